@@ -1,0 +1,44 @@
+package io.facestream.core.events;
+
+import io.facestream.core.topics.TopicCatalog;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * Builds a record for {@code facestream.dlq}: the original key and bytes untouched, the original headers kept,
+ * and {@code fs.dlq.*} headers saying why, where from and which stage refused it.
+ */
+public final class DeadLetter {
+    public static final String REASON = "fs.dlq.reason";
+    public static final String STAGE = "fs.dlq.stage";
+    public static final String SOURCE_TOPIC = "fs.dlq.topic";
+    public static final String SOURCE_PARTITION = "fs.dlq.partition";
+    public static final String SOURCE_OFFSET = "fs.dlq.offset";
+
+    private DeadLetter() {}
+
+    public static ProducerRecord<byte[], byte[]> of(ConsumerRecord<byte[], byte[]> source, String stage, String reason) {
+        RecordHeaders headers = new RecordHeaders();
+        for (Header h : source.headers()) {
+            headers.add(h);
+        }
+        headers.add(REASON, reason.getBytes(StandardCharsets.UTF_8));
+        headers.add(STAGE, stage.getBytes(StandardCharsets.UTF_8));
+        headers.add(SOURCE_TOPIC, source.topic().getBytes(StandardCharsets.UTF_8));
+        headers.add(SOURCE_PARTITION, FrameHeaders.encodeLong(source.partition()));
+        headers.add(SOURCE_OFFSET, FrameHeaders.encodeLong(source.offset()));
+        return new ProducerRecord<>(TopicCatalog.DLQ, null, source.timestamp(), source.key(), source.value(), headers);
+    }
+
+    /** A dead letter for input that never was a Kafka record (e.g. an upload or a file). */
+    public static ProducerRecord<byte[], byte[]> of(String sourceName, byte[] key, byte[] value, String stage, String reason) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(REASON, reason.getBytes(StandardCharsets.UTF_8));
+        headers.add(STAGE, stage.getBytes(StandardCharsets.UTF_8));
+        headers.add(SOURCE_TOPIC, sourceName.getBytes(StandardCharsets.UTF_8));
+        return new ProducerRecord<>(TopicCatalog.DLQ, null, System.currentTimeMillis(), key, value, headers);
+    }
+}

@@ -1,0 +1,59 @@
+package io.facestream.core.events;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * An identification decision for one track: topic {@code facestream.matches}, key = camera id, value = this as JSON
+ * (snake_case; JSON Schema in {@code core/src/main/resources/schemas/match.schema.json}, described in docs/contracts.md).
+ *
+ * @param matchId       stable id: {@code <camera>/<track>/<stage>}, so a replayed final decision has the same id
+ * @param trackId       the track within its camera
+ * @param cameraId      camera the track was seen on
+ * @param startTsUs     capture time of the track's first face, epoch µs
+ * @param endTsUs       capture time of the track's last face so far, epoch µs
+ * @param stage         {@link Stage#PROVISIONAL} while the track is open, {@link Stage#FINAL} once it closed
+ * @param decision      {@link Decision#HIT} only when the best score clears the threshold, else {@link Decision#UNKNOWN}
+ * @param threshold     the gallery's open-set threshold the decision was taken against
+ * @param gallery       gallery searched
+ * @param model         model whose vectors were compared
+ * @param candidates    top-k, best first
+ * @param faces         number of quality-accepted faces fused into the template
+ * @param bestFace      reference of the track's best face (highest norm), e.g. {@code faces/<partition>/<offset>}
+ */
+public record Match(
+        String matchId,
+        String trackId,
+        String cameraId,
+        long startTsUs,
+        long endTsUs,
+        Stage stage,
+        Decision decision,
+        double threshold,
+        String gallery,
+        ModelId model,
+        List<Candidate> candidates,
+        int faces,
+        String bestFace) {
+
+    public Match {
+        Objects.requireNonNull(matchId, "match_id");
+        Objects.requireNonNull(cameraId, "camera_id");
+        Objects.requireNonNull(stage, "stage");
+        Objects.requireNonNull(decision, "decision");
+        candidates = candidates == null ? List.of() : List.copyOf(candidates);
+    }
+
+    public enum Stage { PROVISIONAL, FINAL }
+
+    public enum Decision { HIT, UNKNOWN }
+
+    public record ModelId(String name, String version) {}
+
+    public record Candidate(String subjectId, String mediaId, double score) {}
+
+    /** The best candidate, or null when the gallery was empty. */
+    public Candidate best() {
+        return candidates.isEmpty() ? null : candidates.get(0);
+    }
+}

@@ -1,0 +1,177 @@
+package io.facestream.embed.model;
+
+import io.facestream.core.json.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Versioned models on disk: {@code <root>/<name>/<version>/manifest.json} plus the ONNX files it names.
+ * Loading checks every file's sha256 against the manifest, so a corrupted or swapped file never runs.
+ */
+public final class ModelStore {
+    private final Path root;
+
+    public ModelStore(Path root) {
+        this.root = root;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** A model ready to run: its manifest and verified file paths. */
+    public record InstalledModel(ModelManifest manifest, Path dir) {
+        public Path path(String role) {
+            return dir.resolve(manifest.file(role).file());
+        }
+    }
+
+    /** Every installed model, by name then version. */
+    public List<ModelManifest> list() {
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        List<ModelManifest> out = new ArrayList<>();
+        try (Stream<Path> manifests = Files.find(root, 3, (p, a) -> p.getFileName().toString().equals(ModelManifest.FILE_NAME))) {
+            for (Path m : manifests.sorted().toList()) {
+                out.add(readManifest(m));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list model store " + root, e);
+        }
+        return out;
+    }
+
+    /** The newest installed version of a model (versions compare numerically where they are numbers). */
+    public InstalledModel load(String name) {
+        Path dir = root.resolve(name);
+        if (!Files.isDirectory(dir)) {
+            throw new ModelException("model '" + name + "' is not installed in " + root
+                    + " (installed: " + list().stream().map(ModelManifest::id).toList() + "; run ./facestream models pull)");
+        }
+        try (Stream<Path> versions = Files.list(dir)) {
+            Path newest = versions.filter(p -> Files.isRegularFile(p.resolve(ModelManifest.FILE_NAME)))
+                    .max(Comparator.comparing(p -> p.getFileName().toString(), ModelStore::compareVersions))
+                    .orElseThrow(() -> new ModelException("model '" + name + "' has no installed version in " + dir));
+            return load(name, newest.getFileName().toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public InstalledModel load(String name, String version) {
+        Path dir = root.resolve(name).resolve(version);
+        Path manifestPath = dir.resolve(ModelManifest.FILE_NAME);
+        if (!Files.isRegularFile(manifestPath)) {
+            throw new ModelException("model " + name + "@" + version + " is not installed (no " + manifestPath + ")");
+        }
+        ModelManifest manifest = readManifest(manifestPath);
+        for (ModelManifest.ModelFile f : manifest.files()) {
+            Path file = dir.resolve(f.file());
+            if (!Files.isRegularFile(file)) {
+                throw new ModelException("model " + manifest.id() + ": file " + file + " is missing");
+            }
+            String actual = sha256(file);
+            if (!actual.equalsIgnoreCase(f.sha256())) {
+                throw new ModelException("model " + manifest.id() + ": " + file + " has sha256 " + actual
+                        + " but the manifest says " + f.sha256() + " (corrupted or replaced; reinstall it)");
+            }
+        }
+        return new InstalledModel(manifest, dir);
+    }
+
+    /**
+     * Installs a model: copies the files (keyed by role) into {@code <name>/<version>/}, fills in their sha256 and
+     * writes the manifest last, so a half-installed model is never visible.
+     */
+    public InstalledModel install(ModelManifest manifest, Map<String, Path> filesByRole) {
+        Path dir = root.resolve(manifest.name()).resolve(manifest.version());
+        Path tmp = root.resolve(".install-" + manifest.name() + "-" + manifest.version() + "-" + System.nanoTime());
+        try {
+            Files.createDirectories(tmp);
+            List<ModelManifest.ModelFile> files = new ArrayList<>();
+            for (ModelManifest.ModelFile f : manifest.files()) {
+                Path src = filesByRole.get(f.role());
+                if (src == null) {
+                    throw new ModelException("install " + manifest.id() + ": no file given for role " + f.role());
+                }
+                Files.copy(src, tmp.resolve(f.file()), StandardCopyOption.REPLACE_EXISTING);
+                files.add(new ModelManifest.ModelFile(f.role(), f.file(), sha256(src), f.inputs(), f.outputs()));
+            }
+            ModelManifest complete = new ModelManifest(manifest.name(), manifest.version(), manifest.kind(), files,
+                    manifest.input(), manifest.embedding(), manifest.source(), manifest.licence(), manifest.notes());
+            Json.mapper().writerWithDefaultPrettyPrinter().writeValue(tmp.resolve(ModelManifest.FILE_NAME).toFile(), complete);
+            if (Files.exists(dir)) {
+                deleteRecursively(dir);
+            }
+            Files.createDirectories(dir.getParent());
+            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+            return load(manifest.name(), manifest.version());
+        } catch (IOException e) {
+            deleteRecursively(tmp);
+            throw new UncheckedIOException("cannot install model " + manifest.id() + " into " + dir, e);
+        }
+    }
+
+    public static ModelManifest readManifest(Path path) {
+        try {
+            return Json.mapper().readValue(path.toFile(), ModelManifest.class);
+        } catch (IOException e) {
+            throw new ModelException("model manifest " + path + " is unreadable: " + e.getMessage(), e);
+        }
+    }
+
+    public static String sha256(Path file) {
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot hash " + file, e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static int compareVersions(String a, String b) {
+        String[] x = a.split("[.-]");
+        String[] y = b.split("[.-]");
+        for (int i = 0; i < Math.min(x.length, y.length); i++) {
+            int c;
+            try {
+                c = Long.compare(Long.parseLong(x[i]), Long.parseLong(y[i]));
+            } catch (NumberFormatException e) {
+                c = x[i].compareTo(y[i]);
+            }
+            if (c != 0) {
+                return c;
+            }
+        }
+        return Integer.compare(x.length, y.length);
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + dir, e);
+        }
+    }
+}
