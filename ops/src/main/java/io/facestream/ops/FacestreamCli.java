@@ -1,0 +1,57 @@
+package io.facestream.ops;
+
+import io.facestream.ops.bench.BenchCommand;
+import io.facestream.ops.kafka.KafkaCommand;
+import io.facestream.ops.kafka.TopicsCommand;
+import io.facestream.ops.kafka.UpCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code facestream} command line. Each subcommand is a small class in the package of its feature; this class
+ * only lists them.
+ */
+@Command(name = "facestream", mixinStandardHelpOptions = true, versionProvider = FacestreamCli.Version.class,
+        description = "Event-driven face matching for surveillance video.",
+        subcommands = {
+                UpCommand.class,
+                KafkaCommand.class,
+                TopicsCommand.class,
+                BenchCommand.class,
+                CommandLine.HelpCommand.class,
+        })
+public final class FacestreamCli implements Runnable {
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs a command line and returns its exit code (tests call this instead of main). */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new FacestreamCli());
+        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            // A user error is one clear line; a bug keeps its stack trace.
+            if (ex instanceof IllegalArgumentException || ex instanceof IllegalStateException
+                    || ex instanceof io.facestream.core.config.ConfigException || ex instanceof java.io.UncheckedIOException) {
+                cmd.getErr().println("facestream " + cmd.getCommandName() + ": " + ex.getMessage());
+            } else {
+                ex.printStackTrace(cmd.getErr());
+            }
+            return 1;
+        });
+        return cli.execute(args);
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = FacestreamCli.class.getPackage().getImplementationVersion();
+            return new String[] {"facestream " + (v == null ? "dev" : v)};
+        }
+    }
+}

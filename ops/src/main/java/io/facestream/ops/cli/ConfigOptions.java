@@ -1,0 +1,32 @@
+package io.facestream.ops.cli;
+
+import io.facestream.core.config.FacestreamConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/**
+ * Options every service command shares ({@code @Mixin ConfigOptions config}): the YAML file and {@code --set} overrides.
+ * Commands add their own flags on top with {@link #load(Map)}, which is the one place a config is built.
+ */
+public final class ConfigOptions {
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file (default: $FACESTREAM_CONFIG or ~/.facestream/facestream.yaml)")
+    Path file;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override any configuration key, e.g. --set kafka.port=19092")
+    List<String> overrides = new ArrayList<>();
+
+    /** Builds the config: defaults, file, environment, --set, then the command's own flags (null flags are ignored). */
+    public FacestreamConfig load(Map<String, Object> commandFlags) {
+        FacestreamConfig.Builder b = FacestreamConfig.builder().file(file);
+        overrides.forEach(b::flag);
+        commandFlags.forEach(b::flag);
+        return b.build();
+    }
+
+    public FacestreamConfig load() {
+        return load(Map.of());
+    }
+}

@@ -1,0 +1,40 @@
+package io.facestream.ops.kafka;
+
+import io.facestream.ops.cli.ConfigOptions;
+import io.facestream.ops.runtime.AllInOne;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code facestream up}: the whole system in one JVM on the embedded broker (or an external one with --bootstrap). */
+@Command(name = "up", mixinStandardHelpOptions = true,
+        description = "Run the embedded broker and every facestream service in one JVM until Ctrl-C.")
+public final class UpCommand implements Runnable {
+    @Mixin ConfigOptions options;
+
+    @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Use this Kafka cluster instead of the embedded broker")
+    String bootstrap;
+
+    @Override
+    public void run() {
+        Map<String, Object> flags = new HashMap<>();
+        if (bootstrap != null) {
+            flags.put("kafka.bootstrap", bootstrap);
+        }
+        CountDownLatch stop = new CountDownLatch(1);
+        AllInOne all = AllInOne.start(options.load(flags));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            all.close();
+            stop.countDown();
+        }, "facestream-shutdown"));
+        System.out.println("facestream is up: Kafka on " + all.bootstrapServers() + "; Ctrl-C to stop");
+        try {
+            stop.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

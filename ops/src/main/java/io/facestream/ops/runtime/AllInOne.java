@@ -1,0 +1,75 @@
+package io.facestream.ops.runtime;
+
+import io.facestream.core.config.FacestreamConfig;
+import io.facestream.core.kafka.EmbeddedKafka;
+import io.facestream.core.kafka.KafkaClients;
+import io.facestream.core.topics.TopicCatalog;
+import io.facestream.core.topics.TopicCreator;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import org.apache.kafka.clients.admin.Admin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every facestream service in one JVM: the embedded broker (unless {@code kafka.bootstrap} names a cluster), the
+ * topics, then each service that exists. Closing stops them in reverse order. {@code up} and {@code demo} run this.
+ */
+public final class AllInOne implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AllInOne.class);
+
+    private final Deque<AutoCloseable> running = new ArrayDeque<>();
+    private final String bootstrap;
+
+    private AllInOne(String bootstrap) {
+        this.bootstrap = bootstrap;
+    }
+
+    public static AllInOne start(FacestreamConfig config) {
+        String external = config.getString("kafka.bootstrap", "").trim();
+        EmbeddedKafka kafka = null;
+        if (external.isEmpty()) {
+            kafka = EmbeddedKafka.start(config.getPath("kafka.data-dir"), config.getInt("kafka.port"));
+        }
+        AllInOne all = new AllInOne(kafka == null ? external : kafka.bootstrapServers());
+        if (kafka != null) {
+            all.running.push(kafka);
+        }
+        try {
+            try (Admin admin = KafkaClients.admin(all.bootstrap)) {
+                new TopicCreator(admin, (short) config.getInt("kafka.replication-factor")).ensure(TopicCatalog.fromConfig(config));
+            }
+            all.startServices(config);
+        } catch (RuntimeException e) {
+            all.close();
+            throw e;
+        }
+        return all;
+    }
+
+    /** Starts the services in data-flow order; each later issue adds its service here. */
+    private void startServices(FacestreamConfig config) {
+        // services are added as their modules land (ingest, embed, match)
+    }
+
+    /** Registers a started service so that it is stopped with the others (reverse order of start). */
+    void add(AutoCloseable service) {
+        running.push(service);
+    }
+
+    public String bootstrapServers() {
+        return bootstrap;
+    }
+
+    @Override
+    public void close() {
+        while (!running.isEmpty()) {
+            AutoCloseable c = running.pop();
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("error while stopping {}: {}", c.getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+}
