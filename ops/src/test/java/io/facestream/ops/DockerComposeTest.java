@@ -1,0 +1,83 @@
+package io.facestream.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.facestream.core.config.FacestreamConfig;
+import io.facestream.core.json.Json;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** No Docker engine runs here, so docker-compose.yml is checked against the code instead of being started. */
+class DockerComposeTest {
+    /** Surefire runs in the module directory (ops/); the compose file is at the repository root. */
+    private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
+
+    @Test
+    void kafkaImageMatchesTheKafkaVersionWeBuildAgainst() throws Exception {
+        JsonNode compose = compose();
+        Properties build = new Properties();
+        try (InputStream in = getClass().getResourceAsStream("/META-INF/facestream/build.properties")) {
+            build.load(in);
+        }
+        assertEquals("apache/kafka:" + build.getProperty("kafka.version"), compose.at("/services/kafka/image").asText());
+    }
+
+    @Test
+    void kafkaPortAndListenerMatchWhatServicesUse() throws Exception {
+        JsonNode kafka = compose().at("/services/kafka");
+        int defaultPort = FacestreamConfig.defaults().getInt("kafka.port");
+        assertEquals(defaultPort + ":" + defaultPort, kafka.at("/ports/0").asText());
+        assertEquals("PLAINTEXT://kafka:" + defaultPort, kafka.at("/environment/KAFKA_ADVERTISED_LISTENERS").asText());
+        for (String service : serviceNames()) {
+            List<String> cmd = command(service);
+            int i = cmd.indexOf("--bootstrap");
+            if (i >= 0) {
+                assertEquals("kafka:" + defaultPort, cmd.get(i + 1), service + " points at the compose broker");
+            }
+        }
+    }
+
+    @Test
+    void everyServiceCommandIsAValidFacestreamCommandLine() throws Exception {
+        List<String> services = serviceNames();
+        assertFalse(services.isEmpty());
+        for (String service : services) {
+            assertEquals("facestream:dev", compose().at("/services/" + service + "/image").asText(), service);
+            List<String> cmd = command(service);
+            // parseArgs validates the subcommand and every option without running anything
+            CommandLine.ParseResult parsed = new CommandLine(new FacestreamCli()).parseArgs(cmd.toArray(String[]::new));
+            assertTrue(parsed.hasSubcommand(), service + ": " + cmd);
+            assertEquals(cmd.get(0), parsed.subcommand().commandSpec().name(), service);
+        }
+        assertTrue(Files.isRegularFile(ROOT.resolve("ops/docker/Dockerfile")), "the image compose refers to can be built");
+    }
+
+    private static JsonNode compose() throws Exception {
+        return Json.yaml().readTree(ROOT.resolve("docker-compose.yml").toFile());
+    }
+
+    private static List<String> serviceNames() throws Exception {
+        List<String> names = new ArrayList<>();
+        compose().get("services").fieldNames().forEachRemaining(n -> {
+            if (!n.equals("kafka")) {
+                names.add(n);
+            }
+        });
+        return names;
+    }
+
+    private static List<String> command(String service) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        compose().at("/services/" + service + "/command").forEach(n -> cmd.add(n.asText()));
+        return cmd;
+    }
+}
