@@ -1,6 +1,7 @@
 package io.facestream.ops;
 
 import io.facestream.ops.bench.BenchCommand;
+import io.facestream.ops.ingest.IngestCommand;
 import io.facestream.ops.kafka.KafkaCommand;
 import io.facestream.ops.kafka.TopicsCommand;
 import io.facestream.ops.kafka.UpCommand;
@@ -17,7 +18,15 @@ import picocli.CommandLine.Command;
                 UpCommand.class,
                 KafkaCommand.class,
                 TopicsCommand.class,
+                IngestCommand.class,
+                io.facestream.ops.embed.EmbedCommand.class,
+                io.facestream.ops.match.MatchCommand.class,
                 BenchCommand.class,
+                io.facestream.ops.models.ModelsCommand.class,
+                io.facestream.ops.faces.DetectCommand.class,
+                io.facestream.ops.faces.CompareCommand.class,
+                io.facestream.ops.eval.EvalCommand.class,
+                io.facestream.ops.synth.SynthCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class FacestreamCli implements Runnable {

@@ -20,7 +20,8 @@ public final class DeadLetter {
 
     private DeadLetter() {}
 
-    public static ProducerRecord<byte[], byte[]> of(ConsumerRecord<byte[], byte[]> source, String stage, String reason) {
+    /** A dead letter for a consumed record; a String key is kept as its UTF-8 bytes. */
+    public static ProducerRecord<byte[], byte[]> of(ConsumerRecord<?, byte[]> source, String stage, String reason) {
         RecordHeaders headers = new RecordHeaders();
         for (Header h : source.headers()) {
             headers.add(h);
@@ -30,7 +31,12 @@ public final class DeadLetter {
         headers.add(SOURCE_TOPIC, source.topic().getBytes(StandardCharsets.UTF_8));
         headers.add(SOURCE_PARTITION, FrameHeaders.encodeLong(source.partition()));
         headers.add(SOURCE_OFFSET, FrameHeaders.encodeLong(source.offset()));
-        return new ProducerRecord<>(TopicCatalog.DLQ, null, source.timestamp(), source.key(), source.value(), headers);
+        byte[] key = switch (source.key()) {
+            case null -> null;
+            case byte[] b -> b;
+            default -> source.key().toString().getBytes(StandardCharsets.UTF_8);
+        };
+        return new ProducerRecord<>(TopicCatalog.DLQ, null, source.timestamp(), key, source.value(), headers);
     }
 
     /** A dead letter for input that never was a Kafka record (e.g. an upload or a file). */

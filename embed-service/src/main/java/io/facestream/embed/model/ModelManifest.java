@@ -43,13 +43,25 @@ public record ModelManifest(
     public enum ColorOrder { RGB, BGR }
 
     /**
-     * @param role    "main" for single-file models; "pnet"/"rnet"/"onet" for MTCNN
-     * @param file    file name inside the model directory
-     * @param sha256  hex sha256 of the file, checked on every load
-     * @param inputs  input tensor names, in order
-     * @param outputs output tensor names, in order
+     * @param role         "main" for single-file models; "pnet"/"rnet"/"onet" for MTCNN
+     * @param file         file name inside the model directory
+     * @param sha256       hex sha256 of the file, checked on every load
+     * @param inputs       input tensor names, in order
+     * @param outputs      output tensor names, in order
+     * @param source       path of the file it was made from inside the source package (null for user models)
+     * @param sourceSha256 sha256 of that original file, before any conversion (null when unknown)
      */
-    public record ModelFile(String role, String file, String sha256, List<String> inputs, List<String> outputs) {}
+    public record ModelFile(String role, String file, String sha256, List<String> inputs, List<String> outputs,
+                            String source, String sourceSha256) {
+        public ModelFile(String role, String file, String sha256, List<String> inputs, List<String> outputs) {
+            this(role, file, sha256, inputs, outputs, null, null);
+        }
+
+        /** The same entry with the installed file's hash filled in. */
+        public ModelFile withSha256(String hash) {
+            return new ModelFile(role, file, hash, inputs, outputs, source, sourceSha256);
+        }
+    }
 
     /**
      * Pixel p (0..255) enters the network as {@code (p - mean[c]) / std[c]} in {@code colorOrder}.
@@ -79,7 +91,8 @@ public record ModelManifest(
      * @param packageVersion package version
      * @param integrity  npm integrity string of the package tarball
      * @param file       path of the original file inside the package
-     * @param sha256     sha256 of the original file (before conversion)
+     * @param sha256     sha256 of the original file (before conversion); null when the model was made from several
+     *                   files, whose hashes are then in {@link ModelFile#sourceSha256()}
      */
     public record Source(String packageName, String packageVersion, String integrity, String file, String sha256) {}
 

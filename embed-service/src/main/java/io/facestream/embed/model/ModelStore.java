@@ -109,7 +109,7 @@ public final class ModelStore {
                     throw new ModelException("install " + manifest.id() + ": no file given for role " + f.role());
                 }
                 Files.copy(src, tmp.resolve(f.file()), StandardCopyOption.REPLACE_EXISTING);
-                files.add(new ModelManifest.ModelFile(f.role(), f.file(), sha256(src), f.inputs(), f.outputs()));
+                files.add(f.withSha256(sha256(src)));
             }
             ModelManifest complete = new ModelManifest(manifest.name(), manifest.version(), manifest.kind(), files,
                     manifest.input(), manifest.embedding(), manifest.source(), manifest.licence(), manifest.notes());

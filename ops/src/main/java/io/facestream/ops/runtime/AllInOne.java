@@ -5,6 +5,7 @@ import io.facestream.core.kafka.EmbeddedKafka;
 import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.core.topics.TopicCreator;
+import io.facestream.ingest.IngestService;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import org.apache.kafka.clients.admin.Admin;
@@ -50,6 +51,13 @@ public final class AllInOne implements AutoCloseable {
     /** Starts the services in data-flow order; each later issue adds its service here. */
     private void startServices(FacestreamConfig config) {
         // services are added as their modules land (ingest, embed, match)
+        if (!config.section("cameras").isEmpty()) {
+            add(IngestService.fromConfig(config, bootstrap));
+        }
+        if (config.getBoolean("embed.service.enabled")) {
+            add(io.facestream.embed.service.EmbedService.start(config, bootstrap));
+        }
+        add(io.facestream.match.runtime.MatchService.start(config, bootstrap));
     }
 
     /** Registers a started service so that it is stopped with the others (reverse order of start). */

@@ -1,0 +1,147 @@
+package io.facestream.core.events;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.facestream.core.kafka.KafkaClients;
+import io.facestream.core.testing.KafkaBroker;
+import io.facestream.core.topics.TopicCatalog;
+import io.facestream.core.topics.TopicCreator;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import javax.imageio.ImageIO;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+@KafkaBroker
+class FrameReaderTest {
+
+    @Test
+    void aPlainProducersRecordIsAValidFrameOnTheRealBroker(@KafkaBroker.Bootstrap String bootstrap) throws Exception {
+        try (Admin admin = KafkaClients.admin(bootstrap)) {
+            new TopicCreator(admin, (short) 1).ensure(TopicCatalog.defaults());
+        }
+        byte[] jpeg = jpeg();
+        long timestamp = 1_700_000_123_456L;
+        // a plain producer: no facestream code, no headers, defaults everywhere except the serializers
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        RecordMetadata meta;
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p)) {
+            meta = producer.send(new ProducerRecord<>(TopicCatalog.FRAMES, null, timestamp, "plain-cam", jpeg)).get();
+        }
+        ConsumerRecord<String, byte[]> record = fetch(bootstrap, new TopicPartition(TopicCatalog.FRAMES, meta.partition()), meta.offset());
+
+        Frame frame = FrameReader.read(record);
+        assertEquals(CameraId.of("plain-cam"), frame.camera());
+        assertEquals(meta.offset(), frame.seq(), "without fs.seq the sequence is the offset");
+        assertEquals(timestamp * 1000, frame.captureMicros(), "without fs.capture-ts the capture time is the record timestamp");
+        assertArrayEquals(jpeg, frame.image());
+        assertNull(frame.facesJson());
+        assertEquals(16, ImageIO.read(new java.io.ByteArrayInputStream(frame.image())).getWidth(), "the JPEG decodes");
+    }
+
+    @Test
+    void headersWinOverOffsetAndTimestamp() throws Exception {
+        RecordHeaders h = new RecordHeaders();
+        h.add(FrameHeaders.SEQ, FrameHeaders.encodeLong(7));
+        h.add(FrameHeaders.CAPTURE_TS, FrameHeaders.encodeLong(1_700_000_000_000_001L));
+        h.add(FrameHeaders.FACES, "[]".getBytes(StandardCharsets.UTF_8));
+        Frame f = FrameReader.read(record("lobby", jpeg(), h));
+        assertEquals(7, f.seq());
+        assertEquals(1_700_000_000_000_001L, f.captureMicros());
+        assertEquals(1_700_000_000_000L, f.captureMillis());
+        assertEquals("[]", f.facesJson());
+    }
+
+    @Test
+    void byteArrayKeysAreReadAsUtf8() throws Exception {
+        ConsumerRecord<byte[], byte[]> r = new ConsumerRecord<>(TopicCatalog.FRAMES, 0, 3, 5_000L, TimestampType.CREATE_TIME,
+                0, 0, "door-2".getBytes(StandardCharsets.UTF_8), jpeg(), new RecordHeaders(), Optional.empty());
+        assertEquals("door-2", FrameReader.read(r).camera().value());
+    }
+
+    @Test
+    void badRecordsAreRefusedWithTheirReason() throws Exception {
+        byte[] jpeg = jpeg();
+        RecordHeaders badSeq = new RecordHeaders();
+        badSeq.add(FrameHeaders.SEQ, "twelve".getBytes(StandardCharsets.UTF_8));
+        RecordHeaders badTs = new RecordHeaders();
+        badTs.add(FrameHeaders.CAPTURE_TS, "1.5e9".getBytes(StandardCharsets.UTF_8));
+        RecordHeaders negative = new RecordHeaders();
+        negative.add(FrameHeaders.SEQ, FrameHeaders.encodeLong(-1));
+
+        assertReason(record(null, jpeg, new RecordHeaders()), "no key");
+        assertReason(record("bad id", jpeg, new RecordHeaders()), "invalid camera id 'bad id'");
+        assertReason(record("cam", new byte[0], new RecordHeaders()), "empty value");
+        assertReason(record("cam", "hello".getBytes(StandardCharsets.UTF_8), new RecordHeaders()), "not a JPEG or PNG image (starts with 68656c6c)");
+        assertReason(record("cam", jpeg, badSeq), "header fs.seq is not a decimal integer: 'twelve'");
+        assertReason(record("cam", jpeg, badTs), "header fs.capture-ts is not a decimal integer");
+        assertReason(record("cam", jpeg, negative), "fs.seq is negative");
+    }
+
+    @Test
+    void cameraIdsAreValidated() {
+        assertEquals("cam_01-A", CameraId.of("cam_01-A").value());
+        for (String bad : List.of("", "-cam", "a.b", "a/b", "x".repeat(65), "café")) {
+            var e = assertThrows(IllegalArgumentException.class, () -> CameraId.of(bad));
+            assertTrue(e.getMessage().contains("camera id"), e.getMessage());
+        }
+    }
+
+    private static void assertReason(ConsumerRecord<String, byte[]> r, String expected) {
+        var e = assertThrows(InvalidFrameException.class, () -> FrameReader.read(r));
+        assertTrue(e.getMessage().startsWith("facestream.frames-0@3: "), e.getMessage());
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+    }
+
+    private static ConsumerRecord<String, byte[]> record(String key, byte[] value, RecordHeaders headers) {
+        return new ConsumerRecord<>(TopicCatalog.FRAMES, 0, 3, 5_000L, TimestampType.CREATE_TIME, 0, 0, key, value,
+                headers, Optional.empty());
+    }
+
+    private static ConsumerRecord<String, byte[]> fetch(String bootstrap, TopicPartition tp, long offset) {
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(KafkaClients.consumer(bootstrap, null))) {
+            c.assign(List.of(tp));
+            c.seek(tp, offset);
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    if (r.offset() == offset) {
+                        return r;
+                    }
+                }
+            }
+        }
+        throw new AssertionError("record " + tp + "@" + offset + " not read back");
+    }
+
+    private static byte[] jpeg() throws Exception {
+        BufferedImage img = new BufferedImage(16, 12, BufferedImage.TYPE_3BYTE_BGR);
+        img.setRGB(3, 3, 0xff0000);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(img, "jpg", out);
+        return out.toByteArray();
+    }
+}

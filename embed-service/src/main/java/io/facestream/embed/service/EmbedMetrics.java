@@ -1,0 +1,83 @@
+package io.facestream.embed.service;
+
+import io.facestream.core.metrics.Metrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Counters of the embed service, in the process's one registry (Prometheus) and as plain totals for logs and tests.
+ * Per-camera counters carry a {@code camera} tag; nothing the service drops goes uncounted.
+ */
+public final class EmbedMetrics {
+    /** Running totals; {@link #snapshot()} copies them. */
+    public record Totals(long frames, long faces, long rejected, long skippedLate, long deadLetters, long batches) {}
+
+    private final MeterRegistry registry = Metrics.registry();
+    private final Timer inference = Timer.builder("facestream.embed.inference")
+            .description("ONNX inference time per batch").publishPercentileHistogram().register(registry);
+    private final DistributionSummary batchFill = DistributionSummary.builder("facestream.embed.batch.fill")
+            .description("faces per inference batch / max batch").register(registry);
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final AtomicLong frames = new AtomicLong();
+    private final AtomicLong faces = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong skippedLate = new AtomicLong();
+    private final AtomicLong deadLetters = new AtomicLong();
+    private final AtomicLong batches = new AtomicLong();
+    private final AtomicLong consumerLag = new AtomicLong();
+
+    EmbedMetrics(String instance) {
+        // tagged by instance: several services (tests, an all-in-one JVM) may share the one registry
+        registry.gauge("facestream.embed.consumer.lag", java.util.List.of(io.micrometer.core.instrument.Tag.of("instance", instance)),
+                consumerLag);
+    }
+
+    void frame(String camera) {
+        frames.incrementAndGet();
+        counter("facestream.embed.frames", camera).increment();
+    }
+
+    void face(String camera) {
+        faces.incrementAndGet();
+        counter("facestream.embed.faces", camera).increment();
+    }
+
+    void rejected(String camera) {
+        rejected.incrementAndGet();
+        counter("facestream.embed.faces.rejected", camera).increment();
+    }
+
+    void skippedLate(String camera) {
+        skippedLate.incrementAndGet();
+        counter("facestream.embed.frames.skipped.late", camera).increment();
+    }
+
+    void deadLetter(String camera) {
+        deadLetters.incrementAndGet();
+        counter("facestream.embed.frames.dlq", camera).increment();
+    }
+
+    void batch(int size, int maxBatch, Duration inferenceTime) {
+        batches.incrementAndGet();
+        batchFill.record(size / (double) maxBatch);
+        inference.record(inferenceTime);
+    }
+
+    void consumerLag(long lag) {
+        consumerLag.set(lag);
+    }
+
+    public Totals snapshot() {
+        return new Totals(frames.get(), faces.get(), rejected.get(), skippedLate.get(), deadLetters.get(), batches.get());
+    }
+
+    private Counter counter(String name, String camera) {
+        return counters.computeIfAbsent(name + "|" + camera, k -> Counter.builder(name).tag("camera", camera).register(registry));
+    }
+}

@@ -1,0 +1,93 @@
+package io.facestream.embed.service;
+
+import io.facestream.core.events.Frame;
+import io.facestream.embed.align.FaceAligner;
+import io.facestream.embed.detect.DetectedFace;
+import io.facestream.embed.detect.FaceDetector;
+import io.facestream.embed.detect.given.GivenFace;
+import io.facestream.embed.detect.given.GivenFaces;
+import io.facestream.embed.image.ImageDecoder;
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.opencv.opencv_core.Mat;
+
+/**
+ * Frame → aligned face crops: size check, safe decode, then the frame's own faces ({@code fs.faces}, the "given"
+ * detector) or the configured detector, then the 5-point similarity alignment.
+ * Anything wrong with the frame is a {@link RejectedFrame} whose message is the DLQ reason.
+ */
+final class FrameFaces implements AutoCloseable {
+    /** Smaller frames cannot hold a face any detector finds (MTCNN's smallest window is 12 px). */
+    static final int MIN_FRAME_SIDE = 16;
+    private final ImageDecoder decoder;
+    private final FaceDetector detector;
+    private final FaceAligner aligner;
+    private final int maxFrameBytes;
+
+    FrameFaces(ImageDecoder decoder, FaceDetector detector, FaceAligner aligner, int maxFrameBytes) {
+        this.decoder = decoder;
+        this.detector = detector;
+        this.aligner = aligner;
+        this.maxFrameBytes = maxFrameBytes;
+    }
+
+    /** Thrown for a frame that cannot be processed; goes to the DLQ with this message. */
+    static final class RejectedFrame extends RuntimeException {
+        RejectedFrame(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    String detectorId() {
+        return detector.id();
+    }
+
+    @Override
+    public void close() {
+        detector.close();
+    }
+
+    record Extracted(List<FaceCrop> faces, int width, int height) {}
+
+    Extracted extract(Frame frame) {
+        String what = "frame " + frame.camera() + "/" + frame.seq();
+        if (frame.image().length > maxFrameBytes) {
+            throw new RejectedFrame(what + ": " + frame.image().length + " bytes exceeds the limit of " + maxFrameBytes, null);
+        }
+        GivenFaces given = null;
+        if (frame.facesJson() != null) {
+            try {
+                given = GivenFaces.parse(frame.facesJson(), what + " fs.faces");
+            } catch (IllegalArgumentException e) {
+                throw new RejectedFrame(e.getMessage(), e);
+            }
+        }
+        Mat image;
+        try {
+            image = decoder.decode(frame.image(), what);
+        } catch (IllegalArgumentException e) {
+            throw new RejectedFrame(e.getMessage(), e);
+        }
+        try (image) {
+            if (image.cols() < MIN_FRAME_SIDE || image.rows() < MIN_FRAME_SIDE) {
+                throw new RejectedFrame(what + ": " + image.cols() + "x" + image.rows() + " pixels is too small to hold a face"
+                        + " (minimum " + MIN_FRAME_SIDE + "x" + MIN_FRAME_SIDE + ")", null);
+            }
+            List<FaceCrop> crops = new ArrayList<>();
+            if (given != null) {
+                List<DetectedFace> placed = given.detect(image); // validates the boxes against the frame size
+                for (int i = 0; i < placed.size(); i++) {
+                    GivenFace g = given.faces().get(i);
+                    crops.add(new FaceCrop(placed.get(i), given.id(), g.label(), aligner.align(image, placed.get(i))));
+                }
+            } else {
+                for (DetectedFace f : detector.detect(image)) {
+                    crops.add(new FaceCrop(f, detector.id(), null, aligner.align(image, f)));
+                }
+            }
+            return new Extracted(crops, image.cols(), image.rows());
+        } catch (IllegalArgumentException e) {
+            throw new RejectedFrame(what + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,442 @@
+package io.facestream.gallery.index;
+
+import io.facestream.gallery.model.Embedding;
+import io.facestream.gallery.model.GalleryChange;
+import io.facestream.gallery.model.GalleryDefinition;
+import io.facestream.gallery.model.GalleryInputException;
+import io.facestream.gallery.model.GalleryKey;
+import io.facestream.gallery.model.GalleryKind;
+import io.facestream.gallery.model.Medium;
+import io.facestream.gallery.model.ModelVersion;
+import io.facestream.gallery.model.Subject;
+import io.facestream.gallery.template.TemplatePlan;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import org.apache.lucene.codecs.KnnVectorsFormat;
+import org.apache.lucene.codecs.lucene104.Lucene104Codec;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.FieldInfo;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.MultiTerms;
+import org.apache.lucene.index.Terms;
+import org.apache.lucene.index.TermsEnum;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.BytesRef;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gallery on disk: one Lucene index ({@code <dir>/lucene}) and its crop store ({@code <dir>/crops}). Exactly one
+ * thread applies changes (the replica); any number of threads search through near-real-time searchers that are
+ * refreshed after each applied batch, so readers never wait for the writer. A commit records the topic offset to
+ * resume from, which is what makes crash recovery exact.
+ */
+public final class GalleryIndex implements Closeable {
+    public static final String LAYOUT_VERSION = "facestream.layout";
+    public static final String NEXT_OFFSET = "facestream.gallery.next_offset";
+    private static final Logger log = LoggerFactory.getLogger(GalleryIndex.class);
+
+    private final Path dir;
+    private final IndexLayout layout = new LayoutV1();
+    private final Directory directory;
+    private final IndexWriter writer;
+    private final SearcherManager searchers;
+    private final CropStore crops;
+    private final Map<String, GalleryKind> galleries = new ConcurrentHashMap<>();
+    private final Set<String> subjects = ConcurrentHashMap.newKeySet();
+    private final Map<ModelVersion, Integer> dimensions = new ConcurrentHashMap<>();
+    private final Map<String, GalleryKey.OfSubject> dirtyBookings = new LinkedHashMap<>();
+    private final OptionalLong committedNextOffset;
+
+    private GalleryIndex(Path dir, HnswSettings hnsw, double ramBufferMb) throws IOException {
+        this.dir = dir;
+        Files.createDirectories(dir);
+        this.directory = FSDirectory.open(dir.resolve("lucene"));
+        this.crops = new CropStore(dir.resolve("crops"));
+        KnnVectorsFormat format = hnsw.format();
+        IndexWriterConfig iwc = new IndexWriterConfig()
+                .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
+                .setRAMBufferSizeMB(ramBufferMb)
+                .setCommitOnClose(false) // only commits that carry an offset may exist
+                .setCodec(new Lucene104Codec() {
+                    @Override
+                    public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
+                        return format;
+                    }
+                });
+        this.writer = new IndexWriter(directory, iwc);
+        Map<String, String> committed = new HashMap<>();
+        if (writer.getLiveCommitData() != null) {
+            writer.getLiveCommitData().forEach(e -> committed.put(e.getKey(), e.getValue()));
+        }
+        String layoutVersion = committed.get(LAYOUT_VERSION);
+        if (layoutVersion != null && !layoutVersion.equals(Integer.toString(layout.version()))) {
+            writer.rollback();
+            directory.close();
+            throw new IllegalStateException("gallery index " + dir + " was written with layout " + layoutVersion
+                    + "; this build reads layout " + layout.version() + " (rebuild it from the topic into an empty directory)");
+        }
+        String next = committed.get(NEXT_OFFSET);
+        this.committedNextOffset = next == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(next));
+        this.searchers = new SearcherManager(writer, null);
+        loadState();
+    }
+
+    public static GalleryIndex open(Path dir, HnswSettings hnsw, double ramBufferMb) {
+        try {
+            return new GalleryIndex(dir, hnsw, ramBufferMb);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open gallery index " + dir, e);
+        }
+    }
+
+    /** Galleries, subjects and vector dimensions, rebuilt from the last commit. */
+    private void loadState() throws IOException {
+        IndexSearcher s = searchers.acquire();
+        try {
+            for (ScoreDoc sd : s.search(layout.galleries(), Integer.MAX_VALUE).scoreDocs) {
+                GalleryDefinition g = layout.readGallery(s.storedFields().document(sd.doc));
+                galleries.put(g.name(), g.kind());
+            }
+            Terms terms = MultiTerms.getTerms(s.getIndexReader(), layout.subjectRecordField());
+            if (terms != null) {
+                TermsEnum te = terms.iterator();
+                for (BytesRef t = te.next(); t != null; t = te.next()) {
+                    if (te.docFreq() > 0) {
+                        subjects.add(t.utf8ToString());
+                    }
+                }
+            }
+            for (LeafReaderContext leaf : s.getIndexReader().leaves()) {
+                for (FieldInfo fi : leaf.reader().getFieldInfos()) {
+                    if (fi.getVectorDimension() > 0 && fi.name.startsWith("vec.")) {
+                        dimensions.putIfAbsent(modelOfField(fi.name), fi.getVectorDimension());
+                    }
+                }
+            }
+        } finally {
+            searchers.release(s);
+        }
+        // terms of deleted subjects may linger until merges; keep only subjects that still have a live record
+        subjects.removeIf(key -> !exists(new TermQuery(layout.record(GalleryKey.parse(key)))));
+    }
+
+    private boolean exists(org.apache.lucene.search.Query q) {
+        return withSearcher(s -> {
+            try {
+                return s.count(q) > 0;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    private static ModelVersion modelOfField(String field) {
+        String rest = field.substring("vec.".length());
+        int dot = rest.indexOf('.');
+        return new ModelVersion(rest.substring(0, dot), rest.substring(dot + 1));
+    }
+
+    /** Where to resume the topic: the offset after the last record in the last commit; empty for a new index. */
+    public OptionalLong committedNextOffset() {
+        return committedNextOffset;
+    }
+
+    /**
+     * Applies one change. Throws {@link GalleryInputException} (and changes nothing) for a change the gallery
+     * refuses: unknown gallery or subject, a kind change, a vector whose dimension differs from its model's.
+     */
+    public void apply(GalleryChange change) {
+        try {
+            switch (change) {
+                case GalleryChange.DefineGallery d -> define(d.gallery());
+                case GalleryChange.PutSubject p -> putSubject(p.subject());
+                case GalleryChange.PutMedium p -> putMedium(p.medium());
+                case GalleryChange.Remove r -> remove(r.key());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot apply " + change.key().text() + " to " + dir, e);
+        }
+    }
+
+    private void define(GalleryDefinition g) throws IOException {
+        GalleryKind existing = galleries.get(g.name());
+        if (existing != null && existing != g.kind()) {
+            throw new GalleryInputException("gallery '" + g.name() + "' is " + existing + "; its kind cannot change to "
+                    + g.kind() + " (delete the gallery and create it again)");
+        }
+        writer.updateDocument(layout.record(g.key()), layout.gallery(g));
+        galleries.put(g.name(), g.kind());
+    }
+
+    private void putSubject(Subject s) throws IOException {
+        requireGallery(s.gallery(), "subject " + s.key().text());
+        writer.updateDocument(layout.record(s.key()), layout.subject(s));
+        subjects.add(s.key().text());
+    }
+
+    private void putMedium(Medium m) throws IOException {
+        String what = "medium " + m.key().text();
+        GalleryKind kind = requireGallery(m.gallery(), what);
+        if (!subjects.contains(m.key().parent().text())) {
+            throw new GalleryInputException(what + ": subject '" + m.subjectId() + "' is not enrolled in gallery '"
+                    + m.gallery() + "'");
+        }
+        for (Embedding e : m.embeddings()) {
+            requireDimension(e, what);
+        }
+        for (Embedding e : m.embeddings()) {
+            dimensions.putIfAbsent(e.model(), e.dimension());
+        }
+        crops.write(m.key(), m.crops());
+        writer.updateDocument(layout.record(m.key()), layout.medium(m, kind));
+        if (kind.fusesSubject()) {
+            dirtyBookings.put(m.key().parent().text(), m.key().parent());
+        }
+    }
+
+    private void remove(GalleryKey key) throws IOException {
+        writer.deleteDocuments(layout.lineage(key));
+        crops.delete(key);
+        switch (key) {
+            case GalleryKey.OfGallery g -> {
+                galleries.remove(g.gallery());
+                subjects.removeIf(s -> s.startsWith(g.gallery() + "/"));
+                dirtyBookings.keySet().removeIf(s -> s.startsWith(g.gallery() + "/"));
+            }
+            case GalleryKey.OfSubject s -> {
+                subjects.remove(s.text());
+                dirtyBookings.remove(s.text());
+            }
+            case GalleryKey.OfMedium m -> {
+                if (galleries.get(m.gallery()) == GalleryKind.BOOKING && subjects.contains(m.parent().text())) {
+                    dirtyBookings.put(m.parent().text(), m.parent());
+                }
+            }
+        }
+    }
+
+    private GalleryKind requireGallery(String gallery, String what) {
+        GalleryKind kind = galleries.get(gallery);
+        if (kind == null) {
+            throw new GalleryInputException(what + ": gallery '" + gallery + "' does not exist (known: "
+                    + new java.util.TreeSet<>(galleries.keySet()) + ")");
+        }
+        return kind;
+    }
+
+    /** Refuses a vector whose dimension differs from the one its model version already has in this index. */
+    public void requireDimension(Embedding e, String what) {
+        Integer dim = dimensions.get(e.model());
+        if (dim != null && dim != e.dimension()) {
+            throw new GalleryInputException(what + ": model " + e.model() + " vectors have " + dim
+                    + " dimensions in this gallery index, got " + e.dimension());
+        }
+    }
+
+    /** Ends a batch of {@link #apply} calls: re-fuses the BOOKING templates it touched, then refreshes searchers. */
+    public void finishBatch() {
+        try {
+            if (!dirtyBookings.isEmpty()) {
+                searchers.maybeRefreshBlocking();
+                for (GalleryKey.OfSubject subject : dirtyBookings.values()) {
+                    rebuildBookingTemplate(subject);
+                }
+                dirtyBookings.clear();
+            }
+            searchers.maybeRefresh();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot finish a batch on " + dir, e);
+        }
+    }
+
+    private void rebuildBookingTemplate(GalleryKey.OfSubject subject) throws IOException {
+        List<Medium> media = mediaOf(subject);
+        TemplatePlan.Template t = TemplatePlan.forSubject(media);
+        if (t.vectors().isEmpty()) {
+            writer.deleteDocuments(layout.templateOf(subject));
+        } else {
+            writer.updateDocument(layout.templateOf(subject), layout.bookingTemplate(subject, t));
+        }
+    }
+
+    /** Makes everything applied so far durable, together with the topic offset to resume from. */
+    public void commit(long nextOffset) {
+        finishBatch();
+        Map<String, String> data = new LinkedHashMap<>();
+        data.put(LAYOUT_VERSION, Integer.toString(layout.version()));
+        data.put(NEXT_OFFSET, Long.toString(nextOffset));
+        writer.setLiveCommitData(data.entrySet());
+        try {
+            writer.commit();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot commit gallery index " + dir, e);
+        }
+    }
+
+    /** Merges the index down to few segments: one HNSW graph per segment means fewer graphs to search. */
+    public void forceMerge(int maxSegments) {
+        try {
+            writer.forceMerge(maxSegments);
+            searchers.maybeRefreshBlocking();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot merge gallery index " + dir, e);
+        }
+    }
+
+    /** Runs a read on the newest searcher; never blocks the writer. */
+    public <T> T withSearcher(Function<IndexSearcher, T> read) {
+        try {
+            IndexSearcher s = searchers.acquire();
+            try {
+                return read.apply(s);
+            } finally {
+                searchers.release(s);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open a searcher on " + dir, e);
+        }
+    }
+
+    public List<Medium> mediaOf(GalleryKey.OfSubject subject) {
+        return withSearcher(s -> {
+            try {
+                List<Medium> out = new ArrayList<>();
+                TopDocs docs = s.search(layout.mediaOf(subject), Integer.MAX_VALUE);
+                for (ScoreDoc sd : docs.scoreDocs) {
+                    out.add(layout.readMedium(s.storedFields().document(sd.doc), List.of()));
+                }
+                return out;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    /** A medium as stored, crops included. */
+    public Optional<Medium> medium(GalleryKey.OfMedium key) {
+        return withSearcher(s -> {
+            try {
+                TopDocs docs = s.search(new TermQuery(layout.record(key)), 1);
+                if (docs.scoreDocs.length == 0) {
+                    return Optional.empty();
+                }
+                Document d = s.storedFields().document(docs.scoreDocs[0].doc);
+                return Optional.of(layout.readMedium(d, crops.read(key)));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    public Optional<Subject> subject(GalleryKey.OfSubject key) {
+        return withSearcher(s -> {
+            try {
+                TopDocs docs = s.search(new TermQuery(layout.record(key)), 1);
+                return docs.scoreDocs.length == 0 ? Optional.empty()
+                        : Optional.of(layout.readSubject(s.storedFields().document(docs.scoreDocs[0].doc)));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    public Optional<GalleryKind> kindOf(String gallery) {
+        return Optional.ofNullable(galleries.get(gallery));
+    }
+
+    public Set<String> galleryNames() {
+        return Set.copyOf(galleries.keySet());
+    }
+
+    public boolean hasSubject(GalleryKey.OfSubject key) {
+        return subjects.contains(key.text());
+    }
+
+    public OptionalInt dimension(ModelVersion model) {
+        Integer d = dimensions.get(model);
+        return d == null ? OptionalInt.empty() : OptionalInt.of(d);
+    }
+
+    /** Model versions that have (or had) vectors in this index. */
+    public List<ModelVersion> models() {
+        return dimensions.keySet().stream().sorted().toList();
+    }
+
+    /** The records strictly below a key, deepest level first: what a cascading delete tombstones one by one. */
+    public List<GalleryKey> keysBelow(GalleryKey key) {
+        return withSearcher(s -> {
+            try {
+                List<GalleryKey> out = new ArrayList<>();
+                for (ScoreDoc sd : s.search(new TermQuery(layout.lineage(key)), Integer.MAX_VALUE).scoreDocs) {
+                    Document d = s.storedFields().document(sd.doc);
+                    layout.keyOf(d).filter(k -> !k.equals(key)).ifPresent(out::add);
+                }
+                out.sort(java.util.Comparator.comparingInt((GalleryKey k) -> k.lineage().size()).reversed());
+                return out;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    public IndexLayout layout() {
+        return layout;
+    }
+
+    public CropStore crops() {
+        return crops;
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    /** Closes without committing: what was applied since the last commit is replayed from the topic next time. */
+    @Override
+    public void close() {
+        try {
+            searchers.close();
+            writer.close();
+            directory.close();
+        } catch (IOException e) {
+            log.warn("closing gallery index {}: {}", dir, e.toString());
+        }
+    }
+
+    /** The commit data of the last commit in a directory, read without opening a writer (for tools and tests). */
+    public static Map<String, String> lastCommitData(Path dir) {
+        try (Directory d = FSDirectory.open(dir.resolve("lucene"))) {
+            if (!DirectoryReader.indexExists(d)) {
+                return Map.of();
+            }
+            List<org.apache.lucene.index.IndexCommit> commits = DirectoryReader.listCommits(d);
+            return commits.get(commits.size() - 1).getUserData();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read commits of " + dir, e);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package io.facestream.gallery;
+
+import io.facestream.core.events.GalleryEntry;
+import io.facestream.core.events.ProtobufSerde;
+import io.facestream.core.kafka.KafkaClients;
+import io.facestream.gallery.model.GalleryChange;
+import io.facestream.gallery.model.Medium;
+import io.facestream.gallery.replication.EntryCodec;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * What a gallery topic says, computed independently of the index: the last value per key, with a tombstone removing
+ * its key and every key below it. Tests compare a replica against this.
+ */
+final class TopicState {
+    final Map<String, GalleryChange> live = new TreeMap<>();
+    long endOffset;
+
+    static TopicState read(String bootstrap, String topic) {
+        TopicState state = new TopicState();
+        TopicPartition tp = new TopicPartition(topic, 0);
+        var values = ProtobufSerde.galleryEntry().deserializer();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(KafkaClients.consumer(bootstrap, null))) {
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            state.endOffset = c.endOffsets(List.of(tp)).get(tp);
+            while (c.position(tp) < state.endOffset) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    GalleryEntry e = values.deserialize(topic, r.value());
+                    if (e == null) {
+                        state.live.keySet().removeIf(k -> k.equals(r.key()) || k.startsWith(r.key() + "/"));
+                    } else {
+                        state.live.put(r.key(), EntryCodec.decode(r.key(), e));
+                    }
+                }
+            }
+        }
+        return state;
+    }
+
+    Map<String, Medium> media() {
+        Map<String, Medium> out = new TreeMap<>();
+        live.forEach((k, v) -> {
+            if (v instanceof GalleryChange.PutMedium m) {
+                out.put(k, m.medium());
+            }
+        });
+        return out;
+    }
+}

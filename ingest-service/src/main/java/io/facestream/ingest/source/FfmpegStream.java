@@ -1,0 +1,164 @@
+package io.facestream.ingest.source;
+
+import io.facestream.ingest.camera.CameraOptions;
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
+
+import java.nio.ByteBuffer;
+import java.util.function.LongUnaryOperator;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.ffmpeg.global.avutil;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.javacv.Frame;
+import org.bytedeco.javacv.FrameGrabber;
+
+/**
+ * One open FFmpeg input (file, URL or device) and the decode loop all FFmpeg-backed sources share.
+ *
+ * <p>Speed: for recorded input the loop predicts the next frame's time and asks the sink whether it would be kept;
+ * frames that will be dropped are decoded (the codec needs them as references) but never colour-converted, scaled or
+ * JPEG-encoded. Scaling to the camera's size limit happens inside FFmpeg's one swscale pass that converts to BGR.
+ */
+final class FfmpegStream implements AutoCloseable {
+    /** Live probing: FFmpeg's default (5 s / 5 MB) would hold a 320x240 MJPEG stream for many seconds before the first frame. */
+    private static final String LIVE_ANALYZE_MICROS = "1000000";
+    private static final String LIVE_PROBE_BYTES = "1000000";
+
+    static {
+        // FFmpeg logs every stream header and per-frame warnings to stderr; the service reports what matters itself
+        avutil.av_log_set_level(avutil.AV_LOG_ERROR);
+    }
+
+    private final FFmpegFrameGrabber grabber;
+    private final String input;
+    private final long nominalIntervalMicros;
+
+    private FfmpegStream(FFmpegFrameGrabber grabber, String input) {
+        this.grabber = grabber;
+        this.input = input;
+        double rate = grabber.getFrameRate();
+        this.nominalIntervalMicros = rate > 0 && rate < 1000 ? Math.round(1_000_000 / rate) : 40_000;
+    }
+
+    /** Opens an input; {@code live} adds read timeouts and quick probing. */
+    static FfmpegStream open(String input, String format, CameraOptions options, boolean live) throws SourceException {
+        FFmpegFrameGrabber g = new FFmpegFrameGrabber(input);
+        if (!format.isEmpty()) {
+            g.setFormat(format);
+        }
+        g.setVideoOption("threads", "auto");
+        // I420 out of swscale is a near-copy of what decoders produce; the BGR conversion then runs on an encoder
+        // thread, off the decode path. (Set before start: the output buffer is laid out for this format.)
+        g.setPixelFormat(avutil.AV_PIX_FMT_YUV420P);
+        if (live) {
+            String timeout = Long.toString(options.readTimeout().toMillis() * 1000);
+            g.setOption("rw_timeout", timeout);
+            if (input.startsWith("rtsp")) {
+                // TCP interleaving: no lost UDP packets on busy networks, and a dead server is noticed
+                g.setOption("rtsp_transport", "tcp");
+                g.setOption("timeout", timeout);
+            }
+            g.setOption("analyzeduration", LIVE_ANALYZE_MICROS);
+            g.setOption("probesize", LIVE_PROBE_BYTES);
+        }
+        try {
+            g.start();
+        } catch (FrameGrabber.Exception | RuntimeException e) {
+            release(g);
+            throw new SourceException("cannot open " + input + ": " + FfmpegErrors.describe(e));
+        }
+        if (g.getImageWidth() <= 0 || g.getImageHeight() <= 0) {
+            release(g);
+            throw new SourceException(input + " has no video stream" + (g.getFormat() == null ? "" : " (format " + g.getFormat() + ")"));
+        }
+        int[] size = options.fit(g.getImageWidth(), g.getImageHeight());
+        // I420 needs even sizes: an odd source loses its last row or column
+        int width = size[0] & ~1;
+        int height = size[1] & ~1;
+        if (width != g.getImageWidth() || height != g.getImageHeight()) {
+            g.setImageWidth(width);
+            g.setImageHeight(height);
+        }
+        return new FfmpegStream(g, input);
+    }
+
+    /** The container's declared duration in µs, or 0 when it does not say (live streams, some formats). */
+    long declaredMicros() {
+        return Math.max(0, grabber.getLengthInTime());
+    }
+
+    long nominalIntervalMicros() {
+        return nominalIntervalMicros;
+    }
+
+    /**
+     * Decodes until the end of input or a stop.
+     *
+     * @param toCapture maps a frame's stream time (µs) to its capture time (epoch µs); ignored when {@code live}
+     * @param live      capture time is the wall clock when the frame arrives, and every frame is converted
+     */
+    Pass pump(FrameSink sink, LongUnaryOperator toCapture, Pacer pacer, boolean live) throws SourceException {
+        long frames = 0;
+        long first = Long.MIN_VALUE;
+        long last = Long.MIN_VALUE;
+        long interval = nominalIntervalMicros;
+        while (!sink.stopping()) {
+            boolean convert = live || last == Long.MIN_VALUE || sink.wants(toCapture.applyAsLong(last + interval + interval / 2));
+            Frame f;
+            try {
+                f = grabber.grabFrame(false, true, convert, false, false);
+            } catch (FrameGrabber.Exception | RuntimeException e) {
+                throw new SourceException("decoding " + input + " failed after " + frames + " frames"
+                        + (last == Long.MIN_VALUE ? "" : String.format(" at %.2f s", (last - first) / 1e6)) + ": " + FfmpegErrors.describe(e));
+            }
+            if (f == null) {
+                break;
+            }
+            if (f.image == null) {
+                continue;
+            }
+            long streamTs = f.timestamp;
+            if (first == Long.MIN_VALUE) {
+                first = streamTs;
+            } else if (streamTs > last) {
+                interval = streamTs - last;
+            }
+            long capture = live ? WallClock.micros() : toCapture.applyAsLong(streamTs);
+            pacer.await(capture, sink);
+            if (convert && sink.wants(capture)) {
+                sink.accept(picture(f), capture);
+            } else {
+                sink.skipped(capture);
+            }
+            last = Math.max(last, streamTs);
+            frames++;
+        }
+        return new Pass(frames, first, last, interval);
+    }
+
+    /** The grabber's I420 buffer (Y, U, V planes back to back, no padding) seen as one single-channel Mat. */
+    private static Picture picture(Frame f) {
+        ByteBuffer pixels = (ByteBuffer) f.image[0];
+        return new Picture(new Mat(f.imageHeight * 3 / 2, f.imageWidth, CV_8UC1, new BytePointer(pixels)), Picture.Layout.I420);
+    }
+
+    /** What one pass over the input read: frame count and first/last stream times (µs). */
+    record Pass(long frames, long firstMicros, long lastMicros, long intervalMicros) {
+        long coveredMicros() {
+            return frames == 0 ? 0 : lastMicros - firstMicros + intervalMicros;
+        }
+    }
+
+    @Override
+    public void close() {
+        release(grabber);
+    }
+
+    private static void release(FFmpegFrameGrabber g) {
+        try {
+            g.release();
+        } catch (Exception e) {
+            // closing a broken input may fail again; the original error is what matters
+        }
+    }
+}

@@ -1,0 +1,197 @@
+package io.facestream.match.api;
+
+import io.facestream.gallery.model.Embedding;
+import io.facestream.gallery.model.GalleryChange;
+import io.facestream.gallery.model.GalleryDefinition;
+import io.facestream.gallery.model.GalleryInputException;
+import io.facestream.gallery.model.GalleryKey;
+import io.facestream.gallery.model.GalleryKind;
+import io.facestream.gallery.model.Medium;
+import io.facestream.gallery.model.ModelVersion;
+import io.facestream.gallery.model.Subject;
+import io.facestream.gallery.replication.GalleryReplica;
+import io.facestream.gallery.replication.GalleryWriter;
+import io.facestream.match.api.faces.ReadFace;
+import io.facestream.match.decide.OpenSetThreshold;
+import io.facestream.match.gallery.IndexedGallery;
+import io.facestream.match.gallery.ThresholdMetadata;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeoutException;
+import org.apache.lucene.search.ScoreDoc;
+
+/**
+ * Gallery changes made through the API. Every change is published to the gallery topic (the source of truth) and
+ * the call returns only once this process's replica has applied it, so a client that enrols and then searches sees
+ * its subject. Input is validated completely before the first record is published.
+ */
+public final class GalleryAdmin {
+    private final GalleryWriter writer;
+    private final GalleryReplica replica;
+    private final IndexedGallery gallery;
+    private final Duration applyTimeout;
+
+    public GalleryAdmin(GalleryWriter writer, GalleryReplica replica, IndexedGallery gallery, Duration applyTimeout) {
+        this.writer = writer;
+        this.replica = replica;
+        this.gallery = gallery;
+        this.applyTimeout = applyTimeout;
+    }
+
+    public IndexedGallery gallery() {
+        return gallery;
+    }
+
+    public List<Map<String, Object>> list() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (String name : new java.util.TreeSet<>(gallery.index().galleryNames())) {
+            gallery.definition(name).ifPresent(d -> out.add(describe(d)));
+        }
+        return out;
+    }
+
+    private static Map<String, Object> describe(GalleryDefinition d) {
+        Map<String, Object> g = new LinkedHashMap<>();
+        g.put("name", d.name());
+        g.put("kind", d.kind().name());
+        g.put("metadata", d.metadata());
+        return g;
+    }
+
+    public Map<String, Object> create(String name, String kind) {
+        GalleryKind k;
+        try {
+            k = GalleryKind.valueOf(kind == null ? "SINGLE" : kind.trim().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ApiError.badRequest("kind '" + kind + "' is not one of SINGLE, BOOKING, SURVEILLANCE");
+        }
+        if (gallery.index().kindOf(name).isPresent()) {
+            throw new ApiError(409, "gallery '" + name + "' already exists");
+        }
+        GalleryDefinition d = new GalleryDefinition(name, k, Map.of());
+        publishAndWait(List.of(new GalleryChange.DefineGallery(d)));
+        return describe(d);
+    }
+
+    public void delete(String name) {
+        requireGallery(name);
+        publishAndWait(List.of(new GalleryChange.Remove(new GalleryKey.OfGallery(name))));
+    }
+
+    public OpenSetThreshold setThreshold(String name, String model, OpenSetThreshold t) {
+        GalleryDefinition d = gallery.definition(name).orElseThrow(() -> ApiError.notFound("gallery '" + name + "' does not exist"));
+        GalleryDefinition next = new GalleryDefinition(name, d.kind(), ThresholdMetadata.write(d.metadata(), model, t));
+        publishAndWait(List.of(new GalleryChange.DefineGallery(next)));
+        return t;
+    }
+
+    /**
+     * Enrols a subject from faces already read from the uploads: SINGLE galleries take exactly one image, BOOKING
+     * galleries take one or more (fused into one template by the index).
+     */
+    public Map<String, Object> enrol(String galleryName, String subjectId, String displayName, List<ReadFace> faces) {
+        GalleryKind kind = requireGallery(galleryName);
+        if (faces.isEmpty()) {
+            throw ApiError.badRequest("enrolment needs at least one image (form field 'image')");
+        }
+        if (kind == GalleryKind.SINGLE && faces.size() != 1) {
+            throw ApiError.badRequest("gallery '" + galleryName + "' is SINGLE: enrol exactly one image, got " + faces.size());
+        }
+        if (kind == GalleryKind.SURVEILLANCE) {
+            throw ApiError.badRequest("gallery '" + galleryName + "' is SURVEILLANCE: it is filled from tracks, not uploads");
+        }
+        List<GalleryChange> changes = new ArrayList<>();
+        List<String> mediaIds = new ArrayList<>();
+        long now = System.currentTimeMillis() * 1000;
+        try {
+            changes.add(new GalleryChange.PutSubject(new Subject(galleryName, subjectId, displayName, Map.of())));
+            for (int i = 0; i < faces.size(); i++) {
+                ReadFace f = faces.get(i);
+                String media = (kind == GalleryKind.SINGLE ? "still-" : "item-") + (i + 1);
+                Embedding e = new Embedding(ModelVersion.parse(f.model()), f.raw());
+                gallery.index().requireDimension(e, "subject " + subjectId);
+                changes.add(new GalleryChange.PutMedium(new Medium(galleryName, subjectId, media, List.of(e),
+                        List.of(f.cropJpeg()), Map.of(), now)));
+                mediaIds.add(media);
+            }
+        } catch (GalleryInputException e) {
+            throw ApiError.badRequest(e.getMessage());
+        }
+        if (gallery.index().hasSubject(new GalleryKey.OfSubject(galleryName, subjectId))) {
+            // re-enrolment replaces the subject's media: remove the old ones first so none linger
+            changes.add(0, new GalleryChange.Remove(new GalleryKey.OfSubject(galleryName, subjectId)));
+        }
+        publishAndWait(changes);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("gallery", galleryName);
+        out.put("subject_id", subjectId);
+        out.put("display_name", displayName);
+        out.put("media", mediaIds);
+        return out;
+    }
+
+    public void deleteSubject(String galleryName, String subjectId) {
+        requireGallery(galleryName);
+        GalleryKey.OfSubject key = new GalleryKey.OfSubject(galleryName, subjectId);
+        if (!gallery.index().hasSubject(key)) {
+            throw ApiError.notFound("subject '" + subjectId + "' is not enrolled in gallery '" + galleryName + "'");
+        }
+        publishAndWait(List.of(new GalleryChange.Remove(key)));
+    }
+
+    public List<Map<String, Object>> subjects(String galleryName) {
+        requireGallery(galleryName);
+        Map<String, List<String>> media = new TreeMap<>();
+        gallery.index().withSearcher(s -> {
+            try {
+                for (ScoreDoc sd : s.search(gallery.index().layout().media(galleryName), Integer.MAX_VALUE).scoreDocs) {
+                    Medium m = gallery.index().layout().readMedium(s.storedFields().document(sd.doc), List.of());
+                    media.computeIfAbsent(m.subjectId(), k -> new ArrayList<>()).add(m.mediaId());
+                }
+                return null;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        List<Map<String, Object>> out = new ArrayList<>();
+        media.forEach((id, ms) -> {
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("subject_id", id);
+            gallery.index().subject(new GalleryKey.OfSubject(galleryName, id)).ifPresent(x -> s.put("display_name", x.displayName()));
+            s.put("media", ms.stream().sorted().toList());
+            out.add(s);
+        });
+        return out;
+    }
+
+    public byte[] crop(String galleryName, String subjectId, String mediaId) {
+        Medium m = gallery.index().medium(new GalleryKey.OfMedium(galleryName, subjectId, mediaId))
+                .orElseThrow(() -> ApiError.notFound("no medium " + galleryName + "/" + subjectId + "/" + mediaId));
+        if (m.crops().isEmpty()) {
+            throw ApiError.notFound("medium " + galleryName + "/" + subjectId + "/" + mediaId + " has no stored crop");
+        }
+        return m.crops().get(0);
+    }
+
+    public GalleryKind requireGallery(String name) {
+        return gallery.index().kindOf(name).orElseThrow(() -> ApiError.notFound("gallery '" + name + "' does not exist"));
+    }
+
+    private void publishAndWait(List<GalleryChange> changes) {
+        long last = -1;
+        for (GalleryChange c : changes) {
+            last = writer.publish(c);
+        }
+        try {
+            replica.awaitApplied(last, applyTimeout);
+        } catch (TimeoutException e) {
+            throw new ApiError(503, "the change was published but this replica did not apply it within " + applyTimeout);
+        }
+    }
+}

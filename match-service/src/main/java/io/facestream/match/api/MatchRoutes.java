@@ -1,0 +1,199 @@
+package io.facestream.match.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.facestream.core.events.Feedback;
+import io.facestream.core.events.Match;
+import io.facestream.core.events.Verdict;
+import io.facestream.core.json.Json;
+import io.facestream.core.topics.TopicCatalog;
+import io.facestream.match.api.auth.Guard;
+import io.facestream.match.api.auth.Role;
+import io.facestream.match.api.faces.FaceRecords;
+import io.facestream.match.api.live.MatchFeed;
+import io.facestream.match.api.live.MatchQuery;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/** Matches, tracks, cameras, face crops, feedback and the live streams (SSE and WebSocket). */
+public final class MatchRoutes {
+    private final MatchFeed feed;
+    private final FaceRecords faces;
+    private final Producer<String, byte[]> feedback;
+    private final AuditLog audit;
+
+    public MatchRoutes(MatchFeed feed, FaceRecords faces, Producer<String, byte[]> feedback, AuditLog audit) {
+        this.feed = feed;
+        this.faces = faces;
+        this.feedback = feedback;
+        this.audit = audit;
+    }
+
+    void mount(Router r, Guard guard) {
+        r.get("/api/matches").handler(guard.require(Role.VIEWER)).handler(ctx -> Replies.json(ctx, feed.query(query(ctx))));
+        r.get("/api/tracks/:camera/:track").handler(guard.require(Role.VIEWER)).handler(this::track);
+        r.get("/api/faces/:partition/:offset/crop").handler(guard.require(Role.VIEWER)).handler(this::faceCrop);
+        r.get("/api/cameras").handler(guard.require(Role.VIEWER)).handler(ctx -> Replies.json(ctx, feed.cameras()));
+        r.get("/api/status").handler(guard.require(Role.VIEWER)).handler(ctx -> Replies.json(ctx, feed.status()));
+        r.post("/api/feedback").handler(guard.require(Role.OPERATOR)).handler(this::feedback);
+        r.get("/api/live").handler(guard.require(Role.VIEWER)).handler(this::sse);
+        r.get("/api/live/ws").handler(guard.require(Role.VIEWER)).handler(this::webSocket);
+    }
+
+    static MatchQuery query(RoutingContext ctx) {
+        var p = ctx.request().params();
+        Match.Decision decision = enumParam(p.get("decision"), Match.Decision.class, "decision");
+        Match.Stage stage = enumParam(p.get("stage"), Match.Stage.class, "stage");
+        try {
+            return new MatchQuery(p.get("camera"), longParam(p.get("from_us"), "from_us"), longParam(p.get("to_us"), "to_us"),
+                    p.get("subject"), decision, stage, p.get("track"),
+                    ApiRouter.intParam(p.get("offset"), 0, 0, Integer.MAX_VALUE, "offset"),
+                    ApiRouter.intParam(p.get("limit"), 50, 1, MatchQuery.MAX_LIMIT, "limit"));
+        } catch (IllegalArgumentException e) {
+            throw ApiError.badRequest(e.getMessage());
+        }
+    }
+
+    private static Long longParam(String text, String name) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return Long.parseLong(text.trim());
+        } catch (NumberFormatException e) {
+            throw ApiError.badRequest(name + " = '" + text + "' is not an integer (epoch microseconds)");
+        }
+    }
+
+    private static <E extends Enum<E>> E enumParam(String text, Class<E> type, String name) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return Enum.valueOf(type, text.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ApiError.badRequest(name + " = '" + text + "' is not one of " + List.of(type.getEnumConstants()));
+        }
+    }
+
+    private void track(RoutingContext ctx) {
+        String camera = ctx.pathParam("camera");
+        String track = ctx.pathParam("track");
+        var page = feed.query(new MatchQuery(camera, null, null, null, null, null, track, 0, 10));
+        if (page.matches().isEmpty()) {
+            throw ApiError.notFound("no decision for track " + track + " of camera " + camera + " among the recent matches");
+        }
+        Match latest = page.matches().get(0);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("camera_id", camera);
+        out.put("track_id", track);
+        out.put("start_ts_us", latest.startTsUs());
+        out.put("end_ts_us", latest.endTsUs());
+        out.put("faces", latest.faces());
+        out.put("best_face", latest.bestFace());
+        if (latest.bestFace() != null) {
+            out.put("best_face_crop", "/api/" + latest.bestFace() + "/crop");
+        }
+        out.put("decisions", page.matches());
+        Replies.json(ctx, out);
+    }
+
+    private void faceCrop(RoutingContext ctx) {
+        int partition = ApiRouter.intParam(ctx.pathParam("partition"), -1, 0, 100_000, "partition");
+        long offset;
+        try {
+            offset = Long.parseLong(ctx.pathParam("offset"));
+        } catch (NumberFormatException e) {
+            throw ApiError.badRequest("offset '" + ctx.pathParam("offset") + "' is not an integer");
+        }
+        ApiRouter.blocking(ctx, () -> faces.read(partition, offset)
+                .orElseThrow(() -> ApiError.notFound("no face record at faces/" + partition + "/" + offset)), o -> {
+                    if (o.getAlignedCropJpeg().isEmpty()) {
+                        Replies.error(ctx, 404, "face faces/" + partition + "/" + offset + " was stored without its crop");
+                    } else {
+                        Replies.jpeg(ctx, o.getAlignedCropJpeg().toByteArray());
+                    }
+                });
+    }
+
+    private void feedback(RoutingContext ctx) {
+        JsonNode b = ApiRouter.jsonBody(ctx);
+        String matchId = ApiRouter.text(b, "match_id", true);
+        String verdictText = ApiRouter.text(b, "verdict", true);
+        Verdict verdict = switch (verdictText.toLowerCase(Locale.ROOT)) {
+            case "confirm" -> Verdict.CONFIRM;
+            case "reject" -> Verdict.REJECT;
+            default -> throw ApiError.badRequest("verdict '" + verdictText + "' is not one of confirm, reject");
+        };
+        Match m = feed.find(matchId).orElseThrow(() -> ApiError.notFound("no recent match with id '" + matchId + "'"));
+        String subject = ApiRouter.text(b, "subject_id", false);
+        if (subject == null && m.best() != null) {
+            subject = m.best().subjectId();
+        }
+        String comment = ApiRouter.text(b, "comment", false);
+        Feedback f = Feedback.newBuilder().setMatchId(matchId).setVerdict(verdict).setBy(Guard.caller(ctx).name())
+                .setTsUs(System.currentTimeMillis() * 1000).setGallery(m.gallery() == null ? "" : m.gallery())
+                .setSubjectId(subject == null ? "" : subject).setTrackId(m.trackId() == null ? "" : m.trackId())
+                .setCameraId(m.cameraId()).setComment(comment == null ? "" : comment).build();
+        ApiRouter.blocking(ctx, () -> {
+            feedback.send(new ProducerRecord<>(TopicCatalog.FEEDBACK, matchId, f.toByteArray())).get();
+            audit.record(Guard.caller(ctx).name(), "feedback", Map.of("match_id", matchId, "verdict", verdict.name()));
+            return f;
+        }, x -> Replies.json(ctx, 201, Map.of("match_id", matchId, "verdict", verdict.name(), "by", f.getBy())));
+    }
+
+    private void sse(RoutingContext ctx) {
+        MatchQuery filter = query(ctx);
+        HttpServerResponse res = ctx.response().setChunked(true).putHeader("Content-Type", "text/event-stream")
+                .putHeader("Cache-Control", "no-cache").putHeader("X-Accel-Buffering", "no");
+        res.write(": facestream live matches\n\n");
+        Runnable stop = feed.listen(m -> {
+            if (filter.matches(m)) {
+                ctx.vertx().runOnContext(v -> {
+                    if (!res.closed() && !res.ended()) {
+                        res.write("id: " + m.matchId() + "\nevent: match\ndata: " + json(m) + "\n\n");
+                    }
+                });
+            }
+        });
+        long ping = ctx.vertx().setPeriodic(15_000, id -> {
+            if (!res.closed() && !res.ended()) {
+                res.write(": ping\n\n");
+            }
+        });
+        res.closeHandler(v -> {
+            stop.run();
+            ctx.vertx().cancelTimer(ping);
+        });
+    }
+
+    private void webSocket(RoutingContext ctx) {
+        MatchQuery filter = query(ctx);
+        ctx.request().toWebSocket().onSuccess(ws -> {
+            Runnable stop = feed.listen(m -> {
+                if (filter.matches(m)) {
+                    ctx.vertx().runOnContext(v -> {
+                        if (!ws.isClosed()) {
+                            ws.writeTextMessage(json(m));
+                        }
+                    });
+                }
+            });
+            ws.closeHandler(v -> stop.run());
+        }).onFailure(ctx::fail);
+    }
+
+    private static String json(Match m) {
+        try {
+            return Json.mapper().writeValueAsString(m);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot write match " + m.matchId() + " as JSON", e);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package io.facestream.match.api.faces;
+
+import io.facestream.core.events.FaceObservation;
+import io.facestream.core.kafka.KafkaClients;
+import io.facestream.core.topics.TopicCatalog;
+import io.facestream.match.api.ApiError;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Reads one face observation back from {@code facestream.faces} by its reference {@code faces/<partition>/<offset>}
+ * (a Match's best_face): the track crop the page shows comes from the topic, not from a second store.
+ */
+public final class FaceRecords implements AutoCloseable {
+    private final KafkaConsumer<String, byte[]> consumer;
+
+    public FaceRecords(String bootstrap) {
+        this.consumer = new KafkaConsumer<>(KafkaClients.consumer(bootstrap, null));
+    }
+
+    public synchronized Optional<FaceObservation> read(int partition, long offset) {
+        TopicPartition tp = new TopicPartition(TopicCatalog.FACES, partition);
+        if (consumer.partitionsFor(TopicCatalog.FACES).stream().noneMatch(p -> p.partition() == partition)) {
+            throw ApiError.notFound("facestream.faces has no partition " + partition);
+        }
+        consumer.assign(List.of(tp));
+        consumer.seek(tp, offset);
+        long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                if (r.offset() == offset) {
+                    try {
+                        return Optional.of(FaceObservation.parseFrom(r.value()));
+                    } catch (Exception e) {
+                        throw ApiError.unprocessable("face record " + partition + "/" + offset + " is not a FaceObservation");
+                    }
+                }
+                if (r.offset() > offset) {
+                    return Optional.empty(); // deleted by retention, or never a face record
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public synchronized void close() {
+        consumer.close();
+    }
+}

@@ -1,0 +1,172 @@
+package io.facestream.match.api.live;
+
+import io.facestream.core.events.JsonSerde;
+import io.facestream.core.events.Match;
+import io.facestream.core.kafka.KafkaClients;
+import io.facestream.core.topics.TopicCatalog;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The API's view of {@code facestream.matches}: a bounded window of the most recent decisions (committed ones only),
+ * per-camera status, and listeners for the live SSE/WebSocket streams. It reads the topic from the beginning of
+ * retention without a consumer group, so every API instance has the same view and a restart rebuilds it.
+ */
+public final class MatchFeed implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MatchFeed.class);
+
+    /** What the cameras page shows per camera. */
+    public record CameraStatus(String camera, long matches, long hits, long lastTsUs, String lastMatchId) {}
+
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final Deserializer<Match> values = JsonSerde.match().deserializer();
+    private final int capacity;
+    private final Deque<Match> recent = new ArrayDeque<>();
+    private final Map<String, CameraStatus> cameras = new TreeMap<>();
+    private final List<Consumer<Match>> listeners = new CopyOnWriteArrayList<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile boolean caughtUp;
+    private long unreadable;
+
+    public MatchFeed(String bootstrap, int capacity) {
+        this.capacity = capacity;
+        this.consumer = new KafkaConsumer<>(KafkaClients.consumer(bootstrap, null));
+        List<TopicPartition> parts = consumer.partitionsFor(TopicCatalog.MATCHES, Duration.ofSeconds(30)).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        consumer.assign(parts);
+        consumer.seekToBeginning(parts);
+        this.thread = Thread.ofPlatform().name("match-feed").daemon().unstarted(this::run);
+    }
+
+    public MatchFeed start() {
+        thread.start();
+        return this;
+    }
+
+    private void run() {
+        try {
+            while (running) {
+                var records = consumer.poll(Duration.ofMillis(200));
+                for (ConsumerRecord<String, byte[]> r : records) {
+                    Match m;
+                    try {
+                        m = values.deserialize(r.topic(), r.value());
+                    } catch (RuntimeException e) {
+                        synchronized (this) {
+                            unreadable++;
+                        }
+                        LOG.warn("skipping unreadable record {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
+                        continue;
+                    }
+                    if (m != null) {
+                        add(m);
+                    }
+                }
+                if (records.isEmpty()) {
+                    caughtUp = true;
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } finally {
+            consumer.close();
+        }
+    }
+
+    private void add(Match m) {
+        synchronized (this) {
+            // A FINAL replaces nothing: PROVISIONAL and FINAL are two decisions; a replayed id replaces its twin.
+            recent.removeIf(x -> x.matchId().equals(m.matchId()));
+            recent.addFirst(m);
+            while (recent.size() > capacity) {
+                recent.removeLast();
+            }
+            CameraStatus c = cameras.get(m.cameraId());
+            long n = c == null ? 0 : c.matches();
+            long h = c == null ? 0 : c.hits();
+            cameras.put(m.cameraId(), new CameraStatus(m.cameraId(), n + 1, h + (m.decision() == Match.Decision.HIT ? 1 : 0),
+                    Math.max(c == null ? 0 : c.lastTsUs(), m.endTsUs()), m.matchId()));
+        }
+        for (Consumer<Match> l : listeners) {
+            try {
+                l.accept(m);
+            } catch (RuntimeException e) {
+                LOG.debug("live listener failed: {}", e.toString());
+            }
+        }
+    }
+
+    /** Matches passing the filter, newest first, paged. */
+    public synchronized Page query(MatchQuery q) {
+        List<Match> out = new ArrayList<>();
+        int seen = 0;
+        int total = 0;
+        for (Iterator<Match> it = recent.iterator(); it.hasNext(); ) {
+            Match m = it.next();
+            if (!q.matches(m)) {
+                continue;
+            }
+            total++;
+            if (seen++ >= q.offset() && out.size() < q.limit()) {
+                out.add(m);
+            }
+        }
+        return new Page(out, total, q.offset(), q.limit());
+    }
+
+    public record Page(List<Match> matches, int total, int offset, int limit) {}
+
+    public synchronized java.util.Optional<Match> find(String matchId) {
+        return recent.stream().filter(m -> m.matchId().equals(matchId)).findFirst();
+    }
+
+    public synchronized List<CameraStatus> cameras() {
+        return List.copyOf(cameras.values());
+    }
+
+    public synchronized Map<String, Object> status() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("recent", recent.size());
+        s.put("capacity", capacity);
+        s.put("caught_up", caughtUp);
+        s.put("unreadable_records", unreadable);
+        return s;
+    }
+
+    public boolean caughtUp() {
+        return caughtUp;
+    }
+
+    public Runnable listen(Consumer<Match> listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.facestream.match.gallery;
+
+import io.facestream.core.events.Match;
+import io.facestream.gallery.index.GalleryIndex;
+import io.facestream.gallery.model.GalleryDefinition;
+import io.facestream.gallery.model.ModelVersion;
+import io.facestream.gallery.search.GallerySearcher;
+import io.facestream.gallery.search.Hit;
+import io.facestream.gallery.search.SearchRequest;
+import io.facestream.gallery.search.SearchTuning;
+import io.facestream.match.decide.GallerySearch;
+import io.facestream.match.decide.OpenSetThreshold;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Optional;
+import org.apache.lucene.search.ScoreDoc;
+
+/** {@link GallerySearch} over this process's gallery-index replica. */
+public final class IndexedGallery implements GallerySearch {
+    private final GalleryIndex index;
+    private final GallerySearcher searcher;
+    private final double defaultThreshold;
+
+    public IndexedGallery(GalleryIndex index, SearchTuning tuning, double defaultThreshold) {
+        this.index = index;
+        this.searcher = new GallerySearcher(index, tuning);
+        this.defaultThreshold = defaultThreshold;
+    }
+
+    public GalleryIndex index() {
+        return index;
+    }
+
+    @Override
+    public List<Match.Candidate> search(String gallery, String model, float[] unitQuery, int k) {
+        ModelVersion mv = ModelVersion.parse(model);
+        // A gallery that does not exist (yet) or holds no vector of this model has no candidates: the track is
+        // UNKNOWN, which is the truth, rather than a failed topology.
+        if (index.kindOf(gallery).isEmpty() || index.dimension(mv).isEmpty()
+                || index.dimension(mv).getAsInt() != unitQuery.length) {
+            return List.of();
+        }
+        return searcher.search(SearchRequest.of(gallery, mv, unitQuery, k)).hits().stream().map(IndexedGallery::candidate).toList();
+    }
+
+    static Match.Candidate candidate(Hit h) {
+        String media = h.mediaId() == null || h.mediaId().isEmpty() ? null : h.subjectId() + "/" + h.mediaId();
+        return new Match.Candidate(h.subjectId(), media, h.score());
+    }
+
+    @Override
+    public OpenSetThreshold threshold(String gallery, String model) {
+        return definition(gallery).flatMap(d -> ThresholdMetadata.read(d.metadata(), model))
+                .orElseGet(() -> OpenSetThreshold.fallback(defaultThreshold));
+    }
+
+    /** The gallery's definition as replicated (kind and metadata, thresholds included). */
+    public Optional<GalleryDefinition> definition(String gallery) {
+        return index.withSearcher(s -> {
+            try {
+                for (ScoreDoc sd : s.search(index.layout().galleries(), Integer.MAX_VALUE).scoreDocs) {
+                    GalleryDefinition g = index.layout().readGallery(s.storedFields().document(sd.doc));
+                    if (g.name().equals(gallery)) {
+                        return Optional.of(g);
+                    }
+                }
+                return Optional.empty();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+}

@@ -1,0 +1,46 @@
+package io.facestream.match.gallery;
+
+import io.facestream.match.decide.OpenSetThreshold;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Where a gallery keeps its open-set thresholds: in the metadata of its definition on the compacted gallery topic,
+ * one set of keys per model version, so every replica decides with the same threshold and a new model version
+ * starts uncalibrated instead of inheriting a threshold from another embedding space.
+ */
+public final class ThresholdMetadata {
+    private ThresholdMetadata() {}
+
+    static String prefix(String model) {
+        return "open-set." + model + ".";
+    }
+
+    public static Optional<OpenSetThreshold> read(Map<String, String> metadata, String model) {
+        String p = prefix(model);
+        String value = metadata.get(p + "threshold");
+        if (value == null) {
+            return Optional.empty();
+        }
+        double fpir = Double.parseDouble(metadata.getOrDefault(p + "fpir", "NaN"));
+        int n = Integer.parseInt(metadata.getOrDefault(p + "calibrated-on", "0"));
+        return Optional.of(new OpenSetThreshold(Double.parseDouble(value), fpir, n, metadata.getOrDefault(p + "source", "manual")));
+    }
+
+    /** The metadata with this model's threshold replaced (other models' thresholds and other keys kept). */
+    public static Map<String, String> write(Map<String, String> metadata, String model, OpenSetThreshold t) {
+        String p = prefix(model);
+        Map<String, String> out = new HashMap<>(metadata);
+        out.keySet().removeIf(k -> k.startsWith(p));
+        out.put(p + "threshold", Double.toString(t.value()));
+        out.put(p + "source", t.source());
+        if (!Double.isNaN(t.targetFpir())) {
+            out.put(p + "fpir", Double.toString(t.targetFpir()));
+        }
+        if (t.calibratedOn() > 0) {
+            out.put(p + "calibrated-on", Integer.toString(t.calibratedOn()));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,143 @@
+package io.facestream.match.runtime;
+
+import io.facestream.core.config.FacestreamConfig;
+import io.facestream.core.kafka.KafkaClients;
+import io.facestream.embed.model.zoo.ModelZoo;
+import io.facestream.embed.pipeline.FacePipeline;
+import io.facestream.embed.pipeline.FaceSettings;
+import io.facestream.gallery.index.GalleryIndex;
+import io.facestream.gallery.index.HnswSettings;
+import io.facestream.gallery.replication.GalleryReplica;
+import io.facestream.gallery.replication.GalleryWriter;
+import io.facestream.gallery.replication.ReplicaSettings;
+import io.facestream.gallery.search.SearchTuning;
+import io.facestream.match.api.ApiLimits;
+import io.facestream.match.api.ApiRouter;
+import io.facestream.match.api.ApiServer;
+import io.facestream.match.api.AuditLog;
+import io.facestream.match.api.GalleryAdmin;
+import io.facestream.match.api.MatchRoutes;
+import io.facestream.match.api.auth.ApiKeys;
+import io.facestream.match.api.auth.Guard;
+import io.facestream.match.api.faces.FaceRecords;
+import io.facestream.match.api.faces.LazyFaceReader;
+import io.facestream.match.api.faces.PipelineFaceReader;
+import io.facestream.match.api.live.MatchFeed;
+import io.facestream.match.gallery.IndexedGallery;
+import io.facestream.match.topology.MatchStreams;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * match-service as one unit: the gallery replica (and writer), the matching topology, the match feed and the HTTP
+ * API with the page. {@code ./facestream match} and {@code ./facestream up} start it; close stops it in reverse.
+ */
+public final class MatchService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MatchService.class);
+
+    private final Deque<AutoCloseable> parts = new ArrayDeque<>();
+    private ApiServer api;
+    private MatchStreams streams;
+    private ApiKeys keys;
+    private io.vertx.ext.web.Router router;
+
+    private MatchService() {}
+
+    public static MatchService start(FacestreamConfig config, String bootstrap) {
+        MatchService s = new MatchService();
+        try {
+            s.startParts(config, bootstrap);
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        return s;
+    }
+
+    private <T extends AutoCloseable> T own(T part) {
+        parts.push(part);
+        return part;
+    }
+
+    private void startParts(FacestreamConfig config, String bootstrap) {
+        GalleryIndex index = own(GalleryIndex.open(config.getPath("gallery.index-dir"), new HnswSettings(
+                config.getInt("gallery.hnsw.m"), config.getInt("gallery.hnsw.beam-width"),
+                HnswSettings.Quantization.parse(config.getString("gallery.hnsw.quantization"))),
+                config.getDouble("gallery.ram-buffer-mb")));
+        ReplicaSettings rs = ReplicaSettings.defaults();
+        GalleryReplica replica = own(new GalleryReplica(index, bootstrap, new ReplicaSettings(rs.topic(),
+                config.getDuration("gallery.replica.commit-interval"), config.getInt("gallery.replica.commit-max-records"),
+                rs.pollTimeout())).start());
+        GalleryWriter writer = own(new GalleryWriter(bootstrap, rs.topic(), "facestream-match-api"));
+        IndexedGallery gallery = new IndexedGallery(index, new SearchTuning(config.getInt("gallery.exact-threshold"),
+                config.getInt("gallery.hnsw.candidates")), config.getDouble("match.default-threshold"));
+
+        streams = own(MatchStreams.start(config, bootstrap, gallery));
+
+        MatchFeed feed = own(new MatchFeed(bootstrap, config.getInt("api.recent-matches")).start());
+        FaceRecords faceRecords = own(new FaceRecords(bootstrap));
+        Producer<String, byte[]> feedback = own(new KafkaProducer<>(KafkaClients.producer(bootstrap, "facestream-match-feedback")));
+        ApiLimits limits = ApiLimits.from(config);
+        FaceSettings faceSettings = FaceSettings.from(config);
+        LazyFaceReader faces = own(new LazyFaceReader(() -> {
+            var store = ModelZoo.store(config);
+            return new PipelineFaceReader(FacePipeline.open(faceSettings, name -> ModelZoo.ensure(store, name)), limits.maxPixels());
+        }, faceSettings.embedder(), limits.maxPixels()));
+        keys = ApiKeys.from(config);
+        AuditLog audit = new AuditLog(config.getPath("api.audit-log"));
+        GalleryAdmin admin = new GalleryAdmin(writer, replica, gallery, config.getDuration("gallery.replica.apply-timeout"));
+        Vertx vertx = Vertx.vertx();
+        ApiRouter router = new ApiRouter(admin, faces, audit, new Guard(keys), limits);
+        this.router = router.build(vertx, new MatchRoutes(feed, faceRecords, feedback, audit));
+        api = own(ApiServer.start(vertx, this.router,
+                config.getString("api.host"), config.getInt("api.port")));
+        LOG.info("match-service up: API and page on http://{}:{}/ (gallery '{}')", config.getString("api.host"), api.port(),
+                config.getString("match.gallery"));
+    }
+
+    public int apiPort() {
+        return api.port();
+    }
+
+    /** The API's routes, for the test that keeps /openapi.yaml true. */
+    public io.vertx.ext.web.Router router() {
+        return router;
+    }
+
+    public ApiKeys keys() {
+        return keys;
+    }
+
+    public MatchStreams streams() {
+        return streams;
+    }
+
+    /** Waits until the topology is RUNNING (tests, demo). */
+    public void awaitRunning(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!streams.isRunning()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("matching topology not RUNNING after " + timeout + " (state " + streams.state() + ")");
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    @Override
+    public void close() {
+        while (!parts.isEmpty()) {
+            AutoCloseable p = parts.pop();
+            try {
+                p.close();
+            } catch (Exception e) {
+                LOG.warn("error while stopping {}: {}", p.getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+}

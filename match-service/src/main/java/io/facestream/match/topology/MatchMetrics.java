@@ -1,0 +1,39 @@
+package io.facestream.match.topology;
+
+import io.facestream.core.events.Match;
+import io.facestream.core.metrics.Metrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/** Counters of the matching topology, on the process's one registry (scraped by the API's /metrics). */
+final class MatchMetrics {
+    final Counter faces;
+    final Counter lateFaces;
+    final Counter deadLetters;
+    final Counter tracksConfident;
+    final Counter tracksClosed;
+    final Counter tracksWithoutAcceptedFaces;
+    private final MeterRegistry registry;
+
+    MatchMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        faces = Counter.builder("facestream_match_faces").description("faces consumed by the tracker").register(registry);
+        lateFaces = Counter.builder("facestream_match_late_faces")
+                .description("faces older than the camera's reorder window, not tracked").register(registry);
+        deadLetters = Counter.builder("facestream_match_dead_letters")
+                .description("records on the faces topic that were not FaceObservations").register(registry);
+        tracksConfident = Counter.builder("facestream_match_tracks_confident").register(registry);
+        tracksClosed = Counter.builder("facestream_match_tracks_closed").register(registry);
+        tracksWithoutAcceptedFaces = Counter.builder("facestream_match_tracks_without_accepted_faces")
+                .description("closed tracks none of whose faces passed quality: no decision").register(registry);
+    }
+
+    static MatchMetrics global() {
+        return new MatchMetrics(Metrics.registry());
+    }
+
+    void decision(Match m) {
+        Counter.builder("facestream_match_decisions").tag("stage", m.stage().name()).tag("decision", m.decision().name())
+                .register(registry).increment();
+    }
+}

@@ -1,0 +1,81 @@
+package io.facestream.match.topology;
+
+import io.facestream.core.config.FacestreamConfig;
+import io.facestream.match.decide.GallerySearch;
+import io.facestream.match.decide.Identifier;
+import io.facestream.match.track.Tracker;
+import io.facestream.match.track.TrackerSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The running matching topology: a KafkaStreams instance with exactly-once v2, closed with the service. */
+public final class MatchStreams implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MatchStreams.class);
+
+    private final KafkaStreams streams;
+
+    private MatchStreams(KafkaStreams streams) {
+        this.streams = streams;
+    }
+
+    public static MatchStreams start(FacestreamConfig config, String bootstrap, GallerySearch gallery) {
+        Tracker tracker = new Tracker(TrackerSettings.from(config));
+        Identifier identifier = new Identifier(gallery, config.getString("match.gallery"), config.getInt("match.top-k"));
+        Duration idleCheck = config.getDuration("match.track.idle-check");
+        KafkaStreams streams = new KafkaStreams(MatchTopology.build(tracker, identifier, idleCheck),
+                properties(config, bootstrap));
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("matching topology failed; the thread is replaced and resumes from the last commit", e);
+            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.start();
+        return new MatchStreams(streams);
+    }
+
+    static Properties properties(FacestreamConfig config, String bootstrap) {
+        Path stateDir = config.getPath("match.state-dir");
+        try {
+            Files.createDirectories(stateDir);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot create match.state-dir " + stateDir + ": " + e.getMessage(), e);
+        }
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.getString("match.application-id"));
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, (int) config.getDuration("match.commit-interval").toMillis());
+        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.getInt("match.threads"));
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), 2 * 1024 * 1024);
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), 2 * 1024 * 1024);
+        return p;
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    public boolean isRunning() {
+        return streams.state() == KafkaStreams.State.RUNNING;
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(30));
+    }
+}

@@ -1,0 +1,44 @@
+package io.facestream.match.topology;
+
+import io.facestream.core.events.JsonSerde;
+import io.facestream.core.events.Match;
+import io.facestream.core.topics.TopicCatalog;
+import io.facestream.match.decide.Identifier;
+import io.facestream.match.track.Tracker;
+import java.time.Duration;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * facestream.faces → track (state store per camera) → identify (gallery search + open-set decision) →
+ * facestream.matches, with undecodable faces to facestream.dlq. Keys stay the camera id all the way, so a camera's
+ * tracks live in one task and no repartition is needed.
+ */
+public final class MatchTopology {
+    public static final String TRACK_STORE = "camera-tracks";
+    static final String SOURCE = "faces";
+    static final String TRACK = "track";
+    static final String IDENTIFY = "identify";
+    static final String MATCH_SINK = "matches";
+    static final String DLQ_SINK = "dead-letters";
+
+    private MatchTopology() {}
+
+    public static Topology build(Tracker tracker, Identifier identifier, Duration idleCheck) {
+        MatchMetrics metrics = MatchMetrics.global();
+        Topology t = new Topology();
+        t.addSource(SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), TopicCatalog.FACES);
+        t.addProcessor(TRACK, () -> new TrackProcessor(tracker, idleCheck, metrics), SOURCE);
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TRACK_STORE), Serdes.String(),
+                CameraTracksSerde.create()), TRACK);
+        t.addProcessor(IDENTIFY, () -> new IdentifyProcessor(identifier, metrics), TRACK);
+        t.addSink(MATCH_SINK, TopicCatalog.MATCHES, new StringSerializer(), JsonSerde.<Match>match().serializer(), IDENTIFY);
+        t.addSink(DLQ_SINK, TopicCatalog.DLQ, new StringSerializer(), new ByteArraySerializer(), TRACK);
+        return t;
+    }
+}

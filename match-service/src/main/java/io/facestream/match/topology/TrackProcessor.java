@@ -1,0 +1,118 @@
+package io.facestream.match.topology;
+
+import io.facestream.core.events.DeadLetter;
+import io.facestream.core.events.FaceObservation;
+import io.facestream.core.events.FrameHeaders;
+import io.facestream.match.track.CameraTracks;
+import io.facestream.match.track.Sighting;
+import io.facestream.match.track.TrackEvent;
+import io.facestream.match.track.Tracker;
+import io.micrometer.core.instrument.Counter;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Faces in, track events out. Loads the camera's state, lets the {@link Tracker} take one step, stores the result
+ * and forwards the events; a record that is not a FaceObservation goes to the dead-letter topic with the reason.
+ * Values forwarded are {@link TrackEvent}s (to the identify step) or the original bytes (to the DLQ sink).
+ */
+final class TrackProcessor implements Processor<String, byte[], String, Object> {
+    static final String STAGE = "match-service";
+
+    private final Tracker tracker;
+    private final Duration idleCheck;
+    private final MatchMetrics metrics;
+    private ProcessorContext<String, Object> context;
+    private KeyValueStore<String, CameraTracks> store;
+
+    TrackProcessor(Tracker tracker, Duration idleCheck, MatchMetrics metrics) {
+        this.tracker = tracker;
+        this.idleCheck = idleCheck;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Object> context) {
+        this.context = context;
+        this.store = context.getStateStore(MatchTopology.TRACK_STORE);
+        context.schedule(idleCheck, PunctuationType.WALL_CLOCK_TIME, this::closeIdleCameras);
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        RecordMetadata meta = context.recordMetadata().orElseThrow();
+        Sighting sighting;
+        try {
+            if (record.value() == null) {
+                throw new IllegalArgumentException("empty value (tombstone) on the faces topic");
+            }
+            FaceObservation o = FaceObservation.parseFrom(record.value());
+            if (o.getCameraId().isEmpty()) {
+                throw new IllegalArgumentException("face observation has no camera_id");
+            }
+            sighting = Sighting.of(o, meta.partition(), meta.offset());
+        } catch (Exception e) {
+            deadLetter(record, meta, e.getMessage() == null ? e.toString() : e.getMessage());
+            return;
+        }
+        metrics.faces.increment();
+        CameraTracks state = store.get(sighting.cameraId());
+        Tracker.Step step = tracker.observe(state == null ? CameraTracks.fresh() : state, sighting, System.currentTimeMillis());
+        if (step.late()) {
+            metrics.lateFaces.increment();
+            return;
+        }
+        store.put(sighting.cameraId(), step.state());
+        emit(step.events(), record.key());
+    }
+
+    private void closeIdleCameras(long nowMs) {
+        List<KeyValue<String, CameraTracks>> cameras = new ArrayList<>();
+        try (KeyValueIterator<String, CameraTracks> it = store.all()) {
+            it.forEachRemaining(cameras::add);
+        }
+        for (KeyValue<String, CameraTracks> kv : cameras) {
+            Tracker.Step step = tracker.closeIfIdle(kv.key, kv.value, nowMs);
+            if (!step.events().isEmpty()) {
+                store.put(kv.key, step.state());
+                emit(step.events(), kv.key);
+            }
+        }
+    }
+
+    private void emit(List<TrackEvent> events, String key) {
+        for (TrackEvent e : events) {
+            if (e instanceof TrackEvent.Closed && e.track().acceptedFaces() == 0) {
+                // Nothing to identify: every face of the track was below the quality threshold. Counted, not hidden.
+                metrics.tracksWithoutAcceptedFaces.increment();
+                continue;
+            }
+            (e instanceof TrackEvent.Closed ? metrics.tracksClosed : metrics.tracksConfident).increment();
+            long tsMs = e.track().lastTsUs() / 1000;
+            context.forward(new Record<String, Object>(key == null ? e.cameraId() : key, e, tsMs), MatchTopology.IDENTIFY);
+        }
+    }
+
+    private void deadLetter(Record<String, byte[]> record, RecordMetadata meta, String reason) {
+        metrics.deadLetters.increment();
+        Headers h = new RecordHeaders(record.headers().toArray());
+        h.add(DeadLetter.REASON, reason.getBytes(StandardCharsets.UTF_8));
+        h.add(DeadLetter.STAGE, STAGE.getBytes(StandardCharsets.UTF_8));
+        h.add(DeadLetter.SOURCE_TOPIC, meta.topic().getBytes(StandardCharsets.UTF_8));
+        h.add(DeadLetter.SOURCE_PARTITION, FrameHeaders.encodeLong(meta.partition()));
+        h.add(DeadLetter.SOURCE_OFFSET, FrameHeaders.encodeLong(meta.offset()));
+        context.forward(new Record<String, Object>(record.key(), record.value(), record.timestamp(), h), MatchTopology.DLQ_SINK);
+    }
+}

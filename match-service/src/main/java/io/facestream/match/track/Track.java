@@ -1,0 +1,46 @@
+package io.facestream.match.track;
+
+import io.facestream.match.template.Template;
+
+/**
+ * An open track: consecutive faces of one person in one camera.
+ *
+ * @param id              camera-local track number (never reused within a camera)
+ * @param model           model of the template's features, {@code name:version}
+ * @param startTsUs       capture time of the first face
+ * @param lastTsUs        capture time of the newest face
+ * @param lastFrameSeq    frame of the newest face (one face per frame per track)
+ * @param lastBox         box of the newest face, for IoU with the next frame
+ * @param template        fusion of the accepted faces
+ * @param observed        all faces associated, accepted or not
+ * @param best            highest-norm accepted face, null while none
+ * @param provisionalSent whether the PROVISIONAL decision was already emitted
+ */
+public record Track(long id, String model, long startTsUs, long lastTsUs, long lastFrameSeq, Region lastBox,
+                    Template template, int observed, BestFace best, boolean provisionalSent) {
+
+    static Track open(long id, Sighting s) {
+        Track t = new Track(id, s.model(), s.tsUs(), s.tsUs(), s.frameSeq(), s.box(), Template.empty(), 0, null, false);
+        return t.with(s);
+    }
+
+    /** This track with one more face. A slightly late face joins the template but does not move the box back. */
+    Track with(Sighting s) {
+        Template tpl = s.fusable() ? template.plus(s.feature()) : template;
+        BestFace b = best;
+        if (s.fusable() && (b == null || s.norm() > b.norm())) {
+            b = new BestFace(s.ref(), s.norm(), s.tsUs());
+        }
+        boolean newest = s.tsUs() >= lastTsUs;
+        return new Track(id, model, Math.min(startTsUs, s.tsUs()), Math.max(lastTsUs, s.tsUs()),
+                newest ? s.frameSeq() : lastFrameSeq, newest ? s.box() : lastBox, tpl, observed + 1, b, provisionalSent);
+    }
+
+    Track provisionalEmitted() {
+        return new Track(id, model, startTsUs, lastTsUs, lastFrameSeq, lastBox, template, observed, best, true);
+    }
+
+    public int acceptedFaces() {
+        return template.faces();
+    }
+}

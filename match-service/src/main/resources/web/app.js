@@ -1,0 +1,183 @@
+// facestream page: plain JS, no build step. The key lives in sessionStorage only (gone when the tab closes).
+'use strict';
+const $ = (id) => document.getElementById(id);
+let key = sessionStorage.getItem('facestream.key');
+let live = null;
+
+async function api(path, options = {}) {
+  const headers = Object.assign({'Authorization': 'Bearer ' + key}, options.headers || {});
+  const res = await fetch(path, Object.assign({}, options, {headers}));
+  if (!res.ok) {
+    let msg = res.status + ' ' + res.statusText;
+    try { msg = (await res.json()).error || msg; } catch (e) { /* not JSON */ }
+    throw new Error(msg);
+  }
+  return res.status === 204 ? null : res.json();
+}
+const withKey = (path) => path + (path.includes('?') ? '&' : '?') + 'key=' + encodeURIComponent(key);
+
+function show(tab) {
+  for (const s of ['login', 'live', 'gallery', 'search']) $(s).hidden = s !== tab;
+  $('nav').hidden = tab === 'login';
+  if (tab === 'gallery') loadGalleries();
+}
+
+async function login(candidate) {
+  key = candidate;
+  try {
+    await api('/api/cameras');
+    sessionStorage.setItem('facestream.key', key);
+    $('login-error').textContent = '';
+    startLive();
+    show('live');
+  } catch (e) {
+    key = null;
+    sessionStorage.removeItem('facestream.key');
+    $('login-error').textContent = 'Login failed: ' + e.message;
+    show('login');
+  }
+}
+
+function cell(tr, content) {
+  const td = document.createElement('td');
+  if (content instanceof Node) td.appendChild(content); else td.textContent = content;
+  tr.appendChild(td);
+}
+function face(src) {
+  const img = document.createElement('img');
+  img.className = 'face';
+  if (src) img.src = withKey(src);
+  img.alt = '';
+  return img;
+}
+
+function matchRow(m) {
+  const tr = document.createElement('tr');
+  tr.dataset.matchId = m.match_id;
+  tr.className = 'match';
+  const best = (m.candidates || [])[0];
+  cell(tr, face(m.best_face ? '/api/' + m.best_face + '/crop' : null));
+  const galleryFace = best && best.media_id && m.decision === 'HIT'
+    ? '/api/galleries/' + encodeURIComponent(m.gallery) + '/subjects/' + best.media_id.split('/').map(encodeURIComponent).join('/media/') + '/crop'
+    : null;
+  cell(tr, face(galleryFace));
+  const d = document.createElement('span');
+  d.className = m.decision; d.textContent = m.decision;
+  cell(tr, d);
+  cell(tr, m.decision === 'HIT' && best ? best.subject_id : '');
+  cell(tr, best ? best.score.toFixed(3) + ' / ' + m.threshold.toFixed(3) : '-');
+  cell(tr, m.camera_id);
+  cell(tr, new Date(m.end_ts_us / 1000).toLocaleTimeString());
+  cell(tr, m.stage);
+  return tr;
+}
+
+function addMatch(m) {
+  const old = document.querySelector('tr[data-match-id="' + CSS.escape(m.match_id) + '"]');
+  const row = matchRow(m);
+  if (old) old.replaceWith(row); else $('matches').prepend(row);
+  while ($('matches').children.length > 200) $('matches').lastChild.remove();
+}
+
+async function startLive() {
+  if (live) live.close();
+  $('matches').textContent = '';
+  const recent = await api('/api/matches?limit=50');
+  recent.matches.slice().reverse().forEach(addMatch);
+  live = new EventSource(withKey('/api/live'));
+  live.addEventListener('match', (e) => addMatch(JSON.parse(e.data)));
+  live.onopen = () => { $('live-state').textContent = '(connected)'; };
+  live.onerror = () => { $('live-state').textContent = '(reconnecting)'; };
+}
+
+async function loadGalleries() {
+  const galleries = await api('/api/galleries');
+  const sel = $('gallery-select');
+  const current = sel.value;
+  sel.textContent = '';
+  for (const g of galleries) {
+    const o = document.createElement('option');
+    o.value = g.name; o.textContent = g.name + ' (' + g.kind + ')';
+    sel.appendChild(o);
+  }
+  if (current && galleries.some((g) => g.name === current)) sel.value = current;
+  await loadSubjects();
+}
+
+async function loadSubjects() {
+  const g = $('gallery-select').value;
+  $('subjects').textContent = '';
+  if (!g) return;
+  for (const s of await api('/api/galleries/' + encodeURIComponent(g) + '/subjects')) {
+    const tr = document.createElement('tr');
+    tr.className = 'subject';
+    cell(tr, face('/api/galleries/' + encodeURIComponent(g) + '/subjects/' + encodeURIComponent(s.subject_id) + '/media/' + encodeURIComponent(s.media[0]) + '/crop'));
+    cell(tr, s.subject_id);
+    cell(tr, s.display_name || '');
+    const del = document.createElement('button');
+    del.textContent = 'Delete';
+    del.onclick = async () => {
+      if (!confirm('Delete ' + s.subject_id + ' with its vectors and crops?')) return;
+      try { await api('/api/galleries/' + encodeURIComponent(g) + '/subjects/' + encodeURIComponent(s.subject_id), {method: 'DELETE'}); }
+      catch (e) { $('gallery-msg').textContent = e.message; }
+      loadSubjects();
+    };
+    cell(tr, del);
+    $('subjects').appendChild(tr);
+  }
+}
+
+$('login-form').onsubmit = (e) => { e.preventDefault(); login($('key').value.trim()); };
+$('logout').onclick = () => { sessionStorage.removeItem('facestream.key'); key = null; if (live) live.close(); show('login'); };
+for (const b of document.querySelectorAll('nav button[data-tab]')) b.onclick = () => show(b.dataset.tab);
+$('gallery-select').onchange = loadSubjects;
+$('create-gallery').onsubmit = async (e) => {
+  e.preventDefault();
+  try {
+    await api('/api/galleries', {method: 'POST', headers: {'Content-Type': 'application/json'},
+      body: JSON.stringify({name: $('new-gallery').value.trim(), kind: $('new-kind').value})});
+    $('gallery-msg').textContent = 'created ' + $('new-gallery').value;
+    await loadGalleries();
+  } catch (err) { $('gallery-msg').textContent = err.message; }
+};
+$('enrol').onsubmit = async (e) => {
+  e.preventDefault();
+  const form = new FormData();
+  form.append('subject_id', $('subject-id').value.trim());
+  form.append('display_name', $('display-name').value.trim());
+  for (const f of $('enrol-image').files) form.append('image', f);
+  $('gallery-msg').textContent = 'enrolling...';
+  try {
+    const r = await api('/api/galleries/' + encodeURIComponent($('gallery-select').value) + '/subjects', {method: 'POST', body: form});
+    $('gallery-msg').textContent = 'enrolled ' + r.subject_id;
+    await loadSubjects();
+  } catch (err) { $('gallery-msg').textContent = err.message; }
+};
+$('search-form').onsubmit = async (e) => {
+  e.preventDefault();
+  const form = new FormData();
+  form.append('image', $('search-image').files[0]);
+  $('search-msg').textContent = 'searching...';
+  $('search-results').textContent = '';
+  try {
+    const r = await api('/api/search', {method: 'POST', body: form});
+    $('search-msg').textContent = r.faces_in_image + ' face(s) in the image; model ' + r.model;
+    for (const g of r.results) {
+      const h = document.createElement('h3');
+      h.textContent = g.gallery + ': ' + g.decision + ' (threshold ' + g.threshold.toFixed(3) + ')';
+      $('search-results').appendChild(h);
+      const t = document.createElement('table');
+      for (const c of g.candidates) {
+        const tr = document.createElement('tr');
+        tr.className = 'candidate';
+        cell(tr, face(c.media_id ? '/api/galleries/' + encodeURIComponent(g.gallery) + '/subjects/' + c.media_id.split('/').map(encodeURIComponent).join('/media/') + '/crop' : null));
+        cell(tr, c.subject_id);
+        cell(tr, c.score.toFixed(3));
+        t.appendChild(tr);
+      }
+      $('search-results').appendChild(t);
+    }
+  } catch (err) { $('search-msg').textContent = err.message; }
+};
+
+if (key) login(key); else show('login');

@@ -1,0 +1,48 @@
+package io.facestream.ops.match;
+
+import io.facestream.match.runtime.MatchService;
+import io.facestream.ops.cli.BrokerAddress;
+import io.facestream.ops.cli.ConfigOptions;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code facestream match}: tracking + identification topology and the API/page, against a running cluster. */
+@Command(name = "match", mixinStandardHelpOptions = true,
+        description = "Run match-service (faces -> tracks -> open-set decisions -> facestream.matches, plus the API and page) until Ctrl-C.")
+public final class MatchCommand implements Runnable {
+    @Mixin ConfigOptions options;
+
+    @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Kafka cluster (default: kafka.bootstrap, else the local broker)")
+    String bootstrap;
+
+    @Option(names = "--port", paramLabel = "PORT", description = "API and page port (default: api.port, 8080)")
+    Integer port;
+
+    @Override
+    public void run() {
+        Map<String, Object> flags = new HashMap<>();
+        if (bootstrap != null) {
+            flags.put("kafka.bootstrap", bootstrap);
+        }
+        if (port != null) {
+            flags.put("api.port", port);
+        }
+        var config = options.load(flags);
+        CountDownLatch stop = new CountDownLatch(1);
+        MatchService service = MatchService.start(config, BrokerAddress.of(config));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            service.close();
+            stop.countDown();
+        }, "facestream-match-shutdown"));
+        System.out.println("match-service is up: API and page on http://localhost:" + service.apiPort() + "/ ; Ctrl-C to stop");
+        try {
+            stop.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,15 @@
+package io.facestream.ops.models;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code facestream models}: the model store and zoo. */
+@Command(name = "models", mixinStandardHelpOptions = true,
+        description = "Install and list face models (the model store and zoo).",
+        subcommands = {PullCommand.class, ListCommand.class})
+public final class ModelsCommand implements Runnable {
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+}

@@ -1,0 +1,98 @@
+package io.facestream.trainer.graph;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.google.protobuf.ByteString;
+import io.facestream.embed.model.convert.onnx.Onnx.TensorProto;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/** ONNX initializers ⇄ Java arrays and NDArrays. ONNX stores tensors little-endian, in {@code raw_data} or typed fields. */
+public final class OnnxTensors {
+    private OnnxTensors() {}
+
+    public static Shape shape(TensorProto t) {
+        return new Shape(t.getDimsList().stream().mapToLong(Long::longValue).toArray());
+    }
+
+    public static boolean isFloat(TensorProto t) {
+        return t.getDataType() == TensorProto.DataType.FLOAT_VALUE;
+    }
+
+    public static boolean isInteger(TensorProto t) {
+        return t.getDataType() == TensorProto.DataType.INT64_VALUE || t.getDataType() == TensorProto.DataType.INT32_VALUE;
+    }
+
+    public static float[] floats(TensorProto t) {
+        if (!isFloat(t)) {
+            throw new IllegalArgumentException("initializer '" + t.getName() + "' has ONNX data type " + t.getDataType() + ", expected FLOAT (1)");
+        }
+        if (t.hasRawData()) {
+            ByteBuffer b = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            float[] out = new float[b.remaining() / 4];
+            b.asFloatBuffer().get(out);
+            return out;
+        }
+        float[] out = new float[t.getFloatDataCount()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = t.getFloatData(i);
+        }
+        return out;
+    }
+
+    public static long[] longs(TensorProto t) {
+        boolean int64 = t.getDataType() == TensorProto.DataType.INT64_VALUE;
+        if (!isInteger(t)) {
+            throw new IllegalArgumentException("initializer '" + t.getName() + "' has ONNX data type " + t.getDataType() + ", expected INT64 or INT32");
+        }
+        if (t.hasRawData()) {
+            ByteBuffer b = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            long[] out = new long[b.remaining() / (int64 ? 8 : 4)];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = int64 ? b.getLong() : b.getInt();
+            }
+            return out;
+        }
+        return int64 ? t.getInt64DataList().stream().mapToLong(Long::longValue).toArray()
+                : t.getInt32DataList().stream().mapToLong(Integer::longValue).toArray();
+    }
+
+    /** The initializer as an NDArray (float32 or int64); other types are refused with the initializer's name. */
+    public static NDArray toNd(NDManager manager, TensorProto t) {
+        Shape shape = shape(t);
+        if (isFloat(t)) {
+            return manager.create(floats(t), shape);
+        }
+        if (isInteger(t)) {
+            return manager.create(longs(t), shape);
+        }
+        throw new IllegalArgumentException("initializer '" + t.getName() + "' has unsupported ONNX data type " + t.getDataType());
+    }
+
+    public static TensorProto floatTensor(String name, Shape shape, float[] values) {
+        ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(values);
+        return TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE)
+                .addAllDims(java.util.Arrays.stream(shape.getShape()).boxed().toList())
+                .setRawData(ByteString.copyFrom(b.array())).build();
+    }
+
+    public static TensorProto longTensor(String name, long... values) {
+        ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        b.asLongBuffer().put(values);
+        return TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64_VALUE)
+                .addDims(values.length).setRawData(ByteString.copyFrom(b.array())).build();
+    }
+
+    /** The same initializer (name, type, dims, doc) with new float values. */
+    public static TensorProto withValues(TensorProto original, float[] values) {
+        long expected = shape(original).size();
+        if (values.length != expected) {
+            throw new IllegalArgumentException("initializer '" + original.getName() + "' holds " + expected + " values, got " + values.length);
+        }
+        ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(values);
+        return original.toBuilder().clearFloatData().setRawData(ByteString.copyFrom(b.array())).build();
+    }
+}

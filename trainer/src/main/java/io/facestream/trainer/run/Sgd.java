@@ -1,0 +1,48 @@
+package io.facestream.trainer.run;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * SGD with momentum and two parameter groups, with PyTorch's update rule (reference §4.3):
+ * {@code g ← grad + wd·w; buf ← μ·buf + g; w ← w − lr·buf}. The gradient is zeroed after each step because DJL's
+ * PyTorch collector accumulates.
+ */
+public final class Sgd {
+    /** A trained array, whether it is weight-decayed, and its momentum buffer. */
+    private record Slot(NDArray weight, boolean decayed, NDArray momentum) {}
+
+    private final Map<String, Slot> slots = new LinkedHashMap<>();
+    private final double momentum;
+    private final double weightDecay;
+
+    public Sgd(double momentum, double weightDecay) {
+        this.momentum = momentum;
+        this.weightDecay = weightDecay;
+    }
+
+    public void add(String name, NDArray weight, boolean decayed) {
+        NDArray buffer = weight.zerosLike();
+        NDScope.unregister(buffer);
+        slots.put(name, new Slot(weight, decayed, buffer));
+    }
+
+    public void step(double lr) {
+        for (Slot s : slots.values()) {
+            NDArray grad = s.weight().getGradient();
+            NDArray g = s.decayed() && weightDecay > 0 ? grad.add(s.weight().mul(weightDecay)) : grad;
+            s.momentum().muli(momentum).addi(g);
+            s.weight().subi(s.momentum().mul(lr));
+            grad.subi(grad);
+        }
+    }
+
+    /** Momentum buffers by parameter name (checkpointed so a resumed run continues the same trajectory). */
+    public Map<String, NDArray> momentumBuffers() {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        slots.forEach((k, v) -> out.put(k, v.momentum()));
+        return out;
+    }
+}

@@ -1,0 +1,81 @@
+package io.facestream.trainer.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.facestream.embed.model.ModelManifest;
+import io.facestream.embed.model.ModelStore;
+import io.facestream.trainer.data.Augmentation;
+import io.facestream.trainer.graph.IrNet;
+import io.facestream.trainer.graph.OnnxExport;
+import io.facestream.trainer.head.HeadKind;
+import io.facestream.trainer.testing.SyntheticFaces;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FineTuneTest {
+    private static final IrNet TINY = new IrNet("ir-tiny", new int[] {8, 16, 16, 32}, new int[] {1, 1, 1, 1}, 32, 64);
+
+    @TempDir
+    static Path shared;
+    static Path data;
+    static ModelStore store;
+
+    @BeforeAll
+    static void prepare() {
+        data = SyntheticFaces.folder(shared.resolve("faces"), 6, 8);
+        store = new ModelStore(shared.resolve("models"));
+        // the base model is an installed ONNX embedder, as in production
+        BaseModel scratch = BaseModel.fromScratch(TINY, 3);
+        Path onnx = shared.resolve("tiny.onnx");
+        OnnxExport.write(scratch.graph(), onnx);
+        store.install(scratch.manifest(), Map.of("main", onnx));
+    }
+
+    private static FineTuneRequest request(Budget budget, Path work, Path resume) {
+        Hyperparameters hyper = Hyperparameters.defaults().withBatch(16).withLearningRate(0.05).withSeed(11)
+                .withLoaderThreads(1).withCheckpointEvery(3);
+        return new FineTuneRequest(data, "ir-tiny", HeadKind.ADAFACE, budget, hyper, Augmentation.PAPER, "cpu", work, resume);
+    }
+
+    @Test
+    void shortFineTuneLowersTheLossAndInstallsANewVersion(@TempDir Path work) {
+        List<String> lines = new ArrayList<>();
+        FineTuneResult r = new FineTune(store, l -> { lines.add(l); System.out.println(l); }).run(request(new Budget.Epochs(8), work, null));
+
+        assertEquals(24, r.metrics().steps());
+        assertTrue(r.metrics().finalLoss() < r.metrics().firstLoss() * 0.8,
+                "loss should fall: " + r.metrics().firstLoss() + " -> " + r.metrics().finalLoss());
+        ModelManifest m = r.candidate().manifest();
+        assertTrue(m.version().matches("0-ft\\.\\d+"), m.version());
+        assertEquals(m.version(), store.load("ir-tiny").manifest().version(), "the candidate is the newest version");
+        assertTrue(m.embedding().normMean() > 0 && m.embedding().normStd() > 0);
+        assertTrue(lines.stream().anyMatch(l -> l.matches("step \\d+/24 epoch \\d+ loss .* lr .* img/s .* ETA .*")), lines.toString());
+    }
+
+    @Test
+    void resumedRunRepeatsTheUninterruptedOne(@TempDir Path work) {
+        FineTuneResult straight = new FineTune(store, l -> { }).run(request(new Budget.Steps(6), work.resolve("a"), null));
+        new FineTune(store, l -> { }).run(request(new Budget.Steps(3), work.resolve("b"), null));
+        // a 3-step run's final checkpoint says "3 of 3"; continue it to 6 as if it had been interrupted
+        FineTuneResult resumed = new FineTune(store, l -> { })
+                .run(request(new Budget.Steps(6), work.resolve("c"), work.resolve("b").resolve("checkpoint")));
+
+        assertEquals(3, resumed.metrics().steps());
+        Checkpoint a = Checkpoint.read(straight.checkpoint());
+        Checkpoint c = Checkpoint.read(resumed.checkpoint());
+        assertEquals(a.state().normStatistics().mean(), c.state().normStatistics().mean(), 1e-4);
+        float[] wa = a.tensors().get("body.0.res_layer.1.weight").values();
+        float[] wc = c.tensors().get("body.0.res_layer.1.weight").values();
+        double maxDiff = 0;
+        for (int i = 0; i < wa.length; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(wa[i] - wc[i]));
+        }
+        assertTrue(maxDiff < 1e-4, "resumed weights differ from the uninterrupted run by " + maxDiff);
+    }
+}
