@@ -52,16 +52,55 @@ class RecordedIngestTest {
         // 3 s at 25 fps sampled at 5 fps: every 5th frame, 200 ms apart, downscaled 320x240 -> 160x120
         List<Frame> frames = FramesTopic.assertContract(FramesTopic.read(bootstrap, camera, 15), 160, 120);
         assertEquals(15, frames.size());
-        // colours survive decode -> I420 -> BGR -> JPEG: frame 0's background is B=40 G=90 R=160 (see TestClips)
-        int[] bgr = FramesTopic.bgrAt(frames.getFirst(), 150, 5);
-        assertTrue(Math.abs(bgr[0] - 40) < 20 && Math.abs(bgr[1] - 90) < 20 && Math.abs(bgr[2] - 160) < 20,
-                "background colour " + java.util.Arrays.toString(bgr));
+        assertColours(frames.getFirst());
         for (int i = 0; i < frames.size(); i++) {
             assertEquals(5L * i, frames.get(i).seq(), "seq of kept frame " + i);
             if (i > 0) {
                 assertEquals(200_000, frames.get(i).captureMicros() - frames.get(i - 1).captureMicros(), "stream-time spacing");
             }
         }
+    }
+
+    /** Colours survive decode -> I420 -> BGR -> JPEG: frame 0 is (40, 90, 160) on the left, (200, 60, 30) on the right. */
+    private static void assertColours(Frame first) {
+        int[] left = FramesTopic.bgrAt(first, 5, 5);
+        int[] right = FramesTopic.bgrAt(first, 150, 5);
+        assertTrue(Math.abs(left[0] - 40) < 20 && Math.abs(left[1] - 90) < 20 && Math.abs(left[2] - 160) < 20,
+                "left colour " + java.util.Arrays.toString(left));
+        assertTrue(Math.abs(right[0] - 200) < 20 && Math.abs(right[1] - 60) < 20 && Math.abs(right[2] - 30) < 20,
+                "right colour " + java.util.Arrays.toString(right));
+    }
+
+    @Test
+    void paddedDecoderRowsKeepTheirColours(@KafkaBroker.Bootstrap String bootstrap) throws Exception {
+        FramesTopic.create(bootstrap);
+        Path clip = TestClips.mjpegAvi(dir.resolve("odd.avi"), 10, 25, 321, 241);
+        String camera = "rec-padded";
+        try (IngestService ingest = IngestService.start(bootstrap, List.of(CameraRequest.parse(camera + "=" + clip + ";fps=0")),
+                FAST_5FPS, Duration.ofSeconds(10))) {
+            assertTrue(ingest.awaitEnd(Duration.ofSeconds(60)));
+            assertEquals(CameraStatus.State.FINISHED, ingest.status(camera).state(), String.valueOf(ingest.status(camera).error()));
+        }
+        // MJPEG decodes 321x241 as 322x242 in rows padded to 384 bytes: the I420 planes are packed before encoding
+        List<Frame> frames = FramesTopic.assertContract(FramesTopic.read(bootstrap, camera, 10), 160, 120);
+        assertEquals(10, frames.size());
+        assertColours(frames.getFirst());
+    }
+
+    @Test
+    void oddSizedVideoIsConvertedAndScaledByFfmpeg(@KafkaBroker.Bootstrap String bootstrap) throws Exception {
+        FramesTopic.create(bootstrap);
+        Path clip = TestClips.rawNut(dir.resolve("odd.nut"), 10, 25, 321, 241);
+        String camera = "rec-odd-raw";
+        try (IngestService ingest = IngestService.start(bootstrap, List.of(CameraRequest.parse(camera + "=" + clip + ";fps=0")),
+                FAST_5FPS, Duration.ofSeconds(10))) {
+            assertTrue(ingest.awaitEnd(Duration.ofSeconds(60)));
+            assertEquals(CameraStatus.State.FINISHED, ingest.status(camera).state(), String.valueOf(ingest.status(camera).error()));
+        }
+        // 321x241 has no I420 layout: reopened with BGR output scaled by swscale to max-width 160 (aspect kept, even)
+        List<Frame> frames = FramesTopic.assertContract(FramesTopic.read(bootstrap, camera, 10), 160, 120);
+        assertEquals(10, frames.size());
+        assertColours(frames.getFirst());
     }
 
     @Test

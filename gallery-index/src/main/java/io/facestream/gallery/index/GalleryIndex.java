@@ -81,12 +81,15 @@ public final class GalleryIndex implements Closeable {
                 .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
                 .setRAMBufferSizeMB(ramBufferMb)
                 .setCommitOnClose(false) // only commits that carry an offset may exist
+                // plain files, not compound: vector files stay separately mmapped (and measurable per format)
+                .setUseCompoundFile(false)
                 .setCodec(new Lucene104Codec() {
                     @Override
                     public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
                         return format;
                     }
                 });
+        iwc.getMergePolicy().setNoCFSRatio(0.0);
         this.writer = new IndexWriter(directory, iwc);
         Map<String, String> committed = new HashMap<>();
         if (writer.getLiveCommitData() != null) {

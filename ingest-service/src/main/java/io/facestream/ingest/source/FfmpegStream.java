@@ -11,13 +11,15 @@ import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Frame;
 import org.bytedeco.javacv.FrameGrabber;
+import org.bytedeco.javacv.OpenCVFrameConverter;
 
 /**
  * One open FFmpeg input (file, URL or device) and the decode loop all FFmpeg-backed sources share.
  *
  * <p>Speed: for recorded input the loop predicts the next frame's time and asks the sink whether it would be kept;
  * frames that will be dropped are decoded (the codec needs them as references) but never colour-converted, scaled or
- * JPEG-encoded. Scaling to the camera's size limit happens inside FFmpeg's one swscale pass that converts to BGR.
+ * JPEG-encoded. Kept frames leave the decoder as I420 (a plain copy of the decoder's picture); converting to BGR,
+ * scaling to the camera's size limit and JPEG encoding happen on the encoder threads.
  */
 final class FfmpegStream implements AutoCloseable {
     /** Live probing: FFmpeg's default (5 s / 5 MB) would hold a 320x240 MJPEG stream for many seconds before the first frame. */
@@ -32,10 +34,14 @@ final class FfmpegStream implements AutoCloseable {
     private final FFmpegFrameGrabber grabber;
     private final String input;
     private final long nominalIntervalMicros;
+    /** I420 at the source's size (scaled later, on an encoder thread), or BGR already scaled by swscale. */
+    private final boolean planar;
+    private final OpenCVFrameConverter.ToMat converter = new OpenCVFrameConverter.ToMat();
 
-    private FfmpegStream(FFmpegFrameGrabber grabber, String input) {
+    private FfmpegStream(FFmpegFrameGrabber grabber, String input, boolean planar) {
         this.grabber = grabber;
         this.input = input;
+        this.planar = planar;
         double rate = grabber.getFrameRate();
         this.nominalIntervalMicros = rate > 0 && rate < 1000 ? Math.round(1_000_000 / rate) : 40_000;
     }
@@ -47,8 +53,8 @@ final class FfmpegStream implements AutoCloseable {
             g.setFormat(format);
         }
         g.setVideoOption("threads", "auto");
-        // I420 out of swscale is a near-copy of what decoders produce; the BGR conversion then runs on an encoder
-        // thread, off the decode path. (Set before start: the output buffer is laid out for this format.)
+        // I420 out of swscale is a near-copy of what decoders produce; the BGR conversion and any downscaling then run
+        // on an encoder thread, off the decode path. (Set before start: the output buffer is laid out for this format.)
         g.setPixelFormat(avutil.AV_PIX_FMT_YUV420P);
         if (live) {
             String timeout = Long.toString(options.readTimeout().toMillis() * 1000);
@@ -71,15 +77,22 @@ final class FfmpegStream implements AutoCloseable {
             release(g);
             throw new SourceException(input + " has no video stream" + (g.getFormat() == null ? "" : " (format " + g.getFormat() + ")"));
         }
-        int[] size = options.fit(g.getImageWidth(), g.getImageHeight());
-        // I420 needs even sizes: an odd source loses its last row or column
-        int width = size[0] & ~1;
-        int height = size[1] & ~1;
-        if (width != g.getImageWidth() || height != g.getImageHeight()) {
-            g.setImageWidth(width);
-            g.setImageHeight(height);
+        if (g.getImageWidth() % 2 != 0 || g.getImageHeight() % 2 != 0) {
+            // odd sizes have no exact I420 layout: reopen with BGR output, scaled by swscale to the camera's limit
+            int[] size = options.fit(g.getImageWidth(), g.getImageHeight());
+            try {
+                g.stop();
+                g.setPixelFormat(avutil.AV_PIX_FMT_BGR24);
+                g.setImageWidth(size[0]);
+                g.setImageHeight(size[1]);
+                g.start();
+            } catch (FrameGrabber.Exception | RuntimeException e) {
+                release(g);
+                throw new SourceException("cannot reopen " + input + ": " + FfmpegErrors.describe(e));
+            }
+            return new FfmpegStream(g, input, false);
         }
-        return new FfmpegStream(g, input);
+        return new FfmpegStream(g, input, true);
     }
 
     /** The container's declared duration in µs, or 0 when it does not say (live streams, some formats). */
@@ -136,10 +149,42 @@ final class FfmpegStream implements AutoCloseable {
         return new Pass(frames, first, last, interval);
     }
 
-    /** The grabber's I420 buffer (Y, U, V planes back to back, no padding) seen as one single-channel Mat. */
-    private static Picture picture(Frame f) {
+    /**
+     * The grabber's I420 output as one packed {@code height*3/2 x width} Mat. FFmpeg lays the Y, U and V planes out back
+     * to back but may pad each row for alignment (e.g. 322 pixels stored in 384 bytes); the chroma row size follows from
+     * the buffer's size, and padded planes are packed here.
+     */
+    private Picture picture(Frame f) {
+        if (!planar) {
+            return new Picture(converter.convert(f), Picture.Layout.BGR);
+        }
         ByteBuffer pixels = (ByteBuffer) f.image[0];
-        return new Picture(new Mat(f.imageHeight * 3 / 2, f.imageWidth, CV_8UC1, new BytePointer(pixels)), Picture.Layout.I420);
+        int w = f.imageWidth;
+        int h = f.imageHeight;
+        int yStride = f.imageStride;
+        int cStride = (int) ((pixels.capacity() - (long) yStride * h) / h);
+        BytePointer data = new BytePointer(pixels);
+        if (yStride == w && cStride == w / 2) {
+            return new Picture(new Mat(h * 3 / 2, w, CV_8UC1, data), Picture.Layout.I420);
+        }
+        if (cStride < w / 2) {
+            throw new IllegalStateException("unexpected I420 layout from " + input + ": " + w + "x" + h + ", Y stride " + yStride
+                    + ", buffer " + pixels.capacity() + " bytes");
+        }
+        Mat packed = new Mat(h * 3 / 2, w, CV_8UC1);
+        BytePointer out = packed.data();
+        copyPlane(data, 0, yStride, out, 0, w, w, h);
+        copyPlane(data, (long) yStride * h, cStride, out, (long) w * h, w / 2, w / 2, h / 2);
+        copyPlane(data, (long) yStride * h + (long) cStride * (h / 2), cStride, out, (long) w * h + (long) (w / 2) * (h / 2), w / 2, w / 2, h / 2);
+        return new Picture(packed, Picture.Layout.I420);
+    }
+
+    private static void copyPlane(BytePointer src, long srcOffset, int srcStride, BytePointer dst, long dstOffset, int dstStride,
+                                  int width, int rows) {
+        try (Mat from = new Mat(rows, width, CV_8UC1, new BytePointer(src).position(srcOffset), srcStride);
+             Mat to = new Mat(rows, width, CV_8UC1, new BytePointer(dst).position(dstOffset), dstStride)) {
+            from.copyTo(to);
+        }
     }
 
     /** What one pass over the input read: frame count and first/last stream times (µs). */
@@ -152,6 +197,7 @@ final class FfmpegStream implements AutoCloseable {
     @Override
     public void close() {
         release(grabber);
+        converter.close();
     }
 
     private static void release(FFmpegFrameGrabber g) {

@@ -166,7 +166,7 @@ public final class GalleryBenchCommand implements Runnable {
                 t.note("qps at recall@10 >= " + target, equalRecall(target, luceneHnswFloat, faissHnsw));
             }
             t.note("machine", Runtime.getRuntime().availableProcessors() + " cores, JDK " + Runtime.version());
-            t.note("lucene", org.apache.lucene.util.Version.LATEST + ", built single-threaded into one segment");
+            t.note("build", "lucene: 1 thread into one segment (one graph), via the gallery index (raw vectors stored too); faiss/hnswlib: 2 threads");
             t.note("hot_mb", "graph + the vectors HNSW reads (float .vec, or quantised .veq); exact reads .vec");
         } catch (IOException e) {
             throw new UncheckedIOException("gallery bench failed in " + work, e);
@@ -234,7 +234,7 @@ public final class GalleryBenchCommand implements Runnable {
                              SearchMode mode, int candidates, int count) {
         int nq = Math.min(count, data.fresh.length);
         // warm-up: JIT and page cache
-        for (int q = 0; q < Math.min(50, nq); q++) {
+        for (int q = 0; q < Math.min(200, nq); q++) {
             searcher.search(request(data.fresh[q], mode, candidates, 10));
         }
         double[] lat = new double[nq];
@@ -283,7 +283,7 @@ public final class GalleryBenchCommand implements Runnable {
         params.put("beam_width", beamWidth);
         params.put("ef", ef);
         params.put("exact_queries", exactQueries);
-        params.put("build_threads", 1);
+        params.put("build_threads", 2);
         String py = python != null ? python : Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
         Process p = new ProcessBuilder(py, script.toString(), Json.mapper().writeValueAsString(params))
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();

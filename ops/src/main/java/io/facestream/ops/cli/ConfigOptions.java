@@ -29,4 +29,21 @@ public final class ConfigOptions {
     public FacestreamConfig load() {
         return load(Map.of());
     }
+
+    /**
+     * Same, with the command's flags as key/value pairs; a null value is a flag the user did not give:
+     * {@code options.load("kafka.bootstrap", bootstrap, "face.embedder", model)}.
+     */
+    public FacestreamConfig load(Object... keyValues) {
+        if (keyValues.length % 2 != 0) {
+            throw new IllegalArgumentException("flags come in key/value pairs");
+        }
+        Map<String, Object> flags = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            if (keyValues[i + 1] != null) {
+                flags.put((String) keyValues[i], keyValues[i + 1]);
+            }
+        }
+        return load(flags);
+    }
 }

@@ -5,8 +5,6 @@ import io.facestream.embed.service.EmbedService;
 import io.facestream.ops.cli.BrokerAddress;
 import io.facestream.ops.cli.ConfigOptions;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -34,13 +32,8 @@ public final class EmbedCommand implements Runnable {
 
     @Override
     public void run() {
-        Map<String, Object> flags = new HashMap<>();
-        put(flags, "kafka.bootstrap", bootstrap);
-        put(flags, "face.embedder", model);
-        put(flags, "face.detector", detector);
-        put(flags, "embed.service.mode", mode);
-        put(flags, "embed.service.instance-id", instance);
-        FacestreamConfig config = options.load(flags);
+        FacestreamConfig config = options.load("kafka.bootstrap", bootstrap, "face.embedder", model, "face.detector", detector,
+                "embed.service.mode", mode, "embed.service.instance-id", instance);
         EmbedService service = EmbedService.start(config, BrokerAddress.of(config));
         Runtime.getRuntime().addShutdownHook(new Thread(service::close, "embed-shutdown"));
         System.out.println("embed service running on " + BrokerAddress.of(config) + " with " + service.modelId() + "; Ctrl-C to stop");
@@ -53,12 +46,6 @@ public final class EmbedCommand implements Runnable {
         }
         if (service.failure() != null) {
             throw new IllegalStateException("embed service failed: " + service.failure().getMessage(), service.failure());
-        }
-    }
-
-    private static void put(Map<String, Object> flags, String key, Object value) {
-        if (value != null) {
-            flags.put(key, value);
         }
     }
 }

@@ -40,6 +40,7 @@ public final class CompareCommand implements Callable<Integer> {
     String device;
 
     /** One image of {@code --json}: its face (null when none was found) and that face's raw feature norm. */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.ALWAYS)
     public record ImageResult(String image, int facesFound, FaceJson face, Float norm) {}
 
     /** What {@code --json} prints; {@code similarity[i][j]} is null where image i or j has no face. */

@@ -14,7 +14,6 @@ import io.facestream.ops.cli.ConfigOptions;
 import io.facestream.ops.report.Table;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,20 +52,8 @@ public final class IngestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        Map<String, Object> flags = new HashMap<>();
-        if (bootstrap != null) {
-            flags.put("kafka.bootstrap", bootstrap);
-        }
-        if (fps != null) {
-            flags.put("ingest.fps", fps);
-        }
-        if (fast) {
-            flags.put("ingest.replay", "fast");
-        }
-        if (once) {
-            flags.put("ingest.at-end", "stop");
-        }
-        FacestreamConfig config = options.load(flags);
+        FacestreamConfig config = options.load("kafka.bootstrap", bootstrap, "ingest.fps", fps,
+                "ingest.replay", fast ? "fast" : null, "ingest.at-end", once ? "stop" : null);
         List<CameraRequest> requests = cameras.isEmpty()
                 ? CameraRequest.fromConfigSection(config.section("cameras"))
                 : cameras.stream().map(CameraRequest::parse).toList();

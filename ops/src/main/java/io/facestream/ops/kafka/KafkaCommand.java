@@ -4,8 +4,6 @@ import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.kafka.EmbeddedKafka;
 import io.facestream.ops.cli.ConfigOptions;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,14 +23,7 @@ public final class KafkaCommand implements Runnable {
 
     @Override
     public void run() {
-        Map<String, Object> flags = new HashMap<>();
-        if (port != null) {
-            flags.put("kafka.port", port);
-        }
-        if (data != null) {
-            flags.put("kafka.data-dir", data.toString());
-        }
-        FacestreamConfig config = options.load(flags);
+        FacestreamConfig config = options.load("kafka.port", port, "kafka.data-dir", data == null ? null : data.toString());
         CountDownLatch stop = new CountDownLatch(1);
         EmbeddedKafka kafka = EmbeddedKafka.start(config.getPath("kafka.data-dir"), config.getInt("kafka.port"));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -8,9 +8,7 @@ import io.facestream.ops.cli.BrokerAddress;
 import io.facestream.ops.cli.ConfigOptions;
 import io.facestream.ops.report.Table;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,11 +28,7 @@ public final class TopicsCommand implements Runnable {
 
     @Override
     public void run() {
-        Map<String, Object> flags = new HashMap<>();
-        if (bootstrap != null) {
-            flags.put("kafka.bootstrap", bootstrap);
-        }
-        FacestreamConfig config = options.load(flags);
+        FacestreamConfig config = options.load("kafka.bootstrap", bootstrap);
         String address = BrokerAddress.of(config);
         try (Admin admin = KafkaClients.admin(address)) {
             List<TopicCreator.TopicState> states = new TopicCreator(admin, (short) config.getInt("kafka.replication-factor"))

@@ -2,8 +2,6 @@ package io.facestream.ops.kafka;
 
 import io.facestream.ops.cli.ConfigOptions;
 import io.facestream.ops.runtime.AllInOne;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,12 +18,8 @@ public final class UpCommand implements Runnable {
 
     @Override
     public void run() {
-        Map<String, Object> flags = new HashMap<>();
-        if (bootstrap != null) {
-            flags.put("kafka.bootstrap", bootstrap);
-        }
         CountDownLatch stop = new CountDownLatch(1);
-        AllInOne all = AllInOne.start(options.load(flags));
+        AllInOne all = AllInOne.start(options.load("kafka.bootstrap", bootstrap));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             all.close();
             stop.countDown();

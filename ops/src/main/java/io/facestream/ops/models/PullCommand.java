@@ -50,7 +50,7 @@ public final class PullCommand implements Runnable {
             for (String name : wanted) {
                 i++;
                 ZooModel zoo = ModelZoo.model(name);
-                boolean present = store.list().stream().anyMatch(m -> m.name().equals(name) && m.version().equals(zoo.version()));
+                boolean present = ModelZoo.isInstalled(store, name);
                 if (present && !force) {
                     ModelZoo.ensure(store, name);
                     System.out.printf("[%d/%d] %s@%s: already installed (verified)%n", i, wanted.size(), name, zoo.version());

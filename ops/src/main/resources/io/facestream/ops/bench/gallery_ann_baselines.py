@@ -31,11 +31,11 @@ def recall10(ids, gt):
     hits = 0
     for got, want in zip(ids, gt):
         hits += len(set(int(x) for x in got[:10]) & set(int(x) for x in want[:10]))
-    return hits / (10.0 * len(gt))
+    return hits / (10.0 * len(ids))
 
 
 def rank1(ids, gt):
-    return float(np.mean([len(got) > 0 and int(got[0]) == int(want[0]) for got, want in zip(ids, gt)]))
+    return float(np.mean([len(got) > 0 and int(got[0]) == int(want[0]) for got, want in zip(ids, gt)][:len(ids)]))
 
 
 def emit(row):

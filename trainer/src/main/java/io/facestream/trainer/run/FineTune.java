@@ -54,7 +54,7 @@ public final class FineTune {
             long started = System.nanoTime();
             long lastLine = started;
             long firstStep = session.step0();
-            Path checkpointDir = request.workDir().resolve("checkpoint");
+            Path checkpoints = request.workDir().resolve("checkpoints");
             long reportEvery = Math.max(1, (session.totalSteps() - firstStep) / 50);
             while (session.step0() < session.totalSteps()) {
                 StepResult r = session.step();
@@ -77,12 +77,12 @@ public final class FineTune {
                     lastLine = now;
                 }
                 if (done % hyper.checkpointEvery() == 0 && done < session.totalSteps()) {
-                    checkpoint(request, base, data, session).write(checkpointDir);
+                    save(checkpoint(request, base, data, session), checkpoints);
                 }
             }
             double seconds = (System.nanoTime() - started) / 1e9;
             Checkpoint last = checkpoint(request, base, data, session);
-            last.write(checkpointDir);
+            Path checkpointDir = save(last, checkpoints);
             int tenth = Math.max(1, losses.size() / 10);
             // The manifest's quality reference: feature norms over the last tenth of training (for every head; AdaFace's
             // own EMA stays in the checkpoint, and with α = 0.01 it lags far behind in a short fine-tune).
@@ -104,6 +104,25 @@ public final class FineTune {
     private static Checkpoint checkpoint(FineTuneRequest request, BaseModel base, FaceDataset data, TrainingSession session) {
         return Checkpoint.capture(new Checkpoint.State(base.manifest().id(), request.head().id(), session.step0(), session.totalSteps(),
                 request.hyper().seed(), request.hyper().batchSize(), data.classes(), session.loss().head().statistics(), data.describe()), session);
+    }
+
+    /** Writes {@code checkpoints/step-NNNNNNNN} and keeps only the newest two (an IR-18 checkpoint is ~0.3 GB). */
+    private static Path save(Checkpoint checkpoint, Path checkpoints) {
+        Path dir = checkpoints.resolve(String.format("step-%08d", checkpoint.state().step()));
+        checkpoint.write(dir);
+        try (var list = java.nio.file.Files.list(checkpoints)) {
+            List<Path> old = list.filter(p -> p.getFileName().toString().matches("step-\\d{8}")).sorted().toList();
+            for (Path p : old.subList(0, Math.max(0, old.size() - 2))) {
+                try (var walk = java.nio.file.Files.walk(p)) {
+                    for (Path f : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        java.nio.file.Files.delete(f);
+                    }
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot prune checkpoints in " + checkpoints, e);
+        }
+        return dir;
     }
 
     private static double window(List<Double> values, int n) {

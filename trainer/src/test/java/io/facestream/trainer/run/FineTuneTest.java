@@ -38,9 +38,9 @@ class FineTuneTest {
     }
 
     private static FineTuneRequest request(Budget budget, Path work, Path resume) {
-        Hyperparameters hyper = Hyperparameters.defaults().withBatch(16).withLearningRate(0.05).withSeed(11)
+        Hyperparameters hyper = Hyperparameters.defaults().withBatch(16).withLearningRate(0.02).withSeed(11)
                 .withLoaderThreads(1).withCheckpointEvery(3);
-        return new FineTuneRequest(data, "ir-tiny", HeadKind.ADAFACE, budget, hyper, Augmentation.PAPER, "cpu", work, resume);
+        return new FineTuneRequest(data, "ir-tiny@0", HeadKind.ADAFACE, budget, hyper, Augmentation.PAPER, "cpu", work, resume);
     }
 
     @Test
@@ -61,10 +61,9 @@ class FineTuneTest {
     @Test
     void resumedRunRepeatsTheUninterruptedOne(@TempDir Path work) {
         FineTuneResult straight = new FineTune(store, l -> { }).run(request(new Budget.Steps(6), work.resolve("a"), null));
-        new FineTune(store, l -> { }).run(request(new Budget.Steps(3), work.resolve("b"), null));
-        // a 3-step run's final checkpoint says "3 of 3"; continue it to 6 as if it had been interrupted
-        FineTuneResult resumed = new FineTune(store, l -> { })
-                .run(request(new Budget.Steps(6), work.resolve("c"), work.resolve("b").resolve("checkpoint")));
+        // continue from the step-3 checkpoint of that run, as if it had been interrupted there
+        Path mid = work.resolve("a").resolve("checkpoints").resolve("step-00000003");
+        FineTuneResult resumed = new FineTune(store, l -> { }).run(request(new Budget.Steps(6), work.resolve("c"), mid));
 
         assertEquals(3, resumed.metrics().steps());
         Checkpoint a = Checkpoint.read(straight.checkpoint());

@@ -21,13 +21,14 @@ import org.bytedeco.opencv.opencv_core.Mat;
  *
  * <pre>[{"box": [x, y, w, h], "landmarks": [[x, y], [x, y], [x, y], [x, y], [x, y]], "score": 0.98, "label": "subject-17"}]</pre>
  *
- * Only {@code box} is required. Landmarks are in template order (image-left eye, image-right eye, nose, image-left
+ * Only {@code box} is required; {@code landmark_source} (measured, mouth_estimated) is accepted so that the
+ * {@code faces} of {@code facestream detect --json} can be fed back as they are. Landmarks are in template order (image-left eye, image-right eye, nose, image-left
  * mouth corner, image-right mouth corner). Without landmarks the template is placed in the box (so alignment is a
  * crop-and-scale of the box) and the face is marked {@link LandmarkSource#FROM_BOX}. Parsing is strict: an unknown
  * key, a wrong type, a non-finite number, a non-positive size or a box outside the frame is an error naming the face.
  */
 public final class GivenFaces implements FaceDetector {
-    private static final Set<String> KEYS = Set.of("box", "landmarks", "score", "label");
+    private static final Set<String> KEYS = Set.of("box", "landmarks", "score", "label", "landmark_source");
 
     private final List<GivenFace> faces;
 
@@ -68,7 +69,7 @@ public final class GivenFaces implements FaceDetector {
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String key = it.next();
             if (!KEYS.contains(key)) {
-                throw new IllegalArgumentException(what + ": unknown key \"" + key + "\" (allowed: box, landmarks, score, label)");
+                throw new IllegalArgumentException(what + ": unknown key \"" + key + "\" (allowed: box, landmarks, score, label, landmark_source)");
             }
         }
         float[] b = numbers(node.get("box"), 4, what + " box");
@@ -105,9 +106,21 @@ public final class GivenFaces implements FaceDetector {
                 float[] p = numbers(lm.get(k), 2, what + " landmark " + k);
                 points.add(new Point(p[0], p[1]));
             }
-            face = new DetectedFace(box, score, points, LandmarkSource.MEASURED);
+            face = new DetectedFace(box, score, points, source(node.get("landmark_source"), what));
         }
         return new GivenFace(face, label);
+    }
+
+    private static LandmarkSource source(JsonNode node, String what) {
+        if (node == null || node.isNull()) {
+            return LandmarkSource.MEASURED;
+        }
+        for (LandmarkSource s : LandmarkSource.values()) {
+            if (s != LandmarkSource.FROM_BOX && s.name().equalsIgnoreCase(node.asText())) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException(what + ": landmark_source must be measured or mouth_estimated, got " + node);
     }
 
     private static float[] numbers(JsonNode node, int n, String what) {

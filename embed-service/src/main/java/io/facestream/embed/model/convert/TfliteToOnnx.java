@@ -65,7 +65,7 @@ public final class TfliteToOnnx {
                 OpLowering lowering = op.op() == null ? null : LOWERINGS.get(op.op());
                 if (lowering == null) {
                     throw ctx.unsupported(op, "operator not supported by this converter (supported: "
-                            + new TreeMap<>(toNames(LOWERINGS.keySet())).keySet() + ")");
+                            + LOWERINGS.keySet().stream().map(Enum::name).sorted().toList() + ")");
                 }
                 lowering.lower(op, ctx);
             }
@@ -80,12 +80,6 @@ public final class TfliteToOnnx {
         } catch (RuntimeException e) {
             throw new ModelException("cannot serialise the ONNX model converted from " + sourceName, e);
         }
-    }
-
-    private static Map<String, Boolean> toNames(Set<BuiltinOperator> ops) {
-        Map<String, Boolean> m = new TreeMap<>();
-        ops.forEach(o -> m.put(o.name(), true));
-        return m;
     }
 
     private static String graphName(String sourceName) {

@@ -112,8 +112,22 @@ public final class ModelZoo {
         return out;
     }
 
+    /** Installed, and with the catalogue's current facts (otherwise it is re-installed). */
     private static boolean installed(ModelStore store, ZooModel model) {
-        return Files.isRegularFile(store.root().resolve(model.name()).resolve(model.version()).resolve(ModelManifest.FILE_NAME));
+        Path manifest = store.root().resolve(model.name()).resolve(model.version()).resolve(ModelManifest.FILE_NAME);
+        if (!Files.isRegularFile(manifest)) {
+            return false;
+        }
+        try {
+            return model.describes(ModelStore.readManifest(manifest));
+        } catch (ModelException unreadable) {
+            return false;
+        }
+    }
+
+    /** True when this version of a zoo model is installed with the catalogue's current manifest facts. */
+    public static boolean isInstalled(ModelStore store, String name) {
+        return installed(store, model(name));
     }
 
     private static PackageSource fetch(ZooModel model) {

