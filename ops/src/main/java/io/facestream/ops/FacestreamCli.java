@@ -24,11 +24,13 @@ import picocli.CommandLine.Command;
                 io.facestream.ops.match.MatchCommand.class,
                 BenchCommand.class,
                 io.facestream.ops.train.TrainCommand.class,
+                io.facestream.ops.train.TrainerCommand.class,
                 io.facestream.ops.models.ModelsCommand.class,
                 io.facestream.ops.faces.DetectCommand.class,
                 io.facestream.ops.faces.CompareCommand.class,
                 io.facestream.ops.eval.EvalCommand.class,
                 io.facestream.ops.synth.SynthCommand.class,
+                io.facestream.ops.demo.DemoCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class FacestreamCli implements Runnable {

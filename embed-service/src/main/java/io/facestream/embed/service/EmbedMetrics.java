@@ -15,8 +15,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * Per-camera counters carry a {@code camera} tag; nothing the service drops goes uncounted.
  */
 public final class EmbedMetrics {
-    /** Running totals; {@link #snapshot()} copies them. */
-    public record Totals(long frames, long faces, long rejected, long skippedLate, long deadLetters, long batches) {}
+    /**
+     * Running totals; {@link #snapshot()} copies them.
+     *
+     * @param inferenceNanos time spent inside the embedder: over a time window, its share of the window is how much
+     *                       of the service thread went to inference (what the rest of the pipeline leaves over)
+     */
+    public record Totals(long frames, long faces, long rejected, long skippedLate, long deadLetters, long batches,
+                         long inferenceNanos) {}
 
     private final MeterRegistry registry = Metrics.registry();
     private final Timer inference = Timer.builder("facestream.embed.inference")
@@ -30,6 +36,7 @@ public final class EmbedMetrics {
     private final AtomicLong skippedLate = new AtomicLong();
     private final AtomicLong deadLetters = new AtomicLong();
     private final AtomicLong batches = new AtomicLong();
+    private final AtomicLong inferenceNanos = new AtomicLong();
     private final AtomicLong consumerLag = new AtomicLong();
 
     EmbedMetrics(String instance) {
@@ -67,6 +74,7 @@ public final class EmbedMetrics {
         batches.incrementAndGet();
         batchFill.record(size / (double) maxBatch);
         inference.record(inferenceTime);
+        inferenceNanos.addAndGet(inferenceTime.toNanos());
     }
 
     void consumerLag(long lag) {
@@ -74,7 +82,8 @@ public final class EmbedMetrics {
     }
 
     public Totals snapshot() {
-        return new Totals(frames.get(), faces.get(), rejected.get(), skippedLate.get(), deadLetters.get(), batches.get());
+        return new Totals(frames.get(), faces.get(), rejected.get(), skippedLate.get(), deadLetters.get(), batches.get(),
+                inferenceNanos.get());
     }
 
     private Counter counter(String name, String camera) {

@@ -27,7 +27,12 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -50,6 +55,11 @@ import org.slf4j.LoggerFactory;
  * <p>Delivery is exactly-once: each batch's observations, its dead letters and the consumed offsets are committed in
  * one Kafka transaction, so a killed instance resumes from the last committed batch and downstream
  * {@code read_committed} consumers see every observation exactly once. Scale-out is more instances in the group.
+ *
+ * <p>A batch's transaction is committed on a second thread while the next batch is decoded and embedded: the
+ * broker round trips of a commit (offsets to the transaction, then the commit markers; tens of ms) would otherwise
+ * stall inference once per batch. At most one transaction is in flight, so transactions stay in consumption order,
+ * and the service waits for it before a rebalance hands partitions over, before a model swap and before stopping.
  */
 public final class EmbedService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbedService.class);
@@ -68,6 +78,8 @@ public final class EmbedService implements AutoCloseable {
     private volatile Throwable failure;
     private ActiveModel model;
     private final Batch batch = new Batch();
+    private final ExecutorService committer = Executors.newSingleThreadExecutor(r -> new Thread(r, "facestream-embed-commit"));
+    private Future<?> inFlight;
 
     EmbedService(String bootstrap, EmbedSettings settings, FrameFaces frames, ActiveModel model, ModelReleaseWatcher watcher) {
         this.settings = settings;
@@ -155,11 +167,11 @@ public final class EmbedService implements AutoCloseable {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(wait)) {
                     accept(r);
                     if (batch.faces() >= settings.maxBatch()) {
-                        flush();
+                        submit();
                     }
                 }
                 if (!batch.isEmpty() && batch.age().compareTo(settings.maxWait()) >= 0) {
-                    flush();
+                    submit();
                 }
                 updateLag();
                 swapModelIfReleased();
@@ -178,6 +190,8 @@ public final class EmbedService implements AutoCloseable {
             LOG.error("embed service stopped: {}", e.toString(), e);
         } finally {
             batch.discard();
+            awaitQuietly();
+            committer.shutdown();
             closeQuietly(consumer);
             closeQuietly(producer);
             stopped.countDown();
@@ -214,8 +228,17 @@ public final class EmbedService implements AutoCloseable {
         batch.deadLetters.add(DeadLetter.of(r, STAGE, reason));
     }
 
-    /** Embeds the pending faces in one pass and commits observations, dead letters and offsets together. */
+    /** Embeds and commits the pending batch and waits until it is committed: nothing of ours is left in flight. */
     private void flush() {
+        submit();
+        awaitCommitted();
+    }
+
+    /**
+     * Embeds the pending faces in one pass and hands observations, dead letters and offsets to the committer, which
+     * writes them in one transaction while this thread goes on with the next batch.
+     */
+    private void submit() {
         if (batch.isEmpty()) {
             return;
         }
@@ -247,22 +270,67 @@ public final class EmbedService implements AutoCloseable {
         }
         out.addAll(batch.deadLetters);
         Map<TopicPartition, OffsetAndMetadata> offsets = batch.nextOffsets();
+        ConsumerGroupMetadata group = consumer.groupMetadata(); // the consumer is this thread's alone
+        batch.discard();
+        if (awaitCommitted()) {
+            inFlight = committer.submit(() -> commit(out, offsets, group));
+        }
+    }
+
+    /** Runs on the committer thread: one batch, one transaction. */
+    private void commit(List<ProducerRecord<byte[], byte[]>> out, Map<TopicPartition, OffsetAndMetadata> offsets,
+                        ConsumerGroupMetadata group) {
+        producer.beginTransaction();
+        for (ProducerRecord<byte[], byte[]> r : out) {
+            producer.send(r);
+        }
+        producer.sendOffsetsToTransaction(offsets, group);
+        producer.commitTransaction();
+    }
+
+    /**
+     * Waits for the transaction in flight. If it failed, it is aborted and every owned partition is rewound to its
+     * last committed offset, so the frames of the failed batch and of any batch built after it are read again and
+     * give the same observations; returns false then (the caller's batch was read past the rewind point).
+     */
+    private boolean awaitCommitted() {
+        if (inFlight == null) {
+            return true;
+        }
         try {
-            producer.beginTransaction();
-            for (ProducerRecord<byte[], byte[]> r : out) {
-                producer.send(r);
+            inFlight.get();
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaException("interrupted while committing an embed batch", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof ProducerFencedException fatal) {
+                throw fatal;
             }
-            producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
-            producer.commitTransaction();
-        } catch (ProducerFencedException fatal) {
-            throw fatal;
-        } catch (KafkaException retriable) {
-            // Abort and rewind: the same frames are read again and produce the same observations.
+            if (!(e.getCause() instanceof KafkaException retriable)) {
+                throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+            }
             LOG.warn("embed batch transaction failed ({}); retrying from the last committed offsets", retriable.toString());
             producer.abortTransaction();
-            rewind(offsets.keySet());
+            rewind(consumer.assignment());
+            return false;
         } finally {
-            batch.discard();
+            inFlight = null;
+        }
+    }
+
+    /** On the way out after a failure: let a transaction in flight end (commit or not) before the producer closes. */
+    private void awaitQuietly() {
+        if (inFlight != null) {
+            try {
+                inFlight.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException e) {
+                LOG.warn("the last embed batch was not committed ({}); it will be processed again after restart",
+                        e.getCause().toString());
+            }
+            inFlight = null;
         }
     }
 

@@ -36,6 +36,7 @@ final class TrackProcessor implements Processor<String, byte[], String, Object> 
     private final MatchMetrics metrics;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, CameraTracks> store;
+    private long startedMs;
 
     TrackProcessor(Tracker tracker, Duration idleCheck, MatchMetrics metrics) {
         this.tracker = tracker;
@@ -47,6 +48,7 @@ final class TrackProcessor implements Processor<String, byte[], String, Object> 
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.store = context.getStateStore(MatchTopology.TRACK_STORE);
+        this.startedMs = System.currentTimeMillis();
         context.schedule(idleCheck, PunctuationType.WALL_CLOCK_TIME, this::closeIdleCameras);
     }
 
@@ -84,7 +86,11 @@ final class TrackProcessor implements Processor<String, byte[], String, Object> 
             it.forEachRemaining(cameras::add);
         }
         for (KeyValue<String, CameraTracks> kv : cameras) {
-            Tracker.Step step = tracker.closeIfIdle(kv.key, kv.value, nowMs);
+            // Silence counts from this task's (re)start at the earliest: after a crash or a rebalance the camera's
+            // backlog is still unread, and closing its tracks now would split each open track in two.
+            CameraTracks seen = kv.value.lastArrivalMs() >= startedMs ? kv.value
+                    : new CameraTracks(kv.value.nextTrackId(), kv.value.maxTsUs(), startedMs, kv.value.open());
+            Tracker.Step step = tracker.closeIfIdle(kv.key, seen, nowMs);
             if (!step.events().isEmpty()) {
                 store.put(kv.key, step.state());
                 emit(step.events(), kv.key);

@@ -5,7 +5,9 @@ import picocli.CommandLine.Command;
 
 /** {@code facestream bench <what>}: each benchmark prints a table and writes it as JSON with {@code --json FILE}. */
 @Command(name = "bench", description = "Benchmarks: each prints a table; --json FILE writes it as JSON.",
-        subcommands = {IngestBenchCommand.class, EmbedBenchCommand.class, GalleryBenchCommand.class, TrainBenchCommand.class})
+        subcommands = {EvalBenchCommand.class, IngestBenchCommand.class, EmbedBenchCommand.class, GalleryBenchCommand.class, TrainBenchCommand.class,
+                PipelineBenchCommand.class,
+                E2eBenchCommand.class})
 public final class BenchCommand implements Runnable {
     @Override
     public void run() {

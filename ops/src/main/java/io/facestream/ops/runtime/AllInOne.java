@@ -5,7 +5,9 @@ import io.facestream.core.kafka.EmbeddedKafka;
 import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.core.topics.TopicCreator;
+import io.facestream.embed.service.EmbedService;
 import io.facestream.ingest.IngestService;
+import io.facestream.match.runtime.MatchService;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import org.apache.kafka.clients.admin.Admin;
@@ -48,21 +50,27 @@ public final class AllInOne implements AutoCloseable {
         return all;
     }
 
-    /** Starts the services in data-flow order; each later issue adds its service here. */
+    /** Starts the services in data-flow order: ingest (when cameras are configured), embed, match. */
     private void startServices(FacestreamConfig config) {
-        // services are added as their modules land (ingest, embed, match)
         if (!config.section("cameras").isEmpty()) {
             add(IngestService.fromConfig(config, bootstrap));
         }
         if (config.getBoolean("embed.service.enabled")) {
-            add(io.facestream.embed.service.EmbedService.start(config, bootstrap));
+            add(EmbedService.start(config, bootstrap));
         }
-        add(io.facestream.match.runtime.MatchService.start(config, bootstrap));
+        if (config.getBoolean("match.enabled")) {
+            add(MatchService.start(config, bootstrap));
+        }
     }
 
     /** Registers a started service so that it is stopped with the others (reverse order of start). */
     void add(AutoCloseable service) {
         running.push(service);
+    }
+
+    /** The running service of this type (e.g. the match service, for its API port), if this process started one. */
+    public <T> java.util.Optional<T> service(Class<T> type) {
+        return running.stream().filter(type::isInstance).map(type::cast).findFirst();
     }
 
     public String bootstrapServers() {

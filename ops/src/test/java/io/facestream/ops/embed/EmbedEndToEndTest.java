@@ -10,6 +10,7 @@ import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.testing.ConsumerGroups;
 import io.facestream.core.testing.KafkaBroker;
 import io.facestream.core.topics.TopicCatalog;
+import io.facestream.core.topics.TopicCreator;
 import io.facestream.embed.detect.Box;
 import io.facestream.embed.embedding.Embedding;
 import io.facestream.embed.image.ImageDecoder;
@@ -27,6 +28,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -72,6 +74,9 @@ class EmbedEndToEndTest {
         int frames = 24;
         List<FootageOfPhotos.Truth> truth = FootageOfPhotos.write(video, actors, frames, 640, 480, 12);
 
+        try (Admin admin = KafkaClients.admin(bootstrap)) {
+            new TopicCreator(admin, (short) 1).ensure(TopicCatalog.defaults());
+        }
         // a fresh group that sees only this test's frames
         ConsumerGroups.startAtEnd(bootstrap, config.getString("embed.service.group-id"), TopicCatalog.FRAMES);
         try (EmbedService service = EmbedService.start(config, bootstrap)) {

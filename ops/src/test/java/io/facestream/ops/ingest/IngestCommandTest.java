@@ -59,13 +59,17 @@ class IngestCommandTest {
                 .flag("cameras.up-cam.source", stills.toString())
                 .flag("cameras.up-cam.fps", 0)
                 .flag("cameras.up-cam.replay", "fast")
+                // this test is about ingest inside `up`; the other services have their own tests
+                .flag("embed.service.enabled", false)
+                .flag("match.enabled", false)
                 .build();
         try (AllInOne all = AllInOne.start(config)) {
             assertEquals(bootstrap, all.bootstrapServers());
             assertEquals(3, frames(bootstrap, "up-cam", 3).size());
         }
         // no cameras configured: nothing to ingest, up still starts
-        try (AllInOne all = AllInOne.start(FacestreamConfig.builder().isolated().build().with(Map.of("kafka.bootstrap", bootstrap)))) {
+        try (AllInOne all = AllInOne.start(FacestreamConfig.builder().isolated().build().with(Map.of("kafka.bootstrap", bootstrap,
+                "embed.service.enabled", false, "match.enabled", false)))) {
             assertEquals(bootstrap, all.bootstrapServers());
         }
     }

@@ -27,6 +27,11 @@ final class TarGz {
 
     /** The wanted entries (by path inside the archive) that exist, with their bytes. */
     static Map<String, byte[]> read(Path tgz, Set<String> wanted) {
+        return read(tgz, (java.util.function.Predicate<String>) wanted::contains);
+    }
+
+    /** Every regular entry whose path inside the archive the filter accepts, with its bytes. */
+    static Map<String, byte[]> read(Path tgz, java.util.function.Predicate<String> wanted) {
         Map<String, byte[]> found = new LinkedHashMap<>();
         try (InputStream in = new BufferedInputStream(new GZIPInputStream(Files.newInputStream(tgz), 65536))) {
             byte[] header = new byte[BLOCK];
@@ -46,7 +51,7 @@ final class TarGz {
                     continue;
                 }
                 boolean regular = type == '0' || type == '\0' || type == '7';
-                if (regular && wanted.contains(name)) {
+                if (regular && wanted.test(name)) {
                     found.put(name, readData(in, size, tgz));
                 } else {
                     skip(in, padded(size));

@@ -7,6 +7,7 @@ import io.facestream.eval.ijbs.protocol.Media;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Frame;
 import org.bytedeco.javacv.FrameGrabber;
@@ -29,6 +30,11 @@ public final class Footage {
 
     /** @param missingFaces labelled faces whose frame the video did not have */
     public record Counts(int media, long framesDecoded, long facesDelivered, long missingFaces) {}
+
+    static {
+        // FFmpeg prints every container's stream info at the default level; a long evaluation should show progress only
+        avutil.av_log_set_level(avutil.AV_LOG_ERROR);
+    }
 
     private final Path data;
     private final GroundTruth truth;

@@ -12,7 +12,10 @@ import io.facestream.eval.ijbs.IjbsEvaluation;
 import io.facestream.eval.ijbs.IjbsReport;
 import io.facestream.eval.ijbs.protocol.IjbsProtocolReader;
 import io.facestream.ops.synth.TinySynth;
+import io.facestream.core.json.Json;
+import io.facestream.ops.FacestreamCli;
 import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,12 +29,19 @@ class FootageModesAgreementTest {
     /** Stated tolerance (docs/evaluation.md, "Footage modes"): per-face cosine ≥ 0.95, mean ≥ 0.99, every metric within one probe. */
     static final double MIN_FACE_COSINE = 0.95, MEAN_FACE_COSINE = 0.99;
 
+    @TempDir
+    static Path dir;
+    static Path data;
+    static FacestreamConfig config;
+
+    @BeforeAll
+    static void generate() {
+        data = TinySynth.generate(dir.resolve("synth"), 5, 3, 30);
+        config = FacestreamConfig.builder().isolated().flag("models.dir", ModelZoo.defaultStore().root().toString()).build();
+    }
+
     @Test
-    void offlineAndStreamingAgree(@KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir) {
-        Path data = TinySynth.generate(dir.resolve("synth"), 5, 3, 30);
-        FacestreamConfig config = FacestreamConfig.builder().isolated()
-                .flag("models.dir", ModelZoo.defaultStore().root().toString())
-                .build();
+    void offlineAndStreamingAgree(@KafkaBroker.Bootstrap String bootstrap) {
         Footage footage = new Footage(data, GroundTruth.read(data));
         IjbsEvaluation evaluation = new IjbsEvaluation(IjbsProtocolReader.read(data));
 
@@ -58,5 +68,20 @@ class FootageModesAgreementTest {
         assertTrue(a.maxMetricDiff() <= FeatureAgreement.oneProbe(offlineReport) + 1e-12,
                 "largest metric difference " + a.maxMetricDiff() + " exceeds one probe " + FeatureAgreement.oneProbe(offlineReport));
         assertFalse(offlineReport.normSamples().isEmpty(), "face sizes known: the norm plot has points");
+    }
+
+    @Test
+    void theCommandScoresFootageOfflineAndRefusesTwoInputs() throws Exception {
+        IjbsReport direct;
+        try (FootageSources.Opened o = FootageSources.offline(new Footage(data, GroundTruth.read(data)), config)) {
+            direct = new IjbsEvaluation(IjbsProtocolReader.read(data)).evaluate(o.source(), Progress.silent());
+        }
+        Path json = dir.resolve("offline.json");
+        assertEquals(0, FacestreamCli.run("eval", "ijbs", "--protocol", data.toString(), "--data", data.toString(),
+                "--set", "models.dir=" + ModelZoo.defaultStore().root(), "--json", json.toString()));
+        assertEquals(Json.mapper().valueToTree(direct.scores()), Json.mapper().readTree(json.toFile()));
+
+        assertEquals(2, FacestreamCli.run("eval", "ijbs", "--protocol", data.toString(), "--data", data.toString(),
+                "--features", dir.toString()), "--data and --features are mutually exclusive");
     }
 }

@@ -1,0 +1,140 @@
+package io.facestream.ops.demo;
+
+import io.facestream.eval.ijbs.protocol.Media;
+import io.facestream.ops.eval.footage.GroundTruth;
+import io.facestream.ops.eval.footage.GroundTruthFace;
+import io.facestream.ops.synth.BlendedIdentities;
+import io.facestream.ops.synth.DonorFace;
+import io.facestream.ops.synth.DonorFinder;
+import io.facestream.ops.synth.DonorPhotos;
+import io.facestream.ops.synth.IjbsSynthesizer;
+import io.facestream.ops.synth.SynthSpec;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/**
+ * The demo's footage: a small synthetic IJB-S set (docs/synth.md) rendered once into a folder and reused while its
+ * recipe is unchanged. It is rendered next to the folder and moved in whole, so an interrupted run never leaves a
+ * half-written set that a later run would trust.
+ */
+public final class DemoFootage {
+    /** Small on purpose: the whole demo has to run in a few minutes on two cores. */
+    static final int SUBJECTS = 8, VIDEOS = 3, FRAMES = 125, WIDTH = 640, HEIGHT = 480, MIN_FACE = 40, MAX_FACE = 120;
+    static final long SEED = 1;
+    private static final String RECIPE_FILE = "demo-recipe.txt";
+
+    private final Path dir;
+    private final GroundTruth truth;
+
+    private DemoFootage(Path dir) {
+        this.dir = dir;
+        this.truth = GroundTruth.read(dir);
+    }
+
+    static String recipe() {
+        return "synth ijbs subjects=" + SUBJECTS + " videos=" + VIDEOS + " frames=" + FRAMES + " size=" + WIDTH + "x" + HEIGHT
+                + " faces=" + MIN_FACE + ".." + MAX_FACE + " seed=" + SEED + "\n";
+    }
+
+    /** The footage in {@code dir}, rendered first when it is missing or was made from another recipe. */
+    public static DemoFootage ensure(Path dir, Path shared, Path cache, PrintStream progress) {
+        try {
+            Path recipe = dir.resolve(RECIPE_FILE);
+            if (Files.isRegularFile(recipe) && Files.readString(recipe).equals(recipe())) {
+                return new DemoFootage(dir);
+            }
+            progress.println("demo: rendering the demo footage once into " + dir + " (" + recipe().trim() + ")");
+            Files.createDirectories(dir.toAbsolutePath().getParent());
+            Path staging = Files.createTempDirectory(dir.toAbsolutePath().getParent(), dir.getFileName() + ".rendering-");
+            List<DonorFace> donors = new ArrayList<>();
+            DonorFinder finder = new DonorFinder(36);
+            for (Path p : DonorPhotos.defaults(shared, cache)) {
+                donors.addAll(finder.find(p));
+            }
+            // Each person is a blend of two donors; with fewer than two per person, people share donors and look alike,
+            // and the demo would show false alarms that say more about the footage than about the system.
+            if (donors.size() < 2 * SUBJECTS) {
+                throw new IllegalStateException("the demo footage needs at least " + 2 * SUBJECTS + " donor faces, found "
+                        + donors.size() + "; unpack @vladmandic/human@3.3.6 into " + cache.resolve("npm") + " (docs/synth.md, 'Donor faces')");
+            }
+            SynthSpec spec = new SynthSpec(staging, SUBJECTS, VIDEOS, SEED, FRAMES, WIDTH, HEIGHT, MIN_FACE, MAX_FACE,
+                    Math.max(1, Math.min(VIDEOS, Runtime.getRuntime().availableProcessors())));
+            new IjbsSynthesizer(spec, new BlendedIdentities(donors), progress).generate();
+            Files.writeString(staging.resolve(RECIPE_FILE), recipe());
+            deleteTree(dir);
+            Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
+            return new DemoFootage(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the demo footage in " + dir, e);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public GroundTruth truth() {
+        return truth;
+    }
+
+    /** The videos, in file order ({@code videos/1001.mp4}, ...). */
+    public List<Path> videos() {
+        return truth.media().stream().filter(m -> m.media() instanceof Media.Video).map(m -> dir.resolve(m.file())).sorted().toList();
+    }
+
+    /** Subject → its enrolment stills, still 0 (the frontal one) first. Unenrolled synth subjects have none. */
+    public TreeMap<Integer, List<Path>> stills() {
+        TreeMap<Integer, List<Path>> out = new TreeMap<>();
+        for (GroundTruth.MediaFaces m : truth.media()) {
+            if (m.media() instanceof Media.Still) {
+                for (GroundTruthFace f : m.byFrame().firstEntry().getValue()) {
+                    out.computeIfAbsent(f.subject(), k -> new ArrayList<>()).add(dir.resolve(m.file()));
+                }
+            }
+        }
+        out.values().forEach(l -> l.sort(Comparator.naturalOrder()));
+        return out;
+    }
+
+    /** Subjects seen in at least one video. */
+    public TreeSet<Integer> inVideos() {
+        TreeSet<Integer> out = new TreeSet<>();
+        for (GroundTruth.MediaFaces m : truth.media()) {
+            if (m.media() instanceof Media.Video) {
+                m.byFrame().values().forEach(faces -> faces.forEach(f -> out.add(f.subject())));
+            }
+        }
+        return out;
+    }
+
+    /** The labelled faces of one video frame ({@code video} = file stem, e.g. 1001), empty if none. */
+    public List<GroundTruthFace> faces(String video, int frame) {
+        for (GroundTruth.MediaFaces m : truth.media()) {
+            if (m.media() instanceof Media.Video v && v.id().equals(video)) {
+                return m.byFrame().getOrDefault(frame, List.of());
+            }
+        }
+        return List.of();
+    }
+}

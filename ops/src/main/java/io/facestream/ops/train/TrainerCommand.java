@@ -1,0 +1,106 @@
+package io.facestream.ops.train;
+
+import io.facestream.core.config.FacestreamConfig;
+import io.facestream.embed.pipeline.FaceSettings;
+import io.facestream.ops.cli.ConfigOptions;
+import io.facestream.trainer.data.Augmentation;
+import io.facestream.trainer.gate.GatePolicy;
+import io.facestream.trainer.head.HeadKind;
+import io.facestream.trainer.run.Budget;
+import io.facestream.trainer.run.Hyperparameters;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code facestream trainer --every 24h|CRON}: the periodic fine-tuning service (docs/trainer.md). Each wake-up runs
+ * one {@link TrainerCycle}; a cycle that fails is logged and the service waits for the next wake-up.
+ */
+@Command(name = "trainer", mixinStandardHelpOptions = true,
+        description = "Periodic fine-tuning: when enough new labelled data has arrived, fine-tune, gate, release.")
+public final class TrainerCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOptions options;
+
+    @Option(names = "--every", required = true, paramLabel = "PERIOD|CRON",
+            description = "a period (24h, 30m: first cycle at start) or a 5-field cron expression (\"0 3 * * *\": first cycle at its first time)")
+    String every;
+
+    @Option(names = "--min-new-samples", defaultValue = "200", description = "labelled images new since the last run needed to train (default: ${DEFAULT-VALUE})")
+    int minNewSamples;
+
+    @Option(names = "--held-out", required = true, paramLabel = "DIR", description = "aligned faces of identities never trained on (<DIR>/<identity>/*.jpg): the gate's verification pairs")
+    Path heldOut;
+
+    @Option(names = "--protocol", paramLabel = "DIR", description = "IJB-S-format data set (e.g. from `synth ijbs`) the gate also evaluates, offline")
+    Path protocol;
+
+    @Option(names = "--images", paramLabel = "DIR", description = "labelled image folder used besides the confirmed feedback crops")
+    Path images;
+
+    @Option(names = "--model", paramLabel = "NAME", description = "model name (default: face.embedder of the config)")
+    String model;
+
+    @Option(names = "--work", paramLabel = "DIR", description = "state and cycle folders (default: ~/.facestream/trainer/<model>)")
+    Path work;
+
+    @Option(names = "--head", defaultValue = "adaface", description = "adaface, arcface or cosface (default: ${DEFAULT-VALUE})")
+    String head;
+
+    @Option(names = "--steps", defaultValue = "2000", description = "optimiser steps per fine-tune (default: ${DEFAULT-VALUE})")
+    long steps;
+
+    @Option(names = "--batch", defaultValue = "64", description = "images per step (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--lr", defaultValue = "0.001", description = "initial learning rate (default: ${DEFAULT-VALUE}; BN-folded MobileFaceNet needs <= 1e-3)")
+    double lr;
+
+    @Option(names = "--margin", defaultValue = "0.01", description = "largest tolerated drop of any gate metric (default: ${DEFAULT-VALUE})")
+    double margin;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "training device, cpu or cuda[:N] (default: ${DEFAULT-VALUE})")
+    String device;
+
+    @Option(names = "--once", description = "run one cycle now and exit (exit code 0 released or waiting, 3 refused)")
+    boolean once;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Schedule schedule = Schedule.parse(every);
+        FacestreamConfig config = options.load();
+        String name = model != null ? model : FaceSettings.from(config).embedder();
+        TrainerSettings settings = new TrainerSettings(name, images, heldOut, protocol,
+                work != null ? work : Path.of(System.getProperty("user.home"), ".facestream", "trainer", name),
+                minNewSamples, HeadKind.parse(head), new Budget.Steps(steps),
+                Hyperparameters.defaults().withBatch(batch).withLearningRate(lr), Augmentation.PAPER, device,
+                GatePolicy.defaults().withMargin(margin));
+        String bootstrap = config.getString("kafka.bootstrap", "").trim();
+        if (bootstrap.isEmpty()) {
+            throw new IllegalArgumentException("the trainer reads feedback from and releases to Kafka: set kafka.bootstrap (--set kafka.bootstrap=HOST:PORT)");
+        }
+        TrainerCycle cycle = new TrainerCycle(settings, config, bootstrap, System.out::println);
+        if (once) {
+            return cycle.run() instanceof CycleOutcome.Refused ? 3 : 0;
+        }
+        ZonedDateTime next = schedule instanceof Schedule.Every ? ZonedDateTime.now() : schedule.next(ZonedDateTime.now());
+        while (!Thread.currentThread().isInterrupted()) {
+            Duration wait = Duration.between(ZonedDateTime.now(), next);
+            if (!wait.isNegative()) {
+                System.out.println("trainer: next cycle at " + next);
+                Thread.sleep(wait.toMillis());
+            }
+            try {
+                System.out.println("trainer: " + cycle.run());
+            } catch (RuntimeException e) {
+                System.out.println("trainer: cycle failed: " + e.getMessage());
+            }
+            next = schedule.next(ZonedDateTime.now());
+        }
+        return 0;
+    }
+}
