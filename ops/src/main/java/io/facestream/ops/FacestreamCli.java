@@ -1,36 +1,47 @@
 package io.facestream.ops;
 
 import io.facestream.ops.bench.BenchCommand;
+import io.facestream.ops.demo.DemoCommand;
+import io.facestream.ops.embed.EmbedCommand;
+import io.facestream.ops.eval.EvalCommand;
+import io.facestream.ops.faces.CompareCommand;
+import io.facestream.ops.faces.DetectCommand;
 import io.facestream.ops.ingest.IngestCommand;
 import io.facestream.ops.kafka.KafkaCommand;
 import io.facestream.ops.kafka.TopicsCommand;
 import io.facestream.ops.kafka.UpCommand;
+import io.facestream.ops.match.MatchCommand;
+import io.facestream.ops.models.ModelsCommand;
+import io.facestream.ops.quality.QualityCommand;
+import io.facestream.ops.synth.SynthCommand;
+import io.facestream.ops.train.TrainCommand;
+import io.facestream.ops.train.TrainerCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
  * The {@code facestream} command line. Each subcommand is a small class in the package of its feature; this class
- * only lists them.
+ * only lists them, in the order a newcomer meets them: run the system, then its services, then the tools.
  */
 @Command(name = "facestream", mixinStandardHelpOptions = true, versionProvider = FacestreamCli.Version.class,
         description = "Event-driven face matching for surveillance video.",
         subcommands = {
+                DemoCommand.class,
                 UpCommand.class,
                 KafkaCommand.class,
                 TopicsCommand.class,
                 IngestCommand.class,
-                io.facestream.ops.embed.EmbedCommand.class,
-                io.facestream.ops.quality.QualityCommand.class,
-                io.facestream.ops.match.MatchCommand.class,
+                EmbedCommand.class,
+                MatchCommand.class,
+                ModelsCommand.class,
+                DetectCommand.class,
+                CompareCommand.class,
+                QualityCommand.class,
+                SynthCommand.class,
+                EvalCommand.class,
+                TrainCommand.class,
+                TrainerCommand.class,
                 BenchCommand.class,
-                io.facestream.ops.train.TrainCommand.class,
-                io.facestream.ops.train.TrainerCommand.class,
-                io.facestream.ops.models.ModelsCommand.class,
-                io.facestream.ops.faces.DetectCommand.class,
-                io.facestream.ops.faces.CompareCommand.class,
-                io.facestream.ops.eval.EvalCommand.class,
-                io.facestream.ops.synth.SynthCommand.class,
-                io.facestream.ops.demo.DemoCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class FacestreamCli implements Runnable {

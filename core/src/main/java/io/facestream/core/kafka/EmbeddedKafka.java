@@ -1,5 +1,6 @@
 package io.facestream.core.kafka;
 
+import io.facestream.core.files.FileTrees;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -9,10 +10,8 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
@@ -168,19 +167,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
+    /** Best effort: a temporary broker directory left behind is harmless. */
     static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                    // best effort: a temp dir left behind is harmless
-                }
-            });
-        } catch (IOException ignored) {
+        try {
+            FileTrees.delete(dir);
+        } catch (UncheckedIOException ignored) {
             // best effort
         }
     }

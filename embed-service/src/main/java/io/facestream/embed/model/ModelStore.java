@@ -1,5 +1,6 @@
 package io.facestream.embed.model;
 
+import io.facestream.core.files.FileTrees;
 import io.facestream.core.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
@@ -115,13 +116,13 @@ public final class ModelStore {
                     manifest.input(), manifest.embedding(), manifest.source(), manifest.licence(), manifest.notes());
             Json.mapper().writerWithDefaultPrettyPrinter().writeValue(tmp.resolve(ModelManifest.FILE_NAME).toFile(), complete);
             if (Files.exists(dir)) {
-                deleteRecursively(dir);
+                FileTrees.delete(dir);
             }
             Files.createDirectories(dir.getParent());
             Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
             return load(manifest.name(), manifest.version());
         } catch (IOException e) {
-            deleteRecursively(tmp);
+            FileTrees.delete(tmp);
             throw new UncheckedIOException("cannot install model " + manifest.id() + " into " + dir, e);
         }
     }
@@ -160,18 +161,5 @@ public final class ModelStore {
             }
         }
         return Integer.compare(x.length, y.length);
-    }
-
-    private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + dir, e);
-        }
     }
 }

@@ -34,7 +34,7 @@ public final class FacePipeline implements AutoCloseable {
     }
 
     /**
-     * Opens the configured detector and embedder through {@code resolve} (e.g. {@code name -> ModelZoo.ensure(store, name)}).
+     * Opens the configured detector and embedder through {@code resolve} (e.g. {@code spec -> ModelZoo.resolve(store, spec)}).
      */
     public static FacePipeline open(FaceSettings settings, Function<String, ModelStore.InstalledModel> resolve) {
         OnnxSessions sessions = new OnnxSessions(settings.device(), settings.intraOpThreads());

@@ -109,17 +109,17 @@ public final class EmbedService implements AutoCloseable {
         FaceSettings face = FaceSettings.from(config);
         ModelStore store = ModelZoo.store(config);
         ModelRouter router = new ModelRouter(new OnnxSessions(face.device(), face.intraOpThreads()), face);
-        FaceDetector detector = router.detector(ModelZoo.ensure(store, face.detector()));
+        FaceDetector detector = router.detector(ModelZoo.resolve(store, face.detector()));
         FrameFaces frames = new FrameFaces(new ImageDecoder(face.maxImagePixels()), detector, new FaceAligner(),
                 settings.maxFrameBytes());
         ActiveModel model;
         try {
-            model = ActiveModel.of(router.embedder(ModelZoo.ensure(store, face.embedder())), settings.qualityThreshold());
+            model = ActiveModel.of(router.embedder(ModelZoo.resolve(store, face.embedder())), settings.qualityThreshold());
         } catch (RuntimeException e) {
             frames.close();
             throw e;
         }
-        ModelReleaseWatcher watcher = new ModelReleaseWatcher(bootstrap, face.embedder(), model.ref().getVersion(), store,
+        ModelReleaseWatcher watcher = new ModelReleaseWatcher(bootstrap, ModelZoo.nameOf(face.embedder()), model.ref().getVersion(), store,
                 installed -> ActiveModel.of(router.embedder(installed), settings.qualityThreshold()));
         EmbedService service = new EmbedService(bootstrap, settings, frames, model, watcher);
         service.thread.start();

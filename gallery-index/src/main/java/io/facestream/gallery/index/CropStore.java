@@ -1,5 +1,6 @@
 package io.facestream.gallery.index;
 
+import io.facestream.core.files.FileTrees;
 import io.facestream.gallery.model.GalleryKey;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -85,17 +86,7 @@ public final class CropStore {
 
     /** Removes the crops at and below a key. */
     public void delete(GalleryKey key) {
-        Path dir = directory(key);
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete crops under " + dir, e);
-        }
+        FileTrees.delete(directory(key));
     }
 
     private static int ordinal(Path p) {

@@ -87,7 +87,7 @@ public final class MatchService implements AutoCloseable {
         FaceSettings faceSettings = FaceSettings.from(config);
         LazyFaceReader faces = own(new LazyFaceReader(() -> {
             var store = ModelZoo.store(config);
-            return new PipelineFaceReader(FacePipeline.open(faceSettings, name -> ModelZoo.ensure(store, name)), limits.maxPixels());
+            return new PipelineFaceReader(FacePipeline.open(faceSettings, name -> ModelZoo.resolve(store, name)), limits.maxPixels());
         }, faceSettings.embedder(), limits.maxPixels()));
         keys = ApiKeys.from(config);
         AuditLog audit = new AuditLog(config.getPath("api.audit-log"));

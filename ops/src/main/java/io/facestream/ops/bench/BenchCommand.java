@@ -5,9 +5,15 @@ import picocli.CommandLine.Command;
 
 /** {@code facestream bench <what>}: each benchmark prints a table and writes it as JSON with {@code --json FILE}. */
 @Command(name = "bench", description = "Benchmarks: each prints a table; --json FILE writes it as JSON.",
-        subcommands = {EvalBenchCommand.class, IngestBenchCommand.class, EmbedBenchCommand.class, GalleryBenchCommand.class, TrainBenchCommand.class,
+        subcommands = {
+                IngestBenchCommand.class,
+                EmbedBenchCommand.class,
+                GalleryBenchCommand.class,
                 PipelineBenchCommand.class,
-                E2eBenchCommand.class})
+                E2eBenchCommand.class,
+                EvalBenchCommand.class,
+                TrainBenchCommand.class,
+        })
 public final class BenchCommand implements Runnable {
     @Override
     public void run() {

@@ -1,5 +1,6 @@
 package io.facestream.ops.bench;
 
+import io.facestream.core.files.FileTrees;
 import io.facestream.core.json.Json;
 import io.facestream.gallery.index.GalleryIndex;
 import io.facestream.gallery.index.HnswSettings;
@@ -139,7 +140,7 @@ public final class GalleryBenchCommand implements Runnable {
                         }
                     }
                 }
-                deleteTree(dir);
+                FileTrees.delete(dir);
             }
             List<Map<String, Object>> faissHnsw = new ArrayList<>();
             if (!noBaselines) {
@@ -172,7 +173,7 @@ public final class GalleryBenchCommand implements Runnable {
             throw new UncheckedIOException("gallery bench failed in " + work, e);
         } finally {
             if (workDir == null) {
-                deleteTree(work);
+                FileTrees.delete(work);
             }
         }
         t.print(System.out);
@@ -198,7 +199,7 @@ public final class GalleryBenchCommand implements Runnable {
     }
 
     private GalleryIndex build(Path dir, GalleryBenchData data, HnswSettings hnsw) {
-        deleteTree(dir);
+        FileTrees.delete(dir);
         // one big buffer and one thread: the whole gallery flushes as one segment, one HNSW graph
         GalleryIndex index = GalleryIndex.open(dir, hnsw, 1900);
         index.apply(new GalleryChange.DefineGallery(new GalleryDefinition("bench", GalleryKind.SURVEILLANCE, Map.of())));
@@ -329,19 +330,6 @@ public final class GalleryBenchCommand implements Runnable {
             return Files.createTempDirectory("facestream-bench-gallery");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + dir, e);
         }
     }
 

@@ -94,7 +94,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                 ModelZoo.ensure(store, "mtcnn");
             }
         }
-        ModelZoo.ensure(store, face.embedder());
+        ModelZoo.resolve(store, face.embedder());
 
         EmbeddedKafka kafka = bootstrap == null ? EmbeddedKafka.startTemporary() : null;
         String address = kafka != null ? kafka.bootstrapServers() : bootstrap;
@@ -104,7 +104,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         started = System.nanoTime();
         try (Admin admin = KafkaClients.admin(address);
              RawEmbedderRate embedder = new RawEmbedderRate(new ModelRouter(new OnnxSessions(face.device(), face.intraOpThreads()), face)
-                     .embedder(ModelZoo.ensure(store, face.embedder())), clip, face.batchSize(), 256)) {
+                     .embedder(ModelZoo.resolve(store, face.embedder())), clip, face.batchSize(), 256)) {
             new TopicCreator(admin, (short) 1).ensure(TopicCatalog.defaults());
             double rawSeconds = Math.max(1, Math.min(3, seconds / 3));
             double before = embedder.measure(rawSeconds);

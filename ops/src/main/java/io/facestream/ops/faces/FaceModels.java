@@ -38,7 +38,7 @@ final class FaceModels {
 
     static Function<String, ModelStore.InstalledModel> resolver(FacestreamConfig config) {
         ModelStore store = ModelZoo.store(config);
-        return name -> ModelZoo.models().stream().anyMatch(m -> m.name().equals(name)) ? ModelZoo.ensure(store, name) : store.load(name);
+        return spec -> ModelZoo.resolve(store, spec);
     }
 
     static FaceDetector detector(FacestreamConfig config) {

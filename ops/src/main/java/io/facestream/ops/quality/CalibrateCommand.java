@@ -74,7 +74,7 @@ public final class CalibrateCommand implements Callable<Integer> {
         ModelManifest manifest;
         ProgressLine progress = new ProgressLine(System.err, "calibrate");
         int[] frames = {0};
-        try (FacePipeline pipeline = FacePipeline.open(settings, n -> ModelZoo.ensure(ModelZoo.store(config), n))) {
+        try (FacePipeline pipeline = FacePipeline.open(settings, n -> ModelZoo.resolve(ModelZoo.store(config), n))) {
             manifest = pipeline.embedder().manifest();
             CameraOptions opts = CameraOptions.fromConfig(config).withReplay(Replay.FAST).withAtEnd(AtEnd.STOP)
                     .with("fps", Double.toString(fps));

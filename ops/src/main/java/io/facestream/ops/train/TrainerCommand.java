@@ -57,7 +57,7 @@ public final class TrainerCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "64", description = "images per step (default: ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "--lr", defaultValue = "0.001", description = "initial learning rate (default: ${DEFAULT-VALUE}; BN-folded MobileFaceNet needs <= 1e-3)")
+    @Option(names = "--lr", defaultValue = "0.0001", description = "initial learning rate (default: ${DEFAULT-VALUE}: at 1e-3 the BN-folded MobileFaceNet's feature norms explode, docs/results.md)")
     double lr;
 
     @Option(names = "--margin", defaultValue = "0.01", description = "largest tolerated drop of any gate metric (default: ${DEFAULT-VALUE})")

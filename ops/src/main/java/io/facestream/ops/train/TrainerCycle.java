@@ -97,8 +97,7 @@ public final class TrainerCycle {
         if (released.isPresent()) {
             return store.load(released.get().getName(), released.get().getVersion());
         }
-        boolean zoo = ModelZoo.models().stream().anyMatch(m -> m.name().equals(settings.model()));
-        return zoo ? ModelZoo.ensure(store, settings.model()) : store.load(settings.model());
+        return ModelZoo.resolve(store, settings.model());
     }
 
     /** Links every identity folder of {@code from} into {@code into} under a prefix; returns the images linked. */

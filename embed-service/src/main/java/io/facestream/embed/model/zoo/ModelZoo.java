@@ -32,6 +32,26 @@ public final class ModelZoo {
         return ZooCatalog.all();
     }
 
+    /**
+     * A model named in configuration: {@code name} or {@code name@version}. Zoo models are pulled on first use; other
+     * (user) models must already be installed in the store, and without a version their newest one is used.
+     */
+    public static ModelStore.InstalledModel resolve(ModelStore store, String spec) {
+        String name = nameOf(spec);
+        String version = spec.contains("@") ? spec.substring(spec.indexOf('@') + 1) : null;
+        boolean zoo = models().stream().anyMatch(m -> m.name().equals(name));
+        if (zoo && (version == null || model(name).version().equals(version))) {
+            return ensure(store, name);
+        }
+        return version == null ? store.load(name) : store.load(name, version);
+    }
+
+    /** The model name of a spec: {@code name@version} → {@code name}. */
+    public static String nameOf(String spec) {
+        int at = spec.indexOf('@');
+        return at < 0 ? spec : spec.substring(0, at);
+    }
+
     public static ZooModel model(String name) {
         return models().stream().filter(m -> m.name().equals(name)).findFirst()
                 .orElseThrow(() -> new ModelException("unknown zoo model '" + name + "' (known: "

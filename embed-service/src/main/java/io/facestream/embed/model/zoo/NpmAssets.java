@@ -1,12 +1,12 @@
 package io.facestream.embed.model.zoo;
 
+import io.facestream.core.files.FileTrees;
 import io.facestream.embed.model.ModelException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -46,7 +46,7 @@ public final class NpmAssets {
             }
             Files.createDirectories(unpacked.getParent());
             if (!hasFiles(unpacked)) { // another process may have unpacked it meanwhile
-                deleteRecursively(unpacked);
+                FileTrees.delete(unpacked);
                 Files.move(tmp.resolve(prefix), unpacked, StandardCopyOption.ATOMIC_MOVE);
             }
             return unpacked;
@@ -54,7 +54,7 @@ public final class NpmAssets {
             throw new UncheckedIOException("cannot unpack " + pkg.spec() + " " + folder + " into " + target, e);
         } finally {
             if (tmp != null) {
-                deleteRecursively(tmp);
+                FileTrees.delete(tmp);
             }
         }
     }
@@ -67,19 +67,6 @@ public final class NpmAssets {
             return s.findAny().isPresent();
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + dir, e);
         }
     }
 }

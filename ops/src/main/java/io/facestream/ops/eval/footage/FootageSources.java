@@ -44,7 +44,7 @@ public final class FootageSources {
 
     public static Opened offline(Footage footage, FacestreamConfig config) {
         FaceSettings face = FaceSettings.from(config);
-        ModelStore.InstalledModel model = ModelZoo.ensure(ModelZoo.store(config), face.embedder());
+        ModelStore.InstalledModel model = ModelZoo.resolve(ModelZoo.store(config), face.embedder());
         FaceEmbedder embedder = new ModelRouter(new OnnxSessions(face.device(), face.intraOpThreads()), face).embedder(model);
         return new Opened(new OfflineFootageSource(footage, embedder), List.of(embedder));
     }
@@ -54,7 +54,7 @@ public final class FootageSources {
      */
     public static Opened streaming(Footage footage, FacestreamConfig config, String bootstrap, int jpegQuality) {
         FaceSettings face = FaceSettings.from(config);
-        int dim = ModelZoo.ensure(ModelZoo.store(config), face.embedder()).manifest().embedding().size();
+        int dim = ModelZoo.resolve(ModelZoo.store(config), face.embedder()).manifest().embedding().size();
         List<AutoCloseable> resources = new ArrayList<>();
         String address = bootstrap;
         if (address == null) {
