@@ -47,6 +47,13 @@ class DockerComposeTest {
     }
 
     @Test
+    void theApiPortIsTheOneMatchServesOn() throws Exception {
+        int apiPort = FacestreamConfig.defaults().getInt("api.port");
+        assertEquals(apiPort + ":" + apiPort, compose().at("/services/match/ports/0").asText());
+        assertEquals(List.of("match", "--bootstrap", "kafka:" + FacestreamConfig.defaults().getInt("kafka.port")), command("match"));
+    }
+
+    @Test
     void everyServiceCommandIsAValidFacestreamCommandLine() throws Exception {
         List<String> services = serviceNames();
         assertFalse(services.isEmpty());
