@@ -29,7 +29,7 @@ public final class BlendedIdentities implements IdentitySource {
     public List<Identity> identities(int count, long seed) {
         int d = donors.size();
         SplittableRandom order = new SplittableRandom(seed ^ 0x1D3A5L);
-        int[] primary = permutation(d, order);
+        int[] primary = Permutation.of(d, order);
         List<Identity> out = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             SplittableRandom rnd = new SplittableRandom(seed * 1_000_003L + i);
@@ -70,20 +70,6 @@ public final class BlendedIdentities implements IdentitySource {
         o[7] += mouthDy;
         o[9] += mouthDy;
         return o;
-    }
-
-    private static int[] permutation(int n, SplittableRandom rnd) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 
     @Override

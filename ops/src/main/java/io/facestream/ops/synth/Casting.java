@@ -19,7 +19,7 @@ public record Casting(boolean[] enrolled, int[] gallery, List<List<Integer>> cas
 
     public static Casting plan(int subjects, int videos, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed ^ 0xCA57L);
-        int[] order = shuffled(subjects, rnd);
+        int[] order = Permutation.of(subjects, rnd);
         int notEnrolled = subjects >= 3 ? Math.max(1, Math.round(subjects * 0.2f)) : 0;
         boolean[] enrolled = new boolean[subjects];
         int[] gallery = new int[subjects];
@@ -58,20 +58,6 @@ public record Casting(boolean[] enrolled, int[] gallery, List<List<Integer>> cas
             cast.add(List.copyOf(in));
         }
         return new Casting(enrolled, gallery, List.copyOf(cast), isGallery);
-    }
-
-    private static int[] shuffled(int n, SplittableRandom rnd) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 
     public boolean isEnrolled(int subject) {
