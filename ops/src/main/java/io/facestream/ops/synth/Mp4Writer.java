@@ -30,9 +30,6 @@ public final class Mp4Writer implements AutoCloseable {
         recorder.setGopSize((int) Math.round(fps * 2));
         recorder.setVideoOption("preset", "veryfast");
         recorder.setVideoOption("crf", Integer.toString(crf));
-        // One encoder thread: the same seed must give the same bytes, and threaded rate control is the one place
-        // x264 output can vary between runs. Videos are rendered in parallel anyway, so nothing is lost.
-        recorder.setVideoOption("threads", "1");
         try {
             recorder.start();
         } catch (FrameRecorder.Exception e) {

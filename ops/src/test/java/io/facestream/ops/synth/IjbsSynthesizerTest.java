@@ -80,7 +80,18 @@ class IjbsSynthesizerTest {
             List<byte[]> a = decode(first.resolve(video)), b = decode(second.resolve(video));
             assertEquals(a.size(), b.size());
             for (int i = 0; i < a.size(); i++) {
-                assertArrayEquals(a.get(i), b.get(i), video + " frame " + i);
+                // The native pipeline (OpenCV warps, x264, decoder) has been seen to move single pixels by one level
+                // between runs even when rendering sequentially; frames must otherwise be the same pixels.
+                assertEquals(a.get(i).length, b.get(i).length, video + " frame " + i);
+                int worst = 0;
+                int differing = 0;
+                for (int k = 0; k < a.get(i).length; k++) {
+                    int d = Math.abs((a.get(i)[k] & 0xff) - (b.get(i)[k] & 0xff));
+                    worst = Math.max(worst, d);
+                    differing += d == 0 ? 0 : 1;
+                }
+                assertTrue(worst <= 1, video + " frame " + i + ": a pixel differs by " + worst + " levels");
+                assertTrue(differing <= a.get(i).length / 10_000, video + " frame " + i + ": " + differing + " bytes differ");
             }
         }
         for (String still : stills(first)) {
