@@ -2,6 +2,7 @@ package io.facestream.ops.bench;
 
 import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.kafka.EmbeddedKafka;
+import io.facestream.core.kafka.ConsumerGroupStart;
 import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.core.topics.TopicCreator;
@@ -28,9 +29,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -187,7 +185,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         String prefix = id + "-cam";
         List<String> cams = IntStream.range(0, n).mapToObj(i -> prefix + i).toList();
         String group = "bench-pipeline-" + id;
-        startAtEnd(admin, group);
+        ConsumerGroupStart.atEnd(admin, group, TopicCatalog.FRAMES);
         Map<String, Object> flags = new HashMap<>();
         flags.put("embed.service.group-id", group);
         flags.put("embed.service.instance-id", id);
@@ -262,16 +260,6 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             throw new IllegalStateException("the embed service failed during the benchmark: " + service.failure().getMessage(),
                     service.failure());
         }
-    }
-
-    /** The new group starts after every frame already in the topic (earlier runs, other users of the broker). */
-    private static void startAtEnd(Admin admin, String group) throws Exception {
-        var partitions = admin.describeTopics(List.of(TopicCatalog.FRAMES)).allTopicNames().get().get(TopicCatalog.FRAMES).partitions();
-        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        partitions.forEach(p -> latest.put(new TopicPartition(TopicCatalog.FRAMES, p.partition()), OffsetSpec.latest()));
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        admin.listOffsets(latest).all().get().forEach((tp, info) -> offsets.put(tp, new OffsetAndMetadata(info.offset())));
-        admin.alterConsumerGroupOffsets(group, offsets).all().get();
     }
 
     private void progress(Measured m) {

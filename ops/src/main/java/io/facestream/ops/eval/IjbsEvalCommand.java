@@ -17,10 +17,8 @@ import io.facestream.ops.eval.footage.FootageSources;
 import io.facestream.ops.eval.footage.GroundTruth;
 import io.facestream.ops.report.Table;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -111,11 +109,7 @@ public final class IjbsEvalCommand implements Runnable {
             return new FootageSources.Opened(FeatureFolderSource.open(input.features), List.of());
         }
         FootageInput f = input.footage;
-        Map<String, Object> flags = new HashMap<>();
-        if (f.model != null) {
-            flags.put("face.embedder", f.model);
-        }
-        FacestreamConfig config = options.load(flags);
+        FacestreamConfig config = options.load("face.embedder", f.model);
         Footage footage = new Footage(f.data, GroundTruth.read(protocol));
         return switch (f.mode) {
             case "offline" -> {

@@ -3,8 +3,6 @@ package io.facestream.ops.match;
 import io.facestream.match.runtime.MatchService;
 import io.facestream.ops.cli.BrokerAddress;
 import io.facestream.ops.cli.ConfigOptions;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,14 +22,7 @@ public final class MatchCommand implements Runnable {
 
     @Override
     public void run() {
-        Map<String, Object> flags = new HashMap<>();
-        if (bootstrap != null) {
-            flags.put("kafka.bootstrap", bootstrap);
-        }
-        if (port != null) {
-            flags.put("api.port", port);
-        }
-        var config = options.load(flags);
+        var config = options.load("kafka.bootstrap", bootstrap, "api.port", port);
         CountDownLatch stop = new CountDownLatch(1);
         MatchService service = MatchService.start(config, BrokerAddress.of(config));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

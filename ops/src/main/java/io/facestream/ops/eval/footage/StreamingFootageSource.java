@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.events.DeadLetter;
 import io.facestream.core.events.FaceObservation;
+import io.facestream.core.kafka.ConsumerGroupStart;
 import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.core.topics.TopicCreator;
@@ -15,7 +16,6 @@ import io.facestream.eval.ijbs.protocol.Media;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -26,10 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 
@@ -104,7 +102,7 @@ public final class StreamingFootageSource implements FeatureSource {
                 "embed.service.keep-rejected", true));
         try (Admin admin = KafkaClients.admin(bootstrap)) {
             new TopicCreator(admin, (short) 1).ensure(TopicCatalog.defaults());
-            startAtEnd(admin, run, TopicCatalog.FRAMES);
+            ConsumerGroupStart.atEnd(admin, run, TopicCatalog.FRAMES);
         }
         try (KafkaConsumer<String, byte[]> results = new KafkaConsumer<>(KafkaClients.consumer(bootstrap, null));
              EmbedService service = EmbedService.start(serviceConfig, bootstrap)) {
@@ -201,23 +199,5 @@ public final class StreamingFootageSource implements FeatureSource {
             raw[i] = o.getEmbedding(i);
         }
         return new Face(path, raw, Math.max(o.getBox().getWidth(), o.getBox().getHeight()));
-    }
-
-    /** A new group starts after everything already on the topic, so it embeds only this run's frames. */
-    private static void startAtEnd(Admin admin, String group, String topic) {
-        try {
-            var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions();
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            partitions.forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
-            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-            admin.listOffsets(latest).all().get().forEach((tp, info) -> offsets.put(tp, new OffsetAndMetadata(info.offset())));
-            admin.alterConsumerGroupOffsets(group, offsets).all().get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while positioning group " + group, e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException("cannot position group " + group + " at the end of " + topic + ": "
-                    + e.getCause().getMessage(), e.getCause());
-        }
     }
 }
