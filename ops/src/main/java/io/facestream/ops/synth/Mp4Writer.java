@@ -30,9 +30,6 @@ public final class Mp4Writer implements AutoCloseable {
         recorder.setGopSize((int) Math.round(fps * 2));
         recorder.setVideoOption("preset", "veryfast");
         recorder.setVideoOption("crf", Integer.toString(crf));
-        // One encoder thread: threaded x264 was seen to change decoded pixels by up to 16 levels between runs of the
-        // same seed. Videos are rendered in parallel anyway, so the speed is kept.
-        recorder.setVideoOption("threads", "1");
         try {
             recorder.start();
         } catch (FrameRecorder.Exception e) {
