@@ -28,6 +28,10 @@ import static org.bytedeco.opencv.global.opencv_imgproc.warpAffine;
  * every identity blended from it.
  */
 public final class DonorFinder {
+    /** A total order on {x, y, width, height} boxes. */
+    private static final Comparator<int[]> BOX_ORDER = Comparator.<int[]>comparingInt(b -> b[0])
+            .thenComparingInt(b -> b[1]).thenComparingInt(b -> b[2]).thenComparingInt(b -> b[3]);
+
     private static final String CASCADES = "/org/bytedeco/opencv/" + Loader.getPlatform() + "/share/opencv4/haarcascades/";
 
     private final CascadeClassifier faces;
@@ -70,9 +74,11 @@ public final class DonorFinder {
                 Rect r = found.get(i);
                 boxes.add(new int[] {r.x(), r.y(), r.width(), r.height()});
             }
-            // Rows of a contact sheet differ by more than half a face; sort by row band, then by x.
+            // Rows of a contact sheet differ by more than half a face; sort by row band, then by x. The full key
+            // matters: OpenCV returns detections in an order that depends on its thread scheduling, so ties must not
+            // fall back to that order or donors (and every render built from them) change between runs.
             boxes.sort(Comparator.<int[]>comparingInt(b -> (b[1] + b[3] / 2) / Math.max(1, b[3]))
-                    .thenComparingInt(b -> b[0]));
+                    .thenComparing(DonorFinder.BOX_ORDER));
             int index = 0;
             for (int[] b : boxes) {
                 double[] eyePair = eyes(gray, b);
@@ -95,13 +101,19 @@ public final class DonorFinder {
             RectVector found = new RectVector();
             int min = Math.max(5, w / 10);
             eyes.detectMultiScale(roi, found, 1.05, 2, 0, new Size(min, min), new Size(w / 2, w / 2));
+            // in a fixed order, so that equal-scoring pairs are resolved the same way every run
+            List<int[]> candidates = new ArrayList<>();
+            for (long i = 0; i < found.size(); i++) {
+                Rect r = found.get(i);
+                candidates.add(new int[] {r.x(), r.y(), r.width(), r.height()});
+            }
+            candidates.sort(BOX_ORDER);
             double[] best = null;
             double bestScore = Double.MAX_VALUE;
-            for (long i = 0; i < found.size(); i++) {
-                for (long j = 0; j < found.size(); j++) {
-                    Rect p = found.get(i), q = found.get(j);
-                    double px = x + p.x() + p.width() / 2.0, py = y + h / 8 + p.y() + p.height() / 2.0;
-                    double qx = x + q.x() + q.width() / 2.0, qy = y + h / 8 + q.y() + q.height() / 2.0;
+            for (int[] p : candidates) {
+                for (int[] q : candidates) {
+                    double px = x + p[0] + p[2] / 2.0, py = y + h / 8 + p[1] + p[3] / 2.0;
+                    double qx = x + q[0] + q[2] / 2.0, qy = y + h / 8 + q[1] + q[3] / 2.0;
                     if (px >= qx || px > x + w / 2.0 || qx < x + w / 2.0) {
                         continue;
                     }
