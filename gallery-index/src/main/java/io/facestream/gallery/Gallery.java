@@ -141,6 +141,29 @@ public final class Gallery implements AutoCloseable {
         return publish(new GalleryChange.Remove(key));
     }
 
+    /**
+     * Publishes changes the caller has already validated (the API checks a whole request first), in order, and waits
+     * until this replica has applied the last one.
+     *
+     * @throws TimeoutException when the replica did not apply them within the apply timeout
+     */
+    public long publishAll(List<GalleryChange> changes) throws TimeoutException {
+        if (changes.isEmpty()) {
+            throw new IllegalArgumentException("no gallery changes to publish");
+        }
+        long last = -1;
+        for (GalleryChange c : changes) {
+            last = writer.publish(c);
+        }
+        replica.awaitApplied(last, settings.applyTimeout());
+        return last;
+    }
+
+    /** How long a write waits for this replica to apply it. */
+    public java.time.Duration applyTimeout() {
+        return settings.applyTimeout();
+    }
+
     private void checkMedium(Medium m) {
         String what = "medium " + m.key().text();
         requireGallery(m.gallery(), what);

@@ -2,22 +2,16 @@ package io.facestream.embed.service;
 
 import io.facestream.core.events.ModelRelease;
 import io.facestream.core.events.ProtobufSerde;
-import io.facestream.core.kafka.KafkaClients;
+import io.facestream.core.kafka.TopicFollower;
 import io.facestream.core.topics.TopicCatalog;
-import io.facestream.embed.model.ModelManifest;
 import io.facestream.embed.model.ModelStore;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.facestream.embed.model.ReleasedModel;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,11 +26,10 @@ final class ModelReleaseWatcher implements AutoCloseable {
     private final String modelName;
     private final ModelStore store;
     private final Function<ModelStore.InstalledModel, ActiveModel> opener;
-    private final KafkaConsumer<String, byte[]> consumer;
     private final AtomicReference<ActiveModel> ready = new AtomicReference<>();
-    private final Thread thread;
+    private final Deserializer<ModelRelease> releases = ProtobufSerde.modelRelease().deserializer();
+    private final TopicFollower follower;
     private volatile String wantedVersion;
-    private volatile boolean running = true;
 
     ModelReleaseWatcher(String bootstrap, String modelName, String currentVersion, ModelStore store,
                         Function<ModelStore.InstalledModel, ActiveModel> opener) {
@@ -44,10 +37,8 @@ final class ModelReleaseWatcher implements AutoCloseable {
         this.store = store;
         this.opener = opener;
         this.wantedVersion = currentVersion;
-        this.consumer = new KafkaConsumer<>(KafkaClients.consumer(bootstrap, null));
-        this.thread = new Thread(this::run, "facestream-model-watcher");
-        this.thread.setDaemon(true);
-        this.thread.start();
+        this.follower = TopicFollower.start(bootstrap, TopicCatalog.MODELS, TopicFollower.Start.BEGINNING,
+                "facestream-model-watcher", Duration.ofMillis(500), this::accept);
     }
 
     /** A newly released model, opened and ready, or null. The caller owns (and eventually closes) it. */
@@ -55,32 +46,17 @@ final class ModelReleaseWatcher implements AutoCloseable {
         return ready.getAndSet(null);
     }
 
-    private void run() {
-        try {
-            List<TopicPartition> parts = consumer.partitionsFor(TopicCatalog.MODELS).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            var deserializer = ProtobufSerde.modelRelease().deserializer();
-            while (running) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    if (!modelName.equals(r.key()) || r.value() == null) {
-                        continue;
-                    }
-                    try {
-                        prepare(deserializer.deserialize(r.topic(), r.value()));
-                    } catch (RuntimeException e) {
-                        LOG.error("model release {} at {}-{}@{} cannot be used: {}", r.key(), r.topic(), r.partition(),
-                                r.offset(), e.getMessage());
-                    }
-                }
+    private void accept(ConsumerRecords<String, byte[]> records) {
+        for (ConsumerRecord<String, byte[]> r : records) {
+            if (!modelName.equals(r.key()) || r.value() == null) {
+                continue;
             }
-        } catch (WakeupException e) {
-            // closing
-        } catch (RuntimeException e) {
-            LOG.error("model release watcher stopped: {}", e.toString());
-        } finally {
-            consumer.close(Duration.ofSeconds(2));
+            try {
+                prepare(releases.deserialize(r.topic(), r.value()));
+            } catch (RuntimeException e) {
+                LOG.error("model release {} at {}-{}@{} cannot be used: {}", r.key(), r.topic(), r.partition(),
+                        r.offset(), e.getMessage());
+            }
         }
     }
 
@@ -89,13 +65,7 @@ final class ModelReleaseWatcher implements AutoCloseable {
             return;
         }
         long t0 = System.nanoTime();
-        ModelStore.InstalledModel installed = installed(release);
-        String sha = release.getSha256();
-        if (!sha.isEmpty() && installed.manifest().files().stream().noneMatch(f -> sha.equalsIgnoreCase(f.sha256()))) {
-            throw new IllegalStateException("release " + release.getName() + "@" + release.getVersion() + " announces sha256 "
-                    + sha + " but the installed files hash to " + installed.manifest().files().stream()
-                    .map(ModelManifest.ModelFile::sha256).toList());
-        }
+        ModelStore.InstalledModel installed = ReleasedModel.install(store, release);
         ActiveModel model = opener.apply(installed);
         ActiveModel previous = ready.getAndSet(model);
         if (previous != null) {
@@ -105,32 +75,9 @@ final class ModelReleaseWatcher implements AutoCloseable {
         LOG.info("model {} ready in {} ms; switching at the next batch", model.id(), (System.nanoTime() - t0) / 1_000_000);
     }
 
-    private ModelStore.InstalledModel installed(ModelRelease release) {
-        try {
-            return store.load(release.getName(), release.getVersion());
-        } catch (RuntimeException notHere) {
-            Path dir = Path.of(release.getLocation());
-            Path manifestFile = dir.resolve(ModelManifest.FILE_NAME);
-            if (!Files.isRegularFile(manifestFile)) {
-                throw new IllegalStateException("release " + release.getName() + "@" + release.getVersion()
-                        + " is not in the local store and its location " + dir + " has no manifest");
-            }
-            ModelManifest manifest = ModelStore.readManifest(manifestFile);
-            Map<String, Path> files = new HashMap<>();
-            manifest.files().forEach(f -> files.put(f.role(), dir.resolve(f.file())));
-            return store.install(manifest, files);
-        }
-    }
-
     @Override
     public void close() {
-        running = false;
-        consumer.wakeup();
-        try {
-            thread.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        follower.close();
         ActiveModel left = ready.getAndSet(null);
         if (left != null) {
             left.close();

@@ -375,6 +375,26 @@ public final class GalleryIndex implements Closeable {
         return Set.copyOf(galleries.keySet());
     }
 
+    /** A gallery's definition as replicated: kind and metadata (open-set thresholds included). */
+    public Optional<GalleryDefinition> definition(String gallery) {
+        if (!galleries.containsKey(gallery)) {
+            return Optional.empty();
+        }
+        return withSearcher(s -> {
+            try {
+                for (ScoreDoc sd : s.search(layout.galleries(), Integer.MAX_VALUE).scoreDocs) {
+                    GalleryDefinition g = layout.readGallery(s.storedFields().document(sd.doc));
+                    if (g.name().equals(gallery)) {
+                        return Optional.of(g);
+                    }
+                }
+                return Optional.empty();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
     public boolean hasSubject(GalleryKey.OfSubject key) {
         return subjects.contains(key.text());
     }

@@ -1,5 +1,6 @@
 package io.facestream.match.api;
 
+import io.facestream.gallery.Gallery;
 import io.facestream.gallery.model.Embedding;
 import io.facestream.gallery.model.GalleryChange;
 import io.facestream.gallery.model.GalleryDefinition;
@@ -9,15 +10,13 @@ import io.facestream.gallery.model.GalleryKind;
 import io.facestream.gallery.model.Medium;
 import io.facestream.gallery.model.ModelVersion;
 import io.facestream.gallery.model.Subject;
-import io.facestream.gallery.replication.GalleryReplica;
-import io.facestream.gallery.replication.GalleryWriter;
+import io.facestream.gallery.reembed.ModelCoverage;
 import io.facestream.match.api.faces.ReadFace;
 import io.facestream.match.decide.OpenSetThreshold;
 import io.facestream.match.gallery.IndexedGallery;
 import io.facestream.match.gallery.ThresholdMetadata;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,16 +31,16 @@ import org.apache.lucene.search.ScoreDoc;
  * its subject. Input is validated completely before the first record is published.
  */
 public final class GalleryAdmin {
-    private final GalleryWriter writer;
-    private final GalleryReplica replica;
+    private final Gallery writes;
     private final IndexedGallery gallery;
-    private final Duration applyTimeout;
 
-    public GalleryAdmin(GalleryWriter writer, GalleryReplica replica, IndexedGallery gallery, Duration applyTimeout) {
-        this.writer = writer;
-        this.replica = replica;
+    /**
+     * @param writes  publishes to the gallery topic and waits for this process's replica
+     * @param gallery the same replica's index, for reads and searches
+     */
+    public GalleryAdmin(Gallery writes, IndexedGallery gallery) {
+        this.writes = writes;
         this.gallery = gallery;
-        this.applyTimeout = applyTimeout;
     }
 
     public IndexedGallery gallery() {
@@ -51,7 +50,11 @@ public final class GalleryAdmin {
     public List<Map<String, Object>> list() {
         List<Map<String, Object>> out = new ArrayList<>();
         for (String name : new java.util.TreeSet<>(gallery.index().galleryNames())) {
-            gallery.definition(name).ifPresent(d -> out.add(describe(d)));
+            gallery.definition(name).ifPresent(d -> {
+                Map<String, Object> g = describe(d);
+                g.put("models", models(name));
+                out.add(g);
+            });
         }
         return out;
     }
@@ -62,6 +65,20 @@ public final class GalleryAdmin {
         g.put("kind", d.kind().name());
         g.put("metadata", d.metadata());
         return g;
+    }
+
+    /** Which model versions the gallery has vectors of: during a roll-out the new one fills up to complete. */
+    private List<Map<String, Object>> models(String name) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (ModelCoverage c : writes.reembed().coverage(name)) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("model", c.model().toString());
+            m.put("embedded", c.embedded());
+            m.put("media", c.media());
+            m.put("complete", c.complete());
+            out.add(m);
+        }
+        return out;
     }
 
     public Map<String, Object> create(String name, String kind) {
@@ -184,14 +201,10 @@ public final class GalleryAdmin {
     }
 
     private void publishAndWait(List<GalleryChange> changes) {
-        long last = -1;
-        for (GalleryChange c : changes) {
-            last = writer.publish(c);
-        }
         try {
-            replica.awaitApplied(last, applyTimeout);
+            writes.publishAll(changes);
         } catch (TimeoutException e) {
-            throw new ApiError(503, "the change was published but this replica did not apply it within " + applyTimeout);
+            throw new ApiError(503, "the change was published but this replica did not apply it within " + writes.applyTimeout());
         }
     }
 }

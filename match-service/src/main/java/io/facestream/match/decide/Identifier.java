@@ -20,6 +20,11 @@ public final class Identifier {
         this.topK = topK;
     }
 
+    /** The gallery decisions are taken against. */
+    public String galleryName() {
+        return galleryName;
+    }
+
     public Match identify(TrackEvent event) {
         Track t = event.track();
         Match.Stage stage = event instanceof TrackEvent.Closed ? Match.Stage.FINAL : Match.Stage.PROVISIONAL;

@@ -10,11 +10,8 @@ import io.facestream.gallery.search.SearchRequest;
 import io.facestream.gallery.search.SearchTuning;
 import io.facestream.match.decide.GallerySearch;
 import io.facestream.match.decide.OpenSetThreshold;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Optional;
-import org.apache.lucene.search.ScoreDoc;
 
 /** {@link GallerySearch} over this process's gallery-index replica. */
 public final class IndexedGallery implements GallerySearch {
@@ -57,18 +54,6 @@ public final class IndexedGallery implements GallerySearch {
 
     /** The gallery's definition as replicated (kind and metadata, thresholds included). */
     public Optional<GalleryDefinition> definition(String gallery) {
-        return index.withSearcher(s -> {
-            try {
-                for (ScoreDoc sd : s.search(index.layout().galleries(), Integer.MAX_VALUE).scoreDocs) {
-                    GalleryDefinition g = index.layout().readGallery(s.storedFields().document(sd.doc));
-                    if (g.name().equals(gallery)) {
-                        return Optional.of(g);
-                    }
-                }
-                return Optional.empty();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
+        return index.definition(gallery);
     }
 }

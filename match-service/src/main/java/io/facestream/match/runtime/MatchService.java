@@ -5,11 +5,10 @@ import io.facestream.core.kafka.KafkaClients;
 import io.facestream.embed.model.zoo.ModelZoo;
 import io.facestream.embed.pipeline.FacePipeline;
 import io.facestream.embed.pipeline.FaceSettings;
-import io.facestream.gallery.index.GalleryIndex;
-import io.facestream.gallery.index.HnswSettings;
-import io.facestream.gallery.replication.GalleryReplica;
-import io.facestream.gallery.replication.GalleryWriter;
-import io.facestream.gallery.replication.ReplicaSettings;
+import io.facestream.embed.embedding.FaceEmbedder;
+import io.facestream.embed.onnx.OnnxSessions;
+import io.facestream.gallery.Gallery;
+import io.facestream.gallery.GallerySettings;
 import io.facestream.gallery.search.SearchTuning;
 import io.facestream.match.api.ApiLimits;
 import io.facestream.match.api.ApiRouter;
@@ -24,6 +23,8 @@ import io.facestream.match.api.faces.LazyFaceReader;
 import io.facestream.match.api.faces.PipelineFaceReader;
 import io.facestream.match.api.live.MatchFeed;
 import io.facestream.match.gallery.IndexedGallery;
+import io.facestream.match.rollout.ReleaseFollower;
+import io.facestream.match.rollout.Rollouts;
 import io.facestream.match.topology.MatchStreams;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -35,8 +36,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * match-service as one unit: the gallery replica (and writer), the matching topology, the match feed and the HTTP
- * API with the page. {@code ./facestream match} and {@code ./facestream up} start it; close stops it in reverse.
+ * match-service as one unit: the gallery replica (and writer), the model roll-out follower, the matching topology, the
+ * match feed and the HTTP API with the page. {@code ./facestream match} and {@code ./facestream up} start it; close stops it in reverse.
  */
 public final class MatchService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MatchService.class);
@@ -66,32 +67,32 @@ public final class MatchService implements AutoCloseable {
     }
 
     private void startParts(FacestreamConfig config, String bootstrap) {
-        GalleryIndex index = own(GalleryIndex.open(config.getPath("gallery.index-dir"), new HnswSettings(
-                config.getInt("gallery.hnsw.m"), config.getInt("gallery.hnsw.beam-width"),
-                HnswSettings.Quantization.parse(config.getString("gallery.hnsw.quantization"))),
-                config.getDouble("gallery.ram-buffer-mb")));
-        ReplicaSettings rs = ReplicaSettings.defaults();
-        GalleryReplica replica = own(new GalleryReplica(index, bootstrap, new ReplicaSettings(rs.topic(),
-                config.getDuration("gallery.replica.commit-interval"), config.getInt("gallery.replica.commit-max-records"),
-                rs.pollTimeout())).start());
-        GalleryWriter writer = own(new GalleryWriter(bootstrap, rs.topic(), "facestream-match-api"));
-        IndexedGallery gallery = new IndexedGallery(index, new SearchTuning(config.getInt("gallery.exact-threshold"),
+        Gallery replica = own(Gallery.open(GallerySettings.fromConfig(config), bootstrap));
+        IndexedGallery gallery = new IndexedGallery(replica.index(), new SearchTuning(config.getInt("gallery.exact-threshold"),
                 config.getInt("gallery.hnsw.candidates")), config.getDouble("match.default-threshold"));
+        FaceSettings faceSettings = FaceSettings.from(config);
+        Rollouts rollouts = Rollouts.none();
+        if (config.getBoolean("match.rollout.enabled")) {
+            rollouts = Rollouts.over(replica.index());
+            OnnxSessions sessions = new OnnxSessions(faceSettings.device(), faceSettings.intraOpThreads());
+            own(ReleaseFollower.start(bootstrap, ModelZoo.nameOf(faceSettings.embedder()), ModelZoo.store(config), replica,
+                    rollouts, model -> new FaceEmbedder(model, sessions, faceSettings.batchSize()),
+                    config.getDuration("match.rollout.check-interval")));
+        }
 
-        streams = own(MatchStreams.start(config, bootstrap, gallery));
+        streams = own(MatchStreams.start(config, bootstrap, gallery, rollouts));
 
         MatchFeed feed = own(new MatchFeed(bootstrap, config.getInt("api.recent-matches")).start());
         FaceRecords faceRecords = own(new FaceRecords(bootstrap));
         Producer<String, byte[]> feedback = own(new KafkaProducer<>(KafkaClients.producer(bootstrap, "facestream-match-feedback")));
         ApiLimits limits = ApiLimits.from(config);
-        FaceSettings faceSettings = FaceSettings.from(config);
         LazyFaceReader faces = own(new LazyFaceReader(() -> {
             var store = ModelZoo.store(config);
             return new PipelineFaceReader(FacePipeline.open(faceSettings, name -> ModelZoo.resolve(store, name)), limits.maxPixels());
         }, faceSettings.embedder(), limits.maxPixels()));
         keys = ApiKeys.from(config);
         AuditLog audit = new AuditLog(config.getPath("api.audit-log"));
-        GalleryAdmin admin = new GalleryAdmin(writer, replica, gallery, config.getDuration("gallery.replica.apply-timeout"));
+        GalleryAdmin admin = new GalleryAdmin(replica, gallery);
         Vertx vertx = Vertx.vertx();
         ApiRouter router = new ApiRouter(admin, faces, audit, new Guard(keys), limits);
         this.router = router.build(vertx, new MatchRoutes(feed, faceRecords, feedback, audit));

@@ -13,6 +13,8 @@ final class MatchMetrics {
     final Counter tracksConfident;
     final Counter tracksClosed;
     final Counter tracksWithoutAcceptedFaces;
+    final Counter decisionsHeld;
+    final Counter decisionsHeldTooLong;
     private final MeterRegistry registry;
 
     MatchMetrics(MeterRegistry registry) {
@@ -26,6 +28,10 @@ final class MatchMetrics {
         tracksClosed = Counter.builder("facestream_match_tracks_closed").register(registry);
         tracksWithoutAcceptedFaces = Counter.builder("facestream_match_tracks_without_accepted_faces")
                 .description("closed tracks none of whose faces passed quality: no decision").register(registry);
+        decisionsHeld = Counter.builder("facestream_match_decisions_held")
+                .description("decisions that waited for their model version to be rolled out to the gallery").register(registry);
+        decisionsHeldTooLong = Counter.builder("facestream_match_decisions_held_too_long")
+                .description("held decisions taken after match.rollout.max-hold without the roll-out finishing").register(registry);
     }
 
     static MatchMetrics global() {

@@ -3,6 +3,7 @@ package io.facestream.match.topology;
 import io.facestream.core.config.FacestreamConfig;
 import io.facestream.match.decide.GallerySearch;
 import io.facestream.match.decide.Identifier;
+import io.facestream.match.rollout.Rollouts;
 import io.facestream.match.track.Tracker;
 import io.facestream.match.track.TrackerSettings;
 import java.nio.file.Files;
@@ -28,10 +29,16 @@ public final class MatchStreams implements AutoCloseable {
     }
 
     public static MatchStreams start(FacestreamConfig config, String bootstrap, GallerySearch gallery) {
+        return start(config, bootstrap, gallery, Rollouts.none());
+    }
+
+    /** With roll-outs: decisions of a version that {@code rollouts} holds wait up to {@code match.rollout.max-hold}. */
+    public static MatchStreams start(FacestreamConfig config, String bootstrap, GallerySearch gallery, Rollouts rollouts) {
         Tracker tracker = new Tracker(TrackerSettings.from(config));
         Identifier identifier = new Identifier(gallery, config.getString("match.gallery"), config.getInt("match.top-k"));
         Duration idleCheck = config.getDuration("match.track.idle-check");
-        KafkaStreams streams = new KafkaStreams(MatchTopology.build(tracker, identifier, idleCheck),
+        KafkaStreams streams = new KafkaStreams(MatchTopology.build(tracker, identifier, idleCheck, rollouts,
+                config.getDuration("match.rollout.max-hold")),
                 properties(config, bootstrap));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("matching topology failed; the thread is replaced and resumes from the last commit", e);

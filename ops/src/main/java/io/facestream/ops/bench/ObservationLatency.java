@@ -1,7 +1,7 @@
 package io.facestream.ops.bench;
 
 import io.facestream.core.events.FaceObservation;
-import io.facestream.core.kafka.KafkaClients;
+import io.facestream.core.kafka.TopicFollower;
 import io.facestream.core.topics.TopicCatalog;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,9 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 
 /**
  * Watches {@code facestream.faces} as a downstream {@code read_committed} consumer would and notes, per frame, when
@@ -22,51 +20,31 @@ final class ObservationLatency implements AutoCloseable {
     /** One frame seen downstream. */
     record Sample(long captureMillis, long latencyMillis) {}
 
-    private final KafkaConsumer<String, byte[]> consumer;
+    private final TopicFollower follower;
     private final String cameraPrefix;
     private final Set<String> seen = new HashSet<>();
     private final List<Sample> samples = new ArrayList<>();
-    private final Thread thread;
-    private volatile boolean running = true;
-    private volatile Exception failure;
 
     /** Starts reading at the current end of the topic, so only frames produced from now on count. */
     ObservationLatency(String bootstrap, String cameraPrefix) {
         this.cameraPrefix = cameraPrefix;
-        this.consumer = new KafkaConsumer<>(KafkaClients.consumer(bootstrap, null));
-        List<TopicPartition> parts = consumer.partitionsFor(TopicCatalog.FACES).stream()
-                .map(p -> new TopicPartition(TopicCatalog.FACES, p.partition())).toList();
-        consumer.assign(parts);
-        consumer.seekToEnd(parts);
-        parts.forEach(consumer::position); // resolve the end now, before any benchmark frame exists
-        this.thread = new Thread(this::run, "bench-latency-probe");
-        this.thread.setDaemon(true);
-        this.thread.start();
+        this.follower = TopicFollower.start(bootstrap, TopicCatalog.FACES, TopicFollower.Start.END, "bench-latency-probe",
+                Duration.ofMillis(100), this::accept);
     }
 
-    private void run() {
-        try {
-            while (running) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                    long now = System.currentTimeMillis();
-                    if (r.key() == null || !r.key().startsWith(cameraPrefix)) {
-                        continue;
-                    }
-                    FaceObservation o = FaceObservation.parseFrom(r.value());
-                    synchronized (this) {
-                        if (seen.add(o.getCameraId() + "/" + o.getFrameSeq())) {
-                            long capture = o.getCaptureTsUs() / 1000;
-                            samples.add(new Sample(capture, now - capture));
-                        }
-                    }
+    private void accept(ConsumerRecords<String, byte[]> records) throws Exception {
+        for (ConsumerRecord<String, byte[]> r : records) {
+            long now = System.currentTimeMillis();
+            if (r.key() == null || !r.key().startsWith(cameraPrefix)) {
+                continue;
+            }
+            FaceObservation o = FaceObservation.parseFrom(r.value());
+            synchronized (this) {
+                if (seen.add(o.getCameraId() + "/" + o.getFrameSeq())) {
+                    long capture = o.getCaptureTsUs() / 1000;
+                    samples.add(new Sample(capture, now - capture));
                 }
             }
-        } catch (WakeupException e) {
-            // closing
-        } catch (Exception e) {
-            failure = e;
-        } finally {
-            consumer.close(Duration.ofSeconds(2));
         }
     }
 
@@ -84,6 +62,7 @@ final class ObservationLatency implements AutoCloseable {
     }
 
     private void check() {
+        Exception failure = follower.failure();
         if (failure != null) {
             throw new IllegalStateException("reading facestream.faces failed: " + failure.getMessage(), failure);
         }
@@ -100,12 +79,6 @@ final class ObservationLatency implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        consumer.wakeup();
-        try {
-            thread.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        follower.close();
     }
 }

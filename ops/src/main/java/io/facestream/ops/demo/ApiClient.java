@@ -20,17 +20,17 @@ import java.util.Map;
  * The few match-service API calls the demo makes, over HTTP like any client, so the demo gallery goes through the
  * same enrolment, search and threshold code as an operator's uploads.
  */
-final class ApiClient {
+public final class ApiClient {
     private final HttpClient http = HttpClient.newHttpClient();
     private final String base;
     private final String key;
 
-    ApiClient(int port, String key) {
+    public ApiClient(int port, String key) {
         this.base = "http://127.0.0.1:" + port;
         this.key = key;
     }
 
-    JsonNode json(String method, String path, Object body) {
+    public JsonNode json(String method, String path, Object body) {
         try {
             byte[] bytes = body == null ? null : Json.mapper().writeValueAsBytes(body);
             return send(method, path, "application/json", bytes);
@@ -40,7 +40,7 @@ final class ApiClient {
     }
 
     /** A multipart POST: text fields, then each file under its field name. */
-    JsonNode upload(String path, Map<String, String> fields, String fileField, List<Path> files) {
+    public JsonNode upload(String path, Map<String, String> fields, String fileField, List<Path> files) {
         String boundary = "facestream-demo-" + System.nanoTime();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         fields.forEach((k, v) -> write(out, "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + k + "\"\r\n\r\n" + v + "\r\n"));

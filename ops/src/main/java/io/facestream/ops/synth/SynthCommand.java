@@ -4,7 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code facestream synth <format>}: synthetic benchmark data. */
-@Command(name = "synth", description = "Generate synthetic benchmark data sets.", subcommands = {IjbsSynthCommand.class,
+@Command(name = "synth", description = "Generate synthetic benchmark data sets.", subcommands = {IjbsSynthCommand.class, AlignedFacesCommand.class,
         io.facestream.ops.synth.check.SynthCheckCommand.class})
 public final class SynthCommand implements Runnable {
     @Override

@@ -3,9 +3,11 @@ package io.facestream.ops.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.facestream.core.config.FacestreamConfig;
-import io.facestream.core.events.FaceObservation;
 import io.facestream.core.events.FrameHeaders;
+import io.facestream.core.events.JsonSerde;
+import io.facestream.core.events.Match;
 import io.facestream.core.events.ModelRelease;
 import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.testing.ConsumerGroups;
@@ -18,29 +20,20 @@ import io.facestream.embed.model.ModelStore;
 import io.facestream.embed.onnx.Device;
 import io.facestream.embed.onnx.OnnxSessions;
 import io.facestream.embed.service.EmbedService;
-import io.facestream.gallery.Gallery;
-import io.facestream.gallery.GallerySettings;
-import io.facestream.gallery.model.Embedding;
-import io.facestream.gallery.model.GalleryKind;
-import io.facestream.gallery.model.Medium;
-import io.facestream.gallery.model.ModelVersion;
-import io.facestream.gallery.model.Subject;
-import io.facestream.gallery.search.Hit;
-import io.facestream.gallery.search.SearchRequest;
-import io.facestream.match.reembed.GalleryReembedder;
-import io.facestream.match.reembed.ReembedReport;
-import io.facestream.match.reembed.ServingModel;
+import io.facestream.match.runtime.MatchService;
+import io.facestream.ops.demo.ApiClient;
 import io.facestream.trainer.gate.EvaluationGate;
 import io.facestream.trainer.gate.GatePolicy;
 import io.facestream.trainer.gate.GateVerdict;
 import io.facestream.trainer.gate.HeldOutFaces;
 import io.facestream.trainer.release.ModelPublisher;
 import io.facestream.trainer.release.ReleasedModels;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -49,27 +42,26 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.opencv.global.opencv_imgcodecs;
-import org.bytedeco.opencv.opencv_core.Mat;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The whole roll-out on a real broker: the gate accepts a candidate (the current weights under a new version, so
- * the test stays fast), the release goes to facestream.models, a running embed service swaps to it, the gallery
- * re-embeds its stored crops into the new version, and searches switch to it only once it is complete.
+ * The whole roll-out on a real broker, through the running services: a match service serves a gallery enrolled
+ * through its API with the current model; the gate accepts a candidate (the current weights under a new version, so
+ * the test stays fast; the gate test uses a truly different model); the release goes to facestream.models; the
+ * running embed service swaps to it; the match service re-embeds the gallery's stored crops into the new version by
+ * itself; and a person seen after the swap is matched under the new version, never against the old vectors.
  */
 @KafkaBroker
 class ModelRolloutTest {
     private static final String MODEL = "mobilefacenet";
+    private static final String ADMIN = "rollout-admin-key";
 
     @Test
-    void releaseSwapsTheEmbedServiceAndTheGallerySwitchesWhenReembedded(@KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir)
-            throws Exception {
+    void releaseSwapsTheEmbedServiceAndTheMatchServiceReembedsAndMatchesUnderTheNewVersion(
+            @KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir) throws Exception {
         Path shared = Path.of(System.getProperty("facestream.shared", "/nonexistent"));
         Path cache = Path.of(System.getProperty("facestream.cache", System.getProperty("user.home") + "/.facestream"), "models");
         Assumptions.assumeTrue(Files.isRegularFile(shared.resolve("data/photos/img2.jpeg")), "shared photos absent");
@@ -79,46 +71,61 @@ class ModelRolloutTest {
         ModelStore store = new ModelStore(dir.resolve("store"));
         copy(zoo.load("mtcnn"), store, null);
         ModelStore.InstalledModel current = copy(zoo.load(MODEL), store, null);
-        ModelVersion blue = new ModelVersion(MODEL, current.manifest().version());
+        String blue = current.manifest().version();
         OnnxSessions sessions = new OnnxSessions(Device.CPU, 1);
 
-        FacestreamConfig config = FacestreamConfig.builder().isolated()
-                .flag("kafka.bootstrap", bootstrap)
-                .flag("models.dir", store.root().toString())
-                .flag("embed.service.group-id", "rollout-" + UUID.randomUUID())
-                .flag("embed.service.instance-id", "r-" + UUID.randomUUID().toString().substring(0, 6))
-                .flag("embed.service.mode", "complete")
-                .build();
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String galleryName = "rollout-" + run;
+        Map<String, Object> o = new HashMap<>();
+        o.put("kafka.bootstrap", bootstrap);
+        o.put("models.dir", store.root().toString());
+        o.put("embed.service.group-id", "rollout-" + run);
+        o.put("embed.service.instance-id", "r-" + run);
+        o.put("embed.service.mode", "complete");
+        o.put("api.port", 0);
+        o.put("api.host", "127.0.0.1");
+        o.put("api.keys.root.key", ADMIN);
+        o.put("api.keys.root.role", "admin");
+        o.put("api.audit-log", dir.resolve("audit.log").toString());
+        o.put("api.upload-dir", dir.resolve("uploads").toString());
+        o.put("gallery.index-dir", dir.resolve("gallery").toString());
+        o.put("match.state-dir", dir.resolve("streams").toString());
+        o.put("match.application-id", "rollout-match-" + run);
+        o.put("match.gallery", galleryName);
+        o.put("match.track.idle-close", "1s");
+        o.put("match.track.idle-check", "200ms");
+        o.put("match.rollout.check-interval", "1s");
+        FacestreamConfig config = FacestreamConfig.builder().isolated().build().with(o);
         try (Admin admin = KafkaClients.admin(bootstrap)) {
             new TopicCreator(admin, (short) 1).ensure(TopicCatalog.defaults());
             ConsumerGroups.startAtEnd(bootstrap, config.getString("embed.service.group-id"), TopicCatalog.FRAMES);
+            ConsumerGroups.startAtEnd(bootstrap, config.getString("match.application-id"), TopicCatalog.FACES);
         }
-        String galleryName = "rollout-" + UUID.randomUUID().toString().substring(0, 8);
-        String camera = "rollout-" + UUID.randomUUID().toString().substring(0, 8);
         byte[] photo = Files.readAllBytes(shared.resolve("data/photos/img2.jpeg"));
-        String given = "[{\"box\":[40,20,150,170],\"label\":\"person-2\"}]";
 
-        try (Gallery gallery = Gallery.open(GallerySettings.at(dir.resolve("gallery")), bootstrap);
-             FaceEmbedder blueEmbedder = new FaceEmbedder(current, sessions, 8);
-             EmbedService service = EmbedService.start(config, bootstrap)) {
-            // a gallery served by the current model, with stored crops
-            gallery.createGallery(galleryName, GalleryKind.SINGLE, Map.of());
-            for (int s = 0; s < 3; s++) {
-                byte[] crop = Patterns.jpeg(s, 0);
-                gallery.enrol(new Subject(galleryName, "s" + s, "subject " + s, Map.of()));
-                float[] raw = blueEmbedder.embed(decode(crop)).raw();
-                gallery.addMedium(new Medium(galleryName, "s" + s, "m0", List.of(new Embedding(blue, raw)), List.of(crop), Map.of(),
-                        System.currentTimeMillis() * 1000));
-            }
-            produce(bootstrap, frame(camera, 0, photo, given));
-            assertEquals(current.manifest().version(), observations(bootstrap, camera, 1).get(0).getModel().getVersion());
+        try (EmbedService embed = EmbedService.start(config, bootstrap);
+             MatchService match = MatchService.start(config, bootstrap);
+             KafkaConsumer<String, byte[]> decisions = new KafkaConsumer<>(KafkaClients.consumer(bootstrap, "rollout-verify-" + run))) {
+            match.awaitRunning(Duration.ofSeconds(60));
+            decisions.subscribe(List.of(TopicCatalog.MATCHES));
+            // the gallery, enrolled through the API like an operator would: img1 and img2 are the same person
+            ApiClient api = new ApiClient(match.apiPort(), ADMIN);
+            api.json("POST", "/api/galleries", Map.of("name", galleryName, "kind", "SINGLE"));
+            api.upload("/api/galleries/" + galleryName + "/subjects", Map.of("subject_id", "same"), "image",
+                    List.of(shared.resolve("data/photos/img1.jpeg")));
+            api.upload("/api/galleries/" + galleryName + "/subjects", Map.of("subject_id", "other"), "image",
+                    List.of(shared.resolve("data/photos/img3.jpeg")));
+            assertEquals(List.of(coverage(MODEL + ":" + blue, 2, true)), models(api, galleryName));
 
-            // what the trainer installs while the service runs: the same weights as a new version keep this test
-            // about the roll-out (the gate test uses a truly different model)
-            ModelStore.InstalledModel candidate = copy(current, store, current.manifest().version() + "-ft.1");
-            ModelVersion green = new ModelVersion(MODEL, candidate.manifest().version());
+            // before the release: the person is found under the current version
+            Match before = finalDecision(decisions, walkPast(bootstrap, "before-" + run, photo));
+            assertEquals(blue, before.model().version());
+            assertEquals(Match.Decision.HIT, before.decision(), before.toString());
+            assertEquals("same", before.best().subjectId());
 
-            // gate and release
+            // what the trainer installs while the services run, then gate and release
+            ModelStore.InstalledModel candidate = copy(current, store, blue + "-ft.1");
+            String green = candidate.manifest().version();
             HeldOutFaces heldOut = new HeldOutFaces(heldOutFolder(dir.resolve("held-out")));
             List<String> log = new ArrayList<>();
             GateVerdict verdict = new EvaluationGate(heldOut, null, GatePolicy.defaults(), m -> new FaceEmbedder(m, sessions, 8), log::add)
@@ -127,43 +134,107 @@ class ModelRolloutTest {
             ModelRelease sent = new ModelPublisher(bootstrap).publish(candidate, verdict);
             try {
                 ModelRelease read = ReleasedModels.current(bootstrap, MODEL, Duration.ofSeconds(30)).orElseThrow();
-                assertEquals(candidate.manifest().version(), read.getVersion());
+                assertEquals(green, read.getVersion());
                 assertEquals(ModelStore.sha256(candidate.path("main")), read.getSha256());
-                assertEquals(current.manifest().version(), read.getPreviousVersion());
+                assertEquals(blue, read.getPreviousVersion());
                 assertTrue(Files.isRegularFile(Path.of(read.getLocation()).resolve(ModelManifest.FILE_NAME)), read.getLocation());
                 assertEquals(verdict.candidate().metrics().get("verification_accuracy"), read.getMetricsMap().get("verification_accuracy"));
                 assertEquals(sent, read);
 
-                // the embed service swaps between batches: observations carry the new version
+                // the embed service swaps between batches
                 long deadline = System.currentTimeMillis() + 60_000;
-                long seq = 1;
-                while (!service.modelId().equals(candidate.manifest().id()) && System.currentTimeMillis() < deadline) {
-                    produce(bootstrap, frame(camera, seq++, photo, given));
-                    Thread.sleep(300);
+                while (!embed.modelId().equals(candidate.manifest().id()) && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(200);
                 }
-                assertEquals(candidate.manifest().id(), service.modelId());
-                produce(bootstrap, frame(camera, 999, photo, given));
-                List<FaceObservation> obs = observations(bootstrap, camera, -1);
-                assertEquals(candidate.manifest().version(), obs.get(obs.size() - 1).getModel().getVersion());
+                assertEquals(candidate.manifest().id(), embed.modelId());
 
-                // blue/green: the gallery stays on the current version until the new one covers every medium
-                assertEquals(blue, ServingModel.choose(gallery.reembed().coverage(galleryName), green, blue));
-                ReembedReport report;
-                try (FaceEmbedder greenEmbedder = new FaceEmbedder(candidate, sessions, 8)) {
-                    report = new GalleryReembedder(gallery, System.out::println).reembed(galleryName, greenEmbedder);
-                    assertEquals(3, report.embedded(), report.failures().toString());
-                    assertTrue(report.complete(), report.toString());
-                    ModelVersion serving = ServingModel.choose(gallery.reembed().coverage(galleryName), green, blue);
-                    assertEquals(green, serving);
-                    // a probe of subject 1 in the new space finds subject 1
-                    float[] probe = greenEmbedder.embed(decode(Patterns.jpeg(1, 5))).raw();
-                    List<Hit> hits = gallery.search(SearchRequest.of(galleryName, serving, probe, 3)).hits();
-                    assertEquals("s1", hits.get(0).subjectId(), hits.toString());
+                // the match service re-embedded the gallery's stored crops into the new version on its own
+                Map<String, Object> greenCoverage = coverage(MODEL + ":" + green, 2, true);
+                while (!models(api, galleryName).contains(greenCoverage) && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(200);
                 }
+                assertEquals(List.of(coverage(MODEL + ":" + blue, 2, true), greenCoverage), models(api, galleryName));
+
+                // after the swap: the same person is found under the new version
+                Match after = finalDecision(decisions, walkPast(bootstrap, "after-" + run, photo));
+                assertEquals(green, after.model().version());
+                assertEquals(Match.Decision.HIT, after.decision(), after.toString());
+                assertEquals("same", after.best().subjectId());
+                // same weights; the gallery side was re-embedded from the stored JPEG crop, hence not bit-equal
+                assertEquals(before.best().score(), after.best().score(), 0.05, "same weights, about the same score");
+
+                // a subject enrolled after the roll-out (the API still enrols with its configured version) gets the
+                // new version too, so tracks of the new version can find it
+                api.upload("/api/galleries/" + galleryName + "/subjects", Map.of("subject_id", "late"), "image",
+                        List.of(shared.resolve("data/photos/img3.jpeg")));
+                Map<String, Object> greenTopUp = coverage(MODEL + ":" + green, 3, true);
+                while (!models(api, galleryName).contains(greenTopUp) && System.currentTimeMillis() < deadline + 30_000) {
+                    Thread.sleep(200);
+                }
+                assertTrue(models(api, galleryName).contains(greenTopUp), models(api, galleryName).toString());
             } finally {
                 withdraw(bootstrap);
             }
         }
+    }
+
+    private static Map<String, Object> coverage(String model, int media, boolean complete) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", model);
+        m.put("embedded", media);
+        m.put("media", media);
+        m.put("complete", complete);
+        return m;
+    }
+
+    /** The gallery's vectors per model version, as GET /api/galleries reports them. */
+    private static List<Map<String, Object>> models(ApiClient api, String gallery) {
+        for (JsonNode g : api.json("GET", "/api/galleries", null)) {
+            if (g.get("name").asText().equals(gallery)) {
+                List<Map<String, Object>> out = new ArrayList<>();
+                for (JsonNode m : g.get("models")) {
+                    Map<String, Object> c = new LinkedHashMap<>();
+                    c.put("model", m.get("model").asText());
+                    c.put("embedded", m.get("embedded").asInt());
+                    c.put("media", m.get("media").asInt());
+                    c.put("complete", m.get("complete").asBoolean());
+                    out.add(c);
+                }
+                return out;
+            }
+        }
+        throw new AssertionError("gallery " + gallery + " not listed");
+    }
+
+    /** Four frames of the photo on a new camera: one track, closed a second after the last frame. */
+    private static String walkPast(String bootstrap, String camera, byte[] photo) throws Exception {
+        try (var producer = new KafkaProducer<String, byte[]>(KafkaClients.producer(bootstrap, "rollout-frames"))) {
+            long t0 = System.currentTimeMillis() * 1000;
+            for (int seq = 0; seq < 4; seq++) {
+                RecordHeaders h = new RecordHeaders();
+                h.add(FrameHeaders.SEQ, FrameHeaders.encodeLong(seq));
+                h.add(FrameHeaders.CAPTURE_TS, FrameHeaders.encodeLong(t0 + seq * 200_000L));
+                producer.send(new ProducerRecord<>(TopicCatalog.FRAMES, null, camera, photo, h)).get();
+            }
+        }
+        return camera;
+    }
+
+    private static Match finalDecision(KafkaConsumer<String, byte[]> consumer, String camera) {
+        long deadline = System.currentTimeMillis() + 120_000;
+        List<Match> seen = new ArrayList<>();
+        while (System.currentTimeMillis() < deadline) {
+            for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                if (camera.equals(r.key())) {
+                    Match m = JsonSerde.match().deserializer().deserialize(r.topic(), r.value());
+                    seen.add(m);
+                    if (m.stage() == Match.Stage.FINAL) {
+                        return m;
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no FINAL decision for camera " + camera + " within 120 s; saw " + seen);
     }
 
     /** Removes the test's release from the shared compacted topic, so later tests in this JVM never follow it. */
@@ -182,10 +253,6 @@ class ModelRolloutTest {
         return to.install(target, files);
     }
 
-    private static Mat decode(byte[] jpeg) {
-        return opencv_imgcodecs.imdecode(new Mat(new BytePointer(jpeg)), opencv_imgcodecs.IMREAD_COLOR);
-    }
-
     private static Path heldOutFolder(Path root) throws Exception {
         for (int id = 10; id < 14; id++) {
             Path d = Files.createDirectories(root.resolve("id" + id));
@@ -196,38 +263,4 @@ class ModelRolloutTest {
         return root;
     }
 
-    private static ProducerRecord<String, byte[]> frame(String camera, long seq, byte[] image, String faces) {
-        RecordHeaders h = new RecordHeaders();
-        h.add(FrameHeaders.SEQ, FrameHeaders.encodeLong(seq));
-        h.add(FrameHeaders.CAPTURE_TS, FrameHeaders.encodeLong(System.currentTimeMillis() * 1000));
-        h.add(FrameHeaders.FACES, faces.getBytes(StandardCharsets.UTF_8));
-        return new ProducerRecord<>(TopicCatalog.FRAMES, null, camera, image, h);
-    }
-
-    private static void produce(String bootstrap, ProducerRecord<String, byte[]> r) throws Exception {
-        try (var producer = new KafkaProducer<String, byte[]>(KafkaClients.producer(bootstrap, "rollout-frames"))) {
-            producer.send(r).get();
-        }
-    }
-
-    /** Observations of the camera: {@code expected} of them (waiting up to 90 s), or all within 5 s when -1. */
-    private static List<FaceObservation> observations(String bootstrap, String camera, int expected) throws Exception {
-        List<FaceObservation> out = new ArrayList<>();
-        try (var consumer = new KafkaConsumer<String, byte[]>(KafkaClients.consumer(bootstrap, null))) {
-            List<TopicPartition> parts = consumer.partitionsFor(TopicCatalog.FACES).stream()
-                    .map(p -> new TopicPartition(TopicCatalog.FACES, p.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            long deadline = System.currentTimeMillis() + (expected < 0 ? 5_000 : 90_000);
-            while ((expected < 0 || out.size() < expected) && System.currentTimeMillis() < deadline) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(300))) {
-                    if (camera.equals(r.key())) {
-                        out.add(FaceObservation.parseFrom(r.value()));
-                    }
-                }
-            }
-        }
-        assertTrue(expected < 0 ? !out.isEmpty() : out.size() >= expected, "observations of " + camera + ": " + out.size());
-        return out;
-    }
 }

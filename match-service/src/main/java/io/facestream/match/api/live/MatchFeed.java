@@ -2,7 +2,7 @@ package io.facestream.match.api.live;
 
 import io.facestream.core.events.JsonSerde;
 import io.facestream.core.events.Match;
-import io.facestream.core.kafka.KafkaClients;
+import io.facestream.core.kafka.TopicFollower;
 import io.facestream.core.topics.TopicCatalog;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -16,9 +16,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,59 +32,45 @@ public final class MatchFeed implements AutoCloseable {
     /** What the cameras page shows per camera. */
     public record CameraStatus(String camera, long matches, long hits, long lastTsUs, String lastMatchId) {}
 
-    private final KafkaConsumer<String, byte[]> consumer;
+    private final String bootstrap;
+    private TopicFollower follower;
     private final Deserializer<Match> values = JsonSerde.match().deserializer();
     private final int capacity;
     private final Deque<Match> recent = new ArrayDeque<>();
     private final Map<String, CameraStatus> cameras = new TreeMap<>();
     private final List<Consumer<Match>> listeners = new CopyOnWriteArrayList<>();
-    private final Thread thread;
-    private volatile boolean running = true;
     private volatile boolean caughtUp;
     private long unreadable;
 
     public MatchFeed(String bootstrap, int capacity) {
+        this.bootstrap = bootstrap;
         this.capacity = capacity;
-        this.consumer = new KafkaConsumer<>(KafkaClients.consumer(bootstrap, null));
-        List<TopicPartition> parts = consumer.partitionsFor(TopicCatalog.MATCHES, Duration.ofSeconds(30)).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-        consumer.assign(parts);
-        consumer.seekToBeginning(parts);
-        this.thread = Thread.ofPlatform().name("match-feed").daemon().unstarted(this::run);
     }
 
     public MatchFeed start() {
-        thread.start();
+        follower = TopicFollower.start(bootstrap, TopicCatalog.MATCHES, TopicFollower.Start.BEGINNING, "match-feed",
+                Duration.ofMillis(200), this::accept);
         return this;
     }
 
-    private void run() {
-        try {
-            while (running) {
-                var records = consumer.poll(Duration.ofMillis(200));
-                for (ConsumerRecord<String, byte[]> r : records) {
-                    Match m;
-                    try {
-                        m = values.deserialize(r.topic(), r.value());
-                    } catch (RuntimeException e) {
-                        synchronized (this) {
-                            unreadable++;
-                        }
-                        LOG.warn("skipping unreadable record {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
-                        continue;
-                    }
-                    if (m != null) {
-                        add(m);
-                    }
+    private void accept(ConsumerRecords<String, byte[]> records) {
+        for (ConsumerRecord<String, byte[]> r : records) {
+            Match m;
+            try {
+                m = values.deserialize(r.topic(), r.value());
+            } catch (RuntimeException e) {
+                synchronized (this) {
+                    unreadable++;
                 }
-                if (records.isEmpty()) {
-                    caughtUp = true;
-                }
+                LOG.warn("skipping unreadable record {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
+                continue;
             }
-        } catch (WakeupException e) {
-            // closing
-        } finally {
-            consumer.close();
+            if (m != null) {
+                add(m);
+            }
+        }
+        if (records.isEmpty()) {
+            caughtUp = true;
         }
     }
 
@@ -161,12 +145,8 @@ public final class MatchFeed implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        consumer.wakeup();
-        try {
-            thread.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (follower != null) {
+            follower.close();
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.facestream.match.reembed;
+package io.facestream.match.rollout;
 
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;
@@ -23,7 +23,7 @@ import org.bytedeco.opencv.opencv_core.Size;
  * computed from the medium's stored aligned crops (several crops: the sum of their raw features, the norm-weighted
  * fusion the gallery's templates use). Writes go through the gallery topic, so every replica receives them. A
  * medium whose crops are missing or undecodable is reported, never skipped silently, and keeps the gallery
- * incomplete for that version, so searches stay on the old one.
+ * incomplete for that version.
  */
 public final class GalleryReembedder {
     private final Gallery gallery;

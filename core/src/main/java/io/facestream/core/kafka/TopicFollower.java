@@ -1,0 +1,104 @@
+package io.facestream.core.kafka;
+
+import java.time.Duration;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads every partition of one topic on a background thread, without a consumer group: each instance sees the whole
+ * topic (release records, the match feed, a benchmark probe). The start position is resolved before the constructor
+ * returns, so "from the end" means records produced after construction. A handler failure stops the follower and is
+ * kept for {@link #failure()}; {@link #close()} wakes the consumer and waits for the thread.
+ */
+public final class TopicFollower implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TopicFollower.class);
+
+    /** Where reading starts. */
+    public enum Start { BEGINNING, END }
+
+    /** Called on the follower's thread with the result of every poll, empty ones included (a caught-up signal). */
+    @FunctionalInterface
+    public interface Handler {
+        void accept(ConsumerRecords<String, byte[]> records) throws Exception;
+    }
+
+    private final String topic;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final Duration pollTimeout;
+    private final Handler handler;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile Exception failure;
+
+    private TopicFollower(String bootstrap, String topic, Start start, String threadName, Duration pollTimeout, Handler handler) {
+        this.topic = topic;
+        this.pollTimeout = pollTimeout;
+        this.handler = handler;
+        this.consumer = new KafkaConsumer<>(KafkaClients.consumer(bootstrap, null));
+        try {
+            List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(parts);
+            if (start == Start.BEGINNING) {
+                consumer.seekToBeginning(parts);
+            } else {
+                consumer.seekToEnd(parts);
+            }
+            parts.forEach(consumer::position); // resolve the position now: seeks are lazy
+        } catch (RuntimeException e) {
+            consumer.close(Duration.ofSeconds(2));
+            throw new IllegalStateException("cannot follow topic " + topic + " at " + bootstrap + ": " + e.getMessage(), e);
+        }
+        this.thread = Thread.ofPlatform().name(threadName).daemon().unstarted(this::run);
+    }
+
+    /** Starts following {@code topic} on a daemon thread named {@code threadName}. */
+    public static TopicFollower start(String bootstrap, String topic, Start start, String threadName, Duration pollTimeout,
+                                      Handler handler) {
+        TopicFollower f = new TopicFollower(bootstrap, topic, start, threadName, pollTimeout, handler);
+        f.thread.start();
+        return f;
+    }
+
+    private void run() {
+        try {
+            while (running) {
+                handler.accept(consumer.poll(pollTimeout));
+            }
+        } catch (WakeupException e) {
+            // closing
+        } catch (Exception e) {
+            if (running) {
+                failure = e;
+                LOG.error("following {} stopped on thread {}: {}", topic, thread.getName(), e.toString(), e);
+            }
+        } finally {
+            consumer.close(Duration.ofSeconds(2));
+        }
+    }
+
+    /** What stopped the follower, or null while it runs (or after a plain close). */
+    public Exception failure() {
+        return failure;
+    }
+
+    public boolean isAlive() {
+        return thread.isAlive();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,189 @@
+package io.facestream.match.rollout;
+
+import io.facestream.core.events.ModelRelease;
+import io.facestream.core.events.ProtobufSerde;
+import io.facestream.core.kafka.TopicFollower;
+import io.facestream.core.topics.TopicCatalog;
+import io.facestream.embed.embedding.FaceEmbedder;
+import io.facestream.embed.model.ModelStore;
+import io.facestream.embed.model.ReleasedModel;
+import io.facestream.gallery.Gallery;
+import io.facestream.gallery.model.GalleryDefinition;
+import io.facestream.gallery.model.ModelVersion;
+import io.facestream.match.gallery.ThresholdMetadata;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Rolls released model versions out to this instance's galleries: follows {@code facestream.models}, and for each
+ * release of the model it serves, installs the version, re-embeds the stored crops of every gallery into it and
+ * ends the hold on its decisions (see {@link Rollouts}). Afterwards it keeps the released version complete: media
+ * enrolled later with another version get a vector of the released one within {@code checkInterval}.
+ *
+ * <p>All gallery work runs on one worker thread, in release order. Re-embedding writes go through the gallery topic,
+ * so every replica receives the vectors; a second match instance re-embedding the same release writes the same
+ * vectors again, which costs time but changes nothing.
+ */
+public final class ReleaseFollower implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ReleaseFollower.class);
+
+    private final String modelName;
+    private final ModelStore store;
+    private final Gallery gallery;
+    private final Rollouts rollouts;
+    private final Function<ModelStore.InstalledModel, FaceEmbedder> opener;
+    private final Deserializer<ModelRelease> releases = ProtobufSerde.modelRelease().deserializer();
+    private final ScheduledExecutorService worker;
+    private final TopicFollower follower;
+    // worker thread only
+    private FaceEmbedder released;
+    // follower thread only: the last release record acted on, so a re-read record does not start a second roll-out
+    private ModelVersion announced;
+
+    private ReleaseFollower(String bootstrap, String modelName, ModelStore store, Gallery gallery, Rollouts rollouts,
+                            Function<ModelStore.InstalledModel, FaceEmbedder> opener, Duration checkInterval) {
+        this.modelName = modelName;
+        this.store = store;
+        this.gallery = gallery;
+        this.rollouts = rollouts;
+        this.opener = opener;
+        this.worker = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("gallery-reembed").daemon().unstarted(r));
+        this.worker.scheduleWithFixedDelay(this::topUp, checkInterval.toMillis(), checkInterval.toMillis(), TimeUnit.MILLISECONDS);
+        this.follower = TopicFollower.start(bootstrap, TopicCatalog.MODELS, TopicFollower.Start.BEGINNING,
+                "model-release-follower", Duration.ofMillis(200), this::accept);
+    }
+
+    /**
+     * Starts following releases of {@code modelName}.
+     *
+     * @param opener opens an embedder for an installed version (the caller's ONNX sessions and batch size)
+     */
+    public static ReleaseFollower start(String bootstrap, String modelName, ModelStore store, Gallery gallery, Rollouts rollouts,
+                                        Function<ModelStore.InstalledModel, FaceEmbedder> opener, Duration checkInterval) {
+        if (checkInterval.isZero() || checkInterval.isNegative()) {
+            throw new IllegalArgumentException("match.rollout.check-interval must be positive, got " + checkInterval);
+        }
+        return new ReleaseFollower(bootstrap, modelName, store, gallery, rollouts, opener, checkInterval);
+    }
+
+    private void accept(ConsumerRecords<String, byte[]> records) {
+        for (ConsumerRecord<String, byte[]> r : records) {
+            if (!modelName.equals(r.key())) {
+                continue;
+            }
+            if (r.value() == null) {
+                announced = null;
+                worker.execute(this::withdraw);
+                continue;
+            }
+            ModelRelease release;
+            ModelVersion version;
+            try {
+                release = releases.deserialize(r.topic(), r.value());
+                version = new ModelVersion(release.getName(), release.getVersion());
+            } catch (RuntimeException e) {
+                LOG.error("model release at {}-{}@{} is unreadable and ignored: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
+                continue;
+            }
+            if (version.equals(announced)) {
+                continue;
+            }
+            announced = version;
+            // hold decisions of the new version from now on, before the embed service's first observation of it
+            rollouts.begin(version);
+            worker.execute(() -> rollOut(release, version));
+        }
+    }
+
+    private void rollOut(ModelRelease release, ModelVersion version) {
+        long t0 = System.nanoTime();
+        try {
+            FaceEmbedder next = opener.apply(ReleasedModel.install(store, release));
+            closeReleased();
+            released = next;
+            int failures = 0;
+            for (String g : new TreeSet<>(gallery.index().galleryNames())) {
+                ReembedReport report = new GalleryReembedder(gallery, LOG::info).reembed(g, released);
+                failures += report.failures().size();
+                warnAboutThreshold(g, release, version);
+            }
+            if (failures > 0) {
+                LOG.warn("{} rolled out with {} media that could not be re-embedded: they cannot be found by tracks of {} "
+                        + "until re-enrolled (see the re-embed lines above)", version, failures, version);
+            }
+            LOG.info("{} rolled out to every gallery in {} ms; its decisions are no longer held", version,
+                    (System.nanoTime() - t0) / 1_000_000);
+        } catch (RuntimeException e) {
+            LOG.error("release {} cannot be rolled out to the galleries here: {}; its tracks are decided without "
+                    + "re-embedded vectors", version, e.getMessage(), e);
+        } finally {
+            rollouts.end(version);
+        }
+    }
+
+    /** Media enrolled after the roll-out (the API may enrol with another version) get the released one too. */
+    private void topUp() {
+        if (released == null) {
+            return;
+        }
+        ModelVersion v = new ModelVersion(released.manifest().name(), released.manifest().version());
+        try {
+            for (String g : new TreeSet<>(gallery.index().galleryNames())) {
+                if (!gallery.reembed().pending(g, v).isEmpty()) {
+                    new GalleryReembedder(gallery, LOG::info).reembed(g, released);
+                }
+            }
+        } catch (RuntimeException e) {
+            // a gallery deleted between listing and re-embedding, a crop file gone: next round tries again
+            LOG.warn("keeping galleries complete for {} failed this round: {}", v, e.toString());
+        }
+    }
+
+    private void warnAboutThreshold(String galleryName, ModelRelease release, ModelVersion version) {
+        if (release.getPreviousVersion().isEmpty()) {
+            return;
+        }
+        String previous = new ModelVersion(release.getName(), release.getPreviousVersion()).toString();
+        Map<String, String> metadata = gallery.index().definition(galleryName).map(GalleryDefinition::metadata).orElse(Map.of());
+        if (ThresholdMetadata.read(metadata, previous).isPresent() && ThresholdMetadata.read(metadata, version.toString()).isEmpty()) {
+            LOG.warn("gallery '{}' has an open-set threshold for {} but none for {}: decisions use match.default-threshold "
+                    + "until PUT /api/galleries/{}/threshold sets one for model {}", galleryName, previous, version, galleryName, version);
+        }
+    }
+
+    private void withdraw() {
+        if (released != null) {
+            LOG.info("release of {} withdrawn; galleries keep the vectors they have", released.manifest().id());
+        }
+        closeReleased();
+    }
+
+    private void closeReleased() {
+        if (released != null) {
+            released.close();
+            released = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        follower.close();
+        worker.shutdownNow();
+        try {
+            worker.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeReleased();
+    }
+}
