@@ -44,6 +44,11 @@ public record FaceSettings(String detector, String embedder, Device device, int 
         return new FaceSettings(name, embedder, device, intraOpThreads, batchSize, maxImagePixels, mtcnn, blazeFace);
     }
 
+    /** These settings with another embedder: {@code name} or {@code name@version} (a model roll-out). */
+    public FaceSettings withEmbedder(String spec) {
+        return new FaceSettings(detector, spec, device, intraOpThreads, batchSize, maxImagePixels, mtcnn, blazeFace);
+    }
+
     public FaceSettings withThreads(int threads) {
         return new FaceSettings(detector, embedder, device, threads, batchSize, maxImagePixels, mtcnn, blazeFace);
     }

@@ -17,6 +17,7 @@ import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -42,6 +43,7 @@ public final class ReleaseFollower implements AutoCloseable {
     private final Gallery gallery;
     private final Rollouts rollouts;
     private final Function<ModelStore.InstalledModel, FaceEmbedder> opener;
+    private final Consumer<ModelVersion> rolledOut;
     private final Deserializer<ModelRelease> releases = ProtobufSerde.modelRelease().deserializer();
     private final ScheduledExecutorService worker;
     private final TopicFollower follower;
@@ -51,12 +53,14 @@ public final class ReleaseFollower implements AutoCloseable {
     private ModelVersion announced;
 
     private ReleaseFollower(String bootstrap, String modelName, ModelStore store, Gallery gallery, Rollouts rollouts,
-                            Function<ModelStore.InstalledModel, FaceEmbedder> opener, Duration checkInterval) {
+                            Function<ModelStore.InstalledModel, FaceEmbedder> opener, Duration checkInterval,
+                            Consumer<ModelVersion> rolledOut) {
         this.modelName = modelName;
         this.store = store;
         this.gallery = gallery;
         this.rollouts = rollouts;
         this.opener = opener;
+        this.rolledOut = rolledOut;
         this.worker = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("gallery-reembed").daemon().unstarted(r));
         this.worker.scheduleWithFixedDelay(this::topUp, checkInterval.toMillis(), checkInterval.toMillis(), TimeUnit.MILLISECONDS);
         this.follower = TopicFollower.start(bootstrap, TopicCatalog.MODELS, TopicFollower.Start.BEGINNING,
@@ -69,11 +73,12 @@ public final class ReleaseFollower implements AutoCloseable {
      * @param opener opens an embedder for an installed version (the caller's ONNX sessions and batch size)
      */
     public static ReleaseFollower start(String bootstrap, String modelName, ModelStore store, Gallery gallery, Rollouts rollouts,
-                                        Function<ModelStore.InstalledModel, FaceEmbedder> opener, Duration checkInterval) {
+                                        Function<ModelStore.InstalledModel, FaceEmbedder> opener, Duration checkInterval,
+                            Consumer<ModelVersion> rolledOut) {
         if (checkInterval.isZero() || checkInterval.isNegative()) {
             throw new IllegalArgumentException("match.rollout.check-interval must be positive, got " + checkInterval);
         }
-        return new ReleaseFollower(bootstrap, modelName, store, gallery, rollouts, opener, checkInterval);
+        return new ReleaseFollower(bootstrap, modelName, store, gallery, rollouts, opener, checkInterval, rolledOut);
     }
 
     private void accept(ConsumerRecords<String, byte[]> records) {
@@ -123,6 +128,7 @@ public final class ReleaseFollower implements AutoCloseable {
             }
             LOG.info("{} rolled out to every gallery in {} ms; its decisions are no longer held", version,
                     (System.nanoTime() - t0) / 1_000_000);
+            rolledOut.accept(version);
         } catch (RuntimeException e) {
             LOG.error("release {} cannot be rolled out to the galleries here: {}; its tracks are decided without "
                     + "re-embedded vectors", version, e.getMessage(), e);

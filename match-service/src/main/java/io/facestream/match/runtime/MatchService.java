@@ -6,6 +6,7 @@ import io.facestream.embed.model.zoo.ModelZoo;
 import io.facestream.embed.pipeline.FacePipeline;
 import io.facestream.embed.pipeline.FaceSettings;
 import io.facestream.embed.embedding.FaceEmbedder;
+import io.facestream.embed.model.ModelStore;
 import io.facestream.embed.onnx.OnnxSessions;
 import io.facestream.gallery.Gallery;
 import io.facestream.gallery.GallerySettings;
@@ -71,13 +72,17 @@ public final class MatchService implements AutoCloseable {
         IndexedGallery gallery = new IndexedGallery(replica.index(), new SearchTuning(config.getInt("gallery.exact-threshold"),
                 config.getInt("gallery.hnsw.candidates")), config.getDouble("match.default-threshold"));
         FaceSettings faceSettings = FaceSettings.from(config);
+        ApiLimits limits = ApiLimits.from(config);
+        ModelStore models = ModelZoo.store(config);
+        LazyFaceReader faces = own(new LazyFaceReader(spec -> new PipelineFaceReader(FacePipeline.open(faceSettings.withEmbedder(spec),
+                name -> ModelZoo.resolve(models, name)), limits.maxPixels()), faceSettings.embedder(), limits.maxPixels()));
         Rollouts rollouts = Rollouts.none();
         if (config.getBoolean("match.rollout.enabled")) {
             rollouts = Rollouts.over(replica.index());
             OnnxSessions sessions = new OnnxSessions(faceSettings.device(), faceSettings.intraOpThreads());
-            own(ReleaseFollower.start(bootstrap, ModelZoo.nameOf(faceSettings.embedder()), ModelZoo.store(config), replica,
+            own(ReleaseFollower.start(bootstrap, ModelZoo.nameOf(faceSettings.embedder()), models, replica,
                     rollouts, model -> new FaceEmbedder(model, sessions, faceSettings.batchSize()),
-                    config.getDuration("match.rollout.check-interval")));
+                    config.getDuration("match.rollout.check-interval"), v -> faces.use(v.name() + "@" + v.version())));
         }
 
         streams = own(MatchStreams.start(config, bootstrap, gallery, rollouts));
@@ -85,11 +90,6 @@ public final class MatchService implements AutoCloseable {
         MatchFeed feed = own(new MatchFeed(bootstrap, config.getInt("api.recent-matches")).start());
         FaceRecords faceRecords = own(new FaceRecords(bootstrap));
         Producer<String, byte[]> feedback = own(new KafkaProducer<>(KafkaClients.producer(bootstrap, "facestream-match-feedback")));
-        ApiLimits limits = ApiLimits.from(config);
-        LazyFaceReader faces = own(new LazyFaceReader(() -> {
-            var store = ModelZoo.store(config);
-            return new PipelineFaceReader(FacePipeline.open(faceSettings, name -> ModelZoo.resolve(store, name)), limits.maxPixels());
-        }, faceSettings.embedder(), limits.maxPixels()));
         keys = ApiKeys.from(config);
         AuditLog audit = new AuditLog(config.getPath("api.audit-log"));
         GalleryAdmin admin = new GalleryAdmin(replica, gallery);

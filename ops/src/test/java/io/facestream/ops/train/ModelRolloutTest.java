@@ -20,6 +20,12 @@ import io.facestream.embed.model.ModelStore;
 import io.facestream.embed.onnx.Device;
 import io.facestream.embed.onnx.OnnxSessions;
 import io.facestream.embed.service.EmbedService;
+import io.facestream.gallery.Gallery;
+import io.facestream.gallery.GallerySettings;
+import io.facestream.gallery.model.Embedding;
+import io.facestream.gallery.model.Medium;
+import io.facestream.gallery.model.ModelVersion;
+import io.facestream.gallery.model.Subject;
 import io.facestream.match.runtime.MatchService;
 import io.facestream.ops.demo.ApiClient;
 import io.facestream.trainer.gate.EvaluationGate;
@@ -43,6 +49,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.opencv.global.opencv_imgcodecs;
+import org.bytedeco.opencv.opencv_core.Mat;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,7 +61,8 @@ import org.junit.jupiter.api.io.TempDir;
  * through its API with the current model; the gate accepts a candidate (the current weights under a new version, so
  * the test stays fast; the gate test uses a truly different model); the release goes to facestream.models; the
  * running embed service swaps to it; the match service re-embeds the gallery's stored crops into the new version by
- * itself; and a person seen after the swap is matched under the new version, never against the old vectors.
+ * itself; a person seen after the swap is matched under the new version, never against the old vectors; the API's
+ * uploads switch to the new version; and a medium written later with the old version only gets the new one too.
  */
 @KafkaBroker
 class ModelRolloutTest {
@@ -163,10 +173,23 @@ class ModelRolloutTest {
                 // same weights; the gallery side was re-embedded from the stored JPEG crop, hence not bit-equal
                 assertEquals(before.best().score(), after.best().score(), 0.05, "same weights, about the same score");
 
-                // a subject enrolled after the roll-out (the API still enrols with its configured version) gets the
-                // new version too, so tracks of the new version can find it
-                api.upload("/api/galleries/" + galleryName + "/subjects", Map.of("subject_id", "late"), "image",
-                        List.of(shared.resolve("data/photos/img3.jpeg")));
+                // the API's uploads now use the new version too
+                JsonNode search = api.upload("/api/search", Map.of("gallery", galleryName), "image",
+                        List.of(shared.resolve("data/photos/img2.jpeg")));
+                assertEquals(MODEL + ":" + green, search.get("model").asText());
+                assertEquals("same", search.get("results").get(0).get("candidates").get(0).get("subject_id").asText());
+
+                // a medium written with the old version only (another instance, a tool) gets the new version too
+                try (Gallery writer = Gallery.open(GallerySettings.at(dir.resolve("writer-replica")), bootstrap);
+                     FaceEmbedder blueEmbedder = new FaceEmbedder(current, sessions, 8)) {
+                    byte[] crop = Patterns.jpeg(3, 0);
+                    Mat image = opencv_imgcodecs.imdecode(new Mat(new BytePointer(crop)), opencv_imgcodecs.IMREAD_COLOR);
+                    float[] raw = blueEmbedder.embed(image).raw();
+                    image.close();
+                    writer.enrol(new Subject(galleryName, "late", "late", Map.of()));
+                    writer.addMedium(new Medium(galleryName, "late", "m0", List.of(new Embedding(new ModelVersion(MODEL, blue), raw)),
+                            List.of(crop), Map.of(), System.currentTimeMillis() * 1000));
+                }
                 Map<String, Object> greenTopUp = coverage(MODEL + ":" + green, 3, true);
                 while (!models(api, galleryName).contains(greenTopUp) && System.currentTimeMillis() < deadline + 30_000) {
                     Thread.sleep(200);
