@@ -1,10 +1,6 @@
 package io.facestream.match.rollout;
 
-import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
-import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;
-import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
-import static org.bytedeco.opencv.global.opencv_imgproc.resize;
-
+import io.facestream.embed.align.AlignedCropFile;
 import io.facestream.embed.embedding.FaceEmbedder;
 import io.facestream.gallery.Gallery;
 import io.facestream.gallery.model.Embedding;
@@ -16,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.bytedeco.opencv.opencv_core.Mat;
-import org.bytedeco.opencv.opencv_core.Size;
 
 /**
  * Fills a new model version into a gallery: every medium without a vector of the embedder's version gets one,
@@ -67,7 +62,7 @@ public final class GalleryReembedder {
         List<Mat> crops = new ArrayList<>();
         try {
             for (Path p : m.crops()) {
-                crops.add(read(p, embedder.inputWidth(), embedder.inputHeight()));
+                crops.add(AlignedCropFile.read(p, embedder.inputWidth(), embedder.inputHeight(), "stored crop"));
             }
             float[] sum = null;
             for (io.facestream.embed.embedding.Embedding e : embedder.embed(crops)) {
@@ -84,20 +79,6 @@ public final class GalleryReembedder {
         } finally {
             crops.forEach(Mat::close);
         }
-    }
-
-    private static Mat read(Path file, int width, int height) {
-        Mat image = imread(file.toString(), IMREAD_COLOR);
-        if (image == null || image.empty()) {
-            throw new IllegalStateException("stored crop " + file + " cannot be decoded");
-        }
-        if (image.cols() == width && image.rows() == height) {
-            return image;
-        }
-        Mat scaled = new Mat();
-        resize(image, scaled, new Size(width, height), 0, 0, INTER_AREA);
-        image.close();
-        return scaled;
     }
 
     private void progress(String galleryName, ModelVersion model, int done, int total, long t0) {

@@ -1,10 +1,6 @@
 package io.facestream.trainer.gate;
 
-import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
-import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;
-import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
-import static org.bytedeco.opencv.global.opencv_imgproc.resize;
-
+import io.facestream.embed.align.AlignedCropFile;
 import io.facestream.embed.embedding.Embedding;
 import io.facestream.embed.embedding.FaceEmbedder;
 import java.io.IOException;
@@ -18,7 +14,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.bytedeco.opencv.opencv_core.Mat;
-import org.bytedeco.opencv.opencv_core.Size;
 
 /**
  * Aligned faces of identities the candidate was not trained on, in the trainer's image-folder layout
@@ -92,19 +87,7 @@ public final class HeldOutFaces {
     }
 
     private Mat read(String key, int width, int height) {
-        Path file = root.resolve(key);
-        Mat image = imread(file.toString(), IMREAD_COLOR);
-        if (image == null || image.empty()) {
-            throw new IllegalArgumentException(file + ": cannot decode held-out face image");
-        }
-        if (image.cols() == width && image.rows() == height) {
-            return image;
-        }
-        // aligned crops saved at another resolution keep their alignment when scaled
-        Mat scaled = new Mat();
-        resize(image, scaled, new Size(width, height), 0, 0, INTER_AREA);
-        image.close();
-        return scaled;
+        return AlignedCropFile.read(root.resolve(key), width, height, "held-out face image");
     }
 
     private static boolean isImage(Path f) {
