@@ -73,6 +73,11 @@ public final class Rollouts {
         return c.behind();
     }
 
+    /** Whether a roll-out of this version ended here, successfully or not. */
+    boolean settled(String modelId) {
+        return settled.contains(modelId);
+    }
+
     public Optional<Rollout> of(String modelId) {
         return Optional.ofNullable(active.get(modelId));
     }
