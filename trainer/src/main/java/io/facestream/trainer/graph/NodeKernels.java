@@ -3,6 +3,7 @@ package io.facestream.trainer.graph;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
@@ -16,14 +17,16 @@ import java.util.TreeSet;
 
 /**
  * ONNX operators as DJL NDArray ops, all differentiable on the PyTorch engine. The set covers what our converted
- * MobileFaceNet and IR-style ResNets (PyTorch exports) contain; anything else is refused at import, naming the node.
+ * MobileFaceNet, IR-style ResNets and the torch.onnx export of AdaFace's nets (ops/scripts/export_adaface_onnx.py:
+ * shape arithmetic for the flatten, and the L2 norm around the raw feature) contain; anything else is refused at
+ * import, naming the node.
  */
 final class NodeKernels {
     /** Every op type {@link #compile} accepts; listed in the error for anything else. */
     static final Set<String> SUPPORTED = new TreeSet<>(Set.of("Conv", "BatchNormalization", "PRelu", "Relu", "LeakyRelu",
             "Sigmoid", "Tanh", "Abs", "Neg", "Add", "Sub", "Mul", "Div", "Gemm", "MatMul", "Flatten", "Reshape", "Transpose",
             "MaxPool", "AveragePool", "GlobalAveragePool", "Dropout", "Identity", "Concat", "Squeeze", "Unsqueeze", "Softmax",
-            "Pad", "Clip"));
+            "Pad", "Clip", "Shape", "Gather", "Cast", "ReduceL2", "ReduceSum", "ReduceMean", "Sqrt", "Pow", "Exp"));
 
     private NodeKernels() {}
 
@@ -65,6 +68,17 @@ final class NodeKernels {
             case "Softmax" -> (in, t) -> one(in[0].softmax((int) a.integer("axis", -1)));
             case "Pad" -> pad(node, a);
             case "Clip" -> clip(a);
+            // What torch.onnx adds around an AdaFace backbone: x.view(x.size(0), -1) becomes Shape → Gather →
+            // Unsqueeze → Concat → Reshape, and torch.norm / division become ReduceL2 / Div.
+            case "Shape" -> shape(a);
+            case "Gather" -> gather(node, a);
+            case "Cast" -> cast(node, a);
+            case "ReduceL2" -> reduce(a, (x, axes, keep) -> x.norm(axes, keep));
+            case "ReduceSum" -> reduce(a, (x, axes, keep) -> x.sum(axes, keep));
+            case "ReduceMean" -> reduce(a, (x, axes, keep) -> x.mean(axes, keep));
+            case "Sqrt" -> (in, t) -> one(in[0].sqrt());
+            case "Pow" -> (in, t) -> one(in[0].pow(in[1]));
+            case "Exp" -> (in, t) -> one(in[0].exp());
             default -> throw unsupported(node, "op is not supported by the trainer (supported: " + SUPPORTED + ")");
         };
     }
@@ -257,6 +271,77 @@ final class NodeKernels {
                 torch[2 * d + 1] = p[2 * rank - 1 - d];
             }
             return one(in[0].pad(new Shape(torch), value));
+        };
+    }
+
+    /** The input's dimensions as an int64 vector; opset 15's start/end select a slice of them. */
+    private static NodeKernel shape(NodeAttributes a) {
+        long start = a.integer("start", 0);
+        long end = a.integer("end", Long.MAX_VALUE);
+        return (in, t) -> {
+            long[] dims = in[0].getShape().getShape();
+            int r = dims.length;
+            int from = (int) Math.max(0, Math.min(r, start < 0 ? start + r : start));
+            int to = (int) Math.max(0, Math.min(r, end < 0 ? end + r : end));
+            return one(in[0].getManager().create(Arrays.copyOfRange(dims, from, Math.max(from, to))));
+        };
+    }
+
+    /**
+     * numpy-style take along an axis, for the integer shape arithmetic exporters emit (a 1-D int64 vector indexed by
+     * a scalar or a vector). Gathering from float tensors (embedding lookups) is refused at run time, naming the node.
+     */
+    private static NodeKernel gather(NodeProto node, NodeAttributes a) {
+        long axis = a.integer("axis", 0);
+        return (in, t) -> {
+            NDArray data = in[0];
+            if (data.getShape().dimension() != 1 || data.getDataType() != DataType.INT64 || axis != 0) {
+                throw unsupported(node, "Gather is supported on 1-D int64 shape vectors only, got "
+                        + data.getDataType() + " " + data.getShape() + " axis " + axis);
+            }
+            long[] values = data.toLongArray();
+            long[] idx = in[1].toType(DataType.INT64, false).toLongArray();
+            long[] out = new long[idx.length];
+            for (int i = 0; i < idx.length; i++) {
+                long k = idx[i] < 0 ? idx[i] + values.length : idx[i];
+                if (k < 0 || k >= values.length) {
+                    throw unsupported(node, "index " + idx[i] + " is outside a vector of " + values.length);
+                }
+                out[i] = values[(int) k];
+            }
+            NDArray r = data.getManager().create(out);
+            return one(in[1].getShape().dimension() == 0 ? r.reshape(new Shape()) : r.reshape(in[1].getShape()));
+        };
+    }
+
+    private static NodeKernel cast(NodeProto node, NodeAttributes a) {
+        DataType to = switch ((int) a.integer("to", 1)) {
+            case 1 -> DataType.FLOAT32;
+            case 6 -> DataType.INT32;
+            case 7 -> DataType.INT64;
+            case 9 -> DataType.BOOLEAN;
+            case 11 -> DataType.FLOAT64;
+            default -> throw unsupported(node, "Cast to ONNX type " + a.integer("to", 1) + " is not supported");
+        };
+        return (in, t) -> one(in[0].toType(to, false));
+    }
+
+    @FunctionalInterface
+    private interface Reduction {
+        NDArray apply(NDArray x, int[] axes, boolean keepDims);
+    }
+
+    /** Reduce* with axes as attribute (opset ≤ 17) or second input (ReduceSum 13+, all of them 18+); none = all axes. */
+    private static NodeKernel reduce(NodeAttributes a, Reduction op) {
+        long[] attrAxes = a.integers("axes", null);
+        boolean keep = a.integer("keepdims", 1) != 0;
+        return (in, t) -> {
+            long[] axes = in.length > 1 && in[1] != null ? in[1].toLongArray() : attrAxes;
+            int rank = in[0].getShape().dimension();
+            int[] ax = axes == null || axes.length == 0
+                    ? java.util.stream.IntStream.range(0, rank).toArray()
+                    : Arrays.stream(axes).mapToInt(v -> (int) (v < 0 ? v + rank : v)).toArray();
+            return one(op.apply(in[0], ax, keep));
         };
     }
 

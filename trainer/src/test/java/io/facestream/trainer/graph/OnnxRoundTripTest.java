@@ -95,6 +95,61 @@ class OnnxRoundTripTest {
         return OnnxGraphBlock.load(manager, exported, block.outputName());
     }
 
+    /**
+     * The ops torch.onnx writes around an AdaFace backbone (ops/scripts/export_adaface_onnx.py): the flatten as
+     * Shape → Gather → Unsqueeze → Concat → Reshape, and the exported raw feature = (f / ‖f‖) · ‖f‖ with ReduceL2.
+     * The tiny IR net rewritten that way imports, trains and round-trips like the plain graph.
+     */
+    @Test
+    void pytorchExportOpsImportTrainAndRoundTrip() throws Exception {
+        ModelProto plain = TINY.build(7);
+        var g = plain.getGraph().toBuilder();
+        int flatten = -1;
+        for (int i = 0; i < g.getNodeCount(); i++) {
+            if (g.getNode(i).getOpType().equals("Flatten")) {
+                flatten = i;
+            }
+        }
+        NodeProto old = g.getNode(flatten);
+        String x = old.getInput(0);
+        g.addInitializer(io.facestream.embed.model.convert.onnx.Onnx.TensorProto.newBuilder().setName("batch_index")
+                .setDataType(io.facestream.embed.model.convert.onnx.Onnx.TensorProto.DataType.INT64_VALUE).addInt64Data(0));
+        g.addInitializer(OnnxTensors.longTensor("unsqueeze_axes", 0));
+        g.addInitializer(OnnxTensors.longTensor("minus_one", -1));
+        java.util.List<NodeProto> viewAsFlatten = java.util.List.of(
+                node("Shape", "view.shape", new String[] {x}, "dims"),
+                node("Gather", "view.batch", new String[] {"dims", "batch_index"}, "batch", GraphWriter.integer("axis", 0)),
+                node("Unsqueeze", "view.batch1", new String[] {"batch", "unsqueeze_axes"}, "batch1"),
+                node("Concat", "view.target", new String[] {"batch1", "minus_one"}, "target", GraphWriter.integer("axis", 0)),
+                node("Reshape", "view", new String[] {x, "target"}, old.getOutput(0)));
+        g.removeNode(flatten);
+        for (int i = viewAsFlatten.size() - 1; i >= 0; i--) {
+            g.addNode(flatten, viewAsFlatten.get(i));
+        }
+        int last = g.getNodeCount() - 1;
+        g.setNode(last, g.getNode(last).toBuilder().setOutput(0, "bn_feature"));
+        g.addNode(node("ReduceL2", "norm", new String[] {"bn_feature"}, "norm", GraphWriter.ints("axes", 1), GraphWriter.integer("keepdims", 1)));
+        g.addNode(node("Div", "unit", new String[] {"bn_feature", "norm"}, "unit"));
+        g.addNode(node("Mul", "raw", new String[] {"unit", "norm"}, IrNet.OUTPUT));
+        ModelProto exportLike = plain.toBuilder().setGraph(g).build();
+
+        OnnxGraphBlock block = OnnxGraphBlock.load(manager, exportLike, null);
+        assertTrue(block.opTypes().containsAll(java.util.List.of("Shape", "Gather", "ReduceL2")), block.opTypes().toString());
+        trainExportAndCompare(block);
+    }
+
+    private static NodeProto node(String op, String name, String[] inputs, String output,
+                                  io.facestream.embed.model.convert.onnx.Onnx.AttributeProto... attributes) {
+        NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(name).addOutput(output);
+        for (String in : inputs) {
+            n.addInput(in);
+        }
+        for (var a : attributes) {
+            n.addAttribute(a);
+        }
+        return n.build();
+    }
+
     @Test
     void ir18HasThePapersParameterCount() {
         try (NDManager local = manager.newSubManager()) {
