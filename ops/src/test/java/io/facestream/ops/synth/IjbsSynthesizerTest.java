@@ -80,9 +80,12 @@ class IjbsSynthesizerTest {
             List<byte[]> a = decode(first.resolve(video)), b = decode(second.resolve(video));
             assertEquals(a.size(), b.size());
             for (int i = 0; i < a.size(); i++) {
-                // Decoded frames are not bit-reproducible: a few pixels were seen to move by up to 16 levels between runs
-                // of a seed (also with one encoder thread and sequential rendering; source not found). They must still be
-                // the same picture: PSNR between the two renders stays far above what any visible change would give.
+                // Decoded frames are not bit-reproducible: in about one run in four a small patch moves by up to 16
+                // levels between runs of a seed (worst seen: PSNR 47.7 dB, twice, on the same frame; also with one
+                // encoder thread, sequential rendering and the same donor list, so the source is native code, not our
+                // random streams). They must still be the same picture: the smallest face (16 px) missing or misdrawn by
+                // ~40 levels already costs about 41 dB on these 320x240 frames (larger faces far more), so 43 dB
+                // separates "same" from "changed".
                 assertEquals(a.get(i).length, b.get(i).length, video + " frame " + i);
                 double squared = 0;
                 for (int k = 0; k < a.get(i).length; k++) {
@@ -91,7 +94,7 @@ class IjbsSynthesizerTest {
                 }
                 double mse = squared / a.get(i).length;
                 double psnr = mse == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(255.0 * 255.0 / mse);
-                assertTrue(psnr >= 50, video + " frame " + i + ": the two renders differ (PSNR " + psnr + " dB)");
+                assertTrue(psnr >= 43, video + " frame " + i + ": the two renders differ (PSNR " + psnr + " dB)");
             }
         }
         for (String still : stills(first)) {
