@@ -41,6 +41,7 @@ public final class IjbsEvaluation {
                 byMedia.computeIfAbsent(FacePath.keyOf(t.subject(), m), k -> new TemplateFusion(dim))));
 
         NormReservoir norms = new NormReservoir(NORM_SAMPLES);
+        NormSizeCorrelation.Pairs allNorms = new NormSizeCorrelation.Pairs();
         long[] read = new long[1];
         long[] unused = new long[1];
         long total = source.faces();
@@ -57,6 +58,7 @@ public final class IjbsEvaluation {
                         : sizes.side(f.subject(), f.video(), f.frame()).orElse(Double.NaN);
                 if (!Double.isNaN(side)) {
                     norms.offer(new NormSample(side, face.norm()));
+                    allNorms.add(side, face.norm());
                 }
             }
             read[0]++;
@@ -74,7 +76,7 @@ public final class IjbsEvaluation {
                 score(IjbsProtocol.SUR_TO_SINGLE, byMedia, dim),
                 score(IjbsProtocol.SUR_TO_BOOK, byMedia, dim),
                 score(IjbsProtocol.SUR_TO_SUR, byMedia, dim),
-                read[0], unused[0], norms.samples());
+                read[0], unused[0], norms.samples(), allNorms.correlation());
     }
 
     private Stream<Template> allTemplates() {

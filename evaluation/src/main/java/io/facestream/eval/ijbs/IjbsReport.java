@@ -16,9 +16,11 @@ import java.util.List;
  * @param facesUnused    faces that belong to no protocol template (frames of other videos, stills of no gallery)
  * @param normSamples    a deterministic sample of (face size, norm) of video faces whose size is known; empty when
  *                       no size is known
+ * @param normVsSize     Spearman's ρ between raw norm and face size over all video faces of known size (not only
+ *                       the plotted sample)
  */
 public record IjbsReport(String source, ProtocolOutcome surToSingle, ProtocolOutcome surToBook, ProtocolOutcome surToSur,
-                         long facesRead, long facesUnused, List<NormSample> normSamples) {
+                         long facesRead, long facesUnused, List<NormSample> normSamples, NormSizeCorrelation normVsSize) {
     public IjbsReport {
         normSamples = List.copyOf(normSamples);
     }
@@ -36,7 +38,8 @@ public record IjbsReport(String source, ProtocolOutcome surToSingle, ProtocolOut
     }
 
     public IjbsScores scores() {
-        return new IjbsScores(surToSingle.result().metrics(), surToBook.result().metrics(), surToSur.result().metrics());
+        return new IjbsScores(surToSingle.result().metrics(), surToBook.result().metrics(), surToSur.result().metrics(),
+                normVsSize.defined() ? normVsSize : null);
     }
 
     /** Writes {@link #scores()} as pretty JSON. */

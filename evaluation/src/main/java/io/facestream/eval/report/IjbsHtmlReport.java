@@ -2,6 +2,7 @@ package io.facestream.eval.report;
 
 import io.facestream.eval.ijbs.IjbsReport;
 import io.facestream.eval.ijbs.NormSample;
+import io.facestream.eval.ijbs.NormSizeCorrelation;
 import io.facestream.eval.ijbs.ProtocolOutcome;
 import io.facestream.eval.ijbs.metrics.IdentificationResult;
 import io.facestream.eval.ijbs.metrics.OpenSetGallery;
@@ -69,6 +70,9 @@ public final class IjbsHtmlReport {
                     + "columns of cs6_metadata.csv, or from a feature source that measures faces.</p>");
         } else {
             h.append(norms(report));
+            NormSizeCorrelation c = report.normVsSize();
+            h.append(p("Spearman rank correlation between raw feature norm and face size over all %,d video faces of known size: %s.",
+                    c.samples(), c.defined() ? f("ρ = %.3f", c.spearman()) : "undefined"));
         }
         return h.append("</section></body></html>\n").toString();
     }

@@ -56,6 +56,7 @@ class IjbsEvaluationTest {
         String html = IjbsHtmlReport.render(report);
         assertEquals(7, html.split("<svg").length - 1, "a CMC and a TPIR chart per protocol, and the norm plot");
         assertTrue(html.contains("Raw feature norm vs face size (9 video faces)"));
+        assertTrue(html.contains("over all 9 video faces of known size: ρ = 0.524"), html);
     }
 
     @Test
@@ -66,6 +67,8 @@ class IjbsEvaluationTest {
         IjbsReport report = new IjbsEvaluation(IjbsProtocolReader.read(protocol))
                 .evaluate(FeatureFolderSource.open(TinyIjbs.writeFeatures(dir.resolve("features"))), Progress.silent());
         assertTrue(report.normSamples().isEmpty());
+        assertEquals(0, report.normVsSize().samples());
+        assertTrue(!Json.mapper().valueToTree(report.scores()).has("norm_vs_face_size"), "no sizes, no correlation in the JSON");
         String html = IjbsHtmlReport.render(report);
         assertEquals(6, html.split("<svg").length - 1);
         assertTrue(html.contains("Not shown: face sizes are unknown"));

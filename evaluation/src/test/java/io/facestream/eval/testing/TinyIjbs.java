@@ -34,6 +34,8 @@ import java.util.Map;
  *   mated probes p1 (row [.894,0], rank 1) and p3 (row [0,.707], rank 1): Rank-1 = Rank-5 = Rank-10 = 1.
  *   G1: mated p1 (.894); non-mated p2 0, p3 0, p4 0 -> tau 1e-8 -> 1.
  *   G2: mated p3 (.707); non-mated p1 0, p2 0, p4 .8*.707+.6*.707=.99 -> tau .99+1e-8 -> 0.   TPIR = .5 at both.
+ * Norm vs face size: the 9 video faces of known size have sides 24, 40, 64, 18, 90, 30, 30, 30, 30 (ranks 2, 7, 8, 1, 9,
+ *   4.5 ×4) and norms 1, 2, 1, 1, 2, 2, 1, 1, 1 (ranks 3.5 ×6, 8 ×3): Spearman rho = 0.52440442 (scipy.stats.spearmanr).
  * </pre>
  */
 public final class TinyIjbs {
@@ -42,7 +44,8 @@ public final class TinyIjbs {
     public static final String EXPECTED_JSON = """
             {"sur_to_single":{"rank1":0.5,"rank5":1.0,"rank10":1.0,"tpir_at_fpir_1pct":0.5,"tpir_at_fpir_10pct":0.5},\
             "sur_to_book":{"rank1":0.5,"rank5":1.0,"rank10":1.0,"tpir_at_fpir_1pct":0.5,"tpir_at_fpir_10pct":0.5},\
-            "sur_to_sur":{"rank1":1.0,"rank5":1.0,"rank10":1.0,"tpir_at_fpir_1pct":0.5,"tpir_at_fpir_10pct":0.5}}""";
+            "sur_to_sur":{"rank1":1.0,"rank5":1.0,"rank10":1.0,"tpir_at_fpir_1pct":0.5,"tpir_at_fpir_10pct":0.5},\
+            "norm_vs_face_size":{"spearman":0.5244044240850758,"samples":9}}""";
 
     /** Writes the protocol folder (with FRAME/FACE_WIDTH/FACE_HEIGHT, so face sizes are known). */
     public static Path writeProtocol(Path dir) throws IOException {

@@ -5,6 +5,7 @@ import io.facestream.eval.features.FeatureFolderSource;
 import io.facestream.eval.ijbs.FeatureSource;
 import io.facestream.eval.ijbs.IjbsEvaluation;
 import io.facestream.eval.ijbs.IjbsReport;
+import io.facestream.eval.ijbs.NormSizeCorrelation;
 import io.facestream.eval.ijbs.ProtocolOutcome;
 import io.facestream.eval.ijbs.metrics.IdentificationResult;
 import io.facestream.eval.ijbs.protocol.IjbsProtocolFolder;
@@ -133,7 +134,11 @@ public final class IjbsEvalCommand implements Runnable {
                     String.format(Locale.ROOT, "%.2f / %.2f / %.2f", 100 * r.rank(1), 100 * r.rank(5), 100 * r.tpirAtFpir(0.01)),
                     r.probes(), r.matedProbes(), o.emptyProbeTemplates() + " probe, " + o.emptyGalleryTemplates() + " gallery");
         }
-        return t.note("faces read", report.facesRead()).note("faces in no template", report.facesUnused());
+        NormSizeCorrelation c = report.normVsSize();
+        return t.note("faces read", report.facesRead()).note("faces in no template", report.facesUnused())
+                .note("norm vs face size, Spearman ρ", c.samples() == 0 ? "face sizes unknown"
+                        : c.defined() ? String.format(Locale.ROOT, "%.3f over %d video faces", c.spearman(), c.samples())
+                        : "undefined over " + c.samples() + " video faces");
     }
 
     /** Two decimals like AdaFace's README (the JSON keeps the exact fractions). */

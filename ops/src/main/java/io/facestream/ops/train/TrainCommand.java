@@ -4,6 +4,7 @@ import io.facestream.embed.model.ModelStore;
 import io.facestream.embed.model.zoo.ModelZoo;
 import io.facestream.ops.cli.ConfigOptions;
 import io.facestream.trainer.data.Augmentation;
+import io.facestream.trainer.head.CentreInit;
 import io.facestream.trainer.head.HeadKind;
 import io.facestream.trainer.run.Budget;
 import io.facestream.trainer.run.FineTune;
@@ -62,6 +63,14 @@ public final class TrainCommand implements Runnable {
     @Option(names = "--resume", paramLabel = "CKPT", description = "checkpoint directory to continue from (…/checkpoints/step-NNNNNNNN)")
     Path resume;
 
+    @Option(names = "--centres", paramLabel = "INIT",
+            description = "class-centre start: prototypes (per-class mean embedding under the base model) or random (default: prototypes for a pretrained base model, random for ir18/ir34 from scratch)")
+    String centres;
+
+    @Option(names = "--backbone-lr-scale", defaultValue = "1", paramLabel = "X",
+            description = "backbone learning rate = X × --lr (the head keeps --lr; e.g. 0.1 to let a pretrained backbone move less) (default: ${DEFAULT-VALUE})")
+    double backboneLrScale;
+
     @Option(names = "--no-augment", description = "turn AdaFace's crop/low-res/photometric/flip augmentations off")
     boolean noAugment;
 
@@ -70,7 +79,8 @@ public final class TrainCommand implements Runnable {
         ModelStore store = ModelZoo.store(options.load());
         Budget budget = length == null || (length.epochs == null && length.steps == null) ? new Budget.Epochs(1)
                 : length.steps != null ? new Budget.Steps(length.steps) : new Budget.Epochs(length.epochs);
-        Hyperparameters hyper = Hyperparameters.defaults().withBatch(batch).withLearningRate(lr).withSeed(seed);
+        Hyperparameters hyper = Hyperparameters.defaults().withBatch(batch).withLearningRate(lr).withSeed(seed)
+                .withCentres(centres == null ? null : CentreInit.parse(centres)).withBackboneLrScale(backboneLrScale);
         Path work = out != null ? out : Path.of(System.getProperty("user.home"), ".facestream", "train",
                 baseModel.replace('@', '-') + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         FineTuneRequest request = new FineTuneRequest(data, baseModel, HeadKind.parse(head), budget, hyper,

@@ -57,8 +57,12 @@ public final class TrainerCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "64", description = "images per step (default: ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "--lr", defaultValue = "0.0001", description = "initial learning rate (default: ${DEFAULT-VALUE}: at 1e-3 the BN-folded MobileFaceNet's feature norms explode, docs/results.md)")
+    @Option(names = "--lr", defaultValue = "0.001", description = "initial learning rate of the head (default: ${DEFAULT-VALUE})")
     double lr;
+
+    @Option(names = "--backbone-lr-scale", defaultValue = "0.01", paramLabel = "X",
+            description = "backbone learning rate = X × --lr (default: ${DEFAULT-VALUE}: with 1e-4 on its backbone the BN-folded MobileFaceNet is wrecked within a few steps, docs/results.md)")
+    double backboneLrScale;
 
     @Option(names = "--margin", defaultValue = "0.01", description = "largest tolerated drop of any gate metric (default: ${DEFAULT-VALUE})")
     double margin;
@@ -77,7 +81,7 @@ public final class TrainerCommand implements Callable<Integer> {
         TrainerSettings settings = new TrainerSettings(name, images, heldOut, protocol,
                 work != null ? work : Path.of(System.getProperty("user.home"), ".facestream", "trainer", name),
                 minNewSamples, HeadKind.parse(head), new Budget.Steps(steps),
-                Hyperparameters.defaults().withBatch(batch).withLearningRate(lr), Augmentation.PAPER, device,
+                Hyperparameters.defaults().withBatch(batch).withLearningRate(lr).withBackboneLrScale(backboneLrScale), Augmentation.PAPER, device,
                 GatePolicy.defaults().withMargin(margin));
         String bootstrap = config.getString("kafka.bootstrap", "").trim();
         if (bootstrap.isEmpty()) {

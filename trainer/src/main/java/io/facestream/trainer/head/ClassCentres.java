@@ -9,6 +9,7 @@ import java.util.SplittableRandom;
 /**
  * The class-centre matrix W, shape [D, C] (columns are class centres, reference §1.1). The stored parameter is
  * never renormalised; every forward uses its column-normalised copy, so weight decay and the gradient act on W itself.
+ * It starts random ({@link #initial}) or from class prototypes ({@link #prototypes}), see {@link CentreInit}.
  */
 public final class ClassCentres {
     private final NDArray weight;
@@ -20,6 +21,39 @@ public final class ClassCentres {
 
     /** U(−1, 1) then unit columns, drawn from {@code seed} so runs repeat. */
     public static ClassCentres initial(NDManager manager, int dim, int classes, long seed) {
+        return new ClassCentres(manager.create(randomColumns(dim, classes, seed), new Shape(dim, classes)));
+    }
+
+    /**
+     * Unit columns from per-class vectors ({@link CentreInit#PROTOTYPES}: the sums of each class's unit embeddings).
+     * A class without a vector (all zero: none of its images could be embedded) keeps the column {@link #initial}
+     * would have drawn for it, so it still trains, from the same start as a random-centre run.
+     *
+     * @param vectors {@code [C][D]} one vector per class
+     */
+    public static ClassCentres prototypes(NDManager manager, double[][] vectors, long seed) {
+        int classes = vectors.length;
+        int dim = classes == 0 ? 0 : vectors[0].length;
+        float[] w = randomColumns(dim, classes, seed);
+        for (int c = 0; c < classes; c++) {
+            if (vectors[c].length != dim) {
+                throw new IllegalArgumentException("class " + c + " has a " + vectors[c].length + "-d prototype, expected " + dim);
+            }
+            double s = 0;
+            for (double v : vectors[c]) {
+                s += v * v;
+            }
+            if (s > 0) {
+                double inv = 1 / Math.sqrt(s);
+                for (int d = 0; d < dim; d++) {
+                    w[d * classes + c] = (float) (vectors[c][d] * inv);
+                }
+            }
+        }
+        return new ClassCentres(manager.create(w, new Shape(dim, classes)));
+    }
+
+    private static float[] randomColumns(int dim, int classes, long seed) {
         if (classes < 2) {
             throw new IllegalArgumentException("a margin head needs at least 2 classes, the data set has " + classes);
         }
@@ -38,7 +72,7 @@ public final class ClassCentres {
                 w[d * classes + c] *= inv;
             }
         }
-        return new ClassCentres(manager.create(w, new Shape(dim, classes)));
+        return w;
     }
 
     /** Restores a checkpointed matrix. */

@@ -16,8 +16,10 @@ import java.util.List;
  *
  * @param manifest its manifest (for a from-scratch net, a synthetic one with version "0")
  * @param graph    its ONNX graph
+ * @param pretrained false for an IR net initialised here from scratch; true for any installed or zoo model (the
+ *                   trainer cannot tell how an installed model was trained, and treats it as meaningful)
  */
-public record BaseModel(ModelManifest manifest, ModelProto graph) {
+public record BaseModel(ModelManifest manifest, ModelProto graph, boolean pretrained) {
 
     public static BaseModel resolve(ModelStore store, String spec, long seed) {
         String name = spec.contains("@") ? spec.substring(0, spec.indexOf('@')) : spec;
@@ -38,7 +40,7 @@ public record BaseModel(ModelManifest manifest, ModelProto graph) {
         if (m.files().size() != 1) {
             throw new IllegalArgumentException("base model " + m.id() + " has " + m.files().size() + " files; the trainer takes single-graph embedders");
         }
-        return new BaseModel(m, OnnxExport.read(installed.dir().resolve(m.files().get(0).file())));
+        return new BaseModel(m, OnnxExport.read(installed.dir().resolve(m.files().get(0).file())), true);
     }
 
     /** A freshly initialised IR net with AdaFace's input convention (BGR, (p − 127.5) / 127.5, NCHW). */
@@ -50,6 +52,6 @@ public record BaseModel(ModelManifest manifest, ModelProto graph) {
                 new ModelManifest.Embedding(net.embedding(), IrNet.OUTPUT, false, 0, 0, 0),
                 new ModelManifest.Source("facestream-trainer", "0", null, net.name() + " (AdaFace IR architecture, Kaiming init, seed " + seed + ")", null),
                 "Apache-2.0", "trained from scratch by facestream trainer");
-        return new BaseModel(m, net.build(seed));
+        return new BaseModel(m, net.build(seed), false);
     }
 }

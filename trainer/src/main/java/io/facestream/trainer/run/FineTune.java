@@ -43,7 +43,9 @@ public final class FineTune {
             progress.accept("training " + base.manifest().id() + " (" + String.join(",", session.block().opTypes()) + "; "
                     + session.block().trainableSize() + " parameters) on " + data.describe() + " with " + request.head().id()
                     + ", batch " + hyper.batchSize() + ", " + session.totalSteps() + " steps (" + session.stepsPerEpoch() + " per epoch)"
-                    + (resume == null ? "" : ", resuming at step " + session.step0()));
+                    + (resume == null ? "" : ", resuming at step " + session.step0())
+                    + (hyper.backboneLrScale() == 1 ? "" : ", backbone lr ×" + hyper.backboneLrScale()));
+            progress.accept(session.centresOrigin());
             if (data.badRecords().count() > 0) {
                 progress.accept("data: " + data.badRecords().report());
             }

@@ -7,12 +7,13 @@ import java.util.Map;
 
 /**
  * SGD with momentum and two parameter groups, with PyTorch's update rule (reference §4.3):
- * {@code g ← grad + wd·w; buf ← μ·buf + g; w ← w − lr·buf}. The gradient is zeroed after each step because DJL's
+ * {@code g ← grad + wd·w; buf ← μ·buf + g; w ← w − lr·scale·buf}, where each array has its own learning-rate scale
+ * (the backbone may move slower than the head). The gradient is zeroed after each step because DJL's
  * PyTorch collector accumulates.
  */
 public final class Sgd {
-    /** A trained array, whether it is weight-decayed, and its momentum buffer. */
-    private record Slot(NDArray weight, boolean decayed, NDArray momentum) {}
+    /** A trained array, whether it is weight-decayed, its learning-rate scale and its momentum buffer. */
+    private record Slot(NDArray weight, boolean decayed, double lrScale, NDArray momentum) {}
 
     private final Map<String, Slot> slots = new LinkedHashMap<>();
     private final double momentum;
@@ -24,9 +25,14 @@ public final class Sgd {
     }
 
     public void add(String name, NDArray weight, boolean decayed) {
+        add(name, weight, decayed, 1);
+    }
+
+    /** @param lrScale multiplies the step's learning rate for this array (0 freezes it) */
+    public void add(String name, NDArray weight, boolean decayed, double lrScale) {
         NDArray buffer = weight.zerosLike();
         NDScope.unregister(buffer);
-        slots.put(name, new Slot(weight, decayed, buffer));
+        slots.put(name, new Slot(weight, decayed, lrScale, buffer));
     }
 
     public void step(double lr) {
@@ -34,7 +40,7 @@ public final class Sgd {
             NDArray grad = s.weight().getGradient();
             NDArray g = s.decayed() && weightDecay > 0 ? grad.add(s.weight().mul(weightDecay)) : grad;
             s.momentum().muli(momentum).addi(g);
-            s.weight().subi(s.momentum().mul(lr));
+            s.weight().subi(s.momentum().mul(lr * s.lrScale()));
             grad.subi(grad);
         }
     }

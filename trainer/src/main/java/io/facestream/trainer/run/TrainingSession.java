@@ -16,6 +16,7 @@ import io.facestream.trainer.data.BatchLoader;
 import io.facestream.trainer.data.FaceDataset;
 import io.facestream.trainer.data.InputFormat;
 import io.facestream.trainer.graph.OnnxGraphBlock;
+import io.facestream.trainer.head.CentreInit;
 import io.facestream.trainer.head.ClassCentres;
 import io.facestream.trainer.head.HeadKind;
 import io.facestream.trainer.head.MarginHead;
@@ -39,6 +40,7 @@ public final class TrainingSession implements AutoCloseable {
     private final InputFormat format;
     private final Hyperparameters hyper;
     private final long totalSteps;
+    private final String centresOrigin;
     private long step;
 
     /**
@@ -55,9 +57,21 @@ public final class TrainingSession implements AutoCloseable {
         this.parameterStore = new ParameterStore(manager, false);
         this.format = InputFormat.of(base.manifest().input());
         int dim = (int) block.getOutputShapes(new Shape[] {format.shape(2)})[0].get(1);
-        ClassCentres centres = ClassCentres.initial(manager, dim, data.classes(), hyper.seed());
         NormStatistics stats = NormStatistics.ADAFACE_INITIAL;
         this.step = 0;
+        ClassCentres centres;
+        if (checkpoint != null) {
+            // a resumed run takes its centres from the checkpoint (restore below), so no prototype pass
+            centres = ClassCentres.initial(manager, dim, data.classes(), hyper.seed());
+            this.centresOrigin = "class centres: from checkpoint step " + checkpoint.state().step();
+        } else if (hyper.centresFor(base) == CentreInit.PROTOTYPES) {
+            PrototypeCentres p = PrototypeCentres.compute(manager, block, parameterStore, data, format, hyper.batchSize(), hyper.seed());
+            centres = p.centres();
+            this.centresOrigin = p.describe();
+        } else {
+            centres = ClassCentres.initial(manager, dim, data.classes(), hyper.seed());
+            this.centresOrigin = "class centres: random (seed " + hyper.seed() + ")";
+        }
         if (checkpoint != null) {
             if (!checkpoint.state().head().equals(headKind.id())) {
                 throw new IllegalArgumentException("checkpoint was trained with the " + checkpoint.state().head() + " head, not " + headKind.id());
@@ -70,7 +84,7 @@ public final class TrainingSession implements AutoCloseable {
         this.optimizer = new Sgd(hyper.momentum(), hyper.weightDecay());
         for (Map.Entry<String, Parameter> e : block.state().entrySet()) {
             if (block.role(e.getKey()).trainable()) {
-                optimizer.add(e.getKey(), e.getValue().getArray(), block.role(e.getKey()).decayed());
+                optimizer.add(e.getKey(), e.getValue().getArray(), block.role(e.getKey()).decayed(), hyper.backboneLrScale());
             }
         }
         optimizer.add(Checkpoint.CENTRES, centres.weight(), true);
@@ -117,6 +131,11 @@ public final class TrainingSession implements AutoCloseable {
 
     public long step0() {
         return step;
+    }
+
+    /** Where the class centres came from (prototypes, random, checkpoint), for the progress log. */
+    public String centresOrigin() {
+        return centresOrigin;
     }
 
     public long totalSteps() {

@@ -1,13 +1,17 @@
 package io.facestream.trainer.run;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.facestream.embed.model.ModelManifest;
 import io.facestream.embed.model.ModelStore;
 import io.facestream.trainer.data.Augmentation;
+import io.facestream.trainer.data.FaceDataset;
 import io.facestream.trainer.graph.IrNet;
 import io.facestream.trainer.graph.OnnxExport;
+import io.facestream.trainer.head.CentreInit;
 import io.facestream.trainer.head.HeadKind;
 import io.facestream.trainer.testing.SyntheticFaces;
 import java.nio.file.Path;
@@ -39,7 +43,7 @@ class FineTuneTest {
 
     private static FineTuneRequest request(Budget budget, Path work, Path resume) {
         Hyperparameters hyper = Hyperparameters.defaults().withBatch(16).withLearningRate(0.02).withSeed(11)
-                .withLoaderThreads(1).withCheckpointEvery(3);
+                .withLoaderThreads(1).withCheckpointEvery(3).withCentres(CentreInit.PROTOTYPES);
         return new FineTuneRequest(data, "ir-tiny@0", HeadKind.ADAFACE, budget, hyper, Augmentation.PAPER, "cpu", work, resume);
     }
 
@@ -76,5 +80,29 @@ class FineTuneTest {
             maxDiff = Math.max(maxDiff, Math.abs(wa[i] - wc[i]));
         }
         assertTrue(maxDiff < 1e-4, "resumed weights differ from the uninterrupted run by " + maxDiff);
+        // the prototype centres of step 0 travelled through the checkpoint, not recomputed from the step-3 backbone
+        float[] ca = a.tensors().get(Checkpoint.CENTRES).values();
+        float[] cc = c.tensors().get(Checkpoint.CENTRES).values();
+        double centreDiff = 0;
+        for (int i = 0; i < ca.length; i++) {
+            centreDiff = Math.max(centreDiff, Math.abs(ca[i] - cc[i]));
+        }
+        assertTrue(centreDiff < 1e-4, "resumed class centres differ from the uninterrupted run by " + centreDiff);
+    }
+
+    @Test
+    void aZeroBackboneLearningRateScaleMovesOnlyTheHead() {
+        Hyperparameters hyper = Hyperparameters.defaults().withBatch(16).withLearningRate(0.02).withSeed(11)
+                .withLoaderThreads(1).withBackboneLrScale(0);
+        try (FaceDataset ds = FaceDataset.open(data);
+             TrainingSession session = new TrainingSession(BaseModel.resolve(store, "ir-tiny@0", 11), ds, HeadKind.ARCFACE,
+                     new Budget.Steps(2), hyper, Augmentation.NONE, "cpu", null)) {
+            float[] backbone = session.block().state().get("body.0.res_layer.1.weight").getArray().toFloatArray();
+            float[] centres = session.loss().centres().weight().toFloatArray();
+            session.step();
+            session.step();
+            assertArrayEquals(backbone, session.block().state().get("body.0.res_layer.1.weight").getArray().toFloatArray());
+            assertFalse(java.util.Arrays.equals(centres, session.loss().centres().weight().toFloatArray()), "the head trains");
+        }
     }
 }
