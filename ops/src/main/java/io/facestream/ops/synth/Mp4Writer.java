@@ -8,7 +8,14 @@ import org.bytedeco.javacv.FrameRecorder;
 import org.bytedeco.javacv.OpenCVFrameConverter;
 import org.bytedeco.opencv.opencv_core.Mat;
 
-/** H.264 (libx264, from the GPL FFmpeg build) in MP4, yuv420p, constant quality: what a camera archive holds. */
+/**
+ * H.264 (libx264, from the GPL FFmpeg build) in MP4, yuv420p, constant quality: what a camera archive holds.
+ *
+ * <p>x264's macroblock tree is off: with it on, the encoded bytes of one input depended on what the process's heap
+ * held before (same frames in, different video out once other native code had run; reproduced by running under
+ * {@code MALLOC_PERTURB_=1} vs {@code =200}), so a seed did not reproduce its data set. Camera encoders do not use
+ * it either.
+ */
 public final class Mp4Writer implements AutoCloseable {
     private final FFmpegFrameRecorder recorder;
     private final OpenCVFrameConverter.ToMat converter = new OpenCVFrameConverter.ToMat();
@@ -30,6 +37,7 @@ public final class Mp4Writer implements AutoCloseable {
         recorder.setGopSize((int) Math.round(fps * 2));
         recorder.setVideoOption("preset", "veryfast");
         recorder.setVideoOption("crf", Integer.toString(crf));
+        recorder.setVideoOption("x264-params", "mbtree=0");
         try {
             recorder.start();
         } catch (FrameRecorder.Exception e) {

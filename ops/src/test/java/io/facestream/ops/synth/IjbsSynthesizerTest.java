@@ -77,25 +77,9 @@ class IjbsSynthesizerTest {
             assertArrayEquals(Files.readAllBytes(first.resolve(csv)), Files.readAllBytes(second.resolve(csv)), csv);
         }
         for (String video : List.of(SynthSpec.videoFile(0), SynthSpec.videoFile(1))) {
-            List<byte[]> a = decode(first.resolve(video)), b = decode(second.resolve(video));
-            assertEquals(a.size(), b.size());
-            for (int i = 0; i < a.size(); i++) {
-                // Decoded frames are not bit-reproducible: in about one run in four a small patch moves by up to 16
-                // levels between runs of a seed (worst seen: PSNR 47.7 dB, twice, on the same frame; also with one
-                // encoder thread, sequential rendering and the same donor list, so the source is native code, not our
-                // random streams). They must still be the same picture: the smallest face (16 px) missing or misdrawn by
-                // ~40 levels already costs about 41 dB on these 320x240 frames (larger faces far more), so 43 dB
-                // separates "same" from "changed".
-                assertEquals(a.get(i).length, b.get(i).length, video + " frame " + i);
-                double squared = 0;
-                for (int k = 0; k < a.get(i).length; k++) {
-                    int d = (a.get(i)[k] & 0xff) - (b.get(i)[k] & 0xff);
-                    squared += d * d;
-                }
-                double mse = squared / a.get(i).length;
-                double psnr = mse == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(255.0 * 255.0 / mse);
-                assertTrue(psnr >= 43, video + " frame " + i + ": the two renders differ (PSNR " + psnr + " dB)");
-            }
+            // Byte-equal MP4s. Before x264's macroblock tree was switched off, the bytes depended on the heap left by
+            // earlier native work in the JVM (this test failed after the demo test about one run in three).
+            assertArrayEquals(Files.readAllBytes(first.resolve(video)), Files.readAllBytes(second.resolve(video)), video);
         }
         for (String still : stills(first)) {
             assertArrayEquals(Files.readAllBytes(first.resolve("img").resolve(still)),
