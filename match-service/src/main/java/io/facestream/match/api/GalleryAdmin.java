@@ -103,8 +103,7 @@ public final class GalleryAdmin {
 
     public OpenSetThreshold setThreshold(String name, String model, OpenSetThreshold t) {
         GalleryDefinition d = gallery.definition(name).orElseThrow(() -> ApiError.notFound("gallery '" + name + "' does not exist"));
-        GalleryDefinition next = new GalleryDefinition(name, d.kind(), ThresholdMetadata.write(d.metadata(), model, t));
-        publishAndWait(List.of(new GalleryChange.DefineGallery(next)));
+        publishAndWait(List.of(new GalleryChange.DefineGallery(ThresholdMetadata.withThreshold(d, model, t))));
         return t;
     }
 

@@ -28,14 +28,12 @@ public final class FpirCalibration {
             throw new IllegalArgumentException("calibrating for FPIR " + targetFpir + " needs at least " + needed
                     + " non-mated search scores, got " + n);
         }
-        double[] desc = Arrays.copyOf(nonMatedTopScores, n);
+        double[] desc = descending(nonMatedTopScores);
         for (double s : desc) {
             if (!Double.isFinite(s)) {
                 throw new IllegalArgumentException("non-mated score is not finite: " + s);
             }
         }
-        Arrays.sort(desc);
-        reverse(desc);
         int allowed = (int) Math.floor(targetFpir * n + 1e-9);
         // Just above the (allowed+1)-th highest score: at most `allowed` scores are >= it, even with ties.
         double t = Math.nextUp(desc[allowed]);
@@ -48,11 +46,15 @@ public final class FpirCalibration {
         return nonMatedTopScores.length == 0 ? 0 : (double) alarms / nonMatedTopScores.length;
     }
 
-    private static void reverse(double[] a) {
-        for (int i = 0, j = a.length - 1; i < j; i++, j--) {
-            double x = a[i];
-            a[i] = a[j];
-            a[j] = x;
+    /** A sorted copy, highest first. */
+    static double[] descending(double[] scores) {
+        double[] d = scores.clone();
+        Arrays.sort(d);
+        for (int i = 0, j = d.length - 1; i < j; i++, j--) {
+            double x = d[i];
+            d[i] = d[j];
+            d[j] = x;
         }
+        return d;
     }
 }

@@ -1,6 +1,7 @@
 package io.facestream.match.gallery;
 
 import io.facestream.match.decide.OpenSetThreshold;
+import io.facestream.gallery.model.GalleryDefinition;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -8,7 +9,8 @@ import java.util.Optional;
 /**
  * Where a gallery keeps its open-set thresholds: in the metadata of its definition on the compacted gallery topic,
  * one set of keys per model version, so every replica decides with the same threshold and a new model version
- * starts uncalibrated instead of inheriting a threshold from another embedding space.
+ * never silently reuses a threshold chosen in another embedding space (a roll-out carries it over explicitly, see
+ * {@code ThresholdTransfer}).
  */
 public final class ThresholdMetadata {
     private ThresholdMetadata() {}
@@ -26,6 +28,11 @@ public final class ThresholdMetadata {
         double fpir = Double.parseDouble(metadata.getOrDefault(p + "fpir", "NaN"));
         int n = Integer.parseInt(metadata.getOrDefault(p + "calibrated-on", "0"));
         return Optional.of(new OpenSetThreshold(Double.parseDouble(value), fpir, n, metadata.getOrDefault(p + "source", "manual")));
+    }
+
+    /** The gallery's definition with this model's threshold replaced: what to publish to change it. */
+    public static GalleryDefinition withThreshold(GalleryDefinition gallery, String model, OpenSetThreshold t) {
+        return new GalleryDefinition(gallery.name(), gallery.kind(), write(gallery.metadata(), model, t));
     }
 
     /** The metadata with this model's threshold replaced (other models' thresholds and other keys kept). */

@@ -8,15 +8,20 @@ import io.facestream.embed.embedding.FaceEmbedder;
 import io.facestream.embed.model.ModelStore;
 import io.facestream.embed.model.ReleasedModel;
 import io.facestream.gallery.Gallery;
+import io.facestream.gallery.model.GalleryChange;
 import io.facestream.gallery.model.GalleryDefinition;
 import io.facestream.gallery.model.ModelVersion;
+import io.facestream.match.decide.OpenSetThreshold;
+import io.facestream.match.decide.ThresholdTransfer;
 import io.facestream.match.gallery.ThresholdMetadata;
 import java.time.Duration;
-import java.util.Map;
+import java.util.List;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -37,6 +42,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ReleaseFollower implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReleaseFollower.class);
+    /** Templates sampled per gallery for a threshold transfer: at most ~500k pairs. */
+    static final int MAX_TRANSFER_TEMPLATES = 1_000;
 
     private final String modelName;
     private final ModelStore store;
@@ -120,7 +127,7 @@ public final class ReleaseFollower implements AutoCloseable {
             for (String g : new TreeSet<>(gallery.index().galleryNames())) {
                 ReembedReport report = new GalleryReembedder(gallery, LOG::info).reembed(g, released);
                 failures += report.failures().size();
-                warnAboutThreshold(g, release, version);
+                carryThreshold(g, release, version);
             }
             if (failures > 0) {
                 LOG.warn("{} rolled out with {} media that could not be re-embedded: they cannot be found by tracks of {} "
@@ -155,16 +162,45 @@ public final class ReleaseFollower implements AutoCloseable {
         }
     }
 
-    private void warnAboutThreshold(String galleryName, ModelRelease release, ModelVersion version) {
+    /**
+     * A gallery with a threshold for the previous version gets one for the released version, transferred through
+     * the gallery's own impostor pairs (see {@link ThresholdTransfer}), unless one was already set for it.
+     */
+    private void carryThreshold(String galleryName, ModelRelease release, ModelVersion version) {
         if (release.getPreviousVersion().isEmpty()) {
             return;
         }
-        String previous = new ModelVersion(release.getName(), release.getPreviousVersion()).toString();
-        Map<String, String> metadata = gallery.index().definition(galleryName).map(GalleryDefinition::metadata).orElse(Map.of());
-        if (ThresholdMetadata.read(metadata, previous).isPresent() && ThresholdMetadata.read(metadata, version.toString()).isEmpty()) {
-            LOG.warn("gallery '{}' has an open-set threshold for {} but none for {}: decisions use match.default-threshold "
-                    + "until PUT /api/galleries/{}/threshold sets one for model {}", galleryName, previous, version, galleryName, version);
+        ModelVersion previous = new ModelVersion(release.getName(), release.getPreviousVersion());
+        GalleryDefinition definition = gallery.index().definition(galleryName).orElse(null);
+        if (definition == null) {
+            return;
         }
+        Optional<OpenSetThreshold> old = ThresholdMetadata.read(definition.metadata(), previous.toString());
+        if (old.isEmpty() || ThresholdMetadata.read(definition.metadata(), version.toString()).isPresent()) {
+            return;
+        }
+        ImpostorPairs pairs = ImpostorPairs.of(gallery.index(), galleryName, previous, version, MAX_TRANSFER_TEMPLATES);
+        Optional<ThresholdTransfer.Transferred> carried = ThresholdTransfer.transfer(old.get(), previous.toString(),
+                pairs.from(), pairs.to());
+        if (carried.isEmpty()) {
+            LOG.warn("gallery '{}' has an open-set threshold for {} but too few impostor pairs ({}, need {}) to carry "
+                    + "it to {}: decisions use match.default-threshold until PUT /api/galleries/{}/threshold sets one "
+                    + "for model {}", galleryName, previous, pairs.size(), ThresholdTransfer.MIN_PAIRS, version,
+                    galleryName, version);
+            return;
+        }
+        OpenSetThreshold t = carried.get().threshold();
+        try {
+            gallery.publishAll(List.of(new GalleryChange.DefineGallery(ThresholdMetadata.withThreshold(definition, version.toString(), t))));
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("threshold of gallery '" + galleryName + "' for " + version
+                    + " was published but not applied here: " + e.getMessage(), e);
+        }
+        LOG.info("gallery '{}': open-set threshold {} for {} carried to {} for {} ({}, {} impostor pairs, {} above the "
+                + "old threshold); calibrate it for {} when non-mated searches are at hand", galleryName,
+                String.format(java.util.Locale.ROOT, "%.4f", old.get().value()), previous,
+                String.format(java.util.Locale.ROOT, "%.4f", t.value()), version, carried.get().method(),
+                carried.get().pairs(), carried.get().above(), version);
     }
 
     private void withdraw() {
