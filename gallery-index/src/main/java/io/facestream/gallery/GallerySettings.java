@@ -18,7 +18,8 @@ public record GallerySettings(Path indexDir, double ramBufferMb, HnswSettings hn
                 c.getDouble("gallery.ram-buffer-mb"),
                 new HnswSettings(c.getInt("gallery.hnsw.m"), c.getInt("gallery.hnsw.beam-width"),
                         HnswSettings.Quantization.parse(c.getString("gallery.hnsw.quantization"))),
-                new SearchTuning(c.getInt("gallery.exact-threshold"), c.getInt("gallery.hnsw.candidates")),
+                new SearchTuning(c.getInt("gallery.exact-threshold"), c.getInt("gallery.hnsw.candidates"),
+                        c.getInt("gallery.exact-threads")),
                 new ReplicaSettings(TopicCatalog.GALLERY, c.getDuration("gallery.replica.commit-interval"),
                         c.getInt("gallery.replica.commit-max-records"), Duration.ofMillis(100)),
                 c.getDuration("gallery.replica.apply-timeout"));

@@ -80,7 +80,7 @@ public final class GallerySearcher {
         }
         TopK.ScoredDoc[] top;
         if (mode == SearchMode.EXACT) {
-            top = ExactScan.topK(s, field, unit, filter, request.k());
+            top = ExactScan.topK(s, field, unit, filter, request.k(), tuning.exactParallelism());
         } else {
             int candidates = Math.max(request.k(), request.candidates() > 0 ? request.candidates() : tuning.candidates());
             TopDocs approx = s.search(new KnnFloatVectorQuery(field, unit, candidates, filter), candidates);

@@ -10,7 +10,6 @@ import io.facestream.embed.model.ModelStore;
 import io.facestream.embed.onnx.OnnxSessions;
 import io.facestream.gallery.Gallery;
 import io.facestream.gallery.GallerySettings;
-import io.facestream.gallery.search.SearchTuning;
 import io.facestream.match.api.ApiLimits;
 import io.facestream.match.api.ApiRouter;
 import io.facestream.match.api.ApiServer;
@@ -68,9 +67,9 @@ public final class MatchService implements AutoCloseable {
     }
 
     private void startParts(FacestreamConfig config, String bootstrap) {
-        Gallery replica = own(Gallery.open(GallerySettings.fromConfig(config), bootstrap));
-        IndexedGallery gallery = new IndexedGallery(replica.index(), new SearchTuning(config.getInt("gallery.exact-threshold"),
-                config.getInt("gallery.hnsw.candidates")), config.getDouble("match.default-threshold"));
+        GallerySettings gallerySettings = GallerySettings.fromConfig(config);
+        Gallery replica = own(Gallery.open(gallerySettings, bootstrap));
+        IndexedGallery gallery = new IndexedGallery(replica.index(), gallerySettings.search(), config.getDouble("match.default-threshold"));
         FaceSettings faceSettings = FaceSettings.from(config);
         ApiLimits limits = ApiLimits.from(config);
         ModelStore models = ModelZoo.store(config);

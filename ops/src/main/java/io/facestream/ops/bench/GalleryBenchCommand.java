@@ -101,7 +101,7 @@ public final class GalleryBenchCommand implements Runnable {
 
     private Table runSize(int n) {
         Table t = new Table("gallery search, " + n + " x " + dim + "-d clustered vectors (" + samplesPerIdentity
-                + " samples/identity), k=10, single-thread queries",
+                + " samples/identity), k=10, one query at a time",
                 "engine", "params", "build_s", "build_per_s", "index_mb", "hot_mb", "p50_ms", "p99_ms", "qps", "recall@10", "rank1_dup");
         Path work = workDir != null ? workDir.resolve("gallery-" + n) : tempDir();
         try {
@@ -126,9 +126,15 @@ public final class GalleryBenchCommand implements Runnable {
                             ? files.getOrDefault("vec", 0L) : files.getOrDefault("veq", 0L))) / 1048576.0;
                     GallerySearcher searcher = new GallerySearcher(index, new SearchTuning(0, 100));
                     if (quant == HnswSettings.Quantization.NONE) {
-                        Measured ex = measure(searcher, data, gtFresh, gtDup, SearchMode.EXACT, 0, exactQueries);
-                        t.row("lucene exact", "Vector API brute force", round(buildS), round(n / buildS), round(indexMb), round(vecMb),
-                                round(ex.p50), round(ex.p99), round(1000 / ex.mean), round(ex.recall), round(ex.rank1));
+                        // one thread and all cores side by side: the scan is bound by memory bandwidth
+                        int cores = Runtime.getRuntime().availableProcessors();
+                        for (int threads : cores > 1 ? new int[] {1, cores} : new int[] {1}) {
+                            GallerySearcher exact = new GallerySearcher(index, new SearchTuning(0, 100, threads));
+                            Measured ex = measure(exact, data, gtFresh, gtDup, SearchMode.EXACT, 0, exactQueries);
+                            t.row("lucene exact", "Vector API brute force, " + threads + (threads == 1 ? " thread" : " threads"),
+                                    round(buildS), round(n / buildS), round(indexMb), round(vecMb),
+                                    round(ex.p50), round(ex.p99), round(1000 / ex.mean), round(ex.recall), round(ex.rank1));
+                        }
                     }
                     for (int c : candidates) {
                         Measured h = measure(searcher, data, gtFresh, gtDup, SearchMode.HNSW, c, queries);
