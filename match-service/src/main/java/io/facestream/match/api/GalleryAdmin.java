@@ -53,6 +53,9 @@ public final class GalleryAdmin {
             gallery.definition(name).ifPresent(d -> {
                 Map<String, Object> g = describe(d);
                 g.put("models", models(name));
+                List<Map<String, Object>> thresholds = new ArrayList<>();
+                ThresholdMetadata.all(d.metadata()).forEach((model, t) -> thresholds.add(ApiRouter.thresholdJson(name, model, t)));
+                g.put("thresholds", thresholds);
                 out.add(g);
             });
         }

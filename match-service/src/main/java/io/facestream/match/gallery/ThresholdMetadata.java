@@ -30,6 +30,18 @@ public final class ThresholdMetadata {
         return Optional.of(new OpenSetThreshold(Double.parseDouble(value), fpir, n, metadata.getOrDefault(p + "source", "manual")));
     }
 
+    /** Every model version's threshold in the metadata, by model version. */
+    public static java.util.SortedMap<String, OpenSetThreshold> all(Map<String, String> metadata) {
+        java.util.SortedMap<String, OpenSetThreshold> out = new java.util.TreeMap<>();
+        for (String key : metadata.keySet()) {
+            if (key.startsWith("open-set.") && key.endsWith(".threshold")) {
+                String model = key.substring("open-set.".length(), key.length() - ".threshold".length());
+                read(metadata, model).ifPresent(t -> out.put(model, t));
+            }
+        }
+        return out;
+    }
+
     /** The gallery's definition with this model's threshold replaced: what to publish to change it. */
     public static GalleryDefinition withThreshold(GalleryDefinition gallery, String model, OpenSetThreshold t) {
         return new GalleryDefinition(gallery.name(), gallery.kind(), write(gallery.metadata(), model, t));

@@ -172,6 +172,16 @@ class MatchServiceApiTest {
         assertEquals(0.98, Json.mapper().readTree(cal.body()).get("threshold").asDouble(), 1e-9);
         String listed = json("GET", "/api/galleries", VIEWER, null).body();
         assertTrue(listed.contains("open-set.mobilefacenet:1.threshold"), listed);
+        JsonNode listedThreshold = null;
+        for (JsonNode gallery : Json.mapper().readTree(listed)) {
+            if (gallery.get("name").asText().equals(g)) {
+                listedThreshold = gallery.get("thresholds").get(0);
+            }
+        }
+        assertEquals("mobilefacenet:1", listedThreshold.get("model").asText(), listed);
+        assertEquals(0.98, listedThreshold.get("threshold").asDouble(), 1e-9);
+        assertEquals("calibrated", listedThreshold.get("source").asText());
+        assertEquals(100, listedThreshold.get("calibrated_on").asInt());
 
         // uploads: too large (413), not an image (422), missing subject id (400); nothing is enrolled
         String boundary = "b" + run;
