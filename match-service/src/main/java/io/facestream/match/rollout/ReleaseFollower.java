@@ -127,7 +127,13 @@ public final class ReleaseFollower implements AutoCloseable {
             for (String g : new TreeSet<>(gallery.index().galleryNames())) {
                 ReembedReport report = new GalleryReembedder(gallery, LOG::info).reembed(g, released);
                 failures += report.failures().size();
-                carryThreshold(g, release, version);
+                try {
+                    carryThreshold(g, release, version);
+                } catch (RuntimeException e) {
+                    // the vectors are in; a threshold that could not be written must not stop the roll-out
+                    LOG.warn("gallery '{}': open-set threshold not carried to {}: {}; decisions use "
+                            + "match.default-threshold until one is set", g, version, e.getMessage());
+                }
             }
             if (failures > 0) {
                 LOG.warn("{} rolled out with {} media that could not be re-embedded: they cannot be found by tracks of {} "

@@ -169,7 +169,7 @@ public final class GalleryBenchCommand implements Runnable {
                     }
                 }
             }
-            for (double target : new double[] {0.95, 0.99}) {
+            for (double target : noBaselines ? new double[0] : new double[] {0.95, 0.99}) {
                 t.note("qps at recall@10 >= " + target, equalRecall(target, luceneHnswFloat, faissHnsw));
             }
             t.note("machine", Runtime.getRuntime().availableProcessors() + " cores, JDK " + Runtime.version());
