@@ -15,6 +15,7 @@ import io.facestream.match.decide.OpenSetThreshold;
 import io.facestream.match.decide.ThresholdTransfer;
 import io.facestream.match.gallery.ThresholdMetadata;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -22,6 +23,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -37,8 +40,10 @@ import org.slf4j.LoggerFactory;
  * enrolled later with another version get a vector of the released one within {@code checkInterval}.
  *
  * <p>All gallery work runs on one worker thread, in release order. Re-embedding writes go through the gallery topic,
- * so every replica receives the vectors; a second match instance re-embedding the same release writes the same
- * vectors again, which costs time but changes nothing.
+ * so every replica receives the vectors. Of several match instances only one re-embeds (see
+ * {@link ReembedLeadership}); the others wait until the vectors reach their replica, or until the re-embedding
+ * instance has made no progress for {@code max(3 × checkInterval, 15 s)} (media it could not embed stay missing),
+ * and take the work over if the partition moves to them.
  */
 public final class ReleaseFollower implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReleaseFollower.class);
@@ -54,6 +59,10 @@ public final class ReleaseFollower implements AutoCloseable {
     private final Deserializer<ModelRelease> releases = ProtobufSerde.modelRelease().deserializer();
     private final ScheduledExecutorService worker;
     private final TopicFollower follower;
+    private final ReembedLeadership leadership;
+    private final Duration stallLimit;
+    private final AtomicInteger reembedded = new AtomicInteger();
+    private final AtomicBoolean closed = new AtomicBoolean();
     // worker thread only
     private FaceEmbedder released;
     // follower thread only: the last release record acted on, so a re-read record does not start a second roll-out
@@ -68,6 +77,9 @@ public final class ReleaseFollower implements AutoCloseable {
         this.rollouts = rollouts;
         this.opener = opener;
         this.rolledOut = rolledOut;
+        // longer than a crashed leader's session, so that its partition can move here before anyone gives up
+        this.stallLimit = Collections.max(List.of(checkInterval.multipliedBy(3), Duration.ofSeconds(15)));
+        this.leadership = ReembedLeadership.join(bootstrap, modelName);
         this.worker = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("gallery-reembed").daemon().unstarted(r));
         this.worker.scheduleWithFixedDelay(this::topUp, checkInterval.toMillis(), checkInterval.toMillis(), TimeUnit.MILLISECONDS);
         this.follower = TopicFollower.start(bootstrap, TopicCatalog.MODELS, TopicFollower.Start.BEGINNING,
@@ -125,7 +137,10 @@ public final class ReleaseFollower implements AutoCloseable {
             released = next;
             int failures = 0;
             for (String g : new TreeSet<>(gallery.index().galleryNames())) {
-                ReembedReport report = new GalleryReembedder(gallery, LOG::info).reembed(g, released);
+                if (!fill(g, version)) {
+                    continue; // another instance re-embedded it, and carries its threshold
+                }
+                ReembedReport report = reembed(g);
                 failures += report.failures().size();
                 try {
                     carryThreshold(g, release, version);
@@ -150,16 +165,74 @@ public final class ReleaseFollower implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits while another instance re-embeds {@code g}: returns true as soon as this instance should do it itself
+     * (it leads), false once the gallery has the version for every medium or the other instance stalled.
+     */
+    private boolean fill(String g, ModelVersion version) {
+        long lastChange = System.nanoTime();
+        int lastPending = -1;
+        boolean said = false;
+        while (!leadership.leads()) {
+            int pending = gallery.reembed().pending(g, version).size();
+            if (pending == 0) {
+                return false;
+            }
+            if (pending != lastPending || !leadership.joined()) {
+                // until this instance is in the group, nobody may be re-embedding yet: no stall clock
+                lastPending = pending;
+                lastChange = System.nanoTime();
+            } else if (System.nanoTime() - lastChange > stallLimit.toNanos()) {
+                LOG.warn("gallery '{}': {} media still lack {} and the re-embedding instance made no progress for {} s; "
+                        + "going on without them", g, pending, version, stallLimit.toSeconds());
+                return false;
+            }
+            if (!said) {
+                LOG.info("gallery '{}': another match instance re-embeds {} media into {}; waiting for its vectors",
+                        g, pending, version);
+                said = true;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for gallery '" + g + "' to be re-embedded", e);
+            }
+        }
+        return true;
+    }
+
+    private ReembedReport reembed(String g) {
+        ReembedReport report = new GalleryReembedder(gallery, LOG::info).reembed(g, released);
+        reembedded.addAndGet(report.embedded());
+        return report;
+    }
+
+    /** Media this instance has re-embedded since it started (0 on an instance that never led a roll-out). */
+    public int reembedded() {
+        return reembedded.get();
+    }
+
+    /** Whether this instance is the one that re-embeds now. */
+    public boolean leads() {
+        return leadership.leads();
+    }
+
+    /** Whether this instance knows who re-embeds (it has joined the re-embedding group). */
+    public boolean joined() {
+        return leadership.joined();
+    }
+
     /** Media enrolled after the roll-out (the API may enrol with another version) get the released one too. */
     private void topUp() {
-        if (released == null) {
+        if (released == null || !leadership.leads()) {
             return;
         }
         ModelVersion v = new ModelVersion(released.manifest().name(), released.manifest().version());
         try {
             for (String g : new TreeSet<>(gallery.index().galleryNames())) {
                 if (!gallery.reembed().pending(g, v).isEmpty()) {
-                    new GalleryReembedder(gallery, LOG::info).reembed(g, released);
+                    reembed(g);
                 }
             }
         } catch (RuntimeException e) {
@@ -225,7 +298,11 @@ public final class ReleaseFollower implements AutoCloseable {
 
     @Override
     public void close() {
+        if (closed.getAndSet(true)) {
+            return;
+        }
         follower.close();
+        leadership.close();
         worker.shutdownNow();
         try {
             worker.awaitTermination(10, TimeUnit.SECONDS);
