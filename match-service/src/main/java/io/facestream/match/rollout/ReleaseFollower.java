@@ -188,7 +188,7 @@ public final class ReleaseFollower implements AutoCloseable {
                 return false;
             }
             if (!said) {
-                LOG.info("gallery '{}': another match instance re-embeds {} media into {}; waiting for its vectors",
+                LOG.info("gallery '{}': {} media lack {}; waiting for the vectors of the match instance that re-embeds",
                         g, pending, version);
                 said = true;
             }

@@ -43,6 +43,11 @@ import org.junit.jupiter.api.TestInstance;
 @KafkaBroker
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MatchServiceApiTest {
+    /**
+     * Capture times near now: decisions carry them as record timestamps, and the broker's retention (30 days on
+     * facestream.matches) would delete records stamped long ago while a long test JVM runs.
+     */
+    private static final long T0_US = System.currentTimeMillis() * 1000;
     private static final String ADMIN = "admin-key-0123456789";
     private static final String OPERATOR = "operator-key-0123456789";
     private static final String VIEWER = "viewer-key-0123456789";
@@ -237,7 +242,7 @@ class MatchServiceApiTest {
         try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(KafkaClients.producer(bootstrap, "api-test-" + run))) {
             for (int f = 0; f < 4; f++) {
                 FaceObservation.Builder o = FaceObservation.newBuilder().setCameraId(camera).setFrameSeq(f)
-                        .setCaptureTsUs(1_763_792_000_000_000L + f * 40_000L)
+                        .setCaptureTsUs(T0_US + f * 40_000L)
                         .setBox(Box.newBuilder().setX(100 + f).setY(100).setWidth(50).setHeight(50))
                         .setModel(ModelRef.newBuilder().setName("mobilefacenet").setVersion("1"));
                 for (int i = 0; i < 8; i++) {

@@ -49,6 +49,11 @@ import org.junit.jupiter.api.Test;
  */
 @KafkaBroker
 class MatchTopologyTest {
+    /**
+     * Capture times near now: decisions carry them as record timestamps, and the broker's retention (30 days on
+     * facestream.matches) would delete records stamped long ago while a long test JVM runs.
+     */
+    private static final long T0_US = System.currentTimeMillis() * 1000;
     private static final ModelVersion MODEL = new ModelVersion("test", "1");
 
     private static float[] direction(int axis, float norm, long seed, double noise) {
@@ -68,7 +73,7 @@ class MatchTopologyTest {
 
     private static FaceObservation face(String camera, long frame, float x, float[] feature) {
         FaceObservation.Builder b = FaceObservation.newBuilder().setCameraId(camera).setFrameSeq(frame)
-                .setCaptureTsUs(1_763_792_000_000_000L + frame * 40_000L)
+                .setCaptureTsUs(T0_US + frame * 40_000L)
                 .setBox(Box.newBuilder().setX(x).setY(100).setWidth(60).setHeight(60))
                 .setModel(ModelRef.newBuilder().setName(MODEL.name()).setVersion(MODEL.version()))
                 .setDetector("given");
