@@ -2,6 +2,8 @@ package io.facestream.core.kafka;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -11,8 +13,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads every partition of one topic on a background thread, without a consumer group: each instance sees the whole
- * topic (release records, the match feed, a benchmark probe). The start position is resolved before the constructor
- * returns, so "from the end" means records produced after construction. A handler failure stops the follower and is
+ * topic (release records, the match feed, a benchmark probe); or, with {@link #inGroup}, the partitions a consumer
+ * group gives it. Without a group the start position is resolved before {@link #start} returns, so "from the end"
+ * means records produced after the call. A handler failure stops the follower and is
  * kept for {@link #failure()}; {@link #close()} wakes the consumer and waits for the thread.
  */
 public final class TopicFollower implements AutoCloseable {
@@ -35,11 +38,19 @@ public final class TopicFollower implements AutoCloseable {
     private volatile boolean running = true;
     private volatile Exception failure;
 
-    private TopicFollower(String bootstrap, String topic, Start start, String threadName, Duration pollTimeout, Handler handler) {
+    private TopicFollower(KafkaConsumer<String, byte[]> consumer, String topic, String threadName, Duration pollTimeout,
+                          Handler handler) {
         this.topic = topic;
+        this.consumer = consumer;
         this.pollTimeout = pollTimeout;
         this.handler = handler;
-        this.consumer = new KafkaConsumer<>(KafkaClients.consumer(bootstrap, null));
+        this.thread = Thread.ofPlatform().name(threadName).daemon().unstarted(this::run);
+    }
+
+    /** Starts following {@code topic} on a daemon thread named {@code threadName}. */
+    public static TopicFollower start(String bootstrap, String topic, Start start, String threadName, Duration pollTimeout,
+                                      Handler handler) {
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaClients.consumer(bootstrap, null));
         try {
             List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
@@ -54,13 +65,26 @@ public final class TopicFollower implements AutoCloseable {
             consumer.close(Duration.ofSeconds(2));
             throw new IllegalStateException("cannot follow topic " + topic + " at " + bootstrap + ": " + e.getMessage(), e);
         }
-        this.thread = Thread.ofPlatform().name(threadName).daemon().unstarted(this::run);
+        return started(new TopicFollower(consumer, topic, threadName, pollTimeout, handler));
     }
 
-    /** Starts following {@code topic} on a daemon thread named {@code threadName}. */
-    public static TopicFollower start(String bootstrap, String topic, Start start, String threadName, Duration pollTimeout,
-                                      Handler handler) {
-        TopicFollower f = new TopicFollower(bootstrap, topic, start, threadName, pollTimeout, handler);
+    /**
+     * Starts reading {@code topic} as a member of consumer group {@code groupId} instead: the broker shares the
+     * topic's partitions among the members, and {@code listener} hears which ones this member holds. Nothing is
+     * committed. Closing leaves the group (the listener hears the partitions go).
+     *
+     * @param consumerConfig extra consumer settings (session timeout, heartbeat) over {@link KafkaClients#consumer}
+     */
+    public static TopicFollower inGroup(String bootstrap, String topic, String groupId, Map<String, Object> consumerConfig,
+                                        ConsumerRebalanceListener listener, String threadName, Duration pollTimeout,
+                                        Handler handler) {
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
+                KafkaClients.with(KafkaClients.consumer(bootstrap, groupId), consumerConfig));
+        consumer.subscribe(List.of(topic), listener);
+        return started(new TopicFollower(consumer, topic, threadName, pollTimeout, handler));
+    }
+
+    private static TopicFollower started(TopicFollower f) {
         f.thread.start();
         return f;
     }

@@ -34,6 +34,11 @@ public final class BadRecords {
         }
     }
 
+    /** A record the loader could not use, filed as an undecodable image or an unreadable record. */
+    public void add(BadRecordException e) {
+        add(e.getMessage().contains("decode") ? "undecodable image" : "unreadable record", e.getMessage());
+    }
+
     public long count() {
         return count.get();
     }

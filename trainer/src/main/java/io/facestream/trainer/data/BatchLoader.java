@@ -111,7 +111,7 @@ public final class BatchLoader implements AutoCloseable {
                 format.write(img, pixels, n);
                 labels[n++] = r.label();
             } catch (BadRecordException e) {
-                data.badRecords().add(e.getMessage().contains("decode") ? "undecodable image" : "unreadable record", e.getMessage());
+                data.badRecords().add(e);
             }
         }
         if (n < indices.length) {

@@ -47,8 +47,8 @@ public record PrototypeCentres(ClassCentres centres, int images, int emptyClasse
                     format.write(ImageCodec.decode(r, format.size()), pixels, n);
                     labels[n++] = r.label();
                 } catch (BadRecordException e) {
-                    // same reasons and details as the batch loader, so a record is counted once whichever meets it first
-                    data.badRecords().add(e.getMessage().contains("decode") ? "undecodable image" : "unreadable record", e.getMessage());
+                    // filed as the batch loader files it, so a record is counted once whichever meets it first
+                    data.badRecords().add(e);
                 }
             }
             if (n == 0) {
