@@ -90,23 +90,23 @@ final class ExactScan {
     private static List<Slice> slices(IndexSearcher searcher, String field, int threads, int parallelMinVectors)
             throws IOException {
         List<LeafReaderContext> leaves = new ArrayList<>();
+        List<Integer> sizes = new ArrayList<>();
         long total = 0;
         for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
             FloatVectorValues values = leaf.reader().getFloatVectorValues(field);
             if (values != null && values.size() > 0) {
                 leaves.add(leaf);
+                sizes.add(values.size());
                 total += values.size();
             }
         }
+        boolean split = threads > 1 && total >= parallelMinVectors;
+        long perSlice = (total + threads - 1) / Math.max(1, threads);
         List<Slice> out = new ArrayList<>();
-        if (threads <= 1 || total < parallelMinVectors) {
-            leaves.forEach(l -> out.add(new Slice(l, 0, l.reader().maxDoc())));
-            return out;
-        }
-        long perSlice = (total + threads - 1) / threads;
-        for (LeafReaderContext leaf : leaves) {
+        for (int i = 0; i < leaves.size(); i++) {
+            LeafReaderContext leaf = leaves.get(i);
             int maxDoc = leaf.reader().maxDoc();
-            int parts = (int) Math.max(1, Math.round((double) leaf.reader().getFloatVectorValues(field).size() / perSlice));
+            int parts = split ? (int) Math.max(1, Math.round((double) sizes.get(i) / perSlice)) : 1;
             for (int p = 0; p < parts; p++) {
                 out.add(new Slice(leaf, (int) ((long) maxDoc * p / parts), (int) ((long) maxDoc * (p + 1) / parts)));
             }

@@ -34,8 +34,4 @@ public record SearchTuning(int exactThreshold, int candidates, int exactThreads)
     public int exactParallelism() {
         return exactThreads == 0 ? Runtime.getRuntime().availableProcessors() : exactThreads;
     }
-
-    public SearchTuning withExactThreads(int threads) {
-        return new SearchTuning(exactThreshold, candidates, threads);
-    }
 }

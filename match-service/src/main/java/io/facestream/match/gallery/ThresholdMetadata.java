@@ -15,13 +15,16 @@ import java.util.Optional;
 public final class ThresholdMetadata {
     private ThresholdMetadata() {}
 
+    private static final String PREFIX = "open-set.";
+    private static final String THRESHOLD = "threshold";
+
     static String prefix(String model) {
-        return "open-set." + model + ".";
+        return PREFIX + model + ".";
     }
 
     public static Optional<OpenSetThreshold> read(Map<String, String> metadata, String model) {
         String p = prefix(model);
-        String value = metadata.get(p + "threshold");
+        String value = metadata.get(p + THRESHOLD);
         if (value == null) {
             return Optional.empty();
         }
@@ -34,8 +37,8 @@ public final class ThresholdMetadata {
     public static java.util.SortedMap<String, OpenSetThreshold> all(Map<String, String> metadata) {
         java.util.SortedMap<String, OpenSetThreshold> out = new java.util.TreeMap<>();
         for (String key : metadata.keySet()) {
-            if (key.startsWith("open-set.") && key.endsWith(".threshold")) {
-                String model = key.substring("open-set.".length(), key.length() - ".threshold".length());
+            if (key.startsWith(PREFIX) && key.endsWith("." + THRESHOLD)) {
+                String model = key.substring(PREFIX.length(), key.length() - THRESHOLD.length() - 1);
                 read(metadata, model).ifPresent(t -> out.put(model, t));
             }
         }
@@ -52,7 +55,7 @@ public final class ThresholdMetadata {
         String p = prefix(model);
         Map<String, String> out = new HashMap<>(metadata);
         out.keySet().removeIf(k -> k.startsWith(p));
-        out.put(p + "threshold", Double.toString(t.value()));
+        out.put(p + THRESHOLD, Double.toString(t.value()));
         out.put(p + "source", t.source());
         if (!Double.isNaN(t.targetFpir())) {
             out.put(p + "fpir", Double.toString(t.targetFpir()));

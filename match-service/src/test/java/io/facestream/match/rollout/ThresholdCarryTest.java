@@ -3,16 +3,8 @@ package io.facestream.match.rollout;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.facestream.core.events.ModelRelease;
-import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.testing.KafkaBroker;
-import io.facestream.core.topics.TopicCatalog;
-import io.facestream.core.topics.TopicCreator;
 import io.facestream.embed.embedding.FaceEmbedder;
-import io.facestream.embed.model.ModelStore;
-import io.facestream.embed.model.zoo.ModelZoo;
-import io.facestream.embed.onnx.Device;
-import io.facestream.embed.onnx.OnnxSessions;
 import io.facestream.gallery.Gallery;
 import io.facestream.gallery.GallerySettings;
 import io.facestream.gallery.model.GalleryChange;
@@ -26,11 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,20 +36,12 @@ class ThresholdCarryTest {
     @Test
     void aCalibratedThresholdIsCarriedToTheReleasedVersion(@KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir)
             throws Exception {
-        String model = "carry" + UUID.randomUUID().toString().substring(0, 6);
-        ModelStore store = new ModelStore(dir.resolve("store"));
-        ModelStore.InstalledModel base = ModelZoo.ensure(ModelZoo.defaultStore(), "mobilefacenet");
-        ModelStore.InstalledModel v1 = RolloutFixtures.install(base, store, model, "1");
-        RolloutFixtures.install(base, store, model, "2");
-        ModelVersion from = new ModelVersion(model, "1"), to = new ModelVersion(model, "2");
-        try (Admin admin = KafkaClients.admin(bootstrap)) {
-            new TopicCreator(admin, (short) 1).ensure(TopicCatalog.defaults());
-        }
-        OnnxSessions sessions = new OnnxSessions(Device.CPU, 1);
-        String big = "big-" + model, small = "small-" + model;
+        RolloutFixtures.TwoVersions models = RolloutFixtures.TwoVersions.install("carry", dir, bootstrap);
+        ModelVersion from = models.from(), to = models.to();
+        String big = "big-" + models.model(), small = "small-" + models.model();
         List<ModelVersion> rolledOut = new CopyOnWriteArrayList<>();
         try (Gallery gallery = Gallery.open(GallerySettings.at(dir.resolve("gallery")), bootstrap);
-             FaceEmbedder embedder = new FaceEmbedder(v1, sessions, 8)) {
+             FaceEmbedder embedder = models.embedder()) {
             RolloutFixtures.enrol(gallery, big, SUBJECTS, embedder, from, 11);
             RolloutFixtures.enrol(gallery, small, FEW, embedder, from, 99);
             double[] scores = ImpostorPairs.of(gallery.index(), big, from, from, 1_000).from();
@@ -71,17 +51,9 @@ class ThresholdCarryTest {
             setThreshold(gallery, big, from, calibrated);
             setThreshold(gallery, small, from, calibrated);
 
-            Rollouts rollouts = Rollouts.over(gallery.index());
-            try (ReleaseFollower follower = ReleaseFollower.start(bootstrap, model, store, gallery, rollouts,
-                    m -> new FaceEmbedder(m, sessions, 8), Duration.ofSeconds(30), rolledOut::add);
-                 KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaClients.producer(bootstrap, "carry-" + model))) {
-                ModelRelease release = ModelRelease.newBuilder().setName(model).setVersion("2").setPreviousVersion("1")
-                        .setLocation(store.root().resolve(model).resolve("2").toString()).build();
-                producer.send(new ProducerRecord<>(TopicCatalog.MODELS, model, release.toByteArray())).get();
-                long deadline = System.currentTimeMillis() + 120_000;
-                while (rolledOut.isEmpty() && System.currentTimeMillis() < deadline) {
-                    Thread.sleep(50);
-                }
+            try (ReleaseFollower follower = models.follow(bootstrap, gallery, Duration.ofSeconds(30), rolledOut::add)) {
+                models.release(bootstrap);
+                RolloutFixtures.await("the release rolled out", () -> !rolledOut.isEmpty(), 120);
                 assertEquals(List.of(to), rolledOut, "the release was rolled out");
 
                 Optional<OpenSetThreshold> carried = threshold(gallery, big, to);
@@ -93,7 +65,7 @@ class ThresholdCarryTest {
                 assertEquals(calibrated.value(), threshold(gallery, big, from).orElseThrow().value(), "the old one stays");
                 assertTrue(threshold(gallery, small, to).isEmpty(),
                         FEW + " subjects give " + FEW * (FEW - 1) / 2 + " pairs, fewer than " + ThresholdTransfer.MIN_PAIRS);
-                producer.send(new ProducerRecord<>(TopicCatalog.MODELS, model, null)).get();
+                models.withdraw(bootstrap);
             }
         }
     }
