@@ -59,7 +59,8 @@ class ReembedLeadershipTest {
                 RolloutFixtures.await("the other instance leads", other::leads, 60);
                 RolloutFixtures.enrol(otherReplica, name + "x", 1, embedder, from, 9);
                 RolloutFixtures.await("the late medium has " + to, () -> otherReplica.reembed().pending(name + "x", to).isEmpty(), 60);
-                assertTrue(other.reembedded() >= 1, "the new leader re-embedded the late medium");
+                // the vector is searchable before the follower has counted it: wait for the count, not just the vector
+                RolloutFixtures.await("the new leader counts the late medium as re-embedded by it", () -> other.reembedded() >= 1, 30);
             } finally {
                 followerA.close();
                 followerB.close();
