@@ -146,7 +146,7 @@ public final class ModelStore {
         }
     }
 
-    static int compareVersions(String a, String b) {
+    public static int compareVersions(String a, String b) {
         String[] x = a.split("[.-]");
         String[] y = b.split("[.-]");
         for (int i = 0; i < Math.min(x.length, y.length); i++) {

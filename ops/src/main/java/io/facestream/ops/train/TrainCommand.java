@@ -71,12 +71,19 @@ public final class TrainCommand implements Runnable {
             description = "backbone learning rate = X × --lr (the head keeps --lr; e.g. 0.1 to let a pretrained backbone move less) (default: ${DEFAULT-VALUE})")
     double backboneLrScale;
 
+    @Option(names = "--threads", paramLabel = "N",
+            description = "PyTorch intra-op threads (default: one per core); same seed and thread count, same weights")
+    Integer threads;
+
     @Option(names = "--no-augment", description = "turn AdaFace's crop/low-res/photometric/flip augmentations off")
     boolean noAugment;
 
     @Override
     public void run() {
         ModelStore store = ModelZoo.store(options.load());
+        if (threads != null) {
+            io.facestream.trainer.torch.TorchRuntime.intraOpThreads(threads);
+        }
         Budget budget = length == null || (length.epochs == null && length.steps == null) ? new Budget.Epochs(1)
                 : length.steps != null ? new Budget.Steps(length.steps) : new Budget.Epochs(length.epochs);
         Hyperparameters hyper = Hyperparameters.defaults().withBatch(batch).withLearningRate(lr).withSeed(seed)

@@ -102,6 +102,7 @@ public final class BatchLoader implements AutoCloseable {
         long cpu0 = threads.getCurrentThreadCpuTime();
         float[] pixels = new float[(int) format.shape(indices.length).size()];
         long[] labels = new long[indices.length];
+        java.util.List<String> sources = new java.util.ArrayList<>(indices.length);
         int n = 0;
         for (int index : indices) {
             try {
@@ -110,6 +111,7 @@ public final class BatchLoader implements AutoCloseable {
                 augmentation.apply(img, new SplittableRandom(mix(seed, step, index)));
                 format.write(img, pixels, n);
                 labels[n++] = r.label();
+                sources.add(r.source());
             } catch (BadRecordException e) {
                 data.badRecords().add(e);
             }
@@ -118,7 +120,7 @@ public final class BatchLoader implements AutoCloseable {
             pixels = java.util.Arrays.copyOf(pixels, (int) format.shape(n).size());
             labels = java.util.Arrays.copyOf(labels, n);
         }
-        return new Batch(step, pixels, labels, n, threads.getCurrentThreadCpuTime() - cpu0);
+        return new Batch(step, pixels, labels, n, threads.getCurrentThreadCpuTime() - cpu0, sources);
     }
 
     private static long mix(long seed, long a, long b) {

@@ -36,7 +36,9 @@ public final class EvaluationGate {
         this.log = log;
     }
 
+    /** @throws NonFiniteModelException when a weight of the candidate is NaN or Inf (it is not scored at all) */
     public GateVerdict judge(ModelStore.InstalledModel current, ModelStore.InstalledModel candidate) {
+        NonFiniteModelException.check(candidate);
         if (current.manifest().embedding().size() != candidate.manifest().embedding().size()) {
             throw new IllegalArgumentException("candidate " + candidate.manifest().id() + " has " + candidate.manifest().embedding().size()
                     + "-d features, the current " + current.manifest().id() + " " + current.manifest().embedding().size() + "-d");

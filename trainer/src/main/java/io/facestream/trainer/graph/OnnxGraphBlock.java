@@ -52,10 +52,15 @@ public final class OnnxGraphBlock extends AbstractBlock {
      * Imports a graph. Its arrays live in {@code manager} (and on its device).
      *
      * @param output the output holding the raw (un-normalised) embedding; null = the graph's first output
-     * @throws UnsupportedOnnxException for ops the trainer cannot run, naming op and node
+     * @throws UnsupportedOnnxException for ops the trainer cannot run, naming op and node, or a non-finite weight
      */
     public static OnnxGraphBlock load(NDManager manager, ModelProto model, String output) {
         GraphProto g = model.getGraph();
+        String poisoned = OnnxTensors.firstNonFinite(model);
+        if (poisoned != null) {
+            throw new UnsupportedOnnxException("ONNX graph '" + g.getName() + "': initializer '" + poisoned
+                    + "' holds NaN or Inf, so the model cannot be trained (re-install it, or start from another version)");
+        }
         Map<String, TensorProto> initializers = g.getInitializerList().stream()
                 .collect(Collectors.toMap(TensorProto::getName, t -> t, (x, y) -> x, LinkedHashMap::new));
         List<String> realInputs = g.getInputList().stream().map(ValueInfoProto::getName)

@@ -70,6 +70,20 @@ public final class OnnxTensors {
         throw new IllegalArgumentException("initializer '" + t.getName() + "' has unsupported ONNX data type " + t.getDataType());
     }
 
+    /** The name of the first float initializer holding a NaN or an infinity; null when every weight is finite. */
+    public static String firstNonFinite(io.facestream.embed.model.convert.onnx.Onnx.ModelProto model) {
+        for (TensorProto t : model.getGraph().getInitializerList()) {
+            if (isFloat(t)) {
+                for (float v : floats(t)) {
+                    if (!Float.isFinite(v)) {
+                        return t.getName();
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
     public static TensorProto floatTensor(String name, Shape shape, float[] values) {
         ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(values);

@@ -34,6 +34,8 @@ public final class ModelPublisher {
         if (!verdict.accepted()) {
             throw new IllegalStateException("cannot release " + candidate.manifest().id() + ": the gate " + verdict.summary());
         }
+        // the verdict was about these files; check them again, so no path releases a non-finite model
+        io.facestream.trainer.gate.NonFiniteModelException.check(candidate);
         if (!verdict.candidate().model().equals(candidate.manifest().id())) {
             throw new IllegalArgumentException("the verdict is about " + verdict.candidate().model() + ", not " + candidate.manifest().id());
         }

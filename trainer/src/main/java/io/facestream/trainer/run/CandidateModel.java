@@ -21,7 +21,13 @@ final class CandidateModel {
                                              String provenance, Path workDir) {
         ModelManifest b = base.manifest();
         Path onnx = workDir.resolve("model.onnx");
-        OnnxExport.write(OnnxExport.export(block), onnx);
+        var exported = OnnxExport.export(block);
+        String poisoned = io.facestream.trainer.graph.OnnxTensors.firstNonFinite(exported);
+        if (poisoned != null) {
+            // the step checks stop a run before this; this is the last line of defence for the model store
+            throw new IllegalStateException("the trained weight '" + poisoned + "' holds NaN or Inf: " + b.id() + " was not fine-tuned into a new version");
+        }
+        OnnxExport.write(exported, onnx);
         String version = nextVersion(store, b);
         ModelManifest.Embedding e = b.embedding();
         ModelManifest.Embedding embedding = new ModelManifest.Embedding(e.size(), e.output(), e.unitLength(),
@@ -32,6 +38,11 @@ final class CandidateModel {
                 b.input(), embedding, b.source(), b.licence(),
                 "fine-tuned from " + b.id() + " by facestream trainer: " + provenance);
         return store.install(m, Map.of(file.role(), onnx));
+    }
+
+    /** Whether a version is one this class installed ({@code <base version>-ft.<n>}). */
+    static boolean isCandidate(String version) {
+        return version.matches(".*-ft\\.\\d+");
     }
 
     private static String nextVersion(ModelStore store, ModelManifest base) {

@@ -149,7 +149,7 @@ public record Checkpoint(State state, Map<String, Tensor> tensors) {
         }
         try (NDArray v = target.getManager().create(t.values(), target.getShape())) {
             // outside a gradient collector, so in-place writes on trainable leaves are allowed
-            target.subi(target).addi(v);
+            io.facestream.trainer.numerics.Finite.assign(target, v);
         }
     }
 }

@@ -44,7 +44,8 @@ public final class FineTune {
                     + session.block().trainableSize() + " parameters) on " + data.describe() + " with " + request.head().id()
                     + ", batch " + hyper.batchSize() + ", " + session.totalSteps() + " steps (" + session.stepsPerEpoch() + " per epoch)"
                     + (resume == null ? "" : ", resuming at step " + session.step0())
-                    + (hyper.backboneLrScale() == 1 ? "" : ", backbone lr ×" + hyper.backboneLrScale()));
+                    + (hyper.backboneLrScale() == 1 ? "" : ", backbone lr ×" + hyper.backboneLrScale())
+                    + ", seed " + hyper.seed() + ", " + io.facestream.trainer.torch.TorchRuntime.intraOpThreads() + " intra-op thread(s)");
             progress.accept(session.centresOrigin());
             if (data.badRecords().count() > 0) {
                 progress.accept("data: " + data.badRecords().report());

@@ -2,6 +2,7 @@ package io.facestream.trainer.run;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
+import io.facestream.trainer.numerics.Finite;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -9,7 +10,8 @@ import java.util.Map;
  * SGD with momentum and two parameter groups, with PyTorch's update rule (reference §4.3):
  * {@code g ← grad + wd·w; buf ← μ·buf + g; w ← w − lr·scale·buf}, where each array has its own learning-rate scale
  * (the backbone may move slower than the head). The gradient is zeroed after each step because DJL's
- * PyTorch collector accumulates.
+ * PyTorch collector accumulates; zeroed by assignment ({@link Finite#zero}), since {@code g − g} would keep a NaN
+ * of one step in every later one.
  */
 public final class Sgd {
     /** A trained array, whether it is weight-decayed, its learning-rate scale and its momentum buffer. */
@@ -41,8 +43,22 @@ public final class Sgd {
             NDArray g = s.decayed() && weightDecay > 0 ? grad.add(s.weight().mul(weightDecay)) : grad;
             s.momentum().muli(momentum).addi(g);
             s.weight().subi(s.momentum().mul(lr * s.lrScale()));
-            grad.subi(grad);
+            Finite.zero(grad);
         }
+    }
+
+    /** The current gradient of every trained array, by name (call inside an {@link NDScope}: the handles are new). */
+    public Map<String, NDArray> gradients() {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        slots.forEach((k, v) -> out.put(k, v.weight().getGradient()));
+        return out;
+    }
+
+    /** Every trained array, by name. */
+    public Map<String, NDArray> weights() {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        slots.forEach((k, v) -> out.put(k, v.weight()));
+        return out;
     }
 
     /** Momentum buffers by parameter name (checkpointed so a resumed run continues the same trajectory). */

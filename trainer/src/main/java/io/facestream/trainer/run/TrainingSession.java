@@ -22,6 +22,8 @@ import io.facestream.trainer.head.HeadKind;
 import io.facestream.trainer.head.MarginHead;
 import io.facestream.trainer.head.MarginLoss;
 import io.facestream.trainer.head.NormStatistics;
+import io.facestream.trainer.numerics.Finite;
+import io.facestream.trainer.numerics.TrainingDivergedException;
 import io.facestream.trainer.torch.TorchRuntime;
 import java.util.Map;
 
@@ -116,10 +118,20 @@ public final class TrainingSession implements AutoCloseable {
                     value = l.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
                     norms = out.get(1).toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray();
                 }
+                // A NaN or Inf is stopped where it first appears, before the update spreads it into every weight.
+                if (!Double.isFinite(value)) {
+                    throw new TrainingDivergedException(step, "the loss (" + value + ")", batch.sources());
+                }
+                String badGradient = Finite.firstNonFinite(optimizer.gradients());
+                if (badGradient != null) {
+                    throw new TrainingDivergedException(step, "the gradient of '" + badGradient + "'", batch.sources());
+                }
                 optimizer.step(lr);
-            }
-            if (!Double.isFinite(value)) {
-                throw new IllegalStateException("training diverged at step " + step + ": loss is " + value + " (lower --lr)");
+                String badWeight = Finite.firstNonFinite(optimizer.weights());
+                if (badWeight != null) {
+                    throw new TrainingDivergedException(step, "the parameter '" + badWeight + "' after the update (lr " + lr + ")",
+                            batch.sources());
+                }
             }
         }
         double mean = java.util.Arrays.stream(norms).average().orElse(Double.NaN);

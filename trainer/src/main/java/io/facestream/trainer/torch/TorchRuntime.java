@@ -50,6 +50,24 @@ public final class TorchRuntime {
         throw new IllegalArgumentException("unknown device '" + name + "' (expected cpu or cuda[:N])");
     }
 
+    /**
+     * PyTorch's intra-op thread count for this process (default: one per core; {@code -Dai.djl.pytorch.num_threads}
+     * sets it at start). A float reduction split over more threads adds in another order, so the same seed gives
+     * bit-identical weights only at the same thread count (docs/trainer.md, "Numerics").
+     */
+    public static void intraOpThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("intra-op threads must be at least 1, got " + threads);
+        }
+        engine();
+        ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+    }
+
+    public static int intraOpThreads() {
+        engine();
+        return ai.djl.pytorch.jni.JniUtils.getNumThreads();
+    }
+
     /** Seeds PyTorch's generator (dropout, any native randomness). */
     public static void seed(long seed) {
         engine().setRandomSeed((int) seed);

@@ -2,6 +2,7 @@ package io.facestream.trainer.gate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.facestream.embed.embedding.FaceEmbedder;
@@ -40,7 +41,8 @@ class EvaluationGateTest {
     static void prepare() {
         Path cache = Path.of(System.getProperty("facestream.cache", System.getProperty("user.home") + "/.facestream"), "models");
         Assumptions.assumeTrue(Files.isDirectory(cache.resolve("mobilefacenet")), "mobilefacenet not installed in " + cache);
-        ModelStore.InstalledModel zoo = new ModelStore(cache).load("mobilefacenet");
+        // the zoo's version, not the cache's newest (which may be a candidate of an earlier `train`)
+        ModelStore.InstalledModel zoo = io.facestream.embed.model.zoo.ModelZoo.ensure(new ModelStore(cache), "mobilefacenet");
         store = new ModelStore(dir.resolve("models"));
         current = store.install(zoo.manifest(), Map.of("main", zoo.path("main")));
         faces = new HeldOutFaces(SyntheticFaces.folder(dir.resolve("held-out"), 12, 4));
@@ -78,9 +80,36 @@ class EvaluationGateTest {
         assertTrue(v.candidate().verification().accuracy() < v.current().verification().accuracy() - 0.02, v.summary());
     }
 
+    @Test
+    void candidateWithANonFiniteWeightIsNeitherScoredNorReleased() {
+        ModelProto proto = OnnxExport.read(current.path("main"));
+        ModelProto.Builder b = proto.toBuilder();
+        int index = -1;
+        for (int i = 0; i < b.getGraph().getInitializerCount() && index < 0; i++) {
+            if (OnnxTensors.isFloat(b.getGraph().getInitializer(i)) && b.getGraph().getInitializer(i).getDimsCount() >= 2) {
+                index = i;
+            }
+        }
+        TensorProto t = b.getGraph().getInitializer(index);
+        float[] w = OnnxTensors.floats(t);
+        w[w.length / 2] = Float.NaN;
+        b.getGraphBuilder().setInitializer(index, OnnxTensors.withValues(t, w));
+        ModelStore.InstalledModel poisoned = install("nan", b.build());
+
+        List<String> log = new ArrayList<>();
+        NonFiniteModelException e = assertThrows(NonFiniteModelException.class, () -> gate(log).judge(current, poisoned));
+        assertTrue(e.getMessage().contains("'" + t.getName() + "'") && e.getMessage().contains(poisoned.manifest().id()), e.getMessage());
+        assertTrue(log.stream().noneMatch(l -> l.contains("scored")), "nothing was scored: " + log);
+
+        // and the publisher refuses it even with an accepting verdict in hand (it checks before it connects)
+        GateVerdict accepted = gate(new ArrayList<>()).judge(current, variant("same-for-publish", 0));
+        assertTrue(accepted.accepted(), accepted.summary());
+        assertThrows(NonFiniteModelException.class,
+                () -> new io.facestream.trainer.release.ModelPublisher("127.0.0.1:9").publish(poisoned, accepted));
+    }
+
     /** The current weights plus Gaussian noise of {@code noise} × each tensor's own standard deviation. */
     private static ModelStore.InstalledModel variant(String tag, double noise) {
-        ModelManifest m = current.manifest();
         ModelProto proto = OnnxExport.read(current.path("main"));
         Random random = new Random(3);
         ModelProto.Builder b = proto.toBuilder();
@@ -102,8 +131,13 @@ class EvaluationGateTest {
             }
             b.getGraphBuilder().setInitializer(i, OnnxTensors.withValues(t, w));
         }
+        return install(tag, b.build());
+    }
+
+    private static ModelStore.InstalledModel install(String tag, ModelProto graph) {
+        ModelManifest m = current.manifest();
         Path onnx = dir.resolve(tag + ".onnx");
-        OnnxExport.write(b.build(), onnx);
+        OnnxExport.write(graph, onnx);
         ModelManifest.ModelFile f = m.files().get(0);
         ModelManifest v = new ModelManifest(m.name(), m.version() + "-" + tag, m.kind(),
                 List.of(new ModelManifest.ModelFile(f.role(), f.file(), null, f.inputs(), f.outputs())),
