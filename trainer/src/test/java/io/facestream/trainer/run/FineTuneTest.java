@@ -76,16 +76,11 @@ class FineTuneTest {
      */
     @Test
     void aBareNameStartsEveryRunFromTheBaseNotFromTheLastCandidate(@TempDir Path work) {
-        FineTuneResult[] runs = new FineTuneResult[2];
-        onOneThread(() -> {
-            runs[0] = new FineTune(store, l -> { }).run(request("ir-tiny", hyper(), new Budget.Steps(3), work.resolve("1"), null));
-            runs[1] = new FineTune(store, l -> { }).run(request("ir-tiny", hyper(), new Budget.Steps(3), work.resolve("2"), null));
-        });
-        FineTuneResult first = runs[0];
-        FineTuneResult second = runs[1];
+        FineTuneResult first = new FineTune(store, l -> { }).run(request("ir-tiny", hyper(), new Budget.Steps(3), work.resolve("1"), null));
+        FineTuneResult second = new FineTune(store, l -> { }).run(request("ir-tiny", hyper(), new Budget.Steps(3), work.resolve("2"), null));
         assertEquals("ir-tiny@0", Checkpoint.read(second.checkpoint()).state().base());
+        // with 3 steps, firstLoss is the first step's loss: computed before any update, it repeats at every thread count
         assertEquals(first.metrics().firstLoss(), second.metrics().firstLoss(), 0.0);
-        assertArrayEquals(trainedState(first), trainedState(second));
         String candidate = second.candidate().manifest().version();
         assertEquals(candidate, BaseModel.resolve(store, "ir-tiny@" + candidate, 1).manifest().version(), "a candidate by its version");
     }
@@ -104,14 +99,14 @@ class FineTuneTest {
         });
     }
 
+    /**
+     * Runs only in the one-intra-op-thread execution (trainer/pom.xml). Switching the thread count inside a JVM that
+     * has already trained is not used: the first run after a switch was also seen to leave the common trajectory.
+     */
     private static void onOneThread(Runnable body) {
-        int threads = TorchRuntime.intraOpThreads();
-        try {
-            TorchRuntime.intraOpThreads(1);
-            body.run();
-        } finally {
-            TorchRuntime.intraOpThreads(threads);
-        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(TorchRuntime.intraOpThreads() == 1,
+                "compares whole runs bit for bit: runs in the one-intra-op-thread execution");
+        body.run();
     }
 
     @Test
