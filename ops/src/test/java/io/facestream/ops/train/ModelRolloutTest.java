@@ -17,6 +17,7 @@ import io.facestream.core.topics.TopicCreator;
 import io.facestream.embed.embedding.FaceEmbedder;
 import io.facestream.embed.model.ModelManifest;
 import io.facestream.embed.model.ModelStore;
+import io.facestream.embed.model.zoo.ModelZoo;
 import io.facestream.embed.onnx.Device;
 import io.facestream.embed.onnx.OnnxSessions;
 import io.facestream.embed.service.EmbedService;
@@ -79,8 +80,9 @@ class ModelRolloutTest {
                 "mobilefacenet/mtcnn not installed in " + cache);
         ModelStore zoo = new ModelStore(cache);
         ModelStore store = new ModelStore(dir.resolve("store"));
-        copy(zoo.load("mtcnn"), store, null);
-        ModelStore.InstalledModel current = copy(zoo.load(MODEL), store, null);
+        // the zoo's pinned versions, not the newest in the cache: a user's own `train` installs candidates there
+        copy(ModelZoo.ensure(zoo, "mtcnn"), store, null);
+        ModelStore.InstalledModel current = copy(ModelZoo.ensure(zoo, MODEL), store, null);
         String blue = current.manifest().version();
         OnnxSessions sessions = new OnnxSessions(Device.CPU, 1);
 
