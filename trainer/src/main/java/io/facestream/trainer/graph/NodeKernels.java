@@ -11,6 +11,7 @@ import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.pooling.Pool;
 import io.facestream.embed.model.convert.onnx.Onnx.NodeProto;
+import io.facestream.trainer.torch.Owned;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.TreeSet;
@@ -38,7 +39,7 @@ final class NodeKernels {
         return switch (node.getOpType()) {
             case "Conv" -> conv(node, a);
             case "BatchNormalization" -> batchNorm(a);
-            case "PRelu" -> (in, t) -> one(in[0].maximum(0).add(in[0].minimum(0).mul(in[1])));
+            case "PRelu" -> (in, t) -> one(prelu(in[0], in[1]));
             case "Relu" -> (in, t) -> one(Activation.relu(in[0]));
             case "LeakyRelu" -> leakyRelu(a);
             case "Sigmoid" -> (in, t) -> one(in[0].getNDArrayInternal().sigmoid());
@@ -142,7 +143,12 @@ final class NodeKernels {
 
     private static NodeKernel leakyRelu(NodeAttributes a) {
         float alpha = a.real("alpha", 0.01f);
-        return (in, t) -> one(in[0].maximum(0).add(in[0].minimum(0).mul(alpha)));
+        return (in, t) -> one(prelu(in[0], Owned.scalar(in[0], alpha)));
+    }
+
+    /** max(x, 0) + min(x, 0)·slope as relu(x) − relu(−x)·slope: no Java scalar for autograd to keep (see {@link Owned}). */
+    private static NDArray prelu(NDArray x, NDArray slope) {
+        return Activation.relu(x).sub(Activation.relu(x.neg()).mul(slope));
     }
 
     private static NodeKernel gemm(NodeAttributes a) {
@@ -153,10 +159,10 @@ final class NodeKernels {
         return (in, t) -> {
             NDArray y = (transA ? in[0].transpose() : in[0]).matMul(transB ? in[1].transpose() : in[1]);
             if (alpha != 1f) {
-                y = y.mul(alpha);
+                y = y.mul(Owned.scalar(y, alpha));
             }
             if (in.length > 2 && in[2] != null) {
-                y = y.add(beta == 1f ? in[2] : in[2].mul(beta));
+                y = y.add(beta == 1f ? in[2] : in[2].mul(Owned.scalar(y, beta)));
             }
             return one(y);
         };
@@ -283,7 +289,7 @@ final class NodeKernels {
             int r = dims.length;
             int from = (int) Math.max(0, Math.min(r, start < 0 ? start + r : start));
             int to = (int) Math.max(0, Math.min(r, end < 0 ? end + r : end));
-            return one(in[0].getManager().create(Arrays.copyOfRange(dims, from, Math.max(from, to))));
+            return one(Owned.copyOf(in[0].getManager(), Arrays.copyOfRange(dims, from, Math.max(from, to))));
         };
     }
 
@@ -309,7 +315,7 @@ final class NodeKernels {
                 }
                 out[i] = values[(int) k];
             }
-            NDArray r = data.getManager().create(out);
+            NDArray r = Owned.copyOf(data.getManager(), out);
             return one(in[1].getShape().dimension() == 0 ? r.reshape(new Shape()) : r.reshape(in[1].getShape()));
         };
     }

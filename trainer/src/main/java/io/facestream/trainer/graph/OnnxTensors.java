@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.google.protobuf.ByteString;
 import io.facestream.embed.model.convert.onnx.Onnx.TensorProto;
+import io.facestream.trainer.torch.Owned;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -62,10 +63,10 @@ public final class OnnxTensors {
     public static NDArray toNd(NDManager manager, TensorProto t) {
         Shape shape = shape(t);
         if (isFloat(t)) {
-            return manager.create(floats(t), shape);
+            return Owned.copyOf(manager, floats(t), shape);
         }
         if (isInteger(t)) {
-            return manager.create(longs(t), shape);
+            return Owned.copyOf(manager, longs(t), shape);
         }
         throw new IllegalArgumentException("initializer '" + t.getName() + "' has unsupported ONNX data type " + t.getDataType());
     }

@@ -2,6 +2,7 @@ package io.facestream.trainer.head;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import io.facestream.trainer.torch.Owned;
 
 /**
  * AdaFace (reference §1.2): the margin adapts to image quality, proxied by the feature norm normalised with running
@@ -38,15 +39,16 @@ public final class AdaFaceHead implements MarginHead {
         if (training) {
             updateStatistics(n);
         }
-        NDArray zHat = n.sub(statistics.mean()).mul(parameters.concentration()).div(statistics.std() + EPS).clip(-1, 1);
+        NDArray zHat = n.sub(Owned.scalar(n, statistics.mean())).mul(Owned.scalar(n, parameters.concentration()))
+                .div(Owned.scalar(n, statistics.std() + EPS)).clip(-1, 1);
         NDArray oneHot = labels.toType(DataType.INT64, false).oneHot((int) cos.getShape().get(1)).toType(cos.getDataType(), false);
         double m = parameters.margin();
         // Angular part: θ' = clip(θ − m·ẑ, eps, π − eps) on the target column; the others get a zero margin and the
         // same clip, which is a no-op after the ±0.999 clamp, so they stay cos_j.
-        NDArray gAngle = oneHot.mul(zHat.mul(-m));
+        NDArray gAngle = oneHot.mul(zHat.mul(Owned.scalar(zHat, -m)));
         NDArray theta = cos.acos().add(gAngle).clip(EPS, Math.PI - EPS);
-        NDArray gAdd = oneHot.mul(zHat.mul(m).add(m));
-        return theta.cos().sub(gAdd).mul(parameters.scale());
+        NDArray gAdd = oneHot.mul(zHat.mul(Owned.scalar(zHat, m)).add(Owned.scalar(zHat, m)));
+        return theta.cos().sub(gAdd).mul(Owned.scalar(theta, parameters.scale()));
     }
 
     private void updateStatistics(NDArray n) {

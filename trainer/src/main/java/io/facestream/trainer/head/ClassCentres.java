@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.facestream.trainer.torch.Owned;
 import java.util.SplittableRandom;
 
 /**
@@ -21,7 +22,7 @@ public final class ClassCentres {
 
     /** U(−1, 1) then unit columns, drawn from {@code seed} so runs repeat. */
     public static ClassCentres initial(NDManager manager, int dim, int classes, long seed) {
-        return new ClassCentres(manager.create(randomColumns(dim, classes, seed), new Shape(dim, classes)));
+        return new ClassCentres(Owned.copyOf(manager, randomColumns(dim, classes, seed), new Shape(dim, classes)));
     }
 
     /**
@@ -50,7 +51,7 @@ public final class ClassCentres {
                 }
             }
         }
-        return new ClassCentres(manager.create(w, new Shape(dim, classes)));
+        return new ClassCentres(Owned.copyOf(manager, w, new Shape(dim, classes)));
     }
 
     private static float[] randomColumns(int dim, int classes, long seed) {

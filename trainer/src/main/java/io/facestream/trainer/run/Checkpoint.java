@@ -9,6 +9,7 @@ import io.facestream.trainer.data.FaceDataset;
 import io.facestream.trainer.graph.OnnxGraphBlock;
 import io.facestream.trainer.head.ClassCentres;
 import io.facestream.trainer.head.NormStatistics;
+import io.facestream.trainer.torch.Owned;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -147,7 +148,7 @@ public record Checkpoint(State state, Map<String, Tensor> tensors) {
         if (!new Shape(t.shape()).equals(target.getShape())) {
             throw new IllegalArgumentException("checkpoint tensor '" + name + "' is " + new Shape(t.shape()) + ", model has " + target.getShape());
         }
-        try (NDArray v = target.getManager().create(t.values(), target.getShape())) {
+        try (NDArray v = Owned.copyOf(target.getManager(), t.values(), target.getShape())) {
             // outside a gradient collector, so in-place writes on trainable leaves are allowed
             io.facestream.trainer.numerics.Finite.assign(target, v);
         }

@@ -14,6 +14,7 @@ import io.facestream.trainer.data.InputFormat;
 import io.facestream.trainer.graph.OnnxGraphBlock;
 import io.facestream.trainer.head.CentreInit;
 import io.facestream.trainer.head.ClassCentres;
+import io.facestream.trainer.torch.Owned;
 import java.util.Arrays;
 
 /**
@@ -56,7 +57,7 @@ public record PrototypeCentres(ClassCentres centres, int images, int emptyClasse
             }
             float[] units;
             try (NDScope scope = new NDScope()) {
-                NDArray x = manager.create(Arrays.copyOf(pixels, (int) format.shape(n).size()), format.shape(n));
+                NDArray x = Owned.copyOf(manager, Arrays.copyOf(pixels, (int) format.shape(n).size()), format.shape(n));
                 NDArray f = block.forward(parameters, new NDList(x), false).singletonOrThrow();
                 dim = (int) f.getShape().get(1);
                 units = f.div(f.norm(new int[] {1}, true)).toType(DataType.FLOAT32, false).toFloatArray();

@@ -3,6 +3,7 @@ package io.facestream.trainer.run;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import io.facestream.trainer.numerics.Finite;
+import io.facestream.trainer.torch.Owned;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -40,9 +41,9 @@ public final class Sgd {
     public void step(double lr) {
         for (Slot s : slots.values()) {
             NDArray grad = s.weight().getGradient();
-            NDArray g = s.decayed() && weightDecay > 0 ? grad.add(s.weight().mul(weightDecay)) : grad;
-            s.momentum().muli(momentum).addi(g);
-            s.weight().subi(s.momentum().mul(lr * s.lrScale()));
+            NDArray g = s.decayed() && weightDecay > 0 ? grad.add(s.weight().mul(Owned.scalar(grad, weightDecay))) : grad;
+            s.momentum().muli(Owned.scalar(grad, momentum)).addi(g);
+            s.weight().subi(s.momentum().mul(Owned.scalar(grad, lr * s.lrScale())));
             Finite.zero(grad);
         }
     }

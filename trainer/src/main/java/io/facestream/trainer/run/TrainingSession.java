@@ -24,6 +24,7 @@ import io.facestream.trainer.head.MarginLoss;
 import io.facestream.trainer.head.NormStatistics;
 import io.facestream.trainer.numerics.Finite;
 import io.facestream.trainer.numerics.TrainingDivergedException;
+import io.facestream.trainer.torch.Owned;
 import io.facestream.trainer.torch.TorchRuntime;
 import java.util.Map;
 
@@ -108,8 +109,8 @@ public final class TrainingSession implements AutoCloseable {
             // Seeding per step makes dropout masks a function of (seed, step): a resumed run repeats an uninterrupted one.
             TorchRuntime.seed(hyper.seed() * 1_000_003L + step);
             try (NDScope scope = new NDScope()) {
-                NDArray x = manager.create(batch.pixels(), format.shape(batch.size()));
-                NDArray labels = manager.create(batch.labels());
+                NDArray x = Owned.copyOf(manager, batch.pixels(), format.shape(batch.size()));
+                NDArray labels = Owned.copyOf(manager, batch.labels());
                 try (GradientCollector gc = manager.getEngine().newGradientCollector()) {
                     NDArray features = block.forward(parameterStore, new NDList(x), true).singletonOrThrow();
                     NDList out = loss.forward(features, labels, true);
