@@ -17,27 +17,15 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import io.facestream.embed.model.convert.onnx.Onnx.ModelProto;
 import io.facestream.embed.model.convert.onnx.Onnx.NodeProto;
+import io.facestream.trainer.testing.WithTorchManager;
 import io.facestream.trainer.torch.TorchRuntime;
 import java.nio.FloatBuffer;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class OnnxRoundTripTest {
+class OnnxRoundTripTest extends WithTorchManager {
     private static final IrNet TINY = new IrNet("ir-tiny", new int[] {8, 16, 16, 32}, new int[] {1, 2, 1, 1}, 32, 112);
-    private static NDManager manager;
-
-    @BeforeAll
-    static void start() {
-        manager = TorchRuntime.engine().newBaseManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        manager.close();
-    }
 
     @Test
     void trainedWeightsExportedToOnnxRunInOnnxRuntimeLikeTheDjlForward() throws Exception {

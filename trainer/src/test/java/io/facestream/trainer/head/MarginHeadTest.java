@@ -5,26 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.facestream.trainer.torch.TorchRuntime;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.facestream.trainer.testing.WithTorchManager;
 import org.junit.jupiter.api.Test;
 
-class MarginHeadTest {
-    private static NDManager manager;
-
-    @BeforeAll
-    static void start() {
-        manager = TorchRuntime.engine().newBaseManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        manager.close();
-    }
-
+class MarginHeadTest extends WithTorchManager {
     /** Reference §1.2 worked test vector: float64, μ=20, σ=100, m=0.4, h=0.333, s=64, α=0.01. */
     @Test
     void adaFaceMatchesTheReferenceTestVector() {

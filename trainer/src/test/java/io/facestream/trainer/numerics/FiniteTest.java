@@ -6,27 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import io.facestream.trainer.torch.TorchRuntime;
+import io.facestream.trainer.testing.WithTorchManager;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class FiniteTest {
-    private static NDManager manager;
-
-    @BeforeAll
-    static void start() {
-        manager = TorchRuntime.engine().newBaseManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        manager.close();
-    }
-
+class FiniteTest extends WithTorchManager {
     /** Why the optimiser does not zero a gradient with g − g: a NaN survives it, and then poisons every later step. */
     @Test
     void zeroClearsNaNAndInfWhereSelfSubtractionDoesNot() {
