@@ -2,8 +2,8 @@ package io.facestream.ops.demo;
 
 import io.facestream.core.files.FileTrees;
 import io.facestream.eval.ijbs.protocol.Media;
-import io.facestream.ops.eval.footage.GroundTruth;
-import io.facestream.ops.eval.footage.GroundTruthFace;
+import io.facestream.eval.footage.GroundTruth;
+import io.facestream.eval.footage.GroundTruthFace;
 import io.facestream.ops.synth.BlendedIdentities;
 import io.facestream.ops.synth.DonorFace;
 import io.facestream.ops.synth.DonorFinder;

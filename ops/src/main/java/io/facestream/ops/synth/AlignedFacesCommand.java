@@ -5,9 +5,9 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.imwrite;
 
 import io.facestream.embed.align.FaceAligner;
 import io.facestream.eval.ijbs.protocol.Media;
-import io.facestream.ops.eval.footage.Footage;
-import io.facestream.ops.eval.footage.GroundTruth;
-import io.facestream.ops.eval.footage.GroundTruthFace;
+import io.facestream.eval.footage.Footage;
+import io.facestream.eval.footage.GroundTruth;
+import io.facestream.eval.footage.GroundTruthFace;
 import io.facestream.ops.report.Table;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package io.facestream.ops.eval.footage;
+package io.facestream.ops.eval;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,6 +8,11 @@ import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.testing.KafkaBroker;
 import io.facestream.embed.model.zoo.ModelZoo;
 import io.facestream.eval.Progress;
+import io.facestream.eval.footage.FeatureAgreement;
+import io.facestream.eval.footage.Footage;
+import io.facestream.eval.footage.FootageSources;
+import io.facestream.eval.footage.GroundTruth;
+import io.facestream.eval.footage.RecordingSource;
 import io.facestream.eval.ijbs.IjbsEvaluation;
 import io.facestream.eval.ijbs.IjbsReport;
 import io.facestream.eval.ijbs.protocol.IjbsProtocolReader;

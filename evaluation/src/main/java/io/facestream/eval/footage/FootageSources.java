@@ -1,4 +1,4 @@
-package io.facestream.ops.eval.footage;
+package io.facestream.eval.footage;
 
 import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.kafka.EmbeddedKafka;

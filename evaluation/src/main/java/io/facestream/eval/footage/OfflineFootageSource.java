@@ -1,4 +1,4 @@
-package io.facestream.ops.eval.footage;
+package io.facestream.eval.footage;
 
 import io.facestream.embed.align.FaceAligner;
 import io.facestream.embed.embedding.Embedding;

@@ -1,4 +1,4 @@
-package io.facestream.ops.eval.footage;
+package io.facestream.eval.footage;
 
 import io.facestream.eval.ijbs.Face;
 import io.facestream.eval.ijbs.FacePath;

@@ -1,4 +1,4 @@
-package io.facestream.ops.eval.footage;
+package io.facestream.eval.footage;
 
 import java.util.HashMap;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.facestream.ops.eval.footage;
+package io.facestream.eval.footage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

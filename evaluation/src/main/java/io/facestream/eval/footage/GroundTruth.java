@@ -1,4 +1,4 @@
-package io.facestream.ops.eval.footage;
+package io.facestream.eval.footage;
 
 import io.facestream.embed.align.ReferenceLandmarks;
 import io.facestream.embed.detect.Box;

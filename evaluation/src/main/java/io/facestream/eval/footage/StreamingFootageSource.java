@@ -1,4 +1,4 @@
-package io.facestream.ops.eval.footage;
+package io.facestream.eval.footage;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.facestream.core.config.FacestreamConfig;
