@@ -1,4 +1,4 @@
-package io.facestream.ops.train;
+package io.facestream.trainer.cycle;
 
 import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.events.ModelRelease;

@@ -1,4 +1,4 @@
-package io.facestream.ops.train;
+package io.facestream.trainer.cycle;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

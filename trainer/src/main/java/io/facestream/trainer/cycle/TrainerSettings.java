@@ -1,4 +1,4 @@
-package io.facestream.ops.train;
+package io.facestream.trainer.cycle;
 
 import io.facestream.trainer.data.Augmentation;
 import io.facestream.trainer.gate.GatePolicy;

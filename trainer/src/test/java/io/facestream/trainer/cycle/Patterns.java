@@ -1,4 +1,4 @@
-package io.facestream.ops.train;
+package io.facestream.trainer.cycle;
 
 import java.util.Random;
 import org.bytedeco.javacpp.BytePointer;
@@ -7,10 +7,10 @@ import org.bytedeco.opencv.global.opencv_imgcodecs;
 import org.bytedeco.opencv.opencv_core.Mat;
 
 /** 112×112 JPEG stand-ins for aligned crops: each identity a fixed colour-block pattern, each sample re-noised. */
-final class Patterns {
+public final class Patterns {
     private Patterns() {}
 
-    static byte[] jpeg(int id, int sample) {
+    public static byte[] jpeg(int id, int sample) {
         Random base = new Random(100 + id);
         Random noise = new Random(id * 31L + sample);
         byte[] px = new byte[112 * 112 * 3];
