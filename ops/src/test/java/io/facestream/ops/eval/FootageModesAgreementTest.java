@@ -16,7 +16,7 @@ import io.facestream.eval.footage.RecordingSource;
 import io.facestream.eval.ijbs.IjbsEvaluation;
 import io.facestream.eval.ijbs.IjbsReport;
 import io.facestream.eval.ijbs.protocol.IjbsProtocolReader;
-import io.facestream.ops.synth.TinySynth;
+import io.facestream.synth.TinySynth;
 import io.facestream.core.json.Json;
 import io.facestream.ops.FacestreamCli;
 import java.nio.file.Path;
