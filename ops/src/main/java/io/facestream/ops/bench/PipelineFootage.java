@@ -5,14 +5,14 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.imencode;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.facestream.core.json.Json;
-import io.facestream.ops.synth.BlendedIdentities;
-import io.facestream.ops.synth.DonorFace;
-import io.facestream.ops.synth.DonorFinder;
-import io.facestream.ops.synth.DonorPhotos;
-import io.facestream.ops.synth.FaceLabel;
-import io.facestream.ops.synth.Identity;
-import io.facestream.ops.synth.SynthSpec;
-import io.facestream.ops.synth.VideoRenderer;
+import io.facestream.synth.BlendedIdentities;
+import io.facestream.synth.DonorFace;
+import io.facestream.synth.DonorFinder;
+import io.facestream.synth.DonorPhotos;
+import io.facestream.synth.FaceLabel;
+import io.facestream.synth.Identity;
+import io.facestream.synth.SynthSpec;
+import io.facestream.synth.VideoRenderer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -31,7 +31,7 @@ import org.bytedeco.opencv.opencv_core.Mat;
 
 /**
  * The benchmark's camera footage: a short synthetic 640×480 clip of several people walking through a corridor
- * ({@code io.facestream.ops.synth}), rendered once and cached as MP4 plus its exact per-frame faces. Loaded as
+ * ({@code io.facestream.synth}), rendered once and cached as MP4 plus its exact per-frame faces. Loaded as
  * pre-encoded JPEG frames, each with its ground truth in the {@code fs.faces} format, so that the given-faces mode
  * measures the streaming service and not a detector.
  *

@@ -4,7 +4,7 @@ import io.facestream.embed.align.FaceAligner;
 import io.facestream.embed.detect.Point;
 import io.facestream.embed.embedding.FaceEmbedder;
 import io.facestream.embed.image.ImageDecoder;
-import io.facestream.ops.synth.FaceLabel;
+import io.facestream.synth.FaceLabel;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.opencv.opencv_core.Mat;

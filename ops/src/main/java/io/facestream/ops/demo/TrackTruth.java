@@ -4,7 +4,7 @@ import io.facestream.core.events.FaceObservation;
 import io.facestream.core.events.Match;
 import io.facestream.embed.detect.Box;
 import io.facestream.match.api.faces.FaceRecords;
-import io.facestream.ops.eval.footage.GroundTruthFace;
+import io.facestream.eval.footage.GroundTruthFace;
 import java.util.List;
 import java.util.Optional;
 

@@ -4,11 +4,12 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_QUALITY;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imwrite;
 
 import io.facestream.embed.align.FaceAligner;
+import io.facestream.eval.footage.Footage;
+import io.facestream.eval.footage.GroundTruth;
+import io.facestream.eval.footage.GroundTruthFace;
 import io.facestream.eval.ijbs.protocol.Media;
-import io.facestream.ops.eval.footage.Footage;
-import io.facestream.ops.eval.footage.GroundTruth;
-import io.facestream.ops.eval.footage.GroundTruthFace;
 import io.facestream.ops.report.Table;
+import io.facestream.synth.ProgressLine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,6 +1,14 @@
 package io.facestream.ops.synth;
 
 import io.facestream.ops.report.Table;
+import io.facestream.synth.BlendedIdentities;
+import io.facestream.synth.DonorFace;
+import io.facestream.synth.DonorFinder;
+import io.facestream.synth.DonorPhotos;
+import io.facestream.synth.IdentitySource;
+import io.facestream.synth.IjbsSynthesizer;
+import io.facestream.synth.PhotoFolderIdentities;
+import io.facestream.synth.SynthSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

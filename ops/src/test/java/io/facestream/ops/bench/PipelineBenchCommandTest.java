@@ -9,7 +9,7 @@ import io.facestream.core.json.Json;
 import io.facestream.core.testing.KafkaBroker;
 import io.facestream.embed.model.zoo.ModelZoo;
 import io.facestream.ops.FacestreamCli;
-import io.facestream.ops.synth.DonorPhotos;
+import io.facestream.synth.DonorPhotos;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

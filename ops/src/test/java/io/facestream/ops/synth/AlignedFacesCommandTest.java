@@ -4,8 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.facestream.eval.footage.GroundTruth;
 import io.facestream.ops.FacestreamCli;
-import io.facestream.ops.eval.footage.GroundTruth;
+import io.facestream.synth.TinySynth;
 import io.facestream.trainer.data.ImageFolderDataset;
 import java.nio.file.Files;
 import java.nio.file.Path;

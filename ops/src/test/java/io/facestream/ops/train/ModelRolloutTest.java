@@ -29,6 +29,7 @@ import io.facestream.gallery.model.ModelVersion;
 import io.facestream.gallery.model.Subject;
 import io.facestream.match.runtime.MatchService;
 import io.facestream.ops.demo.ApiClient;
+import io.facestream.trainer.cycle.Patterns;
 import io.facestream.trainer.gate.EvaluationGate;
 import io.facestream.trainer.gate.GatePolicy;
 import io.facestream.trainer.gate.GateVerdict;

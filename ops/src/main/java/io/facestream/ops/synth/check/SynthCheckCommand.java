@@ -1,13 +1,15 @@
 package io.facestream.ops.synth.check;
 
 import io.facestream.core.config.FacestreamConfig;
+import io.facestream.eval.footage.Footage;
+import io.facestream.eval.footage.FootageSources;
+import io.facestream.eval.footage.GroundTruth;
+import io.facestream.eval.footage.OfflineFootageSource;
+import io.facestream.eval.footage.RecordingSource;
 import io.facestream.ops.cli.ConfigOptions;
-import io.facestream.ops.eval.footage.Footage;
-import io.facestream.ops.eval.footage.FootageSources;
-import io.facestream.ops.eval.footage.GroundTruth;
-import io.facestream.ops.eval.footage.OfflineFootageSource;
-import io.facestream.ops.eval.footage.RecordingSource;
 import io.facestream.ops.report.Table;
+import io.facestream.synth.check.StillPairs;
+import io.facestream.synth.check.Verification;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
