@@ -70,6 +70,14 @@ public final class EmbedMetrics {
         counter("facestream.embed.frames.dlq", camera).increment();
     }
 
+    void clamped(String camera) {
+        counter("facestream.embed.frames.clock.clamped", camera).increment();
+    }
+
+    void failedTransaction() {
+        registry.counter("facestream.embed.transactions.failed").increment();
+    }
+
     void batch(int size, int maxBatch, Duration inferenceTime) {
         batches.incrementAndGet();
         batchFill.record(size / (double) maxBatch);

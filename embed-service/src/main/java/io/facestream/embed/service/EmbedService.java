@@ -80,8 +80,19 @@ public final class EmbedService implements AutoCloseable {
     private final Batch batch = new Batch();
     private final ExecutorService committer = Executors.newSingleThreadExecutor(r -> new Thread(r, "facestream-embed-commit"));
     private Future<?> inFlight;
+    /** Set when a failed transaction rewound the partitions: the rest of the current poll lies past the rewind point. */
+    private boolean rewound;
+    private int failedTransactions;
+    private final Map<String, Long> clampWarned = new HashMap<>();
+    private final AutoCloseable identity;
 
     EmbedService(String bootstrap, EmbedSettings settings, FrameFaces frames, ActiveModel model, ModelReleaseWatcher watcher) {
+        this(bootstrap, settings, frames, model, watcher, null);
+    }
+
+    private EmbedService(String bootstrap, EmbedSettings settings, FrameFaces frames, ActiveModel model, ModelReleaseWatcher watcher,
+                         AutoCloseable identity) {
+        this.identity = identity;
         this.settings = settings;
         this.frames = frames;
         this.model = model;
@@ -105,13 +116,26 @@ public final class EmbedService implements AutoCloseable {
      * releases, and starts consuming frames.
      */
     public static EmbedService start(FacestreamConfig config, String bootstrap) {
-        EmbedSettings settings = EmbedSettings.from(config);
+        EmbedSettings configured = EmbedSettings.from(config);
+        InstanceIdentity identity = configured.instanceId().isEmpty() ? InstanceIdentity.claim(configured.stateDir()) : null;
+        EmbedSettings settings = identity == null ? configured : configured.withInstanceId(identity.id());
+        try {
+            return start(config, bootstrap, settings, identity);
+        } catch (RuntimeException | Error e) {
+            if (identity != null) {
+                identity.close();
+            }
+            throw e;
+        }
+    }
+
+    private static EmbedService start(FacestreamConfig config, String bootstrap, EmbedSettings settings, InstanceIdentity identity) {
         FaceSettings face = FaceSettings.from(config);
         ModelStore store = ModelZoo.store(config);
         ModelRouter router = new ModelRouter(new OnnxSessions(face.device(), face.intraOpThreads()), face);
         FaceDetector detector = router.detector(ModelZoo.resolve(store, face.detector()));
         FrameFaces frames = new FrameFaces(new ImageDecoder(face.maxImagePixels()), detector, new FaceAligner(),
-                settings.maxFrameBytes());
+                settings.maxFrameBytes(), settings.maxGivenFaces());
         ActiveModel model;
         try {
             model = ActiveModel.of(router.embedder(ModelZoo.resolve(store, face.embedder())), settings.qualityThreshold());
@@ -121,7 +145,7 @@ public final class EmbedService implements AutoCloseable {
         }
         ModelReleaseWatcher watcher = new ModelReleaseWatcher(bootstrap, ModelZoo.nameOf(face.embedder()), model.ref().getVersion(), store,
                 installed -> ActiveModel.of(router.embedder(installed), settings.qualityThreshold()));
-        EmbedService service = new EmbedService(bootstrap, settings, frames, model, watcher);
+        EmbedService service = new EmbedService(bootstrap, settings, frames, model, watcher, identity);
         service.thread.start();
         return service;
     }
@@ -164,7 +188,13 @@ public final class EmbedService implements AutoCloseable {
             while (running) {
                 Duration wait = batch.isEmpty() ? Duration.ofMillis(200) : settings.maxWait().minus(batch.age()).isNegative()
                         ? Duration.ZERO : settings.maxWait().minus(batch.age());
+                rewound = false;
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(wait)) {
+                    if (rewound) {
+                        // a failed transaction rewound to the last committed offsets: the rest of this poll is read
+                        // again from there; committing it now would skip the failed frames (and duplicate later ones)
+                        break;
+                    }
                     accept(r);
                     if (batch.faces() >= settings.maxBatch()) {
                         submit();
@@ -185,6 +215,9 @@ public final class EmbedService implements AutoCloseable {
         } catch (ProducerFencedException e) {
             failure = e;
             LOG.error("embed {} was fenced by a newer instance with the same transactional id; stopping", settings.instanceId());
+        } catch (FatalProducerError e) {
+            failure = e.getCause();
+            LOG.error("embed {} stopped: the producer cannot go on ({}); restart the process", settings.instanceId(), e.getCause().toString());
         } catch (RuntimeException | Error e) {
             failure = e;
             LOG.error("embed service stopped: {}", e.toString(), e);
@@ -210,6 +243,24 @@ public final class EmbedService implements AutoCloseable {
         }
         String camera = frame.camera().toString();
         metrics.frame(camera);
+        long now = System.currentTimeMillis();
+        long ahead = frame.captureMillis() - now;
+        if (ahead > settings.maxClockSkew().toMillis()) {
+            String skew = "capture time " + java.time.Instant.ofEpochMilli(frame.captureMillis()) + " is "
+                    + Duration.ofMillis(ahead).withNanos(0) + " ahead of this host's clock (embed.service.max-clock-skew "
+                    + settings.maxClockSkew() + ")";
+            if (settings.futureFrames() == EmbedSettings.FutureFrames.DEAD_LETTER) {
+                deadLetter(r, camera, "frame " + camera + "/" + frame.seq() + ": " + skew);
+                return;
+            }
+            metrics.clamped(camera);
+            Long warned = clampWarned.get(camera);
+            if (warned == null || now - warned > 60_000) {
+                clampWarned.put(camera, now);
+                LOG.warn("camera {}: {}; processed as captured now (embed.service.future-frames=clamp)", camera, skew);
+            }
+            frame = new Frame(frame.camera(), frame.seq(), now * 1000, frame.image(), frame.facesJson());
+        }
         if (settings.mode() == DeliveryMode.LIVE
                 && System.currentTimeMillis() - frame.captureMillis() > settings.maxLag().toMillis()) {
             metrics.skippedLate(camera);
@@ -277,7 +328,11 @@ public final class EmbedService implements AutoCloseable {
         }
     }
 
-    /** Runs on the committer thread: one batch, one transaction. */
+    /**
+     * Runs on the committer thread: one batch, one transaction. A commit that times out may still complete on the
+     * broker, so the producer's contract allows only the same call again (never an abort): it is retried until it
+     * succeeds, fails for another reason, or the service stops.
+     */
     private void commit(List<ProducerRecord<byte[], byte[]>> out, Map<TopicPartition, OffsetAndMetadata> offsets,
                         ConsumerGroupMetadata group) {
         producer.beginTransaction();
@@ -285,7 +340,37 @@ public final class EmbedService implements AutoCloseable {
             producer.send(r);
         }
         producer.sendOffsetsToTransaction(offsets, group);
-        producer.commitTransaction();
+        while (true) {
+            try {
+                producer.commitTransaction();
+                return;
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                if (!running) {
+                    throw new FatalProducerError(e); // unknown outcome; the next owner of the partitions finds out
+                }
+                LOG.warn("embed {}: committing a batch timed out ({}); committing again", settings.instanceId(), e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * The errors after which the producer's contract leaves only closing it: fenced, out of sequence, not
+     * authorised, unsupported. The service stops with it as its failure; the process exits non-zero.
+     */
+    static boolean fatal(Throwable e) {
+        return e instanceof ProducerFencedException
+                || e instanceof org.apache.kafka.common.errors.OutOfOrderSequenceException
+                || e instanceof org.apache.kafka.common.errors.AuthorizationException
+                || e instanceof org.apache.kafka.common.errors.UnsupportedVersionException
+                || e instanceof org.apache.kafka.common.errors.InvalidProducerEpochException
+                || e instanceof FatalProducerError;
+    }
+
+    /** A producer error the service cannot recover from; its cause is the producer's exception. */
+    static final class FatalProducerError extends KafkaException {
+        FatalProducerError(Throwable cause) {
+            super(cause);
+        }
     }
 
     /**
@@ -299,20 +384,35 @@ public final class EmbedService implements AutoCloseable {
         }
         try {
             inFlight.get();
+            failedTransactions = 0;
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KafkaException("interrupted while committing an embed batch", e);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof ProducerFencedException fatal) {
-                throw fatal;
+            Throwable cause = e.getCause();
+            if (cause instanceof ProducerFencedException fenced) {
+                throw fenced;
             }
-            if (!(e.getCause() instanceof KafkaException retriable)) {
-                throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+            if (fatal(cause)) {
+                throw cause instanceof FatalProducerError f ? f : new FatalProducerError(cause);
             }
-            LOG.warn("embed batch transaction failed ({}); retrying from the last committed offsets", retriable.toString());
-            producer.abortTransaction();
+            if (!(cause instanceof KafkaException retriable)) {
+                throw cause instanceof RuntimeException re ? re : new IllegalStateException(cause);
+            }
+            failedTransactions++;
+            metrics.failedTransaction();
+            LOG.warn("embed batch transaction failed ({}, {} in a row); aborting and reading again from the last committed offsets",
+                    retriable.toString(), failedTransactions);
+            try {
+                producer.abortTransaction();
+            } catch (KafkaException abortFailed) {
+                throw new FatalProducerError(abortFailed);
+            }
+            batch.discard();
             rewind(consumer.assignment());
+            rewound = true;
+            backOff();
             return false;
         } finally {
             inFlight = null;
@@ -339,6 +439,16 @@ public final class EmbedService implements AutoCloseable {
             flush();
         } catch (RuntimeException e) {
             LOG.warn("could not flush the last batch ({}); it will be processed again after restart", e.toString());
+        }
+    }
+
+    /** 100 ms after the first failure, doubling to 5 s: a broker that is away is not asked again at full speed. */
+    private void backOff() {
+        long ms = Math.min(5_000, 100L << Math.min(6, failedTransactions - 1));
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -391,6 +501,9 @@ public final class EmbedService implements AutoCloseable {
         }
         model.close();
         frames.close();
+        if (identity != null) {
+            closeQuietly(identity);
+        }
         EmbedMetrics.Totals t = metrics.snapshot();
         LOG.info("embed service stopped: {} frames, {} faces, {} rejected, {} late, {} to DLQ", t.frames(), t.faces(),
                 t.rejected(), t.skippedLate(), t.deadLetters());

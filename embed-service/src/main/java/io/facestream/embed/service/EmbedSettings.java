@@ -18,6 +18,10 @@ import java.time.Duration;
  * @param qualityThreshold minimum feature norm; negative = the model manifest's default
  * @param keepRejected    write quality-rejected faces with {@code rejected=true} instead of only counting them
  * @param cropJpegQuality JPEG quality of the stored 112×112 crop
+ * @param maxClockSkew    how far a frame's capture time may lie ahead of this host's clock
+ * @param futureFrames    what happens to a frame further ahead: clamped to this host's clock, or dead-lettered
+ * @param maxGivenFaces   a frame with more given faces ({@code fs.faces}) goes to the DLQ
+ * @param stateDir        where the instance id is kept when {@code instance-id} is not set
  */
 public record EmbedSettings(
         String groupId,
@@ -29,13 +33,31 @@ public record EmbedSettings(
         int maxFrameBytes,
         double qualityThreshold,
         boolean keepRejected,
-        int cropJpegQuality) {
+        int cropJpegQuality,
+        Duration maxClockSkew,
+        FutureFrames futureFrames,
+        int maxGivenFaces,
+        java.nio.file.Path stateDir) {
 
+    /** What the service does with a frame whose capture time is further ahead than {@code max-clock-skew}. */
+    public enum FutureFrames {
+        /** Process it as captured now (counted, logged once a minute per camera). */
+        CLAMP,
+        /** Send it to the DLQ with the skew in the reason. */
+        DEAD_LETTER;
+
+        static FutureFrames parse(String value) {
+            return switch (value.trim().toLowerCase().replace('_', '-')) {
+                case "clamp" -> CLAMP;
+                case "dead-letter" -> DEAD_LETTER;
+                default -> throw new IllegalArgumentException("embed.service.future-frames must be clamp or dead-letter, not '" + value + "'");
+            };
+        }
+    }
+
+    /** The settings; an empty {@code instance-id} is left empty here and claimed from the state directory at start. */
     public static EmbedSettings from(FacestreamConfig c) {
         String instance = c.getString("embed.service.instance-id", "").trim();
-        if (instance.isEmpty()) {
-            instance = defaultInstanceId();
-        }
         return new EmbedSettings(
                 c.getString("embed.service.group-id"),
                 instance,
@@ -46,16 +68,16 @@ public record EmbedSettings(
                 c.getInt("embed.service.max-frame-bytes"),
                 c.getDouble("embed.service.quality-threshold"),
                 c.getBoolean("embed.service.keep-rejected"),
-                c.getInt("embed.service.crop-jpeg-quality"));
+                c.getInt("embed.service.crop-jpeg-quality"),
+                c.getDuration("embed.service.max-clock-skew"),
+                FutureFrames.parse(c.getString("embed.service.future-frames")),
+                c.getInt("embed.service.max-given-faces"),
+                c.getPath("embed.service.state-dir"));
     }
 
-    /** Host name based, so that the same machine restarting gets the same transactional id. */
-    static String defaultInstanceId() {
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9._-]", "_");
-        } catch (java.net.UnknownHostException e) {
-            return "embed-0";
-        }
+    EmbedSettings withInstanceId(String id) {
+        return new EmbedSettings(groupId, id, mode, maxLag, maxBatch, maxWait, maxFrameBytes, qualityThreshold, keepRejected,
+                cropJpegQuality, maxClockSkew, futureFrames, maxGivenFaces, stateDir);
     }
 
     public String transactionalId() {

@@ -23,12 +23,14 @@ final class FrameFaces implements AutoCloseable {
     private final FaceDetector detector;
     private final FaceAligner aligner;
     private final int maxFrameBytes;
+    private final int maxGivenFaces;
 
-    FrameFaces(ImageDecoder decoder, FaceDetector detector, FaceAligner aligner, int maxFrameBytes) {
+    FrameFaces(ImageDecoder decoder, FaceDetector detector, FaceAligner aligner, int maxFrameBytes, int maxGivenFaces) {
         this.decoder = decoder;
         this.detector = detector;
         this.aligner = aligner;
         this.maxFrameBytes = maxFrameBytes;
+        this.maxGivenFaces = maxGivenFaces;
     }
 
     /** Thrown for a frame that cannot be processed; goes to the DLQ with this message. */
@@ -61,6 +63,10 @@ final class FrameFaces implements AutoCloseable {
             } catch (IllegalArgumentException e) {
                 throw new RejectedFrame(e.getMessage(), e);
             }
+            if (given.faces().size() > maxGivenFaces) {
+                throw new RejectedFrame(what + ": fs.faces names " + given.faces().size() + " faces, more than the limit of "
+                        + maxGivenFaces + " (embed.service.max-given-faces)", null);
+            }
         }
         Mat image;
         try {
@@ -86,8 +92,14 @@ final class FrameFaces implements AutoCloseable {
                 }
             }
             return new Extracted(crops, image.cols(), image.rows());
+        } catch (RejectedFrame e) {
+            throw e;
         } catch (IllegalArgumentException e) {
             throw new RejectedFrame(what + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            // detection and alignment run native code (ONNX Runtime, OpenCV): whatever one frame makes them throw
+            // is that frame's problem, named in its dead letter; the next frame goes on
+            throw new RejectedFrame(what + ": face detection failed: " + e, e);
         }
     }
 }
