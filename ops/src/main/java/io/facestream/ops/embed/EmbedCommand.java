@@ -27,7 +27,7 @@ public final class EmbedCommand implements Runnable {
     @Option(names = "--mode", paramLabel = "live|complete", description = "live skips frames older than embed.service.max-lag; complete processes every frame")
     String mode;
 
-    @Option(names = "--instance", paramLabel = "ID", description = "Instance id (part of the transactional id; default: host name)")
+    @Option(names = "--instance", paramLabel = "ID", description = "Instance id (part of the transactional id; default: a UUID kept per running instance in embed.service.state-dir)")
     String instance;
 
     @Override
