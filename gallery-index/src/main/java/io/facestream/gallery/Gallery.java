@@ -226,6 +226,18 @@ public final class Gallery implements AutoCloseable {
     }
 
     /** The underlying index, for tools and benchmarks. */
+    /**
+     * The replica's state for the management port: FAILED once its apply thread stopped (matching would go on against
+     * a frozen gallery), else UP with the next offset it applies.
+     */
+    public io.facestream.core.health.Health replicationHealth() {
+        Throwable f = replica.failure();
+        if (f != null) {
+            return io.facestream.core.health.Health.failed("the gallery replica stopped applying the topic: " + f);
+        }
+        return io.facestream.core.health.Health.up("applying; next offset " + replica.appliedNextOffset());
+    }
+
     public GalleryIndex index() {
         return index;
     }

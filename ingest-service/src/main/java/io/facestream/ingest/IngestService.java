@@ -101,6 +101,18 @@ public final class IngestService implements AutoCloseable {
     }
 
     /** Every camera, invalid ones first. */
+    /** UP while no camera has FAILED; a failed camera makes the process not ready (DOWN) but keeps the others going. */
+    public io.facestream.core.health.Health health() {
+        List<CameraStatus> all = statuses();
+        List<String> failed = all.stream().filter(c -> c.state() == CameraStatus.State.FAILED)
+                .map(c -> c.camera() + ": " + c.error()).toList();
+        if (!failed.isEmpty()) {
+            return io.facestream.core.health.Health.down(failed.size() + " of " + all.size() + " camera(s) failed: " + String.join("; ", failed));
+        }
+        long running = all.stream().filter(c -> c.state() == CameraStatus.State.RUNNING).count();
+        return io.facestream.core.health.Health.up(running + " of " + all.size() + " camera(s) running");
+    }
+
     public synchronized List<CameraStatus> statuses() {
         List<CameraStatus> all = new ArrayList<>(invalid);
         runs.values().forEach(r -> all.add(r.status()));

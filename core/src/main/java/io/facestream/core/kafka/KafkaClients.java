@@ -16,10 +16,14 @@ public final class KafkaClients {
     private KafkaClients() {}
 
     public static Admin admin(String bootstrap) {
+        return Admin.create(adminConfig(bootstrap));
+    }
+
+    public static Properties adminConfig(String bootstrap) {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
-        return Admin.create(p);
+        return p;
     }
 
     /** Idempotent producer with byte[] values, sized for frames. */

@@ -82,7 +82,7 @@ public final class EmbedService implements AutoCloseable {
     private Future<?> inFlight;
     /** Set when a failed transaction rewound the partitions: the rest of the current poll lies past the rewind point. */
     private boolean rewound;
-    private int failedTransactions;
+    private volatile int failedTransactions;
     private final Map<String, Long> clampWarned = new HashMap<>();
     private final AutoCloseable identity;
 
@@ -157,6 +157,23 @@ public final class EmbedService implements AutoCloseable {
     /** The model whose version the next observations carry. */
     public String modelId() {
         return model.id();
+    }
+
+    /** FAILED once the service thread has stopped on an error; DOWN while transactions keep failing; else UP. */
+    public io.facestream.core.health.Health health() {
+        Throwable f = failure;
+        if (f != null) {
+            return io.facestream.core.health.Health.failed("stopped: " + f);
+        }
+        if (!thread.isAlive()) {
+            return running ? io.facestream.core.health.Health.failed("the embed thread has ended")
+                    : io.facestream.core.health.Health.down("stopped");
+        }
+        int failed = failedTransactions;
+        if (failed > 0) {
+            return io.facestream.core.health.Health.down(failed + " batch transaction(s) in a row failed; reading again");
+        }
+        return io.facestream.core.health.Health.up("instance " + settings.instanceId() + ", model " + model.id());
     }
 
     /** The error that stopped the service, or null while it runs or after a clean stop. */

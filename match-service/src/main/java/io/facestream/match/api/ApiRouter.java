@@ -51,6 +51,14 @@ public final class ApiRouter {
     private final Guard guard;
     private final ApiLimits limits;
 
+    private io.facestream.core.health.HealthRegistry health = new io.facestream.core.health.HealthRegistry();
+
+    /** What {@code GET /api/health} reports: this service's components (the default reports none, i.e. UP). */
+    public ApiRouter withHealth(io.facestream.core.health.HealthRegistry health) {
+        this.health = health;
+        return this;
+    }
+
     public ApiRouter(GalleryAdmin galleries, FaceReader faces, AuditLog audit, Guard guard, ApiLimits limits) {
         this.galleries = galleries;
         this.faces = faces;
@@ -65,7 +73,10 @@ public final class ApiRouter {
                 .setDeleteUploadedFilesOnEnd(true);
         r.route().handler(body);
 
-        r.get("/api/health").handler(ctx -> Replies.json(ctx, Map.of("status", "ok")));
+        r.get("/api/health").handler(ctx -> {
+            var report = health.report();
+            Replies.json(ctx, report.ready() ? 200 : 503, report.toJson(true));
+        });
         r.get("/metrics").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4").end(Metrics.scrape()));
         r.get("/openapi.yaml").handler(ctx -> ctx.response().putHeader("Content-Type", "application/yaml").end(resource("api/openapi.yaml")));
 

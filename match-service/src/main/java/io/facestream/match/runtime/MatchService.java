@@ -47,6 +47,8 @@ public final class MatchService implements AutoCloseable {
     private MatchStreams streams;
     private ApiKeys keys;
     private io.vertx.ext.web.Router router;
+    private Gallery replica;
+    private volatile boolean closing;
 
     private MatchService() {}
 
@@ -69,6 +71,7 @@ public final class MatchService implements AutoCloseable {
     private void startParts(FacestreamConfig config, String bootstrap) {
         GallerySettings gallerySettings = GallerySettings.fromConfig(config);
         Gallery replica = own(Gallery.open(gallerySettings, bootstrap));
+        this.replica = replica;
         IndexedGallery gallery = new IndexedGallery(replica.index(), gallerySettings.search(), config.getDouble("match.default-threshold"));
         FaceSettings faceSettings = FaceSettings.from(config);
         ApiLimits limits = ApiLimits.from(config);
@@ -93,7 +96,9 @@ public final class MatchService implements AutoCloseable {
         AuditLog audit = new AuditLog(config.getPath("api.audit-log"));
         GalleryAdmin admin = new GalleryAdmin(replica, gallery);
         Vertx vertx = Vertx.vertx();
-        ApiRouter router = new ApiRouter(admin, faces, audit, new Guard(keys), limits);
+        io.facestream.core.health.HealthRegistry own = new io.facestream.core.health.HealthRegistry();
+        registerHealth(own, "");
+        ApiRouter router = new ApiRouter(admin, faces, audit, new Guard(keys), limits).withHealth(own);
         this.router = router.build(vertx, new MatchRoutes(feed, faceRecords, feedback, audit));
         api = own(ApiServer.start(vertx, this.router,
                 config.getString("api.host"), config.getInt("api.port")));
@@ -118,6 +123,32 @@ public final class MatchService implements AutoCloseable {
         return streams;
     }
 
+    /**
+     * The matching topology: UP while RUNNING; DOWN while starting or rebalancing (it recovers by itself); FAILED in
+     * ERROR, or when it stopped without being asked to.
+     */
+    public io.facestream.core.health.Health topologyHealth() {
+        var state = streams.state();
+        return switch (state) {
+            case RUNNING -> io.facestream.core.health.Health.up("RUNNING");
+            case CREATED, REBALANCING -> io.facestream.core.health.Health.down(state.name());
+            case PENDING_SHUTDOWN, NOT_RUNNING -> closing ? io.facestream.core.health.Health.down(state.name())
+                    : io.facestream.core.health.Health.failed("the matching topology stopped (" + state + ")");
+            case PENDING_ERROR, ERROR -> io.facestream.core.health.Health.failed("the matching topology failed (" + state + ")");
+        };
+    }
+
+    /** The gallery replica this service searches (see {@code Gallery.replicationHealth}). */
+    public io.facestream.core.health.Health galleryHealth() {
+        return replica.replicationHealth();
+    }
+
+    /** Registers this service's parts as {@code <prefix>topology} and {@code <prefix>gallery}. */
+    public void registerHealth(io.facestream.core.health.HealthRegistry health, String prefix) {
+        health.register(prefix + "topology", this::topologyHealth);
+        health.register(prefix + "gallery", this::galleryHealth);
+    }
+
     /** Waits until the topology is RUNNING (tests, demo). */
     public void awaitRunning(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -131,6 +162,7 @@ public final class MatchService implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
         while (!parts.isEmpty()) {
             AutoCloseable p = parts.pop();
             try {

@@ -1,10 +1,12 @@
 package io.facestream.ops.embed;
 
 import io.facestream.core.config.FacestreamConfig;
+import io.facestream.core.health.BrokerProbe;
+import io.facestream.core.health.HealthRegistry;
 import io.facestream.embed.service.EmbedService;
 import io.facestream.ops.cli.BrokerAddress;
 import io.facestream.ops.cli.ConfigOptions;
-import java.time.Duration;
+import io.facestream.ops.runtime.ServiceRunner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -34,18 +36,13 @@ public final class EmbedCommand implements Runnable {
     public void run() {
         FacestreamConfig config = options.load("kafka.bootstrap", bootstrap, "face.embedder", model, "face.detector", detector,
                 "embed.service.mode", mode, "embed.service.instance-id", instance);
-        EmbedService service = EmbedService.start(config, BrokerAddress.of(config));
-        Runtime.getRuntime().addShutdownHook(new Thread(service::close, "embed-shutdown"));
-        System.out.println("embed service running on " + BrokerAddress.of(config) + " with " + service.modelId() + "; Ctrl-C to stop");
-        try {
-            while (!service.awaitStop(Duration.ofSeconds(1))) {
-                // the service thread does the work
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (service.failure() != null) {
-            throw new IllegalStateException("embed service failed: " + service.failure().getMessage(), service.failure());
-        }
+        String address = BrokerAddress.of(config);
+        EmbedService service = EmbedService.start(config, address);
+        BrokerProbe broker = BrokerProbe.start(address, config.getDuration("management.broker-check-interval"));
+        HealthRegistry health = new HealthRegistry().register("broker", broker).register("embed", service::health);
+        ServiceRunner.run(config, () -> {
+            broker.close();
+            service.close();
+        }, health, "embed service running on " + address + " with " + service.modelId());
     }
 }

@@ -2,7 +2,7 @@ package io.facestream.ops.kafka;
 
 import io.facestream.ops.cli.ConfigOptions;
 import io.facestream.ops.runtime.AllInOne;
-import java.util.concurrent.CountDownLatch;
+import io.facestream.ops.runtime.ServiceRunner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -18,17 +18,8 @@ public final class UpCommand implements Runnable {
 
     @Override
     public void run() {
-        CountDownLatch stop = new CountDownLatch(1);
-        AllInOne all = AllInOne.start(options.load("kafka.bootstrap", bootstrap));
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            all.close();
-            stop.countDown();
-        }, "facestream-shutdown"));
-        System.out.println("facestream is up: Kafka on " + all.bootstrapServers() + "; Ctrl-C to stop");
-        try {
-            stop.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        var config = options.load("kafka.bootstrap", bootstrap);
+        AllInOne all = AllInOne.start(config);
+        ServiceRunner.run(config, all, all.health(), "facestream is up: Kafka on " + all.bootstrapServers());
     }
 }

@@ -1,9 +1,11 @@
 package io.facestream.ops.match;
 
+import io.facestream.core.health.BrokerProbe;
+import io.facestream.core.health.HealthRegistry;
 import io.facestream.match.runtime.MatchService;
 import io.facestream.ops.cli.BrokerAddress;
 import io.facestream.ops.cli.ConfigOptions;
-import java.util.concurrent.CountDownLatch;
+import io.facestream.ops.runtime.ServiceRunner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -23,17 +25,14 @@ public final class MatchCommand implements Runnable {
     @Override
     public void run() {
         var config = options.load("kafka.bootstrap", bootstrap, "api.port", port);
-        CountDownLatch stop = new CountDownLatch(1);
-        MatchService service = MatchService.start(config, BrokerAddress.of(config));
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        String address = BrokerAddress.of(config);
+        MatchService service = MatchService.start(config, address);
+        BrokerProbe broker = BrokerProbe.start(address, config.getDuration("management.broker-check-interval"));
+        HealthRegistry health = new HealthRegistry().register("broker", broker);
+        service.registerHealth(health, "match.");
+        ServiceRunner.run(config, () -> {
+            broker.close();
             service.close();
-            stop.countDown();
-        }, "facestream-match-shutdown"));
-        System.out.println("match-service is up: API and page on http://localhost:" + service.apiPort() + "/ ; Ctrl-C to stop");
-        try {
-            stop.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        }, health, "match-service is up: API and page on http://localhost:" + service.apiPort() + "/");
     }
 }

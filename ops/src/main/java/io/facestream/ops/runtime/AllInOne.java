@@ -1,6 +1,8 @@
 package io.facestream.ops.runtime;
 
 import io.facestream.core.config.FacestreamConfig;
+import io.facestream.core.health.BrokerProbe;
+import io.facestream.core.health.HealthRegistry;
 import io.facestream.core.kafka.EmbeddedKafka;
 import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.topics.TopicCatalog;
@@ -23,6 +25,7 @@ public final class AllInOne implements AutoCloseable {
 
     private final Deque<AutoCloseable> running = new ArrayDeque<>();
     private final String bootstrap;
+    private final HealthRegistry health = new HealthRegistry();
 
     private AllInOne(String bootstrap) {
         this.bootstrap = bootstrap;
@@ -39,6 +42,7 @@ public final class AllInOne implements AutoCloseable {
             all.running.push(kafka);
         }
         try {
+            all.add(all.brokerProbe(config));
             try (Admin admin = KafkaClients.admin(all.bootstrap)) {
                 new TopicCreator(admin, (short) config.getInt("kafka.replication-factor")).ensure(TopicCatalog.fromConfig(config));
             }
@@ -50,22 +54,37 @@ public final class AllInOne implements AutoCloseable {
         return all;
     }
 
+    private BrokerProbe brokerProbe(FacestreamConfig config) {
+        BrokerProbe probe = BrokerProbe.start(bootstrap, config.getDuration("management.broker-check-interval"));
+        health.register("broker", probe);
+        return probe;
+    }
+
     /** Starts the services in data-flow order: ingest (when cameras are configured), embed, match. */
     private void startServices(FacestreamConfig config) {
         if (!config.section("cameras").isEmpty()) {
-            add(IngestService.fromConfig(config, bootstrap));
+            IngestService ingest = add(IngestService.fromConfig(config, bootstrap));
+            health.register("ingest", ingest::health);
         }
         if (config.getBoolean("embed.service.enabled")) {
-            add(EmbedService.start(config, bootstrap));
+            EmbedService embed = add(EmbedService.start(config, bootstrap));
+            health.register("embed", embed::health);
         }
         if (config.getBoolean("match.enabled")) {
-            add(MatchService.start(config, bootstrap));
+            MatchService match = add(MatchService.start(config, bootstrap));
+            match.registerHealth(health, "match.");
         }
     }
 
+    /** Every component of this process, for the management port. */
+    public HealthRegistry health() {
+        return health;
+    }
+
     /** Registers a started service so that it is stopped with the others (reverse order of start). */
-    void add(AutoCloseable service) {
+    <T extends AutoCloseable> T add(T service) {
         running.push(service);
+        return service;
     }
 
     /** The running service of this type (e.g. the match service, for its API port), if this process started one. */

@@ -66,6 +66,14 @@ class IngestCommandTest {
         try (AllInOne all = AllInOne.start(config)) {
             assertEquals(bootstrap, all.bootstrapServers());
             assertEquals(3, frames(bootstrap, "up-cam", 3).size());
+            // the management port's view of this process: each started part, ready once the broker has answered
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (!all.health().report().ready() && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            var report = all.health().report();
+            assertEquals(List.of("broker", "ingest"), List.copyOf(report.components().keySet()));
+            assertTrue(report.ready(), report.toString());
         }
         // no cameras configured: nothing to ingest, up still starts
         try (AllInOne all = AllInOne.start(FacestreamConfig.builder().isolated().build().with(Map.of("kafka.bootstrap", bootstrap,
