@@ -12,6 +12,7 @@ import io.facestream.match.decide.GallerySearch;
 import io.facestream.match.decide.OpenSetThreshold;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /** {@link GallerySearch} over this process's gallery-index replica. */
 public final class IndexedGallery implements GallerySearch {
@@ -39,6 +40,15 @@ public final class IndexedGallery implements GallerySearch {
             return List.of();
         }
         return searcher.search(SearchRequest.of(gallery, mv, unitQuery, k)).hits().stream().map(IndexedGallery::candidate).toList();
+    }
+
+    @Override
+    public OptionalInt dimension(String model) {
+        try {
+            return index.dimension(ModelVersion.parse(model));
+        } catch (IllegalArgumentException malformed) {
+            return OptionalInt.empty();
+        }
     }
 
     static Match.Candidate candidate(Hit h) {
