@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -27,19 +26,30 @@ import java.util.regex.Pattern;
  * environment variables ({@code FACESTREAM_KAFKA_BOOTSTRAP} for {@code kafka.bootstrap}: upper case, dots and dashes
  * become underscores); command-line flags. A key that no module declares is an error naming the key and its source,
  * so a typo never passes silently. A default of {@code {}} declares a free-form section (e.g. camera lists).
+ *
+ * <p>Every numeric key (a number, a duration or a list of numbers) has a range declared next to its default, in the
+ * module's {@code META-INF/facestream/ranges.yaml} (same layout, e.g. {@code match: {default-threshold: "number (0, 1]"}},
+ * see {@link ConfigRange}). Each layer's value is checked at load: a value that is not finite or out of its range is
+ * an error naming the key, the value, its layer and the allowed range.
  */
 public final class FacestreamConfig {
     public static final String DEFAULTS_RESOURCE = "META-INF/facestream/defaults.yaml";
+    public static final String RANGES_RESOURCE = "META-INF/facestream/ranges.yaml";
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h|d)");
 
     private final Map<String, Object> values;
     private final Map<String, String> sources;
     private final List<String> freeFormSections;
+    private final Map<String, ConfigRange> ranges;
+    private final Map<String, Object> defaults;
 
-    private FacestreamConfig(Map<String, Object> values, Map<String, String> sources, List<String> freeForm) {
+    private FacestreamConfig(Map<String, Object> values, Map<String, String> sources, List<String> freeForm,
+                             Map<String, ConfigRange> ranges, Map<String, Object> defaults) {
         this.values = Collections.unmodifiableMap(values);
         this.sources = Collections.unmodifiableMap(sources);
         this.freeFormSections = List.copyOf(freeForm);
+        this.ranges = Collections.unmodifiableMap(ranges);
+        this.defaults = Collections.unmodifiableMap(defaults);
     }
 
     /** Defaults only: what a test or an embedded run gets with no file, env or flags. */
@@ -57,6 +67,8 @@ public final class FacestreamConfig {
         b.values.putAll(values);
         b.sources.putAll(sources);
         b.freeForm.addAll(freeFormSections);
+        b.ranges.putAll(ranges);
+        b.defaults.putAll(defaults);
         overrides.forEach((k, v) -> b.put(k, v, "override"));
         return b.validated();
     }
@@ -76,7 +88,11 @@ public final class FacestreamConfig {
     }
 
     public int getInt(String key) {
-        return (int) getLong(key);
+        long v = getLong(key);
+        if (v != (int) v) {
+            throw bad(key, require(key), "an integer between " + Integer.MIN_VALUE + " and " + Integer.MAX_VALUE);
+        }
+        return (int) v;
     }
 
     public int getInt(String key, int fallback) {
@@ -190,6 +206,30 @@ public final class FacestreamConfig {
         return values;
     }
 
+    /** The declared range of a key, if it has one (every numeric key does). */
+    public java.util.Optional<ConfigRange> rangeOf(String key) {
+        return java.util.Optional.ofNullable(ranges.get(key));
+    }
+
+    /** Every declared range, by key. */
+    public Map<String, ConfigRange> ranges() {
+        return ranges;
+    }
+
+    /** The built-in defaults, by key (before any file, environment or flag). */
+    public Map<String, Object> defaultValues() {
+        return defaults;
+    }
+
+    /**
+     * Keys whose default is numeric ({@link ConfigRange#isNumeric}) but that have no declared range: empty when every
+     * module declared its ranges (a test keeps it so).
+     */
+    public List<String> numericKeysWithoutRange() {
+        return defaults.entrySet().stream().filter(e -> ConfigRange.isNumeric(e.getValue()) && !ranges.containsKey(e.getKey()))
+                .map(Map.Entry::getKey).sorted().toList();
+    }
+
     private Object require(String key) {
         Object v = values.get(key);
         if (v == null) {
@@ -215,6 +255,8 @@ public final class FacestreamConfig {
         private final Map<String, Object> values = new TreeMap<>();
         private final Map<String, String> sources = new TreeMap<>();
         private final List<String> freeForm = new ArrayList<>();
+        private final Map<String, ConfigRange> ranges = new TreeMap<>();
+        private final Map<String, Object> defaults = new TreeMap<>();
         private final Map<String, Object> file = new LinkedHashMap<>();
         private final Map<String, Object> flags = new LinkedHashMap<>();
         private Map<String, String> env = System.getenv();
@@ -223,6 +265,7 @@ public final class FacestreamConfig {
 
         private Builder() {
             loadDefaults();
+            loadRanges();
         }
 
         /** Reads one YAML file (an explicit {@code --config}); a missing file is an error. */
@@ -298,7 +341,13 @@ public final class FacestreamConfig {
         }
 
         private FacestreamConfig validated() {
-            return new FacestreamConfig(new TreeMap<>(values), new TreeMap<>(sources), freeForm);
+            ranges.forEach((key, range) -> {
+                Object v = values.get(key);
+                if (v != null) {
+                    range.check(key, v, sources.getOrDefault(key, "unset"));
+                }
+            });
+            return new FacestreamConfig(new TreeMap<>(values), new TreeMap<>(sources), freeForm, ranges, defaults);
         }
 
         void put(String key, Object value, String source) {
@@ -312,12 +361,7 @@ public final class FacestreamConfig {
 
         private void loadDefaults() {
             try {
-                Enumeration<URL> urls = Thread.currentThread().getContextClassLoader().getResources(DEFAULTS_RESOURCE);
-                List<URL> all = Collections.list(urls);
-                if (all.isEmpty()) {
-                    all = Collections.list(FacestreamConfig.class.getClassLoader().getResources(DEFAULTS_RESOURCE));
-                }
-                for (URL url : all) {
+                for (URL url : resources(DEFAULTS_RESOURCE)) {
                     Map<String, Object> tree;
                     try (InputStream in = url.openStream()) {
                         tree = Json.yaml().readValue(in, new TypeReference<>() {});
@@ -327,11 +371,43 @@ public final class FacestreamConfig {
                     flat.forEach((k, v) -> {
                         values.put(k, v);
                         sources.put(k, "defaults");
+                        defaults.put(k, v);
                     });
                 }
             } catch (IOException e) {
                 throw new ConfigException("cannot read the built-in defaults: " + e.getMessage(), e);
             }
+        }
+
+        /** Each module's ranges.yaml: the same layout as its defaults, a {@link ConfigRange} declaration per key. */
+        private void loadRanges() {
+            try {
+                for (URL url : resources(RANGES_RESOURCE)) {
+                    Map<String, Object> tree;
+                    try (InputStream in = url.openStream()) {
+                        tree = Json.yaml().readValue(in, new TypeReference<>() {});
+                    }
+                    Map<String, Object> flat = new LinkedHashMap<>();
+                    flatten("", tree == null ? Map.of() : tree, flat, null);
+                    flat.forEach((k, v) -> {
+                        if (!values.containsKey(k)) {
+                            throw new ConfigException(url + " declares a range for '" + k + "', which no module's "
+                                    + DEFAULTS_RESOURCE + " declares: remove it or add the key's default");
+                        }
+                        ranges.put(k, ConfigRange.parse(v == null ? null : v.toString(), url + " (key " + k + ")"));
+                    });
+                }
+            } catch (IOException e) {
+                throw new ConfigException("cannot read the built-in ranges: " + e.getMessage(), e);
+            }
+        }
+
+        private static List<URL> resources(String name) throws IOException {
+            List<URL> all = Collections.list(Thread.currentThread().getContextClassLoader().getResources(name));
+            if (all.isEmpty()) {
+                all = Collections.list(FacestreamConfig.class.getClassLoader().getResources(name));
+            }
+            return all;
         }
 
         private static Map<String, Object> readYaml(Path path) {

@@ -22,21 +22,33 @@ public final class DeadLetter {
 
     /** A dead letter for a consumed record; a String key is kept as its UTF-8 bytes. */
     public static ProducerRecord<byte[], byte[]> of(ConsumerRecord<?, byte[]> source, String stage, String reason) {
-        RecordHeaders headers = new RecordHeaders();
-        for (Header h : source.headers()) {
-            headers.add(h);
-        }
-        headers.add(REASON, reason.getBytes(StandardCharsets.UTF_8));
-        headers.add(STAGE, stage.getBytes(StandardCharsets.UTF_8));
-        headers.add(SOURCE_TOPIC, source.topic().getBytes(StandardCharsets.UTF_8));
-        headers.add(SOURCE_PARTITION, FrameHeaders.encodeLong(source.partition()));
-        headers.add(SOURCE_OFFSET, FrameHeaders.encodeLong(source.offset()));
         byte[] key = switch (source.key()) {
             case null -> null;
             case byte[] b -> b;
             default -> source.key().toString().getBytes(StandardCharsets.UTF_8);
         };
-        return new ProducerRecord<>(TopicCatalog.DLQ, null, source.timestamp(), key, source.value(), headers);
+        return of(source.topic(), source.partition(), source.offset(), source.timestamp(), key, source.value(),
+                source.headers(), stage, reason);
+    }
+
+    /**
+     * A dead letter for a record known by where it was read (e.g. from a Kafka Streams error handler's context): the
+     * raw key and value, the original headers and timestamp kept.
+     */
+    public static ProducerRecord<byte[], byte[]> of(String topic, int partition, long offset, long timestamp, byte[] key,
+                                                    byte[] value, Iterable<Header> originalHeaders, String stage, String reason) {
+        RecordHeaders headers = new RecordHeaders();
+        if (originalHeaders != null) {
+            for (Header h : originalHeaders) {
+                headers.add(h);
+            }
+        }
+        headers.add(REASON, reason.getBytes(StandardCharsets.UTF_8));
+        headers.add(STAGE, stage.getBytes(StandardCharsets.UTF_8));
+        headers.add(SOURCE_TOPIC, topic.getBytes(StandardCharsets.UTF_8));
+        headers.add(SOURCE_PARTITION, FrameHeaders.encodeLong(partition));
+        headers.add(SOURCE_OFFSET, FrameHeaders.encodeLong(offset));
+        return new ProducerRecord<>(TopicCatalog.DLQ, null, timestamp < 0 ? null : timestamp, key, value, headers);
     }
 
     /** A dead letter for input that never was a Kafka record (e.g. an upload or a file). */

@@ -203,8 +203,9 @@ public final class EmbedService implements AutoCloseable {
                     settings.instanceId(), model.id(), frames.detectorId(), settings.mode(), settings.maxBatch(),
                     settings.maxWait().toMillis());
             while (running) {
-                Duration wait = batch.isEmpty() ? Duration.ofMillis(200) : settings.maxWait().minus(batch.age()).isNegative()
-                        ? Duration.ZERO : settings.maxWait().minus(batch.age());
+                // the batch's age is read once: read twice, it could pass max-wait in between and give a negative poll timeout
+                Duration left = batch.isEmpty() ? Duration.ofMillis(200) : settings.maxWait().minus(batch.age());
+                Duration wait = left.isNegative() ? Duration.ZERO : left;
                 rewound = false;
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(wait)) {
                     if (rewound) {

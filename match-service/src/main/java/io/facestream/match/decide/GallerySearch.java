@@ -2,6 +2,7 @@ package io.facestream.match.decide;
 
 import io.facestream.core.events.Match;
 import java.util.List;
+import java.util.OptionalInt;
 
 /**
  * What identification needs from a gallery: top-k by cosine within one gallery and one model version, and the
@@ -20,4 +21,9 @@ public interface GallerySearch {
 
     /** The gallery's threshold for this model: calibrated, set by hand, or the configured default. */
     OpenSetThreshold threshold(String gallery, String model);
+
+    /** How many values the stored vectors of this model ({@code name:version}) have, if any gallery holds some. */
+    default OptionalInt dimension(String model) {
+        return OptionalInt.empty();
+    }
 }

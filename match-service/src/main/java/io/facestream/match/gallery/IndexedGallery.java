@@ -12,12 +12,19 @@ import io.facestream.match.decide.GallerySearch;
 import io.facestream.match.decide.OpenSetThreshold;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** {@link GallerySearch} over this process's gallery-index replica. */
 public final class IndexedGallery implements GallerySearch {
+    private static final Logger LOG = LoggerFactory.getLogger(IndexedGallery.class);
     private final GalleryIndex index;
     private final GallerySearcher searcher;
     private final double defaultThreshold;
+    private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
     public IndexedGallery(GalleryIndex index, SearchTuning tuning, double defaultThreshold) {
         this.index = index;
@@ -41,15 +48,38 @@ public final class IndexedGallery implements GallerySearch {
         return searcher.search(SearchRequest.of(gallery, mv, unitQuery, k)).hits().stream().map(IndexedGallery::candidate).toList();
     }
 
+    @Override
+    public OptionalInt dimension(String model) {
+        try {
+            return index.dimension(ModelVersion.parse(model));
+        } catch (IllegalArgumentException malformed) {
+            return OptionalInt.empty();
+        }
+    }
+
     static Match.Candidate candidate(Hit h) {
         String media = h.mediaId() == null || h.mediaId().isEmpty() ? null : h.subjectId() + "/" + h.mediaId();
         return new Match.Candidate(h.subjectId(), media, h.score());
     }
 
+    /**
+     * The gallery's threshold for the model. One that cannot be read (written to the gallery topic by something other
+     * than this API: not a number, NaN, outside [-1, 1]) is not in effect: the default applies, with a warning per
+     * distinct value, rather than failing every decision of the gallery.
+     */
     @Override
     public OpenSetThreshold threshold(String gallery, String model) {
-        return definition(gallery).flatMap(d -> ThresholdMetadata.read(d.metadata(), model))
-                .orElseGet(() -> OpenSetThreshold.fallback(defaultThreshold));
+        Optional<GalleryDefinition> definition = definition(gallery);
+        try {
+            return definition.flatMap(d -> ThresholdMetadata.read(d.metadata(), model))
+                    .orElseGet(() -> OpenSetThreshold.fallback(defaultThreshold));
+        } catch (IllegalArgumentException unreadable) {
+            if (warned.add(gallery + " " + unreadable.getMessage())) {
+                LOG.warn("gallery '{}': {}; decisions of {} use match.default-threshold {} until a threshold is set "
+                        + "(PUT /api/galleries/{}/threshold)", gallery, unreadable.getMessage(), model, defaultThreshold, gallery);
+            }
+            return OpenSetThreshold.fallback(defaultThreshold);
+        }
     }
 
     /** The gallery's definition as replicated (kind and metadata, thresholds included). */

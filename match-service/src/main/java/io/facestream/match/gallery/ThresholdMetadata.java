@@ -22,24 +22,44 @@ public final class ThresholdMetadata {
         return PREFIX + model + ".";
     }
 
+    /**
+     * This model version's threshold, if the metadata has one.
+     *
+     * @throws IllegalArgumentException naming the metadata key when a value is not a number or the threshold is not a
+     *                                  finite cosine (the gallery topic is written by more than this API)
+     */
     public static Optional<OpenSetThreshold> read(Map<String, String> metadata, String model) {
         String p = prefix(model);
         String value = metadata.get(p + THRESHOLD);
         if (value == null) {
             return Optional.empty();
         }
-        double fpir = Double.parseDouble(metadata.getOrDefault(p + "fpir", "NaN"));
-        int n = Integer.parseInt(metadata.getOrDefault(p + "calibrated-on", "0"));
-        return Optional.of(new OpenSetThreshold(Double.parseDouble(value), fpir, n, metadata.getOrDefault(p + "source", "manual")));
+        try {
+            double fpir = Double.parseDouble(metadata.getOrDefault(p + "fpir", "NaN"));
+            int n = Integer.parseInt(metadata.getOrDefault(p + "calibrated-on", "0"));
+            return Optional.of(new OpenSetThreshold(Double.parseDouble(value), fpir, n, metadata.getOrDefault(p + "source", "manual")));
+        } catch (IllegalArgumentException e) {
+            StringBuilder values = new StringBuilder();
+            for (String k : java.util.List.of(THRESHOLD, "fpir", "calibrated-on")) {
+                if (metadata.containsKey(p + k)) {
+                    values.append(values.isEmpty() ? "" : ", ").append(p).append(k).append(" = '").append(metadata.get(p + k)).append("'");
+                }
+            }
+            throw new IllegalArgumentException("gallery metadata " + values + " is unreadable: " + e.getMessage(), e);
+        }
     }
 
-    /** Every model version's threshold in the metadata, by model version. */
+    /** Every model version's readable threshold in the metadata, by model version (unreadable ones are not in effect). */
     public static java.util.SortedMap<String, OpenSetThreshold> all(Map<String, String> metadata) {
         java.util.SortedMap<String, OpenSetThreshold> out = new java.util.TreeMap<>();
         for (String key : metadata.keySet()) {
             if (key.startsWith(PREFIX) && key.endsWith("." + THRESHOLD)) {
                 String model = key.substring(PREFIX.length(), key.length() - THRESHOLD.length() - 1);
-                read(metadata, model).ifPresent(t -> out.put(model, t));
+                try {
+                    read(metadata, model).ifPresent(t -> out.put(model, t));
+                } catch (IllegalArgumentException unreadable) {
+                    // IndexedGallery warns about it and decides with match.default-threshold
+                }
             }
         }
         return out;

@@ -25,6 +25,7 @@ import io.facestream.match.api.live.MatchFeed;
 import io.facestream.match.gallery.IndexedGallery;
 import io.facestream.match.rollout.ReleaseFollower;
 import io.facestream.match.rollout.Rollouts;
+import io.facestream.match.topology.ManifestDimensions;
 import io.facestream.match.topology.MatchStreams;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -87,7 +88,7 @@ public final class MatchService implements AutoCloseable {
                     config.getDuration("match.rollout.check-interval"), v -> faces.use(v.name() + "@" + v.version())));
         }
 
-        streams = own(MatchStreams.start(config, bootstrap, gallery, rollouts));
+        streams = own(MatchStreams.start(config, bootstrap, gallery, rollouts, new ManifestDimensions(models)));
 
         MatchFeed feed = own(new MatchFeed(bootstrap, config.getInt("api.recent-matches")).start());
         FaceRecords faceRecords = own(new FaceRecords(bootstrap));

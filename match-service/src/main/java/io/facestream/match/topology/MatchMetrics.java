@@ -9,7 +9,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 final class MatchMetrics {
     final Counter faces;
     final Counter lateFaces;
-    final Counter deadLetters;
     final Counter tracksConfident;
     final Counter tracksClosed;
     final Counter tracksWithoutAcceptedFaces;
@@ -22,8 +21,6 @@ final class MatchMetrics {
         faces = Counter.builder("facestream_match_faces").description("faces consumed by the tracker").register(registry);
         lateFaces = Counter.builder("facestream_match_late_faces")
                 .description("faces older than the camera's reorder window, not tracked").register(registry);
-        deadLetters = Counter.builder("facestream_match_dead_letters")
-                .description("records on the faces topic that were not FaceObservations").register(registry);
         tracksConfident = Counter.builder("facestream_match_tracks_confident").register(registry);
         tracksClosed = Counter.builder("facestream_match_tracks_closed").register(registry);
         tracksWithoutAcceptedFaces = Counter.builder("facestream_match_tracks_without_accepted_faces")
@@ -36,6 +33,12 @@ final class MatchMetrics {
 
     static MatchMetrics global() {
         return new MatchMetrics(Metrics.registry());
+    }
+
+    /** A face record sent to the DLQ, by the rule it broke ({@link InvalidFaceException#rule()}, undecodable, processing). */
+    void deadLetter(String rule) {
+        Counter.builder("facestream_match_dead_letters").description("face records sent to facestream.dlq, by the rule they broke")
+                .tag("rule", rule).register(registry).increment();
     }
 
     void decision(Match m) {

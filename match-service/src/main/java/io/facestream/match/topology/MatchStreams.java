@@ -9,6 +9,8 @@ import io.facestream.match.track.TrackerSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -34,11 +36,25 @@ public final class MatchStreams implements AutoCloseable {
 
     /** With roll-outs: decisions of a version that {@code rollouts} holds wait up to {@code match.rollout.max-hold}. */
     public static MatchStreams start(FacestreamConfig config, String bootstrap, GallerySearch gallery, Rollouts rollouts) {
+        return start(config, bootstrap, gallery, rollouts, ModelDimensions.none());
+    }
+
+    /**
+     * @param manifests feature lengths known from the model store; the gallery's vectors are consulted after them, and
+     *                  a face of another length than its model's is dead-lettered
+     */
+    public static MatchStreams start(FacestreamConfig config, String bootstrap, GallerySearch gallery, Rollouts rollouts,
+                                     ModelDimensions manifests) {
         Tracker tracker = new Tracker(TrackerSettings.from(config));
         Identifier identifier = new Identifier(gallery, config.getString("match.gallery"), config.getInt("match.top-k"));
         Duration idleCheck = config.getDuration("match.track.idle-check");
+        ModelDimensions galleryVectors = m -> {
+            OptionalInt d = gallery.dimension(m.toString());
+            return d.isPresent() ? Optional.of(new ModelDimensions.Known(d.getAsInt(), "gallery vectors")) : Optional.empty();
+        };
+        FaceValidator validator = new FaceValidator(manifests.or(galleryVectors));
         KafkaStreams streams = new KafkaStreams(MatchTopology.build(tracker, identifier, idleCheck, rollouts,
-                config.getDuration("match.rollout.max-hold")),
+                config.getDuration("match.rollout.max-hold"), validator),
                 properties(config, bootstrap));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("matching topology failed; the thread is replaced and resumes from the last commit", e);
@@ -64,6 +80,9 @@ public final class MatchStreams implements AutoCloseable {
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.getInt("match.threads"));
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        // poison records go to facestream.dlq and the partition goes on (no stream-thread restarts over one record)
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, UndecodableFaces.class);
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, RefusedRecords.class);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), 2 * 1024 * 1024);
         // how long a crashed instance keeps its cameras before the group hands them to a live one
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), (int) config.getDuration("match.session-timeout").toMillis());

@@ -1,19 +1,13 @@
 package io.facestream.match.topology;
 
-import io.facestream.core.events.DeadLetter;
 import io.facestream.core.events.FaceObservation;
-import io.facestream.core.events.FrameHeaders;
 import io.facestream.match.track.CameraTracks;
 import io.facestream.match.track.Sighting;
 import io.facestream.match.track.TrackEvent;
 import io.facestream.match.track.Tracker;
-import io.micrometer.core.instrument.Counter;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -24,22 +18,25 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Faces in, track events out. Loads the camera's state, lets the {@link Tracker} take one step, stores the result
- * and forwards the events; a record that is not a FaceObservation goes to the dead-letter topic with the reason.
- * Values forwarded are {@link TrackEvent}s (to the identify step) or the original bytes (to the DLQ sink).
+ * Faces in, track events out. Loads the camera's state, checks the face ({@link FaceValidator}), lets the
+ * {@link Tracker} take one step, stores the result and forwards the events to the identify step. A face the validator
+ * refuses throws {@link InvalidFaceException} before anything is stored; {@link RefusedRecords} dead-letters it and
+ * the partition goes on (records that do not parse never get here: {@link UndecodableFaces}).
  */
-final class TrackProcessor implements Processor<String, byte[], String, Object> {
+final class TrackProcessor implements Processor<String, FaceObservation, String, Object> {
     static final String STAGE = "match-service";
 
     private final Tracker tracker;
+    private final FaceValidator validator;
     private final Duration idleCheck;
     private final MatchMetrics metrics;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, CameraTracks> store;
     private long startedMs;
 
-    TrackProcessor(Tracker tracker, Duration idleCheck, MatchMetrics metrics) {
+    TrackProcessor(Tracker tracker, FaceValidator validator, Duration idleCheck, MatchMetrics metrics) {
         this.tracker = tracker;
+        this.validator = validator;
         this.idleCheck = idleCheck;
         this.metrics = metrics;
     }
@@ -53,24 +50,12 @@ final class TrackProcessor implements Processor<String, byte[], String, Object> 
     }
 
     @Override
-    public void process(Record<String, byte[]> record) {
+    public void process(Record<String, FaceObservation> record) {
         RecordMetadata meta = context.recordMetadata().orElseThrow();
-        Sighting sighting;
-        try {
-            if (record.value() == null) {
-                throw new IllegalArgumentException("empty value (tombstone) on the faces topic");
-            }
-            FaceObservation o = FaceObservation.parseFrom(record.value());
-            if (o.getCameraId().isEmpty()) {
-                throw new IllegalArgumentException("face observation has no camera_id");
-            }
-            sighting = Sighting.of(o, meta.partition(), meta.offset());
-        } catch (Exception e) {
-            deadLetter(record, meta, e.getMessage() == null ? e.toString() : e.getMessage());
-            return;
-        }
+        CameraTracks state = record.key() == null ? null : store.get(record.key());
+        validator.check(record.key(), record.value(), state);
+        Sighting sighting = Sighting.of(record.value(), meta.partition(), meta.offset());
         metrics.faces.increment();
-        CameraTracks state = store.get(sighting.cameraId());
         Tracker.Step step = tracker.observe(state == null ? CameraTracks.fresh() : state, sighting, System.currentTimeMillis());
         if (step.late()) {
             metrics.lateFaces.increment();
@@ -109,16 +94,5 @@ final class TrackProcessor implements Processor<String, byte[], String, Object> 
             long tsMs = e.track().lastTsUs() / 1000;
             context.forward(new Record<String, Object>(key == null ? e.cameraId() : key, e, tsMs), MatchTopology.IDENTIFY);
         }
-    }
-
-    private void deadLetter(Record<String, byte[]> record, RecordMetadata meta, String reason) {
-        metrics.deadLetters.increment();
-        Headers h = new RecordHeaders(record.headers().toArray());
-        h.add(DeadLetter.REASON, reason.getBytes(StandardCharsets.UTF_8));
-        h.add(DeadLetter.STAGE, STAGE.getBytes(StandardCharsets.UTF_8));
-        h.add(DeadLetter.SOURCE_TOPIC, meta.topic().getBytes(StandardCharsets.UTF_8));
-        h.add(DeadLetter.SOURCE_PARTITION, FrameHeaders.encodeLong(meta.partition()));
-        h.add(DeadLetter.SOURCE_OFFSET, FrameHeaders.encodeLong(meta.offset()));
-        context.forward(new Record<String, Object>(record.key(), record.value(), record.timestamp(), h), MatchTopology.DLQ_SINK);
     }
 }

@@ -8,26 +8,26 @@ import java.util.List;
 import java.util.Map;
 
 /** A multipart/form-data body built by hand (the JDK's HttpClient has none): text fields and files. */
-final class Multipart {
+public final class Multipart {
     private final String boundary = "fs-" + Long.toHexString(System.nanoTime());
     private final Map<String, String> fields = new LinkedHashMap<>();
     private final List<Object[]> files = new ArrayList<>();
 
-    Multipart field(String name, String value) {
+    public Multipart field(String name, String value) {
         fields.put(name, value);
         return this;
     }
 
-    Multipart file(String name, String filename, byte[] content) {
+    public Multipart file(String name, String filename, byte[] content) {
         files.add(new Object[] {name, filename, content});
         return this;
     }
 
-    String contentType() {
+    public String contentType() {
         return "multipart/form-data; boundary=" + boundary;
     }
 
-    byte[] body() {
+    public byte[] body() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         fields.forEach((k, v) -> write(out, "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + k + "\"\r\n\r\n" + v + "\r\n"));
         for (Object[] f : files) {

@@ -45,7 +45,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The whole matching topology on a real broker and a real Lucene gallery: an enrolled person comes out HIT
- * (provisional, then final), a stranger comes out UNKNOWN, a broken record goes to the DLQ with its reason.
+ * (provisional, then final), a stranger comes out UNKNOWN, and broken records in the middle of the person's track
+ * (not protobuf, NaN feature, feature of another length, tombstone, key that is no camera id) go to the DLQ with their
+ * reasons while the track goes on.
  */
 @KafkaBroker
 class MatchTopologyTest {
@@ -115,28 +117,40 @@ class MatchTopologyTest {
             try (MatchStreams streams = MatchStreams.start(config, bootstrap,
                     new IndexedGallery(index, SearchTuning.defaults(), 0.4));
                  KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaClients.producer(bootstrap, "test-" + run))) {
+                String badKey = camera + " (door)";
                 for (int f = 0; f < 6; f++) {
                     // alice walks on the left, a stranger (axis 7, not enrolled) on the right, same frames
                     producer.send(new ProducerRecord<>(TopicCatalog.FACES, camera,
                             face(camera, f, 100 + 4 * f, direction(0, 20, 100 + f, 0.15)).toByteArray()));
                     producer.send(new ProducerRecord<>(TopicCatalog.FACES, camera,
                             face(camera, f, 500 - 4 * f, direction(7, 18, 200 + f, 0.15)).toByteArray()));
+                    if (f == 2) {
+                        // poison in the middle of alice's track, where she is: none of it may join or stop it
+                        float[] nan = direction(0, 20, 999, 0.15);
+                        nan[0] = Float.NaN;
+                        producer.send(new ProducerRecord<>(TopicCatalog.FACES, camera, face(camera, f, 100 + 4 * f, nan).toByteArray()));
+                        producer.send(new ProducerRecord<>(TopicCatalog.FACES, camera,
+                                face(camera, f, 100 + 4 * f, new float[] {20, 0, 0, 0, 0, 0, 0, 0}).toByteArray()));
+                        producer.send(new ProducerRecord<>(TopicCatalog.FACES, camera, (byte[]) null));
+                        producer.send(new ProducerRecord<>(TopicCatalog.FACES, badKey,
+                                face(badKey, f, 100 + 4 * f, direction(0, 20, 998, 0.15)).toByteArray()));
+                        producer.send(new ProducerRecord<>(TopicCatalog.FACES, camera, "not protobuf".getBytes(StandardCharsets.UTF_8)));
+                    }
                 }
-                producer.send(new ProducerRecord<>(TopicCatalog.FACES, camera, "not protobuf".getBytes(StandardCharsets.UTF_8)));
                 producer.flush();
 
                 Map<String, Match> byId = new HashMap<>();
-                ConsumerRecord<String, byte[]> dead = null;
+                List<ConsumerRecord<String, byte[]>> dead = new java.util.ArrayList<>();
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                 try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaClients.consumer(bootstrap, "verify-" + run))) {
                     consumer.subscribe(List.of(TopicCatalog.MATCHES, TopicCatalog.DLQ));
-                    while ((byId.size() < 4 || dead == null) && System.nanoTime() < deadline) {
+                    while ((byId.size() < 4 || dead.size() < 5) && System.nanoTime() < deadline) {
                         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                            if (!camera.equals(r.key())) {
+                            if (!camera.equals(r.key()) && !badKey.equals(r.key())) {
                                 continue;
                             }
                             if (r.topic().equals(TopicCatalog.DLQ)) {
-                                dead = r;
+                                dead.add(r);
                             } else {
                                 Match m = JsonSerde.match().deserializer().deserialize(r.topic(), r.value());
                                 assertEquals(null, byId.put(m.matchId(), m), "duplicate " + m.matchId());
@@ -161,10 +175,22 @@ class MatchTopologyTest {
                 assertTrue(strangerFinal.best().score() < 0.5);
                 assertEquals(Match.Decision.UNKNOWN, byId.get(camera + "/2/PROVISIONAL").decision());
 
-                assertNotNull(dead, "the broken record reached the DLQ");
-                String reason = new String(dead.headers().lastHeader(DeadLetter.REASON).value(), StandardCharsets.UTF_8);
-                assertTrue(reason.contains("Protocol message") || reason.contains("invalid") || !reason.isBlank(), reason);
-                assertEquals("not protobuf", new String(dead.value(), StandardCharsets.UTF_8));
+                assertEquals(5, dead.size(), "dead letters: " + dead);
+                Map<String, String> reasons = new HashMap<>();
+                for (ConsumerRecord<String, byte[]> d : dead) {
+                    String reason = new String(d.headers().lastHeader(DeadLetter.REASON).value(), StandardCharsets.UTF_8);
+                    assertEquals("match-service", new String(d.headers().lastHeader(DeadLetter.STAGE).value(), StandardCharsets.UTF_8));
+                    assertEquals(TopicCatalog.FACES, new String(d.headers().lastHeader(DeadLetter.SOURCE_TOPIC).value(), StandardCharsets.UTF_8));
+                    assertNotNull(d.headers().lastHeader(DeadLetter.SOURCE_OFFSET));
+                    reasons.put(reason, d.value() == null ? null : new String(d.value(), StandardCharsets.UTF_8));
+                }
+                assertTrue(reasons.containsKey("embedding value 0 of 16 is not finite: NaN"), reasons.keySet().toString());
+                assertTrue(reasons.containsKey("embedding has 8 values, but test:1 features have 16 (gallery vectors)"), reasons.keySet().toString());
+                assertTrue(reasons.containsKey("value is missing (a tombstone): a face record is a FaceObservation"), reasons.keySet().toString());
+                assertTrue(reasons.keySet().stream().anyMatch(r -> r.startsWith("key: invalid camera id")), reasons.keySet().toString());
+                String undecodable = reasons.keySet().stream().filter(r -> r.contains("is not a valid FaceObservation")).findFirst()
+                        .orElseThrow(() -> new AssertionError(reasons.keySet().toString()));
+                assertEquals("not protobuf", reasons.get(undecodable), "a dead letter keeps the original bytes");
             }
         }
     }

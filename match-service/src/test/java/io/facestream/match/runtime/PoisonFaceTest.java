@@ -1,0 +1,218 @@
+package io.facestream.match.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.facestream.core.config.FacestreamConfig;
+import io.facestream.core.events.DeadLetter;
+import io.facestream.core.events.FaceObservation;
+import io.facestream.core.events.FrameHeaders;
+import io.facestream.core.events.JsonSerde;
+import io.facestream.core.events.Match;
+import io.facestream.core.kafka.KafkaClients;
+import io.facestream.core.testing.ConsumerGroups;
+import io.facestream.core.testing.KafkaBroker;
+import io.facestream.core.topics.TopicCatalog;
+import io.facestream.core.topics.TopicCreator;
+import io.facestream.embed.model.zoo.ModelZoo;
+import io.facestream.embed.service.EmbedService;
+import io.facestream.match.api.Multipart;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue "Reliability" 1: a poison face on a live camera's key. Real broker, real embed and match services, real models:
+ * alice is enrolled from one photo (img1) through the API and filmed in frames of another (img2) as camera
+ * {@code door-…}. In the middle of her track a copy of one of her real face records with a NaN embedding is written to
+ * {@code facestream.faces} under the same key. It must reach {@code facestream.dlq} within 5 s with its reason, and the
+ * camera's track must go on: the FINAL decision of the same track is a HIT for alice with every real face in it.
+ * Skips without the shared photos.
+ */
+@KafkaBroker
+class PoisonFaceTest {
+    private static final String KEY = "poison-test-key-0123456789";
+    private static final int FRAMES_BEFORE = 3;
+    private static final int FRAMES_AFTER = 2;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void aNanFaceOnALiveCameraIsDeadLetteredAndTheCamerasHitStillComes(@KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir)
+            throws Exception {
+        String shared = System.getProperty("facestream.shared", "");
+        Path photos = Path.of(shared, "data", "photos");
+        assumeTrue(!shared.isEmpty() && Files.isRegularFile(photos.resolve("img2.jpeg")), "shared/data/photos is absent");
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String camera = "door-" + run;
+        String gallery = "poison-" + run;
+        try (Admin admin = KafkaClients.admin(bootstrap)) {
+            new TopicCreator(admin, (short) 1).ensure(TopicCatalog.defaults());
+        }
+        Map<String, Object> o = new HashMap<>();
+        o.put("models.dir", ModelZoo.defaultStore().root().toString());
+        o.put("embed.service.group-id", "poison-embed-" + run);
+        o.put("embed.service.instance-id", "poison-" + run);
+        o.put("embed.service.mode", "complete");
+        o.put("api.port", 0);
+        o.put("api.host", "127.0.0.1");
+        o.put("api.keys.desk.key", KEY);
+        o.put("api.keys.desk.role", "admin");
+        o.put("api.audit-log", dir.resolve("audit.log").toString());
+        o.put("api.upload-dir", dir.resolve("uploads").toString());
+        o.put("gallery.index-dir", dir.resolve("gallery").toString());
+        o.put("match.state-dir", dir.resolve("streams").toString());
+        o.put("match.application-id", "poison-test-" + run);
+        o.put("match.gallery", gallery);
+        o.put("match.track.idle-check", "200ms");
+        FacestreamConfig config = FacestreamConfig.builder().isolated().build().with(o);
+        ConsumerGroups.startAtEnd(bootstrap, "poison-embed-" + run, TopicCatalog.FRAMES);
+        ConsumerGroups.startAtEnd(bootstrap, "poison-test-" + run, TopicCatalog.FACES);
+        ConsumerGroups.startAtEnd(bootstrap, "poison-verify-" + run, TopicCatalog.MATCHES);
+        ConsumerGroups.startAtEnd(bootstrap, "poison-verify-" + run, TopicCatalog.DLQ);
+
+        try (EmbedService embed = EmbedService.start(config, bootstrap);
+             MatchService match = MatchService.start(config, bootstrap);
+             KafkaConsumer<String, byte[]> verify = new KafkaConsumer<>(KafkaClients.consumer(bootstrap, "poison-verify-" + run));
+             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaClients.producer(bootstrap, "poison-" + run))) {
+            match.awaitRunning(Duration.ofSeconds(60));
+            verify.subscribe(List.of(TopicCatalog.MATCHES, TopicCatalog.DLQ));
+            String base = "http://127.0.0.1:" + match.apiPort();
+            assertEquals(201, send(base + "/api/galleries", "application/json",
+                    ("{\"name\":\"" + gallery + "\",\"kind\":\"SINGLE\"}").getBytes(StandardCharsets.UTF_8)).statusCode());
+            Multipart alice = new Multipart().field("subject_id", "alice").file("image", "img1.jpeg",
+                    Files.readAllBytes(photos.resolve("img1.jpeg")));
+            HttpResponse<String> enrolled = send(base + "/api/galleries/" + gallery + "/subjects", alice.contentType(), alice.body());
+            assertEquals(201, enrolled.statusCode(), enrolled.body());
+
+            // alice in front of the door: her track becomes confident (PROVISIONAL HIT) on its third face
+            byte[] img2 = Files.readAllBytes(photos.resolve("img2.jpeg"));
+            long t0Us = System.currentTimeMillis() * 1000;
+            sendFrames(producer, camera, img2, 0, FRAMES_BEFORE, t0Us);
+            Map<String, Match> decisions = new HashMap<>();
+            await(verify, camera, decisions, null, d -> d.containsKey(camera + "/1/PROVISIONAL"), Duration.ofSeconds(90));
+            Match provisional = decisions.get(camera + "/1/PROVISIONAL");
+            assertEquals(Match.Decision.HIT, provisional.decision(), provisional.toString());
+
+            // the poison: one of her own records, embedding NaN, between her frames 2 and 3
+            FaceObservation real = faceRecord(bootstrap, provisional.bestFace());
+            FaceObservation.Builder nan = real.toBuilder().setCaptureTsUs(t0Us + (FRAMES_BEFORE - 1) * 100_000L + 50_000L).clearEmbedding();
+            for (int i = 0; i < real.getEmbeddingCount(); i++) {
+                nan.addEmbedding(Float.NaN);
+            }
+            producer.send(new ProducerRecord<>(TopicCatalog.FACES, camera, nan.build().toByteArray())).get();
+            long poisonSentNs = System.nanoTime();
+            sendFrames(producer, camera, img2, FRAMES_BEFORE, FRAMES_AFTER, t0Us);
+
+            ConsumerRecord<String, byte[]>[] dead = deadLetterHolder();
+            long[] deadAtNs = {0};
+            await(verify, camera, decisions, r -> {
+                dead[0] = r;
+                deadAtNs[0] = System.nanoTime();
+            }, d -> dead[0] != null, Duration.ofSeconds(30));
+            long toDlqMs = (deadAtNs[0] - poisonSentNs) / 1_000_000;
+            System.out.println("NaN face record -> facestream.dlq in " + toDlqMs + " ms");
+            assertTrue(toDlqMs <= 5_000, "dead-lettered after " + toDlqMs + " ms");
+            assertEquals("embedding value 0 of " + real.getEmbeddingCount() + " is not finite: NaN", header(dead[0], DeadLetter.REASON));
+            assertEquals("match-service", header(dead[0], DeadLetter.STAGE));
+            assertEquals(TopicCatalog.FACES, header(dead[0], DeadLetter.SOURCE_TOPIC));
+            assertNotNull(header(dead[0], DeadLetter.SOURCE_OFFSET));
+            assertEquals(nan.build(), FaceObservation.parseFrom(dead[0].value()), "the dead letter keeps the original record");
+
+            // the camera goes on: the same track closes (idle) as a HIT for alice with all of her real faces
+            await(verify, camera, decisions, null, d -> d.containsKey(camera + "/1/FINAL"), Duration.ofSeconds(60));
+            Match fin = decisions.get(camera + "/1/FINAL");
+            assertEquals(Match.Decision.HIT, fin.decision(), fin.toString());
+            assertEquals("alice", fin.best().subjectId());
+            assertEquals(FRAMES_BEFORE + FRAMES_AFTER, fin.faces(), fin.toString());
+            assertTrue(match.streams().isRunning(), "the topology is still RUNNING");
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static ConsumerRecord<String, byte[]>[] deadLetterHolder() {
+        return new ConsumerRecord[1];
+    }
+
+    private HttpResponse<String> send(String uri, String contentType, byte[] body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofSeconds(120))
+                .header("Authorization", "Bearer " + KEY).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Frames as a camera sends them: the photo as JPEG, 100 ms apart in capture time. */
+    private static void sendFrames(KafkaProducer<String, byte[]> producer, String camera, byte[] jpeg, int first, int count, long t0Us)
+            throws Exception {
+        for (int seq = first; seq < first + count; seq++) {
+            ProducerRecord<String, byte[]> r = new ProducerRecord<>(TopicCatalog.FRAMES, camera, jpeg);
+            r.headers().add(FrameHeaders.SEQ, FrameHeaders.encodeLong(seq));
+            r.headers().add(FrameHeaders.CAPTURE_TS, FrameHeaders.encodeLong(t0Us + seq * 100_000L));
+            producer.send(r);
+        }
+        producer.flush();
+    }
+
+    /** Polls matches and dead letters of {@code camera} until {@code done} holds for the decisions seen. */
+    private static void await(KafkaConsumer<String, byte[]> verify, String camera, Map<String, Match> decisions,
+                              java.util.function.Consumer<ConsumerRecord<String, byte[]>> onDeadLetter,
+                              Predicate<Map<String, Match>> done, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!done.test(decisions)) {
+            assertTrue(System.nanoTime() < deadline, "timed out; decisions so far: " + decisions.keySet());
+            for (ConsumerRecord<String, byte[]> r : verify.poll(Duration.ofMillis(50))) {
+                if (!camera.equals(r.key())) {
+                    continue;
+                }
+                if (r.topic().equals(TopicCatalog.DLQ)) {
+                    assertNotNull(onDeadLetter, "unexpected dead letter: " + header(r, DeadLetter.REASON));
+                    onDeadLetter.accept(r);
+                } else {
+                    Match m = JsonSerde.match().deserializer().deserialize(r.topic(), r.value());
+                    decisions.put(m.matchId(), m);
+                }
+            }
+        }
+    }
+
+    /** The face record a match points at ({@code faces/<partition>/<offset>}). */
+    private static FaceObservation faceRecord(String bootstrap, String ref) throws Exception {
+        String[] parts = ref.split("/");
+        TopicPartition tp = new TopicPartition(TopicCatalog.FACES, Integer.parseInt(parts[1]));
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(KafkaClients.consumer(bootstrap, null))) {
+            c.assign(List.of(tp));
+            c.seek(tp, Long.parseLong(parts[2]));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    return FaceObservation.parseFrom(r.value());
+                }
+            }
+        }
+        throw new AssertionError("face record " + ref + " not found");
+    }
+
+    private static String header(ConsumerRecord<String, byte[]> r, String name) {
+        var h = r.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+}
