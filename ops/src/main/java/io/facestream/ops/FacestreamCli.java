@@ -54,8 +54,9 @@ public final class FacestreamCli implements Runnable {
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new FacestreamCli());
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            // A user error is one clear line; a bug keeps its stack trace.
-            if (ex instanceof IllegalArgumentException || ex instanceof IllegalStateException
+            // A user error or a failure outside the code is one clear line; a bug (IllegalStateException included)
+            // keeps its stack trace.
+            if (ex instanceof IllegalArgumentException || ex instanceof io.facestream.ops.cli.CommandFailed
                     || ex instanceof io.facestream.core.config.ConfigException || ex instanceof java.io.UncheckedIOException) {
                 cmd.getErr().println("facestream " + cmd.getCommandName() + ": " + ex.getMessage());
             } else {

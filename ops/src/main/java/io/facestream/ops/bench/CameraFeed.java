@@ -3,6 +3,7 @@ package io.facestream.ops.bench;
 import io.facestream.core.events.FrameHeaders;
 import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.topics.TopicCatalog;
+import io.facestream.ops.cli.CommandFailed;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -42,7 +43,7 @@ final class CameraFeed implements AutoCloseable {
     void sendNext() {
         Exception failed = failure.get();
         if (failed != null) {
-            throw new IllegalStateException("producing benchmark frames failed: " + failed.getMessage(), failed);
+            throw new CommandFailed("producing benchmark frames failed: " + failed.getMessage(), failed);
         }
         int c = turn;
         turn = (turn + 1) % cameras.size();

@@ -5,6 +5,7 @@ import io.facestream.eval.ijbs.protocol.IjbsProtocolFolder;
 import io.facestream.eval.ijbs.protocol.IjbsProtocolReader;
 import io.facestream.eval.report.ProgressLine;
 import io.facestream.ops.FacestreamCli;
+import io.facestream.ops.cli.CommandFailed;
 import io.facestream.ops.cli.ConfigOptions;
 import io.facestream.eval.footage.FeatureAgreement;
 import io.facestream.eval.footage.Footage;
@@ -88,7 +89,7 @@ public final class EvalBenchCommand implements Callable<Integer> {
             int rc = FacestreamCli.run("synth", "ijbs", "--out", dir.toString(), "--subjects", Integer.toString(subjects),
                     "--videos", Integer.toString(videos), "--frames-per-video", "100", "--seed", "1");
             if (rc != 0) {
-                throw new IllegalStateException("generating the benchmark footage in " + dir + " failed (exit " + rc + ")");
+                throw new CommandFailed("generating the benchmark footage in " + dir + " failed (exit " + rc + ")");
             }
         }
         return dir;

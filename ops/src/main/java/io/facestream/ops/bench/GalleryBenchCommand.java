@@ -16,6 +16,7 @@ import io.facestream.gallery.search.Hit;
 import io.facestream.gallery.search.SearchMode;
 import io.facestream.gallery.search.SearchRequest;
 import io.facestream.gallery.search.SearchTuning;
+import io.facestream.ops.cli.CommandFailed;
 import io.facestream.ops.report.Table;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -309,12 +310,12 @@ public final class GalleryBenchCommand implements Runnable {
         try {
             int rc = p.waitFor();
             if (rc != 0) {
-                throw new IllegalStateException(py + " " + script.getFileName() + " exited with " + rc
+                throw new CommandFailed(py + " " + script.getFileName() + " exited with " + rc
                         + " (needs apt-get install python3-faiss python3-hnswlib; or pass --no-baselines)");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
+            throw new CommandFailed("interrupted", e);
         }
         return rows;
     }

@@ -11,6 +11,7 @@ import io.facestream.ingest.camera.CameraOptions;
 import io.facestream.ingest.camera.CameraRequest;
 import io.facestream.ingest.camera.Reconnect;
 import io.facestream.ingest.camera.Replay;
+import io.facestream.ops.cli.CommandFailed;
 import io.facestream.ops.report.Table;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -189,13 +190,13 @@ public final class IngestBenchCommand implements Callable<Integer> {
         try (IngestService service = IngestService.start(address, List.of(CameraRequest.parse(camera + "=" + clip)), options,
                 Duration.ofMinutes(10))) {
             if (!service.awaitEnd(Duration.ofMinutes(10))) {
-                throw new IllegalStateException("ingest of " + clip + " did not finish within 10 minutes");
+                throw new CommandFailed("ingest of " + clip + " did not finish within 10 minutes");
             }
             status = service.status(camera);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         if (status.state() != CameraStatus.State.FINISHED) {
-            throw new IllegalStateException("ingest of " + clip + " failed: " + status.error());
+            throw new CommandFailed("ingest of " + clip + " failed: " + status.error());
         }
         return new Measurement(fps > 0 ? "ingest (decode, sample, JPEG, Kafka)" : "ingest (decode, JPEG, Kafka)",
                 fps > 0 ? fps + " fps" : "every frame", status.counts().read(), status.counts().sent(), seconds);

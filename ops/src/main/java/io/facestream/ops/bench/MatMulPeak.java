@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtSession;
 import io.facestream.embed.model.convert.onnx.Onnx;
 import io.facestream.embed.onnx.Device;
 import io.facestream.embed.onnx.OnnxSessions;
+import io.facestream.ops.cli.CommandFailed;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.FloatBuffer;
@@ -61,7 +62,7 @@ final class MatMulPeak {
                 return new Peak(macs / best, macs / bestCpu);
             }
         } catch (OrtException e) {
-            throw new IllegalStateException("MatMul peak measurement failed: " + e.getMessage(), e);
+            throw new CommandFailed("MatMul peak measurement failed: " + e.getMessage(), e);
         } finally {
             try {
                 Files.deleteIfExists(model);

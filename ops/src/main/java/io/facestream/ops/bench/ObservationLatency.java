@@ -3,6 +3,7 @@ package io.facestream.ops.bench;
 import io.facestream.core.events.FaceObservation;
 import io.facestream.core.kafka.TopicFollower;
 import io.facestream.core.topics.TopicCatalog;
+import io.facestream.ops.cli.CommandFailed;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -64,7 +65,7 @@ final class ObservationLatency implements AutoCloseable {
     private void check() {
         Exception failure = follower.failure();
         if (failure != null) {
-            throw new IllegalStateException("reading facestream.faces failed: " + failure.getMessage(), failure);
+            throw new CommandFailed("reading facestream.faces failed: " + failure.getMessage(), failure);
         }
     }
 

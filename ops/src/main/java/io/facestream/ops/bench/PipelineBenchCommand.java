@@ -14,6 +14,7 @@ import io.facestream.embed.pipeline.ModelRouter;
 import io.facestream.embed.service.DeliveryMode;
 import io.facestream.embed.service.EmbedMetrics;
 import io.facestream.embed.service.EmbedService;
+import io.facestream.ops.cli.CommandFailed;
 import io.facestream.ops.cli.ConfigOptions;
 import io.facestream.ops.report.Table;
 import java.nio.file.Files;
@@ -257,7 +258,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
 
     private static void checkRunning(EmbedService service) {
         if (service.failure() != null) {
-            throw new IllegalStateException("the embed service failed during the benchmark: " + service.failure().getMessage(),
+            throw new CommandFailed("the embed service failed during the benchmark: " + service.failure().getMessage(),
                     service.failure());
         }
     }

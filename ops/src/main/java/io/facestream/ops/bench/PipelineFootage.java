@@ -5,6 +5,7 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.imencode;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.facestream.core.json.Json;
+import io.facestream.ops.cli.CommandFailed;
 import io.facestream.synth.BlendedIdentities;
 import io.facestream.synth.DonorFace;
 import io.facestream.synth.DonorFinder;
@@ -88,7 +89,7 @@ public record PipelineFootage(int width, int height, List<ClipFrame> frames, Pat
         List<DonorFace> donors = new ArrayList<>();
         photos.forEach(p -> donors.addAll(finder.find(p)));
         if (donors.size() < 2) {
-            throw new IllegalStateException("the donor photos " + photos + " yield " + donors.size()
+            throw new CommandFailed("the donor photos " + photos + " yield " + donors.size()
                     + " usable faces; the benchmark clip needs at least 2 (docs/synth.md)");
         }
         Path work;
@@ -149,12 +150,12 @@ public record PipelineFootage(int width, int height, List<ClipFrame> frames, Pat
             for (Frame f; (f = grabber.grabImage()) != null; ) {
                 int index = frames.size();
                 if (index >= faces.size()) {
-                    throw new IllegalStateException(mp4 + " has more frames than its ground truth " + truth + " (" + faces.size() + ")");
+                    throw new CommandFailed(mp4 + " has more frames than its ground truth " + truth + " (" + faces.size() + ")");
                 }
                 Mat image = converter.convert(f);
                 try (BytePointer buf = new BytePointer()) {
                     if (!imencode(".jpg", image, buf, params)) {
-                        throw new IllegalStateException("JPEG encoding of frame " + index + " of " + mp4 + " failed");
+                        throw new CommandFailed("JPEG encoding of frame " + index + " of " + mp4 + " failed");
                     }
                     byte[] jpeg = new byte[(int) buf.limit()];
                     buf.get(jpeg);
@@ -167,7 +168,7 @@ public record PipelineFootage(int width, int height, List<ClipFrame> frames, Pat
             throw new UncheckedIOException("cannot read the benchmark clip " + mp4, e);
         }
         if (frames.size() != faces.size()) {
-            throw new IllegalStateException(mp4 + " has " + frames.size() + " frames but its ground truth " + truth + " has "
+            throw new CommandFailed(mp4 + " has " + frames.size() + " frames but its ground truth " + truth + " has "
                     + faces.size() + "; delete both to render them again");
         }
         return new PipelineFootage(WIDTH, HEIGHT, List.copyOf(frames), mp4);

@@ -4,6 +4,7 @@ import io.facestream.embed.align.FaceAligner;
 import io.facestream.embed.detect.Point;
 import io.facestream.embed.embedding.FaceEmbedder;
 import io.facestream.embed.image.ImageDecoder;
+import io.facestream.ops.cli.CommandFailed;
 import io.facestream.synth.FaceLabel;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +42,7 @@ final class RawEmbedderRate implements AutoCloseable {
             }
         }
         if (crops.isEmpty()) {
-            throw new IllegalStateException("the benchmark clip " + clip.file() + " has no faces to embed");
+            throw new CommandFailed("the benchmark clip " + clip.file() + " has no faces to embed");
         }
     }
 

@@ -2,6 +2,7 @@ package io.facestream.ops.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.facestream.core.json.Json;
+import io.facestream.ops.cli.CommandFailed;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -66,14 +67,14 @@ public final class ApiClient {
         try {
             HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() / 100 != 2) {
-                throw new IllegalStateException(method + " " + path + " answered " + r.statusCode() + ": " + r.body());
+                throw new CommandFailed(method + " " + path + " answered " + r.statusCode() + ": " + r.body());
             }
             return r.body().isEmpty() ? Json.mapper().createObjectNode() : Json.mapper().readTree(r.body());
         } catch (IOException e) {
             throw new UncheckedIOException(method + " " + path + " failed", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException(method + " " + path + " interrupted", e);
+            throw new CommandFailed(method + " " + path + " interrupted", e);
         }
     }
 

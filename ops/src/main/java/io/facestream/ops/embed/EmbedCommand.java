@@ -5,7 +5,8 @@ import io.facestream.core.health.BrokerProbe;
 import io.facestream.core.health.HealthRegistry;
 import io.facestream.embed.service.EmbedService;
 import io.facestream.ops.cli.BrokerAddress;
-import io.facestream.ops.cli.ConfigOptions;
+import io.facestream.ops.cli.CommandFailed;
+import io.facestream.ops.cli.ServiceOptions;
 import io.facestream.ops.runtime.ServiceRunner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -15,10 +16,7 @@ import picocli.CommandLine.Option;
 @Command(name = "embed", mixinStandardHelpOptions = true,
         description = "Run the embed service: detect, align and embed faces of facestream.frames into facestream.faces.")
 public final class EmbedCommand implements Runnable {
-    @Mixin ConfigOptions options;
-
-    @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Kafka bootstrap servers (default: kafka.bootstrap, else 127.0.0.1:9092)")
-    String bootstrap;
+    @Mixin ServiceOptions options;
 
     @Option(names = "--model", paramLabel = "NAME", description = "Embedder model in the store (default: face.embedder = mobilefacenet)")
     String model;
@@ -34,7 +32,7 @@ public final class EmbedCommand implements Runnable {
 
     @Override
     public void run() {
-        FacestreamConfig config = options.load("kafka.bootstrap", bootstrap, "face.embedder", model, "face.detector", detector,
+        FacestreamConfig config = options.load("face.embedder", model, "face.detector", detector,
                 "embed.service.mode", mode, "embed.service.instance-id", instance);
         String address = BrokerAddress.of(config);
         EmbedService service = EmbedService.start(config, address);

@@ -6,6 +6,7 @@ import io.facestream.eval.ijbs.protocol.IjbsProtocolReader;
 import io.facestream.eval.report.IjbsHtmlReport;
 import io.facestream.eval.report.ProgressLine;
 import io.facestream.ops.FacestreamCli;
+import io.facestream.ops.cli.CommandFailed;
 import io.facestream.ops.cli.ConfigOptions;
 import io.facestream.eval.footage.FeatureAgreement;
 import io.facestream.eval.footage.Footage;
@@ -99,7 +100,7 @@ public final class IjbsSynthEvalCommand implements Callable<Integer> {
 
     private static void require(int rc, String step) {
         if (rc != 0) {
-            throw new IllegalStateException(step + " failed (exit " + rc + ")");
+            throw new CommandFailed(step + " failed (exit " + rc + ")");
         }
     }
 

@@ -1,6 +1,9 @@
 package io.facestream.ops.ingest;
 
 import io.facestream.core.config.FacestreamConfig;
+import io.facestream.core.health.BrokerProbe;
+import io.facestream.core.health.HealthRegistry;
+import io.facestream.core.health.ManagementServer;
 import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.core.topics.TopicCreator;
@@ -10,7 +13,7 @@ import io.facestream.ingest.camera.AtEnd;
 import io.facestream.ingest.camera.CameraOptions;
 import io.facestream.ingest.camera.CameraRequest;
 import io.facestream.ops.cli.BrokerAddress;
-import io.facestream.ops.cli.ConfigOptions;
+import io.facestream.ops.cli.ServiceOptions;
 import io.facestream.ops.report.Table;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,10 +36,7 @@ import picocli.CommandLine.Option;
                 "Per-camera options follow the source: --camera 'door=rtsp://cam/1;fps=2;max-width=1280'",
                 "(fps, max-width, max-height, jpeg-quality, replay, at-end, image-fps, read-timeout, reconnect-attempts, format)."})
 public final class IngestCommand implements Callable<Integer> {
-    @Mixin ConfigOptions options;
-
-    @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Kafka bootstrap servers (default: kafka.bootstrap, else 127.0.0.1:9092)")
-    String bootstrap;
+    @Mixin ServiceOptions options;
 
     @Option(names = "--camera", paramLabel = "ID=SOURCE", description = "A camera; repeat for more (default: the cameras.* config section)")
     List<String> cameras = new ArrayList<>();
@@ -52,7 +52,7 @@ public final class IngestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        FacestreamConfig config = options.load("kafka.bootstrap", bootstrap, "ingest.fps", fps,
+        FacestreamConfig config = options.load("ingest.fps", fps,
                 "ingest.replay", fast ? "fast" : null, "ingest.at-end", once ? "stop" : null);
         List<CameraRequest> requests = cameras.isEmpty()
                 ? CameraRequest.fromConfigSection(config.section("cameras"))
@@ -72,8 +72,12 @@ public final class IngestCommand implements Callable<Integer> {
         IngestService service = IngestService.start(address, requests, defaults, config.getDuration("metrics.log-interval"));
         Thread hook = new Thread(service::close, "ingest-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        while (!service.awaitEnd(Duration.ofSeconds(1))) {
-            // every camera ends by itself (end of input, failure) or the shutdown hook stops them
+        try (BrokerProbe broker = BrokerProbe.start(address, config.getDuration("management.broker-check-interval"));
+             ManagementServer management = ManagementServer.start(config,
+                     new HealthRegistry().register("broker", broker).register("ingest", service::health))) {
+            while (!service.awaitEnd(Duration.ofSeconds(1))) {
+                // every camera ends by itself (end of input, failure) or the shutdown hook stops them
+            }
         }
         service.close();
         try {

@@ -4,27 +4,22 @@ import io.facestream.core.health.BrokerProbe;
 import io.facestream.core.health.HealthRegistry;
 import io.facestream.match.runtime.MatchService;
 import io.facestream.ops.cli.BrokerAddress;
-import io.facestream.ops.cli.ConfigOptions;
+import io.facestream.ops.cli.ApiOptions;
+import io.facestream.ops.cli.ServiceOptions;
 import io.facestream.ops.runtime.ServiceRunner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** {@code facestream match}: tracking + identification topology and the API/page, against a running cluster. */
 @Command(name = "match", mixinStandardHelpOptions = true,
         description = "Run match-service (faces -> tracks -> open-set decisions -> facestream.matches, plus the API and page) until Ctrl-C.")
 public final class MatchCommand implements Runnable {
-    @Mixin ConfigOptions options;
-
-    @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Kafka cluster (default: kafka.bootstrap, else the local broker)")
-    String bootstrap;
-
-    @Option(names = "--port", paramLabel = "PORT", description = "API and page port (default: api.port, 8080)")
-    Integer port;
+    @Mixin ServiceOptions options;
+    @Mixin ApiOptions api;
 
     @Override
     public void run() {
-        var config = options.load("kafka.bootstrap", bootstrap, "api.port", port);
+        var config = options.load(api.flags());
         String address = BrokerAddress.of(config);
         MatchService service = MatchService.start(config, address);
         BrokerProbe broker = BrokerProbe.start(address, config.getDuration("management.broker-check-interval"));

@@ -21,7 +21,7 @@ public final class ServiceRunner {
     private ServiceRunner() {}
 
     /** Thrown out of the command when a component failed; the command line exits 1 with this one line. */
-    public static final class ComponentFailed extends IllegalStateException {
+    public static final class ComponentFailed extends io.facestream.ops.cli.CommandFailed {
         ComponentFailed(String message) {
             super(message);
         }

@@ -8,6 +8,7 @@ import io.facestream.eval.footage.Footage;
 import io.facestream.eval.footage.GroundTruth;
 import io.facestream.eval.footage.GroundTruthFace;
 import io.facestream.eval.ijbs.protocol.Media;
+import io.facestream.ops.cli.CommandFailed;
 import io.facestream.ops.report.Table;
 import io.facestream.synth.ProgressLine;
 import java.io.IOException;
@@ -79,7 +80,7 @@ public final class AlignedFacesCommand implements Callable<Integer> {
                     try (Mat crop = aligner.align(bgr, f.landmarks())) {
                         Files.createDirectories(file.getParent());
                         if (!imwrite(file.toString(), crop, params)) {
-                            throw new IllegalStateException("cannot write " + file);
+                            throw new CommandFailed("cannot write " + file);
                         }
                     } catch (IOException e) {
                         throw new UncheckedIOException("cannot create " + file.getParent(), e);

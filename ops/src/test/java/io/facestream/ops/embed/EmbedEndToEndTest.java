@@ -80,7 +80,7 @@ class EmbedEndToEndTest {
         // a fresh group that sees only this test's frames
         ConsumerGroups.startAtEnd(bootstrap, config.getString("embed.service.group-id"), TopicCatalog.FRAMES);
         try (EmbedService service = EmbedService.start(config, bootstrap)) {
-            assertEquals(0, FacestreamCli.run("ingest", "--bootstrap", bootstrap, "--camera", camera + "=" + video + ";fps=0",
+            assertEquals(0, FacestreamCli.run("ingest", "--bootstrap", bootstrap, "--management-port", "0", "--camera", camera + "=" + video + ";fps=0",
                     "--fast", "--once"));
             List<FaceObservation> faces = read(bootstrap, camera, truth.size(), Duration.ofSeconds(120));
 

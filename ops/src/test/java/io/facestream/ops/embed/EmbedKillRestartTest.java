@@ -102,7 +102,7 @@ class EmbedKillRestartTest {
 
     private static Process startEmbed(String bootstrap, String group, String camera, Path log) throws Exception {
         return ChildJvm.start(log.getParent(), log, "io.facestream.ops.FacestreamCli", List.of(
-                "embed", "--bootstrap", bootstrap, "--mode", "complete", "--instance", camera,
+                "embed", "--bootstrap", bootstrap, "--management-port", "0", "--mode", "complete", "--instance", camera,
                 "--set", "embed.service.group-id=" + group,
                 "--set", "models.dir=" + ModelZoo.defaultStore().root(),
                 "--set", "face.batch-size=4",

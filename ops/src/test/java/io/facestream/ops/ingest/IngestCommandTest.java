@@ -36,7 +36,7 @@ class IngestCommandTest {
     @Test
     void onceExitsZeroAfterDeliveringEveryFrame(@KafkaBroker.Bootstrap String bootstrap) throws Exception {
         Path stills = images(6);
-        int rc = FacestreamCli.run("ingest", "--bootstrap", bootstrap, "--camera", "cli-ok=" + stills + ";image-fps=5",
+        int rc = FacestreamCli.run("ingest", "--bootstrap", bootstrap, "--management-port", "0", "--camera", "cli-ok=" + stills + ";image-fps=5",
                 "--fps", "0", "--fast", "--once", "--set", "metrics.log-interval=1s");
         assertEquals(0, rc);
         assertEquals(6, frames(bootstrap, "cli-ok", 6).size());
@@ -45,7 +45,7 @@ class IngestCommandTest {
     @Test
     void aFailedCameraMakesTheExitCodeNonZeroButTheOthersStillDeliver(@KafkaBroker.Bootstrap String bootstrap) throws Exception {
         Path stills = images(4);
-        int rc = FacestreamCli.run("ingest", "--bootstrap", bootstrap, "--camera", "cli-good=" + stills,
+        int rc = FacestreamCli.run("ingest", "--bootstrap", bootstrap, "--management-port", "0", "--camera", "cli-good=" + stills,
                 "--camera", "cli-missing=" + dir.resolve("gone.mp4"), "--fps", "0", "--fast", "--once");
         assertEquals(1, rc);
         assertEquals(4, frames(bootstrap, "cli-good", 4).size());

@@ -119,7 +119,7 @@ class MatchKillRestartTest {
 
     private static Process startMatch(String bootstrap, String application, Path dir, String name) throws Exception {
         return ChildJvm.start(dir, dir.resolve(name + ".log"), "io.facestream.ops.FacestreamCli", List.of(
-                "match", "--bootstrap", bootstrap, "--port", "0",
+                "match", "--bootstrap", bootstrap, "--port", "0", "--management-port", "0",
                 "--set", "match.application-id=" + application,
                 "--set", "match.state-dir=" + dir.resolve("state"),
                 "--set", "match.gallery=none",
