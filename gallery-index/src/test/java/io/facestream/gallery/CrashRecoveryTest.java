@@ -102,7 +102,7 @@ class CrashRecoveryTest {
 
     private Process startReplica(String bootstrap, String topic) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(List.of(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+        return new ProcessBuilder(List.of(java, io.facestream.core.testing.ChildJvm.jvmOptions(),
                 "-XX:TieredStopAtLevel=1", "-Xmx512m", "-cp", System.getProperty("java.class.path"),
                 ReplicaProcess.class.getName(), bootstrap, topic, dir.toString()))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)

@@ -26,12 +26,20 @@ public final class ChildJvm {
             writePathingJar(pathingJar, System.getProperty("java.class.path"));
         }
         List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+IgnoreUnrecognizedVMOptions", "--sun-misc-unsafe-memory-access=allow",
-                "--enable-native-access=ALL-UNNAMED", "-Xmx1g",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), jvmOptions(), "-Xmx1g",
                 "-cp", pathingJar.toString(), mainClass));
         cmd.addAll(args);
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    /** The project's JVM flags as a java argument file ({@code jvm.options} at the root, passed by surefire). */
+    public static String jvmOptions() {
+        String file = System.getProperty("facestream.jvm.options");
+        if (file == null || !Files.isRegularFile(Path.of(file))) {
+            throw new IllegalStateException("system property facestream.jvm.options does not name the project's jvm.options ("
+                    + file + "); run the tests through Maven");
+        }
+        return "@" + file;
     }
 
     private static void writePathingJar(Path jar, String classPath) throws IOException {
