@@ -1,5 +1,8 @@
 package io.facestream.synth;
 
+import io.facestream.embed.align.ReferenceLandmarks;
+import java.util.stream.DoubleStream;
+
 /**
  * The canonical face frame every identity is drawn in: a {@value #SIZE}×{@value #SIZE} canvas whose centre 112×112
  * square holds the standard 5-point alignment template (AdaFace/ArcFace reference landmarks, shifted by
@@ -9,9 +12,12 @@ public final class Canonical {
     public static final int SIZE = 160;
     public static final int OFFSET = (SIZE - 112) / 2;
 
-    /** Left eye, right eye, nose tip, left and right mouth corner (image left/right), in the 112×112 template. */
-    private static final double[] TEMPLATE_112 = {
-            38.2946, 51.6963, 73.5318, 51.5014, 56.0252, 71.7366, 41.5493, 92.3655, 70.7299, 92.2041};
+    /**
+     * Left eye, right eye, nose tip, left and right mouth corner (image left/right), in the 112×112 template: the
+     * embedder's alignment template ({@link ReferenceLandmarks#ARCFACE_112}), interleaved x, y.
+     */
+    private static final double[] TEMPLATE_112 = ReferenceLandmarks.ARCFACE_112.stream()
+            .flatMapToDouble(p -> DoubleStream.of(p.x(), p.y())).toArray();
 
     /**
      * The ground-truth face box in the 112 template: a square a little wider than the eye-to-mouth region, the

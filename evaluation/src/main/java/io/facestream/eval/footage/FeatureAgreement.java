@@ -1,5 +1,6 @@
 package io.facestream.eval.footage;
 
+import io.facestream.core.vector.Vectors;
 import io.facestream.eval.ijbs.FacePath;
 import io.facestream.eval.ijbs.IjbsReport;
 import io.facestream.eval.ijbs.ProtocolOutcome;
@@ -34,16 +35,11 @@ public record FeatureAgreement(int faces, int onlyInOne, double minCosine, doubl
                 continue;
             }
             both++;
-            double dot = 0, nx = 0, ny = 0;
-            for (int i = 0; i < x.length; i++) {
-                dot += (double) x[i] * y[i];
-                nx += (double) x[i] * x[i];
-                ny += (double) y[i] * y[i];
-            }
-            double cos = dot / Math.max(1e-12, Math.sqrt(nx * ny));
+            double nx = Vectors.norm(x), ny = Vectors.norm(y);
+            double cos = Vectors.dot(x, y) / Math.max(1e-12, nx * ny);
             min = Math.min(min, cos);
             sum += cos;
-            normDiff = Math.max(normDiff, Math.abs(Math.sqrt(nx) - Math.sqrt(ny)) / Math.max(1e-12, Math.sqrt(nx)));
+            normDiff = Math.max(normDiff, Math.abs(nx - ny) / Math.max(1e-12, nx));
         }
         double metric = 0;
         for (int i = 0; i < 3; i++) {

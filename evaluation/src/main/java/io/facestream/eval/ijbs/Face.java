@@ -1,5 +1,7 @@
 package io.facestream.eval.ijbs;
 
+import io.facestream.core.vector.Vectors;
+
 /**
  * One aligned face delivered by a {@link FeatureSource}: where it came from, its raw (un-normalised) feature, and the
  * face size in pixels when the source knows it ({@code NaN} otherwise; the protocol's metadata may still know it).
@@ -11,10 +13,6 @@ public record Face(FacePath path, float[] feature, double sidePx) {
     }
 
     public double norm() {
-        double s = 0;
-        for (float v : feature) {
-            s += (double) v * v;
-        }
-        return Math.sqrt(s);
+        return Vectors.norm(feature);
     }
 }

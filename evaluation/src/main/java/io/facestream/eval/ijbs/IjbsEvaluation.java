@@ -1,10 +1,10 @@
 package io.facestream.eval.ijbs;
 
+import io.facestream.core.vector.TemplateFusion;
 import io.facestream.eval.Progress;
 import io.facestream.eval.ijbs.metrics.Identification;
 import io.facestream.eval.ijbs.metrics.IdentificationResult;
 import io.facestream.eval.ijbs.metrics.ScoreRows;
-import io.facestream.eval.ijbs.metrics.TemplateFusion;
 import io.facestream.eval.ijbs.protocol.FaceSizes;
 import io.facestream.eval.ijbs.protocol.Gallery;
 import io.facestream.eval.ijbs.protocol.IjbsProtocol;
@@ -20,8 +20,9 @@ import java.util.stream.Stream;
 
 /**
  * Scores an IJB-S protocol folder with faces from any {@link FeatureSource}, as adaface.md §5c defines it:
- * faces accumulate per (subject, media) key, templates fuse their media's faces (norm-weighted mean, unit length,
- * empty → zero), scores are inner products, and each protocol gets closed-set ranks over G1 ∪ G2 and TPIR@FPIR per
+ * faces accumulate per (subject, media) key, templates fuse their media's faces with core's {@link TemplateFusion}
+ * (the live path's fusion: sum of raw features, unit length; a template without a direction, e.g. with no face, is
+ * the zero vector), scores are inner products, and each protocol gets closed-set ranks over G1 ∪ G2 and TPIR@FPIR per
  * gallery, averaged.
  */
 public final class IjbsEvaluation {
@@ -102,10 +103,10 @@ public final class IjbsEvaluation {
         }
     }
 
-    private record Fused(double[][] vectors, int[] labels, int empty) {}
+    private record Fused(float[][] vectors, int[] labels, int empty) {}
 
     private static Fused fuse(List<Template> templates, Map<String, TemplateFusion> byMedia, int dim) {
-        double[][] vectors = new double[templates.size()][];
+        float[][] vectors = new float[templates.size()][];
         int[] labels = new int[templates.size()];
         int empty = 0;
         for (int i = 0; i < vectors.length; i++) {
@@ -114,9 +115,11 @@ public final class IjbsEvaluation {
             for (Media m : t.media()) {
                 fusion.add(byMedia.get(FacePath.keyOf(t.subject(), m)));
             }
-            vectors[i] = fusion.vector();
+            // the protocol's rule (adaface.md §5c): a template with no face is the zero vector, all its scores are 0;
+            // so is one whose faces cancel out exactly, which the live path would refuse
+            vectors[i] = fusion.direction().orElseGet(() -> new float[dim]);
             labels[i] = t.subject();
-            if (fusion.faces() == 0) {
+            if (fusion.isEmpty()) {
                 empty++;
             }
         }

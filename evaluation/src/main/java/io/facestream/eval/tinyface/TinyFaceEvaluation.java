@@ -1,5 +1,6 @@
 package io.facestream.eval.tinyface;
 
+import io.facestream.core.vector.Vectors;
 import io.facestream.eval.Progress;
 import io.facestream.eval.features.FeatureFolder;
 import io.facestream.eval.ijbs.metrics.Ranking;
@@ -39,7 +40,7 @@ public final class TinyFaceEvaluation {
             TinyFaceImage image = images.get(index);
             boolean probe = image.part() == TinyFaceImage.Part.PROBE;
             int slot = next[probe ? 0 : 1]++;
-            normalise(row);
+            Vectors.normalizeInPlace(row); // a zero feature stays zero (as sklearn's normalize does)
             System.arraycopy(row, 0, probe ? probeVectors : galleryVectors, slot * dim, dim);
             (probe ? probeLabels : galleryLabels)[slot] = image.label();
             progress.update("features", index + 1L, total);
@@ -61,7 +62,7 @@ public final class TinyFaceEvaluation {
         IntStream.range(0, probes).parallel().forEach(p -> {
             double[] row = new double[gallerySize];
             for (int c = 0; c < gallerySize; c++) {
-                row[c] = dot(probeVectors, p * dim, galleryVectors, c * dim, dim);
+                row[c] = Vectors.dot(probeVectors, p * dim, galleryVectors, c * dim, dim);
             }
             int best = -1;
             for (int c : mates.get(probeLabels[p])) {
@@ -99,27 +100,5 @@ public final class TinyFaceEvaluation {
             }
         }
         return images;
-    }
-
-    /** Unit length; a zero feature stays zero (as sklearn's normalize does). */
-    private static void normalise(float[] v) {
-        double s = 0;
-        for (float x : v) {
-            s += (double) x * x;
-        }
-        if (s > 0) {
-            double scale = 1.0 / Math.sqrt(s);
-            for (int i = 0; i < v.length; i++) {
-                v[i] = (float) (v[i] * scale);
-            }
-        }
-    }
-
-    private static double dot(float[] a, int ao, float[] b, int bo, int n) {
-        double s = 0;
-        for (int i = 0; i < n; i++) {
-            s += a[ao + i] * b[bo + i];
-        }
-        return s;
     }
 }

@@ -1,5 +1,6 @@
 package io.facestream.gallery.model;
 
+import io.facestream.core.vector.Vectors;
 import java.util.Arrays;
 
 /**
@@ -14,16 +15,12 @@ public record Embedding(ModelVersion model, float[] values) {
         if (values == null || values.length == 0) {
             throw new GalleryInputException("embedding of " + model + " is empty");
         }
-        double sq = 0;
-        for (int i = 0; i < values.length; i++) {
-            float v = values[i];
-            if (!Float.isFinite(v)) {
-                throw new GalleryInputException("embedding of " + model + " has a non-finite value " + v + " at index "
-                        + i + " of " + values.length);
-            }
-            sq += (double) v * v;
+        int bad = Vectors.firstNonFinite(values);
+        if (bad >= 0) {
+            throw new GalleryInputException("embedding of " + model + " has a non-finite value " + values[bad]
+                    + " at index " + bad + " of " + values.length);
         }
-        if (!(sq > 0)) {
+        if (Vectors.isZero(values)) {
             throw new GalleryInputException("embedding of " + model + " is a zero vector (" + values.length
                     + " dims): it has no direction to compare by cosine");
         }
@@ -35,21 +32,12 @@ public record Embedding(ModelVersion model, float[] values) {
     }
 
     public double norm() {
-        double sq = 0;
-        for (float v : values) {
-            sq += (double) v * v;
-        }
-        return Math.sqrt(sq);
+        return Vectors.norm(values);
     }
 
     /** A copy scaled to length 1. */
     public float[] unit() {
-        float[] u = values.clone();
-        float inv = (float) (1.0 / norm());
-        for (int i = 0; i < u.length; i++) {
-            u[i] *= inv;
-        }
-        return u;
+        return Vectors.unit(values);
     }
 
     @Override

@@ -1,6 +1,8 @@
 package io.facestream.gallery.template;
 
+import io.facestream.core.vector.TemplateFusion;
 import io.facestream.gallery.model.Embedding;
+import io.facestream.gallery.model.GalleryInputException;
 import io.facestream.gallery.model.GalleryKind;
 import io.facestream.gallery.model.Medium;
 import io.facestream.gallery.model.ModelVersion;
@@ -13,7 +15,8 @@ import java.util.TreeSet;
 /**
  * Which templates a subject's media make under a gallery kind: one per medium (SINGLE, SURVEILLANCE) or one fused
  * template per model version over all media (BOOKING). Media that lack a model version simply do not contribute to
- * that version's template until they are re-embedded.
+ * that version's template until they are re-embedded. A booking template is core's {@link TemplateFusion} of the raw
+ * features, the fusion the live track template and the offline IJB-S metric use too.
  */
 public final class TemplatePlan {
     private TemplatePlan() {}
@@ -24,7 +27,7 @@ public final class TemplatePlan {
     public static Template forMedium(Medium m) {
         Map<ModelVersion, float[]> vectors = new LinkedHashMap<>();
         for (Embedding e : m.embeddings()) {
-            vectors.put(e.model(), TemplateFusion.single(e));
+            vectors.put(e.model(), e.unit());
         }
         return new Template(m.mediaId(), vectors);
     }
@@ -35,11 +38,23 @@ public final class TemplatePlan {
         media.forEach(m -> m.embeddings().forEach(e -> models.add(e.model())));
         Map<ModelVersion, float[]> vectors = new LinkedHashMap<>();
         for (ModelVersion model : models) {
-            List<Embedding> members = new ArrayList<>();
-            media.forEach(m -> m.embedding(model).ifPresent(members::add));
-            vectors.put(model, TemplateFusion.fuse(members));
+            List<float[]> members = new ArrayList<>();
+            media.forEach(m -> m.embedding(model).ifPresent(e -> members.add(e.values())));
+            vectors.put(model, fuse(model, members));
         }
         return new Template("", vectors);
+    }
+
+    /**
+     * The unit vector of the sum of the members' raw features (= norm-weighted sum of their unit features, IJB-S
+     * {@code pre_norm_vector_add}). Media whose features cancel out make no template: refused as input.
+     */
+    static float[] fuse(ModelVersion model, List<float[]> members) {
+        try {
+            return TemplateFusion.of(members).unit();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new GalleryInputException("the booking template of " + model + ": " + e.getMessage());
+        }
     }
 
     public static boolean perMedium(GalleryKind kind) {

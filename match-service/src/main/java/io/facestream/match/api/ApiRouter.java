@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.facestream.core.events.Match;
 import io.facestream.core.json.Json;
 import io.facestream.core.metrics.Metrics;
+import io.facestream.core.vector.Vectors;
 import io.facestream.gallery.model.GalleryInputException;
 import io.facestream.gallery.model.ModelVersion;
 import io.facestream.gallery.search.SearchRequest;
@@ -15,7 +16,6 @@ import io.facestream.match.decide.FpirCalibration;
 import io.facestream.match.decide.OpenSetDecision;
 import io.facestream.match.decide.OpenSetThreshold;
 import io.facestream.match.gallery.IndexedGallery;
-import io.facestream.match.template.UnitVectors;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.FileUpload;
@@ -301,7 +301,7 @@ public final class ApiRouter {
                 galleries.requireGallery(n);
             }
             ReadFace f = faces.read(image, "search image");
-            float[] unit = UnitVectors.normalize(f.raw());
+            float[] unit = Vectors.unit(f.raw());
             List<Map<String, Object>> results = new ArrayList<>();
             for (String n : names) {
                 List<Match.Candidate> c = g.search(n, f.model(), unit, k);
@@ -329,7 +329,7 @@ public final class ApiRouter {
         blocking(ctx, () -> {
             ReadFace fa = faces.read(a, "image a");
             ReadFace fb = faces.read(b, "image b");
-            double score = UnitVectors.cosine(fa.raw(), fb.raw());
+            double score = Vectors.cosine(fa.raw(), fb.raw());
             OpenSetThreshold t = gallery == null || gallery.isBlank()
                     ? galleries.gallery().threshold("", fa.model()) : galleries.gallery().threshold(gallery, fa.model());
             audit.record(Guard.caller(ctx).name(), "verify", Map.of("threshold", t.value()));

@@ -1,5 +1,7 @@
 package io.facestream.match.rollout;
 
+import io.facestream.core.vector.TemplateFusion;
+import io.facestream.core.vector.Vectors;
 import io.facestream.embed.align.AlignedCropFile;
 import io.facestream.embed.embedding.FaceEmbedder;
 import io.facestream.gallery.Gallery;
@@ -64,18 +66,9 @@ public final class GalleryReembedder {
             for (Path p : m.crops()) {
                 crops.add(AlignedCropFile.read(p, embedder.inputWidth(), embedder.inputHeight(), "stored crop"));
             }
-            float[] sum = null;
-            for (io.facestream.embed.embedding.Embedding e : embedder.embed(crops)) {
-                float[] raw = e.raw();
-                if (sum == null) {
-                    sum = raw.clone();
-                } else {
-                    for (int i = 0; i < sum.length; i++) {
-                        sum[i] += raw[i];
-                    }
-                }
-            }
-            return sum;
+            // several crops of one medium (a track's faces): the medium's raw feature is their fused sum
+            return Vectors.toFloat(TemplateFusion.of(embedder.embed(crops).stream()
+                    .map(io.facestream.embed.embedding.Embedding::raw).toList()).sum());
         } finally {
             crops.forEach(Mat::close);
         }

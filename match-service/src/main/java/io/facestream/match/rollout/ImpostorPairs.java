@@ -1,5 +1,6 @@
 package io.facestream.match.rollout;
 
+import io.facestream.core.vector.Vectors;
 import io.facestream.gallery.index.GalleryIndex;
 import io.facestream.gallery.model.GalleryKey;
 import io.facestream.gallery.model.GalleryKind;
@@ -60,20 +61,12 @@ public record ImpostorPairs(double[] from, double[] to) {
             for (int j = i + 1; j < keep; j++) {
                 int p = picked[i], q = picked[j];
                 if (!owner.get(p).equals(owner.get(q))) {
-                    sa[pairs] = dot(a.get(p), a.get(q));
-                    sb[pairs] = dot(b.get(p), b.get(q));
+                    sa[pairs] = Vectors.dot(a.get(p), a.get(q));
+                    sb[pairs] = Vectors.dot(b.get(p), b.get(q));
                     pairs++;
                 }
             }
         }
         return new ImpostorPairs(Arrays.copyOf(sa, pairs), Arrays.copyOf(sb, pairs));
-    }
-
-    private static double dot(float[] x, float[] y) {
-        double s = 0;
-        for (int i = 0; i < x.length; i++) {
-            s += x[i] * y[i];
-        }
-        return s;
     }
 }

@@ -1,28 +1,31 @@
 package io.facestream.match.template;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import io.facestream.core.vector.TemplateFusion;
 import java.util.Arrays;
 
 /**
- * A track's (or any set of faces') fused feature: the SUM of the raw, not-unit-length features of its
- * quality-accepted faces. Summing raw features weights each face's direction by its norm, and the norm is the
- * model's quality signal, so sharp frontal faces dominate and blurry ones barely count (the fusion AdaFace uses to
- * evaluate IJB-S). Only {@link #unit()} is ever compared.
+ * A track's (or any set of faces') fused feature as it is kept in the tracker's state: the SUM of the raw, not
+ * unit-length features of its quality-accepted faces and their count. Summing raw features weights each face's
+ * direction by its norm, and the norm is the model's quality signal, so sharp frontal faces dominate and blurry ones
+ * barely count (the fusion AdaFace uses to evaluate IJB-S). The arithmetic is core's {@link TemplateFusion}, the one
+ * the gallery's booking templates and the offline IJB-S metric use; this record is its immutable, serialisable form.
+ * Only {@link #unit()} is ever compared.
  *
- * @param sum   element-wise sum of the accepted raw features (empty while no face was accepted)
+ * @param sum   element-wise sum of the accepted raw features, in double precision (empty while no face was accepted)
  * @param faces how many faces were summed
  */
-public record Template(float[] sum, int faces) {
+public record Template(double[] sum, int faces) {
 
     public Template {
         if (faces < 0) {
             throw new IllegalArgumentException("face count is negative: " + faces);
         }
-        sum = sum == null ? new float[0] : sum;
+        sum = sum == null ? new double[0] : sum;
     }
 
     public static Template empty() {
-        return new Template(new float[0], 0);
+        return new Template(new double[0], 0);
     }
 
     @JsonIgnore
@@ -39,36 +42,25 @@ public record Template(float[] sum, int faces) {
         if (rawFeature == null || rawFeature.length == 0) {
             throw new IllegalArgumentException("cannot fuse a face without an embedding");
         }
-        if (faces > 0 && rawFeature.length != sum.length) {
-            throw new IllegalArgumentException("cannot fuse a " + rawFeature.length + "-d feature into a "
-                    + sum.length + "-d template (different models?)");
-        }
-        float[] next = faces == 0 ? new float[rawFeature.length] : Arrays.copyOf(sum, sum.length);
-        for (int i = 0; i < next.length; i++) {
-            float v = rawFeature[i];
-            if (!Float.isFinite(v)) {
-                throw new IllegalArgumentException("feature value " + i + " is not finite: " + v);
-            }
-            next[i] += v;
-        }
-        return new Template(next, faces + 1);
+        TemplateFusion f = faces == 0 ? new TemplateFusion(rawFeature.length) : TemplateFusion.restore(sum, faces);
+        return of(f.add(rawFeature));
     }
 
     /** Fuses many raw features at once (enrolment of a booking, search by several images). */
     public static Template fuse(Iterable<float[]> rawFeatures) {
-        Template t = empty();
-        for (float[] f : rawFeatures) {
-            t = t.plus(f);
-        }
-        return t;
+        return of(TemplateFusion.of(rawFeatures));
     }
 
-    /** The fused direction at unit length; the only form that is compared. */
+    /** The fused direction at unit length; the only form that is compared. An empty template has none. */
     public float[] unit() {
         if (faces == 0) {
             throw new IllegalStateException("an empty template has no direction");
         }
-        return UnitVectors.normalize(sum);
+        return TemplateFusion.restore(sum, faces).unit();
+    }
+
+    private static Template of(TemplateFusion f) {
+        return new Template(f.sum(), f.faces());
     }
 
     @Override

@@ -1,6 +1,6 @@
 package io.facestream.match.track;
 
-import io.facestream.match.template.UnitVectors;
+import io.facestream.core.vector.Vectors;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -83,7 +83,7 @@ public final class Tracker {
             }
             double iou = s.box().iou(t.lastBox());
             double appearance = s.fusable() && !t.template().isEmpty()
-                    ? UnitVectors.cosine(s.feature(), t.template().sum()) : Double.NaN;
+                    ? Vectors.cosine(s.feature(), t.template().unit()) : Double.NaN;
             boolean known = !Double.isNaN(appearance);
             boolean admissible = (iou >= settings.minIou() && (!known || appearance >= settings.minAppearanceWithIou()))
                     || (known && appearance >= settings.minAppearanceAlone());

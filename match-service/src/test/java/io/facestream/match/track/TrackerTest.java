@@ -35,7 +35,7 @@ class TrackerTest {
 
     private Tracker.Step see(long frame, Region box, float[] feature, boolean rejected) {
         Sighting s = new Sighting("cam", frame, 1_000_000_000L + frame * FRAME_US, box, feature,
-                (float) io.facestream.match.template.UnitVectors.norm(feature), rejected, "m:1", "faces/0/" + frame);
+                (float) io.facestream.core.vector.Vectors.norm(feature), rejected, "m:1", "faces/0/" + frame);
         Tracker.Step step = tracker.observe(state, s, 0);
         state = step.state();
         events.addAll(step.events());
@@ -95,7 +95,7 @@ class TrackerTest {
         Track t = state.open().get(0);
         assertEquals(3, t.observed());
         assertEquals(1, t.acceptedFaces());
-        assertEquals(0.0f, t.template().sum()[3], "rejected features are not in the sum");
+        assertEquals(0.0, t.template().sum()[3], "rejected features are not in the sum");
         assertEquals(104, t.lastBox().x(), 0.0, "but they move the track");
     }
 

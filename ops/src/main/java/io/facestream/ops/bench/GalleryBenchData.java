@@ -1,5 +1,6 @@
 package io.facestream.ops.bench;
 
+import io.facestream.core.vector.Vectors;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -52,7 +53,7 @@ final class GalleryBenchData {
                 }
                 c[d] = (float) (s / Math.sqrt(LATENT) + 0.3 * ri.nextGaussian());
             }
-            centres[i] = unit(c);
+            centres[i] = Vectors.normalizeInPlace(c);
         });
         base = new float[n][];
         norms = new float[n];
@@ -82,19 +83,7 @@ final class GalleryBenchData {
         for (int d = 0; d < dim; d++) {
             v[d] = (float) (centre[d] + s * r.nextGaussian());
         }
-        return unit(v);
-    }
-
-    static float[] unit(float[] v) {
-        double sq = 0;
-        for (float x : v) {
-            sq += x * x;
-        }
-        float inv = (float) (1 / Math.sqrt(sq));
-        for (int i = 0; i < v.length; i++) {
-            v[i] *= inv;
-        }
-        return v;
+        return Vectors.normalizeInPlace(v);
     }
 
     /** Exact top-k ids per query by brute force (in memory, all cores): the ground truth. */

@@ -1,5 +1,6 @@
 package io.facestream.synth.check;
 
+import io.facestream.core.vector.Vectors;
 import io.facestream.eval.ijbs.FacePath;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -29,7 +30,7 @@ public final class StillPairs {
         List<float[]> units = new ArrayList<>();
         stills.forEach((path, feature) -> {
             subjects.add(path.subject());
-            units.add(unit(feature));
+            units.add(Vectors.unitOrZero(feature));
         });
         int n = units.size();
         List<Double> gen = new ArrayList<>();
@@ -38,7 +39,7 @@ public final class StillPairs {
         Map<Long, Double> closest = new java.util.HashMap<>();
         for (int i = 0; i < n; i++) {
             for (int j = i + 1; j < n; j++) {
-                double c = dot(units.get(i), units.get(j));
+                double c = Vectors.dot(units.get(i), units.get(j));
                 int a = subjects.get(i), b = subjects.get(j);
                 if (a == b) {
                     gen.add(c);
@@ -62,26 +63,5 @@ public final class StillPairs {
     /** Subject pairs by descending highest cosine. */
     public List<Lookalike> lookalikes() {
         return lookalikes;
-    }
-
-    private static float[] unit(float[] f) {
-        double s = 0;
-        for (float v : f) {
-            s += (double) v * v;
-        }
-        float inv = (float) (1 / Math.max(Math.sqrt(s), 1e-12));
-        float[] out = new float[f.length];
-        for (int i = 0; i < f.length; i++) {
-            out[i] = f[i] * inv;
-        }
-        return out;
-    }
-
-    private static double dot(float[] a, float[] b) {
-        double s = 0;
-        for (int i = 0; i < a.length; i++) {
-            s += (double) a[i] * b[i];
-        }
-        return s;
     }
 }

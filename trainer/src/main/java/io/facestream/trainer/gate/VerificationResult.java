@@ -1,5 +1,6 @@
 package io.facestream.trainer.gate;
 
+import io.facestream.core.vector.Vectors;
 import java.util.Arrays;
 import java.util.Map;
 
@@ -72,13 +73,7 @@ public record VerificationResult(int genuine, int impostor, double accuracy, dou
     }
 
     static double cosine(float[] a, float[] b) {
-        double dot = 0, na = 0, nb = 0;
-        for (int k = 0; k < a.length; k++) {
-            dot += a[k] * b[k];
-            na += a[k] * a[k];
-            nb += b[k] * b[k];
-        }
         // a zero feature (a collapsed model) matches nothing
-        return na == 0 || nb == 0 ? -1 : dot / Math.sqrt(na * nb);
+        return Vectors.isZero(a) || Vectors.isZero(b) ? -1 : Vectors.cosine(a, b);
     }
 }

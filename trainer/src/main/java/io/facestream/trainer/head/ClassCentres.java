@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.facestream.core.vector.Vectors;
 import io.facestream.trainer.torch.Owned;
 import java.util.SplittableRandom;
 
@@ -40,12 +41,9 @@ public final class ClassCentres {
             if (vectors[c].length != dim) {
                 throw new IllegalArgumentException("class " + c + " has a " + vectors[c].length + "-d prototype, expected " + dim);
             }
-            double s = 0;
-            for (double v : vectors[c]) {
-                s += v * v;
-            }
-            if (s > 0) {
-                double inv = 1 / Math.sqrt(s);
+            double n = Vectors.norm(vectors[c]);
+            if (n > 0) {
+                double inv = 1 / n;
                 for (int d = 0; d < dim; d++) {
                     w[d * classes + c] = (float) (vectors[c][d] * inv);
                 }

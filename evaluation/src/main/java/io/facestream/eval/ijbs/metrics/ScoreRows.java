@@ -1,5 +1,7 @@
 package io.facestream.eval.ijbs.metrics;
 
+import io.facestream.core.vector.Vectors;
+
 /**
  * The probe × gallery score matrix, one probe row at a time (rows are never all held at once: TinyFace's is
  * 3,728 × 157,871).
@@ -10,22 +12,21 @@ public interface ScoreRows {
     /** Scores of probe {@code probe} against every gallery column. */
     double[] row(int probe);
 
-    /** Inner products of probe vectors with gallery vectors (adaface.md §5c, "Scores"). */
-    static ScoreRows innerProducts(double[][] probes, double[][] gallery) {
+    /**
+     * Inner products of probe vectors with gallery vectors (adaface.md §5c, "Scores"), in double precision from the
+     * float32 unit templates (core's {@code Vectors.dot}).
+     */
+    static ScoreRows innerProducts(float[][] probes, float[][] gallery) {
         return p -> {
-            double[] x = probes[p];
+            float[] x = probes[p];
             double[] row = new double[gallery.length];
             for (int c = 0; c < gallery.length; c++) {
-                double[] g = gallery[c];
+                float[] g = gallery[c];
                 if (g.length != x.length) {
                     throw new IllegalArgumentException("probe " + p + " has dimension " + x.length
                             + ", gallery column " + c + " has " + g.length);
                 }
-                double s = 0;
-                for (int i = 0; i < x.length; i++) {
-                    s += x[i] * g[i];
-                }
-                row[c] = s;
+                row[c] = Vectors.dot(x, g);
             }
             return row;
         };
