@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.facestream.core.testing.Integration;
 import io.facestream.eval.ijbs.protocol.IjbsProtocolFolder;
 import io.facestream.eval.ijbs.protocol.IjbsProtocolReader;
 import java.io.IOException;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A tiny real data set (4 subjects, 2 videos of 20 frames at 320×240, real libx264 MP4s decoded back with FFmpeg),
  * generated twice with one seed and once with another.
  */
+@Integration
 class IjbsSynthesizerTest {
     private static final int FRAMES = 20, MIN_FACE = 16, MAX_FACE = 120;
 

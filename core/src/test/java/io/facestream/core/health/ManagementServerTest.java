@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.facestream.core.kafka.EmbeddedKafka;
+import io.facestream.core.testing.Integration;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The management port against a broker this test owns: ready while the broker answers, 503 while it is down, ready
  * again once it is back (same data directory and port, as after a broker restart); live all along.
  */
+@Integration
 class ManagementServerTest {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 

@@ -2,6 +2,7 @@ package io.facestream.core.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.facestream.core.testing.Integration;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.core.topics.TopicCreator;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A broker of its own (not the shared one): restart on the same data directory must keep topics and records. */
+@Integration
 class EmbeddedKafkaTest {
 
     @Test

@@ -9,10 +9,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Gives a test class a real Kafka broker: one embedded KRaft broker shared by the whole test JVM, or the broker named
  * by {@code -Dkafka.bootstrap=host:port}. Inject its address with {@code @KafkaBroker.Bootstrap String bootstrap}.
+ * A broker test is an {@link Integration} test.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @ExtendWith(KafkaBrokerExtension.class)
+@Integration
 public @interface KafkaBroker {
 
     /** Marks the String parameter that receives the bootstrap address. */

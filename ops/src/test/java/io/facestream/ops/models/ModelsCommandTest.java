@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.facestream.core.json.Json;
+import io.facestream.core.testing.Integration;
 import io.facestream.embed.model.zoo.ModelZoo;
 import io.facestream.embed.model.zoo.NpmCache;
 import io.facestream.ops.FacestreamCli;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code facestream models pull/list} end to end: real npm (cached), real conversion, real store. */
+@Integration
 class ModelsCommandTest {
 
     private static String run(String... args) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.facestream.core.json.Json;
+import io.facestream.core.testing.Integration;
 import io.facestream.embed.model.zoo.ModelZoo;
 import io.facestream.ops.FacestreamCli;
 import java.nio.file.Files;
@@ -14,6 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@Integration
 class CalibrateCommandTest {
 
     @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.facestream.core.testing.Integration;
 import io.facestream.embed.model.convert.tflite.TfliteReader;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -18,6 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * (shared/golden) within 1e-4 relative, with relative error defined as {@code |a − b| / max(1, |b|)} (so values
  * below 1 in magnitude are held to 1e-4 absolute). Both the fused (default) and the literal 1:1 lowering are checked.
  */
+@Integration
 class GoldenParityTest {
     static final double TOLERANCE = 1e-4;
     private static final Map<String, ConvertedModel> CONVERTED = new ConcurrentHashMap<>();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.facestream.core.testing.Integration;
 import io.facestream.embed.model.ModelException;
 import io.facestream.embed.model.convert.tflite.TfliteModel;
 import io.facestream.embed.model.convert.tflite.TfliteReader;
@@ -14,6 +15,7 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /** The FlatBuffer reader against the facts published in models.md §1 (op histogram, shapes, description). */
+@Integration
 class TfliteReaderTest {
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.facestream.core.testing.Integration;
 import io.facestream.embed.model.ModelException;
 import io.facestream.embed.model.ModelManifest;
 import io.facestream.embed.model.ModelStore;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Configured model specs: zoo names, name@version, and user models installed by hand. */
+@Integration
 class ModelZooResolveTest {
 
     @Test

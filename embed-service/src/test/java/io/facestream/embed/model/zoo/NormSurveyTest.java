@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
+import io.facestream.core.testing.Integration;
 import io.facestream.embed.model.ModelManifest;
 import io.facestream.embed.model.ModelStore;
 import java.awt.Graphics2D;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * pipeline does (models.md §6.2), embedded, and their raw feature norms summarised. The manifest values must agree
  * with this survey; the output is also proof that the raw feature is not unit length.
  */
+@Integration
 class NormSurveyTest {
     private static final int BLAZE = 256;
 
