@@ -70,6 +70,14 @@ public final class EmbedMetrics {
         counter("facestream.embed.frames.dlq", camera).increment();
     }
 
+    void progressFrame(String camera) {
+        counter("facestream.embed.progress.frames", camera).increment();
+    }
+
+    void silenceReported(String camera) {
+        counter("facestream.embed.progress.silences", camera).increment();
+    }
+
     void clamped(String camera) {
         counter("facestream.embed.frames.clock.clamped", camera).increment();
     }

@@ -60,6 +60,12 @@ import org.slf4j.LoggerFactory;
  * broker round trips of a commit (offsets to the transaction, then the commit markers; tens of ms) would otherwise
  * stall inference once per batch. At most one transaction is in flight, so transactions stay in consumption order,
  * and the service waits for it before a rebalance hands partitions over, before a model swap and before stopping.
+ *
+ * <p>Progress records ({@code embed.service.progress.*}, docs/contracts.md) go between the faces in the same
+ * transactions: one for a frame without faces (at most one per {@code frame-interval} of the camera's capture time),
+ * and, for a camera whose frames partition this instance has read to its end without a frame of the camera for
+ * {@code silence-interval}, a silence report, repeated while the silence lasts. So a reader closes tracks on what
+ * happened at the cameras, not on how fast this service went.
  */
 public final class EmbedService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbedService.class);
@@ -84,6 +90,11 @@ public final class EmbedService implements AutoCloseable {
     private boolean rewound;
     private volatile int failedTransactions;
     private final Map<String, Long> clampWarned = new HashMap<>();
+    /** Per camera: the newest capture time written to the faces topic (face or progress record). */
+    private final Map<String, Long> lastWrittenUs = new HashMap<>();
+    /** Per camera whose frames this instance reads: its last frame, for the silence reports. */
+    private final Map<String, Heard> heard = new HashMap<>();
+    private long nextSilenceCheckMs;
     private final AutoCloseable identity;
 
     EmbedService(String bootstrap, EmbedSettings settings, FrameFaces frames, ActiveModel model, ModelReleaseWatcher watcher) {
@@ -97,7 +108,7 @@ public final class EmbedService implements AutoCloseable {
         this.frames = frames;
         this.model = model;
         this.watcher = watcher;
-        this.observations = new ObservationFactory(settings.cropJpegQuality());
+        this.observations = new ObservationFactory(settings.cropJpegQuality(), settings.progress().enabled());
         this.metrics = new EmbedMetrics(settings.instanceId());
         Properties cp = KafkaClients.with(KafkaClients.consumer(bootstrap, settings.groupId()), Map.of(
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(8, settings.maxBatch()),
@@ -192,6 +203,7 @@ public final class EmbedService implements AutoCloseable {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
                     flush(); // hand over only committed work: the next owner starts after our last batch
+                    heard.values().removeIf(h -> partitions.contains(h.partition)); // the next owner reports their silence
                 }
 
                 @Override
@@ -221,6 +233,7 @@ public final class EmbedService implements AutoCloseable {
                 if (!batch.isEmpty() && batch.age().compareTo(settings.maxWait()) >= 0) {
                     submit();
                 }
+                reportSilence();
                 updateLag();
                 swapModelIfReleased();
             }
@@ -279,15 +292,21 @@ public final class EmbedService implements AutoCloseable {
             }
             frame = new Frame(frame.camera(), frame.seq(), now * 1000, frame.image(), frame.facesJson());
         }
+        if (settings.progress().enabled()) {
+            heard.computeIfAbsent(camera, c -> new Heard()).frame(r, frame, System.currentTimeMillis());
+        }
         if (settings.mode() == DeliveryMode.LIVE
                 && System.currentTimeMillis() - frame.captureMillis() > settings.maxLag().toMillis()) {
             metrics.skippedLate(camera);
             return;
         }
+        long started = System.nanoTime();
         try {
             batch.add(r, frame, frames.extract(frame));
         } catch (FrameFaces.RejectedFrame e) {
             deadLetter(r, camera, e.getMessage());
+        } finally {
+            slowDown(started);
         }
     }
 
@@ -308,7 +327,7 @@ public final class EmbedService implements AutoCloseable {
      * writes them in one transaction while this thread goes on with the next batch.
      */
     private void submit() {
-        if (batch.isEmpty()) {
+        if (batch.isEmpty() && batch.silences.isEmpty()) {
             return;
         }
         List<FaceCrop> crops = batch.crops();
@@ -316,11 +335,13 @@ public final class EmbedService implements AutoCloseable {
         List<Embedding> embeddings = crops.isEmpty() ? List.of() : model.embedder().embed(crops.stream().map(FaceCrop::aligned).toList());
         if (!crops.isEmpty()) {
             metrics.batch(crops.size(), settings.maxBatch(), Duration.ofNanos(System.nanoTime() - t0));
+            slowDown(t0);
         }
         List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
         int e = 0;
         for (Batch.Job job : batch.jobs) {
             String camera = job.frame().camera().toString();
+            int written = out.size();
             for (int i = 0; i < job.extracted().faces().size(); i++, e++) {
                 Embedding emb = embeddings.get(e);
                 boolean accepted = model.quality().accepts(emb.norm());
@@ -336,7 +357,20 @@ public final class EmbedService implements AutoCloseable {
                 out.add(new ProducerRecord<>(TopicCatalog.FACES, null, job.frame().captureMillis(),
                         camera.getBytes(StandardCharsets.UTF_8), obs.toByteArray()));
             }
+            if (settings.progress().enabled()) {
+                long ts = job.frame().captureMicros();
+                Long last = lastWrittenUs.get(camera);
+                if (out.size() > written) {
+                    lastWrittenUs.put(camera, last == null ? ts : Math.max(last, ts));
+                } else if (last == null || ts - last >= settings.progress().frameInterval().toNanos() / 1000) {
+                    // nobody in this frame (or only rejected faces): the camera's clock moves on all the same
+                    lastWrittenUs.put(camera, last == null ? ts : Math.max(last, ts));
+                    out.add(progressRecord(observations.progress(camera, job.frame().seq(), ts, job.partition(), job.offset(), 0)));
+                    metrics.progressFrame(camera);
+                }
+            }
         }
+        out.addAll(batch.silences);
         out.addAll(batch.deadLetters);
         Map<TopicPartition, OffsetAndMetadata> offsets = batch.nextOffsets();
         ConsumerGroupMetadata group = consumer.groupMetadata(); // the consumer is this thread's alone
@@ -357,7 +391,9 @@ public final class EmbedService implements AutoCloseable {
         for (ProducerRecord<byte[], byte[]> r : out) {
             producer.send(r);
         }
-        producer.sendOffsetsToTransaction(offsets, group);
+        if (!offsets.isEmpty()) { // a batch of silence reports alone consumed nothing
+            producer.sendOffsetsToTransaction(offsets, group);
+        }
         while (true) {
             try {
                 producer.commitTransaction();
@@ -482,6 +518,94 @@ public final class EmbedService implements AutoCloseable {
         }
     }
 
+    private static ProducerRecord<byte[], byte[]> progressRecord(FaceObservation o) {
+        return new ProducerRecord<>(TopicCatalog.FACES, null, o.getCaptureTsUs() / 1000,
+                o.getCameraId().getBytes(StandardCharsets.UTF_8), o.toByteArray());
+    }
+
+    /**
+     * Silence reports: a camera is silent when this instance has read its frames partition to the end (a fresh
+     * ListOffsets, not the consumer's last fetch) and no frame of the camera has come for a silence interval since its
+     * last one was read. Measured on the frames, so a camera whose faces are late (this service behind) is never
+     * silent. Reported at each multiple of the interval, up to silence-max, after the camera's faces in its partition.
+     */
+    private void reportSilence() {
+        EmbedSettings.Progress p = settings.progress();
+        long now = System.currentTimeMillis();
+        if (!p.enabled() || heard.isEmpty() || rewound || now < nextSilenceCheckMs) {
+            return;
+        }
+        nextSilenceCheckMs = now + Math.min(250, p.silenceInterval().toMillis() / 4);
+        Set<TopicPartition> due = new java.util.HashSet<>();
+        heard.values().forEach(h -> {
+            if (now - h.readMs >= h.nextReportMs) {
+                due.add(h.partition);
+            }
+        });
+        due.retainAll(consumer.assignment());
+        if (due.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, Long> end;
+        try {
+            end = consumer.endOffsets(due, Duration.ofSeconds(2));
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            return; // asked again at the next check
+        }
+        long interval = p.silenceInterval().toMillis();
+        for (var it = heard.entrySet().iterator(); it.hasNext(); ) {
+            var entry = it.next();
+            Heard h = entry.getValue();
+            Long last = end.get(h.partition);
+            long silent = now - h.readMs;
+            if (!due.contains(h.partition) || last == null || silent < h.nextReportMs || consumer.position(h.partition) < last) {
+                continue;
+            }
+            batch.silences.add(progressRecord(observations.progress(entry.getKey(), h.seq, h.captureMicros, h.partition.partition(),
+                    h.offset, silent)));
+            metrics.silenceReported(entry.getKey());
+            h.nextReportMs = (silent / interval + 1) * interval;
+            if (silent >= p.silenceMax().toMillis()) {
+                it.remove(); // reported for long enough; the camera's next frame starts over
+            }
+        }
+        if (!batch.silences.isEmpty()) {
+            submit();
+        }
+    }
+
+    /** The testing knob {@code embed.service.slowdown}: sleep (slowdown − 1) times the work that began at {@code startedNanos}. */
+    private void slowDown(long startedNanos) {
+        if (settings.slowdown() <= 1) {
+            return;
+        }
+        long nanos = (long) ((System.nanoTime() - startedNanos) * (settings.slowdown() - 1));
+        try {
+            Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The last frame of a camera this instance read, and when; the next silence report is due at {@code nextReportMs}. */
+    private final class Heard {
+        TopicPartition partition;
+        long readMs;
+        long seq;
+        long captureMicros;
+        long offset;
+        long nextReportMs;
+
+        void frame(ConsumerRecord<?, ?> r, Frame frame, long nowMs) {
+            partition = new TopicPartition(r.topic(), r.partition());
+            readMs = nowMs;
+            seq = frame.seq();
+            captureMicros = frame.captureMicros();
+            offset = r.offset();
+            nextReportMs = settings.progress().silenceInterval().toMillis();
+        }
+    }
+
     private void swapModelIfReleased() {
         if (watcher == null) {
             return;
@@ -541,6 +665,8 @@ public final class EmbedService implements AutoCloseable {
 
         final List<Job> jobs = new ArrayList<>();
         final List<ProducerRecord<byte[], byte[]>> deadLetters = new ArrayList<>();
+        /** Silence reports, written after the faces of the batch. */
+        final List<ProducerRecord<byte[], byte[]>> silences = new ArrayList<>();
         private final Map<TopicPartition, Long> next = new HashMap<>();
         private long startedNanos;
         private int faces;
@@ -585,6 +711,7 @@ public final class EmbedService implements AutoCloseable {
             jobs.forEach(j -> j.extracted().faces().forEach(FaceCrop::close));
             jobs.clear();
             deadLetters.clear();
+            silences.clear();
             next.clear();
             faces = 0;
         }

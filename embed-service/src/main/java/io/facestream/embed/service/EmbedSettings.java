@@ -22,6 +22,9 @@ import java.time.Duration;
  * @param futureFrames    what happens to a frame further ahead: clamped to this host's clock, or dead-lettered
  * @param maxGivenFaces   a frame with more given faces ({@code fs.faces}) goes to the DLQ
  * @param stateDir        where the instance id is kept when {@code instance-id} is not set
+ * @param progress        the camera progress records written between the faces ({@code embed.service.progress.*})
+ * @param slowdown        testing knob: the service's frame and batch work is followed by a sleep of
+ *                        {@code (slowdown − 1)} times its duration, so it runs at 1/slowdown of its speed (1 = off)
  */
 public record EmbedSettings(
         String groupId,
@@ -37,7 +40,48 @@ public record EmbedSettings(
         Duration maxClockSkew,
         FutureFrames futureFrames,
         int maxGivenFaces,
-        java.nio.file.Path stateDir) {
+        java.nio.file.Path stateDir,
+        Progress progress,
+        double slowdown) {
+
+    public EmbedSettings {
+        if (!(slowdown >= 1) || Double.isInfinite(slowdown)) {
+            throw new IllegalArgumentException("embed.service.slowdown must be a finite number of at least 1, got " + slowdown);
+        }
+    }
+
+    /**
+     * Progress records: what a reader of the faces topic cannot see from the faces alone.
+     *
+     * @param enabled         write them (and mark faces {@code reports_progress}); off for a reader that does not know
+     *                        them yet (a match service from before they existed dead-letters them)
+     * @param frameInterval   a frame without faces gets a progress record when the camera's last record (face or
+     *                        progress) is at least this much capture time older; 0 = every such frame
+     * @param silenceInterval a camera whose frames partition has been read to its end without a frame of the camera for
+     *                        this long (wall clock) is reported silent, and again at each further multiple
+     * @param silenceMax      silence is reported until it lasts this long; then not again until the camera's next frame
+     */
+    public record Progress(boolean enabled, Duration frameInterval, Duration silenceInterval, Duration silenceMax) {
+        public Progress {
+            if (frameInterval.isNegative()) {
+                throw new IllegalArgumentException("embed.service.progress.frame-interval must not be negative, got " + frameInterval);
+            }
+            if (silenceInterval.isNegative() || silenceInterval.isZero()) {
+                throw new IllegalArgumentException("embed.service.progress.silence-interval must be positive, got " + silenceInterval);
+            }
+            if (silenceMax.compareTo(silenceInterval) < 0) {
+                throw new IllegalArgumentException("embed.service.progress.silence-max (" + silenceMax
+                        + ") must be at least silence-interval (" + silenceInterval + ")");
+            }
+        }
+
+        static Progress from(FacestreamConfig c) {
+            return new Progress(c.getBoolean("embed.service.progress.enabled"),
+                    c.getDuration("embed.service.progress.frame-interval"),
+                    c.getDuration("embed.service.progress.silence-interval"),
+                    c.getDuration("embed.service.progress.silence-max"));
+        }
+    }
 
     /** What the service does with a frame whose capture time is further ahead than {@code max-clock-skew}. */
     public enum FutureFrames {
@@ -72,12 +116,14 @@ public record EmbedSettings(
                 c.getDuration("embed.service.max-clock-skew"),
                 FutureFrames.parse(c.getString("embed.service.future-frames")),
                 c.getInt("embed.service.max-given-faces"),
-                c.getPath("embed.service.state-dir"));
+                c.getPath("embed.service.state-dir"),
+                Progress.from(c),
+                c.getDouble("embed.service.slowdown"));
     }
 
     EmbedSettings withInstanceId(String id) {
         return new EmbedSettings(groupId, id, mode, maxLag, maxBatch, maxWait, maxFrameBytes, qualityThreshold, keepRejected,
-                cropJpegQuality, maxClockSkew, futureFrames, maxGivenFaces, stateDir);
+                cropJpegQuality, maxClockSkew, futureFrames, maxGivenFaces, stateDir, progress, slowdown);
     }
 
     public String transactionalId() {

@@ -5,6 +5,7 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.imencode;
 
 import com.google.protobuf.ByteString;
 import io.facestream.core.events.Box;
+import io.facestream.core.events.CameraProgress;
 import io.facestream.core.events.FaceObservation;
 import io.facestream.core.events.Frame;
 import io.facestream.core.events.Point;
@@ -12,12 +13,35 @@ import io.facestream.embed.embedding.Embedding;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.IntPointer;
 
-/** Builds the {@link FaceObservation} of one embedded face: where it was, what it looks like, which model saw it. */
+/**
+ * Builds the {@link FaceObservation} of one embedded face: where it was, what it looks like, which model saw it; and
+ * the progress records that stand for frames without faces and for silent cameras.
+ */
 final class ObservationFactory {
     private final int jpegQuality;
+    private final boolean reportsProgress;
 
-    ObservationFactory(int jpegQuality) {
+    /** @param reportsProgress whether this service writes progress records (faces say so) */
+    ObservationFactory(int jpegQuality, boolean reportsProgress) {
         this.jpegQuality = jpegQuality;
+        this.reportsProgress = reportsProgress;
+    }
+
+    /**
+     * A progress record of a camera: no face, only where its newest frame is.
+     *
+     * @param silentMs 0 for a frame without faces; else how long the camera's frames have been silent
+     */
+    FaceObservation progress(String camera, long frameSeq, long captureMicros, int partition, long offset, long silentMs) {
+        return FaceObservation.newBuilder()
+                .setCameraId(camera)
+                .setFrameSeq(frameSeq)
+                .setCaptureTsUs(captureMicros)
+                .setFramePartition(partition)
+                .setFrameOffset(offset)
+                .setReportsProgress(true)
+                .setProgress(CameraProgress.newBuilder().setSilentMs(silentMs))
+                .build();
     }
 
     FaceObservation build(Frame frame, int partition, long offset, FrameFaces.Extracted extracted, int index,
@@ -41,7 +65,8 @@ final class ObservationFactory {
                 .setFrameWidth(extracted.width())
                 .setFrameHeight(extracted.height())
                 .setFramePartition(partition)
-                .setFrameOffset(offset);
+                .setFrameOffset(offset)
+                .setReportsProgress(reportsProgress);
         for (var p : crop.face().landmarks()) {
             b.addLandmarks(Point.newBuilder().setX(p.x()).setY(p.y()));
         }

@@ -155,6 +155,61 @@ class EmbedServiceTest {
         }
     }
 
+    @Test
+    void framesWithoutFacesAndSilenceAreReportedAfterTheCamerasFaces(@KafkaBroker.Bootstrap String bootstrap) throws Exception {
+        String camera = "progress-" + UUID.randomUUID().toString().substring(0, 8);
+        FacestreamConfig config = config(bootstrap, ModelZoo.defaultStore().root()).with(Map.of(
+                "embed.service.progress.frame-interval", "0s",
+                "embed.service.progress.silence-interval", "500ms",
+                "embed.service.progress.silence-max", "1500ms"));
+        byte[] image = Files.readAllBytes(photos.resolve("img2.jpeg"));
+        String given = "[{\"box\":[40,20,150,170],\"label\":\"person-2\"}]";
+        try (Admin admin = KafkaClients.admin(bootstrap)) {
+            new TopicCreator(admin, (short) 1).ensure(TopicCatalog.defaults());
+            ConsumerGroups.startAtEnd(bootstrap, config.getString("embed.service.group-id"), TopicCatalog.FRAMES);
+        }
+        long t0 = System.currentTimeMillis() * 1000;
+        List<ProducerRecord<String, byte[]>> frames = new ArrayList<>();
+        for (int seq = 0; seq < 4; seq++) {
+            ProducerRecord<String, byte[]> f = withHeader(frame(camera, seq, image, seq == 0 ? given : "[]"),
+                    FrameHeaders.CAPTURE_TS, Long.toString(t0 + seq * 100_000L));
+            frames.add(f);
+        }
+        produce(bootstrap, frames);
+        List<FaceObservation> records = new ArrayList<>();
+        try (EmbedService service = EmbedService.start(config, bootstrap)) {
+            // one face, 3 frames without faces, then silence at 0.5, 1.0 and 1.5 s (silence-max): 7 records
+            for (ConsumerRecord<String, byte[]> r : read(bootstrap, TopicCatalog.FACES, r -> camera.equals(r.key()), 7)) {
+                records.add(FaceObservation.parseFrom(r.value()));
+            }
+            Thread.sleep(1500);
+            assertEquals(7, read(bootstrap, TopicCatalog.FACES, r -> camera.equals(r.key()), -1).size(),
+                    "no silence report past silence-max");
+            FaceObservation face = records.get(0);
+            assertFalse(face.hasProgress());
+            assertTrue(face.getReportsProgress(), "faces say their service reports progress");
+            assertEquals("person-2", face.getGivenLabel());
+            for (int i = 1; i <= 3; i++) {
+                FaceObservation p = records.get(i);
+                assertTrue(p.hasProgress() && p.getProgress().getSilentMs() == 0, "frame without faces: " + p);
+                assertEquals(i, p.getFrameSeq());
+                assertEquals(t0 + i * 100_000L, p.getCaptureTsUs());
+                assertFalse(p.hasBox());
+            }
+            long previous = 0;
+            for (int i = 4; i < 7; i++) {
+                FaceObservation p = records.get(i);
+                assertTrue(p.hasProgress(), p.toString());
+                assertEquals(3, p.getFrameSeq(), "silence names the camera's last frame");
+                assertEquals(t0 + 300_000L, p.getCaptureTsUs());
+                long silent = p.getProgress().getSilentMs();
+                assertTrue(silent >= 500L * (i - 3) && silent > previous, "silence reports grow: " + records);
+                previous = silent;
+            }
+            assertTrue(previous >= 1500, "the last report reaches silence-max");
+        }
+    }
+
     // ---- helpers ----
 
     static FacestreamConfig config(String bootstrap, Path models) {
@@ -217,10 +272,19 @@ class EmbedServiceTest {
 
     static List<FaceObservation> observations(String bootstrap, String camera, int expected) throws Exception {
         List<FaceObservation> out = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> r : read(bootstrap, TopicCatalog.FACES, r -> camera.equals(r.key()), expected)) {
+        for (ConsumerRecord<String, byte[]> r : read(bootstrap, TopicCatalog.FACES, r -> camera.equals(r.key()) && !progress(r), expected)) {
             out.add(FaceObservation.parseFrom(r.value()));
         }
         return out;
+    }
+
+    /** A progress record of the embed service (no face). */
+    static boolean progress(ConsumerRecord<String, byte[]> r) {
+        try {
+            return FaceObservation.parseFrom(r.value()).hasProgress();
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            return false;
+        }
     }
 
     static String header(ConsumerRecord<?, ?> r, String name) {

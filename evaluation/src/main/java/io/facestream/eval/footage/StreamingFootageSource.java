@@ -99,7 +99,9 @@ public final class StreamingFootageSource implements FeatureSource {
                 "embed.service.group-id", run,
                 "embed.service.instance-id", run,
                 "embed.service.mode", "complete",
-                "embed.service.keep-rejected", true));
+                "embed.service.keep-rejected", true,
+                // faces are all this reads: no progress records (frames without faces, silence) between them
+                "embed.service.progress.enabled", false));
         try (Admin admin = KafkaClients.admin(bootstrap)) {
             new TopicCreator(admin, (short) 1).ensure(TopicCatalog.defaults());
             ConsumerGroupStart.atEnd(admin, run, TopicCatalog.FRAMES);

@@ -41,6 +41,31 @@ public final class FaceValidator {
      * @param camera the stored state of the key's camera, null for a camera not seen yet
      * @throws InvalidFaceException naming the first rule the record breaks
      */
+    /**
+     * An embed-service progress record (a camera's clock and silence, no face): the key is the camera id, the capture
+     * time positive, the silence not negative.
+     */
+    public void checkProgress(String key, FaceObservation progress) {
+        if (key == null) {
+            throw bad("key", "key is missing: a progress record's key is its camera id");
+        }
+        try {
+            CameraId.of(key);
+        } catch (IllegalArgumentException e) {
+            throw bad("key", "key: " + e.getMessage());
+        }
+        if (!key.equals(progress.getCameraId())) {
+            throw bad("camera", "camera_id '" + abbreviate(progress.getCameraId()) + "' differs from the key '" + key
+                    + "': the key must be the camera id");
+        }
+        if (progress.getCaptureTsUs() <= 0) {
+            throw bad("capture-time", "capture_ts_us must be positive epoch microseconds, got " + progress.getCaptureTsUs());
+        }
+        if (progress.getProgress().getSilentMs() < 0) {
+            throw bad("progress", "progress silent_ms is negative: " + progress.getProgress().getSilentMs());
+        }
+    }
+
     public void check(String key, FaceObservation face, CameraTracks camera) {
         if (key == null) {
             throw bad("key", "key is missing: a face record's key is its camera id");

@@ -9,6 +9,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 final class MatchMetrics {
     final Counter faces;
     final Counter lateFaces;
+    final Counter progressRecords;
+    final Counter tracksClosedStalled;
     final Counter tracksConfident;
     final Counter tracksClosed;
     final Counter tracksWithoutAcceptedFaces;
@@ -21,6 +23,11 @@ final class MatchMetrics {
         faces = Counter.builder("facestream_match_faces").description("faces consumed by the tracker").register(registry);
         lateFaces = Counter.builder("facestream_match_late_faces")
                 .description("faces older than the camera's reorder window, not tracked").register(registry);
+        progressRecords = Counter.builder("facestream_match_progress_records")
+                .description("embed-service progress records (frames without faces, silence) consumed by the tracker").register(registry);
+        tracksClosedStalled = Counter.builder("facestream_match_tracks_closed_stalled")
+                .description("tracks closed after match.track.stall-close without any record of a camera whose embed "
+                        + "service reports progress").register(registry);
         tracksConfident = Counter.builder("facestream_match_tracks_confident").register(registry);
         tracksClosed = Counter.builder("facestream_match_tracks_closed").register(registry);
         tracksWithoutAcceptedFaces = Counter.builder("facestream_match_tracks_without_accepted_faces")

@@ -16,15 +16,24 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Faces in, track events out. Loads the camera's state, checks the face ({@link FaceValidator}), lets the
  * {@link Tracker} take one step, stores the result and forwards the events to the identify step. A face the validator
  * refuses throws {@link InvalidFaceException} before anything is stored; {@link RefusedRecords} dead-letters it and
  * the partition goes on (records that do not parse never get here: {@link UndecodableFaces}).
+ *
+ * <p>The embed service's progress records (a FaceObservation with {@code progress} set and no face) move the camera's
+ * capture-time clock and report its silence; the wall-clock punctuator only closes tracks of cameras whose embed
+ * service reports no progress ({@code match.track.idle-close}), or, as a last resort, of cameras from which nothing
+ * at all has come for {@code match.track.stall-close}. Wall-clock time is the task's ({@code currentSystemTimeMs}),
+ * so a test driver can simulate it.
  */
 final class TrackProcessor implements Processor<String, FaceObservation, String, Object> {
     static final String STAGE = "match-service";
+    private static final Logger LOG = LoggerFactory.getLogger(TrackProcessor.class);
 
     private final Tracker tracker;
     private final FaceValidator validator;
@@ -45,18 +54,24 @@ final class TrackProcessor implements Processor<String, FaceObservation, String,
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.store = context.getStateStore(MatchTopology.TRACK_STORE);
-        this.startedMs = System.currentTimeMillis();
+        this.startedMs = Long.MIN_VALUE; // set by the first record or punctuation: the runtime's clock is ready by then
         context.schedule(idleCheck, PunctuationType.WALL_CLOCK_TIME, this::closeIdleCameras);
     }
 
     @Override
     public void process(Record<String, FaceObservation> record) {
         RecordMetadata meta = context.recordMetadata().orElseThrow();
+        FaceObservation o = record.value();
+        if (o != null && o.hasProgress()) {
+            validator.checkProgress(record.key(), o);
+            progress(o, record.key());
+            return;
+        }
         CameraTracks state = record.key() == null ? null : store.get(record.key());
-        validator.check(record.key(), record.value(), state);
-        Sighting sighting = Sighting.of(record.value(), meta.partition(), meta.offset());
+        validator.check(record.key(), o, state);
+        Sighting sighting = Sighting.of(o, meta.partition(), meta.offset());
         metrics.faces.increment();
-        Tracker.Step step = tracker.observe(state == null ? CameraTracks.fresh() : state, sighting, System.currentTimeMillis());
+        Tracker.Step step = tracker.observe(state == null ? CameraTracks.fresh() : state, sighting, now(), o.getReportsProgress());
         if (step.late()) {
             metrics.lateFaces.increment();
             return;
@@ -65,7 +80,27 @@ final class TrackProcessor implements Processor<String, FaceObservation, String,
         emit(step.events(), record.key());
     }
 
+    /** The embed service's progress on a camera: its clock moves on, and a long enough silence closes its tracks. */
+    private void progress(FaceObservation o, String key) {
+        metrics.progressRecords.increment();
+        CameraTracks state = store.get(o.getCameraId());
+        Tracker.Step step = tracker.progress(state == null ? CameraTracks.fresh() : state, o.getCameraId(), o.getCaptureTsUs(),
+                o.getProgress().getSilentMs(), now());
+        store.put(o.getCameraId(), step.state());
+        emit(step.events(), key);
+    }
+
+    /** The task's wall clock; the first call fixes the task's start, from which silence counts at the earliest. */
+    private long now() {
+        long now = context.currentSystemTimeMs();
+        if (startedMs == Long.MIN_VALUE) {
+            startedMs = now;
+        }
+        return now;
+    }
+
     private void closeIdleCameras(long nowMs) {
+        now();
         List<KeyValue<String, CameraTracks>> cameras = new ArrayList<>();
         try (KeyValueIterator<String, CameraTracks> it = store.all()) {
             it.forEachRemaining(cameras::add);
@@ -73,10 +108,16 @@ final class TrackProcessor implements Processor<String, FaceObservation, String,
         for (KeyValue<String, CameraTracks> kv : cameras) {
             // Silence counts from this task's (re)start at the earliest: after a crash or a rebalance the camera's
             // backlog is still unread, and closing its tracks now would split each open track in two.
-            CameraTracks seen = kv.value.lastArrivalMs() >= startedMs ? kv.value
-                    : new CameraTracks(kv.value.nextTrackId(), kv.value.maxTsUs(), startedMs, kv.value.open());
+            CameraTracks seen = kv.value.arrivedNoEarlierThan(startedMs);
             Tracker.Step step = tracker.closeIfIdle(kv.key, seen, nowMs);
             if (!step.events().isEmpty()) {
+                if (seen.progress()) {
+                    // its embed service would have reported the silence: it is gone (stopped, or its frames
+                    // partition moved while the camera was silent), so nothing may ever close these tracks
+                    metrics.tracksClosedStalled.increment(step.events().size());
+                    LOG.warn("camera {}: nothing for {} ms (match.track.stall-close) although its embed service reports "
+                            + "progress; closing its {} open track(s)", kv.key, nowMs - seen.lastArrivalMs(), step.events().size());
+                }
                 store.put(kv.key, step.state());
                 emit(step.events(), kv.key);
             }

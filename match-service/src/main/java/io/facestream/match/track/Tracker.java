@@ -1,6 +1,7 @@
 package io.facestream.match.track;
 
 import io.facestream.core.vector.Vectors;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,9 +11,10 @@ import java.util.List;
  *
  * <p>Association: each face joins the open track with the best IoU + appearance score among the admissible ones
  * (enough overlap and not clearly someone else, or a very similar appearance after a short occlusion), else it opens
- * a track. Time is capture time only, so a replay yields the same tracks: a track closes once the camera's
- * watermark (newest capture time minus the reorder window) is {@code closeAfter} past its last face. Faces older than
- * the watermark are late and reported, not tracked.
+ * a track. Time is capture time only, so a replay yields the same tracks, however fast the faces come: a track
+ * closes once the camera's watermark (newest capture time minus the reorder window) is {@code closeAfter} past its
+ * last face. The embed service's progress records move that clock on frames without faces and report a camera whose
+ * frames stopped ({@link #progress}). Faces older than the watermark are late and reported, not tracked.
  */
 public final class Tracker {
     private final TrackerSettings settings;
@@ -24,22 +26,25 @@ public final class Tracker {
     /** The result of one step: the new camera state, the events to emit, and whether the face was late. */
     public record Step(CameraTracks state, List<TrackEvent> events, boolean late) {}
 
+    /** A face of an embed service that reports no progress. */
     public Step observe(CameraTracks state, Sighting s, long arrivalMs) {
+        return observe(state, s, arrivalMs, false);
+    }
+
+    /**
+     * One face.
+     *
+     * @param arrivalMs       wall-clock time it arrived (only for {@link #closeIfIdle})
+     * @param reportsProgress the face says its embed service reports the camera's progress and silence
+     */
+    public Step observe(CameraTracks state, Sighting s, long arrivalMs, boolean reportsProgress) {
         long reorder = settings.reorderWindowUs();
         if (state.maxTsUs() != Long.MIN_VALUE && s.tsUs() < state.maxTsUs() - reorder) {
             return new Step(state, List.of(), true);
         }
         long maxTs = Math.max(state.maxTsUs(), s.tsUs());
-        long closeBefore = maxTs - reorder - settings.closeAfterUs();
         List<TrackEvent> events = new ArrayList<>();
-        List<Track> open = new ArrayList<>();
-        for (Track t : state.open()) {
-            if (t.lastTsUs() < closeBefore) {
-                events.add(new TrackEvent.Closed(s.cameraId(), t));
-            } else {
-                open.add(t);
-            }
-        }
+        List<Track> open = closeOld(s.cameraId(), state.open(), maxTs, false, events);
         int chosen = associate(open, s);
         long nextId = state.nextTrackId();
         Track track;
@@ -55,19 +60,52 @@ public final class Tracker {
             events.add(new TrackEvent.Confident(s.cameraId(), track));
         }
         open.set(chosen, track);
-        return new Step(new CameraTracks(nextId, maxTs, arrivalMs, open), events, false);
+        return new Step(new CameraTracks(nextId, maxTs, arrivalMs, open, reportsProgress), events, false);
     }
 
-    /** Closes every open track of a camera that has been silent (wall clock) for the idle-close time. */
+    /**
+     * A progress record of the embed service: the camera's frames are processed up to capture time {@code tsUs}, so
+     * its clock moves there as it would with a face (tracks {@code closeAfter} behind the watermark close). With a
+     * reported silence of at least {@code idleClose} (the camera's frames stopped at the source), every open track
+     * closes. Both come in the partition's order after the camera's faces, so the tracks do not depend on when they
+     * arrive.
+     */
+    public Step progress(CameraTracks state, String cameraId, long tsUs, long silentMs, long arrivalMs) {
+        long maxTs = Math.max(state.maxTsUs(), tsUs);
+        boolean silent = silentMs >= settings.idleClose().toMillis();
+        List<TrackEvent> events = new ArrayList<>();
+        List<Track> open = closeOld(cameraId, state.open(), maxTs, silent, events);
+        return new Step(new CameraTracks(state.nextTrackId(), maxTs, arrivalMs, open, true), events, false);
+    }
+
+    /**
+     * Closes every open track of a camera from which nothing has arrived (wall clock) for the idle-close time, or, when
+     * its embed service reports progress (and so reports silence itself), for the much longer stall-close time.
+     */
     public Step closeIfIdle(String cameraId, CameraTracks state, long nowMs) {
-        if (state.open().isEmpty() || nowMs - state.lastArrivalMs() < settings.idleClose().toMillis()) {
+        Duration limit = state.progress() ? settings.stallClose() : settings.idleClose();
+        if (state.open().isEmpty() || nowMs - state.lastArrivalMs() < limit.toMillis()) {
             return new Step(state, List.of(), false);
         }
         List<TrackEvent> events = new ArrayList<>();
         for (Track t : state.open()) {
             events.add(new TrackEvent.Closed(cameraId, t));
         }
-        return new Step(new CameraTracks(state.nextTrackId(), state.maxTsUs(), state.lastArrivalMs(), List.of()), events, false);
+        return new Step(state.withoutTracks(), events, false);
+    }
+
+    /** The tracks still open at clock {@code maxTs}; the others (all of them when {@code all}) go to {@code events}. */
+    private List<Track> closeOld(String cameraId, List<Track> tracks, long maxTs, boolean all, List<TrackEvent> events) {
+        long closeBefore = maxTs - settings.reorderWindowUs() - settings.closeAfterUs();
+        List<Track> open = new ArrayList<>();
+        for (Track t : tracks) {
+            if (all || t.lastTsUs() < closeBefore) {
+                events.add(new TrackEvent.Closed(cameraId, t));
+            } else {
+                open.add(t);
+            }
+        }
+        return open;
     }
 
     /** Index of the open track this face joins, or -1 for a new track. */

@@ -40,6 +40,9 @@ final class ObservationLatency implements AutoCloseable {
                 continue;
             }
             FaceObservation o = FaceObservation.parseFrom(r.value());
+            if (o.hasProgress()) {
+                continue; // the embed service's progress on the camera, not a face
+            }
             synchronized (this) {
                 if (seen.add(o.getCameraId() + "/" + o.getFrameSeq())) {
                     long capture = o.getCaptureTsUs() / 1000;

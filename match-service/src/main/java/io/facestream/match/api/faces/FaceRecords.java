@@ -33,11 +33,13 @@ public final class FaceRecords implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                 if (r.offset() == offset) {
+                    FaceObservation o;
                     try {
-                        return Optional.of(FaceObservation.parseFrom(r.value()));
+                        o = FaceObservation.parseFrom(r.value());
                     } catch (Exception e) {
                         throw ApiError.unprocessable("face record " + partition + "/" + offset + " is not a FaceObservation");
                     }
+                    return o.hasProgress() ? Optional.empty() : Optional.of(o); // a progress record has no face
                 }
                 if (r.offset() > offset) {
                     return Optional.empty(); // deleted by retention, or never a face record
