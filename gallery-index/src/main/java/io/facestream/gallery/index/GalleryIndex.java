@@ -286,9 +286,14 @@ public final class GalleryIndex implements Closeable {
         }
     }
 
-    /** Makes everything applied so far durable, together with the topic offset to resume from. */
+    /**
+     * Makes everything applied so far durable, together with the topic offset to resume from. The crop files written
+     * since the last commit are fsynced first (files and their directories), so a commit never points at crops a power
+     * cut could lose.
+     */
     public void commit(long nextOffset) {
         finishBatch();
+        crops.sync();
         Map<String, String> data = new LinkedHashMap<>();
         data.put(LAYOUT_VERSION, Integer.toString(layout.version()));
         data.put(NEXT_OFFSET, Long.toString(nextOffset));
