@@ -263,19 +263,21 @@ public final class Gallery implements AutoCloseable {
         replica.awaitApplied(offset, settings.applyTimeout());
     }
 
-    /** The underlying index, for tools and benchmarks. */
     /**
-     * The replica's state for the management port: FAILED once its apply thread stopped (matching would go on against
-     * a frozen gallery), else UP with the next offset it applies.
+     * The replica's state for the management port: UP while it applies the topic; DOWN while it retries after an IO
+     * error ("retrying after IO error: …"), rebuilds from the topic's beginning or finds no topic (it recovers by
+     * itself; searches meanwhile see the gallery as last applied); FAILED once its apply thread stopped for good.
      */
     public io.facestream.core.health.Health replicationHealth() {
-        Throwable f = replica.failure();
-        if (f != null) {
-            return io.facestream.core.health.Health.failed("the gallery replica stopped applying the topic: " + f);
-        }
-        return io.facestream.core.health.Health.up("applying; next offset " + replica.appliedNextOffset());
+        return replica.health();
     }
 
+    /** The replica that applies the topic to this gallery's index (rebuild count, applied offset). */
+    public GalleryReplica replica() {
+        return replica;
+    }
+
+    /** The underlying index, for tools and benchmarks. */
     public GalleryIndex index() {
         return index;
     }

@@ -122,6 +122,21 @@ public final class CropStore {
         unsynced.remove(p);
     }
 
+    /** Deletes every crop (a rebuild starts from an empty store). */
+    public void clear() {
+        FileTrees.delete(root);
+        try {
+            Files.createDirectories(root);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create crop store " + root, e);
+        }
+        synchronized (this) {
+            unsynced.clear();
+            unsynced.add(root);
+            unsynced.add(root.getParent());
+        }
+    }
+
     /** The crop files of a medium, in their original order. */
     public List<Path> list(GalleryKey.OfMedium key) {
         Path dir = directory(key);
