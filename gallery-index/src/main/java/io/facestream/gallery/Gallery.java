@@ -135,15 +135,48 @@ public final class Gallery implements AutoCloseable {
         if (!exists) {
             throw new GalleryInputException("cannot delete " + key.text() + ": it does not exist");
         }
+        List<GalleryChange> tombstones = new java.util.ArrayList<>();
         for (GalleryKey below : index.keysBelow(key)) {
-            writer.publish(new GalleryChange.Remove(below));
+            tombstones.add(new GalleryChange.Remove(below));
         }
-        return publish(new GalleryChange.Remove(key));
+        tombstones.add(new GalleryChange.Remove(key));
+        return publishAndAwait(tombstones, key.text());
     }
 
     /**
-     * Publishes changes the caller has already validated (the API checks a whole request first), in order, and waits
-     * until this replica has applied the last one.
+     * Enrols a subject with exactly these media, replacing what it had (a re-enrolment), as one transaction: the
+     * subject record, each medium (an existing media id is replaced as a whole), then a tombstone for every medium it
+     * had that is not among them. Every replica applies all of it or none of it, so a failure in between cannot drop
+     * the subject or leave it with a mix of old and new media; and since the subject is never removed, no replica
+     * shows it missing while it applies the change. BOOKING templates are re-fused from the new media.
+     */
+    public long enrolWithMedia(Subject subject, List<Medium> media) throws TimeoutException {
+        requireGallery(subject.gallery(), "subject " + subject.key().text());
+        List<GalleryChange> changes = new java.util.ArrayList<>();
+        changes.add(new GalleryChange.PutSubject(subject));
+        java.util.Set<GalleryKey> kept = new java.util.HashSet<>();
+        for (Medium m : media) {
+            if (!m.key().parent().equals(subject.key())) {
+                throw new GalleryInputException("medium " + m.key().text() + " does not belong to subject " + subject.key().text());
+            }
+            String what = "medium " + m.key().text();
+            m.embeddings().forEach(e -> index.requireDimension(e, what));
+            changes.add(new GalleryChange.PutMedium(m));
+            kept.add(m.key());
+        }
+        if (index.hasSubject(subject.key())) {
+            for (GalleryKey old : index.keysBelow(subject.key())) {
+                if (old instanceof GalleryKey.OfMedium && !kept.contains(old)) {
+                    changes.add(new GalleryChange.Remove(old));
+                }
+            }
+        }
+        return publishAll(changes);
+    }
+
+    /**
+     * Publishes changes the caller has already validated (the API checks a whole request first), in order, as one
+     * transaction (all of them or none reach the replicas), and waits until this replica has applied the last one.
      *
      * @throws TimeoutException when the replica did not apply them within the apply timeout
      */
@@ -151,12 +184,17 @@ public final class Gallery implements AutoCloseable {
         if (changes.isEmpty()) {
             throw new IllegalArgumentException("no gallery changes to publish");
         }
-        long last = -1;
-        for (GalleryChange c : changes) {
-            last = writer.publish(c);
-        }
+        long last = writer.publishAll(changes).getLast();
         replica.awaitApplied(last, settings.applyTimeout());
         return last;
+    }
+
+    private long publishAndAwait(List<GalleryChange> changes, String what) {
+        try {
+            return publishAll(changes);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException(what + " was published but is not yet searchable here: " + e.getMessage(), e);
+        }
     }
 
     /** How long a write waits for this replica to apply it. */
@@ -225,19 +263,21 @@ public final class Gallery implements AutoCloseable {
         replica.awaitApplied(offset, settings.applyTimeout());
     }
 
-    /** The underlying index, for tools and benchmarks. */
     /**
-     * The replica's state for the management port: FAILED once its apply thread stopped (matching would go on against
-     * a frozen gallery), else UP with the next offset it applies.
+     * The replica's state for the management port: UP while it applies the topic; DOWN while it retries after an IO
+     * error ("retrying after IO error: …"), rebuilds from the topic's beginning or finds no topic (it recovers by
+     * itself; searches meanwhile see the gallery as last applied); FAILED once its apply thread stopped for good.
      */
     public io.facestream.core.health.Health replicationHealth() {
-        Throwable f = replica.failure();
-        if (f != null) {
-            return io.facestream.core.health.Health.failed("the gallery replica stopped applying the topic: " + f);
-        }
-        return io.facestream.core.health.Health.up("applying; next offset " + replica.appliedNextOffset());
+        return replica.health();
     }
 
+    /** The replica that applies the topic to this gallery's index (rebuild count, applied offset). */
+    public GalleryReplica replica() {
+        return replica;
+    }
+
+    /** The underlying index, for tools and benchmarks. */
     public GalleryIndex index() {
         return index;
     }

@@ -71,6 +71,7 @@ class CrashRecoveryTest {
             try (Gallery recovered = Gallery.open(Fixtures.settings(dir, topic), bootstrap)) {
                 assertEquals(killedAt, recovered.index().committedNextOffset().orElseThrow(),
                         "the restarted replica resumes from the last commit of the killed one");
+                assertEquals(0, recovered.replica().rebuilds(), "a replica killed moments ago resumes, it does not rebuild");
                 IndexContents.assertEqualsTopic(topicState, recovered.index(), "watch");
                 IndexContents.assertEqualsTopic(topicState, recovered.index(), "book");
                 // booking templates were re-fused from the replayed media: one per subject with media

@@ -33,6 +33,13 @@ final class Fixtures {
         return name;
     }
 
+    /** A one-partition topic with the given configs. */
+    static void newTopic(String bootstrap, String name, Map<String, String> configs) throws Exception {
+        try (Admin admin = KafkaClients.admin(bootstrap)) {
+            admin.createTopics(List.of(new NewTopic(name, 1, (short) 1).configs(configs))).all().get();
+        }
+    }
+
     static GallerySettings settings(Path dir, String topic) {
         GallerySettings s = GallerySettings.at(dir);
         return s.withReplica(new ReplicaSettings(topic, Duration.ofMillis(200), 50, Duration.ofMillis(50)));

@@ -44,6 +44,31 @@ final class TopicState {
         return state;
     }
 
+    /**
+     * The keys of the records from {@code from} to the end, as a reader with the given isolation level
+     * ({@code read_committed} or {@code read_uncommitted}) sees them; tombstones included.
+     */
+    static List<String> keys(String bootstrap, String topic, long from, String isolation) {
+        TopicPartition tp = new TopicPartition(topic, 0);
+        List<String> keys = new java.util.ArrayList<>();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(KafkaClients.with(KafkaClients.consumer(bootstrap, null),
+                Map.of(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation)))) {
+            c.assign(List.of(tp));
+            long end = c.endOffsets(List.of(tp)).get(tp);
+            c.seek(tp, from);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (c.position(tp) < end) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("cannot read " + topic + " to its end " + end);
+                }
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    keys.add(r.key());
+                }
+            }
+        }
+        return keys;
+    }
+
     Map<String, Medium> media() {
         Map<String, Medium> out = new TreeMap<>();
         live.forEach((k, v) -> {

@@ -61,21 +61,42 @@ public final class GalleryIndex implements Closeable {
 
     private final Path dir;
     private final IndexLayout layout = new LayoutV1();
+    private final HnswSettings hnsw;
+    private final double ramBufferMb;
     private final Directory directory;
-    private final IndexWriter writer;
-    private final SearcherManager searchers;
+    /** Replaced by {@link #reopenAtLastCommit} after a failure closed it; only the applying thread writes. */
+    private volatile IndexWriter writer;
+    /** Replaced together with the writer; readers take whichever is current (see {@link #withSearcher}). */
+    private volatile SearcherManager searchers;
     private final CropStore crops;
     private final Map<String, GalleryKind> galleries = new ConcurrentHashMap<>();
     private final Set<String> subjects = ConcurrentHashMap.newKeySet();
     private final Map<ModelVersion, Integer> dimensions = new ConcurrentHashMap<>();
     private final Map<String, GalleryKey.OfSubject> dirtyBookings = new LinkedHashMap<>();
-    private final OptionalLong committedNextOffset;
+    private volatile Map<String, String> committedData;
 
     private GalleryIndex(Path dir, HnswSettings hnsw, double ramBufferMb) throws IOException {
         this.dir = dir;
+        this.hnsw = hnsw;
+        this.ramBufferMb = ramBufferMb;
         Files.createDirectories(dir);
         this.directory = FSDirectory.open(dir.resolve("lucene"));
         this.crops = new CropStore(dir.resolve("crops"));
+        this.writer = new IndexWriter(directory, writerConfig());
+        Map<String, String> committed = liveCommitData(writer);
+        String layoutVersion = committed.get(LAYOUT_VERSION);
+        if (layoutVersion != null && !layoutVersion.equals(Integer.toString(layout.version()))) {
+            writer.rollback();
+            directory.close();
+            throw new IllegalStateException("gallery index " + dir + " was written with layout " + layoutVersion
+                    + "; this build reads layout " + layout.version() + " (rebuild it from the topic into an empty directory)");
+        }
+        this.committedData = committed;
+        this.searchers = new SearcherManager(writer, null);
+        loadState(searchers);
+    }
+
+    private IndexWriterConfig writerConfig() {
         KnnVectorsFormat format = hnsw.format();
         IndexWriterConfig iwc = new IndexWriterConfig()
                 .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
@@ -90,22 +111,15 @@ public final class GalleryIndex implements Closeable {
                     }
                 });
         iwc.getMergePolicy().setNoCFSRatio(0.0);
-        this.writer = new IndexWriter(directory, iwc);
+        return iwc;
+    }
+
+    private static Map<String, String> liveCommitData(IndexWriter w) {
         Map<String, String> committed = new HashMap<>();
-        if (writer.getLiveCommitData() != null) {
-            writer.getLiveCommitData().forEach(e -> committed.put(e.getKey(), e.getValue()));
+        if (w.getLiveCommitData() != null) {
+            w.getLiveCommitData().forEach(e -> committed.put(e.getKey(), e.getValue()));
         }
-        String layoutVersion = committed.get(LAYOUT_VERSION);
-        if (layoutVersion != null && !layoutVersion.equals(Integer.toString(layout.version()))) {
-            writer.rollback();
-            directory.close();
-            throw new IllegalStateException("gallery index " + dir + " was written with layout " + layoutVersion
-                    + "; this build reads layout " + layout.version() + " (rebuild it from the topic into an empty directory)");
-        }
-        String next = committed.get(NEXT_OFFSET);
-        this.committedNextOffset = next == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(next));
-        this.searchers = new SearcherManager(writer, null);
-        loadState();
+        return Map.copyOf(committed);
     }
 
     public static GalleryIndex open(Path dir, HnswSettings hnsw, double ramBufferMb) {
@@ -116,45 +130,55 @@ public final class GalleryIndex implements Closeable {
         }
     }
 
-    /** Galleries, subjects and vector dimensions, rebuilt from the last commit. */
-    private void loadState() throws IOException {
-        IndexSearcher s = searchers.acquire();
+    /**
+     * Galleries, subjects and vector dimensions as the given searchers see them. Each map is brought to its new
+     * content in place (added, then stale entries dropped), so a concurrent reader never sees an empty gallery list
+     * while a reopened index loads.
+     */
+    private void loadState(SearcherManager from) throws IOException {
+        Map<String, GalleryKind> g2 = new HashMap<>();
+        Set<String> s2 = new java.util.HashSet<>();
+        Map<ModelVersion, Integer> d2 = new HashMap<>();
+        IndexSearcher s = from.acquire();
         try {
             for (ScoreDoc sd : s.search(layout.galleries(), Integer.MAX_VALUE).scoreDocs) {
                 GalleryDefinition g = layout.readGallery(s.storedFields().document(sd.doc));
-                galleries.put(g.name(), g.kind());
+                g2.put(g.name(), g.kind());
             }
             Terms terms = MultiTerms.getTerms(s.getIndexReader(), layout.subjectRecordField());
             if (terms != null) {
                 TermsEnum te = terms.iterator();
                 for (BytesRef t = te.next(); t != null; t = te.next()) {
                     if (te.docFreq() > 0) {
-                        subjects.add(t.utf8ToString());
+                        s2.add(t.utf8ToString());
                     }
                 }
             }
             for (LeafReaderContext leaf : s.getIndexReader().leaves()) {
                 for (FieldInfo fi : leaf.reader().getFieldInfos()) {
                     if (fi.getVectorDimension() > 0 && fi.name.startsWith("vec.")) {
-                        dimensions.putIfAbsent(modelOfField(fi.name), fi.getVectorDimension());
+                        d2.putIfAbsent(modelOfField(fi.name), fi.getVectorDimension());
                     }
                 }
             }
-        } finally {
-            searchers.release(s);
-        }
-        // terms of deleted subjects may linger until merges; keep only subjects that still have a live record
-        subjects.removeIf(key -> !exists(new TermQuery(layout.record(GalleryKey.parse(key)))));
-    }
-
-    private boolean exists(org.apache.lucene.search.Query q) {
-        return withSearcher(s -> {
-            try {
-                return s.count(q) > 0;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            // terms of deleted subjects may linger until merges; keep only subjects that still have a live record
+            List<String> gone = new ArrayList<>();
+            for (String key : s2) {
+                if (s.count(new TermQuery(layout.record(GalleryKey.parse(key)))) == 0) {
+                    gone.add(key);
+                }
             }
-        });
+            gone.forEach(s2::remove);
+        } finally {
+            from.release(s);
+        }
+        galleries.putAll(g2);
+        galleries.keySet().retainAll(g2.keySet());
+        subjects.addAll(s2);
+        subjects.retainAll(s2);
+        dimensions.putAll(d2);
+        dimensions.keySet().retainAll(d2.keySet());
+        dirtyBookings.clear();
     }
 
     private static ModelVersion modelOfField(String field) {
@@ -163,9 +187,84 @@ public final class GalleryIndex implements Closeable {
         return new ModelVersion(rest.substring(0, dot), rest.substring(dot + 1));
     }
 
-    /** Where to resume the topic: the offset after the last record in the last commit; empty for a new index. */
+    /**
+     * Where to resume the topic: the offset after the last record in the commit this index was opened (or last
+     * reopened) at; empty for a new index.
+     */
     public OptionalLong committedNextOffset() {
-        return committedNextOffset;
+        String next = committedData.get(NEXT_OFFSET);
+        return next == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(next));
+    }
+
+    /**
+     * The user data of the commit this index was opened (or last reopened) at, empty for a new index: the layout, the
+     * next offset and what the replica adds.
+     */
+    public Map<String, String> committedData() {
+        return committedData;
+    }
+
+    /**
+     * Whether the Lucene writer can still take changes. An IO error inside Lucene that may have lost buffered changes
+     * (a failed segment flush: disk full) is a "tragic event" that closes the writer; only {@link #reopenAtLastCommit}
+     * helps then. An IO error in the crop store, or one Lucene refused before changing anything, leaves it usable.
+     */
+    public boolean writerUsable() {
+        IndexWriter w = writer;
+        return w.isOpen() && w.getTragicException() == null;
+    }
+
+    /**
+     * Throws away everything applied since the last commit and opens that commit again: a new Lucene writer, new
+     * searchers, galleries/subjects/dimensions reloaded. Crop files written since stay; replaying the topic from
+     * {@link #committedNextOffset} rewrites or deletes them. Searches in flight finish on the old searchers.
+     */
+    public void reopenAtLastCommit() {
+        IndexWriter old = writer;
+        try {
+            old.rollback();
+        } catch (IOException | RuntimeException e) {
+            log.warn("rolling back the failed gallery index writer on {}: {}", dir, e.toString());
+        }
+        try {
+            IndexWriter w = new IndexWriter(directory, writerConfig());
+            SearcherManager m;
+            try {
+                m = new SearcherManager(w, null);
+                loadState(m);
+            } catch (IOException | RuntimeException e) {
+                w.rollback();
+                throw e;
+            }
+            SearcherManager previous = searchers;
+            committedData = liveCommitData(w);
+            writer = w;
+            searchers = m;
+            try {
+                previous.close();
+            } catch (IOException | RuntimeException e) {
+                log.debug("closing the searchers of the failed writer: {}", e.toString());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot reopen gallery index " + dir + " at its last commit", e);
+        }
+    }
+
+    /**
+     * Empties the index and the crop store (not committed until the next {@link #commit}): the first step of a rebuild
+     * from the topic's beginning. Searches see the emptied index after the next {@link #finishBatch}.
+     */
+    public void clear() {
+        try {
+            writer.deleteAll();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clear gallery index " + dir, e);
+        }
+        crops.clear();
+        galleries.clear();
+        subjects.clear();
+        dimensions.clear();
+        dirtyBookings.clear();
     }
 
     /**
@@ -288,8 +387,18 @@ public final class GalleryIndex implements Closeable {
 
     /** Makes everything applied so far durable, together with the topic offset to resume from. */
     public void commit(long nextOffset) {
+        commit(nextOffset, Map.of());
+    }
+
+    /**
+     * Makes everything applied so far durable, together with the topic offset to resume from and {@code extra} commit
+     * data (the replica's: which topic, when it was last caught up). The crop files written since the last commit
+     * are fsynced first (files and their directories), so a commit never points at crops a power cut could lose.
+     */
+    public void commit(long nextOffset, Map<String, String> extra) {
         finishBatch();
-        Map<String, String> data = new LinkedHashMap<>();
+        crops.sync();
+        Map<String, String> data = new LinkedHashMap<>(extra);
         data.put(LAYOUT_VERSION, Integer.toString(layout.version()));
         data.put(NEXT_OFFSET, Long.toString(nextOffset));
         writer.setLiveCommitData(data.entrySet());
@@ -313,11 +422,23 @@ public final class GalleryIndex implements Closeable {
     /** Runs a read on the newest searcher; never blocks the writer. */
     public <T> T withSearcher(Function<IndexSearcher, T> read) {
         try {
-            IndexSearcher s = searchers.acquire();
+            SearcherManager m;
+            IndexSearcher s;
+            while (true) {
+                m = searchers;
+                try {
+                    s = m.acquire();
+                    break;
+                } catch (org.apache.lucene.store.AlreadyClosedException e) {
+                    if (m == searchers) {
+                        throw e; // closed for good, not replaced by a reopen
+                    }
+                }
+            }
             try {
                 return read.apply(s);
             } finally {
-                searchers.release(s);
+                m.release(s);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open a searcher on " + dir, e);
@@ -443,7 +564,19 @@ public final class GalleryIndex implements Closeable {
     public void close() {
         try {
             searchers.close();
-            writer.close();
+        } catch (IOException | RuntimeException e) {
+            log.warn("closing the searchers of gallery index {}: {}", dir, e.toString());
+        }
+        try {
+            if (writerUsable()) {
+                writer.close();
+            } else {
+                writer.rollback(); // a failed writer: nothing of it is kept, the last commit stays
+            }
+        } catch (IOException | RuntimeException e) {
+            log.warn("closing gallery index {}: {}", dir, e.toString());
+        }
+        try {
             directory.close();
         } catch (IOException e) {
             log.warn("closing gallery index {}: {}", dir, e.toString());

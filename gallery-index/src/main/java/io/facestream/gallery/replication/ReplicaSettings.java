@@ -5,16 +5,45 @@ import java.time.Duration;
 /**
  * When the replica commits: after {@code commitMaxRecords} applied records or {@code commitInterval}, whichever
  * comes first. A commit is the unit of durability: after a crash, everything after it is replayed from the topic.
+ *
+ * <p>How it heals: an IO error while applying is retried after {@code retryBackoffMin}, doubling up to
+ * {@code retryBackoffMax}; every {@code topicCheckInterval} the replica asks the cluster whether the topic is still
+ * the one it was built from (a re-created topic is rebuilt from its beginning).
  */
-public record ReplicaSettings(String topic, Duration commitInterval, int commitMaxRecords, Duration pollTimeout) {
+public record ReplicaSettings(String topic, Duration commitInterval, int commitMaxRecords, Duration pollTimeout,
+                              Duration retryBackoffMin, Duration retryBackoffMax, Duration topicCheckInterval) {
+    public static final Duration RETRY_BACKOFF_MIN = Duration.ofMillis(100);
+    public static final Duration RETRY_BACKOFF_MAX = Duration.ofSeconds(10);
+    public static final Duration TOPIC_CHECK_INTERVAL = Duration.ofSeconds(30);
+
     public ReplicaSettings {
         if (commitMaxRecords < 1) {
             throw new IllegalArgumentException("replica commit max-records " + commitMaxRecords + " must be >= 1");
         }
+        if (retryBackoffMin.isNegative() || retryBackoffMin.isZero() || retryBackoffMax.compareTo(retryBackoffMin) < 0) {
+            throw new IllegalArgumentException("replica retry backoff must be > 0 and min <= max, got "
+                    + retryBackoffMin + ".." + retryBackoffMax);
+        }
+        if (topicCheckInterval.isNegative() || topicCheckInterval.isZero()) {
+            throw new IllegalArgumentException("replica topic check interval must be > 0, got " + topicCheckInterval);
+        }
+    }
+
+    /** The default healing settings. */
+    public ReplicaSettings(String topic, Duration commitInterval, int commitMaxRecords, Duration pollTimeout) {
+        this(topic, commitInterval, commitMaxRecords, pollTimeout, RETRY_BACKOFF_MIN, RETRY_BACKOFF_MAX, TOPIC_CHECK_INTERVAL);
     }
 
     public static ReplicaSettings defaults() {
         return new ReplicaSettings(io.facestream.core.topics.TopicCatalog.GALLERY, Duration.ofSeconds(5), 1000,
                 Duration.ofMillis(100));
+    }
+
+    public ReplicaSettings withRetryBackoff(Duration min, Duration max) {
+        return new ReplicaSettings(topic, commitInterval, commitMaxRecords, pollTimeout, min, max, topicCheckInterval);
+    }
+
+    public ReplicaSettings withTopicCheckInterval(Duration interval) {
+        return new ReplicaSettings(topic, commitInterval, commitMaxRecords, pollTimeout, retryBackoffMin, retryBackoffMax, interval);
     }
 }

@@ -125,28 +125,32 @@ public final class GalleryAdmin {
         if (kind == GalleryKind.SURVEILLANCE) {
             throw ApiError.badRequest("gallery '" + galleryName + "' is SURVEILLANCE: it is filled from tracks, not uploads");
         }
-        List<GalleryChange> changes = new ArrayList<>();
+        Subject subject;
+        List<Medium> media = new ArrayList<>();
         List<String> mediaIds = new ArrayList<>();
         long now = System.currentTimeMillis() * 1000;
         try {
-            changes.add(new GalleryChange.PutSubject(new Subject(galleryName, subjectId, displayName, Map.of())));
+            subject = new Subject(galleryName, subjectId, displayName, Map.of());
             for (int i = 0; i < faces.size(); i++) {
                 ReadFace f = faces.get(i);
-                String media = (kind == GalleryKind.SINGLE ? "still-" : "item-") + (i + 1);
+                String mediaId = (kind == GalleryKind.SINGLE ? "still-" : "item-") + (i + 1);
                 Embedding e = new Embedding(ModelVersion.parse(f.model()), f.raw());
                 gallery.index().requireDimension(e, "subject " + subjectId);
-                changes.add(new GalleryChange.PutMedium(new Medium(galleryName, subjectId, media, List.of(e),
-                        List.of(f.cropJpeg()), Map.of(), now)));
-                mediaIds.add(media);
+                media.add(new Medium(galleryName, subjectId, mediaId, List.of(e), List.of(f.cropJpeg()), Map.of(), now));
+                mediaIds.add(mediaId);
             }
         } catch (GalleryInputException e) {
             throw ApiError.badRequest(e.getMessage());
         }
-        if (gallery.index().hasSubject(new GalleryKey.OfSubject(galleryName, subjectId))) {
-            // re-enrolment replaces the subject's media: remove the old ones first so none linger
-            changes.add(0, new GalleryChange.Remove(new GalleryKey.OfSubject(galleryName, subjectId)));
+        // a re-enrolment replaces the subject's media in one transaction: subject and new media first, then
+        // tombstones for the old media not replaced, so no replica ever sees the subject missing or half-changed
+        try {
+            writes.enrolWithMedia(subject, media);
+        } catch (GalleryInputException e) {
+            throw ApiError.badRequest(e.getMessage());
+        } catch (TimeoutException e) {
+            throw new ApiError(503, "the change was published but this replica did not apply it within " + writes.applyTimeout());
         }
-        publishAndWait(changes);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("gallery", galleryName);
         out.put("subject_id", subjectId);

@@ -127,6 +127,12 @@ class MatchServiceFaceApiTest {
                 new Multipart().field("subject_id", "alice").file("image", "img1.jpeg", img1).file("image", "img2.jpeg", img2));
         assertEquals(201, booked.statusCode(), booked.body());
         assertEquals(2, json(booked).get("media").size(), booked.body());
+        // re-enrolment replaces the subject's media (one transaction): alice stays, with img2 as item-1 and no item-2
+        HttpResponse<String> rebooked = post("/api/galleries/" + booking + "/subjects",
+                new Multipart().field("subject_id", "alice").file("image", "img2.jpeg", img2));
+        assertEquals(201, rebooked.statusCode(), rebooked.body());
+        String bookedNow = send("GET", "/api/galleries/" + booking + "/subjects", null, null).body();
+        assertTrue(bookedNow.contains("\"alice\"") && bookedNow.contains("\"item-1\"") && !bookedNow.contains("\"item-2\""), bookedNow);
 
         // an image without a face: 422, and nothing of the subject is written
         HttpResponse<String> blank = post("/api/galleries/" + single + "/subjects",
