@@ -7,6 +7,7 @@ import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.facestream.core.files.FileTrees;
 import io.facestream.core.json.Json;
 import io.facestream.embed.image.ImageDecoder;
 import io.facestream.embed.model.ModelException;
@@ -18,6 +19,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.opencv.global.opencv_core;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Rect;
@@ -140,6 +142,9 @@ public final class SamplePhotos {
         ImageDecoder decoder = new ImageDecoder();
         try {
             Files.createDirectories(derived.getParent());
+            if (Files.isDirectory(derived) && !Files.isRegularFile(derived.resolve("photos.json"))) {
+                FileTrees.delete(derived); // not made by this code, which only moves complete folders in
+            }
             Path tmp = Files.createTempDirectory(derived.getParent(), ".derive-");
             try {
                 for (Portrait p : Portrait.values()) {
@@ -153,12 +158,15 @@ public final class SamplePhotos {
                     writeJpeg(crowd, tmp.resolve(CROWD));
                 }
                 Files.writeString(tmp.resolve("photos.json"), manifest(tmp));
-                if (!Files.isRegularFile(derived.resolve("photos.json"))) { // another process may have derived them meanwhile
-                    io.facestream.core.files.FileTrees.delete(derived);
+                try {
                     Files.move(tmp, derived, StandardCopyOption.ATOMIC_MOVE);
+                } catch (IOException e) {
+                    if (!Files.isRegularFile(derived.resolve("photos.json"))) {
+                        throw e;
+                    } // else another process derived the same files meanwhile; ours are discarded
                 }
             } finally {
-                io.facestream.core.files.FileTrees.delete(tmp);
+                FileTrees.delete(tmp);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot derive the sample portraits into " + derived, e);
@@ -186,7 +194,7 @@ public final class SamplePhotos {
     }
 
     private static void writeJpeg(Mat img, Path file) throws IOException {
-        try (BytePointer buf = new BytePointer(); org.bytedeco.javacpp.IntPointer params = new org.bytedeco.javacpp.IntPointer(IMWRITE_JPEG_QUALITY, JPEG_QUALITY)) {
+        try (BytePointer buf = new BytePointer(); IntPointer params = new IntPointer(IMWRITE_JPEG_QUALITY, JPEG_QUALITY)) {
             if (!imencode(".jpg", img, buf, params)) {
                 throw new IOException("cannot encode " + file.getFileName());
             }
