@@ -162,8 +162,9 @@ public final class EmbedService implements AutoCloseable {
                     settings.instanceId(), model.id(), frames.detectorId(), settings.mode(), settings.maxBatch(),
                     settings.maxWait().toMillis());
             while (running) {
-                Duration wait = batch.isEmpty() ? Duration.ofMillis(200) : settings.maxWait().minus(batch.age()).isNegative()
-                        ? Duration.ZERO : settings.maxWait().minus(batch.age());
+                // the batch's age is read once: read twice, the clock could pass the deadline in between and hand
+                // poll a negative timeout, which stops the service
+                Duration wait = batch.isEmpty() ? Duration.ofMillis(200) : remaining(settings.maxWait(), batch.age());
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(wait)) {
                     accept(r);
                     if (batch.faces() >= settings.maxBatch()) {
@@ -457,5 +458,11 @@ public final class EmbedService implements AutoCloseable {
             next.clear();
             faces = 0;
         }
+    }
+
+    /** What is left of {@code budget} after {@code used}, never negative. */
+    static Duration remaining(Duration budget, Duration used) {
+        Duration left = budget.minus(used);
+        return left.isNegative() ? Duration.ZERO : left;
     }
 }
