@@ -215,9 +215,9 @@ public final class EmbedService implements AutoCloseable {
                     settings.instanceId(), model.id(), frames.detectorId(), settings.mode(), settings.maxBatch(),
                     settings.maxWait().toMillis());
             while (running) {
-                // the batch's age is read once: read twice, it could pass max-wait in between and give a negative poll timeout
-                Duration left = batch.isEmpty() ? Duration.ofMillis(200) : settings.maxWait().minus(batch.age());
-                Duration wait = left.isNegative() ? Duration.ZERO : left;
+                // the batch's age is read once: read twice, the clock could pass the deadline in between and hand
+                // poll a negative timeout, which stops the service
+                Duration wait = batch.isEmpty() ? Duration.ofMillis(200) : remaining(settings.maxWait(), batch.age());
                 rewound = false;
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(wait)) {
                     if (rewound) {
@@ -715,5 +715,11 @@ public final class EmbedService implements AutoCloseable {
             next.clear();
             faces = 0;
         }
+    }
+
+    /** What is left of {@code budget} after {@code used}, never negative. */
+    static Duration remaining(Duration budget, Duration used) {
+        Duration left = budget.minus(used);
+        return left.isNegative() ? Duration.ZERO : left;
     }
 }

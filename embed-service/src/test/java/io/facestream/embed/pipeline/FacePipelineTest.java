@@ -1,5 +1,8 @@
 package io.facestream.embed.pipeline;
 
+import static io.facestream.embed.model.zoo.SamplePhotos.Portrait.OTHER;
+import static io.facestream.embed.model.zoo.SamplePhotos.Portrait.SAME_A;
+import static io.facestream.embed.model.zoo.SamplePhotos.Portrait.SAME_B;
 import static org.bytedeco.opencv.global.opencv_core.flip;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
 import static org.bytedeco.opencv.global.opencv_imgproc.resize;
@@ -8,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.facestream.embed.embedding.Embedding;
+import io.facestream.embed.model.zoo.SamplePhotos;
 import io.facestream.embed.testing.Photos;
 import io.facestream.embed.testing.TestModels;
 import java.util.ArrayList;
@@ -46,22 +50,22 @@ class FacePipelineTest {
     @Test
     void samePersonScoresFarAboveDifferentPeople() {
         List<Embedding> e = new ArrayList<>();
-        for (String name : List.of("img1.jpeg", "img2.jpeg", "img3.jpeg")) {
-            try (Mat img = Photos.read(name)) {
-                e.add(largest(img, name));
+        for (SamplePhotos.Portrait p : List.of(SAME_A, SAME_B, OTHER)) {
+            try (Mat img = Photos.read(p)) {
+                e.add(largest(img, p.name()));
             }
         }
         double same = e.get(0).cosine(e.get(1));
         double diff13 = e.get(0).cosine(e.get(2));
         double diff23 = e.get(1).cosine(e.get(2));
-        assertTrue(same > 0.5, "img1 vs img2 (same person): " + same);
+        assertTrue(same > 0.5, "SAME_A vs SAME_B (same person, two photographs): " + same);
         assertTrue(same - Math.max(diff13, diff23) > 0.3, "same " + same + " vs different " + diff13 + ", " + diff23);
     }
 
     @Test
     void sameFaceSurvivesCropFlipAndScale() {
-        try (Mat img = Photos.read("img3.jpeg")) {
-            Embedding original = largest(img, "img3");
+        try (Mat img = Photos.read(OTHER)) {
+            Embedding original = largest(img, "OTHER");
             // crop: keep the middle 70% of the frame, the face stays inside
             try (Rect r = new Rect(img.cols() * 15 / 100, img.rows() * 10 / 100, img.cols() * 70 / 100, img.rows() * 80 / 100);
                  Mat roi = new Mat(img, r); Mat cropped = roi.clone()) {
@@ -85,7 +89,7 @@ class FacePipelineTest {
 
     @Test
     void batchedEmbeddingsEqualOneByOne() {
-        try (Mat img = Photos.read("office1.jpg")) {
+        try (Mat img = Photos.read(Photos.crowd())) {
             List<Face> faces = pipeline.process(img);
             try {
                 assertTrue(faces.size() > 8);

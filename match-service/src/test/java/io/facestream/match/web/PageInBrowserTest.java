@@ -12,6 +12,7 @@ import io.facestream.core.testing.KafkaBroker;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.core.topics.TopicCreator;
 import io.facestream.embed.model.zoo.ModelZoo;
+import io.facestream.embed.model.zoo.SamplePhotos;
 import io.facestream.embed.service.EmbedService;
 import io.facestream.match.runtime.MatchService;
 import java.io.File;
@@ -40,8 +41,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The web page in a real headless browser (Debian chromium + chromium-driver), against the running system: log in
  * with a key, create a gallery and enrol a person by uploading a photo, then frames of another photo of that person
- * go through embed and match, and the live table must show the HIT with both faces. Skips without the browser, its
- * driver or the shared photos.
+ * go through embed and match, and the live table must show the HIT with both faces (the two photographs of one
+ * woman among the {@link SamplePhotos} portraits). Skips without the browser or its driver.
  */
 @KafkaBroker
 class PageInBrowserTest {
@@ -52,9 +53,7 @@ class PageInBrowserTest {
     @Test
     void logInEnrolByUploadAndSeeALiveMatch(@KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir) throws Exception {
         assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER), "needs Debian chromium and chromium-driver");
-        String shared = System.getProperty("facestream.shared", "");
-        Path photos = Path.of(shared, "data", "photos");
-        assumeTrue(!shared.isEmpty() && Files.isRegularFile(photos.resolve("img2.jpeg")), "shared/data/photos is absent");
+        SamplePhotos photos = SamplePhotos.fetch();
 
         String run = UUID.randomUUID().toString().substring(0, 8);
         String camera = "page-cam-" + run;
@@ -107,13 +106,13 @@ class PageInBrowserTest {
                 new Select(browser.findElement(By.id("gallery-select"))).selectByValue(gallery);
                 browser.findElement(By.id("subject-id")).sendKeys("alice");
                 browser.findElement(By.id("display-name")).sendKeys("Alice");
-                browser.findElement(By.id("enrol-image")).sendKeys(photos.resolve("img1.jpeg").toRealPath().toString());
+                browser.findElement(By.id("enrol-image")).sendKeys(photos.portrait(SamplePhotos.Portrait.SAME_A).toRealPath().toString());
                 browser.findElement(By.cssSelector("#enrol button")).click();
                 wait.until(b -> b.findElement(By.id("gallery-msg")).getText().equals("enrolled alice"));
                 wait.until(b -> b.findElements(By.cssSelector("#subjects tr.subject")).size() == 1);
 
                 browser.findElement(By.cssSelector("nav button[data-tab=live]")).click();
-                sendFrames(bootstrap, camera, Files.readAllBytes(photos.resolve("img2.jpeg")), 5);
+                sendFrames(bootstrap, camera, Files.readAllBytes(photos.portrait(SamplePhotos.Portrait.SAME_B)), 5);
 
                 By hitRow = By.xpath("//tbody[@id='matches']/tr[td[6]='" + camera + "' and td[8]='FINAL']");
                 WebElement row = wait.until(b -> b.findElements(hitRow).stream().findFirst().orElse(null));

@@ -6,6 +6,7 @@ import io.facestream.core.events.JsonSerde;
 import io.facestream.core.events.Match;
 import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.topics.TopicCatalog;
+import io.facestream.embed.model.zoo.SamplePhotos;
 import io.facestream.match.runtime.MatchService;
 import io.facestream.ops.cli.ConfigOptions;
 import io.facestream.ops.report.Table;
@@ -106,7 +107,7 @@ public final class E2eBenchCommand implements Callable<Integer> {
             double sustained = sustained(bootstrap, people, config.getString("embed.service.group-id"), "burst-" + run);
             table.note("sustained frames/s (burst of " + burst + " frames on 4 cameras, drained by embed)", sustained);
         }
-        table.note("frames", "real photos (shared/data/photos img1, img3) on a 640x480 canvas, MTCNN + MobileFaceNet on "
+        table.note("frames", "real photos (two portraits of different people from the sample photos) on a 640x480 canvas, MTCNN + MobileFaceNet on "
                         + config.getString("face.device"))
                 .note("cores", Runtime.getRuntime().availableProcessors())
                 .note("seconds per camera count", seconds);
@@ -206,11 +207,10 @@ public final class E2eBenchCommand implements Callable<Integer> {
 
     /** Two different real people, each centred on a 640x480 grey canvas (a camera-sized frame). */
     private static List<byte[]> people() {
-        String shared = System.getProperty("facestream.shared", System.getenv("FACESTREAM_SHARED"));
-        Path dir = shared != null ? Path.of(shared, "data", "photos") : Path.of("..", "shared", "data", "photos");
+        SamplePhotos photos = SamplePhotos.fetch();
         List<byte[]> out = new ArrayList<>();
-        for (String name : List.of("img1.jpeg", "img3.jpeg")) {
-            Path p = dir.resolve(name);
+        for (SamplePhotos.Portrait person : List.of(SamplePhotos.Portrait.SAME_A, SamplePhotos.Portrait.OTHER)) {
+            Path p = photos.portrait(person);
             try {
                 BufferedImage photo = ImageIO.read(p.toFile());
                 if (photo == null) {

@@ -12,13 +12,13 @@ import io.facestream.embed.embedding.FaceEmbedder;
 import io.facestream.embed.image.ImageDecoder;
 import io.facestream.embed.model.ModelStore;
 import io.facestream.embed.model.zoo.ModelZoo;
+import io.facestream.embed.model.zoo.SamplePhotos;
 import io.facestream.embed.onnx.Device;
 import io.facestream.embed.onnx.OnnxSessions;
 import io.facestream.embed.pipeline.FaceSettings;
 import io.facestream.embed.pipeline.ModelRouter;
 import io.facestream.ops.cli.ConfigOptions;
 import io.facestream.ops.report.Table;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +37,7 @@ import picocli.CommandLine.Option;
 @Command(name = "embed", mixinStandardHelpOptions = true,
         description = "Face model speed: MobileFaceNet faces/s (batch 1/8/32, 1 and 2 threads), detector ms per frame, % of MatMul peak.")
 public final class EmbedBenchCommand implements Callable<Integer> {
-    /** MobileFaceNet multiply-adds per face, counted from the graph (shared/reference/models.md §1). */
+    /** MobileFaceNet multiply-adds per face, counted from the graph (docs/models.md). */
     static final double MOBILEFACENET_MACS = 234e6;
     static final int[] BATCHES = {1, 8, 32};
     static final int[] THREADS = {1, 2};
@@ -47,7 +47,7 @@ public final class EmbedBenchCommand implements Callable<Integer> {
     ConfigOptions options;
 
     @Option(names = "--image", paramLabel = "FILE", description = "photograph with faces used for crops and frames "
-            + "(default: $FACESTREAM_SHARED/data/photos/office2.jpg, else ../shared/data/photos/office2.jpg)")
+            + "(default: the crowd of the sample photos, 21 faces; fetched with npm on first use, see docs/models.md)")
     Path image;
 
     @Option(names = "--seconds", paramLabel = "S", description = "time per measurement (default: 3)")
@@ -140,13 +140,7 @@ public final class EmbedBenchCommand implements Callable<Integer> {
         if (image != null) {
             return image;
         }
-        String shared = System.getenv("FACESTREAM_SHARED");
-        for (Path p : new Path[] {shared == null ? null : Path.of(shared, "data", "photos", "office2.jpg"), Path.of("..", "shared", "data", "photos", "office2.jpg")}) {
-            if (p != null && Files.isRegularFile(p)) {
-                return p;
-            }
-        }
-        throw new IllegalArgumentException("no photograph with faces found: pass --image FILE (a photo with several faces)");
+        return SamplePhotos.fetch().crowd();
     }
 
     /** Aligned 112×112 crops of the faces in the photo, so the embedder sees real input. */

@@ -2,14 +2,12 @@ package io.facestream.ops.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.facestream.core.json.Json;
 import io.facestream.core.testing.KafkaBroker;
 import io.facestream.embed.model.zoo.ModelZoo;
 import io.facestream.ops.FacestreamCli;
-import io.facestream.synth.DonorPhotos;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -24,11 +22,6 @@ class PipelineBenchCommandTest {
 
     @Test
     void oneCameraGivenFacesMeasuresEveryRow(@KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir) throws Exception {
-        Path cache = Path.of(System.getProperty("facestream.cache", System.getProperty("user.home") + "/.facestream"));
-        String shared = System.getProperty("facestream.shared", "");
-        assumeTrue(!DonorPhotos.images(cache.resolve("npm").resolve(DonorPhotos.HUMAN)).isEmpty()
-                        || (!shared.isEmpty() && !DonorPhotos.images(Path.of(shared, "data", "photos")).isEmpty()),
-                "no donor photos for the synthetic clip (docs/synth.md)");
         Path json = dir.resolve("pipeline.json");
 
         int rc = FacestreamCli.run("bench", "pipeline", "--bootstrap", bootstrap, "--cameras", "1", "--seconds", "2",

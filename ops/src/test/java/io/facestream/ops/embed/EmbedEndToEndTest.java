@@ -2,7 +2,6 @@ package io.facestream.ops.embed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.events.FaceObservation;
@@ -20,6 +19,7 @@ import io.facestream.embed.pipeline.FacePipeline;
 import io.facestream.embed.pipeline.FaceSettings;
 import io.facestream.embed.service.EmbedService;
 import io.facestream.ops.FacestreamCli;
+import io.facestream.embed.model.zoo.SamplePhotos;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,9 +46,7 @@ class EmbedEndToEndTest {
 
     @Test
     void facesOfAVideoOfRealPhotographsMatchTheGroundTruth(@KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir) throws Exception {
-        String shared = System.getProperty("facestream.shared", "");
-        Path photos = Path.of(shared, "data", "photos");
-        assumeTrue(!shared.isEmpty() && Files.isRegularFile(photos.resolve("img1.jpeg")), "../shared/data/photos is absent");
+        SamplePhotos photos = SamplePhotos.fetch();
 
         String camera = "e2e-" + UUID.randomUUID().toString().substring(0, 8);
         FacestreamConfig config = FacestreamConfig.builder().isolated()
@@ -63,10 +61,11 @@ class EmbedEndToEndTest {
         List<FootageOfPhotos.Actor> actors = new ArrayList<>();
         ImageDecoder decoder = new ImageDecoder();
         try (FacePipeline pipeline = FacePipeline.open(FaceSettings.from(config), n -> ModelZoo.ensure(ModelZoo.defaultStore(), n))) {
-            for (String name : List.of("img1.jpeg", "img2.jpeg")) {
-                Mat photo = decoder.read(photos.resolve(name));
+            for (SamplePhotos.Portrait p : List.of(SamplePhotos.Portrait.SAME_A, SamplePhotos.Portrait.OTHER)) {
+                String name = p.name();
+                Mat photo = decoder.read(photos.portrait(p));
                 Face face = pipeline.largest(photo).orElseThrow();
-                actors.add(new FootageOfPhotos.Actor(name, photo, face.detection().box(), 0.9));
+                actors.add(new FootageOfPhotos.Actor(name, photo, face.detection().box(), 0.35));
                 face.close();
             }
         }
@@ -112,8 +111,8 @@ class EmbedEndToEndTest {
             assertTrue(matched >= truth.size() * 0.9, "faces matched with IoU >= 0.5: " + matched + " of " + truth.size());
             assertTrue(faces.size() <= truth.size() + frames / 4, "few spurious detections: " + faces.size() + " for " + truth.size());
 
-            List<Embedding> a = byActor.get("img1.jpeg");
-            List<Embedding> b = byActor.get("img2.jpeg");
+            List<Embedding> a = byActor.get("SAME_A");
+            List<Embedding> b = byActor.get("OTHER");
             double same = (meanCosine(a, a) + meanCosine(b, b)) / 2;
             double different = meanCosine(a, b);
             assertTrue(same > 0.8, "the same person across frames: mean cosine " + same);

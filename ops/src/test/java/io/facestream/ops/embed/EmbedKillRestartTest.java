@@ -2,7 +2,6 @@ package io.facestream.ops.embed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.facestream.core.events.FaceObservation;
 import io.facestream.core.events.FrameHeaders;
@@ -13,6 +12,7 @@ import io.facestream.core.testing.KafkaBroker;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.core.topics.TopicCreator;
 import io.facestream.embed.model.zoo.ModelZoo;
+import io.facestream.embed.model.zoo.SamplePhotos;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,9 +41,7 @@ class EmbedKillRestartTest {
     @Test
     void killedInstanceResumesWithNoLostAndNoDuplicatedObservations(@KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir)
             throws Exception {
-        String shared = System.getProperty("facestream.shared", "");
-        Path photo = Path.of(shared, "data", "photos", "img2.jpeg");
-        assumeTrue(!shared.isEmpty() && Files.isRegularFile(photo), "../shared/data/photos is absent");
+        Path photo = SamplePhotos.fetch().portrait(SamplePhotos.Portrait.SAME_B);
         ModelZoo.ensure(ModelZoo.defaultStore(), "mtcnn"); // pulled here, not inside the child's timing
         ModelZoo.ensure(ModelZoo.defaultStore(), "mobilefacenet");
 

@@ -2,11 +2,11 @@ package io.facestream.ops.faces;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.facestream.core.json.Json;
 import io.facestream.ops.FacestreamCli;
+import io.facestream.embed.model.zoo.SamplePhotos;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -40,26 +40,24 @@ class FaceCommandsTest {
         }
     }
 
-    private static Path photo(String name) {
-        Path p = Path.of(System.getProperty("facestream.shared", "../../shared"), "data", "photos", name);
-        assumeTrue(Files.isRegularFile(p), "shared photo " + p + " is absent");
-        return p;
+    private static Path portrait(SamplePhotos.Portrait p) {
+        return SamplePhotos.fetch().portrait(p);
     }
 
     @Test
     void detectPrintsStableJsonAndDrawsTheFaces() throws Exception {
         Path annotated = tmp.resolve("annotated.png");
-        Run r = run("detect", photo("office3.jpg").toString(), "--json", "--out", annotated.toString());
+        Run r = run("detect", SamplePhotos.fetch().group("sample1.jpg").toString(), "--json", "--out", annotated.toString());
         assertEquals(0, r.exit(), r.err());
         JsonNode report = Json.mapper().readTree(r.out());
-        assertEquals(570, report.get("width").asInt());
+        assertEquals(1920, report.get("width").asInt());
         assertTrue(report.get("detector").asText().startsWith("mtcnn@"));
         assertTrue(report.get("faces").size() >= 3, r.out());
         JsonNode face = report.get("faces").get(0);
         assertEquals(4, face.get("box").size());
         assertEquals(5, face.get("landmarks").size());
         assertEquals("measured", face.get("landmark_source").asText());
-        assertTrue(ImageIO.read(annotated.toFile()).getWidth() == 570);
+        assertTrue(ImageIO.read(annotated.toFile()).getWidth() == 1920);
     }
 
     @Test
@@ -90,7 +88,8 @@ class FaceCommandsTest {
     void compareGivesTheSimilarityMatrixAndNorms() throws Exception {
         Path blank = tmp.resolve("blank.png");
         ImageIO.write(new BufferedImage(200, 200, BufferedImage.TYPE_3BYTE_BGR), "png", blank.toFile());
-        Run r = run("compare", photo("img1.jpeg").toString(), photo("img2.jpeg").toString(), photo("img3.jpeg").toString(),
+        Run r = run("compare", portrait(SamplePhotos.Portrait.SAME_A).toString(), portrait(SamplePhotos.Portrait.SAME_B).toString(),
+                portrait(SamplePhotos.Portrait.OTHER).toString(),
                 blank.toString(), "--json");
         assertEquals(0, r.exit(), r.err());
         JsonNode report = Json.mapper().readTree(r.out());

@@ -2,13 +2,13 @@ package io.facestream.ops.quality;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.facestream.core.json.Json;
 import io.facestream.core.testing.Integration;
 import io.facestream.embed.model.zoo.ModelZoo;
 import io.facestream.ops.FacestreamCli;
+import io.facestream.embed.model.zoo.SamplePhotos;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,12 +32,11 @@ class CalibrateCommandTest {
 
     @Test
     void calibratesOnAFolderOfRealPhotographsAndDrawsTheHistogram(@TempDir Path dir) throws Exception {
-        String shared = System.getProperty("facestream.shared", "");
-        Path photos = Path.of(shared, "data", "photos");
-        assumeTrue(!shared.isEmpty() && Files.isDirectory(photos), "../shared/data/photos is absent");
+        SamplePhotos photos = SamplePhotos.fetch();
         Path footage = Files.createDirectories(dir.resolve("footage"));
-        for (String name : List.of("img1.jpeg", "img2.jpeg", "office1.jpg", "office3.jpg")) {
-            Files.copy(photos.resolve(name), footage.resolve(name));
+        for (Path p : List.of(photos.portrait(SamplePhotos.Portrait.SAME_A), photos.portrait(SamplePhotos.Portrait.SAME_B),
+                photos.crowd(), photos.group("sample5.jpg"))) {
+            Files.copy(p, footage.resolve(p.getFileName()));
         }
         Path svg = dir.resolve("norms.svg");
         Path json = dir.resolve("norms.json");

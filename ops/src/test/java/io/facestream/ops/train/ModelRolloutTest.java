@@ -36,6 +36,7 @@ import io.facestream.trainer.gate.GateVerdict;
 import io.facestream.trainer.gate.HeldOutFaces;
 import io.facestream.trainer.release.ModelPublisher;
 import io.facestream.trainer.release.ReleasedModels;
+import io.facestream.embed.model.zoo.SamplePhotos;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,7 +55,6 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.global.opencv_imgcodecs;
 import org.bytedeco.opencv.opencv_core.Mat;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -74,12 +74,8 @@ class ModelRolloutTest {
     @Test
     void releaseSwapsTheEmbedServiceAndTheMatchServiceReembedsAndMatchesUnderTheNewVersion(
             @KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir) throws Exception {
-        Path shared = Path.of(System.getProperty("facestream.shared", "/nonexistent"));
-        Path cache = Path.of(System.getProperty("facestream.cache", System.getProperty("user.home") + "/.facestream"), "models");
-        Assumptions.assumeTrue(Files.isRegularFile(shared.resolve("data/photos/img2.jpeg")), "shared photos absent");
-        Assumptions.assumeTrue(Files.isDirectory(cache.resolve(MODEL)) && Files.isDirectory(cache.resolve("mtcnn")),
-                "mobilefacenet/mtcnn not installed in " + cache);
-        ModelStore zoo = new ModelStore(cache);
+        SamplePhotos photos = SamplePhotos.fetch();
+        ModelStore zoo = ModelZoo.defaultStore();
         ModelStore store = new ModelStore(dir.resolve("store"));
         // the zoo's pinned versions, not the newest in the cache: a user's own `train` installs candidates there
         copy(ModelZoo.ensure(zoo, "mtcnn"), store, null);
@@ -114,20 +110,20 @@ class ModelRolloutTest {
             ConsumerGroups.startAtEnd(bootstrap, config.getString("embed.service.group-id"), TopicCatalog.FRAMES);
             ConsumerGroups.startAtEnd(bootstrap, config.getString("match.application-id"), TopicCatalog.FACES);
         }
-        byte[] photo = Files.readAllBytes(shared.resolve("data/photos/img2.jpeg"));
+        byte[] photo = Files.readAllBytes(photos.portrait(SamplePhotos.Portrait.SAME_B));
 
         try (EmbedService embed = EmbedService.start(config, bootstrap);
              MatchService match = MatchService.start(config, bootstrap);
              KafkaConsumer<String, byte[]> decisions = new KafkaConsumer<>(KafkaClients.consumer(bootstrap, "rollout-verify-" + run))) {
             match.awaitRunning(Duration.ofSeconds(60));
             decisions.subscribe(List.of(TopicCatalog.MATCHES));
-            // the gallery, enrolled through the API like an operator would: img1 and img2 are the same person
+            // the gallery, enrolled through the API like an operator would: SAME_A and SAME_B are one person in two photographs
             ApiClient api = new ApiClient(match.apiPort(), ADMIN);
             api.json("POST", "/api/galleries", Map.of("name", galleryName, "kind", "SINGLE"));
             api.upload("/api/galleries/" + galleryName + "/subjects", Map.of("subject_id", "same"), "image",
-                    List.of(shared.resolve("data/photos/img1.jpeg")));
+                    List.of(photos.portrait(SamplePhotos.Portrait.SAME_A)));
             api.upload("/api/galleries/" + galleryName + "/subjects", Map.of("subject_id", "other"), "image",
-                    List.of(shared.resolve("data/photos/img3.jpeg")));
+                    List.of(photos.portrait(SamplePhotos.Portrait.OTHER)));
             assertEquals(List.of(coverage(MODEL + ":" + blue, 2, true)), models(api, galleryName));
 
             // before the release: the person is found under the current version
@@ -178,7 +174,7 @@ class ModelRolloutTest {
 
                 // the API's uploads now use the new version too
                 JsonNode search = api.upload("/api/search", Map.of("gallery", galleryName), "image",
-                        List.of(shared.resolve("data/photos/img2.jpeg")));
+                        List.of(photos.portrait(SamplePhotos.Portrait.SAME_B)));
                 assertEquals(MODEL + ":" + green, search.get("model").asText());
                 assertEquals("same", search.get("results").get(0).get("candidates").get(0).get("subject_id").asText());
 

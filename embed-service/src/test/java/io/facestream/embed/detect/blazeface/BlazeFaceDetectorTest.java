@@ -8,6 +8,7 @@ import io.facestream.embed.detect.DetectedFace;
 import io.facestream.embed.detect.FaceChecks;
 import io.facestream.embed.detect.LandmarkSource;
 import io.facestream.embed.model.ModelException;
+import io.facestream.embed.model.zoo.SamplePhotos;
 import io.facestream.embed.onnx.Device;
 import io.facestream.embed.onnx.OnnxSessions;
 import io.facestream.embed.testing.Photos;
@@ -23,9 +24,9 @@ class BlazeFaceDetectorTest {
     private static final OnnxSessions CPU = new OnnxSessions(Device.CPU, 1);
 
     @ParameterizedTest(name = "{0} on {1}")
-    @CsvSource({"blazeface-back, img1.jpeg", "blazeface-back, img2.jpeg", "blazeface-back, img3.jpeg",
-            "blazeface-front, img1.jpeg", "blazeface-front, img2.jpeg"})
-    void portraitsGiveOneFaceWithKeypointsInTemplateOrder(String model, String photo) {
+    @CsvSource({"blazeface-back, SAME_A", "blazeface-back, SAME_B", "blazeface-back, OTHER",
+            "blazeface-front, SAME_A", "blazeface-front, OTHER"})
+    void portraitsGiveOneFaceWithKeypointsInTemplateOrder(String model, SamplePhotos.Portrait photo) {
         try (BlazeFaceDetector d = new BlazeFaceDetector(TestModels.get(model), CPU, 0.75f, 0.3f, 64); Mat img = Photos.read(photo)) {
             List<DetectedFace> faces = d.detect(img);
             assertEquals(1, faces.size(), photo + ": " + faces);

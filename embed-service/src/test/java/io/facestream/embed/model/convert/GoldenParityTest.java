@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every converted model, run in ONNX Runtime, reproduces the golden outputs of the TFLite reference
- * (shared/golden) within 1e-4 relative, with relative error defined as {@code |a − b| / max(1, |b|)} (so values
+ * (test resources, golden/) within 1e-4 relative, with relative error defined as {@code |a − b| / max(1, |b|)} (so values
  * below 1 in magnitude are held to 1e-4 absolute). Both the fused (default) and the literal 1:1 lowering are checked.
  */
 @Integration

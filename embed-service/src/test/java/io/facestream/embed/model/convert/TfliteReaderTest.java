@@ -14,7 +14,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
-/** The FlatBuffer reader against the facts published in models.md §1 (op histogram, shapes, description). */
+/**
+ * The FlatBuffer reader against the facts in docs/models.md, "What the TFLite files contain" (op histogram, shapes,
+ * description).
+ */
 @Integration
 class TfliteReaderTest {
 

@@ -21,16 +21,19 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Where mobilefacenet's norm statistics in the manifest come from: real faces from shared/data/photos, found with
- * BlazeFace (back model over square tiles), cropped square without margin and resized to 112×112 as the expo
- * pipeline does (models.md §6.2), embedded, and their raw feature norms summarised. The manifest values must agree
- * with this survey; the output is also proof that the raw feature is not unit length.
+ * A check of mobilefacenet's norm statistics in the manifest on real faces: the faces of the sample photographs
+ * ({@link SamplePhotos}: six group photographs of a pinned npm package), found with BlazeFace (back model over square
+ * tiles), cropped square without margin and resized to 112×112 as the expo pipeline feeds its embedder (docs/models.md),
+ * embedded, and their raw feature norms summarised. The manifest's estimate (50.8 ± 6.8) was measured the same way on
+ * 38 faces of 8 other photographs that the project cannot ship; on these 22 faces the survey gives 46.4 ± 5.5. The
+ * estimate must hold on this independent set: its mean within one survey std, its std within half a survey std, and
+ * its threshold (mean − 2 std) keeping at least nine faces in ten of these well-lit photographs. The output is also
+ * proof that the raw feature is not unit length.
  */
 @Integration
 class NormSurveyTest {
@@ -47,8 +50,6 @@ class NormSurveyTest {
 
     @Test
     void manifestNormStatisticsMatchRealFaces(@TempDir Path tmp) throws Exception {
-        String shared = System.getProperty("facestream.shared");
-        assumeTrue(shared != null && Files.isDirectory(Path.of(shared, "data", "photos")), "shared/data/photos absent; skipped");
         NpmCache cache = NpmCache.defaultCache();
         assumeTrue(NpmCache.npmAvailable() || Files.isRegularFile(cache.dir().resolve(ZooCatalog.EXPO.tarballName())),
                 "npm unavailable and packages not cached; skipped");
@@ -58,9 +59,8 @@ class NormSurveyTest {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         List<Double> norms = new ArrayList<>();
         try (OrtSession detector = env.createSession(blaze.path("main").toString(), new OrtSession.SessionOptions());
-             OrtSession embedder = env.createSession(mfn.path("main").toString(), new OrtSession.SessionOptions());
-             Stream<Path> photos = Files.list(Path.of(shared, "data", "photos"))) {
-            for (Path photo : photos.filter(p -> p.toString().matches(".*\\.jpe?g")).sorted().toList()) {
+             OrtSession embedder = env.createSession(mfn.path("main").toString(), new OrtSession.SessionOptions())) {
+            for (Path photo : SamplePhotos.fetch(cache).groups()) {
                 BufferedImage img = ImageIO.read(photo.toFile());
                 for (Box b : detect(env, detector, img)) {
                     double side = Math.max(b.x2 - b.x1, b.y2 - b.y1);
@@ -90,8 +90,11 @@ class NormSurveyTest {
         assertTrue(sorted.length >= 10, "found only " + sorted.length + " faces in the photos");
         ModelManifest.Embedding m = mfn.manifest().embedding();
         assertTrue(Math.abs(mean - 1) > 3 * std, "the raw feature looks unit length; the manifest says it is not");
-        assertTrue(Math.abs(m.normMean() - mean) <= 0.25 * std && Math.abs(m.normStd() - std) <= 0.25 * std,
+        assertTrue(Math.abs(m.normMean() - mean) <= std && Math.abs(m.normStd() - std) <= 0.5 * std,
                 "manifest norm statistics " + m.normMean() + " ± " + m.normStd() + " disagree with the survey " + mean + " ± " + std);
+        long rejected = norms.stream().filter(n -> n < m.qualityThreshold()).count();
+        assertTrue(rejected <= norms.size() / 10, "the manifest threshold " + m.qualityThreshold() + " rejects " + rejected
+                + " of " + norms.size() + " real faces");
     }
 
     /** BlazeFace over square tiles (half-overlapping), merged by plain NMS: good enough to find crops to measure. */
