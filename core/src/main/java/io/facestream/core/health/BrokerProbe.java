@@ -1,5 +1,6 @@
 package io.facestream.core.health;
 
+import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.kafka.KafkaClients;
 import java.time.Duration;
 import java.util.Map;
@@ -26,6 +27,11 @@ public final class BrokerProbe implements Supplier<Health>, AutoCloseable {
         this.interval = interval;
         this.thread = new Thread(this::loop, "facestream-broker-probe");
         this.thread.setDaemon(true);
+    }
+
+    /** Asks {@code bootstrap} every {@code management.broker-check-interval}. */
+    public static BrokerProbe start(FacestreamConfig config, String bootstrap) {
+        return start(bootstrap, config.getDuration("management.broker-check-interval"));
     }
 
     public static BrokerProbe start(String bootstrap, Duration interval) {

@@ -36,7 +36,7 @@ public final class EmbedCommand implements Runnable {
                 "embed.service.mode", mode, "embed.service.instance-id", instance);
         String address = BrokerAddress.of(config);
         EmbedService service = EmbedService.start(config, address);
-        BrokerProbe broker = BrokerProbe.start(address, config.getDuration("management.broker-check-interval"));
+        BrokerProbe broker = BrokerProbe.start(config, address);
         HealthRegistry health = new HealthRegistry().register("broker", broker).register("embed", service::health);
         ServiceRunner.run(config, () -> {
             broker.close();

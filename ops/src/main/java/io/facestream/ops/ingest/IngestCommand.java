@@ -72,7 +72,7 @@ public final class IngestCommand implements Callable<Integer> {
         IngestService service = IngestService.start(address, requests, defaults, config.getDuration("metrics.log-interval"));
         Thread hook = new Thread(service::close, "ingest-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        try (BrokerProbe broker = BrokerProbe.start(address, config.getDuration("management.broker-check-interval"));
+        try (BrokerProbe broker = BrokerProbe.start(config, address);
              ManagementServer management = ManagementServer.start(config,
                      new HealthRegistry().register("broker", broker).register("ingest", service::health))) {
             while (!service.awaitEnd(Duration.ofSeconds(1))) {

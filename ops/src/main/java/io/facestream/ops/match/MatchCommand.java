@@ -22,7 +22,7 @@ public final class MatchCommand implements Runnable {
         var config = options.load(api.flags());
         String address = BrokerAddress.of(config);
         MatchService service = MatchService.start(config, address);
-        BrokerProbe broker = BrokerProbe.start(address, config.getDuration("management.broker-check-interval"));
+        BrokerProbe broker = BrokerProbe.start(config, address);
         HealthRegistry health = new HealthRegistry().register("broker", broker);
         service.registerHealth(health, "match.");
         ServiceRunner.run(config, () -> {

@@ -55,7 +55,7 @@ public final class AllInOne implements AutoCloseable {
     }
 
     private BrokerProbe brokerProbe(FacestreamConfig config) {
-        BrokerProbe probe = BrokerProbe.start(bootstrap, config.getDuration("management.broker-check-interval"));
+        BrokerProbe probe = BrokerProbe.start(config, bootstrap);
         health.register("broker", probe);
         return probe;
     }
