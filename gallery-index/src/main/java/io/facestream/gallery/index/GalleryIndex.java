@@ -57,6 +57,12 @@ import org.slf4j.LoggerFactory;
 public final class GalleryIndex implements Closeable {
     public static final String LAYOUT_VERSION = "facestream.layout";
     public static final String NEXT_OFFSET = "facestream.gallery.next_offset";
+    /**
+     * Every model version's vector dimension, {@code name:version=dim;...}: kept with each commit because a model whose
+     * vectors were all deleted leaves no segment to read it from, and a reopened replica must refuse the same vectors
+     * as one that never stopped.
+     */
+    public static final String DIMENSIONS = "facestream.gallery.dimensions";
     private static final Logger log = LoggerFactory.getLogger(GalleryIndex.class);
 
     private final Path dir;
@@ -106,6 +112,13 @@ public final class GalleryIndex implements Closeable {
         this.committedNextOffset = next == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(next));
         this.searchers = new SearcherManager(writer, null);
         loadState();
+        String dims = committed.get(DIMENSIONS);
+        if (dims != null && !dims.isEmpty()) {
+            for (String entry : dims.split(";")) {
+                int eq = entry.lastIndexOf('=');
+                dimensions.putIfAbsent(ModelVersion.parse(entry.substring(0, eq)), Integer.parseInt(entry.substring(eq + 1)));
+            }
+        }
     }
 
     public static GalleryIndex open(Path dir, HnswSettings hnsw, double ramBufferMb) {
@@ -292,6 +305,8 @@ public final class GalleryIndex implements Closeable {
         Map<String, String> data = new LinkedHashMap<>();
         data.put(LAYOUT_VERSION, Integer.toString(layout.version()));
         data.put(NEXT_OFFSET, Long.toString(nextOffset));
+        data.put(DIMENSIONS, String.join(";", new java.util.TreeMap<>(dimensions).entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue()).toList()));
         writer.setLiveCommitData(data.entrySet());
         try {
             writer.commit();
