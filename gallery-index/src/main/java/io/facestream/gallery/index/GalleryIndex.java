@@ -345,13 +345,29 @@ public final class GalleryIndex implements Closeable {
                 List<Medium> out = new ArrayList<>();
                 TopDocs docs = s.search(layout.mediaOf(subject), Integer.MAX_VALUE);
                 for (ScoreDoc sd : docs.scoreDocs) {
-                    out.add(layout.readMedium(s.storedFields().document(sd.doc), List.of()));
+                    out.add(withoutCrops(s.storedFields().document(sd.doc)));
                 }
                 return out;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         });
+    }
+
+    /**
+     * A stored medium without its crops (they stay on disk), except a medium that has no vector yet: its crops are all
+     * it is (it waits to be embedded), and a medium is never without both.
+     */
+    private Medium withoutCrops(Document d) {
+        try {
+            return layout.readMedium(d, List.of());
+        } catch (GalleryInputException cropsOnly) {
+            GalleryKey key = layout.keyOf(d).orElseThrow(() -> cropsOnly);
+            if (!(key instanceof GalleryKey.OfMedium m)) {
+                throw cropsOnly;
+            }
+            return layout.readMedium(d, crops.read(m));
+        }
     }
 
     /** A medium as stored, crops included. */
