@@ -71,7 +71,8 @@ public final class ApiRouter {
         Router r = Router.router(vertx);
         BodyHandler body = BodyHandler.create(limits.uploadDirectory().toString()).setBodyLimit(limits.maxUploadBytes())
                 .setDeleteUploadedFilesOnEnd(true);
-        r.route().handler(body);
+        // only methods that carry a form: Vert.x refuses to decode multipart on a GET (IllegalStateException, a 500)
+        r.route().method(HttpMethod.POST).method(HttpMethod.PUT).method(HttpMethod.PATCH).method(HttpMethod.DELETE).handler(body);
 
         r.get("/api/health").handler(ctx -> {
             var report = health.report();
