@@ -130,7 +130,8 @@ public final class ApiRouter {
     }
 
     static JsonNode jsonBody(RoutingContext ctx) {
-        if (ctx.body() == null || ctx.body().length() == 0) {
+        // an empty body has no buffer at all (length -1), not an empty one
+        if (ctx.body() == null || ctx.body().buffer() == null || ctx.body().length() <= 0) {
             throw ApiError.badRequest("request body is empty; expected a JSON object");
         }
         try {
