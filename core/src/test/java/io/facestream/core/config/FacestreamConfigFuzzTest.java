@@ -1,5 +1,6 @@
 package io.facestream.core.config;
 
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.facestream.core.testing.Fuzzing;
 import java.io.IOException;
@@ -26,6 +27,7 @@ class FacestreamConfigFuzzTest {
         }
     }
 
+    @DictionaryEntries({"kafka:", "topics:", "management:", "metrics:", "partitions: ", "log-interval: ", "broker-check-interval: ", "port: ", "PT1H", "500ms", "1e309", ".nan", ".inf", "&a ", "*a", "<<: *a", "!!binary ", "!!float ", "2147483648"})
     @FuzzTest(maxDuration = "30s")
     void yaml(byte[] data) throws IOException {
         Files.write(FILE, data);

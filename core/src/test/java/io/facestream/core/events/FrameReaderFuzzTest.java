@@ -3,6 +3,7 @@ package io.facestream.core.events;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.facestream.core.testing.FuzzInput;
 import io.facestream.core.testing.Fuzzing;
@@ -24,6 +25,7 @@ import org.apache.kafka.common.record.TimestampType;
  */
 class FrameReaderFuzzTest {
 
+    @DictionaryEntries({"key=", "ts=", "ts-type=", "offset=", "h:fs.seq=", "h:fs.capture-ts=", "h:fs.faces=", "key-type=bytes", "no-value", "9223372036854775807", "-9223372036854775808"})
     @FuzzTest(maxDuration = "30s")
     void read(byte[] data) {
         FuzzInput in = FuzzInput.parse(data);

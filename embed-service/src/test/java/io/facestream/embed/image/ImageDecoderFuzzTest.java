@@ -3,6 +3,7 @@ package io.facestream.embed.image;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.facestream.core.testing.Fuzzing;
 import org.bytedeco.opencv.opencv_core.Mat;
@@ -17,6 +18,7 @@ import org.bytedeco.opencv.opencv_core.Mat;
 class ImageDecoderFuzzTest {
     private static final ImageDecoder DECODER = new ImageDecoder();
 
+    @DictionaryEntries({"IHDR", "IDAT", "IEND", "PLTE", "RIFF", "WEBP", "VP8 ", "VP8L", "VP8X", "BM", "JFIF", "Exif"})
     @FuzzTest(maxDuration = "30s")
     void decode(byte[] data) {
         Fuzzing.check(() -> {

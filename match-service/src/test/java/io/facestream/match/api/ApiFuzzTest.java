@@ -2,6 +2,7 @@ package io.facestream.match.api;
 
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.files.FileTrees;
@@ -143,6 +144,7 @@ class ApiFuzzTest {
         }
     }
 
+    @DictionaryEntries({"method=", "path=/api/galleries", "path=/api/search", "path=/api/verify", "path=/api/matches?", "path=/api/feedback", "/subjects", "/threshold", "key=admin", "key=operator", "key=viewer", "type=multipart", "part:subject_id=", "part:gallery=", "part:k=", "body-file=image", "\"threshold\":", "\"target_fpir\":", "\"non_mated_scores\":", "\"name\":", "\"kind\":\"BOOKING\""})
     @FuzzTest(maxDuration = "30s")
     void request(byte[] data) {
         FuzzInput in = FuzzInput.parse(data);

@@ -2,6 +2,7 @@ package io.facestream.match.gallery;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.facestream.core.testing.FuzzInput;
 import io.facestream.core.testing.Fuzzing;
@@ -21,6 +22,7 @@ import java.util.Optional;
  */
 class ThresholdMetadataFuzzTest {
 
+    @DictionaryEntries({"open-set.", ".threshold=", ".fpir=", ".calibrated-on=", ".source=", "model=", "NaN", "1e308", "2147483648"})
     @FuzzTest(maxDuration = "30s")
     void read(byte[] data) {
         FuzzInput in = FuzzInput.parse(data);

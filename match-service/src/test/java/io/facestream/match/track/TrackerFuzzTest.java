@@ -2,6 +2,7 @@ package io.facestream.match.track;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.events.Box;
@@ -36,6 +37,7 @@ class TrackerFuzzTest {
             m -> m.equals(KNOWN) ? Optional.of(new ModelDimensions.Known(4, "model manifest")) : Optional.empty());
     private static final Tracker TRACKER = new Tracker(TrackerSettings.from(FacestreamConfig.builder().isolated().build()));
 
+    @DictionaryEntries({"3.4e38", "1e38", "-1e38", "1e-45", "NaN", "Infinity", "mfn:1", "9223372036854775807", "1700000000000000"})
     @FuzzTest(maxDuration = "30s")
     void observe(byte[] data) {
         String[] lines = new String(data, StandardCharsets.UTF_8).split("\n");

@@ -3,6 +3,7 @@ package io.facestream.embed.detect.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.facestream.core.testing.Fuzzing;
 import io.facestream.embed.detect.Box;
@@ -20,6 +21,7 @@ import org.bytedeco.opencv.opencv_core.Mat;
 class GivenFacesFuzzTest {
     private static final Mat FRAME = new Mat(480, 640, opencv_core.CV_8UC3);
 
+    @DictionaryEntries({"\"box\"", "\"landmarks\"", "\"score\"", "\"label\"", "\"landmark_source\"", "\"mouth_estimated\"", "1e39", "-0.0", "1e-45"})
     @FuzzTest(maxDuration = "30s")
     void parse(byte[] data) {
         String json = new String(data, StandardCharsets.UTF_8);
