@@ -68,7 +68,7 @@ class GalleryApplyFuzzTest {
     /** One record as the replica would read it: a key and the value's bytes (null: a tombstone). */
     record Rec(String key, byte[] value) {}
 
-    @DictionaryEntries({"\n@-", "\n@raw ", "kind=2", "kind=1", "kind=3", "vec:mfn:1=", "vec:arc:2=", "-1,-2,-3", "1e-40", "3e38", "crop=", "meta:", "display=", "gallery=", "subject=", "media="})
+    @DictionaryEntries({"@-", "@raw ", "kind=2", "kind=1", "kind=3", "vec:mfn:1=", "vec:arc:2=", "-1,-2,-3", "1e-40", "3e38", "crop=", "meta:", "display=", "gallery=", "subject=", "media="})
     @FuzzTest(maxDuration = "30s")
     void apply(byte[] data) {
         List<Rec> records = records(data);
