@@ -224,11 +224,12 @@ public final class GalleryIndex implements Closeable {
         for (Embedding e : m.embeddings()) {
             requireDimension(e, what);
         }
+        // index first: a document Lucene refuses (IllegalArgumentException) must leave dimensions and crops unchanged
+        writer.updateDocument(layout.record(m.key()), layout.medium(m, kind));
         for (Embedding e : m.embeddings()) {
             dimensions.putIfAbsent(e.model(), e.dimension());
         }
         crops.write(m.key(), m.crops());
-        writer.updateDocument(layout.record(m.key()), layout.medium(m, kind));
         if (kind.fusesSubject()) {
             dirtyBookings.put(m.key().parent().text(), m.key().parent());
         }

@@ -44,10 +44,11 @@ public record Embedding(ModelVersion model, float[] values) {
 
     /** A copy scaled to length 1. */
     public float[] unit() {
-        float[] u = values.clone();
-        float inv = (float) (1.0 / norm());
+        // divide in double: 1/norm of a tiny (subnormal) vector overflows a float to infinity
+        float[] u = new float[values.length];
+        double norm = norm();
         for (int i = 0; i < u.length; i++) {
-            u[i] *= inv;
+            u[i] = (float) (values[i] / norm);
         }
         return u;
     }
