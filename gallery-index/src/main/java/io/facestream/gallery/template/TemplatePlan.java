@@ -1,6 +1,7 @@
 package io.facestream.gallery.template;
 
 import io.facestream.gallery.model.Embedding;
+import io.facestream.gallery.model.GalleryInputException;
 import io.facestream.gallery.model.GalleryKind;
 import io.facestream.gallery.model.Medium;
 import io.facestream.gallery.model.ModelVersion;
@@ -29,7 +30,11 @@ public final class TemplatePlan {
         return new Template(m.mediaId(), vectors);
     }
 
-    /** The BOOKING template of a subject; empty vectors when no medium has an embedding. */
+    /**
+     * The BOOKING template of a subject; empty vectors when no medium has an embedding. A model whose media cancel out
+     * (their sum has no length) has no template: it would score 0 against everything, and refusing the whole subject
+     * would stop the replica that re-fuses it.
+     */
     public static Template forSubject(List<Medium> media) {
         TreeSet<ModelVersion> models = new TreeSet<>();
         media.forEach(m -> m.embeddings().forEach(e -> models.add(e.model())));
@@ -37,7 +42,11 @@ public final class TemplatePlan {
         for (ModelVersion model : models) {
             List<Embedding> members = new ArrayList<>();
             media.forEach(m -> m.embedding(model).ifPresent(members::add));
-            vectors.put(model, TemplateFusion.fuse(members));
+            try {
+                vectors.put(model, TemplateFusion.fuse(members));
+            } catch (GalleryInputException cancelledOut) {
+                // no template of this model until the subject's media change
+            }
         }
         return new Template("", vectors);
     }
