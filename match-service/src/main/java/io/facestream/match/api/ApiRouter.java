@@ -44,6 +44,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiRouter {
     private static final Logger LOG = LoggerFactory.getLogger(ApiRouter.class);
+    /** Set on a request while its body handler runs. */
+    private static final String DECODING_BODY = "facestream.decoding-body";
 
     private final GalleryAdmin galleries;
     private final FaceReader faces;
@@ -72,7 +74,17 @@ public final class ApiRouter {
         BodyHandler body = BodyHandler.create(limits.uploadDirectory().toString()).setBodyLimit(limits.maxUploadBytes())
                 .setDeleteUploadedFilesOnEnd(true);
         // only methods that carry a form: Vert.x refuses to decode multipart on a GET (IllegalStateException, a 500)
-        r.route().method(HttpMethod.POST).method(HttpMethod.PUT).method(HttpMethod.PATCH).method(HttpMethod.DELETE).handler(body);
+        // A failure while the body is decoded is the client's malformed body (Netty's multipart decoder throws e.g. an
+        // ArrayIndexOutOfBoundsException on a broken Content-Disposition), a 400, unless it is the upload's I/O.
+        r.route().method(HttpMethod.POST).method(HttpMethod.PUT).method(HttpMethod.PATCH).method(HttpMethod.DELETE)
+                .handler(ctx -> {
+                    ctx.put(DECODING_BODY, Boolean.TRUE);
+                    body.handle(ctx);
+                });
+        r.route().handler(ctx -> {
+            ctx.remove(DECODING_BODY);
+            ctx.next();
+        });
 
         r.get("/api/health").handler(ctx -> {
             var report = health.report();
@@ -113,6 +125,11 @@ public final class ApiRouter {
         }
         if (f instanceof java.util.concurrent.CompletionException && f.getCause() != null) {
             f = f.getCause();
+        }
+        if (Boolean.TRUE.equals(ctx.get(DECODING_BODY)) && !(f instanceof IOException)
+                && !(f instanceof io.vertx.core.file.FileSystemException)) {
+            Replies.error(ctx, 400, "the request body could not be decoded: " + f);
+            return;
         }
         switch (f) {
             case ApiError e -> Replies.error(ctx, e.status(), e.getMessage());
