@@ -57,7 +57,8 @@ public final class ImageDecoder {
         } catch (RuntimeException opencv) {
             // OpenCV asserts limits of its own (e.g. a side over 2^20 pixels) by throwing cv::Exception
             throw new ImageException(what + ": " + header.format() + " image (" + header.width() + "x" + header.height()
-                    + ") refused by the decoder: " + opencv.getMessage().strip().lines().reduce((a, b) -> b).orElse(""));
+                    + ") refused by the decoder: "
+                    + String.valueOf(opencv.getMessage()).strip().lines().reduce((a, b) -> b).orElse(""));
         }
         if (bgr == null || bgr.empty()) {
             if (bgr != null) {

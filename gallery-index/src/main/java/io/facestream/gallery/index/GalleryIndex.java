@@ -116,7 +116,8 @@ public final class GalleryIndex implements Closeable {
         if (dims != null && !dims.isEmpty()) {
             for (String entry : dims.split(";")) {
                 int eq = entry.lastIndexOf('=');
-                dimensions.putIfAbsent(ModelVersion.parse(entry.substring(0, eq)), Integer.parseInt(entry.substring(eq + 1)));
+                dimensions.putIfAbsent(ModelVersion.parse(entry.substring(0, eq)),
+                        Integer.parseInt(entry.substring(eq + 1)));
             }
         }
     }

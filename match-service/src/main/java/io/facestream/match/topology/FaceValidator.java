@@ -22,8 +22,9 @@ import java.util.Optional;
  *   <li><b>capture-time</b>: positive epoch microseconds (the tracker's clock);</li>
  *   <li><b>box</b>: present, finite, with a positive width and height;</li>
  *   <li><b>embedding</b>: present, every value finite and at most {@value #MAX_ABS_VALUE} in magnitude (a track's
- *       template is the sum of its faces' features and must stay finite), not all zero, and of the model version's length: from its
- *       manifest, else the gallery's vectors of that version, else the camera's open track of that version;</li>
+ *       template is the sum of its faces' features and must stay finite), not all zero, and of the model version's
+ *       length: from its manifest, else the gallery's vectors of that version, else the camera's open track of that
+ *       version;</li>
  *   <li><b>norm</b>: finite and not negative; <b>quality</b>: finite.</li>
  * </ul>
  */
