@@ -33,7 +33,11 @@ public final class FrameReader {
         if (captureTs.isPresent()) {
             captureMicros = captureTs.getAsLong();
         } else if (record.timestamp() >= 0 && record.timestampType() != TimestampType.NO_TIMESTAMP_TYPE) {
-            captureMicros = Math.multiplyExact(record.timestamp(), 1000L);
+            if (record.timestamp() > Long.MAX_VALUE / 1000) {
+                throw new InvalidFrameException(where + ": record timestamp " + record.timestamp()
+                        + " ms is beyond any capture time in epoch microseconds");
+            }
+            captureMicros = record.timestamp() * 1000L;
         } else {
             throw new InvalidFrameException(where + ": no " + FrameHeaders.CAPTURE_TS + " header and no record timestamp");
         }

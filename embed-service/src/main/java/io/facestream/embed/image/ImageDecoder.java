@@ -54,6 +54,11 @@ public final class ImageDecoder {
         Mat bgr;
         try (BytePointer data = new BytePointer(bytes); Mat encoded = new Mat(1, bytes.length, org.bytedeco.opencv.global.opencv_core.CV_8UC1, data)) {
             bgr = imdecode(encoded, IMREAD_COLOR);
+        } catch (RuntimeException opencv) {
+            // OpenCV asserts limits of its own (e.g. a side over 2^20 pixels) by throwing cv::Exception
+            throw new ImageException(what + ": " + header.format() + " image (" + header.width() + "x" + header.height()
+                    + ") refused by the decoder: "
+                    + String.valueOf(opencv.getMessage()).strip().lines().reduce((a, b) -> b).orElse(""));
         }
         if (bgr == null || bgr.empty()) {
             if (bgr != null) {

@@ -57,6 +57,12 @@ import org.slf4j.LoggerFactory;
 public final class GalleryIndex implements Closeable {
     public static final String LAYOUT_VERSION = "facestream.layout";
     public static final String NEXT_OFFSET = "facestream.gallery.next_offset";
+    /**
+     * Every model version's vector dimension, {@code name:version=dim;...}: kept with each commit because a model whose
+     * vectors were all deleted leaves no segment to read it from, and a reopened replica must refuse the same vectors
+     * as one that never stopped.
+     */
+    public static final String DIMENSIONS = "facestream.gallery.dimensions";
     private static final Logger log = LoggerFactory.getLogger(GalleryIndex.class);
 
     private final Path dir;
@@ -93,7 +99,7 @@ public final class GalleryIndex implements Closeable {
         }
         this.committedData = committed;
         this.searchers = new SearcherManager(writer, null);
-        loadState(searchers);
+        loadState(searchers, committed);
     }
 
     private IndexWriterConfig writerConfig() {
@@ -135,7 +141,7 @@ public final class GalleryIndex implements Closeable {
      * content in place (added, then stale entries dropped), so a concurrent reader never sees an empty gallery list
      * while a reopened index loads.
      */
-    private void loadState(SearcherManager from) throws IOException {
+    private void loadState(SearcherManager from, Map<String, String> committed) throws IOException {
         Map<String, GalleryKind> g2 = new HashMap<>();
         Set<String> s2 = new java.util.HashSet<>();
         Map<ModelVersion, Integer> d2 = new HashMap<>();
@@ -159,6 +165,14 @@ public final class GalleryIndex implements Closeable {
                     if (fi.getVectorDimension() > 0 && fi.name.startsWith("vec.")) {
                         d2.putIfAbsent(modelOfField(fi.name), fi.getVectorDimension());
                     }
+                }
+            }
+            // a model whose vectors were all deleted has no segment left to tell its dimension: the commit keeps it
+            String dims = committed.get(DIMENSIONS);
+            if (dims != null && !dims.isEmpty()) {
+                for (String entry : dims.split(";")) {
+                    int eq = entry.lastIndexOf('=');
+                    d2.putIfAbsent(ModelVersion.parse(entry.substring(0, eq)), Integer.parseInt(entry.substring(eq + 1)));
                 }
             }
             // terms of deleted subjects may linger until merges; keep only subjects that still have a live record
@@ -231,7 +245,7 @@ public final class GalleryIndex implements Closeable {
             SearcherManager m;
             try {
                 m = new SearcherManager(w, null);
-                loadState(m);
+                loadState(m, liveCommitData(w));
             } catch (IOException | RuntimeException e) {
                 w.rollback();
                 throw e;
@@ -310,11 +324,12 @@ public final class GalleryIndex implements Closeable {
         for (Embedding e : m.embeddings()) {
             requireDimension(e, what);
         }
+        // index first: a document Lucene refuses (IllegalArgumentException) must leave dimensions and crops unchanged
+        writer.updateDocument(layout.record(m.key()), layout.medium(m, kind));
         for (Embedding e : m.embeddings()) {
             dimensions.putIfAbsent(e.model(), e.dimension());
         }
         crops.write(m.key(), m.crops());
-        writer.updateDocument(layout.record(m.key()), layout.medium(m, kind));
         if (kind.fusesSubject()) {
             dirtyBookings.put(m.key().parent().text(), m.key().parent());
         }
@@ -401,6 +416,8 @@ public final class GalleryIndex implements Closeable {
         Map<String, String> data = new LinkedHashMap<>(extra);
         data.put(LAYOUT_VERSION, Integer.toString(layout.version()));
         data.put(NEXT_OFFSET, Long.toString(nextOffset));
+        data.put(DIMENSIONS, String.join(";", new java.util.TreeMap<>(dimensions).entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue()).toList()));
         writer.setLiveCommitData(data.entrySet());
         try {
             writer.commit();
@@ -451,13 +468,29 @@ public final class GalleryIndex implements Closeable {
                 List<Medium> out = new ArrayList<>();
                 TopDocs docs = s.search(layout.mediaOf(subject), Integer.MAX_VALUE);
                 for (ScoreDoc sd : docs.scoreDocs) {
-                    out.add(layout.readMedium(s.storedFields().document(sd.doc), List.of()));
+                    out.add(withoutCrops(s.storedFields().document(sd.doc)));
                 }
                 return out;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         });
+    }
+
+    /**
+     * A stored medium without its crops (they stay on disk), except a medium that has no vector yet: its crops are all
+     * it is (it waits to be embedded), and a medium is never without both.
+     */
+    private Medium withoutCrops(Document d) {
+        try {
+            return layout.readMedium(d, List.of());
+        } catch (GalleryInputException cropsOnly) {
+            GalleryKey key = layout.keyOf(d).orElseThrow(() -> cropsOnly);
+            if (!(key instanceof GalleryKey.OfMedium m)) {
+                throw cropsOnly;
+            }
+            return layout.readMedium(d, crops.read(m));
+        }
     }
 
     /** A medium as stored, crops included. */

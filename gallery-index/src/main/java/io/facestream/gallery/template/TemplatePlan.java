@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 
 /**
@@ -32,7 +33,11 @@ public final class TemplatePlan {
         return new Template(m.mediaId(), vectors);
     }
 
-    /** The BOOKING template of a subject; empty vectors when no medium has an embedding. */
+    /**
+     * The BOOKING template of a subject; empty vectors when no medium has an embedding. A model whose media cancel out
+     * (their sum has no length) has no template: it would score 0 against everything, and refusing the whole subject
+     * would stop the replica that re-fuses it.
+     */
     public static Template forSubject(List<Medium> media) {
         TreeSet<ModelVersion> models = new TreeSet<>();
         media.forEach(m -> m.embeddings().forEach(e -> models.add(e.model())));
@@ -40,18 +45,19 @@ public final class TemplatePlan {
         for (ModelVersion model : models) {
             List<float[]> members = new ArrayList<>();
             media.forEach(m -> m.embedding(model).ifPresent(e -> members.add(e.values())));
-            vectors.put(model, fuse(model, members));
+            fuse(model, members).ifPresent(v -> vectors.put(model, v));
         }
         return new Template("", vectors);
     }
 
     /**
      * The unit vector of the sum of the members' raw features (= norm-weighted sum of their unit features, IJB-S
-     * {@code pre_norm_vector_add}). Media whose features cancel out make no template: refused as input.
+     * {@code pre_norm_vector_add}). Media whose features cancel out make no template (empty); media of different
+     * dimensions are refused as input.
      */
-    static float[] fuse(ModelVersion model, List<float[]> members) {
+    static Optional<float[]> fuse(ModelVersion model, List<float[]> members) {
         try {
-            return TemplateFusion.of(members).unit();
+            return TemplateFusion.of(members).direction();
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new GalleryInputException("the booking template of " + model + ": " + e.getMessage());
         }

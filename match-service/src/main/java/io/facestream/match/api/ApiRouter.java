@@ -44,6 +44,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiRouter {
     private static final Logger LOG = LoggerFactory.getLogger(ApiRouter.class);
+    /** Set on a request while its body handler runs. */
+    private static final String DECODING_BODY = "facestream.decoding-body";
 
     private final GalleryAdmin galleries;
     private final FaceReader faces;
@@ -71,7 +73,18 @@ public final class ApiRouter {
         Router r = Router.router(vertx);
         BodyHandler body = BodyHandler.create(limits.uploadDirectory().toString()).setBodyLimit(limits.maxUploadBytes())
                 .setDeleteUploadedFilesOnEnd(true);
-        r.route().handler(body);
+        // only methods that carry a form: Vert.x refuses to decode multipart on a GET (IllegalStateException, a 500)
+        // A failure while the body is decoded is the client's malformed body (Netty's multipart decoder throws e.g. an
+        // ArrayIndexOutOfBoundsException on a broken Content-Disposition), a 400, unless it is the upload's I/O.
+        r.route().method(HttpMethod.POST).method(HttpMethod.PUT).method(HttpMethod.PATCH).method(HttpMethod.DELETE)
+                .handler(ctx -> {
+                    ctx.put(DECODING_BODY, Boolean.TRUE);
+                    body.handle(ctx);
+                });
+        r.route().handler(ctx -> {
+            ctx.remove(DECODING_BODY);
+            ctx.next();
+        });
 
         r.get("/api/health").handler(ctx -> {
             var report = health.report();
@@ -113,6 +126,11 @@ public final class ApiRouter {
         if (f instanceof java.util.concurrent.CompletionException && f.getCause() != null) {
             f = f.getCause();
         }
+        if (Boolean.TRUE.equals(ctx.get(DECODING_BODY)) && !(f instanceof IOException)
+                && !(f instanceof io.vertx.core.file.FileSystemException)) {
+            Replies.error(ctx, 400, "the request body could not be decoded: " + f);
+            return;
+        }
         switch (f) {
             case ApiError e -> Replies.error(ctx, e.status(), e.getMessage());
             case GalleryInputException e -> Replies.error(ctx, 400, e.getMessage());
@@ -129,7 +147,8 @@ public final class ApiRouter {
     }
 
     static JsonNode jsonBody(RoutingContext ctx) {
-        if (ctx.body() == null || ctx.body().length() == 0) {
+        // an empty body has no buffer at all (length -1), not an empty one
+        if (ctx.body() == null || ctx.body().buffer() == null || ctx.body().length() <= 0) {
             throw ApiError.badRequest("request body is empty; expected a JSON object");
         }
         try {

@@ -53,7 +53,9 @@ public final class ThresholdMetadata {
     public static java.util.SortedMap<String, OpenSetThreshold> all(Map<String, String> metadata) {
         java.util.SortedMap<String, OpenSetThreshold> out = new java.util.TreeMap<>();
         for (String key : metadata.keySet()) {
-            if (key.startsWith(PREFIX) && key.endsWith("." + THRESHOLD)) {
+            // "open-set.threshold" starts with the prefix and ends with ".threshold" but names no model
+            if (key.startsWith(PREFIX) && key.endsWith("." + THRESHOLD)
+                    && key.length() > PREFIX.length() + THRESHOLD.length() + 1) {
                 String model = key.substring(PREFIX.length(), key.length() - THRESHOLD.length() - 1);
                 try {
                     read(metadata, model).ifPresent(t -> out.put(model, t));

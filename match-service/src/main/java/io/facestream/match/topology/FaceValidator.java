@@ -21,12 +21,20 @@ import java.util.Optional;
  *       features;</li>
  *   <li><b>capture-time</b>: positive epoch microseconds (the tracker's clock);</li>
  *   <li><b>box</b>: present, finite, with a positive width and height;</li>
- *   <li><b>embedding</b>: present, every value finite, not all zero, and of the model version's length: from its
- *       manifest, else the gallery's vectors of that version, else the camera's open track of that version;</li>
+ *   <li><b>embedding</b>: present, every value finite and at most {@value #MAX_ABS_VALUE} in magnitude (a track's
+ *       template is the sum of its faces' features and must stay finite), not all zero, and of the model version's
+ *       length: from its manifest, else the gallery's vectors of that version, else the camera's open track of that
+ *       version;</li>
  *   <li><b>norm</b>: finite and not negative; <b>quality</b>: finite.</li>
  * </ul>
  */
 public final class FaceValidator {
+    /**
+     * The largest feature value taken: far beyond what any embedder produces (norms are tens), far below where a sum
+     * of a track's faces could overflow a float (that would need more than 10^23 faces).
+     */
+    public static final float MAX_ABS_VALUE = 1e15f;
+
     private final ModelDimensions dimensions;
 
     public FaceValidator(ModelDimensions dimensions) {
@@ -137,6 +145,10 @@ public final class FaceValidator {
             float v = face.getEmbedding(i);
             if (!Float.isFinite(v)) {
                 throw bad("embedding", "embedding value " + i + " of " + n + " is not finite: " + v);
+            }
+            if (Math.abs(v) > MAX_ABS_VALUE) {
+                throw bad("embedding", "embedding value " + i + " of " + n + " is " + v + ", beyond " + MAX_ABS_VALUE
+                        + ": a track's template (the sum of its faces) would overflow");
             }
             sq += (double) v * v;
         }
