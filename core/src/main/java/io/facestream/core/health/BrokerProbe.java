@@ -1,6 +1,7 @@
 package io.facestream.core.health;
 
 import io.facestream.core.kafka.KafkaClients;
+import io.facestream.core.kafka.KafkaConnection;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -14,6 +15,7 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
  * UP while the last answer is younger than three intervals; DOWN (with the last error) otherwise.
  */
 public final class BrokerProbe implements Supplier<Health>, AutoCloseable {
+    private final KafkaConnection kafka;
     private final String bootstrap;
     private final Duration interval;
     private final Thread thread;
@@ -21,15 +23,22 @@ public final class BrokerProbe implements Supplier<Health>, AutoCloseable {
     private volatile long lastOkNanos;
     private volatile String lastDetail = "not asked yet";
 
-    private BrokerProbe(String bootstrap, Duration interval) {
-        this.bootstrap = bootstrap;
+    private BrokerProbe(KafkaConnection kafka, Duration interval) {
+        this.kafka = kafka;
+        this.bootstrap = kafka.bootstrap();
         this.interval = interval;
         this.thread = new Thread(this::loop, "facestream-broker-probe");
         this.thread.setDaemon(true);
     }
 
+    /** Probes a broker with Kafka's default client settings (PLAINTEXT). */
     public static BrokerProbe start(String bootstrap, Duration interval) {
-        BrokerProbe p = new BrokerProbe(bootstrap, interval);
+        return start(KafkaConnection.of(bootstrap), interval);
+    }
+
+    /** Probes the cluster of {@code kafka}, with its client properties (security, credentials). */
+    public static BrokerProbe start(KafkaConnection kafka, Duration interval) {
+        BrokerProbe p = new BrokerProbe(kafka, interval);
         p.thread.start();
         return p;
     }
@@ -40,7 +49,7 @@ public final class BrokerProbe implements Supplier<Health>, AutoCloseable {
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeoutMs,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeoutMs,
                 AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000);
-        try (Admin admin = Admin.create(KafkaClients.with(KafkaClients.adminConfig(bootstrap), quick))) {
+        try (Admin admin = Admin.create(KafkaClients.with(KafkaClients.adminConfig(kafka), quick))) {
             while (running) {
                 try {
                     int nodes = admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) timeoutMs))

@@ -3,6 +3,7 @@ package io.facestream.gallery.replication;
 import io.facestream.core.events.GalleryEntry;
 import io.facestream.core.events.ProtobufSerde;
 import io.facestream.core.kafka.KafkaClients;
+import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.metrics.Metrics;
 import io.facestream.gallery.index.GalleryIndex;
 import io.facestream.gallery.model.GalleryChange;
@@ -36,7 +37,7 @@ public final class GalleryReplica implements AutoCloseable {
 
     private final GalleryIndex index;
     private final ReplicaSettings settings;
-    private final String bootstrap;
+    private final KafkaConnection kafka;
     private final KafkaConsumer<String, byte[]> consumer;
     private final TopicPartition partition;
     private final Deserializer<GalleryEntry> values = ProtobufSerde.galleryEntry().deserializer();
@@ -49,11 +50,16 @@ public final class GalleryReplica implements AutoCloseable {
     private volatile boolean running = true;
     private long committedNextOffset;
 
+    /** A replica reading with Kafka's default client settings (PLAINTEXT). */
     public GalleryReplica(GalleryIndex index, String bootstrap, ReplicaSettings settings) {
+        this(index, KafkaConnection.of(bootstrap), settings);
+    }
+
+    public GalleryReplica(GalleryIndex index, KafkaConnection kafka, ReplicaSettings settings) {
         this.index = index;
         this.settings = settings;
-        this.bootstrap = bootstrap;
-        this.consumer = new KafkaConsumer<>(KafkaClients.with(KafkaClients.consumer(bootstrap, null),
+        this.kafka = kafka;
+        this.consumer = new KafkaConsumer<>(KafkaClients.with(KafkaClients.consumer(kafka, null),
                 Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(500, settings.commitMaxRecords()))));
         var partitions = consumer.partitionsFor(settings.topic(), Duration.ofSeconds(30));
         if (partitions == null || partitions.size() != 1) {
@@ -172,7 +178,7 @@ public final class GalleryReplica implements AutoCloseable {
 
     /** The topic's end, asked by a consumer of its own: the replica's consumer belongs to the replica thread. */
     private long endOffset() {
-        try (KafkaConsumer<String, byte[]> probe = new KafkaConsumer<>(KafkaClients.consumer(bootstrap, null))) {
+        try (KafkaConsumer<String, byte[]> probe = new KafkaConsumer<>(KafkaClients.consumer(kafka, null))) {
             return probe.endOffsets(List.of(partition), Duration.ofSeconds(30)).get(partition);
         }
     }

@@ -2,6 +2,7 @@ package io.facestream.gallery.replication;
 
 import io.facestream.core.events.ProtobufSerde;
 import io.facestream.core.kafka.KafkaClients;
+import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.gallery.model.GalleryChange;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -18,8 +19,13 @@ public final class GalleryWriter implements AutoCloseable {
     private final org.apache.kafka.common.serialization.Serializer<io.facestream.core.events.GalleryEntry> values =
             ProtobufSerde.galleryEntry().serializer();
 
+    /** A writer with Kafka's default client settings (PLAINTEXT). */
     public GalleryWriter(String bootstrap, String topic, String clientId) {
-        this.producer = new KafkaProducer<>(KafkaClients.producer(bootstrap, clientId));
+        this(KafkaConnection.of(bootstrap), topic, clientId);
+    }
+
+    public GalleryWriter(KafkaConnection kafka, String topic, String clientId) {
+        this.producer = new KafkaProducer<>(KafkaClients.producer(kafka, clientId));
         this.topic = topic;
     }
 

@@ -2,6 +2,7 @@ package io.facestream.ops.kafka;
 
 import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.kafka.KafkaClients;
+import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.core.topics.TopicCreator;
 import io.facestream.ops.cli.BrokerAddress;
@@ -30,7 +31,7 @@ public final class TopicsCommand implements Runnable {
     public void run() {
         FacestreamConfig config = options.load("kafka.bootstrap", bootstrap);
         String address = BrokerAddress.of(config);
-        try (Admin admin = KafkaClients.admin(address)) {
+        try (Admin admin = KafkaClients.admin(KafkaConnection.fromConfig(config, address))) {
             List<TopicCreator.TopicState> states = new TopicCreator(admin, (short) config.getInt("kafka.replication-factor"))
                     .ensure(TopicCatalog.fromConfig(config));
             Table table = table(address, states);

@@ -5,6 +5,7 @@ import io.facestream.core.health.BrokerProbe;
 import io.facestream.core.health.HealthRegistry;
 import io.facestream.core.kafka.EmbeddedKafka;
 import io.facestream.core.kafka.KafkaClients;
+import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.core.topics.TopicCreator;
 import io.facestream.embed.service.EmbedService;
@@ -25,10 +26,12 @@ public final class AllInOne implements AutoCloseable {
 
     private final Deque<AutoCloseable> running = new ArrayDeque<>();
     private final String bootstrap;
+    private final KafkaConnection own;
     private final HealthRegistry health = new HealthRegistry();
 
-    private AllInOne(String bootstrap) {
+    private AllInOne(FacestreamConfig config, String bootstrap) {
         this.bootstrap = bootstrap;
+        this.own = KafkaConnection.fromConfig(config, bootstrap);
     }
 
     public static AllInOne start(FacestreamConfig config) {
@@ -37,13 +40,13 @@ public final class AllInOne implements AutoCloseable {
         if (external.isEmpty()) {
             kafka = EmbeddedKafka.start(config.getPath("kafka.data-dir"), config.getInt("kafka.port"));
         }
-        AllInOne all = new AllInOne(kafka == null ? external : kafka.bootstrapServers());
+        AllInOne all = new AllInOne(config, kafka == null ? external : kafka.bootstrapServers());
         if (kafka != null) {
             all.running.push(kafka);
         }
         try {
             all.add(all.brokerProbe(config));
-            try (Admin admin = KafkaClients.admin(all.bootstrap)) {
+            try (Admin admin = KafkaClients.admin(all.own)) {
                 new TopicCreator(admin, (short) config.getInt("kafka.replication-factor")).ensure(TopicCatalog.fromConfig(config));
             }
             all.startServices(config);
@@ -55,7 +58,7 @@ public final class AllInOne implements AutoCloseable {
     }
 
     private BrokerProbe brokerProbe(FacestreamConfig config) {
-        BrokerProbe probe = BrokerProbe.start(bootstrap, config.getDuration("management.broker-check-interval"));
+        BrokerProbe probe = BrokerProbe.start(own, config.getDuration("management.broker-check-interval"));
         health.register("broker", probe);
         return probe;
     }
@@ -94,6 +97,11 @@ public final class AllInOne implements AutoCloseable {
 
     public String bootstrapServers() {
         return bootstrap;
+    }
+
+    /** The connection of this process's own tools (the demo's reader and lag check): the configured client properties. */
+    public KafkaConnection connection() {
+        return own;
     }
 
     @Override
