@@ -68,6 +68,13 @@ public final class IngestCommand implements Callable<Integer> {
         KafkaConnection kafka = KafkaConnection.fromConfig(config, BrokerAddress.of(config));
         try (Admin admin = KafkaClients.admin(kafka)) {
             new TopicCreator(admin, (short) config.getInt("kafka.replication-factor")).ensure(TopicCatalog.fromConfig(config));
+        } catch (RuntimeException e) {
+            if (!TopicCreator.refused(e)) {
+                throw e;
+            }
+            // a least-privilege user (docs/security.md) publishes frames but does not create topics
+            System.err.println("facestream ingest: this Kafka user may not create the topics; they must exist "
+                    + "(`facestream topics` as the admin user creates them)");
         }
         CameraOptions defaults = CameraOptions.fromConfig(config);
         IngestService service = IngestService.start(kafka, requests, defaults, config.getDuration("metrics.log-interval"));
