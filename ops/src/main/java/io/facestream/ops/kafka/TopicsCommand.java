@@ -6,6 +6,7 @@ import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.core.topics.TopicCreator;
 import io.facestream.ops.cli.BrokerAddress;
+import io.facestream.ops.cli.CommandFailed;
 import io.facestream.ops.cli.ConfigOptions;
 import io.facestream.ops.report.Table;
 import java.nio.file.Path;
@@ -37,6 +38,12 @@ public final class TopicsCommand implements Runnable {
             Table table = table(address, states);
             table.print(System.out);
             Table.writeJson(json, List.of(table));
+        } catch (RuntimeException e) {
+            if (TopicCreator.refused(e)) {
+                throw new CommandFailed("the broker refuses this Kafka user the topics (" + e.getMessage()
+                        + "): run `facestream topics` as the admin user (docs/security.md)", e);
+            }
+            throw e;
         }
     }
 

@@ -87,6 +87,7 @@ class SecureKafkaEndToEndTest {
 
             // the administrator makes the topics; every other user may not
             assertEquals(0, FacestreamCli.run("topics", "--bootstrap", bootstrap, "--set", "kafka.properties-file=" + security.clientPropertiesFile("admin")));
+            assertEquals(1, FacestreamCli.run("topics", "--bootstrap", bootstrap, "--set", "kafka.properties-file=" + security.clientPropertiesFile("match")));
 
             try (EmbedService embed = EmbedService.start(as(config, security, "embed"), bootstrap);
                  MatchService match = MatchService.start(as(config, security, "match"), bootstrap)) {
