@@ -1,5 +1,6 @@
 package io.facestream.gallery;
 
+import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.gallery.index.GalleryIndex;
 import io.facestream.gallery.model.Embedding;
 import io.facestream.gallery.model.GalleryChange;
@@ -60,12 +61,17 @@ public final class Gallery implements AutoCloseable {
      * returns once it has caught up with the topic's end: a new instance serves only after it has the whole gallery.
      */
     public static Gallery open(GallerySettings settings, String bootstrap) {
+        return open(settings, KafkaConnection.of(bootstrap));
+    }
+
+    /** The same, reading and writing the topic through {@code kafka} (its client properties: security, credentials). */
+    public static Gallery open(GallerySettings settings, KafkaConnection kafka) {
         GalleryIndex index = GalleryIndex.open(settings.indexDir(), settings.hnsw(), settings.ramBufferMb());
         GalleryReplica replica = null;
         try {
-            replica = new GalleryReplica(index, bootstrap, settings.replica()).start();
+            replica = new GalleryReplica(index, kafka, settings.replica()).start();
             replica.catchUp(settings.applyTimeout().multipliedBy(10));
-            GalleryWriter writer = new GalleryWriter(bootstrap, settings.replica().topic(), "gallery-" + UUID.randomUUID());
+            GalleryWriter writer = new GalleryWriter(kafka, settings.replica().topic(), "gallery-" + UUID.randomUUID());
             return new Gallery(settings, index, replica, writer);
         } catch (TimeoutException | RuntimeException e) {
             if (replica != null) {

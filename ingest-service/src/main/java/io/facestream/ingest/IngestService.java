@@ -1,6 +1,7 @@
 package io.facestream.ingest;
 
 import io.facestream.core.config.FacestreamConfig;
+import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.ingest.camera.CameraOptions;
 import io.facestream.ingest.camera.CameraRequest;
 import io.facestream.ingest.camera.CameraSpec;
@@ -52,15 +53,23 @@ public final class IngestService implements AutoCloseable {
         this.encodeDepth = Math.min(8, threads + 1);
     }
 
-    /** The cameras of the config's {@code cameras} section with the {@code ingest.*} defaults. */
+    /**
+     * The cameras of the config's {@code cameras} section with the {@code ingest.*} defaults, publishing to
+     * {@code bootstrap} with the config's Kafka client properties.
+     */
     public static IngestService fromConfig(FacestreamConfig config, String bootstrap) {
-        return start(bootstrap, CameraRequest.fromConfigSection(config.section("cameras")), CameraOptions.fromConfig(config),
+        return start(KafkaConnection.fromConfig(config, bootstrap), CameraRequest.fromConfigSection(config.section("cameras")), CameraOptions.fromConfig(config),
                 config.getDuration("metrics.log-interval"), config.getInt("ingest.encoder-threads"));
     }
 
-    /** Like {@link #start(String, List, CameraOptions, Duration, int)} with one encoder thread per two cores. */
+    /** Like {@link #start(KafkaConnection, List, CameraOptions, Duration, int)} with one encoder thread per two cores. */
+    public static IngestService start(KafkaConnection kafka, List<CameraRequest> cameras, CameraOptions defaults, Duration logInterval) {
+        return start(kafka, cameras, defaults, logInterval, 0);
+    }
+
+    /** The same with Kafka's default client settings (PLAINTEXT). */
     public static IngestService start(String bootstrap, List<CameraRequest> cameras, CameraOptions defaults, Duration logInterval) {
-        return start(bootstrap, cameras, defaults, logInterval, 0);
+        return start(KafkaConnection.of(bootstrap), cameras, defaults, logInterval, 0);
     }
 
     /**
@@ -68,9 +77,9 @@ public final class IngestService implements AutoCloseable {
      *
      * @param encoderThreads JPEG encoder threads shared by all cameras; 0 = one per two cores
      */
-    public static IngestService start(String bootstrap, List<CameraRequest> cameras, CameraOptions defaults, Duration logInterval,
+    public static IngestService start(KafkaConnection kafka, List<CameraRequest> cameras, CameraOptions defaults, Duration logInterval,
                                       int encoderThreads) {
-        IngestService service = new IngestService(FramePublisher.connect(bootstrap, "facestream-ingest"), logInterval, encoderThreads);
+        IngestService service = new IngestService(FramePublisher.connect(kafka, "facestream-ingest"), logInterval, encoderThreads);
         Set<String> ids = new HashSet<>();
         for (CameraRequest request : cameras) {
             CameraSpec spec;

@@ -2,6 +2,7 @@ package io.facestream.core.health;
 
 import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.kafka.KafkaClients;
+import io.facestream.core.kafka.KafkaConnection;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -15,6 +16,7 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
  * UP while the last answer is younger than three intervals; DOWN (with the last error) otherwise.
  */
 public final class BrokerProbe implements Supplier<Health>, AutoCloseable {
+    private final KafkaConnection kafka;
     private final String bootstrap;
     private final Duration interval;
     private final Thread thread;
@@ -22,20 +24,27 @@ public final class BrokerProbe implements Supplier<Health>, AutoCloseable {
     private volatile long lastOkNanos;
     private volatile String lastDetail = "not asked yet";
 
-    private BrokerProbe(String bootstrap, Duration interval) {
-        this.bootstrap = bootstrap;
+    private BrokerProbe(KafkaConnection kafka, Duration interval) {
+        this.kafka = kafka;
+        this.bootstrap = kafka.bootstrap();
         this.interval = interval;
         this.thread = new Thread(this::loop, "facestream-broker-probe");
         this.thread.setDaemon(true);
     }
 
-    /** Asks {@code bootstrap} every {@code management.broker-check-interval}. */
-    public static BrokerProbe start(FacestreamConfig config, String bootstrap) {
-        return start(bootstrap, config.getDuration("management.broker-check-interval"));
+    /** Asks the cluster of {@code kafka} every {@code management.broker-check-interval}. */
+    public static BrokerProbe start(FacestreamConfig config, KafkaConnection kafka) {
+        return start(kafka, config.getDuration("management.broker-check-interval"));
     }
 
+    /** Probes a broker with Kafka's default client settings (PLAINTEXT). */
     public static BrokerProbe start(String bootstrap, Duration interval) {
-        BrokerProbe p = new BrokerProbe(bootstrap, interval);
+        return start(KafkaConnection.of(bootstrap), interval);
+    }
+
+    /** Probes the cluster of {@code kafka}, with its client properties (security, credentials). */
+    public static BrokerProbe start(KafkaConnection kafka, Duration interval) {
+        BrokerProbe p = new BrokerProbe(kafka, interval);
         p.thread.start();
         return p;
     }
@@ -46,7 +55,7 @@ public final class BrokerProbe implements Supplier<Health>, AutoCloseable {
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeoutMs,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeoutMs,
                 AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000);
-        try (Admin admin = Admin.create(KafkaClients.with(KafkaClients.adminConfig(bootstrap), quick))) {
+        try (Admin admin = Admin.create(KafkaClients.with(KafkaClients.adminConfig(kafka), quick))) {
             while (running) {
                 try {
                     int nodes = admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) timeoutMs))

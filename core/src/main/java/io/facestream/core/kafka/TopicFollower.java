@@ -47,10 +47,16 @@ public final class TopicFollower implements AutoCloseable {
         this.thread = Thread.ofPlatform().name(threadName).daemon().unstarted(this::run);
     }
 
-    /** Starts following {@code topic} on a daemon thread named {@code threadName}. */
+    /** Starts following {@code topic} on a daemon thread named {@code threadName}, with Kafka's default client settings. */
     public static TopicFollower start(String bootstrap, String topic, Start start, String threadName, Duration pollTimeout,
                                       Handler handler) {
-        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaClients.consumer(bootstrap, null));
+        return start(KafkaConnection.of(bootstrap), topic, start, threadName, pollTimeout, handler);
+    }
+
+    /** Starts following {@code topic} on a daemon thread named {@code threadName}. */
+    public static TopicFollower start(KafkaConnection kafka, String topic, Start start, String threadName, Duration pollTimeout,
+                                      Handler handler) {
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaClients.consumer(kafka, null));
         try {
             List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
@@ -63,7 +69,7 @@ public final class TopicFollower implements AutoCloseable {
             parts.forEach(consumer::position); // resolve the position now: seeks are lazy
         } catch (RuntimeException e) {
             consumer.close(Duration.ofSeconds(2));
-            throw new IllegalStateException("cannot follow topic " + topic + " at " + bootstrap + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot follow topic " + topic + " at " + kafka + ": " + e.getMessage(), e);
         }
         return started(new TopicFollower(consumer, topic, threadName, pollTimeout, handler));
     }
@@ -75,11 +81,11 @@ public final class TopicFollower implements AutoCloseable {
      *
      * @param consumerConfig extra consumer settings (session timeout, heartbeat) over {@link KafkaClients#consumer}
      */
-    public static TopicFollower inGroup(String bootstrap, String topic, String groupId, Map<String, Object> consumerConfig,
+    public static TopicFollower inGroup(KafkaConnection kafka, String topic, String groupId, Map<String, Object> consumerConfig,
                                         ConsumerRebalanceListener listener, String threadName, Duration pollTimeout,
                                         Handler handler) {
         KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
-                KafkaClients.with(KafkaClients.consumer(bootstrap, groupId), consumerConfig));
+                KafkaClients.with(KafkaClients.consumer(kafka, groupId), consumerConfig));
         consumer.subscribe(List.of(topic), listener);
         return started(new TopicFollower(consumer, topic, threadName, pollTimeout, handler));
     }

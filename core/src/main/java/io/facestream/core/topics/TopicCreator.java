@@ -15,6 +15,7 @@ import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
@@ -124,6 +125,19 @@ public final class TopicCreator {
             states.add(new TopicState(spec, created.contains(spec.name()), d.partitions().size(), rf, relevant));
         }
         return states;
+    }
+
+    /**
+     * Whether {@code e} (from {@link #ensure}) is the broker refusing this user the topics: a least-privilege service
+     * user may not create them (docs/security.md), the administrator does with {@code facestream topics}.
+     */
+    public static boolean refused(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof AuthorizationException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String rootMessage(Throwable t) {

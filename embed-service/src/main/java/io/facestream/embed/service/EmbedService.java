@@ -7,6 +7,7 @@ import io.facestream.core.events.Frame;
 import io.facestream.core.events.FrameReader;
 import io.facestream.core.events.InvalidFrameException;
 import io.facestream.core.kafka.KafkaClients;
+import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.embed.align.FaceAligner;
 import io.facestream.embed.detect.FaceDetector;
@@ -97,11 +98,11 @@ public final class EmbedService implements AutoCloseable {
     private long nextSilenceCheckMs;
     private final AutoCloseable identity;
 
-    EmbedService(String bootstrap, EmbedSettings settings, FrameFaces frames, ActiveModel model, ModelReleaseWatcher watcher) {
-        this(bootstrap, settings, frames, model, watcher, null);
+    EmbedService(KafkaConnection kafka, EmbedSettings settings, FrameFaces frames, ActiveModel model, ModelReleaseWatcher watcher) {
+        this(kafka, settings, frames, model, watcher, null);
     }
 
-    private EmbedService(String bootstrap, EmbedSettings settings, FrameFaces frames, ActiveModel model, ModelReleaseWatcher watcher,
+    private EmbedService(KafkaConnection kafka, EmbedSettings settings, FrameFaces frames, ActiveModel model, ModelReleaseWatcher watcher,
                          AutoCloseable identity) {
         this.identity = identity;
         this.settings = settings;
@@ -110,11 +111,11 @@ public final class EmbedService implements AutoCloseable {
         this.watcher = watcher;
         this.observations = new ObservationFactory(settings.cropJpegQuality(), settings.progress().enabled());
         this.metrics = new EmbedMetrics(settings.instanceId());
-        Properties cp = KafkaClients.with(KafkaClients.consumer(bootstrap, settings.groupId()), Map.of(
+        Properties cp = KafkaClients.with(KafkaClients.consumer(kafka, settings.groupId()), Map.of(
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(8, settings.maxBatch()),
                 ConsumerConfig.CLIENT_ID_CONFIG, settings.transactionalId() + "-consumer"));
         this.consumer = new KafkaConsumer<>(cp);
-        Properties pp = KafkaClients.with(KafkaClients.producer(bootstrap, settings.transactionalId()), Map.of(
+        Properties pp = KafkaClients.with(KafkaClients.producer(kafka, settings.transactionalId()), Map.of(
                 ProducerConfig.TRANSACTIONAL_ID_CONFIG, settings.transactionalId(),
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()));
@@ -124,14 +125,15 @@ public final class EmbedService implements AutoCloseable {
 
     /**
      * Opens the configured detector and embedder (pulling default models on first use), starts following model
-     * releases, and starts consuming frames.
+     * releases, and starts consuming frames from {@code bootstrap}, with the config's Kafka client properties.
      */
     public static EmbedService start(FacestreamConfig config, String bootstrap) {
+        KafkaConnection kafka = KafkaConnection.fromConfig(config, bootstrap);
         EmbedSettings configured = EmbedSettings.from(config);
         InstanceIdentity identity = configured.instanceId().isEmpty() ? InstanceIdentity.claim(configured.stateDir()) : null;
         EmbedSettings settings = identity == null ? configured : configured.withInstanceId(identity.id());
         try {
-            return start(config, bootstrap, settings, identity);
+            return start(config, kafka, settings, identity);
         } catch (RuntimeException | Error e) {
             if (identity != null) {
                 identity.close();
@@ -140,7 +142,7 @@ public final class EmbedService implements AutoCloseable {
         }
     }
 
-    private static EmbedService start(FacestreamConfig config, String bootstrap, EmbedSettings settings, InstanceIdentity identity) {
+    private static EmbedService start(FacestreamConfig config, KafkaConnection kafka, EmbedSettings settings, InstanceIdentity identity) {
         FaceSettings face = FaceSettings.from(config);
         ModelStore store = ModelZoo.store(config);
         ModelRouter router = new ModelRouter(new OnnxSessions(face.device(), face.intraOpThreads()), face);
@@ -154,9 +156,9 @@ public final class EmbedService implements AutoCloseable {
             frames.close();
             throw e;
         }
-        ModelReleaseWatcher watcher = new ModelReleaseWatcher(bootstrap, ModelZoo.nameOf(face.embedder()), model.ref().getVersion(), store,
+        ModelReleaseWatcher watcher = new ModelReleaseWatcher(kafka, ModelZoo.nameOf(face.embedder()), model.ref().getVersion(), store,
                 installed -> ActiveModel.of(router.embedder(installed), settings.qualityThreshold()));
-        EmbedService service = new EmbedService(bootstrap, settings, frames, model, watcher, identity);
+        EmbedService service = new EmbedService(kafka, settings, frames, model, watcher, identity);
         service.thread.start();
         return service;
     }

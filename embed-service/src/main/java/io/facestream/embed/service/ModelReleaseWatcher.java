@@ -2,6 +2,7 @@ package io.facestream.embed.service;
 
 import io.facestream.core.events.ModelRelease;
 import io.facestream.core.events.ProtobufSerde;
+import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.kafka.TopicFollower;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.embed.model.ModelStore;
@@ -31,13 +32,13 @@ final class ModelReleaseWatcher implements AutoCloseable {
     private final TopicFollower follower;
     private volatile String wantedVersion;
 
-    ModelReleaseWatcher(String bootstrap, String modelName, String currentVersion, ModelStore store,
+    ModelReleaseWatcher(KafkaConnection kafka, String modelName, String currentVersion, ModelStore store,
                         Function<ModelStore.InstalledModel, ActiveModel> opener) {
         this.modelName = modelName;
         this.store = store;
         this.opener = opener;
         this.wantedVersion = currentVersion;
-        this.follower = TopicFollower.start(bootstrap, TopicCatalog.MODELS, TopicFollower.Start.BEGINNING,
+        this.follower = TopicFollower.start(kafka, TopicCatalog.MODELS, TopicFollower.Start.BEGINNING,
                 "facestream-model-watcher", Duration.ofMillis(500), this::accept);
     }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.facestream.core.events.FrameHeaders;
 import io.facestream.core.json.Json;
 import io.facestream.core.kafka.KafkaClients;
+import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.embed.detect.Point;
 import java.nio.charset.StandardCharsets;
@@ -44,10 +45,10 @@ final class FootageReplay {
     }
 
     /** Sends every labelled frame and waits until the broker has them all; {@code sentFaces} sees the running total. */
-    Footage.Counts run(String bootstrap, LongConsumer sentFaces) {
+    Footage.Counts run(KafkaConnection kafka, LongConsumer sentFaces) {
         long[] faces = new long[1];
         AtomicReference<Exception> failed = new AtomicReference<>();
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaClients.producer(bootstrap, cameras.run() + "-replay"))) {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaClients.producer(kafka, cameras.run() + "-replay"))) {
             Footage.Counts counts = footage.forEachFrame((media, frame, bgr, labelled) -> {
                 String camera = cameras.cameraOf(media);
                 ProducerRecord<String, byte[]> r = new ProducerRecord<>(TopicCatalog.FRAMES, camera, jpeg(bgr));

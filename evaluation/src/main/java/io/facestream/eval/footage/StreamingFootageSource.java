@@ -6,6 +6,7 @@ import io.facestream.core.events.DeadLetter;
 import io.facestream.core.events.FaceObservation;
 import io.facestream.core.kafka.ConsumerGroupStart;
 import io.facestream.core.kafka.KafkaClients;
+import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.core.topics.TopicCreator;
 import io.facestream.embed.service.EmbedService;
@@ -49,6 +50,7 @@ public final class StreamingFootageSource implements FeatureSource {
 
     private final Footage footage;
     private final String bootstrap;
+    private final KafkaConnection kafka;
     private final FacestreamConfig config;
     private final int jpegQuality;
     private final int dim;
@@ -57,13 +59,14 @@ public final class StreamingFootageSource implements FeatureSource {
 
     /**
      * @param config      face.* and embed.service.* settings for the in-process embed service; group, instance id,
-     *                    mode and keep-rejected are set per run
+     *                    mode and keep-rejected are set per run; its Kafka client properties apply to every client
      * @param dim         the embedder's feature dimension (from its manifest)
      * @param jpegQuality quality of the replayed frames
      */
     public StreamingFootageSource(Footage footage, String bootstrap, FacestreamConfig config, int dim, int jpegQuality) {
         this.footage = footage;
         this.bootstrap = bootstrap;
+        this.kafka = KafkaConnection.fromConfig(config, bootstrap);
         this.config = config;
         this.dim = dim;
         this.jpegQuality = jpegQuality;
@@ -88,7 +91,7 @@ public final class StreamingFootageSource implements FeatureSource {
     @Override
     public String describe() {
         String missing = counts != null && counts.missingFaces() > 0 ? ", " + counts.missingFaces() + " labelled faces past the end of their video" : "";
-        return "footage " + footage.data() + " streaming via " + bootstrap + " (" + modelName + ", " + dim + "-d" + missing + ")";
+        return "footage " + footage.data() + " streaming via " + kafka + " (" + modelName + ", " + dim + "-d" + missing + ")";
     }
 
     @Override
@@ -102,11 +105,11 @@ public final class StreamingFootageSource implements FeatureSource {
                 "embed.service.keep-rejected", true,
                 // faces are all this reads: no progress records (frames without faces, silence) between them
                 "embed.service.progress.enabled", false));
-        try (Admin admin = KafkaClients.admin(bootstrap)) {
+        try (Admin admin = KafkaClients.admin(kafka)) {
             new TopicCreator(admin, (short) 1).ensure(TopicCatalog.defaults());
             ConsumerGroupStart.atEnd(admin, run, TopicCatalog.FRAMES);
         }
-        try (KafkaConsumer<String, byte[]> results = new KafkaConsumer<>(KafkaClients.consumer(bootstrap, null));
+        try (KafkaConsumer<String, byte[]> results = new KafkaConsumer<>(KafkaClients.consumer(kafka, null));
              EmbedService service = EmbedService.start(serviceConfig, bootstrap)) {
             List<TopicPartition> parts = new ArrayList<>();
             for (String topic : List.of(TopicCatalog.FACES, TopicCatalog.DLQ)) {
@@ -121,7 +124,7 @@ public final class StreamingFootageSource implements FeatureSource {
             AtomicReference<Throwable> replayError = new AtomicReference<>();
             Thread replay = new Thread(() -> {
                 try {
-                    counts = new FootageReplay(footage, cameras, jpegQuality).run(bootstrap, sent::set);
+                    counts = new FootageReplay(footage, cameras, jpegQuality).run(kafka, sent::set);
                 } catch (Throwable t) {
                     replayError.set(t);
                 } finally {

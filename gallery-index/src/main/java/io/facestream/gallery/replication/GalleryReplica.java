@@ -4,6 +4,7 @@ import io.facestream.core.events.GalleryEntry;
 import io.facestream.core.events.ProtobufSerde;
 import io.facestream.core.health.Health;
 import io.facestream.core.kafka.KafkaClients;
+import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.metrics.Metrics;
 import io.facestream.gallery.index.GalleryIndex;
 import io.facestream.gallery.model.GalleryChange;
@@ -75,7 +76,7 @@ public final class GalleryReplica implements AutoCloseable {
 
     private final GalleryIndex index;
     private final ReplicaSettings settings;
-    private final String bootstrap;
+    private final KafkaConnection kafka;
     private final KafkaConsumer<String, byte[]> consumer;
     private final Admin admin;
     private final TopicPartition partition;
@@ -119,15 +120,20 @@ public final class GalleryReplica implements AutoCloseable {
 
     private record TopicFacts(Uuid id, int partitions, long deleteRetentionMs) {}
 
+    /** A replica reading with Kafka's default client settings (PLAINTEXT). */
     public GalleryReplica(GalleryIndex index, String bootstrap, ReplicaSettings settings) {
+        this(index, KafkaConnection.of(bootstrap), settings);
+    }
+
+    public GalleryReplica(GalleryIndex index, KafkaConnection kafka, ReplicaSettings settings) {
         this.index = index;
         this.settings = settings;
-        this.bootstrap = bootstrap;
-        this.consumer = new KafkaConsumer<>(KafkaClients.with(KafkaClients.consumer(bootstrap, null), Map.of(
+        this.kafka = kafka;
+        this.consumer = new KafkaConsumer<>(KafkaClients.with(KafkaClients.consumer(kafka, null), Map.of(
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(500, settings.commitMaxRecords()),
                 // never jump silently: an offset outside the log means a re-created topic, which is rebuilt
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none")));
-        this.admin = KafkaClients.admin(bootstrap);
+        this.admin = KafkaClients.admin(kafka);
         this.partition = new TopicPartition(settings.topic(), 0);
         try {
             var partitions = consumer.partitionsFor(settings.topic(), Duration.ofSeconds(30));
@@ -653,7 +659,7 @@ public final class GalleryReplica implements AutoCloseable {
 
     /** The topic's end, asked by a consumer of its own: the replica's consumer belongs to the replica thread. */
     private long endOffset() {
-        try (KafkaConsumer<String, byte[]> probe = new KafkaConsumer<>(KafkaClients.consumer(bootstrap, null))) {
+        try (KafkaConsumer<String, byte[]> probe = new KafkaConsumer<>(KafkaClients.consumer(kafka, null))) {
             return probe.endOffsets(List.of(partition), Duration.ofSeconds(30)).get(partition);
         }
     }

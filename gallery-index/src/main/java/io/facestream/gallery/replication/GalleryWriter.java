@@ -3,6 +3,7 @@ package io.facestream.gallery.replication;
 import io.facestream.core.events.GalleryEntry;
 import io.facestream.core.events.ProtobufSerde;
 import io.facestream.core.kafka.KafkaClients;
+import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.gallery.model.GalleryChange;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,10 +39,12 @@ import org.slf4j.LoggerFactory;
 public final class GalleryWriter implements AutoCloseable {
     /** Gallery transactions are a few records: a short timeout bounds how long a dead writer can hold replicas back. */
     public static final int TRANSACTION_TIMEOUT_MS = 15_000;
+    /** Every gallery writer's transactional id starts with this (a Kafka ACL grants the prefix). */
+    public static final String TRANSACTIONAL_ID_PREFIX = "facestream-gallery-";
     private static final int COMMIT_ATTEMPTS = 3;
     private static final Logger log = LoggerFactory.getLogger(GalleryWriter.class);
 
-    private final String bootstrap;
+    private final KafkaConnection kafka;
     private final String topic;
     private final String clientId;
     private final String transactionalId;
@@ -50,11 +53,16 @@ public final class GalleryWriter implements AutoCloseable {
     private KafkaProducer<String, byte[]> producer;
     private boolean closed;
 
+    /** A writer with Kafka's default client settings (PLAINTEXT). */
     public GalleryWriter(String bootstrap, String topic, String clientId) {
-        this.bootstrap = bootstrap;
+        this(KafkaConnection.of(bootstrap), topic, clientId);
+    }
+
+    public GalleryWriter(KafkaConnection kafka, String topic, String clientId) {
+        this.kafka = kafka;
         this.topic = topic;
         this.clientId = clientId;
-        this.transactionalId = "facestream-gallery-" + clientId + "-" + UUID.randomUUID();
+        this.transactionalId = TRANSACTIONAL_ID_PREFIX + clientId + "-" + UUID.randomUUID();
     }
 
     /** Publishes one change and returns its offset once the broker has committed it (acks=all). */
@@ -173,7 +181,7 @@ public final class GalleryWriter implements AutoCloseable {
 
     private KafkaProducer<String, byte[]> producer() {
         if (producer == null) {
-            KafkaProducer<String, byte[]> p = new KafkaProducer<>(KafkaClients.with(KafkaClients.producer(bootstrap, clientId), Map.of(
+            KafkaProducer<String, byte[]> p = new KafkaProducer<>(KafkaClients.with(KafkaClients.producer(kafka, clientId), Map.of(
                     ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId,
                     ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS)));
             try {

@@ -3,6 +3,7 @@ package io.facestream.ingest.publish;
 import io.facestream.core.events.CameraId;
 import io.facestream.core.events.FrameHeaders;
 import io.facestream.core.kafka.KafkaClients;
+import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.topics.TopicCatalog;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -22,8 +23,8 @@ public final class FramePublisher implements AutoCloseable {
         this.producer = producer;
     }
 
-    public static FramePublisher connect(String bootstrap, String clientId) {
-        return new FramePublisher(new KafkaProducer<>(KafkaClients.producer(bootstrap, clientId)));
+    public static FramePublisher connect(KafkaConnection kafka, String clientId) {
+        return new FramePublisher(new KafkaProducer<>(KafkaClients.producer(kafka, clientId)));
     }
 
     /** Sends asynchronously; the callback learns the broker's answer. Blocks only while the producer's buffer is full. */

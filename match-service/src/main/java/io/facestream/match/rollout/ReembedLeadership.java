@@ -1,5 +1,6 @@
 package io.facestream.match.rollout;
 
+import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.kafka.TopicFollower;
 import io.facestream.core.topics.TopicCatalog;
 import java.time.Duration;
@@ -29,7 +30,7 @@ public final class ReembedLeadership implements AutoCloseable {
     private final TopicFollower member;
     private volatile boolean joined;
 
-    private ReembedLeadership(String bootstrap, String modelName) {
+    private ReembedLeadership(KafkaConnection kafka, String modelName) {
         String group = "facestream-match-reembed." + modelName;
         ConsumerRebalanceListener listener = new ConsumerRebalanceListener() {
             @Override
@@ -52,7 +53,7 @@ public final class ReembedLeadership implements AutoCloseable {
             }
         };
         // A crashed leader must hand over quickly: the broker's minimum session (6 s), beating every second.
-        this.member = TopicFollower.inGroup(bootstrap, TopicCatalog.MODELS, group, Map.of(
+        this.member = TopicFollower.inGroup(kafka, TopicCatalog.MODELS, group, Map.of(
                         ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6_000,
                         ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1_000,
                         ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 60_000),
@@ -61,8 +62,8 @@ public final class ReembedLeadership implements AutoCloseable {
     }
 
     /** Joins the re-embedding group of {@code modelName}; {@link #leads()} turns true once this instance is chosen. */
-    public static ReembedLeadership join(String bootstrap, String modelName) {
-        return new ReembedLeadership(bootstrap, modelName);
+    public static ReembedLeadership join(KafkaConnection kafka, String modelName) {
+        return new ReembedLeadership(kafka, modelName);
     }
 
     /** Whether this instance writes re-embedded vectors now (never once its group member has stopped). */

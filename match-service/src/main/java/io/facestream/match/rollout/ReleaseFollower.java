@@ -2,6 +2,7 @@ package io.facestream.match.rollout;
 
 import io.facestream.core.events.ModelRelease;
 import io.facestream.core.events.ProtobufSerde;
+import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.kafka.TopicFollower;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.embed.embedding.FaceEmbedder;
@@ -68,7 +69,7 @@ public final class ReleaseFollower implements AutoCloseable {
     // follower thread only: the last release record acted on, so a re-read record does not start a second roll-out
     private ModelVersion announced;
 
-    private ReleaseFollower(String bootstrap, String modelName, ModelStore store, Gallery gallery, Rollouts rollouts,
+    private ReleaseFollower(KafkaConnection kafka, String modelName, ModelStore store, Gallery gallery, Rollouts rollouts,
                             Function<ModelStore.InstalledModel, FaceEmbedder> opener, Duration checkInterval,
                             Consumer<ModelVersion> rolledOut) {
         this.modelName = modelName;
@@ -79,10 +80,10 @@ public final class ReleaseFollower implements AutoCloseable {
         this.rolledOut = rolledOut;
         // longer than a crashed leader's session, so that its partition can move here before anyone gives up
         this.stallLimit = Collections.max(List.of(checkInterval.multipliedBy(3), Duration.ofSeconds(15)));
-        this.leadership = ReembedLeadership.join(bootstrap, modelName);
+        this.leadership = ReembedLeadership.join(kafka, modelName);
         this.worker = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("gallery-reembed").daemon().unstarted(r));
         this.worker.scheduleWithFixedDelay(this::topUp, checkInterval.toMillis(), checkInterval.toMillis(), TimeUnit.MILLISECONDS);
-        this.follower = TopicFollower.start(bootstrap, TopicCatalog.MODELS, TopicFollower.Start.BEGINNING,
+        this.follower = TopicFollower.start(kafka, TopicCatalog.MODELS, TopicFollower.Start.BEGINNING,
                 "model-release-follower", Duration.ofMillis(200), this::accept);
     }
 
@@ -91,13 +92,20 @@ public final class ReleaseFollower implements AutoCloseable {
      *
      * @param opener opens an embedder for an installed version (the caller's ONNX sessions and batch size)
      */
-    public static ReleaseFollower start(String bootstrap, String modelName, ModelStore store, Gallery gallery, Rollouts rollouts,
+    public static ReleaseFollower start(KafkaConnection kafka, String modelName, ModelStore store, Gallery gallery, Rollouts rollouts,
                                         Function<ModelStore.InstalledModel, FaceEmbedder> opener, Duration checkInterval,
                             Consumer<ModelVersion> rolledOut) {
         if (checkInterval.isZero() || checkInterval.isNegative()) {
             throw new IllegalArgumentException("match.rollout.check-interval must be positive, got " + checkInterval);
         }
-        return new ReleaseFollower(bootstrap, modelName, store, gallery, rollouts, opener, checkInterval, rolledOut);
+        return new ReleaseFollower(kafka, modelName, store, gallery, rollouts, opener, checkInterval, rolledOut);
+    }
+
+    /** The same with Kafka's default client settings (PLAINTEXT). */
+    public static ReleaseFollower start(String bootstrap, String modelName, ModelStore store, Gallery gallery, Rollouts rollouts,
+                                        Function<ModelStore.InstalledModel, FaceEmbedder> opener, Duration checkInterval,
+                                        Consumer<ModelVersion> rolledOut) {
+        return start(KafkaConnection.of(bootstrap), modelName, store, gallery, rollouts, opener, checkInterval, rolledOut);
     }
 
     private void accept(ConsumerRecords<String, byte[]> records) {

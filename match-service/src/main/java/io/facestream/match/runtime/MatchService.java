@@ -2,6 +2,7 @@ package io.facestream.match.runtime;
 
 import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.kafka.KafkaClients;
+import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.embed.model.zoo.ModelZoo;
 import io.facestream.embed.pipeline.FacePipeline;
 import io.facestream.embed.pipeline.FaceSettings;
@@ -70,8 +71,9 @@ public final class MatchService implements AutoCloseable {
     }
 
     private void startParts(FacestreamConfig config, String bootstrap) {
+        KafkaConnection kafka = KafkaConnection.fromConfig(config, bootstrap);
         GallerySettings gallerySettings = GallerySettings.fromConfig(config);
-        Gallery replica = own(Gallery.open(gallerySettings, bootstrap));
+        Gallery replica = own(Gallery.open(gallerySettings, kafka));
         this.replica = replica;
         IndexedGallery gallery = new IndexedGallery(replica.index(), gallerySettings.search(), config.getDouble("match.default-threshold"));
         FaceSettings faceSettings = FaceSettings.from(config);
@@ -83,16 +85,16 @@ public final class MatchService implements AutoCloseable {
         if (config.getBoolean("match.rollout.enabled")) {
             rollouts = Rollouts.over(replica.index());
             OnnxSessions sessions = new OnnxSessions(faceSettings.device(), faceSettings.intraOpThreads());
-            own(ReleaseFollower.start(bootstrap, ModelZoo.nameOf(faceSettings.embedder()), models, replica,
+            own(ReleaseFollower.start(kafka, ModelZoo.nameOf(faceSettings.embedder()), models, replica,
                     rollouts, model -> new FaceEmbedder(model, sessions, faceSettings.batchSize()),
                     config.getDuration("match.rollout.check-interval"), v -> faces.use(v.name() + "@" + v.version())));
         }
 
         streams = own(MatchStreams.start(config, bootstrap, gallery, rollouts, new ManifestDimensions(models)));
 
-        MatchFeed feed = own(new MatchFeed(bootstrap, config.getInt("api.recent-matches")).start());
-        FaceRecords faceRecords = own(new FaceRecords(bootstrap));
-        Producer<String, byte[]> feedback = own(new KafkaProducer<>(KafkaClients.producer(bootstrap, "facestream-match-feedback")));
+        MatchFeed feed = own(new MatchFeed(kafka, config.getInt("api.recent-matches")).start());
+        FaceRecords faceRecords = own(new FaceRecords(kafka));
+        Producer<String, byte[]> feedback = own(new KafkaProducer<>(KafkaClients.producer(kafka, "facestream-match-feedback")));
         keys = ApiKeys.from(config);
         AuditLog audit = new AuditLog(config.getPath("api.audit-log"));
         GalleryAdmin admin = new GalleryAdmin(replica, gallery);

@@ -1,6 +1,8 @@
 package io.facestream.match.topology;
 
 import io.facestream.core.config.FacestreamConfig;
+import io.facestream.core.kafka.KafkaClients;
+import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.match.decide.GallerySearch;
 import io.facestream.match.decide.Identifier;
 import io.facestream.match.rollout.Rollouts;
@@ -73,7 +75,6 @@ public final class MatchStreams implements AutoCloseable {
         }
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.getString("match.application-id"));
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, (int) config.getDuration("match.commit-interval").toMillis());
@@ -87,7 +88,8 @@ public final class MatchStreams implements AutoCloseable {
         // how long a crashed instance keeps its cameras before the group hands them to a live one
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), (int) config.getDuration("match.session-timeout").toMillis());
         p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), 2 * 1024 * 1024);
-        return p;
+        // the client properties of the config (security, credentials) reach every client of Kafka Streams
+        return KafkaClients.streams(KafkaConnection.fromConfig(config, bootstrap), p);
     }
 
     public KafkaStreams.State state() {

@@ -8,6 +8,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.files.FileTrees;
 import io.facestream.core.kafka.KafkaClients;
+import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.testing.FuzzInput;
 import io.facestream.core.testing.Fuzzing;
 import io.facestream.core.testing.KafkaBroker;
@@ -118,8 +119,8 @@ class ApiFuzzTest {
         IndexedGallery indexed = new IndexedGallery(gallery.index(), gs.search(), config.getDouble("match.default-threshold"));
         ApiLimits limits = ApiLimits.from(config);
         AuditLog audit = new AuditLog(config.getPath("api.audit-log"));
-        MatchFeed feed = own(new MatchFeed(bootstrap, 100).start());
-        FaceRecords faces = own(new FaceRecords(bootstrap));
+        MatchFeed feed = own(new MatchFeed(KafkaConnection.of(bootstrap), 100).start());
+        FaceRecords faces = own(new FaceRecords(KafkaConnection.of(bootstrap)));
         var feedback = own(new KafkaProducer<String, byte[]>(KafkaClients.producer(bootstrap, "fuzz-feedback-" + run)));
         Vertx vertx = Vertx.vertx();
         var router = new ApiRouter(new GalleryAdmin(gallery, indexed), new SizeFaceReader(limits.maxPixels()), audit,

@@ -2,6 +2,7 @@ package io.facestream.ops.bench;
 
 import io.facestream.core.events.FrameHeaders;
 import io.facestream.core.kafka.KafkaClients;
+import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.ops.cli.CommandFailed;
 import java.nio.charset.StandardCharsets;
@@ -28,8 +29,8 @@ final class CameraFeed implements AutoCloseable {
     private long sent;
 
     /** @param givenFaces send each frame's ground truth as {@code fs.faces}, so the service skips detection */
-    CameraFeed(String bootstrap, PipelineFootage clip, List<String> cameras, boolean givenFaces) {
-        this.producer = new KafkaProducer<>(KafkaClients.producer(bootstrap, "bench-pipeline-feed"));
+    CameraFeed(KafkaConnection kafka, PipelineFootage clip, List<String> cameras, boolean givenFaces) {
+        this.producer = new KafkaProducer<>(KafkaClients.producer(kafka, "bench-pipeline-feed"));
         this.clip = clip;
         this.cameras = List.copyOf(cameras);
         this.givenFaces = givenFaces;

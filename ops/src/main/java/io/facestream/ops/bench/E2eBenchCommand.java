@@ -5,6 +5,7 @@ import io.facestream.core.events.FrameHeaders;
 import io.facestream.core.events.JsonSerde;
 import io.facestream.core.events.Match;
 import io.facestream.core.kafka.KafkaClients;
+import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.embed.model.zoo.SamplePhotos;
 import io.facestream.match.runtime.MatchService;
@@ -93,18 +94,18 @@ public final class E2eBenchCommand implements Callable<Integer> {
                 "decisions", "expected", "p50 ms", "p99 ms", "max ms");
         try (AllInOne all = AllInOne.start(config)) {
             all.service(MatchService.class).orElseThrow().awaitRunning(Duration.ofMinutes(2));
-            String bootstrap = all.bootstrapServers();
+            KafkaConnection kafka = all.connection();
             String run = Long.toHexString(System.currentTimeMillis());
-            load(bootstrap, people, "warmup-" + run, 1, 5, new ArrayList<>()); // models loaded, JIT warm
+            load(kafka, people, "warmup-" + run, 1, 5, new ArrayList<>()); // models loaded, JIT warm
             for (int n : cameraCounts) {
                 List<Long> latencies = new ArrayList<>();
-                int sent = load(bootstrap, people, "e2e-" + run + "-" + n, n, seconds, latencies);
+                int sent = load(kafka, people, "e2e-" + run + "-" + n, n, seconds, latencies);
                 long[] l = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
                 table.row(n, n * fps, l.length, sent / FRAMES_PER_VISIT, ms(percentile(l, 0.5)), ms(percentile(l, 0.99)),
                         ms(l.length == 0 ? -1 : l[l.length - 1]));
                 System.err.printf("bench e2e: %d camera(s) done, %d decisions%n", n, l.length);
             }
-            double sustained = sustained(bootstrap, people, config.getString("embed.service.group-id"), "burst-" + run);
+            double sustained = sustained(kafka, people, config.getString("embed.service.group-id"), "burst-" + run);
             table.note("sustained frames/s (burst of " + burst + " frames on 4 cameras, drained by embed)", sustained);
         }
         table.note("frames", "real photos (two portraits of different people from the sample photos) on a 640x480 canvas, MTCNN + MobileFaceNet on "
@@ -117,9 +118,9 @@ public final class E2eBenchCommand implements Callable<Integer> {
     }
 
     /** Sends {@code fps} frames/s on each of n cameras for the given seconds; collects PROVISIONAL latencies (µs). */
-    private int load(String bootstrap, List<byte[]> people, String prefix, int n, int secs, List<Long> latencies) throws Exception {
-        try (KafkaConsumer<String, byte[]> matches = matchesFromNow(bootstrap);
-             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaClients.producer(bootstrap, prefix))) {
+    private int load(KafkaConnection kafka, List<byte[]> people, String prefix, int n, int secs, List<Long> latencies) throws Exception {
+        try (KafkaConsumer<String, byte[]> matches = matchesFromNow(kafka);
+             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaClients.producer(kafka, prefix))) {
             var values = JsonSerde.match().deserializer();
             long periodNanos = (long) (1e9 / fps);
             long start = System.nanoTime();
@@ -159,15 +160,15 @@ public final class E2eBenchCommand implements Callable<Integer> {
     }
 
     /** Frames/s the system drains: a burst on 4 cameras, timed until the embed group has committed all of it. */
-    private double sustained(String bootstrap, List<byte[]> people, String group, String prefix) throws Exception {
+    private double sustained(KafkaConnection kafka, List<byte[]> people, String group, String prefix) throws Exception {
         long start = System.nanoTime();
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaClients.producer(bootstrap, prefix))) {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaClients.producer(kafka, prefix))) {
             for (int k = 0; k < burst; k++) {
                 producer.send(frame(prefix + "-" + (k % 4), k / 4, people.get((k / 4 / FRAMES_PER_VISIT) % people.size())));
             }
             producer.flush();
         }
-        try (Admin admin = KafkaClients.admin(bootstrap)) {
+        try (Admin admin = KafkaClients.admin(kafka)) {
             while (lag(admin, group) > 0) {
                 Thread.sleep(100);
             }
@@ -195,8 +196,8 @@ public final class E2eBenchCommand implements Callable<Integer> {
         return r;
     }
 
-    private static KafkaConsumer<String, byte[]> matchesFromNow(String bootstrap) {
-        KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(KafkaClients.consumer(bootstrap, null));
+    private static KafkaConsumer<String, byte[]> matchesFromNow(KafkaConnection kafka) {
+        KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(KafkaClients.consumer(kafka, null));
         List<TopicPartition> parts = c.partitionsFor(TopicCatalog.MATCHES).stream()
                 .map(p -> new TopicPartition(TopicCatalog.MATCHES, p.partition())).toList();
         c.assign(parts);

@@ -1,7 +1,9 @@
 package io.facestream.ops.bench;
 
+import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.kafka.EmbeddedKafka;
 import io.facestream.core.kafka.KafkaClients;
+import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.core.topics.TopicCreator;
 import io.facestream.ingest.CameraStatus;
@@ -73,7 +75,10 @@ public final class IngestBenchCommand implements Callable<Integer> {
         }
         EmbeddedKafka kafka = bootstrap == null ? EmbeddedKafka.startTemporary() : null;
         String address = kafka != null ? kafka.bootstrapServers() : bootstrap;
-        try (Admin admin = KafkaClients.admin(address)) {
+        // the temporary broker is PLAINTEXT; a cluster of the user's gets the configured client properties
+        KafkaConnection connection = kafka != null ? KafkaConnection.of(address)
+                : KafkaConnection.fromConfig(FacestreamConfig.builder().build(), address);
+        try (Admin admin = KafkaClients.admin(connection)) {
             new TopicCreator(admin, (short) 1).ensure(TopicCatalog.defaults());
         }
         Measurement ffmpeg = null;
@@ -92,9 +97,9 @@ public final class IngestBenchCommand implements Callable<Integer> {
                 }
                 decode = best(decode, decodeOnly(clip));
                 progress(run, "decode only", decode);
-                sampled = best(sampled, ingest(address, clip, 5, "bench-5fps-" + run + "-" + System.nanoTime()));
+                sampled = best(sampled, ingest(connection, clip, 5, "bench-5fps-" + run + "-" + System.nanoTime()));
                 progress(run, "ingest 5 fps", sampled);
-                full = best(full, ingest(address, clip, 0, "bench-full-" + run + "-" + System.nanoTime()));
+                full = best(full, ingest(connection, clip, 0, "bench-full-" + run + "-" + System.nanoTime()));
                 progress(run, "ingest full rate", full);
             }
         } finally {
@@ -182,12 +187,12 @@ public final class IngestBenchCommand implements Callable<Integer> {
     }
 
     /** The real ingest service, fast replay, one camera; timed from start until every frame is acknowledged. */
-    private Measurement ingest(String address, Path clip, double fps, String camera) throws InterruptedException {
+    private Measurement ingest(KafkaConnection connection, Path clip, double fps, String camera) throws InterruptedException {
         CameraOptions options = new CameraOptions(fps, 0, 0, jpegQuality, Replay.FAST, AtEnd.STOP, 25, Duration.ofSeconds(5),
                 new Reconnect(0, Duration.ZERO, Duration.ZERO), "");
         long start = System.nanoTime();
         CameraStatus status;
-        try (IngestService service = IngestService.start(address, List.of(CameraRequest.parse(camera + "=" + clip)), options,
+        try (IngestService service = IngestService.start(connection, List.of(CameraRequest.parse(camera + "=" + clip)), options,
                 Duration.ofMinutes(10))) {
             if (!service.awaitEnd(Duration.ofMinutes(10))) {
                 throw new CommandFailed("ingest of " + clip + " did not finish within 10 minutes");

@@ -1,6 +1,7 @@
 package io.facestream.ops.bench;
 
 import io.facestream.core.events.FaceObservation;
+import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.kafka.TopicFollower;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.ops.cli.CommandFailed;
@@ -27,9 +28,9 @@ final class ObservationLatency implements AutoCloseable {
     private final List<Sample> samples = new ArrayList<>();
 
     /** Starts reading at the current end of the topic, so only frames produced from now on count. */
-    ObservationLatency(String bootstrap, String cameraPrefix) {
+    ObservationLatency(KafkaConnection kafka, String cameraPrefix) {
         this.cameraPrefix = cameraPrefix;
-        this.follower = TopicFollower.start(bootstrap, TopicCatalog.FACES, TopicFollower.Start.END, "bench-latency-probe",
+        this.follower = TopicFollower.start(kafka, TopicCatalog.FACES, TopicFollower.Start.END, "bench-latency-probe",
                 Duration.ofMillis(100), this::accept);
     }
 

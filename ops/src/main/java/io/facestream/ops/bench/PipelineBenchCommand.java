@@ -4,6 +4,7 @@ import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.kafka.EmbeddedKafka;
 import io.facestream.core.kafka.ConsumerGroupStart;
 import io.facestream.core.kafka.KafkaClients;
+import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.core.topics.TopicCreator;
 import io.facestream.embed.model.ModelStore;
@@ -101,7 +102,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         List<Double> raw = new ArrayList<>();
         List<double[]> rawAround = new ArrayList<>();
         started = System.nanoTime();
-        try (Admin admin = KafkaClients.admin(address);
+        try (Admin admin = KafkaClients.admin(KafkaConnection.fromConfig(config, address));
              RawEmbedderRate embedder = new RawEmbedderRate(new ModelRouter(new OnnxSessions(face.device(), face.intraOpThreads()), face)
                      .embedder(ModelZoo.resolve(store, face.embedder())), clip, face.batchSize(), 256)) {
             new TopicCreator(admin, (short) 1).ensure(TopicCatalog.defaults());
@@ -200,9 +201,10 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         int batch = FaceSettings.from(config).batchSize();
         int window = 2 * (int) Math.ceil(batch / Math.max(1e-9, clip.facesPerFrame())) + n;
         Measured m;
-        try (ObservationLatency probe = new ObservationLatency(address, prefix);
+        KafkaConnection connection = KafkaConnection.fromConfig(config, address);
+        try (ObservationLatency probe = new ObservationLatency(connection, prefix);
              EmbedService service = EmbedService.start(config, address);
-             CameraFeed feed = new CameraFeed(address, clip, cams, detector.equals("given"))) {
+             CameraFeed feed = new CameraFeed(connection, clip, cams, detector.equals("given"))) {
             long pacingStart = System.nanoTime();
             drive(feed, service, pacingStart, pacingStart + (long) (warmup * 1e9), rate, window);
             EmbedMetrics.Totals t0 = service.totals();

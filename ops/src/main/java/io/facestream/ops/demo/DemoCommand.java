@@ -2,6 +2,7 @@ package io.facestream.ops.demo;
 
 import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.kafka.KafkaClients;
+import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.ingest.CameraStatus;
 import io.facestream.ingest.IngestService;
@@ -95,13 +96,13 @@ public final class DemoCommand implements Callable<Integer> {
                     + (match.keys().generatedAdmin().isPresent() ? "in " + config.getPath("api.key-file") : "from api.keys") + ")");
             DemoGallery.Built built = DemoGallery.build(api, gallery, footage, fpir, System.out);
 
-            String bootstrap = all.bootstrapServers();
+            KafkaConnection kafka = all.connection();
             DemoSummary summary;
-            try (FaceRecords faces = new FaceRecords(bootstrap);
-                 MatchWatch watch = new MatchWatch(bootstrap, new TrackTruth(footage, faces, CAMERA_PREFIX), built.enrolled(),
+            try (FaceRecords faces = new FaceRecords(kafka);
+                 MatchWatch watch = new MatchWatch(kafka, new TrackTruth(footage, faces, CAMERA_PREFIX), built.enrolled(),
                          CAMERA_PREFIX, System.out)) {
-                ingest(config, bootstrap, footage);
-                awaitDecisions(config, bootstrap, watch, started);
+                ingest(config, kafka, footage);
+                awaitDecisions(config, kafka, watch, started);
                 summary = DemoSummary.of(watch.finals(), built.enrolled(), footage);
             }
             Table table = summary.table(built, fpir, (System.nanoTime() - started) / 1e9);
@@ -127,7 +128,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private void ingest(FacestreamConfig config, String bootstrap, DemoFootage footage) throws InterruptedException {
+    private void ingest(FacestreamConfig config, KafkaConnection kafka, DemoFootage footage) throws InterruptedException {
         String pace = replay != null ? replay : exit ? "fast" : "realtime";
         List<CameraRequest> cameras = new ArrayList<>();
         for (Path video : footage.videos()) {
@@ -135,7 +136,7 @@ public final class DemoCommand implements Callable<Integer> {
             cameras.add(CameraRequest.parse(CAMERA_PREFIX + stem + "=" + video + ";fps=" + fps + ";replay=" + pace + ";at-end=stop"));
         }
         System.out.println("demo: ingesting " + cameras.size() + " videos at " + fps + " frames/s each (" + pace + ")");
-        try (IngestService ingest = IngestService.start(bootstrap, cameras, CameraOptions.fromConfig(config),
+        try (IngestService ingest = IngestService.start(kafka, cameras, CameraOptions.fromConfig(config),
                 config.getDuration("metrics.log-interval"))) {
             while (!ingest.awaitEnd(Duration.ofSeconds(1))) {
                 // recorded input: every camera stops at its end
@@ -154,13 +155,13 @@ public final class DemoCommand implements Callable<Integer> {
      * have been quiet for longer than it takes the embed service to report the cameras silent for the idle close, and
      * each provisional track has its final decision.
      */
-    private void awaitDecisions(FacestreamConfig config, String bootstrap, MatchWatch watch, long started) throws Exception {
+    private void awaitDecisions(FacestreamConfig config, KafkaConnection kafka, MatchWatch watch, long started) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         String group = config.getString("embed.service.group-id");
         double settle = (config.getDuration("match.track.idle-close").toMillis() + config.getDuration("match.track.idle-check").toMillis()
                 + config.getDuration("embed.service.progress.silence-interval").toMillis()) / 1000.0 + 2;
         long nextProgress = 0;
-        try (Admin admin = KafkaClients.admin(bootstrap)) {
+        try (Admin admin = KafkaClients.admin(kafka)) {
             long lag;
             while ((lag = framesLag(admin, group)) > 0) {
                 if (System.nanoTime() > nextProgress) {

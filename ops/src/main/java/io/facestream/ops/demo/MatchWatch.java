@@ -3,6 +3,7 @@ package io.facestream.ops.demo;
 import io.facestream.core.events.JsonSerde;
 import io.facestream.core.events.Match;
 import io.facestream.core.kafka.KafkaClients;
+import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.topics.TopicCatalog;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -35,8 +36,8 @@ final class MatchWatch implements AutoCloseable {
     private volatile long lastArrivalNanos = System.nanoTime();
     private volatile RuntimeException failure;
 
-    MatchWatch(String bootstrap, TrackTruth truth, Set<Integer> enrolled, String cameraPrefix, PrintStream out) {
-        this.consumer = new KafkaConsumer<>(KafkaClients.consumer(bootstrap, null));
+    MatchWatch(KafkaConnection kafka, TrackTruth truth, Set<Integer> enrolled, String cameraPrefix, PrintStream out) {
+        this.consumer = new KafkaConsumer<>(KafkaClients.consumer(kafka, null));
         this.truth = truth;
         this.enrolled = enrolled;
         this.cameraPrefix = cameraPrefix;

@@ -3,6 +3,7 @@ package io.facestream.ops.embed;
 import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.health.BrokerProbe;
 import io.facestream.core.health.HealthRegistry;
+import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.embed.service.EmbedService;
 import io.facestream.ops.cli.BrokerAddress;
 import io.facestream.ops.cli.CommandFailed;
@@ -36,7 +37,7 @@ public final class EmbedCommand implements Runnable {
                 "embed.service.mode", mode, "embed.service.instance-id", instance);
         String address = BrokerAddress.of(config);
         EmbedService service = EmbedService.start(config, address);
-        BrokerProbe broker = BrokerProbe.start(config, address);
+        BrokerProbe broker = BrokerProbe.start(config, KafkaConnection.fromConfig(config, address));
         HealthRegistry health = new HealthRegistry().register("broker", broker).register("embed", service::health);
         ServiceRunner.run(config, () -> {
             broker.close();

@@ -5,6 +5,7 @@ import io.facestream.core.health.BrokerProbe;
 import io.facestream.core.health.HealthRegistry;
 import io.facestream.core.health.ManagementServer;
 import io.facestream.core.kafka.KafkaClients;
+import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.core.topics.TopicCreator;
 import io.facestream.ingest.CameraStatus;
@@ -64,15 +65,22 @@ public final class IngestCommand implements Callable<Integer> {
         if (once) {
             requests = requests.stream().map(IngestCommand::withoutLooping).toList();
         }
-        String address = BrokerAddress.of(config);
-        try (Admin admin = KafkaClients.admin(address)) {
+        KafkaConnection kafka = KafkaConnection.fromConfig(config, BrokerAddress.of(config));
+        try (Admin admin = KafkaClients.admin(kafka)) {
             new TopicCreator(admin, (short) config.getInt("kafka.replication-factor")).ensure(TopicCatalog.fromConfig(config));
+        } catch (RuntimeException e) {
+            if (!TopicCreator.refused(e)) {
+                throw e;
+            }
+            // a least-privilege user (docs/security.md) publishes frames but does not create topics
+            System.err.println("facestream ingest: this Kafka user may not create the topics; they must exist "
+                    + "(`facestream topics` as the admin user creates them)");
         }
         CameraOptions defaults = CameraOptions.fromConfig(config);
-        IngestService service = IngestService.start(address, requests, defaults, config.getDuration("metrics.log-interval"));
+        IngestService service = IngestService.start(kafka, requests, defaults, config.getDuration("metrics.log-interval"));
         Thread hook = new Thread(service::close, "ingest-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        try (BrokerProbe broker = BrokerProbe.start(config, address);
+        try (BrokerProbe broker = BrokerProbe.start(config, kafka);
              ManagementServer management = ManagementServer.start(config,
                      new HealthRegistry().register("broker", broker).register("ingest", service::health))) {
             while (!service.awaitEnd(Duration.ofSeconds(1))) {

@@ -1,6 +1,7 @@
 package io.facestream.ops.kafka;
 
 import io.facestream.core.config.FacestreamConfig;
+import io.facestream.core.kafka.BrokerSecurity;
 import io.facestream.core.kafka.EmbeddedKafka;
 import io.facestream.ops.cli.ConfigOptions;
 import java.nio.file.Path;
@@ -21,20 +22,38 @@ public final class KafkaCommand implements Runnable {
     @Option(names = "--data", paramLabel = "DIR", description = "Data directory (default: kafka.data-dir = ~/.facestream/kafka); kept across restarts")
     Path data;
 
+    @Option(names = "--secure", paramLabel = "DIR",
+            description = "SASL_SSL (SCRAM-SHA-512) instead of PLAINTEXT, with least-privilege ACLs: a CA, a broker certificate and "
+                    + "a user per service are made in DIR on first start, which then holds ca.pem and client-<service>.properties "
+                    + "(default: kafka.secure-dir; empty = PLAINTEXT)")
+    Path secure;
+
     @Override
     public void run() {
-        FacestreamConfig config = options.load("kafka.port", port, "kafka.data-dir", data == null ? null : data.toString());
+        FacestreamConfig config = options.load("kafka.port", port, "kafka.data-dir", data == null ? null : data.toString(),
+                "kafka.secure-dir", secure == null ? null : secure.toString());
         CountDownLatch stop = new CountDownLatch(1);
-        EmbeddedKafka kafka = EmbeddedKafka.start(config.getPath("kafka.data-dir"), config.getInt("kafka.port"));
+        EmbeddedKafka kafka = LocalBroker.start(config);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             kafka.close();
             stop.countDown();
         }, "kafka-shutdown"));
-        System.out.println("Kafka broker listening on " + kafka.bootstrapServers() + " (data " + kafka.dataDir() + "); Ctrl-C to stop");
+        System.out.println(describe(kafka) + "; Ctrl-C to stop");
         try {
             stop.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** What listens where, and for a secure broker where its clients find their properties (never a secret). */
+    static String describe(EmbeddedKafka kafka) {
+        BrokerSecurity security = kafka.security();
+        if (security == null) {
+            return "Kafka broker listening on " + kafka.bootstrapServers() + " (data " + kafka.dataDir() + ")";
+        }
+        return "Kafka broker listening on " + kafka.bootstrapServers() + " with SASL_SSL (" + BrokerSecurity.MECHANISM
+                + ") and ACLs (data " + kafka.dataDir() + "); CA certificate " + security.caPem() + "; client properties "
+                + security.dir().resolve("client-<service>.properties") + " for " + String.join(", ", security.users());
     }
 }

@@ -2,9 +2,11 @@ package io.facestream.ops.kafka;
 
 import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.kafka.KafkaClients;
+import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.core.topics.TopicCreator;
 import io.facestream.ops.cli.BrokerAddress;
+import io.facestream.ops.cli.CommandFailed;
 import io.facestream.ops.cli.ConfigOptions;
 import io.facestream.ops.report.Table;
 import java.nio.file.Path;
@@ -30,12 +32,18 @@ public final class TopicsCommand implements Runnable {
     public void run() {
         FacestreamConfig config = options.load("kafka.bootstrap", bootstrap);
         String address = BrokerAddress.of(config);
-        try (Admin admin = KafkaClients.admin(address)) {
+        try (Admin admin = KafkaClients.admin(KafkaConnection.fromConfig(config, address))) {
             List<TopicCreator.TopicState> states = new TopicCreator(admin, (short) config.getInt("kafka.replication-factor"))
                     .ensure(TopicCatalog.fromConfig(config));
             Table table = table(address, states);
             table.print(System.out);
             Table.writeJson(json, List.of(table));
+        } catch (RuntimeException e) {
+            if (TopicCreator.refused(e)) {
+                throw new CommandFailed("the broker refuses this Kafka user the topics (" + e.getMessage()
+                        + "): run `facestream topics` as the admin user (docs/security.md)", e);
+            }
+            throw e;
         }
     }
 

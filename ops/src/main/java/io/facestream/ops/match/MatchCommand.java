@@ -2,6 +2,7 @@ package io.facestream.ops.match;
 
 import io.facestream.core.health.BrokerProbe;
 import io.facestream.core.health.HealthRegistry;
+import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.match.runtime.MatchService;
 import io.facestream.ops.cli.BrokerAddress;
 import io.facestream.ops.cli.ApiOptions;
@@ -22,7 +23,7 @@ public final class MatchCommand implements Runnable {
         var config = options.load(api.flags());
         String address = BrokerAddress.of(config);
         MatchService service = MatchService.start(config, address);
-        BrokerProbe broker = BrokerProbe.start(config, address);
+        BrokerProbe broker = BrokerProbe.start(config, KafkaConnection.fromConfig(config, address));
         HealthRegistry health = new HealthRegistry().register("broker", broker);
         service.registerHealth(health, "match.");
         ServiceRunner.run(config, () -> {

@@ -2,6 +2,7 @@ package io.facestream.trainer.cycle;
 
 import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.events.ModelRelease;
+import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.embed.embedding.FaceEmbedder;
 import io.facestream.embed.model.ModelStore;
 import io.facestream.embed.model.zoo.ModelZoo;
@@ -43,7 +44,7 @@ public final class TrainerCycle {
 
     private final TrainerSettings settings;
     private final ModelStore store;
-    private final String bootstrap;
+    private final KafkaConnection kafka;
     private final FaceSettings face;
     private final Consumer<String> log;
 
@@ -51,14 +52,14 @@ public final class TrainerCycle {
         this.settings = settings;
         this.store = ModelZoo.store(config);
         this.face = FaceSettings.from(config);
-        this.bootstrap = bootstrap;
+        this.kafka = KafkaConnection.fromConfig(config, bootstrap);
         this.log = log;
     }
 
     public CycleOutcome run() {
         Path cycle = settings.work().resolve("cycle-" + LocalDateTime.now().format(STAMP));
         Path data = cycle.resolve("data");
-        FeedbackCrops.Export feedback = FeedbackCrops.export(bootstrap, cycle.resolve("feedback"), Duration.ofSeconds(60));
+        FeedbackCrops.Export feedback = FeedbackCrops.export(kafka, cycle.resolve("feedback"), Duration.ofSeconds(60));
         log.accept(String.format("trainer: feedback: %d confirmed tracks, %d crops, %d subjects; bad records: %s",
                 feedback.tracks(), feedback.crops(), feedback.subjects(), feedback.bad()));
         long samples = link(feedback.folder(), data, "feedback.") + (settings.imageFolder() == null ? 0 : link(settings.imageFolder(), data, "folder."));
@@ -83,7 +84,7 @@ public final class TrainerCycle {
         if (!verdict.accepted()) {
             return new CycleOutcome.Refused(tuned.candidate().manifest().id(), verdict);
         }
-        ModelRelease release = new ModelPublisher(bootstrap).publish(tuned.candidate(), verdict);
+        ModelRelease release = new ModelPublisher(kafka).publish(tuned.candidate(), verdict);
         log.accept("trainer: released " + release.getName() + "@" + release.getVersion() + " (was " + release.getPreviousVersion() + ")");
         return new CycleOutcome.Released(release, verdict);
     }
@@ -93,7 +94,7 @@ public final class TrainerCycle {
      * be an unreleased candidate), else the newest installed version of that name.
      */
     private ModelStore.InstalledModel current() {
-        Optional<ModelRelease> released = ReleasedModels.current(bootstrap, settings.model(), Duration.ofSeconds(30));
+        Optional<ModelRelease> released = ReleasedModels.current(kafka, settings.model(), Duration.ofSeconds(30));
         if (released.isPresent()) {
             return store.load(released.get().getName(), released.get().getVersion());
         }

@@ -7,6 +7,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.facestream.core.events.Feedback;
 import io.facestream.core.events.Verdict;
 import io.facestream.core.kafka.KafkaClients;
+import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.topics.TopicCatalog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,11 +38,16 @@ public final class FeedbackCrops {
 
     private FeedbackCrops() {}
 
+    /** With Kafka's default client settings (PLAINTEXT). */
     public static Export export(String bootstrap, Path out, Duration timeout) {
+        return export(KafkaConnection.of(bootstrap), out, timeout);
+    }
+
+    public static Export export(KafkaConnection kafka, Path out, Duration timeout) {
         BadRecords bad = new BadRecords();
         Map<String, Long> perSubject = new HashMap<>();
         long tracks = 0, crops = 0;
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaClients.consumer(bootstrap, null))) {
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaClients.consumer(kafka, null))) {
             List<TopicPartition> parts = consumer.partitionsFor(TopicCatalog.FEEDBACK, timeout).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             consumer.assign(parts);
@@ -51,7 +57,7 @@ public final class FeedbackCrops {
             Files.createDirectories(out);
             while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("timed out after " + timeout + " reading " + TopicCatalog.FEEDBACK + " at " + bootstrap);
+                    throw new IllegalStateException("timed out after " + timeout + " reading " + TopicCatalog.FEEDBACK + " at " + kafka);
                 }
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     if (r.value() == null) {

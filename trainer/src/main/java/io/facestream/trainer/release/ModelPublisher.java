@@ -3,6 +3,7 @@ package io.facestream.trainer.release;
 import io.facestream.core.events.ModelRelease;
 import io.facestream.core.events.ProtobufSerde;
 import io.facestream.core.kafka.KafkaClients;
+import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.embed.model.ModelManifest;
 import io.facestream.embed.model.ModelStore;
@@ -23,10 +24,15 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * version it replaces. Only an accepted verdict can be published: the gate is the only way to a release.
  */
 public final class ModelPublisher {
-    private final String bootstrap;
+    private final KafkaConnection kafka;
 
+    /** A publisher with Kafka's default client settings (PLAINTEXT). */
     public ModelPublisher(String bootstrap) {
-        this.bootstrap = bootstrap;
+        this(KafkaConnection.of(bootstrap));
+    }
+
+    public ModelPublisher(KafkaConnection kafka) {
+        this.kafka = kafka;
     }
 
     /** Sends the release and waits for the broker's acknowledgement. */
@@ -65,7 +71,7 @@ public final class ModelPublisher {
     }
 
     private void send(ModelRelease release) {
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaClients.producer(bootstrap, "facestream-trainer-release"),
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaClients.producer(kafka, "facestream-trainer-release"),
                 new StringSerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(TopicCatalog.MODELS, release.getName(),
                     ProtobufSerde.modelRelease().serializer().serialize(TopicCatalog.MODELS, release))).get();

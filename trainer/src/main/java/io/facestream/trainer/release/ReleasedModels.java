@@ -3,6 +3,7 @@ package io.facestream.trainer.release;
 import io.facestream.core.events.ModelRelease;
 import io.facestream.core.events.ProtobufSerde;
 import io.facestream.core.kafka.KafkaClients;
+import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.topics.TopicCatalog;
 import java.time.Duration;
 import java.util.List;
@@ -20,8 +21,13 @@ import org.apache.kafka.common.TopicPartition;
 public final class ReleasedModels {
     private ReleasedModels() {}
 
+    /** With Kafka's default client settings (PLAINTEXT). */
     public static Optional<ModelRelease> current(String bootstrap, String modelName, Duration timeout) {
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaClients.consumer(bootstrap, null))) {
+        return current(KafkaConnection.of(bootstrap), modelName, timeout);
+    }
+
+    public static Optional<ModelRelease> current(KafkaConnection kafka, String modelName, Duration timeout) {
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaClients.consumer(kafka, null))) {
             List<TopicPartition> parts = consumer.partitionsFor(TopicCatalog.MODELS, timeout).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             consumer.assign(parts);
@@ -32,7 +38,7 @@ public final class ReleasedModels {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("timed out after " + timeout + " reading " + TopicCatalog.MODELS + " at " + bootstrap);
+                    throw new IllegalStateException("timed out after " + timeout + " reading " + TopicCatalog.MODELS + " at " + kafka);
                 }
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     if (modelName.equals(r.key())) {

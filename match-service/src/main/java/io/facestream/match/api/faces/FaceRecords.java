@@ -2,6 +2,7 @@ package io.facestream.match.api.faces;
 
 import io.facestream.core.events.FaceObservation;
 import io.facestream.core.kafka.KafkaClients;
+import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.match.api.ApiError;
 import java.time.Duration;
@@ -18,8 +19,8 @@ import org.apache.kafka.common.TopicPartition;
 public final class FaceRecords implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
 
-    public FaceRecords(String bootstrap) {
-        this.consumer = new KafkaConsumer<>(KafkaClients.consumer(bootstrap, null));
+    public FaceRecords(KafkaConnection kafka) {
+        this.consumer = new KafkaConsumer<>(KafkaClients.consumer(kafka, null));
     }
 
     public synchronized Optional<FaceObservation> read(int partition, long offset) {

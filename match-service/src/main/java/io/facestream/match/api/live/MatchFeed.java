@@ -2,6 +2,7 @@ package io.facestream.match.api.live;
 
 import io.facestream.core.events.JsonSerde;
 import io.facestream.core.events.Match;
+import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.kafka.TopicFollower;
 import io.facestream.core.topics.TopicCatalog;
 import java.time.Duration;
@@ -32,7 +33,7 @@ public final class MatchFeed implements AutoCloseable {
     /** What the cameras page shows per camera. */
     public record CameraStatus(String camera, long matches, long hits, long lastTsUs, String lastMatchId) {}
 
-    private final String bootstrap;
+    private final KafkaConnection kafka;
     private TopicFollower follower;
     private final Deserializer<Match> values = JsonSerde.match().deserializer();
     private final int capacity;
@@ -42,13 +43,13 @@ public final class MatchFeed implements AutoCloseable {
     private volatile boolean caughtUp;
     private long unreadable;
 
-    public MatchFeed(String bootstrap, int capacity) {
-        this.bootstrap = bootstrap;
+    public MatchFeed(KafkaConnection kafka, int capacity) {
+        this.kafka = kafka;
         this.capacity = capacity;
     }
 
     public MatchFeed start() {
-        follower = TopicFollower.start(bootstrap, TopicCatalog.MATCHES, TopicFollower.Start.BEGINNING, "match-feed",
+        follower = TopicFollower.start(kafka, TopicCatalog.MATCHES, TopicFollower.Start.BEGINNING, "match-feed",
                 Duration.ofMillis(200), this::accept);
         return this;
     }

@@ -1,0 +1,178 @@
+package io.facestream.ops.kafka;
+
+import io.facestream.core.testing.Integration;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.facestream.core.config.FacestreamConfig;
+import io.facestream.core.events.FaceObservation;
+import io.facestream.core.kafka.BrokerSecurity;
+import io.facestream.core.kafka.EmbeddedKafka;
+import io.facestream.core.kafka.KafkaClients;
+import io.facestream.core.kafka.KafkaConnection;
+import io.facestream.core.topics.TopicCatalog;
+import io.facestream.embed.model.zoo.ModelZoo;
+import io.facestream.embed.service.EmbedService;
+import io.facestream.match.runtime.MatchService;
+import io.facestream.ops.FacestreamCli;
+import io.facestream.ops.demo.ApiClient;
+import io.facestream.trainer.data.FeedbackCrops;
+import io.facestream.trainer.release.ReleasedModels;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The secure embedded broker as {@code facestream kafka --secure DIR} starts it ({@link LocalBroker}): ingest → embed
+ * → match → API run on it, each service as its own SCRAM user with the {@code client-<service>.properties} the broker
+ * wrote, so their least-privilege ACLs are shown to be enough. A client without credentials, and the ingest user
+ * writing {@code facestream.gallery}, are refused.
+ */
+@Integration
+class SecureKafkaEndToEndTest {
+    private static final String KEY = "secure-test-key-0123456789";
+
+    @Test
+    void theServicesRunAsTheirOwnUsersAndEveryoneElseIsRefused(@TempDir Path dir) throws Exception {
+        String shared = System.getProperty("facestream.shared", "");
+        Path photo = Path.of(shared, "data", "photos", "img1.jpeg");
+        assumeTrue(!shared.isEmpty() && Files.isRegularFile(photo), "../shared/data/photos is absent");
+        long t0 = System.nanoTime();
+
+        FacestreamConfig config = FacestreamConfig.builder().isolated()
+                .flag("kafka.port", 0)
+                .flag("kafka.data-dir", dir.resolve("kafka").toString())
+                .flag("kafka.secure-dir", dir.resolve("secure").toString())
+                .flag("models.dir", ModelZoo.defaultStore().root().toString())
+                .flag("embed.service.instance-id", "secure-test")
+                .flag("embed.service.state-dir", dir.resolve("embed").toString())
+                .flag("embed.service.mode", "complete")
+                .flag("match.state-dir", dir.resolve("match-state").toString())
+                .flag("match.track.idle-close", "1s")
+                .flag("match.track.idle-check", "200ms")
+                .flag("gallery.index-dir", dir.resolve("gallery").toString())
+                .flag("api.port", 0)
+                .flag("api.keys.test.key", KEY)
+                .flag("api.keys.test.role", "admin")
+                .flag("api.audit-log", dir.resolve("audit.log").toString())
+                .flag("api.upload-dir", dir.resolve("uploads").toString())
+                .build();
+
+        try (EmbeddedKafka kafka = LocalBroker.start(config)) {
+            BrokerSecurity security = kafka.security();
+            String bootstrap = kafka.bootstrapServers();
+            System.out.printf("secure broker with users and ACLs ready in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+            for (String user : ServiceAcls.USERS) {
+                assertFalse(Files.readString(security.clientPropertiesFile(user)).isBlank());
+            }
+
+            // the administrator makes the topics; every other user may not
+            assertEquals(0, FacestreamCli.run("topics", "--bootstrap", bootstrap, "--set", "kafka.properties-file=" + security.clientPropertiesFile("admin")));
+            assertEquals(1, FacestreamCli.run("topics", "--bootstrap", bootstrap, "--set", "kafka.properties-file=" + security.clientPropertiesFile("match")));
+
+            try (EmbedService embed = EmbedService.start(as(config, security, "embed"), bootstrap);
+                 MatchService match = MatchService.start(as(config, security, "match"), bootstrap)) {
+                match.awaitRunning(Duration.ofMinutes(2));
+                ApiClient api = new ApiClient(match.apiPort(), KEY);
+                // enrolment goes through the match user's gallery writer and replica
+                api.json("POST", "/api/galleries", Map.of("name", "watchlist", "kind", "SINGLE"));
+                api.upload("/api/galleries/watchlist/subjects", Map.of("subject_id", "7", "display_name", "person 7"), "image", List.of(photo));
+
+                // ingest: the command, as the ingest user (it may not create topics, and says so)
+                Path frames = Files.createDirectories(dir.resolve("frames"));
+                for (int i = 0; i < 6; i++) {
+                    Files.copy(photo, frames.resolve(String.format("frame-%02d.jpeg", i)));
+                }
+                assertEquals(0, FacestreamCli.run("ingest", "--bootstrap", bootstrap, "--management-port", "-1",
+                        "--set", "kafka.properties-file=" + security.clientPropertiesFile("ingest"),
+                        "--camera", "door=" + frames + ";image-fps=5", "--fast", "--once"));
+
+                JsonNode hit = awaitFinal(api, "door", Duration.ofMinutes(2));
+                assertEquals("HIT", hit.get("decision").asText(), hit.toString());
+                assertEquals("7", hit.get("candidates").get(0).get("subject_id").asText(), hit.toString());
+                // the API reads the crop back from facestream.faces as the match user
+                String[] ref = hit.get("best_face").asText().split("/");
+                HttpResponse<byte[]> crop = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + match.apiPort() + "/api/faces/" + ref[1] + "/" + ref[2] + "/crop"))
+                        .header("Authorization", "Bearer " + KEY).build(), HttpResponse.BodyHandlers.ofByteArray());
+                assertEquals(200, crop.statusCode());
+                assertTrue(crop.body().length > 100 && (crop.body()[0] & 0xff) == 0xff, "a JPEG crop");
+                // feedback: written by the match user, read by the trainer user
+                api.json("POST", "/api/feedback", Map.of("match_id", hit.get("match_id").asText(), "verdict", "confirm"));
+            }
+            KafkaConnection trainer = connection(security, "trainer", bootstrap);
+            FeedbackCrops.Export export = FeedbackCrops.export(trainer, dir.resolve("feedback"), Duration.ofSeconds(30));
+            // the API's confirmation carries no crops: the trainer reads it and counts it as unusable
+            assertEquals(Map.of("confirmation without crops", 1L), export.bad().byReason(), "the trainer reads the feedback");
+            assertTrue(ReleasedModels.current(trainer, "mobilefacenet", Duration.ofSeconds(30)).isEmpty(), "and the model releases");
+
+            // refused: a client without credentials (what anyone who reaches the port had before) ...
+            long tRefuse = System.nanoTime();
+            assertThrows(ExecutionException.class, () -> listTopics(KafkaConnection.of(bootstrap)),
+                    "a PLAINTEXT client without credentials");
+            // ... and the ingest user writing the gallery, or reading the crops
+            KafkaConnection ingest = connection(security, "ingest", bootstrap);
+            try (var producer = new KafkaProducer<String, byte[]>(KafkaClients.producer(ingest, "secure-test-intruder"))) {
+                ExecutionException e = assertThrows(ExecutionException.class, () -> producer.send(
+                        new ProducerRecord<>(TopicCatalog.GALLERY, "watchlist", new byte[] {1})).get(30, TimeUnit.SECONDS));
+                assertInstanceOf(TopicAuthorizationException.class, e.getCause(), e.toString());
+            }
+            try (var consumer = new KafkaConsumer<String, byte[]>(KafkaClients.consumer(ingest, null))) {
+                assertThrows(TopicAuthorizationException.class, () -> consumer.partitionsFor(TopicCatalog.FACES, Duration.ofSeconds(10)));
+            }
+            System.out.printf("refusals shown in %.1f s; whole test %.1f s%n", (System.nanoTime() - tRefuse) / 1e9,
+                    (System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    /** The configuration a service of {@code user} gets: the broker's {@code client-<user>.properties}. */
+    private static FacestreamConfig as(FacestreamConfig config, BrokerSecurity security, String user) {
+        return config.with(Map.of("kafka.properties-file", security.clientPropertiesFile(user).toString()));
+    }
+
+    private static KafkaConnection connection(BrokerSecurity security, String user, String bootstrap) {
+        return KafkaConnection.of(bootstrap, KafkaConnection.readProperties(security.clientPropertiesFile(user), user));
+    }
+
+    /** The camera's FINAL decision, as the API lists it. */
+    private static JsonNode awaitFinal(ApiClient api, String camera, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        JsonNode page = null;
+        while (System.nanoTime() < deadline) {
+            page = api.json("GET", "/api/matches?camera=" + camera + "&stage=FINAL", null);
+            if (page.get("matches").size() > 0) {
+                return page.get("matches").get(0);
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("no FINAL decision for camera " + camera + " within " + timeout + ": " + page);
+    }
+
+    private static void listTopics(KafkaConnection kafka) throws Exception {
+        try (Admin admin = Admin.create(KafkaClients.with(KafkaClients.adminConfig(kafka), Map.of(
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 4_000)))) {
+            admin.listTopics().names().get(10, TimeUnit.SECONDS);
+        }
+    }
+}
