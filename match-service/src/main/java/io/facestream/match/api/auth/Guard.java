@@ -21,7 +21,8 @@ import java.util.Optional;
  *       {@code X-Facestream-Page} header, which a cross-site form cannot send. An expired or revoked key is refused,
  *       and so are its sessions. A client with too many failed attempts is answered 429 before its key is looked at;</li>
  *   <li>the key's role must include the route's;</li>
- *   <li>the key's rate limit of the route's class must allow it (429 with {@code Retry-After});</li>
+ *   <li>the key's rate limit of the route's class must allow it (429 with {@code Retry-After}); a key the process made
+ *       for its own client ({@link ApiKey.Source#PROCESS}, the demo's) has none;</li>
  * </ol>
  * Every request that reaches the guard is in the audit log ({@link Access}), refusals included.
  */
@@ -88,7 +89,8 @@ public final class Guard {
                 refuse(ctx, access, 403, "key '" + key.name() + "' has role " + key.role() + "; this needs " + role, 0);
                 return;
             }
-            long retry = limits.acquire(key.name(), routeClass);
+            // the key this process made for its own client (the demo's) is not limited: it protects nothing from outside
+            long retry = key.source() == ApiKey.Source.PROCESS ? 0 : limits.acquire(key.name(), routeClass);
             if (retry > 0) {
                 refuse(ctx, access, 429, "rate limit of key '" + key.name() + "' for " + routeClass.configName() + " requests ("
                         + fmt(limits.limit(routeClass).perMinute()) + "/min, burst " + limits.limit(routeClass).burst()
