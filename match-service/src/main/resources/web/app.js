@@ -1,20 +1,25 @@
-// facestream page: plain JS, no build step. The key lives in sessionStorage only (gone when the tab closes).
+// facestream page: plain JS, no build step. The API key is typed once, exchanged for a short-lived session (an
+// HttpOnly cookie the script cannot read) and forgotten: images, the live stream and every call use the cookie, so
+// the long-lived key is in no URL, no storage and no history.
 'use strict';
 const $ = (id) => document.getElementById(id);
-let key = sessionStorage.getItem('facestream.key');
 let live = null;
+let renew = null;
 
 async function api(path, options = {}) {
-  const headers = Object.assign({'Authorization': 'Bearer ' + key}, options.headers || {});
-  const res = await fetch(path, Object.assign({}, options, {headers}));
+  // X-Facestream-Page: the server takes a change with the session cookie only with this header (no cross-site forms)
+  const headers = Object.assign({'X-Facestream-Page': '1'}, options.headers || {});
+  const res = await fetch(path, Object.assign({credentials: 'same-origin'}, options, {headers}));
   if (!res.ok) {
     let msg = res.status + ' ' + res.statusText;
     try { msg = (await res.json()).error || msg; } catch (e) { /* not JSON */ }
-    throw new Error(msg);
+    if (res.status === 401 && !path.startsWith('/api/session')) loggedOut('Session ended: ' + msg);
+    const err = new Error(msg);
+    err.status = res.status;
+    throw err;
   }
   return res.status === 204 ? null : res.json();
 }
-const withKey = (path) => path + (path.includes('?') ? '&' : '?') + 'key=' + encodeURIComponent(key);
 
 function show(tab) {
   for (const s of ['login', 'live', 'gallery', 'search']) $(s).hidden = s !== tab;
@@ -23,19 +28,34 @@ function show(tab) {
 }
 
 async function login(candidate) {
-  key = candidate;
   try {
-    await api('/api/cameras');
-    sessionStorage.setItem('facestream.key', key);
-    $('login-error').textContent = '';
-    startLive();
-    show('live');
+    await api('/api/session', {method: 'POST', headers: {'Authorization': 'Bearer ' + candidate}});
+    $('key').value = '';
+    loggedIn();
   } catch (e) {
-    key = null;
-    sessionStorage.removeItem('facestream.key');
     $('login-error').textContent = 'Login failed: ' + e.message;
     show('login');
   }
+}
+
+function loggedIn() {
+  $('login-error').textContent = '';
+  startLive();
+  show('live');
+  // the session is renewed while the page is open (it ends with the key, at logout or when the service restarts)
+  if (renew) clearInterval(renew);
+  renew = setInterval(() => api('/api/session').catch((e) => {
+    if (e.status === 401) loggedOut('Session ended: ' + e.message);
+  }), 4 * 60 * 1000);
+}
+
+function loggedOut(message) {
+  if (live) live.close();
+  live = null;
+  if (renew) clearInterval(renew);
+  renew = null;
+  $('login-error').textContent = message || '';
+  show('login');
 }
 
 function cell(tr, content) {
@@ -46,7 +66,7 @@ function cell(tr, content) {
 function face(src) {
   const img = document.createElement('img');
   img.className = 'face';
-  if (src) img.src = withKey(src);
+  if (src) img.src = src;
   img.alt = '';
   return img;
 }
@@ -84,7 +104,7 @@ async function startLive() {
   $('matches').textContent = '';
   const recent = await api('/api/matches?limit=50');
   recent.matches.slice().reverse().forEach(addMatch);
-  live = new EventSource(withKey('/api/live'));
+  live = new EventSource('/api/live');
   live.addEventListener('match', (e) => addMatch(JSON.parse(e.data)));
   live.onopen = () => { $('live-state').textContent = '(connected)'; };
   live.onerror = () => { $('live-state').textContent = '(reconnecting)'; };
@@ -128,7 +148,7 @@ async function loadSubjects() {
 }
 
 $('login-form').onsubmit = (e) => { e.preventDefault(); login($('key').value.trim()); };
-$('logout').onclick = () => { sessionStorage.removeItem('facestream.key'); key = null; if (live) live.close(); show('login'); };
+$('logout').onclick = async () => { try { await api('/api/session', {method: 'DELETE'}); } catch (e) { /* gone already */ } loggedOut(''); };
 for (const b of document.querySelectorAll('nav button[data-tab]')) b.onclick = () => show(b.dataset.tab);
 $('gallery-select').onchange = loadSubjects;
 $('create-gallery').onsubmit = async (e) => {
@@ -180,4 +200,5 @@ $('search-form').onsubmit = async (e) => {
   } catch (err) { $('search-msg').textContent = err.message; }
 };
 
-if (key) login(key); else show('login');
+// a session from before a reload is still in its cookie
+api('/api/session').then(loggedIn, () => show('login'));

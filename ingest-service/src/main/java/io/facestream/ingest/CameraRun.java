@@ -1,5 +1,6 @@
 package io.facestream.ingest;
 
+import io.facestream.core.security.Redact;
 import io.facestream.ingest.camera.CameraSpec;
 import io.facestream.ingest.camera.FrameSampler;
 import io.facestream.ingest.metrics.CameraMetrics;
@@ -63,6 +64,7 @@ final class CameraRun implements FrameSink, Runnable {
     }
 
     private void fail(String message) {
+        message = Redact.credentials(message);
         error = message;
         state = CameraStatus.State.FAILED;
         LOG.error("camera {} failed: {}", spec.id().value(), message);

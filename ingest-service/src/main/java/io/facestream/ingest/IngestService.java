@@ -2,6 +2,7 @@ package io.facestream.ingest;
 
 import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.kafka.KafkaConnection;
+import io.facestream.core.security.Redact;
 import io.facestream.ingest.camera.CameraOptions;
 import io.facestream.ingest.camera.CameraRequest;
 import io.facestream.ingest.camera.CameraSpec;
@@ -86,11 +87,11 @@ public final class IngestService implements AutoCloseable {
             try {
                 spec = CameraSpec.resolve(request, defaults);
                 if (!ids.add(spec.id().value())) {
-                    throw new IllegalArgumentException("camera '" + request.text() + "': id " + spec.id() + " is used by another camera");
+                    throw new IllegalArgumentException("camera '" + Redact.credentials(request.text()) + "': id " + spec.id() + " is used by another camera");
                 }
             } catch (IllegalArgumentException e) {
-                LOG.error("camera not started: {}", e.getMessage());
-                service.invalid.add(new CameraStatus(request.text(), CameraStatus.State.FAILED, e.getMessage(), NOTHING));
+                LOG.error("camera not started: {}", Redact.credentials(e.getMessage()));
+                service.invalid.add(new CameraStatus(Redact.credentials(request.text()), CameraStatus.State.FAILED, Redact.credentials(e.getMessage()), NOTHING));
                 continue;
             }
             service.launch(spec);

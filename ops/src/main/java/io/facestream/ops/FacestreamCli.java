@@ -1,5 +1,6 @@
 package io.facestream.ops;
 
+import io.facestream.ops.audit.AuditCommand;
 import io.facestream.ops.bench.BenchCommand;
 import io.facestream.ops.demo.DemoCommand;
 import io.facestream.ops.embed.EmbedCommand;
@@ -42,6 +43,7 @@ import picocli.CommandLine.Command;
                 TrainCommand.class,
                 TrainerCommand.class,
                 BenchCommand.class,
+                AuditCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class FacestreamCli implements Runnable {

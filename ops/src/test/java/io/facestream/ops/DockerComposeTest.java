@@ -49,8 +49,10 @@ class DockerComposeTest {
     @Test
     void theApiPortIsTheOneMatchServesOn() throws Exception {
         int apiPort = FacestreamConfig.defaults().getInt("api.port");
-        assertEquals(apiPort + ":" + apiPort, compose().at("/services/match/ports/0").asText());
-        assertEquals(List.of("match", "--bootstrap", "kafka:" + FacestreamConfig.defaults().getInt("kafka.port")), command("match"));
+        assertEquals("127.0.0.1:" + apiPort + ":" + apiPort, compose().at("/services/match/ports/0").asText(),
+                "the plain-HTTP API is published on the host's loopback only");
+        assertEquals(List.of("match", "--bootstrap", "kafka:" + FacestreamConfig.defaults().getInt("kafka.port"), "--host", "0.0.0.0"),
+                command("match"));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.facestream.embed.service;
 
+import io.facestream.core.metrics.BoundedTag;
 import io.facestream.core.metrics.Metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -30,6 +31,7 @@ public final class EmbedMetrics {
     private final DistributionSummary batchFill = DistributionSummary.builder("facestream.embed.batch.fill")
             .description("faces per inference batch / max batch").register(registry);
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final BoundedTag cameraTag = BoundedTag.cameras();
     private final AtomicLong frames = new AtomicLong();
     private final AtomicLong faces = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
@@ -102,7 +104,13 @@ public final class EmbedMetrics {
                 inferenceNanos.get());
     }
 
-    private Counter counter(String name, String camera) {
+    /**
+     * The counter of a camera. The camera comes from a record's key, which any producer chooses: the tag is bounded
+     * ({@link BoundedTag#cameras()}: a key that is no camera id counts as {@code invalid}, cameras past the bound as
+     * {@code other}), so a producer cannot grow the registry or put text into the exposition.
+     */
+    private Counter counter(String name, String rawCamera) {
+        String camera = cameraTag.of(rawCamera);
         return counters.computeIfAbsent(name + "|" + camera, k -> Counter.builder(name).tag("camera", camera).register(registry));
     }
 }

@@ -1,6 +1,7 @@
 package io.facestream.ingest.camera;
 
 import io.facestream.core.events.CameraId;
+import io.facestream.core.security.Redact;
 import io.facestream.ingest.source.CameraSource;
 import java.util.Map;
 
@@ -24,7 +25,7 @@ public record CameraSpec(CameraId id, CameraSource source, CameraOptions options
             }
             return new CameraSpec(id, CameraSource.of(request.source()), options);
         } catch (IllegalArgumentException e) {
-            throw new InvalidCameraException("camera '" + request.text() + "': " + e.getMessage(), e);
+            throw new InvalidCameraException(Redact.credentials("camera '" + request.text() + "': " + e.getMessage()), e);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.facestream.ingest.source;
 
+import io.facestream.core.security.Redact;
 import io.facestream.ingest.camera.CameraOptions;
 
 /**
@@ -7,9 +8,15 @@ import io.facestream.ingest.camera.CameraOptions;
  * when a frame arrives. Lost connections are retried with backoff and counted as gaps.
  */
 public record LiveUrlSource(String url) implements CameraSource {
+    /** The URL with its password and credential parameters masked: for logs and errors. */
     @Override
     public String location() {
-        return url;
+        return Redact.credentials(url);
+    }
+
+    @Override
+    public String toString() {
+        return "LiveUrlSource[" + location() + "]";
     }
 
     @Override

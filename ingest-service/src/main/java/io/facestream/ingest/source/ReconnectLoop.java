@@ -1,5 +1,6 @@
 package io.facestream.ingest.source;
 
+import io.facestream.core.security.Redact;
 import io.facestream.ingest.camera.CameraOptions;
 import io.facestream.ingest.camera.Reconnect;
 import org.slf4j.Logger;
@@ -17,6 +18,7 @@ final class ReconnectLoop {
 
     static void run(String input, String format, CameraOptions options, FrameSink sink) throws SourceException {
         Reconnect policy = options.reconnect();
+        String shown = Redact.credentials(input);
         int failures = 0;
         String lastCause;
         Pacer noPacing = new Pacer(false);
@@ -37,11 +39,11 @@ final class ReconnectLoop {
             }
             failures++;
             if (failures > policy.maxAttempts()) {
-                throw new SourceException(input + (frames > 0 || failures > 1 ? " is still unreachable after " + policy.maxAttempts()
+                throw new SourceException(shown + (frames > 0 || failures > 1 ? " is still unreachable after " + policy.maxAttempts()
                         + " reconnect attempts: " : " failed: ") + lastCause);
             }
             long wait = policy.backoff(failures).toMillis();
-            LOG.info("{}: {}; reconnecting in {} ms (attempt {} of {})", input, lastCause, wait, failures, policy.maxAttempts());
+            LOG.info("{}: {}; reconnecting in {} ms (attempt {} of {})", shown, lastCause, wait, failures, policy.maxAttempts());
             long until = System.nanoTime() + wait * 1_000_000;
             while (System.nanoTime() < until && !sink.stopping()) {
                 try {

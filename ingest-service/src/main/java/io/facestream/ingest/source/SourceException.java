@@ -1,8 +1,13 @@
 package io.facestream.ingest.source;
 
-/** A camera source that cannot deliver (any more): the message says what and why, ready for a one-line log. */
+import io.facestream.core.security.Redact;
+
+/**
+ * A camera source that cannot deliver (any more): the message says what and why, ready for a one-line log. Credentials
+ * of any URL in it are masked ({@link Redact}): the message is logged and shown in the camera's status.
+ */
 public final class SourceException extends Exception {
     public SourceException(String message) {
-        super(message);
+        super(Redact.credentials(message));
     }
 }

@@ -8,8 +8,13 @@ import io.facestream.core.vector.Vectors;
 import io.facestream.gallery.model.GalleryInputException;
 import io.facestream.gallery.model.ModelVersion;
 import io.facestream.gallery.search.SearchRequest;
+import io.facestream.match.api.RouteSpec.Body;
+import io.facestream.match.api.audit.Access;
+import io.facestream.match.api.audit.AuditException;
+import io.facestream.match.api.auth.ApiKeys;
 import io.facestream.match.api.auth.Guard;
 import io.facestream.match.api.auth.Role;
+import io.facestream.match.api.auth.RouteClass;
 import io.facestream.match.api.faces.FaceReader;
 import io.facestream.match.api.faces.ReadFace;
 import io.facestream.match.decide.FpirCalibration;
@@ -21,7 +26,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.FileUpload;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,29 +33,32 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP API: galleries, subjects, search, verify (this class) and matches, tracks, cameras, feedback, live
- * ({@link MatchRoutes}). Every route that reads faces or changes a gallery is behind a {@link Guard}. Blocking work
- * (ONNX, Lucene, Kafka) runs on worker threads, never on the event loop.
+ * The HTTP API: galleries, subjects, search, verify (this class), matches, tracks, cameras, feedback, live
+ * ({@link MatchRoutes}), keys and the page's session ({@link KeyRoutes}). Every request first passes
+ * {@link PathCheck} and gets the {@link SecurityHeaders}; every route that is not public is behind the {@link Guard}
+ * (key or session, role, rate limit) and in the audit log. Blocking work (ONNX, Lucene, Kafka) runs on worker
+ * threads, never on the event loop.
  */
 public final class ApiRouter {
     private static final Logger LOG = LoggerFactory.getLogger(ApiRouter.class);
-    /** Set on a request while its body handler runs. */
-    private static final String DECODING_BODY = "facestream.decoding-body";
 
     private final GalleryAdmin galleries;
     private final FaceReader faces;
-    private final AuditLog audit;
     private final Guard guard;
     private final ApiLimits limits;
+    private final boolean tls;
+    private List<RouteSpec> routes = List.of();
 
     private io.facestream.core.health.HealthRegistry health = new io.facestream.core.health.HealthRegistry();
 
@@ -61,56 +68,59 @@ public final class ApiRouter {
         return this;
     }
 
-    public ApiRouter(GalleryAdmin galleries, FaceReader faces, AuditLog audit, Guard guard, ApiLimits limits) {
+    /**
+     * @param tls whether the server speaks TLS: the session cookie is then {@code Secure} and HSTS is sent
+     */
+    public ApiRouter(GalleryAdmin galleries, FaceReader faces, Guard guard, ApiLimits limits, boolean tls) {
         this.galleries = galleries;
         this.faces = faces;
-        this.audit = audit;
         this.guard = guard;
         this.limits = limits;
+        this.tls = tls;
+    }
+
+    /** Every route of the built router with its role, rate-limit class and audit action. */
+    public List<RouteSpec> routes() {
+        return routes;
     }
 
     public Router build(Vertx vertx, MatchRoutes matches) {
         Router r = Router.router(vertx);
-        BodyHandler body = BodyHandler.create(limits.uploadDirectory().toString()).setBodyLimit(limits.maxUploadBytes())
-                .setDeleteUploadedFilesOnEnd(true);
-        // only methods that carry a form: Vert.x refuses to decode multipart on a GET (IllegalStateException, a 500)
-        // A failure while the body is decoded is the client's malformed body (Netty's multipart decoder throws e.g. an
-        // ArrayIndexOutOfBoundsException on a broken Content-Disposition), a 400, unless it is the upload's I/O.
-        r.route().method(HttpMethod.POST).method(HttpMethod.PUT).method(HttpMethod.PATCH).method(HttpMethod.DELETE)
-                .handler(ctx -> {
-                    ctx.put(DECODING_BODY, Boolean.TRUE);
-                    body.handle(ctx);
-                });
-        r.route().handler(ctx -> {
-            ctx.remove(DECODING_BODY);
-            ctx.next();
-        });
+        r.route().handler(PathCheck::handle);
+        r.route().handler(new SecurityHeaders(tls)::handle);
+        Routes routes = new Routes(r, guard, limits);
 
-        r.get("/api/health").handler(ctx -> {
+        routes.open(HttpMethod.GET, "/api/health", ctx -> {
             var report = health.report();
             Replies.json(ctx, report.ready() ? 200 : 503, report.toJson(true));
         });
-        r.get("/metrics").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4").end(Metrics.scrape()));
-        r.get("/openapi.yaml").handler(ctx -> ctx.response().putHeader("Content-Type", "application/yaml").end(resource("api/openapi.yaml")));
+        routes.open(HttpMethod.GET, "/metrics", ctx -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4").end(Metrics.scrape()));
+        routes.open(HttpMethod.GET, "/openapi.yaml", ctx -> ctx.response().putHeader("Content-Type", "application/yaml").end(resource("api/openapi.yaml")));
 
-        r.get("/api/galleries").handler(guard.require(Role.VIEWER)).handler(ctx -> blocking(ctx, galleries::list, v -> Replies.json(ctx, v)));
-        r.post("/api/galleries").handler(guard.require(Role.ADMIN)).handler(this::createGallery);
-        r.delete("/api/galleries/:gallery").handler(guard.require(Role.ADMIN)).handler(this::deleteGallery);
-        r.put("/api/galleries/:gallery/threshold").handler(guard.require(Role.ADMIN)).handler(this::setThreshold);
-        r.get("/api/galleries/:gallery/subjects").handler(guard.require(Role.VIEWER))
-                .handler(ctx -> blocking(ctx, () -> galleries.subjects(ctx.pathParam("gallery")), v -> Replies.json(ctx, v)));
-        r.post("/api/galleries/:gallery/subjects").handler(guard.require(Role.OPERATOR)).handler(this::enrol);
-        r.delete("/api/galleries/:gallery/subjects/:subject").handler(guard.require(Role.OPERATOR)).handler(this::deleteSubject);
-        r.get("/api/galleries/:gallery/subjects/:subject/media/:media/crop").handler(guard.require(Role.VIEWER))
-                .handler(ctx -> blocking(ctx, () -> galleries.crop(ctx.pathParam("gallery"), ctx.pathParam("subject"),
+        routes.add(HttpMethod.GET, "/api/galleries", Role.VIEWER, RouteClass.READ, "galleries.list", Body.NONE,
+                ctx -> blocking(ctx, galleries::list, v -> Replies.json(ctx, v)));
+        routes.add(HttpMethod.POST, "/api/galleries", Role.ADMIN, RouteClass.WRITE, "gallery.create", Body.JSON, this::createGallery);
+        routes.add(HttpMethod.DELETE, "/api/galleries/:gallery", Role.ADMIN, RouteClass.WRITE, "gallery.delete", Body.NONE, this::deleteGallery);
+        routes.add(HttpMethod.PUT, "/api/galleries/:gallery/threshold", Role.ADMIN, RouteClass.WRITE, "gallery.threshold", Body.JSON,
+                this::setThreshold);
+        routes.add(HttpMethod.GET, "/api/galleries/:gallery/subjects", Role.VIEWER, RouteClass.READ, "subjects.list", Body.NONE,
+                ctx -> blocking(ctx, () -> galleries.subjects(ctx.pathParam("gallery")), v -> Replies.json(ctx, v)));
+        routes.add(HttpMethod.POST, "/api/galleries/:gallery/subjects", Role.OPERATOR, RouteClass.WRITE, "subject.enrol", Body.MULTIPART,
+                this::enrol);
+        routes.add(HttpMethod.DELETE, "/api/galleries/:gallery/subjects/:subject", Role.OPERATOR, RouteClass.WRITE, "subject.delete",
+                Body.NONE, this::deleteSubject);
+        routes.add(HttpMethod.GET, "/api/galleries/:gallery/subjects/:subject/media/:media/crop", Role.VIEWER, RouteClass.FACE,
+                "gallery.crop", Body.NONE, ctx -> blocking(ctx, () -> galleries.crop(ctx.pathParam("gallery"), ctx.pathParam("subject"),
                         ctx.pathParam("media")), b -> Replies.jpeg(ctx, b)));
-        r.post("/api/search").handler(guard.require(Role.VIEWER)).handler(this::search);
-        r.post("/api/verify").handler(guard.require(Role.VIEWER)).handler(this::verify);
+        routes.add(HttpMethod.POST, "/api/search", Role.VIEWER, RouteClass.SEARCH, "search", Body.MULTIPART, this::search);
+        routes.add(HttpMethod.POST, "/api/verify", Role.VIEWER, RouteClass.SEARCH, "verify", Body.MULTIPART, this::verify);
 
-        matches.mount(r, guard);
+        matches.mount(routes);
+        new KeyRoutes(guard.keys(), guard.sessions(), tls).mount(routes);
 
         r.route("/*").method(HttpMethod.GET).handler(StaticHandler.create("web").setCachingEnabled(false).setIndexPage("index.html"));
         r.route().failureHandler(ApiRouter::failure);
+        this.routes = routes.specs();
         return r;
     }
 
@@ -126,7 +136,7 @@ public final class ApiRouter {
         if (f instanceof java.util.concurrent.CompletionException && f.getCause() != null) {
             f = f.getCause();
         }
-        if (Boolean.TRUE.equals(ctx.get(DECODING_BODY)) && !(f instanceof IOException)
+        if (Boolean.TRUE.equals(ctx.get(Routes.DECODING_BODY)) && !(f instanceof IOException)
                 && !(f instanceof io.vertx.core.file.FileSystemException)) {
             Replies.error(ctx, 400, "the request body could not be decoded: " + f);
             return;
@@ -134,12 +144,26 @@ public final class ApiRouter {
         switch (f) {
             case ApiError e -> Replies.error(ctx, e.status(), e.getMessage());
             case GalleryInputException e -> Replies.error(ctx, 400, e.getMessage());
+            case ApiKeys.UnknownKey e -> Replies.error(ctx, 404, e.getMessage());
+            case ApiKeys.KeyConflict e -> Replies.error(ctx, 409, e.getMessage());
+            case AuditException e -> {
+                LOG.error("{} {} refused: {}", ctx.request().method(), ctx.request().path(), e.getMessage());
+                Replies.error(ctx, 503, "the audit log cannot be written, so the change was not made (see the service log)");
+            }
             case IllegalArgumentException e -> Replies.error(ctx, 400, e.getMessage());
             default -> {
-                LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), f);
-                Replies.error(ctx, 500, "internal error: " + f);
+                String id = HexFormat.of().formatHex(java.nio.ByteBuffer.allocate(6).putShort((short) ThreadLocalRandom.current().nextInt())
+                        .putInt(ThreadLocalRandom.current().nextInt()).array());
+                LOG.error("error {}: {} {} failed", id, ctx.request().method(), ctx.request().path(), f);
+                Replies.error(ctx, 500, "internal error " + id + ": the details are in the service log under this id", id);
             }
         }
+    }
+
+    /** Writes the change's audit line; a gallery change runs it just before publishing. */
+    static Runnable beforeChange(RoutingContext ctx) {
+        Access a = Access.of(ctx);
+        return a::beforeChange;
     }
 
     static <T> void blocking(RoutingContext ctx, Callable<T> work, Consumer<T> reply) {
@@ -192,19 +216,16 @@ public final class ApiRouter {
         String name = text(b, "name", true);
         String kind = text(b, "kind", false);
         blocking(ctx, () -> {
-            Map<String, Object> g = galleries.create(name, kind);
-            audit.record(Guard.caller(ctx).name(), "gallery.create", Map.of("gallery", name));
-            return g;
+            return galleries.create(name, kind, beforeChange(ctx));
         }, g -> Replies.json(ctx, 201, g));
     }
 
     private void deleteGallery(RoutingContext ctx) {
         String name = ctx.pathParam("gallery");
         blocking(ctx, () -> {
-            galleries.delete(name);
-            audit.record(Guard.caller(ctx).name(), "gallery.delete", Map.of("gallery", name));
+            galleries.delete(name, beforeChange(ctx));
             return name;
-        }, n -> ctx.response().setStatusCode(204).end());
+        }, n -> Replies.noContent(ctx));
     }
 
     private void setThreshold(RoutingContext ctx) {
@@ -238,10 +259,9 @@ public final class ApiRouter {
         }
         String gallery = ctx.pathParam("gallery");
         OpenSetThreshold chosen = t;
+        Access.of(ctx).detail("model", space).detail("threshold", chosen.value()).detail("source", chosen.source());
         blocking(ctx, () -> {
-            galleries.setThreshold(gallery, space, chosen);
-            audit.record(Guard.caller(ctx).name(), "gallery.threshold", Map.of("gallery", gallery, "model", space,
-                    "threshold", chosen.value(), "source", chosen.source()));
+            galleries.setThreshold(gallery, space, chosen, beforeChange(ctx));
             return chosen;
         }, v -> Replies.json(ctx, thresholdJson(gallery, space, v)));
     }
@@ -286,16 +306,14 @@ public final class ApiRouter {
         }
         String display = ctx.request().getFormAttribute("display_name");
         List<byte[]> images = uploads(ctx, "image", 1, limits.maxImagesPerEnrolment());
+        Access.of(ctx).detail("subject_id", subject).detail("images", images.size());
         blocking(ctx, () -> {
             galleries.requireGallery(gallery);
             List<ReadFace> read = new ArrayList<>();
             for (int i = 0; i < images.size(); i++) {
                 read.add(faces.read(images.get(i), "image " + (i + 1) + " of subject " + subject));
             }
-            Map<String, Object> out = galleries.enrol(gallery, subject, display == null ? subject : display, read);
-            audit.record(Guard.caller(ctx).name(), "subject.enrol", Map.of("gallery", gallery, "subject_id", subject,
-                    "images", images.size()));
-            return out;
+            return galleries.enrol(gallery, subject, display == null ? subject : display, read, beforeChange(ctx));
         }, v -> Replies.json(ctx, 201, v));
     }
 
@@ -303,10 +321,9 @@ public final class ApiRouter {
         String gallery = ctx.pathParam("gallery");
         String subject = ctx.pathParam("subject");
         blocking(ctx, () -> {
-            galleries.deleteSubject(gallery, subject);
-            audit.record(Guard.caller(ctx).name(), "subject.delete", Map.of("gallery", gallery, "subject_id", subject));
+            galleries.deleteSubject(gallery, subject, beforeChange(ctx));
             return subject;
-        }, v -> ctx.response().setStatusCode(204).end());
+        }, v -> Replies.noContent(ctx));
     }
 
     private void search(RoutingContext ctx) {
@@ -332,7 +349,7 @@ public final class ApiRouter {
                 one.put("candidates", c);
                 results.add(one);
             }
-            audit.record(Guard.caller(ctx).name(), "search", Map.of("galleries", names, "k", k));
+            Access.of(ctx).detail("galleries", names).detail("k", k);
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("model", f.model());
             out.put("faces_in_image", f.facesSeen());
@@ -351,7 +368,7 @@ public final class ApiRouter {
             double score = Vectors.cosine(fa.raw(), fb.raw());
             OpenSetThreshold t = gallery == null || gallery.isBlank()
                     ? galleries.gallery().threshold("", fa.model()) : galleries.gallery().threshold(gallery, fa.model());
-            audit.record(Guard.caller(ctx).name(), "verify", Map.of("threshold", t.value()));
+            Access.of(ctx).detail("gallery", gallery).detail("threshold", t.value()).detail("score", score);
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("model", fa.model());
             out.put("score", score);

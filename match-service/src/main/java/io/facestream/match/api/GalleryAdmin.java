@@ -84,7 +84,7 @@ public final class GalleryAdmin {
         return out;
     }
 
-    public Map<String, Object> create(String name, String kind) {
+    public Map<String, Object> create(String name, String kind, Runnable beforePublish) {
         GalleryKind k;
         try {
             k = GalleryKind.valueOf(kind == null ? "SINGLE" : kind.trim().toUpperCase(java.util.Locale.ROOT));
@@ -95,18 +95,18 @@ public final class GalleryAdmin {
             throw new ApiError(409, "gallery '" + name + "' already exists");
         }
         GalleryDefinition d = new GalleryDefinition(name, k, Map.of());
-        publishAndWait(List.of(new GalleryChange.DefineGallery(d)));
+        publishAndWait(List.of(new GalleryChange.DefineGallery(d)), beforePublish);
         return describe(d);
     }
 
-    public void delete(String name) {
+    public void delete(String name, Runnable beforePublish) {
         requireGallery(name);
-        publishAndWait(List.of(new GalleryChange.Remove(new GalleryKey.OfGallery(name))));
+        publishAndWait(List.of(new GalleryChange.Remove(new GalleryKey.OfGallery(name))), beforePublish);
     }
 
-    public OpenSetThreshold setThreshold(String name, String model, OpenSetThreshold t) {
+    public OpenSetThreshold setThreshold(String name, String model, OpenSetThreshold t, Runnable beforePublish) {
         GalleryDefinition d = gallery.definition(name).orElseThrow(() -> ApiError.notFound("gallery '" + name + "' does not exist"));
-        publishAndWait(List.of(new GalleryChange.DefineGallery(ThresholdMetadata.withThreshold(d, model, t))));
+        publishAndWait(List.of(new GalleryChange.DefineGallery(ThresholdMetadata.withThreshold(d, model, t))), beforePublish);
         return t;
     }
 
@@ -114,7 +114,8 @@ public final class GalleryAdmin {
      * Enrols a subject from faces already read from the uploads: SINGLE galleries take exactly one image, BOOKING
      * galleries take one or more (fused into one template by the index).
      */
-    public Map<String, Object> enrol(String galleryName, String subjectId, String displayName, List<ReadFace> faces) {
+    public Map<String, Object> enrol(String galleryName, String subjectId, String displayName, List<ReadFace> faces,
+                                     Runnable beforePublish) {
         GalleryKind kind = requireGallery(galleryName);
         if (faces.isEmpty()) {
             throw ApiError.badRequest("enrolment needs at least one image (form field 'image')");
@@ -144,6 +145,7 @@ public final class GalleryAdmin {
         }
         // a re-enrolment replaces the subject's media in one transaction: subject and new media first, then
         // tombstones for the old media not replaced, so no replica ever sees the subject missing or half-changed
+        beforePublish.run(); // the audit line, written and synced, or nothing is published
         try {
             writes.enrolWithMedia(subject, media);
         } catch (GalleryInputException e) {
@@ -159,13 +161,13 @@ public final class GalleryAdmin {
         return out;
     }
 
-    public void deleteSubject(String galleryName, String subjectId) {
+    public void deleteSubject(String galleryName, String subjectId, Runnable beforePublish) {
         requireGallery(galleryName);
         GalleryKey.OfSubject key = new GalleryKey.OfSubject(galleryName, subjectId);
         if (!gallery.index().hasSubject(key)) {
             throw ApiError.notFound("subject '" + subjectId + "' is not enrolled in gallery '" + galleryName + "'");
         }
-        publishAndWait(List.of(new GalleryChange.Remove(key)));
+        publishAndWait(List.of(new GalleryChange.Remove(key)), beforePublish);
     }
 
     public List<Map<String, Object>> subjects(String galleryName) {
@@ -206,7 +208,12 @@ public final class GalleryAdmin {
         return gallery.index().kindOf(name).orElseThrow(() -> ApiError.notFound("gallery '" + name + "' does not exist"));
     }
 
-    private void publishAndWait(List<GalleryChange> changes) {
+    /**
+     * Publishes once {@code beforePublish} has returned (it writes and syncs the change's audit line, and throws when it
+     * cannot: then nothing is published).
+     */
+    private void publishAndWait(List<GalleryChange> changes, Runnable beforePublish) {
+        beforePublish.run();
         try {
             writes.publishAll(changes);
         } catch (TimeoutException e) {

@@ -6,18 +6,22 @@ import io.facestream.core.events.Match;
 import io.facestream.core.events.Verdict;
 import io.facestream.core.json.Json;
 import io.facestream.core.topics.TopicCatalog;
+import io.facestream.match.api.RouteSpec.Body;
+import io.facestream.match.api.audit.Access;
 import io.facestream.match.api.auth.Guard;
 import io.facestream.match.api.auth.Role;
+import io.facestream.match.api.auth.RouteClass;
 import io.facestream.match.api.faces.FaceRecords;
 import io.facestream.match.api.live.MatchFeed;
 import io.facestream.match.api.live.MatchQuery;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -26,24 +30,28 @@ public final class MatchRoutes {
     private final MatchFeed feed;
     private final FaceRecords faces;
     private final Producer<String, byte[]> feedback;
-    private final AuditLog audit;
 
-    public MatchRoutes(MatchFeed feed, FaceRecords faces, Producer<String, byte[]> feedback, AuditLog audit) {
+    public MatchRoutes(MatchFeed feed, FaceRecords faces, Producer<String, byte[]> feedback) {
         this.feed = feed;
         this.faces = faces;
         this.feedback = feedback;
-        this.audit = audit;
     }
 
-    void mount(Router r, Guard guard) {
-        r.get("/api/matches").handler(guard.require(Role.VIEWER)).handler(ctx -> Replies.json(ctx, feed.query(query(ctx))));
-        r.get("/api/tracks/:camera/:track").handler(guard.require(Role.VIEWER)).handler(this::track);
-        r.get("/api/faces/:partition/:offset/crop").handler(guard.require(Role.VIEWER)).handler(this::faceCrop);
-        r.get("/api/cameras").handler(guard.require(Role.VIEWER)).handler(ctx -> Replies.json(ctx, feed.cameras()));
-        r.get("/api/status").handler(guard.require(Role.VIEWER)).handler(ctx -> Replies.json(ctx, feed.status()));
-        r.post("/api/feedback").handler(guard.require(Role.OPERATOR)).handler(this::feedback);
-        r.get("/api/live").handler(guard.require(Role.VIEWER)).handler(this::sse);
-        r.get("/api/live/ws").handler(guard.require(Role.VIEWER)).handler(this::webSocket);
+    void mount(Routes r) {
+        r.add(HttpMethod.GET, "/api/matches", Role.VIEWER, RouteClass.READ, "matches.read", Body.NONE, this::matches);
+        r.add(HttpMethod.GET, "/api/tracks/:camera/:track", Role.VIEWER, RouteClass.READ, "track.read", Body.NONE, this::track);
+        r.add(HttpMethod.GET, "/api/faces/:partition/:offset/crop", Role.VIEWER, RouteClass.FACE, "face.crop", Body.NONE, this::faceCrop);
+        r.add(HttpMethod.GET, "/api/cameras", Role.VIEWER, RouteClass.READ, "cameras.list", Body.NONE, ctx -> Replies.json(ctx, feed.cameras()));
+        r.add(HttpMethod.GET, "/api/status", Role.VIEWER, RouteClass.READ, "status.read", Body.NONE, ctx -> Replies.json(ctx, feed.status()));
+        r.add(HttpMethod.POST, "/api/feedback", Role.OPERATOR, RouteClass.WRITE, "feedback", Body.JSON, this::feedback);
+        r.add(HttpMethod.GET, "/api/live", Role.VIEWER, RouteClass.LIVE, "live.sse", Body.NONE, this::sse);
+        r.add(HttpMethod.GET, "/api/live/ws", Role.VIEWER, RouteClass.LIVE, "live.ws", Body.NONE, this::webSocket);
+    }
+
+    private void matches(RoutingContext ctx) {
+        MatchFeed.Page page = feed.query(query(ctx));
+        Access.of(ctx).detail("returned", page.matches().size());
+        Replies.json(ctx, page);
     }
 
     static MatchQuery query(RoutingContext ctx) {
@@ -90,6 +98,7 @@ public final class MatchRoutes {
             throw ApiError.notFound("no decision for track " + track + " of camera " + camera + " among the recent matches");
         }
         Match latest = page.matches().get(0);
+        Access.of(ctx).detail("decisions", page.matches().size());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("camera_id", camera);
         out.put("track_id", track);
@@ -111,6 +120,10 @@ public final class MatchRoutes {
             offset = Long.parseLong(ctx.pathParam("offset"));
         } catch (NumberFormatException e) {
             throw ApiError.badRequest("offset '" + ctx.pathParam("offset") + "' is not an integer");
+        }
+        if (!feed.isRecentBestFace(partition, offset)) {
+            // only the faces the API has shown as a recent match's best face: no walking the faces topic by offset
+            throw ApiError.notFound("faces/" + partition + "/" + offset + " is not the best face of a recent match");
         }
         ApiRouter.blocking(ctx, () -> faces.read(partition, offset)
                 .orElseThrow(() -> ApiError.notFound("no face record at faces/" + partition + "/" + offset)), o -> {
@@ -141,52 +154,77 @@ public final class MatchRoutes {
                 .setTsUs(System.currentTimeMillis() * 1000).setGallery(m.gallery() == null ? "" : m.gallery())
                 .setSubjectId(subject == null ? "" : subject).setTrackId(m.trackId() == null ? "" : m.trackId())
                 .setCameraId(m.cameraId()).setComment(comment == null ? "" : comment).build();
+        Access.of(ctx).detail("match_id", matchId).detail("verdict", verdict.name());
         ApiRouter.blocking(ctx, () -> {
+            Access.of(ctx).beforeChange();
             feedback.send(new ProducerRecord<>(TopicCatalog.FEEDBACK, matchId, f.toByteArray())).get();
-            audit.record(Guard.caller(ctx).name(), "feedback", Map.of("match_id", matchId, "verdict", verdict.name()));
             return f;
         }, x -> Replies.json(ctx, 201, Map.of("match_id", matchId, "verdict", verdict.name(), "by", f.getBy())));
     }
 
     private void sse(RoutingContext ctx) {
         MatchQuery filter = query(ctx);
-        HttpServerResponse res = ctx.response().setChunked(true).putHeader("Content-Type", "text/event-stream")
-                .putHeader("Cache-Control", "no-cache").putHeader("X-Accel-Buffering", "no");
-        res.write(": facestream live matches\n\n");
-        Runnable stop = feed.listen(m -> {
-            if (filter.matches(m)) {
-                ctx.vertx().runOnContext(v -> {
-                    if (!res.closed() && !res.ended()) {
-                        res.write("id: " + m.matchId() + "\nevent: match\ndata: " + json(m) + "\n\n");
-                    }
-                });
-            }
-        });
-        long ping = ctx.vertx().setPeriodic(15_000, id -> {
-            if (!res.closed() && !res.ended()) {
-                res.write(": ping\n\n");
-            }
-        });
-        res.closeHandler(v -> {
-            stop.run();
-            ctx.vertx().cancelTimer(ping);
+        Replies.open(ctx, 200, () -> {
+            HttpServerResponse res = ctx.response().setChunked(true).putHeader("Content-Type", "text/event-stream")
+                    .putHeader("Cache-Control", "no-cache").putHeader("X-Accel-Buffering", "no");
+            res.write(": facestream live matches\n\n");
+            AtomicLong sent = new AtomicLong();
+            long opened = System.nanoTime();
+            Runnable stop = feed.listen(m -> {
+                if (filter.matches(m)) {
+                    ctx.vertx().runOnContext(v -> {
+                        if (!res.closed() && !res.ended()) {
+                            sent.incrementAndGet();
+                            res.write("id: " + m.matchId() + "\nevent: match\ndata: " + json(m) + "\n\n");
+                        }
+                    });
+                }
+            });
+            long ping = ctx.vertx().setPeriodic(15_000, id -> {
+                if (!res.closed() && !res.ended()) {
+                    res.write(": ping\n\n");
+                }
+            });
+            res.closeHandler(v -> {
+                stop.run();
+                ctx.vertx().cancelTimer(ping);
+                ended(ctx, sent.get(), opened);
+            });
         });
     }
 
     private void webSocket(RoutingContext ctx) {
         MatchQuery filter = query(ctx);
-        ctx.request().toWebSocket().onSuccess(ws -> {
+        if (!"websocket".equalsIgnoreCase(ctx.request().getHeader("Upgrade"))) {
+            throw ApiError.badRequest("this route is a WebSocket: send an upgrade request (Upgrade: websocket)");
+        }
+        ctx.request().pause(); // the upgrade happens once the audit line is written: keep the request unread until then
+        Replies.open(ctx, 101, () -> ctx.request().toWebSocket().onSuccess(ws -> {
+            AtomicLong sent = new AtomicLong();
+            long opened = System.nanoTime();
             Runnable stop = feed.listen(m -> {
                 if (filter.matches(m)) {
                     ctx.vertx().runOnContext(v -> {
                         if (!ws.isClosed()) {
+                            sent.incrementAndGet();
                             ws.writeTextMessage(json(m));
                         }
                     });
                 }
             });
-            ws.closeHandler(v -> stop.run());
-        }).onFailure(ctx::fail);
+            ws.closeHandler(v -> {
+                stop.run();
+                ended(ctx, sent.get(), opened);
+            });
+        }).onFailure(ctx::fail));
+    }
+
+    /** The audit line of a live stream that closed: how long it was open and how many decisions it carried. */
+    private static void ended(RoutingContext ctx, long sent, long openedNanos) {
+        Access a = Access.of(ctx);
+        if (a != null) {
+            a.after("ended", Map.of("matches_sent", sent, "seconds", (System.nanoTime() - openedNanos) / 1_000_000_000L));
+        }
     }
 
     private static String json(Match m) {

@@ -14,11 +14,13 @@ import io.facestream.gallery.GallerySettings;
 import io.facestream.match.api.ApiLimits;
 import io.facestream.match.api.ApiRouter;
 import io.facestream.match.api.ApiServer;
-import io.facestream.match.api.AuditLog;
 import io.facestream.match.api.GalleryAdmin;
 import io.facestream.match.api.MatchRoutes;
 import io.facestream.match.api.auth.ApiKeys;
+import io.facestream.match.api.audit.AuditLog;
 import io.facestream.match.api.auth.Guard;
+import io.facestream.match.api.auth.RateLimiter;
+import io.facestream.match.api.auth.Sessions;
 import io.facestream.match.api.faces.FaceRecords;
 import io.facestream.match.api.faces.LazyFaceReader;
 import io.facestream.match.api.faces.PipelineFaceReader;
@@ -48,6 +50,9 @@ public final class MatchService implements AutoCloseable {
     private ApiServer api;
     private MatchStreams streams;
     private ApiKeys keys;
+    private AuditLog audit;
+    private String host;
+    private java.util.List<io.facestream.match.api.RouteSpec> routes = java.util.List.of();
     private io.vertx.ext.web.Router router;
     private Gallery replica;
     private volatile boolean closing;
@@ -96,21 +101,38 @@ public final class MatchService implements AutoCloseable {
         FaceRecords faceRecords = own(new FaceRecords(kafka));
         Producer<String, byte[]> feedback = own(new KafkaProducer<>(KafkaClients.producer(kafka, "facestream-match-feedback")));
         keys = ApiKeys.from(config);
-        AuditLog audit = new AuditLog(config.getPath("api.audit-log"));
+        ApiServer.Tls tls = ApiServer.Tls.from(config);
+        audit = own(new AuditLog(config.getPath("api.audit-log")));
         GalleryAdmin admin = new GalleryAdmin(replica, gallery);
         Vertx vertx = Vertx.vertx();
         io.facestream.core.health.HealthRegistry own = new io.facestream.core.health.HealthRegistry();
         registerHealth(own, "");
-        ApiRouter router = new ApiRouter(admin, faces, audit, new Guard(keys), limits).withHealth(own);
-        this.router = router.build(vertx, new MatchRoutes(feed, faceRecords, feedback, audit));
-        api = own(ApiServer.start(vertx, this.router,
-                config.getString("api.host"), config.getInt("api.port")));
-        LOG.info("match-service up: API and page on http://{}:{}/ (gallery '{}')", config.getString("api.host"), api.port(),
-                config.getString("match.gallery"));
+        Guard guard = new Guard(keys, new Sessions(config.getDuration("api.session.ttl")), RateLimiter.from(config), audit);
+        ApiRouter router = new ApiRouter(admin, faces, guard, limits, tls != null).withHealth(own);
+        this.router = router.build(vertx, new MatchRoutes(feed, faceRecords, feedback));
+        this.routes = router.routes();
+        host = config.getString("api.host");
+        api = own(ApiServer.start(vertx, this.router, host, config.getInt("api.port"), tls));
+        LOG.info("match-service up: API and page on {} (gallery '{}')", apiUrl(), config.getString("match.gallery"));
     }
 
     public int apiPort() {
         return api.port();
+    }
+
+    /** Where the page is: {@code http(s)://HOST:PORT/} ({@code localhost} for a loopback or wildcard address). */
+    public String apiUrl() {
+        String h = host.equals("0.0.0.0") || host.equals("::") || host.startsWith("127.") || host.equals("::1") ? "localhost" : host;
+        return (api.tls() ? "https" : "http") + "://" + (h.contains(":") ? "[" + h + "]" : h) + ":" + api.port() + "/";
+    }
+
+    /** Every route with its role, rate-limit class and audit action (the security matrix test walks them). */
+    public java.util.List<io.facestream.match.api.RouteSpec> routes() {
+        return routes;
+    }
+
+    public AuditLog audit() {
+        return audit;
     }
 
     /** The API's routes, for the test that keeps /openapi.yaml true. */

@@ -19,8 +19,11 @@ import io.facestream.embed.image.ImageException;
 import io.facestream.gallery.Gallery;
 import io.facestream.gallery.GallerySettings;
 import io.facestream.gallery.replication.ReplicaSettings;
+import io.facestream.match.api.audit.AuditLog;
 import io.facestream.match.api.auth.ApiKeys;
 import io.facestream.match.api.auth.Guard;
+import io.facestream.match.api.auth.RateLimiter;
+import io.facestream.match.api.auth.Sessions;
 import io.facestream.match.api.faces.FaceReader;
 import io.facestream.match.api.faces.FaceRecords;
 import io.facestream.match.api.faces.ReadFace;
@@ -112,6 +115,7 @@ class ApiFuzzTest {
                 "api.keys.wall.key", VIEWER, "api.keys.wall.role", "viewer",
                 "api.max-upload-bytes", 200_000,
                 "api.audit-log", dir.resolve("audit.log").toString(),
+                "api.key-store", dir.resolve("api-keys.json").toString(),
                 "api.upload-dir", dir.resolve("uploads").toString()));
         GallerySettings gs = GallerySettings.at(dir.resolve("gallery"))
                 .withReplica(new ReplicaSettings(topic, Duration.ofSeconds(5), 1000, Duration.ofMillis(20)));
@@ -123,8 +127,10 @@ class ApiFuzzTest {
         FaceRecords faces = own(new FaceRecords(KafkaConnection.of(bootstrap)));
         var feedback = own(new KafkaProducer<String, byte[]>(KafkaClients.producer(bootstrap, "fuzz-feedback-" + run)));
         Vertx vertx = Vertx.vertx();
-        var router = new ApiRouter(new GalleryAdmin(gallery, indexed), new SizeFaceReader(limits.maxPixels()), audit,
-                new Guard(ApiKeys.from(config)), limits).build(vertx, new MatchRoutes(feed, faces, feedback, audit));
+        Guard guard = new Guard(ApiKeys.from(config), new Sessions(config.getDuration("api.session.ttl")),
+                RateLimiter.from(config), own(audit));
+        var router = new ApiRouter(new GalleryAdmin(gallery, indexed), new SizeFaceReader(limits.maxPixels()), guard, limits, false)
+                .build(vertx, new MatchRoutes(feed, faces, feedback));
         ApiServer server = own(ApiServer.start(vertx, router, "127.0.0.1", 0));
         port = server.port();
     }

@@ -76,6 +76,7 @@ class MatchServiceApiTest {
         o.put("api.keys.wall.role", "viewer");
         o.put("api.max-upload-bytes", 100_000);
         o.put("api.audit-log", dir.resolve("audit.log").toString());
+        o.put("api.key-store", dir.resolve("api-keys.json").toString());
         o.put("api.upload-dir", dir.resolve("uploads").toString());
         o.put("gallery.index-dir", dir.resolve("gallery").toString());
         o.put("match.state-dir", dir.resolve("streams").toString());
@@ -205,7 +206,7 @@ class MatchServiceApiTest {
         assertEquals(204, json("DELETE", "/api/galleries/" + g, ADMIN, null).statusCode());
         assertEquals(404, json("GET", "/api/galleries/" + g + "/subjects", VIEWER, null).statusCode());
         String audit = Files.readString(dir.resolve("audit.log"));
-        assertTrue(audit.contains("\"gallery.create\"") && audit.contains("\"gallery.delete\"") && audit.contains("\"by\":\"root\""), audit);
+        assertTrue(audit.contains("\"gallery.create\"") && audit.contains("\"gallery.delete\"") && audit.contains("\"principal\":\"root\""), audit);
     }
 
     @Test
@@ -236,7 +237,7 @@ class MatchServiceApiTest {
         String camera = "api-cam-" + run;
         // SSE first, so the live stream must carry the decision
         HttpRequest sseRequest = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.apiPort()
-                + "/api/live?camera=" + camera + "&key=" + VIEWER)).build();
+                + "/api/live?camera=" + camera)).header("X-Api-Key", VIEWER).build();
         var sse = http.sendAsync(sseRequest, HttpResponse.BodyHandlers.ofLines());
         Thread.sleep(300);
         try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(KafkaClients.producer(bootstrap, "api-test-" + run))) {

@@ -66,6 +66,7 @@ class MatchServiceFaceApiTest {
         o.put("api.keys.root.key", ADMIN);
         o.put("api.keys.root.role", "admin");
         o.put("api.audit-log", dir.resolve("audit.log").toString());
+        o.put("api.key-store", dir.resolve("api-keys.json").toString());
         o.put("api.upload-dir", dir.resolve("uploads").toString());
         o.put("gallery.index-dir", dir.resolve("gallery").toString());
         o.put("match.state-dir", dir.resolve("streams").toString());
@@ -140,7 +141,8 @@ class MatchServiceFaceApiTest {
 
         // the stored crop is a JPEG of the aligned face
         HttpResponse<byte[]> crop = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.apiPort()
-                + "/api/galleries/" + single + "/subjects/alice/media/still-1/crop?key=" + ADMIN)).build(), HttpResponse.BodyHandlers.ofByteArray());
+                + "/api/galleries/" + single + "/subjects/alice/media/still-1/crop")).header("Authorization", "Bearer " + ADMIN).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, crop.statusCode());
         assertTrue(crop.body().length > 500 && (crop.body()[0] & 0xff) == 0xFF && (crop.body()[1] & 0xff) == 0xD8, "a JPEG crop");
 

@@ -79,6 +79,7 @@ class PoisonFaceTest {
         o.put("api.keys.desk.key", KEY);
         o.put("api.keys.desk.role", "admin");
         o.put("api.audit-log", dir.resolve("audit.log").toString());
+        o.put("api.key-store", dir.resolve("api-keys.json").toString());
         o.put("api.upload-dir", dir.resolve("uploads").toString());
         o.put("gallery.index-dir", dir.resolve("gallery").toString());
         o.put("match.state-dir", dir.resolve("streams").toString());

@@ -1,6 +1,7 @@
 package io.facestream.match.web;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -72,6 +73,7 @@ class PageInBrowserTest {
         o.put("api.keys.desk.key", KEY);
         o.put("api.keys.desk.role", "admin");
         o.put("api.audit-log", dir.resolve("audit.log").toString());
+        o.put("api.key-store", dir.resolve("api-keys.json").toString());
         o.put("api.upload-dir", dir.resolve("uploads").toString());
         o.put("gallery.index-dir", dir.resolve("gallery").toString());
         o.put("match.state-dir", dir.resolve("streams").toString());
@@ -126,6 +128,21 @@ class PageInBrowserTest {
                 }
                 String score = cells.get(4).getText();
                 assertTrue(score.matches("0\\.\\d{3} / 0\\.\\d{3}"), "score / threshold: " + score);
+
+                // the key was exchanged for an HttpOnly session: it is in no URL the page loaded, in no storage, and the
+                // script cannot read the session cookie
+                JavascriptExecutor js = (JavascriptExecutor) browser;
+                String urls = String.valueOf(js.executeScript("return performance.getEntriesByType('resource').map(e => e.name).join(' ')"));
+                assertTrue(urls.contains("/crop"), "the face images were loaded: " + urls);
+                assertFalse(urls.contains("key=") || urls.contains(KEY), "a key in a URL: " + urls);
+                assertEquals("", js.executeScript("return document.cookie"));
+                String storage = String.valueOf(js.executeScript("return JSON.stringify(sessionStorage) + JSON.stringify(localStorage)"));
+                assertFalse(storage.contains(KEY), storage);
+                // a reload keeps the session (the cookie), without the key
+                browser.navigate().refresh();
+                wait.until(b -> b.findElement(By.id("live")).isDisplayed());
+                browser.findElement(By.id("logout")).click();
+                wait.until(b -> b.findElement(By.id("login")).isDisplayed());
             } finally {
                 browser.quit();
             }

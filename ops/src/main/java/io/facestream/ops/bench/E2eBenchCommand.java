@@ -81,6 +81,7 @@ public final class E2eBenchCommand implements Callable<Integer> {
         flags.put("api.port", 0);
         flags.put("api.keys.bench.key", "bench-e2e-key-" + Long.toHexString(System.nanoTime()));
         flags.put("api.audit-log", work.resolve("audit.log").toString());
+        flags.put("api.key-store", work.resolve("api-keys.json").toString());
         flags.put("api.upload-dir", work.resolve("uploads").toString());
         flags.put("gallery.index-dir", work.resolve("gallery").toString());
         flags.put("match.state-dir", work.resolve("match-state").toString());

@@ -8,6 +8,7 @@ import io.facestream.ingest.CameraStatus;
 import io.facestream.ingest.IngestService;
 import io.facestream.ingest.camera.CameraOptions;
 import io.facestream.ingest.camera.CameraRequest;
+import io.facestream.match.api.auth.Role;
 import io.facestream.match.api.faces.FaceRecords;
 import io.facestream.match.runtime.MatchService;
 import io.facestream.ops.cli.ConfigOptions;
@@ -38,7 +39,7 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Run everything (like 'up') on demo footage of people with a demo watchlist; print matches as they arrive "
                 + "and a summary against the footage's ground truth.",
-                "Without --exit the page stays up on http://localhost:8080 until Ctrl-C."})
+                "Without --exit the page stays up on http://localhost:8080 (this host only; --set api.host=0.0.0.0 serves others) until Ctrl-C."})
 public final class DemoCommand implements Callable<Integer> {
     private static final String CAMERA_PREFIX = "demo-";
 
@@ -76,6 +77,10 @@ public final class DemoCommand implements Callable<Integer> {
         flags.put("embed.service.mode", "complete"); // recorded footage: every frame counts, none is skipped as late
         flags.put("match.gallery", gallery);
         FacestreamConfig config = options.load(flags);
+        if (!config.getString("api.tls.cert", "").isBlank()) {
+            throw new IllegalArgumentException("the demo's own API client speaks plain HTTP to 127.0.0.1: run the demo without "
+                    + "api.tls.cert and api.tls.key (it listens on 127.0.0.1 only), or run `up` with TLS");
+        }
         DemoFootage footage = DemoFootage.ensure(footageDir != null ? footageDir : cacheDir().resolve("demo"), sharedDir(),
                 cacheDir(), System.err);
 
@@ -90,10 +95,12 @@ public final class DemoCommand implements Callable<Integer> {
             MatchService match = all.service(MatchService.class)
                     .orElseThrow(() -> new IllegalStateException("the all-in-one runtime started no match service"));
             match.awaitRunning(Duration.ofMinutes(2));
-            String key = adminKey(config, match);
+            // the demo's own client key: in memory only, for as long as the demo may take
+            String key = match.keys().createForProcess("demo", Role.ADMIN, timeout.plusMinutes(10)).secret();
             ApiClient api = new ApiClient(match.apiPort(), key);
-            System.out.println("demo: API and page on http://localhost:" + match.apiPort() + "/ (admin key: "
-                    + (match.keys().generatedAdmin().isPresent() ? "in " + config.getPath("api.key-file") : "from api.keys") + ")");
+            System.out.println("demo: API and page on " + match.apiUrl() + " (log in with an admin key: "
+                    + match.keys().adminKeyFile().map(f -> "the one generated in " + f)
+                            .orElse("yours, from api.keys or the key store") + ")");
             DemoGallery.Built built = DemoGallery.build(api, gallery, footage, fpir, System.out);
 
             KafkaConnection kafka = all.connection();
@@ -113,7 +120,7 @@ public final class DemoCommand implements Callable<Integer> {
             if (exit) {
                 return verdict.exitCode();
             }
-            System.out.println("demo: the page stays up on http://localhost:" + match.apiPort() + "/ ; Ctrl-C to stop");
+            System.out.println("demo: the page stays up on " + match.apiUrl() + " ; Ctrl-C to stop");
             stopped.await();
             return verdict.exitCode();
         } finally {
@@ -195,24 +202,6 @@ public final class DemoCommand implements Callable<Integer> {
             lag += Math.max(0, e.getValue().offset() - (c == null ? 0 : c.offset()));
         }
         return lag;
-    }
-
-    /** The generated admin key, or a configured one with the admin role: the demo creates and calibrates a gallery. */
-    private static String adminKey(FacestreamConfig config, MatchService match) {
-        if (match.keys().generatedAdmin().isPresent()) {
-            return match.keys().generatedAdmin().get().secret();
-        }
-        Map<String, Object> keys = config.section("api.keys");
-        for (Map.Entry<String, Object> e : keys.entrySet()) {
-            if (e.getKey().endsWith(".role") && "admin".equalsIgnoreCase(String.valueOf(e.getValue()))) {
-                Object secret = keys.get(e.getKey().substring(0, e.getKey().length() - ".role".length()) + ".key");
-                if (secret != null) {
-                    return secret.toString();
-                }
-            }
-        }
-        throw new IllegalArgumentException("the demo enrols and calibrates its gallery, so it needs an admin key: "
-                + "configure api.keys.<name> with role admin, or none at all (one is then generated)");
     }
 
     private static Path sharedDir() {

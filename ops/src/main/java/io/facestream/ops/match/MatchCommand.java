@@ -29,6 +29,6 @@ public final class MatchCommand implements Runnable {
         ServiceRunner.run(config, () -> {
             broker.close();
             service.close();
-        }, health, "match-service is up: API and page on http://localhost:" + service.apiPort() + "/");
+        }, health, "match-service is up: API and page on " + service.apiUrl());
     }
 }

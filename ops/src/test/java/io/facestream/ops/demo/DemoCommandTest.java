@@ -94,6 +94,7 @@ class DemoCommandTest {
                 "--set", "models.dir=" + ModelZoo.defaultStore().root(),
                 "--set", "api.port=0",
                 "--set", "api.key-file=" + dir.resolve("admin.key"),
+                "--set", "api.key-store=" + dir.resolve("api-keys.json"),
                 "--set", "api.audit-log=" + dir.resolve("audit.log"),
                 "--set", "api.upload-dir=" + dir.resolve("uploads"),
                 "--set", "gallery.index-dir=" + dir.resolve("gallery"),

@@ -128,7 +128,8 @@ class MatchKillRestartTest {
                 "--set", "match.session-timeout=6s",
                 "--set", "gallery.index-dir=" + dir.resolve("gallery-" + name),
                 "--set", "api.keys.test.key=kill-test-key-0123456789",
-                "--set", "api.audit-log=" + dir.resolve("audit.log"),
+                "--set", "api.audit-log=" + dir.resolve(name + "-audit.log"),
+                "--set", "api.key-store=" + dir.resolve("api-keys.json"),
                 "--set", "api.upload-dir=" + dir.resolve("uploads")));
     }
 

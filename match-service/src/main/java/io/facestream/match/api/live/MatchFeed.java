@@ -39,6 +39,8 @@ public final class MatchFeed implements AutoCloseable {
     private final int capacity;
     private final Deque<Match> recent = new ArrayDeque<>();
     private final Map<String, CameraStatus> cameras = new TreeMap<>();
+    /** best_face references of the matches in the window, with how many matches name each. */
+    private final Map<String, Integer> bestFaces = new java.util.HashMap<>();
     private final List<Consumer<Match>> listeners = new CopyOnWriteArrayList<>();
     private volatile boolean caughtUp;
     private long unreadable;
@@ -78,10 +80,19 @@ public final class MatchFeed implements AutoCloseable {
     private void add(Match m) {
         synchronized (this) {
             // A FINAL replaces nothing: PROVISIONAL and FINAL are two decisions; a replayed id replaces its twin.
-            recent.removeIf(x -> x.matchId().equals(m.matchId()));
+            for (Iterator<Match> it = recent.iterator(); it.hasNext(); ) {
+                Match x = it.next();
+                if (x.matchId().equals(m.matchId())) {
+                    it.remove();
+                    forget(x);
+                }
+            }
             recent.addFirst(m);
+            if (m.bestFace() != null) {
+                bestFaces.merge(m.bestFace(), 1, Integer::sum);
+            }
             while (recent.size() > capacity) {
-                recent.removeLast();
+                forget(recent.removeLast());
             }
             CameraStatus c = cameras.get(m.cameraId());
             long n = c == null ? 0 : c.matches();
@@ -96,6 +107,20 @@ public final class MatchFeed implements AutoCloseable {
                 LOG.debug("live listener failed: {}", e.toString());
             }
         }
+    }
+
+    private void forget(Match m) {
+        if (m.bestFace() != null) {
+            bestFaces.computeIfPresent(m.bestFace(), (k, n) -> n > 1 ? n - 1 : null);
+        }
+    }
+
+    /**
+     * Whether {@code faces/<partition>/<offset>} is the best face of a match in the window: the only face records the
+     * API shows, so a caller cannot walk the faces topic by offset.
+     */
+    public synchronized boolean isRecentBestFace(int partition, long offset) {
+        return bestFaces.containsKey("faces/" + partition + "/" + offset);
     }
 
     /** Matches passing the filter, newest first, paged. */
