@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The default donor photographs, read where they lie and never copied into the output: the project's shared test
- * photos ({@code <facestream.shared>/data/photos}) when present, and the sample images of the npm package
+ * photos ({@code <paths.shared>/data/photos}) when present, and the sample images of the npm package
  * {@code @vladmandic/human@3.3.6} ({@code assets/}), fetched with npm (integrity checked) and unpacked under the
  * facestream cache on first use.
  */
@@ -30,7 +30,7 @@ public final class DonorPhotos {
         }
         out.addAll(images(humanAssets(cache)));
         if (out.isEmpty()) {
-            throw new IllegalStateException("no donor photos: neither " + (shared == null ? "<facestream.shared>" : shared.resolve("data/photos"))
+            throw new IllegalStateException("no donor photos: neither " + (shared == null ? "<paths.shared>" : shared.resolve("data/photos"))
                     + " nor " + cache.resolve("npm").resolve(HUMAN) + " exists; unpack @vladmandic/human@3.3.6 there "
                     + "(docs/synth.md) or pass --faces-from DIR");
         }

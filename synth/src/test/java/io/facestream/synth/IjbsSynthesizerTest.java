@@ -1,5 +1,6 @@
 package io.facestream.synth;
 
+import io.facestream.core.config.FacestreamPaths;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -47,11 +48,10 @@ class IjbsSynthesizerTest {
     }
 
     private static List<DonorFace> donors() {
-        String shared = System.getProperty("facestream.shared");
-        Path cache = Path.of(System.getProperty("facestream.cache", System.getProperty("user.home") + "/.facestream"));
+        FacestreamPaths paths = FacestreamPaths.fromEnvironment();
         List<Path> photos;
         try {
-            photos = DonorPhotos.defaults(shared == null ? null : Path.of(shared), cache);
+            photos = DonorPhotos.defaults(paths.sharedOrNull(), paths.cache());
         } catch (IllegalStateException e) {
             Assumptions.abort("no donor photos available: " + e.getMessage());
             return List.of();

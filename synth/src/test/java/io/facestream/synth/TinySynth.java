@@ -1,5 +1,6 @@
 package io.facestream.synth;
 
+import io.facestream.core.config.FacestreamPaths;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,11 +11,10 @@ public final class TinySynth {
     private TinySynth() {}
 
     public static Path generate(Path out, int subjects, int videos, int frames) {
-        String shared = System.getProperty("facestream.shared");
-        Path cache = Path.of(System.getProperty("facestream.cache", System.getProperty("user.home") + "/.facestream"));
+        FacestreamPaths paths = FacestreamPaths.fromEnvironment();
         List<Path> photos;
         try {
-            photos = DonorPhotos.defaults(shared == null ? null : Path.of(shared), cache);
+            photos = DonorPhotos.defaults(paths.sharedOrNull(), paths.cache());
         } catch (IllegalStateException e) {
             Assumptions.abort("no donor photos available: " + e.getMessage());
             return out;

@@ -197,6 +197,9 @@ public final class FacestreamConfig {
         return out;
     }
 
+    /** The {@link #sourceOf} of a value nobody set: the built-in defaults. */
+    public static final String DEFAULT_SOURCE = "defaults";
+
     /** Where a key's value came from: "defaults", a file path, "env FACESTREAM_...", "flag" or "override". */
     public String sourceOf(String key) {
         return sources.getOrDefault(key, "unset");
@@ -370,7 +373,7 @@ public final class FacestreamConfig {
                     flatten("", tree == null ? Map.of() : tree, flat, freeForm);
                     flat.forEach((k, v) -> {
                         values.put(k, v);
-                        sources.put(k, "defaults");
+                        sources.put(k, DEFAULT_SOURCE);
                         defaults.put(k, v);
                     });
                 }

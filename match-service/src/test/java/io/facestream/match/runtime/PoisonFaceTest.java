@@ -3,7 +3,6 @@ package io.facestream.match.runtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.events.DeadLetter;
@@ -17,6 +16,7 @@ import io.facestream.core.testing.KafkaBroker;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.core.topics.TopicCreator;
 import io.facestream.embed.model.zoo.ModelZoo;
+import io.facestream.embed.model.zoo.SamplePhotos;
 import io.facestream.embed.service.EmbedService;
 import io.facestream.match.api.Multipart;
 import java.net.URI;
@@ -43,11 +43,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue "Reliability" 1: a poison face on a live camera's key. Real broker, real embed and match services, real models:
- * alice is enrolled from one photo (img1) through the API and filmed in frames of another (img2) as camera
+ * alice is enrolled from one photo (a portrait of the sample photographs) through the API and filmed in frames of
+ * another photo of the same woman, taken another day, as camera
  * {@code door-…}. In the middle of her track a copy of one of her real face records with a NaN embedding is written to
  * {@code facestream.faces} under the same key. It must reach {@code facestream.dlq} within 5 s with its reason, and the
  * camera's track must go on: the FINAL decision of the same track is a HIT for alice with every real face in it.
- * Skips without the shared photos.
  */
 @KafkaBroker
 class PoisonFaceTest {
@@ -60,9 +60,7 @@ class PoisonFaceTest {
     @Test
     void aNanFaceOnALiveCameraIsDeadLetteredAndTheCamerasHitStillComes(@KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir)
             throws Exception {
-        String shared = System.getProperty("facestream.shared", "");
-        Path photos = Path.of(shared, "data", "photos");
-        assumeTrue(!shared.isEmpty() && Files.isRegularFile(photos.resolve("img2.jpeg")), "shared/data/photos is absent");
+        SamplePhotos photos = SamplePhotos.fetch();
         String run = UUID.randomUUID().toString().substring(0, 8);
         String camera = "door-" + run;
         String gallery = "poison-" + run;
@@ -101,13 +99,13 @@ class PoisonFaceTest {
             String base = "http://127.0.0.1:" + match.apiPort();
             assertEquals(201, send(base + "/api/galleries", "application/json",
                     ("{\"name\":\"" + gallery + "\",\"kind\":\"SINGLE\"}").getBytes(StandardCharsets.UTF_8)).statusCode());
-            Multipart alice = new Multipart().field("subject_id", "alice").file("image", "img1.jpeg",
-                    Files.readAllBytes(photos.resolve("img1.jpeg")));
+            Multipart alice = new Multipart().field("subject_id", "alice").file("image", "alice.jpg",
+                    Files.readAllBytes(photos.portrait(SamplePhotos.Portrait.SAME_A)));
             HttpResponse<String> enrolled = send(base + "/api/galleries/" + gallery + "/subjects", alice.contentType(), alice.body());
             assertEquals(201, enrolled.statusCode(), enrolled.body());
 
             // alice in front of the door: her track becomes confident (PROVISIONAL HIT) on its third face
-            byte[] img2 = Files.readAllBytes(photos.resolve("img2.jpeg"));
+            byte[] img2 = Files.readAllBytes(photos.portrait(SamplePhotos.Portrait.SAME_B));
             long t0Us = System.currentTimeMillis() * 1000;
             sendFrames(producer, camera, img2, 0, FRAMES_BEFORE, t0Us);
             Map<String, Match> decisions = new HashMap<>();

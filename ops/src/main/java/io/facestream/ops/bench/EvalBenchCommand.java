@@ -1,17 +1,18 @@
 package io.facestream.ops.bench;
 
 import io.facestream.core.config.FacestreamConfig;
+import io.facestream.core.config.FacestreamPaths;
 import io.facestream.eval.ijbs.protocol.IjbsProtocolFolder;
 import io.facestream.eval.ijbs.protocol.IjbsProtocolReader;
 import io.facestream.eval.report.ProgressLine;
 import io.facestream.ops.FacestreamCli;
 import io.facestream.ops.cli.CommandFailed;
-import io.facestream.ops.cli.ConfigOptions;
 import io.facestream.eval.footage.FeatureAgreement;
 import io.facestream.eval.footage.Footage;
 import io.facestream.eval.footage.FootageSources;
 import io.facestream.eval.footage.GroundTruth;
 import io.facestream.eval.footage.ModeRun;
+import io.facestream.ops.cli.ConfigOptions;
 import io.facestream.ops.report.Table;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,8 +84,7 @@ public final class EvalBenchCommand implements Callable<Integer> {
 
     /** The default footage: a small synthetic set, generated once per size. */
     private Path generated() {
-        String home = System.getProperty("facestream.cache", System.getProperty("user.home") + "/.facestream");
-        Path dir = Path.of(home, "bench", "ijbs-synth-s" + subjects + "-v" + videos);
+        Path dir = FacestreamPaths.of(options.load()).cache("bench").resolve("ijbs-synth-s" + subjects + "-v" + videos);
         if (!Files.isRegularFile(dir.resolve("synth.json"))) {
             int rc = FacestreamCli.run("synth", "ijbs", "--out", dir.toString(), "--subjects", Integer.toString(subjects),
                     "--videos", Integer.toString(videos), "--frames-per-video", "100", "--seed", "1");

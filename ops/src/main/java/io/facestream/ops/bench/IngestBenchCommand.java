@@ -1,6 +1,7 @@
 package io.facestream.ops.bench;
 
 import io.facestream.core.config.FacestreamConfig;
+import io.facestream.core.config.FacestreamPaths;
 import io.facestream.core.kafka.EmbeddedKafka;
 import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.kafka.KafkaConnection;
@@ -134,7 +135,7 @@ public final class IngestBenchCommand implements Callable<Integer> {
     }
 
     private Path cachedClip() throws Exception {
-        Path cache = Path.of(System.getProperty("user.home"), ".facestream", "bench", "ingest-1080p-h264-" + seconds + "s.mp4");
+        Path cache = FacestreamPaths.fromEnvironment().cache("bench").resolve("ingest-1080p-h264-" + seconds + "s.mp4");
         if (!Files.isRegularFile(cache)) {
             SyntheticClip.h264(cache, 1920, 1080, 25, seconds);
         }

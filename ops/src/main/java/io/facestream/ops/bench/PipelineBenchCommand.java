@@ -1,6 +1,7 @@
 package io.facestream.ops.bench;
 
 import io.facestream.core.config.FacestreamConfig;
+import io.facestream.core.config.FacestreamPaths;
 import io.facestream.core.kafka.EmbeddedKafka;
 import io.facestream.core.kafka.ConsumerGroupStart;
 import io.facestream.core.kafka.KafkaClients;
@@ -87,8 +88,9 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         FacestreamConfig config = options.load();
         FaceSettings face = FaceSettings.from(config);
         ModelStore store = ModelZoo.store(config);
-        System.err.println("bench pipeline: preparing the " + clipFrames + "-frame clip in " + cacheDir().resolve("bench"));
-        PipelineFootage clip = PipelineFootage.cached(cacheDir(), clipFrames, sharedDir());
+        FacestreamPaths paths = FacestreamPaths.of(config);
+        System.err.println("bench pipeline: preparing the " + clipFrames + "-frame clip in " + paths.cache("bench"));
+        PipelineFootage clip = PipelineFootage.cached(paths.cache(), clipFrames, paths.sharedOrNull());
         for (String d : detectors) {
             if (d.equals("mtcnn")) {
                 ModelZoo.ensure(store, "mtcnn");
@@ -294,21 +296,6 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--clip-frames must be at least 2, got " + clipFrames);
         }
     }
-
-    private static Path sharedDir() {
-        String p = System.getProperty("facestream.shared", System.getenv("FACESTREAM_SHARED"));
-        if (p != null && !p.isBlank()) {
-            return Path.of(p);
-        }
-        Path sibling = Path.of("..", "shared");
-        return Files.isDirectory(sibling) ? sibling : null;
-    }
-
-    private static Path cacheDir() {
-        String p = System.getProperty("facestream.cache", System.getenv("FACESTREAM_CACHE"));
-        return p != null && !p.isBlank() ? Path.of(p) : Path.of(System.getProperty("user.home"), ".facestream");
-    }
-
     private static double round(double v, int digits) {
         double f = Math.pow(10, digits);
         return Math.round(v * f) / f;

@@ -1,6 +1,7 @@
 package io.facestream.ops.demo;
 
 import io.facestream.core.config.FacestreamConfig;
+import io.facestream.core.config.FacestreamPaths;
 import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.topics.TopicCatalog;
@@ -81,8 +82,9 @@ public final class DemoCommand implements Callable<Integer> {
             throw new IllegalArgumentException("the demo's own API client speaks plain HTTP to 127.0.0.1: run the demo without "
                     + "api.tls.cert and api.tls.key (it listens on 127.0.0.1 only), or run `up` with TLS");
         }
-        DemoFootage footage = DemoFootage.ensure(footageDir != null ? footageDir : cacheDir().resolve("demo"), sharedDir(),
-                cacheDir(), System.err);
+        FacestreamPaths paths = FacestreamPaths.of(config);
+        DemoFootage footage = DemoFootage.ensure(footageDir != null ? footageDir : paths.cache("demo"), paths.sharedOrNull(),
+                paths.cache(), System.err);
 
         AllInOne all = AllInOne.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -202,19 +204,5 @@ public final class DemoCommand implements Callable<Integer> {
             lag += Math.max(0, e.getValue().offset() - (c == null ? 0 : c.offset()));
         }
         return lag;
-    }
-
-    private static Path sharedDir() {
-        String p = System.getProperty("facestream.shared", System.getenv("FACESTREAM_SHARED"));
-        if (p != null) {
-            return Path.of(p);
-        }
-        Path sibling = Path.of("..", "shared");
-        return Files.isDirectory(sibling) ? sibling : null;
-    }
-
-    private static Path cacheDir() {
-        String p = System.getProperty("facestream.cache", System.getenv("FACESTREAM_CACHE"));
-        return p != null ? Path.of(p) : Path.of(System.getProperty("user.home"), ".facestream");
     }
 }

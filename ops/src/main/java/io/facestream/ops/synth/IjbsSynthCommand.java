@@ -1,5 +1,7 @@
 package io.facestream.ops.synth;
 
+import io.facestream.core.config.FacestreamPaths;
+import io.facestream.ops.cli.ConfigOptions;
 import io.facestream.ops.report.Table;
 import io.facestream.synth.BlendedIdentities;
 import io.facestream.synth.DonorFace;
@@ -14,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code facestream synth ijbs}: a synthetic data set in the IJB-S layout (docs/synth.md). */
@@ -44,6 +47,8 @@ public final class IjbsSynthCommand implements Callable<Integer> {
     Integer threads;
     @Option(names = "--json", description = "Write the summary table as JSON.")
     Path json;
+    @Mixin
+    ConfigOptions options;
 
     @Override
     public Integer call() {
@@ -78,25 +83,12 @@ public final class IjbsSynthCommand implements Callable<Integer> {
         if (facesFrom != null) {
             return new PhotoFolderIdentities(facesFrom, finder);
         }
-        List<Path> photos = donors != null ? donors : DonorPhotos.defaults(sharedDir(), cacheDir());
+        FacestreamPaths paths = FacestreamPaths.of(options.load());
+        List<Path> photos = donors != null ? donors : DonorPhotos.defaults(paths.sharedOrNull(), paths.cache());
         List<DonorFace> faces = new ArrayList<>();
         for (Path p : photos) {
             faces.addAll(finder.find(p));
         }
         return new BlendedIdentities(faces);
-    }
-
-    private static Path sharedDir() {
-        String p = System.getProperty("facestream.shared", System.getenv("FACESTREAM_SHARED"));
-        if (p != null) {
-            return Path.of(p);
-        }
-        Path sibling = Path.of("..", "shared");
-        return java.nio.file.Files.isDirectory(sibling) ? sibling : null;
-    }
-
-    private static Path cacheDir() {
-        String p = System.getProperty("facestream.cache", System.getenv("FACESTREAM_CACHE"));
-        return p != null ? Path.of(p) : Path.of(System.getProperty("user.home"), ".facestream");
     }
 }

@@ -1,6 +1,7 @@
 package io.facestream.ops.train;
 
 import io.facestream.embed.model.ModelStore;
+import io.facestream.core.config.FacestreamPaths;
 import io.facestream.embed.model.zoo.ModelZoo;
 import io.facestream.ops.cli.ConfigOptions;
 import io.facestream.trainer.data.Augmentation;
@@ -88,7 +89,7 @@ public final class TrainCommand implements Runnable {
                 : length.steps != null ? new Budget.Steps(length.steps) : new Budget.Epochs(length.epochs);
         Hyperparameters hyper = Hyperparameters.defaults().withBatch(batch).withLearningRate(lr).withSeed(seed)
                 .withCentres(centres == null ? null : CentreInit.parse(centres)).withBackboneLrScale(backboneLrScale);
-        Path work = out != null ? out : Path.of(System.getProperty("user.home"), ".facestream", "train",
+        Path work = out != null ? out : FacestreamPaths.of(options.load()).cache("train").resolve(
                 baseModel.replace('@', '-') + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         FineTuneRequest request = new FineTuneRequest(data, baseModel, HeadKind.parse(head), budget, hyper,
                 noAugment ? Augmentation.NONE : Augmentation.PAPER, device, work, resume);

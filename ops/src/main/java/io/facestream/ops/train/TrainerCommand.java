@@ -1,6 +1,7 @@
 package io.facestream.ops.train;
 
 import io.facestream.core.config.FacestreamConfig;
+import io.facestream.core.config.FacestreamPaths;
 import io.facestream.embed.pipeline.FaceSettings;
 import io.facestream.ops.cli.ConfigOptions;
 import io.facestream.trainer.cycle.CycleOutcome;
@@ -83,7 +84,7 @@ public final class TrainerCommand implements Callable<Integer> {
         FacestreamConfig config = options.load();
         String name = model != null ? model : FaceSettings.from(config).embedder();
         TrainerSettings settings = new TrainerSettings(name, images, heldOut, protocol,
-                work != null ? work : Path.of(System.getProperty("user.home"), ".facestream", "trainer", name),
+                work != null ? work : FacestreamPaths.of(config).cache("trainer").resolve(name),
                 minNewSamples, HeadKind.parse(head), new Budget.Steps(steps),
                 Hyperparameters.defaults().withBatch(batch).withLearningRate(lr).withBackboneLrScale(backboneLrScale), Augmentation.PAPER, device,
                 GatePolicy.defaults().withMargin(margin));

@@ -1,5 +1,6 @@
 package io.facestream.ops.demo;
 
+import io.facestream.core.config.FacestreamPaths;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -37,9 +38,10 @@ class DemoCommandTest {
     @Test
     void demoKeepsFalseAlarmsWithinTheTargetAndDecidesTheSameWithEmbeddingThrottled(@KafkaBroker.Bootstrap String bootstrap,
                                                                                     @TempDir Path dir) throws Exception {
-        String shared = System.getProperty("facestream.shared", "");
-        Path cache = Path.of(System.getProperty("facestream.cache", System.getProperty("user.home") + "/.facestream"));
-        assumeTrue(!shared.isEmpty() && Files.isDirectory(Path.of(shared, "data", "photos")), "shared/data/photos is absent");
+        FacestreamPaths paths = FacestreamPaths.fromEnvironment();
+        Path cache = paths.cache();
+        assumeTrue(paths.sharedOrNull() != null && Files.isDirectory(paths.shared().resolve("data").resolve("photos")),
+                "no private photo folder (paths.shared) with data/photos");
         assumeTrue(Files.isDirectory(cache.resolve("npm").resolve(DonorPhotos.HUMAN)), "the @vladmandic/human donor photos are not unpacked");
 
         Path footage = dir.resolve("footage"); // rendered by the first run, reused by the second

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.facestream.core.config.FacestreamConfig;
@@ -17,6 +16,7 @@ import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.embed.model.zoo.ModelZoo;
+import io.facestream.embed.model.zoo.SamplePhotos;
 import io.facestream.embed.service.EmbedService;
 import io.facestream.match.runtime.MatchService;
 import io.facestream.ops.FacestreamCli;
@@ -55,9 +55,7 @@ class SecureKafkaEndToEndTest {
 
     @Test
     void theServicesRunAsTheirOwnUsersAndEveryoneElseIsRefused(@TempDir Path dir) throws Exception {
-        String shared = System.getProperty("facestream.shared", "");
-        Path photo = Path.of(shared, "data", "photos", "img1.jpeg");
-        assumeTrue(!shared.isEmpty() && Files.isRegularFile(photo), "../shared/data/photos is absent");
+        Path photo = SamplePhotos.fetch().portrait(SamplePhotos.Portrait.SAME_A);
         long t0 = System.nanoTime();
 
         FacestreamConfig config = FacestreamConfig.builder().isolated()

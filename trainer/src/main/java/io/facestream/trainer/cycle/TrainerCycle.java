@@ -2,6 +2,7 @@ package io.facestream.trainer.cycle;
 
 import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.events.ModelRelease;
+import io.facestream.core.files.FileTrees;
 import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.embed.embedding.FaceEmbedder;
 import io.facestream.embed.model.ModelStore;
@@ -67,7 +68,7 @@ public final class TrainerCycle {
         if (!trigger.due(samples)) {
             log.accept(String.format("trainer: %d labelled samples, %d new since the last run, %d needed: waiting",
                     samples, trigger.newSamples(samples), settings.minNewSamples()));
-            deleteQuietly(cycle);
+            FileTrees.deleteLeftover(cycle);
             return new CycleOutcome.Waiting(samples, trigger.newSamples(samples), settings.minNewSamples());
         }
         ModelStore.InstalledModel current = current();
@@ -122,13 +123,5 @@ public final class TrainerCycle {
             throw new UncheckedIOException("cannot gather training data from " + from, e);
         }
         return images;
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (Stream<Path> all = Files.walk(dir)) {
-            all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // a leftover empty cycle folder is harmless
-        }
     }
 }

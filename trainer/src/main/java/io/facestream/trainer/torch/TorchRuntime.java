@@ -2,6 +2,7 @@ package io.facestream.trainer.torch;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import io.facestream.core.config.FacestreamPaths;
 import java.nio.file.Path;
 
 /**
@@ -19,7 +20,7 @@ public final class TorchRuntime {
         if (e == null) {
             synchronized (TorchRuntime.class) {
                 if (engine == null) {
-                    Path cache = Path.of(System.getProperty("facestream.cache", System.getProperty("user.home") + "/.facestream"), "djl");
+                    Path cache = FacestreamPaths.fromEnvironment().cache("djl");
                     setIfAbsent("ai.djl.offline", "true");
                     setIfAbsent("DJL_CACHE_DIR", cache.toString());
                     setIfAbsent("ENGINE_CACHE_DIR", cache.toString());

