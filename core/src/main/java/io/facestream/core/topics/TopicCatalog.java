@@ -29,6 +29,10 @@ public final class TopicCatalog {
     /** Built-in {@code delete.retention.ms} of the gallery: how long a subject's tombstones stay readable after compaction. */
     public static final Duration GALLERY_DELETE_RETENTION = Duration.ofHours(6);
 
+    /** Bounds of a delete-policy topic's built-in segment.ms: not a file per second, not more than a day per file. */
+    static final Duration MIN_SEGMENT = Duration.ofMinutes(1);
+    static final Duration MAX_SEGMENT = Duration.ofDays(1);
+
     private final List<TopicSpec> topics;
 
     private TopicCatalog(List<TopicSpec> topics) {
@@ -60,6 +64,12 @@ public final class TopicCatalog {
             if (spec.name().equals(DLQ) && !set.containsKey("retention.ms")) {
                 // dead letters carry frames: by default they are kept exactly as long as frames are
                 configs.put("retention.ms", specs.get(FRAMES).configs().get("retention.ms"));
+            }
+            long retention = Long.parseLong(configs.getOrDefault("retention.ms", "-1"));
+            if ("delete".equals(configs.get("cleanup.policy")) && retention > 0 && !set.containsKey("segment.ms")) {
+                // Kafka deletes whole segments once their newest record is past retention: a segment spanning a tenth
+                // of it keeps a record at most 1.1 times its retention (Kafka's own default rolls once a week)
+                configs.put("segment.ms", Long.toString(Math.clamp(retention / 10, MIN_SEGMENT.toMillis(), MAX_SEGMENT.toMillis())));
             }
             specs.put(spec.name(), new TopicSpec(spec.name(), partitions, configs, spec.purpose()));
         }

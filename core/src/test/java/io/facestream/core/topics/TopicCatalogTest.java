@@ -30,6 +30,11 @@ class TopicCatalogTest {
         assertEquals("3600000", config(c, TopicCatalog.DLQ, "retention.ms"));
         assertEquals(Long.toString(Duration.ofHours(18).toMillis()), config(c, TopicCatalog.FACES, "retention.ms"));
         assertEquals(Long.toString(Duration.ofHours(6).toMillis()), config(c, TopicCatalog.GALLERY, "delete.retention.ms"));
+        // segments of a tenth of the retention, so a record outlives its retention by at most that
+        assertEquals("360000", config(c, TopicCatalog.FRAMES, "segment.ms"));
+        assertEquals("360000", config(c, TopicCatalog.DLQ, "segment.ms"));
+        assertEquals(Long.toString(Duration.ofMinutes(108).toMillis()), config(c, TopicCatalog.FACES, "segment.ms"));
+        assertEquals(Long.toString(Duration.ofDays(1).toMillis()), config(c, TopicCatalog.MATCHES, "segment.ms"));
         for (String compacted : new String[] {TopicCatalog.GALLERY, TopicCatalog.MODELS, TopicCatalog.FEEDBACK}) {
             assertEquals(Long.toString(Duration.ofHours(12).toMillis()), config(c, compacted, "segment.ms"), compacted);
             assertEquals(Long.toString(Duration.ofHours(12).toMillis()), config(c, compacted, "max.compaction.lag.ms"), compacted);
