@@ -25,7 +25,9 @@ import java.util.regex.Pattern;
  * ({@code --config FILE}, else {@code $FACESTREAM_CONFIG}, else {@code ~/.facestream/facestream.yaml} when present);
  * environment variables ({@code FACESTREAM_KAFKA_BOOTSTRAP} for {@code kafka.bootstrap}: upper case, dots and dashes
  * become underscores); command-line flags. A key that no module declares is an error naming the key and its source,
- * so a typo never passes silently. A default of {@code {}} declares a free-form section (e.g. camera lists).
+ * so a typo never passes silently. A default of {@code {}} declares a free-form section (e.g. camera lists); a
+ * {@code "*": {}} inside a section opens it beside its declared keys (e.g. Kafka topic configs under
+ * {@code topics.<name>}, which {@code TopicCatalog} checks against Kafka's own definitions).
  *
  * <p>Every numeric key (a number, a duration or a list of numbers) has a range declared next to its default, in the
  * module's {@code META-INF/facestream/ranges.yaml} (same layout, e.g. {@code match: {default-threshold: "number (0, 1]"}},
@@ -429,9 +431,10 @@ public final class FacestreamConfig {
                 if (v instanceof Map<?, ?> m && !m.isEmpty()) {
                     flatten(key, (Map<String, Object>) m, out, freeFormSink);
                 } else if (v instanceof Map<?, ?>) {
-                    // an empty map in the defaults declares a free-form section
+                    // an empty map in the defaults declares a free-form section; "*": {} opens the section it sits in
+                    // to more keys beside its declared ones (whoever reads the section validates them)
                     if (freeFormSink != null) {
-                        freeFormSink.add(key);
+                        freeFormSink.add(k.equals("*") ? prefix : key);
                     }
                 } else {
                     out.put(key, v);

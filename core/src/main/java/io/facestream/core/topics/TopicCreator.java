@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -23,7 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Creates the catalog's missing topics and reports what exists. Idempotent: existing topics are left as they are
- * (never re-partitioned or re-configured behind an operator's back); differences are reported, not "fixed".
+ * (never re-partitioned or re-configured behind an operator's back); differences are reported, not "fixed", unless
+ * the operator asks for {@link #apply} ({@code facestream topics --apply}), which sets drifted configs.
  */
 public final class TopicCreator {
     private static final Logger LOG = LoggerFactory.getLogger(TopicCreator.class);
@@ -32,6 +34,17 @@ public final class TopicCreator {
     /** What a topic looks like on the cluster after {@link #ensure}. */
     public record TopicState(TopicSpec expected, boolean created, int partitions, int replicationFactor,
                              Map<String, String> configs) {
+        /** Topic configs whose value on the cluster differs from the catalog's, with the catalog's value. */
+        public Map<String, String> configDrift() {
+            Map<String, String> out = new java.util.TreeMap<>();
+            expected.configs().forEach((k, v) -> {
+                if (!v.equals(configs.get(k))) {
+                    out.put(k, v);
+                }
+            });
+            return out;
+        }
+
         /** Settings that differ from the catalog, as "key: actual (expected X)". */
         public List<String> drift() {
             List<String> out = new ArrayList<>();
@@ -87,6 +100,38 @@ public final class TopicCreator {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
+        }
+    }
+
+    /**
+     * Sets every drifted topic config of {@code states} to the catalog's value (one incremental alter per topic, only
+     * the drifted keys: settings the catalog does not name are left alone) and describes the topics again. Partition
+     * counts are not changed: adding partitions moves keys (cameras, subjects) to other partitions, so that stays an
+     * operator's decision, reported as drift.
+     */
+    public List<TopicState> apply(List<TopicState> states) {
+        Map<ConfigResource, Collection<AlterConfigOp>> ops = new HashMap<>();
+        for (TopicState s : states) {
+            List<AlterConfigOp> set = new ArrayList<>();
+            s.configDrift().forEach((k, v) -> set.add(new AlterConfigOp(new ConfigEntry(k, v), AlterConfigOp.OpType.SET)));
+            if (!set.isEmpty()) {
+                ops.put(new ConfigResource(ConfigResource.Type.TOPIC, s.expected().name()), set);
+            }
+        }
+        try {
+            if (!ops.isEmpty()) {
+                admin.incrementalAlterConfigs(ops).all().get(TIMEOUT_S, TimeUnit.SECONDS);
+                ops.forEach((r, o) -> LOG.info("altered topic {}: {}", r.name(), o.stream()
+                        .map(x -> x.configEntry().name() + "=" + x.configEntry().value()).toList()));
+            }
+            Set<String> created = new java.util.HashSet<>();
+            states.stream().filter(TopicState::created).forEach(s -> created.add(s.expected().name()));
+            return describe(states.stream().map(TopicState::expected).toList(), created);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot alter facestream topics' configs: " + rootMessage(e), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while altering topic configs", e);
         }
     }
 

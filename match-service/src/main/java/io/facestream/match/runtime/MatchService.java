@@ -3,6 +3,7 @@ package io.facestream.match.runtime;
 import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.kafka.KafkaConnection;
+import io.facestream.core.topics.TopicCatalog;
 import io.facestream.embed.model.zoo.ModelZoo;
 import io.facestream.embed.pipeline.FacePipeline;
 import io.facestream.embed.pipeline.FaceSettings;
@@ -25,12 +26,14 @@ import io.facestream.match.api.faces.FaceRecords;
 import io.facestream.match.api.faces.LazyFaceReader;
 import io.facestream.match.api.faces.PipelineFaceReader;
 import io.facestream.match.api.live.MatchFeed;
+import io.facestream.match.api.live.UnknownFeedbackSweeper;
 import io.facestream.match.gallery.IndexedGallery;
 import io.facestream.match.rollout.ReleaseFollower;
 import io.facestream.match.rollout.Rollouts;
 import io.facestream.match.topology.ManifestDimensions;
 import io.facestream.match.topology.MatchStreams;
 import io.vertx.core.Vertx;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -76,6 +79,8 @@ public final class MatchService implements AutoCloseable {
     }
 
     private void startParts(FacestreamConfig config, String bootstrap) {
+        // the topic settings this service relies on must hold (faces kept no longer than privacy.unknown-retention)
+        TopicCatalog.fromConfig(config);
         KafkaConnection kafka = KafkaConnection.fromConfig(config, bootstrap);
         GallerySettings gallerySettings = GallerySettings.fromConfig(config);
         Gallery replica = own(Gallery.open(gallerySettings, kafka));
@@ -97,9 +102,11 @@ public final class MatchService implements AutoCloseable {
 
         streams = own(MatchStreams.start(config, bootstrap, gallery, rollouts, new ManifestDimensions(models)));
 
-        MatchFeed feed = own(new MatchFeed(kafka, config.getInt("api.recent-matches")).start());
+        Duration unknownRetention = config.getDuration("privacy.unknown-retention");
+        MatchFeed feed = own(new MatchFeed(kafka, config.getInt("api.recent-matches"), unknownRetention, Clock.systemUTC()).start());
         FaceRecords faceRecords = own(new FaceRecords(kafka));
         Producer<String, byte[]> feedback = own(new KafkaProducer<>(KafkaClients.producer(kafka, "facestream-match-feedback")));
+        own(UnknownFeedbackSweeper.start(kafka, feedback, unknownRetention, Clock.systemUTC()));
         keys = ApiKeys.from(config);
         ApiServer.Tls tls = ApiServer.Tls.from(config);
         audit = own(new AuditLog(config.getPath("api.audit-log")));

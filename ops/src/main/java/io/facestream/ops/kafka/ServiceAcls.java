@@ -1,5 +1,6 @@
 package io.facestream.ops.kafka;
 
+import static org.apache.kafka.common.acl.AclOperation.ALTER_CONFIGS;
 import static org.apache.kafka.common.acl.AclOperation.CREATE;
 import static org.apache.kafka.common.acl.AclOperation.DESCRIBE;
 import static org.apache.kafka.common.acl.AclOperation.DESCRIBE_CONFIGS;
@@ -49,8 +50,8 @@ public final class ServiceAcls {
         String embedGroup = config.getString("embed.service.group-id");
         String matchApp = config.getString("match.application-id");
         List<Grant> g = new ArrayList<>();
-        g.add(new Grant("admin", TOPIC, "facestream.", PREFIXED, List.of(CREATE, DESCRIBE, DESCRIBE_CONFIGS),
-                "`facestream topics` (and `up`): create the topics, list them with their settings"));
+        g.add(new Grant("admin", TOPIC, "facestream.", PREFIXED, List.of(CREATE, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS),
+                "`facestream topics` (and `up`): create the topics, list them with their settings; `--apply` sets drifted configs"));
 
         g.add(new Grant("ingest", TOPIC, TopicCatalog.FRAMES, LITERAL, List.of(WRITE), "publish frames (idempotent producer)"));
 
@@ -74,7 +75,8 @@ public final class ServiceAcls {
                 "gallery changes are published as transactions (a re-enrolment or a delete all or nothing)"));
         g.add(new Grant("match", TOPIC, TopicCatalog.MODELS, LITERAL, List.of(READ), "follow model releases (blue/green re-embedding)"));
         g.add(new Grant("match", GROUP, REEMBED_GROUP_PREFIX, PREFIXED, List.of(READ), "the re-embedding leadership group per model"));
-        g.add(new Grant("match", TOPIC, TopicCatalog.FEEDBACK, LITERAL, List.of(WRITE), "operator feedback from the API"));
+        g.add(new Grant("match", TOPIC, TopicCatalog.FEEDBACK, LITERAL, List.of(READ, WRITE),
+                "operator feedback from the API; feedback about people in no gallery is read back and tombstoned after `privacy.unknown-retention`"));
 
         g.add(new Grant("trainer", TOPIC, TopicCatalog.FEEDBACK, LITERAL, List.of(READ), "feedback crops to train on"));
         g.add(new Grant("trainer", TOPIC, TopicCatalog.MODELS, LITERAL, List.of(READ, WRITE), "the released version; publish a release"));

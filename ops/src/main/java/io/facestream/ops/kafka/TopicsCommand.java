@@ -11,14 +11,20 @@ import io.facestream.ops.cli.ConfigOptions;
 import io.facestream.ops.report.Table;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code facestream topics}: create the missing facestream topics and list them with their settings. */
+/**
+ * {@code facestream topics}: create the missing facestream topics and list them with their settings and drift;
+ * {@code --apply} alters existing topics' drifted configs to the configured ones.
+ */
 @Command(name = "topics", mixinStandardHelpOptions = true,
-        description = "Create missing facestream topics (idempotent) and list them with their settings.")
+        description = "Create missing facestream topics (idempotent) with their configured settings and list them, with "
+                + "any drift from the configuration; --apply also sets drifted topic configs.")
 public final class TopicsCommand implements Runnable {
     @Mixin ConfigOptions options;
 
@@ -28,14 +34,23 @@ public final class TopicsCommand implements Runnable {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the table as JSON")
     Path json;
 
+    @Option(names = "--apply", description = "Also set existing topics' drifted configs (retention, compaction, sizes) to "
+            + "the configured ones; partition counts are only reported")
+    boolean apply;
+
     @Override
     public void run() {
         FacestreamConfig config = options.load("kafka.bootstrap", bootstrap);
         String address = BrokerAddress.of(config);
         try (Admin admin = KafkaClients.admin(KafkaConnection.fromConfig(config, address))) {
-            List<TopicCreator.TopicState> states = new TopicCreator(admin, (short) config.getInt("kafka.replication-factor"))
-                    .ensure(TopicCatalog.fromConfig(config));
-            Table table = table(address, states);
+            TopicCreator creator = new TopicCreator(admin, (short) config.getInt("kafka.replication-factor"));
+            List<TopicCreator.TopicState> states = creator.ensure(TopicCatalog.fromConfig(config));
+            Set<String> altered = new TreeSet<>();
+            if (apply) {
+                states.stream().filter(s -> !s.configDrift().isEmpty()).forEach(s -> altered.add(s.expected().name()));
+                states = creator.apply(states);
+            }
+            Table table = table(address, states, altered);
             table.print(System.out);
             Table.writeJson(json, List.of(table));
         } catch (RuntimeException e) {
@@ -48,11 +63,15 @@ public final class TopicsCommand implements Runnable {
     }
 
     static Table table(String address, List<TopicCreator.TopicState> states) {
+        return table(address, states, Set.of());
+    }
+
+    static Table table(String address, List<TopicCreator.TopicState> states, Set<String> altered) {
         Table t = new Table("facestream topics on " + address,
                 "topic", "status", "partitions", "replicas", "cleanup", "retention", "max message", "drift");
         for (TopicCreator.TopicState s : states) {
             String retention = s.configs().get("retention.ms");
-            t.row(s.expected().name(), s.created() ? "created" : "exists", s.partitions(), s.replicationFactor(),
+            t.row(s.expected().name(), s.created() ? "created" : altered.contains(s.expected().name()) ? "altered" : "exists", s.partitions(), s.replicationFactor(),
                     s.configs().get("cleanup.policy"),
                     retention == null ? "-" : humanMillis(Long.parseLong(retention)),
                     humanBytes(Long.parseLong(s.configs().getOrDefault("max.message.bytes", "0"))),

@@ -5,7 +5,9 @@ import io.facestream.core.events.Match;
 import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.kafka.TopicFollower;
 import io.facestream.core.topics.TopicCatalog;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -26,6 +28,10 @@ import org.slf4j.LoggerFactory;
  * The API's view of {@code facestream.matches}: a bounded window of the most recent decisions (committed ones only),
  * per-camera status, and listeners for the live SSE/WebSocket streams. It reads the topic from the beginning of
  * retention without a consumer group, so every API instance has the same view and a restart rebuilds it.
+ *
+ * <p>A decision that is not a {@link Match.Decision#HIT} is about someone in no gallery: once its track's last face is
+ * older than {@code privacy.unknown-retention} (capture time), the window keeps the decision without its best face,
+ * so its crop is no longer served (docs/privacy.md).
  */
 public final class MatchFeed implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MatchFeed.class);
@@ -44,10 +50,21 @@ public final class MatchFeed implements AutoCloseable {
     private final List<Consumer<Match>> listeners = new CopyOnWriteArrayList<>();
     private volatile boolean caughtUp;
     private long unreadable;
+    private final long unknownRetentionUs;
+    private final Clock clock;
+    private long unknownCropsDropped;
 
+    /** With the built-in {@code privacy.unknown-retention} of 24 hours. */
     public MatchFeed(KafkaConnection kafka, int capacity) {
+        this(kafka, capacity, Duration.ofHours(24), Clock.systemUTC());
+    }
+
+    /** @param unknownRetention how long the crop of a decision other than HIT stays available */
+    public MatchFeed(KafkaConnection kafka, int capacity, Duration unknownRetention, Clock clock) {
         this.kafka = kafka;
         this.capacity = capacity;
+        this.unknownRetentionUs = unknownRetention.toNanos() / 1000;
+        this.clock = clock;
     }
 
     public MatchFeed start() {
@@ -87,6 +104,9 @@ public final class MatchFeed implements AutoCloseable {
                     forget(x);
                 }
             }
+            if (expired(m, nowUs())) {
+                m = withoutBestFace(m); // replayed from the topic after its unknown retention
+            }
             recent.addFirst(m);
             if (m.bestFace() != null) {
                 bestFaces.merge(m.bestFace(), 1, Integer::sum);
@@ -109,6 +129,46 @@ public final class MatchFeed implements AutoCloseable {
         }
     }
 
+    private long nowUs() {
+        Instant now = clock.instant();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
+    }
+
+    private boolean expired(Match m, long nowUs) {
+        return m.decision() != Match.Decision.HIT && m.bestFace() != null && m.endTsUs() < nowUs - unknownRetentionUs;
+    }
+
+    private static Match withoutBestFace(Match m) {
+        return new Match(m.matchId(), m.trackId(), m.cameraId(), m.startTsUs(), m.endTsUs(), m.stage(), m.decision(),
+                m.threshold(), m.gallery(), m.model(), m.candidates(), m.faces(), null);
+    }
+
+    /** Drops the best face of every unknown decision past its retention; called before each read of the window. */
+    private void dropExpiredUnknownCrops() {
+        long now = nowUs();
+        boolean any = false;
+        for (Match m : recent) {
+            if (expired(m, now)) {
+                any = true;
+                break;
+            }
+        }
+        if (!any) {
+            return;
+        }
+        Deque<Match> kept = new ArrayDeque<>(recent.size());
+        for (Match m : recent) {
+            if (expired(m, now)) {
+                forget(m);
+                unknownCropsDropped++;
+                m = withoutBestFace(m);
+            }
+            kept.addLast(m);
+        }
+        recent.clear();
+        recent.addAll(kept);
+    }
+
     private void forget(Match m) {
         if (m.bestFace() != null) {
             bestFaces.computeIfPresent(m.bestFace(), (k, n) -> n > 1 ? n - 1 : null);
@@ -120,11 +180,13 @@ public final class MatchFeed implements AutoCloseable {
      * API shows, so a caller cannot walk the faces topic by offset.
      */
     public synchronized boolean isRecentBestFace(int partition, long offset) {
+        dropExpiredUnknownCrops();
         return bestFaces.containsKey("faces/" + partition + "/" + offset);
     }
 
     /** Matches passing the filter, newest first, paged. */
     public synchronized Page query(MatchQuery q) {
+        dropExpiredUnknownCrops();
         List<Match> out = new ArrayList<>();
         int seen = 0;
         int total = 0;
@@ -144,6 +206,7 @@ public final class MatchFeed implements AutoCloseable {
     public record Page(List<Match> matches, int total, int offset, int limit) {}
 
     public synchronized java.util.Optional<Match> find(String matchId) {
+        dropExpiredUnknownCrops();
         return recent.stream().filter(m -> m.matchId().equals(matchId)).findFirst();
     }
 
@@ -157,6 +220,7 @@ public final class MatchFeed implements AutoCloseable {
         s.put("capacity", capacity);
         s.put("caught_up", caughtUp);
         s.put("unreadable_records", unreadable);
+        s.put("unknown_crops_dropped", unknownCropsDropped);
         return s;
     }
 
