@@ -13,12 +13,26 @@ import static org.bytedeco.opencv.global.opencv_core.addWeighted;
  * eyes, nose and mouth by up to a few percent of the face. Real faces are the base because a pretrained face model
  * does not recognise drawn cartoon faces as faces at all; blending and warping let a few dozen donors yield hundreds
  * of distinct people. Every donor is a primary before any is reused, so with at least as many donors as subjects no
- * two identities share their main face.
+ * two identities share their main face. Given a {@link FaceLikeness}, an identity whose face the model finds closer
+ * than {@link #MAX_LIKENESS} to an earlier identity is drawn again (another secondary donor, weight and warp; up to
+ * {@link #DRAWS} draws, keeping the least alike), so that the people of a data set are different people to the model.
  */
 public final class BlendedIdentities implements IdentitySource {
+    /** Cosine between two identities above which the later one is drawn again. */
+    public static final double MAX_LIKENESS = 0.40;
+    /** Draws per identity before the least alike is kept. */
+    public static final int DRAWS = 64;
+
     private final List<DonorFace> donors;
+    private final FaceLikeness likeness;
 
     public BlendedIdentities(List<DonorFace> donors) {
+        this(donors, null);
+    }
+
+    /** With {@code likeness} non-null, identities are kept apart as the model sees them (see the class comment). */
+    public BlendedIdentities(List<DonorFace> donors, FaceLikeness likeness) {
+        this.likeness = likeness;
         if (donors.size() < 2) {
             throw new IllegalArgumentException("blended identities need at least 2 donor faces, found " + donors.size());
         }
@@ -31,23 +45,57 @@ public final class BlendedIdentities implements IdentitySource {
         SplittableRandom order = new SplittableRandom(seed ^ 0x1D3A5L);
         int[] primary = Permutation.of(d, order);
         List<Identity> out = new ArrayList<>(count);
+        List<float[]> seen = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            SplittableRandom rnd = new SplittableRandom(seed * 1_000_003L + i);
             int p = primary[i % d];
-            // Later rounds over the donors pair them differently, so reused primaries still give new people.
-            int q = (p + 1 + (int) ((i / d) * 7L + rnd.nextInt(d - 1)) % (d - 1)) % d;
-            double wp = 0.6 + 0.15 * rnd.nextDouble();
-            Mat blend = new Mat();
-            addWeighted(donors.get(p).face(), wp, donors.get(q).face(), 1 - wp, 0, blend);
-            double[] from = Canonical.landmarks();
-            double[] to = reshape(from, rnd);
-            Mat shaped = ShapeWarp.apply(blend, from, to);
-            blend.close();
-            String recipe = String.format(java.util.Locale.ROOT, "%.2f·%s + %.2f·%s, shape-warped",
-                    wp, donors.get(p).source(), 1 - wp, donors.get(q).source());
-            out.add(new Identity(i + 1, recipe, List.of(new Look(shaped, to))));
+            Drawn best = null;
+            for (int draw = 0; draw < (likeness == null ? 1 : DRAWS); draw++) {
+                // draw 0 is the identity as drawn without a likeness check, so such data sets stay as they were
+                SplittableRandom rnd = new SplittableRandom(seed * 1_000_003L + i + draw * 0x9E3779B97F4A7C15L);
+                Drawn c = draw(i, p, d, rnd);
+                if (likeness != null) {
+                    float[] e = likeness.embed(c.identity.looks().get(0).face(), c.identity.looks().get(0).landmarks());
+                    double closest = -1;
+                    for (float[] other : seen) {
+                        closest = Math.max(closest, FaceLikeness.cosine(e, other));
+                    }
+                    c = new Drawn(c.identity, e, closest);
+                }
+                if (best == null || c.closest < best.closest) {
+                    if (best != null) {
+                        best.identity.looks().get(0).face().close();
+                    }
+                    best = c;
+                } else {
+                    c.identity.looks().get(0).face().close();
+                }
+                if (best.closest <= MAX_LIKENESS) {
+                    break;
+                }
+            }
+            out.add(best.identity);
+            if (best.embedding != null) {
+                seen.add(best.embedding);
+            }
         }
         return out;
+    }
+
+    private record Drawn(Identity identity, float[] embedding, double closest) {}
+
+    private Drawn draw(int i, int p, int d, SplittableRandom rnd) {
+        // Later rounds over the donors pair them differently, so reused primaries still give new people.
+        int q = (p + 1 + (int) ((i / d) * 7L + rnd.nextInt(d - 1)) % (d - 1)) % d;
+        double wp = 0.6 + 0.15 * rnd.nextDouble();
+        Mat blend = new Mat();
+        addWeighted(donors.get(p).face(), wp, donors.get(q).face(), 1 - wp, 0, blend);
+        double[] from = Canonical.landmarks();
+        double[] to = reshape(from, rnd);
+        Mat shaped = ShapeWarp.apply(blend, from, to);
+        blend.close();
+        String recipe = String.format(java.util.Locale.ROOT, "%.2f·%s + %.2f·%s, shape-warped",
+                wp, donors.get(p).source(), 1 - wp, donors.get(q).source());
+        return new Drawn(new Identity(i + 1, recipe, List.of(new Look(shaped, to))), null, -1);
     }
 
     /** Moves the template landmarks: eye spacing ±6%, eye height, nose length, mouth width and height. */
@@ -74,6 +122,7 @@ public final class BlendedIdentities implements IdentitySource {
 
     @Override
     public String describe() {
-        return "blends of " + donors.size() + " donor faces";
+        return "blends of " + donors.size() + " donor faces"
+                + (likeness == null ? "" : ", kept below cosine " + MAX_LIKENESS + " of each other by " + likeness.describe());
     }
 }

@@ -5,6 +5,8 @@ import io.facestream.core.config.FacestreamPaths;
 import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.topics.TopicCatalog;
+import io.facestream.embed.model.zoo.ModelZoo;
+import io.facestream.embed.pipeline.FaceSettings;
 import io.facestream.ingest.CameraStatus;
 import io.facestream.ingest.IngestService;
 import io.facestream.ingest.camera.CameraOptions;
@@ -84,7 +86,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
         FacestreamPaths paths = FacestreamPaths.of(config);
         DemoFootage footage = DemoFootage.ensure(footageDir != null ? footageDir : paths.cache("demo"), paths.sharedOrNull(),
-                paths.cache(), System.err);
+                paths.cache(), ModelZoo.store(config), FaceSettings.from(config).embedder(), System.err);
 
         AllInOne all = AllInOne.start(config);
         CountDownLatch stopped = new CountDownLatch(1);

