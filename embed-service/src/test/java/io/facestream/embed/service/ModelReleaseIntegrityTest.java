@@ -92,7 +92,7 @@ class ModelReleaseIntegrityTest {
             ModelRelease escaping = release(releases, upgrade, false).toBuilder().setVersion("../../escaped").build();
             expected.put(send(producer, ReleaseSigning.sign(escaping, key.getPrivate())), "invalid: ");
             // signed, but the listed hash is not the one of the file at the location
-            ModelRelease swapped = release(releases, upgrade, false).toBuilder()
+            ModelRelease swapped = release(releases, upgrade, false).toBuilder().setSha256("ab".repeat(32))
                     .setFiles(0, release(releases, upgrade, false).getFiles(0).toBuilder().setSha256("ab".repeat(32))).build();
             expected.put(send(producer, ReleaseSigning.sign(swapped, key.getPrivate())), "hash-mismatch: ");
 
