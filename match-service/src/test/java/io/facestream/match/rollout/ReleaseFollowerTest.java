@@ -107,15 +107,15 @@ class ReleaseFollowerTest {
                 refused.put(send(producer, model, release(model, "2", dir)), "unsigned: ");
                 refused.put(send(producer, model, ReleaseSigning.sign(release(model, "3", dir), otherKey.getPrivate())), "bad-signature: ");
                 send(producer, model, ReleaseSigning.sign(release(model, "4", dir), key.getPrivate()));
-                awaitSettled(rollouts, model + "@4");
+                awaitSettled(rollouts, new ModelVersion(model, "4").toString());
                 refused.put(send(producer, model, ReleaseSigning.sign(release(model, "1", dir), key.getPrivate())), "downgrade: ");
                 send(producer, model, ReleaseSigning.sign(release(model, "1", dir).toBuilder().setAllowDowngrade(true).build(),
                         key.getPrivate()));
-                awaitSettled(rollouts, model + "@1");
+                awaitSettled(rollouts, new ModelVersion(model, "1").toString());
 
                 assertEquals(3, follower.refused());
                 for (String v : List.of("2", "3")) {
-                    assertFalse(rollouts.settled(model + "@" + v), v + " was never held");
+                    assertFalse(rollouts.settled(new ModelVersion(model, v).toString()), v + " was never held");
                 }
                 Map<Long, ConsumerRecord<String, byte[]>> dead = deadLetters(bootstrap, refused.keySet());
                 assertEquals(refused.keySet(), dead.keySet());
