@@ -58,6 +58,7 @@ public final class ModelStore {
 
     /** The newest installed version of a model (versions compare numerically where they are numbers). */
     public InstalledModel load(String name) {
+        ReleaseValidator.checkName(name);
         Path dir = root.resolve(name);
         if (!Files.isDirectory(dir)) {
             throw new ModelException("model '" + name + "' is not installed in " + root
@@ -74,14 +75,18 @@ public final class ModelStore {
     }
 
     public InstalledModel load(String name, String version) {
-        Path dir = root.resolve(name).resolve(version);
+        Path dir = dirOf(name, version);
         Path manifestPath = dir.resolve(ModelManifest.FILE_NAME);
         if (!Files.isRegularFile(manifestPath)) {
             throw new ModelException("model " + name + "@" + version + " is not installed (no " + manifestPath + ")");
         }
         ModelManifest manifest = readManifest(manifestPath);
+        if (!manifest.name().equals(name) || !manifest.version().equals(version)) {
+            throw new ModelException(manifestPath + " describes " + manifest.id() + ", not " + name + "@" + version
+                    + " (moved by hand? reinstall it)");
+        }
         for (ModelManifest.ModelFile f : manifest.files()) {
-            Path file = dir.resolve(f.file());
+            Path file = fileOf(dir, manifest, f);
             if (!Files.isRegularFile(file)) {
                 throw new ModelException("model " + manifest.id() + ": file " + file + " is missing");
             }
@@ -99,7 +104,10 @@ public final class ModelStore {
      * writes the manifest last, so a half-installed model is never visible.
      */
     public InstalledModel install(ModelManifest manifest, Map<String, Path> filesByRole) {
-        Path dir = root.resolve(manifest.name()).resolve(manifest.version());
+        Path dir = dirOf(manifest.name(), manifest.version());
+        for (ModelManifest.ModelFile f : manifest.files()) {
+            fileOf(dir, manifest, f);
+        }
         Path tmp = root.resolve(".install-" + manifest.name() + "-" + manifest.version() + "-" + System.nanoTime());
         try {
             Files.createDirectories(tmp);
@@ -127,6 +135,22 @@ public final class ModelStore {
         }
     }
 
+    /**
+     * {@code <root>/<name>/<version>}: name and version are checked to be one safe path segment each, and the
+     * result to lie inside the store, so a manifest or release from elsewhere never reads or writes outside it.
+     */
+    private Path dirOf(String name, String version) {
+        ReleaseValidator.checkName(name);
+        ReleaseValidator.checkVersion(version);
+        return ReleaseValidator.inside(root, name, version);
+    }
+
+    /** A file of a model: one plain file name inside its directory. */
+    private static Path fileOf(Path dir, ModelManifest manifest, ModelManifest.ModelFile f) {
+        ReleaseValidator.checkFileName(manifest.id(), f.file());
+        return ReleaseValidator.inside(dir, f.file());
+    }
+
     public static ModelManifest readManifest(Path path) {
         try {
             return Json.mapper().readValue(path.toFile(), ModelManifest.class);
@@ -146,20 +170,8 @@ public final class ModelStore {
         }
     }
 
+    /** The order of {@link ReleaseValidator#compareVersions}, so "newest installed" and "downgrade" agree. */
     public static int compareVersions(String a, String b) {
-        String[] x = a.split("[.-]");
-        String[] y = b.split("[.-]");
-        for (int i = 0; i < Math.min(x.length, y.length); i++) {
-            int c;
-            try {
-                c = Long.compare(Long.parseLong(x[i]), Long.parseLong(y[i]));
-            } catch (NumberFormatException e) {
-                c = x[i].compareTo(y[i]);
-            }
-            if (c != 0) {
-                return c;
-            }
-        }
-        return Integer.compare(x.length, y.length);
+        return ReleaseValidator.compareVersions(a, b);
     }
 }

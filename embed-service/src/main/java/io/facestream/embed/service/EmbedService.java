@@ -14,6 +14,8 @@ import io.facestream.embed.detect.FaceDetector;
 import io.facestream.embed.embedding.Embedding;
 import io.facestream.embed.image.ImageDecoder;
 import io.facestream.embed.model.ModelStore;
+import io.facestream.embed.model.RefusedReleases;
+import io.facestream.embed.model.ReleaseValidator;
 import io.facestream.embed.model.zoo.ModelZoo;
 import io.facestream.embed.onnx.OnnxSessions;
 import io.facestream.embed.pipeline.FaceSettings;
@@ -71,6 +73,8 @@ import org.slf4j.LoggerFactory;
 public final class EmbedService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbedService.class);
     static final String STAGE = "embed";
+    /** {@code fs.dlq.stage} of a model release this service refused. */
+    public static final String RELEASE_STAGE = "embed.model-release";
 
     private final EmbedSettings settings;
     private final FrameFaces frames;
@@ -156,8 +160,17 @@ public final class EmbedService implements AutoCloseable {
             frames.close();
             throw e;
         }
-        ModelReleaseWatcher watcher = new ModelReleaseWatcher(kafka, ModelZoo.nameOf(face.embedder()), model.ref().getVersion(), store,
-                installed -> ActiveModel.of(router.embedder(installed), settings.qualityThreshold()));
+        ModelReleaseWatcher watcher;
+        try {
+            watcher = new ModelReleaseWatcher(kafka, ModelZoo.nameOf(face.embedder()), model.ref().getVersion(), store,
+                    installed -> ActiveModel.of(router.embedder(installed), settings.qualityThreshold()),
+                    ReleaseValidator.fromConfig(config),
+                    new RefusedReleases(kafka, RELEASE_STAGE, settings.transactionalId() + "-model-refusals"));
+        } catch (RuntimeException e) {
+            model.close();
+            frames.close();
+            throw e;
+        }
         EmbedService service = new EmbedService(kafka, settings, frames, model, watcher, identity);
         service.thread.start();
         return service;

@@ -6,6 +6,8 @@ import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.kafka.TopicFollower;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.embed.model.ModelStore;
+import io.facestream.embed.model.RefusedReleases;
+import io.facestream.embed.model.ReleaseValidator;
 import io.facestream.embed.model.ReleasedModel;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
@@ -20,6 +22,10 @@ import org.slf4j.LoggerFactory;
  * Follows {@code facestream.models} and prepares a released version of our model in the background: installs it
  * from the release's location when the local store lacks it, opens its ONNX session, and leaves it ready in
  * {@link #takeReady()}. The service switches between batches, so no batch mixes two models.
+ *
+ * <p>Each release passes {@link ReleaseValidator} first (names, hashes, signature, no unannounced downgrade below the
+ * version served or being prepared); a refused one goes to {@code facestream.dlq} ({@link RefusedReleases}) and the
+ * current model keeps serving.
  */
 final class ModelReleaseWatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ModelReleaseWatcher.class);
@@ -30,14 +36,19 @@ final class ModelReleaseWatcher implements AutoCloseable {
     private final AtomicReference<ActiveModel> ready = new AtomicReference<>();
     private final Deserializer<ModelRelease> releases = ProtobufSerde.modelRelease().deserializer();
     private final TopicFollower follower;
+    private final ReleaseValidator validator;
+    private final RefusedReleases refusals;
     private volatile String wantedVersion;
 
     ModelReleaseWatcher(KafkaConnection kafka, String modelName, String currentVersion, ModelStore store,
-                        Function<ModelStore.InstalledModel, ActiveModel> opener) {
+                        Function<ModelStore.InstalledModel, ActiveModel> opener, ReleaseValidator validator,
+                        RefusedReleases refusals) {
         this.modelName = modelName;
         this.store = store;
         this.opener = opener;
         this.wantedVersion = currentVersion;
+        this.validator = validator;
+        this.refusals = refusals;
         this.follower = TopicFollower.start(kafka, TopicCatalog.MODELS, TopicFollower.Start.BEGINNING,
                 "facestream-model-watcher", Duration.ofMillis(500), this::accept);
     }
@@ -53,7 +64,16 @@ final class ModelReleaseWatcher implements AutoCloseable {
                 continue;
             }
             try {
-                prepare(releases.deserialize(r.topic(), r.value()));
+                ModelRelease release;
+                try {
+                    release = releases.deserialize(r.topic(), r.value());
+                } catch (RuntimeException e) {
+                    throw new ReleaseValidator.RefusedRelease(ReleaseValidator.RefusedRelease.Kind.INVALID,
+                            "the record is not a ModelRelease: " + e.getMessage());
+                }
+                prepare(r.key(), release);
+            } catch (ReleaseValidator.RefusedRelease refused) {
+                refusals.refuse(r, modelName + "@" + wantedVersion, refused);
             } catch (RuntimeException e) {
                 LOG.error("model release {} at {}-{}@{} cannot be used: {}", r.key(), r.topic(), r.partition(),
                         r.offset(), e.getMessage());
@@ -61,10 +81,11 @@ final class ModelReleaseWatcher implements AutoCloseable {
         }
     }
 
-    private void prepare(ModelRelease release) {
+    private void prepare(String key, ModelRelease release) {
         if (release.getVersion().equals(wantedVersion)) {
             return;
         }
+        validator.check(key, release, wantedVersion);
         long t0 = System.nanoTime();
         ModelStore.InstalledModel installed = ReleasedModel.install(store, release);
         ActiveModel model = opener.apply(installed);
@@ -79,6 +100,7 @@ final class ModelReleaseWatcher implements AutoCloseable {
     @Override
     public void close() {
         follower.close();
+        refusals.close();
         ActiveModel left = ready.getAndSet(null);
         if (left != null) {
             left.close();

@@ -7,6 +7,8 @@ import io.facestream.core.kafka.TopicFollower;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.embed.embedding.FaceEmbedder;
 import io.facestream.embed.model.ModelStore;
+import io.facestream.embed.model.RefusedReleases;
+import io.facestream.embed.model.ReleaseValidator;
 import io.facestream.embed.model.ReleasedModel;
 import io.facestream.gallery.Gallery;
 import io.facestream.gallery.model.GalleryChange;
@@ -45,11 +47,17 @@ import org.slf4j.LoggerFactory;
  * {@link ReembedLeadership}); the others wait until the vectors reach their replica, or until the re-embedding
  * instance has made no progress for {@code max(3 × checkInterval, 15 s)} (media it could not embed stay missing),
  * and take the work over if the partition moves to them.
+ *
+ * <p>Each release passes {@link ReleaseValidator} first (names, hashes, signature, no unannounced downgrade below the
+ * last release this instance accepted); a refused one goes to {@code facestream.dlq} with stage {@value #STAGE}
+ * ({@link RefusedReleases}), holds nothing and changes nothing.
  */
 public final class ReleaseFollower implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReleaseFollower.class);
     /** Templates sampled per gallery for a threshold transfer: at most ~500k pairs. */
     static final int MAX_TRANSFER_TEMPLATES = 1_000;
+    /** {@code fs.dlq.stage} of a model release this service refused. */
+    public static final String STAGE = "match.model-release";
 
     private final String modelName;
     private final ModelStore store;
@@ -62,6 +70,8 @@ public final class ReleaseFollower implements AutoCloseable {
     private final TopicFollower follower;
     private final ReembedLeadership leadership;
     private final Duration stallLimit;
+    private final ReleaseValidator validator;
+    private final RefusedReleases refusals;
     private final AtomicInteger reembedded = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
     // worker thread only
@@ -71,8 +81,10 @@ public final class ReleaseFollower implements AutoCloseable {
 
     private ReleaseFollower(KafkaConnection kafka, String modelName, ModelStore store, Gallery gallery, Rollouts rollouts,
                             Function<ModelStore.InstalledModel, FaceEmbedder> opener, Duration checkInterval,
-                            Consumer<ModelVersion> rolledOut) {
+                            Consumer<ModelVersion> rolledOut, ReleaseValidator validator) {
         this.modelName = modelName;
+        this.validator = validator;
+        this.refusals = new RefusedReleases(kafka, STAGE, "facestream-match-model-refusals");
         this.store = store;
         this.gallery = gallery;
         this.rollouts = rollouts;
@@ -90,22 +102,35 @@ public final class ReleaseFollower implements AutoCloseable {
     /**
      * Starts following releases of {@code modelName}.
      *
-     * @param opener opens an embedder for an installed version (the caller's ONNX sessions and batch size)
+     * @param opener    opens an embedder for an installed version (the caller's ONNX sessions and batch size)
+     * @param validator which releases may be rolled out ({@link ReleaseValidator#fromConfig})
      */
     public static ReleaseFollower start(KafkaConnection kafka, String modelName, ModelStore store, Gallery gallery, Rollouts rollouts,
                                         Function<ModelStore.InstalledModel, FaceEmbedder> opener, Duration checkInterval,
-                            Consumer<ModelVersion> rolledOut) {
+                                        Consumer<ModelVersion> rolledOut, ReleaseValidator validator) {
         if (checkInterval.isZero() || checkInterval.isNegative()) {
             throw new IllegalArgumentException("match.rollout.check-interval must be positive, got " + checkInterval);
         }
-        return new ReleaseFollower(kafka, modelName, store, gallery, rollouts, opener, checkInterval, rolledOut);
+        return new ReleaseFollower(kafka, modelName, store, gallery, rollouts, opener, checkInterval, rolledOut, validator);
     }
 
-    /** The same with Kafka's default client settings (PLAINTEXT). */
+    /** With Kafka's default client settings (PLAINTEXT). */
+    public static ReleaseFollower start(String bootstrap, String modelName, ModelStore store, Gallery gallery, Rollouts rollouts,
+                                        Function<ModelStore.InstalledModel, FaceEmbedder> opener, Duration checkInterval,
+                                        Consumer<ModelVersion> rolledOut, ReleaseValidator validator) {
+        return start(KafkaConnection.of(bootstrap), modelName, store, gallery, rollouts, opener, checkInterval, rolledOut, validator);
+    }
+
+    /** The same without signatures ({@link ReleaseValidator#unsigned()}): tests and set-ups without signing keys. */
     public static ReleaseFollower start(String bootstrap, String modelName, ModelStore store, Gallery gallery, Rollouts rollouts,
                                         Function<ModelStore.InstalledModel, FaceEmbedder> opener, Duration checkInterval,
                                         Consumer<ModelVersion> rolledOut) {
-        return start(KafkaConnection.of(bootstrap), modelName, store, gallery, rollouts, opener, checkInterval, rolledOut);
+        return start(bootstrap, modelName, store, gallery, rollouts, opener, checkInterval, rolledOut, ReleaseValidator.unsigned());
+    }
+
+    /** Releases refused since the start (each one is on {@code facestream.dlq}). */
+    public int refused() {
+        return refusals.refused();
     }
 
     private void accept(ConsumerRecords<String, byte[]> records) {
@@ -121,23 +146,32 @@ public final class ReleaseFollower implements AutoCloseable {
             ModelRelease release;
             ModelVersion version;
             try {
-                release = releases.deserialize(r.topic(), r.value());
+                try {
+                    release = releases.deserialize(r.topic(), r.value());
+                } catch (RuntimeException e) {
+                    throw new ReleaseValidator.RefusedRelease(ReleaseValidator.RefusedRelease.Kind.INVALID,
+                            "the record is not a ModelRelease: " + e.getMessage());
+                }
+                if (announced != null && announced.name().equals(release.getName()) && announced.version().equals(release.getVersion())) {
+                    continue;
+                }
+                validator.check(r.key(), release, announced == null ? null : announced.version());
                 version = new ModelVersion(release.getName(), release.getVersion());
-            } catch (RuntimeException e) {
-                LOG.error("model release at {}-{}@{} is unreadable and ignored: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
+            } catch (ReleaseValidator.RefusedRelease refused) {
+                refusals.refuse(r, announced == null ? null : announced.toString(), refused);
                 continue;
-            }
-            if (version.equals(announced)) {
+            } catch (RuntimeException e) {
+                LOG.error("model release at {}-{}@{} is unusable and ignored: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
                 continue;
             }
             announced = version;
             // hold decisions of the new version from now on, before the embed service's first observation of it
             rollouts.begin(version);
-            worker.execute(() -> rollOut(release, version));
+            worker.execute(() -> rollOut(r, release, version));
         }
     }
 
-    private void rollOut(ModelRelease release, ModelVersion version) {
+    private void rollOut(ConsumerRecord<String, byte[]> record, ModelRelease release, ModelVersion version) {
         long t0 = System.nanoTime();
         try {
             FaceEmbedder next = opener.apply(ReleasedModel.install(store, release));
@@ -165,6 +199,9 @@ public final class ReleaseFollower implements AutoCloseable {
             LOG.info("{} rolled out to every gallery in {} ms; its decisions are no longer held", version,
                     (System.nanoTime() - t0) / 1_000_000);
             rolledOut.accept(version);
+        } catch (ReleaseValidator.RefusedRelease refused) {
+            // its files do not match what the release lists: nothing was installed, galleries are untouched
+            refusals.refuse(record, released == null ? null : released.manifest().id(), refused);
         } catch (RuntimeException e) {
             LOG.error("release {} cannot be rolled out to the galleries here: {}; its tracks are decided without "
                     + "re-embedded vectors", version, e.getMessage(), e);
@@ -310,6 +347,7 @@ public final class ReleaseFollower implements AutoCloseable {
             return;
         }
         follower.close();
+        refusals.close();
         leadership.close();
         worker.shutdownNow();
         try {

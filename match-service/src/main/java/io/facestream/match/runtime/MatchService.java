@@ -9,6 +9,7 @@ import io.facestream.embed.pipeline.FacePipeline;
 import io.facestream.embed.pipeline.FaceSettings;
 import io.facestream.embed.embedding.FaceEmbedder;
 import io.facestream.embed.model.ModelStore;
+import io.facestream.embed.model.ReleaseValidator;
 import io.facestream.embed.onnx.OnnxSessions;
 import io.facestream.gallery.Gallery;
 import io.facestream.gallery.GallerySettings;
@@ -97,7 +98,8 @@ public final class MatchService implements AutoCloseable {
             OnnxSessions sessions = new OnnxSessions(faceSettings.device(), faceSettings.intraOpThreads());
             own(ReleaseFollower.start(kafka, ModelZoo.nameOf(faceSettings.embedder()), models, replica,
                     rollouts, model -> new FaceEmbedder(model, sessions, faceSettings.batchSize()),
-                    config.getDuration("match.rollout.check-interval"), v -> faces.use(v.name() + "@" + v.version())));
+                    config.getDuration("match.rollout.check-interval"), v -> faces.use(v.name() + "@" + v.version()),
+                    ReleaseValidator.fromConfig(config)));
         }
 
         streams = own(MatchStreams.start(config, bootstrap, gallery, rollouts, new ManifestDimensions(models)));

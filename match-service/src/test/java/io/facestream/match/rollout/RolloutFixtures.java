@@ -83,7 +83,8 @@ final class RolloutFixtures {
         /** Releases version 2 (previous version 1) on {@code facestream.models}. */
         void release(String bootstrap) throws Exception {
             ModelRelease release = ModelRelease.newBuilder().setName(model).setVersion("2").setPreviousVersion("1")
-                    .setLocation(store.root().resolve(model).resolve("2").toString()).build();
+                    .setLocation(store.root().resolve(model).resolve("2").toString())
+                    .setSha256(store.load(model, "2").manifest().file("main").sha256()).build();
             send(bootstrap, release.toByteArray());
         }
 

@@ -5,8 +5,8 @@ import picocli.CommandLine.Command;
 
 /** {@code facestream models}: the model store and zoo. */
 @Command(name = "models", mixinStandardHelpOptions = true,
-        description = "Install and list face models (the model store and zoo).",
-        subcommands = {PullCommand.class, ListCommand.class})
+        description = "Install, list and release face models (the model store and zoo); release signing keys.",
+        subcommands = {PullCommand.class, ListCommand.class, KeygenCommand.class, ReleaseCommand.class})
 public final class ModelsCommand implements Runnable {
     @Override
     public void run() {

@@ -24,6 +24,11 @@ public final class StoreOptions {
         }
     }
 
+    /** The configuration with {@code --dir} and one more flag of the command (null = not given). */
+    io.facestream.core.config.FacestreamConfig config(String key, Object value) {
+        return config.load(ModelZoo.MODELS_DIR_KEY, dir == null ? null : dir.toString(), key, value);
+    }
+
     ModelStore store() {
         return ModelZoo.store(config.load(dir == null ? Map.of() : Map.of(ModelZoo.MODELS_DIR_KEY, dir.toString())));
     }

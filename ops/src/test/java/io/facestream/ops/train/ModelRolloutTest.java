@@ -1,6 +1,7 @@
 package io.facestream.ops.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -146,6 +147,9 @@ class ModelRolloutTest {
                 ModelRelease read = ReleasedModels.current(bootstrap, MODEL, Duration.ofSeconds(30)).orElseThrow();
                 assertEquals(green, read.getVersion());
                 assertEquals(ModelStore.sha256(candidate.path("main")), read.getSha256());
+                assertEquals(1, read.getFilesCount(), "every file of the candidate is listed with its hash");
+                assertEquals(ModelStore.sha256(candidate.path("main")), read.getFiles(0).getSha256());
+                assertFalse(read.getAllowDowngrade());
                 assertEquals(blue, read.getPreviousVersion());
                 assertTrue(Files.isRegularFile(Path.of(read.getLocation()).resolve(ModelManifest.FILE_NAME)), read.getLocation());
                 assertEquals(verdict.candidate().metrics().get("verification_accuracy"), read.getMetricsMap().get("verification_accuracy"));

@@ -46,6 +46,7 @@ public final class TrainerCycle {
     private final TrainerSettings settings;
     private final ModelStore store;
     private final KafkaConnection kafka;
+    private final ModelPublisher publisher;
     private final FaceSettings face;
     private final Consumer<String> log;
 
@@ -54,6 +55,8 @@ public final class TrainerCycle {
         this.store = ModelZoo.store(config);
         this.face = FaceSettings.from(config);
         this.kafka = KafkaConnection.fromConfig(config, bootstrap);
+        // read at the start, so a missing or bad signing key stops the trainer before hours of training
+        this.publisher = ModelPublisher.fromConfig(kafka, config);
         this.log = log;
     }
 
@@ -85,7 +88,7 @@ public final class TrainerCycle {
         if (!verdict.accepted()) {
             return new CycleOutcome.Refused(tuned.candidate().manifest().id(), verdict);
         }
-        ModelRelease release = new ModelPublisher(kafka).publish(tuned.candidate(), verdict);
+        ModelRelease release = publisher.publish(tuned.candidate(), verdict);
         log.accept("trainer: released " + release.getName() + "@" + release.getVersion() + " (was " + release.getPreviousVersion() + ")");
         return new CycleOutcome.Released(release, verdict);
     }

@@ -1,5 +1,7 @@
 package io.facestream.trainer.release;
 
+import io.facestream.core.config.FacestreamConfig;
+import io.facestream.core.events.ModelFileDigest;
 import io.facestream.core.events.ModelRelease;
 import io.facestream.core.events.ProtobufSerde;
 import io.facestream.core.kafka.KafkaClients;
@@ -7,10 +9,13 @@ import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.embed.model.ModelManifest;
 import io.facestream.embed.model.ModelStore;
+import io.facestream.embed.model.ReleaseSigning;
+import io.facestream.embed.model.ReleaseValidator;
 import io.facestream.trainer.gate.GateVerdict;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.security.PrivateKey;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -21,18 +26,42 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * Releases a gated candidate: one {@link ModelRelease} on the compacted {@code facestream.models} topic, keyed by
  * the model name, naming the version, the sha256 of its ONNX file, its directory in the store (embed services
  * install from there when their own store lacks it), the verbatim manifest, the metrics that justified it and the
- * version it replaces. Only an accepted verdict can be published: the gate is the only way to a release.
+ * version it replaces. Only an accepted verdict can be published: the gate is the only way to a new version. An
+ * operator can release again a version the store holds ({@link #rerelease}, {@code ./facestream models release}),
+ * e.g. to roll back.
+ *
+ * <p>Every release lists each file's role, name and sha256, and is signed with Ed25519 when a signing key is given
+ * ({@code models.signing.private-key}; docs/models.md#release-integrity).
  */
 public final class ModelPublisher {
     private final KafkaConnection kafka;
+    private final PrivateKey signingKey;
 
-    /** A publisher with Kafka's default client settings (PLAINTEXT). */
+    /** A publisher with Kafka's default client settings (PLAINTEXT), without signing. */
     public ModelPublisher(String bootstrap) {
-        this(KafkaConnection.of(bootstrap));
+        this(KafkaConnection.of(bootstrap), null);
     }
 
+    /** Without signing. */
     public ModelPublisher(KafkaConnection kafka) {
+        this(kafka, null);
+    }
+
+    /** @param signingKey signs every release; null = unsigned */
+    public ModelPublisher(KafkaConnection kafka, PrivateKey signingKey) {
         this.kafka = kafka;
+        this.signingKey = signingKey;
+    }
+
+    /** Signing with {@code models.signing.private-key} when it is set. */
+    public static ModelPublisher fromConfig(KafkaConnection kafka, FacestreamConfig config) {
+        String key = config.getString(ReleaseValidator.PRIVATE_KEY_KEY, "").trim();
+        return new ModelPublisher(kafka, key.isEmpty() ? null
+                : ReleaseSigning.readPrivateKey(config.getPath(ReleaseValidator.PRIVATE_KEY_KEY)));
+    }
+
+    public boolean signs() {
+        return signingKey != null;
     }
 
     /** Sends the release and waits for the broker's acknowledgement. */
@@ -45,11 +74,29 @@ public final class ModelPublisher {
         if (!verdict.candidate().model().equals(candidate.manifest().id())) {
             throw new IllegalArgumentException("the verdict is about " + verdict.candidate().model() + ", not " + candidate.manifest().id());
         }
-        ModelRelease release = release(candidate, previousVersion(verdict.current().model()))
+        ModelRelease release = sign(release(candidate, previousVersion(verdict.current().model()))
                 .putAllMetrics(verdict.candidate().metrics())
-                .build();
+                .build());
         send(release);
         return release;
+    }
+
+    /**
+     * Releases again a version that the store holds (its files verified on load), replacing {@code previousVersion}
+     * (empty when none): the operator's way to roll back, with {@code allowDowngrade} when the version is lower than
+     * the one released now.
+     */
+    public ModelRelease rerelease(ModelStore.InstalledModel model, String previousVersion, boolean allowDowngrade) {
+        io.facestream.trainer.gate.NonFiniteModelException.check(model);
+        ModelRelease release = sign(release(model, previousVersion).setAllowDowngrade(allowDowngrade).build());
+        send(release);
+        return release;
+    }
+
+    private ModelRelease sign(ModelRelease release) {
+        // the release must pass the services' checks; find out here rather than on every service
+        ReleaseValidator.unsigned().check(release.getName(), release, null);
+        return signingKey == null ? release : ReleaseSigning.sign(release, signingKey);
     }
 
     private static ModelRelease.Builder release(ModelStore.InstalledModel model, String previousVersion) {
@@ -67,7 +114,9 @@ public final class ModelPublisher {
                 .setLocation(model.dir().toAbsolutePath().toString())
                 .setManifestJson(manifestJson)
                 .setReleasedTsUs(System.currentTimeMillis() * 1000)
-                .setPreviousVersion(previousVersion);
+                .setPreviousVersion(previousVersion)
+                .addAllFiles(m.files().stream().map(f -> ModelFileDigest.newBuilder().setRole(f.role()).setFile(f.file())
+                        .setSha256(f.sha256()).build()).toList());
     }
 
     private void send(ModelRelease release) {

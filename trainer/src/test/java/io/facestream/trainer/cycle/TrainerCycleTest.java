@@ -14,6 +14,8 @@ import io.facestream.core.testing.KafkaBroker;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.core.topics.TopicCreator;
 import io.facestream.embed.model.ModelStore;
+import io.facestream.embed.model.ReleaseSigning;
+import io.facestream.embed.model.ReleaseValidator;
 import io.facestream.trainer.data.Augmentation;
 import io.facestream.trainer.gate.GatePolicy;
 import io.facestream.trainer.graph.IrNet;
@@ -55,9 +57,12 @@ class TrainerCycleTest {
         Path onnx = dir.resolve("tiny.onnx");
         OnnxExport.write(scratch.graph(), onnx);
         store.install(scratch.manifest(), Map.of("main", onnx));
+        // the trainer signs its releases with the configured key
+        java.security.KeyPair key = ReleaseSigning.writeKeyPair(dir.resolve("keys"));
         FacestreamConfig config = FacestreamConfig.builder().isolated()
                 .flag("kafka.bootstrap", bootstrap)
                 .flag("models.dir", store.root().toString())
+                .flag("models.signing.private-key", dir.resolve("keys").resolve(ReleaseSigning.PRIVATE_KEY_FILE).toString())
                 .build();
 
         String gallery = "cycle" + UUID.randomUUID().toString().substring(0, 6);
@@ -111,6 +116,10 @@ class TrainerCycleTest {
             assertEquals("0", released.release().getPreviousVersion());
             ModelRelease current = ReleasedModels.current(bootstrap, TINY.name(), Duration.ofSeconds(30)).orElseThrow();
             assertEquals("0-ft.1", current.getVersion());
+            // signed, listing the candidate's file: what embed and match services with the public key accept
+            assertEquals(store.load(TINY.name(), "0-ft.1").manifest().file("main").sha256(), current.getFiles(0).getSha256());
+            ReleaseValidator.requiringSignatures(key.getPublic()).check(TINY.name(), current, "0");
+            assertTrue(ReleaseSigning.verify(current, key.getPublic()));
             // the training set held this test's three confirmed subjects with 8 crops each
             Path cycleDir;
             try (Stream<Path> cycles = Files.list(work)) {
