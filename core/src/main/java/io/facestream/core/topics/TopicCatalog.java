@@ -15,6 +15,8 @@ public final class TopicCatalog {
     public static final String MODELS = "facestream.models";
     public static final String FEEDBACK = "facestream.feedback";
     public static final String DLQ = "facestream.dlq";
+    /** Frames the embed service skipped as late in live mode, for its catch-up pass (same retention as frames). */
+    public static final String LATE_FRAMES = "facestream.late-frames";
 
     /** Frames are full JPEG images: 8 MiB leaves room for 4K at high quality. */
     public static final int FRAME_MAX_BYTES = 8 * 1024 * 1024;
@@ -44,6 +46,7 @@ public final class TopicCatalog {
                 compact(GALLERY, 1, 16 * 1024 * 1024, "GalleryEntry: galleries, subjects, media (tombstone = delete)"),
                 compact(MODELS, 1, 1024 * 1024, "ModelRelease per model name"),
                 compact(FEEDBACK, 1, 16 * 1024 * 1024, "operator confirm/reject per match"),
+                delete(LATE_FRAMES, 4, Duration.ofHours(1), FRAME_MAX_BYTES, "frames skipped as late, for the catch-up pass"),
                 delete(DLQ, 1, Duration.ofDays(7), FRAME_MAX_BYTES + 64 * 1024, "rejected input with fs.dlq.reason")));
     }
 
