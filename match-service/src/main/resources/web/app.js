@@ -88,7 +88,17 @@ function matchRow(m) {
   cell(tr, best ? best.score.toFixed(3) + ' / ' + m.threshold.toFixed(3) : '-');
   cell(tr, m.camera_id);
   cell(tr, new Date(m.end_ts_us / 1000).toLocaleTimeString());
-  cell(tr, m.stage);
+  if (m.late) {
+    // a decision of the embed service's catch-up pass: the track was seen during an outage or a backlog
+    tr.classList.add('late');
+    const s = document.createElement('span');
+    s.className = 'late';
+    s.textContent = m.stage + ' · late ' + Math.round((m.late_by_ms || 0) / 1000) + ' s';
+    s.title = 'decided after the fact: its frames were embedded by the catch-up pass';
+    cell(tr, s);
+  } else {
+    cell(tr, m.stage);
+  }
   return tr;
 }
 

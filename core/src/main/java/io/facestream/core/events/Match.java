@@ -20,6 +20,10 @@ import java.util.Objects;
  * @param candidates    top-k, best first
  * @param faces         number of quality-accepted faces fused into the template
  * @param bestFace      reference of the track's best face (highest norm), e.g. {@code faces/<partition>/<offset>}
+ * @param late          the track's faces were embedded by the embed service's catch-up pass (their frames were
+ *                      skipped as late by the live path: an outage, a backlog), so the decision comes after the fact
+ * @param lateByMs      for a late decision: how long after the track's last face (capture time) it was taken, ms;
+ *                      0 for a live decision
  */
 public record Match(
         String matchId,
@@ -34,7 +38,9 @@ public record Match(
         ModelId model,
         List<Candidate> candidates,
         int faces,
-        String bestFace) {
+        String bestFace,
+        boolean late,
+        long lateByMs) {
 
     public Match {
         Objects.requireNonNull(matchId, "match_id");
@@ -42,6 +48,16 @@ public record Match(
         Objects.requireNonNull(stage, "stage");
         Objects.requireNonNull(decision, "decision");
         candidates = candidates == null ? List.of() : List.copyOf(candidates);
+        if (lateByMs < 0) {
+            throw new IllegalArgumentException("late_by_ms must not be negative, got " + lateByMs);
+        }
+    }
+
+    /** A live decision (not late). */
+    public Match(String matchId, String trackId, String cameraId, long startTsUs, long endTsUs, Stage stage, Decision decision,
+                 double threshold, String gallery, ModelId model, List<Candidate> candidates, int faces, String bestFace) {
+        this(matchId, trackId, cameraId, startTsUs, endTsUs, stage, decision, threshold, gallery, model, candidates, faces,
+                bestFace, false, 0);
     }
 
     public enum Stage { PROVISIONAL, FINAL }

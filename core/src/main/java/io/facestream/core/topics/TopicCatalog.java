@@ -20,6 +20,8 @@ public final class TopicCatalog {
     public static final String MODELS = "facestream.models";
     public static final String FEEDBACK = "facestream.feedback";
     public static final String DLQ = "facestream.dlq";
+    /** Frames the embed service skipped as late in live mode, for its catch-up pass (same retention as frames). */
+    public static final String LATE_FRAMES = "facestream.late-frames";
 
     /** Frames are full JPEG images: 8 MiB leaves room for 4K at high quality. */
     public static final int FRAME_MAX_BYTES = 8 * 1024 * 1024;
@@ -61,8 +63,8 @@ public final class TopicCatalog {
             });
             TopicConfigs.check(key, set, config::sourceOf);
             configs.putAll(set);
-            if (spec.name().equals(DLQ) && !set.containsKey("retention.ms")) {
-                // dead letters carry frames: by default they are kept exactly as long as frames are
+            if ((spec.name().equals(DLQ) || spec.name().equals(LATE_FRAMES)) && !set.containsKey("retention.ms")) {
+                // dead letters and late frames carry frames: by default they are kept exactly as long as frames are
                 configs.put("retention.ms", specs.get(FRAMES).configs().get("retention.ms"));
             }
             long retention = Long.parseLong(configs.getOrDefault("retention.ms", "-1"));
@@ -101,6 +103,7 @@ public final class TopicCatalog {
                         "GalleryEntry: galleries, subjects, media (tombstone = delete)"),
                 compact(MODELS, 1, 1024 * 1024, half, Map.of(), "ModelRelease per model name"),
                 compact(FEEDBACK, 1, 16 * 1024 * 1024, half, Map.of(), "operator confirm/reject per match"),
+                delete(LATE_FRAMES, 4, Duration.ofHours(1), FRAME_MAX_BYTES, "frames skipped as late, for the catch-up pass"),
                 delete(DLQ, 1, Duration.ofHours(1), FRAME_MAX_BYTES + 64 * 1024, "rejected input with fs.dlq.reason"));
     }
 

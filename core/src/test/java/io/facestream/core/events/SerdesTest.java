@@ -1,6 +1,7 @@
 package io.facestream.core.events;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -47,6 +48,24 @@ class SerdesTest {
         var serde = JsonSerde.match();
         assertEquals(m, serde.deserializer().deserialize("t", serde.serializer().serialize("t", m)));
         assertEquals("alice", m.best().subjectId());
+    }
+
+    @Test
+    void lateMatchCarriesLateAndLateByAndOldJsonReadsAsLive() throws Exception {
+        Match late = new Match("cam/c3/FINAL", "c3", "cam", 10, 20, Match.Stage.FINAL, Match.Decision.UNKNOWN, 0.42,
+                "watchlist", new Match.ModelId("mobilefacenet", "1"), List.of(), 2, null, true, 61_000);
+        String json = Json.mapper().writeValueAsString(late);
+        assertTrue(json.contains("\"late\":true") && json.contains("\"late_by_ms\":61000"), json);
+        var serde = JsonSerde.match();
+        assertEquals(late, serde.deserializer().deserialize("t", serde.serializer().serialize("t", late)));
+        // a decision written before late decisions existed has neither field: it reads as a live one
+        Match old = serde.deserializer().deserialize("t", ("{\"match_id\":\"cam/1/FINAL\",\"track_id\":\"1\",\"camera_id\":\"cam\","
+                + "\"start_ts_us\":1,\"end_ts_us\":2,\"stage\":\"FINAL\",\"decision\":\"UNKNOWN\",\"threshold\":0.4,"
+                + "\"gallery\":\"g\",\"candidates\":[],\"faces\":1}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertFalse(old.late());
+        assertEquals(0, old.lateByMs());
+        assertThrows(IllegalArgumentException.class, () -> new Match("c/1/FINAL", "1", "c", 1, 2, Match.Stage.FINAL,
+                Match.Decision.UNKNOWN, 0.4, "g", null, List.of(), 1, null, true, -1));
     }
 
     @Test

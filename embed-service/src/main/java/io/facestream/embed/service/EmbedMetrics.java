@@ -23,7 +23,7 @@ public final class EmbedMetrics {
      *                       of the service thread went to inference (what the rest of the pipeline leaves over)
      */
     public record Totals(long frames, long faces, long rejected, long skippedLate, long deadLetters, long batches,
-                         long inferenceNanos) {}
+                         long inferenceNanos, long caughtUp, long catchUpExpired) {}
 
     private final MeterRegistry registry = Metrics.registry();
     private final Timer inference = Timer.builder("facestream.embed.inference")
@@ -40,6 +40,8 @@ public final class EmbedMetrics {
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong inferenceNanos = new AtomicLong();
     private final AtomicLong consumerLag = new AtomicLong();
+    private final AtomicLong caughtUp = new AtomicLong();
+    private final AtomicLong catchUpExpired = new AtomicLong();
 
     EmbedMetrics(String instance) {
         // tagged by instance: several services (tests, an all-in-one JVM) may share the one registry
@@ -65,6 +67,18 @@ public final class EmbedMetrics {
     void skippedLate(String camera) {
         skippedLate.incrementAndGet();
         counter("facestream.embed.frames.skipped.late", camera).increment();
+    }
+
+    /** A late frame embedded by the catch-up pass. */
+    void caughtUp(String camera) {
+        caughtUp.incrementAndGet();
+        counter("facestream.embed.frames.caught.up", camera).increment();
+    }
+
+    /** A late frame the catch-up pass reached only after {@code embed.service.catch-up.max-age}: never embedded. */
+    void catchUpExpired(String camera) {
+        catchUpExpired.incrementAndGet();
+        counter("facestream.embed.frames.catch.up.expired", camera).increment();
     }
 
     void deadLetter(String camera) {
@@ -101,7 +115,7 @@ public final class EmbedMetrics {
 
     public Totals snapshot() {
         return new Totals(frames.get(), faces.get(), rejected.get(), skippedLate.get(), deadLetters.get(), batches.get(),
-                inferenceNanos.get());
+                inferenceNanos.get(), caughtUp.get(), catchUpExpired.get());
     }
 
     /**

@@ -69,6 +69,13 @@ import org.slf4j.LoggerFactory;
  * and, for a camera whose frames partition this instance has read to its end without a frame of the camera for
  * {@code silence-interval}, a silence report, repeated while the silence lasts. So a reader closes tracks on what
  * happened at the cameras, not on how fast this service went.
+ *
+ * <p>Catch-up ({@code embed.service.catch-up.*}): in live mode a frame older than {@code max-lag} is not embedded on
+ * the live path; it is forwarded, in the same transaction as the live batch's offsets, to
+ * {@code facestream.late-frames}. A second consumer (group {@code <group-id>-catch-up}) reads that topic on this same
+ * thread, one batch of at most {@code batch-size} frames at a time and only when the live poll came back empty, so
+ * live frames never queue behind more than one catch-up batch. Its faces carry {@code catch_up = true} and go out
+ * with its offsets in their own transaction through the same producer and committer, so the pass is exactly-once too.
  */
 public final class EmbedService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbedService.class);
@@ -82,6 +89,10 @@ public final class EmbedService implements AutoCloseable {
     private final ModelReleaseWatcher watcher;
     private final EmbedMetrics metrics;
     private final KafkaConsumer<String, byte[]> consumer;
+    /** The catch-up pass's consumer of facestream.late-frames; null when the pass is off or the mode is complete. */
+    private final KafkaConsumer<String, byte[]> catchUp;
+    /** The last catch-up poll returned frames: poll the live consumer briefly, then come back for more. */
+    private boolean catchingUp;
     private final KafkaProducer<byte[], byte[]> producer;
     private final Thread thread;
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -119,6 +130,14 @@ public final class EmbedService implements AutoCloseable {
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(8, settings.maxBatch()),
                 ConsumerConfig.CLIENT_ID_CONFIG, settings.transactionalId() + "-consumer"));
         this.consumer = new KafkaConsumer<>(cp);
+        if (settings.mode() == DeliveryMode.LIVE && settings.catchUp().enabled()) {
+            Properties up = KafkaClients.with(KafkaClients.consumer(kafka, settings.catchUpGroupId()), Map.of(
+                    ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.catchUp().batchSize(),
+                    ConsumerConfig.CLIENT_ID_CONFIG, settings.transactionalId() + "-catch-up"));
+            this.catchUp = new KafkaConsumer<>(up);
+        } else {
+            this.catchUp = null;
+        }
         Properties pp = KafkaClients.with(KafkaClients.producer(kafka, settings.transactionalId()), Map.of(
                 ProducerConfig.TRANSACTIONAL_ID_CONFIG, settings.transactionalId(),
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
@@ -226,15 +245,30 @@ public final class EmbedService implements AutoCloseable {
                     LOG.info("embed {} owns {}", settings.instanceId(), partitions);
                 }
             });
+            if (catchUp != null) {
+                catchUp.subscribe(List.of(TopicCatalog.LATE_FRAMES), new ConsumerRebalanceListener() {
+                    @Override
+                    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                        flush(); // a catch-up batch is committed within its step; only the one in flight is left
+                    }
+
+                    @Override
+                    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                        LOG.info("embed {} catches up on {}", settings.instanceId(), partitions);
+                    }
+                });
+            }
             LOG.info("embed service {} running: model {}, detector {}, mode {}, batch {} / {} ms",
                     settings.instanceId(), model.id(), frames.detectorId(), settings.mode(), settings.maxBatch(),
                     settings.maxWait().toMillis());
             while (running) {
                 // the batch's age is read once: read twice, the clock could pass the deadline in between and hand
                 // poll a negative timeout, which stops the service
-                Duration wait = batch.isEmpty() ? Duration.ofMillis(200) : remaining(settings.maxWait(), batch.age());
+                Duration wait = !batch.isEmpty() ? remaining(settings.maxWait(), batch.age())
+                        : catchingUp ? Duration.ofMillis(5) : Duration.ofMillis(200);
                 rewound = false;
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(wait)) {
+                var polled = consumer.poll(wait);
+                for (ConsumerRecord<String, byte[]> r : polled) {
                     if (rewound) {
                         // a failed transaction rewound to the last committed offsets: the rest of this poll is read
                         // again from there; committing it now would skip the failed frames (and duplicate later ones)
@@ -247,6 +281,10 @@ public final class EmbedService implements AutoCloseable {
                 }
                 if (!batch.isEmpty() && batch.age().compareTo(settings.maxWait()) >= 0) {
                     submit();
+                }
+                if (catchUp != null) {
+                    // spare capacity only: the live poll found nothing and no live batch is pending
+                    catchingUp = polled.isEmpty() && batch.isEmpty() && !rewound && catchUpStep();
                 }
                 reportSilence();
                 updateLag();
@@ -272,6 +310,9 @@ public final class EmbedService implements AutoCloseable {
             awaitQuietly();
             committer.shutdown();
             closeQuietly(consumer);
+            if (catchUp != null) {
+                closeQuietly(catchUp);
+            }
             closeQuietly(producer);
             stopped.countDown();
         }
@@ -313,6 +354,9 @@ public final class EmbedService implements AutoCloseable {
         if (settings.mode() == DeliveryMode.LIVE
                 && System.currentTimeMillis() - frame.captureMillis() > settings.maxLag().toMillis()) {
             metrics.skippedLate(camera);
+            if (catchUp != null) {
+                batch.lateFrames.add(lateFrame(r, frame));
+            }
             return;
         }
         long started = System.nanoTime();
@@ -323,6 +367,81 @@ public final class EmbedService implements AutoCloseable {
         } finally {
             slowDown(started);
         }
+    }
+
+    /**
+     * The skipped frame as a record of facestream.late-frames: same key, bytes, headers and timestamp, with its
+     * sequence and capture time spelled out (a frame without those headers took them from its frames record) and
+     * where it came from, for the faces' provenance.
+     */
+    private static ProducerRecord<byte[], byte[]> lateFrame(ConsumerRecord<String, byte[]> r, Frame frame) {
+        org.apache.kafka.common.header.internals.RecordHeaders headers = new org.apache.kafka.common.header.internals.RecordHeaders();
+        for (org.apache.kafka.common.header.Header h : r.headers()) {
+            String k = h.key();
+            if (!k.equals(io.facestream.core.events.FrameHeaders.SEQ) && !k.equals(io.facestream.core.events.FrameHeaders.CAPTURE_TS)
+                    && !k.equals(LATE_PARTITION) && !k.equals(LATE_OFFSET)) {
+                headers.add(h);
+            }
+        }
+        headers.add(io.facestream.core.events.FrameHeaders.SEQ, io.facestream.core.events.FrameHeaders.encodeLong(frame.seq()));
+        headers.add(io.facestream.core.events.FrameHeaders.CAPTURE_TS, io.facestream.core.events.FrameHeaders.encodeLong(frame.captureMicros()));
+        headers.add(LATE_PARTITION, io.facestream.core.events.FrameHeaders.encodeLong(r.partition()));
+        headers.add(LATE_OFFSET, io.facestream.core.events.FrameHeaders.encodeLong(r.offset()));
+        return new ProducerRecord<>(TopicCatalog.LATE_FRAMES, null, r.timestamp(),
+                r.key() == null ? null : r.key().getBytes(StandardCharsets.UTF_8), r.value(), headers);
+    }
+
+    /** Header of a late-frames record: partition of the frame in facestream.frames. */
+    static final String LATE_PARTITION = "fs.late.frame-partition";
+    /** Header of a late-frames record: offset of the frame in facestream.frames. */
+    static final String LATE_OFFSET = "fs.late.frame-offset";
+
+    /**
+     * One step of the catch-up pass: at most {@code batch-size} late frames, embedded and handed to the committer as
+     * one transaction with the catch-up group's offsets. Returns whether there were any (more may follow at once).
+     */
+    private boolean catchUpStep() {
+        var records = catchUp.poll(Duration.ofMillis(catchingUp ? 0 : 10));
+        if (records.isEmpty()) {
+            return false;
+        }
+        batch.catchUp = true;
+        long maxAgeMs = settings.catchUp().maxAge().toMillis();
+        for (ConsumerRecord<String, byte[]> r : records) {
+            if (rewound) {
+                break; // see run(): the rest lies past the rewind point
+            }
+            batch.offset(r);
+            Frame frame;
+            try {
+                frame = FrameReader.read(r);
+            } catch (InvalidFrameException e) {
+                deadLetter(r, r.key() == null ? "?" : r.key(), e.getMessage());
+                continue;
+            }
+            String camera = frame.camera().toString();
+            if (System.currentTimeMillis() - frame.captureMillis() > maxAgeMs) {
+                metrics.catchUpExpired(camera);
+                continue;
+            }
+            int partition = (int) io.facestream.core.events.FrameHeaders.readLong(r.headers(), LATE_PARTITION).orElse(-1);
+            long offset = io.facestream.core.events.FrameHeaders.readLong(r.headers(), LATE_OFFSET).orElse(-1);
+            long started = System.nanoTime();
+            try {
+                batch.add(frame, partition, offset, frames.extract(frame));
+                metrics.caughtUp(camera);
+            } catch (FrameFaces.RejectedFrame e) {
+                deadLetter(r, camera, e.getMessage());
+            } finally {
+                slowDown(started);
+            }
+        }
+        if (rewound) {
+            batch.discard();
+        } else {
+            submit();
+        }
+        return true;
     }
 
     private void deadLetter(ConsumerRecord<String, byte[]> r, String camera, String reason) {
@@ -345,6 +464,7 @@ public final class EmbedService implements AutoCloseable {
         if (batch.isEmpty() && batch.silences.isEmpty()) {
             return;
         }
+        boolean late = batch.catchUp;
         List<FaceCrop> crops = batch.crops();
         long t0 = System.nanoTime();
         List<Embedding> embeddings = crops.isEmpty() ? List.of() : model.embedder().embed(crops.stream().map(FaceCrop::aligned).toList());
@@ -369,10 +489,13 @@ public final class EmbedService implements AutoCloseable {
                 metrics.face(camera);
                 FaceObservation obs = observations.build(job.frame(), job.partition(), job.offset(), job.extracted(), i,
                         emb, model, !accepted);
+                if (late) {
+                    obs = obs.toBuilder().setCatchUp(true).build();
+                }
                 out.add(new ProducerRecord<>(TopicCatalog.FACES, null, job.frame().captureMillis(),
                         camera.getBytes(StandardCharsets.UTF_8), obs.toByteArray()));
             }
-            if (settings.progress().enabled()) {
+            if (settings.progress().enabled() && !late) { // progress is the live path's clock; catch-up lies in the past
                 long ts = job.frame().captureMicros();
                 Long last = lastWrittenUs.get(camera);
                 if (out.size() > written) {
@@ -386,9 +509,11 @@ public final class EmbedService implements AutoCloseable {
             }
         }
         out.addAll(batch.silences);
+        out.addAll(batch.lateFrames);
         out.addAll(batch.deadLetters);
         Map<TopicPartition, OffsetAndMetadata> offsets = batch.nextOffsets();
-        ConsumerGroupMetadata group = consumer.groupMetadata(); // the consumer is this thread's alone
+        // the consumers are this thread's alone
+        ConsumerGroupMetadata group = late ? catchUp.groupMetadata() : consumer.groupMetadata();
         batch.discard();
         if (awaitCommitted()) {
             inFlight = committer.submit(() -> commit(out, offsets, group));
@@ -479,7 +604,10 @@ public final class EmbedService implements AutoCloseable {
                 throw new FatalProducerError(abortFailed);
             }
             batch.discard();
-            rewind(consumer.assignment());
+            rewind(consumer, consumer.assignment());
+            if (catchUp != null) {
+                rewind(catchUp, catchUp.assignment()); // the failed transaction may have been a catch-up batch
+            }
             rewound = true;
             backOff();
             return false;
@@ -521,7 +649,7 @@ public final class EmbedService implements AutoCloseable {
         }
     }
 
-    private void rewind(Set<TopicPartition> partitions) {
+    private static void rewind(KafkaConsumer<String, byte[]> consumer, Set<TopicPartition> partitions) {
         Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(partitions);
         for (TopicPartition tp : partitions) {
             OffsetAndMetadata c = committed.get(tp);
@@ -648,6 +776,9 @@ public final class EmbedService implements AutoCloseable {
     public void close() {
         running = false;
         consumer.wakeup();
+        if (catchUp != null) {
+            catchUp.wakeup();
+        }
         try {
             thread.join(30_000);
         } catch (InterruptedException e) {
@@ -662,8 +793,8 @@ public final class EmbedService implements AutoCloseable {
             closeQuietly(identity);
         }
         EmbedMetrics.Totals t = metrics.snapshot();
-        LOG.info("embed service stopped: {} frames, {} faces, {} rejected, {} late, {} to DLQ", t.frames(), t.faces(),
-                t.rejected(), t.skippedLate(), t.deadLetters());
+        LOG.info("embed service stopped: {} frames, {} faces, {} rejected, {} late ({} caught up, {} past catch-up max-age), {} to DLQ",
+                t.frames(), t.faces(), t.rejected(), t.skippedLate(), t.caughtUp(), t.catchUpExpired(), t.deadLetters());
     }
 
     private static void closeQuietly(AutoCloseable c) {
@@ -682,6 +813,10 @@ public final class EmbedService implements AutoCloseable {
         final List<ProducerRecord<byte[], byte[]>> deadLetters = new ArrayList<>();
         /** Silence reports, written after the faces of the batch. */
         final List<ProducerRecord<byte[], byte[]>> silences = new ArrayList<>();
+        /** Live frames skipped as late, forwarded to facestream.late-frames with the batch's offsets. */
+        final List<ProducerRecord<byte[], byte[]>> lateFrames = new ArrayList<>();
+        /** A catch-up batch: its offsets are the catch-up group's and its faces are marked catch_up. */
+        boolean catchUp;
         private final Map<TopicPartition, Long> next = new HashMap<>();
         private long startedNanos;
         private int faces;
@@ -694,7 +829,12 @@ public final class EmbedService implements AutoCloseable {
         }
 
         void add(ConsumerRecord<?, ?> r, Frame frame, FrameFaces.Extracted extracted) {
-            jobs.add(new Job(frame, r.partition(), r.offset(), extracted));
+            add(frame, r.partition(), r.offset(), extracted);
+        }
+
+        /** A frame whose provenance is {@code partition}/{@code offset} of facestream.frames. */
+        void add(Frame frame, int partition, long offset, FrameFaces.Extracted extracted) {
+            jobs.add(new Job(frame, partition, offset, extracted));
             faces += extracted.faces().size();
         }
 
@@ -727,6 +867,8 @@ public final class EmbedService implements AutoCloseable {
             jobs.clear();
             deadLetters.clear();
             silences.clear();
+            lateFrames.clear();
+            catchUp = false;
             next.clear();
             faces = 0;
         }

@@ -1,6 +1,7 @@
 package io.facestream.embed.service;
 
 import io.facestream.core.config.FacestreamConfig;
+import io.facestream.core.topics.TopicCatalog;
 import java.time.Duration;
 
 /**
@@ -23,6 +24,7 @@ import java.time.Duration;
  * @param maxGivenFaces   a frame with more given faces ({@code fs.faces}) goes to the DLQ
  * @param stateDir        where the instance id is kept when {@code instance-id} is not set
  * @param progress        the camera progress records written between the faces ({@code embed.service.progress.*})
+ * @param catchUp         the catch-up pass over frames the live path skipped as late ({@code embed.service.catch-up.*})
  * @param slowdown        testing knob: the service's frame and batch work is followed by a sleep of
  *                        {@code (slowdown − 1)} times its duration, so it runs at 1/slowdown of its speed (1 = off)
  */
@@ -42,6 +44,7 @@ public record EmbedSettings(
         int maxGivenFaces,
         java.nio.file.Path stateDir,
         Progress progress,
+        CatchUp catchUp,
         double slowdown) {
 
     public EmbedSettings {
@@ -83,6 +86,44 @@ public record EmbedSettings(
         }
     }
 
+    /**
+     * The catch-up pass: live mode forwards each frame it skips as late to {@code facestream.late-frames}, and a second
+     * consumer (group {@code <group-id>-catch-up}) embeds them while the live consumer has nothing to do.
+     *
+     * @param enabled   forward skipped frames and embed them; false = skipped frames are only counted, as before
+     * @param maxAge    a forwarded frame whose capture time is older than this when the pass reaches it is dropped
+     *                  (counted): no later than the frames topic's retention, which bounds how far back frames exist
+     * @param batchSize frames per catch-up batch: the longest a live frame can wait behind the pass is one such batch
+     */
+    public record CatchUp(boolean enabled, Duration maxAge, int batchSize) {
+        public CatchUp {
+            if (maxAge.isNegative() || maxAge.isZero()) {
+                throw new IllegalArgumentException("embed.service.catch-up.max-age must be positive, got " + maxAge);
+            }
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("embed.service.catch-up.batch-size must be at least 1, got " + batchSize);
+            }
+        }
+
+        /**
+         * @throws IllegalArgumentException naming both settings when max-age reaches further back than the frames
+         *                                  topic keeps frames (the pass would promise frames that are gone)
+         */
+        static CatchUp from(FacestreamConfig c) {
+            CatchUp catchUp = new CatchUp(c.getBoolean("embed.service.catch-up.enabled"),
+                    c.getDuration("embed.service.catch-up.max-age"), c.getInt("embed.service.catch-up.batch-size"));
+            String retention = TopicCatalog.fromConfig(c).get(TopicCatalog.FRAMES).configs().get("retention.ms");
+            if (retention != null && Long.parseLong(retention) >= 0 && catchUp.maxAge().toMillis() > Long.parseLong(retention)) {
+                Duration kept = Duration.ofMillis(Long.parseLong(retention));
+                throw new IllegalArgumentException("embed.service.catch-up.max-age (" + catchUp.maxAge() + ") is longer than the "
+                        + "retention of " + TopicCatalog.FRAMES + " (retention.ms, " + kept + "; " + TopicCatalog.LATE_FRAMES
+                        + " keeps frames as long): frames that old are deleted before the catch-up pass reaches them. "
+                        + "Set embed.service.catch-up.max-age to at most " + kept + ", or keep frames longer");
+            }
+            return catchUp;
+        }
+    }
+
     /** What the service does with a frame whose capture time is further ahead than {@code max-clock-skew}. */
     public enum FutureFrames {
         /** Process it as captured now (counted, logged once a minute per camera). */
@@ -118,12 +159,18 @@ public record EmbedSettings(
                 c.getInt("embed.service.max-given-faces"),
                 c.getPath("embed.service.state-dir"),
                 Progress.from(c),
+                CatchUp.from(c),
                 c.getDouble("embed.service.slowdown"));
     }
 
     EmbedSettings withInstanceId(String id) {
         return new EmbedSettings(groupId, id, mode, maxLag, maxBatch, maxWait, maxFrameBytes, qualityThreshold, keepRejected,
-                cropJpegQuality, maxClockSkew, futureFrames, maxGivenFaces, stateDir, progress, slowdown);
+                cropJpegQuality, maxClockSkew, futureFrames, maxGivenFaces, stateDir, progress, catchUp, slowdown);
+    }
+
+    /** The catch-up pass's consumer group. */
+    public String catchUpGroupId() {
+        return groupId + "-catch-up";
     }
 
     public String transactionalId() {

@@ -60,12 +60,23 @@ public final class MatchRoutes {
         Match.Stage stage = enumParam(p.get("stage"), Match.Stage.class, "stage");
         try {
             return new MatchQuery(p.get("camera"), longParam(p.get("from_us"), "from_us"), longParam(p.get("to_us"), "to_us"),
-                    p.get("subject"), decision, stage, p.get("track"),
+                    p.get("subject"), decision, stage, p.get("track"), booleanParam(p.get("late"), "late"),
                     ApiRouter.intParam(p.get("offset"), 0, 0, Integer.MAX_VALUE, "offset"),
                     ApiRouter.intParam(p.get("limit"), 50, 1, MatchQuery.MAX_LIMIT, "limit"));
         } catch (IllegalArgumentException e) {
             throw ApiError.badRequest(e.getMessage());
         }
+    }
+
+    private static Boolean booleanParam(String text, String name) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        return switch (text.trim().toLowerCase(Locale.ROOT)) {
+            case "true" -> Boolean.TRUE;
+            case "false" -> Boolean.FALSE;
+            default -> throw ApiError.badRequest(name + " = '" + text + "' is not true or false");
+        };
     }
 
     private static Long longParam(String text, String name) {
@@ -93,7 +104,7 @@ public final class MatchRoutes {
     private void track(RoutingContext ctx) {
         String camera = ctx.pathParam("camera");
         String track = ctx.pathParam("track");
-        var page = feed.query(new MatchQuery(camera, null, null, null, null, null, track, 0, 10));
+        var page = feed.query(new MatchQuery(camera, null, null, null, null, null, track, null, 0, 10));
         if (page.matches().isEmpty()) {
             throw ApiError.notFound("no decision for track " + track + " of camera " + camera + " among the recent matches");
         }

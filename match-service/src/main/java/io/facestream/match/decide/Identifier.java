@@ -25,7 +25,15 @@ public final class Identifier {
         return galleryName;
     }
 
+    /** A decision as of now (a late track's lateness is measured against this host's clock). */
     public Match identify(TrackEvent event) {
+        return identify(event, System.currentTimeMillis());
+    }
+
+    /**
+     * @param nowMs wall-clock time of the decision: a late track's {@code late_by_ms} is this minus its last capture time
+     */
+    public Match identify(TrackEvent event, long nowMs) {
         Track t = event.track();
         Match.Stage stage = event instanceof TrackEvent.Closed ? Match.Stage.FINAL : Match.Stage.PROVISIONAL;
         List<Match.Candidate> candidates = gallery.search(galleryName, t.model(), t.template().unit(), topK);
@@ -35,7 +43,8 @@ public final class Identifier {
         String trackId = Long.toString(t.id());
         return new Match(matchId(event.cameraId(), trackId, stage), trackId, event.cameraId(), t.startTsUs(), t.lastTsUs(),
                 stage, OpenSetDecision.decide(candidates, threshold), threshold.value(), galleryName, model, candidates,
-                t.acceptedFaces(), t.best() == null ? null : t.best().ref());
+                t.acceptedFaces(), t.best() == null ? null : t.best().ref(), t.late(),
+                t.late() ? Math.max(1, nowMs - t.lastTsUs() / 1000) : 0);
     }
 
     /** {@code <camera>/<track>/<stage>}: the same decision replayed after a crash gets the same id. */

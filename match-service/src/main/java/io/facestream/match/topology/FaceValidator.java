@@ -172,7 +172,7 @@ public final class FaceValidator {
         if (camera == null) {
             return Optional.empty();
         }
-        for (Track t : camera.open()) {
+        for (Track t : java.util.stream.Stream.concat(camera.open().stream(), camera.lateOpen().stream()).toList()) {
             if (t.model().equals(model.toString()) && !t.template().isEmpty()) {
                 return Optional.of(new ModelDimensions.Known(t.template().dimension(), "open track " + t.id() + " of camera " + key));
             }

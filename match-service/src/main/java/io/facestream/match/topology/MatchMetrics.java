@@ -10,6 +10,7 @@ final class MatchMetrics {
     final Counter faces;
     final Counter lateFaces;
     final Counter progressRecords;
+    final Counter catchUpFaces;
     final Counter tracksClosedStalled;
     final Counter tracksConfident;
     final Counter tracksClosed;
@@ -23,6 +24,8 @@ final class MatchMetrics {
         faces = Counter.builder("facestream_match_faces").description("faces consumed by the tracker").register(registry);
         lateFaces = Counter.builder("facestream_match_late_faces")
                 .description("faces older than the camera's reorder window, not tracked").register(registry);
+        catchUpFaces = Counter.builder("facestream_match_catch_up_faces")
+                .description("faces of the embed service's catch-up pass, tracked apart as late tracks").register(registry);
         progressRecords = Counter.builder("facestream_match_progress_records")
                 .description("embed-service progress records (frames without faces, silence) consumed by the tracker").register(registry);
         tracksClosedStalled = Counter.builder("facestream_match_tracks_closed_stalled")
@@ -50,6 +53,6 @@ final class MatchMetrics {
 
     void decision(Match m) {
         Counter.builder("facestream_match_decisions").tag("stage", m.stage().name()).tag("decision", m.decision().name())
-                .register(registry).increment();
+                .tag("late", Boolean.toString(m.late())).register(registry).increment();
     }
 }

@@ -71,7 +71,11 @@ final class TrackProcessor implements Processor<String, FaceObservation, String,
         validator.check(record.key(), o, state);
         Sighting sighting = Sighting.of(o, meta.partition(), meta.offset());
         metrics.faces.increment();
-        Tracker.Step step = tracker.observe(state == null ? CameraTracks.fresh() : state, sighting, now(), o.getReportsProgress());
+        if (o.getCatchUp()) {
+            metrics.catchUpFaces.increment();
+        }
+        Tracker.Step step = tracker.observe(state == null ? CameraTracks.fresh() : state, sighting, now(), o.getReportsProgress(),
+                o.getCatchUp());
         if (step.late()) {
             metrics.lateFaces.increment();
             return;
@@ -111,12 +115,13 @@ final class TrackProcessor implements Processor<String, FaceObservation, String,
             CameraTracks seen = kv.value.arrivedNoEarlierThan(startedMs);
             Tracker.Step step = tracker.closeIfIdle(kv.key, seen, nowMs);
             if (!step.events().isEmpty()) {
-                if (seen.progress()) {
+                long live = step.events().stream().filter(e -> !e.track().late()).count(); // late tracks end with their backlog
+                if (seen.progress() && live > 0) {
                     // its embed service would have reported the silence: it is gone (stopped, or its frames
                     // partition moved while the camera was silent), so nothing may ever close these tracks
-                    metrics.tracksClosedStalled.increment(step.events().size());
+                    metrics.tracksClosedStalled.increment(live);
                     LOG.warn("camera {}: nothing for {} ms (match.track.stall-close) although its embed service reports "
-                            + "progress; closing its {} open track(s)", kv.key, nowMs - seen.lastArrivalMs(), step.events().size());
+                            + "progress; closing its {} open track(s)", kv.key, nowMs - seen.lastArrivalMs(), live);
                 }
                 store.put(kv.key, step.state());
                 emit(step.events(), kv.key);

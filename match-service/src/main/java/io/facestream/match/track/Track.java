@@ -15,12 +15,17 @@ import io.facestream.match.template.Template;
  * @param observed        all faces associated, accepted or not
  * @param best            highest-norm accepted face, null while none
  * @param provisionalSent whether the PROVISIONAL decision was already emitted
+ * @param late            a track of catch-up faces (embedded after the fact, {@code catch_up}): its decisions are late
  */
 public record Track(long id, String model, long startTsUs, long lastTsUs, long lastFrameSeq, Region lastBox,
-                    Template template, int observed, BestFace best, boolean provisionalSent) {
+                    Template template, int observed, BestFace best, boolean provisionalSent, boolean late) {
 
     static Track open(long id, Sighting s) {
-        Track t = new Track(id, s.model(), s.tsUs(), s.tsUs(), s.frameSeq(), s.box(), Template.empty(), 0, null, false);
+        return open(id, s, false);
+    }
+
+    static Track open(long id, Sighting s, boolean late) {
+        Track t = new Track(id, s.model(), s.tsUs(), s.tsUs(), s.frameSeq(), s.box(), Template.empty(), 0, null, false, late);
         return t.with(s);
     }
 
@@ -33,11 +38,11 @@ public record Track(long id, String model, long startTsUs, long lastTsUs, long l
         }
         boolean newest = s.tsUs() >= lastTsUs;
         return new Track(id, model, Math.min(startTsUs, s.tsUs()), Math.max(lastTsUs, s.tsUs()),
-                newest ? s.frameSeq() : lastFrameSeq, newest ? s.box() : lastBox, tpl, observed + 1, b, provisionalSent);
+                newest ? s.frameSeq() : lastFrameSeq, newest ? s.box() : lastBox, tpl, observed + 1, b, provisionalSent, late);
     }
 
     Track provisionalEmitted() {
-        return new Track(id, model, startTsUs, lastTsUs, lastFrameSeq, lastBox, template, observed, best, true);
+        return new Track(id, model, startTsUs, lastTsUs, lastFrameSeq, lastBox, template, observed, best, true, late);
     }
 
     public int acceptedFaces() {

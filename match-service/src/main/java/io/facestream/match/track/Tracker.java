@@ -15,6 +15,13 @@ import java.util.List;
  * closes once the camera's watermark (newest capture time minus the reorder window) is {@code closeAfter} past its
  * last face. The embed service's progress records move that clock on frames without faces and report a camera whose
  * frames stopped ({@link #progress}). Faces older than the watermark are late and reported, not tracked.
+ *
+ * <p>Catch-up faces ({@code catch_up}: frames the embed service skipped as late and embedded afterwards) lie in the
+ * past: they make tracks of their own ({@link Track#late()}), with their own capture-time clock, so they never reopen,
+ * join or split a live track, and the live clock never moves for them. Their tracks close by capture time as live
+ * ones do; an earlier stretch of the past (a face older than their clock by more than the reorder window) closes
+ * them all, and so does the end of the backlog (no catch-up face for {@code idle-close}). They get no PROVISIONAL
+ * decision: only the FINAL one, which is late.
  */
 public final class Tracker {
     private final TrackerSettings settings;
@@ -38,6 +45,18 @@ public final class Tracker {
      * @param reportsProgress the face says its embed service reports the camera's progress and silence
      */
     public Step observe(CameraTracks state, Sighting s, long arrivalMs, boolean reportsProgress) {
+        return observe(state, s, arrivalMs, reportsProgress, false);
+    }
+
+    /**
+     * One face, live or from the embed service's catch-up pass.
+     *
+     * @param catchUp the face says it was embedded by the catch-up pass: it joins the camera's late tracks only
+     */
+    public Step observe(CameraTracks state, Sighting s, long arrivalMs, boolean reportsProgress, boolean catchUp) {
+        if (catchUp) {
+            return observeLate(state, s, arrivalMs);
+        }
         long reorder = settings.reorderWindowUs();
         if (state.maxTsUs() != Long.MIN_VALUE && s.tsUs() < state.maxTsUs() - reorder) {
             return new Step(state, List.of(), true);
@@ -60,7 +79,29 @@ public final class Tracker {
             events.add(new TrackEvent.Confident(s.cameraId(), track));
         }
         open.set(chosen, track);
-        return new Step(new CameraTracks(nextId, maxTs, arrivalMs, open, reportsProgress), events, false);
+        return new Step(state.withLive(nextId, maxTs, arrivalMs, open, reportsProgress), events, false);
+    }
+
+    /** A catch-up face: the late tracks and their clock only. */
+    private Step observeLate(CameraTracks state, Sighting s, long arrivalMs) {
+        List<TrackEvent> events = new ArrayList<>();
+        List<Track> open = new ArrayList<>(state.lateOpen());
+        long clock = state.lateMaxTsUs();
+        if (!open.isEmpty() && s.tsUs() < clock - settings.reorderWindowUs()) {
+            // an earlier stretch of the past (another outage, another frames partition's turn): this one is over
+            open.forEach(t -> events.add(new TrackEvent.Closed(s.cameraId(), t)));
+            open.clear();
+        }
+        clock = open.isEmpty() ? s.tsUs() : Math.max(clock, s.tsUs());
+        open = closeOld(s.cameraId(), open, clock, false, events);
+        int chosen = associate(open, s);
+        long nextId = state.nextTrackId();
+        if (chosen >= 0) {
+            open.set(chosen, open.get(chosen).with(s));
+        } else {
+            open.add(Track.open(nextId++, s, true));
+        }
+        return new Step(state.withLate(nextId, open, clock, arrivalMs), events, false);
     }
 
     /**
@@ -75,7 +116,7 @@ public final class Tracker {
         boolean silent = silentMs >= settings.idleClose().toMillis();
         List<TrackEvent> events = new ArrayList<>();
         List<Track> open = closeOld(cameraId, state.open(), maxTs, silent, events);
-        return new Step(new CameraTracks(state.nextTrackId(), maxTs, arrivalMs, open, true), events, false);
+        return new Step(state.withLive(state.nextTrackId(), maxTs, arrivalMs, open, true), events, false);
     }
 
     /**
@@ -84,14 +125,22 @@ public final class Tracker {
      */
     public Step closeIfIdle(String cameraId, CameraTracks state, long nowMs) {
         Duration limit = state.progress() ? settings.stallClose() : settings.idleClose();
-        if (state.open().isEmpty() || nowMs - state.lastArrivalMs() < limit.toMillis()) {
-            return new Step(state, List.of(), false);
-        }
         List<TrackEvent> events = new ArrayList<>();
-        for (Track t : state.open()) {
-            events.add(new TrackEvent.Closed(cameraId, t));
+        CameraTracks next = state;
+        if (!state.open().isEmpty() && nowMs - state.lastArrivalMs() >= limit.toMillis()) {
+            for (Track t : state.open()) {
+                events.add(new TrackEvent.Closed(cameraId, t));
+            }
+            next = next.withoutTracks();
         }
-        return new Step(state.withoutTracks(), events, false);
+        // the catch-up pass writes no progress records: the end of its backlog is the end of its faces
+        if (!state.lateOpen().isEmpty() && nowMs - state.lateArrivalMs() >= settings.idleClose().toMillis()) {
+            for (Track t : state.lateOpen()) {
+                events.add(new TrackEvent.Closed(cameraId, t));
+            }
+            next = next.withLate(next.nextTrackId(), List.of(), next.lateMaxTsUs(), next.lateArrivalMs());
+        }
+        return new Step(next, events, false);
     }
 
     /** The tracks still open at clock {@code maxTs}; the others (all of them when {@code all}) go to {@code events}. */

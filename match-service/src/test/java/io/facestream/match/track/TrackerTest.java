@@ -156,4 +156,73 @@ class TrackerTest {
         assertNull(state.open().get(0).best());
         assertEquals(0, state.open().get(0).acceptedFaces());
     }
+
+    /** A catch-up face of the same camera, captured at {@code tsUs}. */
+    private Tracker.Step seeLate(long frame, long tsUs, Region box, float[] feature, long arrivalMs) {
+        Sighting s = new Sighting("cam", frame, tsUs, box, feature, (float) io.facestream.core.vector.Vectors.norm(feature), false,
+                "m:1", "faces/0/late" + frame);
+        Tracker.Step step = tracker.observe(state, s, arrivalMs, true, true);
+        state = step.state();
+        events.addAll(step.events());
+        return step;
+    }
+
+    @Test
+    void catchUpFacesMakeLateTracksOfTheirOwnAndLeaveTheLiveTrackAlone() {
+        // the same person, same place: live now, and a minute ago in the backlog of an outage
+        for (int f = 0; f < 5; f++) {
+            see(f, new Region(100, 100, 50, 50), person(0, 20, 0.05, f), false);
+        }
+        long liveClock = state.maxTsUs();
+        Track live = state.open().get(0);
+        long past = 1_000_000_000L - 60_000_000L;
+        for (int f = 0; f < 6; f++) {
+            Tracker.Step step = seeLate(f, past + f * FRAME_US, new Region(100, 100, 50, 50), person(0, 20, 0.05, 50 + f), 0);
+            assertFalse(step.late(), "a catch-up face is never dropped as late");
+        }
+        assertEquals(1, state.open().size(), "the live track is neither split nor joined");
+        assertEquals(live, state.open().get(0));
+        assertEquals(liveClock, state.maxTsUs(), "the live clock does not move for the past");
+        assertEquals(1, state.lateOpen().size());
+        Track late = state.lateOpen().get(0);
+        assertTrue(late.late());
+        assertEquals(6, late.acceptedFaces());
+        assertTrue(late.id() != live.id(), "its own track id");
+        assertEquals(1, events.size(), "no PROVISIONAL for a late track: " + events);
+
+        // the live track goes on afterwards as one track
+        see(5, new Region(100, 100, 50, 50), person(0, 20, 0.05, 5), false);
+        assertEquals(1, state.open().size());
+        assertEquals(6, state.open().get(0).acceptedFaces());
+
+        // the backlog goes on by capture time: 3 s later in the past the old late track closes, a new one opens
+        seeLate(10, past + 3_000_000L, new Region(300, 100, 50, 50), person(1, 20, 0.05, 77), 0);
+        List<TrackEvent> closed = events.stream().filter(e -> e instanceof TrackEvent.Closed).toList();
+        assertEquals(1, closed.size());
+        assertEquals(late.id(), closed.get(0).track().id());
+        assertTrue(closed.get(0).track().late());
+
+        // the end of the backlog (no catch-up face for idle-close) closes the rest; the live track stays open
+        // (the live camera's last face arrived at 4 s, the last catch-up face at 0; idle-close is 5 s)
+        CameraTracks liveRecently = state.withLive(state.nextTrackId(), state.maxTsUs(), 4_000, state.open(), false);
+        Tracker.Step idle = tracker.closeIfIdle("cam", liveRecently, 5_000);
+        assertEquals(1, idle.events().size());
+        assertTrue(idle.events().get(0).track().late());
+        assertEquals(1, idle.state().open().size(), "the live track is not closed by the end of the backlog");
+        assertTrue(idle.state().lateOpen().isEmpty());
+    }
+
+    @Test
+    void anEarlierStretchOfThePastClosesTheLateTracksOfTheLaterOne() {
+        long t = 1_000_000_000L;
+        for (int f = 0; f < 3; f++) {
+            seeLate(f, t + f * FRAME_US, new Region(100, 100, 50, 50), person(0, 20, 0.05, f), 0);
+        }
+        seeLate(100, t - 600_000_000L, new Region(100, 100, 50, 50), person(0, 20, 0.05, 9), 0);
+        assertEquals(1, events.size());
+        assertInstanceOf(TrackEvent.Closed.class, events.get(0));
+        assertEquals(3, events.get(0).track().acceptedFaces());
+        assertEquals(1, state.lateOpen().size());
+        assertEquals(t - 600_000_000L, state.lateMaxTsUs());
+    }
 }

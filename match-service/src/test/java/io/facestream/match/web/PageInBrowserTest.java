@@ -129,6 +129,23 @@ class PageInBrowserTest {
                 String score = cells.get(4).getText();
                 assertTrue(score.matches("0\\.\\d{3} / 0\\.\\d{3}"), "score / threshold: " + score);
 
+                // a late decision (a track of the catch-up pass after an outage) is marked as such in the stage column
+                String past = camera + "-past";
+                long endUs = System.currentTimeMillis() * 1000 - 61_000_000L;
+                io.facestream.core.events.Match late = new io.facestream.core.events.Match(past + "/4/FINAL", "4", past,
+                        endUs - 600_000, endUs, io.facestream.core.events.Match.Stage.FINAL,
+                        io.facestream.core.events.Match.Decision.UNKNOWN, 0.4, gallery,
+                        new io.facestream.core.events.Match.ModelId("mobilefacenet", "1"), List.of(), 6, null, true, 61_000);
+                try (var producer = new KafkaProducer<String, byte[]>(KafkaClients.producer(bootstrap, "page-late-" + camera))) {
+                    producer.send(new ProducerRecord<>(TopicCatalog.MATCHES, past,
+                            io.facestream.core.events.JsonSerde.match().serializer().serialize(TopicCatalog.MATCHES, late))).get();
+                }
+                By lateRow = By.xpath("//tbody[@id='matches']/tr[td[6]='" + past + "']");
+                WebElement marked = wait.until(b -> b.findElements(lateRow).stream().findFirst().orElse(null));
+                assertTrue(marked.getAttribute("class").contains("late"), marked.getAttribute("class"));
+                assertEquals("FINAL · late 61 s", marked.findElements(By.tagName("td")).get(7).getText());
+                assertFalse(row.getAttribute("class").contains("late"), "a live decision is not marked");
+
                 // the key was exchanged for an HttpOnly session: it is in no URL the page loaded, in no storage, and the
                 // script cannot read the session cookie
                 JavascriptExecutor js = (JavascriptExecutor) browser;

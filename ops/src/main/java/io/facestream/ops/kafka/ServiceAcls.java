@@ -61,6 +61,10 @@ public final class ServiceAcls {
         g.add(new Grant("embed", TOPIC, TopicCatalog.FACES, LITERAL, List.of(WRITE), "face observations"));
         g.add(new Grant("embed", TOPIC, TopicCatalog.DLQ, LITERAL, List.of(WRITE), "frames it cannot use"));
         g.add(new Grant("embed", TOPIC, TopicCatalog.MODELS, LITERAL, List.of(READ), "follow model releases"));
+        g.add(new Grant("embed", TOPIC, TopicCatalog.LATE_FRAMES, LITERAL, List.of(READ, WRITE),
+                "frames skipped as late by the live path, for the catch-up pass"));
+        g.add(new Grant("embed", GROUP, embedGroup + "-catch-up", LITERAL, List.of(READ),
+                "the catch-up pass's consumer group (`embed.service.group-id` + `-catch-up`)"));
 
         g.add(new Grant("match", TOPIC, TopicCatalog.FACES, LITERAL, List.of(READ), "Kafka Streams input; the API reads crops back"));
         g.add(new Grant("match", GROUP, matchApp, LITERAL, List.of(READ), "the Kafka Streams group (`match.application-id`)"));

@@ -119,6 +119,20 @@ class SecureKafkaEndToEndTest {
                 // feedback: written by the match user, read by the trainer user
                 api.json("POST", "/api/feedback", Map.of("match_id", hit.get("match_id").asText(), "verdict", "confirm"));
             }
+            // live mode: a frame from an outage (a minute old) goes through the catch-up pass, which needs the embed
+            // user's ACLs on facestream.late-frames and on the group <group-id>-catch-up
+            try (EmbedService live = EmbedService.start(as(config, security, "embed").with(Map.of("embed.service.mode", "live",
+                    "embed.service.instance-id", "secure-live")), bootstrap);
+                 var producer = new KafkaProducer<String, byte[]>(KafkaClients.producer(connection(security, "ingest", bootstrap), "secure-test-outage"))) {
+                ProducerRecord<String, byte[]> old = new ProducerRecord<>(TopicCatalog.FRAMES, "gate", Files.readAllBytes(photo));
+                old.headers().add(io.facestream.core.events.FrameHeaders.CAPTURE_TS,
+                        io.facestream.core.events.FrameHeaders.encodeLong((System.currentTimeMillis() - 60_000) * 1000));
+                producer.send(old).get(30, TimeUnit.SECONDS);
+                assertTrue(caughtUpFace(connection(security, "match", bootstrap), "gate", Duration.ofMinutes(1)),
+                        "the outage's face comes out of the catch-up pass, marked catch_up");
+                assertEquals(null, live.failure());
+            }
+
             KafkaConnection trainer = connection(security, "trainer", bootstrap);
             FeedbackCrops.Export export = FeedbackCrops.export(trainer, dir.resolve("feedback"), Duration.ofSeconds(30));
             // the API's confirmation carries no crops: the trainer reads it and counts it as unusable
@@ -172,5 +186,25 @@ class SecureKafkaEndToEndTest {
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 4_000)))) {
             admin.listTopics().names().get(10, TimeUnit.SECONDS);
         }
+    }
+
+    /** Whether a face of {@code camera} marked catch_up appears on facestream.faces (read as {@code reader}). */
+    private static boolean caughtUpFace(KafkaConnection reader, String camera, Duration timeout) throws Exception {
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]>(KafkaClients.consumer(reader, null))) {
+            var parts = consumer.partitionsFor(TopicCatalog.FACES).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(TopicCatalog.FACES, p.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                for (var r : consumer.poll(Duration.ofMillis(200))) {
+                    var o = io.facestream.core.events.FaceObservation.parseFrom(r.value());
+                    if (camera.equals(r.key()) && !o.hasProgress() && o.getCatchUp()) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 }

@@ -7,7 +7,7 @@ import io.facestream.core.events.Match;
  * range when its track overlaps [from, to].
  */
 public record MatchQuery(String camera, Long fromUs, Long toUs, String subject, Match.Decision decision, Match.Stage stage,
-                         String track, int offset, int limit) {
+                         String track, Boolean late, int offset, int limit) {
     public static final int MAX_LIMIT = 1000;
 
     public MatchQuery {
@@ -29,6 +29,7 @@ public record MatchQuery(String camera, Long fromUs, Long toUs, String subject, 
                 && (subject == null || (m.best() != null && subject.equals(m.best().subjectId()) && m.decision() == Match.Decision.HIT))
                 && (decision == null || decision == m.decision())
                 && (stage == null || stage == m.stage())
-                && (track == null || track.equals(m.trackId()));
+                && (track == null || track.equals(m.trackId()))
+                && (late == null || late == m.late());
     }
 }
