@@ -44,10 +44,23 @@ public final class MatchFeed implements AutoCloseable {
     private final List<Consumer<Match>> listeners = new CopyOnWriteArrayList<>();
     private volatile boolean caughtUp;
     private long unreadable;
+    /** Subjects deleted while this feed ran ({@code gallery/subject}), and deleted galleries ({@code gallery/}). */
+    private final java.util.Set<String> erased = new java.util.HashSet<>();
+    /** Whether a candidate's subject was deleted before this feed started (the gallery knows it, the subject is gone). */
+    private java.util.function.BiPredicate<String, String> deletedBefore = (g, s) -> false;
 
     public MatchFeed(KafkaConnection kafka, int capacity) {
         this.kafka = kafka;
         this.capacity = capacity;
+    }
+
+    /**
+     * How to tell a subject deleted before this feed started (after a restart the feed re-reads decisions that name it):
+     * the match service asks its gallery replica (the gallery exists, the subject is not enrolled).
+     */
+    public MatchFeed withDeletedSubjects(java.util.function.BiPredicate<String, String> deleted) {
+        this.deletedBefore = deleted;
+        return this;
     }
 
     public MatchFeed start() {
@@ -77,8 +90,10 @@ public final class MatchFeed implements AutoCloseable {
         }
     }
 
-    private void add(Match m) {
+    private void add(Match received) {
+        Match m;
         synchronized (this) {
+            m = namesErased(received) ? withoutFace(received) : received;
             // A FINAL replaces nothing: PROVISIONAL and FINAL are two decisions; a replayed id replaces its twin.
             for (Iterator<Match> it = recent.iterator(); it.hasNext(); ) {
                 Match x = it.next();
@@ -107,6 +122,49 @@ public final class MatchFeed implements AutoCloseable {
                 LOG.debug("live listener failed: {}", e.toString());
             }
         }
+    }
+
+    /**
+     * Erasure: decisions that name the subject (any candidate; {@code subjectId} null for a whole gallery) lose their
+     * face data — the reference to the track's best face, so the crop route refuses it and the track route no longer
+     * shows it — here and in every decision read later. The decisions themselves stay (what was decided, when).
+     *
+     * @return how many decisions in the window lost their face data
+     */
+    public synchronized int erase(String gallery, String subjectId) {
+        erased.add(gallery + "/" + (subjectId == null ? "" : subjectId));
+        int stripped = 0;
+        List<Match> kept = new ArrayList<>(recent.size());
+        for (Match m : recent) {
+            if (m.bestFace() != null && namesErased(m)) {
+                forget(m);
+                kept.add(withoutFace(m));
+                stripped++;
+            } else {
+                kept.add(m);
+            }
+        }
+        recent.clear();
+        recent.addAll(kept);
+        return stripped;
+    }
+
+    private boolean namesErased(Match m) {
+        String g = m.gallery() == null ? "" : m.gallery();
+        if (erased.contains(g + "/")) {
+            return true;
+        }
+        for (Match.Candidate c : m.candidates()) {
+            if (c.subjectId() != null && (erased.contains(g + "/" + c.subjectId()) || deletedBefore.test(g, c.subjectId()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Match withoutFace(Match m) {
+        return m.bestFace() == null ? m : new Match(m.matchId(), m.trackId(), m.cameraId(), m.startTsUs(), m.endTsUs(),
+                m.stage(), m.decision(), m.threshold(), m.gallery(), m.model(), m.candidates(), m.faces(), null);
     }
 
     private void forget(Match m) {
