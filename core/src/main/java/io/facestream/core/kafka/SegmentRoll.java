@@ -19,15 +19,15 @@ import org.slf4j.LoggerFactory;
  * Makes deleted data on a compacted topic physically go. Kafka's log cleaner only cleans closed segments, and a
  * segment is closed ("rolled") only when a record arrives after the segment is {@code segment.ms} old. Tombstones
  * written to a quiet topic would therefore sit in the active segment, with the records they delete, for as long as
- * nothing else is written. After deletes, {@link #afterDeletes} schedules one harmless record — a tombstone on the
- * reserved key {@link #KEY} on every partition — for {@code segment.ms} (as the topic has it) plus a second later, so the segment that holds
- * the deletes is old enough to be rolled by it, and the cleaner can then drop the deleted records (after
- * {@code min.compaction.lag.ms}, once {@code min.cleanable.dirty.ratio} is reached) and later the tombstones (after
- * {@code delete.retention.ms}). Readers of these topics skip the reserved key (a tombstone of a key nobody wrote).
+ * nothing else is written. After deletes, {@link #afterDeletes} writes harmless records — a tombstone on the reserved
+ * key {@link #KEY} on every partition — every {@code segment.ms} (as the topic has it) plus a second, for a while:
+ * the first rolls the segment that holds the deletes, so the cleaner can drop the deleted records (after
+ * {@code min.compaction.lag.ms}, once {@code min.cleanable.dirty.ratio} is reached or {@code max.compaction.lag.ms}
+ * has passed); the later ones give the cleaner new closed segments, so it runs again after the tombstones'
+ * {@code delete.retention.ms} and drops them too. Readers of these topics skip the reserved key.
  *
- * <p>The marker is scheduled in this process only: a process that stops before it is due writes none, and the next
- * write of any kind to the topic rolls the segment instead. Markers for one topic are not piled up: one pending marker
- * covers every delete made before it was scheduled.
+ * <p>The markers are scheduled in this process only: a process that stops writes no more of them, and the next write
+ * of any kind to the topic rolls the segment instead. One series runs per topic; a delete while it runs extends it.
  */
 public final class SegmentRoll implements AutoCloseable {
     /** The reserved key of the roll marker: {@code _} is not a character of any gallery name or match id. */
@@ -36,12 +36,14 @@ public final class SegmentRoll implements AutoCloseable {
     static final Duration MARGIN = Duration.ofSeconds(1);
     /** Used when the topic's {@code segment.ms} cannot be read (Kafka's default: 7 days). */
     static final long DEFAULT_SEGMENT_MS = Duration.ofDays(7).toMillis();
+    /** Used when the topic's {@code delete.retention.ms} cannot be read (Kafka's default: 1 day). */
+    static final long DEFAULT_DELETE_RETENTION_MS = Duration.ofDays(1).toMillis();
 
     private static final Logger LOG = LoggerFactory.getLogger(SegmentRoll.class);
 
     private final KafkaConnection kafka;
     private final ScheduledExecutorService timer;
-    /** Per topic, when its pending marker is due (epoch ms). */
+    /** Per topic, until when its series of markers runs (epoch ms). */
     private final Map<String, Long> pending = new HashMap<>();
     private KafkaProducer<String, byte[]> producer;
 
@@ -54,14 +56,14 @@ public final class SegmentRoll implements AutoCloseable {
         });
     }
 
-    /** Schedules a marker on {@code topic} for {@code segment.ms} + 1 s from now, unless one is pending already. */
+    /**
+     * Schedules roll markers on {@code topic}: one every {@code segment.ms} + 1 s, until 3 × that plus
+     * {@code delete.retention.ms} from now (a later call extends a series that is running). The first closes the
+     * segment with the deletes, so the cleaner can drop the deleted records and mark the tombstones; a later one
+     * closes the next segment, so the cleaner runs again once the tombstones' {@code delete.retention.ms} has passed,
+     * and drops them too.
+     */
     public void afterDeletes(String topic) {
-        synchronized (pending) {
-            if (pending.containsKey(topic)) {
-                return;
-            }
-            pending.put(topic, Long.MAX_VALUE);
-        }
         try {
             timer.execute(() -> schedule(topic));
         } catch (java.util.concurrent.RejectedExecutionException closed) {
@@ -70,37 +72,53 @@ public final class SegmentRoll implements AutoCloseable {
     }
 
     private void schedule(String topic) {
-        long delay = segmentMs(topic) + MARGIN.toMillis();
+        long[] c = configs(topic);
+        long interval = c[0] + MARGIN.toMillis();
+        long until = System.currentTimeMillis() + 3 * interval + c[1];
         synchronized (pending) {
-            pending.put(topic, System.currentTimeMillis() + delay);
+            Long running = pending.get(topic);
+            pending.put(topic, running == null ? until : Math.max(running, until));
+            if (running != null) {
+                return; // the running series goes on until the later end
+            }
         }
-        timer.schedule(() -> write(topic), delay, TimeUnit.MILLISECONDS);
-        LOG.debug("segment roll marker for {} due in {} ms", topic, delay);
+        timer.schedule(() -> write(topic, interval), interval, TimeUnit.MILLISECONDS);
+        LOG.debug("segment roll markers for {} every {} ms until {}", topic, interval, until);
     }
 
-    /** When the marker of {@code topic} is due (epoch ms), or -1 when none is pending. */
-    public long dueAtMs(String topic) {
+    /** Until when markers are written to {@code topic} (epoch ms), or -1 when no series is running. */
+    public long untilMs(String topic) {
         synchronized (pending) {
             return pending.getOrDefault(topic, -1L);
         }
     }
 
-    private long segmentMs(String topic) {
+    /** {segment.ms, delete.retention.ms} of the topic. */
+    private long[] configs(String topic) {
         try (Admin admin = KafkaClients.admin(kafka)) {
             ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, topic);
             Config c = admin.describeConfigs(List.of(r)).all().get(30, TimeUnit.SECONDS).get(r);
-            var e = c.get("segment.ms");
-            return e == null || e.value() == null ? DEFAULT_SEGMENT_MS : Long.parseLong(e.value());
+            return new long[] {value(c, "segment.ms", DEFAULT_SEGMENT_MS), value(c, "delete.retention.ms", DEFAULT_DELETE_RETENTION_MS)};
         } catch (Exception e) {
-            LOG.warn("cannot read segment.ms of {} ({}); the roll marker after its deletes is due in {} days", topic,
+            LOG.warn("cannot read segment.ms of {} ({}); the roll markers after its deletes are due every {} days", topic,
                     e.toString(), Duration.ofMillis(DEFAULT_SEGMENT_MS).toDays());
-            return DEFAULT_SEGMENT_MS;
+            return new long[] {DEFAULT_SEGMENT_MS, DEFAULT_DELETE_RETENTION_MS};
         }
     }
 
-    private void write(String topic) {
+    private static long value(Config c, String name, long fallback) {
+        var e = c.get(name);
+        return e == null || e.value() == null ? fallback : Long.parseLong(e.value());
+    }
+
+    private void write(String topic, long interval) {
         synchronized (pending) {
-            pending.remove(topic);
+            long until = pending.getOrDefault(topic, 0L);
+            if (System.currentTimeMillis() + interval <= until) {
+                timer.schedule(() -> write(topic, interval), interval, TimeUnit.MILLISECONDS);
+            } else {
+                pending.remove(topic);
+            }
         }
         try {
             if (producer == null) {
