@@ -46,9 +46,12 @@ public final class Gallery implements AutoCloseable {
     private final GalleryWriter writer;
     private final GallerySearcher searcher;
     private final ReembedCatalog reembed;
+    private final io.facestream.core.kafka.SegmentRoll segmentRoll;
 
-    private Gallery(GallerySettings settings, GalleryIndex index, GalleryReplica replica, GalleryWriter writer) {
+    private Gallery(GallerySettings settings, GalleryIndex index, GalleryReplica replica, GalleryWriter writer,
+                    io.facestream.core.kafka.SegmentRoll segmentRoll) {
         this.settings = settings;
+        this.segmentRoll = segmentRoll;
         this.index = index;
         this.replica = replica;
         this.writer = writer;
@@ -72,7 +75,7 @@ public final class Gallery implements AutoCloseable {
             replica = new GalleryReplica(index, kafka, settings.replica()).start();
             replica.catchUp(settings.applyTimeout().multipliedBy(10));
             GalleryWriter writer = new GalleryWriter(kafka, settings.replica().topic(), "gallery-" + UUID.randomUUID());
-            return new Gallery(settings, index, replica, writer);
+            return new Gallery(settings, index, replica, writer, new io.facestream.core.kafka.SegmentRoll(kafka));
         } catch (TimeoutException | RuntimeException e) {
             if (replica != null) {
                 replica.close();
@@ -133,6 +136,19 @@ public final class Gallery implements AutoCloseable {
      * removes only its own key from a compacted log; replicas cascade anyway).
      */
     public long delete(GalleryKey key) {
+        return publishAndAwait(removal(key), key.text());
+    }
+
+    /**
+     * The tombstones that delete {@code key} with everything below it, deepest first and {@code key} last: one per
+     * record of the topic under it (media of a subject; subjects and media of a gallery), found in this replica. A
+     * compacted topic drops only the keys that have tombstones, so deleting a subject by its own key alone would keep
+     * its media records — vectors and crops — in the topic for ever (replicas cascade either way). Publish them
+     * together ({@link #publishAll}: one transaction).
+     *
+     * @throws GalleryInputException when {@code key} does not exist in this replica
+     */
+    public List<GalleryChange> removal(GalleryKey key) {
         boolean exists = switch (key) {
             case GalleryKey.OfGallery g -> index.kindOf(g.gallery()).isPresent();
             case GalleryKey.OfSubject s -> index.hasSubject(s);
@@ -146,7 +162,7 @@ public final class Gallery implements AutoCloseable {
             tombstones.add(new GalleryChange.Remove(below));
         }
         tombstones.add(new GalleryChange.Remove(key));
-        return publishAndAwait(tombstones, key.text());
+        return List.copyOf(tombstones);
     }
 
     /**
@@ -191,6 +207,10 @@ public final class Gallery implements AutoCloseable {
             throw new IllegalArgumentException("no gallery changes to publish");
         }
         long last = writer.publishAll(changes).getLast();
+        if (changes.stream().anyMatch(c -> c instanceof GalleryChange.Remove)) {
+            // compaction cleans closed segments only: make sure the segment with these tombstones gets closed
+            segmentRoll.afterDeletes(settings.replica().topic());
+        }
         replica.awaitApplied(last, settings.applyTimeout());
         return last;
     }
@@ -283,6 +303,11 @@ public final class Gallery implements AutoCloseable {
         return replica;
     }
 
+    /** The roll marker scheduler of the gallery topic (when the next marker is due). */
+    public io.facestream.core.kafka.SegmentRoll segmentRoll() {
+        return segmentRoll;
+    }
+
     /** The underlying index, for tools and benchmarks. */
     public GalleryIndex index() {
         return index;
@@ -291,6 +316,7 @@ public final class Gallery implements AutoCloseable {
     /** Stops replication, commits what was applied, closes the index. */
     @Override
     public void close() {
+        segmentRoll.close();
         writer.close();
         replica.close();
         index.close();

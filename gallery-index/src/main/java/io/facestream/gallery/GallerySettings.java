@@ -21,7 +21,8 @@ public record GallerySettings(Path indexDir, double ramBufferMb, HnswSettings hn
                 new SearchTuning(c.getInt("gallery.exact-threshold"), c.getInt("gallery.hnsw.candidates"),
                         c.getInt("gallery.exact-threads")),
                 new ReplicaSettings(TopicCatalog.GALLERY, c.getDuration("gallery.replica.commit-interval"),
-                        c.getInt("gallery.replica.commit-max-records"), Duration.ofMillis(100)),
+                        c.getInt("gallery.replica.commit-max-records"), Duration.ofMillis(100))
+                        .withMergeDeletesAfter(c.getDuration("gallery.replica.merge-deletes-after")),
                 c.getDuration("gallery.replica.apply-timeout"));
     }
 

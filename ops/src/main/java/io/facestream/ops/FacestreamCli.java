@@ -1,6 +1,7 @@
 package io.facestream.ops;
 
 import io.facestream.ops.audit.AuditCommand;
+import io.facestream.ops.erasure.ErasureCommand;
 import io.facestream.ops.bench.BenchCommand;
 import io.facestream.ops.demo.DemoCommand;
 import io.facestream.ops.embed.EmbedCommand;
@@ -44,6 +45,7 @@ import picocli.CommandLine.Command;
                 TrainerCommand.class,
                 BenchCommand.class,
                 AuditCommand.class,
+                ErasureCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class FacestreamCli implements Runnable {

@@ -60,6 +60,15 @@ public record Match(
                 bestFace, false, 0);
     }
 
+    /**
+     * The same decision without its face data (the reference to the track's best face): what the API keeps of a
+     * decision about an erased subject, or about someone in no gallery past {@code privacy.unknown-retention}.
+     */
+    public Match withoutBestFace() {
+        return bestFace == null ? this : new Match(matchId, trackId, cameraId, startTsUs, endTsUs, stage, decision, threshold,
+                gallery, model, candidates, faces, null, late, lateByMs);
+    }
+
     public enum Stage { PROVISIONAL, FINAL }
 
     public enum Decision { HIT, UNKNOWN }

@@ -117,6 +117,10 @@ public final class GalleryIndex implements Closeable {
                     }
                 });
         iwc.getMergePolicy().setNoCFSRatio(0.0);
+        if (iwc.getMergePolicy() instanceof org.apache.lucene.index.TieredMergePolicy tiered) {
+            // erasure: forceMergeDeletes must rewrite every segment with a deleted document, not only those above 10 %
+            tiered.setForceMergeDeletesPctAllowed(0.0);
+        }
         return iwc;
     }
 
@@ -423,6 +427,20 @@ public final class GalleryIndex implements Closeable {
             writer.commit();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot commit gallery index " + dir, e);
+        }
+    }
+
+    /**
+     * Rewrites every segment that holds deleted documents without them, and refreshes the searchers: Lucene only marks
+     * a deleted document, its stored fields, terms and vectors stay in the files until a merge. The next commit
+     * releases the old files (erasure: a deleted subject's data leaves the disk).
+     */
+    public void forceMergeDeletes() {
+        try {
+            writer.forceMergeDeletes(true);
+            searchers.maybeRefreshBlocking();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot merge deletes in gallery index " + dir, e);
         }
     }
 

@@ -84,6 +84,9 @@ public final class GalleryReplica implements AutoCloseable {
     private final Thread thread;
     private final Counter applied = Metrics.registry().counter("facestream.gallery.applied");
     private final Counter rejected = Metrics.registry().counter("facestream.gallery.rejected");
+    private final Counter mergedDeletes = Metrics.registry().counter("facestream.gallery.deletes.merged");
+    /** When the first delete not yet merged away was applied (System.nanoTime), or -1. */
+    private long deletesSinceNanos = -1;
     private final Counter ioRetries = Metrics.registry().counter("facestream.gallery.io_retries");
     private final Counter rebuildCount = Metrics.registry().counter("facestream.gallery.rebuilds");
     private final Object progress = new Object();
@@ -299,6 +302,19 @@ public final class GalleryReplica implements AutoCloseable {
                     lastCommitNanos = System.nanoTime();
                     log.debug("gallery index committed at next offset {}", next);
                 }
+                if (deletesSinceNanos >= 0
+                        && System.nanoTime() - deletesSinceNanos >= settings.mergeDeletesAfter().toNanos()) {
+                    // erasure: deleted documents leave the segment files, and the commit releases the old files
+                    index.forceMergeDeletes();
+                    index.commit(next, commitData());
+                    committedNextOffset = next;
+                    committedCaughtUpAtMs = caughtUpAtMs;
+                    sinceCommit = 0;
+                    lastCommitNanos = System.nanoTime();
+                    deletesSinceNanos = -1;
+                    mergedDeletes.increment();
+                    log.debug("gallery index: deleted documents merged away, committed at next offset {}", next);
+                }
                 recovered(next);
             } catch (WakeupException e) {
                 // close() asked us to stop
@@ -325,11 +341,17 @@ public final class GalleryReplica implements AutoCloseable {
     }
 
     private void applyOne(ConsumerRecord<String, byte[]> r) {
+        if (io.facestream.core.kafka.SegmentRoll.KEY.equals(r.key())) {
+            return; // the marker that rolls the topic's segment after deletes: no gallery change
+        }
         GalleryChange change;
         try {
             change = EntryCodec.decode(r.key(), values.deserialize(r.topic(), r.value()));
             index.apply(change);
             applied.increment();
+            if (change instanceof GalleryChange.Remove && deletesSinceNanos < 0) {
+                deletesSinceNanos = System.nanoTime();
+            }
         } catch (IllegalArgumentException | org.apache.kafka.common.errors.SerializationException e) {
             rejected.increment();
             log.error("gallery record refused: offset {} key '{}': {}", r.offset(), r.key(), e.getMessage());

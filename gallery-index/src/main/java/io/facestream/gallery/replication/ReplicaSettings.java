@@ -9,9 +9,15 @@ import java.time.Duration;
  * <p>How it heals: an IO error while applying is retried after {@code retryBackoffMin}, doubling up to
  * {@code retryBackoffMax}; every {@code topicCheckInterval} the replica asks the cluster whether the topic is still
  * the one it was built from (a re-created topic is rebuilt from its beginning).
+ *
+ * <p>Erasure: Lucene only marks deleted documents; their stored fields and terms stay in the segment files until a
+ * merge rewrites them. At most {@code mergeDeletesAfter} after it applied a delete, the replica merges away every
+ * deleted document ({@code forceMergeDeletes}) and commits, so a deleted person's vectors leave the disk too.
  */
 public record ReplicaSettings(String topic, Duration commitInterval, int commitMaxRecords, Duration pollTimeout,
-                              Duration retryBackoffMin, Duration retryBackoffMax, Duration topicCheckInterval) {
+                              Duration retryBackoffMin, Duration retryBackoffMax, Duration topicCheckInterval,
+                              Duration mergeDeletesAfter) {
+    public static final Duration MERGE_DELETES_AFTER = Duration.ofMinutes(1);
     public static final Duration RETRY_BACKOFF_MIN = Duration.ofMillis(100);
     public static final Duration RETRY_BACKOFF_MAX = Duration.ofSeconds(10);
     public static final Duration TOPIC_CHECK_INTERVAL = Duration.ofSeconds(30);
@@ -27,11 +33,15 @@ public record ReplicaSettings(String topic, Duration commitInterval, int commitM
         if (topicCheckInterval.isNegative() || topicCheckInterval.isZero()) {
             throw new IllegalArgumentException("replica topic check interval must be > 0, got " + topicCheckInterval);
         }
+        if (mergeDeletesAfter.isNegative()) {
+            throw new IllegalArgumentException("replica merge-deletes-after must be >= 0, got " + mergeDeletesAfter);
+        }
     }
 
     /** The default healing settings. */
     public ReplicaSettings(String topic, Duration commitInterval, int commitMaxRecords, Duration pollTimeout) {
-        this(topic, commitInterval, commitMaxRecords, pollTimeout, RETRY_BACKOFF_MIN, RETRY_BACKOFF_MAX, TOPIC_CHECK_INTERVAL);
+        this(topic, commitInterval, commitMaxRecords, pollTimeout, RETRY_BACKOFF_MIN, RETRY_BACKOFF_MAX, TOPIC_CHECK_INTERVAL,
+                MERGE_DELETES_AFTER);
     }
 
     public static ReplicaSettings defaults() {
@@ -40,10 +50,17 @@ public record ReplicaSettings(String topic, Duration commitInterval, int commitM
     }
 
     public ReplicaSettings withRetryBackoff(Duration min, Duration max) {
-        return new ReplicaSettings(topic, commitInterval, commitMaxRecords, pollTimeout, min, max, topicCheckInterval);
+        return new ReplicaSettings(topic, commitInterval, commitMaxRecords, pollTimeout, min, max, topicCheckInterval,
+                mergeDeletesAfter);
     }
 
     public ReplicaSettings withTopicCheckInterval(Duration interval) {
-        return new ReplicaSettings(topic, commitInterval, commitMaxRecords, pollTimeout, retryBackoffMin, retryBackoffMax, interval);
+        return new ReplicaSettings(topic, commitInterval, commitMaxRecords, pollTimeout, retryBackoffMin, retryBackoffMax, interval,
+                mergeDeletesAfter);
+    }
+
+    public ReplicaSettings withMergeDeletesAfter(Duration after) {
+        return new ReplicaSettings(topic, commitInterval, commitMaxRecords, pollTimeout, retryBackoffMin, retryBackoffMax,
+                topicCheckInterval, after);
     }
 }

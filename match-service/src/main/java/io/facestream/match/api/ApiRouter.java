@@ -313,6 +313,10 @@ public final class ApiRouter {
             for (int i = 0; i < images.size(); i++) {
                 read.add(faces.read(images.get(i), "image " + (i + 1) + " of subject " + subject));
             }
+            // erasure verification: the SHA-256 of what is stored (the crops) and of what was uploaded, never the bytes;
+            // `facestream erasure verify` looks for them everywhere after the subject was deleted (docs/privacy.md)
+            Access.of(ctx).detail("crop_sha256", read.stream().map(f -> sha256(f.cropJpeg())).toList())
+                    .detail("image_sha256", images.stream().map(ApiRouter::sha256).toList());
             return galleries.enrol(gallery, subject, display == null ? subject : display, read, beforeChange(ctx));
         }, v -> Replies.json(ctx, 201, v));
     }
@@ -376,6 +380,14 @@ public final class ApiRouter {
             out.put("same_person", score >= t.value());
             return out;
         }, v -> Replies.json(ctx, v));
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no SHA-256", e);
+        }
     }
 
     static int intParam(String text, int fallback, int min, int max, String name) {

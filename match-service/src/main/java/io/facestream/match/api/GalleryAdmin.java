@@ -33,6 +33,8 @@ import org.apache.lucene.search.ScoreDoc;
 public final class GalleryAdmin {
     private final Gallery writes;
     private final IndexedGallery gallery;
+    private FeedbackEraser feedback;
+    private io.facestream.match.api.live.MatchFeed feed;
 
     /**
      * @param writes  publishes to the gallery topic and waits for this process's replica
@@ -41,6 +43,16 @@ public final class GalleryAdmin {
     public GalleryAdmin(Gallery writes, IndexedGallery gallery) {
         this.writes = writes;
         this.gallery = gallery;
+    }
+
+    /**
+     * What else a delete erases besides the gallery records: the operator feedback about the subject (tombstoned on
+     * {@code facestream.feedback}) and the face data of the decisions naming it in the API's match history.
+     */
+    public GalleryAdmin withErasure(FeedbackEraser feedback, io.facestream.match.api.live.MatchFeed feed) {
+        this.feedback = feedback;
+        this.feed = feed;
+        return this;
     }
 
     public IndexedGallery gallery() {
@@ -99,9 +111,10 @@ public final class GalleryAdmin {
         return describe(d);
     }
 
+    /** Deletes a gallery with every subject and medium in it: see {@link #deleteSubject} for what is erased. */
     public void delete(String name, Runnable beforePublish) {
         requireGallery(name);
-        publishAndWait(List.of(new GalleryChange.Remove(new GalleryKey.OfGallery(name))), beforePublish);
+        erase(new GalleryKey.OfGallery(name), name, null, beforePublish);
     }
 
     public OpenSetThreshold setThreshold(String name, String model, OpenSetThreshold t, Runnable beforePublish) {
@@ -167,7 +180,37 @@ public final class GalleryAdmin {
         if (!gallery.index().hasSubject(key)) {
             throw ApiError.notFound("subject '" + subjectId + "' is not enrolled in gallery '" + galleryName + "'");
         }
-        publishAndWait(List.of(new GalleryChange.Remove(key)), beforePublish);
+        erase(key, galleryName, subjectId, beforePublish);
+    }
+
+    /**
+     * Erasure (docs/privacy.md): after the audit line (who, when, which subject: never a biometric), the feedback about
+     * the subject is tombstoned, then every gallery record under the key — the subject and each medium with its vectors
+     * and crops — in one transaction ({@link Gallery#removal}), and the decisions naming the subject lose their face
+     * data in the match history. Replicas merge the deleted documents out of their index files
+     * ({@code gallery.replica.merge-deletes-after}); a segment roll marker lets compaction drop the records.
+     */
+    private void erase(GalleryKey key, String galleryName, String subjectId, Runnable beforePublish) {
+        List<GalleryChange> tombstones;
+        try {
+            tombstones = writes.removal(key);
+        } catch (GalleryInputException e) {
+            throw ApiError.notFound(e.getMessage());
+        }
+        beforePublish.run();
+        // feedback first: a failure here leaves the subject in place, so the same delete can be retried
+        if (feedback != null) {
+            feedback.erase(galleryName, subjectId);
+        }
+        try {
+            writes.publishAll(tombstones);
+        } catch (TimeoutException e) {
+            throw new ApiError(503, "the change was published but this replica did not apply it within " + writes.applyTimeout());
+        } finally {
+            if (feed != null) {
+                feed.erase(galleryName, subjectId);
+            }
+        }
     }
 
     public List<Map<String, Object>> subjects(String galleryName) {

@@ -105,14 +105,17 @@ public final class MatchService implements AutoCloseable {
         streams = own(MatchStreams.start(config, bootstrap, gallery, rollouts, new ManifestDimensions(models)));
 
         Duration unknownRetention = config.getDuration("privacy.unknown-retention");
-        MatchFeed feed = own(new MatchFeed(kafka, config.getInt("api.recent-matches"), unknownRetention, Clock.systemUTC()).start());
+        MatchFeed feed = own(new MatchFeed(kafka, config.getInt("api.recent-matches"), unknownRetention, Clock.systemUTC())
+                .withDeletedSubjects((g, s) -> deletedSubject(replica, g, s)).start());
         FaceRecords faceRecords = own(new FaceRecords(kafka));
         Producer<String, byte[]> feedback = own(new KafkaProducer<>(KafkaClients.producer(kafka, "facestream-match-feedback")));
         own(UnknownFeedbackSweeper.start(kafka, feedback, unknownRetention, Clock.systemUTC()));
+        io.facestream.match.api.StaleUploads.remove(limits.uploadDirectory());
         keys = ApiKeys.from(config);
         ApiServer.Tls tls = ApiServer.Tls.from(config);
         audit = own(new AuditLog(config.getPath("api.audit-log")));
-        GalleryAdmin admin = new GalleryAdmin(replica, gallery);
+        GalleryAdmin admin = new GalleryAdmin(replica, gallery)
+                .withErasure(new io.facestream.match.api.FeedbackEraser(kafka, feedback, replica.segmentRoll()), feed);
         Vertx vertx = Vertx.vertx();
         io.facestream.core.health.HealthRegistry own = new io.facestream.core.health.HealthRegistry();
         registerHealth(own, "");
@@ -123,6 +126,16 @@ public final class MatchService implements AutoCloseable {
         host = config.getString("api.host");
         api = own(ApiServer.start(vertx, this.router, host, config.getInt("api.port"), tls));
         LOG.info("match-service up: API and page on {} (gallery '{}')", apiUrl(), config.getString("match.gallery"));
+    }
+
+    /** A subject a decision names that this replica's gallery has, but not the subject: it was deleted. */
+    private static boolean deletedSubject(Gallery replica, String gallery, String subject) {
+        try {
+            return replica.kindOf(gallery).isPresent()
+                    && !replica.index().hasSubject(new io.facestream.gallery.model.GalleryKey.OfSubject(gallery, subject));
+        } catch (RuntimeException notAName) {
+            return false;
+        }
     }
 
     public int apiPort() {

@@ -74,13 +74,14 @@ public final class ServiceAcls {
         g.add(new Grant("match", TOPIC, TopicCatalog.MATCHES, LITERAL, List.of(READ, WRITE), "decisions out; the API's live feed reads them"));
         g.add(new Grant("match", TOPIC, TopicCatalog.DLQ, LITERAL, List.of(WRITE), "face records it refuses"));
         g.add(new Grant("match", TOPIC, TopicCatalog.GALLERY, LITERAL, List.of(READ, WRITE, DESCRIBE_CONFIGS),
-                "the gallery replica (it reads `delete.retention.ms` to know when it must rebuild); enrolment and re-embedding through the API"));
+                "the gallery replica (it reads `delete.retention.ms` to know when it must rebuild); enrolment and re-embedding through the API; "
+                        + "deletes (it reads `segment.ms` for the roll marker)"));
         g.add(new Grant("match", TRANSACTIONAL_ID, GalleryWriter.TRANSACTIONAL_ID_PREFIX, PREFIXED, List.of(WRITE),
                 "gallery changes are published as transactions (a re-enrolment or a delete all or nothing)"));
         g.add(new Grant("match", TOPIC, TopicCatalog.MODELS, LITERAL, List.of(READ), "follow model releases (blue/green re-embedding)"));
         g.add(new Grant("match", GROUP, REEMBED_GROUP_PREFIX, PREFIXED, List.of(READ), "the re-embedding leadership group per model"));
-        g.add(new Grant("match", TOPIC, TopicCatalog.FEEDBACK, LITERAL, List.of(READ, WRITE),
-                "operator feedback from the API; feedback about people in no gallery is read back and tombstoned after `privacy.unknown-retention`"));
+        g.add(new Grant("match", TOPIC, TopicCatalog.FEEDBACK, LITERAL, List.of(READ, WRITE, DESCRIBE_CONFIGS),
+                "operator feedback from the API; read back to tombstone feedback about people in no gallery after `privacy.unknown-retention` and about a deleted subject (and `segment.ms` for the roll marker)"));
 
         g.add(new Grant("trainer", TOPIC, TopicCatalog.FEEDBACK, LITERAL, List.of(READ), "feedback crops to train on"));
         g.add(new Grant("trainer", TOPIC, TopicCatalog.MODELS, LITERAL, List.of(READ, WRITE), "the released version; publish a release"));

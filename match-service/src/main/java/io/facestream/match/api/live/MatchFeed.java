@@ -53,6 +53,10 @@ public final class MatchFeed implements AutoCloseable {
     private final long unknownRetentionUs;
     private final Clock clock;
     private long unknownCropsDropped;
+    /** Subjects deleted while this feed ran ({@code gallery/subject}), and deleted galleries ({@code gallery/}). */
+    private final java.util.Set<String> erased = new java.util.HashSet<>();
+    /** Whether a candidate's subject was deleted before this feed started (the gallery knows it, the subject is gone). */
+    private java.util.function.BiPredicate<String, String> deletedBefore = (g, s) -> false;
 
     /** With the built-in {@code privacy.unknown-retention} of 24 hours. */
     public MatchFeed(KafkaConnection kafka, int capacity) {
@@ -65,6 +69,15 @@ public final class MatchFeed implements AutoCloseable {
         this.capacity = capacity;
         this.unknownRetentionUs = unknownRetention.toNanos() / 1000;
         this.clock = clock;
+    }
+
+    /**
+     * How to tell a subject deleted before this feed started (after a restart the feed re-reads decisions that name it):
+     * the match service asks its gallery replica (the gallery exists, the subject is not enrolled).
+     */
+    public MatchFeed withDeletedSubjects(java.util.function.BiPredicate<String, String> deleted) {
+        this.deletedBefore = deleted;
+        return this;
     }
 
     public MatchFeed start() {
@@ -94,8 +107,10 @@ public final class MatchFeed implements AutoCloseable {
         }
     }
 
-    private void add(Match m) {
+    private void add(Match received) {
+        Match m;
         synchronized (this) {
+            m = namesErased(received) ? received.withoutBestFace() : received;
             // A FINAL replaces nothing: PROVISIONAL and FINAL are two decisions; a replayed id replaces its twin.
             for (Iterator<Match> it = recent.iterator(); it.hasNext(); ) {
                 Match x = it.next();
@@ -105,7 +120,7 @@ public final class MatchFeed implements AutoCloseable {
                 }
             }
             if (expired(m, nowUs())) {
-                m = withoutBestFace(m); // replayed from the topic after its unknown retention
+                m = m.withoutBestFace(); // replayed from the topic after its unknown retention
             }
             recent.addFirst(m);
             if (m.bestFace() != null) {
@@ -138,11 +153,6 @@ public final class MatchFeed implements AutoCloseable {
         return m.decision() != Match.Decision.HIT && m.bestFace() != null && m.endTsUs() < nowUs - unknownRetentionUs;
     }
 
-    private static Match withoutBestFace(Match m) {
-        return new Match(m.matchId(), m.trackId(), m.cameraId(), m.startTsUs(), m.endTsUs(), m.stage(), m.decision(),
-                m.threshold(), m.gallery(), m.model(), m.candidates(), m.faces(), null);
-    }
-
     /** Drops the best face of every unknown decision past its retention; called before each read of the window. */
     private void dropExpiredUnknownCrops() {
         long now = nowUs();
@@ -161,12 +171,50 @@ public final class MatchFeed implements AutoCloseable {
             if (expired(m, now)) {
                 forget(m);
                 unknownCropsDropped++;
-                m = withoutBestFace(m);
+                m = m.withoutBestFace();
             }
             kept.addLast(m);
         }
         recent.clear();
         recent.addAll(kept);
+    }
+
+    /**
+     * Erasure: decisions that name the subject (any candidate; {@code subjectId} null for a whole gallery) lose their
+     * face data — the reference to the track's best face, so the crop route refuses it and the track route no longer
+     * shows it — here and in every decision read later. The decisions themselves stay (what was decided, when).
+     *
+     * @return how many decisions in the window lost their face data
+     */
+    public synchronized int erase(String gallery, String subjectId) {
+        erased.add(gallery + "/" + (subjectId == null ? "" : subjectId));
+        int stripped = 0;
+        List<Match> kept = new ArrayList<>(recent.size());
+        for (Match m : recent) {
+            if (m.bestFace() != null && namesErased(m)) {
+                forget(m);
+                kept.add(m.withoutBestFace());
+                stripped++;
+            } else {
+                kept.add(m);
+            }
+        }
+        recent.clear();
+        recent.addAll(kept);
+        return stripped;
+    }
+
+    private boolean namesErased(Match m) {
+        String g = m.gallery() == null ? "" : m.gallery();
+        if (erased.contains(g + "/")) {
+            return true;
+        }
+        for (Match.Candidate c : m.candidates()) {
+            if (c.subjectId() != null && (erased.contains(g + "/" + c.subjectId()) || deletedBefore.test(g, c.subjectId()))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void forget(Match m) {
