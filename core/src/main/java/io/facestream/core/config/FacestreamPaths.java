@@ -11,7 +11,7 @@ import java.util.function.UnaryOperator;
  * PyTorch native library, benchmark videos). {@code paths.shared} optionally names a private photo folder with extra
  * donor faces; empty means none. Each is an ordinary configuration key (defaults, file, environment
  * {@code FACESTREAM_PATHS_CACHE}, flags {@code --set paths.cache=DIR}). The JVM system properties
- * {@code facestream.cache} and {@code facestream.shared}, which the test build sets, replace only the built-in
+ * {@code facestream.cache} (which the test build sets) and {@code facestream.shared} replace only the built-in
  * default: a value from a file, the environment or a flag wins over them. Before this class, commands each had their
  * own order between system property and environment, so the same machine could use two caches.
  */
