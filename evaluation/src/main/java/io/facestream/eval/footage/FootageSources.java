@@ -1,7 +1,7 @@
 package io.facestream.eval.footage;
 
 import io.facestream.core.config.FacestreamConfig;
-import io.facestream.core.kafka.EmbeddedKafka;
+import io.facestream.broker.EmbeddedKafka;
 import io.facestream.embed.embedding.FaceEmbedder;
 import io.facestream.embed.model.ModelStore;
 import io.facestream.embed.model.zoo.ModelZoo;

@@ -2,7 +2,7 @@ package io.facestream.ops.bench;
 
 import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.config.FacestreamPaths;
-import io.facestream.core.kafka.EmbeddedKafka;
+import io.facestream.broker.EmbeddedKafka;
 import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.topics.TopicCatalog;

@@ -1,8 +1,8 @@
 package io.facestream.ops.kafka;
 
 import io.facestream.core.config.FacestreamConfig;
-import io.facestream.core.kafka.BrokerSecurity;
-import io.facestream.core.kafka.EmbeddedKafka;
+import io.facestream.broker.BrokerSecurity;
+import io.facestream.broker.EmbeddedKafka;
 import io.facestream.ops.cli.ConfigOptions;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;

@@ -1,8 +1,8 @@
 package io.facestream.ops.kafka;
 
 import io.facestream.core.config.FacestreamConfig;
-import io.facestream.core.kafka.BrokerSecurity;
-import io.facestream.core.kafka.EmbeddedKafka;
+import io.facestream.broker.BrokerSecurity;
+import io.facestream.broker.EmbeddedKafka;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;

@@ -3,7 +3,7 @@ package io.facestream.core.health;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.facestream.core.kafka.EmbeddedKafka;
+import io.facestream.broker.EmbeddedKafka;
 import io.facestream.core.testing.Integration;
 import java.net.ServerSocket;
 import java.net.URI;

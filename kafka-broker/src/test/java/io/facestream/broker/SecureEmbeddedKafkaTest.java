@@ -1,5 +1,7 @@
-package io.facestream.core.kafka;
+package io.facestream.broker;
 
+import io.facestream.core.kafka.KafkaClients;
+import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.testing.Integration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

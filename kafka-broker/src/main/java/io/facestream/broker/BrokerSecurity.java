@@ -1,5 +1,6 @@
-package io.facestream.core.kafka;
+package io.facestream.broker;
 
+import io.facestream.core.kafka.KafkaConnection;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -1,7 +1,9 @@
-package io.facestream.core.kafka;
+package io.facestream.broker;
 
 import io.facestream.core.config.ConfigException;
 import io.facestream.core.files.FileTrees;
+import io.facestream.core.kafka.KafkaClients;
+import io.facestream.core.kafka.KafkaConnection;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;

@@ -1,7 +1,8 @@
-package io.facestream.core.kafka;
+package io.facestream.broker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.testing.Integration;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.core.topics.TopicCreator;

@@ -1,6 +1,6 @@
 package io.facestream.core.testing;
 
-import io.facestream.core.kafka.EmbeddedKafka;
+import io.facestream.broker.EmbeddedKafka;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
