@@ -15,6 +15,7 @@ import io.facestream.ops.kafka.UpCommand;
 import io.facestream.ops.match.MatchCommand;
 import io.facestream.ops.models.ModelsCommand;
 import io.facestream.ops.quality.QualityCommand;
+import io.facestream.ops.status.StatusCommand;
 import io.facestream.ops.synth.SynthCommand;
 import io.facestream.ops.train.TrainCommand;
 import io.facestream.ops.train.TrainerCommand;
@@ -46,6 +47,7 @@ import picocli.CommandLine.Command;
                 BenchCommand.class,
                 AuditCommand.class,
                 ErasureCommand.class,
+                StatusCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class FacestreamCli implements Runnable {

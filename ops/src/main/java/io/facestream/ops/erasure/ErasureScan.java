@@ -5,6 +5,7 @@ import io.facestream.core.json.Json;
 import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.kafka.SegmentRoll;
+import io.facestream.core.kafka.TopicSnapshot;
 import io.facestream.core.topics.TopicCatalog;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +18,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
@@ -25,9 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.lucene.document.Document;
@@ -171,43 +169,29 @@ public final class ErasureScan {
 
     private Location topic(KafkaConsumer<byte[], byte[]> consumer, String topic) {
         Found f = new Found();
-        List<TopicPartition> parts = consumer.partitionsFor(topic, KAFKA_TIMEOUT).stream()
-                .map(x -> new TopicPartition(topic, x.partition())).toList();
-        consumer.assign(parts);
-        consumer.seekToBeginning(parts);
-        Map<TopicPartition, Long> end = consumer.endOffsets(parts, KAFKA_TIMEOUT);
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-        long records = 0;
-        while (parts.stream().anyMatch(tp -> consumer.position(tp, KAFKA_TIMEOUT) < end.get(tp))) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("reading " + topic + " took longer than 10 minutes; run the check again");
+        long records = TopicSnapshot.read(consumer, topic, null, Duration.ofMinutes(10), r -> {
+            String where = topic + "-" + r.partition() + "@" + r.offset();
+            String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
+            if (key.equals(SegmentRoll.KEY)) {
+                return;
             }
-            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                records++;
-                String where = topic + "-" + r.partition() + "@" + r.offset();
-                String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
-                if (key.equals(SegmentRoll.KEY)) {
-                    continue;
-                }
-                boolean decision = topic.equals(TopicCatalog.MATCHES);
-                if (contains(r.key(), id) && inGallery(topic, key)) {
-                    f.add(!decision, where + " key '" + key + "'");
-                }
-                for (Header h : r.headers()) {
-                    if (contains(h.value(), id) || contains(h.key().getBytes(StandardCharsets.UTF_8), id)) {
-                        f.add(!decision, where + " header " + h.key());
-                    }
-                }
-                if (r.value() != null) {
-                    if (contains(r.value(), id) && inGallery(topic, key)) {
-                        f.add(!decision, where + " value" + (decision ? " (a decision naming the subject)" : "")
-                                + (r.value().length == 0 ? "" : ""));
-                    }
-                    jpegs(r.value(), h -> f.add(true, where + " value holds an enrolled JPEG (sha256 " + h.substring(0, 12) + "…)"));
+            boolean decision = topic.equals(TopicCatalog.MATCHES);
+            if (contains(r.key(), id) && inGallery(topic, key)) {
+                f.add(!decision, where + " key '" + key + "'");
+            }
+            for (Header h : r.headers()) {
+                if (contains(h.value(), id) || contains(h.key().getBytes(StandardCharsets.UTF_8), id)) {
+                    f.add(!decision, where + " header " + h.key());
                 }
             }
-        }
-        consumer.unsubscribe();
+            if (r.value() != null) {
+                if (contains(r.value(), id) && inGallery(topic, key)) {
+                    f.add(!decision, where + " value" + (decision ? " (a decision naming the subject)" : "")
+                            + (r.value().length == 0 ? "" : ""));
+                }
+                jpegs(r.value(), h -> f.add(true, where + " value holds an enrolled JPEG (sha256 " + h.substring(0, 12) + "…)"));
+            }
+        });
         return f.location("kafka topic", topic, "scanned " + records + " records");
     }
 
