@@ -68,7 +68,7 @@ public final class MqttSink implements Sink {
             client = new MqttClient(settings.url(), clientId, new MemoryPersistence());
         } catch (MqttException | IllegalArgumentException e) {
             throw new IllegalArgumentException("notify.mqtt.url '" + Redact.credentials(settings.url())
-                    + "' is not an MQTT broker URL: write tcp://HOST:PORT or ssl://HOST:PORT (" + e.getMessage() + ")", e);
+                    + "' is not an MQTT broker URL: write tcp://HOST:PORT or ssl://HOST:PORT (" + Redact.credentials(e.getMessage()) + ")");
         }
         client.setTimeToWait(settings.timeout().toMillis());
         options = new MqttConnectOptions();
@@ -270,6 +270,10 @@ public final class MqttSink implements Sink {
     public record MqttSettings(String url, String topicPrefix, String clientId, String username, String password, int qos,
                                boolean discovery, String discoveryPrefix, NotifyRule rule, java.time.Duration timeout) {
         public MqttSettings {
+            if (!Redact.credentials(url).equals(url) || url.matches("(?i)^[a-z][a-z0-9+.-]*://[^/@]*@.*")) {
+                throw new IllegalArgumentException("notify.mqtt.url '" + Redact.credentials(url) + "' carries credentials: put them in "
+                        + "notify.mqtt.username and notify.mqtt.password (the password is never logged) and keep the URL free of them");
+            }
             topicPrefix = stripSlashes(topicPrefix);
             discoveryPrefix = stripSlashes(discoveryPrefix);
             for (String p : List.of(topicPrefix, discoveryPrefix)) {

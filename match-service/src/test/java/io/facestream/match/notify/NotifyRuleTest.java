@@ -101,6 +101,15 @@ class NotifyRuleTest {
         assertFalse(s.toString().contains("s3cret-pw"), s.toString());
         assertThrows(IllegalArgumentException.class, () -> NotifySettings.fromConfig(
                 config.with(Map.of("notify.mqtt.topic-prefix", "site/#")), Clock.systemUTC()));
+        IllegalArgumentException inUrl = assertThrows(IllegalArgumentException.class, () -> NotifySettings.fromConfig(
+                config.with(Map.of("notify.mqtt.url", "tcp://facestream:hunter2@broker.example:1883")), Clock.systemUTC()));
+        assertFalse(inUrl.getMessage().contains("hunter2"), inUrl.getMessage());
+        assertTrue(inUrl.getMessage().contains("carries credentials"), inUrl.getMessage());
+        IllegalArgumentException scheme = assertThrows(IllegalArgumentException.class, () -> new MqttSink(NotifySettings.fromConfig(
+                config.with(Map.of("notify.mqtt.url", "ws2://broker.example:1883")), Clock.systemUTC()).mqtt(),
+                (g, id) -> java.util.Optional.empty(), Clock.systemUTC()));
+        assertTrue(scheme.getMessage().startsWith("notify.mqtt.url 'ws2://broker.example:1883' is not an MQTT broker URL: write tcp://"),
+                scheme.getMessage());
     }
 
     @Test
