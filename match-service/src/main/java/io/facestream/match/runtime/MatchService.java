@@ -29,6 +29,8 @@ import io.facestream.match.api.faces.PipelineFaceReader;
 import io.facestream.match.api.live.MatchFeed;
 import io.facestream.match.api.live.UnknownFeedbackSweeper;
 import io.facestream.match.gallery.IndexedGallery;
+import io.facestream.match.notify.Notifier;
+import io.facestream.match.notify.NotifySettings;
 import io.facestream.match.rollout.ReleaseFollower;
 import io.facestream.match.rollout.Rollouts;
 import io.facestream.match.topology.ManifestDimensions;
@@ -59,6 +61,7 @@ public final class MatchService implements AutoCloseable {
     private java.util.List<io.facestream.match.api.RouteSpec> routes = java.util.List.of();
     private io.vertx.ext.web.Router router;
     private Gallery replica;
+    private Notifier notifier;
     private volatile boolean closing;
 
     private MatchService() {}
@@ -103,6 +106,10 @@ public final class MatchService implements AutoCloseable {
         }
 
         streams = own(MatchStreams.start(config, bootstrap, gallery, rollouts, new ManifestDimensions(models)));
+        NotifySettings notifySettings = NotifySettings.fromConfig(config, Clock.systemUTC());
+        if (notifySettings.enabled()) {
+            notifier = own(Notifier.start(notifySettings, kafka, (g, subject) -> displayName(replica, g, subject), Clock.systemUTC()));
+        }
 
         Duration unknownRetention = config.getDuration("privacy.unknown-retention");
         MatchFeed feed = own(new MatchFeed(kafka, config.getInt("api.recent-matches"), unknownRetention, Clock.systemUTC())
@@ -126,6 +133,16 @@ public final class MatchService implements AutoCloseable {
         host = config.getString("api.host");
         api = own(ApiServer.start(vertx, this.router, host, config.getInt("api.port"), tls));
         LOG.info("match-service up: API and page on {} (gallery '{}')", apiUrl(), config.getString("match.gallery"));
+    }
+
+    /** The display name of a subject of this replica's gallery, for notifications; empty when none or not a name. */
+    private static java.util.Optional<String> displayName(Gallery replica, String gallery, String subject) {
+        try {
+            return replica.subject(new io.facestream.gallery.model.GalleryKey.OfSubject(gallery, subject))
+                    .map(io.facestream.gallery.model.Subject::displayName).filter(n -> !n.isBlank());
+        } catch (RuntimeException notAName) {
+            return java.util.Optional.empty();
+        }
     }
 
     /** A subject a decision names that this replica's gallery has, but not the subject: it was deleted. */
@@ -190,10 +207,28 @@ public final class MatchService implements AutoCloseable {
         return replica.replicationHealth();
     }
 
-    /** Registers this service's parts as {@code <prefix>topology} and {@code <prefix>gallery}. */
+    /**
+     * Registers this service's parts as {@code <prefix>topology} and {@code <prefix>gallery}, and {@code <prefix>notify}
+     * when notifications are on.
+     */
     public void registerHealth(io.facestream.core.health.HealthRegistry health, String prefix) {
         health.register(prefix + "topology", this::topologyHealth);
         health.register(prefix + "gallery", this::galleryHealth);
+        if (notifier != null) {
+            health.register(prefix + "notify", this::notifyHealth);
+        }
+    }
+
+    /** The notifier: UP while it follows the decisions, FAILED once it stopped on an error (the error says which). */
+    public io.facestream.core.health.Health notifyHealth() {
+        Exception failed = notifier == null ? null : notifier.failure();
+        return failed == null ? io.facestream.core.health.Health.up(notifier == null ? "off" : "following facestream.matches")
+                : io.facestream.core.health.Health.failed("notifications stopped: " + failed.getMessage());
+    }
+
+    /** The notifier, or null when no notification is configured. */
+    public Notifier notifier() {
+        return notifier;
     }
 
     /** Waits until the topology is RUNNING (tests, demo). */
