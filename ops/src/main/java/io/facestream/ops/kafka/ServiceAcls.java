@@ -80,6 +80,8 @@ public final class ServiceAcls {
                 "gallery changes are published as transactions (a re-enrolment or a delete all or nothing)"));
         g.add(new Grant("match", TOPIC, TopicCatalog.MODELS, LITERAL, List.of(READ), "follow model releases (blue/green re-embedding)"));
         g.add(new Grant("match", GROUP, REEMBED_GROUP_PREFIX, PREFIXED, List.of(READ), "the re-embedding leadership group per model"));
+        g.add(new Grant("match", GROUP, config.getString("notify.group"), LITERAL, List.of(READ),
+                "decisions read again for notifications (MQTT, webhooks) as their own group (`notify.group`)"));
         g.add(new Grant("match", TOPIC, TopicCatalog.FEEDBACK, LITERAL, List.of(READ, WRITE, DESCRIBE_CONFIGS),
                 "operator feedback from the API; read back to tombstone feedback about people in no gallery after `privacy.unknown-retention` and about a deleted subject (and `segment.ms` for the roll marker)"));
 
