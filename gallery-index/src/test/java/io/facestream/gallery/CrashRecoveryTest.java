@@ -13,6 +13,7 @@ import io.facestream.gallery.model.GalleryDefinition;
 import io.facestream.gallery.model.GalleryKey;
 import io.facestream.gallery.model.GalleryKind;
 import io.facestream.gallery.model.Subject;
+import io.facestream.gallery.replication.GalleryReplica;
 import io.facestream.gallery.replication.GalleryWriter;
 import io.facestream.gallery.search.SearchRequest;
 import java.io.File;
@@ -48,8 +49,10 @@ class CrashRecoveryTest {
             long killedAt;
             try {
                 int i = 0;
-                // keep writing until the child has committed a few times, then kill it while records keep coming
-                while (committedOffset() < 300 && i < 20_000) {
+                // keep writing until the child has committed a few times, and once with a caught-up time (without
+                // one the rebuild rule must rebuild: on a loaded machine the first commits can come before the
+                // replica first reaches the topic's end), then kill it while records keep coming
+                while ((committedOffset() < 300 || !committedCaughtUp()) && i < 20_000) {
                     publishOne(writer, i++, noise);
                     if (!child.isAlive()) {
                         throw new AssertionError("replica process died: exit " + child.exitValue() + " " + new String(child.getErrorStream().readAllBytes()));
@@ -94,6 +97,10 @@ class CrashRecoveryTest {
         } else {
             writer.publish(new GalleryChange.PutMedium(medium(gallery, "s" + s, media, feature(s, noise, 0.4), jpeg(i), jpeg(i + 1))));
         }
+    }
+
+    private boolean committedCaughtUp() {
+        return GalleryIndex.lastCommitData(dir).containsKey(GalleryReplica.CAUGHT_UP_AT);
     }
 
     private long committedOffset() {
