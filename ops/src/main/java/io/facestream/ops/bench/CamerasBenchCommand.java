@@ -79,14 +79,14 @@ public final class CamerasBenchCommand implements Callable<Integer> {
     @Option(names = "--rounds", paramLabel = "N", description = "Interleaved measurement rounds (default: 3)")
     int rounds = 3;
 
-    @Option(names = "--subjects", paramLabel = "N", description = "Footage: subjects (default: 10)")
-    int subjects = 10;
+    @Option(names = "--subjects", paramLabel = "N", description = "Footage: subjects (default: 12)")
+    int subjects = 12;
 
-    @Option(names = "--videos", paramLabel = "N", description = "Footage: videos per resolution (default: 3)")
-    int videos = 3;
+    @Option(names = "--videos", paramLabel = "N", description = "Footage: videos per resolution (default: 6)")
+    int videos = 6;
 
-    @Option(names = "--frames-per-video", paramLabel = "N", description = "Footage: frames per video, 25 fps (default: 25)")
-    int framesPerVideo = 25;
+    @Option(names = "--frames-per-video", paramLabel = "N", description = "Footage: frames per video, 25 fps (default: 20)")
+    int framesPerVideo = 20;
 
     @Option(names = "--warmup-frames", paramLabel = "N", description = "Frames of the warm-up clip run before every measurement (default: 8)")
     int warmupFrames = 8;
