@@ -97,6 +97,9 @@ public final class CamerasBenchCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions options;
 
+    /** OpenCV's thread count before this command set it to 1, −1 while unchanged. */
+    private int previousCvThreads = -1;
+
     /** One measured pass of one configuration in one round. */
     private record Sample(CameraPass.Result pass, double rank1, int matedProbes) {}
 
@@ -126,9 +129,7 @@ public final class CamerasBenchCommand implements Callable<Integer> {
                 "x_reference", "x_reference_min_max", "cameras_per_core", "recall", "precision", "rank1",
                 "frames", "faces_graded", "detections_graded", "probes_mated", "rounds");
         List<FaceDetector> detectorsOpen = new ArrayList<>();
-        int previousCvThreads = opencv_core.getNumThreads();
-        // OpenCV's own pool would run resizes and warps on other threads, out of this thread's CPU clock
-        opencv_core.setNumThreads(1);
+        previousCvThreads = -1;
         FaceSettings faceSettings = FaceSettings.from(CameraConfig.REFERENCE.apply(base));
         ModelStore store = ModelZoo.store(base);
         try (FaceEmbedder embedder = new ModelRouter(new OnnxSessions(faceSettings.device(), 1), faceSettings)
@@ -146,7 +147,9 @@ public final class CamerasBenchCommand implements Callable<Integer> {
             }
         } finally {
             detectorsOpen.forEach(FaceDetector::close);
-            opencv_core.setNumThreads(previousCvThreads);
+            if (previousCvThreads >= 0) {
+                opencv_core.setNumThreads(previousCvThreads);
+            }
         }
         String loadEnd = loadAverage();
         t.note("reference", "the first row of each resolution: " + CameraConfig.REFERENCE.describe()
@@ -202,6 +205,12 @@ public final class CamerasBenchCommand implements Callable<Integer> {
         GroundTruth warmTruth = GroundTruth.read(warm);
         IjbsProtocolFolder protocol = IjbsProtocolReader.read(set);
         List<Face> stills = stills(set, truth, embedder);
+        if (previousCvThreads < 0) {
+            // OpenCV's own pool would run resizes and warps on other threads, out of this thread's CPU clock. Set
+            // only once OpenCV has processed an image: as the very first OpenCV call it crashed the JVM (SIGSEGV).
+            previousCvThreads = opencv_core.getNumThreads();
+            opencv_core.setNumThreads(1);
+        }
 
         List<List<Sample>> samples = new ArrayList<>();
         configs.forEach(c -> samples.add(new ArrayList<>()));
