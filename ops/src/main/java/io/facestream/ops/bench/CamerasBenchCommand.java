@@ -101,7 +101,7 @@ public final class CamerasBenchCommand implements Callable<Integer> {
     private int previousCvThreads = -1;
 
     /** One measured pass of one configuration in one round. */
-    private record Sample(CameraPass.Result pass, double rank1, int matedProbes) {}
+    private record Sample(CameraPass.Result pass, double rank1, int matedProbes, int emptyProbes) {}
 
     @Override
     public Integer call() {
@@ -127,7 +127,7 @@ public final class CamerasBenchCommand implements Callable<Integer> {
                 + "surveillance footage (faces " + MIN_FACE + "-" + MAX_FACE + " px)",
                 "resolution", "config", "decode_ms", "detect_ms", "align_ms", "embed_ms", "ms_per_frame", "ms_min_max",
                 "x_reference", "x_reference_min_max", "cameras_per_core", "recall", "precision", "rank1",
-                "frames", "faces_graded", "detections_graded", "probes_mated", "rounds");
+                "frames", "faces_graded", "detections_graded", "probes_mated", "probes_without_face", "rounds");
         List<FaceDetector> detectorsOpen = new ArrayList<>();
         previousCvThreads = -1;
         FaceSettings faceSettings = FaceSettings.from(CameraConfig.REFERENCE.apply(base));
@@ -170,7 +170,8 @@ public final class CamerasBenchCommand implements Callable<Integer> {
                         + (int) GRADED_SIDE + " px are not counted either way")
                 .note("rank1", "IJB-S Surveillance-to-Single Rank-1 (closed set over G1+G2, n = probes_mated) of the video "
                         + "faces this configuration found, each aligned with its detected landmarks; gallery stills "
-                        + "aligned with their ground truth; a probe whose faces were all missed is a zero template")
+                        + "aligned with their ground truth; a probe whose faces were all missed (probes_without_face, of all probes) is "
+                        + "a zero template scoring 0 against every gallery template, so its rank is decided by the tie order")
                 .note("rounds", rounds + " interleaved rounds: the configurations in order, reversed every other round")
                 .note("warm-up", "before every measurement the configuration runs the same " + warmupFrames
                         + "-frame warm-up clip (a separate synthetic data set, seed 2), not measured")
@@ -220,7 +221,7 @@ public final class CamerasBenchCommand implements Callable<Integer> {
                 passes.get(i).run(warm, warmTruth);
                 CameraPass.Result pass = passes.get(i).run(set, truth);
                 ProtocolOutcome outcome = rank1(protocol, stills, pass.faces(), embedder.manifest().embedding().size());
-                Sample s = new Sample(pass, outcome.result().rank(1), outcome.result().matedProbes());
+                Sample s = new Sample(pass, outcome.result().rank(1), outcome.result().matedProbes(), outcome.emptyProbeTemplates());
                 samples.get(i).add(s);
                 System.err.printf(Locale.ROOT, "bench cameras: %s %s round %d/%d: %.1f ms/frame, recall %.3f, rank-1 %.3f%n",
                         resolution, configs.get(i).name(), r + 1, rounds, pass.msPerFrame(), pass.recall(), s.rank1());
@@ -252,7 +253,7 @@ public final class CamerasBenchCommand implements Callable<Integer> {
                     round(msMedian, 2), range(ms, 1), round(median(ratio), 3), range(ratio, 3),
                     round(1000 / (FPS * msMedian), 2), round(first.pass().recall(), 4), round(first.pass().precision(), 4),
                     round(first.rank1(), 4), frames, first.pass().graded(), first.pass().detections(), first.matedProbes(),
-                    ss.size());
+                    first.emptyProbes(), ss.size());
         }
     }
 
@@ -340,9 +341,10 @@ public final class CamerasBenchCommand implements Callable<Integer> {
         return String.format(Locale.ROOT, "%." + decimals + "f-%." + decimals + "f", min, max);
     }
 
-    private static double round(double v, int decimals) {
+    /** Rounded; null (JSON null, "-" in the table) where undefined, e.g. precision without detections. */
+    private static Double round(double v, int decimals) {
         if (!Double.isFinite(v)) {
-            return v;
+            return null;
         }
         double f = Math.pow(10, decimals);
         return Math.round(v * f) / f;
