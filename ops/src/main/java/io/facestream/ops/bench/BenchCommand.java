@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 E2eBenchCommand.class,
                 EvalBenchCommand.class,
                 TrainBenchCommand.class,
+                CamerasBenchCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @Override

@@ -1,0 +1,69 @@
+package io.facestream.ops.bench;
+
+import io.facestream.core.config.FacestreamConfig;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One row configuration of {@code bench cameras}: a name and the configuration keys it sets on top of the command's
+ * configuration. A new lever (a detector, a setting) is one more preset here, or ad hoc on the command line as
+ * {@code DETECTOR+KEY=VALUE+...}, e.g. {@code mtcnn+face.mtcnn.min-face-size=60}.
+ *
+ * @param name      the row's name (the {@code --detector} value)
+ * @param overrides configuration keys this row sets
+ */
+public record CameraConfig(String name, Map<String, Object> overrides) {
+    /** Full-frame MTCNN at the configured settings: the first row of every resolution, the one the others compare to. */
+    public static final CameraConfig REFERENCE = new CameraConfig("mtcnn", Map.of("face.detector", "mtcnn"));
+
+    /** The named configurations, in their default row order. */
+    public static final List<CameraConfig> PRESETS = List.of(
+            REFERENCE,
+            new CameraConfig("mtcnn-min40", Map.of("face.detector", "mtcnn", "face.mtcnn.min-face-size", 40)),
+            // MediaPipe's short-range model (128×128 input), made for faces filling much of the image
+            new CameraConfig("blazeface", Map.of("face.detector", "blazeface-front")));
+
+    public CameraConfig {
+        overrides = Map.copyOf(overrides);
+    }
+
+    /** A preset name, or {@code DETECTOR[+KEY=VALUE...]} with a model-store detector name. */
+    public static CameraConfig parse(String spec) {
+        String s = spec.trim();
+        for (CameraConfig p : PRESETS) {
+            if (p.name.equals(s)) {
+                return p;
+            }
+        }
+        String[] parts = s.split("\\+");
+        if (parts[0].isBlank() || parts[0].contains("=")) {
+            throw new IllegalArgumentException("--detector '" + spec + "': give a preset ("
+                    + PRESETS.stream().map(CameraConfig::name).toList() + ") or DETECTOR[+KEY=VALUE...], e.g. mtcnn+face.mtcnn.min-face-size=60");
+        }
+        Map<String, Object> overrides = new LinkedHashMap<>();
+        overrides.put("face.detector", parts[0]);
+        for (int i = 1; i < parts.length; i++) {
+            int eq = parts[i].indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("--detector '" + spec + "': '" + parts[i] + "' is not KEY=VALUE");
+            }
+            overrides.put(parts[i].substring(0, eq).trim(), parts[i].substring(eq + 1).trim());
+        }
+        return new CameraConfig(s, overrides);
+    }
+
+    /**
+     * The configuration of this row: {@code base} with its overrides, single-threaded inference so that the calling
+     * thread's CPU time is the whole cost of a frame.
+     */
+    public FacestreamConfig apply(FacestreamConfig base) {
+        Map<String, Object> all = new LinkedHashMap<>(overrides);
+        all.put("face.intra-op-threads", 1);
+        return base.with(all);
+    }
+
+    public String describe() {
+        return name + " (" + new java.util.TreeMap<>(overrides) + ")";
+    }
+}

@@ -1,0 +1,145 @@
+package io.facestream.ops.bench;
+
+import io.facestream.embed.align.FaceAligner;
+import io.facestream.embed.detect.DetectedFace;
+import io.facestream.embed.detect.FaceDetector;
+import io.facestream.embed.embedding.Embedding;
+import io.facestream.embed.embedding.FaceEmbedder;
+import io.facestream.eval.footage.GroundTruth;
+import io.facestream.eval.footage.GroundTruthFace;
+import io.facestream.eval.ijbs.Face;
+import io.facestream.eval.ijbs.protocol.Media;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.javacv.Frame;
+import org.bytedeco.javacv.FrameGrabber;
+import org.bytedeco.javacv.OpenCVFrameConverter;
+import org.bytedeco.opencv.opencv_core.Mat;
+
+/**
+ * One pass of one configuration over the surveillance videos of a data set, as a camera's embed worker would do it:
+ * decode every frame, detect, align every detection (its own 5 landmarks), embed every aligned face. The CPU time
+ * of the calling thread is taken around each stage; everything runs on that thread (FFmpeg with one decoder thread,
+ * ONNX Runtime with one intra-op thread, OpenCV's own pool switched off by the caller), so the sum is the CPU cost
+ * of a frame. Detections are matched to the ground truth ({@link DetectionMatch}); a matched face's feature is kept
+ * under the ground-truth face's name, for the IJB-S scoring of exactly what this configuration found.
+ */
+final class CameraPass {
+    /** CPU nanoseconds of the four stages, summed over the frames of a pass. */
+    record Stages(long decode, long detect, long align, long embed) {
+        long total() {
+            return decode + detect + align + embed;
+        }
+    }
+
+    /**
+     * @param frames     frames decoded (every frame of every video, with or without faces)
+     * @param graded     ground-truth faces of at least the graded size
+     * @param found      of those, matched by a detection
+     * @param detections detections that count for precision (matched to a graded face, or to none)
+     * @param falsePos   detections that matched no face
+     * @param faces      features of the matched faces, named as the ground-truth face
+     */
+    record Result(long frames, Stages cpu, long graded, long found, long detections, long falsePos, List<Face> faces) {
+        double msPerFrame() {
+            return cpu.total() / 1e6 / frames;
+        }
+
+        double recall() {
+            return graded == 0 ? Double.NaN : found / (double) graded;
+        }
+
+        double precision() {
+            return detections == 0 ? Double.NaN : (detections - falsePos) / (double) detections;
+        }
+    }
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    private final FaceDetector detector;
+    private final FaceEmbedder embedder;
+    private final FaceAligner aligner = new FaceAligner();
+    private final double gradedSide;
+
+    CameraPass(FaceDetector detector, FaceEmbedder embedder, double gradedSide) {
+        if (!THREADS.isCurrentThreadCpuTimeSupported()) {
+            throw new IllegalStateException("this JVM cannot measure thread CPU time; bench cameras needs it");
+        }
+        this.detector = detector;
+        this.embedder = embedder;
+        this.gradedSide = gradedSide;
+    }
+
+    Result run(Path data, GroundTruth truth) {
+        long[] ns = new long[4];
+        long frames = 0, graded = 0, found = 0, detections = 0, falsePos = 0;
+        List<Face> faces = new ArrayList<>();
+        for (GroundTruth.MediaFaces m : truth.media()) {
+            if (!(m.media() instanceof Media.Video)) {
+                continue;
+            }
+            Path file = data.resolve(m.file());
+            try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(file.toFile());
+                 OpenCVFrameConverter.ToMat convert = new OpenCVFrameConverter.ToMat()) {
+                // one decoder thread: the decode time is then all on this thread's CPU clock
+                grabber.setVideoOption("threads", "1");
+                grabber.start();
+                for (int index = 0; ; index++) {
+                    long t0 = THREADS.getCurrentThreadCpuTime();
+                    Frame f = grabber.grabImage();
+                    if (f == null) {
+                        ns[0] += THREADS.getCurrentThreadCpuTime() - t0;
+                        break;
+                    }
+                    Mat bgr = convert.convert(f);
+                    long t1 = THREADS.getCurrentThreadCpuTime();
+                    List<DetectedFace> detected = detector.detect(bgr);
+                    long t2 = THREADS.getCurrentThreadCpuTime();
+                    List<Mat> crops = new ArrayList<>(detected.size());
+                    for (DetectedFace d : detected) {
+                        crops.add(aligner.align(bgr, d));
+                    }
+                    long t3 = THREADS.getCurrentThreadCpuTime();
+                    List<Embedding> embeddings = new ArrayList<>(crops.size());
+                    for (int i = 0; i < crops.size(); i += embedder.maxBatch()) {
+                        embeddings.addAll(embedder.embed(crops.subList(i, Math.min(crops.size(), i + embedder.maxBatch()))));
+                    }
+                    long t4 = THREADS.getCurrentThreadCpuTime();
+                    crops.forEach(Mat::close);
+                    ns[0] += t1 - t0;
+                    ns[1] += t2 - t1;
+                    ns[2] += t3 - t2;
+                    ns[3] += t4 - t3;
+                    frames++;
+
+                    List<GroundTruthFace> truthFaces = m.byFrame().getOrDefault(index, List.of());
+                    DetectionMatch match = DetectionMatch.of(detected.stream().map(DetectedFace::box).toList(),
+                            truthFaces.stream().map(GroundTruthFace::box).toList(), gradedSide);
+                    graded += match.graded();
+                    found += match.found();
+                    detections += match.gradedDetections();
+                    falsePos += match.falsePositive();
+                    for (int d = 0; d < detected.size(); d++) {
+                        int t = match.truthFor()[d];
+                        if (t >= 0) {
+                            GroundTruthFace g = truthFaces.get(t);
+                            faces.add(new Face(g.path(), embeddings.get(d).raw(), g.side()));
+                        }
+                    }
+                }
+                grabber.stop();
+            } catch (FrameGrabber.Exception e) {
+                throw new IllegalArgumentException(file + ": cannot decode: " + e.getMessage()
+                        + "; delete the data set folder to render it again", e);
+            }
+        }
+        if (frames == 0) {
+            throw new IllegalArgumentException(data + " has no video frames to measure (" + truth.file() + ")");
+        }
+        return new Result(frames, new Stages(ns[0], ns[1], ns[2], ns[3]), graded, found, detections, falsePos, faces);
+    }
+}
