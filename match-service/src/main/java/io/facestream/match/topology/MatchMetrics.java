@@ -1,9 +1,13 @@
 package io.facestream.match.topology;
 
 import io.facestream.core.events.Match;
+import io.facestream.core.metrics.DeadLetterMeter;
 import io.facestream.core.metrics.Metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /** Counters of the matching topology, on the process's one registry (scraped by the API's /metrics). */
 final class MatchMetrics {
@@ -49,9 +53,18 @@ final class MatchMetrics {
     void deadLetter(String rule) {
         Counter.builder("facestream_match_dead_letters").description("face records sent to facestream.dlq, by the rule they broke")
                 .tag("rule", rule).register(registry).increment();
+        DeadLetterMeter.count(TrackProcessor.STAGE, rule);
     }
 
-    void decision(Match m) {
+    /** A decision taken at {@code nowMs} (wall clock): also its latency from the capture of the track's last face. */
+    void decision(Match m, long nowMs) {
+        Timer.builder("facestream_match_decision_latency")
+                .description("capture time of a track's last face to the decision on it, by stage and whether it is late")
+                .tag("stage", m.stage().name()).tag("late", Boolean.toString(m.late()))
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(5)).maximumExpectedValue(Duration.ofHours(1))
+                .serviceLevelObjectives(Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+                        Duration.ofSeconds(2), Duration.ofSeconds(5))
+                .register(registry).record(Math.max(0, nowMs - m.endTsUs() / 1000), TimeUnit.MILLISECONDS);
         Counter.builder("facestream_match_decisions").tag("stage", m.stage().name()).tag("decision", m.decision().name())
                 .tag("late", Boolean.toString(m.late())).register(registry).increment();
     }
