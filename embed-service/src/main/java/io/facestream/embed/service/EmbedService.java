@@ -508,7 +508,7 @@ public final class EmbedService implements AutoCloseable {
                 }
                 out.add(new ProducerRecord<>(TopicCatalog.FACES, null, job.frame().captureMillis(),
                         camera.getBytes(StandardCharsets.UTF_8), obs.toByteArray()));
-                if (!late && accepted) {
+                if (!late) {
                     captured.add(job.frame().captureMillis());
                 }
             }
