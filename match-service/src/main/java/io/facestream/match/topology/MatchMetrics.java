@@ -1,7 +1,6 @@
 package io.facestream.match.topology;
 
 import io.facestream.core.events.Match;
-import io.facestream.core.metrics.DeadLetterMeter;
 import io.facestream.core.metrics.Metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -53,7 +52,6 @@ final class MatchMetrics {
     void deadLetter(String rule) {
         Counter.builder("facestream_match_dead_letters").description("face records sent to facestream.dlq, by the rule they broke")
                 .tag("rule", rule).register(registry).increment();
-        DeadLetterMeter.count(TrackProcessor.STAGE, rule);
     }
 
     /** A decision taken at {@code nowMs} (wall clock): also its latency from the capture of the track's last face. */

@@ -113,8 +113,8 @@ class MonitoringKitTest {
                     }
                     Thread.sleep(1000);
                 } while (!missing.isEmpty() && System.currentTimeMillis() < deadline);
-                assertEquals(List.of(), missing, "metrics the dashboard or the alerts use and Prometheus does not have; log: "
-                        + Files.readString(dir.resolve("prometheus.log")));
+                assertEquals(List.of(), missing, "metrics the dashboard or the alerts use and Prometheus does not have; the end of its log: "
+                        + tail(Files.readString(dir.resolve("prometheus.log"))));
 
                 awaitValue(api, "facestream_ready", "1", Duration.ofSeconds(60), dir);
                 JsonNode loaded = get(api + "rules").at("/data/groups/0");
@@ -152,8 +152,12 @@ class MonitoringKitTest {
             }
             Thread.sleep(500);
         }
-        throw new AssertionError(expr + " is not " + value + " after " + timeout + ": " + result + "; log: "
-                + Files.readString(dir.resolve("prometheus.log")));
+        throw new AssertionError(expr + " is not " + value + " after " + timeout + ": " + result + "; the end of Prometheus's log: "
+                + tail(Files.readString(dir.resolve("prometheus.log"))));
+    }
+
+    private static String tail(String log) {
+        return log.length() <= 3000 ? log : "…" + log.substring(log.length() - 3000);
     }
 
     private static List<JsonNode> query(String api, String expr) throws Exception {
