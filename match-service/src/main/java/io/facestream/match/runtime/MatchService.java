@@ -113,6 +113,7 @@ public final class MatchService implements AutoCloseable {
                 .withDeletedSubjects((g, s) -> deletedSubject(replica, g, s)).start());
         FaceRecords faceRecords = own(new FaceRecords(kafka));
         Producer<String, byte[]> feedback = own(new KafkaProducer<>(KafkaClients.producer(kafka, "facestream-match-feedback")));
+        own(Metrics.bind(feedback)); // closed before the producer: parts close in reverse order
         own(UnknownFeedbackSweeper.start(kafka, feedback, unknownRetention, Clock.systemUTC()));
         io.facestream.match.api.StaleUploads.remove(limits.uploadDirectory());
         keys = ApiKeys.from(config);
