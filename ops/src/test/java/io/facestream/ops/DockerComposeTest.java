@@ -20,6 +20,8 @@ import picocli.CommandLine;
 class DockerComposeTest {
     /** Surefire runs in the module directory (ops/); the compose file is at the repository root. */
     private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
+    /** The monitoring kit's own images (ops/observability): not facestream commands. */
+    private static final List<String> MONITORING = List.of("prometheus", "grafana");
 
     @Test
     void kafkaImageMatchesTheKafkaVersionWeBuildAgainst() throws Exception {
@@ -51,8 +53,8 @@ class DockerComposeTest {
         int apiPort = FacestreamConfig.defaults().getInt("api.port");
         assertEquals("127.0.0.1:" + apiPort + ":" + apiPort, compose().at("/services/match/ports/0").asText(),
                 "the plain-HTTP API is published on the host's loopback only");
-        assertEquals(List.of("match", "--bootstrap", "kafka:" + FacestreamConfig.defaults().getInt("kafka.port"), "--host", "0.0.0.0"),
-                command("match"));
+        assertEquals(List.of("match", "--bootstrap", "kafka:" + FacestreamConfig.defaults().getInt("kafka.port"), "--host", "0.0.0.0",
+                "--set", "management.host=0.0.0.0"), command("match"));
     }
 
     @Test
@@ -70,6 +72,45 @@ class DockerComposeTest {
         assertTrue(Files.isRegularFile(ROOT.resolve("ops/docker/Dockerfile")), "the image compose refers to can be built");
     }
 
+    /** Prometheus scrapes the management port of every long-running service, which listens on the compose network. */
+    @Test
+    void prometheusScrapesTheManagementPortOfEveryService() throws Exception {
+        int managementPort = FacestreamConfig.defaults().getInt("management.port");
+        List<String> expected = new ArrayList<>();
+        for (String service : serviceNames()) {
+            if (service.equals("topics")) {
+                continue; // makes the topics and exits
+            }
+            expected.add(service + ":" + managementPort);
+            List<String> cmd = command(service);
+            int i = cmd.indexOf("management.host=0.0.0.0");
+            assertTrue(i > 0 && cmd.get(i - 1).equals("--set"), service + " opens its management port to the compose network: " + cmd);
+        }
+        JsonNode prometheus = Json.yaml().readTree(ROOT.resolve("ops/observability/prometheus.yml").toFile());
+        List<String> targets = new ArrayList<>();
+        for (JsonNode job : prometheus.get("scrape_configs")) {
+            assertEquals("/metrics", job.get("metrics_path").asText());
+            job.get("static_configs").forEach(c -> c.get("targets").forEach(t -> targets.add(t.asText())));
+        }
+        assertEquals(expected, targets);
+        JsonNode service = compose().at("/services/prometheus");
+        List<String> mounts = new ArrayList<>();
+        service.get("volumes").forEach(v -> mounts.add(v.asText()));
+        assertTrue(mounts.contains("./ops/observability/prometheus.yml:/etc/prometheus/prometheus.yml:ro"), mounts.toString());
+        String rules = prometheus.at("/rule_files/0").asText();
+        assertTrue(mounts.contains("./ops/observability/alerts.yml:/etc/prometheus/" + rules + ":ro"), rules + " is mounted: " + mounts);
+        for (String monitoring : MONITORING) {
+            compose().at("/services/" + monitoring + "/volumes").forEach(v -> {
+                String host = v.asText().split(":")[0];
+                if (host.startsWith("./")) {
+                    assertTrue(Files.exists(ROOT.resolve(host.substring(2))), monitoring + " mounts " + host + ", which exists");
+                }
+            });
+            assertTrue(compose().at("/services/" + monitoring + "/ports/0").asText().startsWith("127.0.0.1:"),
+                    monitoring + " is published on the host's loopback only");
+        }
+    }
+
     private static JsonNode compose() throws Exception {
         return Json.yaml().readTree(ROOT.resolve("docker-compose.yml").toFile());
     }
@@ -77,7 +118,7 @@ class DockerComposeTest {
     private static List<String> serviceNames() throws Exception {
         List<String> names = new ArrayList<>();
         compose().get("services").fieldNames().forEachRemaining(n -> {
-            if (!n.equals("kafka")) {
+            if (!n.equals("kafka") && !MONITORING.contains(n)) {
                 names.add(n);
             }
         });

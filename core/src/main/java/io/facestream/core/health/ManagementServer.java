@@ -5,11 +5,14 @@ import com.sun.net.httpserver.HttpServer;
 import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.json.Json;
 import io.facestream.core.metrics.Metrics;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,9 +27,11 @@ import org.slf4j.LoggerFactory;
 public final class ManagementServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ManagementServer.class);
     private final HttpServer server;
+    private final List<Meter> meters;
 
-    private ManagementServer(HttpServer server) {
+    private ManagementServer(HttpServer server, List<Meter> meters) {
         this.server = server;
+        this.meters = meters;
     }
 
     /** Serves {@code health} on the configured address; null when {@code management.port} is −1 (off). */
@@ -61,7 +66,21 @@ public final class ManagementServer implements AutoCloseable {
         }));
         server.start();
         LOG.info("management port on http://{}:{}/health/ready", host, server.getAddress().getPort());
-        return new ManagementServer(server);
+        return new ManagementServer(server, healthMeters(health));
+    }
+
+    /**
+     * {@code facestream_ready} and {@code facestream_live} (1 or 0, as the probes answer): a scraper sees a process
+     * that is up but not doing its job without probing it separately.
+     */
+    private static List<Meter> healthMeters(HealthRegistry health) {
+        return List.of(
+                Gauge.builder("facestream.ready", health, h -> h.report().ready() ? 1 : 0)
+                        .description("1 while every component of the process is UP (GET /health/ready answers 200)")
+                        .strongReference(true).register(Metrics.registry()),
+                Gauge.builder("facestream.live", health, h -> h.report().live() ? 1 : 0)
+                        .description("1 while no component of the process has FAILED (GET /health/live answers 200)")
+                        .strongReference(true).register(Metrics.registry()));
     }
 
     public int port() {
@@ -109,5 +128,6 @@ public final class ManagementServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        meters.forEach(Metrics.registry()::remove);
     }
 }

@@ -1,5 +1,6 @@
 package io.facestream.core.kafka;
 
+import io.facestream.core.metrics.Metrics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,7 @@ public final class TopicFollower implements AutoCloseable {
     private final Duration pollTimeout;
     private final Handler handler;
     private final Thread thread;
+    private final AutoCloseable meters;
     private volatile boolean running = true;
     private volatile Exception failure;
 
@@ -45,6 +47,7 @@ public final class TopicFollower implements AutoCloseable {
         this.pollTimeout = pollTimeout;
         this.handler = handler;
         this.thread = Thread.ofPlatform().name(threadName).daemon().unstarted(this::run);
+        this.meters = Metrics.bind(consumer);
     }
 
     /** Starts following {@code topic} on a daemon thread named {@code threadName}, with Kafka's default client settings. */
@@ -108,6 +111,7 @@ public final class TopicFollower implements AutoCloseable {
                 LOG.error("following {} stopped on thread {}: {}", topic, thread.getName(), e.toString(), e);
             }
         } finally {
+            Metrics.unbind(meters);
             consumer.close(Duration.ofSeconds(2));
         }
     }

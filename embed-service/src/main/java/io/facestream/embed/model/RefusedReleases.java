@@ -1,6 +1,7 @@
 package io.facestream.embed.model;
 
 import io.facestream.core.events.DeadLetter;
+import io.facestream.core.metrics.DeadLetterMeter;
 import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.topics.TopicCatalog;
@@ -49,6 +50,7 @@ public final class RefusedReleases implements AutoCloseable {
                 currentModel == null ? "the current model" : currentModel, TopicCatalog.DLQ);
         try {
             producer().send(DeadLetter.of(record, stage, why.reason())).get(30, TimeUnit.SECONDS);
+            DeadLetterMeter.count(stage, why.kind().code());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException | RuntimeException e) {

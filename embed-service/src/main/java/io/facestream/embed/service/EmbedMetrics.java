@@ -30,6 +30,12 @@ public final class EmbedMetrics {
             .description("ONNX inference time per batch").publishPercentileHistogram().register(registry);
     private final DistributionSummary batchFill = DistributionSummary.builder("facestream.embed.batch.fill")
             .description("faces per inference batch / max batch").register(registry);
+    private final Timer faceLatency = Timer.builder("facestream.embed.face.latency")
+            .description("capture time of a frame to its live face committed to facestream.faces (catch-up faces not counted)")
+            .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(5)).maximumExpectedValue(Duration.ofMinutes(2))
+            .serviceLevelObjectives(Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+                    Duration.ofSeconds(2), Duration.ofSeconds(5))
+            .register(registry);
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final BoundedTag cameraTag = BoundedTag.cameras();
     private final AtomicLong frames = new AtomicLong();
@@ -96,6 +102,13 @@ public final class EmbedMetrics {
 
     void clamped(String camera) {
         counter("facestream.embed.frames.clock.clamped", camera).increment();
+    }
+
+    /** Faces of frames captured at {@code captureMillis} are in facestream.faces at {@code nowMillis}. */
+    void facesWritten(java.util.List<Long> captureMillis, long nowMillis) {
+        for (long t : captureMillis) {
+            faceLatency.record(Math.max(0, nowMillis - t), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
     }
 
     void failedTransaction() {

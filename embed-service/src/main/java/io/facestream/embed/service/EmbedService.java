@@ -2,6 +2,8 @@ package io.facestream.embed.service;
 
 import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.events.DeadLetter;
+import io.facestream.core.metrics.DeadLetterMeter;
+import io.facestream.core.metrics.Metrics;
 import io.facestream.core.events.FaceObservation;
 import io.facestream.core.events.Frame;
 import io.facestream.core.events.FrameReader;
@@ -94,6 +96,8 @@ public final class EmbedService implements AutoCloseable {
     /** The last catch-up poll returned frames: poll the live consumer briefly, then come back for more. */
     private boolean catchingUp;
     private final KafkaProducer<byte[], byte[]> producer;
+    /** The Kafka clients' own meters (lag, fetch and send rates), unbound when the clients close. */
+    private final List<AutoCloseable> clientMeters = new ArrayList<>();
     private final Thread thread;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
@@ -143,6 +147,11 @@ public final class EmbedService implements AutoCloseable {
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()));
         this.producer = new KafkaProducer<>(pp);
+        clientMeters.add(Metrics.bind(consumer));
+        if (catchUp != null) {
+            clientMeters.add(Metrics.bind(catchUp));
+        }
+        clientMeters.add(Metrics.bind(producer));
         this.thread = new Thread(this::run, "facestream-embed");
     }
 
@@ -309,6 +318,7 @@ public final class EmbedService implements AutoCloseable {
             batch.discard();
             awaitQuietly();
             committer.shutdown();
+            clientMeters.forEach(Metrics::unbind);
             closeQuietly(consumer);
             if (catchUp != null) {
                 closeQuietly(catchUp);
@@ -325,7 +335,7 @@ public final class EmbedService implements AutoCloseable {
         try {
             frame = FrameReader.read(r);
         } catch (InvalidFrameException e) {
-            deadLetter(r, r.key() == null ? "?" : r.key(), e.getMessage());
+            deadLetter(r, r.key() == null ? "?" : r.key(), "invalid-frame", e.getMessage());
             return;
         }
         String camera = frame.camera().toString();
@@ -337,7 +347,7 @@ public final class EmbedService implements AutoCloseable {
                     + Duration.ofMillis(ahead).withNanos(0) + " ahead of this host's clock (embed.service.max-clock-skew "
                     + settings.maxClockSkew() + ")";
             if (settings.futureFrames() == EmbedSettings.FutureFrames.DEAD_LETTER) {
-                deadLetter(r, camera, "frame " + camera + "/" + frame.seq() + ": " + skew);
+                deadLetter(r, camera, "clock-skew", "frame " + camera + "/" + frame.seq() + ": " + skew);
                 return;
             }
             metrics.clamped(camera);
@@ -363,7 +373,7 @@ public final class EmbedService implements AutoCloseable {
         try {
             batch.add(r, frame, frames.extract(frame));
         } catch (FrameFaces.RejectedFrame e) {
-            deadLetter(r, camera, e.getMessage());
+            deadLetter(r, camera, "rejected-frame", e.getMessage());
         } finally {
             slowDown(started);
         }
@@ -416,7 +426,7 @@ public final class EmbedService implements AutoCloseable {
             try {
                 frame = FrameReader.read(r);
             } catch (InvalidFrameException e) {
-                deadLetter(r, r.key() == null ? "?" : r.key(), e.getMessage());
+                deadLetter(r, r.key() == null ? "?" : r.key(), "invalid-frame", e.getMessage());
                 continue;
             }
             String camera = frame.camera().toString();
@@ -431,7 +441,7 @@ public final class EmbedService implements AutoCloseable {
                 batch.add(frame, partition, offset, frames.extract(frame));
                 metrics.caughtUp(camera);
             } catch (FrameFaces.RejectedFrame e) {
-                deadLetter(r, camera, e.getMessage());
+                deadLetter(r, camera, "rejected-frame", e.getMessage());
             } finally {
                 slowDown(started);
             }
@@ -444,8 +454,10 @@ public final class EmbedService implements AutoCloseable {
         return true;
     }
 
-    private void deadLetter(ConsumerRecord<String, byte[]> r, String camera, String reason) {
+    /** @param code the reason as a fixed word, for {@code facestream_dlq_records_total}; {@code reason} is the text */
+    private void deadLetter(ConsumerRecord<String, byte[]> r, String camera, String code, String reason) {
         metrics.deadLetter(camera);
+        DeadLetterMeter.count(STAGE, code);
         LOG.warn("frame to DLQ: {}", reason);
         batch.deadLetters.add(DeadLetter.of(r, STAGE, reason));
     }
@@ -473,6 +485,8 @@ public final class EmbedService implements AutoCloseable {
             slowDown(t0);
         }
         List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
+        // capture times of the live faces, for the frame-to-face latency once their transaction is committed
+        List<Long> captured = new ArrayList<>();
         int e = 0;
         for (Batch.Job job : batch.jobs) {
             String camera = job.frame().camera().toString();
@@ -494,6 +508,9 @@ public final class EmbedService implements AutoCloseable {
                 }
                 out.add(new ProducerRecord<>(TopicCatalog.FACES, null, job.frame().captureMillis(),
                         camera.getBytes(StandardCharsets.UTF_8), obs.toByteArray()));
+                if (!late) {
+                    captured.add(job.frame().captureMillis());
+                }
             }
             if (settings.progress().enabled() && !late) { // progress is the live path's clock; catch-up lies in the past
                 long ts = job.frame().captureMicros();
@@ -516,7 +533,10 @@ public final class EmbedService implements AutoCloseable {
         ConsumerGroupMetadata group = late ? catchUp.groupMetadata() : consumer.groupMetadata();
         batch.discard();
         if (awaitCommitted()) {
-            inFlight = committer.submit(() -> commit(out, offsets, group));
+            inFlight = committer.submit(() -> {
+                commit(out, offsets, group);
+                metrics.facesWritten(captured, System.currentTimeMillis());
+            });
         }
     }
 

@@ -68,6 +68,7 @@ class ClockSkewTest {
         String skewed = "skewed-dlq-" + run;
         FacestreamConfig config = config(bootstrap, "dead-letter");
         double failedBefore = failedTransactions();
+        double skewBefore = deadLetters("clock-skew");
         try (EmbedService service = EmbedService.start(config, bootstrap)) {
             EmbedServiceTest.produce(bootstrap, List.of(frame(skewed, 0, TWO_HOURS_MS), frame(skewed, 1, 0)));
             List<ConsumerRecord<String, byte[]>> dead = EmbedServiceTest.read(bootstrap, TopicCatalog.DLQ, r -> skewed.equals(r.key()), 1);
@@ -75,6 +76,7 @@ class ClockSkewTest {
             assertTrue(reason.contains("ahead of this host's clock") && reason.contains("embed.service.max-clock-skew"), reason);
             List<FaceObservation> kept = EmbedServiceTest.observations(bootstrap, skewed, 1);
             assertEquals(1, kept.get(0).getFrameSeq(), "the frame after it is processed");
+            assertEquals(skewBefore + 1, deadLetters("clock-skew"), "facestream_dlq_records_total{stage=embed,reason=clock-skew}");
             assertEquals(failedBefore, failedTransactions(), "no transaction failed");
         }
     }
@@ -114,6 +116,11 @@ class ClockSkewTest {
             buf.get(out);
             return out;
         }
+    }
+
+    private static double deadLetters(String reason) {
+        var c = Metrics.registry().find("facestream.dlq.records").tag("stage", "embed").tag("reason", reason).counter();
+        return c == null ? 0 : c.count();
     }
 
     private static double failedTransactions() {

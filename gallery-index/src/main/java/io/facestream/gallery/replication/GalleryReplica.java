@@ -78,6 +78,7 @@ public final class GalleryReplica implements AutoCloseable {
     private final ReplicaSettings settings;
     private final KafkaConnection kafka;
     private final KafkaConsumer<String, byte[]> consumer;
+    private final AutoCloseable consumerMeters;
     private final Admin admin;
     private final TopicPartition partition;
     private final Deserializer<GalleryEntry> values = ProtobufSerde.galleryEntry().deserializer();
@@ -158,6 +159,7 @@ public final class GalleryReplica implements AutoCloseable {
             throw e;
         }
         this.thread = Thread.ofPlatform().name("gallery-replica").daemon().unstarted(this::run);
+        this.consumerMeters = Metrics.bind(consumer);
     }
 
     public GalleryReplica start() {
@@ -728,6 +730,7 @@ public final class GalleryReplica implements AutoCloseable {
                         settings.topic(), e.toString());
             }
         }
+        Metrics.unbind(consumerMeters);
         consumer.close();
         admin.close(Duration.ofSeconds(5));
     }

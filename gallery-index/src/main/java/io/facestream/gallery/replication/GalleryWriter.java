@@ -4,6 +4,7 @@ import io.facestream.core.events.GalleryEntry;
 import io.facestream.core.events.ProtobufSerde;
 import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.kafka.KafkaConnection;
+import io.facestream.core.metrics.Metrics;
 import io.facestream.gallery.model.GalleryChange;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,6 +52,8 @@ public final class GalleryWriter implements AutoCloseable {
     private final Serializer<GalleryEntry> values = ProtobufSerde.galleryEntry().serializer();
     /** Created on the first publish (a read-only user never starts a transaction); replaced after a fatal error. */
     private KafkaProducer<String, byte[]> producer;
+    /** The current producer's meters, unbound when it is dropped or closed. */
+    private AutoCloseable producerMeters;
     private boolean closed;
 
     /** A writer with Kafka's default client settings (PLAINTEXT). */
@@ -161,6 +164,8 @@ public final class GalleryWriter implements AutoCloseable {
     private void drop(KafkaProducer<String, byte[]> p) {
         if (producer == p) {
             producer = null;
+            Metrics.unbind(producerMeters);
+            producerMeters = null;
         }
         try {
             p.close(java.time.Duration.ofSeconds(5));
@@ -191,6 +196,7 @@ public final class GalleryWriter implements AutoCloseable {
                 throw new IllegalStateException("cannot start a transactional producer for " + topic + ": " + reason(e), e);
             }
             producer = p;
+            producerMeters = Metrics.bind(p);
         }
         return producer;
     }
@@ -207,6 +213,8 @@ public final class GalleryWriter implements AutoCloseable {
     public synchronized void close() {
         closed = true;
         if (producer != null) {
+            Metrics.unbind(producerMeters);
+            producerMeters = null;
             producer.close();
             producer = null;
         }

@@ -4,6 +4,7 @@ import io.facestream.core.events.CameraId;
 import io.facestream.core.events.FrameHeaders;
 import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.kafka.KafkaConnection;
+import io.facestream.core.metrics.Metrics;
 import io.facestream.core.topics.TopicCatalog;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -18,9 +19,11 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  */
 public final class FramePublisher implements AutoCloseable {
     private final Producer<String, byte[]> producer;
+    private final AutoCloseable meters;
 
     private FramePublisher(Producer<String, byte[]> producer) {
         this.producer = producer;
+        this.meters = Metrics.bind(producer);
     }
 
     public static FramePublisher connect(KafkaConnection kafka, String clientId) {
@@ -43,6 +46,7 @@ public final class FramePublisher implements AutoCloseable {
 
     @Override
     public void close() {
+        Metrics.unbind(meters);
         producer.close();
     }
 }

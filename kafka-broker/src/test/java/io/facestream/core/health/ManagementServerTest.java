@@ -38,6 +38,7 @@ class ManagementServerTest {
             kafka.close();
             long down = System.nanoTime();
             HttpResponse<String> notReady = awaitStatus(base + "/health/ready", 503, Duration.ofSeconds(30));
+            assertTrue(get(base + "/metrics").body().contains("\nfacestream_ready 0.0\n"), "the scraper sees it too");
             System.out.printf("ready turned 503 %.1f s after the broker stopped%n", (System.nanoTime() - down) / 1e9);
             var body = io.facestream.core.json.Json.mapper().readTree(notReady.body());
             assertEquals("DOWN", body.get("status").asText(), notReady.body());
@@ -51,6 +52,9 @@ class ManagementServerTest {
 
             HttpResponse<String> metrics = get(base + "/metrics");
             assertEquals(200, metrics.statusCode());
+            assertTrue(metrics.body().contains("\nfacestream_ready 1.0\n") && metrics.body().contains("\nfacestream_live 1.0\n"),
+                    metrics.body());
+            assertTrue(metrics.body().contains("\njvm_memory_used_bytes{"), "the JVM's meters are bound without asking");
             assertTrue(metrics.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
             assertEquals(405, http.send(HttpRequest.newBuilder(URI.create(base + "/health/ready"))
                     .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()).statusCode());

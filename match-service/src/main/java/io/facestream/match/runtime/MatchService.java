@@ -3,6 +3,7 @@ package io.facestream.match.runtime;
 import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.kafka.KafkaConnection;
+import io.facestream.core.metrics.Metrics;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.embed.model.zoo.ModelZoo;
 import io.facestream.embed.pipeline.FacePipeline;
@@ -36,6 +37,9 @@ import io.facestream.match.rollout.Rollouts;
 import io.facestream.match.topology.ManifestDimensions;
 import io.facestream.match.topology.MatchStreams;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -116,6 +120,7 @@ public final class MatchService implements AutoCloseable {
                 .withDeletedSubjects((g, s) -> deletedSubject(replica, g, s)).start());
         FaceRecords faceRecords = own(new FaceRecords(kafka));
         Producer<String, byte[]> feedback = own(new KafkaProducer<>(KafkaClients.producer(kafka, "facestream-match-feedback")));
+        own(Metrics.bind(feedback)); // closed before the producer: parts close in reverse order
         own(UnknownFeedbackSweeper.start(kafka, feedback, unknownRetention, Clock.systemUTC()));
         io.facestream.match.api.StaleUploads.remove(limits.uploadDirectory());
         keys = ApiKeys.from(config);
@@ -123,7 +128,12 @@ public final class MatchService implements AutoCloseable {
         audit = own(new AuditLog(config.getPath("api.audit-log")));
         GalleryAdmin admin = new GalleryAdmin(replica, gallery)
                 .withErasure(new io.facestream.match.api.FeedbackEraser(kafka, feedback, replica.segmentRoll()), feed);
-        Vertx vertx = Vertx.vertx();
+        own(GalleryMeters.start(replica.index()));
+        // the API's HTTP server meters (vertx_http_server_*) go to the process's one registry; the JVM's are bound there already
+        Vertx vertx = Vertx.builder()
+                .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(false)))
+                .withMetrics(new MicrometerMetricsFactory(Metrics.registry()))
+                .build();
         io.facestream.core.health.HealthRegistry own = new io.facestream.core.health.HealthRegistry();
         registerHealth(own, "");
         Guard guard = new Guard(keys, new Sessions(config.getDuration("api.session.ttl")), RateLimiter.from(config), audit);

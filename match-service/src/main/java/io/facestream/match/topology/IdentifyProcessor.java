@@ -114,7 +114,7 @@ final class IdentifyProcessor implements Processor<String, Object, String, Match
 
     private void decide(TrackEvent event, String key, long timestamp) {
         Match m = identifier.identify(event, context.currentSystemTimeMs());
-        metrics.decision(m);
+        metrics.decision(m, System.currentTimeMillis());
         context.forward(new Record<>(key, m, timestamp));
     }
 }

@@ -4,6 +4,9 @@ import io.facestream.core.events.Match;
 import io.facestream.core.metrics.Metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /** Counters of the matching topology, on the process's one registry (scraped by the API's /metrics). */
 final class MatchMetrics {
@@ -51,7 +54,15 @@ final class MatchMetrics {
                 .tag("rule", rule).register(registry).increment();
     }
 
-    void decision(Match m) {
+    /** A decision taken at {@code nowMs} (wall clock): also its latency from the capture of the track's last face. */
+    void decision(Match m, long nowMs) {
+        Timer.builder("facestream_match_decision_latency")
+                .description("capture time of a track's last face to the decision on it, by stage and whether it is late")
+                .tag("stage", m.stage().name()).tag("late", Boolean.toString(m.late()))
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(5)).maximumExpectedValue(Duration.ofHours(1))
+                .serviceLevelObjectives(Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+                        Duration.ofSeconds(2), Duration.ofSeconds(5))
+                .register(registry).record(Math.max(0, nowMs - m.endTsUs() / 1000), TimeUnit.MILLISECONDS);
         Counter.builder("facestream_match_decisions").tag("stage", m.stage().name()).tag("decision", m.decision().name())
                 .tag("late", Boolean.toString(m.late())).register(registry).increment();
     }

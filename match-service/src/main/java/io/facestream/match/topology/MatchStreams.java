@@ -3,11 +3,13 @@ package io.facestream.match.topology;
 import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.kafka.KafkaConnection;
+import io.facestream.core.metrics.Metrics;
 import io.facestream.match.decide.GallerySearch;
 import io.facestream.match.decide.Identifier;
 import io.facestream.match.rollout.Rollouts;
 import io.facestream.match.track.Tracker;
 import io.facestream.match.track.TrackerSettings;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,9 +29,11 @@ public final class MatchStreams implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MatchStreams.class);
 
     private final KafkaStreams streams;
+    private final AutoCloseable meters;
 
-    private MatchStreams(KafkaStreams streams) {
+    private MatchStreams(KafkaStreams streams, AutoCloseable meters) {
         this.streams = streams;
+        this.meters = meters;
     }
 
     public static MatchStreams start(FacestreamConfig config, String bootstrap, GallerySearch gallery) {
@@ -62,8 +66,10 @@ public final class MatchStreams implements AutoCloseable {
             LOG.error("matching topology failed; the thread is replaced and resumes from the last commit", e);
             return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
+        // the topology's clients' meters (kafka_stream_*, and its consumers' and producers' lag and rates)
+        AutoCloseable meters = Metrics.bind(new KafkaStreamsMetrics(streams));
         streams.start();
-        return new MatchStreams(streams);
+        return new MatchStreams(streams, meters);
     }
 
     static Properties properties(FacestreamConfig config, String bootstrap) {
@@ -107,5 +113,6 @@ public final class MatchStreams implements AutoCloseable {
     @Override
     public void close() {
         streams.close(Duration.ofSeconds(30));
+        Metrics.unbind(meters);
     }
 }

@@ -1,6 +1,7 @@
 package io.facestream.match.topology;
 
 import io.facestream.core.events.DeadLetter;
+import io.facestream.core.metrics.DeadLetterMeter;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
@@ -55,6 +56,7 @@ public final class RefusedRecords implements ProcessingExceptionHandler {
         } else {
             LOG.error("face record {}-{}@{} dead-lettered: {}", context.topic(), context.partition(), context.offset(), reason, exception);
         }
+        DeadLetterMeter.count(TrackProcessor.STAGE, rule);
         return Response.resume(List.of(DeadLetter.of(context.topic(), context.partition(), context.offset(), context.timestamp(),
                 context.sourceRawKey(), context.sourceRawValue(), context.headers(), TrackProcessor.STAGE, reason)));
     }

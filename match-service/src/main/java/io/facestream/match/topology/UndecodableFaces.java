@@ -1,6 +1,7 @@
 package io.facestream.match.topology;
 
 import io.facestream.core.events.DeadLetter;
+import io.facestream.core.metrics.DeadLetterMeter;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -28,6 +29,7 @@ public final class UndecodableFaces implements DeserializationExceptionHandler {
         String reason = exception.getMessage() == null ? exception.toString() : exception.getMessage();
         LOG.warn("face record {}-{}@{} dead-lettered: {}", record.topic(), record.partition(), record.offset(), reason);
         metrics.deadLetter("undecodable");
+        DeadLetterMeter.count(TrackProcessor.STAGE, "undecodable");
         return Response.resume(List.of(DeadLetter.of(record, TrackProcessor.STAGE, reason)));
     }
 }

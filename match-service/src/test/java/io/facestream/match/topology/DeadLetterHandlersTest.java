@@ -39,12 +39,20 @@ class DeadLetterHandlersTest {
         };
     }
 
+    /** {@code facestream_dlq_records_total} of this stage and reason code so far. */
+    private static double dlq(String reason) {
+        var c = io.facestream.core.metrics.Metrics.registry().find("facestream.dlq.records").tag("stage", "match-service")
+                .tag("reason", reason).counter();
+        return c == null ? 0 : c.count();
+    }
+
     private static String header(ProducerRecord<byte[], byte[]> r, String name) {
         return new String(r.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
     }
 
     @Test
     void aRefusedFaceIsDeadLetteredWithItsReasonAndTheOriginalRecord() {
+        double before = dlq("embedding");
         ProcessingExceptionHandler.Response r = new RefusedRecords().handleError(context(TopicCatalog.FACES),
                 new Record<>("door", null, 0L), new InvalidFaceException("embedding", "embedding value 0 of 192 is not finite: NaN"));
         assertEquals(ProcessingExceptionHandler.Result.RESUME, r.result());
@@ -59,6 +67,7 @@ class DeadLetterHandlersTest {
         assertEquals("41", header(dead, DeadLetter.SOURCE_OFFSET));
         assertEquals("7", header(dead, "fs.seq"), "the original headers are kept");
         assertEquals(1_763_792_000_000L, dead.timestamp());
+        assertEquals(before + 1, dlq("embedding"), "counted by the rule it broke");
     }
 
     @Test
@@ -72,6 +81,7 @@ class DeadLetterHandlersTest {
 
     @Test
     void otherFailuresFailTheTaskAndPunctuationsHaveNothingToDeadLetter() {
+        double before = dlq("processing");
         ProcessingExceptionHandler.Response io = new RefusedRecords().handleError(context(TopicCatalog.FACES),
                 new Record<>("door", null, 0L), new IllegalStateException("store closed"));
         assertEquals(ProcessingExceptionHandler.Result.FAIL, io.result());
@@ -79,10 +89,12 @@ class DeadLetterHandlersTest {
                 new IllegalArgumentException("cannot fuse"));
         assertEquals(ProcessingExceptionHandler.Result.RESUME, punctuation.result());
         assertTrue(punctuation.deadLetterQueueRecords().isEmpty());
+        assertEquals(before, dlq("processing"), "nothing written, nothing counted");
     }
 
     @Test
     void anUndecodableRecordIsDeadLetteredAsItCame() {
+        double before = dlq("undecodable");
         ConsumerRecord<byte[], byte[]> raw = new ConsumerRecord<>(TopicCatalog.FACES, 1, 9, 1_763_792_000_000L,
                 TimestampType.CREATE_TIME, 4, 12, "door".getBytes(StandardCharsets.UTF_8),
                 "not protobuf".getBytes(StandardCharsets.UTF_8), new RecordHeaders(), Optional.empty());
@@ -93,5 +105,6 @@ class DeadLetterHandlersTest {
         assertEquals("not protobuf", new String(dead.value(), StandardCharsets.UTF_8));
         assertEquals("record on facestream.faces is not a valid FaceObservation", header(dead, DeadLetter.REASON));
         assertEquals("9", header(dead, DeadLetter.SOURCE_OFFSET));
+        assertEquals(before + 1, dlq("undecodable"));
     }
 }

@@ -2,6 +2,10 @@ package io.facestream.ops.train;
 
 import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.config.FacestreamPaths;
+import io.facestream.core.health.Health;
+import io.facestream.core.health.HealthRegistry;
+import io.facestream.core.health.ManagementServer;
+import io.facestream.core.metrics.Metrics;
 import io.facestream.embed.pipeline.FaceSettings;
 import io.facestream.ops.cli.ConfigOptions;
 import io.facestream.trainer.cycle.CycleOutcome;
@@ -13,10 +17,13 @@ import io.facestream.trainer.gate.GatePolicy;
 import io.facestream.trainer.head.HeadKind;
 import io.facestream.trainer.run.Budget;
 import io.facestream.trainer.run.Hyperparameters;
+import io.micrometer.core.instrument.Counter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -78,6 +85,13 @@ public final class TrainerCommand implements Callable<Integer> {
     @Option(names = "--once", description = "run one cycle now and exit (exit code 0 released or waiting, 3 refused)")
     boolean once;
 
+    /** {@code facestream_trainer_cycles_total{outcome}}: waiting, refused, released or failed. */
+    private static final java.util.function.Function<String, Counter> CYCLES = outcome -> Counter.builder("facestream.trainer.cycles")
+            .description("trainer cycles by outcome: waiting (too few new samples), refused (by the gate), released, failed")
+            .tag("outcome", outcome).register(Metrics.registry());
+    /** {@code facestream_trainer_last_cycle_seconds}: when the last cycle ended (epoch seconds; 0 = none yet). */
+    private final AtomicLong lastCycle = Metrics.registry().gauge("facestream.trainer.last.cycle.seconds", new AtomicLong());
+
     @Override
     public Integer call() throws InterruptedException {
         Schedule schedule = Schedule.parse(every);
@@ -96,19 +110,36 @@ public final class TrainerCommand implements Callable<Integer> {
         if (once) {
             return cycle.run() instanceof CycleOutcome.Refused ? 3 : 0;
         }
-        ZonedDateTime next = schedule instanceof Schedule.Every ? ZonedDateTime.now() : schedule.next(ZonedDateTime.now());
-        while (!Thread.currentThread().isInterrupted()) {
-            Duration wait = Duration.between(ZonedDateTime.now(), next);
-            if (!wait.isNegative()) {
-                System.out.println("trainer: next cycle at " + next);
-                Thread.sleep(wait.toMillis());
+        // the management port, as every long-running command has: health, and /metrics for the scraper
+        AtomicReference<String> state = new AtomicReference<>("waiting for the first cycle");
+        HealthRegistry health = new HealthRegistry().register("trainer", () -> Health.up(state.get()));
+        try (ManagementServer management = ManagementServer.start(config, health)) {
+            if (management != null) {
+                System.out.println("trainer: health and metrics on http://" + config.getString("management.host") + ":"
+                        + management.port() + "/metrics");
             }
-            try {
-                System.out.println("trainer: " + cycle.run());
-            } catch (RuntimeException e) {
-                System.out.println("trainer: cycle failed: " + e.getMessage());
+            ZonedDateTime next = schedule instanceof Schedule.Every ? ZonedDateTime.now() : schedule.next(ZonedDateTime.now());
+            while (!Thread.currentThread().isInterrupted()) {
+                Duration wait = Duration.between(ZonedDateTime.now(), next);
+                if (!wait.isNegative()) {
+                    System.out.println("trainer: next cycle at " + next);
+                    state.set("next cycle at " + next);
+                    Thread.sleep(wait.toMillis());
+                }
+                state.set("cycle running since " + ZonedDateTime.now());
+                String outcome;
+                try {
+                    CycleOutcome result = cycle.run();
+                    outcome = result.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
+                    System.out.println("trainer: " + result);
+                } catch (RuntimeException e) {
+                    outcome = "failed";
+                    System.out.println("trainer: cycle failed: " + e.getMessage());
+                }
+                CYCLES.apply(outcome).increment();
+                lastCycle.set(System.currentTimeMillis() / 1000);
+                next = schedule.next(ZonedDateTime.now());
             }
-            next = schedule.next(ZonedDateTime.now());
         }
         return 0;
     }
