@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.facestream.core.config.FacestreamConfig;
@@ -18,6 +17,7 @@ import io.facestream.core.testing.KafkaBroker;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.core.topics.TopicCreator;
 import io.facestream.embed.model.zoo.ModelZoo;
+import io.facestream.embed.model.zoo.SamplePhotos;
 import io.facestream.embed.service.EmbedService;
 import io.facestream.match.api.Multipart;
 import java.net.URI;
@@ -43,11 +43,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue "Reliability" 6, catch-up after an outage. Real broker, real embed (live mode) and match services, real
- * models: alice is enrolled from one photo (img1). While no embed service runs, a camera films her for 0.6 s (frames
- * of img2); when the embed service comes back a minute later those frames are far older than max-lag, and she is in
+ * models: alice is enrolled from one photo (a sample portrait). While no embed service runs, a camera films her for
+ * 0.6 s (frames of another photo of the same woman); when the embed service comes back a minute later those frames are far older than max-lag, and she is in
  * front of the camera again. Her live track gets its decisions at once, untouched by the past; the outage's frames
  * are embedded by the catch-up pass and give a track of their own whose FINAL decision is a HIT for alice marked
- * late, about a minute late. The API filters on it. Skips without the shared photos.
+ * late, about a minute late. The API filters on it.
  */
 @KafkaBroker
 class LateDecisionTest {
@@ -60,9 +60,7 @@ class LateDecisionTest {
     @Test
     void theOutagesTrackGetsALateFinalDecisionAndTheLiveTrackIsUntouched(@KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir)
             throws Exception {
-        String shared = System.getProperty("facestream.shared", "");
-        Path photos = Path.of(shared, "data", "photos");
-        assumeTrue(!shared.isEmpty() && Files.isRegularFile(photos.resolve("img2.jpeg")), "shared/data/photos is absent");
+        SamplePhotos photos = SamplePhotos.fetch();
         String run = UUID.randomUUID().toString().substring(0, 8);
         String camera = "gate-" + run;
         String gallery = "late-" + run;
@@ -92,7 +90,7 @@ class LateDecisionTest {
         ConsumerGroups.startAtEnd(bootstrap, "late-test-" + run, TopicCatalog.FACES);
         ConsumerGroups.startAtEnd(bootstrap, "late-verify-" + run, TopicCatalog.MATCHES);
 
-        byte[] img2 = Files.readAllBytes(photos.resolve("img2.jpeg"));
+        byte[] img2 = Files.readAllBytes(photos.portrait(SamplePhotos.Portrait.SAME_B));
         try (MatchService match = MatchService.start(config, bootstrap);
              KafkaConsumer<String, byte[]> verify = new KafkaConsumer<>(KafkaClients.consumer(bootstrap, "late-verify-" + run));
              KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaClients.producer(bootstrap, "late-" + run))) {
@@ -101,8 +99,8 @@ class LateDecisionTest {
             String base = "http://127.0.0.1:" + match.apiPort();
             assertEquals(201, post(base + "/api/galleries", "application/json",
                     ("{\"name\":\"" + gallery + "\",\"kind\":\"SINGLE\"}").getBytes(StandardCharsets.UTF_8)).statusCode());
-            Multipart alice = new Multipart().field("subject_id", "alice").file("image", "img1.jpeg",
-                    Files.readAllBytes(photos.resolve("img1.jpeg")));
+            Multipart alice = new Multipart().field("subject_id", "alice").file("image", "alice.jpg",
+                    Files.readAllBytes(photos.portrait(SamplePhotos.Portrait.SAME_A)));
             HttpResponse<String> enrolled = post(base + "/api/galleries/" + gallery + "/subjects", alice.contentType(), alice.body());
             assertEquals(201, enrolled.statusCode(), enrolled.body());
 

@@ -2,7 +2,6 @@ package io.facestream.ops.embed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.events.FaceObservation;
@@ -16,6 +15,7 @@ import io.facestream.core.testing.KafkaBroker;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.core.topics.TopicCreator;
 import io.facestream.embed.model.zoo.ModelZoo;
+import io.facestream.embed.model.zoo.SamplePhotos;
 import io.facestream.match.runtime.MatchService;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -61,9 +61,7 @@ class OutageCatchUpTest {
     @Test
     void everyTrackOfTheFootageGetsItsFinalDecisionThoseOfTheOutageMarkedLate(@KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir)
             throws Exception {
-        String shared = System.getProperty("facestream.shared", "");
-        Path photo = Path.of(shared, "data", "photos", "img2.jpeg");
-        assumeTrue(!shared.isEmpty() && Files.isRegularFile(photo), "shared/data/photos is absent");
+        Path photo = SamplePhotos.fetch().portrait(SamplePhotos.Portrait.SAME_B);
         ModelZoo.ensure(ModelZoo.defaultStore(), "mtcnn"); // pulled here, not inside the child's start
         ModelZoo.ensure(ModelZoo.defaultStore(), "mobilefacenet");
         byte[] person = Files.readAllBytes(photo);
