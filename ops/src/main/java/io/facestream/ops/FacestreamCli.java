@@ -2,6 +2,7 @@ package io.facestream.ops;
 
 import io.facestream.ops.audit.AuditCommand;
 import io.facestream.ops.bench.BenchCommand;
+import io.facestream.ops.chaos.ChaosCommand;
 import io.facestream.ops.demo.DemoCommand;
 import io.facestream.ops.embed.EmbedCommand;
 import io.facestream.ops.eval.EvalCommand;
@@ -43,6 +44,7 @@ import picocli.CommandLine.Command;
                 TrainCommand.class,
                 TrainerCommand.class,
                 BenchCommand.class,
+                ChaosCommand.class,
                 AuditCommand.class,
                 CommandLine.HelpCommand.class,
         })
