@@ -36,6 +36,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -220,8 +221,13 @@ public final class EmbedService implements AutoCloseable {
                 // the batch's age is read once: read twice, the clock could pass the deadline in between and hand
                 // poll a negative timeout, which stops the service
                 Duration wait = batch.isEmpty() ? Duration.ofMillis(200) : remaining(settings.maxWait(), batch.age());
+                ConsumerRecords<String, byte[]> polled = consumer.poll(wait);
+                // A rewind inside poll (a rebalance callback's flush found the transaction in flight failed, e.g. when
+                // the group forgot this member while the broker was away) came before these records were fetched: they
+                // start at the rewound offsets and are the ones to read. Dropping them would skip those frames: the
+                // consumer's position is already past them and the next batch commits it.
                 rewound = false;
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(wait)) {
+                for (ConsumerRecord<String, byte[]> r : polled) {
                     if (rewound) {
                         // a failed transaction rewound to the last committed offsets: the rest of this poll is read
                         // again from there; committing it now would skip the failed frames (and duplicate later ones)

@@ -165,7 +165,7 @@ public final class Campaign {
     public static Table summary(List<Run> runs, Settings settings, String command) {
         Table t = new Table("chaos: fault injection with real processes (" + runs.size() + " runs, seed " + settings.seed() + ")",
                 "fault", "runs", "records in", "lost", "duplicated", "FINALs per track ok", "max recovery s", "unplanned exits", "passed");
-        for (String f : settings.faults()) {
+        for (String f : new java.util.LinkedHashSet<>(settings.faults())) {
             List<Run> of = runs.stream().filter(r -> r.fault().equals(f)).toList();
             if (of.isEmpty()) {
                 continue;

@@ -26,7 +26,7 @@ final class Child {
     private final List<String> jvmFlags;
     private final List<String> args;
     private final int managementPort;
-    private Process process;
+    private volatile Process process;
     private boolean expectedDown = true;
     private int unplannedExits;
 
@@ -85,6 +85,14 @@ final class Child {
         }
         if (p != null) {
             p.destroyForcibly().waitFor();
+        }
+    }
+
+    /** SIGKILL without waiting, from the campaign's shutdown hook. */
+    void killQuietly() {
+        Process p = process;
+        if (p != null) {
+            p.destroyForcibly();
         }
     }
 

@@ -78,6 +78,8 @@ final class Rig implements AutoCloseable {
 
     /** Starts the broker, creates the topics, starts the services and waits until all are ready. */
     void start() throws InterruptedException {
+        // Ctrl-C (or a test timeout) must not leave a broker and services running: they are killed with the campaign
+        Runtime.getRuntime().addShutdownHook(reaper);
         startBroker();
         try (Admin admin = KafkaClients.admin(bootstrap())) {
             new TopicCreator(admin, (short) 1).ensure(TopicCatalog.defaults());
@@ -155,8 +157,22 @@ final class Rig implements AutoCloseable {
         return n;
     }
 
+    private final Thread reaper = new Thread(this::reap, "chaos-reaper");
+
+    private void reap() {
+        for (Child c : services()) {
+            c.killQuietly();
+        }
+        broker.killQuietly();
+    }
+
     @Override
     public void close() throws InterruptedException {
+        try {
+            Runtime.getRuntime().removeShutdownHook(reaper);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            // shutting down already (the hook runs), or start() never registered it
+        }
         for (Child c : services()) {
             c.stop(Duration.ofSeconds(20));
         }
