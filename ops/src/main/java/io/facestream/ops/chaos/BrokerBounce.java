@@ -19,12 +19,13 @@ record BrokerBounce() implements Fault {
     @Override
     public Outcome inject(Rig rig, Random random, int run) throws InterruptedException {
         boolean clean = run % 2 == 0;
+        long at = System.currentTimeMillis();
         if (clean) {
             rig.broker.stop(Duration.ofSeconds(60));
         } else {
             rig.broker.kill();
         }
         rig.startBroker();
-        return new Outcome((clean ? "broker stopped cleanly" : "kill -9 broker") + ", restarted", System.currentTimeMillis(), null);
+        return new Outcome((clean ? "broker stopped cleanly" : "kill -9 broker") + ", restarted", at, System.currentTimeMillis(), null);
     }
 }

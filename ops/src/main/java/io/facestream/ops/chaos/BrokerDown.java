@@ -22,6 +22,7 @@ record BrokerDown(Duration down) implements Fault {
     @Override
     public Outcome inject(Rig rig, Random random, int run) throws InterruptedException {
         boolean clean = run % 2 == 0;
+        long at = System.currentTimeMillis();
         if (clean) {
             rig.broker.stop(Duration.ofSeconds(60));
         } else {
@@ -48,6 +49,6 @@ record BrokerDown(Duration down) implements Fault {
         String problem = stayedReady.isEmpty() ? null
                 : "readiness never turned false while the broker was away " + down.toSeconds() + " s: " + stayedReady;
         return new Outcome((clean ? "broker stopped cleanly" : "kill -9 broker") + " for " + down.toSeconds()
-                + " s (every service not ready meanwhile: " + (problem == null) + "), restarted", System.currentTimeMillis(), problem);
+                + " s (every service not ready meanwhile: " + (problem == null) + "), restarted", at, System.currentTimeMillis(), problem);
     }
 }

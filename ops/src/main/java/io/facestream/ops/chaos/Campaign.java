@@ -129,14 +129,22 @@ public final class Campaign {
             finalsOk = Math.max(0, tracks - (finals.size() - tracks)); // more tracks than sent: a track was split
         }
 
+        // recovery: until the output of input sent after the fault began arrived, for every camera of the run
         long worst = 0;
         boolean recovered = true;
-        for (String camera : workload.cameras()) {
-            long first = ledger.firstArrivalSince(camera, outcome.recoverFromMs());
+        long from = outcome.recoverFromMs();
+        long firstSeq = workload.firstFrameSince(outcome.faultAtMs());
+        long firstTrack = workload.firstTrackSince(outcome.faultAtMs());
+        List<Long> firsts = new ArrayList<>();
+        for (String camera : workload.frameCameras()) {
+            firsts.add(firstSeq < 0 ? -1 : ledger.firstFaceArrival(camera, firstSeq));
+        }
+        firsts.add(firstTrack < 0 ? -1 : ledger.firstFinalArrival(workload.trackCamera(), firstTrack));
+        for (long first : firsts) {
             if (first < 0) {
                 recovered = false;
             } else {
-                worst = Math.max(worst, first - outcome.recoverFromMs());
+                worst = Math.max(worst, first - from);
             }
         }
         String problem = outcome.problem();
@@ -178,8 +186,8 @@ public final class Campaign {
                     of.stream().allMatch(Run::passed) ? "yes" : "NO");
         }
         t.note("command", command);
-        t.note("recovery", "process faults: from the fault to the first committed output of every camera of the run; "
-                + "broker faults: from the broker's return");
+        t.note("recovery", "until every camera of the run has committed output of input sent after the fault began; "
+                + "measured from the fault (process faults) or from the broker's return (broker faults)");
         t.note("machine", Runtime.getRuntime().availableProcessors() + " cores, Java " + Runtime.version());
         return t;
     }

@@ -52,14 +52,17 @@ public final class ChaosCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long s = seed == null ? new java.security.SecureRandom().nextLong() : seed;
+        Duration down = duration(brokerDown, "--broker-down");
+        Duration session = duration(sessionTimeout, "--session-timeout");
+        Duration drain = duration(drainTimeout, "--drain-timeout");
+        new Campaign.Settings(faults, kills, s, down, session, drain, Path.of(".")); // bad options fail before anything is made
         Path dir = work;
         if (dir == null) {
             dir = Files.createTempDirectory("facestream-chaos-");
         } else {
             Files.createDirectories(dir);
         }
-        Campaign.Settings settings = new Campaign.Settings(faults, kills, s, duration(brokerDown, "--broker-down"),
-                duration(sessionTimeout, "--session-timeout"), duration(drainTimeout, "--drain-timeout"), dir.toAbsolutePath());
+        Campaign.Settings settings = new Campaign.Settings(faults, kills, s, down, session, drain, dir.toAbsolutePath());
         String command = "facestream chaos --kills " + kills + " --faults " + String.join(",", faults) + " --seed " + s
                 + " --broker-down " + brokerDown + " --session-timeout " + sessionTimeout;
         List<Campaign.Run> runs = new Campaign(settings, line -> {

@@ -21,6 +21,6 @@ record EmbedKill() implements Fault {
         long at = System.currentTimeMillis();
         victim.kill();
         victim.start();
-        return new Outcome("kill -9 " + victim.name() + ", restarted", at, null);
+        return new Outcome("kill -9 " + victim.name() + ", restarted", at, at, null);
     }
 }

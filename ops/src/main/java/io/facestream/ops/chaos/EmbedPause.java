@@ -30,7 +30,7 @@ record EmbedPause() implements Fault {
         boolean ready = third.awaitReady(Duration.ofSeconds(120));
         victim.resume();
         return new Outcome("kill -STOP " + victim.name() + " for " + (System.currentTimeMillis() - at) / 1000 + " s, "
-                + third.name() + " started, kill -CONT", at, ready ? null : third.name() + " did not become ready");
+                + third.name() + " started, kill -CONT", at, at, ready ? null : third.name() + " did not become ready");
     }
 
     @Override

@@ -6,8 +6,8 @@ import java.util.Random;
 
 /**
  * One kind of fault the campaign injects into the running {@link Rig}, while a {@link Workload} is being produced.
- * The campaign measures recovery from {@link Outcome#recoverFromMs()}: the moment the fault hit for a process fault
- * (the survivors and the restarted process must take over), the broker's return for a broker fault.
+ * The campaign measures recovery from {@link Outcome#recoverFromMs()} (the moment the fault hit for a process fault,
+ * the broker's return for a broker fault) until output of input sent after the fault began arrives.
  */
 sealed interface Fault permits EmbedKill, MatchKill, BrokerBounce, BrokerDown, EmbedPause {
     /** The names {@code --faults} accepts, in the campaign's order. */
@@ -23,10 +23,11 @@ sealed interface Fault permits EmbedKill, MatchKill, BrokerBounce, BrokerDown, E
 
     /**
      * @param what          what was done, for the progress line
-     * @param recoverFromMs wall clock the recovery time is measured from
+     * @param faultAtMs     wall clock when the fault began: input sent from then on must come out again
+     * @param recoverFromMs wall clock the recovery time is measured from (the fault, or the broker's return)
      * @param problem       a check of the fault itself that failed (null = none), e.g. readiness that never turned false
      */
-    record Outcome(String what, long recoverFromMs, String problem) {}
+    record Outcome(String what, long faultAtMs, long recoverFromMs, String problem) {}
 
     static Fault named(String name, Duration brokerDown) {
         return switch (name) {

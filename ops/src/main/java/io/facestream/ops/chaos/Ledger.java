@@ -34,8 +34,9 @@ final class Ledger implements AutoCloseable {
     private volatile boolean running = true;
     private final Map<Key, Integer> faces = new HashMap<>();
     private final Map<String, Integer> finals = new HashMap<>();
-    /** Per camera: the wall-clock arrival (ms) of each committed face or FINAL record, in order. */
-    private final Map<String, List<Long>> arrivals = new HashMap<>();
+    /** Wall-clock arrival (ms) of the first committed record of each observation and each FINAL decision. */
+    private final Map<Key, Long> faceArrivals = new HashMap<>();
+    private final Map<String, Long> finalArrivals = new HashMap<>();
     private volatile Throwable failure;
 
     Ledger(String bootstrap) {
@@ -76,15 +77,16 @@ final class Ledger implements AutoCloseable {
                             continue;
                         }
                         synchronized (this) {
-                            faces.merge(new Key(camera, o.getFrameSeq(), o.getFaceIndex()), 1, Integer::sum);
-                            arrivals.computeIfAbsent(camera, c -> new ArrayList<>()).add(now);
+                            Key k = new Key(camera, o.getFrameSeq(), o.getFaceIndex());
+                            faces.merge(k, 1, Integer::sum);
+                            faceArrivals.putIfAbsent(k, now);
                         }
                     } else {
                         Match m = matches.deserialize(r.topic(), r.value());
                         if (m.stage() == Match.Stage.FINAL) {
                             synchronized (this) {
                                 finals.merge(m.matchId(), 1, Integer::sum);
-                                arrivals.computeIfAbsent(camera, c -> new ArrayList<>()).add(now);
+                                finalArrivals.putIfAbsent(m.matchId(), now);
                             }
                         }
                     }
@@ -127,14 +129,39 @@ final class Ledger implements AutoCloseable {
         return out;
     }
 
-    /** The first committed record of the camera that arrived at or after {@code sinceMs}, or -1 if none yet. */
-    synchronized long firstArrivalSince(String camera, long sinceMs) {
-        for (long t : arrivals.getOrDefault(camera, List.of())) {
-            if (t >= sinceMs) {
-                return t;
+    /**
+     * When the first observation of a frame of {@code camera} with seq at least {@code fromSeq} arrived, or -1: the
+     * output of input that was sent after a fault.
+     */
+    synchronized long firstFaceArrival(String camera, long fromSeq) {
+        long first = -1;
+        for (Map.Entry<Key, Long> e : faceArrivals.entrySet()) {
+            Key k = e.getKey();
+            if (k.camera().equals(camera) && k.seq() >= fromSeq && (first < 0 || e.getValue() < first)) {
+                first = e.getValue();
             }
         }
-        return -1;
+        return first;
+    }
+
+    /** When the first FINAL of a track of {@code camera} numbered at least {@code fromTrack} arrived, or -1. */
+    synchronized long firstFinalArrival(String camera, long fromTrack) {
+        long first = -1;
+        for (Map.Entry<String, Long> e : finalArrivals.entrySet()) {
+            String[] id = e.getKey().split("/");
+            if (id.length == 3 && id[0].equals(camera) && trackNumber(id[1]) >= fromTrack && (first < 0 || e.getValue() < first)) {
+                first = e.getValue();
+            }
+        }
+        return first;
+    }
+
+    private static long trackNumber(String text) {
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     @Override

@@ -19,6 +19,6 @@ record MatchKill() implements Fault {
         long at = System.currentTimeMillis();
         rig.match.kill();
         rig.match.start();
-        return new Outcome("kill -9 match, restarted", at, null);
+        return new Outcome("kill -9 match, restarted", at, at, null);
     }
 }

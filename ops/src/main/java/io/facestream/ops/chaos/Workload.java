@@ -45,6 +45,9 @@ final class Workload implements AutoCloseable {
     private final Thread frames;
     private final Thread tracks;
     private volatile boolean running = true;
+    /** When each frame seq (all cameras) and each track was handed to the producer: (number, wall-clock ms). */
+    private final List<long[]> frameTimes = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<long[]> trackTimes = java.util.Collections.synchronizedList(new ArrayList<>());
 
     Workload(String bootstrap, String runId, int cameras) {
         List<String> names = new ArrayList<>();
@@ -81,6 +84,7 @@ final class Workload implements AutoCloseable {
     private void produceFrames() {
         try {
             for (long seq = 0; running; seq++) {
+                frameTimes.add(new long[] {seq, System.currentTimeMillis()});
                 for (String camera : frameCameras) {
                     int n = 1 + (int) ((seq + camera.hashCode()) % 3 + 3) % 3;
                     List<String> faces = new ArrayList<>();
@@ -113,6 +117,7 @@ final class Workload implements AutoCloseable {
         long t0 = System.currentTimeMillis() * 1000L;
         try {
             for (int track = 0; running; track++) {
+                trackTimes.add(new long[] {track, System.currentTimeMillis()});
                 AtomicInteger acked = new AtomicInteger();
                 for (int f = 0; f < FACES_PER_TRACK; f++) {
                     FaceObservation.Builder o = FaceObservation.newBuilder().setCameraId(trackCamera)
@@ -161,6 +166,31 @@ final class Workload implements AutoCloseable {
         synchronized (sentFaces) {
             return Set.copyOf(sentFaces);
         }
+    }
+
+    /** The first frame seq handed to the producer at or after {@code ms}, or -1 if none. */
+    long firstFrameSince(long ms) {
+        return firstSince(frameTimes, ms);
+    }
+
+    /**
+     * The match service's number of the first track handed to the producer at or after {@code ms} (the service
+     * numbers a camera's tracks from 1 in capture order), or -1 if none.
+     */
+    long firstTrackSince(long ms) {
+        long t = firstSince(trackTimes, ms);
+        return t < 0 ? -1 : t + 1;
+    }
+
+    private static long firstSince(List<long[]> times, long ms) {
+        synchronized (times) {
+            for (long[] t : times) {
+                if (t[1] >= ms) {
+                    return t[0];
+                }
+            }
+        }
+        return -1;
     }
 
     int sentTracks() {
