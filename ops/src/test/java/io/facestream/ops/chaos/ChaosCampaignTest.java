@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The short fault-injection campaign CI runs ({@code facestream chaos} runs longer ones): every fault kind injected
@@ -24,7 +23,9 @@ class ChaosCampaignTest {
     private static final int RUNS = 1;
 
     @Test
-    void everyFaultKindLosesAndDuplicatesNothing(@TempDir Path dir) throws Exception {
+    void everyFaultKindLosesAndDuplicatesNothing() throws Exception {
+        // under target/, not a temporary directory: a failed run's process logs stay there to be read
+        Path dir = Path.of("target", "chaos-campaign-" + System.currentTimeMillis()).toAbsolutePath();
         ModelZoo.ensure(ModelZoo.defaultStore(), "mtcnn"); // pulled here, not inside a child's start-up
         ModelZoo.ensure(ModelZoo.defaultStore(), "mobilefacenet");
         List<String> lines = new ArrayList<>();
@@ -41,7 +42,9 @@ class ChaosCampaignTest {
         for (Campaign.Run r : runs) {
             assertTrue(r.recordsIn() > 50, "the run's workload went in while the fault happened:\n" + text);
             assertTrue(r.tracks() > 3, "tracks went in during the run:\n" + text);
-            assertTrue(r.passed(), r.fault() + " run " + r.run() + " failed:\n" + text + "\nprogress:\n" + String.join("\n", lines));
+            assertTrue(r.passed(), r.fault() + " run " + r.run() + " failed:\n" + text + "\nprogress:\n" + String.join("\n", lines)
+                    + "\nthe processes' logs are in " + dir);
         }
+        io.facestream.core.files.FileTrees.delete(dir);
     }
 }
