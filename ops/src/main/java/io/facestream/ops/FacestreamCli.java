@@ -3,6 +3,7 @@ package io.facestream.ops;
 import io.facestream.ops.audit.AuditCommand;
 import io.facestream.ops.erasure.ErasureCommand;
 import io.facestream.ops.bench.BenchCommand;
+import io.facestream.ops.chaos.ChaosCommand;
 import io.facestream.ops.demo.DemoCommand;
 import io.facestream.ops.embed.EmbedCommand;
 import io.facestream.ops.eval.EvalCommand;
@@ -45,6 +46,7 @@ import picocli.CommandLine.Command;
                 TrainCommand.class,
                 TrainerCommand.class,
                 BenchCommand.class,
+                ChaosCommand.class,
                 AuditCommand.class,
                 ErasureCommand.class,
                 StatusCommand.class,

@@ -40,6 +40,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -275,8 +276,12 @@ public final class EmbedService implements AutoCloseable {
                 // poll a negative timeout, which stops the service
                 Duration wait = !batch.isEmpty() ? remaining(settings.maxWait(), batch.age())
                         : catchingUp ? Duration.ofMillis(5) : Duration.ofMillis(200);
-                rewound = false;
                 var polled = consumer.poll(wait);
+                // A rewind inside poll (a rebalance callback's flush found the transaction in flight failed, e.g. when
+                // the group forgot this member while the broker was away) came before these records were fetched: they
+                // start at the rewound offsets and are the ones to read. Dropping them would skip those frames: the
+                // consumer's position is already past them and the next batch commits it.
+                rewound = false;
                 for (ConsumerRecord<String, byte[]> r : polled) {
                     if (rewound) {
                         // a failed transaction rewound to the last committed offsets: the rest of this poll is read
