@@ -48,8 +48,12 @@ public final class Gallery implements AutoCloseable {
     private final ReembedCatalog reembed;
     private final io.facestream.core.kafka.SegmentRoll segmentRoll;
 
-    private Gallery(GallerySettings settings, GalleryIndex index, GalleryReplica replica, GalleryWriter writer,
-                    io.facestream.core.kafka.SegmentRoll segmentRoll) {
+    private Gallery(
+            GallerySettings settings,
+            GalleryIndex index,
+            GalleryReplica replica,
+            GalleryWriter writer,
+            io.facestream.core.kafka.SegmentRoll segmentRoll) {
         this.settings = settings;
         this.segmentRoll = segmentRoll;
         this.index = index;
@@ -123,8 +127,8 @@ public final class Gallery implements AutoCloseable {
 
     /** Adds (or replaces) one model version's vector of a stored medium: how re-embedding fills in a new model. */
     public long addEmbedding(GalleryKey.OfMedium key, Embedding embedding) {
-        Medium stored = index.medium(key).orElseThrow(() ->
-                new GalleryInputException("medium " + key.text() + " does not exist"));
+        Medium stored = index.medium(key)
+                .orElseThrow(() -> new GalleryInputException("medium " + key.text() + " does not exist"));
         Medium next = stored.withEmbedding(embedding);
         checkMedium(next);
         return publish(new GalleryChange.PutMedium(next));
@@ -179,7 +183,8 @@ public final class Gallery implements AutoCloseable {
         java.util.Set<GalleryKey> kept = new java.util.HashSet<>();
         for (Medium m : media) {
             if (!m.key().parent().equals(subject.key())) {
-                throw new GalleryInputException("medium " + m.key().text() + " does not belong to subject " + subject.key().text());
+                throw new GalleryInputException("medium " + m.key().text() + " does not belong to subject "
+                        + subject.key().text());
             }
             String what = "medium " + m.key().text();
             m.embeddings().forEach(e -> index.requireDimension(e, what));
@@ -219,7 +224,8 @@ public final class Gallery implements AutoCloseable {
         try {
             return publishAll(changes);
         } catch (TimeoutException e) {
-            throw new IllegalStateException(what + " was published but is not yet searchable here: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    what + " was published but is not yet searchable here: " + e.getMessage(), e);
         }
     }
 
@@ -232,8 +238,8 @@ public final class Gallery implements AutoCloseable {
         String what = "medium " + m.key().text();
         requireGallery(m.gallery(), what);
         if (!index.hasSubject(m.key().parent())) {
-            throw new GalleryInputException(what + ": subject '" + m.subjectId() + "' is not enrolled in gallery '"
-                    + m.gallery() + "'");
+            throw new GalleryInputException(
+                    what + ": subject '" + m.subjectId() + "' is not enrolled in gallery '" + m.gallery() + "'");
         }
         m.embeddings().forEach(e -> index.requireDimension(e, what));
     }
@@ -250,8 +256,10 @@ public final class Gallery implements AutoCloseable {
         try {
             replica.awaitApplied(offset, settings.applyTimeout());
         } catch (TimeoutException e) {
-            throw new IllegalStateException(change.key().text() + " was published at offset " + offset
-                    + " but is not yet searchable here: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    change.key().text() + " was published at offset " + offset + " but is not yet searchable here: "
+                            + e.getMessage(),
+                    e);
         }
         return offset;
     }

@@ -9,19 +9,31 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /** Everything a {@link Gallery} needs besides the broker, read from the {@code gallery.*} config keys. */
-public record GallerySettings(Path indexDir, double ramBufferMb, HnswSettings hnsw, SearchTuning search,
-                              ReplicaSettings replica, Duration applyTimeout) {
+public record GallerySettings(
+        Path indexDir,
+        double ramBufferMb,
+        HnswSettings hnsw,
+        SearchTuning search,
+        ReplicaSettings replica,
+        Duration applyTimeout) {
 
     public static GallerySettings fromConfig(FacestreamConfig c) {
         return new GallerySettings(
                 c.getPath("gallery.index-dir"),
                 c.getDouble("gallery.ram-buffer-mb"),
-                new HnswSettings(c.getInt("gallery.hnsw.m"), c.getInt("gallery.hnsw.beam-width"),
+                new HnswSettings(
+                        c.getInt("gallery.hnsw.m"),
+                        c.getInt("gallery.hnsw.beam-width"),
                         HnswSettings.Quantization.parse(c.getString("gallery.hnsw.quantization"))),
-                new SearchTuning(c.getInt("gallery.exact-threshold"), c.getInt("gallery.hnsw.candidates"),
+                new SearchTuning(
+                        c.getInt("gallery.exact-threshold"),
+                        c.getInt("gallery.hnsw.candidates"),
                         c.getInt("gallery.exact-threads")),
-                new ReplicaSettings(TopicCatalog.GALLERY, c.getDuration("gallery.replica.commit-interval"),
-                        c.getInt("gallery.replica.commit-max-records"), Duration.ofMillis(100))
+                new ReplicaSettings(
+                                TopicCatalog.GALLERY,
+                                c.getDuration("gallery.replica.commit-interval"),
+                                c.getInt("gallery.replica.commit-max-records"),
+                                Duration.ofMillis(100))
                         .withMergeDeletesAfter(c.getDuration("gallery.replica.merge-deletes-after")),
                 c.getDuration("gallery.replica.apply-timeout"));
     }

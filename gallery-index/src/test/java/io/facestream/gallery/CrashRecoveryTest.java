@@ -39,10 +39,13 @@ class CrashRecoveryTest {
         String topic = Fixtures.newTopic(bootstrap);
         Random noise = new Random(7);
         try (GalleryWriter writer = new GalleryWriter(bootstrap, topic, "crash-test")) {
-            writer.publish(new GalleryChange.DefineGallery(new GalleryDefinition("watch", GalleryKind.SURVEILLANCE, Map.of())));
-            writer.publish(new GalleryChange.DefineGallery(new GalleryDefinition("book", GalleryKind.BOOKING, Map.of())));
+            writer.publish(new GalleryChange.DefineGallery(
+                    new GalleryDefinition("watch", GalleryKind.SURVEILLANCE, Map.of())));
+            writer.publish(
+                    new GalleryChange.DefineGallery(new GalleryDefinition("book", GalleryKind.BOOKING, Map.of())));
             for (int s = 0; s < 40; s++) {
-                writer.publish(new GalleryChange.PutSubject(new Subject(s % 4 == 0 ? "book" : "watch", "s" + s, "", Map.of())));
+                writer.publish(new GalleryChange.PutSubject(
+                        new Subject(s % 4 == 0 ? "book" : "watch", "s" + s, "", Map.of())));
             }
 
             Process child = startReplica(bootstrap, topic);
@@ -55,7 +58,8 @@ class CrashRecoveryTest {
                 while ((committedOffset() < 300 || !committedCaughtUp()) && i < 20_000) {
                     publishOne(writer, i++, noise);
                     if (!child.isAlive()) {
-                        throw new AssertionError("replica process died: exit " + child.exitValue() + " " + new String(child.getErrorStream().readAllBytes()));
+                        throw new AssertionError("replica process died: exit " + child.exitValue() + " "
+                                + new String(child.getErrorStream().readAllBytes()));
                     }
                 }
                 child.destroyForcibly();
@@ -68,21 +72,39 @@ class CrashRecoveryTest {
                 child.destroyForcibly();
             }
             TopicState topicState = TopicState.read(bootstrap, topic);
-            assertTrue(killedAt > 0 && killedAt < topicState.endOffset,
+            assertTrue(
+                    killedAt > 0 && killedAt < topicState.endOffset,
                     "the kill must land mid-way: last commit " + killedAt + " of " + topicState.endOffset);
 
             try (Gallery recovered = Gallery.open(Fixtures.settings(dir, topic), bootstrap)) {
-                assertEquals(killedAt, recovered.index().committedNextOffset().orElseThrow(),
+                assertEquals(
+                        killedAt,
+                        recovered.index().committedNextOffset().orElseThrow(),
                         "the restarted replica resumes from the last commit of the killed one");
-                assertEquals(0, recovered.replica().rebuilds(), "a replica killed moments ago resumes, it does not rebuild");
+                assertEquals(
+                        0, recovered.replica().rebuilds(), "a replica killed moments ago resumes, it does not rebuild");
                 IndexContents.assertEqualsTopic(topicState, recovered.index(), "watch");
                 IndexContents.assertEqualsTopic(topicState, recovered.index(), "book");
                 // booking templates were re-fused from the replayed media: one per subject with media
                 long bookingSubjectsWithMedia = topicState.media().values().stream()
-                        .filter(m -> m.gallery().equals("book")).map(m -> m.subjectId()).distinct().count();
-                var any = topicState.media().values().stream().filter(m -> m.gallery().equals("book")).findFirst().orElseThrow();
-                assertEquals(bookingSubjectsWithMedia, recovered.search(SearchRequest.of("book", Fixtures.ADAFACE,
-                        any.embeddings().get(0).values(), 1000)).hits().size());
+                        .filter(m -> m.gallery().equals("book"))
+                        .map(m -> m.subjectId())
+                        .distinct()
+                        .count();
+                var any = topicState.media().values().stream()
+                        .filter(m -> m.gallery().equals("book"))
+                        .findFirst()
+                        .orElseThrow();
+                assertEquals(
+                        bookingSubjectsWithMedia,
+                        recovered
+                                .search(SearchRequest.of(
+                                        "book",
+                                        Fixtures.ADAFACE,
+                                        any.embeddings().get(0).values(),
+                                        1000))
+                                .hits()
+                                .size());
             }
         }
     }
@@ -95,7 +117,8 @@ class CrashRecoveryTest {
         if (i % 11 == 5) {
             writer.publish(new GalleryChange.Remove(new GalleryKey.OfMedium(gallery, "s" + s, media)));
         } else {
-            writer.publish(new GalleryChange.PutMedium(medium(gallery, "s" + s, media, feature(s, noise, 0.4), jpeg(i), jpeg(i + 1))));
+            writer.publish(new GalleryChange.PutMedium(
+                    medium(gallery, "s" + s, media, feature(s, noise, 0.4), jpeg(i), jpeg(i + 1))));
         }
     }
 
@@ -110,9 +133,17 @@ class CrashRecoveryTest {
 
     private Process startReplica(String bootstrap, String topic) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(List.of(java, io.facestream.core.testing.ChildJvm.jvmOptions(),
-                "-XX:TieredStopAtLevel=1", "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                ReplicaProcess.class.getName(), bootstrap, topic, dir.toString()))
+        return new ProcessBuilder(List.of(
+                        java,
+                        io.facestream.core.testing.ChildJvm.jvmOptions(),
+                        "-XX:TieredStopAtLevel=1",
+                        "-Xmx512m",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        ReplicaProcess.class.getName(),
+                        bootstrap,
+                        topic,
+                        dir.toString()))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(new File(dir.toFile(), "replica-process.log"))
                 .start();

@@ -30,18 +30,21 @@ class CropDurabilityTest {
     void cropsAndTheirDirectoriesAreSyncedByTheCommitThatReferencesThem() {
         try (GalleryIndex index = GalleryIndex.open(dir, HnswSettings.defaults(), 16)) {
             CropStore crops = index.crops();
-            index.apply(new GalleryChange.DefineGallery(new GalleryDefinition("watch", GalleryKind.SURVEILLANCE, Map.of())));
+            index.apply(new GalleryChange.DefineGallery(
+                    new GalleryDefinition("watch", GalleryKind.SURVEILLANCE, Map.of())));
             index.apply(new GalleryChange.PutSubject(new Subject("watch", "s1", "", Map.of())));
             index.commit(2);
             assertEquals(Set.of(), crops.unsynced(), "no crops yet");
 
             GalleryKey.OfMedium key = new GalleryKey.OfMedium("watch", "s1", "m0");
-            index.apply(new GalleryChange.PutMedium(medium("watch", "s1", "m0", feature(1, new Random(1), 0.3), jpeg(1), jpeg(2))));
+            index.apply(new GalleryChange.PutMedium(
+                    medium("watch", "s1", "m0", feature(1, new Random(1), 0.3), jpeg(1), jpeg(2))));
             Path m0 = crops.directory(key);
             Path s1 = m0.getParent();
             Path watch = s1.getParent();
             // the files, the medium's directory, and each directory that got a new entry (created subject/medium dirs)
-            assertEquals(Set.of(m0.resolve("0.jpg"), m0.resolve("1.jpg"), m0, s1, watch, crops.root()), crops.unsynced());
+            assertEquals(
+                    Set.of(m0.resolve("0.jpg"), m0.resolve("1.jpg"), m0, s1, watch, crops.root()), crops.unsynced());
             index.commit(3);
             assertEquals(Set.of(), crops.unsynced(), "fsynced before the commit");
 

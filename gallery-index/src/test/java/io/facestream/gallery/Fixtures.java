@@ -27,8 +27,10 @@ final class Fixtures {
         String name = "test.gallery." + UUID.randomUUID();
         try (Admin admin = KafkaClients.admin(bootstrap)) {
             admin.createTopics(List.of(new NewTopic(name, 1, (short) 1)
-                    .configs(Map.of("cleanup.policy", "compact", "max.message.bytes", Integer.toString(16 << 20)))))
-                    .all().get();
+                            .configs(Map.of(
+                                    "cleanup.policy", "compact", "max.message.bytes", Integer.toString(16 << 20)))))
+                    .all()
+                    .get();
         }
         return name;
     }
@@ -36,7 +38,9 @@ final class Fixtures {
     /** A one-partition topic with the given configs. */
     static void newTopic(String bootstrap, String name, Map<String, String> configs) throws Exception {
         try (Admin admin = KafkaClients.admin(bootstrap)) {
-            admin.createTopics(List.of(new NewTopic(name, 1, (short) 1).configs(configs))).all().get();
+            admin.createTopics(List.of(new NewTopic(name, 1, (short) 1).configs(configs)))
+                    .all()
+                    .get();
         }
     }
 
@@ -63,8 +67,14 @@ final class Fixtures {
     }
 
     static Medium medium(String gallery, String subject, String media, float[] raw, byte[]... crops) {
-        return new Medium(gallery, subject, media, List.of(new Embedding(ADAFACE, raw)), List.of(crops),
-                Map.of("camera", "cam-1"), 1_700_000_000_000_000L);
+        return new Medium(
+                gallery,
+                subject,
+                media,
+                List.of(new Embedding(ADAFACE, raw)),
+                List.of(crops),
+                Map.of("camera", "cam-1"),
+                1_700_000_000_000_000L);
     }
 
     static byte[] jpeg(int seed) {

@@ -48,6 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
 class GalleryReplicationTest {
     @TempDir
     Path dir;
+
     final Random noise = new Random(3);
 
     private static void fill(Gallery g, String gallery, GalleryKind kind, int subjects, int media, Random noise) {
@@ -71,19 +72,35 @@ class GalleryReplicationTest {
             assertEquals("s3", before.get(0).subjectId());
         }
         TopicState topicState = TopicState.read(bootstrap, topic);
-        assertEquals(Long.toString(topicState.endOffset),
-                GalleryIndex.lastCommitData(dir.resolve("a")).get(GalleryIndex.NEXT_OFFSET), "a clean close commits everything");
+        assertEquals(
+                Long.toString(topicState.endOffset),
+                GalleryIndex.lastCommitData(dir.resolve("a")).get(GalleryIndex.NEXT_OFFSET),
+                "a clean close commits everything");
         try (Gallery again = Gallery.open(Fixtures.settings(dir.resolve("a"), topic), bootstrap);
-             Gallery fresh = Gallery.open(Fixtures.settings(dir.resolve("b"), topic), bootstrap)) {
-            assertEquals(before, again.search(SearchRequest.of("watch", ADAFACE, probe, 10)).hits());
-            assertEquals(before, fresh.search(SearchRequest.of("watch", ADAFACE, probe, 10)).hits());
+                Gallery fresh = Gallery.open(Fixtures.settings(dir.resolve("b"), topic), bootstrap)) {
+            assertEquals(
+                    before,
+                    again.search(SearchRequest.of("watch", ADAFACE, probe, 10)).hits());
+            assertEquals(
+                    before,
+                    fresh.search(SearchRequest.of("watch", ADAFACE, probe, 10)).hits());
             IndexContents.assertEqualsTopic(topicState, again.index(), "watch");
             IndexContents.assertEqualsTopic(topicState, fresh.index(), "watch");
             // a write through one instance reaches the other
             long offset = again.addMedium(medium("watch", "s3", "m9", probe, jpeg(9)));
             fresh.awaitApplied(offset);
-            assertEquals(new Hit("watch", "s3", "m9", fresh.search(SearchRequest.of("watch", ADAFACE, probe, 1)).hits().get(0).score()),
-                    fresh.search(SearchRequest.of("watch", ADAFACE, probe, 1)).hits().get(0));
+            assertEquals(
+                    new Hit(
+                            "watch",
+                            "s3",
+                            "m9",
+                            fresh.search(SearchRequest.of("watch", ADAFACE, probe, 1))
+                                    .hits()
+                                    .get(0)
+                                    .score()),
+                    fresh.search(SearchRequest.of("watch", ADAFACE, probe, 1))
+                            .hits()
+                            .get(0));
         }
     }
 
@@ -97,19 +114,30 @@ class GalleryReplicationTest {
             Path crops = index.crops().directory(new GalleryKey.OfSubject("watch", "s1"));
             assertTrue(Files.isDirectory(crops));
             float[] probe = feature(1, noise, 0.3);
-            assertEquals("s1", g.search(SearchRequest.of("watch", ADAFACE, probe, 1)).hits().get(0).subjectId());
+            assertEquals(
+                    "s1",
+                    g.search(SearchRequest.of("watch", ADAFACE, probe, 1))
+                            .hits()
+                            .get(0)
+                            .subjectId());
 
             g.delete(new GalleryKey.OfSubject("watch", "s1"));
             g.delete(new GalleryKey.OfSubject("book", "s1"));
 
             for (String gallery : List.of("watch", "book")) {
-                List<Hit> hits = g.search(SearchRequest.of(gallery, ADAFACE, probe, 100).withMode(SearchMode.EXACT)).hits();
+                List<Hit> hits = g.search(
+                                SearchRequest.of(gallery, ADAFACE, probe, 100).withMode(SearchMode.EXACT))
+                        .hits();
                 assertTrue(hits.stream().noneMatch(h -> h.subjectId().equals("s1")), hits.toString());
                 assertEquals(gallery.equals("watch") ? 6 : 3, hits.size());
-                assertFalse(Files.exists(index.crops().directory(new GalleryKey.OfSubject(gallery, "s1"))), "crops of " + gallery + "/s1");
+                assertFalse(
+                        Files.exists(index.crops().directory(new GalleryKey.OfSubject(gallery, "s1"))),
+                        "crops of " + gallery + "/s1");
                 assertTrue(g.subject(new GalleryKey.OfSubject(gallery, "s1")).isEmpty());
-                assertTrue(g.medium(new GalleryKey.OfMedium(gallery, "s1", "m0")).isEmpty());
-                assertTrue(g.reembed().pending(gallery, ADAFACE_2).stream().noneMatch(p -> p.key().subject().equals("s1")));
+                assertTrue(
+                        g.medium(new GalleryKey.OfMedium(gallery, "s1", "m0")).isEmpty());
+                assertTrue(g.reembed().pending(gallery, ADAFACE_2).stream()
+                        .noneMatch(p -> p.key().subject().equals("s1")));
             }
             // no live document anywhere still names the subject, in any stored field
             index.withSearcher(s -> {
@@ -138,8 +166,10 @@ class GalleryReplicationTest {
 
             g.delete(new GalleryKey.OfGallery("book"));
             assertFalse(Files.exists(index.crops().directory(new GalleryKey.OfGallery("book"))));
-            assertTrue(assertThrows(GalleryInputException.class, () -> g.search(SearchRequest.of("book", ADAFACE, probe, 1)))
-                    .getMessage().contains("gallery 'book' does not exist"));
+            assertTrue(assertThrows(
+                            GalleryInputException.class, () -> g.search(SearchRequest.of("book", ADAFACE, probe, 1)))
+                    .getMessage()
+                    .contains("gallery 'book' does not exist"));
         }
     }
 
@@ -164,9 +194,12 @@ class GalleryReplicationTest {
                     while (writing.get()) {
                         try {
                             int n = g.search(SearchRequest.of("watch", ADAFACE, feature(r.nextInt(20), r, 0.3), 1000)
-                                    .withMode(seed == 0 ? SearchMode.EXACT : SearchMode.HNSW)).hits().size();
+                                            .withMode(seed == 0 ? SearchMode.EXACT : SearchMode.HNSW))
+                                    .hits()
+                                    .size();
                             if (n < seen) {
-                                errors.add(new AssertionError("a later search saw fewer templates: " + n + " < " + seen));
+                                errors.add(
+                                        new AssertionError("a later search saw fewer templates: " + n + " < " + seen));
                             }
                             seen = n;
                             searches.incrementAndGet();
@@ -185,7 +218,11 @@ class GalleryReplicationTest {
             }
             assertTrue(errors.isEmpty(), "search failures during writes: " + errors);
             assertTrue(searches.get() > 10, "searches ran during the writes: " + searches.get());
-            assertEquals(121, g.search(SearchRequest.of("watch", ADAFACE, feature(1, noise, 0.3), 1000)).hits().size());
+            assertEquals(
+                    121,
+                    g.search(SearchRequest.of("watch", ADAFACE, feature(1, noise, 0.3), 1000))
+                            .hits()
+                            .size());
         }
     }
 
@@ -194,29 +231,51 @@ class GalleryReplicationTest {
         String topic = Fixtures.newTopic(bootstrap);
         try (Gallery g = Gallery.open(Fixtures.settings(dir, topic), bootstrap)) {
             fill(g, "watch", GalleryKind.SINGLE, 2, 1, noise);
-            assertTrue(assertThrows(GalleryInputException.class, () -> g.enrol(new Subject("nowhere", "x", "", Map.of())))
-                    .getMessage().contains("gallery 'nowhere' does not exist"));
-            assertTrue(assertThrows(GalleryInputException.class, () -> g.addMedium(medium("watch", "s0", "m0", feature(0, noise, 0.3))))
-                    .getMessage().contains("medium watch/s0/m0 already exists"));
-            assertTrue(assertThrows(GalleryInputException.class, () -> g.addMedium(medium("watch", "s0", "m1", new float[] {1, 2, 3})))
-                    .getMessage().contains("have 64 dimensions in this gallery index, got 3"));
-            assertTrue(assertThrows(GalleryInputException.class, () -> g.addMedium(medium("watch", "nobody", "m1", feature(0, noise, 0.3))))
-                    .getMessage().contains("subject 'nobody' is not enrolled"));
-            assertTrue(assertThrows(GalleryInputException.class, () -> medium("watch", "s0", "m1", new float[] {0, 0, Float.NaN}))
-                    .getMessage().contains("non-finite value NaN at index 2"));
+            assertTrue(assertThrows(
+                            GalleryInputException.class, () -> g.enrol(new Subject("nowhere", "x", "", Map.of())))
+                    .getMessage()
+                    .contains("gallery 'nowhere' does not exist"));
+            assertTrue(assertThrows(
+                            GalleryInputException.class,
+                            () -> g.addMedium(medium("watch", "s0", "m0", feature(0, noise, 0.3))))
+                    .getMessage()
+                    .contains("medium watch/s0/m0 already exists"));
+            assertTrue(assertThrows(
+                            GalleryInputException.class,
+                            () -> g.addMedium(medium("watch", "s0", "m1", new float[] {1, 2, 3})))
+                    .getMessage()
+                    .contains("have 64 dimensions in this gallery index, got 3"));
+            assertTrue(assertThrows(
+                            GalleryInputException.class,
+                            () -> g.addMedium(medium("watch", "nobody", "m1", feature(0, noise, 0.3))))
+                    .getMessage()
+                    .contains("subject 'nobody' is not enrolled"));
+            assertTrue(assertThrows(
+                            GalleryInputException.class,
+                            () -> medium("watch", "s0", "m1", new float[] {0, 0, Float.NaN}))
+                    .getMessage()
+                    .contains("non-finite value NaN at index 2"));
             assertTrue(assertThrows(GalleryInputException.class, () -> medium("watch", "s0", "m1", new float[64]))
-                    .getMessage().contains("zero vector"));
-            assertTrue(assertThrows(GalleryInputException.class, () -> g.createGallery("watch", GalleryKind.BOOKING, Map.of()))
-                    .getMessage().contains("kind cannot change"));
-            assertTrue(assertThrows(GalleryInputException.class, () -> g.delete(new GalleryKey.OfSubject("watch", "ghost")))
-                    .getMessage().contains("does not exist"));
+                    .getMessage()
+                    .contains("zero vector"));
+            assertTrue(assertThrows(
+                            GalleryInputException.class, () -> g.createGallery("watch", GalleryKind.BOOKING, Map.of()))
+                    .getMessage()
+                    .contains("kind cannot change"));
+            assertTrue(assertThrows(
+                            GalleryInputException.class, () -> g.delete(new GalleryKey.OfSubject("watch", "ghost")))
+                    .getMessage()
+                    .contains("does not exist"));
 
-            // a record that bypassed the API (garbage bytes, a wrong dimension) is refused by the replica, which goes on
+            // a record that bypassed the API (garbage bytes, a wrong dimension) is refused by the replica, which goes
+            // on
             try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(KafkaClients.producer(bootstrap, "raw"))) {
-                raw.send(new ProducerRecord<>(topic, "watch/s0/junk", new byte[] {1, 2, 3, 4, 5})).get();
+                raw.send(new ProducerRecord<>(topic, "watch/s0/junk", new byte[] {1, 2, 3, 4, 5}))
+                        .get();
             }
             try (var writer = new io.facestream.gallery.replication.GalleryWriter(bootstrap, topic, "raw2")) {
-                writer.publish(new io.facestream.gallery.model.GalleryChange.PutMedium(medium("watch", "s0", "small", new float[] {1, 2})));
+                writer.publish(new io.facestream.gallery.model.GalleryChange.PutMedium(
+                        medium("watch", "s0", "small", new float[] {1, 2})));
             }
             long after = g.addMedium(medium("watch", "s1", "m7", feature(1, noise, 0.3)));
             assertTrue(after > 0);
@@ -231,14 +290,17 @@ class GalleryReplicationTest {
         String topic = Fixtures.newTopic(bootstrap);
         try (Gallery g = Gallery.open(Fixtures.settings(dir, topic), bootstrap)) {
             fill(g, "book", GalleryKind.BOOKING, 3, 2, noise);
-            assertEquals(List.of(new ModelCoverage("book", ADAFACE, 6, 6)), g.reembed().coverage("book"));
+            assertEquals(
+                    List.of(new ModelCoverage("book", ADAFACE, 6, 6)),
+                    g.reembed().coverage("book"));
             assertTrue(g.reembed().coverage("book").get(0).complete());
             List<PendingMedium> pending = g.reembed().pending("book", ADAFACE_2);
             assertEquals(6, pending.size());
             for (PendingMedium p : pending) {
                 assertEquals(1, p.crops().size());
                 Medium stored = g.medium(p.key()).orElseThrow();
-                assertTrue(java.util.Arrays.equals(stored.crops().get(0), Files.readAllBytes(p.crops().get(0))));
+                assertTrue(java.util.Arrays.equals(
+                        stored.crops().get(0), Files.readAllBytes(p.crops().get(0))));
             }
             // a background job embeds the crops with the new version, one medium at a time
             for (PendingMedium p : pending.subList(0, 4)) {
@@ -253,8 +315,16 @@ class GalleryReplicationTest {
             assertTrue(g.reembed().coverage("book").stream().allMatch(ModelCoverage::complete));
             assertTrue(g.reembed().pending("book", ADAFACE_2).isEmpty());
             // the old version's vectors and the crops are untouched; both spaces are searchable
-            assertEquals(3, g.search(SearchRequest.of("book", ADAFACE, feature(0, noise, 0.3), 10)).hits().size());
-            assertEquals(3, g.search(SearchRequest.of("book", ADAFACE_2, feature(1, noise, 0.3), 10)).hits().size());
+            assertEquals(
+                    3,
+                    g.search(SearchRequest.of("book", ADAFACE, feature(0, noise, 0.3), 10))
+                            .hits()
+                            .size());
+            assertEquals(
+                    3,
+                    g.search(SearchRequest.of("book", ADAFACE_2, feature(1, noise, 0.3), 10))
+                            .hits()
+                            .size());
             assertEquals(1, g.medium(pending.get(0).key()).orElseThrow().crops().size());
         }
     }

@@ -24,13 +24,19 @@ final class IndexContents {
         Map<String, Medium> expected = new java.util.TreeMap<>(topic.media());
         expected.values().removeIf(m -> !m.gallery().equals(gallery));
         long docs = index.withSearcher(s -> count(s, index.layout().media(gallery)));
-        assertEquals(expected.size(), docs, "medium documents in the index vs live media in the topic (nothing lost, nothing doubled)");
+        assertEquals(
+                expected.size(),
+                docs,
+                "medium documents in the index vs live media in the topic (nothing lost, nothing doubled)");
         for (Medium m : expected.values()) {
-            Medium stored = index.medium(m.key()).orElseThrow(() -> new AssertionError("index lacks " + m.key().text()));
+            Medium stored = index.medium(m.key())
+                    .orElseThrow(
+                            () -> new AssertionError("index lacks " + m.key().text()));
             assertEquals(m.embeddings(), stored.embeddings(), m.key().text());
             assertEquals(m.crops().size(), stored.crops().size(), m.key().text());
             for (int i = 0; i < m.crops().size(); i++) {
-                assertArrayEquals(m.crops().get(i), stored.crops().get(i), m.key().text() + " crop " + i);
+                assertArrayEquals(
+                        m.crops().get(i), stored.crops().get(i), m.key().text() + " crop " + i);
             }
         }
         topic.live.forEach((k, v) -> {
@@ -41,10 +47,11 @@ final class IndexContents {
         // and no crop directory of a medium the topic no longer has
         Path galleryCrops = index.crops().directory(new GalleryKey.OfGallery(gallery));
         try (Stream<Path> dirs = Files.exists(galleryCrops) ? Files.walk(galleryCrops, 2) : Stream.empty()) {
-            dirs.filter(p -> index.crops().root().relativize(p).getNameCount() == 3).forEach(p -> {
-                String key = index.crops().root().relativize(p).toString();
-                assertTrue(expected.containsKey(key), "orphan crop directory " + key);
-            });
+            dirs.filter(p -> index.crops().root().relativize(p).getNameCount() == 3)
+                    .forEach(p -> {
+                        String key = index.crops().root().relativize(p).toString();
+                        assertTrue(expected.containsKey(key), "orphan crop directory " + key);
+                    });
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ReEnrolmentTransactionTest {
     @TempDir
     Path dir;
+
     final Random noise = new Random(5);
 
     /**
@@ -39,7 +40,10 @@ class ReEnrolmentTransactionTest {
     @Test
     void aReEnrolmentIsSeenWholeOrNotAtAll(@KafkaBroker.Bootstrap String bootstrap) throws Exception {
         String topic = "test.gallery." + UUID.randomUUID();
-        Fixtures.newTopic(bootstrap, topic, Map.of("cleanup.policy", "compact", "max.message.bytes", Integer.toString(64 * 1024)));
+        Fixtures.newTopic(
+                bootstrap,
+                topic,
+                Map.of("cleanup.policy", "compact", "max.message.bytes", Integer.toString(64 * 1024)));
         GalleryKey.OfSubject s1 = new GalleryKey.OfSubject("book", "s1");
         try (Gallery g = Gallery.open(Fixtures.settings(dir, topic), bootstrap)) {
             g.createGallery("book", GalleryKind.BOOKING, Map.of());
@@ -61,23 +65,35 @@ class ReEnrolmentTransactionTest {
                 assertTrue(e.getMessage().contains("nothing of it was published"), e.getMessage());
             }
             List<String> written = TopicState.keys(bootstrap, topic, before, "read_uncommitted");
-            assertTrue(written.contains("book/s1") && written.contains("book/s1/item-1"),
+            assertTrue(
+                    written.contains("book/s1") && written.contains("book/s1/item-1"),
                     "the records before the failure reached the log: " + written);
-            assertEquals(List.of(), TopicState.keys(bootstrap, topic, before, "read_committed"), "but no committed reader sees them");
+            assertEquals(
+                    List.of(),
+                    TopicState.keys(bootstrap, topic, before, "read_committed"),
+                    "but no committed reader sees them");
 
-            long marker = g.enrol(new Subject("book", "s2", "", Map.of())); // the replica has read past the aborted transaction
+            long marker = g.enrol(
+                    new Subject("book", "s2", "", Map.of())); // the replica has read past the aborted transaction
             assertTrue(marker > before);
             assertEquals("Old name", g.subject(s1).orElseThrow().displayName());
             assertEquals(List.of("m0", "m1"), mediaIds(g, s1), "the subject keeps its media");
 
             long from = TopicState.read(bootstrap, topic).endOffset;
-            g.enrolWithMedia(new Subject("book", "s1", "New name", Map.of()), List.of(
-                    medium("book", "s1", "item-1", feature(1, noise, 0.3), jpeg(20)),
-                    medium("book", "s1", "item-2", feature(1, noise, 0.3), jpeg(21))));
+            g.enrolWithMedia(
+                    new Subject("book", "s1", "New name", Map.of()),
+                    List.of(
+                            medium("book", "s1", "item-1", feature(1, noise, 0.3), jpeg(20)),
+                            medium("book", "s1", "item-2", feature(1, noise, 0.3), jpeg(21))));
             List<String> committed = TopicState.keys(bootstrap, topic, from, "read_committed");
             assertEquals(5, committed.size(), committed.toString());
-            assertEquals(List.of("book/s1", "book/s1/item-1", "book/s1/item-2"), committed.subList(0, 3), "subject and new media first");
-            assertEquals(Set.of("book/s1/m0", "book/s1/m1"), Set.copyOf(committed.subList(3, 5)),
+            assertEquals(
+                    List.of("book/s1", "book/s1/item-1", "book/s1/item-2"),
+                    committed.subList(0, 3),
+                    "subject and new media first");
+            assertEquals(
+                    Set.of("book/s1/m0", "book/s1/m1"),
+                    Set.copyOf(committed.subList(3, 5)),
                     "then the old media's tombstones, in the same transaction");
             assertEquals("New name", g.subject(s1).orElseThrow().displayName());
             assertEquals(List.of("item-1", "item-2"), mediaIds(g, s1));

@@ -48,11 +48,13 @@ import org.junit.jupiter.api.io.TempDir;
 class ReplicaHealingTest {
     @TempDir
     Path dir;
+
     final Random noise = new Random(11);
 
     private static GallerySettings settings(Path dir, String topic) {
         GallerySettings s = Fixtures.settings(dir, topic);
-        return s.withReplica(s.replica().withRetryBackoff(Duration.ofMillis(50), Duration.ofMillis(400))
+        return s.withReplica(s.replica()
+                .withRetryBackoff(Duration.ofMillis(50), Duration.ofMillis(400))
                 .withTopicCheckInterval(Duration.ofMillis(300)));
     }
 
@@ -64,10 +66,12 @@ class ReplicaHealingTest {
      * nothing after it, and once the file is gone applies it and everything after, each exactly once.
      */
     @Test
-    void anIoErrorIsRetriedUntilFixedThenEverythingIsAppliedOnce(@KafkaBroker.Bootstrap String bootstrap) throws Exception {
+    void anIoErrorIsRetriedUntilFixedThenEverythingIsAppliedOnce(@KafkaBroker.Bootstrap String bootstrap)
+            throws Exception {
         String topic = Fixtures.newTopic(bootstrap);
         GallerySettings settings = settings(dir, topic);
-        try (Gallery g = Gallery.open(settings, bootstrap); GalleryWriter other = new GalleryWriter(bootstrap, topic, "other")) {
+        try (Gallery g = Gallery.open(settings, bootstrap);
+                GalleryWriter other = new GalleryWriter(bootstrap, topic, "other")) {
             g.createGallery("watch", GalleryKind.SURVEILLANCE, Map.of());
             for (int s = 0; s < 4; s++) {
                 g.enrol(new Subject("watch", "s" + s, "", Map.of()));
@@ -80,30 +84,49 @@ class ReplicaHealingTest {
             double retriesBefore = counter("facestream.gallery.io_retries");
 
             // another instance publishes: the first record needs the blocked directory, the rest come after it
-            long blocked = other.publish(new GalleryChange.PutMedium(medium("watch", "s9", "m0", feature(9, noise, 0.3), jpeg(90))));
+            long blocked = other.publish(
+                    new GalleryChange.PutMedium(medium("watch", "s9", "m0", feature(9, noise, 0.3), jpeg(90))));
             other.publish(new GalleryChange.PutMedium(medium("watch", "s1", "m5", feature(1, noise, 0.3), jpeg(15))));
             other.publish(new GalleryChange.Remove(new GalleryKey.OfMedium("watch", "s2", "m0")));
-            long last = other.publish(new GalleryChange.PutMedium(medium("watch", "s3", "m0", feature(3, noise, 0.3), jpeg(31))));
+            long last = other.publish(
+                    new GalleryChange.PutMedium(medium("watch", "s3", "m0", feature(3, noise, 0.3), jpeg(31))));
 
-            Health down = await(() -> g.replicationHealth(), h -> h.status() == Health.Status.DOWN, Duration.ofSeconds(20));
+            Health down =
+                    await(() -> g.replicationHealth(), h -> h.status() == Health.Status.DOWN, Duration.ofSeconds(20));
             assertTrue(down.detail().startsWith("retrying after IO error: "), down.detail());
             assertTrue(down.detail().contains("s9"), "the detail names what failed: " + down.detail());
-            awaitTrue(() -> counter("facestream.gallery.io_retries") - retriesBefore >= 3, Duration.ofSeconds(20), "retries with backoff");
+            awaitTrue(
+                    () -> counter("facestream.gallery.io_retries") - retriesBefore >= 3,
+                    Duration.ofSeconds(20),
+                    "retries with backoff");
             assertEquals(Health.Status.DOWN, g.replicationHealth().status(), "still DOWN while the error lasts");
-            assertTrue(g.replica().appliedNextOffset() <= blocked, "nothing after the failed record is applied (in order)");
+            assertTrue(
+                    g.replica().appliedNextOffset() <= blocked,
+                    "nothing after the failed record is applied (in order)");
             assertTrue(g.medium(new GalleryKey.OfMedium("watch", "s1", "m5")).isEmpty());
             assertTrue(g.medium(new GalleryKey.OfMedium("watch", "s2", "m0")).isPresent());
-            assertEquals("s1", g.search(SearchRequest.of("watch", ADAFACE, feature(1, noise, 0.3), 1)).hits().get(0).subjectId(),
+            assertEquals(
+                    "s1",
+                    g.search(SearchRequest.of("watch", ADAFACE, feature(1, noise, 0.3), 1))
+                            .hits()
+                            .get(0)
+                            .subjectId(),
                     "matching goes on against the gallery as applied so far");
 
             Files.delete(blocker); // the operator makes room
             g.awaitApplied(last);
             Health up = await(() -> g.replicationHealth(), h -> h.status() == Health.Status.UP, Duration.ofSeconds(10));
             assertTrue(up.detail().startsWith("applying"), up.detail());
-            assertEquals(4.0, counter("facestream.gallery.applied") - appliedBefore, "the four records applied once each");
+            assertEquals(
+                    4.0, counter("facestream.gallery.applied") - appliedBefore, "the four records applied once each");
             TopicState topicState = TopicState.read(bootstrap, topic);
             IndexContents.assertEqualsTopic(topicState, g.index(), "watch");
-            assertArrayEquals(jpeg(90), g.medium(new GalleryKey.OfMedium("watch", "s9", "m0")).orElseThrow().crops().get(0));
+            assertArrayEquals(
+                    jpeg(90),
+                    g.medium(new GalleryKey.OfMedium("watch", "s9", "m0"))
+                            .orElseThrow()
+                            .crops()
+                            .get(0));
         }
         // and durable: the reopened replica resumes (no rebuild) and holds the same
         try (Gallery again = Gallery.open(settings, bootstrap)) {
@@ -121,13 +144,16 @@ class ReplicaHealingTest {
     void anIoErrorInsideLuceneReopensTheLastCommitAndReplays(@KafkaBroker.Bootstrap String bootstrap) throws Exception {
         String topic = Fixtures.newTopic(bootstrap);
         GallerySettings settings = settings(dir, topic);
-        try (Gallery g = Gallery.open(settings, bootstrap); GalleryWriter other = new GalleryWriter(bootstrap, topic, "other")) {
+        try (Gallery g = Gallery.open(settings, bootstrap);
+                GalleryWriter other = new GalleryWriter(bootstrap, topic, "other")) {
             g.createGallery("book", GalleryKind.BOOKING, Map.of());
             for (int s = 0; s < 3; s++) {
                 g.enrol(new Subject("book", "s" + s, "", Map.of()));
                 g.addMedium(medium("book", "s" + s, "m0", feature(s, noise, 0.3), jpeg(s)));
             }
-            awaitTrue(() -> GalleryIndex.lastCommitData(dir).containsKey(GalleryReplica.CAUGHT_UP_AT), Duration.ofSeconds(10),
+            awaitTrue(
+                    () -> GalleryIndex.lastCommitData(dir).containsKey(GalleryReplica.CAUGHT_UP_AT),
+                    Duration.ofSeconds(10),
                     "a commit that records when the replica was caught up");
             Path lucene = dir.resolve("lucene");
             Path away = dir.resolve("lucene.away");
@@ -135,13 +161,22 @@ class ReplicaHealingTest {
             Files.write(lucene, new byte[0]);
             long last = -1;
             for (int i = 1; i <= 3; i++) {
-                last = other.publish(new GalleryChange.PutMedium(medium("book", "s" + (i % 3), "m" + i, feature(i % 3, noise, 0.3), jpeg(100 + i))));
+                last = other.publish(new GalleryChange.PutMedium(
+                        medium("book", "s" + (i % 3), "m" + i, feature(i % 3, noise, 0.3), jpeg(100 + i))));
             }
-            Health down = await(() -> g.replicationHealth(), h -> h.status() == Health.Status.DOWN, Duration.ofSeconds(20));
+            Health down =
+                    await(() -> g.replicationHealth(), h -> h.status() == Health.Status.DOWN, Duration.ofSeconds(20));
             assertTrue(down.detail().startsWith("retrying after IO error: "), down.detail());
             Thread.sleep(500);
-            assertEquals(Health.Status.DOWN, g.replicationHealth().status(), g.replicationHealth().detail());
-            assertEquals(3, g.search(SearchRequest.of("book", ADAFACE, feature(1, noise, 0.3), 10)).hits().size(),
+            assertEquals(
+                    Health.Status.DOWN,
+                    g.replicationHealth().status(),
+                    g.replicationHealth().detail());
+            assertEquals(
+                    3,
+                    g.search(SearchRequest.of("book", ADAFACE, feature(1, noise, 0.3), 10))
+                            .hits()
+                            .size(),
                     "searches go on meanwhile");
 
             Files.delete(lucene);
@@ -151,7 +186,9 @@ class ReplicaHealingTest {
             TopicState topicState = TopicState.read(bootstrap, topic);
             IndexContents.assertEqualsTopic(topicState, g.index(), "book");
             // one fused template per subject, each over all its media
-            List<Hit> hits = g.search(SearchRequest.of("book", ADAFACE, feature(1, noise, 0.3), 10).withMode(SearchMode.EXACT)).hits();
+            List<Hit> hits = g.search(SearchRequest.of("book", ADAFACE, feature(1, noise, 0.3), 10)
+                            .withMode(SearchMode.EXACT))
+                    .hits();
             assertEquals(3, hits.size(), hits.toString());
             assertEquals(0, g.replica().rebuilds());
         }
@@ -168,7 +205,8 @@ class ReplicaHealingTest {
      * replica would keep the subject for ever; because it was away longer than delete.retention.ms, it rebuilds.
      */
     @Test
-    void aReplicaAwayLongerThanDeleteRetentionRebuildsAndForgetsDeletedSubjects(@KafkaBroker.Bootstrap String bootstrap) throws Exception {
+    void aReplicaAwayLongerThanDeleteRetentionRebuildsAndForgetsDeletedSubjects(@KafkaBroker.Bootstrap String bootstrap)
+            throws Exception {
         String topic = compactingTopic(bootstrap, 1000);
         Path a = dir.resolve("a");
         float[] probe = feature(1, noise, 0.3);
@@ -182,13 +220,18 @@ class ReplicaHealingTest {
         }
         long t0 = System.nanoTime();
         try (GalleryWriter other = new GalleryWriter(bootstrap, topic, "other")) {
-            other.publishAll(List.of(new GalleryChange.Remove(new GalleryKey.OfMedium("watch", "s1", "m0")),
+            other.publishAll(List.of(
+                    new GalleryChange.Remove(new GalleryKey.OfMedium("watch", "s1", "m0")),
                     new GalleryChange.Remove(new GalleryKey.OfSubject("watch", "s1"))));
             // keep appending (segments roll every 100 ms) until the cleaner has dropped s1's records and its tombstones
             int pad = 0;
-            while (TopicState.keys(bootstrap, topic, 0, "read_committed").stream().anyMatch(k -> k.startsWith("watch/s1"))) {
-                assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(90).toNanos(), "compaction did not remove the tombstones");
-                other.publish(new GalleryChange.DefineGallery(new GalleryDefinition("pad", GalleryKind.SINGLE, Map.of("n", "" + pad++))));
+            while (TopicState.keys(bootstrap, topic, 0, "read_committed").stream()
+                    .anyMatch(k -> k.startsWith("watch/s1"))) {
+                assertTrue(
+                        System.nanoTime() - t0 < Duration.ofSeconds(90).toNanos(),
+                        "compaction did not remove the tombstones");
+                other.publish(new GalleryChange.DefineGallery(
+                        new GalleryDefinition("pad", GalleryKind.SINGLE, Map.of("n", "" + pad++))));
                 Thread.sleep(200);
             }
         }
@@ -199,11 +242,18 @@ class ReplicaHealingTest {
 
         try (Gallery again = Gallery.open(settings(a, topic), bootstrap)) {
             assertEquals(1, again.replica().rebuilds());
-            assertTrue(again.replica().lastRebuildReason().contains("delete.retention.ms"), again.replica().lastRebuildReason());
+            assertTrue(
+                    again.replica().lastRebuildReason().contains("delete.retention.ms"),
+                    again.replica().lastRebuildReason());
             assertTrue(again.subject(new GalleryKey.OfSubject("watch", "s1")).isEmpty(), "the deleted subject is gone");
-            assertTrue(again.medium(new GalleryKey.OfMedium("watch", "s1", "m0")).isEmpty());
-            assertFalse(Files.exists(again.index().crops().directory(new GalleryKey.OfSubject("watch", "s1"))), "and its crops");
-            List<Hit> hits = again.search(SearchRequest.of("watch", ADAFACE, probe, 10).withMode(SearchMode.EXACT)).hits();
+            assertTrue(
+                    again.medium(new GalleryKey.OfMedium("watch", "s1", "m0")).isEmpty());
+            assertFalse(
+                    Files.exists(again.index().crops().directory(new GalleryKey.OfSubject("watch", "s1"))),
+                    "and its crops");
+            List<Hit> hits = again.search(
+                            SearchRequest.of("watch", ADAFACE, probe, 10).withMode(SearchMode.EXACT))
+                    .hits();
             assertEquals(List.of("s2"), hits.stream().map(Hit::subjectId).toList());
             await(() -> again.replicationHealth(), h -> h.status() == Health.Status.UP, Duration.ofSeconds(10));
         }
@@ -225,18 +275,23 @@ class ReplicaHealingTest {
         }
         recreate(bootstrap, topic);
         try (GalleryWriter w = new GalleryWriter(bootstrap, topic, "new")) {
-            w.publish(new GalleryChange.DefineGallery(new GalleryDefinition("watch", GalleryKind.SURVEILLANCE, Map.of())));
+            w.publish(new GalleryChange.DefineGallery(
+                    new GalleryDefinition("watch", GalleryKind.SURVEILLANCE, Map.of())));
             w.publish(new GalleryChange.PutSubject(new Subject("watch", "s7", "", Map.of())));
             int n = 0;
             while (TopicState.read(bootstrap, topic).endOffset <= oldEnd + 2) {
                 w.publish(new GalleryChange.PutMedium(medium("watch", "s7", "m" + n++, feature(7, noise, 0.3))));
             }
         }
-        assertTrue(Long.parseLong(GalleryIndex.lastCommitData(a).get(GalleryIndex.NEXT_OFFSET)) < TopicState.read(bootstrap, topic).endOffset,
+        assertTrue(
+                Long.parseLong(GalleryIndex.lastCommitData(a).get(GalleryIndex.NEXT_OFFSET))
+                        < TopicState.read(bootstrap, topic).endOffset,
                 "the old commit's offset lies inside the new log: offsets alone would not tell");
         try (Gallery again = Gallery.open(settings(a, topic), bootstrap)) {
             assertEquals(1, again.replica().rebuilds());
-            assertTrue(again.replica().lastRebuildReason().contains("re-created"), again.replica().lastRebuildReason());
+            assertTrue(
+                    again.replica().lastRebuildReason().contains("re-created"),
+                    again.replica().lastRebuildReason());
             IndexContents.assertEqualsTopic(TopicState.read(bootstrap, topic), again.index(), "watch");
             assertTrue(again.subject(new GalleryKey.OfSubject("watch", "s0")).isEmpty());
             assertTrue(again.subject(new GalleryKey.OfSubject("watch", "s7")).isPresent());
@@ -255,12 +310,17 @@ class ReplicaHealingTest {
             }
             recreate(bootstrap, topic);
             try (GalleryWriter w = new GalleryWriter(bootstrap, topic, "new")) {
-                w.publish(new GalleryChange.DefineGallery(new GalleryDefinition("watch", GalleryKind.SURVEILLANCE, Map.of())));
+                w.publish(new GalleryChange.DefineGallery(
+                        new GalleryDefinition("watch", GalleryKind.SURVEILLANCE, Map.of())));
                 w.publish(new GalleryChange.PutSubject(new Subject("watch", "s7", "", Map.of())));
                 w.publish(new GalleryChange.PutMedium(medium("watch", "s7", "m0", feature(7, noise, 0.3))));
             }
-            awaitTrue(() -> g.subject(new GalleryKey.OfSubject("watch", "s0")).isEmpty()
-                    && g.medium(new GalleryKey.OfMedium("watch", "s7", "m0")).isPresent(), Duration.ofSeconds(60), "rebuilt from the new topic");
+            awaitTrue(
+                    () -> g.subject(new GalleryKey.OfSubject("watch", "s0")).isEmpty()
+                            && g.medium(new GalleryKey.OfMedium("watch", "s7", "m0"))
+                                    .isPresent(),
+                    Duration.ofSeconds(60),
+                    "rebuilt from the new topic");
             assertTrue(g.replica().rebuilds() >= 1);
             await(() -> g.replicationHealth(), h -> h.status() == Health.Status.UP, Duration.ofSeconds(20));
             IndexContents.assertEqualsTopic(TopicState.read(bootstrap, topic), g.index(), "watch");
@@ -273,7 +333,8 @@ class ReplicaHealingTest {
         return Metrics.registry().counter(name).count();
     }
 
-    private static <T> T await(Supplier<T> value, java.util.function.Predicate<T> done, Duration timeout) throws InterruptedException {
+    private static <T> T await(Supplier<T> value, java.util.function.Predicate<T> done, Duration timeout)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         T v = value.get();
         while (!done.test(v)) {
@@ -299,9 +360,22 @@ class ReplicaHealingTest {
     /** A gallery topic the log cleaner works on hard: segments roll every 100 ms, any dirt is cleaned. */
     private static String compactingTopic(String bootstrap, long deleteRetentionMs) throws Exception {
         String name = "test.gallery." + UUID.randomUUID();
-        Fixtures.newTopic(bootstrap, name, Map.of("cleanup.policy", "compact", "max.message.bytes", Integer.toString(16 << 20),
-                "delete.retention.ms", Long.toString(deleteRetentionMs), "segment.ms", "100",
-                "min.cleanable.dirty.ratio", "0.01", "min.compaction.lag.ms", "0"));
+        Fixtures.newTopic(
+                bootstrap,
+                name,
+                Map.of(
+                        "cleanup.policy",
+                        "compact",
+                        "max.message.bytes",
+                        Integer.toString(16 << 20),
+                        "delete.retention.ms",
+                        Long.toString(deleteRetentionMs),
+                        "segment.ms",
+                        "100",
+                        "min.cleanable.dirty.ratio",
+                        "0.01",
+                        "min.compaction.lag.ms",
+                        "0"));
         return name;
     }
 
@@ -312,8 +386,14 @@ class ReplicaHealingTest {
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (true) {
                 try {
-                    admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1).configs(Map.of("cleanup.policy", "compact",
-                            "max.message.bytes", Integer.toString(16 << 20))))).all().get();
+                    admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1)
+                                    .configs(Map.of(
+                                            "cleanup.policy",
+                                            "compact",
+                                            "max.message.bytes",
+                                            Integer.toString(16 << 20)))))
+                            .all()
+                            .get();
                     break;
                 } catch (java.util.concurrent.ExecutionException e) {
                     if (System.nanoTime() > deadline) {
@@ -324,13 +404,16 @@ class ReplicaHealingTest {
             }
         }
         // wait until the new topic answers
-        awaitTrue(() -> {
-            try {
-                TopicState.read(bootstrap, topic);
-                return true;
-            } catch (RuntimeException e) {
-                return false;
-            }
-        }, Duration.ofSeconds(30), "re-created topic readable");
+        awaitTrue(
+                () -> {
+                    try {
+                        TopicState.read(bootstrap, topic);
+                        return true;
+                    } catch (RuntimeException e) {
+                        return false;
+                    }
+                },
+                Duration.ofSeconds(30),
+                "re-created topic readable");
     }
 }

@@ -14,8 +14,9 @@ import java.time.Duration;
 public final class ReplicaProcess {
     public static void main(String[] args) throws Exception {
         GalleryIndex index = GalleryIndex.open(Path.of(args[2]), HnswSettings.defaults(), 16);
-        GalleryReplica replica = new GalleryReplica(index, args[0],
-                new ReplicaSettings(args[1], Duration.ofMillis(150), 40, Duration.ofMillis(50))).start();
+        GalleryReplica replica = new GalleryReplica(
+                        index, args[0], new ReplicaSettings(args[1], Duration.ofMillis(150), 40, Duration.ofMillis(50)))
+                .start();
         System.out.println("replica started at " + index.committedNextOffset().orElse(0));
         System.out.flush();
         while (replica.failure() == null) {

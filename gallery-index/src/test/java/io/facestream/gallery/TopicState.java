@@ -51,7 +51,8 @@ final class TopicState {
     static List<String> keys(String bootstrap, String topic, long from, String isolation) {
         TopicPartition tp = new TopicPartition(topic, 0);
         List<String> keys = new java.util.ArrayList<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(KafkaClients.with(KafkaClients.consumer(bootstrap, null),
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(KafkaClients.with(
+                KafkaClients.consumer(bootstrap, null),
                 Map.of(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation)))) {
             c.assign(List.of(tp));
             long end = c.endOffsets(List.of(tp)).get(tp);

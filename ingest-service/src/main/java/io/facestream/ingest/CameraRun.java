@@ -33,7 +33,12 @@ final class CameraRun implements FrameSink, Runnable {
     /** Index of the next frame read from the source: the {@code fs.seq} of the frames that are sent. */
     private long seq;
 
-    CameraRun(CameraSpec spec, FramePublisher publisher, CameraMetrics metrics, ExecutorService encoders, int encodeDepth) {
+    CameraRun(
+            CameraSpec spec,
+            FramePublisher publisher,
+            CameraMetrics metrics,
+            ExecutorService encoders,
+            int encodeDepth) {
         this.spec = spec;
         this.publisher = publisher;
         this.metrics = metrics;
@@ -44,15 +49,23 @@ final class CameraRun implements FrameSink, Runnable {
     @Override
     public void run() {
         String id = spec.id().value();
-        LOG.info("camera {}: reading {} ({}, {} fps, {})", id, spec.source().location(),
-                spec.source().getClass().getSimpleName(), spec.options().fps() == 0 ? "every frame at" : spec.options().fps(),
+        LOG.info(
+                "camera {}: reading {} ({}, {} fps, {})",
+                id,
+                spec.source().location(),
+                spec.source().getClass().getSimpleName(),
+                spec.options().fps() == 0 ? "every frame at" : spec.options().fps(),
                 spec.source().live() ? "live" : spec.options().replay().name().toLowerCase() + " replay");
         try {
             spec.source().stream(spec.options(), this);
             encodeQueue.drain();
             publisher.flush(); // so the end-of-input line counts acknowledged frames
             state = stop ? CameraStatus.State.STOPPED : CameraStatus.State.FINISHED;
-            LOG.info("camera {}: {} ({})", id, state == CameraStatus.State.STOPPED ? "stopped" : "end of input", metrics.snapshot());
+            LOG.info(
+                    "camera {}: {} ({})",
+                    id,
+                    state == CameraStatus.State.STOPPED ? "stopped" : "end of input",
+                    metrics.snapshot());
         } catch (SourceException e) {
             // the frames before the failure are delivered before it is reported
             encodeQueue.drain();
@@ -89,7 +102,11 @@ final class CameraRun implements FrameSink, Runnable {
         long captureMicros = frame.captureMicros();
         if (frame.error() != null) {
             metrics.error();
-            LOG.warn("camera {}: frame {} not sent: {}", spec.id().value(), frameSeq, frame.error().getMessage());
+            LOG.warn(
+                    "camera {}: frame {} not sent: {}",
+                    spec.id().value(),
+                    frameSeq,
+                    frame.error().getMessage());
             return;
         }
         publisher.publish(spec.id(), frameSeq, captureMicros, frame.jpeg(), (meta, ex) -> {
@@ -99,7 +116,11 @@ final class CameraRun implements FrameSink, Runnable {
                 metrics.error();
                 // the first failure is logged in full; later ones show in the periodic counters
                 if (sendFailureLogged.compareAndSet(false, true)) {
-                    LOG.warn("camera {}: frame {} not written to Kafka: {}", spec.id().value(), frameSeq, ex.toString());
+                    LOG.warn(
+                            "camera {}: frame {} not written to Kafka: {}",
+                            spec.id().value(),
+                            frameSeq,
+                            ex.toString());
                 }
             }
         });

@@ -43,14 +43,17 @@ public final class IngestService implements AutoCloseable {
     private IngestService(FramePublisher publisher, Duration logInterval, int encoderThreads) {
         this.publisher = publisher;
         this.metricsLog = new MetricsLog(logInterval, () -> List.copyOf(metrics));
-        int threads = encoderThreads > 0 ? encoderThreads : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        int threads = encoderThreads > 0
+                ? encoderThreads
+                : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
         AtomicInteger n = new AtomicInteger();
         this.encoders = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "ingest-jpeg-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
-        // enough frames in flight per camera to keep every encoder busy, few enough to bound memory (a 4K BGR frame is 24 MB)
+        // enough frames in flight per camera to keep every encoder busy, few enough to bound memory (a 4K BGR frame is
+        // 24 MB)
         this.encodeDepth = Math.min(8, threads + 1);
     }
 
@@ -59,17 +62,23 @@ public final class IngestService implements AutoCloseable {
      * {@code bootstrap} with the config's Kafka client properties.
      */
     public static IngestService fromConfig(FacestreamConfig config, String bootstrap) {
-        return start(KafkaConnection.fromConfig(config, bootstrap), CameraRequest.fromConfigSection(config.section("cameras")), CameraOptions.fromConfig(config),
-                config.getDuration("metrics.log-interval"), config.getInt("ingest.encoder-threads"));
+        return start(
+                KafkaConnection.fromConfig(config, bootstrap),
+                CameraRequest.fromConfigSection(config.section("cameras")),
+                CameraOptions.fromConfig(config),
+                config.getDuration("metrics.log-interval"),
+                config.getInt("ingest.encoder-threads"));
     }
 
     /** Like {@link #start(KafkaConnection, List, CameraOptions, Duration, int)} with one encoder thread per two cores. */
-    public static IngestService start(KafkaConnection kafka, List<CameraRequest> cameras, CameraOptions defaults, Duration logInterval) {
+    public static IngestService start(
+            KafkaConnection kafka, List<CameraRequest> cameras, CameraOptions defaults, Duration logInterval) {
         return start(kafka, cameras, defaults, logInterval, 0);
     }
 
     /** The same with Kafka's default client settings (PLAINTEXT). */
-    public static IngestService start(String bootstrap, List<CameraRequest> cameras, CameraOptions defaults, Duration logInterval) {
+    public static IngestService start(
+            String bootstrap, List<CameraRequest> cameras, CameraOptions defaults, Duration logInterval) {
         return start(KafkaConnection.of(bootstrap), cameras, defaults, logInterval, 0);
     }
 
@@ -78,20 +87,30 @@ public final class IngestService implements AutoCloseable {
      *
      * @param encoderThreads JPEG encoder threads shared by all cameras; 0 = one per two cores
      */
-    public static IngestService start(KafkaConnection kafka, List<CameraRequest> cameras, CameraOptions defaults, Duration logInterval,
-                                      int encoderThreads) {
-        IngestService service = new IngestService(FramePublisher.connect(kafka, "facestream-ingest"), logInterval, encoderThreads);
+    public static IngestService start(
+            KafkaConnection kafka,
+            List<CameraRequest> cameras,
+            CameraOptions defaults,
+            Duration logInterval,
+            int encoderThreads) {
+        IngestService service =
+                new IngestService(FramePublisher.connect(kafka, "facestream-ingest"), logInterval, encoderThreads);
         Set<String> ids = new HashSet<>();
         for (CameraRequest request : cameras) {
             CameraSpec spec;
             try {
                 spec = CameraSpec.resolve(request, defaults);
                 if (!ids.add(spec.id().value())) {
-                    throw new IllegalArgumentException("camera '" + Redact.credentials(request.text()) + "': id " + spec.id() + " is used by another camera");
+                    throw new IllegalArgumentException("camera '" + Redact.credentials(request.text()) + "': id "
+                            + spec.id() + " is used by another camera");
                 }
             } catch (IllegalArgumentException e) {
                 LOG.error("camera not started: {}", Redact.credentials(e.getMessage()));
-                service.invalid.add(new CameraStatus(Redact.credentials(request.text()), CameraStatus.State.FAILED, Redact.credentials(e.getMessage()), NOTHING));
+                service.invalid.add(new CameraStatus(
+                        Redact.credentials(request.text()),
+                        CameraStatus.State.FAILED,
+                        Redact.credentials(e.getMessage()),
+                        NOTHING));
                 continue;
             }
             service.launch(spec);
@@ -114,12 +133,17 @@ public final class IngestService implements AutoCloseable {
     /** UP while no camera has FAILED; a failed camera makes the process not ready (DOWN) but keeps the others going. */
     public io.facestream.core.health.Health health() {
         List<CameraStatus> all = statuses();
-        List<String> failed = all.stream().filter(c -> c.state() == CameraStatus.State.FAILED)
-                .map(c -> c.camera() + ": " + c.error()).toList();
+        List<String> failed = all.stream()
+                .filter(c -> c.state() == CameraStatus.State.FAILED)
+                .map(c -> c.camera() + ": " + c.error())
+                .toList();
         if (!failed.isEmpty()) {
-            return io.facestream.core.health.Health.down(failed.size() + " of " + all.size() + " camera(s) failed: " + String.join("; ", failed));
+            return io.facestream.core.health.Health.down(
+                    failed.size() + " of " + all.size() + " camera(s) failed: " + String.join("; ", failed));
         }
-        long running = all.stream().filter(c -> c.state() == CameraStatus.State.RUNNING).count();
+        long running = all.stream()
+                .filter(c -> c.state() == CameraStatus.State.RUNNING)
+                .count();
         return io.facestream.core.health.Health.up(running + " of " + all.size() + " camera(s) running");
     }
 

@@ -45,26 +45,44 @@ class BadInputTest {
                 CameraRequest.parse("bad-option=" + good + ";colour=red"));
 
         Map<String, CameraStatus> byCamera;
-        try (IngestService ingest = IngestService.start(bootstrap, cameras, RecordedIngestTest.FAST_5FPS, Duration.ofSeconds(10))) {
+        try (IngestService ingest =
+                IngestService.start(bootstrap, cameras, RecordedIngestTest.FAST_5FPS, Duration.ofSeconds(10))) {
             assertTrue(ingest.awaitEnd(Duration.ofSeconds(60)), "every camera ends");
             byCamera = ingest.statuses().stream().collect(Collectors.toMap(CameraStatus::camera, Function.identity()));
         }
         CameraStatus ok = byCamera.get("bad-good");
         assertEquals(CameraStatus.State.FINISHED, ok.state(), String.valueOf(ok.error()));
         assertEquals(15, ok.counts().sent(), "the good camera delivers everything");
-        assertEquals(15, FramesTopic.assertContract(FramesTopic.read(bootstrap, "bad-good", 15), 160, 120).size());
+        assertEquals(
+                15,
+                FramesTopic.assertContract(FramesTopic.read(bootstrap, "bad-good", 15), 160, 120)
+                        .size());
 
-        assertFailed(byCamera, "bad-missing=" + dir.resolve("missing.mp4"), "video file or image directory " + dir.resolve("missing.mp4") + " does not exist");
-        assertFailed(byCamera, "bad-text", "cannot open " + text + ": Invalid data found when processing input (FFmpeg error");
+        assertFailed(
+                byCamera,
+                "bad-missing=" + dir.resolve("missing.mp4"),
+                "video file or image directory " + dir.resolve("missing.mp4") + " does not exist");
+        assertFailed(
+                byCamera,
+                "bad-text",
+                "cannot open " + text + ": Invalid data found when processing input (FFmpeg error");
         assertFailed(byCamera, "bad-trunc", "the file is truncated or damaged");
-        assertFailed(byCamera, "bad-url", "http://127.0.0.1:" + closedPort + "/cam.mjpg is still unreachable after 2 reconnect attempts");
+        assertFailed(
+                byCamera,
+                "bad-url",
+                "http://127.0.0.1:" + closedPort + "/cam.mjpg is still unreachable after 2 reconnect attempts");
         assertFailed(byCamera, "bad-url", ": Connection refused (FFmpeg error");
         assertFailed(byCamera, "bad id!=" + good, "invalid camera id 'bad id!'");
         assertFailed(byCamera, "bad-option=" + good + ";colour=red", "unknown camera option 'colour'");
 
         CameraStatus trunc = byCamera.get("bad-trunc");
-        assertTrue(trunc.counts().sent() > 0 && trunc.counts().sent() < 15, "frames before the damage are delivered: " + trunc.counts());
-        assertEquals(trunc.counts().sent(), FramesTopic.read(bootstrap, "bad-trunc", (int) trunc.counts().sent()).size());
+        assertTrue(
+                trunc.counts().sent() > 0 && trunc.counts().sent() < 15,
+                "frames before the damage are delivered: " + trunc.counts());
+        assertEquals(
+                trunc.counts().sent(),
+                FramesTopic.read(bootstrap, "bad-trunc", (int) trunc.counts().sent())
+                        .size());
     }
 
     private static void assertFailed(Map<String, CameraStatus> statuses, String camera, String expected) {

@@ -36,7 +36,8 @@ final class FramesTopic {
     /** The camera's records, in topic order; waits until {@code atLeast} arrived, then drains a short while longer. */
     static List<ConsumerRecord<String, byte[]>> read(String bootstrap, String camera, int atLeast) {
         List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(KafkaClients.consumer(bootstrap, "test-" + UUID.randomUUID()))) {
+        try (KafkaConsumer<String, byte[]> c =
+                new KafkaConsumer<>(KafkaClients.consumer(bootstrap, "test-" + UUID.randomUUID()))) {
             c.subscribe(List.of(TopicCatalog.FRAMES));
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             long quietUntil = Long.MAX_VALUE;
@@ -56,8 +57,9 @@ final class FramesTopic {
 
     /** The B, G, R values of one pixel of a frame's JPEG. */
     static int[] bgrAt(Frame f, int x, int y) {
-        try (BytePointer bytes = new BytePointer(f.image()); Mat raw = new Mat(1, f.image().length, org.bytedeco.opencv.global.opencv_core.CV_8UC1, bytes);
-             Mat decoded = imdecode(raw, IMREAD_COLOR)) {
+        try (BytePointer bytes = new BytePointer(f.image());
+                Mat raw = new Mat(1, f.image().length, org.bytedeco.opencv.global.opencv_core.CV_8UC1, bytes);
+                Mat decoded = imdecode(raw, IMREAD_COLOR)) {
             org.bytedeco.javacpp.indexer.UByteIndexer px = decoded.createIndexer();
             return new int[] {px.get(y, x, 0), px.get(y, x, 1), px.get(y, x, 2)};
         }
@@ -72,8 +74,9 @@ final class FramesTopic {
             Frame f = FrameReader.read(r);
             assertEquals(f.captureMillis(), r.timestamp(), "record timestamp is the capture time");
             assertEquals((byte) 0xFF, f.image()[0], "JPEG magic");
-            try (BytePointer bytes = new BytePointer(f.image()); Mat raw = new Mat(1, f.image().length, org.bytedeco.opencv.global.opencv_core.CV_8UC1, bytes);
-                 Mat decoded = imdecode(raw, IMREAD_COLOR)) {
+            try (BytePointer bytes = new BytePointer(f.image());
+                    Mat raw = new Mat(1, f.image().length, org.bytedeco.opencv.global.opencv_core.CV_8UC1, bytes);
+                    Mat decoded = imdecode(raw, IMREAD_COLOR)) {
                 assertFalse(decoded.empty(), "JPEG decodes");
                 assertEquals(width, decoded.cols(), "width");
                 assertEquals(height, decoded.rows(), "height");

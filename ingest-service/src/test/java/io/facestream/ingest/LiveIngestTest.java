@@ -21,9 +21,11 @@ class LiveIngestTest {
         String camera = "live-mjpeg";
         try (MjpegServer server = new MjpegServer(25)) {
             server.start();
-            try (IngestService ingest = IngestService.start(bootstrap,
+            try (IngestService ingest = IngestService.start(
+                    bootstrap,
                     List.of(CameraRequest.parse(camera + "=" + server.url() + ";fps=10;reconnect-attempts=30")),
-                    RecordedIngestTest.FAST_5FPS, Duration.ofSeconds(10))) {
+                    RecordedIngestTest.FAST_5FPS,
+                    Duration.ofSeconds(10))) {
                 LongSupplier sent = () -> ingest.status(camera).counts().sent();
                 waitFor(() -> sent.getAsLong() >= 8, ingest, camera);
                 server.stop();
@@ -43,14 +45,18 @@ class LiveIngestTest {
         assertTrue(frames.size() >= 16, "frames before and after the outage: " + frames.size());
         long longestPause = 0;
         for (int i = 1; i < frames.size(); i++) {
-            longestPause = Math.max(longestPause, frames.get(i).captureMicros() - frames.get(i - 1).captureMicros());
+            longestPause = Math.max(
+                    longestPause,
+                    frames.get(i).captureMicros() - frames.get(i - 1).captureMicros());
         }
         assertTrue(longestPause >= 1_000_000, "the outage shows in wall-clock capture times: " + longestPause + " µs");
         long now = System.currentTimeMillis() * 1000;
-        assertTrue(Math.abs(now - frames.getLast().captureMicros()) < 60_000_000, "live capture time is the wall clock");
+        assertTrue(
+                Math.abs(now - frames.getLast().captureMicros()) < 60_000_000, "live capture time is the wall clock");
     }
 
-    private static void waitFor(java.util.function.BooleanSupplier condition, IngestService ingest, String camera) throws InterruptedException {
+    private static void waitFor(java.util.function.BooleanSupplier condition, IngestService ingest, String camera)
+            throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!condition.getAsBoolean()) {
             CameraStatus s = ingest.status(camera);

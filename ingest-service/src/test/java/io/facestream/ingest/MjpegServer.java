@@ -70,10 +70,13 @@ final class MjpegServer implements AutoCloseable {
     }
 
     private void serve(Socket c) {
-        try (c; InputStream in = c.getInputStream(); OutputStream out = c.getOutputStream()) {
+        try (c;
+                InputStream in = c.getInputStream();
+                OutputStream out = c.getOutputStream()) {
             readRequestHead(in);
             out.write(("HTTP/1.0 200 OK\r\nContent-Type: multipart/x-mixed-replace; boundary=frame\r\n"
-                    + "Cache-Control: no-cache\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                            + "Cache-Control: no-cache\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             while (!c.isClosed()) {
                 byte[] jpeg = jpeg(frame.getAndIncrement());
                 out.write(("--frame\r\nContent-Type: image/jpeg\r\nContent-Length: " + jpeg.length + "\r\n\r\n")
@@ -95,12 +98,15 @@ final class MjpegServer implements AutoCloseable {
             if (b < 0) {
                 throw new IOException("client closed");
             }
-            state = (b == '\r' && (state == 0 || state == 2)) || (b == '\n' && (state == 1 || state == 3)) ? state + 1 : 0;
+            state = (b == '\r' && (state == 0 || state == 2)) || (b == '\n' && (state == 1 || state == 3))
+                    ? state + 1
+                    : 0;
         }
     }
 
     private static byte[] jpeg(int i) {
-        try (Mat m = TestClips.picture(i, 320, 240); BytePointer buf = new BytePointer()) {
+        try (Mat m = TestClips.picture(i, 320, 240);
+                BytePointer buf = new BytePointer()) {
             imencode(".jpg", m, buf);
             byte[] out = new byte[(int) buf.limit()];
             buf.get(out);

@@ -37,17 +37,19 @@ final class TestClips {
         return record(file, "nut", avcodec.AV_CODEC_ID_RAWVIDEO, frames, fps, width, height);
     }
 
-    private static Path record(Path file, String format, int codec, int frames, int fps, int width, int height) throws Exception {
+    private static Path record(Path file, String format, int codec, int frames, int fps, int width, int height)
+            throws Exception {
         try (FFmpegFrameRecorder r = new FFmpegFrameRecorder(file.toFile(), width, height, 0);
-             OpenCVFrameConverter.ToMat converter = new OpenCVFrameConverter.ToMat()) {
+                OpenCVFrameConverter.ToMat converter = new OpenCVFrameConverter.ToMat()) {
             r.setFormat(format);
             r.setVideoCodec(codec);
             r.setFrameRate(fps);
-            r.setPixelFormat(switch (codec) {
-                case avcodec.AV_CODEC_ID_MJPEG -> avutil.AV_PIX_FMT_YUVJ444P;
-                case avcodec.AV_CODEC_ID_RAWVIDEO -> avutil.AV_PIX_FMT_BGR24;
-                default -> avutil.AV_PIX_FMT_YUV420P;
-            });
+            r.setPixelFormat(
+                    switch (codec) {
+                        case avcodec.AV_CODEC_ID_MJPEG -> avutil.AV_PIX_FMT_YUVJ444P;
+                        case avcodec.AV_CODEC_ID_RAWVIDEO -> avutil.AV_PIX_FMT_BGR24;
+                        default -> avutil.AV_PIX_FMT_YUV420P;
+                    });
             r.setGopSize(fps);
             if (codec == avcodec.AV_CODEC_ID_H264) {
                 r.setVideoOption("preset", "ultrafast");
@@ -73,8 +75,24 @@ final class TestClips {
         Mat m = new Mat(height, width, opencv_core.CV_8UC3, new Scalar(40 + (i * 7) % 180, 90, 160 - (i * 3) % 120, 0));
         rectangle(m, new Point(width / 2, 0), new Point(width, height), new Scalar(200, 60, 30, 0), -1, 8, 0);
         int x = (i * 9) % Math.max(1, width - 40);
-        rectangle(m, new Point(x, height / 3), new Point(x + 40, height / 3 + 40), new Scalar(255, 255, 255, 0), -1, 8, 0);
-        putText(m, Integer.toString(i), new Point(10, height - 10), FONT_HERSHEY_SIMPLEX, 1.0, new Scalar(0, 0, 0, 0), 2, 8, false);
+        rectangle(
+                m,
+                new Point(x, height / 3),
+                new Point(x + 40, height / 3 + 40),
+                new Scalar(255, 255, 255, 0),
+                -1,
+                8,
+                0);
+        putText(
+                m,
+                Integer.toString(i),
+                new Point(10, height - 10),
+                FONT_HERSHEY_SIMPLEX,
+                1.0,
+                new Scalar(0, 0, 0, 0),
+                2,
+                8,
+                false);
         return m;
     }
 

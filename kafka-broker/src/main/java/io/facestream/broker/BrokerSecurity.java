@@ -59,6 +59,7 @@ public final class BrokerSecurity {
     public static final String MECHANISM = "SCRAM-SHA-512";
     /** The principal of the broker's own certificate, and the one super user. */
     public static final String BROKER_PRINCIPAL = "broker";
+
     private static final Pattern USER = Pattern.compile("[a-z][a-z0-9-]{0,63}");
     private static final int SCRAM_ITERATIONS = 8192;
     private static final Duration RENEW_BEFORE = Duration.ofDays(30);
@@ -93,8 +94,8 @@ public final class BrokerSecurity {
             Files.createDirectories(abs);
             setPermissions(abs, PosixFilePermissions.fromString("rwx------"));
             Path secretsFile = abs.resolve("secrets.properties");
-            Map<String, String> secrets = new TreeMap<>(Files.exists(secretsFile)
-                    ? KafkaConnection.readProperties(secretsFile, "secrets file") : Map.of());
+            Map<String, String> secrets = new TreeMap<>(
+                    Files.exists(secretsFile) ? KafkaConnection.readProperties(secretsFile, "secrets file") : Map.of());
             boolean changed = false;
             List<String> keys = new ArrayList<>(List.of("ca.password", "broker.keystore.password"));
             users.forEach(u -> keys.add("user." + u + ".password"));
@@ -105,7 +106,8 @@ public final class BrokerSecurity {
                 }
             }
             if (changed) {
-                StringBuilder text = new StringBuilder("# facestream kafka --secure: key store passwords and SCRAM passwords. Keep it secret.\n");
+                StringBuilder text = new StringBuilder(
+                        "# facestream kafka --secure: key store passwords and SCRAM passwords. Keep it secret.\n");
                 secrets.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
                 writeOwnerOnly(secretsFile, text.toString());
             }
@@ -116,7 +118,8 @@ public final class BrokerSecurity {
             }
             return s;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot prepare the Kafka security directory " + abs + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot prepare the Kafka security directory " + abs + ": " + e.getMessage(), e);
         }
     }
 
@@ -144,8 +147,10 @@ public final class BrokerSecurity {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("security.protocol", "SASL_SSL");
         p.put("sasl.mechanism", MECHANISM);
-        p.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user
-                + "\" password=\"" + password(user) + "\";");
+        p.put(
+                "sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user + "\" password=\""
+                        + password(user) + "\";");
         p.put("ssl.truststore.type", "PEM");
         p.put("ssl.truststore.location", caPem().toString());
         return p;
@@ -170,7 +175,8 @@ public final class BrokerSecurity {
         p.put("listener.name." + internalListener.toLowerCase() + ".ssl.client.auth", "required");
         p.put("listener.name." + controllerListener.toLowerCase() + ".ssl.client.auth", "required");
         p.put("sasl.enabled.mechanisms", MECHANISM);
-        p.put("listener.name." + clientsListener.toLowerCase() + "." + MECHANISM.toLowerCase() + ".sasl.jaas.config",
+        p.put(
+                "listener.name." + clientsListener.toLowerCase() + "." + MECHANISM.toLowerCase() + ".sasl.jaas.config",
                 "org.apache.kafka.common.security.scram.ScramLoginModule required;");
         p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
         p.put("super.users", "User:" + BROKER_PRINCIPAL);
@@ -193,8 +199,8 @@ public final class BrokerSecurity {
     public void upsertUsers(Admin admin) {
         List<UserScramCredentialAlteration> upserts = new ArrayList<>();
         for (String u : users) {
-            upserts.add(new UserScramCredentialUpsertion(u,
-                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, SCRAM_ITERATIONS), password(u)));
+            upserts.add(new UserScramCredentialUpsertion(
+                    u, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, SCRAM_ITERATIONS), password(u)));
         }
         try {
             admin.alterUserScramCredentials(upserts).all().get(60, TimeUnit.SECONDS);
@@ -213,9 +219,17 @@ public final class BrokerSecurity {
 
     private void writeClientProperties(String user) throws IOException {
         StringBuilder text = new StringBuilder();
-        text.append("# Kafka client properties of facestream user '").append(user).append("' (written by facestream kafka --secure).\n");
-        text.append("# Use: --set kafka.properties-file=").append(clientPropertiesFile(user)).append(". Keep it secret.\n");
-        clientProperties(user).forEach((k, v) -> text.append(k).append('=').append(v.replace("\\", "\\\\")).append('\n'));
+        text.append("# Kafka client properties of facestream user '")
+                .append(user)
+                .append("' (written by facestream kafka --secure).\n");
+        text.append("# Use: --set kafka.properties-file=")
+                .append(clientPropertiesFile(user))
+                .append(". Keep it secret.\n");
+        clientProperties(user)
+                .forEach((k, v) -> text.append(k)
+                        .append('=')
+                        .append(v.replace("\\", "\\\\"))
+                        .append('\n'));
         writeOwnerOnly(clientPropertiesFile(user), text.toString());
     }
 
@@ -226,10 +240,28 @@ public final class BrokerSecurity {
         if (!Files.exists(ca)) {
             Path tmp = dir.resolve("ca.p12.tmp");
             Files.deleteIfExists(tmp);
-            keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1",
-                    "-dname", "CN=facestream CA,O=facestream", "-ext", "bc:c", "-ext", "KU=keyCertSign,cRLSign",
-                    "-validity", Integer.toString(CA_DAYS), "-keystore", tmp.toString(), "-storetype", "PKCS12",
-                    "-storepass:env", "FS_CA_PASSWORD");
+            keytool(
+                    "-genkeypair",
+                    "-alias",
+                    "ca",
+                    "-keyalg",
+                    "EC",
+                    "-groupname",
+                    "secp256r1",
+                    "-dname",
+                    "CN=facestream CA,O=facestream",
+                    "-ext",
+                    "bc:c",
+                    "-ext",
+                    "KU=keyCertSign,cRLSign",
+                    "-validity",
+                    Integer.toString(CA_DAYS),
+                    "-keystore",
+                    tmp.toString(),
+                    "-storetype",
+                    "PKCS12",
+                    "-storepass:env",
+                    "FS_CA_PASSWORD");
             setPermissions(tmp, OWNER_ONLY);
             Files.move(tmp, ca, StandardCopyOption.ATOMIC_MOVE);
             Files.deleteIfExists(caPem());
@@ -239,13 +271,25 @@ public final class BrokerSecurity {
         if (!Files.exists(caPem())) {
             Path tmp = dir.resolve("ca.pem.tmp");
             Files.deleteIfExists(tmp);
-            keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", ca.toString(), "-storepass:env", "FS_CA_PASSWORD",
-                    "-file", tmp.toString());
+            keytool(
+                    "-exportcert",
+                    "-rfc",
+                    "-alias",
+                    "ca",
+                    "-keystore",
+                    ca.toString(),
+                    "-storepass:env",
+                    "FS_CA_PASSWORD",
+                    "-file",
+                    tmp.toString());
             Files.move(tmp, caPem(), StandardCopyOption.ATOMIC_MOVE);
         }
         Path broker = dir.resolve("broker.p12");
         if (Files.exists(broker) && expiresSoon(broker)) {
-            LOG.info("the broker certificate in {} expires within {} days: issuing a new one", dir, RENEW_BEFORE.toDays());
+            LOG.info(
+                    "the broker certificate in {} expires within {} days: issuing a new one",
+                    dir,
+                    RENEW_BEFORE.toDays());
             Files.delete(broker);
         }
         if (!Files.exists(broker)) {
@@ -256,20 +300,78 @@ public final class BrokerSecurity {
                 Files.deleteIfExists(p);
             }
             try {
-                keytool("-genkeypair", "-alias", BROKER_PRINCIPAL, "-keyalg", "EC", "-groupname", "secp256r1",
-                        "-dname", "CN=" + BROKER_PRINCIPAL + ",O=facestream", "-validity", Integer.toString(BROKER_DAYS),
-                        "-keystore", tmp.toString(), "-storetype", "PKCS12", "-storepass:env", "FS_KEYSTORE_PASSWORD");
+                keytool(
+                        "-genkeypair",
+                        "-alias",
+                        BROKER_PRINCIPAL,
+                        "-keyalg",
+                        "EC",
+                        "-groupname",
+                        "secp256r1",
+                        "-dname",
+                        "CN=" + BROKER_PRINCIPAL + ",O=facestream",
+                        "-validity",
+                        Integer.toString(BROKER_DAYS),
+                        "-keystore",
+                        tmp.toString(),
+                        "-storetype",
+                        "PKCS12",
+                        "-storepass:env",
+                        "FS_KEYSTORE_PASSWORD");
                 setPermissions(tmp, OWNER_ONLY);
-                keytool("-certreq", "-alias", BROKER_PRINCIPAL, "-keystore", tmp.toString(), "-storepass:env", "FS_KEYSTORE_PASSWORD",
-                        "-file", csr.toString());
-                keytool("-gencert", "-rfc", "-alias", "ca", "-keystore", ca.toString(), "-storepass:env", "FS_CA_PASSWORD",
-                        "-infile", csr.toString(), "-outfile", crt.toString(), "-validity", Integer.toString(BROKER_DAYS),
-                        "-ext", "SAN=dns:localhost,ip:127.0.0.1,ip:::1", "-ext", "EKU=serverAuth,clientAuth",
-                        "-ext", "KU=digitalSignature");
-                keytool("-importcert", "-noprompt", "-alias", "ca", "-file", caPem().toString(), "-keystore", tmp.toString(),
-                        "-storepass:env", "FS_KEYSTORE_PASSWORD");
-                keytool("-importcert", "-noprompt", "-alias", BROKER_PRINCIPAL, "-file", crt.toString(), "-keystore", tmp.toString(),
-                        "-storepass:env", "FS_KEYSTORE_PASSWORD");
+                keytool(
+                        "-certreq",
+                        "-alias",
+                        BROKER_PRINCIPAL,
+                        "-keystore",
+                        tmp.toString(),
+                        "-storepass:env",
+                        "FS_KEYSTORE_PASSWORD",
+                        "-file",
+                        csr.toString());
+                keytool(
+                        "-gencert",
+                        "-rfc",
+                        "-alias",
+                        "ca",
+                        "-keystore",
+                        ca.toString(),
+                        "-storepass:env",
+                        "FS_CA_PASSWORD",
+                        "-infile",
+                        csr.toString(),
+                        "-outfile",
+                        crt.toString(),
+                        "-validity",
+                        Integer.toString(BROKER_DAYS),
+                        "-ext",
+                        "SAN=dns:localhost,ip:127.0.0.1,ip:::1",
+                        "-ext",
+                        "EKU=serverAuth,clientAuth",
+                        "-ext",
+                        "KU=digitalSignature");
+                keytool(
+                        "-importcert",
+                        "-noprompt",
+                        "-alias",
+                        "ca",
+                        "-file",
+                        caPem().toString(),
+                        "-keystore",
+                        tmp.toString(),
+                        "-storepass:env",
+                        "FS_KEYSTORE_PASSWORD");
+                keytool(
+                        "-importcert",
+                        "-noprompt",
+                        "-alias",
+                        BROKER_PRINCIPAL,
+                        "-file",
+                        crt.toString(),
+                        "-keystore",
+                        tmp.toString(),
+                        "-storepass:env",
+                        "FS_KEYSTORE_PASSWORD");
                 Files.move(tmp, broker, StandardCopyOption.ATOMIC_MOVE);
             } finally {
                 for (Path p : List.of(tmp, csr, crt)) {
@@ -285,17 +387,21 @@ public final class BrokerSecurity {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(in, secrets.get("broker.keystore.password").toCharArray());
             X509Certificate cert = (X509Certificate) ks.getCertificate(BROKER_PRINCIPAL);
-            return cert == null || cert.getNotAfter().toInstant().isBefore(Instant.now().plus(RENEW_BEFORE));
+            return cert == null
+                    || cert.getNotAfter().toInstant().isBefore(Instant.now().plus(RENEW_BEFORE));
         } catch (Exception e) {
-            throw new IllegalStateException("cannot read the broker key store " + keystore + " (written with another password?): "
-                    + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot read the broker key store " + keystore + " (written with another password?): "
+                            + e.getMessage(),
+                    e);
         }
     }
 
     private void keytool(String... args) {
         Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
         if (!Files.isExecutable(keytool)) {
-            throw new IllegalStateException("the JDK's keytool is not at " + keytool + ": it makes the broker certificates");
+            throw new IllegalStateException(
+                    "the JDK's keytool is not at " + keytool + ": it makes the broker certificates");
         }
         List<String> cmd = new ArrayList<>();
         cmd.add(keytool.toString());
@@ -312,7 +418,8 @@ public final class BrokerSecurity {
                 throw new IllegalStateException("keytool " + args[0] + " did not finish within 2 minutes");
             }
             if (p.exitValue() != 0) {
-                throw new IllegalStateException("keytool " + args[0] + " failed (exit " + p.exitValue() + "): " + out.strip());
+                throw new IllegalStateException(
+                        "keytool " + args[0] + " failed (exit " + p.exitValue() + "): " + out.strip());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run " + keytool, e);

@@ -49,9 +49,20 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
     private static final int NODE_ID = 1;
     /** Broker settings that make it the embedded single node on loopback; {@code kafka.broker.*} cannot change them. */
-    static final Set<String> OWNED = Set.of("process.roles", "node.id", "controller.quorum.voters", "controller.quorum.bootstrap.servers",
-            "listeners", "advertised.listeners", "controller.listener.names", "listener.security.protocol.map",
-            "inter.broker.listener.name", "security.inter.broker.protocol", "log.dirs", "log.dir", "metadata.log.dir");
+    static final Set<String> OWNED = Set.of(
+            "process.roles",
+            "node.id",
+            "controller.quorum.voters",
+            "controller.quorum.bootstrap.servers",
+            "listeners",
+            "advertised.listeners",
+            "controller.listener.names",
+            "listener.security.protocol.map",
+            "inter.broker.listener.name",
+            "security.inter.broker.protocol",
+            "log.dirs",
+            "log.dir",
+            "metadata.log.dir");
 
     private final Path dataDir;
     private final boolean deleteOnClose;
@@ -62,16 +73,22 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final List<AclBinding> acls;
     private boolean closed;
 
-    private EmbeddedKafka(Path dataDir, int port, boolean deleteOnClose, Map<String, String> brokerProperties,
-                          BrokerSecurity security, Collection<AclBinding> acls) {
+    private EmbeddedKafka(
+            Path dataDir,
+            int port,
+            boolean deleteOnClose,
+            Map<String, String> brokerProperties,
+            BrokerSecurity security,
+            Collection<AclBinding> acls) {
         this.dataDir = dataDir;
         this.deleteOnClose = deleteOnClose;
         this.security = security;
         this.acls = List.copyOf(acls);
         for (String key : brokerProperties.keySet()) {
             if (OWNED.contains(key)) {
-                throw new ConfigException("broker property '" + key + "' (kafka.broker." + key + ") is the embedded broker's own: "
-                        + "it listens on 127.0.0.1 (kafka.port) and keeps its data in kafka.data-dir");
+                throw new ConfigException(
+                        "broker property '" + key + "' (kafka.broker." + key + ") is the embedded broker's own: "
+                                + "it listens on 127.0.0.1 (kafka.port) and keeps its data in kafka.data-dir");
             }
         }
         if (security == null && !acls.isEmpty()) {
@@ -97,7 +114,9 @@ public final class EmbeddedKafka implements AutoCloseable {
             // clients: SASL_SSL with SCRAM; the broker's own traffic (inter-broker, controller): mutual TLS
             String internal = "127.0.0.1:" + freePort();
             this.superUser = KafkaConnection.of(internal, security.superUserProperties());
-            p.put("listeners", "CLIENTS://" + bootstrap + ",INTERNAL://" + internal + ",CONTROLLER://127.0.0.1:" + controllerPort);
+            p.put(
+                    "listeners",
+                    "CLIENTS://" + bootstrap + ",INTERNAL://" + internal + ",CONTROLLER://127.0.0.1:" + controllerPort);
             p.put("advertised.listeners", "CLIENTS://" + bootstrap + ",INTERNAL://" + internal);
             p.put("listener.security.protocol.map", "CLIENTS:SASL_SSL,INTERNAL:SSL,CONTROLLER:SSL");
             p.put("inter.broker.listener.name", "INTERNAL");
@@ -143,8 +162,12 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @param acls             the ACLs of {@code security}'s users, made to be exactly these on start (others of the
      *                         same users are removed); visible to the broker when this returns
      */
-    public static EmbeddedKafka start(Path dataDir, int port, Map<String, String> brokerProperties, BrokerSecurity security,
-                                      Collection<AclBinding> acls) {
+    public static EmbeddedKafka start(
+            Path dataDir,
+            int port,
+            Map<String, String> brokerProperties,
+            BrokerSecurity security,
+            Collection<AclBinding> acls) {
         EmbeddedKafka k = new EmbeddedKafka(dataDir, port, false, brokerProperties, security, acls);
         k.startup();
         return k;
@@ -153,7 +176,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** Starts a broker on a free port with a fresh temporary directory, deleted on close. */
     public static EmbeddedKafka startTemporary() {
         try {
-            EmbeddedKafka k = new EmbeddedKafka(Files.createTempDirectory("facestream-kafka-"), 0, true, Map.of(), null, List.of());
+            EmbeddedKafka k = new EmbeddedKafka(
+                    Files.createTempDirectory("facestream-kafka-"), 0, true, Map.of(), null, List.of());
             k.startup();
             return k;
         } catch (IOException e) {
@@ -189,7 +213,8 @@ public final class EmbeddedKafka implements AutoCloseable {
                 } catch (Exception e) {
                     if (System.nanoTime() > deadline) {
                         close();
-                        throw new IllegalStateException("embedded Kafka did not become ready on " + bootstrap + " within 60 s", e);
+                        throw new IllegalStateException(
+                                "embedded Kafka did not become ready on " + bootstrap + " within 60 s", e);
                     }
                 }
             }
@@ -204,10 +229,20 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
         }
         if (security == null) {
-            LOG.info("embedded Kafka ready on {} (data {}) in {} ms", bootstrap, dataDir, (System.nanoTime() - t0) / 1_000_000);
+            LOG.info(
+                    "embedded Kafka ready on {} (data {}) in {} ms",
+                    bootstrap,
+                    dataDir,
+                    (System.nanoTime() - t0) / 1_000_000);
         } else {
-            LOG.info("embedded Kafka ready on {} (SASL_SSL, {}; users {}, {} ACLs; data {}) in {} ms", bootstrap,
-                    BrokerSecurity.MECHANISM, security.users(), acls.size(), dataDir, (System.nanoTime() - t0) / 1_000_000);
+            LOG.info(
+                    "embedded Kafka ready on {} (SASL_SSL, {}; users {}, {} ACLs; data {}) in {} ms",
+                    bootstrap,
+                    BrokerSecurity.MECHANISM,
+                    security.users(),
+                    acls.size(),
+                    dataDir,
+                    (System.nanoTime() - t0) / 1_000_000);
         }
     }
 
@@ -216,34 +251,45 @@ public final class EmbeddedKafka implements AutoCloseable {
         Set<String> principals = security.users().stream().map(u -> "User:" + u).collect(Collectors.toSet());
         for (AclBinding b : acls) {
             if (!principals.contains(b.entry().principal())) {
-                throw new IllegalArgumentException("ACL for " + b.entry().principal() + ", who is not one of the users " + security.users());
+                throw new IllegalArgumentException(
+                        "ACL for " + b.entry().principal() + ", who is not one of the users " + security.users());
             }
         }
         try {
-            Collection<AclBinding> existing = admin.describeAcls(AclBindingFilter.ANY).values().get(60, TimeUnit.SECONDS);
+            Collection<AclBinding> existing =
+                    admin.describeAcls(AclBindingFilter.ANY).values().get(60, TimeUnit.SECONDS);
             List<AclBindingFilter> stale = existing.stream()
-                    .filter(b -> principals.contains(b.entry().principal()) && !acls.contains(b)).map(AclBinding::toFilter).toList();
+                    .filter(b -> principals.contains(b.entry().principal()) && !acls.contains(b))
+                    .map(AclBinding::toFilter)
+                    .toList();
             if (!stale.isEmpty()) {
                 admin.deleteAcls(stale).all().get(60, TimeUnit.SECONDS);
                 LOG.info("removed {} ACL(s) of facestream users that the current set no longer has", stale.size());
             }
-            List<AclBinding> missing = acls.stream().filter(b -> !existing.contains(b)).toList();
+            List<AclBinding> missing =
+                    acls.stream().filter(b -> !existing.contains(b)).toList();
             if (!missing.isEmpty()) {
                 admin.createAcls(missing).all().get(60, TimeUnit.SECONDS);
             }
             // the controller has them; the broker's authorizer and SCRAM cache follow its metadata a moment later
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (true) {
-                Collection<AclBinding> now = admin.describeAcls(AclBindingFilter.ANY).values().get(60, TimeUnit.SECONDS);
+                Collection<AclBinding> now =
+                        admin.describeAcls(AclBindingFilter.ANY).values().get(60, TimeUnit.SECONDS);
                 boolean aclsThere = now.containsAll(acls)
-                        && now.stream().noneMatch(b -> principals.contains(b.entry().principal()) && !acls.contains(b));
-                boolean usersThere = admin.describeUserScramCredentials(security.users()).all().get(60, TimeUnit.SECONDS)
-                        .keySet().containsAll(security.users());
+                        && now.stream()
+                                .noneMatch(b -> principals.contains(b.entry().principal()) && !acls.contains(b));
+                boolean usersThere = admin.describeUserScramCredentials(security.users())
+                        .all()
+                        .get(60, TimeUnit.SECONDS)
+                        .keySet()
+                        .containsAll(security.users());
                 if (aclsThere && usersThere) {
                     return;
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the broker did not show the facestream users and ACLs within 60 s");
+                    throw new IllegalStateException(
+                            "the broker did not show the facestream users and ACLs within 60 s");
                 }
                 Thread.sleep(100);
             }
@@ -251,7 +297,8 @@ public final class EmbeddedKafka implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while applying ACLs", e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot apply the ACLs of the facestream users: " + BrokerSecurity.rootMessage(e), e);
+            throw new IllegalStateException(
+                    "cannot apply the ACLs of the facestream users: " + BrokerSecurity.rootMessage(e), e);
         }
     }
 

@@ -25,24 +25,29 @@ class EmbeddedKafkaTest {
     @Test
     void restartOnSameDataKeepsTopicsAndRecords(@TempDir Path dir) throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir, 0);
-             Admin admin = KafkaClients.admin(kafka.bootstrapServers())) {
+                Admin admin = KafkaClients.admin(kafka.bootstrapServers())) {
             new TopicCreator(admin, (short) 1).ensure(TopicCatalog.defaults());
-            try (var producer = new KafkaProducer<String, byte[]>(KafkaClients.producer(kafka.bootstrapServers(), "t"))) {
+            try (var producer =
+                    new KafkaProducer<String, byte[]>(KafkaClients.producer(kafka.bootstrapServers(), "t"))) {
                 for (int i = 0; i < 3; i++) {
-                    producer.send(new ProducerRecord<>(TopicCatalog.FEEDBACK, "k" + i, new byte[] {(byte) i})).get();
+                    producer.send(new ProducerRecord<>(TopicCatalog.FEEDBACK, "k" + i, new byte[] {(byte) i}))
+                            .get();
                 }
             }
         }
         try (EmbeddedKafka again = EmbeddedKafka.start(dir, 0)) {
             List<ConsumerRecord<String, byte[]>> got = new ArrayList<>();
-            try (var consumer = new KafkaConsumer<String, byte[]>(KafkaClients.consumer(again.bootstrapServers(), "g"))) {
+            try (var consumer =
+                    new KafkaConsumer<String, byte[]>(KafkaClients.consumer(again.bootstrapServers(), "g"))) {
                 consumer.subscribe(List.of(TopicCatalog.FEEDBACK));
                 long deadline = System.currentTimeMillis() + 30_000;
                 while (got.size() < 3 && System.currentTimeMillis() < deadline) {
                     consumer.poll(Duration.ofMillis(200)).forEach(got::add);
                 }
             }
-            assertEquals(List.of("k0", "k1", "k2"), got.stream().map(ConsumerRecord::key).toList());
+            assertEquals(
+                    List.of("k0", "k1", "k2"),
+                    got.stream().map(ConsumerRecord::key).toList());
         }
     }
 }

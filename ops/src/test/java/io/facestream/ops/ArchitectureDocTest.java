@@ -49,7 +49,8 @@ class ArchitectureDocTest {
                 assertEquals(1, roots.size(), module + " has one root package under io.facestream: " + roots);
                 root = roots.get(0).getFileName().toString();
             }
-            Matcher named = Pattern.compile("`" + Pattern.quote(root) + "\\.([a-z.]+)`").matcher(rows.get(module));
+            Matcher named =
+                    Pattern.compile("`" + Pattern.quote(root) + "\\.([a-z.]+)`").matcher(rows.get(module));
             while (named.find()) {
                 if (!Files.isDirectory(base.resolve(root).resolve(named.group(1).replace('.', '/')))) {
                     missing.add(module + ": the table names " + root + "." + named.group(1) + ", which does not exist");

@@ -30,7 +30,9 @@ class DockerComposeTest {
         try (InputStream in = getClass().getResourceAsStream("/META-INF/facestream/build.properties")) {
             build.load(in);
         }
-        assertEquals("apache/kafka:" + build.getProperty("kafka.version"), compose.at("/services/kafka/image").asText());
+        assertEquals(
+                "apache/kafka:" + build.getProperty("kafka.version"),
+                compose.at("/services/kafka/image").asText());
     }
 
     @Test
@@ -38,7 +40,9 @@ class DockerComposeTest {
         JsonNode kafka = compose().at("/services/kafka");
         int defaultPort = FacestreamConfig.defaults().getInt("kafka.port");
         assertEquals(defaultPort + ":" + defaultPort, kafka.at("/ports/0").asText());
-        assertEquals("PLAINTEXT://kafka:" + defaultPort, kafka.at("/environment/KAFKA_ADVERTISED_LISTENERS").asText());
+        assertEquals(
+                "PLAINTEXT://kafka:" + defaultPort,
+                kafka.at("/environment/KAFKA_ADVERTISED_LISTENERS").asText());
         for (String service : serviceNames()) {
             List<String> cmd = command(service);
             int i = cmd.indexOf("--bootstrap");
@@ -51,10 +55,20 @@ class DockerComposeTest {
     @Test
     void theApiPortIsTheOneMatchServesOn() throws Exception {
         int apiPort = FacestreamConfig.defaults().getInt("api.port");
-        assertEquals("127.0.0.1:" + apiPort + ":" + apiPort, compose().at("/services/match/ports/0").asText(),
+        assertEquals(
+                "127.0.0.1:" + apiPort + ":" + apiPort,
+                compose().at("/services/match/ports/0").asText(),
                 "the plain-HTTP API is published on the host's loopback only");
-        assertEquals(List.of("match", "--bootstrap", "kafka:" + FacestreamConfig.defaults().getInt("kafka.port"), "--host", "0.0.0.0",
-                "--set", "management.host=0.0.0.0"), command("match"));
+        assertEquals(
+                List.of(
+                        "match",
+                        "--bootstrap",
+                        "kafka:" + FacestreamConfig.defaults().getInt("kafka.port"),
+                        "--host",
+                        "0.0.0.0",
+                        "--set",
+                        "management.host=0.0.0.0"),
+                command("match"));
     }
 
     @Test
@@ -62,14 +76,18 @@ class DockerComposeTest {
         List<String> services = serviceNames();
         assertFalse(services.isEmpty());
         for (String service : services) {
-            assertEquals("facestream:dev", compose().at("/services/" + service + "/image").asText(), service);
+            assertEquals(
+                    "facestream:dev",
+                    compose().at("/services/" + service + "/image").asText(),
+                    service);
             List<String> cmd = command(service);
             // parseArgs validates the subcommand and every option without running anything
             CommandLine.ParseResult parsed = new CommandLine(new FacestreamCli()).parseArgs(cmd.toArray(String[]::new));
             assertTrue(parsed.hasSubcommand(), service + ": " + cmd);
             assertEquals(cmd.get(0), parsed.subcommand().commandSpec().name(), service);
         }
-        assertTrue(Files.isRegularFile(ROOT.resolve("ops/docker/Dockerfile")), "the image compose refers to can be built");
+        assertTrue(
+                Files.isRegularFile(ROOT.resolve("ops/docker/Dockerfile")), "the image compose refers to can be built");
     }
 
     /** Prometheus scrapes the management port of every long-running service, which listens on the compose network. */
@@ -84,9 +102,12 @@ class DockerComposeTest {
             expected.add(service + ":" + managementPort);
             List<String> cmd = command(service);
             int i = cmd.indexOf("management.host=0.0.0.0");
-            assertTrue(i > 0 && cmd.get(i - 1).equals("--set"), service + " opens its management port to the compose network: " + cmd);
+            assertTrue(
+                    i > 0 && cmd.get(i - 1).equals("--set"),
+                    service + " opens its management port to the compose network: " + cmd);
         }
-        JsonNode prometheus = Json.yaml().readTree(ROOT.resolve("ops/observability/prometheus.yml").toFile());
+        JsonNode prometheus = Json.yaml()
+                .readTree(ROOT.resolve("ops/observability/prometheus.yml").toFile());
         List<String> targets = new ArrayList<>();
         for (JsonNode job : prometheus.get("scrape_configs")) {
             assertEquals("/metrics", job.get("metrics_path").asText());
@@ -96,17 +117,27 @@ class DockerComposeTest {
         JsonNode service = compose().at("/services/prometheus");
         List<String> mounts = new ArrayList<>();
         service.get("volumes").forEach(v -> mounts.add(v.asText()));
-        assertTrue(mounts.contains("./ops/observability/prometheus.yml:/etc/prometheus/prometheus.yml:ro"), mounts.toString());
+        assertTrue(
+                mounts.contains("./ops/observability/prometheus.yml:/etc/prometheus/prometheus.yml:ro"),
+                mounts.toString());
         String rules = prometheus.at("/rule_files/0").asText();
-        assertTrue(mounts.contains("./ops/observability/alerts.yml:/etc/prometheus/" + rules + ":ro"), rules + " is mounted: " + mounts);
+        assertTrue(
+                mounts.contains("./ops/observability/alerts.yml:/etc/prometheus/" + rules + ":ro"),
+                rules + " is mounted: " + mounts);
         for (String monitoring : MONITORING) {
             compose().at("/services/" + monitoring + "/volumes").forEach(v -> {
                 String host = v.asText().split(":")[0];
                 if (host.startsWith("./")) {
-                    assertTrue(Files.exists(ROOT.resolve(host.substring(2))), monitoring + " mounts " + host + ", which exists");
+                    assertTrue(
+                            Files.exists(ROOT.resolve(host.substring(2))),
+                            monitoring + " mounts " + host + ", which exists");
                 }
             });
-            assertTrue(compose().at("/services/" + monitoring + "/ports/0").asText().startsWith("127.0.0.1:"),
+            assertTrue(
+                    compose()
+                            .at("/services/" + monitoring + "/ports/0")
+                            .asText()
+                            .startsWith("127.0.0.1:"),
                     monitoring + " is published on the host's loopback only");
         }
     }

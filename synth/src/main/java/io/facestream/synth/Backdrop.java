@@ -1,5 +1,11 @@
 package io.facestream.synth;
 
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
+import static org.bytedeco.opencv.global.opencv_imgproc.FILLED;
+import static org.bytedeco.opencv.global.opencv_imgproc.LINE_8;
+import static org.bytedeco.opencv.global.opencv_imgproc.line;
+import static org.bytedeco.opencv.global.opencv_imgproc.rectangle;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -7,12 +13,6 @@ import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Point;
 import org.bytedeco.opencv.opencv_core.Rect;
 import org.bytedeco.opencv.opencv_core.Scalar;
-
-import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
-import static org.bytedeco.opencv.global.opencv_imgproc.FILLED;
-import static org.bytedeco.opencv.global.opencv_imgproc.LINE_8;
-import static org.bytedeco.opencv.global.opencv_imgproc.line;
-import static org.bytedeco.opencv.global.opencv_imgproc.rectangle;
 
 /**
  * A fixed camera's view of a corridor or hall: wall and floor in random tints, doors and windows, floor lines in
@@ -37,8 +37,14 @@ public final class Backdrop {
         }
         Scalar lineColour = tint(rnd, 80, 60);
         for (int i = -4; i <= 4; i++) {
-            line(background, new Point(width / 2 + i * width / 16, horizon), new Point(width / 2 + i * width / 3, height),
-                    lineColour, 1, LINE_8, 0);
+            line(
+                    background,
+                    new Point(width / 2 + i * width / 16, horizon),
+                    new Point(width / 2 + i * width / 3, height),
+                    lineColour,
+                    1,
+                    LINE_8,
+                    0);
         }
         int objects = 1 + rnd.nextInt(2);
         for (int i = 0; i < objects; i++) {
@@ -50,8 +56,11 @@ public final class Backdrop {
     }
 
     private static Scalar tint(SplittableRandom rnd, int base, int spread) {
-        return new Scalar(base + rnd.nextInt(spread) - spread / 2.0, base + rnd.nextInt(spread) - spread / 2.0,
-                base + rnd.nextInt(spread) - spread / 2.0, 0);
+        return new Scalar(
+                base + rnd.nextInt(spread) - spread / 2.0,
+                base + rnd.nextInt(spread) - spread / 2.0,
+                base + rnd.nextInt(spread) - spread / 2.0,
+                0);
     }
 
     /** A fresh copy of the empty scene to draw people on. */

@@ -1,11 +1,11 @@
 package io.facestream.synth;
 
+import static org.bytedeco.opencv.global.opencv_core.addWeighted;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.bytedeco.opencv.opencv_core.Mat;
-
-import static org.bytedeco.opencv.global.opencv_core.addWeighted;
 
 /**
  * New identities made from real donor faces (all aligned to the same canonical eyes): identity {@code i} is a
@@ -34,7 +34,8 @@ public final class BlendedIdentities implements IdentitySource {
     public BlendedIdentities(List<DonorFace> donors, FaceLikeness likeness) {
         this.likeness = likeness;
         if (donors.size() < 2) {
-            throw new IllegalArgumentException("blended identities need at least 2 donor faces, found " + donors.size());
+            throw new IllegalArgumentException(
+                    "blended identities need at least 2 donor faces, found " + donors.size());
         }
         this.donors = List.copyOf(donors);
     }
@@ -54,7 +55,9 @@ public final class BlendedIdentities implements IdentitySource {
                 SplittableRandom rnd = new SplittableRandom(seed * 1_000_003L + i + draw * 0x9E3779B97F4A7C15L);
                 Drawn c = draw(i, p, d, rnd);
                 if (likeness != null) {
-                    float[] e = likeness.embed(c.identity.looks().get(0).face(), c.identity.looks().get(0).landmarks());
+                    float[] e = likeness.embed(
+                            c.identity.looks().get(0).face(),
+                            c.identity.looks().get(0).landmarks());
                     double closest = -1;
                     for (float[] other : seen) {
                         closest = Math.max(closest, FaceLikeness.cosine(e, other));
@@ -93,8 +96,13 @@ public final class BlendedIdentities implements IdentitySource {
         double[] to = reshape(from, rnd);
         Mat shaped = ShapeWarp.apply(blend, from, to);
         blend.close();
-        String recipe = String.format(java.util.Locale.ROOT, "%.2f·%s + %.2f·%s, shape-warped",
-                wp, donors.get(p).source(), 1 - wp, donors.get(q).source());
+        String recipe = String.format(
+                java.util.Locale.ROOT,
+                "%.2f·%s + %.2f·%s, shape-warped",
+                wp,
+                donors.get(p).source(),
+                1 - wp,
+                donors.get(q).source());
         return new Drawn(new Identity(i + 1, recipe, List.of(new Look(shaped, to))), null, -1);
     }
 
@@ -123,6 +131,8 @@ public final class BlendedIdentities implements IdentitySource {
     @Override
     public String describe() {
         return "blends of " + donors.size() + " donor faces"
-                + (likeness == null ? "" : ", kept below cosine " + MAX_LIKENESS + " of each other by " + likeness.describe());
+                + (likeness == null
+                        ? ""
+                        : ", kept below cosine " + MAX_LIKENESS + " of each other by " + likeness.describe());
     }
 }

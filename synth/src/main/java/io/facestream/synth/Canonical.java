@@ -17,7 +17,8 @@ public final class Canonical {
      * embedder's alignment template ({@link ReferenceLandmarks#ARCFACE_112}), interleaved x, y.
      */
     private static final double[] TEMPLATE_112 = ReferenceLandmarks.ARCFACE_112.stream()
-            .flatMapToDouble(p -> DoubleStream.of(p.x(), p.y())).toArray();
+            .flatMapToDouble(p -> DoubleStream.of(p.x(), p.y()))
+            .toArray();
 
     /**
      * The ground-truth face box in the 112 template: a square a little wider than the eye-to-mouth region, the
@@ -25,8 +26,7 @@ public final class Canonical {
      */
     public static final double BOX_X = 12, BOX_Y = 18, BOX_SIZE = 88;
 
-    private Canonical() {
-    }
+    private Canonical() {}
 
     /** The template landmarks in canonical coordinates, interleaved x,y. */
     public static double[] landmarks() {

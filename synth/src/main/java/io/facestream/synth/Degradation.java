@@ -1,15 +1,15 @@
 package io.facestream.synth;
 
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
+import static org.bytedeco.opencv.global.opencv_core.add;
+import static org.bytedeco.opencv.global.opencv_core.subtract;
+import static org.bytedeco.opencv.global.opencv_imgproc.GaussianBlur;
+
 import java.util.SplittableRandom;
 import org.bytedeco.javacpp.indexer.UByteIndexer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Rect;
 import org.bytedeco.opencv.opencv_core.Size;
-
-import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
-import static org.bytedeco.opencv.global.opencv_core.add;
-import static org.bytedeco.opencv.global.opencv_core.subtract;
-import static org.bytedeco.opencv.global.opencv_imgproc.GaussianBlur;
 
 /**
  * What a cheap surveillance camera does to a frame: defocus blur, slowly drifting and flickering light, and sensor
@@ -39,7 +39,8 @@ public final class Degradation implements AutoCloseable {
         double noiseSigma = 2 + 6 * rnd.nextDouble();
         noiseUp = new Mat(height + MARGIN, width + MARGIN, CV_8UC3);
         noiseDown = new Mat(height + MARGIN, width + MARGIN, CV_8UC3);
-        try (UByteIndexer up = noiseUp.createIndexer(); UByteIndexer down = noiseDown.createIndexer()) {
+        try (UByteIndexer up = noiseUp.createIndexer();
+                UByteIndexer down = noiseDown.createIndexer()) {
             for (int y = 0; y < height + MARGIN; y++) {
                 for (int x = 0; x < width + MARGIN; x++) {
                     for (int c = 0; c < 3; c++) {
@@ -63,11 +64,13 @@ public final class Degradation implements AutoCloseable {
             GaussianBlur(frame, frame, new Size(0, 0), blurSigma);
         }
         double flicker = rnd.nextDouble() < 0.03 ? 0.15 * (rnd.nextDouble() - 0.5) : 0;
-        double light = lightBase * (1 + lightSwing * Math.sin(lightPhase + 2 * Math.PI * index / lightPeriod)) + flicker;
+        double light =
+                lightBase * (1 + lightSwing * Math.sin(lightPhase + 2 * Math.PI * index / lightPeriod)) + flicker;
         frame.convertTo(frame, -1, light, 0);
         int dx = rnd.nextInt(MARGIN), dy = rnd.nextInt(MARGIN);
         Rect view = new Rect(dx, dy, frame.cols(), frame.rows());
-        try (Mat up = new Mat(noiseUp, view); Mat down = new Mat(noiseDown, view)) {
+        try (Mat up = new Mat(noiseUp, view);
+                Mat down = new Mat(noiseDown, view)) {
             add(frame, up, frame);
             subtract(frame, down, frame);
         }

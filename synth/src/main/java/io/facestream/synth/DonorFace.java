@@ -8,5 +8,4 @@ import org.bytedeco.opencv.opencv_core.Mat;
  * @param source where it came from ({@code file#index}), for reports
  * @param face   {@link Canonical#SIZE}² BGR image, eyes on the template's eye points
  */
-public record DonorFace(String source, Mat face) {
-}
+public record DonorFace(String source, Mat face) {}

@@ -1,5 +1,14 @@
 package io.facestream.synth;
 
+import static org.bytedeco.opencv.global.opencv_core.BORDER_REPLICATE;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;
+import static org.bytedeco.opencv.global.opencv_imgproc.COLOR_BGR2GRAY;
+import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
+import static org.bytedeco.opencv.global.opencv_imgproc.cvtColor;
+import static org.bytedeco.opencv.global.opencv_imgproc.equalizeHist;
+import static org.bytedeco.opencv.global.opencv_imgproc.warpAffine;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -12,15 +21,6 @@ import org.bytedeco.opencv.opencv_core.Scalar;
 import org.bytedeco.opencv.opencv_core.Size;
 import org.bytedeco.opencv.opencv_objdetect.CascadeClassifier;
 
-import static org.bytedeco.opencv.global.opencv_core.BORDER_REPLICATE;
-import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
-import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;
-import static org.bytedeco.opencv.global.opencv_imgproc.COLOR_BGR2GRAY;
-import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
-import static org.bytedeco.opencv.global.opencv_imgproc.cvtColor;
-import static org.bytedeco.opencv.global.opencv_imgproc.equalizeHist;
-import static org.bytedeco.opencv.global.opencv_imgproc.warpAffine;
-
 /**
  * Finds frontal faces in photographs and aligns them into the canonical frame. Faces come from OpenCV's Haar
  * cascades (shipped in the OpenCV native jar) and the eyes from the eye cascade inside the face's upper half; a face
@@ -30,9 +30,12 @@ import static org.bytedeco.opencv.global.opencv_imgproc.warpAffine;
 public final class DonorFinder {
     /** A total order on {x, y, width, height} boxes. */
     private static final Comparator<int[]> BOX_ORDER = Comparator.<int[]>comparingInt(b -> b[0])
-            .thenComparingInt(b -> b[1]).thenComparingInt(b -> b[2]).thenComparingInt(b -> b[3]);
+            .thenComparingInt(b -> b[1])
+            .thenComparingInt(b -> b[2])
+            .thenComparingInt(b -> b[3]);
 
-    private static final String CASCADES = "/org/bytedeco/opencv/" + Loader.getPlatform() + "/share/opencv4/haarcascades/";
+    private static final String CASCADES =
+            "/org/bytedeco/opencv/" + Loader.getPlatform() + "/share/opencv4/haarcascades/";
 
     private final CascadeClassifier faces;
     private final CascadeClassifier eyes;
@@ -47,7 +50,8 @@ public final class DonorFinder {
 
     private static CascadeClassifier cascade(String name) {
         try {
-            CascadeClassifier c = new CascadeClassifier(Loader.cacheResource(CASCADES + name).getPath());
+            CascadeClassifier c =
+                    new CascadeClassifier(Loader.cacheResource(CASCADES + name).getPath());
             if (c.empty()) {
                 throw new IllegalStateException("OpenCV cascade " + name + " did not load");
             }
@@ -139,7 +143,14 @@ public final class DonorFinder {
         Similarity s = Similarity.fromTwoPoints(e[0], e[1], e[2], e[3], t[0], t[1], t[2], t[3]);
         Mat out = new Mat();
         try (Mat m = s.toMat()) {
-            warpAffine(image, out, m, new Size(Canonical.SIZE, Canonical.SIZE), INTER_LINEAR, BORDER_REPLICATE, new Scalar());
+            warpAffine(
+                    image,
+                    out,
+                    m,
+                    new Size(Canonical.SIZE, Canonical.SIZE),
+                    INTER_LINEAR,
+                    BORDER_REPLICATE,
+                    new Scalar());
         }
         return out;
     }

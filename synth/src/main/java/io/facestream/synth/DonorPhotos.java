@@ -20,8 +20,7 @@ import org.slf4j.LoggerFactory;
 public final class DonorPhotos {
     public static final String HUMAN = "human-3.3.6/package/assets";
 
-    private DonorPhotos() {
-    }
+    private DonorPhotos() {}
 
     public static List<Path> defaults(Path shared, Path cache) {
         List<Path> out = new ArrayList<>();
@@ -30,7 +29,8 @@ public final class DonorPhotos {
         }
         out.addAll(images(humanAssets(cache)));
         if (out.isEmpty()) {
-            throw new IllegalStateException("no donor photos: neither " + (shared == null ? "<paths.shared>" : shared.resolve("data/photos"))
+            throw new IllegalStateException("no donor photos: neither "
+                    + (shared == null ? "<paths.shared>" : shared.resolve("data/photos"))
                     + " nor " + cache.resolve("npm").resolve(HUMAN) + " exists; unpack @vladmandic/human@3.3.6 there "
                     + "(docs/synth.md) or pass --faces-from DIR");
         }
@@ -44,11 +44,14 @@ public final class DonorPhotos {
             return assets;
         }
         try {
-            return NpmAssets.unpack(new NpmCache(cache.resolve("npm")), NpmAssets.HUMAN, "assets",
+            return NpmAssets.unpack(
+                    new NpmCache(cache.resolve("npm")),
+                    NpmAssets.HUMAN,
+                    "assets",
                     cache.resolve("npm").resolve("human-3.3.6"));
         } catch (RuntimeException e) {
-            LoggerFactory.getLogger(DonorPhotos.class).warn("cannot fetch the donor photos of {}: {}", NpmAssets.HUMAN.spec(),
-                    e.getMessage());
+            LoggerFactory.getLogger(DonorPhotos.class)
+                    .warn("cannot fetch the donor photos of {}: {}", NpmAssets.HUMAN.spec(), e.getMessage());
             return assets;
         }
     }

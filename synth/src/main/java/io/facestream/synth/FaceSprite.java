@@ -1,13 +1,5 @@
 package io.facestream.synth;
 
-import org.bytedeco.javacpp.indexer.FloatIndexer;
-import org.bytedeco.javacpp.indexer.UByteIndexer;
-import org.bytedeco.opencv.opencv_core.Mat;
-import org.bytedeco.opencv.opencv_core.Point;
-import org.bytedeco.opencv.opencv_core.Rect;
-import org.bytedeco.opencv.opencv_core.Scalar;
-import org.bytedeco.opencv.opencv_core.Size;
-
 import static org.bytedeco.opencv.global.opencv_core.BORDER_CONSTANT;
 import static org.bytedeco.opencv.global.opencv_core.BORDER_REPLICATE;
 import static org.bytedeco.opencv.global.opencv_core.CV_32F;
@@ -20,6 +12,14 @@ import static org.bytedeco.opencv.global.opencv_imgproc.getPerspectiveTransform;
 import static org.bytedeco.opencv.global.opencv_imgproc.pyrDown;
 import static org.bytedeco.opencv.global.opencv_imgproc.warpAffine;
 import static org.bytedeco.opencv.global.opencv_imgproc.warpPerspective;
+
+import org.bytedeco.javacpp.indexer.FloatIndexer;
+import org.bytedeco.javacpp.indexer.UByteIndexer;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Point;
+import org.bytedeco.opencv.opencv_core.Rect;
+import org.bytedeco.opencv.opencv_core.Scalar;
+import org.bytedeco.opencv.opencv_core.Size;
 
 /**
  * A face ready to paste: the canonical picture of one identity under one {@link Appearance}, with a soft oval alpha
@@ -40,7 +40,7 @@ public final class FaceSprite implements AutoCloseable {
         double hl = s / 2.0 * (1 - f), hr = s / 2.0 * (1 + f);
         Mat persp;
         try (Mat src = corners(0, 0, s, 0, s, s, 0, s);
-             Mat dst = corners(c0, s / 2.0 - hl, s - c0, s / 2.0 - hr, s - c0, s / 2.0 + hr, c0, s / 2.0 + hl)) {
+                Mat dst = corners(c0, s / 2.0 - hl, s - c0, s / 2.0 - hr, s - c0, s / 2.0 + hr, c0, s / 2.0 + hl)) {
             persp = getPerspectiveTransform(src, dst);
         }
         Mat face = new Mat();
@@ -78,8 +78,11 @@ public final class FaceSprite implements AutoCloseable {
             level++;
         }
         double k = 1 << level, c = (k - 1) / 2;
-        Similarity fromLevel = new Similarity(toFrame.a() * k, toFrame.b() * k,
-                toFrame.tx() + (toFrame.a() - toFrame.b()) * c, toFrame.ty() + (toFrame.b() + toFrame.a()) * c);
+        Similarity fromLevel = new Similarity(
+                toFrame.a() * k,
+                toFrame.b() * k,
+                toFrame.tx() + (toFrame.a() - toFrame.b()) * c,
+                toFrame.ty() + (toFrame.b() + toFrame.a()) * c);
         Mat src = bgr[level], a = alpha[level];
         double n = src.cols();
         double[] cs = fromLevel.apply(new double[] {0, 0, n, 0, n, n, 0, n});
@@ -96,8 +99,10 @@ public final class FaceSprite implements AutoCloseable {
         }
         Size size = new Size(x1 - x0, y1 - y0);
         Similarity roiMap = fromLevel.shifted(-x0, -y0);
-        try (Mat m = roiMap.toMat(); Mat face = new Mat(); Mat weight = new Mat();
-             Mat roi = new Mat(frame, new Rect(x0, y0, x1 - x0, y1 - y0))) {
+        try (Mat m = roiMap.toMat();
+                Mat face = new Mat();
+                Mat weight = new Mat();
+                Mat roi = new Mat(frame, new Rect(x0, y0, x1 - x0, y1 - y0))) {
             warpAffine(src, face, m, size, INTER_LINEAR, BORDER_REPLICATE, new Scalar());
             warpAffine(a, weight, m, size, INTER_LINEAR, BORDER_CONSTANT, new Scalar());
             blend(roi, face, weight);
@@ -105,8 +110,9 @@ public final class FaceSprite implements AutoCloseable {
     }
 
     private static void blend(Mat roi, Mat face, Mat weight) {
-        try (UByteIndexer r = roi.createIndexer(); UByteIndexer f = face.createIndexer();
-             FloatIndexer w = weight.createIndexer()) {
+        try (UByteIndexer r = roi.createIndexer();
+                UByteIndexer f = face.createIndexer();
+                FloatIndexer w = weight.createIndexer()) {
             for (int y = 0; y < roi.rows(); y++) {
                 for (int x = 0; x < roi.cols(); x++) {
                     float a = w.get(y, x);

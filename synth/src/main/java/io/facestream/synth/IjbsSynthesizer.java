@@ -20,9 +20,15 @@ import java.util.stream.Stream;
 public final class IjbsSynthesizer {
 
     /** What was written. */
-    public record Summary(int subjects, int enrolled, int stills, int videos, long frames, long videoFaces,
-                          long bytes, double seconds) {
-    }
+    public record Summary(
+            int subjects,
+            int enrolled,
+            int stills,
+            int videos,
+            long frames,
+            long videoFaces,
+            long bytes,
+            double seconds) {}
 
     private final SynthSpec spec;
     private final IdentitySource source;
@@ -83,8 +89,15 @@ public final class IjbsSynthesizer {
         new ProtocolWriter(out).write(spec, casting, stillLabels, videoLabels);
         writeManifest(identities, casting);
         long faces = videoLabels.stream().mapToLong(List::size).sum();
-        return new Summary(spec.subjects(), enrolled, stillLabels.size(), spec.videos(),
-                (long) spec.videos() * spec.framesPerVideo(), faces, sizeOf(out), (System.nanoTime() - t0) / 1e9);
+        return new Summary(
+                spec.subjects(),
+                enrolled,
+                stillLabels.size(),
+                spec.videos(),
+                (long) spec.videos() * spec.framesPerVideo(),
+                faces,
+                sizeOf(out),
+                (System.nanoTime() - t0) / 1e9);
     }
 
     private void writeManifest(List<Identity> identities, Casting casting) {
@@ -108,7 +121,9 @@ public final class IjbsSynthesizer {
         }
         m.put("identities", ids);
         try {
-            Json.mapper().writerWithDefaultPrettyPrinter().writeValue(spec.out().resolve("synth.json").toFile(), m);
+            Json.mapper()
+                    .writerWithDefaultPrettyPrinter()
+                    .writeValue(spec.out().resolve("synth.json").toFile(), m);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write synth.json", e);
         }
@@ -116,7 +131,9 @@ public final class IjbsSynthesizer {
 
     private static long sizeOf(Path dir) {
         try (Stream<Path> s = Files.walk(dir)) {
-            return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+            return s.filter(Files::isRegularFile)
+                    .mapToLong(p -> p.toFile().length())
+                    .sum();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot measure " + dir, e);
         }

@@ -32,7 +32,8 @@ public final class PhotoFolderIdentities implements IdentitySource {
                 break;
             }
             List<Look> looks = new ArrayList<>();
-            for (Path photo : list(dir).stream().filter(PhotoFolderIdentities::isImage).toList()) {
+            for (Path photo :
+                    list(dir).stream().filter(PhotoFolderIdentities::isImage).toList()) {
                 List<DonorFace> faces = finder.find(photo);
                 if (!faces.isEmpty()) {
                     looks.add(new Look(faces.getFirst().face(), Canonical.landmarks()));

@@ -25,8 +25,16 @@ public final class ProgressLine {
             double secs = (now - startNanos) / 1e9;
             double rate = d / Math.max(secs, 1e-9);
             long eta = Math.round((total - d) / Math.max(rate, 1e-9));
-            out.printf(java.util.Locale.ROOT, "synth: %d/%d %s (%.1f/s), elapsed %ds, ETA %dm%02ds%n",
-                    d, total, what, rate, Math.round(secs), eta / 60, eta % 60);
+            out.printf(
+                    java.util.Locale.ROOT,
+                    "synth: %d/%d %s (%.1f/s), elapsed %ds, ETA %dm%02ds%n",
+                    d,
+                    total,
+                    what,
+                    rate,
+                    Math.round(secs),
+                    eta / 60,
+                    eta % 60);
         }
     }
 }

@@ -1,13 +1,13 @@
 package io.facestream.synth;
 
-import org.bytedeco.javacpp.indexer.FloatIndexer;
-import org.bytedeco.opencv.opencv_core.Mat;
-import org.bytedeco.opencv.opencv_core.Scalar;
-
 import static org.bytedeco.opencv.global.opencv_core.BORDER_REPLICATE;
 import static org.bytedeco.opencv.global.opencv_core.CV_32F;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
 import static org.bytedeco.opencv.global.opencv_imgproc.remap;
+
+import org.bytedeco.javacpp.indexer.FloatIndexer;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Scalar;
 
 /**
  * A smooth local warp that moves landmark points to new places (Gaussian radial basis, inverse-mapped), used to
@@ -17,8 +17,7 @@ import static org.bytedeco.opencv.global.opencv_imgproc.remap;
 public final class ShapeWarp {
     private static final double SIGMA = 16.0;
 
-    private ShapeWarp() {
-    }
+    private ShapeWarp() {}
 
     /** {@code face} warped so that the point at {@code from[k]} lands on {@code to[k]} (interleaved x,y). */
     public static Mat apply(Mat face, double[] from, double[] to) {
@@ -26,7 +25,8 @@ public final class ShapeWarp {
         Mat mapX = new Mat(h, w, CV_32F);
         Mat mapY = new Mat(h, w, CV_32F);
         double inv = 1.0 / (2 * SIGMA * SIGMA);
-        try (FloatIndexer mx = mapX.createIndexer(); FloatIndexer my = mapY.createIndexer()) {
+        try (FloatIndexer mx = mapX.createIndexer();
+                FloatIndexer my = mapY.createIndexer()) {
             for (int y = 0; y < h; y++) {
                 for (int x = 0; x < w; x++) {
                     double sx = x, sy = y;

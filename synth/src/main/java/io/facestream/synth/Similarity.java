@@ -1,8 +1,9 @@
 package io.facestream.synth;
 
-import org.bytedeco.opencv.opencv_core.Mat;
-import org.bytedeco.javacpp.indexer.DoubleIndexer;
 import static org.bytedeco.opencv.global.opencv_core.CV_64F;
+
+import org.bytedeco.javacpp.indexer.DoubleIndexer;
+import org.bytedeco.opencv.opencv_core.Mat;
 
 /**
  * A 2-D similarity transform {@code x' = a·x − b·y + tx, y' = b·x + a·y + ty} (scale·rotation plus shift): the only
@@ -15,8 +16,8 @@ public record Similarity(double a, double b, double tx, double ty) {
     }
 
     /** The transform taking {@code (p1, p2)} onto {@code (q1, q2)}: two points fix a similarity exactly. */
-    public static Similarity fromTwoPoints(double p1x, double p1y, double p2x, double p2y,
-                                           double q1x, double q1y, double q2x, double q2y) {
+    public static Similarity fromTwoPoints(
+            double p1x, double p1y, double p2x, double p2y, double q1x, double q1y, double q2x, double q2y) {
         double dpx = p2x - p1x, dpy = p2y - p1y, dqx = q2x - q1x, dqy = q2y - q1y;
         double den = dpx * dpx + dpy * dpy;
         if (den < 1e-12) {

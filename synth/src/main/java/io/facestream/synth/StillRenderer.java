@@ -1,14 +1,14 @@
 package io.facestream.synth;
 
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_QUALITY;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.imwrite;
+
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Scalar;
-
-import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
-import static org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_QUALITY;
-import static org.bytedeco.opencv.global.opencv_imgcodecs.imwrite;
 
 /**
  * Enrolment stills (booking-station photos): a plain backdrop, the face large and sharp (box ≈ 45% of the image),
@@ -32,7 +32,10 @@ public final class StillRenderer {
         Mat image = new Mat(size, size, CV_8UC3, new Scalar(grey, grey, grey + rnd.nextInt(20), 0));
         try (FaceSprite sprite = new FaceSprite(look, ap)) {
             double face = size * (0.42 + 0.06 * rnd.nextDouble());
-            Similarity place = Figure.placement(size / 2.0 + 6 * (rnd.nextDouble() - 0.5), size * 0.45, face,
+            Similarity place = Figure.placement(
+                    size / 2.0 + 6 * (rnd.nextDouble() - 0.5),
+                    size * 0.45,
+                    face,
                     Math.toRadians(k == 0 ? 0 : 6 * (rnd.nextDouble() - 0.5)));
             FaceLabel label = new Figure(identity.subject(), VideoRenderer.colour(rnd), VideoRenderer.hair(rnd))
                     .draw(image, sprite, place, file, -1, null);

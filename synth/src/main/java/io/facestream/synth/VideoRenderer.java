@@ -53,7 +53,8 @@ public final class VideoRenderer {
         Path path = spec.out().resolve(file);
         Backdrop scene = new Backdrop(w, h, rnd);
         int crf = 23 + rnd.nextInt(8);
-        try (Degradation camera = new Degradation(w, h, rnd); Mp4Writer writer = new Mp4Writer(path, w, h, SynthSpec.FPS, crf)) {
+        try (Degradation camera = new Degradation(w, h, rnd);
+                Mp4Writer writer = new Mp4Writer(path, w, h, SynthSpec.FPS, crf)) {
             for (int f = 0; f < n; f++) {
                 Mat frame = scene.emptyFrame();
                 List<Integer> present = new ArrayList<>();
@@ -63,7 +64,8 @@ public final class VideoRenderer {
                     }
                 }
                 final int frameIndex = f;
-                present.sort(Comparator.comparingDouble(i -> walks.get(i).at(frameIndex, w, h).size()));
+                present.sort(Comparator.comparingDouble(
+                        i -> walks.get(i).at(frameIndex, w, h).size()));
                 for (int i : present) {
                     Walk.Pose pose = walks.get(i).at(f, w, h);
                     Similarity place = Figure.placement(pose.cx(), pose.cy(), pose.size(), pose.roll());

@@ -1,11 +1,11 @@
 package io.facestream.synth;
 
-import io.facestream.core.config.FacestreamPaths;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.facestream.core.config.FacestreamPaths;
 import io.facestream.core.testing.Integration;
 import io.facestream.eval.ijbs.protocol.IjbsProtocolFolder;
 import io.facestream.eval.ijbs.protocol.IjbsProtocolReader;
@@ -35,6 +35,7 @@ class IjbsSynthesizerTest {
 
     @TempDir
     static Path tmp;
+
     static Path first;
     static Path second;
     static Path otherSeed;
@@ -73,23 +74,33 @@ class IjbsSynthesizerTest {
 
     @Test
     void sameSeedGivesSameCsvBytesAndSameFrames() throws Exception {
-        for (String csv : List.of("cs6_metadata.csv", "cs6_surveillance_to_single-booking_probe.csv",
-                "cs6_surveillance_to_surveillance_probe.csv", "galleries/cs6_surveillance_to_single_g1.csv",
-                "galleries/cs6_surveillance_to_booking_g2.csv", "galleries/cs6_surveillance_to_surveillance_g1.csv")) {
+        for (String csv : List.of(
+                "cs6_metadata.csv",
+                "cs6_surveillance_to_single-booking_probe.csv",
+                "cs6_surveillance_to_surveillance_probe.csv",
+                "galleries/cs6_surveillance_to_single_g1.csv",
+                "galleries/cs6_surveillance_to_booking_g2.csv",
+                "galleries/cs6_surveillance_to_surveillance_g1.csv")) {
             assertArrayEquals(Files.readAllBytes(first.resolve(csv)), Files.readAllBytes(second.resolve(csv)), csv);
         }
         for (String video : List.of(SynthSpec.videoFile(0), SynthSpec.videoFile(1))) {
             // Byte-equal MP4s. Before x264's macroblock tree was switched off, the bytes depended on the heap left by
             // earlier native work in the JVM (this test failed after the demo test about one run in three).
-            assertArrayEquals(Files.readAllBytes(first.resolve(video)), Files.readAllBytes(second.resolve(video)), video);
+            assertArrayEquals(
+                    Files.readAllBytes(first.resolve(video)), Files.readAllBytes(second.resolve(video)), video);
         }
         for (String still : stills(first)) {
-            assertArrayEquals(Files.readAllBytes(first.resolve("img").resolve(still)),
-                    Files.readAllBytes(second.resolve("img").resolve(still)), still);
+            assertArrayEquals(
+                    Files.readAllBytes(first.resolve("img").resolve(still)),
+                    Files.readAllBytes(second.resolve("img").resolve(still)),
+                    still);
         }
         assertEquals(3 * SynthSpec.BOOKING_STILLS, stills(first).size(), "3 of 4 subjects enrolled, 4 stills each");
-        assertFalse(java.util.Arrays.equals(Files.readAllBytes(first.resolve("cs6_metadata.csv")),
-                Files.readAllBytes(otherSeed.resolve("cs6_metadata.csv"))), "another seed must give another data set");
+        assertFalse(
+                java.util.Arrays.equals(
+                        Files.readAllBytes(first.resolve("cs6_metadata.csv")),
+                        Files.readAllBytes(otherSeed.resolve("cs6_metadata.csv"))),
+                "another seed must give another data set");
     }
 
     private static List<String> stills(Path root) throws IOException {
@@ -107,9 +118,16 @@ class IjbsSynthesizerTest {
             assertEquals(18, f.length, row);
             if (f[1].startsWith("videos/")) {
                 boxes.computeIfAbsent(f[1], k -> new ArrayList<>()).add(new double[] {
-                        Integer.parseInt(f[2]), Double.parseDouble(f[3]), Double.parseDouble(f[4]),
-                        Double.parseDouble(f[5]), Double.parseDouble(f[6]),
-                        Double.parseDouble(f[7]), Double.parseDouble(f[8]), Double.parseDouble(f[9]), Double.parseDouble(f[10])});
+                    Integer.parseInt(f[2]),
+                    Double.parseDouble(f[3]),
+                    Double.parseDouble(f[4]),
+                    Double.parseDouble(f[5]),
+                    Double.parseDouble(f[6]),
+                    Double.parseDouble(f[7]),
+                    Double.parseDouble(f[8]),
+                    Double.parseDouble(f[9]),
+                    Double.parseDouble(f[10])
+                });
             }
         }
         assertEquals(2, boxes.size());
@@ -119,7 +137,8 @@ class IjbsSynthesizerTest {
             assertEquals(FRAMES, frames.size(), e.getKey() + " decoded frame count");
             for (double[] b : e.getValue()) {
                 assertTrue(b[0] >= 0 && b[0] < FRAMES, "frame index " + b[0]);
-                assertTrue(b[1] >= 0 && b[2] >= 0 && b[1] + b[3] <= 320 && b[2] + b[4] <= 240,
+                assertTrue(
+                        b[1] >= 0 && b[2] >= 0 && b[1] + b[3] <= 320 && b[2] + b[4] <= 240,
                         "box inside the 320x240 frame: " + java.util.Arrays.toString(b));
                 // Eyes inside the box, left eye left of the right eye.
                 assertTrue(b[5] > b[1] && b[7] < b[1] + b[3] && b[5] < b[7] && b[6] > b[2] && b[8] < b[2] + b[4]);
@@ -151,7 +170,7 @@ class IjbsSynthesizerTest {
     private static List<Mat> decodeMats(Path video) throws Exception {
         List<Mat> out = new ArrayList<>();
         try (FFmpegFrameGrabber g = new FFmpegFrameGrabber(video.toFile());
-             OpenCVFrameConverter.ToMat c = new OpenCVFrameConverter.ToMat()) {
+                OpenCVFrameConverter.ToMat c = new OpenCVFrameConverter.ToMat()) {
             g.start();
             Frame f;
             while ((f = g.grabImage()) != null) {

@@ -30,7 +30,10 @@ public record ConfigRange(Type type, int count, Bound low, Bound high, String ra
 
     /** What a key's value is. */
     public enum Type {
-        INTEGER("an integer"), NUMBER("a number"), DURATION("a duration like 500ms, 10s, 5m, 24h"), NUMBERS("numbers");
+        INTEGER("an integer"),
+        NUMBER("a number"),
+        DURATION("a duration like 500ms, 10s, 5m, 24h"),
+        NUMBERS("numbers");
 
         private final String noun;
 
@@ -65,8 +68,12 @@ public record ConfigRange(Type type, int count, Bound low, Bound high, String ra
         Matcher i = INTERVAL.matcher(range);
         Matcher c = COMPARISON.matcher(range);
         if (i.matches()) {
-            low = i.group(2).isEmpty() ? null : bound(type, i.group(2), i.group(1).equals("["), declaration, where);
-            high = i.group(3).isEmpty() ? null : bound(type, i.group(3), i.group(4).equals("]"), declaration, where);
+            low = i.group(2).isEmpty()
+                    ? null
+                    : bound(type, i.group(2), i.group(1).equals("["), declaration, where);
+            high = i.group(3).isEmpty()
+                    ? null
+                    : bound(type, i.group(3), i.group(4).equals("]"), declaration, where);
         } else if (c.matches()) {
             Bound b = bound(type, c.group(2), c.group(1).endsWith("="), declaration, where);
             if (c.group(1).startsWith(">")) {
@@ -89,15 +96,19 @@ public record ConfigRange(Type type, int count, Bound low, Bound high, String ra
     private static Bound bound(Type type, String text, boolean inclusive, String declaration, String where) {
         try {
             // a duration bound of plain 0 needs no unit
-            double v = type != Type.DURATION ? Double.parseDouble(text)
+            double v = type != Type.DURATION
+                    ? Double.parseDouble(text)
                     : text.equals("0") ? 0 : millis(FacestreamConfig.parseDuration(text));
             if (!Double.isFinite(v)) {
                 throw new IllegalArgumentException("not finite");
             }
             return new Bound(v, inclusive, text);
         } catch (IllegalArgumentException e) {
-            throw malformed(declaration, where, "write bounds as " + (type == Type.DURATION ? "durations (0s, 500ms, 30m)" : "numbers")
-                    + ", not '" + text + "'");
+            throw malformed(
+                    declaration,
+                    where,
+                    "write bounds as " + (type == Type.DURATION ? "durations (0s, 500ms, 30m)" : "numbers") + ", not '"
+                            + text + "'");
         }
     }
 
@@ -113,7 +124,9 @@ public record ConfigRange(Type type, int count, Bound low, Bound high, String ra
             default -> type.noun;
         };
         boolean interval = range.startsWith("[") || range.startsWith("(");
-        return noun + (interval ? (type == Type.NUMBERS ? ", each in " : " in ") : (type == Type.NUMBERS ? ", each " : " ")) + range;
+        return noun
+                + (interval ? (type == Type.NUMBERS ? ", each in " : " in ") : (type == Type.NUMBERS ? ", each " : " "))
+                + range;
     }
 
     /**
@@ -122,7 +135,8 @@ public record ConfigRange(Type type, int count, Bound low, Bound high, String ra
      */
     public void check(String key, Object value, String source) {
         if (type == Type.NUMBERS) {
-            List<String> items = value instanceof List<?> l ? l.stream().map(String::valueOf).toList()
+            List<String> items = value instanceof List<?> l
+                    ? l.stream().map(String::valueOf).toList()
                     : List.of(value.toString().trim().split("\\s*,\\s*", -1));
             if (items.size() != count) {
                 throw refused(key, value, source, "not " + count + " comma-separated numbers");
@@ -143,7 +157,10 @@ public record ConfigRange(Type type, int count, Bound low, Bound high, String ra
                 }
                 yield n;
             }
-            case NUMBER -> value instanceof Number n ? finite(key, value, source, n.doubleValue()) : number(key, value, source, value.toString());
+            case NUMBER ->
+                value instanceof Number n
+                        ? finite(key, value, source, n.doubleValue())
+                        : number(key, value, source, value.toString());
             default -> duration(key, value, source);
         };
         if (!contains(v)) {
@@ -206,8 +223,8 @@ public record ConfigRange(Type type, int count, Bound low, Bound high, String ra
     }
 
     private ConfigException refused(String key, Object value, String source, String problem) {
-        return new ConfigException("config " + key + " = '" + value + "' (from " + source + ") is " + problem
-                + ": use " + describe());
+        return new ConfigException(
+                "config " + key + " = '" + value + "' (from " + source + ") is " + problem + ": use " + describe());
     }
 
     /**

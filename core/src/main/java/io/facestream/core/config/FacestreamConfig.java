@@ -45,8 +45,12 @@ public final class FacestreamConfig {
     private final Map<String, ConfigRange> ranges;
     private final Map<String, Object> defaults;
 
-    private FacestreamConfig(Map<String, Object> values, Map<String, String> sources, List<String> freeForm,
-                             Map<String, ConfigRange> ranges, Map<String, Object> defaults) {
+    private FacestreamConfig(
+            Map<String, Object> values,
+            Map<String, String> sources,
+            List<String> freeForm,
+            Map<String, ConfigRange> ranges,
+            Map<String, Object> defaults) {
         this.values = Collections.unmodifiableMap(values);
         this.sources = Collections.unmodifiableMap(sources);
         this.freeFormSections = List.copyOf(freeForm);
@@ -231,8 +235,11 @@ public final class FacestreamConfig {
      * module declared its ranges (a test keeps it so).
      */
     public List<String> numericKeysWithoutRange() {
-        return defaults.entrySet().stream().filter(e -> ConfigRange.isNumeric(e.getValue()) && !ranges.containsKey(e.getKey()))
-                .map(Map.Entry::getKey).sorted().toList();
+        return defaults.entrySet().stream()
+                .filter(e -> ConfigRange.isNumeric(e.getValue()) && !ranges.containsKey(e.getKey()))
+                .map(Map.Entry::getKey)
+                .sorted()
+                .toList();
     }
 
     private Object require(String key) {
@@ -408,7 +415,8 @@ public final class FacestreamConfig {
         }
 
         private static List<URL> resources(String name) throws IOException {
-            List<URL> all = Collections.list(Thread.currentThread().getContextClassLoader().getResources(name));
+            List<URL> all = Collections.list(
+                    Thread.currentThread().getContextClassLoader().getResources(name));
             if (all.isEmpty()) {
                 all = Collections.list(FacestreamConfig.class.getClassLoader().getResources(name));
             }
@@ -425,7 +433,8 @@ public final class FacestreamConfig {
         }
 
         @SuppressWarnings("unchecked")
-        private static void flatten(String prefix, Map<String, Object> tree, Map<String, Object> out, List<String> freeFormSink) {
+        private static void flatten(
+                String prefix, Map<String, Object> tree, Map<String, Object> out, List<String> freeFormSink) {
             tree.forEach((k, v) -> {
                 String key = prefix.isEmpty() ? k : prefix + "." + k;
                 if (v instanceof Map<?, ?> m && !m.isEmpty()) {

@@ -27,16 +27,32 @@ public final class DeadLetter {
             case byte[] b -> b;
             default -> source.key().toString().getBytes(StandardCharsets.UTF_8);
         };
-        return of(source.topic(), source.partition(), source.offset(), source.timestamp(), key, source.value(),
-                source.headers(), stage, reason);
+        return of(
+                source.topic(),
+                source.partition(),
+                source.offset(),
+                source.timestamp(),
+                key,
+                source.value(),
+                source.headers(),
+                stage,
+                reason);
     }
 
     /**
      * A dead letter for a record known by where it was read (e.g. from a Kafka Streams error handler's context): the
      * raw key and value, the original headers and timestamp kept.
      */
-    public static ProducerRecord<byte[], byte[]> of(String topic, int partition, long offset, long timestamp, byte[] key,
-                                                    byte[] value, Iterable<Header> originalHeaders, String stage, String reason) {
+    public static ProducerRecord<byte[], byte[]> of(
+            String topic,
+            int partition,
+            long offset,
+            long timestamp,
+            byte[] key,
+            byte[] value,
+            Iterable<Header> originalHeaders,
+            String stage,
+            String reason) {
         RecordHeaders headers = new RecordHeaders();
         if (originalHeaders != null) {
             for (Header h : originalHeaders) {
@@ -52,7 +68,8 @@ public final class DeadLetter {
     }
 
     /** A dead letter for input that never was a Kafka record (e.g. an upload or a file). */
-    public static ProducerRecord<byte[], byte[]> of(String sourceName, byte[] key, byte[] value, String stage, String reason) {
+    public static ProducerRecord<byte[], byte[]> of(
+            String sourceName, byte[] key, byte[] value, String stage, String reason) {
         RecordHeaders headers = new RecordHeaders();
         headers.add(REASON, reason.getBytes(StandardCharsets.UTF_8));
         headers.add(STAGE, stage.getBytes(StandardCharsets.UTF_8));

@@ -38,7 +38,8 @@ public final class FrameHeaders {
         try {
             return OptionalLong.of(Long.parseLong(text));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("header " + name + " is not a decimal integer: '" + abbreviate(text) + "'");
+            throw new IllegalArgumentException(
+                    "header " + name + " is not a decimal integer: '" + abbreviate(text) + "'");
         }
     }
 

@@ -24,8 +24,8 @@ public final class FrameReader {
             throw new InvalidFrameException(where + ": empty value, expected JPEG or PNG bytes");
         }
         if (!isJpeg(image) && !isPng(image)) {
-            throw new InvalidFrameException(where + ": value is not a JPEG or PNG image (starts with "
-                    + hex(image) + ")");
+            throw new InvalidFrameException(
+                    where + ": value is not a JPEG or PNG image (starts with " + hex(image) + ")");
         }
         long seq = header(record, FrameHeaders.SEQ, where).orElse(record.offset());
         OptionalLong captureTs = header(record, FrameHeaders.CAPTURE_TS, where);
@@ -39,15 +39,18 @@ public final class FrameReader {
             }
             captureMicros = record.timestamp() * 1000L;
         } else {
-            throw new InvalidFrameException(where + ": no " + FrameHeaders.CAPTURE_TS + " header and no record timestamp");
+            throw new InvalidFrameException(
+                    where + ": no " + FrameHeaders.CAPTURE_TS + " header and no record timestamp");
         }
         if (seq < 0) {
             throw new InvalidFrameException(where + ": header " + FrameHeaders.SEQ + " is negative (" + seq + ")");
         }
         if (captureMicros < 0) {
-            throw new InvalidFrameException(where + ": header " + FrameHeaders.CAPTURE_TS + " is negative (" + captureMicros + ")");
+            throw new InvalidFrameException(
+                    where + ": header " + FrameHeaders.CAPTURE_TS + " is negative (" + captureMicros + ")");
         }
-        return new Frame(camera, seq, captureMicros, image, FrameHeaders.readString(record.headers(), FrameHeaders.FACES));
+        return new Frame(
+                camera, seq, captureMicros, image, FrameHeaders.readString(record.headers(), FrameHeaders.FACES));
     }
 
     private static CameraId camera(Object key, String where) {
@@ -55,8 +58,9 @@ public final class FrameReader {
             case null -> throw new InvalidFrameException(where + ": no key, expected the camera id");
             case String s -> s;
             case byte[] b -> new String(b, StandardCharsets.UTF_8);
-            default -> throw new InvalidFrameException(where + ": key of type " + key.getClass().getSimpleName()
-                    + ", expected the camera id as text");
+            default ->
+                throw new InvalidFrameException(
+                        where + ": key of type " + key.getClass().getSimpleName() + ", expected the camera id as text");
         };
         try {
             return CameraId.of(text);

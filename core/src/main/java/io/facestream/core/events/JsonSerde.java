@@ -28,7 +28,8 @@ public final class JsonSerde<T> implements Serde<T> {
             try {
                 return Json.mapper().writeValueAsBytes(value);
             } catch (IOException e) {
-                throw new SerializationException("cannot write " + type.getSimpleName() + " as JSON: " + e.getMessage(), e);
+                throw new SerializationException(
+                        "cannot write " + type.getSimpleName() + " as JSON: " + e.getMessage(), e);
             }
         };
     }
@@ -43,7 +44,8 @@ public final class JsonSerde<T> implements Serde<T> {
                 return Json.mapper().readValue(bytes, type);
             } catch (IOException e) {
                 throw new SerializationException(
-                        "record on " + topic + " is not a valid " + type.getSimpleName() + " JSON: " + e.getMessage(), e);
+                        "record on " + topic + " is not a valid " + type.getSimpleName() + " JSON: " + e.getMessage(),
+                        e);
             }
         };
     }

@@ -54,10 +54,36 @@ public record Match(
     }
 
     /** A live decision (not late). */
-    public Match(String matchId, String trackId, String cameraId, long startTsUs, long endTsUs, Stage stage, Decision decision,
-                 double threshold, String gallery, ModelId model, List<Candidate> candidates, int faces, String bestFace) {
-        this(matchId, trackId, cameraId, startTsUs, endTsUs, stage, decision, threshold, gallery, model, candidates, faces,
-                bestFace, false, 0);
+    public Match(
+            String matchId,
+            String trackId,
+            String cameraId,
+            long startTsUs,
+            long endTsUs,
+            Stage stage,
+            Decision decision,
+            double threshold,
+            String gallery,
+            ModelId model,
+            List<Candidate> candidates,
+            int faces,
+            String bestFace) {
+        this(
+                matchId,
+                trackId,
+                cameraId,
+                startTsUs,
+                endTsUs,
+                stage,
+                decision,
+                threshold,
+                gallery,
+                model,
+                candidates,
+                faces,
+                bestFace,
+                false,
+                0);
     }
 
     /**
@@ -65,13 +91,35 @@ public record Match(
      * decision about an erased subject, or about someone in no gallery past {@code privacy.unknown-retention}.
      */
     public Match withoutBestFace() {
-        return bestFace == null ? this : new Match(matchId, trackId, cameraId, startTsUs, endTsUs, stage, decision, threshold,
-                gallery, model, candidates, faces, null, late, lateByMs);
+        return bestFace == null
+                ? this
+                : new Match(
+                        matchId,
+                        trackId,
+                        cameraId,
+                        startTsUs,
+                        endTsUs,
+                        stage,
+                        decision,
+                        threshold,
+                        gallery,
+                        model,
+                        candidates,
+                        faces,
+                        null,
+                        late,
+                        lateByMs);
     }
 
-    public enum Stage { PROVISIONAL, FINAL }
+    public enum Stage {
+        PROVISIONAL,
+        FINAL
+    }
 
-    public enum Decision { HIT, UNKNOWN }
+    public enum Decision {
+        HIT,
+        UNKNOWN
+    }
 
     public record ModelId(String name, String version) {}
 

@@ -49,7 +49,9 @@ public final class ProtobufSerde<T extends MessageLite> implements Serde<T> {
                 return parser.parseFrom(bytes);
             } catch (InvalidProtocolBufferException e) {
                 throw new SerializationException(
-                        "record on " + topic + " is not a valid " + typeName + " (" + bytes.length + " bytes): " + e.getMessage(), e);
+                        "record on " + topic + " is not a valid " + typeName + " (" + bytes.length + " bytes): "
+                                + e.getMessage(),
+                        e);
             }
         };
     }

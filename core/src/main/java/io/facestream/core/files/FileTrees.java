@@ -40,7 +40,10 @@ public final class FileTrees {
         try {
             delete(dir);
         } catch (UncheckedIOException e) {
-            LOG.warn("cannot remove {} (delete it by hand): {}", dir, e.getCause().getMessage());
+            LOG.warn(
+                    "cannot remove {} (delete it by hand): {}",
+                    dir,
+                    e.getCause().getMessage());
         }
     }
 }

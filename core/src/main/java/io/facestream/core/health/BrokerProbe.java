@@ -59,7 +59,9 @@ public final class BrokerProbe implements Supplier<Health>, AutoCloseable {
             while (running) {
                 try {
                     int nodes = admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) timeoutMs))
-                            .nodes().get(timeoutMs + 500, TimeUnit.MILLISECONDS).size();
+                            .nodes()
+                            .get(timeoutMs + 500, TimeUnit.MILLISECONDS)
+                            .size();
                     lastOkNanos = System.nanoTime();
                     lastDetail = nodes + " broker(s) at " + bootstrap;
                 } catch (InterruptedException e) {

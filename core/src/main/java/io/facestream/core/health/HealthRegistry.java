@@ -49,15 +49,19 @@ public final class HealthRegistry {
 
         /** The first failed component as "name: detail", or null. */
         public String firstFailure() {
-            return components.entrySet().stream().filter(e -> e.getValue().status() == Health.Status.FAILED)
-                    .map(e -> e.getKey() + ": " + e.getValue().detail()).findFirst().orElse(null);
+            return components.entrySet().stream()
+                    .filter(e -> e.getValue().status() == Health.Status.FAILED)
+                    .map(e -> e.getKey() + ": " + e.getValue().detail())
+                    .findFirst()
+                    .orElse(null);
         }
 
         public Map<String, Object> toJson(boolean readiness) {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("status", readiness ? (ready() ? "UP" : live() ? "DOWN" : "FAILED") : (live() ? "UP" : "FAILED"));
             Map<String, Object> parts = new LinkedHashMap<>();
-            components.forEach((name, h) -> parts.put(name, Map.of("status", h.status().name(), "detail", h.detail())));
+            components.forEach(
+                    (name, h) -> parts.put(name, Map.of("status", h.status().name(), "detail", h.detail())));
             body.put("components", parts);
             return body;
         }

@@ -48,8 +48,10 @@ public final class ManagementServer implements AutoCloseable {
         try {
             server = HttpServer.create(new InetSocketAddress(host, port), 16);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open the management port " + host + ":" + port
-                    + " (in use? set management.port to a free port, 0 for any, -1 for none)", e);
+            throw new UncheckedIOException(
+                    "cannot open the management port " + host + ":" + port
+                            + " (in use? set management.port to a free port, 0 for any, -1 for none)",
+                    e);
         }
         server.createContext("/health/live", ex -> health(ex, health, false));
         server.createContext("/health/ready", ex -> health(ex, health, true));
@@ -57,7 +59,11 @@ public final class ManagementServer implements AutoCloseable {
             if (refuse(ex)) {
                 return;
             }
-            reply(ex, 200, "text/plain; version=0.0.4; charset=utf-8", Metrics.scrape().getBytes(StandardCharsets.UTF_8));
+            reply(
+                    ex,
+                    200,
+                    "text/plain; version=0.0.4; charset=utf-8",
+                    Metrics.scrape().getBytes(StandardCharsets.UTF_8));
         });
         server.setExecutor(Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "facestream-management");
@@ -65,7 +71,10 @@ public final class ManagementServer implements AutoCloseable {
             return t;
         }));
         server.start();
-        LOG.info("management port on http://{}:{}/health/ready", host, server.getAddress().getPort());
+        LOG.info(
+                "management port on http://{}:{}/health/ready",
+                host,
+                server.getAddress().getPort());
         return new ManagementServer(server, healthMeters(health));
     }
 
@@ -77,10 +86,12 @@ public final class ManagementServer implements AutoCloseable {
         return List.of(
                 Gauge.builder("facestream.ready", health, h -> h.report().ready() ? 1 : 0)
                         .description("1 while every component of the process is UP (GET /health/ready answers 200)")
-                        .strongReference(true).register(Metrics.registry()),
+                        .strongReference(true)
+                        .register(Metrics.registry()),
                 Gauge.builder("facestream.live", health, h -> h.report().live() ? 1 : 0)
                         .description("1 while no component of the process has FAILED (GET /health/live answers 200)")
-                        .strongReference(true).register(Metrics.registry()));
+                        .strongReference(true)
+                        .register(Metrics.registry()));
     }
 
     public int port() {

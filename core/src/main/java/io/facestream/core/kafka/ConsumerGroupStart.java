@@ -19,18 +19,27 @@ public final class ConsumerGroupStart {
 
     public static void atEnd(Admin admin, String group, String topic) {
         try {
-            var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions();
+            var partitions = admin.describeTopics(List.of(topic))
+                    .allTopicNames()
+                    .get()
+                    .get(topic)
+                    .partitions();
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             partitions.forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
             Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-            admin.listOffsets(latest).all().get().forEach((tp, info) -> offsets.put(tp, new OffsetAndMetadata(info.offset())));
+            admin.listOffsets(latest)
+                    .all()
+                    .get()
+                    .forEach((tp, info) -> offsets.put(tp, new OffsetAndMetadata(info.offset())));
             admin.alterConsumerGroupOffsets(group, offsets).all().get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while positioning group " + group, e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot position group " + group + " at the end of " + topic + ": "
-                    + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException(
+                    "cannot position group " + group + " at the end of " + topic + ": "
+                            + e.getCause().getMessage(),
+                    e.getCause());
         }
     }
 }

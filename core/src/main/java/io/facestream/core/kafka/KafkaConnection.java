@@ -28,9 +28,20 @@ import java.util.TreeMap;
  */
 public final class KafkaConnection {
     /** Keys facestream sets per client for its guarantees; setting them for every client would break them. */
-    static final Set<String> OWNED = Set.of("bootstrap.servers", "key.serializer", "value.serializer", "key.deserializer",
-            "value.deserializer", "group.id", "group.instance.id", "transactional.id", "application.id", "isolation.level",
-            "enable.auto.commit", "processing.guarantee", "client.id");
+    static final Set<String> OWNED = Set.of(
+            "bootstrap.servers",
+            "key.serializer",
+            "value.serializer",
+            "key.deserializer",
+            "value.deserializer",
+            "group.id",
+            "group.instance.id",
+            "transactional.id",
+            "application.id",
+            "isolation.level",
+            "enable.auto.commit",
+            "processing.guarantee",
+            "client.id");
 
     private final String bootstrap;
     private final Map<String, String> properties;
@@ -50,8 +61,9 @@ public final class KafkaConnection {
         for (String key : properties.keySet()) {
             if (OWNED.contains(key)) {
                 throw new ConfigException("Kafka client property '" + key + "' cannot be set for every client"
-                        + (key.equals("bootstrap.servers") ? ": set kafka.bootstrap (or --bootstrap) instead"
-                        : ": facestream sets it per client"));
+                        + (key.equals("bootstrap.servers")
+                                ? ": set kafka.bootstrap (or --bootstrap) instead"
+                                : ": facestream sets it per client"));
             }
         }
         return new KafkaConnection(bootstrap, properties);
@@ -112,7 +124,8 @@ public final class KafkaConnection {
     @Override
     public String toString() {
         String mechanism = properties.get("sasl.mechanism");
-        return bootstrap + " (" + securityProtocol() + (mechanism != null && securityProtocol().startsWith("SASL") ? " " + mechanism : "") + ")";
+        return bootstrap + " (" + securityProtocol()
+                + (mechanism != null && securityProtocol().startsWith("SASL") ? " " + mechanism : "") + ")";
     }
 
     @Override

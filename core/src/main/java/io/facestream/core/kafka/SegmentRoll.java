@@ -45,6 +45,7 @@ public final class SegmentRoll implements AutoCloseable {
     private final ScheduledExecutorService timer;
     /** Per topic, until when its series of markers runs (epoch ms). */
     private final Map<String, Long> pending = new HashMap<>();
+
     private KafkaProducer<String, byte[]> producer;
 
     public SegmentRoll(KafkaConnection kafka) {
@@ -97,11 +98,19 @@ public final class SegmentRoll implements AutoCloseable {
     private long[] configs(String topic) {
         try (Admin admin = KafkaClients.admin(kafka)) {
             ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-            Config c = admin.describeConfigs(List.of(r)).all().get(30, TimeUnit.SECONDS).get(r);
-            return new long[] {value(c, "segment.ms", DEFAULT_SEGMENT_MS), value(c, "delete.retention.ms", DEFAULT_DELETE_RETENTION_MS)};
+            Config c = admin.describeConfigs(List.of(r))
+                    .all()
+                    .get(30, TimeUnit.SECONDS)
+                    .get(r);
+            return new long[] {
+                value(c, "segment.ms", DEFAULT_SEGMENT_MS), value(c, "delete.retention.ms", DEFAULT_DELETE_RETENTION_MS)
+            };
         } catch (Exception e) {
-            LOG.warn("cannot read segment.ms of {} ({}); the roll markers after its deletes are due every {} days", topic,
-                    e.toString(), Duration.ofMillis(DEFAULT_SEGMENT_MS).toDays());
+            LOG.warn(
+                    "cannot read segment.ms of {} ({}); the roll markers after its deletes are due every {} days",
+                    topic,
+                    e.toString(),
+                    Duration.ofMillis(DEFAULT_SEGMENT_MS).toDays());
             return new long[] {DEFAULT_SEGMENT_MS, DEFAULT_DELETE_RETENTION_MS};
         }
     }
@@ -134,8 +143,10 @@ public final class SegmentRoll implements AutoCloseable {
             }
             LOG.info("wrote the segment roll marker to {}: the segment with the deletes can now be compacted", topic);
         } catch (Exception e) {
-            LOG.warn("cannot write the segment roll marker to {} ({}); the next write to the topic rolls its segment instead",
-                    topic, e.toString());
+            LOG.warn(
+                    "cannot write the segment roll marker to {} ({}); the next write to the topic rolls its segment instead",
+                    topic,
+                    e.toString());
         }
     }
 

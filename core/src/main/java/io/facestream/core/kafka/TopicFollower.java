@@ -23,7 +23,10 @@ public final class TopicFollower implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TopicFollower.class);
 
     /** Where reading starts. */
-    public enum Start { BEGINNING, END }
+    public enum Start {
+        BEGINNING,
+        END
+    }
 
     /** Called on the follower's thread with the result of every poll, empty ones included (a caught-up signal). */
     @FunctionalInterface
@@ -40,8 +43,12 @@ public final class TopicFollower implements AutoCloseable {
     private volatile boolean running = true;
     private volatile Exception failure;
 
-    private TopicFollower(KafkaConsumer<String, byte[]> consumer, String topic, String threadName, Duration pollTimeout,
-                          Handler handler) {
+    private TopicFollower(
+            KafkaConsumer<String, byte[]> consumer,
+            String topic,
+            String threadName,
+            Duration pollTimeout,
+            Handler handler) {
         this.topic = topic;
         this.consumer = consumer;
         this.pollTimeout = pollTimeout;
@@ -51,18 +58,24 @@ public final class TopicFollower implements AutoCloseable {
     }
 
     /** Starts following {@code topic} on a daemon thread named {@code threadName}, with Kafka's default client settings. */
-    public static TopicFollower start(String bootstrap, String topic, Start start, String threadName, Duration pollTimeout,
-                                      Handler handler) {
+    public static TopicFollower start(
+            String bootstrap, String topic, Start start, String threadName, Duration pollTimeout, Handler handler) {
         return start(KafkaConnection.of(bootstrap), topic, start, threadName, pollTimeout, handler);
     }
 
     /** Starts following {@code topic} on a daemon thread named {@code threadName}. */
-    public static TopicFollower start(KafkaConnection kafka, String topic, Start start, String threadName, Duration pollTimeout,
-                                      Handler handler) {
+    public static TopicFollower start(
+            KafkaConnection kafka,
+            String topic,
+            Start start,
+            String threadName,
+            Duration pollTimeout,
+            Handler handler) {
         KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaClients.consumer(kafka, null));
         try {
             List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
             consumer.assign(parts);
             if (start == Start.BEGINNING) {
                 consumer.seekToBeginning(parts);
@@ -84,11 +97,17 @@ public final class TopicFollower implements AutoCloseable {
      *
      * @param consumerConfig extra consumer settings (session timeout, heartbeat) over {@link KafkaClients#consumer}
      */
-    public static TopicFollower inGroup(KafkaConnection kafka, String topic, String groupId, Map<String, Object> consumerConfig,
-                                        ConsumerRebalanceListener listener, String threadName, Duration pollTimeout,
-                                        Handler handler) {
-        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
-                KafkaClients.with(KafkaClients.consumer(kafka, groupId), consumerConfig));
+    public static TopicFollower inGroup(
+            KafkaConnection kafka,
+            String topic,
+            String groupId,
+            Map<String, Object> consumerConfig,
+            ConsumerRebalanceListener listener,
+            String threadName,
+            Duration pollTimeout,
+            Handler handler) {
+        KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(KafkaClients.with(KafkaClients.consumer(kafka, groupId), consumerConfig));
         consumer.subscribe(List.of(topic), listener);
         return started(new TopicFollower(consumer, topic, threadName, pollTimeout, handler));
     }

@@ -24,11 +24,16 @@ public final class TopicSnapshot {
      * @param timeout         for the whole read: an {@link IllegalStateException} says so when it is used up
      * @return how many records were read
      */
-    public static long read(KafkaConsumer<byte[], byte[]> consumer, String topic, Long fromTimestampMs, Duration timeout,
-                            Consumer<ConsumerRecord<byte[], byte[]>> each) {
+    public static long read(
+            KafkaConsumer<byte[], byte[]> consumer,
+            String topic,
+            Long fromTimestampMs,
+            Duration timeout,
+            Consumer<ConsumerRecord<byte[], byte[]>> each) {
         Duration call = Duration.ofSeconds(30);
         List<TopicPartition> parts = consumer.partitionsFor(topic, call).stream()
-                .map(p -> new TopicPartition(topic, p.partition())).toList();
+                .map(p -> new TopicPartition(topic, p.partition()))
+                .toList();
         consumer.assign(parts);
         Map<TopicPartition, Long> end = consumer.endOffsets(parts, call);
         if (fromTimestampMs == null) {
@@ -47,7 +52,8 @@ public final class TopicSnapshot {
         try {
             while (parts.stream().anyMatch(tp -> consumer.position(tp, call) < end.get(tp))) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("reading " + topic + " took longer than " + timeout + "; run the command again");
+                    throw new IllegalStateException(
+                            "reading " + topic + " took longer than " + timeout + "; run the command again");
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                     if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {

@@ -16,9 +16,12 @@ public final class DeadLetterMeter {
 
     /** Counts one dead letter of {@code stage} (e.g. {@code embed}) for {@code reason} (e.g. {@code invalid-frame}). */
     public static void count(String stage, String reason) {
-        Counter.builder("facestream.dlq.records").description("records written to facestream.dlq, by stage and reason code")
-                .tag("stage", STAGES.of(stage)).tag("reason", REASONS.of(reason))
-                .register(Metrics.registry()).increment();
+        Counter.builder("facestream.dlq.records")
+                .description("records written to facestream.dlq, by stage and reason code")
+                .tag("stage", STAGES.of(stage))
+                .tag("reason", REASONS.of(reason))
+                .register(Metrics.registry())
+                .increment();
     }
 
     private static boolean code(String s) {

@@ -31,16 +31,21 @@ public final class ChildJvm {
     }
 
     /** As {@link #start(Path, Path, String, List)} with the given JVM flags after the project's (heap size, ...). */
-    public static Process start(Path workDir, Path log, String mainClass, List<String> jvmFlags, List<String> args) throws IOException {
+    public static Process start(Path workDir, Path log, String mainClass, List<String> jvmFlags, List<String> args)
+            throws IOException {
         Path pathingJar = workDir.resolve("classpath.jar");
         if (!Files.exists(pathingJar)) {
             writePathingJar(pathingJar, System.getProperty("java.class.path"));
         }
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), jvmOptions()));
+        List<String> cmd = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), jvmOptions()));
         cmd.addAll(jvmFlags);
         cmd.addAll(List.of("-cp", pathingJar.toString(), mainClass));
         cmd.addAll(args);
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        return new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
     }
 
     /**
@@ -54,7 +59,12 @@ public final class ChildJvm {
             return "@" + file;
         }
         try {
-            Path code = Path.of(ChildJvm.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toAbsolutePath();
+            Path code = Path.of(ChildJvm.class
+                            .getProtectionDomain()
+                            .getCodeSource()
+                            .getLocation()
+                            .toURI())
+                    .toAbsolutePath();
             for (Path p = code.getParent(); p != null; p = p.getParent()) {
                 if (Files.isRegularFile(p.resolve("jvm.options"))) {
                     return "@" + p.resolve("jvm.options");
@@ -63,8 +73,8 @@ public final class ChildJvm {
         } catch (URISyntaxException | RuntimeException e) {
             // no code source to search from: the message below says what to do
         }
-        throw new IllegalStateException("cannot find the project's jvm.options: start this JVM with -D" + JVM_OPTIONS_PROPERTY
-                + "=<checkout>/jvm.options (" + JVM_OPTIONS_PROPERTY + " was " + file + ")");
+        throw new IllegalStateException("cannot find the project's jvm.options: start this JVM with -D"
+                + JVM_OPTIONS_PROPERTY + "=<checkout>/jvm.options (" + JVM_OPTIONS_PROPERTY + " was " + file + ")");
     }
 
     private static void writePathingJar(Path jar, String classPath) throws IOException {
@@ -82,9 +92,14 @@ public final class ChildJvm {
         manifest.getMainAttributes().put(Attributes.Name.CLASS_PATH, entries.toString());
         Files.createDirectories(jar.toAbsolutePath().getParent());
         Path tmp = jar.resolveSibling(jar.getFileName() + ".tmp");
-        try (OutputStream out = Files.newOutputStream(tmp); JarOutputStream j = new JarOutputStream(out, manifest)) {
+        try (OutputStream out = Files.newOutputStream(tmp);
+                JarOutputStream j = new JarOutputStream(out, manifest)) {
             j.flush();
         }
-        Files.move(tmp, jar, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(
+                tmp,
+                jar,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 }

@@ -12,7 +12,9 @@ import java.util.regex.Pattern;
 public final class Redact {
     public static final String MASK = "***";
     /** scheme://user:password@ — the password is everything up to the last '@' before the host. */
-    private static final Pattern USER_INFO = Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://)([^/?#@\\s:]*):([^/?#\\s]*)@");
+    private static final Pattern USER_INFO =
+            Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://)([^/?#@\\s:]*):([^/?#\\s]*)@");
+
     private static final Pattern SECRET_PARAM = Pattern.compile(
             "(?i)([?&;](?:password|passwd|pass|pwd|token|access_token|auth|authorization|key|api_key|apikey|secret|sig|signature|credentials?)=)([^&#\\s\"']*)");
 
@@ -37,7 +39,8 @@ public final class Redact {
             Matcher m = SECRET_PARAM.matcher(out);
             StringBuilder sb = new StringBuilder();
             while (m.find()) {
-                m.appendReplacement(sb, Matcher.quoteReplacement(m.group(1) + (m.group(2).isEmpty() ? "" : MASK)));
+                m.appendReplacement(
+                        sb, Matcher.quoteReplacement(m.group(1) + (m.group(2).isEmpty() ? "" : MASK)));
             }
             m.appendTail(sb);
             out = sb.toString();

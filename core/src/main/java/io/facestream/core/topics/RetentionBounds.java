@@ -17,16 +17,20 @@ final class RetentionBounds {
         long frames = retention(specs.get(TopicCatalog.FRAMES));
         long dlq = retention(specs.get(TopicCatalog.DLQ));
         if (dlq > frames) {
-            throw new ConfigException("topics.dlq.retention.ms = " + show(dlq) + " (from " + source(config, "topics.dlq.retention.ms")
-                    + ") exceeds topics.frames.retention.ms = " + show(frames) + " (from " + source(config, "topics.frames.retention.ms")
-                    + "): dead letters carry frames and may not outlive them; lower topics.dlq.retention.ms or raise "
-                    + "topics.frames.retention.ms");
+            throw new ConfigException(
+                    "topics.dlq.retention.ms = " + show(dlq) + " (from " + source(config, "topics.dlq.retention.ms")
+                            + ") exceeds topics.frames.retention.ms = " + show(frames) + " (from "
+                            + source(config, "topics.frames.retention.ms")
+                            + "): dead letters carry frames and may not outlive them; lower topics.dlq.retention.ms or raise "
+                            + "topics.frames.retention.ms");
         }
         long faces = retention(specs.get(TopicCatalog.FACES));
         if (faces > unknownRetention.toMillis()) {
-            throw new ConfigException("topics.faces.retention.ms = " + show(faces) + " (from " + source(config, "topics.faces.retention.ms")
+            throw new ConfigException("topics.faces.retention.ms = " + show(faces) + " (from "
+                    + source(config, "topics.faces.retention.ms")
                     + ") exceeds privacy.unknown-retention = " + unknownRetention + " (from "
-                    + config.sourceOf("privacy.unknown-retention") + "): the faces topic holds crops of people in no gallery; "
+                    + config.sourceOf("privacy.unknown-retention")
+                    + "): the faces topic holds crops of people in no gallery; "
                     + "lower topics.faces.retention.ms or raise privacy.unknown-retention");
         }
     }

@@ -33,6 +33,7 @@ public final class TopicCatalog {
 
     /** Bounds of a delete-policy topic's built-in segment.ms: not a file per second, not more than a day per file. */
     static final Duration MIN_SEGMENT = Duration.ofMinutes(1);
+
     static final Duration MAX_SEGMENT = Duration.ofDays(1);
 
     private final List<TopicSpec> topics;
@@ -71,7 +72,9 @@ public final class TopicCatalog {
             if ("delete".equals(configs.get("cleanup.policy")) && retention > 0 && !set.containsKey("segment.ms")) {
                 // Kafka deletes whole segments once their newest record is past retention: a segment spanning a tenth
                 // of it keeps a record at most 1.1 times its retention (Kafka's own default rolls once a week)
-                configs.put("segment.ms", Long.toString(Math.clamp(retention / 10, MIN_SEGMENT.toMillis(), MAX_SEGMENT.toMillis())));
+                configs.put(
+                        "segment.ms",
+                        Long.toString(Math.clamp(retention / 10, MIN_SEGMENT.toMillis(), MAX_SEGMENT.toMillis())));
             }
             specs.put(spec.name(), new TopicSpec(spec.name(), partitions, configs, spec.purpose()));
         }
@@ -98,24 +101,42 @@ public final class TopicCatalog {
                 delete(FRAMES, 4, Duration.ofHours(1), FRAME_MAX_BYTES, "camera frames: key=camera, value=JPEG/PNG"),
                 delete(FACES, 4, faces, 2 * 1024 * 1024, "FaceObservation per detected face"),
                 delete(MATCHES, 4, Duration.ofDays(30), 1024 * 1024, "Match JSON per track decision"),
-                compact(GALLERY, 1, 16 * 1024 * 1024, half, Map.of("delete.retention.ms",
-                        Long.toString(GALLERY_DELETE_RETENTION.toMillis())),
+                compact(
+                        GALLERY,
+                        1,
+                        16 * 1024 * 1024,
+                        half,
+                        Map.of("delete.retention.ms", Long.toString(GALLERY_DELETE_RETENTION.toMillis())),
                         "GalleryEntry: galleries, subjects, media (tombstone = delete)"),
                 compact(MODELS, 1, 1024 * 1024, half, Map.of(), "ModelRelease per model name"),
                 compact(FEEDBACK, 1, 16 * 1024 * 1024, half, Map.of(), "operator confirm/reject per match"),
-                delete(LATE_FRAMES, 4, Duration.ofHours(1), FRAME_MAX_BYTES, "frames skipped as late, for the catch-up pass"),
+                delete(
+                        LATE_FRAMES,
+                        4,
+                        Duration.ofHours(1),
+                        FRAME_MAX_BYTES,
+                        "frames skipped as late, for the catch-up pass"),
                 delete(DLQ, 1, Duration.ofHours(1), FRAME_MAX_BYTES + 64 * 1024, "rejected input with fs.dlq.reason"));
     }
 
     private static TopicSpec delete(String name, int partitions, Duration retention, int maxBytes, String purpose) {
-        return new TopicSpec(name, partitions, Map.of(
-                "cleanup.policy", "delete",
-                "retention.ms", Long.toString(retention.toMillis()),
-                "max.message.bytes", Integer.toString(maxBytes)), purpose);
+        return new TopicSpec(
+                name,
+                partitions,
+                Map.of(
+                        "cleanup.policy", "delete",
+                        "retention.ms", Long.toString(retention.toMillis()),
+                        "max.message.bytes", Integer.toString(maxBytes)),
+                purpose);
     }
 
-    private static TopicSpec compact(String name, int partitions, int maxBytes, Duration compactionHalf,
-                                     Map<String, String> more, String purpose) {
+    private static TopicSpec compact(
+            String name,
+            int partitions,
+            int maxBytes,
+            Duration compactionHalf,
+            Map<String, String> more,
+            String purpose) {
         Map<String, String> c = new TreeMap<>(more);
         c.put("cleanup.policy", "compact");
         c.put("max.message.bytes", Integer.toString(maxBytes));
@@ -129,7 +150,9 @@ public final class TopicCatalog {
     }
 
     public TopicSpec get(String name) {
-        return topics.stream().filter(t -> t.name().equals(name)).findFirst()
+        return topics.stream()
+                .filter(t -> t.name().equals(name))
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("unknown topic " + name));
     }
 }

@@ -35,8 +35,9 @@ public final class TopicConfigs {
             }
             ConfigDef.ConfigKey def = known.get(name);
             if (def == null || !settable.contains(name)) {
-                throw new ConfigException("config key '" + key + "' (from " + source.apply(key) + ") is not a Kafka topic "
-                        + "config: '" + name + "' is none of " + String.join(", ", settable));
+                throw new ConfigException(
+                        "config key '" + key + "' (from " + source.apply(key) + ") is not a Kafka topic " + "config: '"
+                                + name + "' is none of " + String.join(", ", settable));
             }
             try {
                 Object parsed = ConfigDef.parseType(name, value, def.type);
@@ -44,9 +45,12 @@ public final class TopicConfigs {
                     def.validator.ensureValid(name, parsed);
                 }
             } catch (org.apache.kafka.common.config.ConfigException e) {
-                throw new ConfigException("config " + key + " = '" + value + "' (from " + source.apply(key) + ") is not a "
-                        + "valid value of Kafka's topic config " + name + " (" + e.getMessage() + "): give a "
-                        + def.type.name().toLowerCase(java.util.Locale.ROOT) + (def.validator == null ? "" : " in " + def.validator), e);
+                throw new ConfigException(
+                        "config " + key + " = '" + value + "' (from " + source.apply(key) + ") is not a "
+                                + "valid value of Kafka's topic config " + name + " (" + e.getMessage() + "): give a "
+                                + def.type.name().toLowerCase(java.util.Locale.ROOT)
+                                + (def.validator == null ? "" : " in " + def.validator),
+                        e);
             }
         });
     }

@@ -32,8 +32,8 @@ public final class TopicCreator {
     private static final long TIMEOUT_S = 30;
 
     /** What a topic looks like on the cluster after {@link #ensure}. */
-    public record TopicState(TopicSpec expected, boolean created, int partitions, int replicationFactor,
-                             Map<String, String> configs) {
+    public record TopicState(
+            TopicSpec expected, boolean created, int partitions, int replicationFactor, Map<String, String> configs) {
         /** Topic configs whose value on the cluster differs from the catalog's, with the catalog's value. */
         public Map<String, String> configDrift() {
             Map<String, String> out = new java.util.TreeMap<>();
@@ -78,7 +78,8 @@ public final class TopicCreator {
             List<NewTopic> missing = new ArrayList<>();
             for (TopicSpec spec : specs) {
                 if (!existing.contains(spec.name())) {
-                    missing.add(new NewTopic(spec.name(), spec.partitions(), replicationFactor).configs(spec.configs()));
+                    missing.add(
+                            new NewTopic(spec.name(), spec.partitions(), replicationFactor).configs(spec.configs()));
                 }
             }
             Set<String> created = new java.util.HashSet<>();
@@ -113,19 +114,30 @@ public final class TopicCreator {
         Map<ConfigResource, Collection<AlterConfigOp>> ops = new HashMap<>();
         for (TopicState s : states) {
             List<AlterConfigOp> set = new ArrayList<>();
-            s.configDrift().forEach((k, v) -> set.add(new AlterConfigOp(new ConfigEntry(k, v), AlterConfigOp.OpType.SET)));
+            s.configDrift()
+                    .forEach((k, v) -> set.add(new AlterConfigOp(new ConfigEntry(k, v), AlterConfigOp.OpType.SET)));
             if (!set.isEmpty()) {
-                ops.put(new ConfigResource(ConfigResource.Type.TOPIC, s.expected().name()), set);
+                ops.put(
+                        new ConfigResource(
+                                ConfigResource.Type.TOPIC, s.expected().name()),
+                        set);
             }
         }
         try {
             if (!ops.isEmpty()) {
                 admin.incrementalAlterConfigs(ops).all().get(TIMEOUT_S, TimeUnit.SECONDS);
-                ops.forEach((r, o) -> LOG.info("altered topic {}: {}", r.name(), o.stream()
-                        .map(x -> x.configEntry().name() + "=" + x.configEntry().value()).toList()));
+                ops.forEach((r, o) -> LOG.info(
+                        "altered topic {}: {}",
+                        r.name(),
+                        o.stream()
+                                .map(x -> x.configEntry().name() + "="
+                                        + x.configEntry().value())
+                                .toList()));
             }
             Set<String> created = new java.util.HashSet<>();
-            states.stream().filter(TopicState::created).forEach(s -> created.add(s.expected().name()));
+            states.stream()
+                    .filter(TopicState::created)
+                    .forEach(s -> created.add(s.expected().name()));
             return describe(states.stream().map(TopicState::expected).toList(), created);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot alter facestream topics' configs: " + rootMessage(e), e);
@@ -154,9 +166,13 @@ public final class TopicCreator {
     private List<TopicState> describe(Collection<TopicSpec> specs, Set<String> created)
             throws InterruptedException, ExecutionException, TimeoutException {
         List<String> names = specs.stream().map(TopicSpec::name).toList();
-        Map<String, TopicDescription> descriptions = admin.describeTopics(names).allTopicNames().get(TIMEOUT_S, TimeUnit.SECONDS);
-        List<ConfigResource> resources = names.stream().map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList();
-        Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(TIMEOUT_S, TimeUnit.SECONDS);
+        Map<String, TopicDescription> descriptions =
+                admin.describeTopics(names).allTopicNames().get(TIMEOUT_S, TimeUnit.SECONDS);
+        List<ConfigResource> resources = names.stream()
+                .map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n))
+                .toList();
+        Map<ConfigResource, Config> configs =
+                admin.describeConfigs(resources).all().get(TIMEOUT_S, TimeUnit.SECONDS);
         List<TopicState> states = new ArrayList<>();
         for (TopicSpec spec : specs) {
             TopicDescription d = descriptions.get(spec.name());
@@ -166,8 +182,11 @@ public final class TopicCreator {
                 ConfigEntry entry = c.get(key);
                 relevant.put(key, entry == null ? null : entry.value());
             }
-            int rf = d.partitions().isEmpty() ? 0 : d.partitions().get(0).replicas().size();
-            states.add(new TopicState(spec, created.contains(spec.name()), d.partitions().size(), rf, relevant));
+            int rf = d.partitions().isEmpty()
+                    ? 0
+                    : d.partitions().get(0).replicas().size();
+            states.add(new TopicState(
+                    spec, created.contains(spec.name()), d.partitions().size(), rf, relevant));
         }
         return states;
     }

@@ -66,8 +66,8 @@ public final class TemplateFusion {
         }
         int bad = Vectors.firstNonFinite(raw);
         if (bad >= 0) {
-            throw new IllegalArgumentException("cannot fuse a feature with a non-finite value " + raw[bad] + " at index "
-                    + bad + " of " + raw.length);
+            throw new IllegalArgumentException("cannot fuse a feature with a non-finite value " + raw[bad]
+                    + " at index " + bad + " of " + raw.length);
         }
         for (int i = 0; i < raw.length; i++) {
             sum[i] += raw[i];
@@ -79,8 +79,8 @@ public final class TemplateFusion {
     /** Adds every face of another template (a booking template pools the faces of all its stills). Returns this. */
     public TemplateFusion add(TemplateFusion other) {
         if (other.sum.length != sum.length) {
-            throw new IllegalArgumentException("cannot fuse templates of " + sum.length + " and " + other.sum.length
-                    + " dimensions into one");
+            throw new IllegalArgumentException(
+                    "cannot fuse templates of " + sum.length + " and " + other.sum.length + " dimensions into one");
         }
         for (int i = 0; i < sum.length; i++) {
             sum[i] += other.sum[i];
@@ -124,7 +124,8 @@ public final class TemplateFusion {
         if (faces == 0) {
             throw new IllegalStateException("an empty template has no direction");
         }
-        return direction().orElseThrow(() -> new IllegalStateException(
-                "the fused template of " + faces + " faces has zero length: its faces cancel out"));
+        return direction()
+                .orElseThrow(() -> new IllegalStateException(
+                        "the fused template of " + faces + " faces has zero length: its faces cancel out"));
     }
 }

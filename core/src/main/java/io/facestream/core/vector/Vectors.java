@@ -73,7 +73,8 @@ public final class Vectors {
             bb += (double) b[i] * b[i];
         }
         if (aa == 0 || bb == 0) {
-            throw new IllegalArgumentException("cannot take the cosine of a zero vector (" + a.length + "-d): it has no direction");
+            throw new IllegalArgumentException(
+                    "cannot take the cosine of a zero vector (" + a.length + "-d): it has no direction");
         }
         return dot / Math.sqrt(aa * bb);
     }
@@ -102,7 +103,8 @@ public final class Vectors {
     public static float[] unit(float[] v) {
         double n = norm(v);
         if (!(n > 0) || !Double.isFinite(n)) {
-            throw new IllegalArgumentException("cannot scale a " + v.length + "-d vector of length " + n + " to unit length");
+            throw new IllegalArgumentException(
+                    "cannot scale a " + v.length + "-d vector of length " + n + " to unit length");
         }
         return scaled(v, n, new float[v.length]);
     }

@@ -20,7 +20,8 @@ class ConfigRangeTest {
     }
 
     private static String refusal(String declaration, Object value) {
-        return assertThrows(ConfigException.class, () -> range(declaration).check("some.key", value, "flag")).getMessage();
+        return assertThrows(ConfigException.class, () -> range(declaration).check("some.key", value, "flag"))
+                .getMessage();
     }
 
     @Test
@@ -48,7 +49,9 @@ class ConfigRangeTest {
         assertTrue(session.contains(1_800_000));
         assertFalse(session.contains(5_999));
 
-        assertEquals("3 comma-separated numbers, each in [0, 1]", range("3 numbers [0, 1]").describe());
+        assertEquals(
+                "3 comma-separated numbers, each in [0, 1]",
+                range("3 numbers [0, 1]").describe());
         assertTrue(range("number < 0").contains(-1));
         assertFalse(range("number < 0").contains(0));
     }
@@ -88,8 +91,15 @@ class ConfigRangeTest {
 
     @Test
     void malformedDeclarationsSayWhatToWrite() {
-        for (String bad : List.of("between 0 and 1", "number", "number 0..1", "number [1, 0]", "number (, )",
-                "duration > soon", "0 numbers [0, 1]", "number [0, NaN]")) {
+        for (String bad : List.of(
+                "between 0 and 1",
+                "number",
+                "number 0..1",
+                "number [1, 0]",
+                "number (, )",
+                "duration > soon",
+                "0 numbers [0, 1]",
+                "number [0, NaN]")) {
             ConfigException e = assertThrows(ConfigException.class, () -> range(bad), bad);
             assertTrue(e.getMessage().startsWith("range '" + bad + "' in test is malformed: "), e.getMessage());
         }
@@ -100,7 +110,8 @@ class ConfigRangeTest {
         for (Object v : List.of(1, 0.4, -1, "500ms", "10s", "7d", "PT1H", "0.6, 0.7, 0.9", "5")) {
             assertTrue(ConfigRange.isNumeric(v), v.toString());
         }
-        for (Object v : List.of("", "live", "mobilefacenet", "~/.facestream/kafka", "0.0.0.0", "facestream-match", true)) {
+        for (Object v :
+                List.of("", "live", "mobilefacenet", "~/.facestream/kafka", "0.0.0.0", "facestream-match", true)) {
             assertFalse(ConfigRange.isNumeric(v), v.toString());
         }
     }
@@ -115,23 +126,38 @@ class ConfigRangeTest {
 
     @Test
     void outOfRangeValuesAreRefusedAtLoadFromEveryLayer(@TempDir Path dir) throws Exception {
-        ConfigException flag = assertThrows(ConfigException.class,
-                () -> FacestreamConfig.builder().isolated().flag("topics.frames.partitions", 0).build());
-        assertEquals("config topics.frames.partitions = '0' (from flag) is out of range: use an integer >= 1", flag.getMessage());
+        ConfigException flag = assertThrows(
+                ConfigException.class,
+                () -> FacestreamConfig.builder()
+                        .isolated()
+                        .flag("topics.frames.partitions", 0)
+                        .build());
+        assertEquals(
+                "config topics.frames.partitions = '0' (from flag) is out of range: use an integer >= 1",
+                flag.getMessage());
 
-        ConfigException env = assertThrows(ConfigException.class, () -> FacestreamConfig.builder()
-                .env(Map.of("FACESTREAM_METRICS_LOG_INTERVAL", "0s")).build());
-        assertTrue(env.getMessage().contains("metrics.log-interval = '0s' (from env FACESTREAM_METRICS_LOG_INTERVAL)"),
+        ConfigException env = assertThrows(
+                ConfigException.class,
+                () -> FacestreamConfig.builder()
+                        .env(Map.of("FACESTREAM_METRICS_LOG_INTERVAL", "0s"))
+                        .build());
+        assertTrue(
+                env.getMessage().contains("metrics.log-interval = '0s' (from env FACESTREAM_METRICS_LOG_INTERVAL)"),
                 env.getMessage());
 
         Path file = dir.resolve("bad.yaml");
         Files.writeString(file, "kafka:\n  port: 70000\n");
-        ConfigException fromFile = assertThrows(ConfigException.class, () -> FacestreamConfig.builder().file(file).isolated().build());
-        assertTrue(fromFile.getMessage().contains("kafka.port = '70000' (from " + file + ") is out of range: use an integer in [0, 65535]"),
+        ConfigException fromFile = assertThrows(
+                ConfigException.class,
+                () -> FacestreamConfig.builder().file(file).isolated().build());
+        assertTrue(
+                fromFile.getMessage()
+                        .contains("kafka.port = '70000' (from " + file
+                                + ") is out of range: use an integer in [0, 65535]"),
                 fromFile.getMessage());
 
-        ConfigException override = assertThrows(ConfigException.class,
-                () -> FacestreamConfig.defaults().with(Map.of("topics.gallery.partitions", 2)));
+        ConfigException override = assertThrows(
+                ConfigException.class, () -> FacestreamConfig.defaults().with(Map.of("topics.gallery.partitions", 2)));
         assertTrue(override.getMessage().contains("(from override)"), override.getMessage());
     }
 }

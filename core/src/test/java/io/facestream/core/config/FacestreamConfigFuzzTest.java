@@ -27,12 +27,35 @@ class FacestreamConfigFuzzTest {
         }
     }
 
-    @DictionaryEntries({"kafka:", "topics:", "management:", "metrics:", "partitions: ", "log-interval: ", "broker-check-interval: ", "port: ", "PT1H", "500ms", "1e309", ".nan", ".inf", "&a ", "*a", "<<: *a", "!!binary ", "!!float ", "2147483648"})
+    @DictionaryEntries({
+        "kafka:",
+        "topics:",
+        "management:",
+        "metrics:",
+        "partitions: ",
+        "log-interval: ",
+        "broker-check-interval: ",
+        "port: ",
+        "PT1H",
+        "500ms",
+        "1e309",
+        ".nan",
+        ".inf",
+        "&a ",
+        "*a",
+        "<<: *a",
+        "!!binary ",
+        "!!float ",
+        "2147483648"
+    })
     @FuzzTest(maxDuration = "30s")
     void yaml(byte[] data) throws IOException {
         Files.write(FILE, data);
         FacestreamConfig[] loaded = new FacestreamConfig[1];
-        Fuzzing.check(() -> loaded[0] = FacestreamConfig.builder().isolated().file(FILE).build(), ConfigException.class);
+        Fuzzing.check(
+                () -> loaded[0] =
+                        FacestreamConfig.builder().isolated().file(FILE).build(),
+                ConfigException.class);
         FacestreamConfig c = loaded[0];
         if (c == null) {
             return;

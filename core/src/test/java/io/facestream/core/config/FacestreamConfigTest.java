@@ -16,8 +16,10 @@ class FacestreamConfigTest {
     @Test
     void layersApplyInOrderDefaultsFileEnvFlags(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("f.yaml");
-        Files.writeString(file, "kafka:\n  port: 19092\n  data-dir: /from/file\ntopics:\n  frames:\n    partitions: 8\n");
-        FacestreamConfig c = FacestreamConfig.builder().file(file)
+        Files.writeString(
+                file, "kafka:\n  port: 19092\n  data-dir: /from/file\ntopics:\n  frames:\n    partitions: 8\n");
+        FacestreamConfig c = FacestreamConfig.builder()
+                .file(file)
                 .env(Map.of("FACESTREAM_KAFKA_DATA_DIR", "/from/env", "FACESTREAM_TOPICS_FRAMES_PARTITIONS", "6"))
                 .flag("topics.frames.partitions", 2)
                 .build();
@@ -33,7 +35,9 @@ class FacestreamConfigTest {
     void unknownKeyIsAnErrorNamingKeyAndSource(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("typo.yaml");
         Files.writeString(file, "kafak:\n  port: 1\n");
-        ConfigException e = assertThrows(ConfigException.class, () -> FacestreamConfig.builder().file(file).isolated().build());
+        ConfigException e = assertThrows(
+                ConfigException.class,
+                () -> FacestreamConfig.builder().file(file).isolated().build());
         assertTrue(e.getMessage().contains("'kafak.port'"), e.getMessage());
         assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
     }
@@ -41,11 +45,20 @@ class FacestreamConfigTest {
     @Test
     void malformedValuesNameTheKey() {
         // refused at load, not when a service first reads the key
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> FacestreamConfig.builder().isolated().flag("kafka.port=abc").build());
-        assertTrue(e.getMessage().contains("kafka.port") && e.getMessage().contains("abc") && e.getMessage().contains("flag"),
+        ConfigException e = assertThrows(
+                ConfigException.class,
+                () -> FacestreamConfig.builder()
+                        .isolated()
+                        .flag("kafka.port=abc")
+                        .build());
+        assertTrue(
+                e.getMessage().contains("kafka.port")
+                        && e.getMessage().contains("abc")
+                        && e.getMessage().contains("flag"),
                 e.getMessage());
-        assertThrows(ConfigException.class, () -> FacestreamConfig.builder().isolated().flag("no-equals-sign"));
+        assertThrows(
+                ConfigException.class,
+                () -> FacestreamConfig.builder().isolated().flag("no-equals-sign"));
         assertThrows(ConfigException.class, () -> FacestreamConfig.builder().file(Path.of("/does/not/exist.yaml")));
     }
 

@@ -25,7 +25,19 @@ import org.apache.kafka.common.record.TimestampType;
  */
 class FrameReaderFuzzTest {
 
-    @DictionaryEntries({"key=", "ts=", "ts-type=", "offset=", "h:fs.seq=", "h:fs.capture-ts=", "h:fs.faces=", "key-type=bytes", "no-value", "9223372036854775807", "-9223372036854775808"})
+    @DictionaryEntries({
+        "key=",
+        "ts=",
+        "ts-type=",
+        "offset=",
+        "h:fs.seq=",
+        "h:fs.capture-ts=",
+        "h:fs.faces=",
+        "key-type=bytes",
+        "no-value",
+        "9223372036854775807",
+        "-9223372036854775808"
+    })
     @FuzzTest(maxDuration = "30s")
     void read(byte[] data) {
         FuzzInput in = FuzzInput.parse(data);
@@ -50,21 +62,35 @@ class FrameReaderFuzzTest {
             default -> TimestampType.CREATE_TIME;
         };
         long offset = Math.max(0, in.number("offset", 7));
-        ConsumerRecord<Object, byte[]> record = new ConsumerRecord<>("facestream.frames", 0, offset,
-                in.number("ts", 1_700_000_000_000L), type, 0, 0, key, in.has("no-value") ? null : in.body(), headers,
+        ConsumerRecord<Object, byte[]> record = new ConsumerRecord<>(
+                "facestream.frames",
+                0,
+                offset,
+                in.number("ts", 1_700_000_000_000L),
+                type,
+                0,
+                0,
+                key,
+                in.has("no-value") ? null : in.body(),
+                headers,
                 Optional.empty());
-        Fuzzing.check(() -> {
-            Frame f = FrameReader.read(record);
-            assertNotNull(f.camera());
-            assertTrue(f.seq() >= 0, "negative sequence " + f.seq());
-            assertTrue(f.captureMicros() >= 0, "negative capture time " + f.captureMicros());
-            assertTrue(FrameReader.isJpeg(f.image()) || FrameReader.isPng(f.image()), "not an image");
-        }, InvalidFrameException.class);
+        Fuzzing.check(
+                () -> {
+                    Frame f = FrameReader.read(record);
+                    assertNotNull(f.camera());
+                    assertTrue(f.seq() >= 0, "negative sequence " + f.seq());
+                    assertTrue(f.captureMicros() >= 0, "negative capture time " + f.captureMicros());
+                    assertTrue(FrameReader.isJpeg(f.image()) || FrameReader.isPng(f.image()), "not an image");
+                },
+                InvalidFrameException.class);
         // the header helpers on their own: a long header is a number or an IllegalArgumentException naming it
-        Fuzzing.check(() -> {
-            FrameHeaders.readLong(headers, FrameHeaders.SEQ);
-            FrameHeaders.readString(headers, FrameHeaders.FACES);
-            assertTrue(new String(FrameHeaders.encodeLong(offset), StandardCharsets.US_ASCII).equals(Long.toString(offset)));
-        }, IllegalArgumentException.class);
+        Fuzzing.check(
+                () -> {
+                    FrameHeaders.readLong(headers, FrameHeaders.SEQ);
+                    FrameHeaders.readString(headers, FrameHeaders.FACES);
+                    assertTrue(new String(FrameHeaders.encodeLong(offset), StandardCharsets.US_ASCII)
+                            .equals(Long.toString(offset)));
+                },
+                IllegalArgumentException.class);
     }
 }

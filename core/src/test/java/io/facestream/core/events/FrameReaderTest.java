@@ -1,34 +1,19 @@
 package io.facestream.core.events;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.topics.TopicCatalog;
-import io.facestream.core.topics.TopicCreator;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
 import javax.imageio.ImageIO;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 class FrameReaderTest {
@@ -48,8 +33,18 @@ class FrameReaderTest {
 
     @Test
     void byteArrayKeysAreReadAsUtf8() throws Exception {
-        ConsumerRecord<byte[], byte[]> r = new ConsumerRecord<>(TopicCatalog.FRAMES, 0, 3, 5_000L, TimestampType.CREATE_TIME,
-                0, 0, "door-2".getBytes(StandardCharsets.UTF_8), jpeg(), new RecordHeaders(), Optional.empty());
+        ConsumerRecord<byte[], byte[]> r = new ConsumerRecord<>(
+                TopicCatalog.FRAMES,
+                0,
+                3,
+                5_000L,
+                TimestampType.CREATE_TIME,
+                0,
+                0,
+                "door-2".getBytes(StandardCharsets.UTF_8),
+                jpeg(),
+                new RecordHeaders(),
+                Optional.empty());
         assertEquals("door-2", FrameReader.read(r).camera().value());
     }
 
@@ -66,7 +61,9 @@ class FrameReaderTest {
         assertReason(record(null, jpeg, new RecordHeaders()), "no key");
         assertReason(record("bad id", jpeg, new RecordHeaders()), "invalid camera id 'bad id'");
         assertReason(record("cam", new byte[0], new RecordHeaders()), "empty value");
-        assertReason(record("cam", "hello".getBytes(StandardCharsets.UTF_8), new RecordHeaders()), "not a JPEG or PNG image (starts with 68656c6c)");
+        assertReason(
+                record("cam", "hello".getBytes(StandardCharsets.UTF_8), new RecordHeaders()),
+                "not a JPEG or PNG image (starts with 68656c6c)");
         assertReason(record("cam", jpeg, badSeq), "header fs.seq is not a decimal integer: 'twelve'");
         assertReason(record("cam", jpeg, badTs), "header fs.capture-ts is not a decimal integer");
         assertReason(record("cam", jpeg, negative), "fs.seq is negative");
@@ -88,10 +85,19 @@ class FrameReaderTest {
     }
 
     private static ConsumerRecord<String, byte[]> record(String key, byte[] value, RecordHeaders headers) {
-        return new ConsumerRecord<>(TopicCatalog.FRAMES, 0, 3, 5_000L, TimestampType.CREATE_TIME, 0, 0, key, value,
-                headers, Optional.empty());
+        return new ConsumerRecord<>(
+                TopicCatalog.FRAMES,
+                0,
+                3,
+                5_000L,
+                TimestampType.CREATE_TIME,
+                0,
+                0,
+                key,
+                value,
+                headers,
+                Optional.empty());
     }
-
 
     private static byte[] jpeg() throws Exception {
         BufferedImage img = new BufferedImage(16, 12, BufferedImage.TYPE_3BYTE_BGR);

@@ -16,8 +16,20 @@ class MatchSchemaTest {
     @Test
     void serializedMatchHasExactlyTheSchemaProperties() throws Exception {
         JsonNode schema = Json.mapper().readTree(getClass().getResourceAsStream("/schemas/match.schema.json"));
-        Match m = new Match("c/1/FINAL", "1", "c", 1, 2, Match.Stage.FINAL, Match.Decision.UNKNOWN, 0.5, "g",
-                new Match.ModelId("m", "1"), List.of(new Match.Candidate("s", "s/0", 0.1)), 3, "faces/0/1");
+        Match m = new Match(
+                "c/1/FINAL",
+                "1",
+                "c",
+                1,
+                2,
+                Match.Stage.FINAL,
+                Match.Decision.UNKNOWN,
+                0.5,
+                "g",
+                new Match.ModelId("m", "1"),
+                List.of(new Match.Candidate("s", "s/0", 0.1)),
+                3,
+                "faces/0/1");
         JsonNode json = Json.mapper().valueToTree(m);
 
         Set<String> schemaProps = new TreeSet<>();
@@ -32,6 +44,8 @@ class MatchSchemaTest {
         Set<String> candidateJson = new TreeSet<>();
         json.at("/candidates/0").fieldNames().forEachRemaining(candidateJson::add);
         assertEquals(candidateProps, candidateJson);
-        assertTrue(schema.at("/properties/decision/enum").toString().contains(json.get("decision").asText()));
+        assertTrue(schema.at("/properties/decision/enum")
+                .toString()
+                .contains(json.get("decision").asText()));
     }
 }

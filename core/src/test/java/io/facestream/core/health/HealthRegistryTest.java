@@ -15,7 +15,9 @@ class HealthRegistryTest {
     @Test
     void readyNeedsEveryComponentUpAndLiveOnlyThatNoneFailed() {
         AtomicReference<Health> embed = new AtomicReference<>(Health.up("ok"));
-        HealthRegistry registry = new HealthRegistry().register("broker", () -> Health.up("1 broker(s)")).register("embed", embed::get);
+        HealthRegistry registry = new HealthRegistry()
+                .register("broker", () -> Health.up("1 broker(s)"))
+                .register("embed", embed::get);
         assertTrue(registry.report().ready());
         assertTrue(registry.report().live());
 
@@ -29,7 +31,9 @@ class HealthRegistryTest {
         assertEquals("embed: stopped: fenced", registry.report().firstFailure());
         Map<String, Object> body = registry.report().toJson(true);
         assertEquals("FAILED", body.get("status"));
-        assertEquals(Map.of("status", "FAILED", "detail", "stopped: fenced"), ((Map<?, ?>) body.get("components")).get("embed"));
+        assertEquals(
+                Map.of("status", "FAILED", "detail", "stopped: fenced"),
+                ((Map<?, ?>) body.get("components")).get("embed"));
     }
 
     @Test

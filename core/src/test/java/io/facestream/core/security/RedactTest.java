@@ -8,10 +8,16 @@ import org.junit.jupiter.api.Test;
 class RedactTest {
     @Test
     void passwordsInUrlsAreMasked() {
-        assertEquals("rtsp://admin:***@10.0.0.5:554/stream1", Redact.credentials("rtsp://admin:s3cr%40t@10.0.0.5:554/stream1"));
-        assertEquals("camera 'lobby=rtsp://u:***@cam/live;fps=2': cannot open rtsp://u:***@cam/live: Connection refused",
-                Redact.credentials("camera 'lobby=rtsp://u:pa:ss@cam/live;fps=2': cannot open rtsp://u:pa:ss@cam/live: Connection refused"));
-        assertEquals("https://cam/mjpeg?user=bob&password=***&fps=5", Redact.credentials("https://cam/mjpeg?user=bob&password=hunter2&fps=5"));
+        assertEquals(
+                "rtsp://admin:***@10.0.0.5:554/stream1",
+                Redact.credentials("rtsp://admin:s3cr%40t@10.0.0.5:554/stream1"));
+        assertEquals(
+                "camera 'lobby=rtsp://u:***@cam/live;fps=2': cannot open rtsp://u:***@cam/live: Connection refused",
+                Redact.credentials(
+                        "camera 'lobby=rtsp://u:pa:ss@cam/live;fps=2': cannot open rtsp://u:pa:ss@cam/live: Connection refused"));
+        assertEquals(
+                "https://cam/mjpeg?user=bob&password=***&fps=5",
+                Redact.credentials("https://cam/mjpeg?user=bob&password=hunter2&fps=5"));
         assertEquals("http://cam/x?token=***", Redact.credentials("http://cam/x?token=abc.def"));
     }
 

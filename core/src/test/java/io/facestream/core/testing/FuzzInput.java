@@ -64,7 +64,8 @@ public final class FuzzInput {
     public List<Map.Entry<String, byte[]>> fields() {
         List<Map.Entry<String, byte[]>> out = new ArrayList<>();
         for (Map.Entry<String, byte[]> f : fields) {
-            out.add(new java.util.AbstractMap.SimpleImmutableEntry<>(f.getKey(), f.getValue() == NULL ? null : f.getValue()));
+            out.add(new java.util.AbstractMap.SimpleImmutableEntry<>(
+                    f.getKey(), f.getValue() == NULL ? null : f.getValue()));
         }
         return out;
     }

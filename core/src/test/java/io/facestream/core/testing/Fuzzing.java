@@ -18,6 +18,7 @@ import java.util.List;
 public final class Fuzzing {
     /** The most one input may cost. */
     public static final long BUDGET_MS = 1000;
+
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private Fuzzing() {}
@@ -45,8 +46,9 @@ public final class Fuzzing {
         if (spent > BUDGET_MS * 1_000_000L) {
             long again = once(body, declared, cpu);
             if (again > BUDGET_MS * 1_000_000L) {
-                throw new AssertionError("one input took " + again / 1_000_000 + " ms of " + (cpu ? "CPU" : "wall-clock")
-                        + " time (and " + spent / 1_000_000 + " ms the first time); the budget is " + BUDGET_MS + " ms");
+                throw new AssertionError(
+                        "one input took " + again / 1_000_000 + " ms of " + (cpu ? "CPU" : "wall-clock") + " time (and "
+                                + spent / 1_000_000 + " ms the first time); the budget is " + BUDGET_MS + " ms");
             }
         }
     }

@@ -82,7 +82,10 @@ class TemplateFusionTest {
         assertEquals(3, both.faces());
         assertArrayEquals(new double[] {2, 4}, both.sum());
         assertArrayEquals(Vectors.unit(new float[] {1, 2}), both.unit());
-        assertArrayEquals(TemplateFusion.of(List.of(new float[] {2, 0}, new float[] {0, 2}, new float[] {0, 2})).sum(), both.sum());
+        assertArrayEquals(
+                TemplateFusion.of(List.of(new float[] {2, 0}, new float[] {0, 2}, new float[] {0, 2}))
+                        .sum(),
+                both.sum());
         TemplateFusion again = new TemplateFusion(2).add(both).add(new TemplateFusion(2));
         assertArrayEquals(both.sum(), again.sum(), "an empty template adds nothing");
         assertEquals(3, again.faces());
@@ -115,13 +118,15 @@ class TemplateFusionTest {
         TemplateFusion t = new TemplateFusion(2).add(new float[] {1, 2});
         IllegalArgumentException dim = assertThrows(IllegalArgumentException.class, () -> t.add(new float[] {1, 2, 3}));
         assertTrue(dim.getMessage().contains("2 and 3 dimensions"), dim.getMessage());
-        IllegalArgumentException nan = assertThrows(IllegalArgumentException.class, () -> t.add(new float[] {1, Float.NaN}));
+        IllegalArgumentException nan =
+                assertThrows(IllegalArgumentException.class, () -> t.add(new float[] {1, Float.NaN}));
         assertTrue(nan.getMessage().contains("non-finite value NaN at index 1 of 2"), nan.getMessage());
         assertThrows(IllegalArgumentException.class, () -> t.add(new float[] {Float.NEGATIVE_INFINITY, 0}));
         assertEquals(1, t.faces(), "a refused face leaves the template unchanged");
         assertArrayEquals(new double[] {1, 2}, t.sum());
         assertThrows(IllegalArgumentException.class, () -> TemplateFusion.of(List.of()));
-        assertThrows(IllegalArgumentException.class, () -> TemplateFusion.of(List.of(new float[] {1}, new float[] {1, 2})));
+        assertThrows(
+                IllegalArgumentException.class, () -> TemplateFusion.of(List.of(new float[] {1}, new float[] {1, 2})));
         assertThrows(IllegalArgumentException.class, () -> new TemplateFusion(0));
         assertThrows(IllegalArgumentException.class, () -> TemplateFusion.restore(new double[] {1}, -1));
     }

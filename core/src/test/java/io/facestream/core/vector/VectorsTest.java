@@ -49,11 +49,15 @@ class VectorsTest {
     void differentLengthsAreRefusedNamingBoth() {
         float[] two = {1, 2};
         float[] three = {1, 2, 3};
-        for (Runnable r : new Runnable[] {() -> Vectors.dot(two, three), () -> Vectors.cosine(two, three),
-                () -> Vectors.cosine(three, two)}) {
+        for (Runnable r : new Runnable[] {
+            () -> Vectors.dot(two, three), () -> Vectors.cosine(two, three), () -> Vectors.cosine(three, two)
+        }) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, r::run);
-            assertTrue(e.getMessage().contains("different lengths") && e.getMessage().contains("2")
-                    && e.getMessage().contains("3"), e.getMessage());
+            assertTrue(
+                    e.getMessage().contains("different lengths")
+                            && e.getMessage().contains("2")
+                            && e.getMessage().contains("3"),
+                    e.getMessage());
         }
     }
 
@@ -67,8 +71,8 @@ class VectorsTest {
 
     @Test
     void aZeroVectorHasNoCosine() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Vectors.cosine(new float[] {1, 2}, new float[2]));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Vectors.cosine(new float[] {1, 2}, new float[2]));
         assertTrue(e.getMessage().contains("zero vector"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Vectors.cosine(new float[2], new float[] {1, 2}));
         assertThrows(IllegalArgumentException.class, () -> Vectors.cosine(new float[0], new float[0]));
@@ -108,8 +112,8 @@ class VectorsTest {
         IllegalArgumentException zero = assertThrows(IllegalArgumentException.class, () -> Vectors.unit(new float[3]));
         assertTrue(zero.getMessage().contains("3-d vector of length 0.0"), zero.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Vectors.unit(new float[0]));
-        IllegalArgumentException nan = assertThrows(IllegalArgumentException.class,
-                () -> Vectors.unit(new float[] {Float.NaN, 1}));
+        IllegalArgumentException nan =
+                assertThrows(IllegalArgumentException.class, () -> Vectors.unit(new float[] {Float.NaN, 1}));
         assertTrue(nan.getMessage().contains("NaN"), nan.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Vectors.unit(new float[] {Float.POSITIVE_INFINITY, 1}));
     }
@@ -144,6 +148,7 @@ class VectorsTest {
         assertTrue(Vectors.isZero(new float[0]));
         assertFalse(Vectors.isZero(new float[] {0, Float.MIN_VALUE}));
         assertFalse(Vectors.isZero(new float[] {Float.NaN}));
-        assertArrayEquals(new float[] {0.1f, -2, Float.POSITIVE_INFINITY}, Vectors.toFloat(new double[] {0.1, -2, 1e300}));
+        assertArrayEquals(
+                new float[] {0.1f, -2, Float.POSITIVE_INFINITY}, Vectors.toFloat(new double[] {0.1, -2, 1e300}));
     }
 }

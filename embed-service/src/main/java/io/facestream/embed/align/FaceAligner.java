@@ -42,8 +42,10 @@ public final class FaceAligner {
     public Mat align(Mat image, List<Point> landmarks) {
         double[][] m = SimilarityTransform.estimate(landmarks, reference);
         Mat out = new Mat();
-        try (Mat matrix = new Mat(2, 3, CV_64F); DoubleIndexer idx = matrix.createIndexer();
-             Size dsize = new Size(size, size); Scalar black = new Scalar(0, 0, 0, 0)) {
+        try (Mat matrix = new Mat(2, 3, CV_64F);
+                DoubleIndexer idx = matrix.createIndexer();
+                Size dsize = new Size(size, size);
+                Scalar black = new Scalar(0, 0, 0, 0)) {
             for (int r = 0; r < 2; r++) {
                 for (int c = 0; c < 3; c++) {
                     idx.put(r, c, m[r][c]);

@@ -18,8 +18,9 @@ public final class SimilarityTransform {
     /** The 2×3 affine matrix {@code [[a, b, c], [d, e, f]]} (OpenCV's warpAffine convention, src → dst). */
     public static double[][] estimate(List<Point> src, List<Point> dst) {
         if (src.size() != dst.size() || src.size() < 2) {
-            throw new IllegalArgumentException("similarity transform needs matching point lists of at least 2 points, got "
-                    + src.size() + " and " + dst.size());
+            throw new IllegalArgumentException(
+                    "similarity transform needs matching point lists of at least 2 points, got " + src.size() + " and "
+                            + dst.size());
         }
         int n = src.size();
         double[][] uv = new double[n][2];
@@ -49,8 +50,8 @@ public final class SimilarityTransform {
 
     /** Applies a 2×3 matrix to a point. */
     public static Point apply(double[][] m, Point p) {
-        return new Point((float) (m[0][0] * p.x() + m[0][1] * p.y() + m[0][2]),
-                (float) (m[1][0] * p.x() + m[1][1] * p.y() + m[1][2]));
+        return new Point((float) (m[0][0] * p.x() + m[0][1] * p.y() + m[0][2]), (float)
+                (m[1][0] * p.x() + m[1][1] * p.y() + m[1][2]));
     }
 
     /** T (3×3, row-vector convention) with uv·T ≈ xy, fitted as xy·Tinv = uv. */
@@ -72,7 +73,8 @@ public final class SimilarityTransform {
         double ty = r[3];
         if (a * a + b * b < 1e-12) {
             // Zero scale: the detected points coincide (or nearly), no similarity maps them onto the template.
-            throw new IllegalArgumentException("landmarks are degenerate (all points coincide): cannot align this face");
+            throw new IllegalArgumentException(
+                    "landmarks are degenerate (all points coincide): cannot align this face");
         }
         double[][] tinv = {{a, -b, 0}, {b, a, 0}, {tx, ty, 1}};
         double[][] t = invert3(tinv);
@@ -138,7 +140,8 @@ public final class SimilarityTransform {
                 - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
                 + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
         if (det == 0) {
-            throw new IllegalArgumentException("landmarks give a zero-scale similarity transform, cannot align this face");
+            throw new IllegalArgumentException(
+                    "landmarks give a zero-scale similarity transform, cannot align this face");
         }
         double[][] r = new double[3][3];
         for (int i = 0; i < 3; i++) {

@@ -46,26 +46,34 @@ public final class FaceEmbedder implements AutoCloseable {
         this.width = manifest.input().width();
         this.height = manifest.input().height();
         if (width <= 0 || height <= 0) {
-            throw new ModelException("embedder " + manifest.id() + " must declare its input size, got " + width + "x" + height);
+            throw new ModelException(
+                    "embedder " + manifest.id() + " must declare its input size, got " + width + "x" + height);
         }
         this.dimension = manifest.embedding().size();
         this.session = sessions.open(model.path("main"));
         try {
             ModelManifest.ModelFile file = manifest.file("main");
-            this.inputName = file.inputs() == null || file.inputs().isEmpty() ? session.getInputNames().iterator().next() : file.inputs().get(0);
-            this.outputName = manifest.embedding().output() != null ? manifest.embedding().output() : session.getOutputNames().iterator().next();
+            this.inputName = file.inputs() == null || file.inputs().isEmpty()
+                    ? session.getInputNames().iterator().next()
+                    : file.inputs().get(0);
+            this.outputName = manifest.embedding().output() != null
+                    ? manifest.embedding().output()
+                    : session.getOutputNames().iterator().next();
             if (!session.getOutputNames().contains(outputName)) {
-                throw new ModelException("embedder " + manifest.id() + ": output '" + outputName + "' not in " + session.getOutputNames());
+                throw new ModelException("embedder " + manifest.id() + ": output '" + outputName + "' not in "
+                        + session.getOutputNames());
             }
             NodeInfo in = session.getInputInfo().get(inputName);
             if (in == null) {
-                throw new ModelException("embedder " + manifest.id() + ": input '" + inputName + "' not in " + session.getInputNames());
+                throw new ModelException(
+                        "embedder " + manifest.id() + ": input '" + inputName + "' not in " + session.getInputNames());
             }
             long batchDim = ((TensorInfo) in.getInfo()).getShape()[0];
             this.fixedBatch = batchDim > 0 ? (int) batchDim : 0;
         } catch (OrtException e) {
             close();
-            throw new ModelException("embedder " + manifest.id() + ": cannot inspect the ONNX graph: " + e.getMessage(), e);
+            throw new ModelException(
+                    "embedder " + manifest.id() + ": cannot inspect the ONNX graph: " + e.getMessage(), e);
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -113,14 +121,15 @@ public final class FaceEmbedder implements AutoCloseable {
             }
             pixels.pack(crop, data, i);
         }
-        try (OnnxTensor input = OnnxTensor.createTensor(OnnxSessions.environment(), FloatBuffer.wrap(data), pixels.shape(n, height, width));
-             OrtSession.Result result = session.run(Map.of(inputName, input))) {
+        try (OnnxTensor input = OnnxTensor.createTensor(
+                        OnnxSessions.environment(), FloatBuffer.wrap(data), pixels.shape(n, height, width));
+                OrtSession.Result result = session.run(Map.of(inputName, input))) {
             OnnxTensor output = (OnnxTensor) result.get(outputName).orElseThrow();
             long[] shape = output.getInfo().getShape();
             long perFace = shape.length < 2 ? 0 : output.getInfo().getNumElements() / shape[0];
             if (shape[0] != n || perFace != dimension) {
-                throw new ModelException("embedder " + manifest.id() + ": output shape " + java.util.Arrays.toString(shape)
-                        + ", manifest says " + dimension + " values per face");
+                throw new ModelException("embedder " + manifest.id() + ": output shape "
+                        + java.util.Arrays.toString(shape) + ", manifest says " + dimension + " values per face");
             }
             FloatBuffer fb = output.getFloatBuffer();
             List<Embedding> out = new ArrayList<>(crops.size());
@@ -131,7 +140,8 @@ public final class FaceEmbedder implements AutoCloseable {
             }
             return out;
         } catch (OrtException e) {
-            throw new ModelException("embedder " + manifest.id() + " failed on a batch of " + n + ": " + e.getMessage(), e);
+            throw new ModelException(
+                    "embedder " + manifest.id() + " failed on a batch of " + n + ": " + e.getMessage(), e);
         }
     }
 

@@ -41,9 +41,10 @@ public final class ImageDecoder {
     public ImageHeader probe(byte[] bytes, String what) {
         ImageHeader header = ImageHeaders.read(bytes, what);
         if (header.pixels() > maxPixels) {
-            throw new ImageException(what + ": " + header.format() + " image of " + header.width() + "x" + header.height()
-                    + " = " + header.pixels() + " pixels exceeds the limit of " + maxPixels
-                    + " pixels (refused before decoding; raise face.image.max-pixels if this is a real image)");
+            throw new ImageException(
+                    what + ": " + header.format() + " image of " + header.width() + "x" + header.height()
+                            + " = " + header.pixels() + " pixels exceeds the limit of " + maxPixels
+                            + " pixels (refused before decoding; raise face.image.max-pixels if this is a real image)");
         }
         return header;
     }
@@ -52,13 +53,18 @@ public final class ImageDecoder {
     public Mat decode(byte[] bytes, String what) {
         ImageHeader header = probe(bytes, what);
         Mat bgr;
-        try (BytePointer data = new BytePointer(bytes); Mat encoded = new Mat(1, bytes.length, org.bytedeco.opencv.global.opencv_core.CV_8UC1, data)) {
+        try (BytePointer data = new BytePointer(bytes);
+                Mat encoded = new Mat(1, bytes.length, org.bytedeco.opencv.global.opencv_core.CV_8UC1, data)) {
             bgr = imdecode(encoded, IMREAD_COLOR);
         } catch (RuntimeException opencv) {
             // OpenCV asserts limits of its own (e.g. a side over 2^20 pixels) by throwing cv::Exception
             throw new ImageException(what + ": " + header.format() + " image (" + header.width() + "x" + header.height()
                     + ") refused by the decoder: "
-                    + String.valueOf(opencv.getMessage()).strip().lines().reduce((a, b) -> b).orElse(""));
+                    + String.valueOf(opencv.getMessage())
+                            .strip()
+                            .lines()
+                            .reduce((a, b) -> b)
+                            .orElse(""));
         }
         if (bgr == null || bgr.empty()) {
             if (bgr != null) {
@@ -74,8 +80,9 @@ public final class ImageDecoder {
         byte[] bytes;
         try {
             if (Files.size(file) > maxPixels * 4 + 1_000_000) {
-                throw new ImageException(file + ": file of " + Files.size(file) + " bytes is larger than any image within the "
-                        + maxPixels + "-pixel limit could reasonably be");
+                throw new ImageException(
+                        file + ": file of " + Files.size(file) + " bytes is larger than any image within the "
+                                + maxPixels + "-pixel limit could reasonably be");
             }
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {

@@ -94,7 +94,7 @@ final class ImageHeaders {
                 yield checked("webp", (bits & 0x3FFF) + 1, ((bits >>> 14) & 0x3FFF) + 1, what);
             }
             case "VP8X" -> // extended: canvas width-1 and height-1, 24 bits each
-                    checked("webp", le24(b, 24) + 1, le24(b, 27) + 1, what);
+                checked("webp", le24(b, 24) + 1, le24(b, 27) + 1, what);
             default -> throw new ImageException(what + ": WebP with unknown first chunk '" + chunk.strip() + "'");
         };
     }

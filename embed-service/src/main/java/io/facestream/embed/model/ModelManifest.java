@@ -38,9 +38,15 @@ public record ModelManifest(
         files = files == null ? List.of() : List.copyOf(files);
     }
 
-    public enum Kind { DETECTOR, EMBEDDER }
+    public enum Kind {
+        DETECTOR,
+        EMBEDDER
+    }
 
-    public enum ColorOrder { RGB, BGR }
+    public enum ColorOrder {
+        RGB,
+        BGR
+    }
 
     /**
      * @param role         "main" for single-file models; "pnet"/"rnet"/"onet" for MTCNN
@@ -51,8 +57,14 @@ public record ModelManifest(
      * @param source       path of the file it was made from inside the source package (null for user models)
      * @param sourceSha256 sha256 of that original file, before any conversion (null when unknown)
      */
-    public record ModelFile(String role, String file, String sha256, List<String> inputs, List<String> outputs,
-                            String source, String sourceSha256) {
+    public record ModelFile(
+            String role,
+            String file,
+            String sha256,
+            List<String> inputs,
+            List<String> outputs,
+            String source,
+            String sourceSha256) {
         public ModelFile(String role, String file, String sha256, List<String> inputs, List<String> outputs) {
             this(role, file, sha256, inputs, outputs, null, null);
         }
@@ -83,8 +95,8 @@ public record ModelManifest(
      * @param normStd          std of that norm
      * @param qualityThreshold default minimum norm for a face to count (overridable per deployment)
      */
-    public record Embedding(int size, String output, boolean unitLength, double normMean, double normStd,
-                            double qualityThreshold) {}
+    public record Embedding(
+            int size, String output, boolean unitLength, double normMean, double normStd, double qualityThreshold) {}
 
     /**
      * @param packageName npm package (or "user" for models added by path)
@@ -97,9 +109,12 @@ public record ModelManifest(
     public record Source(String packageName, String packageVersion, String integrity, String file, String sha256) {}
 
     public ModelFile file(String role) {
-        return files.stream().filter(f -> f.role().equals(role)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("model " + name + "@" + version + " has no file with role " + role
-                        + " (has " + files.stream().map(ModelFile::role).toList() + ")"));
+        return files.stream()
+                .filter(f -> f.role().equals(role))
+                .findFirst()
+                .orElseThrow(() ->
+                        new IllegalArgumentException("model " + name + "@" + version + " has no file with role " + role
+                                + " (has " + files.stream().map(ModelFile::role).toList() + ")"));
     }
 
     public String id() {

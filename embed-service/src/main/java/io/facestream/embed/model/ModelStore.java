@@ -46,7 +46,8 @@ public final class ModelStore {
             return List.of();
         }
         List<ModelManifest> out = new ArrayList<>();
-        try (Stream<Path> manifests = Files.find(root, 3, (p, a) -> p.getFileName().toString().equals(ModelManifest.FILE_NAME))) {
+        try (Stream<Path> manifests =
+                Files.find(root, 3, (p, a) -> p.getFileName().toString().equals(ModelManifest.FILE_NAME))) {
             for (Path m : manifests.sorted().toList()) {
                 out.add(readManifest(m));
             }
@@ -61,8 +62,8 @@ public final class ModelStore {
         ReleaseValidator.checkName(name);
         Path dir = root.resolve(name);
         if (!Files.isDirectory(dir)) {
-            throw new ModelException("model '" + name + "' is not installed in " + root
-                    + " (installed: " + list().stream().map(ModelManifest::id).toList() + "; run ./facestream models pull)");
+            throw new ModelException("model '" + name + "' is not installed in " + root + " (installed: "
+                    + list().stream().map(ModelManifest::id).toList() + "; run ./facestream models pull)");
         }
         try (Stream<Path> versions = Files.list(dir)) {
             Path newest = versions.filter(p -> Files.isRegularFile(p.resolve(ModelManifest.FILE_NAME)))
@@ -120,9 +121,19 @@ public final class ModelStore {
                 Files.copy(src, tmp.resolve(f.file()), StandardCopyOption.REPLACE_EXISTING);
                 files.add(f.withSha256(sha256(src)));
             }
-            ModelManifest complete = new ModelManifest(manifest.name(), manifest.version(), manifest.kind(), files,
-                    manifest.input(), manifest.embedding(), manifest.source(), manifest.licence(), manifest.notes());
-            Json.mapper().writerWithDefaultPrettyPrinter().writeValue(tmp.resolve(ModelManifest.FILE_NAME).toFile(), complete);
+            ModelManifest complete = new ModelManifest(
+                    manifest.name(),
+                    manifest.version(),
+                    manifest.kind(),
+                    files,
+                    manifest.input(),
+                    manifest.embedding(),
+                    manifest.source(),
+                    manifest.licence(),
+                    manifest.notes());
+            Json.mapper()
+                    .writerWithDefaultPrettyPrinter()
+                    .writeValue(tmp.resolve(ModelManifest.FILE_NAME).toFile(), complete);
             if (Files.exists(dir)) {
                 FileTrees.delete(dir);
             }
@@ -162,7 +173,8 @@ public final class ModelStore {
     public static String sha256(Path file) {
         try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
             in.transferTo(java.io.OutputStream.nullOutputStream());
-            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+            return HexFormat.of()
+                    .formatHex(((DigestInputStream) in).getMessageDigest().digest());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot hash " + file, e);
         } catch (NoSuchAlgorithmException e) {

@@ -1,9 +1,9 @@
 package io.facestream.embed.model;
 
 import io.facestream.core.events.DeadLetter;
-import io.facestream.core.metrics.DeadLetterMeter;
 import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.kafka.KafkaConnection;
+import io.facestream.core.metrics.DeadLetterMeter;
 import io.facestream.core.topics.TopicCatalog;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -43,19 +43,31 @@ public final class RefusedReleases implements AutoCloseable {
     }
 
     /** Logs the refusal and dead-letters the record; a failing DLQ write is logged, never thrown. */
-    public void refuse(ConsumerRecord<String, byte[]> record, String currentModel, ReleaseValidator.RefusedRelease why) {
+    public void refuse(
+            ConsumerRecord<String, byte[]> record, String currentModel, ReleaseValidator.RefusedRelease why) {
         refused.incrementAndGet();
-        LOG.error("model release REFUSED ({}) at {}-{}@{}: {}; {} keeps serving, the record goes to {}", why.kind().code(),
-                record.topic(), record.partition(), record.offset(), why.getMessage(),
-                currentModel == null ? "the current model" : currentModel, TopicCatalog.DLQ);
+        LOG.error(
+                "model release REFUSED ({}) at {}-{}@{}: {}; {} keeps serving, the record goes to {}",
+                why.kind().code(),
+                record.topic(),
+                record.partition(),
+                record.offset(),
+                why.getMessage(),
+                currentModel == null ? "the current model" : currentModel,
+                TopicCatalog.DLQ);
         try {
             producer().send(DeadLetter.of(record, stage, why.reason())).get(30, TimeUnit.SECONDS);
             DeadLetterMeter.count(stage, why.kind().code());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            LOG.warn("the refused model release at {}-{}@{} could not be written to {}: {}", record.topic(), record.partition(),
-                    record.offset(), TopicCatalog.DLQ, e.getCause() != null ? e.getCause().toString() : e.toString());
+            LOG.warn(
+                    "the refused model release at {}-{}@{} could not be written to {}: {}",
+                    record.topic(),
+                    record.partition(),
+                    record.offset(),
+                    TopicCatalog.DLQ,
+                    e.getCause() != null ? e.getCause().toString() : e.toString());
         }
     }
 
@@ -69,9 +81,13 @@ public final class RefusedReleases implements AutoCloseable {
             throw new IllegalStateException("closed");
         }
         if (producer == null) {
-            producer = new KafkaProducer<>(KafkaClients.with(KafkaClients.producer(kafka, clientId), Map.of(
-                    ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
-                    ProducerConfig.LINGER_MS_CONFIG, 0)));
+            producer = new KafkaProducer<>(KafkaClients.with(
+                    KafkaClients.producer(kafka, clientId),
+                    Map.of(
+                            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+                            ByteArraySerializer.class.getName(),
+                            ProducerConfig.LINGER_MS_CONFIG,
+                            0)));
         }
         return producer;
     }

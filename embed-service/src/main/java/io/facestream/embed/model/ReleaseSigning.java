@@ -54,7 +54,8 @@ public final class ReleaseSigning {
         part(out, release.getVersion());
         part(out, release.getSha256().toLowerCase(java.util.Locale.ROOT));
         List<ModelFileDigest> files = release.getFilesList().stream()
-                .sorted(Comparator.comparing(ModelFileDigest::getRole).thenComparing(ModelFileDigest::getFile)).toList();
+                .sorted(Comparator.comparing(ModelFileDigest::getRole).thenComparing(ModelFileDigest::getFile))
+                .toList();
         part(out, Integer.toString(files.size()));
         for (ModelFileDigest f : files) {
             part(out, f.getRole());
@@ -80,10 +81,14 @@ public final class ReleaseSigning {
             Signature s = Signature.getInstance(ALGORITHM);
             s.initSign(key);
             s.update(canonical(release));
-            return release.toBuilder().setSignature(com.google.protobuf.ByteString.copyFrom(s.sign())).build();
+            return release.toBuilder()
+                    .setSignature(com.google.protobuf.ByteString.copyFrom(s.sign()))
+                    .build();
         } catch (InvalidKeyException e) {
-            throw new IllegalArgumentException("models.signing.private-key is not an Ed25519 private key: " + e.getMessage()
-                    + "; make a key pair with ./facestream models keygen DIR", e);
+            throw new IllegalArgumentException(
+                    "models.signing.private-key is not an Ed25519 private key: " + e.getMessage()
+                            + "; make a key pair with ./facestream models keygen DIR",
+                    e);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot sign release " + release.getName() + "@" + release.getVersion(), e);
         }
@@ -102,7 +107,8 @@ public final class ReleaseSigning {
         } catch (SignatureException e) {
             return false; // malformed signature bytes
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot verify release " + release.getName() + "@" + release.getVersion(), e);
+            throw new IllegalStateException(
+                    "cannot verify release " + release.getName() + "@" + release.getVersion(), e);
         }
     }
 
@@ -124,7 +130,8 @@ public final class ReleaseSigning {
         Path pub = dir.resolve(PUBLIC_KEY_FILE);
         for (Path p : List.of(priv, pub)) {
             if (Files.exists(p)) {
-                throw new IllegalArgumentException(p + " exists already: keep it, or move it away to make a new key pair");
+                throw new IllegalArgumentException(
+                        p + " exists already: keep it, or move it away to make a new key pair");
             }
         }
         KeyPair pair = generate();
@@ -132,14 +139,16 @@ public final class ReleaseSigning {
             Files.createDirectories(dir);
             // created with mode 600, so the key is never readable by others, not even for a moment
             if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-                Files.createFile(priv, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                Files.createFile(
+                        priv, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             } else {
                 Files.createFile(priv);
             }
             Files.writeString(priv, pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
             Files.writeString(pub, pem("PUBLIC KEY", pair.getPublic().getEncoded()));
         } catch (FileAlreadyExistsException e) {
-            throw new IllegalArgumentException(e.getFile() + " exists already: keep it, or move it away to make a new key pair", e);
+            throw new IllegalArgumentException(
+                    e.getFile() + " exists already: keep it, or move it away to make a new key pair", e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the key pair into " + dir, e);
         }
@@ -151,8 +160,10 @@ public final class ReleaseSigning {
         try {
             return KeyFactory.getInstance(ALGORITHM).generatePrivate(new PKCS8EncodedKeySpec(der));
         } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("models.signing.private-key " + file + " is not an Ed25519 private key ("
-                    + e.getMessage() + "); make a key pair with ./facestream models keygen DIR", e);
+            throw new IllegalArgumentException(
+                    "models.signing.private-key " + file + " is not an Ed25519 private key (" + e.getMessage()
+                            + "); make a key pair with ./facestream models keygen DIR",
+                    e);
         }
     }
 
@@ -161,14 +172,17 @@ public final class ReleaseSigning {
         try {
             return KeyFactory.getInstance(ALGORITHM).generatePublic(new X509EncodedKeySpec(der));
         } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("models.signing.public-key " + file + " is not an Ed25519 public key ("
-                    + e.getMessage() + "); use the " + PUBLIC_KEY_FILE + " that ./facestream models keygen DIR wrote", e);
+            throw new IllegalArgumentException(
+                    "models.signing.public-key " + file + " is not an Ed25519 public key (" + e.getMessage()
+                            + "); use the " + PUBLIC_KEY_FILE + " that ./facestream models keygen DIR wrote",
+                    e);
         }
     }
 
     static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
+        return "-----BEGIN " + type + "-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                        .encodeToString(der) + "\n-----END " + type + "-----\n";
     }
 
     private static byte[] der(Path file, String type, String key) {
@@ -176,8 +190,10 @@ public final class ReleaseSigning {
         try {
             text = Files.readString(file, StandardCharsets.US_ASCII);
         } catch (IOException e) {
-            throw new IllegalArgumentException(key + " " + file + " cannot be read (" + e.getMessage()
-                    + "); set it to a key file that ./facestream models keygen DIR wrote", e);
+            throw new IllegalArgumentException(
+                    key + " " + file + " cannot be read (" + e.getMessage()
+                            + "); set it to a key file that ./facestream models keygen DIR wrote",
+                    e);
         }
         String begin = "-----BEGIN " + type + "-----";
         String end = "-----END " + type + "-----";
@@ -190,7 +206,8 @@ public final class ReleaseSigning {
         try {
             return Base64.getMimeDecoder().decode(text.substring(b + begin.length(), e));
         } catch (IllegalArgumentException ex) {
-            throw new IllegalArgumentException(key + " " + file + " has a damaged PEM block (" + ex.getMessage() + ")", ex);
+            throw new IllegalArgumentException(
+                    key + " " + file + " has a damaged PEM block (" + ex.getMessage() + ")", ex);
         }
     }
 }

@@ -40,6 +40,7 @@ public final class ReleaseValidator {
     public static final Pattern FILE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     /** File roles (main, pnet, ...). */
     public static final Pattern ROLE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,31}");
+
     private static final Pattern SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
 
     private final PublicKey publicKey;
@@ -61,7 +62,9 @@ public final class ReleaseValidator {
     /** From {@value #PUBLIC_KEY_KEY}: empty = signatures not checked. */
     public static ReleaseValidator fromConfig(FacestreamConfig config) {
         String key = config.getString(PUBLIC_KEY_KEY, "").trim();
-        return key.isEmpty() ? unsigned() : requiringSignatures(ReleaseSigning.readPublicKey(config.getPath(PUBLIC_KEY_KEY)));
+        return key.isEmpty()
+                ? unsigned()
+                : requiringSignatures(ReleaseSigning.readPublicKey(config.getPath(PUBLIC_KEY_KEY)));
     }
 
     public boolean requiresSignatures() {
@@ -78,8 +81,10 @@ public final class ReleaseValidator {
         String id = release.getName() + "@" + release.getVersion();
         checkName(release.getName());
         if (key != null && !key.equals(release.getName())) {
-            throw new RefusedRelease(RefusedRelease.Kind.INVALID, "release " + id + " was published under the key '" + key
-                    + "'; a release's key must be its model name");
+            throw new RefusedRelease(
+                    RefusedRelease.Kind.INVALID,
+                    "release " + id + " was published under the key '" + key
+                            + "'; a release's key must be its model name");
         }
         checkVersion(release.getVersion());
         checkSha256(id, "sha256", release.getSha256());
@@ -87,62 +92,83 @@ public final class ReleaseValidator {
         boolean announcedIsListed = release.getFilesCount() == 0;
         for (ModelFileDigest f : release.getFilesList()) {
             if (!ROLE.matcher(f.getRole()).matches()) {
-                throw new RefusedRelease(RefusedRelease.Kind.INVALID, "release " + id + " names a file role '" + f.getRole()
-                        + "' outside " + ROLE.pattern());
+                throw new RefusedRelease(
+                        RefusedRelease.Kind.INVALID,
+                        "release " + id + " names a file role '" + f.getRole() + "' outside " + ROLE.pattern());
             }
             if (!roles.add(f.getRole())) {
-                throw new RefusedRelease(RefusedRelease.Kind.INVALID, "release " + id + " lists role '" + f.getRole() + "' twice");
+                throw new RefusedRelease(
+                        RefusedRelease.Kind.INVALID, "release " + id + " lists role '" + f.getRole() + "' twice");
             }
             checkFileName(id, f.getFile());
             checkSha256(id, "sha256 of " + f.getFile(), f.getSha256());
             announcedIsListed |= f.getSha256().equalsIgnoreCase(release.getSha256());
         }
         if (!announcedIsListed) {
-            throw new RefusedRelease(RefusedRelease.Kind.INVALID, "release " + id + " announces sha256 " + release.getSha256()
-                    + " but none of its listed files has it");
+            throw new RefusedRelease(
+                    RefusedRelease.Kind.INVALID,
+                    "release " + id + " announces sha256 " + release.getSha256()
+                            + " but none of its listed files has it");
         }
         if (publicKey != null) {
             if (release.getSignature().isEmpty()) {
-                throw new RefusedRelease(RefusedRelease.Kind.UNSIGNED, "release " + id + " is not signed, and "
-                        + PUBLIC_KEY_KEY + " requires signed releases: publish it with " + PRIVATE_KEY_KEY + " set");
+                throw new RefusedRelease(
+                        RefusedRelease.Kind.UNSIGNED,
+                        "release " + id + " is not signed, and " + PUBLIC_KEY_KEY
+                                + " requires signed releases: publish it with " + PRIVATE_KEY_KEY + " set");
             }
             if (!ReleaseSigning.verify(release, publicKey)) {
-                throw new RefusedRelease(RefusedRelease.Kind.BAD_SIGNATURE, "release " + id + " has a signature that does not "
-                        + "verify with " + PUBLIC_KEY_KEY + " (signed by another key, or changed after signing)");
+                throw new RefusedRelease(
+                        RefusedRelease.Kind.BAD_SIGNATURE,
+                        "release " + id + " has a signature that does not " + "verify with " + PUBLIC_KEY_KEY
+                                + " (signed by another key, or changed after signing)");
             }
         }
-        if (currentVersion != null && compareVersions(release.getVersion(), currentVersion) < 0 && !release.getAllowDowngrade()) {
-            throw new RefusedRelease(RefusedRelease.Kind.DOWNGRADE, "release " + id + " is older than the current version "
-                    + currentVersion + "; to roll back on purpose, release it with ./facestream models release "
-                    + id + " --allow-downgrade");
+        if (currentVersion != null
+                && compareVersions(release.getVersion(), currentVersion) < 0
+                && !release.getAllowDowngrade()) {
+            throw new RefusedRelease(
+                    RefusedRelease.Kind.DOWNGRADE,
+                    "release " + id + " is older than the current version "
+                            + currentVersion + "; to roll back on purpose, release it with ./facestream models release "
+                            + id + " --allow-downgrade");
         }
     }
 
     public static void checkName(String name) {
         if (name == null || !NAME.matcher(name).matches()) {
-            throw new RefusedRelease(RefusedRelease.Kind.INVALID, "model name '" + printable(name) + "' is not allowed: use "
-                    + NAME.pattern());
+            throw new RefusedRelease(
+                    RefusedRelease.Kind.INVALID,
+                    "model name '" + printable(name) + "' is not allowed: use " + NAME.pattern());
         }
     }
 
     public static void checkVersion(String version) {
         if (version == null || !VERSION.matcher(version).matches() || version.contains("..")) {
-            throw new RefusedRelease(RefusedRelease.Kind.INVALID, "model version '" + printable(version) + "' is not allowed: use "
-                    + VERSION.pattern() + " without '..'");
+            throw new RefusedRelease(
+                    RefusedRelease.Kind.INVALID,
+                    "model version '" + printable(version) + "' is not allowed: use " + VERSION.pattern()
+                            + " without '..'");
         }
     }
 
     public static void checkFileName(String model, String file) {
-        if (file == null || !FILE.matcher(file).matches() || file.contains("..") || file.equals(ModelManifest.FILE_NAME)) {
-            throw new RefusedRelease(RefusedRelease.Kind.INVALID, "model " + model + " names a file '" + printable(file)
-                    + "' that is not one plain file name (" + FILE.pattern() + ", not '..' or " + ModelManifest.FILE_NAME + ")");
+        if (file == null
+                || !FILE.matcher(file).matches()
+                || file.contains("..")
+                || file.equals(ModelManifest.FILE_NAME)) {
+            throw new RefusedRelease(
+                    RefusedRelease.Kind.INVALID,
+                    "model " + model + " names a file '" + printable(file) + "' that is not one plain file name ("
+                            + FILE.pattern() + ", not '..' or " + ModelManifest.FILE_NAME + ")");
         }
     }
 
     private static void checkSha256(String model, String what, String sha) {
         if (!SHA256.matcher(sha).matches()) {
-            throw new RefusedRelease(RefusedRelease.Kind.INVALID, "release " + model + " has " + what + " '" + printable(sha)
-                    + "': 64 hex digits are required");
+            throw new RefusedRelease(
+                    RefusedRelease.Kind.INVALID,
+                    "release " + model + " has " + what + " '" + printable(sha) + "': 64 hex digits are required");
         }
     }
 
@@ -158,8 +184,9 @@ public final class ReleaseValidator {
         }
         p = p.normalize();
         if (!p.startsWith(base) || p.equals(base)) {
-            throw new RefusedRelease(RefusedRelease.Kind.INVALID, String.join("/", segments) + " resolves to " + p
-                    + ", outside the model store " + base);
+            throw new RefusedRelease(
+                    RefusedRelease.Kind.INVALID,
+                    String.join("/", segments) + " resolves to " + p + ", outside the model store " + base);
         }
         return p;
     }
@@ -217,7 +244,10 @@ public final class ReleaseValidator {
     /** Why a release was refused; {@link #kind()} is the short code in the dead letter's reason. */
     public static final class RefusedRelease extends ModelException {
         public enum Kind {
-            INVALID("invalid"), UNSIGNED("unsigned"), BAD_SIGNATURE("bad-signature"), DOWNGRADE("downgrade"),
+            INVALID("invalid"),
+            UNSIGNED("unsigned"),
+            BAD_SIGNATURE("bad-signature"),
+            DOWNGRADE("downgrade"),
             HASH_MISMATCH("hash-mismatch");
 
             private final String code;

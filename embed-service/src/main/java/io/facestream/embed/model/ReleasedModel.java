@@ -32,34 +32,50 @@ public final class ReleasedModel {
     private static void checkFiles(ModelRelease release, ModelManifest manifest) {
         String id = release.getName() + "@" + release.getVersion();
         if (!manifest.name().equals(release.getName()) || !manifest.version().equals(release.getVersion())) {
-            throw new ReleaseValidator.RefusedRelease(ReleaseValidator.RefusedRelease.Kind.INVALID, "release " + id
-                    + " points at a manifest of " + manifest.id());
+            throw new ReleaseValidator.RefusedRelease(
+                    ReleaseValidator.RefusedRelease.Kind.INVALID,
+                    "release " + id + " points at a manifest of " + manifest.id());
         }
         String sha = release.getSha256();
         if (manifest.files().stream().noneMatch(f -> sha.equalsIgnoreCase(f.sha256()))) {
-            throw mismatch(id, "announces sha256 " + sha + " but its files hash to "
-                    + manifest.files().stream().map(ModelManifest.ModelFile::sha256).toList());
+            throw mismatch(
+                    id,
+                    "announces sha256 " + sha + " but its files hash to "
+                            + manifest.files().stream()
+                                    .map(ModelManifest.ModelFile::sha256)
+                                    .toList());
         }
         if (release.getFilesCount() == 0) {
             return; // a release from before file lists: the announced hash is what there is to check
         }
         Map<String, ModelManifest.ModelFile> byRole = new TreeMap<>();
         manifest.files().forEach(f -> byRole.put(f.role(), f));
-        if (!byRole.keySet().equals(new java.util.TreeSet<>(release.getFilesList().stream().map(ModelFileDigest::getRole).toList()))) {
-            throw mismatch(id, "lists the files " + release.getFilesList().stream().map(ModelFileDigest::getRole).sorted().toList()
-                    + " but its manifest has " + byRole.keySet());
+        if (!byRole.keySet()
+                .equals(new java.util.TreeSet<>(release.getFilesList().stream()
+                        .map(ModelFileDigest::getRole)
+                        .toList()))) {
+            throw mismatch(
+                    id,
+                    "lists the files "
+                            + release.getFilesList().stream()
+                                    .map(ModelFileDigest::getRole)
+                                    .sorted()
+                                    .toList() + " but its manifest has " + byRole.keySet());
         }
         for (ModelFileDigest d : release.getFilesList()) {
             ModelManifest.ModelFile f = byRole.get(d.getRole());
             if (!f.file().equals(d.getFile()) || !d.getSha256().equalsIgnoreCase(f.sha256())) {
-                throw mismatch(id, "lists " + d.getRole() + " = " + d.getFile() + " sha256 " + d.getSha256()
-                        + " but the files are " + f.file() + " sha256 " + f.sha256());
+                throw mismatch(
+                        id,
+                        "lists " + d.getRole() + " = " + d.getFile() + " sha256 " + d.getSha256()
+                                + " but the files are " + f.file() + " sha256 " + f.sha256());
             }
         }
     }
 
     private static ReleaseValidator.RefusedRelease mismatch(String id, String what) {
-        return new ReleaseValidator.RefusedRelease(ReleaseValidator.RefusedRelease.Kind.HASH_MISMATCH, "release " + id + " " + what);
+        return new ReleaseValidator.RefusedRelease(
+                ReleaseValidator.RefusedRelease.Kind.HASH_MISMATCH, "release " + id + " " + what);
     }
 
     private static ModelStore.InstalledModel localOrCopied(ModelStore store, ModelRelease release) {
@@ -84,8 +100,18 @@ public final class ReleasedModel {
                 hashed.add(f.withSha256(ModelStore.sha256(file)));
             }
             // hashed where they lie, so files that do not match never enter the store
-            checkFiles(release, new ModelManifest(manifest.name(), manifest.version(), manifest.kind(), hashed,
-                    manifest.input(), manifest.embedding(), manifest.source(), manifest.licence(), manifest.notes()));
+            checkFiles(
+                    release,
+                    new ModelManifest(
+                            manifest.name(),
+                            manifest.version(),
+                            manifest.kind(),
+                            hashed,
+                            manifest.input(),
+                            manifest.embedding(),
+                            manifest.source(),
+                            manifest.licence(),
+                            manifest.notes()));
             return store.install(manifest, files);
         }
     }

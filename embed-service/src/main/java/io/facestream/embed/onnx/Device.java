@@ -8,7 +8,10 @@ import java.util.Locale;
  * @param index GPU ordinal (0 for cpu)
  */
 public record Device(Type type, int index) {
-    public enum Type { CPU, CUDA }
+    public enum Type {
+        CPU,
+        CUDA
+    }
 
     public static final Device CPU = new Device(Type.CPU, 0);
 

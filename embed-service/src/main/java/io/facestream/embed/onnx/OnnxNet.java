@@ -27,7 +27,9 @@ public final class OnnxNet implements AutoCloseable {
         this.what = what;
         this.session = sessions.open(file);
         try {
-            this.inputName = inputName != null ? inputName : session.getInputNames().iterator().next();
+            this.inputName = inputName != null
+                    ? inputName
+                    : session.getInputNames().iterator().next();
             NodeInfo info = session.getInputInfo().get(this.inputName);
             if (info == null) {
                 throw new ModelException(what + ": input '" + this.inputName + "' not in " + session.getInputNames());
@@ -67,7 +69,7 @@ public final class OnnxNet implements AutoCloseable {
 
     public List<Output> run(float[] data, long[] shape) {
         try (OnnxTensor input = OnnxTensor.createTensor(OnnxSessions.environment(), FloatBuffer.wrap(data), shape);
-             OrtSession.Result result = session.run(Map.of(inputName, input))) {
+                OrtSession.Result result = session.run(Map.of(inputName, input))) {
             List<Output> out = new ArrayList<>();
             for (Map.Entry<String, ai.onnxruntime.OnnxValue> e : result) {
                 OnnxTensor t = (OnnxTensor) e.getValue();
@@ -78,7 +80,8 @@ public final class OnnxNet implements AutoCloseable {
             }
             return out;
         } catch (OrtException e) {
-            throw new ModelException(what + " failed on input " + java.util.Arrays.toString(shape) + ": " + e.getMessage(), e);
+            throw new ModelException(
+                    what + " failed on input " + java.util.Arrays.toString(shape) + ": " + e.getMessage(), e);
         }
     }
 

@@ -25,7 +25,8 @@ public final class OnnxSessions {
 
     public OnnxSessions(Device device, int intraOpThreads) {
         if (intraOpThreads < 0) {
-            throw new IllegalArgumentException("intra-op threads must be >= 0 (0 = ONNX Runtime's default), got " + intraOpThreads);
+            throw new IllegalArgumentException(
+                    "intra-op threads must be >= 0 (0 = ONNX Runtime's default), got " + intraOpThreads);
         }
         this.requested = device;
         this.intraOpThreads = intraOpThreads;
@@ -46,7 +47,8 @@ public final class OnnxSessions {
 
     /** The device sessions actually run on. */
     public Device effective() {
-        if (requested.type() == Device.Type.CUDA && !environment().getAvailableProviders().contains(OrtProvider.CUDA)) {
+        if (requested.type() == Device.Type.CUDA
+                && !environment().getAvailableProviders().contains(OrtProvider.CUDA)) {
             return Device.CPU;
         }
         return requested;
@@ -62,9 +64,11 @@ public final class OnnxSessions {
                 if (effective().type() == Device.Type.CUDA) {
                     options.addCUDA(requested.index());
                 } else if (FALLBACK_LOGGED.compareAndSet(false, true)) {
-                    LOG.warn("!!! device {} requested but ONNX Runtime has no CUDA execution provider (providers: {}): "
-                            + "RUNNING ON CPU. Build with -Pcuda (onnxruntime_gpu) on a host with CUDA 12 + cuDNN 9.",
-                            requested, env.getAvailableProviders());
+                    LOG.warn(
+                            "!!! device {} requested but ONNX Runtime has no CUDA execution provider (providers: {}): "
+                                    + "RUNNING ON CPU. Build with -Pcuda (onnxruntime_gpu) on a host with CUDA 12 + cuDNN 9.",
+                            requested,
+                            env.getAvailableProviders());
                 }
             }
             return env.createSession(model.toString(), options);

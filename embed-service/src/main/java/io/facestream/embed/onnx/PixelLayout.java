@@ -21,14 +21,19 @@ public final class PixelLayout {
 
     public PixelLayout(String layout, ModelManifest.ColorOrder colorOrder, float[] mean, float[] std, String model) {
         String l = layout == null ? "" : layout.toUpperCase(Locale.ROOT);
-        if (l.length() != 4 || l.chars().distinct().count() != 4 || !l.chars().allMatch(ch -> "NCHW".indexOf(ch) >= 0)) {
-            throw new IllegalArgumentException("model " + model + ": input layout '" + layout + "' is not a permutation of NCHW");
+        if (l.length() != 4
+                || l.chars().distinct().count() != 4
+                || !l.chars().allMatch(ch -> "NCHW".indexOf(ch) >= 0)) {
+            throw new IllegalArgumentException(
+                    "model " + model + ": input layout '" + layout + "' is not a permutation of NCHW");
         }
         if (l.charAt(0) != 'N') {
-            throw new IllegalArgumentException("model " + model + ": input layout '" + layout + "' must start with the batch axis N");
+            throw new IllegalArgumentException(
+                    "model " + model + ": input layout '" + layout + "' must start with the batch axis N");
         }
         if (colorOrder == null || mean == null || std == null || mean.length != 3 || std.length != 3) {
-            throw new IllegalArgumentException("model " + model + ": manifest input needs color_order and 3-element mean and std");
+            throw new IllegalArgumentException(
+                    "model " + model + ": manifest input needs color_order and 3-element mean and std");
         }
         this.layout = l;
         this.colorOrder = colorOrder;
@@ -38,7 +43,8 @@ public final class PixelLayout {
         this.axisW = l.indexOf('W');
         for (int c = 0; c < 3; c++) {
             if (!(std[c] != 0) || !Float.isFinite(mean[c])) {
-                throw new IllegalArgumentException("model " + model + ": invalid normalisation mean=" + mean[c] + " std=" + std[c]);
+                throw new IllegalArgumentException(
+                        "model " + model + ": invalid normalisation mean=" + mean[c] + " std=" + std[c]);
             }
             for (int v = 0; v < 256; v++) {
                 lut[c][v] = (v - mean[c]) / std[c];
@@ -92,7 +98,8 @@ public final class PixelLayout {
         int h = bgr.rows();
         int w = bgr.cols();
         if (bgr.channels() != 3 || bgr.depth() != org.bytedeco.opencv.global.opencv_core.CV_8U) {
-            throw new IllegalArgumentException("expected an 8-bit 3-channel image, got " + bgr.channels() + " channels depth " + bgr.depth());
+            throw new IllegalArgumentException(
+                    "expected an 8-bit 3-channel image, got " + bgr.channels() + " channels depth " + bgr.depth());
         }
         byte[] px = new byte[h * w * 3];
         if (bgr.isContinuous()) {

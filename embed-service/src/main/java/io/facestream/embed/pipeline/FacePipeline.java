@@ -25,8 +25,9 @@ public final class FacePipeline implements AutoCloseable {
 
     public FacePipeline(FaceDetector detector, FaceAligner aligner, FaceEmbedder embedder) {
         if (aligner.size() != embedder.inputWidth() || aligner.size() != embedder.inputHeight()) {
-            throw new IllegalArgumentException("aligner makes " + aligner.size() + "x" + aligner.size() + " crops but embedder "
-                    + embedder.manifest().id() + " takes " + embedder.inputWidth() + "x" + embedder.inputHeight());
+            throw new IllegalArgumentException("aligner makes " + aligner.size() + "x" + aligner.size()
+                    + " crops but embedder " + embedder.manifest().id() + " takes " + embedder.inputWidth() + "x"
+                    + embedder.inputHeight());
         }
         this.detector = detector;
         this.aligner = aligner;
@@ -67,7 +68,8 @@ public final class FacePipeline implements AutoCloseable {
 
     /** The largest face (by box area), if any. AdaFace's README takes the top-scoring one; for "who is this photo of" the largest is the sturdier choice. */
     public Optional<Face> largest(Mat bgr) {
-        Optional<DetectedFace> best = detector.detect(bgr).stream().max(Comparator.comparingDouble(f -> f.box().area()));
+        Optional<DetectedFace> best = detector.detect(bgr).stream()
+                .max(Comparator.comparingDouble(f -> f.box().area()));
         return best.map(f -> embed(bgr, List.of(f)).get(0));
     }
 

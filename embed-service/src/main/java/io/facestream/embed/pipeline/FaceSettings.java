@@ -15,8 +15,15 @@ import java.util.List;
  * @param batchSize       largest embedding batch
  * @param maxImagePixels  images above this are refused from their header, before decoding
  */
-public record FaceSettings(String detector, String embedder, Device device, int intraOpThreads, int batchSize,
-                           long maxImagePixels, MtcnnSettings mtcnn, BlazeFace blazeFace) {
+public record FaceSettings(
+        String detector,
+        String embedder,
+        Device device,
+        int intraOpThreads,
+        int batchSize,
+        long maxImagePixels,
+        MtcnnSettings mtcnn,
+        BlazeFace blazeFace) {
 
     /** @param minScore sigmoid score threshold; @param iouThreshold weighted-NMS merge IoU; @param maxFaces cap per image */
     public record BlazeFace(float minScore, float iouThreshold, int maxFaces) {}
@@ -29,10 +36,14 @@ public record FaceSettings(String detector, String embedder, Device device, int 
                 c.getInt("face.intra-op-threads"),
                 c.getInt("face.batch-size"),
                 c.getLong("face.image.max-pixels"),
-                new MtcnnSettings((float) c.getDouble("face.mtcnn.min-face-size"), (float) c.getDouble("face.mtcnn.scale-factor"),
+                new MtcnnSettings(
+                        (float) c.getDouble("face.mtcnn.min-face-size"),
+                        (float) c.getDouble("face.mtcnn.scale-factor"),
                         floats(c.getList("face.mtcnn.thresholds"), "face.mtcnn.thresholds"),
                         floats(c.getList("face.mtcnn.nms-thresholds"), "face.mtcnn.nms-thresholds")),
-                new BlazeFace((float) c.getDouble("face.blazeface.min-score"), (float) c.getDouble("face.blazeface.iou-threshold"),
+                new BlazeFace(
+                        (float) c.getDouble("face.blazeface.min-score"),
+                        (float) c.getDouble("face.blazeface.iou-threshold"),
                         c.getInt("face.blazeface.max-faces")));
     }
 

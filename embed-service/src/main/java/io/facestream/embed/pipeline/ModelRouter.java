@@ -29,9 +29,11 @@ public final class ModelRouter {
     public FaceDetector detector(ModelStore.InstalledModel model) {
         ModelManifest m = model.manifest();
         if (m.kind() != ModelManifest.Kind.DETECTOR) {
-            throw new ModelException("model " + m.id() + " is a " + m.kind().name().toLowerCase() + ", not a detector");
+            throw new ModelException(
+                    "model " + m.id() + " is a " + m.kind().name().toLowerCase() + ", not a detector");
         }
-        Set<String> roles = m.files().stream().map(ModelManifest.ModelFile::role).collect(Collectors.toSet());
+        Set<String> roles =
+                m.files().stream().map(ModelManifest.ModelFile::role).collect(Collectors.toSet());
         if (roles.containsAll(Set.of("pnet", "rnet", "onet"))) {
             return new MtcnnDetector(model, sessions, settings.mtcnn());
         }
@@ -46,7 +48,8 @@ public final class ModelRouter {
     public FaceEmbedder embedder(ModelStore.InstalledModel model) {
         ModelManifest m = model.manifest();
         if (m.kind() != ModelManifest.Kind.EMBEDDER) {
-            throw new ModelException("model " + m.id() + " is a " + m.kind().name().toLowerCase() + ", not an embedder");
+            throw new ModelException(
+                    "model " + m.id() + " is a " + m.kind().name().toLowerCase() + ", not an embedder");
         }
         return new FaceEmbedder(model, sessions, settings.batchSize());
     }

@@ -9,7 +9,9 @@ record ActiveModel(FaceEmbedder embedder, ModelRef ref, QualityGate quality) imp
 
     static ActiveModel of(FaceEmbedder embedder, double qualityOverride) {
         ModelManifest m = embedder.manifest();
-        return new ActiveModel(embedder, ModelRef.newBuilder().setName(m.name()).setVersion(m.version()).build(),
+        return new ActiveModel(
+                embedder,
+                ModelRef.newBuilder().setName(m.name()).setVersion(m.version()).build(),
                 QualityGate.of(m, qualityOverride));
     }
 

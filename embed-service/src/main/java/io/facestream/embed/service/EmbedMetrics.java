@@ -22,19 +22,38 @@ public final class EmbedMetrics {
      * @param inferenceNanos time spent inside the embedder: over a time window, its share of the window is how much
      *                       of the service thread went to inference (what the rest of the pipeline leaves over)
      */
-    public record Totals(long frames, long faces, long rejected, long skippedLate, long deadLetters, long batches,
-                         long inferenceNanos, long caughtUp, long catchUpExpired) {}
+    public record Totals(
+            long frames,
+            long faces,
+            long rejected,
+            long skippedLate,
+            long deadLetters,
+            long batches,
+            long inferenceNanos,
+            long caughtUp,
+            long catchUpExpired) {}
 
     private final MeterRegistry registry = Metrics.registry();
     private final Timer inference = Timer.builder("facestream.embed.inference")
-            .description("ONNX inference time per batch").publishPercentileHistogram().register(registry);
+            .description("ONNX inference time per batch")
+            .publishPercentileHistogram()
+            .register(registry);
     private final DistributionSummary batchFill = DistributionSummary.builder("facestream.embed.batch.fill")
-            .description("faces per inference batch / max batch").register(registry);
+            .description("faces per inference batch / max batch")
+            .register(registry);
     private final Timer faceLatency = Timer.builder("facestream.embed.face.latency")
-            .description("capture time of a frame to its live face committed to facestream.faces (catch-up faces not counted)")
-            .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(5)).maximumExpectedValue(Duration.ofMinutes(2))
-            .serviceLevelObjectives(Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
-                    Duration.ofSeconds(2), Duration.ofSeconds(5))
+            .description(
+                    "capture time of a frame to its live face committed to facestream.faces (catch-up faces not counted)")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(5))
+            .maximumExpectedValue(Duration.ofMinutes(2))
+            .serviceLevelObjectives(
+                    Duration.ofMillis(100),
+                    Duration.ofMillis(250),
+                    Duration.ofMillis(500),
+                    Duration.ofSeconds(1),
+                    Duration.ofSeconds(2),
+                    Duration.ofSeconds(5))
             .register(registry);
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final BoundedTag cameraTag = BoundedTag.cameras();
@@ -51,7 +70,9 @@ public final class EmbedMetrics {
 
     EmbedMetrics(String instance) {
         // tagged by instance: several services (tests, an all-in-one JVM) may share the one registry
-        registry.gauge("facestream.embed.consumer.lag", java.util.List.of(io.micrometer.core.instrument.Tag.of("instance", instance)),
+        registry.gauge(
+                "facestream.embed.consumer.lag",
+                java.util.List.of(io.micrometer.core.instrument.Tag.of("instance", instance)),
                 consumerLag);
     }
 
@@ -127,8 +148,16 @@ public final class EmbedMetrics {
     }
 
     public Totals snapshot() {
-        return new Totals(frames.get(), faces.get(), rejected.get(), skippedLate.get(), deadLetters.get(), batches.get(),
-                inferenceNanos.get(), caughtUp.get(), catchUpExpired.get());
+        return new Totals(
+                frames.get(),
+                faces.get(),
+                rejected.get(),
+                skippedLate.get(),
+                deadLetters.get(),
+                batches.get(),
+                inferenceNanos.get(),
+                caughtUp.get(),
+                catchUpExpired.get());
     }
 
     /**
@@ -138,6 +167,8 @@ public final class EmbedMetrics {
      */
     private Counter counter(String name, String rawCamera) {
         String camera = cameraTag.of(rawCamera);
-        return counters.computeIfAbsent(name + "|" + camera, k -> Counter.builder(name).tag("camera", camera).register(registry));
+        return counters.computeIfAbsent(
+                name + "|" + camera,
+                k -> Counter.builder(name).tag("camera", camera).register(registry));
     }
 }

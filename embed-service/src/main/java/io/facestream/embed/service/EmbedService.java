@@ -2,14 +2,14 @@ package io.facestream.embed.service;
 
 import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.events.DeadLetter;
-import io.facestream.core.metrics.DeadLetterMeter;
-import io.facestream.core.metrics.Metrics;
 import io.facestream.core.events.FaceObservation;
 import io.facestream.core.events.Frame;
 import io.facestream.core.events.FrameReader;
 import io.facestream.core.events.InvalidFrameException;
 import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.kafka.KafkaConnection;
+import io.facestream.core.metrics.DeadLetterMeter;
+import io.facestream.core.metrics.Metrics;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.embed.align.FaceAligner;
 import io.facestream.embed.detect.FaceDetector;
@@ -40,7 +40,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -96,57 +95,83 @@ public final class EmbedService implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> catchUp;
     /** The last catch-up poll returned frames: poll the live consumer briefly, then come back for more. */
     private boolean catchingUp;
+
     private final KafkaProducer<byte[], byte[]> producer;
     /** The Kafka clients' own meters (lag, fetch and send rates), unbound when the clients close. */
     private final List<AutoCloseable> clientMeters = new ArrayList<>();
+
     private final Thread thread;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
     private volatile Throwable failure;
     private ActiveModel model;
     private final Batch batch = new Batch();
-    private final ExecutorService committer = Executors.newSingleThreadExecutor(r -> new Thread(r, "facestream-embed-commit"));
+    private final ExecutorService committer =
+            Executors.newSingleThreadExecutor(r -> new Thread(r, "facestream-embed-commit"));
     private Future<?> inFlight;
     /** Set when a failed transaction rewound the partitions: the rest of the current poll lies past the rewind point. */
     private boolean rewound;
+
     private volatile int failedTransactions;
     private final Map<String, Long> clampWarned = new HashMap<>();
     /** Per camera: the newest capture time written to the faces topic (face or progress record). */
     private final Map<String, Long> lastWrittenUs = new HashMap<>();
     /** Per camera whose frames this instance reads: its last frame, for the silence reports. */
     private final Map<String, Heard> heard = new HashMap<>();
+
     private long nextSilenceCheckMs;
     private final AutoCloseable identity;
 
-    EmbedService(KafkaConnection kafka, EmbedSettings settings, FrameFaces frames, ActiveModel model, ModelReleaseWatcher watcher) {
+    EmbedService(
+            KafkaConnection kafka,
+            EmbedSettings settings,
+            FrameFaces frames,
+            ActiveModel model,
+            ModelReleaseWatcher watcher) {
         this(kafka, settings, frames, model, watcher, null);
     }
 
-    private EmbedService(KafkaConnection kafka, EmbedSettings settings, FrameFaces frames, ActiveModel model, ModelReleaseWatcher watcher,
-                         AutoCloseable identity) {
+    private EmbedService(
+            KafkaConnection kafka,
+            EmbedSettings settings,
+            FrameFaces frames,
+            ActiveModel model,
+            ModelReleaseWatcher watcher,
+            AutoCloseable identity) {
         this.identity = identity;
         this.settings = settings;
         this.frames = frames;
         this.model = model;
         this.watcher = watcher;
-        this.observations = new ObservationFactory(settings.cropJpegQuality(), settings.progress().enabled());
+        this.observations = new ObservationFactory(
+                settings.cropJpegQuality(), settings.progress().enabled());
         this.metrics = new EmbedMetrics(settings.instanceId());
-        Properties cp = KafkaClients.with(KafkaClients.consumer(kafka, settings.groupId()), Map.of(
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(8, settings.maxBatch()),
-                ConsumerConfig.CLIENT_ID_CONFIG, settings.transactionalId() + "-consumer"));
+        Properties cp = KafkaClients.with(
+                KafkaClients.consumer(kafka, settings.groupId()),
+                Map.of(
+                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                        Math.max(8, settings.maxBatch()),
+                        ConsumerConfig.CLIENT_ID_CONFIG,
+                        settings.transactionalId() + "-consumer"));
         this.consumer = new KafkaConsumer<>(cp);
         if (settings.mode() == DeliveryMode.LIVE && settings.catchUp().enabled()) {
-            Properties up = KafkaClients.with(KafkaClients.consumer(kafka, settings.catchUpGroupId()), Map.of(
-                    ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.catchUp().batchSize(),
-                    ConsumerConfig.CLIENT_ID_CONFIG, settings.transactionalId() + "-catch-up"));
+            Properties up = KafkaClients.with(
+                    KafkaClients.consumer(kafka, settings.catchUpGroupId()),
+                    Map.of(
+                            ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                            settings.catchUp().batchSize(),
+                            ConsumerConfig.CLIENT_ID_CONFIG,
+                            settings.transactionalId() + "-catch-up"));
             this.catchUp = new KafkaConsumer<>(up);
         } else {
             this.catchUp = null;
         }
-        Properties pp = KafkaClients.with(KafkaClients.producer(kafka, settings.transactionalId()), Map.of(
-                ProducerConfig.TRANSACTIONAL_ID_CONFIG, settings.transactionalId(),
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()));
+        Properties pp = KafkaClients.with(
+                KafkaClients.producer(kafka, settings.transactionalId()),
+                Map.of(
+                        ProducerConfig.TRANSACTIONAL_ID_CONFIG, settings.transactionalId(),
+                        ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
+                        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()));
         this.producer = new KafkaProducer<>(pp);
         clientMeters.add(Metrics.bind(consumer));
         if (catchUp != null) {
@@ -163,7 +188,8 @@ public final class EmbedService implements AutoCloseable {
     public static EmbedService start(FacestreamConfig config, String bootstrap) {
         KafkaConnection kafka = KafkaConnection.fromConfig(config, bootstrap);
         EmbedSettings configured = EmbedSettings.from(config);
-        InstanceIdentity identity = configured.instanceId().isEmpty() ? InstanceIdentity.claim(configured.stateDir()) : null;
+        InstanceIdentity identity =
+                configured.instanceId().isEmpty() ? InstanceIdentity.claim(configured.stateDir()) : null;
         EmbedSettings settings = identity == null ? configured : configured.withInstanceId(identity.id());
         try {
             return start(config, kafka, settings, identity);
@@ -175,23 +201,33 @@ public final class EmbedService implements AutoCloseable {
         }
     }
 
-    private static EmbedService start(FacestreamConfig config, KafkaConnection kafka, EmbedSettings settings, InstanceIdentity identity) {
+    private static EmbedService start(
+            FacestreamConfig config, KafkaConnection kafka, EmbedSettings settings, InstanceIdentity identity) {
         FaceSettings face = FaceSettings.from(config);
         ModelStore store = ModelZoo.store(config);
         ModelRouter router = new ModelRouter(new OnnxSessions(face.device(), face.intraOpThreads()), face);
         FaceDetector detector = router.detector(ModelZoo.resolve(store, face.detector()));
-        FrameFaces frames = new FrameFaces(new ImageDecoder(face.maxImagePixels()), detector, new FaceAligner(),
-                settings.maxFrameBytes(), settings.maxGivenFaces());
+        FrameFaces frames = new FrameFaces(
+                new ImageDecoder(face.maxImagePixels()),
+                detector,
+                new FaceAligner(),
+                settings.maxFrameBytes(),
+                settings.maxGivenFaces());
         ActiveModel model;
         try {
-            model = ActiveModel.of(router.embedder(ModelZoo.resolve(store, face.embedder())), settings.qualityThreshold());
+            model = ActiveModel.of(
+                    router.embedder(ModelZoo.resolve(store, face.embedder())), settings.qualityThreshold());
         } catch (RuntimeException e) {
             frames.close();
             throw e;
         }
         ModelReleaseWatcher watcher;
         try {
-            watcher = new ModelReleaseWatcher(kafka, ModelZoo.nameOf(face.embedder()), model.ref().getVersion(), store,
+            watcher = new ModelReleaseWatcher(
+                    kafka,
+                    ModelZoo.nameOf(face.embedder()),
+                    model.ref().getVersion(),
+                    store,
                     installed -> ActiveModel.of(router.embedder(installed), settings.qualityThreshold()),
                     ReleaseValidator.fromConfig(config),
                     new RefusedReleases(kafka, RELEASE_STAGE, settings.transactionalId() + "-model-refusals"));
@@ -221,12 +257,14 @@ public final class EmbedService implements AutoCloseable {
             return io.facestream.core.health.Health.failed("stopped: " + f);
         }
         if (!thread.isAlive()) {
-            return running ? io.facestream.core.health.Health.failed("the embed thread has ended")
+            return running
+                    ? io.facestream.core.health.Health.failed("the embed thread has ended")
                     : io.facestream.core.health.Health.down("stopped");
         }
         int failed = failedTransactions;
         if (failed > 0) {
-            return io.facestream.core.health.Health.down(failed + " batch transaction(s) in a row failed; reading again");
+            return io.facestream.core.health.Health.down(
+                    failed + " batch transaction(s) in a row failed; reading again");
         }
         return io.facestream.core.health.Health.up("instance " + settings.instanceId() + ", model " + model.id());
     }
@@ -247,7 +285,8 @@ public final class EmbedService implements AutoCloseable {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
                     flush(); // hand over only committed work: the next owner starts after our last batch
-                    heard.values().removeIf(h -> partitions.contains(h.partition)); // the next owner reports their silence
+                    heard.values()
+                            .removeIf(h -> partitions.contains(h.partition)); // the next owner reports their silence
                 }
 
                 @Override
@@ -268,13 +307,19 @@ public final class EmbedService implements AutoCloseable {
                     }
                 });
             }
-            LOG.info("embed service {} running: model {}, detector {}, mode {}, batch {} / {} ms",
-                    settings.instanceId(), model.id(), frames.detectorId(), settings.mode(), settings.maxBatch(),
+            LOG.info(
+                    "embed service {} running: model {}, detector {}, mode {}, batch {} / {} ms",
+                    settings.instanceId(),
+                    model.id(),
+                    frames.detectorId(),
+                    settings.mode(),
+                    settings.maxBatch(),
                     settings.maxWait().toMillis());
             while (running) {
                 // the batch's age is read once: read twice, the clock could pass the deadline in between and hand
                 // poll a negative timeout, which stops the service
-                Duration wait = !batch.isEmpty() ? remaining(settings.maxWait(), batch.age())
+                Duration wait = !batch.isEmpty()
+                        ? remaining(settings.maxWait(), batch.age())
                         : catchingUp ? Duration.ofMillis(5) : Duration.ofMillis(200);
                 var polled = consumer.poll(wait);
                 // A rewind inside poll (a rebalance callback's flush found the transaction in flight failed, e.g. when
@@ -312,10 +357,15 @@ public final class EmbedService implements AutoCloseable {
             flushQuietly();
         } catch (ProducerFencedException e) {
             failure = e;
-            LOG.error("embed {} was fenced by a newer instance with the same transactional id; stopping", settings.instanceId());
+            LOG.error(
+                    "embed {} was fenced by a newer instance with the same transactional id; stopping",
+                    settings.instanceId());
         } catch (FatalProducerError e) {
             failure = e.getCause();
-            LOG.error("embed {} stopped: the producer cannot go on ({}); restart the process", settings.instanceId(), e.getCause().toString());
+            LOG.error(
+                    "embed {} stopped: the producer cannot go on ({}); restart the process",
+                    settings.instanceId(),
+                    e.getCause().toString());
         } catch (RuntimeException | Error e) {
             failure = e;
             LOG.error("embed service stopped: {}", e.toString(), e);
@@ -349,7 +399,8 @@ public final class EmbedService implements AutoCloseable {
         long ahead = frame.captureMillis() - now;
         if (ahead > settings.maxClockSkew().toMillis()) {
             String skew = "capture time " + java.time.Instant.ofEpochMilli(frame.captureMillis()) + " is "
-                    + Duration.ofMillis(ahead).withNanos(0) + " ahead of this host's clock (embed.service.max-clock-skew "
+                    + Duration.ofMillis(ahead).withNanos(0)
+                    + " ahead of this host's clock (embed.service.max-clock-skew "
                     + settings.maxClockSkew() + ")";
             if (settings.futureFrames() == EmbedSettings.FutureFrames.DEAD_LETTER) {
                 deadLetter(r, camera, "clock-skew", "frame " + camera + "/" + frame.seq() + ": " + skew);
@@ -367,7 +418,8 @@ public final class EmbedService implements AutoCloseable {
             heard.computeIfAbsent(camera, c -> new Heard()).frame(r, frame, System.currentTimeMillis());
         }
         if (settings.mode() == DeliveryMode.LIVE
-                && System.currentTimeMillis() - frame.captureMillis() > settings.maxLag().toMillis()) {
+                && System.currentTimeMillis() - frame.captureMillis()
+                        > settings.maxLag().toMillis()) {
             metrics.skippedLate(camera);
             if (catchUp != null) {
                 batch.lateFrames.add(lateFrame(r, frame));
@@ -390,20 +442,32 @@ public final class EmbedService implements AutoCloseable {
      * where it came from, for the faces' provenance.
      */
     private static ProducerRecord<byte[], byte[]> lateFrame(ConsumerRecord<String, byte[]> r, Frame frame) {
-        org.apache.kafka.common.header.internals.RecordHeaders headers = new org.apache.kafka.common.header.internals.RecordHeaders();
+        org.apache.kafka.common.header.internals.RecordHeaders headers =
+                new org.apache.kafka.common.header.internals.RecordHeaders();
         for (org.apache.kafka.common.header.Header h : r.headers()) {
             String k = h.key();
-            if (!k.equals(io.facestream.core.events.FrameHeaders.SEQ) && !k.equals(io.facestream.core.events.FrameHeaders.CAPTURE_TS)
-                    && !k.equals(LATE_PARTITION) && !k.equals(LATE_OFFSET)) {
+            if (!k.equals(io.facestream.core.events.FrameHeaders.SEQ)
+                    && !k.equals(io.facestream.core.events.FrameHeaders.CAPTURE_TS)
+                    && !k.equals(LATE_PARTITION)
+                    && !k.equals(LATE_OFFSET)) {
                 headers.add(h);
             }
         }
-        headers.add(io.facestream.core.events.FrameHeaders.SEQ, io.facestream.core.events.FrameHeaders.encodeLong(frame.seq()));
-        headers.add(io.facestream.core.events.FrameHeaders.CAPTURE_TS, io.facestream.core.events.FrameHeaders.encodeLong(frame.captureMicros()));
+        headers.add(
+                io.facestream.core.events.FrameHeaders.SEQ,
+                io.facestream.core.events.FrameHeaders.encodeLong(frame.seq()));
+        headers.add(
+                io.facestream.core.events.FrameHeaders.CAPTURE_TS,
+                io.facestream.core.events.FrameHeaders.encodeLong(frame.captureMicros()));
         headers.add(LATE_PARTITION, io.facestream.core.events.FrameHeaders.encodeLong(r.partition()));
         headers.add(LATE_OFFSET, io.facestream.core.events.FrameHeaders.encodeLong(r.offset()));
-        return new ProducerRecord<>(TopicCatalog.LATE_FRAMES, null, r.timestamp(),
-                r.key() == null ? null : r.key().getBytes(StandardCharsets.UTF_8), r.value(), headers);
+        return new ProducerRecord<>(
+                TopicCatalog.LATE_FRAMES,
+                null,
+                r.timestamp(),
+                r.key() == null ? null : r.key().getBytes(StandardCharsets.UTF_8),
+                r.value(),
+                headers);
     }
 
     /** Header of a late-frames record: partition of the frame in facestream.frames. */
@@ -439,8 +503,10 @@ public final class EmbedService implements AutoCloseable {
                 metrics.catchUpExpired(camera);
                 continue;
             }
-            int partition = (int) io.facestream.core.events.FrameHeaders.readLong(r.headers(), LATE_PARTITION).orElse(-1);
-            long offset = io.facestream.core.events.FrameHeaders.readLong(r.headers(), LATE_OFFSET).orElse(-1);
+            int partition = (int) io.facestream.core.events.FrameHeaders.readLong(r.headers(), LATE_PARTITION)
+                    .orElse(-1);
+            long offset = io.facestream.core.events.FrameHeaders.readLong(r.headers(), LATE_OFFSET)
+                    .orElse(-1);
             long started = System.nanoTime();
             try {
                 batch.add(frame, partition, offset, frames.extract(frame));
@@ -484,7 +550,9 @@ public final class EmbedService implements AutoCloseable {
         boolean late = batch.catchUp;
         List<FaceCrop> crops = batch.crops();
         long t0 = System.nanoTime();
-        List<Embedding> embeddings = crops.isEmpty() ? List.of() : model.embedder().embed(crops.stream().map(FaceCrop::aligned).toList());
+        List<Embedding> embeddings = crops.isEmpty()
+                ? List.of()
+                : model.embedder().embed(crops.stream().map(FaceCrop::aligned).toList());
         if (!crops.isEmpty()) {
             metrics.batch(crops.size(), settings.maxBatch(), Duration.ofNanos(System.nanoTime() - t0));
             slowDown(t0);
@@ -506,26 +574,33 @@ public final class EmbedService implements AutoCloseable {
                     }
                 }
                 metrics.face(camera);
-                FaceObservation obs = observations.build(job.frame(), job.partition(), job.offset(), job.extracted(), i,
-                        emb, model, !accepted);
+                FaceObservation obs = observations.build(
+                        job.frame(), job.partition(), job.offset(), job.extracted(), i, emb, model, !accepted);
                 if (late) {
                     obs = obs.toBuilder().setCatchUp(true).build();
                 }
-                out.add(new ProducerRecord<>(TopicCatalog.FACES, null, job.frame().captureMillis(),
-                        camera.getBytes(StandardCharsets.UTF_8), obs.toByteArray()));
+                out.add(new ProducerRecord<>(
+                        TopicCatalog.FACES,
+                        null,
+                        job.frame().captureMillis(),
+                        camera.getBytes(StandardCharsets.UTF_8),
+                        obs.toByteArray()));
                 if (!late) {
                     captured.add(job.frame().captureMillis());
                 }
             }
-            if (settings.progress().enabled() && !late) { // progress is the live path's clock; catch-up lies in the past
+            if (settings.progress().enabled()
+                    && !late) { // progress is the live path's clock; catch-up lies in the past
                 long ts = job.frame().captureMicros();
                 Long last = lastWrittenUs.get(camera);
                 if (out.size() > written) {
                     lastWrittenUs.put(camera, last == null ? ts : Math.max(last, ts));
-                } else if (last == null || ts - last >= settings.progress().frameInterval().toNanos() / 1000) {
+                } else if (last == null
+                        || ts - last >= settings.progress().frameInterval().toNanos() / 1000) {
                     // nobody in this frame (or only rejected faces): the camera's clock moves on all the same
                     lastWrittenUs.put(camera, last == null ? ts : Math.max(last, ts));
-                    out.add(progressRecord(observations.progress(camera, job.frame().seq(), ts, job.partition(), job.offset(), 0)));
+                    out.add(progressRecord(
+                            observations.progress(camera, job.frame().seq(), ts, job.partition(), job.offset(), 0)));
                     metrics.progressFrame(camera);
                 }
             }
@@ -550,8 +625,10 @@ public final class EmbedService implements AutoCloseable {
      * broker, so the producer's contract allows only the same call again (never an abort): it is retried until it
      * succeeds, fails for another reason, or the service stops.
      */
-    private void commit(List<ProducerRecord<byte[], byte[]>> out, Map<TopicPartition, OffsetAndMetadata> offsets,
-                        ConsumerGroupMetadata group) {
+    private void commit(
+            List<ProducerRecord<byte[], byte[]>> out,
+            Map<TopicPartition, OffsetAndMetadata> offsets,
+            ConsumerGroupMetadata group) {
         producer.beginTransaction();
         for (ProducerRecord<byte[], byte[]> r : out) {
             producer.send(r);
@@ -567,7 +644,10 @@ public final class EmbedService implements AutoCloseable {
                 if (!running) {
                     throw new FatalProducerError(e); // unknown outcome; the next owner of the partitions finds out
                 }
-                LOG.warn("embed {}: committing a batch timed out ({}); committing again", settings.instanceId(), e.getMessage());
+                LOG.warn(
+                        "embed {}: committing a batch timed out ({}); committing again",
+                        settings.instanceId(),
+                        e.getMessage());
             }
         }
     }
@@ -621,8 +701,10 @@ public final class EmbedService implements AutoCloseable {
             }
             failedTransactions++;
             metrics.failedTransaction();
-            LOG.warn("embed batch transaction failed ({}, {} in a row); aborting and reading again from the last committed offsets",
-                    retriable.toString(), failedTransactions);
+            LOG.warn(
+                    "embed batch transaction failed ({}, {} in a row); aborting and reading again from the last committed offsets",
+                    retriable.toString(),
+                    failedTransactions);
             try {
                 producer.abortTransaction();
             } catch (KafkaException abortFailed) {
@@ -649,7 +731,8 @@ public final class EmbedService implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (ExecutionException e) {
-                LOG.warn("the last embed batch was not committed ({}); it will be processed again after restart",
+                LOG.warn(
+                        "the last embed batch was not committed ({}); it will be processed again after restart",
                         e.getCause().toString());
             }
             inFlight = null;
@@ -687,8 +770,12 @@ public final class EmbedService implements AutoCloseable {
     }
 
     private static ProducerRecord<byte[], byte[]> progressRecord(FaceObservation o) {
-        return new ProducerRecord<>(TopicCatalog.FACES, null, o.getCaptureTsUs() / 1000,
-                o.getCameraId().getBytes(StandardCharsets.UTF_8), o.toByteArray());
+        return new ProducerRecord<>(
+                TopicCatalog.FACES,
+                null,
+                o.getCaptureTsUs() / 1000,
+                o.getCameraId().getBytes(StandardCharsets.UTF_8),
+                o.toByteArray());
     }
 
     /**
@@ -726,11 +813,14 @@ public final class EmbedService implements AutoCloseable {
             Heard h = entry.getValue();
             Long last = end.get(h.partition);
             long silent = now - h.readMs;
-            if (!due.contains(h.partition) || last == null || silent < h.nextReportMs || consumer.position(h.partition) < last) {
+            if (!due.contains(h.partition)
+                    || last == null
+                    || silent < h.nextReportMs
+                    || consumer.position(h.partition) < last) {
                 continue;
             }
-            batch.silences.add(progressRecord(observations.progress(entry.getKey(), h.seq, h.captureMicros, h.partition.partition(),
-                    h.offset, silent)));
+            batch.silences.add(progressRecord(observations.progress(
+                    entry.getKey(), h.seq, h.captureMicros, h.partition.partition(), h.offset, silent)));
             metrics.silenceReported(entry.getKey());
             h.nextReportMs = (silent / interval + 1) * interval;
             if (silent >= p.silenceMax().toMillis()) {
@@ -790,7 +880,9 @@ public final class EmbedService implements AutoCloseable {
 
     private void updateLag() {
         consumer.metrics().forEach((name, metric) -> {
-            if (name.name().equals("records-lag-max") && name.tags().size() == 1 && metric.metricValue() instanceof Double d
+            if (name.name().equals("records-lag-max")
+                    && name.tags().size() == 1
+                    && metric.metricValue() instanceof Double d
                     && !d.isNaN()) {
                 metrics.consumerLag(d.longValue());
             }
@@ -818,8 +910,15 @@ public final class EmbedService implements AutoCloseable {
             closeQuietly(identity);
         }
         EmbedMetrics.Totals t = metrics.snapshot();
-        LOG.info("embed service stopped: {} frames, {} faces, {} rejected, {} late ({} caught up, {} past catch-up max-age), {} to DLQ",
-                t.frames(), t.faces(), t.rejected(), t.skippedLate(), t.caughtUp(), t.catchUpExpired(), t.deadLetters());
+        LOG.info(
+                "embed service stopped: {} frames, {} faces, {} rejected, {} late ({} caught up, {} past catch-up max-age), {} to DLQ",
+                t.frames(),
+                t.faces(),
+                t.rejected(),
+                t.skippedLate(),
+                t.caughtUp(),
+                t.catchUpExpired(),
+                t.deadLetters());
     }
 
     private static void closeQuietly(AutoCloseable c) {
@@ -842,6 +941,7 @@ public final class EmbedService implements AutoCloseable {
         final List<ProducerRecord<byte[], byte[]>> lateFrames = new ArrayList<>();
         /** A catch-up batch: its offsets are the catch-up group's and its faces are marked catch_up. */
         boolean catchUp;
+
         private final Map<TopicPartition, Long> next = new HashMap<>();
         private long startedNanos;
         private int faces;

@@ -49,7 +49,8 @@ public record EmbedSettings(
 
     public EmbedSettings {
         if (!(slowdown >= 1) || Double.isInfinite(slowdown)) {
-            throw new IllegalArgumentException("embed.service.slowdown must be a finite number of at least 1, got " + slowdown);
+            throw new IllegalArgumentException(
+                    "embed.service.slowdown must be a finite number of at least 1, got " + slowdown);
         }
     }
 
@@ -67,10 +68,12 @@ public record EmbedSettings(
     public record Progress(boolean enabled, Duration frameInterval, Duration silenceInterval, Duration silenceMax) {
         public Progress {
             if (frameInterval.isNegative()) {
-                throw new IllegalArgumentException("embed.service.progress.frame-interval must not be negative, got " + frameInterval);
+                throw new IllegalArgumentException(
+                        "embed.service.progress.frame-interval must not be negative, got " + frameInterval);
             }
             if (silenceInterval.isNegative() || silenceInterval.isZero()) {
-                throw new IllegalArgumentException("embed.service.progress.silence-interval must be positive, got " + silenceInterval);
+                throw new IllegalArgumentException(
+                        "embed.service.progress.silence-interval must be positive, got " + silenceInterval);
             }
             if (silenceMax.compareTo(silenceInterval) < 0) {
                 throw new IllegalArgumentException("embed.service.progress.silence-max (" + silenceMax
@@ -79,7 +82,8 @@ public record EmbedSettings(
         }
 
         static Progress from(FacestreamConfig c) {
-            return new Progress(c.getBoolean("embed.service.progress.enabled"),
+            return new Progress(
+                    c.getBoolean("embed.service.progress.enabled"),
                     c.getDuration("embed.service.progress.frame-interval"),
                     c.getDuration("embed.service.progress.silence-interval"),
                     c.getDuration("embed.service.progress.silence-max"));
@@ -101,7 +105,8 @@ public record EmbedSettings(
                 throw new IllegalArgumentException("embed.service.catch-up.max-age must be positive, got " + maxAge);
             }
             if (batchSize < 1) {
-                throw new IllegalArgumentException("embed.service.catch-up.batch-size must be at least 1, got " + batchSize);
+                throw new IllegalArgumentException(
+                        "embed.service.catch-up.batch-size must be at least 1, got " + batchSize);
             }
         }
 
@@ -110,15 +115,24 @@ public record EmbedSettings(
          *                                  topic keeps frames (the pass would promise frames that are gone)
          */
         static CatchUp from(FacestreamConfig c) {
-            CatchUp catchUp = new CatchUp(c.getBoolean("embed.service.catch-up.enabled"),
-                    c.getDuration("embed.service.catch-up.max-age"), c.getInt("embed.service.catch-up.batch-size"));
-            String retention = TopicCatalog.fromConfig(c).get(TopicCatalog.FRAMES).configs().get("retention.ms");
-            if (retention != null && Long.parseLong(retention) >= 0 && catchUp.maxAge().toMillis() > Long.parseLong(retention)) {
+            CatchUp catchUp = new CatchUp(
+                    c.getBoolean("embed.service.catch-up.enabled"),
+                    c.getDuration("embed.service.catch-up.max-age"),
+                    c.getInt("embed.service.catch-up.batch-size"));
+            String retention = TopicCatalog.fromConfig(c)
+                    .get(TopicCatalog.FRAMES)
+                    .configs()
+                    .get("retention.ms");
+            if (retention != null
+                    && Long.parseLong(retention) >= 0
+                    && catchUp.maxAge().toMillis() > Long.parseLong(retention)) {
                 Duration kept = Duration.ofMillis(Long.parseLong(retention));
-                throw new IllegalArgumentException("embed.service.catch-up.max-age (" + catchUp.maxAge() + ") is longer than the "
-                        + "retention of " + TopicCatalog.FRAMES + " (retention.ms, " + kept + "; " + TopicCatalog.LATE_FRAMES
-                        + " keeps frames as long): frames that old are deleted before the catch-up pass reaches them. "
-                        + "Set embed.service.catch-up.max-age to at most " + kept + ", or keep frames longer");
+                throw new IllegalArgumentException(
+                        "embed.service.catch-up.max-age (" + catchUp.maxAge() + ") is longer than the "
+                                + "retention of " + TopicCatalog.FRAMES + " (retention.ms, " + kept + "; "
+                                + TopicCatalog.LATE_FRAMES
+                                + " keeps frames as long): frames that old are deleted before the catch-up pass reaches them. "
+                                + "Set embed.service.catch-up.max-age to at most " + kept + ", or keep frames longer");
             }
             return catchUp;
         }
@@ -135,7 +149,9 @@ public record EmbedSettings(
             return switch (value.trim().toLowerCase().replace('_', '-')) {
                 case "clamp" -> CLAMP;
                 case "dead-letter" -> DEAD_LETTER;
-                default -> throw new IllegalArgumentException("embed.service.future-frames must be clamp or dead-letter, not '" + value + "'");
+                default ->
+                    throw new IllegalArgumentException(
+                            "embed.service.future-frames must be clamp or dead-letter, not '" + value + "'");
             };
         }
     }
@@ -164,8 +180,24 @@ public record EmbedSettings(
     }
 
     EmbedSettings withInstanceId(String id) {
-        return new EmbedSettings(groupId, id, mode, maxLag, maxBatch, maxWait, maxFrameBytes, qualityThreshold, keepRejected,
-                cropJpegQuality, maxClockSkew, futureFrames, maxGivenFaces, stateDir, progress, catchUp, slowdown);
+        return new EmbedSettings(
+                groupId,
+                id,
+                mode,
+                maxLag,
+                maxBatch,
+                maxWait,
+                maxFrameBytes,
+                qualityThreshold,
+                keepRejected,
+                cropJpegQuality,
+                maxClockSkew,
+                futureFrames,
+                maxGivenFaces,
+                stateDir,
+                progress,
+                catchUp,
+                slowdown);
     }
 
     /** The catch-up pass's consumer group. */

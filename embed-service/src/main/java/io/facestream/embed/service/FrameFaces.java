@@ -19,6 +19,7 @@ import org.bytedeco.opencv.opencv_core.Mat;
 final class FrameFaces implements AutoCloseable {
     /** Smaller frames cannot hold a face any detector finds (MTCNN's smallest window is 12 px). */
     static final int MIN_FRAME_SIDE = 16;
+
     private final ImageDecoder decoder;
     private final FaceDetector detector;
     private final FaceAligner aligner;
@@ -54,7 +55,8 @@ final class FrameFaces implements AutoCloseable {
     Extracted extract(Frame frame) {
         String what = "frame " + frame.camera() + "/" + frame.seq();
         if (frame.image().length > maxFrameBytes) {
-            throw new RejectedFrame(what + ": " + frame.image().length + " bytes exceeds the limit of " + maxFrameBytes, null);
+            throw new RejectedFrame(
+                    what + ": " + frame.image().length + " bytes exceeds the limit of " + maxFrameBytes, null);
         }
         GivenFaces given = null;
         if (frame.facesJson() != null) {
@@ -64,8 +66,10 @@ final class FrameFaces implements AutoCloseable {
                 throw new RejectedFrame(e.getMessage(), e);
             }
             if (given.faces().size() > maxGivenFaces) {
-                throw new RejectedFrame(what + ": fs.faces names " + given.faces().size() + " faces, more than the limit of "
-                        + maxGivenFaces + " (embed.service.max-given-faces)", null);
+                throw new RejectedFrame(
+                        what + ": fs.faces names " + given.faces().size() + " faces, more than the limit of "
+                                + maxGivenFaces + " (embed.service.max-given-faces)",
+                        null);
             }
         }
         Mat image;
@@ -76,8 +80,10 @@ final class FrameFaces implements AutoCloseable {
         }
         try (image) {
             if (image.cols() < MIN_FRAME_SIDE || image.rows() < MIN_FRAME_SIDE) {
-                throw new RejectedFrame(what + ": " + image.cols() + "x" + image.rows() + " pixels is too small to hold a face"
-                        + " (minimum " + MIN_FRAME_SIDE + "x" + MIN_FRAME_SIDE + ")", null);
+                throw new RejectedFrame(
+                        what + ": " + image.cols() + "x" + image.rows() + " pixels is too small to hold a face"
+                                + " (minimum " + MIN_FRAME_SIDE + "x" + MIN_FRAME_SIDE + ")",
+                        null);
             }
             List<FaceCrop> crops = new ArrayList<>();
             if (given != null) {

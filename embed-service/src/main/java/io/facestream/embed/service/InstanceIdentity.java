@@ -34,8 +34,8 @@ final class InstanceIdentity implements AutoCloseable {
         try {
             Files.createDirectories(dir);
             for (int slot = 0; slot < SLOTS; slot++) {
-                FileChannel channel = FileChannel.open(dir.resolve("instance-" + slot + ".lock"),
-                        StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileChannel channel = FileChannel.open(
+                        dir.resolve("instance-" + slot + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 FileLock lock;
                 try {
                     lock = channel.tryLock();
@@ -59,8 +59,10 @@ final class InstanceIdentity implements AutoCloseable {
                 return new InstanceIdentity(id, channel, lock);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot keep the embed instance id in " + dir
-                    + " (set embed.service.state-dir to a writable folder, or embed.service.instance-id)", e);
+            throw new UncheckedIOException(
+                    "cannot keep the embed instance id in " + dir
+                            + " (set embed.service.state-dir to a writable folder, or embed.service.instance-id)",
+                    e);
         }
         throw new IllegalStateException(SLOTS + " embed instances already run from " + dir
                 + "; give each its own embed.service.state-dir or embed.service.instance-id");

@@ -34,23 +34,34 @@ final class ModelReleaseWatcher implements AutoCloseable {
     private final ModelStore store;
     private final Function<ModelStore.InstalledModel, ActiveModel> opener;
     private final AtomicReference<ActiveModel> ready = new AtomicReference<>();
-    private final Deserializer<ModelRelease> releases = ProtobufSerde.modelRelease().deserializer();
+    private final Deserializer<ModelRelease> releases =
+            ProtobufSerde.modelRelease().deserializer();
     private final TopicFollower follower;
     private final ReleaseValidator validator;
     private final RefusedReleases refusals;
     private volatile String wantedVersion;
 
-    ModelReleaseWatcher(KafkaConnection kafka, String modelName, String currentVersion, ModelStore store,
-                        Function<ModelStore.InstalledModel, ActiveModel> opener, ReleaseValidator validator,
-                        RefusedReleases refusals) {
+    ModelReleaseWatcher(
+            KafkaConnection kafka,
+            String modelName,
+            String currentVersion,
+            ModelStore store,
+            Function<ModelStore.InstalledModel, ActiveModel> opener,
+            ReleaseValidator validator,
+            RefusedReleases refusals) {
         this.modelName = modelName;
         this.store = store;
         this.opener = opener;
         this.wantedVersion = currentVersion;
         this.validator = validator;
         this.refusals = refusals;
-        this.follower = TopicFollower.start(kafka, TopicCatalog.MODELS, TopicFollower.Start.BEGINNING,
-                "facestream-model-watcher", Duration.ofMillis(500), this::accept);
+        this.follower = TopicFollower.start(
+                kafka,
+                TopicCatalog.MODELS,
+                TopicFollower.Start.BEGINNING,
+                "facestream-model-watcher",
+                Duration.ofMillis(500),
+                this::accept);
     }
 
     /** A newly released model, opened and ready, or null. The caller owns (and eventually closes) it. */
@@ -68,15 +79,21 @@ final class ModelReleaseWatcher implements AutoCloseable {
                 try {
                     release = releases.deserialize(r.topic(), r.value());
                 } catch (RuntimeException e) {
-                    throw new ReleaseValidator.RefusedRelease(ReleaseValidator.RefusedRelease.Kind.INVALID,
+                    throw new ReleaseValidator.RefusedRelease(
+                            ReleaseValidator.RefusedRelease.Kind.INVALID,
                             "the record is not a ModelRelease: " + e.getMessage());
                 }
                 prepare(r.key(), release);
             } catch (ReleaseValidator.RefusedRelease refused) {
                 refusals.refuse(r, modelName + "@" + wantedVersion, refused);
             } catch (RuntimeException e) {
-                LOG.error("model release {} at {}-{}@{} cannot be used: {}", r.key(), r.topic(), r.partition(),
-                        r.offset(), e.getMessage());
+                LOG.error(
+                        "model release {} at {}-{}@{} cannot be used: {}",
+                        r.key(),
+                        r.topic(),
+                        r.partition(),
+                        r.offset(),
+                        e.getMessage());
             }
         }
     }
@@ -94,7 +111,10 @@ final class ModelReleaseWatcher implements AutoCloseable {
             previous.close(); // superseded before the service picked it up
         }
         wantedVersion = release.getVersion();
-        LOG.info("model {} ready in {} ms; switching at the next batch", model.id(), (System.nanoTime() - t0) / 1_000_000);
+        LOG.info(
+                "model {} ready in {} ms; switching at the next batch",
+                model.id(),
+                (System.nanoTime() - t0) / 1_000_000);
     }
 
     @Override

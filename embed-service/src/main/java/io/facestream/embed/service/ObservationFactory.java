@@ -32,7 +32,8 @@ final class ObservationFactory {
      *
      * @param silentMs 0 for a frame without faces; else how long the camera's frames have been silent
      */
-    FaceObservation progress(String camera, long frameSeq, long captureMicros, int partition, long offset, long silentMs) {
+    FaceObservation progress(
+            String camera, long frameSeq, long captureMicros, int partition, long offset, long silentMs) {
         return FaceObservation.newBuilder()
                 .setCameraId(camera)
                 .setFrameSeq(frameSeq)
@@ -44,8 +45,15 @@ final class ObservationFactory {
                 .build();
     }
 
-    FaceObservation build(Frame frame, int partition, long offset, FrameFaces.Extracted extracted, int index,
-                          Embedding embedding, ActiveModel model, boolean rejected) {
+    FaceObservation build(
+            Frame frame,
+            int partition,
+            long offset,
+            FrameFaces.Extracted extracted,
+            int index,
+            Embedding embedding,
+            ActiveModel model,
+            boolean rejected) {
         FaceCrop crop = extracted.faces().get(index);
         var box = crop.face().box();
         FaceObservation.Builder b = FaceObservation.newBuilder()
@@ -54,7 +62,11 @@ final class ObservationFactory {
                 .setCaptureTsUs(frame.captureMicros())
                 .setFaceIndex(index)
                 .setFacesInFrame(extracted.faces().size())
-                .setBox(Box.newBuilder().setX(box.x()).setY(box.y()).setWidth(box.width()).setHeight(box.height()))
+                .setBox(Box.newBuilder()
+                        .setX(box.x())
+                        .setY(box.y())
+                        .setWidth(box.width())
+                        .setHeight(box.height()))
                 .setDetectorScore(crop.face().score())
                 .setDetector(crop.detector())
                 .setModel(model.ref())
@@ -80,7 +92,8 @@ final class ObservationFactory {
     }
 
     private byte[] jpeg(FaceCrop crop) {
-        try (BytePointer buf = new BytePointer(); IntPointer params = new IntPointer(IMWRITE_JPEG_QUALITY, jpegQuality)) {
+        try (BytePointer buf = new BytePointer();
+                IntPointer params = new IntPointer(IMWRITE_JPEG_QUALITY, jpegQuality)) {
             if (!imencode(".jpg", crop.aligned(), buf, params)) {
                 throw new IllegalStateException("JPEG encoding of an aligned crop failed");
             }

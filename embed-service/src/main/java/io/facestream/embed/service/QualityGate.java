@@ -18,7 +18,8 @@ record QualityGate(double threshold, double normMean, double normStd) {
     static QualityGate of(ModelManifest manifest, double override) {
         ModelManifest.Embedding e = manifest.embedding();
         if (e.unitLength()) {
-            LOG.warn("model {} outputs unit-length features: the norm carries no quality signal, the quality filter is off",
+            LOG.warn(
+                    "model {} outputs unit-length features: the norm carries no quality signal, the quality filter is off",
                     manifest.id());
             return new QualityGate(0, 1, 0);
         }

@@ -13,8 +13,8 @@ import org.bytedeco.opencv.opencv_core.Scalar;
 import org.junit.jupiter.api.Test;
 
 class SimilarityTransformTest {
-    static final List<Point> SRC = List.of(new Point(100, 120), new Point(160, 118), new Point(130, 150),
-            new Point(108, 180), new Point(155, 178));
+    static final List<Point> SRC = List.of(
+            new Point(100, 120), new Point(160, 118), new Point(130, 150), new Point(108, 180), new Point(155, 178));
 
     @Test
     void matchesTheCp2tformTestVectorOfAdaFaceSpec() {
@@ -25,7 +25,8 @@ class SimilarityTransformTest {
 
     @Test
     void mirroredLandmarksChooseTheReflection() {
-        List<Point> mirrored = SRC.stream().map(p -> new Point(260 - p.x(), p.y())).toList();
+        List<Point> mirrored =
+                SRC.stream().map(p -> new Point(260 - p.x(), p.y())).toList();
         double[][] m = SimilarityTransform.estimate(mirrored, ReferenceLandmarks.ARCFACE_112);
         double det = m[0][0] * m[1][1] - m[0][1] * m[1][0];
         assertEquals(-0.41670505, det, 1e-7);
@@ -35,9 +36,10 @@ class SimilarityTransformTest {
     void exactSimilarityIsRecovered() {
         // dst = rotate 10°, scale 0.5, shift: the fit must map every source point onto its target
         double a = Math.toRadians(10);
-        List<Point> dst = SRC.stream().map(p -> new Point(
-                (float) (0.5 * (Math.cos(a) * p.x() - Math.sin(a) * p.y()) + 3),
-                (float) (0.5 * (Math.sin(a) * p.x() + Math.cos(a) * p.y()) - 7))).toList();
+        List<Point> dst = SRC.stream()
+                .map(p -> new Point((float) (0.5 * (Math.cos(a) * p.x() - Math.sin(a) * p.y()) + 3), (float)
+                        (0.5 * (Math.sin(a) * p.x() + Math.cos(a) * p.y()) - 7)))
+                .toList();
         double[][] m = SimilarityTransform.estimate(SRC, dst);
         for (int i = 0; i < SRC.size(); i++) {
             Point q = SimilarityTransform.apply(m, SRC.get(i));
@@ -49,7 +51,8 @@ class SimilarityTransformTest {
     @Test
     void degenerateLandmarksAreAClearError() {
         List<Point> same = List.of(new Point(5, 5), new Point(5, 5), new Point(5, 5), new Point(5, 5), new Point(5, 5));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> SimilarityTransform.estimate(same, ReferenceLandmarks.ARCFACE_112));
         assertTrue(e.getMessage().contains("degenerate"), e.getMessage());
     }
@@ -68,7 +71,8 @@ class SimilarityTransformTest {
                 }
             }
             idx.close();
-            try (Mat crop = new FaceAligner().align(img, SRC); UByteIndexer out = crop.createIndexer()) {
+            try (Mat crop = new FaceAligner().align(img, SRC);
+                    UByteIndexer out = crop.createIndexer()) {
                 assertEquals(112, crop.cols());
                 assertEquals(112, crop.rows());
                 Point t = ReferenceLandmarks.ARCFACE_112.get(0);

@@ -21,16 +21,23 @@ class ImageDecoderFuzzTest {
     @DictionaryEntries({"IHDR", "IDAT", "IEND", "PLTE", "RIFF", "WEBP", "VP8 ", "VP8L", "VP8X", "BM", "JFIF", "Exif"})
     @FuzzTest(maxDuration = "30s")
     void decode(byte[] data) {
-        Fuzzing.check(() -> {
-            ImageHeader header = DECODER.probe(data, "fuzz input");
-            assertTrue(header.width() > 0 && header.height() > 0, "header size " + header);
-            try (Mat bgr = DECODER.decode(data, "fuzz input")) {
-                assertEquals(3, bgr.channels(), "channels");
-                assertEquals(org.bytedeco.opencv.global.opencv_core.CV_8U, bgr.depth(), "depth");
-                long pixels = (long) bgr.rows() * bgr.cols();
-                assertTrue(pixels <= DECODER.maxPixels(), "decoded " + bgr.cols() + "x" + bgr.rows() + " beyond the limit");
-                assertEquals(header.pixels(), pixels, "decoded " + bgr.cols() + "x" + bgr.rows() + " but the header said " + header);
-            }
-        }, ImageException.class);
+        Fuzzing.check(
+                () -> {
+                    ImageHeader header = DECODER.probe(data, "fuzz input");
+                    assertTrue(header.width() > 0 && header.height() > 0, "header size " + header);
+                    try (Mat bgr = DECODER.decode(data, "fuzz input")) {
+                        assertEquals(3, bgr.channels(), "channels");
+                        assertEquals(org.bytedeco.opencv.global.opencv_core.CV_8U, bgr.depth(), "depth");
+                        long pixels = (long) bgr.rows() * bgr.cols();
+                        assertTrue(
+                                pixels <= DECODER.maxPixels(),
+                                "decoded " + bgr.cols() + "x" + bgr.rows() + " beyond the limit");
+                        assertEquals(
+                                header.pixels(),
+                                pixels,
+                                "decoded " + bgr.cols() + "x" + bgr.rows() + " but the header said " + header);
+                    }
+                },
+                ImageException.class);
     }
 }

@@ -49,7 +49,8 @@ class ImageDecoderTest {
         // A 30000×30000 PNG header: 900 megapixels, refused without decoding (no pixel data is even present).
         byte[] bomb = pngHeader(30_000, 30_000);
         ImageException e = assertThrows(ImageException.class, () -> decoder.decode(bomb, "bomb.png"));
-        assertTrue(e.getMessage().contains("30000x30000") && e.getMessage().contains("exceeds the limit"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("30000x30000") && e.getMessage().contains("exceeds the limit"), e.getMessage());
         assertEquals(new ImageHeader("png", 30_000, 30_000), new ImageDecoder(Long.MAX_VALUE).probe(bomb, "bomb.png"));
     }
 
@@ -61,7 +62,10 @@ class ImageDecoderTest {
         assertEquals(new ImageHeader("bmp", 37, 23), decoder.probe(encode(img, "bmp"), "x"));
         // WebP lossless (VP8L) header, hand-made: width-1 and height-1 in 14 bits each after the 0x2f signature
         ByteBuffer webp = ByteBuffer.allocate(30).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        webp.put("RIFF".getBytes(StandardCharsets.US_ASCII)).putInt(22).put("WEBPVP8L".getBytes(StandardCharsets.US_ASCII)).putInt(9);
+        webp.put("RIFF".getBytes(StandardCharsets.US_ASCII))
+                .putInt(22)
+                .put("WEBPVP8L".getBytes(StandardCharsets.US_ASCII))
+                .putInt(9);
         webp.put((byte) 0x2f).putInt((37 - 1) | ((23 - 1) << 14));
         assertEquals(new ImageHeader("webp", 37, 23), decoder.probe(webp.array(), "x"));
     }
@@ -70,7 +74,8 @@ class ImageDecoderTest {
     void grayscaleBecomesThreeChannelBgr() throws IOException {
         BufferedImage gray = new BufferedImage(40, 30, BufferedImage.TYPE_BYTE_GRAY);
         gray.getRaster().setSample(5, 7, 0, 200);
-        try (Mat m = decoder.decode(encode(gray, "png"), "gray.png"); UByteIndexer idx = m.createIndexer()) {
+        try (Mat m = decoder.decode(encode(gray, "png"), "gray.png");
+                UByteIndexer idx = m.createIndexer()) {
             assertEquals(3, m.channels());
             assertEquals(200, idx.get(7, 5, 0));
             assertEquals(200, idx.get(7, 5, 2));
@@ -81,7 +86,8 @@ class ImageDecoderTest {
     void alphaIsDroppedToBgr() throws IOException {
         BufferedImage argb = new BufferedImage(20, 10, BufferedImage.TYPE_INT_ARGB);
         argb.setRGB(3, 4, 0x80FF0000); // half-transparent red
-        try (Mat m = decoder.decode(encode(argb, "png"), "alpha.png"); UByteIndexer idx = m.createIndexer()) {
+        try (Mat m = decoder.decode(encode(argb, "png"), "alpha.png");
+                UByteIndexer idx = m.createIndexer()) {
             assertEquals(3, m.channels());
             assertEquals(255, idx.get(4, 3, 2)); // red channel (BGR index 2)
             assertEquals(0, idx.get(4, 3, 0));
@@ -100,7 +106,8 @@ class ImageDecoderTest {
         } finally {
             writer.dispose();
         }
-        try (Mat m = decoder.decode(bytes.toByteArray(), "cmyk.jpg"); UByteIndexer idx = m.createIndexer()) {
+        try (Mat m = decoder.decode(bytes.toByteArray(), "cmyk.jpg");
+                UByteIndexer idx = m.createIndexer()) {
             assertEquals(3, m.channels());
             assertEquals(16, m.cols());
             int v = idx.get(8, 8, 1);
@@ -118,12 +125,21 @@ class ImageDecoderTest {
 
     static byte[] pngHeader(int width, int height) {
         ByteBuffer ihdr = ByteBuffer.allocate(17);
-        ihdr.put("IHDR".getBytes(StandardCharsets.US_ASCII)).putInt(width).putInt(height)
-                .put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
+        ihdr.put("IHDR".getBytes(StandardCharsets.US_ASCII))
+                .putInt(width)
+                .putInt(height)
+                .put((byte) 8)
+                .put((byte) 2)
+                .put((byte) 0)
+                .put((byte) 0)
+                .put((byte) 0);
         CRC32 crc = new CRC32();
         crc.update(ihdr.array());
         ByteBuffer png = ByteBuffer.allocate(8 + 4 + 17 + 4);
-        png.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}).putInt(13).put(ihdr.array()).putInt((int) crc.getValue());
+        png.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'})
+                .putInt(13)
+                .put(ihdr.array())
+                .putInt((int) crc.getValue());
         return png.array();
     }
 }

@@ -22,7 +22,8 @@ class OnnxSessionsTest {
 
     @Test
     void cudaWithoutItsProviderFallsBackToCpuAndStillRuns() throws Exception {
-        assumeFalse(OnnxSessions.environment().getAvailableProviders().contains(OrtProvider.CUDA), "this runtime has CUDA");
+        assumeFalse(
+                OnnxSessions.environment().getAvailableProviders().contains(OrtProvider.CUDA), "this runtime has CUDA");
         OnnxSessions sessions = new OnnxSessions(Device.parse("cuda:0"), 1);
         assertEquals(Device.CPU, sessions.effective());
         try (OrtSession s = sessions.open(TestModels.get("blazeface-front").path("main"))) {

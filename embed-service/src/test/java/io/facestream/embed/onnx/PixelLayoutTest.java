@@ -73,6 +73,8 @@ class PixelLayoutTest {
     void badLayoutsAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> new PixelLayout("NCHH", ColorOrder.RGB, MEAN, STD, "m"));
         assertThrows(IllegalArgumentException.class, () -> new PixelLayout("CHWN", ColorOrder.RGB, MEAN, STD, "m"));
-        assertThrows(IllegalArgumentException.class, () -> new PixelLayout("NCHW", ColorOrder.RGB, MEAN, new float[] {1, 0, 1}, "m"));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new PixelLayout("NCHW", ColorOrder.RGB, MEAN, new float[] {1, 0, 1}, "m"));
     }
 }

@@ -67,15 +67,21 @@ class FacePipelineTest {
         try (Mat img = Photos.read(OTHER)) {
             Embedding original = largest(img, "OTHER");
             // crop: keep the middle 70% of the frame, the face stays inside
-            try (Rect r = new Rect(img.cols() * 15 / 100, img.rows() * 10 / 100, img.cols() * 70 / 100, img.rows() * 80 / 100);
-                 Mat roi = new Mat(img, r); Mat cropped = roi.clone()) {
+            try (Rect r = new Rect(
+                            img.cols() * 15 / 100,
+                            img.rows() * 10 / 100,
+                            img.cols() * 70 / 100,
+                            img.rows() * 80 / 100);
+                    Mat roi = new Mat(img, r);
+                    Mat cropped = roi.clone()) {
                 assertHigh(original, largest(cropped, "cropped"), "crop");
             }
             try (Mat mirrored = new Mat()) {
                 flip(img, mirrored, 1);
                 assertHigh(original, largest(mirrored, "mirrored"), "horizontal flip");
             }
-            try (Mat small = new Mat(); Size s = new Size(img.cols() / 3, img.rows() / 3)) {
+            try (Mat small = new Mat();
+                    Size s = new Size(img.cols() / 3, img.rows() / 3)) {
                 resize(img, small, s, 0, 0, INTER_AREA);
                 assertHigh(original, largest(small, "scaled"), "1/3 scale");
             }

@@ -34,7 +34,8 @@ class CatchUpTest {
     private static final String GIVEN = "[{\"box\":[40,40,160,160],\"label\":\"x\"}]";
 
     @Test
-    void aBacklogFromAnOutageIsEmbeddedAfterTheLiveFramesAndMarkedCatchUp(@KafkaBroker.Bootstrap String bootstrap) throws Exception {
+    void aBacklogFromAnOutageIsEmbeddedAfterTheLiveFramesAndMarkedCatchUp(@KafkaBroker.Bootstrap String bootstrap)
+            throws Exception {
         String run = UUID.randomUUID().toString().substring(0, 8);
         String backlog = "backlog-" + run;
         String ancient = "ancient-" + run;
@@ -70,8 +71,8 @@ class CatchUpTest {
             liveFaces.forEach(o -> assertFalse(o.getCatchUp(), "a live face is not catch-up: " + o.getFrameSeq()));
             assertEquals(outage.size(), service.totals().skippedLate(), "no live frame was skipped");
 
-            List<ConsumerRecord<String, byte[]>> caught = EmbedServiceTest.read(bootstrap, TopicCatalog.FACES,
-                    r -> backlog.equals(r.key()) && !EmbedServiceTest.progress(r), 16);
+            List<ConsumerRecord<String, byte[]>> caught = EmbedServiceTest.read(
+                    bootstrap, TopicCatalog.FACES, r -> backlog.equals(r.key()) && !EmbedServiceTest.progress(r), 16);
             List<FaceObservation> faces = new ArrayList<>();
             for (ConsumerRecord<String, byte[]> r : caught) {
                 faces.add(FaceObservation.parseFrom(r.value()));
@@ -83,31 +84,55 @@ class CatchUpTest {
                 assertTrue(o.getCatchUp(), "a backlog face is marked catch_up");
                 assertEquals((now - 60_000 + seq * 100L) * 1000, o.getCaptureTsUs(), "its capture time is kept");
                 assertEquals(192, o.getEmbeddingCount(), "embedded by the real model");
-                assertTrue(o.getFrameOffset() >= 0 && o.getFramePartition() >= 0, "provenance: the frame on facestream.frames");
+                assertTrue(
+                        o.getFrameOffset() >= 0 && o.getFramePartition() >= 0,
+                        "provenance: the frame on facestream.frames");
             }
             assertEquals(16, service.totals().caughtUp(), "every backlog frame within max-age caught up");
-            assertEquals(3, service.totals().catchUpExpired(), "frames older than catch-up.max-age are counted, not embedded");
-            assertEquals(List.of(), EmbedServiceTest.read(bootstrap, TopicCatalog.FACES,
-                    r -> ancient.equals(r.key()) && !EmbedServiceTest.progress(r), -1), "no face of the expired frames");
+            assertEquals(
+                    3,
+                    service.totals().catchUpExpired(),
+                    "frames older than catch-up.max-age are counted, not embedded");
+            assertEquals(
+                    List.of(),
+                    EmbedServiceTest.read(
+                            bootstrap,
+                            TopicCatalog.FACES,
+                            r -> ancient.equals(r.key()) && !EmbedServiceTest.progress(r),
+                            -1),
+                    "no face of the expired frames");
             assertNull(service.failure());
         }
     }
 
     @Test
     void aMaxAgeBeyondTheFramesRetentionIsRefusedAtLoadNamingBothSettings() {
-        FacestreamConfig config = FacestreamConfig.builder().isolated().flag("embed.service.catch-up.max-age", "2h").build();
+        FacestreamConfig config = FacestreamConfig.builder()
+                .isolated()
+                .flag("embed.service.catch-up.max-age", "2h")
+                .build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> EmbedSettings.from(config));
-        assertTrue(e.getMessage().contains("embed.service.catch-up.max-age (PT2H)") && e.getMessage().contains("retention.ms")
-                && e.getMessage().contains(TopicCatalog.FRAMES), e.getMessage());
-        assertEquals(java.time.Duration.ofHours(1), EmbedSettings.from(FacestreamConfig.builder().isolated().build()).catchUp().maxAge());
+        assertTrue(
+                e.getMessage().contains("embed.service.catch-up.max-age (PT2H)")
+                        && e.getMessage().contains("retention.ms")
+                        && e.getMessage().contains(TopicCatalog.FRAMES),
+                e.getMessage());
+        assertEquals(
+                java.time.Duration.ofHours(1),
+                EmbedSettings.from(FacestreamConfig.builder().isolated().build())
+                        .catchUp()
+                        .maxAge());
     }
 
     private static FacestreamConfig config(String bootstrap, String maxAge) throws Exception {
-        FacestreamConfig config = FacestreamConfig.builder().isolated()
+        FacestreamConfig config = FacestreamConfig.builder()
+                .isolated()
                 .flag("kafka.bootstrap", bootstrap)
                 .flag("models.dir", ModelZoo.defaultStore().root().toString())
                 .flag("embed.service.group-id", "embed-catch-up-" + UUID.randomUUID())
-                .flag("embed.service.instance-id", "c-" + UUID.randomUUID().toString().substring(0, 6))
+                .flag(
+                        "embed.service.instance-id",
+                        "c-" + UUID.randomUUID().toString().substring(0, 6))
                 .flag("embed.service.mode", "live")
                 .flag("embed.service.keep-rejected", true)
                 .flag("embed.service.catch-up.max-age", maxAge)
@@ -118,7 +143,8 @@ class CatchUpTest {
         }
         // the shared broker holds other tests' frames and late frames
         ConsumerGroups.startAtEnd(bootstrap, config.getString("embed.service.group-id"), TopicCatalog.FRAMES);
-        ConsumerGroups.startAtEnd(bootstrap, config.getString("embed.service.group-id") + "-catch-up", TopicCatalog.LATE_FRAMES);
+        ConsumerGroups.startAtEnd(
+                bootstrap, config.getString("embed.service.group-id") + "-catch-up", TopicCatalog.LATE_FRAMES);
         return config;
     }
 
@@ -132,11 +158,20 @@ class CatchUpTest {
 
     private static byte[] noise(long seed) {
         try (var m = new org.bytedeco.opencv.opencv_core.Mat(200, 200, org.bytedeco.opencv.global.opencv_core.CV_8UC3);
-             var buf = new org.bytedeco.javacpp.BytePointer()) {
+                var buf = new org.bytedeco.javacpp.BytePointer()) {
             org.bytedeco.opencv.global.opencv_core.setRNGSeed((int) seed + 1);
-            org.bytedeco.opencv.global.opencv_core.randu(m,
-                    new org.bytedeco.opencv.opencv_core.Mat(1, 1, org.bytedeco.opencv.global.opencv_core.CV_64F, new org.bytedeco.javacpp.DoublePointer(0.0)),
-                    new org.bytedeco.opencv.opencv_core.Mat(1, 1, org.bytedeco.opencv.global.opencv_core.CV_64F, new org.bytedeco.javacpp.DoublePointer(255.0)));
+            org.bytedeco.opencv.global.opencv_core.randu(
+                    m,
+                    new org.bytedeco.opencv.opencv_core.Mat(
+                            1,
+                            1,
+                            org.bytedeco.opencv.global.opencv_core.CV_64F,
+                            new org.bytedeco.javacpp.DoublePointer(0.0)),
+                    new org.bytedeco.opencv.opencv_core.Mat(
+                            1,
+                            1,
+                            org.bytedeco.opencv.global.opencv_core.CV_64F,
+                            new org.bytedeco.javacpp.DoublePointer(255.0)));
             org.bytedeco.opencv.global.opencv_imgcodecs.imencode(".jpg", m, buf);
             byte[] out = new byte[(int) buf.limit()];
             buf.get(out);

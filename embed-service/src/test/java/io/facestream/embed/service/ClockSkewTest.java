@@ -37,7 +37,8 @@ class ClockSkewTest {
     private static final String GIVEN = "[{\"box\":[40,40,160,160],\"label\":\"x\"}]";
 
     @Test
-    void aFrameTwoHoursAheadIsClampedAndTheOtherCameraIsNotDelayed(@KafkaBroker.Bootstrap String bootstrap) throws Exception {
+    void aFrameTwoHoursAheadIsClampedAndTheOtherCameraIsNotDelayed(@KafkaBroker.Bootstrap String bootstrap)
+            throws Exception {
         String run = UUID.randomUUID().toString().substring(0, 8);
         String skewed = "skewed-" + run;
         String other = "other-" + run;
@@ -54,7 +55,8 @@ class ClockSkewTest {
             List<FaceObservation> fromOther = EmbedServiceTest.observations(bootstrap, other, 4);
             List<FaceObservation> fromSkewed = EmbedServiceTest.observations(bootstrap, skewed, 1);
             long clampedTo = fromSkewed.get(0).getCaptureTsUs() / 1000;
-            assertTrue(clampedTo >= sent && clampedTo <= System.currentTimeMillis(),
+            assertTrue(
+                    clampedTo >= sent && clampedTo <= System.currentTimeMillis(),
                     "processed as captured now: " + clampedTo + " not in [" + sent + ", now]");
             assertEquals(4, fromOther.size());
             assertEquals(failedBefore, failedTransactions(), "no transaction failed");
@@ -71,22 +73,31 @@ class ClockSkewTest {
         double skewBefore = deadLetters("clock-skew");
         try (EmbedService service = EmbedService.start(config, bootstrap)) {
             EmbedServiceTest.produce(bootstrap, List.of(frame(skewed, 0, TWO_HOURS_MS), frame(skewed, 1, 0)));
-            List<ConsumerRecord<String, byte[]>> dead = EmbedServiceTest.read(bootstrap, TopicCatalog.DLQ, r -> skewed.equals(r.key()), 1);
+            List<ConsumerRecord<String, byte[]>> dead =
+                    EmbedServiceTest.read(bootstrap, TopicCatalog.DLQ, r -> skewed.equals(r.key()), 1);
             String reason = EmbedServiceTest.header(dead.get(0), DeadLetter.REASON);
-            assertTrue(reason.contains("ahead of this host's clock") && reason.contains("embed.service.max-clock-skew"), reason);
+            assertTrue(
+                    reason.contains("ahead of this host's clock") && reason.contains("embed.service.max-clock-skew"),
+                    reason);
             List<FaceObservation> kept = EmbedServiceTest.observations(bootstrap, skewed, 1);
             assertEquals(1, kept.get(0).getFrameSeq(), "the frame after it is processed");
-            assertEquals(skewBefore + 1, deadLetters("clock-skew"), "facestream_dlq_records_total{stage=embed,reason=clock-skew}");
+            assertEquals(
+                    skewBefore + 1,
+                    deadLetters("clock-skew"),
+                    "facestream_dlq_records_total{stage=embed,reason=clock-skew}");
             assertEquals(failedBefore, failedTransactions(), "no transaction failed");
         }
     }
 
     private static FacestreamConfig config(String bootstrap, String policy) throws Exception {
-        FacestreamConfig config = FacestreamConfig.builder().isolated()
+        FacestreamConfig config = FacestreamConfig.builder()
+                .isolated()
                 .flag("kafka.bootstrap", bootstrap)
                 .flag("models.dir", ModelZoo.defaultStore().root().toString())
                 .flag("embed.service.group-id", "embed-skew-" + UUID.randomUUID())
-                .flag("embed.service.instance-id", "s-" + UUID.randomUUID().toString().substring(0, 6))
+                .flag(
+                        "embed.service.instance-id",
+                        "s-" + UUID.randomUUID().toString().substring(0, 6))
                 .flag("embed.service.mode", "complete")
                 .flag("embed.service.keep-rejected", true)
                 .flag("embed.service.future-frames", policy)
@@ -102,14 +113,18 @@ class ClockSkewTest {
     private static ProducerRecord<String, byte[]> frame(String camera, long seq, long aheadMs) {
         ProducerRecord<String, byte[]> r = EmbedServiceTest.frame(camera, seq, noiseJpeg(seq), GIVEN);
         r.headers().remove(FrameHeaders.CAPTURE_TS);
-        r.headers().add(FrameHeaders.CAPTURE_TS, FrameHeaders.encodeLong((System.currentTimeMillis() + aheadMs) * 1000));
+        r.headers()
+                .add(FrameHeaders.CAPTURE_TS, FrameHeaders.encodeLong((System.currentTimeMillis() + aheadMs) * 1000));
         return r;
     }
 
     private static byte[] noiseJpeg(long seed) {
-        try (Mat m = new Mat(200, 200, opencv_core.CV_8UC3); BytePointer buf = new BytePointer()) {
+        try (Mat m = new Mat(200, 200, opencv_core.CV_8UC3);
+                BytePointer buf = new BytePointer()) {
             opencv_core.setRNGSeed((int) seed + 1);
-            opencv_core.randu(m, new Mat(1, 1, opencv_core.CV_64F, new org.bytedeco.javacpp.DoublePointer(0.0)),
+            opencv_core.randu(
+                    m,
+                    new Mat(1, 1, opencv_core.CV_64F, new org.bytedeco.javacpp.DoublePointer(0.0)),
                     new Mat(1, 1, opencv_core.CV_64F, new org.bytedeco.javacpp.DoublePointer(255.0)));
             opencv_imgcodecs.imencode(".jpg", m, buf);
             byte[] out = new byte[(int) buf.limit()];
@@ -119,7 +134,11 @@ class ClockSkewTest {
     }
 
     private static double deadLetters(String reason) {
-        var c = Metrics.registry().find("facestream.dlq.records").tag("stage", "embed").tag("reason", reason).counter();
+        var c = Metrics.registry()
+                .find("facestream.dlq.records")
+                .tag("stage", "embed")
+                .tag("reason", reason)
+                .counter();
         return c == null ? 0 : c.count();
     }
 

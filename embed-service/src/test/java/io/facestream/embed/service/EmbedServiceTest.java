@@ -54,15 +54,25 @@ class EmbedServiceTest {
     }
 
     @Test
-    void corruptFramesGoToTheDlqWithReasonsAndGoodFramesAroundThemAreProcessed(@KafkaBroker.Bootstrap String bootstrap) throws Exception {
+    void corruptFramesGoToTheDlqWithReasonsAndGoodFramesAroundThemAreProcessed(@KafkaBroker.Bootstrap String bootstrap)
+            throws Exception {
         String camera = "dlq-" + UUID.randomUUID().toString().substring(0, 8);
         FacestreamConfig config = config(bootstrap, ModelZoo.defaultStore().root());
         byte[] face = Files.readAllBytes(photos.portrait(SamplePhotos.Portrait.SAME_A));
         byte[] truncated = java.util.Arrays.copyOf(Files.readAllBytes(photos.group("sample3.jpg")), 20_000);
         List<ProducerRecord<String, byte[]>> frames = List.of(
                 frame(camera, 0, face, null),
-                frame(camera, 1, new Random(7).ints(4000, 0, 256).collect(ByteArrayOutputStream::new, ByteArrayOutputStream::write,
-                        (a, b) -> a.writeBytes(b.toByteArray())).toByteArray(), null),
+                frame(
+                        camera,
+                        1,
+                        new Random(7)
+                                .ints(4000, 0, 256)
+                                .collect(
+                                        ByteArrayOutputStream::new,
+                                        ByteArrayOutputStream::write,
+                                        (a, b) -> a.writeBytes(b.toByteArray()))
+                                .toByteArray(),
+                        null),
                 frame(camera, 2, truncated, null),
                 frame(camera, 3, tinyJpeg(), null),
                 frame(camera, 4, pngClaiming(20_000, 20_000), null),
@@ -75,7 +85,8 @@ class EmbedServiceTest {
         }
         produce(bootstrap, frames);
         try (EmbedService service = EmbedService.start(config, bootstrap)) {
-            List<ConsumerRecord<String, byte[]>> dead = read(bootstrap, TopicCatalog.DLQ, r -> camera.equals(r.key()), 6);
+            List<ConsumerRecord<String, byte[]>> dead =
+                    read(bootstrap, TopicCatalog.DLQ, r -> camera.equals(r.key()), 6);
             List<FaceObservation> faces = observations(bootstrap, camera, 2);
 
             Map<Long, String> reasons = new HashMap<>();
@@ -93,7 +104,13 @@ class EmbedServiceTest {
             assertTrue(all.stream().anyMatch(r -> r.contains("fs.capture-ts")), all.toString());
             assertTrue(all.stream().anyMatch(r -> r.contains("1x1")), "1x1 frame refused: " + all);
 
-            assertEquals(List.of(0L, 7L), faces.stream().map(FaceObservation::getFrameSeq).distinct().sorted().toList());
+            assertEquals(
+                    List.of(0L, 7L),
+                    faces.stream()
+                            .map(FaceObservation::getFrameSeq)
+                            .distinct()
+                            .sorted()
+                            .toList());
             FaceObservation first = faces.get(0);
             assertEquals(192, first.getEmbeddingCount());
             assertTrue(first.getNorm() > 0 && first.getAlignedCropJpeg().size() > 500);
@@ -133,10 +150,17 @@ class EmbedServiceTest {
             assertEquals(embedder.manifest().version(), before.getModel().getVersion());
 
             try (var producer = new KafkaProducer<String, byte[]>(KafkaClients.producer(bootstrap, "release-test"))) {
-                ModelRelease release = ModelRelease.newBuilder().setName("mobilefacenet").setVersion(nextVersion)
-                        .setLocation(releaseDir.resolve("mobilefacenet").resolve(nextVersion).toString())
-                        .setSha256(embedder.manifest().file("main").sha256()).build();
-                producer.send(new ProducerRecord<>(TopicCatalog.MODELS, "mobilefacenet", release.toByteArray())).get();
+                ModelRelease release = ModelRelease.newBuilder()
+                        .setName("mobilefacenet")
+                        .setVersion(nextVersion)
+                        .setLocation(releaseDir
+                                .resolve("mobilefacenet")
+                                .resolve(nextVersion)
+                                .toString())
+                        .setSha256(embedder.manifest().file("main").sha256())
+                        .build();
+                producer.send(new ProducerRecord<>(TopicCatalog.MODELS, "mobilefacenet", release.toByteArray()))
+                        .get();
             }
             long deadline = System.currentTimeMillis() + 60_000;
             while (!service.modelId().endsWith("@" + nextVersion) && System.currentTimeMillis() < deadline) {
@@ -146,20 +170,29 @@ class EmbedServiceTest {
             assertEquals("mobilefacenet@" + nextVersion, service.modelId());
             produce(bootstrap, List.of(frame(camera, 99, face, given)));
             FaceObservation after = observations(bootstrap, camera, -1).stream()
-                    .filter(o -> o.getFrameSeq() == 99).findFirst().orElseThrow();
-            assertEquals(nextVersion, after.getModel().getVersion(), "every observation names the model that produced it");
-            assertTrue(Files.isRegularFile(store.root().resolve("mobilefacenet").resolve(nextVersion).resolve(ModelManifest.FILE_NAME)),
+                    .filter(o -> o.getFrameSeq() == 99)
+                    .findFirst()
+                    .orElseThrow();
+            assertEquals(
+                    nextVersion, after.getModel().getVersion(), "every observation names the model that produced it");
+            assertTrue(
+                    Files.isRegularFile(store.root()
+                            .resolve("mobilefacenet")
+                            .resolve(nextVersion)
+                            .resolve(ModelManifest.FILE_NAME)),
                     "the release was installed into the local store from its location");
         }
     }
 
     @Test
-    void framesWithoutFacesAndSilenceAreReportedAfterTheCamerasFaces(@KafkaBroker.Bootstrap String bootstrap) throws Exception {
+    void framesWithoutFacesAndSilenceAreReportedAfterTheCamerasFaces(@KafkaBroker.Bootstrap String bootstrap)
+            throws Exception {
         String camera = "progress-" + UUID.randomUUID().toString().substring(0, 8);
-        FacestreamConfig config = config(bootstrap, ModelZoo.defaultStore().root()).with(Map.of(
-                "embed.service.progress.frame-interval", "0s",
-                "embed.service.progress.silence-interval", "500ms",
-                "embed.service.progress.silence-max", "1500ms"));
+        FacestreamConfig config = config(bootstrap, ModelZoo.defaultStore().root())
+                .with(Map.of(
+                        "embed.service.progress.frame-interval", "0s",
+                        "embed.service.progress.silence-interval", "500ms",
+                        "embed.service.progress.silence-max", "1500ms"));
         byte[] image = Files.readAllBytes(photos.portrait(SamplePhotos.Portrait.SAME_B));
         String given = "[{\"box\":[40,20,150,170],\"label\":\"person-2\"}]";
         try (Admin admin = KafkaClients.admin(bootstrap)) {
@@ -169,19 +202,25 @@ class EmbedServiceTest {
         long t0 = System.currentTimeMillis() * 1000;
         List<ProducerRecord<String, byte[]>> frames = new ArrayList<>();
         for (int seq = 0; seq < 4; seq++) {
-            ProducerRecord<String, byte[]> f = withHeader(frame(camera, seq, image, seq == 0 ? given : "[]"),
-                    FrameHeaders.CAPTURE_TS, Long.toString(t0 + seq * 100_000L));
+            ProducerRecord<String, byte[]> f = withHeader(
+                    frame(camera, seq, image, seq == 0 ? given : "[]"),
+                    FrameHeaders.CAPTURE_TS,
+                    Long.toString(t0 + seq * 100_000L));
             frames.add(f);
         }
         produce(bootstrap, frames);
         List<FaceObservation> records = new ArrayList<>();
         try (EmbedService service = EmbedService.start(config, bootstrap)) {
             // one face, 3 frames without faces, then silence at 0.5, 1.0 and 1.5 s (silence-max): 7 records
-            for (ConsumerRecord<String, byte[]> r : read(bootstrap, TopicCatalog.FACES, r -> camera.equals(r.key()), 7)) {
+            for (ConsumerRecord<String, byte[]> r :
+                    read(bootstrap, TopicCatalog.FACES, r -> camera.equals(r.key()), 7)) {
                 records.add(FaceObservation.parseFrom(r.value()));
             }
             Thread.sleep(1500);
-            assertEquals(7, read(bootstrap, TopicCatalog.FACES, r -> camera.equals(r.key()), -1).size(),
+            assertEquals(
+                    7,
+                    read(bootstrap, TopicCatalog.FACES, r -> camera.equals(r.key()), -1)
+                            .size(),
                     "no silence report past silence-max");
             FaceObservation face = records.get(0);
             assertFalse(face.hasProgress());
@@ -211,11 +250,14 @@ class EmbedServiceTest {
     // ---- helpers ----
 
     static FacestreamConfig config(String bootstrap, Path models) {
-        return FacestreamConfig.builder().isolated()
+        return FacestreamConfig.builder()
+                .isolated()
                 .flag("kafka.bootstrap", bootstrap)
                 .flag("models.dir", models.toString())
                 .flag("embed.service.group-id", "embed-test-" + UUID.randomUUID())
-                .flag("embed.service.instance-id", "t-" + UUID.randomUUID().toString().substring(0, 6))
+                .flag(
+                        "embed.service.instance-id",
+                        "t-" + UUID.randomUUID().toString().substring(0, 6))
                 .flag("embed.service.mode", "complete")
                 .flag("embed.service.keep-rejected", true)
                 .build();
@@ -245,12 +287,13 @@ class EmbedServiceTest {
         }
     }
 
-    static List<ConsumerRecord<String, byte[]>> read(String bootstrap, String topic, Predicate<ConsumerRecord<String, byte[]>> keep,
-                                                      int expected) {
+    static List<ConsumerRecord<String, byte[]>> read(
+            String bootstrap, String topic, Predicate<ConsumerRecord<String, byte[]>> keep, int expected) {
         List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
         try (var consumer = new KafkaConsumer<String, byte[]>(KafkaClients.consumer(bootstrap, null))) {
             List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
             long deadline = System.currentTimeMillis() + (expected < 0 ? 5_000 : 90_000);
@@ -270,7 +313,8 @@ class EmbedServiceTest {
 
     static List<FaceObservation> observations(String bootstrap, String camera, int expected) throws Exception {
         List<FaceObservation> out = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> r : read(bootstrap, TopicCatalog.FACES, r -> camera.equals(r.key()) && !progress(r), expected)) {
+        for (ConsumerRecord<String, byte[]> r :
+                read(bootstrap, TopicCatalog.FACES, r -> camera.equals(r.key()) && !progress(r), expected)) {
             out.add(FaceObservation.parseFrom(r.value()));
         }
         return out;
@@ -291,7 +335,7 @@ class EmbedServiceTest {
 
     static byte[] tinyJpeg() {
         try (var mat = new org.bytedeco.opencv.opencv_core.Mat(1, 1, org.bytedeco.opencv.global.opencv_core.CV_8UC3);
-             var buf = new org.bytedeco.javacpp.BytePointer()) {
+                var buf = new org.bytedeco.javacpp.BytePointer()) {
             org.bytedeco.opencv.global.opencv_imgcodecs.imencode(".jpg", mat, buf);
             byte[] out = new byte[(int) buf.limit()];
             buf.get(out);
@@ -304,8 +348,14 @@ class EmbedServiceTest {
         ByteBuffer b = ByteBuffer.allocate(8 + 25 + 12);
         b.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A});
         ByteBuffer ihdr = ByteBuffer.allocate(17);
-        ihdr.put("IHDR".getBytes(StandardCharsets.US_ASCII)).putInt(width).putInt(height)
-                .put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
+        ihdr.put("IHDR".getBytes(StandardCharsets.US_ASCII))
+                .putInt(width)
+                .putInt(height)
+                .put((byte) 8)
+                .put((byte) 2)
+                .put((byte) 0)
+                .put((byte) 0)
+                .put((byte) 0);
         CRC32 crc = new CRC32();
         crc.update(ihdr.array());
         b.putInt(13).put(ihdr.array()).putInt((int) crc.getValue());
@@ -315,8 +365,18 @@ class EmbedServiceTest {
 
     static void copy(ModelStore.InstalledModel from, ModelStore to, String newVersion) {
         ModelManifest m = from.manifest();
-        ModelManifest target = newVersion == null ? m : new ModelManifest(m.name(), newVersion, m.kind(), m.files(), m.input(),
-                m.embedding(), m.source(), m.licence(), m.notes());
+        ModelManifest target = newVersion == null
+                ? m
+                : new ModelManifest(
+                        m.name(),
+                        newVersion,
+                        m.kind(),
+                        m.files(),
+                        m.input(),
+                        m.embedding(),
+                        m.source(),
+                        m.licence(),
+                        m.notes());
         Map<String, Path> files = new HashMap<>();
         m.files().forEach(f -> files.put(f.role(), from.dir().resolve(f.file())));
         to.install(target, files);

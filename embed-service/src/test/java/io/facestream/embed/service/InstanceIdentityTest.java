@@ -14,7 +14,8 @@ class InstanceIdentityTest {
     void twoRunningInstancesGetTwoNamesAndARestartGetsItsOldOneBack(@TempDir Path dir) {
         String first;
         String second;
-        try (InstanceIdentity a = InstanceIdentity.claim(dir); InstanceIdentity b = InstanceIdentity.claim(dir)) {
+        try (InstanceIdentity a = InstanceIdentity.claim(dir);
+                InstanceIdentity b = InstanceIdentity.claim(dir)) {
             first = a.id();
             second = b.id();
             assertNotEquals(first, second, "two instances on one host must not share a transactional id");

@@ -62,9 +62,12 @@ public final class FeatureFolder {
         }
         long expected = (long) paths.size() * dim * Float.BYTES;
         if (bytes != expected) {
-            throw new IllegalArgumentException(folder.resolve(FEATURES) + " has " + bytes + " bytes, expected " + expected
-                    + " (" + paths.size() + " paths × dim " + dim + " × 4 bytes)"
-                    + (bytes % ((long) dim * Float.BYTES) == 0 ? "; it holds " + bytes / ((long) dim * Float.BYTES) + " rows" : ""));
+            throw new IllegalArgumentException(
+                    folder.resolve(FEATURES) + " has " + bytes + " bytes, expected " + expected
+                            + " (" + paths.size() + " paths × dim " + dim + " × 4 bytes)"
+                            + (bytes % ((long) dim * Float.BYTES) == 0
+                                    ? "; it holds " + bytes / ((long) dim * Float.BYTES) + " rows"
+                                    : ""));
         }
         return new FeatureFolder(folder, paths, dim);
     }
@@ -95,7 +98,8 @@ public final class FeatureFolder {
         for (int i = 0; i < lines.size(); i++) {
             if (lines.get(i).isBlank()) {
                 // A blank line would still own a feature row and shift every later path onto the wrong row.
-                throw new IllegalArgumentException(file + ":" + (i + 1) + ": blank line (every line names the image of one feature row)");
+                throw new IllegalArgumentException(
+                        file + ":" + (i + 1) + ": blank line (every line names the image of one feature row)");
             }
         }
         if (lines.isEmpty()) {
@@ -124,7 +128,8 @@ public final class FeatureFolder {
     public void forEachRow(RowVisitor visitor) {
         Path file = folder.resolve(FEATURES);
         int rowBytes = dim * Float.BYTES;
-        ByteBuffer block = ByteBuffer.allocate(Math.max(1, BLOCK_BYTES / rowBytes) * rowBytes).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer block = ByteBuffer.allocate(Math.max(1, BLOCK_BYTES / rowBytes) * rowBytes)
+                .order(ByteOrder.LITTLE_ENDIAN);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             int index = 0;
             while (index < paths.size()) {
@@ -133,7 +138,8 @@ public final class FeatureFolder {
                 block.limit(rows * rowBytes);
                 while (block.hasRemaining()) {
                     if (channel.read(block) < 0) {
-                        throw new IllegalArgumentException(file + " ended early at row " + index + " (file changed while reading?)");
+                        throw new IllegalArgumentException(
+                                file + " ended early at row " + index + " (file changed while reading?)");
                     }
                 }
                 block.flip();

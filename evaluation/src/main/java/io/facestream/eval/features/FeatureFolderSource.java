@@ -30,12 +30,13 @@ public final class FeatureFolderSource implements FeatureSource {
             try {
                 parsed[i] = FacePath.parse(paths.get(i));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(dir.resolve(FeatureFolder.PATHS) + ":" + (i + 1) + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException(
+                        dir.resolve(FeatureFolder.PATHS) + ":" + (i + 1) + ": " + e.getMessage(), e);
             }
             Integer first = seen.putIfAbsent(parsed[i], i + 1);
             if (first != null) {
-                throw new IllegalArgumentException(dir.resolve(FeatureFolder.PATHS) + ":" + (i + 1) + ": '" + paths.get(i)
-                        + "' names the same face as line " + first);
+                throw new IllegalArgumentException(dir.resolve(FeatureFolder.PATHS) + ":" + (i + 1) + ": '"
+                        + paths.get(i) + "' names the same face as line " + first);
             }
         }
         return new FeatureFolderSource(folder, List.of(parsed));

@@ -21,10 +21,11 @@ import java.util.Set;
  * @param maxNormDiff      largest |‖a‖ − ‖b‖| / ‖a‖
  * @param maxMetricDiff    largest |metric_a − metric_b| over all reported metrics (fraction, not percent)
  */
-public record FeatureAgreement(int faces, int onlyInOne, double minCosine, double meanCosine, double maxNormDiff,
-                               double maxMetricDiff) {
+public record FeatureAgreement(
+        int faces, int onlyInOne, double minCosine, double meanCosine, double maxNormDiff, double maxMetricDiff) {
 
-    public static FeatureAgreement of(Map<FacePath, float[]> a, Map<FacePath, float[]> b, IjbsReport ra, IjbsReport rb) {
+    public static FeatureAgreement of(
+            Map<FacePath, float[]> a, Map<FacePath, float[]> b, IjbsReport ra, IjbsReport rb) {
         Set<FacePath> all = new HashSet<>(a.keySet());
         all.addAll(b.keySet());
         int both = 0;
@@ -43,7 +44,8 @@ public record FeatureAgreement(int faces, int onlyInOne, double minCosine, doubl
         }
         double metric = 0;
         for (int i = 0; i < 3; i++) {
-            IdentificationResult x = ra.protocols().get(i).result(), y = rb.protocols().get(i).result();
+            IdentificationResult x = ra.protocols().get(i).result(),
+                    y = rb.protocols().get(i).result();
             for (int k : new int[] {1, 5, 10}) {
                 metric = Math.max(metric, Math.abs(x.rank(k) - y.rank(k)));
             }
@@ -51,8 +53,13 @@ public record FeatureAgreement(int faces, int onlyInOne, double minCosine, doubl
                 metric = Math.max(metric, Math.abs(x.tpirAtFpir(fpir) - y.tpirAtFpir(fpir)));
             }
         }
-        return new FeatureAgreement(both, all.size() - both, both == 0 ? Double.NaN : min,
-                both == 0 ? Double.NaN : sum / both, normDiff, metric);
+        return new FeatureAgreement(
+                both,
+                all.size() - both,
+                both == 0 ? Double.NaN : min,
+                both == 0 ? Double.NaN : sum / both,
+                normDiff,
+                metric);
     }
 
     /** The metric difference one probe makes in the smallest protocol: the resolution of a metric comparison. */

@@ -88,7 +88,7 @@ public final class Footage {
         int last = m.byFrame().lastKey();
         long decoded = 0, delivered = 0;
         try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(file.toFile());
-             OpenCVFrameConverter.ToMat convert = new OpenCVFrameConverter.ToMat()) {
+                OpenCVFrameConverter.ToMat convert = new OpenCVFrameConverter.ToMat()) {
             try {
                 grabber.start();
             } catch (FrameGrabber.Exception e) {
@@ -99,7 +99,8 @@ public final class Footage {
                 try {
                     f = grabber.grabImage();
                 } catch (FrameGrabber.Exception e) {
-                    throw new IllegalArgumentException(file + ": cannot decode frame " + index + ": " + e.getMessage(), e);
+                    throw new IllegalArgumentException(
+                            file + ": cannot decode frame " + index + ": " + e.getMessage(), e);
                 }
                 if (f == null) {
                     break;

@@ -48,7 +48,8 @@ final class FootageReplay {
     Footage.Counts run(KafkaConnection kafka, LongConsumer sentFaces) {
         long[] faces = new long[1];
         AtomicReference<Exception> failed = new AtomicReference<>();
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaClients.producer(kafka, cameras.run() + "-replay"))) {
+        try (KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(KafkaClients.producer(kafka, cameras.run() + "-replay"))) {
             Footage.Counts counts = footage.forEachFrame((media, frame, bgr, labelled) -> {
                 String camera = cameras.cameraOf(media);
                 ProducerRecord<String, byte[]> r = new ProducerRecord<>(TopicCatalog.FRAMES, camera, jpeg(bgr));
@@ -57,8 +58,11 @@ final class FootageReplay {
                 r.headers().add(FrameHeaders.FACES, annotation(labelled).getBytes(StandardCharsets.UTF_8));
                 producer.send(r, (meta, error) -> {
                     if (error != null) {
-                        failed.compareAndSet(null, new IllegalStateException(
-                                "cannot publish frame " + camera + "/" + frame + ": " + error.getMessage(), error));
+                        failed.compareAndSet(
+                                null,
+                                new IllegalStateException(
+                                        "cannot publish frame " + camera + "/" + frame + ": " + error.getMessage(),
+                                        error));
                     }
                 });
                 if (failed.get() != null) {
@@ -80,7 +84,9 @@ final class FootageReplay {
         List<Map<String, Object>> out = new ArrayList<>(faces.size());
         for (GroundTruthFace f : faces) {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("box", List.of(f.box().x(), f.box().y(), f.box().width(), f.box().height()));
+            m.put(
+                    "box",
+                    List.of(f.box().x(), f.box().y(), f.box().width(), f.box().height()));
             List<List<Float>> points = new ArrayList<>();
             for (Point p : f.landmarks()) {
                 points.add(List.of(p.x(), p.y()));
@@ -97,9 +103,11 @@ final class FootageReplay {
     }
 
     private byte[] jpeg(Mat bgr) {
-        try (BytePointer buf = new BytePointer(); IntPointer params = new IntPointer(IMWRITE_JPEG_QUALITY, jpegQuality)) {
+        try (BytePointer buf = new BytePointer();
+                IntPointer params = new IntPointer(IMWRITE_JPEG_QUALITY, jpegQuality)) {
             if (!imencode(".jpg", bgr, buf, params)) {
-                throw new IllegalStateException("JPEG encoding of a " + bgr.cols() + "x" + bgr.rows() + " frame failed");
+                throw new IllegalStateException(
+                        "JPEG encoding of a " + bgr.cols() + "x" + bgr.rows() + " frame failed");
             }
             byte[] out = new byte[(int) buf.limit()];
             buf.get(out);

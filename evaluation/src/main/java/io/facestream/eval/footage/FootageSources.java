@@ -1,7 +1,7 @@
 package io.facestream.eval.footage;
 
-import io.facestream.core.config.FacestreamConfig;
 import io.facestream.broker.EmbeddedKafka;
+import io.facestream.core.config.FacestreamConfig;
 import io.facestream.embed.embedding.FaceEmbedder;
 import io.facestream.embed.model.ModelStore;
 import io.facestream.embed.model.zoo.ModelZoo;
@@ -32,7 +32,8 @@ public final class FootageSources {
                     resources.get(i).close();
                 } catch (Exception e) {
                     if (first == null) {
-                        first = new IllegalStateException("cannot close " + resources.get(i) + ": " + e.getMessage(), e);
+                        first = new IllegalStateException(
+                                "cannot close " + resources.get(i) + ": " + e.getMessage(), e);
                     }
                 }
             }
@@ -45,7 +46,8 @@ public final class FootageSources {
     public static Opened offline(Footage footage, FacestreamConfig config) {
         FaceSettings face = FaceSettings.from(config);
         ModelStore.InstalledModel model = ModelZoo.resolve(ModelZoo.store(config), face.embedder());
-        FaceEmbedder embedder = new ModelRouter(new OnnxSessions(face.device(), face.intraOpThreads()), face).embedder(model);
+        FaceEmbedder embedder =
+                new ModelRouter(new OnnxSessions(face.device(), face.intraOpThreads()), face).embedder(model);
         return new Opened(new OfflineFootageSource(footage, embedder), List.of(embedder));
     }
 
@@ -54,7 +56,10 @@ public final class FootageSources {
      */
     public static Opened streaming(Footage footage, FacestreamConfig config, String bootstrap, int jpegQuality) {
         FaceSettings face = FaceSettings.from(config);
-        int dim = ModelZoo.resolve(ModelZoo.store(config), face.embedder()).manifest().embedding().size();
+        int dim = ModelZoo.resolve(ModelZoo.store(config), face.embedder())
+                .manifest()
+                .embedding()
+                .size();
         List<AutoCloseable> resources = new ArrayList<>();
         String address = bootstrap;
         if (address == null) {

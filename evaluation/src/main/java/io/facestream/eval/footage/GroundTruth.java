@@ -26,8 +26,17 @@ import java.util.TreeMap;
 public final class GroundTruth {
     static final String FILE = "cs6_metadata.csv";
     private static final List<String> BOX = List.of("FACE_X", "FACE_Y", "FACE_WIDTH", "FACE_HEIGHT");
-    private static final List<String> LANDMARKS = List.of("LEFT_EYE_X", "LEFT_EYE_Y", "RIGHT_EYE_X", "RIGHT_EYE_Y",
-            "NOSE_X", "NOSE_Y", "MOUTH_LEFT_X", "MOUTH_LEFT_Y", "MOUTH_RIGHT_X", "MOUTH_RIGHT_Y");
+    private static final List<String> LANDMARKS = List.of(
+            "LEFT_EYE_X",
+            "LEFT_EYE_Y",
+            "RIGHT_EYE_X",
+            "RIGHT_EYE_Y",
+            "NOSE_X",
+            "NOSE_Y",
+            "MOUTH_LEFT_X",
+            "MOUTH_LEFT_Y",
+            "MOUTH_RIGHT_X",
+            "MOUTH_RIGHT_Y");
 
     /** The faces of one media file; for a video by decoded frame index, for a still all under frame −1. */
     public record MediaFaces(String file, Media media, TreeMap<Integer, List<GroundTruthFace>> byFrame) {
@@ -61,7 +70,8 @@ public final class GroundTruth {
         if (lines.isEmpty()) {
             throw new IllegalArgumentException(csv + ": empty file");
         }
-        List<String> header = Arrays.stream(lines.get(0).split(",", -1)).map(String::trim).toList();
+        List<String> header =
+                Arrays.stream(lines.get(0).split(",", -1)).map(String::trim).toList();
         int frameCol = column(header, csv, "FRAME", "FRAME_NUM", "FRAME_NUMBER");
         int[] box = BOX.stream().mapToInt(name -> column(header, csv, name)).toArray();
         boolean measured = LANDMARKS.stream().allMatch(header::contains);
@@ -94,8 +104,11 @@ public final class GroundTruth {
             }
             Box b;
             try {
-                b = new Box((float) row.number(box[0], "FACE_X", false), (float) row.number(box[1], "FACE_Y", false),
-                        (float) row.number(box[2], "FACE_WIDTH", false), (float) row.number(box[3], "FACE_HEIGHT", false));
+                b = new Box(
+                        (float) row.number(box[0], "FACE_X", false),
+                        (float) row.number(box[1], "FACE_Y", false),
+                        (float) row.number(box[2], "FACE_WIDTH", false),
+                        (float) row.number(box[3], "FACE_HEIGHT", false));
             } catch (IllegalArgumentException e) {
                 throw row.fail(e.getMessage());
             }
@@ -105,8 +118,8 @@ public final class GroundTruth {
             List<Point> points = new ArrayList<>(5);
             if (lm != null) {
                 for (int k = 0; k < 5; k++) {
-                    points.add(new Point((float) row.number(lm[2 * k], LANDMARKS.get(2 * k), false),
-                            (float) row.number(lm[2 * k + 1], LANDMARKS.get(2 * k + 1), false)));
+                    points.add(new Point((float) row.number(lm[2 * k], LANDMARKS.get(2 * k), false), (float)
+                            row.number(lm[2 * k + 1], LANDMARKS.get(2 * k + 1), false)));
                 }
             } else {
                 points.addAll(templateInSquaredBox(b));
@@ -128,7 +141,9 @@ public final class GroundTruth {
         float x0 = b.x() + b.width() / 2 - side / 2;
         float y0 = b.y() + b.height() / 2 - side / 2;
         float s = side / ReferenceLandmarks.SIZE;
-        return ReferenceLandmarks.ARCFACE_112.stream().map(p -> new Point(x0 + p.x() * s, y0 + p.y() * s)).toList();
+        return ReferenceLandmarks.ARCFACE_112.stream()
+                .map(p -> new Point(x0 + p.x() * s, y0 + p.y() * s))
+                .toList();
     }
 
     private static int column(List<String> header, Path csv, String... names) {
@@ -148,7 +163,8 @@ public final class GroundTruth {
 
     /** Only the enrolment stills ({@code img/…}), e.g. to check identities at high quality. */
     public GroundTruth stills() {
-        List<MediaFaces> stills = media.stream().filter(m -> m.media() instanceof Media.Still).toList();
+        List<MediaFaces> stills =
+                media.stream().filter(m -> m.media() instanceof Media.Still).toList();
         if (stills.isEmpty()) {
             throw new IllegalArgumentException(file + ": no still (img/…) rows");
         }

@@ -12,22 +12,31 @@ import io.facestream.eval.ijbs.protocol.IjbsProtocolFolder;
  */
 public record ModeRun(String mode, IjbsReport report, RecordingSource faces, double seconds) {
 
-    public static ModeRun offline(IjbsProtocolFolder protocol, Footage footage, io.facestream.core.config.FacestreamConfig config,
-                                  Progress progress) {
+    public static ModeRun offline(
+            IjbsProtocolFolder protocol,
+            Footage footage,
+            io.facestream.core.config.FacestreamConfig config,
+            Progress progress) {
         try (FootageSources.Opened opened = FootageSources.offline(footage, config)) {
             return run("offline", protocol, opened, progress);
         }
     }
 
     /** @param bootstrap a running broker, or null for a temporary in-process one */
-    public static ModeRun streaming(IjbsProtocolFolder protocol, Footage footage, io.facestream.core.config.FacestreamConfig config,
-                                    String bootstrap, int jpegQuality, Progress progress) {
+    public static ModeRun streaming(
+            IjbsProtocolFolder protocol,
+            Footage footage,
+            io.facestream.core.config.FacestreamConfig config,
+            String bootstrap,
+            int jpegQuality,
+            Progress progress) {
         try (FootageSources.Opened opened = FootageSources.streaming(footage, config, bootstrap, jpegQuality)) {
             return run("streaming", protocol, opened, progress);
         }
     }
 
-    private static ModeRun run(String mode, IjbsProtocolFolder protocol, FootageSources.Opened opened, Progress progress) {
+    private static ModeRun run(
+            String mode, IjbsProtocolFolder protocol, FootageSources.Opened opened, Progress progress) {
         RecordingSource faces = new RecordingSource(opened.source());
         long t0 = System.nanoTime();
         IjbsReport report = new IjbsEvaluation(protocol).evaluate(faces, progress);

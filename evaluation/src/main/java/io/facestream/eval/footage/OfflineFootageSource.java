@@ -59,8 +59,11 @@ public final class OfflineFootageSource implements FeatureSource {
 
     @Override
     public String describe() {
-        String missing = counts != null && counts.missingFaces() > 0 ? ", " + counts.missingFaces() + " labelled faces past the end of their video" : "";
-        return "footage " + footage.data() + " offline (" + embedder.manifest().id() + ", " + dim() + "-d" + missing + ")";
+        String missing = counts != null && counts.missingFaces() > 0
+                ? ", " + counts.missingFaces() + " labelled faces past the end of their video"
+                : "";
+        return "footage " + footage.data() + " offline (" + embedder.manifest().id() + ", " + dim() + "-d" + missing
+                + ")";
     }
 
     /** Crops waiting for a full batch: one inference call per batch, results handed on in order. */

@@ -63,7 +63,8 @@ public final class StreamingFootageSource implements FeatureSource {
      * @param dim         the embedder's feature dimension (from its manifest)
      * @param jpegQuality quality of the replayed frames
      */
-    public StreamingFootageSource(Footage footage, String bootstrap, FacestreamConfig config, int dim, int jpegQuality) {
+    public StreamingFootageSource(
+            Footage footage, String bootstrap, FacestreamConfig config, int dim, int jpegQuality) {
         this.footage = footage;
         this.bootstrap = bootstrap;
         this.kafka = KafkaConnection.fromConfig(config, bootstrap);
@@ -90,8 +91,11 @@ public final class StreamingFootageSource implements FeatureSource {
 
     @Override
     public String describe() {
-        String missing = counts != null && counts.missingFaces() > 0 ? ", " + counts.missingFaces() + " labelled faces past the end of their video" : "";
-        return "footage " + footage.data() + " streaming via " + kafka + " (" + modelName + ", " + dim + "-d" + missing + ")";
+        String missing = counts != null && counts.missingFaces() > 0
+                ? ", " + counts.missingFaces() + " labelled faces past the end of their video"
+                : "";
+        return "footage " + footage.data() + " streaming via " + kafka + " (" + modelName + ", " + dim + "-d" + missing
+                + ")";
     }
 
     @Override
@@ -99,18 +103,23 @@ public final class StreamingFootageSource implements FeatureSource {
         String run = "ijbs-" + UUID.randomUUID().toString().substring(0, 8);
         ReplayCameras cameras = new ReplayCameras(run, footage.truth().media());
         FacestreamConfig serviceConfig = config.with(Map.of(
-                "embed.service.group-id", run,
-                "embed.service.instance-id", run,
-                "embed.service.mode", "complete",
-                "embed.service.keep-rejected", true,
+                "embed.service.group-id",
+                run,
+                "embed.service.instance-id",
+                run,
+                "embed.service.mode",
+                "complete",
+                "embed.service.keep-rejected",
+                true,
                 // faces are all this reads: no progress records (frames without faces, silence) between them
-                "embed.service.progress.enabled", false));
+                "embed.service.progress.enabled",
+                false));
         try (Admin admin = KafkaClients.admin(kafka)) {
             new TopicCreator(admin, (short) 1).ensure(TopicCatalog.defaults());
             ConsumerGroupStart.atEnd(admin, run, TopicCatalog.FRAMES);
         }
         try (KafkaConsumer<String, byte[]> results = new KafkaConsumer<>(KafkaClients.consumer(kafka, null));
-             EmbedService service = EmbedService.start(serviceConfig, bootstrap)) {
+                EmbedService service = EmbedService.start(serviceConfig, bootstrap)) {
             List<TopicPartition> parts = new ArrayList<>();
             for (String topic : List.of(TopicCatalog.FACES, TopicCatalog.DLQ)) {
                 results.partitionsFor(topic).forEach(p -> parts.add(new TopicPartition(topic, p.partition())));
@@ -122,23 +131,31 @@ public final class StreamingFootageSource implements FeatureSource {
             AtomicLong sent = new AtomicLong();
             AtomicBoolean replayDone = new AtomicBoolean();
             AtomicReference<Throwable> replayError = new AtomicReference<>();
-            Thread replay = new Thread(() -> {
-                try {
-                    counts = new FootageReplay(footage, cameras, jpegQuality).run(kafka, sent::set);
-                } catch (Throwable t) {
-                    replayError.set(t);
-                } finally {
-                    replayDone.set(true);
-                }
-            }, "ijbs-replay");
+            Thread replay = new Thread(
+                    () -> {
+                        try {
+                            counts = new FootageReplay(footage, cameras, jpegQuality).run(kafka, sent::set);
+                        } catch (Throwable t) {
+                            replayError.set(t);
+                        } finally {
+                            replayDone.set(true);
+                        }
+                    },
+                    "ijbs-replay");
             replay.setDaemon(true);
             replay.start();
             collect(results, cameras, service, sink, sent, replayDone, replayError);
         }
     }
 
-    private void collect(KafkaConsumer<String, byte[]> results, ReplayCameras cameras, EmbedService service,
-                         Consumer<Face> sink, AtomicLong sent, AtomicBoolean replayDone, AtomicReference<Throwable> replayError) {
+    private void collect(
+            KafkaConsumer<String, byte[]> results,
+            ReplayCameras cameras,
+            EmbedService service,
+            Consumer<Face> sink,
+            AtomicLong sent,
+            AtomicBoolean replayDone,
+            AtomicReference<Throwable> replayError) {
         Set<FacePath> seen = new HashSet<>();
         long lastProgress = System.nanoTime();
         while (true) {
@@ -147,7 +164,8 @@ public final class StreamingFootageSource implements FeatureSource {
                 throw t instanceof RuntimeException re ? re : new IllegalStateException("replay failed: " + t, t);
             }
             if (service.failure() != null) {
-                throw new IllegalStateException("embed service stopped: " + service.failure().getMessage(), service.failure());
+                throw new IllegalStateException(
+                        "embed service stopped: " + service.failure().getMessage(), service.failure());
             }
             boolean done = replayDone.get();
             if (done && seen.size() >= sent.get()) {
@@ -166,8 +184,9 @@ public final class StreamingFootageSource implements FeatureSource {
                 }
                 Face face = face(r, media);
                 if (!seen.add(face.path())) {
-                    throw new IllegalStateException("face " + face.path() + " (" + media.file() + ") was delivered twice: is another "
-                            + "embed service consuming facestream.frames on " + bootstrap + "?");
+                    throw new IllegalStateException(
+                            "face " + face.path() + " (" + media.file() + ") was delivered twice: is another "
+                                    + "embed service consuming facestream.frames on " + bootstrap + "?");
                 }
                 sink.accept(face);
                 progress = true;
@@ -175,8 +194,8 @@ public final class StreamingFootageSource implements FeatureSource {
             if (progress) {
                 lastProgress = System.nanoTime();
             } else if (System.nanoTime() - lastProgress > STALL.toNanos()) {
-                throw new IllegalStateException("no face observation for " + STALL.toSeconds() + " s: received " + seen.size()
-                        + " of " + sent.get() + " faces sent" + (done ? "" : " (replay still running)"));
+                throw new IllegalStateException("no face observation for " + STALL.toSeconds() + " s: received "
+                        + seen.size() + " of " + sent.get() + " faces sent" + (done ? "" : " (replay still running)"));
             }
         }
     }
@@ -186,7 +205,8 @@ public final class StreamingFootageSource implements FeatureSource {
         try {
             o = FaceObservation.parseFrom(r.value());
         } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("unreadable face observation at " + r.topic() + "/" + r.partition() + "@" + r.offset(), e);
+            throw new IllegalStateException(
+                    "unreadable face observation at " + r.topic() + "/" + r.partition() + "@" + r.offset(), e);
         }
         int subject;
         try {

@@ -49,7 +49,8 @@ public sealed interface FacePath {
         try {
             subject = Integer.parseInt(dir);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + path + "': subject folder '" + dir + "' is not an integer subject id");
+            throw new IllegalArgumentException(
+                    "'" + path + "': subject folder '" + dir + "' is not an integer subject id");
         }
         int dot = file.lastIndexOf('.');
         String stem = dot > 0 ? file.substring(0, dot) : file;
@@ -64,6 +65,7 @@ public sealed interface FacePath {
         if (stem.startsWith("img_") && stem.length() > "img_".length()) {
             return new Still(subject, stem.substring("img_".length()));
         }
-        throw new IllegalArgumentException("'" + path + "': file name is neither videos_<VIDEO>_<FRAME>.<ext> nor img_<ID>.<ext>");
+        throw new IllegalArgumentException(
+                "'" + path + "': file name is neither videos_<VIDEO>_<FRAME>.<ext> nor img_<ID>.<ext>");
     }
 }

@@ -38,8 +38,10 @@ public final class IjbsEvaluation {
     public IjbsReport evaluate(FeatureSource source, Progress progress) {
         int dim = source.dim();
         Map<String, TemplateFusion> byMedia = new HashMap<>();
-        allTemplates().forEach(t -> t.media().forEach(m ->
-                byMedia.computeIfAbsent(FacePath.keyOf(t.subject(), m), k -> new TemplateFusion(dim))));
+        allTemplates()
+                .forEach(t -> t.media()
+                        .forEach(m ->
+                                byMedia.computeIfAbsent(FacePath.keyOf(t.subject(), m), k -> new TemplateFusion(dim))));
 
         NormReservoir norms = new NormReservoir(NORM_SAMPLES);
         NormSizeCorrelation.Pairs allNorms = new NormSizeCorrelation.Pairs();
@@ -55,7 +57,8 @@ public final class IjbsEvaluation {
                 fusion.add(face.feature());
             }
             if (face.path() instanceof FacePath.VideoFrame f) {
-                double side = !Double.isNaN(face.sidePx()) ? face.sidePx()
+                double side = !Double.isNaN(face.sidePx())
+                        ? face.sidePx()
                         : sizes.side(f.subject(), f.video(), f.frame()).orElse(Double.NaN);
                 if (!Double.isNaN(side)) {
                     norms.offer(new NormSample(side, face.norm()));
@@ -73,16 +76,25 @@ public final class IjbsEvaluation {
                     + " belongs to a template of protocol " + protocol.folder()
                     + " (subject folders and video/image ids must match cs6_metadata.csv)");
         }
-        return new IjbsReport(source.describe(),
+        return new IjbsReport(
+                source.describe(),
                 score(IjbsProtocol.SUR_TO_SINGLE, byMedia, dim),
                 score(IjbsProtocol.SUR_TO_BOOK, byMedia, dim),
                 score(IjbsProtocol.SUR_TO_SUR, byMedia, dim),
-                read[0], unused[0], norms.samples(), allNorms.correlation());
+                read[0],
+                unused[0],
+                norms.samples(),
+                allNorms.correlation());
     }
 
     private Stream<Template> allTemplates() {
-        return Stream.of(IjbsProtocol.values()).flatMap(p -> Stream.concat(protocol.probes(p).stream(),
-                Stream.of(protocol.galleries(p).g1(), protocol.galleries(p).g2()).flatMap(g -> g.templates().stream())));
+        return Stream.of(IjbsProtocol.values())
+                .flatMap(p -> Stream.concat(
+                        protocol.probes(p).stream(),
+                        Stream.of(
+                                        protocol.galleries(p).g1(),
+                                        protocol.galleries(p).g2())
+                                .flatMap(g -> g.templates().stream())));
     }
 
     private ProtocolOutcome score(IjbsProtocol which, Map<String, TemplateFusion> byMedia, int dim) {
@@ -96,7 +108,10 @@ public final class IjbsEvaluation {
         Fused g = fuse(gallery, byMedia, dim);
         try {
             IdentificationResult result = Identification.evaluate(
-                    ScoreRows.innerProducts(p.vectors(), g.vectors()), p.labels(), g.labels(), g1.templates().size());
+                    ScoreRows.innerProducts(p.vectors(), g.vectors()),
+                    p.labels(),
+                    g.labels(),
+                    g1.templates().size());
             return new ProtocolOutcome(which, result, p.empty(), g.empty());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(which.title() + " (" + protocol.folder() + "): " + e.getMessage(), e);

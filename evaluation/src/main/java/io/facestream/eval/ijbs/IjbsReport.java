@@ -19,8 +19,15 @@ import java.util.List;
  * @param normVsSize     Spearman's ρ between raw norm and face size over all video faces of known size (not only
  *                       the plotted sample)
  */
-public record IjbsReport(String source, ProtocolOutcome surToSingle, ProtocolOutcome surToBook, ProtocolOutcome surToSur,
-                         long facesRead, long facesUnused, List<NormSample> normSamples, NormSizeCorrelation normVsSize) {
+public record IjbsReport(
+        String source,
+        ProtocolOutcome surToSingle,
+        ProtocolOutcome surToBook,
+        ProtocolOutcome surToSur,
+        long facesRead,
+        long facesUnused,
+        List<NormSample> normSamples,
+        NormSizeCorrelation normVsSize) {
     public IjbsReport {
         normSamples = List.copyOf(normSamples);
     }
@@ -38,7 +45,10 @@ public record IjbsReport(String source, ProtocolOutcome surToSingle, ProtocolOut
     }
 
     public IjbsScores scores() {
-        return new IjbsScores(surToSingle.result().metrics(), surToBook.result().metrics(), surToSur.result().metrics(),
+        return new IjbsScores(
+                surToSingle.result().metrics(),
+                surToBook.result().metrics(),
+                surToSur.result().metrics(),
                 normVsSize.defined() ? normVsSize : null);
     }
 

@@ -14,5 +14,4 @@ public record IjbsScores(
         @JsonProperty("sur_to_single") IdentificationMetrics surToSingle,
         @JsonProperty("sur_to_book") IdentificationMetrics surToBook,
         @JsonProperty("sur_to_sur") IdentificationMetrics surToSur,
-        @JsonProperty("norm_vs_face_size") NormSizeCorrelation normVsFaceSize) {
-}
+        @JsonProperty("norm_vs_face_size") NormSizeCorrelation normVsFaceSize) {}

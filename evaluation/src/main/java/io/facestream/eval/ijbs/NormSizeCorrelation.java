@@ -15,7 +15,9 @@ import java.util.Arrays;
  * @param samples  video faces it was computed over
  */
 @JsonPropertyOrder({"spearman", "samples"})
-public record NormSizeCorrelation(@JsonProperty("spearman") double spearman, @JsonProperty("samples") int samples) {
+public record NormSizeCorrelation(
+        @JsonProperty("spearman") double spearman,
+        @JsonProperty("samples") int samples) {
 
     public boolean defined() {
         return !Double.isNaN(spearman);

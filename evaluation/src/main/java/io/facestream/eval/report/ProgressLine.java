@@ -47,7 +47,10 @@ public final class ProgressLine implements Progress {
 
     String line(String what, long done, long total, double seconds) {
         double rate = seconds > 0 ? done / seconds : 0;
-        StringBuilder sb = new StringBuilder(label).append(' ').append(what).append(": ")
+        StringBuilder sb = new StringBuilder(label)
+                .append(' ')
+                .append(what)
+                .append(": ")
                 .append(String.format(Locale.ROOT, "%,d", done));
         if (total > 0) {
             sb.append(String.format(Locale.ROOT, "/%,d (%.1f%%)", total, 100.0 * done / total));

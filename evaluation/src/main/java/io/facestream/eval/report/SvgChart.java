@@ -56,10 +56,13 @@ final class SvgChart {
 
     String render() {
         StringBuilder s = new StringBuilder();
-        s.append(f("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-                + "font-family=\"sans-serif\" font-size=\"11\">", W, H, W, H));
+        s.append(f(
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+                        + "font-family=\"sans-serif\" font-size=\"11\">",
+                W, H, W, H));
         s.append(f("<text x=\"%d\" y=\"16\" font-size=\"13\" font-weight=\"bold\">%s</text>", LEFT, esc(title)));
-        s.append(f("<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#888\"/>",
+        s.append(f(
+                "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#888\"/>",
                 LEFT, TOP, W - LEFT - RIGHT, H - TOP - BOTTOM));
         for (double t : xTicks()) {
             double x = px(t);
@@ -72,15 +75,19 @@ final class SvgChart {
             s.append(f("<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#eee\"/>", LEFT, y, W - RIGHT, y));
             s.append(f("<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>", LEFT - 4, y + 4, tick(t)));
         }
-        s.append(f("<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>", (LEFT + W - RIGHT) / 2, H - 8, esc(xLabel)));
-        s.append(f("<text transform=\"translate(14,%d) rotate(-90)\" text-anchor=\"middle\">%s</text>",
+        s.append(f(
+                "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>",
+                (LEFT + W - RIGHT) / 2, H - 8, esc(xLabel)));
+        s.append(f(
+                "<text transform=\"translate(14,%d) rotate(-90)\" text-anchor=\"middle\">%s</text>",
                 (TOP + H - BOTTOM) / 2, esc(yLabel)));
         for (int i = 0; i < series.size(); i++) {
             Series se = series.get(i);
             String colour = COLOURS[i % COLOURS.length];
             if (se.scatter()) {
                 for (double[] p : se.points()) {
-                    s.append(f("<circle cx=\"%.1f\" cy=\"%.1f\" r=\"1.6\" fill=\"%s\" fill-opacity=\"0.5\"/>",
+                    s.append(f(
+                            "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"1.6\" fill=\"%s\" fill-opacity=\"0.5\"/>",
                             px(p[0]), py(p[1]), colour));
                 }
             } else {
@@ -88,10 +95,14 @@ final class SvgChart {
                 for (double[] p : se.points()) {
                     pts.append(f("%.1f,%.1f ", px(p[0]), py(p[1])));
                 }
-                s.append(f("<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.6\" points=\"%s\"/>", colour, pts.toString().strip()));
+                s.append(f(
+                        "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.6\" points=\"%s\"/>",
+                        colour, pts.toString().strip()));
             }
             int ly = TOP + 14 + 14 * i;
-            s.append(f("<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>", W - RIGHT - 130, ly - 9, colour));
+            s.append(f(
+                    "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>",
+                    W - RIGHT - 130, ly - 9, colour));
             s.append(f("<text x=\"%d\" y=\"%d\">%s</text>", W - RIGHT - 116, ly, esc(se.name())));
         }
         return s.append("</svg>").toString();
@@ -112,7 +123,9 @@ final class SvgChart {
     }
 
     private double px(double x) {
-        double u = logX ? (Math.log10(x) - Math.log10(xMin)) / (Math.log10(xMax) - Math.log10(xMin)) : (x - xMin) / (xMax - xMin);
+        double u = logX
+                ? (Math.log10(x) - Math.log10(xMin)) / (Math.log10(xMax) - Math.log10(xMin))
+                : (x - xMin) / (xMax - xMin);
         return LEFT + u * (W - LEFT - RIGHT);
     }
 
@@ -128,7 +141,10 @@ final class SvgChart {
     }
 
     static String esc(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return text.replace("&", "&amp;")
+                .replace("<", "&lt;")
+                .replace(">", "&gt;")
+                .replace("\"", "&quot;");
     }
 
     private static String f(String format, Object... args) {

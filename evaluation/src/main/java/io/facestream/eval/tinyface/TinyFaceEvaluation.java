@@ -24,7 +24,9 @@ public final class TinyFaceEvaluation {
     public static TinyFaceReport evaluate(FeatureFolder folder, Progress progress) {
         List<TinyFaceImage> images = parse(folder);
         int dim = folder.dim();
-        int probes = (int) images.stream().filter(i -> i.part() == TinyFaceImage.Part.PROBE).count();
+        int probes = (int) images.stream()
+                .filter(i -> i.part() == TinyFaceImage.Part.PROBE)
+                .count();
         int gallerySize = images.size() - probes;
         if (probes == 0 || gallerySize == 0) {
             throw new IllegalArgumentException(folder.folder() + " has " + probes + " probe and " + gallerySize
@@ -53,8 +55,8 @@ public final class TinyFaceEvaluation {
         }
         for (TinyFaceImage image : images) {
             if (image.part() == TinyFaceImage.Part.PROBE && !mates.containsKey(image.label())) {
-                throw new IllegalArgumentException("probe '" + image.key() + "' (identity " + image.label()
-                        + ") has no image in Gallery_Match");
+                throw new IllegalArgumentException(
+                        "probe '" + image.key() + "' (identity " + image.label() + ") has no image in Gallery_Match");
             }
         }
         int[] ranks = new int[probes];
@@ -81,7 +83,9 @@ public final class TinyFaceEvaluation {
             int kk = k;
             cmc.add((double) IntStream.of(ranks).filter(r -> r <= kk).count() / probes);
         }
-        int distractors = (int) images.stream().filter(i -> i.part() == TinyFaceImage.Part.GALLERY_DISTRACTOR).count();
+        int distractors = (int) images.stream()
+                .filter(i -> i.part() == TinyFaceImage.Part.GALLERY_DISTRACTOR)
+                .count();
         return new TinyFaceReport(cmc, probes, gallerySize - distractors, distractors);
     }
 
@@ -96,7 +100,8 @@ public final class TinyFaceEvaluation {
                 }
                 images.add(image);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(folder.folder().resolve(FeatureFolder.PATHS) + ":" + (i + 1) + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException(
+                        folder.folder().resolve(FeatureFolder.PATHS) + ":" + (i + 1) + ": " + e.getMessage(), e);
             }
         }
         return images;

@@ -9,7 +9,9 @@ public record TinyFaceImage(Part part, String key, int label) {
     public static final int DISTRACTOR_LABEL = -100;
 
     public enum Part {
-        PROBE("Probe"), GALLERY_MATCH("Gallery_Match"), GALLERY_DISTRACTOR("Gallery_Distractor");
+        PROBE("Probe"),
+        GALLERY_MATCH("Gallery_Match"),
+        GALLERY_DISTRACTOR("Gallery_Distractor");
 
         private final String folder;
 
@@ -26,7 +28,8 @@ public record TinyFaceImage(Part part, String key, int label) {
         String p = path.replace('\\', '/');
         int slash = p.lastIndexOf('/');
         if (slash <= 0) {
-            throw new IllegalArgumentException("'" + path + "' has no Probe/, Gallery_Match/ or Gallery_Distractor/ folder");
+            throw new IllegalArgumentException(
+                    "'" + path + "' has no Probe/, Gallery_Match/ or Gallery_Distractor/ folder");
         }
         String dir = p.substring(p.lastIndexOf('/', slash - 1) + 1, slash);
         String file = p.substring(slash + 1);
@@ -39,8 +42,8 @@ public record TinyFaceImage(Part part, String key, int label) {
             }
         }
         if (part == null) {
-            throw new IllegalArgumentException("'" + path + "': folder '" + dir
-                    + "' is none of Probe, Gallery_Match, Gallery_Distractor");
+            throw new IllegalArgumentException(
+                    "'" + path + "': folder '" + dir + "' is none of Probe, Gallery_Match, Gallery_Distractor");
         }
         if (key.isEmpty()) {
             throw new IllegalArgumentException("'" + path + "': empty file name");
@@ -53,7 +56,8 @@ public record TinyFaceImage(Part part, String key, int label) {
         try {
             return new TinyFaceImage(part, key, Integer.parseInt(label));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + path + "': identity '" + label + "' before the first '_' is not an integer");
+            throw new IllegalArgumentException(
+                    "'" + path + "': identity '" + label + "' before the first '_' is not an integer");
         }
     }
 }

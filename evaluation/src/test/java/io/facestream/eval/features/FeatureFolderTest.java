@@ -47,7 +47,9 @@ class FeatureFolderTest {
         TinyIjbs.writeFeatures(dir, 2, Map.of("1/img_1.jpg", new float[] {1, 2}));
         Files.writeString(dir.resolve("meta.json"), "{\"dim\": 4}");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FeatureFolder.open(dir));
-        assertTrue(e.getMessage().endsWith("features.f32 has 8 bytes, expected 16 (1 paths × dim 4 × 4 bytes)"), e.getMessage());
+        assertTrue(
+                e.getMessage().endsWith("features.f32 has 8 bytes, expected 16 (1 paths × dim 4 × 4 bytes)"),
+                e.getMessage());
     }
 
     @Test
@@ -79,13 +81,16 @@ class FeatureFolderTest {
         rows.put("abc/img_1.jpg", new float[] {1});
         TinyIjbs.writeFeatures(dir, 1, rows);
         e = assertThrows(IllegalArgumentException.class, () -> FeatureFolderSource.open(dir));
-        assertTrue(e.getMessage().contains("paths.txt:2: 'abc/img_1.jpg': subject folder 'abc' is not an integer"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("paths.txt:2: 'abc/img_1.jpg': subject folder 'abc' is not an integer"),
+                e.getMessage());
 
         rows.remove("abc/img_1.jpg");
         rows.put("x/1/img_1.png", new float[] {1});
         TinyIjbs.writeFeatures(dir, 1, rows);
         e = assertThrows(IllegalArgumentException.class, () -> FeatureFolderSource.open(dir));
-        assertTrue(e.getMessage().contains("paths.txt:2: 'x/1/img_1.png' names the same face as line 1"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("paths.txt:2: 'x/1/img_1.png' names the same face as line 1"), e.getMessage());
 
         Files.writeString(dir.resolve("paths.txt"), "1/img_1.jpg\n\n");
         e = assertThrows(IllegalArgumentException.class, () -> FeatureFolder.open(dir));

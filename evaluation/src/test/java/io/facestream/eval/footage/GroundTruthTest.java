@@ -18,7 +18,8 @@ class GroundTruthTest {
 
     @Test
     void readsFacesByMediaAndFrame() throws IOException {
-        write("SUBJECT_ID,FILENAME,FRAME,FACE_X,FACE_Y,FACE_WIDTH,FACE_HEIGHT,LEFT_EYE_X,LEFT_EYE_Y,RIGHT_EYE_X,RIGHT_EYE_Y,"
+        write(
+                "SUBJECT_ID,FILENAME,FRAME,FACE_X,FACE_Y,FACE_WIDTH,FACE_HEIGHT,LEFT_EYE_X,LEFT_EYE_Y,RIGHT_EYE_X,RIGHT_EYE_Y,"
                         + "NOSE_X,NOSE_Y,MOUTH_LEFT_X,MOUTH_LEFT_Y,MOUTH_RIGHT_X,MOUTH_RIGHT_Y,OCCLUSION",
                 "3,img/30.jpg,,10,10,100,100,40,50,70,50,55,70,42,90,68,90,0",
                 "3,videos/1001.mp4,7,5,6,20,20,10,12,18,12,14,16,11,20,17,20,0.1",
@@ -31,13 +32,23 @@ class GroundTruthTest {
         assertEquals(new FacePath.VideoFrame(4, "1001", "7"), f.path());
         assertEquals(30, f.side());
         assertEquals(60f, f.landmarks().get(0).x());
-        assertEquals(new FacePath.Still(3, "30"), t.stills().media().get(0).byFrame().firstEntry().getValue().get(0).path());
+        assertEquals(
+                new FacePath.Still(3, "30"),
+                t.stills()
+                        .media()
+                        .get(0)
+                        .byFrame()
+                        .firstEntry()
+                        .getValue()
+                        .get(0)
+                        .path());
     }
 
     @Test
     void withoutLandmarksTheTemplateSitsInTheSquaredBox() throws IOException {
         write("SUBJECT_ID,FILENAME,FRAME,FACE_X,FACE_Y,FACE_WIDTH,FACE_HEIGHT", "1,videos/9.mp4,0,0,0,112,56");
-        GroundTruthFace f = GroundTruth.read(dir).media().get(0).byFrame().get(0).get(0);
+        GroundTruthFace f =
+                GroundTruth.read(dir).media().get(0).byFrame().get(0).get(0);
         // squared to 112x112 about the centre (y from -28), so the points are the template shifted up by 28
         assertEquals(38.2946f, f.landmarks().get(0).x(), 1e-3);
         assertEquals(51.6963f - 28, f.landmarks().get(0).y(), 1e-3);
@@ -58,7 +69,8 @@ class GroundTruthTest {
     void aMissingVideoIsNamed() throws IOException {
         write("SUBJECT_ID,FILENAME,FRAME,FACE_X,FACE_Y,FACE_WIDTH,FACE_HEIGHT", "1,videos/9.mp4,0,0,0,10,10");
         Footage footage = new Footage(dir, GroundTruth.read(dir));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> footage.forEachFrame((m, f, bgr, faces) -> { }));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> footage.forEachFrame((m, f, bgr, faces) -> {}));
         assertTrue(e.getMessage().startsWith(dir.resolve("videos/9.mp4") + ": media file listed in"), e.getMessage());
     }
 
@@ -68,7 +80,8 @@ class GroundTruthTest {
         Files.createDirectories(dir.resolve("videos"));
         Files.writeString(dir.resolve("videos/9.mp4"), "not a video");
         Footage footage = new Footage(dir, GroundTruth.read(dir));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> footage.forEachFrame((m, f, bgr, faces) -> { }));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> footage.forEachFrame((m, f, bgr, faces) -> {}));
         assertTrue(e.getMessage().startsWith(dir.resolve("videos/9.mp4") + ": cannot open video"), e.getMessage());
     }
 

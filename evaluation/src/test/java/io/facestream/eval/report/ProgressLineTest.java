@@ -14,7 +14,8 @@ class ProgressLineTest {
     void printsRateAndEtaAtMostEveryInterval() {
         long[] now = {0};
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        ProgressLine line = new ProgressLine(new PrintStream(bytes, true, StandardCharsets.UTF_8), "ijbs", 1_000_000_000L, () -> now[0]);
+        ProgressLine line = new ProgressLine(
+                new PrintStream(bytes, true, StandardCharsets.UTF_8), "ijbs", 1_000_000_000L, () -> now[0]);
         line.update("faces", 1, 10_000);
         now[0] = 500_000_000L;
         line.update("faces", 300, 10_000);
@@ -22,7 +23,8 @@ class ProgressLineTest {
         line.update("faces", 1_000, 10_000);
         now[0] = 20_000_000_000L;
         line.update("faces", 10_000, 10_000);
-        assertEquals("ijbs faces: 1,000/10,000 (10.0%)  500 faces/s  ETA 0:18\n"
+        assertEquals(
+                "ijbs faces: 1,000/10,000 (10.0%)  500 faces/s  ETA 0:18\n"
                         + "ijbs faces: 10,000/10,000 (100.0%)  500 faces/s  done in 0:20\n",
                 bytes.toString(StandardCharsets.UTF_8));
     }

@@ -71,13 +71,30 @@ public final class TinyIjbs {
                 """);
         write(dir, "cs6_surveillance_to_single-booking_probe.csv", "FILENAME\nvideos/10.mp4\nvideos/20.mp4\n");
         write(dir, "cs6_surveillance_to_surveillance_probe.csv", "FILENAME\nvideos/10.mp4\nvideos/20.mp4\n");
-        write(dir, "galleries/cs6_surveillance_to_single_g1.csv", "TEMPLATE_ID,SUBJECT_ID,FILENAME\n1,1,img/101.jpg\n2,2,img/102.jpg\n");
-        write(dir, "galleries/cs6_surveillance_to_single_g2.csv", "TEMPLATE_ID,SUBJECT_ID,FILENAME\n3,3,img/103.jpg\n4,4,img/104.jpg\n");
-        write(dir, "galleries/cs6_surveillance_to_booking_g1.csv",
+        write(
+                dir,
+                "galleries/cs6_surveillance_to_single_g1.csv",
+                "TEMPLATE_ID,SUBJECT_ID,FILENAME\n1,1,img/101.jpg\n2,2,img/102.jpg\n");
+        write(
+                dir,
+                "galleries/cs6_surveillance_to_single_g2.csv",
+                "TEMPLATE_ID,SUBJECT_ID,FILENAME\n3,3,img/103.jpg\n4,4,img/104.jpg\n");
+        write(
+                dir,
+                "galleries/cs6_surveillance_to_booking_g1.csv",
                 "TEMPLATE_ID,SUBJECT_ID,FILENAME\n1,1,img/101.jpg\n1,1,img/111.jpg\n2,2,img/102.jpg\n2,2,img/112.jpg\n");
-        write(dir, "galleries/cs6_surveillance_to_booking_g2.csv", "TEMPLATE_ID,SUBJECT_ID,FILENAME\n3,3,img/103.jpg\n4,4,img/104.jpg\n");
-        write(dir, "galleries/cs6_surveillance_to_surveillance_g1.csv", "TEMPLATE_ID,SUBJECT_ID,FILENAME\n1,1,videos/30.mp4\n");
-        write(dir, "galleries/cs6_surveillance_to_surveillance_g2.csv", "TEMPLATE_ID,SUBJECT_ID,FILENAME\n2,3,videos/30.mp4\n");
+        write(
+                dir,
+                "galleries/cs6_surveillance_to_booking_g2.csv",
+                "TEMPLATE_ID,SUBJECT_ID,FILENAME\n3,3,img/103.jpg\n4,4,img/104.jpg\n");
+        write(
+                dir,
+                "galleries/cs6_surveillance_to_surveillance_g1.csv",
+                "TEMPLATE_ID,SUBJECT_ID,FILENAME\n1,1,videos/30.mp4\n");
+        write(
+                dir,
+                "galleries/cs6_surveillance_to_surveillance_g2.csv",
+                "TEMPLATE_ID,SUBJECT_ID,FILENAME\n2,3,videos/30.mp4\n");
         return dir;
     }
 

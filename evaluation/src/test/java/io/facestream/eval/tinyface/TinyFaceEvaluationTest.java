@@ -40,7 +40,8 @@ class TinyFaceEvaluationTest {
         rows.put("tinyface/Gallery_Distractor/x1.jpg", new float[] {0.6f, 0.8f, 0});
         rows.put("tinyface/Gallery_Distractor/x2.jpg", new float[] {0, 0, 0});
         rows.put("tinyface/Probe/1_q.jpg", new float[] {0, 0, 0});
-        TinyFaceReport report = TinyFaceEvaluation.evaluate(FeatureFolder.open(TinyIjbs.writeFeatures(dir, 3, rows)), Progress.silent());
+        TinyFaceReport report = TinyFaceEvaluation.evaluate(
+                FeatureFolder.open(TinyIjbs.writeFeatures(dir, 3, rows)), Progress.silent());
 
         assertEquals(3, report.probes());
         assertEquals(3, report.galleryMatch());
@@ -57,19 +58,26 @@ class TinyFaceEvaluationTest {
         Map<String, float[]> rows = new LinkedHashMap<>();
         rows.put("Probe/3_p.jpg", new float[] {1});
         rows.put("Gallery_Match/1_a.jpg", new float[] {1});
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> TinyFaceEvaluation.evaluate(FeatureFolder.open(TinyIjbs.writeFeatures(dir, 1, rows)), Progress.silent()));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> TinyFaceEvaluation.evaluate(
+                        FeatureFolder.open(TinyIjbs.writeFeatures(dir, 1, rows)), Progress.silent()));
         assertTrue(e.getMessage().contains("probe '3_p' (identity 3) has no image in Gallery_Match"), e.getMessage());
 
         rows.put("Gallery/3_a.jpg", new float[] {1});
-        e = assertThrows(IllegalArgumentException.class,
-                () -> TinyFaceEvaluation.evaluate(FeatureFolder.open(TinyIjbs.writeFeatures(dir, 1, rows)), Progress.silent()));
-        assertTrue(e.getMessage().contains("paths.txt:3: 'Gallery/3_a.jpg': folder 'Gallery' is none of"), e.getMessage());
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> TinyFaceEvaluation.evaluate(
+                        FeatureFolder.open(TinyIjbs.writeFeatures(dir, 1, rows)), Progress.silent()));
+        assertTrue(
+                e.getMessage().contains("paths.txt:3: 'Gallery/3_a.jpg': folder 'Gallery' is none of"), e.getMessage());
 
         rows.remove("Gallery/3_a.jpg");
         rows.put("Gallery_Distractor/1_a.png", new float[] {1});
-        e = assertThrows(IllegalArgumentException.class,
-                () -> TinyFaceEvaluation.evaluate(FeatureFolder.open(TinyIjbs.writeFeatures(dir, 1, rows)), Progress.silent()));
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> TinyFaceEvaluation.evaluate(
+                        FeatureFolder.open(TinyIjbs.writeFeatures(dir, 1, rows)), Progress.silent()));
         assertTrue(e.getMessage().contains("paths.txt:3: identity key '1_a' is not unique"), e.getMessage());
     }
 }

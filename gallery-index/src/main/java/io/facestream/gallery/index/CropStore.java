@@ -145,7 +145,8 @@ public final class CropStore {
         }
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(p -> p.getFileName().toString().endsWith(".jpg"))
-                    .sorted(Comparator.comparingInt(CropStore::ordinal)).toList();
+                    .sorted(Comparator.comparingInt(CropStore::ordinal))
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list crops of " + key.text(), e);
         }

@@ -63,6 +63,7 @@ public final class GalleryIndex implements Closeable {
      * as one that never stopped.
      */
     public static final String DIMENSIONS = "facestream.gallery.dimensions";
+
     private static final Logger log = LoggerFactory.getLogger(GalleryIndex.class);
 
     private final Path dir;
@@ -74,6 +75,7 @@ public final class GalleryIndex implements Closeable {
     private volatile IndexWriter writer;
     /** Replaced together with the writer; readers take whichever is current (see {@link #withSearcher}). */
     private volatile SearcherManager searchers;
+
     private final CropStore crops;
     private final Map<String, GalleryKind> galleries = new ConcurrentHashMap<>();
     private final Set<String> subjects = ConcurrentHashMap.newKeySet();
@@ -94,8 +96,9 @@ public final class GalleryIndex implements Closeable {
         if (layoutVersion != null && !layoutVersion.equals(Integer.toString(layout.version()))) {
             writer.rollback();
             directory.close();
-            throw new IllegalStateException("gallery index " + dir + " was written with layout " + layoutVersion
-                    + "; this build reads layout " + layout.version() + " (rebuild it from the topic into an empty directory)");
+            throw new IllegalStateException(
+                    "gallery index " + dir + " was written with layout " + layoutVersion + "; this build reads layout "
+                            + layout.version() + " (rebuild it from the topic into an empty directory)");
         }
         this.committedData = committed;
         this.searchers = new SearcherManager(writer, null);
@@ -176,7 +179,8 @@ public final class GalleryIndex implements Closeable {
             if (dims != null && !dims.isEmpty()) {
                 for (String entry : dims.split(";")) {
                     int eq = entry.lastIndexOf('=');
-                    d2.putIfAbsent(ModelVersion.parse(entry.substring(0, eq)), Integer.parseInt(entry.substring(eq + 1)));
+                    d2.putIfAbsent(
+                            ModelVersion.parse(entry.substring(0, eq)), Integer.parseInt(entry.substring(eq + 1)));
                 }
             }
             // terms of deleted subjects may linger until merges; keep only subjects that still have a live record
@@ -322,8 +326,8 @@ public final class GalleryIndex implements Closeable {
         String what = "medium " + m.key().text();
         GalleryKind kind = requireGallery(m.gallery(), what);
         if (!subjects.contains(m.key().parent().text())) {
-            throw new GalleryInputException(what + ": subject '" + m.subjectId() + "' is not enrolled in gallery '"
-                    + m.gallery() + "'");
+            throw new GalleryInputException(
+                    what + ": subject '" + m.subjectId() + "' is not enrolled in gallery '" + m.gallery() + "'");
         }
         for (Embedding e : m.embeddings()) {
             requireDimension(e, what);
@@ -353,7 +357,8 @@ public final class GalleryIndex implements Closeable {
                 dirtyBookings.remove(s.text());
             }
             case GalleryKey.OfMedium m -> {
-                if (galleries.get(m.gallery()) == GalleryKind.BOOKING && subjects.contains(m.parent().text())) {
+                if (galleries.get(m.gallery()) == GalleryKind.BOOKING
+                        && subjects.contains(m.parent().text())) {
                     dirtyBookings.put(m.parent().text(), m.parent());
                 }
             }
@@ -420,8 +425,14 @@ public final class GalleryIndex implements Closeable {
         Map<String, String> data = new LinkedHashMap<>(extra);
         data.put(LAYOUT_VERSION, Integer.toString(layout.version()));
         data.put(NEXT_OFFSET, Long.toString(nextOffset));
-        data.put(DIMENSIONS, String.join(";", new java.util.TreeMap<>(dimensions).entrySet().stream()
-                .map(e -> e.getKey() + "=" + e.getValue()).toList()));
+        data.put(
+                DIMENSIONS,
+                String.join(
+                        ";",
+                        new java.util.TreeMap<>(dimensions)
+                                .entrySet().stream()
+                                        .map(e -> e.getKey() + "=" + e.getValue())
+                                        .toList()));
         writer.setLiveCommitData(data.entrySet());
         try {
             writer.commit();
@@ -531,7 +542,8 @@ public final class GalleryIndex implements Closeable {
         return withSearcher(s -> {
             try {
                 TopDocs docs = s.search(new TermQuery(layout.record(key)), 1);
-                return docs.scoreDocs.length == 0 ? Optional.empty()
+                return docs.scoreDocs.length == 0
+                        ? Optional.empty()
                         : Optional.of(layout.readSubject(s.storedFields().document(docs.scoreDocs[0].doc)));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -590,7 +602,9 @@ public final class GalleryIndex implements Closeable {
                     Document d = s.storedFields().document(sd.doc);
                     layout.keyOf(d).filter(k -> !k.equals(key)).ifPresent(out::add);
                 }
-                out.sort(java.util.Comparator.comparingInt((GalleryKey k) -> k.lineage().size()).reversed());
+                out.sort(java.util.Comparator.comparingInt(
+                                (GalleryKey k) -> k.lineage().size())
+                        .reversed());
                 return out;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

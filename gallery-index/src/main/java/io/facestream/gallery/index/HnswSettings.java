@@ -14,7 +14,9 @@ import org.apache.lucene.util.quantization.QuantizedByteVectorValues.ScalarEncod
 public record HnswSettings(int m, int beamWidth, Quantization quantization) {
 
     public enum Quantization {
-        NONE, INT8, INT4;
+        NONE,
+        INT8,
+        INT4;
 
         public static Quantization parse(String text) {
             try {
@@ -27,10 +29,12 @@ public record HnswSettings(int m, int beamWidth, Quantization quantization) {
 
     public HnswSettings {
         if (m < 2 || m > Lucene99HnswVectorsFormat.MAXIMUM_MAX_CONN) {
-            throw new GalleryInputException("hnsw m = " + m + " must be in 2.." + Lucene99HnswVectorsFormat.MAXIMUM_MAX_CONN);
+            throw new GalleryInputException(
+                    "hnsw m = " + m + " must be in 2.." + Lucene99HnswVectorsFormat.MAXIMUM_MAX_CONN);
         }
         if (beamWidth < 1 || beamWidth > Lucene99HnswVectorsFormat.MAXIMUM_BEAM_WIDTH) {
-            throw new GalleryInputException("hnsw beam width = " + beamWidth + " must be in 1.." + Lucene99HnswVectorsFormat.MAXIMUM_BEAM_WIDTH);
+            throw new GalleryInputException("hnsw beam width = " + beamWidth + " must be in 1.."
+                    + Lucene99HnswVectorsFormat.MAXIMUM_BEAM_WIDTH);
         }
         if (quantization == null) {
             throw new GalleryInputException("hnsw quantization is missing");

@@ -149,7 +149,10 @@ public final class LayoutV1 implements IndexLayout {
     public Query templatesOf(List<String> galleries) {
         return new BooleanQuery.Builder()
                 .add(new TermQuery(new Term(SEARCHABLE, "1")), Occur.FILTER)
-                .add(new TermInSetQuery(GALLERY, galleries.stream().map(BytesRef::new).toList()), Occur.FILTER)
+                .add(
+                        new TermInSetQuery(
+                                GALLERY, galleries.stream().map(BytesRef::new).toList()),
+                        Occur.FILTER)
                 .build();
     }
 
@@ -157,7 +160,10 @@ public final class LayoutV1 implements IndexLayout {
     public Query subjectsMatching(List<String> galleries, Map<String, String> metadata) {
         BooleanQuery.Builder b = new BooleanQuery.Builder()
                 .add(new TermQuery(new Term(ROLE, "subject")), Occur.FILTER)
-                .add(new TermInSetQuery(GALLERY, galleries.stream().map(BytesRef::new).toList()), Occur.FILTER);
+                .add(
+                        new TermInSetQuery(
+                                GALLERY, galleries.stream().map(BytesRef::new).toList()),
+                        Occur.FILTER);
         metadata.forEach((k, v) -> b.add(new TermQuery(new Term(SUBJECT_META + k, v)), Occur.FILTER));
         return b.build();
     }
@@ -218,12 +224,19 @@ public final class LayoutV1 implements IndexLayout {
             ModelVersion mv = ModelVersion.parse(model);
             BytesRef raw = d.getBinaryValue(mv.rawField());
             if (raw == null) {
-                throw new IllegalStateException("medium " + d.get(KEY) + " lists model " + mv + " but has no " + mv.rawField());
+                throw new IllegalStateException(
+                        "medium " + d.get(KEY) + " lists model " + mv + " but has no " + mv.rawField());
             }
             embeddings.add(new Embedding(mv, fromBytes(raw)));
         }
         IndexableField created = d.getField(CREATED);
-        return new Medium(d.get(GALLERY), d.get(SUBJECT), d.get(MEDIA), embeddings, crops, prefixed(d, MEDIUM_META),
+        return new Medium(
+                d.get(GALLERY),
+                d.get(SUBJECT),
+                d.get(MEDIA),
+                embeddings,
+                crops,
+                prefixed(d, MEDIUM_META),
                 created == null ? 0 : created.numericValue().longValue());
     }
 
@@ -265,7 +278,10 @@ public final class LayoutV1 implements IndexLayout {
             throw new GalleryInputException("stored raw vector has " + raw.length + " bytes, not a multiple of 4");
         }
         float[] v = new float[raw.length / Float.BYTES];
-        ByteBuffer.wrap(raw.bytes, raw.offset, raw.length).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
+        ByteBuffer.wrap(raw.bytes, raw.offset, raw.length)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .asFloatBuffer()
+                .get(v);
         return v;
     }
 }

@@ -23,8 +23,9 @@ public sealed interface GalleryKey permits GalleryKey.OfGallery, GalleryKey.OfSu
             case 1 -> new OfGallery(parts[0]);
             case 2 -> new OfSubject(parts[0], parts[1]);
             case 3 -> new OfMedium(parts[0], parts[1], parts[2]);
-            default -> throw new GalleryInputException("gallery key '" + key
-                    + "' has " + parts.length + " levels; expected <gallery>[/<subject>[/<media>]]");
+            default ->
+                throw new GalleryInputException("gallery key '" + key + "' has " + parts.length
+                        + " levels; expected <gallery>[/<subject>[/<media>]]");
         };
     }
 

@@ -26,8 +26,9 @@ public enum GalleryKind {
             case SINGLE -> SINGLE;
             case BOOKING -> BOOKING;
             case SURVEILLANCE -> SURVEILLANCE;
-            default -> throw new GalleryInputException("gallery '" + gallery + "' has no kind (got " + kind
-                    + "); expected SINGLE, BOOKING or SURVEILLANCE");
+            default ->
+                throw new GalleryInputException("gallery '" + gallery + "' has no kind (got " + kind
+                        + "); expected SINGLE, BOOKING or SURVEILLANCE");
         };
     }
 }

@@ -11,8 +11,14 @@ import java.util.Set;
  * raw feature per model version that has embedded it and the aligned crops those features came from, which a new
  * model version re-embeds.
  */
-public record Medium(String gallery, String subjectId, String mediaId, List<Embedding> embeddings,
-                     List<byte[]> crops, Map<String, String> metadata, long createdTsUs) {
+public record Medium(
+        String gallery,
+        String subjectId,
+        String mediaId,
+        List<Embedding> embeddings,
+        List<byte[]> crops,
+        Map<String, String> metadata,
+        long createdTsUs) {
     public Medium {
         Names.requireId("gallery name", gallery);
         Names.requireId("subject id", subjectId);
@@ -49,7 +55,9 @@ public record Medium(String gallery, String subjectId, String mediaId, List<Embe
 
     /** The same medium with one more (or a replaced) model version: how re-embedding fills in a new model. */
     public Medium withEmbedding(Embedding added) {
-        List<Embedding> next = new ArrayList<>(embeddings.stream().filter(e -> !e.model().equals(added.model())).toList());
+        List<Embedding> next = new ArrayList<>(embeddings.stream()
+                .filter(e -> !e.model().equals(added.model()))
+                .toList());
         next.add(added);
         return new Medium(gallery, subjectId, mediaId, next, crops, metadata, createdTsUs);
     }

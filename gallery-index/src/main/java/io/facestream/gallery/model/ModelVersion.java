@@ -13,7 +13,8 @@ public record ModelVersion(String name, String version) implements Comparable<Mo
 
     public ModelVersion {
         if (name == null || !NAME.matcher(name).matches()) {
-            throw new GalleryInputException("model name '" + name + "' is not valid: 1-64 letters, digits, _ or - (no dots)");
+            throw new GalleryInputException(
+                    "model name '" + name + "' is not valid: 1-64 letters, digits, _ or - (no dots)");
         }
         if (version == null || !VERSION.matcher(version).matches()) {
             throw new GalleryInputException("model version '" + version + "' of model " + name

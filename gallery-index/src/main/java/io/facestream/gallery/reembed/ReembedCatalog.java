@@ -37,7 +37,8 @@ public final class ReembedCatalog {
                         .build();
                 List<PendingMedium> out = new ArrayList<>();
                 for (ScoreDoc sd : s.search(q, Integer.MAX_VALUE).scoreDocs) {
-                    GalleryKey.OfMedium key = (GalleryKey.OfMedium) layout.keyOf(s.storedFields().document(sd.doc)).orElseThrow();
+                    GalleryKey.OfMedium key = (GalleryKey.OfMedium)
+                            layout.keyOf(s.storedFields().document(sd.doc)).orElseThrow();
                     out.add(new PendingMedium(key, index.crops().list(key)));
                 }
                 return out;

@@ -1,5 +1,6 @@
 package io.facestream.gallery.replication;
 
+import com.google.protobuf.ByteString;
 import io.facestream.core.events.GalleryEntry;
 import io.facestream.core.events.ModelVector;
 import io.facestream.gallery.model.Embedding;
@@ -11,7 +12,6 @@ import io.facestream.gallery.model.GalleryKind;
 import io.facestream.gallery.model.Medium;
 import io.facestream.gallery.model.ModelVersion;
 import io.facestream.gallery.model.Subject;
-import com.google.protobuf.ByteString;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,14 +30,14 @@ public final class EntryCodec {
         return switch (k) {
             case GalleryKey.OfGallery g -> {
                 same(key, "gallery", g.gallery(), entry.getGallery());
-                yield new GalleryChange.DefineGallery(new GalleryDefinition(g.gallery(),
-                        GalleryKind.fromProto(entry.getKind(), g.gallery()), entry.getMetadataMap()));
+                yield new GalleryChange.DefineGallery(new GalleryDefinition(
+                        g.gallery(), GalleryKind.fromProto(entry.getKind(), g.gallery()), entry.getMetadataMap()));
             }
             case GalleryKey.OfSubject s -> {
                 same(key, "gallery", s.gallery(), entry.getGallery());
                 same(key, "subject_id", s.subject(), entry.getSubjectId());
-                yield new GalleryChange.PutSubject(new Subject(s.gallery(), s.subject(), entry.getDisplayName(),
-                        entry.getMetadataMap()));
+                yield new GalleryChange.PutSubject(
+                        new Subject(s.gallery(), s.subject(), entry.getDisplayName(), entry.getMetadataMap()));
             }
             case GalleryKey.OfMedium m -> {
                 same(key, "gallery", m.gallery(), entry.getGallery());
@@ -51,9 +51,17 @@ public final class EntryCodec {
                     }
                     embeddings.add(new Embedding(ModelVersion.of(v.getModel()), values));
                 }
-                List<byte[]> crops = entry.getAlignedCropsJpegList().stream().map(ByteString::toByteArray).toList();
-                yield new GalleryChange.PutMedium(new Medium(m.gallery(), m.subject(), m.media(), embeddings, crops,
-                        entry.getMetadataMap(), entry.getCreatedTsUs()));
+                List<byte[]> crops = entry.getAlignedCropsJpegList().stream()
+                        .map(ByteString::toByteArray)
+                        .toList();
+                yield new GalleryChange.PutMedium(new Medium(
+                        m.gallery(),
+                        m.subject(),
+                        m.media(),
+                        embeddings,
+                        crops,
+                        entry.getMetadataMap(),
+                        entry.getCreatedTsUs()));
             }
         };
     }
@@ -69,17 +77,23 @@ public final class EntryCodec {
     public static Record encode(GalleryChange change) {
         return switch (change) {
             case GalleryChange.Remove r -> new Record(r.key().text(), null);
-            case GalleryChange.DefineGallery d -> new Record(d.key().text(), GalleryEntry.newBuilder()
-                    .setGallery(d.gallery().name())
-                    .setKind(d.gallery().kind().toProto())
-                    .putAllMetadata(d.gallery().metadata())
-                    .build());
-            case GalleryChange.PutSubject p -> new Record(p.key().text(), GalleryEntry.newBuilder()
-                    .setGallery(p.subject().gallery())
-                    .setSubjectId(p.subject().subjectId())
-                    .setDisplayName(p.subject().displayName())
-                    .putAllMetadata(p.subject().metadata())
-                    .build());
+            case GalleryChange.DefineGallery d ->
+                new Record(
+                        d.key().text(),
+                        GalleryEntry.newBuilder()
+                                .setGallery(d.gallery().name())
+                                .setKind(d.gallery().kind().toProto())
+                                .putAllMetadata(d.gallery().metadata())
+                                .build());
+            case GalleryChange.PutSubject p ->
+                new Record(
+                        p.key().text(),
+                        GalleryEntry.newBuilder()
+                                .setGallery(p.subject().gallery())
+                                .setSubjectId(p.subject().subjectId())
+                                .setDisplayName(p.subject().displayName())
+                                .putAllMetadata(p.subject().metadata())
+                                .build());
             case GalleryChange.PutMedium p -> {
                 Medium m = p.medium();
                 GalleryEntry.Builder b = GalleryEntry.newBuilder()
@@ -89,7 +103,9 @@ public final class EntryCodec {
                         .putAllMetadata(m.metadata())
                         .setCreatedTsUs(m.createdTsUs());
                 for (Embedding e : m.embeddings()) {
-                    ModelVector.Builder v = ModelVector.newBuilder().setModel(e.model().toProto()).setNorm((float) e.norm());
+                    ModelVector.Builder v = ModelVector.newBuilder()
+                            .setModel(e.model().toProto())
+                            .setNorm((float) e.norm());
                     for (float f : e.values()) {
                         v.addValues(f);
                     }

@@ -71,6 +71,7 @@ public final class GalleryReplica implements AutoCloseable {
      * so every record after the commit was written later. The rebuild rule compares it with delete.retention.ms.
      */
     public static final String CAUGHT_UP_AT = "facestream.gallery.caught_up_at_ms";
+
     private static final long DEFAULT_DELETE_RETENTION_MS = 86_400_000L;
     private static final Logger log = LoggerFactory.getLogger(GalleryReplica.class);
 
@@ -81,13 +82,15 @@ public final class GalleryReplica implements AutoCloseable {
     private final AutoCloseable consumerMeters;
     private final Admin admin;
     private final TopicPartition partition;
-    private final Deserializer<GalleryEntry> values = ProtobufSerde.galleryEntry().deserializer();
+    private final Deserializer<GalleryEntry> values =
+            ProtobufSerde.galleryEntry().deserializer();
     private final Thread thread;
     private final Counter applied = Metrics.registry().counter("facestream.gallery.applied");
     private final Counter rejected = Metrics.registry().counter("facestream.gallery.rejected");
     private final Counter mergedDeletes = Metrics.registry().counter("facestream.gallery.deletes.merged");
     /** When the first delete not yet merged away was applied (System.nanoTime), or -1. */
     private long deletesSinceNanos = -1;
+
     private final Counter ioRetries = Metrics.registry().counter("facestream.gallery.io_retries");
     private final Counter rebuildCount = Metrics.registry().counter("facestream.gallery.rebuilds");
     private final Object progress = new Object();
@@ -133,17 +136,22 @@ public final class GalleryReplica implements AutoCloseable {
         this.index = index;
         this.settings = settings;
         this.kafka = kafka;
-        this.consumer = new KafkaConsumer<>(KafkaClients.with(KafkaClients.consumer(kafka, null), Map.of(
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(500, settings.commitMaxRecords()),
-                // never jump silently: an offset outside the log means a re-created topic, which is rebuilt
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none")));
+        this.consumer = new KafkaConsumer<>(KafkaClients.with(
+                KafkaClients.consumer(kafka, null),
+                Map.of(
+                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                        Math.min(500, settings.commitMaxRecords()),
+                        // never jump silently: an offset outside the log means a re-created topic, which is rebuilt
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                        "none")));
         this.admin = KafkaClients.admin(kafka);
         this.partition = new TopicPartition(settings.topic(), 0);
         try {
             var partitions = consumer.partitionsFor(settings.topic(), Duration.ofSeconds(30));
             if (partitions == null || partitions.size() != 1) {
-                throw new IllegalStateException("gallery topic " + settings.topic() + " must exist with exactly 1 partition "
-                        + "(total order of gallery changes), found " + (partitions == null ? 0 : partitions.size()));
+                throw new IllegalStateException("gallery topic " + settings.topic()
+                        + " must exist with exactly 1 partition " + "(total order of gallery changes), found "
+                        + (partitions == null ? 0 : partitions.size()));
             }
             TopicFacts facts = describeTopic(Duration.ofSeconds(30));
             if (facts == null) {
@@ -177,8 +185,10 @@ public final class GalleryReplica implements AutoCloseable {
         Map<String, String> committed = index.committedData();
         OptionalLong next = index.committedNextOffset();
         long queriedAtMs = System.currentTimeMillis();
-        long begin = consumer.beginningOffsets(List.of(partition), Duration.ofSeconds(30)).get(partition);
-        long end = consumer.endOffsets(List.of(partition), Duration.ofSeconds(30)).get(partition);
+        long begin = consumer.beginningOffsets(List.of(partition), Duration.ofSeconds(30))
+                .get(partition);
+        long end =
+                consumer.endOffsets(List.of(partition), Duration.ofSeconds(30)).get(partition);
         String reason = next.isEmpty() ? null : staleReason(committed, next.getAsLong(), begin, end, queriedAtMs);
         if (next.isEmpty() || reason != null) {
             pendingRebuild = new Rebuild(next.isEmpty() ? "new index" : reason, next.isPresent());
@@ -195,7 +205,11 @@ public final class GalleryReplica implements AutoCloseable {
         consumer.seek(partition, o);
         committedNextOffset = o;
         setApplied(o);
-        log.info("gallery replica of {} resumes at offset {} of {} ({})", settings.topic(), o, end,
+        log.info(
+                "gallery replica of {} resumes at offset {} of {} ({})",
+                settings.topic(),
+                o,
+                end,
                 when.equals("start") ? "last commit" : "last commit, after " + when);
     }
 
@@ -206,7 +220,8 @@ public final class GalleryReplica implements AutoCloseable {
             return "the topic was re-created: its id is " + topicId + ", this index was built from " + storedId;
         }
         if (next > end) {
-            return "the index resumes at offset " + next + " but the topic ends at " + end + " (re-created or truncated)";
+            return "the index resumes at offset " + next + " but the topic ends at " + end
+                    + " (re-created or truncated)";
         }
         if (next < begin) {
             return "the topic now begins at offset " + begin + ", after the index's next offset " + next
@@ -220,8 +235,10 @@ public final class GalleryReplica implements AutoCloseable {
             }
             long away = nowMs - Long.parseLong(t);
             if (away > staleAfterMs()) {
-                return "this replica was last caught up with the topic " + Duration.ofMillis(away) + " ago, longer than the "
-                        + "topic's delete.retention.ms (" + Duration.ofMillis(deleteRetentionMs) + "), and records were appended "
+                return "this replica was last caught up with the topic " + Duration.ofMillis(away)
+                        + " ago, longer than the "
+                        + "topic's delete.retention.ms (" + Duration.ofMillis(deleteRetentionMs)
+                        + "), and records were appended "
                         + "since: tombstones among them may have been compacted away";
             }
         }
@@ -250,7 +267,8 @@ public final class GalleryReplica implements AutoCloseable {
                     needResume = true;
                 }
                 if (needResume) {
-                    // the index went back to its last commit: so must the consumer (or rebuild, by the same rules as at start)
+                    // the index went back to its last commit: so must the consumer (or rebuild, by the same rules as at
+                    // start)
                     resumeOrRebuild("an IO error closed the index writer");
                     needResume = false;
                     batch = List.of();
@@ -282,8 +300,11 @@ public final class GalleryReplica implements AutoCloseable {
                     appliedSinceBatchEnd = false;
                 }
                 if (rebuilding != null && next >= rebuildTarget) {
-                    log.info("gallery replica of {} rebuilt from the topic: applied up to offset {} in {} ms", settings.topic(),
-                            next, (System.nanoTime() - rebuildStartNanos) / 1_000_000);
+                    log.info(
+                            "gallery replica of {} rebuilt from the topic: applied up to offset {} in {} ms",
+                            settings.topic(),
+                            next,
+                            (System.nanoTime() - rebuildStartNanos) / 1_000_000);
                     rebuilding = null;
                 }
                 publishProgress(next);
@@ -292,10 +313,11 @@ public final class GalleryReplica implements AutoCloseable {
                 }
                 reached(next);
                 boolean due = sinceCommit >= settings.commitMaxRecords()
-                        || System.nanoTime() - lastCommitNanos >= settings.commitInterval().toNanos();
+                        || System.nanoTime() - lastCommitNanos
+                                >= settings.commitInterval().toNanos();
                 // also commit a newer caught-up time alone, so that a crash after a quiet spell does not look stale
-                boolean refresh = caughtUpAtMs >= 0 && (committedCaughtUpAtMs < 0
-                        || caughtUpAtMs - committedCaughtUpAtMs > staleAfterMs() / 4);
+                boolean refresh = caughtUpAtMs >= 0
+                        && (committedCaughtUpAtMs < 0 || caughtUpAtMs - committedCaughtUpAtMs > staleAfterMs() / 4);
                 if (due && (next != committedNextOffset || refresh)) {
                     index.commit(next, commitData());
                     committedNextOffset = next;
@@ -305,7 +327,8 @@ public final class GalleryReplica implements AutoCloseable {
                     log.debug("gallery index committed at next offset {}", next);
                 }
                 if (deletesSinceNanos >= 0
-                        && System.nanoTime() - deletesSinceNanos >= settings.mergeDeletesAfter().toNanos()) {
+                        && System.nanoTime() - deletesSinceNanos
+                                >= settings.mergeDeletesAfter().toNanos()) {
                     // erasure: deleted documents leave the segment files, and the commit releases the old files
                     index.forceMergeDeletes();
                     index.commit(next, commitData());
@@ -370,7 +393,8 @@ public final class GalleryReplica implements AutoCloseable {
     }
 
     private long probeIntervalNanos() {
-        return Math.max(settings.pollTimeout().toNanos(),
+        return Math.max(
+                settings.pollTimeout().toNanos(),
                 Math.min(settings.commitInterval().toNanos(), TimeUnit.MILLISECONDS.toNanos(staleAfterMs() / 4)));
     }
 
@@ -384,7 +408,8 @@ public final class GalleryReplica implements AutoCloseable {
         lastProbeNanos = System.nanoTime();
         long askedAtMs = System.currentTimeMillis();
         try {
-            long end = consumer.endOffsets(List.of(partition), Duration.ofSeconds(5)).get(partition);
+            long end = consumer.endOffsets(List.of(partition), Duration.ofSeconds(5))
+                    .get(partition);
             probeAtMs = askedAtMs;
             probeEnd = end;
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
@@ -406,15 +431,18 @@ public final class GalleryReplica implements AutoCloseable {
         }
         long behind = System.currentTimeMillis() - caughtUpAtMs;
         if (behind > staleAfterMs()) {
-            pendingRebuild = new Rebuild("this replica has not been caught up with the topic for " + Duration.ofMillis(behind)
-                    + ", longer than the topic's delete.retention.ms (" + Duration.ofMillis(deleteRetentionMs)
-                    + "): tombstones written meanwhile may have been compacted away", true);
+            pendingRebuild = new Rebuild(
+                    "this replica has not been caught up with the topic for " + Duration.ofMillis(behind)
+                            + ", longer than the topic's delete.retention.ms (" + Duration.ofMillis(deleteRetentionMs)
+                            + "): tombstones written meanwhile may have been compacted away",
+                    true);
         }
     }
 
     /** Every topicCheckInterval: the topic's id (re-created?) and delete.retention.ms (changed?). */
     private void checkTopic() {
-        if (System.nanoTime() - lastTopicCheckNanos < settings.topicCheckInterval().toNanos()) {
+        if (System.nanoTime() - lastTopicCheckNanos
+                < settings.topicCheckInterval().toNanos()) {
             return;
         }
         lastTopicCheckNanos = System.nanoTime();
@@ -427,7 +455,9 @@ public final class GalleryReplica implements AutoCloseable {
         }
         if (facts == null) {
             if (topicProblem == null) {
-                log.warn("gallery topic {} does not exist (deleted?); the replica keeps its state and waits", settings.topic());
+                log.warn(
+                        "gallery topic {} does not exist (deleted?); the replica keeps its state and waits",
+                        settings.topic());
             }
             topicProblem = "the gallery topic " + settings.topic() + " does not exist";
             return;
@@ -441,8 +471,9 @@ public final class GalleryReplica implements AutoCloseable {
         if (!facts.id().equals(topicId)) {
             Uuid old = topicId;
             topicId = facts.id();
-            pendingRebuild = new Rebuild("the topic was re-created while this replica ran: its id changed from " + old
-                    + " to " + facts.id(), true);
+            pendingRebuild = new Rebuild(
+                    "the topic was re-created while this replica ran: its id changed from " + old + " to " + facts.id(),
+                    true);
         }
     }
 
@@ -451,8 +482,10 @@ public final class GalleryReplica implements AutoCloseable {
         long position = appliedNextOffset;
         String where;
         try {
-            long begin = consumer.beginningOffsets(List.of(partition), Duration.ofSeconds(5)).get(partition);
-            long end = consumer.endOffsets(List.of(partition), Duration.ofSeconds(5)).get(partition);
+            long begin = consumer.beginningOffsets(List.of(partition), Duration.ofSeconds(5))
+                    .get(partition);
+            long end = consumer.endOffsets(List.of(partition), Duration.ofSeconds(5))
+                    .get(partition);
             where = "it now spans offsets " + begin + " to " + end;
         } catch (RuntimeException e) {
             where = "its offsets are unknown now";
@@ -466,8 +499,9 @@ public final class GalleryReplica implements AutoCloseable {
         } catch (RuntimeException e) {
             log.debug("gallery replica: cannot describe topic {} now: {}", settings.topic(), e.toString());
         }
-        pendingRebuild = new Rebuild("offset " + position + " is no longer in the topic (" + where
-                + "): it was re-created or truncated", true);
+        pendingRebuild = new Rebuild(
+                "offset " + position + " is no longer in the topic (" + where + "): it was re-created or truncated",
+                true);
     }
 
     /** Empties the index and crop store and replays the topic from offset 0. */
@@ -478,7 +512,8 @@ public final class GalleryReplica implements AutoCloseable {
         }
         index.clear();
         consumer.seek(partition, 0);
-        rebuildTarget = consumer.endOffsets(List.of(partition), Duration.ofSeconds(30)).get(partition);
+        rebuildTarget =
+                consumer.endOffsets(List.of(partition), Duration.ofSeconds(30)).get(partition);
         rebuildStartNanos = System.nanoTime();
         committedNextOffset = -1;
         caughtUpAtMs = -1;
@@ -528,7 +563,12 @@ public final class GalleryReplica implements AutoCloseable {
         retrying = "retrying after IO error: " + what + " (attempt " + attempts + ", next in " + backoff + " ms"
                 + (reopen ? ", the index will be reopened at its last commit" : "") + ")";
         if (attempts == 1 || Long.bitCount(attempts) == 1) {
-            log.warn("gallery replica of {}: {}; {}", settings.topic(), t.toString(), retrying, attempts == 1 ? t : null);
+            log.warn(
+                    "gallery replica of {}: {}; {}",
+                    settings.topic(),
+                    t.toString(),
+                    retrying,
+                    attempts == 1 ? t : null);
         }
         synchronized (pause) {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff);
@@ -549,8 +589,12 @@ public final class GalleryReplica implements AutoCloseable {
 
     private void recovered(long next) {
         if (retrying != null) {
-            log.info("gallery replica of {} recovered after {} attempts in {} ms; applying again at offset {}",
-                    settings.topic(), attempts, (System.nanoTime() - retryingSinceNanos) / 1_000_000, next);
+            log.info(
+                    "gallery replica of {} recovered after {} attempts in {} ms; applying again at offset {}",
+                    settings.topic(),
+                    attempts,
+                    (System.nanoTime() - retryingSinceNanos) / 1_000_000,
+                    next);
             retrying = null;
             attempts = 0;
         }
@@ -569,10 +613,15 @@ public final class GalleryReplica implements AutoCloseable {
     /** The topic's id, partition count and delete.retention.ms; null when it does not exist. */
     private TopicFacts describeTopic(Duration timeout) {
         try {
-            TopicDescription d = admin.describeTopics(List.of(settings.topic())).allTopicNames()
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(settings.topic());
+            TopicDescription d = admin.describeTopics(List.of(settings.topic()))
+                    .allTopicNames()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .get(settings.topic());
             ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, settings.topic());
-            Config c = admin.describeConfigs(List.of(resource)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(resource);
+            Config c = admin.describeConfigs(List.of(resource))
+                    .all()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .get(resource);
             ConfigEntry e = c == null ? null : c.get("delete.retention.ms");
             long retention = e == null || e.value() == null ? DEFAULT_DELETE_RETENTION_MS : Long.parseLong(e.value());
             return new TopicFacts(d.topicId(), d.partitions().size(), retention);
@@ -580,9 +629,11 @@ public final class GalleryReplica implements AutoCloseable {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                 return null;
             }
-            throw new IllegalStateException("cannot describe gallery topic " + settings.topic() + ": " + e.getCause(), e.getCause());
+            throw new IllegalStateException(
+                    "cannot describe gallery topic " + settings.topic() + ": " + e.getCause(), e.getCause());
         } catch (TimeoutException e) {
-            throw new IllegalStateException("cannot describe gallery topic " + settings.topic() + " within " + timeout, e);
+            throw new IllegalStateException(
+                    "cannot describe gallery topic " + settings.topic() + " within " + timeout, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while describing gallery topic " + settings.topic(), e);
@@ -705,7 +756,11 @@ public final class GalleryReplica implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        boolean quiet = !thread.isAlive() && failure == null && pendingRebuild == null && !needReopen && !needResume
+        boolean quiet = !thread.isAlive()
+                && failure == null
+                && pendingRebuild == null
+                && !needReopen
+                && !needResume
                 && index.writerUsable();
         if (quiet) {
             // the replica thread is gone: its consumer is ours now (a wakeup meant for that thread may be pending)
@@ -726,8 +781,10 @@ public final class GalleryReplica implements AutoCloseable {
             try {
                 index.commit(appliedNextOffset, commitData());
             } catch (RuntimeException e) {
-                log.warn("gallery replica of {}: not committed on close ({}); the next start replays from the last commit",
-                        settings.topic(), e.toString());
+                log.warn(
+                        "gallery replica of {}: not committed on close ({}); the next start replays from the last commit",
+                        settings.topic(),
+                        e.toString());
             }
         }
         Metrics.unbind(consumerMeters);

@@ -42,6 +42,7 @@ public final class GalleryWriter implements AutoCloseable {
     public static final int TRANSACTION_TIMEOUT_MS = 15_000;
     /** Every gallery writer's transactional id starts with this (a Kafka ACL grants the prefix). */
     public static final String TRANSACTIONAL_ID_PREFIX = "facestream-gallery-";
+
     private static final int COMMIT_ATTEMPTS = 3;
     private static final Logger log = LoggerFactory.getLogger(GalleryWriter.class);
 
@@ -54,6 +55,7 @@ public final class GalleryWriter implements AutoCloseable {
     private KafkaProducer<String, byte[]> producer;
     /** The current producer's meters, unbound when it is dropped or closed. */
     private AutoCloseable producerMeters;
+
     private boolean closed;
 
     /** A writer with Kafka's default client settings (PLAINTEXT). */
@@ -84,8 +86,11 @@ public final class GalleryWriter implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("the gallery writer for " + topic + " is closed");
         }
-        List<EntryCodec.Record> records = changes.stream().map(EntryCodec::encode).toList();
-        String what = records.size() == 1 ? records.get(0).key() : records.size() + " changes (" + records.get(0).key() + " …)";
+        List<EntryCodec.Record> records =
+                changes.stream().map(EntryCodec::encode).toList();
+        String what = records.size() == 1
+                ? records.get(0).key()
+                : records.size() + " changes (" + records.get(0).key() + " …)";
         for (int attempt = 1; ; attempt++) {
             KafkaProducer<String, byte[]> p = producer();
             try {
@@ -111,12 +116,16 @@ public final class GalleryWriter implements AutoCloseable {
                     // the failed transaction cannot have committed (it never got to a commit that succeeded); the new
                     // producer's initTransactions, with the same transactional id, makes the broker abort it first.
                     // Publishing gallery changes twice would be harmless anyway: puts and tombstones are idempotent.
-                    log.warn("publishing {} to {} failed with an error that ends a producer ({}); publishing again with a new one",
-                            what, topic, reason(cause));
+                    log.warn(
+                            "publishing {} to {} failed with an error that ends a producer ({}); publishing again with a new one",
+                            what,
+                            topic,
+                            reason(cause));
                     continue;
                 }
-                throw new IllegalStateException("cannot publish " + what + " to " + topic + " (nothing of it was published): "
-                        + reason(cause), cause);
+                throw new IllegalStateException(
+                        "cannot publish " + what + " to " + topic + " (nothing of it was published): " + reason(cause),
+                        cause);
             }
         }
     }
@@ -134,10 +143,15 @@ public final class GalleryWriter implements AutoCloseable {
             } catch (org.apache.kafka.common.errors.TimeoutException e) {
                 if (attempt >= COMMIT_ATTEMPTS) {
                     drop(p);
-                    throw new IllegalStateException("committing a gallery transaction to " + topic + " timed out " + attempt
-                            + " times; whether it was published is unknown (check before retrying)", e);
+                    throw new IllegalStateException(
+                            "committing a gallery transaction to " + topic + " timed out " + attempt
+                                    + " times; whether it was published is unknown (check before retrying)",
+                            e);
                 }
-                log.warn("committing a gallery transaction to {} timed out ({}); committing again", topic, e.getMessage());
+                log.warn(
+                        "committing a gallery transaction to {} timed out ({}); committing again",
+                        topic,
+                        e.getMessage());
             }
         }
     }
@@ -155,7 +169,10 @@ public final class GalleryWriter implements AutoCloseable {
             p.abortTransaction();
             return true;
         } catch (KafkaException abortFailed) {
-            log.warn("aborting a gallery transaction to {} failed ({}); starting a new producer", topic, abortFailed.toString());
+            log.warn(
+                    "aborting a gallery transaction to {} failed ({}); starting a new producer",
+                    topic,
+                    abortFailed.toString());
             drop(p);
             return false;
         }
@@ -186,14 +203,17 @@ public final class GalleryWriter implements AutoCloseable {
 
     private KafkaProducer<String, byte[]> producer() {
         if (producer == null) {
-            KafkaProducer<String, byte[]> p = new KafkaProducer<>(KafkaClients.with(KafkaClients.producer(kafka, clientId), Map.of(
-                    ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId,
-                    ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS)));
+            KafkaProducer<String, byte[]> p = new KafkaProducer<>(KafkaClients.with(
+                    KafkaClients.producer(kafka, clientId),
+                    Map.of(
+                            ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId,
+                            ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS)));
             try {
                 p.initTransactions();
             } catch (RuntimeException e) {
                 p.close(java.time.Duration.ofSeconds(5));
-                throw new IllegalStateException("cannot start a transactional producer for " + topic + ": " + reason(e), e);
+                throw new IllegalStateException(
+                        "cannot start a transactional producer for " + topic + ": " + reason(e), e);
             }
             producer = p;
             producerMeters = Metrics.bind(p);

@@ -14,9 +14,15 @@ import java.time.Duration;
  * merge rewrites them. At most {@code mergeDeletesAfter} after it applied a delete, the replica merges away every
  * deleted document ({@code forceMergeDeletes}) and commits, so a deleted person's vectors leave the disk too.
  */
-public record ReplicaSettings(String topic, Duration commitInterval, int commitMaxRecords, Duration pollTimeout,
-                              Duration retryBackoffMin, Duration retryBackoffMax, Duration topicCheckInterval,
-                              Duration mergeDeletesAfter) {
+public record ReplicaSettings(
+        String topic,
+        Duration commitInterval,
+        int commitMaxRecords,
+        Duration pollTimeout,
+        Duration retryBackoffMin,
+        Duration retryBackoffMax,
+        Duration topicCheckInterval,
+        Duration mergeDeletesAfter) {
     public static final Duration MERGE_DELETES_AFTER = Duration.ofMinutes(1);
     public static final Duration RETRY_BACKOFF_MIN = Duration.ofMillis(100);
     public static final Duration RETRY_BACKOFF_MAX = Duration.ofSeconds(10);
@@ -26,7 +32,9 @@ public record ReplicaSettings(String topic, Duration commitInterval, int commitM
         if (commitMaxRecords < 1) {
             throw new IllegalArgumentException("replica commit max-records " + commitMaxRecords + " must be >= 1");
         }
-        if (retryBackoffMin.isNegative() || retryBackoffMin.isZero() || retryBackoffMax.compareTo(retryBackoffMin) < 0) {
+        if (retryBackoffMin.isNegative()
+                || retryBackoffMin.isZero()
+                || retryBackoffMax.compareTo(retryBackoffMin) < 0) {
             throw new IllegalArgumentException("replica retry backoff must be > 0 and min <= max, got "
                     + retryBackoffMin + ".." + retryBackoffMax);
         }
@@ -40,27 +48,48 @@ public record ReplicaSettings(String topic, Duration commitInterval, int commitM
 
     /** The default healing settings. */
     public ReplicaSettings(String topic, Duration commitInterval, int commitMaxRecords, Duration pollTimeout) {
-        this(topic, commitInterval, commitMaxRecords, pollTimeout, RETRY_BACKOFF_MIN, RETRY_BACKOFF_MAX, TOPIC_CHECK_INTERVAL,
+        this(
+                topic,
+                commitInterval,
+                commitMaxRecords,
+                pollTimeout,
+                RETRY_BACKOFF_MIN,
+                RETRY_BACKOFF_MAX,
+                TOPIC_CHECK_INTERVAL,
                 MERGE_DELETES_AFTER);
     }
 
     public static ReplicaSettings defaults() {
-        return new ReplicaSettings(io.facestream.core.topics.TopicCatalog.GALLERY, Duration.ofSeconds(5), 1000,
-                Duration.ofMillis(100));
+        return new ReplicaSettings(
+                io.facestream.core.topics.TopicCatalog.GALLERY, Duration.ofSeconds(5), 1000, Duration.ofMillis(100));
     }
 
     public ReplicaSettings withRetryBackoff(Duration min, Duration max) {
-        return new ReplicaSettings(topic, commitInterval, commitMaxRecords, pollTimeout, min, max, topicCheckInterval,
-                mergeDeletesAfter);
+        return new ReplicaSettings(
+                topic, commitInterval, commitMaxRecords, pollTimeout, min, max, topicCheckInterval, mergeDeletesAfter);
     }
 
     public ReplicaSettings withTopicCheckInterval(Duration interval) {
-        return new ReplicaSettings(topic, commitInterval, commitMaxRecords, pollTimeout, retryBackoffMin, retryBackoffMax, interval,
+        return new ReplicaSettings(
+                topic,
+                commitInterval,
+                commitMaxRecords,
+                pollTimeout,
+                retryBackoffMin,
+                retryBackoffMax,
+                interval,
                 mergeDeletesAfter);
     }
 
     public ReplicaSettings withMergeDeletesAfter(Duration after) {
-        return new ReplicaSettings(topic, commitInterval, commitMaxRecords, pollTimeout, retryBackoffMin, retryBackoffMax,
-                topicCheckInterval, after);
+        return new ReplicaSettings(
+                topic,
+                commitInterval,
+                commitMaxRecords,
+                pollTimeout,
+                retryBackoffMin,
+                retryBackoffMax,
+                topicCheckInterval,
+                after);
     }
 }

@@ -36,18 +36,26 @@ final class ExactScan {
     private ExactScan() {}
 
     /** One leaf's doc ids {@code [from, to)}. */
-    private record Slice(LeafReaderContext leaf, int from, int to) {
-    }
+    private record Slice(LeafReaderContext leaf, int from, int to) {}
 
     /** Top k over the filter (null = every document that has the field), on up to {@code threads} threads. */
-    static TopK.ScoredDoc[] topK(IndexSearcher searcher, String field, float[] unitProbe, Query filter, int k,
-                                 int threads) throws IOException {
+    static TopK.ScoredDoc[] topK(
+            IndexSearcher searcher, String field, float[] unitProbe, Query filter, int k, int threads)
+            throws IOException {
         return topK(searcher, field, unitProbe, filter, k, threads, PARALLEL_MIN_VECTORS);
     }
 
-    static TopK.ScoredDoc[] topK(IndexSearcher searcher, String field, float[] unitProbe, Query filter, int k,
-                                 int threads, int parallelMinVectors) throws IOException {
-        Weight weight = filter == null ? null
+    static TopK.ScoredDoc[] topK(
+            IndexSearcher searcher,
+            String field,
+            float[] unitProbe,
+            Query filter,
+            int k,
+            int threads,
+            int parallelMinVectors)
+            throws IOException {
+        Weight weight = filter == null
+                ? null
                 : searcher.createWeight(searcher.rewrite(filter), ScoreMode.COMPLETE_NO_SCORES, 1f);
         List<Slice> slices = slices(searcher, field, threads, parallelMinVectors);
         TopK top = new TopK(k);
@@ -122,7 +130,8 @@ final class ExactScan {
         if (weight == null) {
             for (int doc = vectors.advance(slice.from()); doc < slice.to(); doc = vectors.nextDoc()) {
                 if (live == null || live.get(doc)) {
-                    top.offer(leaf.docBase + doc, VectorUtil.dotProduct(unitProbe, values.vectorValue(vectors.index())));
+                    top.offer(
+                            leaf.docBase + doc, VectorUtil.dotProduct(unitProbe, values.vectorValue(vectors.index())));
                 }
             }
             return;

@@ -82,7 +82,8 @@ public final class GallerySearcher {
         if (mode == SearchMode.EXACT) {
             top = ExactScan.topK(s, field, unit, filter, request.k(), tuning.exactParallelism());
         } else {
-            int candidates = Math.max(request.k(), request.candidates() > 0 ? request.candidates() : tuning.candidates());
+            int candidates =
+                    Math.max(request.k(), request.candidates() > 0 ? request.candidates() : tuning.candidates());
             TopDocs approx = s.search(new KnnFloatVectorQuery(field, unit, candidates, filter), candidates);
             TopK rerank = new TopK(request.k());
             for (ScoreDoc sd : approx.scoreDocs) {
@@ -107,7 +108,8 @@ public final class GallerySearcher {
      */
     private Query filter(IndexSearcher s, SearchRequest request, IndexLayout layout) throws IOException {
         boolean allGalleries = request.galleries().containsAll(index.galleryNames());
-        boolean bySubject = !request.subjectMetadata().isEmpty() || !request.subjectIds().isEmpty();
+        boolean bySubject =
+                !request.subjectMetadata().isEmpty() || !request.subjectIds().isEmpty();
         if (allGalleries && !bySubject) {
             return null;
         }
@@ -117,7 +119,11 @@ public final class GallerySearcher {
             if (keys.isEmpty()) {
                 return NOTHING;
             }
-            b.add(new TermInSetQuery(layout.subjectKeyField(), keys.stream().map(BytesRef::new).toList()), Occur.FILTER);
+            b.add(
+                    new TermInSetQuery(
+                            layout.subjectKeyField(),
+                            keys.stream().map(BytesRef::new).toList()),
+                    Occur.FILTER);
         }
         return b.build();
     }
@@ -133,7 +139,8 @@ public final class GallerySearcher {
             return byId;
         }
         Set<String> keys = new HashSet<>();
-        TopDocs matching = s.search(layout.subjectsMatching(request.galleries(), request.subjectMetadata()), Integer.MAX_VALUE);
+        TopDocs matching =
+                s.search(layout.subjectsMatching(request.galleries(), request.subjectMetadata()), Integer.MAX_VALUE);
         for (ScoreDoc sd : matching.scoreDocs) {
             String key = layout.subjectOf(s.storedFields().document(sd.doc)).text();
             if (request.subjectIds().isEmpty() || byId.contains(key)) {
@@ -152,6 +159,9 @@ public final class GallerySearcher {
             }
             return n;
         }
-        return s.count(new BooleanQuery.Builder().add(filter, Occur.FILTER).add(new FieldExistsQuery(field), Occur.FILTER).build());
+        return s.count(new BooleanQuery.Builder()
+                .add(filter, Occur.FILTER)
+                .add(new FieldExistsQuery(field), Occur.FILTER)
+                .build());
     }
 }

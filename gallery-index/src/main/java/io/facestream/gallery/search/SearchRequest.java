@@ -12,8 +12,15 @@ import java.util.Set;
  * {@code candidates} is the HNSW result-queue size (0 = the configured default); it is also Lucene's beam width at
  * search time, so it is the recall/latency knob.
  */
-public record SearchRequest(List<String> galleries, ModelVersion model, float[] probe, int k,
-                            Map<String, String> subjectMetadata, Set<String> subjectIds, SearchMode mode, int candidates) {
+public record SearchRequest(
+        List<String> galleries,
+        ModelVersion model,
+        float[] probe,
+        int k,
+        Map<String, String> subjectMetadata,
+        Set<String> subjectIds,
+        SearchMode mode,
+        int candidates) {
     public static final int MAX_K = 10_000;
 
     public SearchRequest {

@@ -79,7 +79,11 @@ final class TopK {
         for (int i = 0; i < size; i++) {
             out[i] = new ScoredDoc(docs[i], scores[i]);
         }
-        Arrays.sort(out, (a, b) -> a.score() != b.score() ? Float.compare(b.score(), a.score()) : Integer.compare(a.doc(), b.doc()));
+        Arrays.sort(
+                out,
+                (a, b) -> a.score() != b.score()
+                        ? Float.compare(b.score(), a.score())
+                        : Integer.compare(a.doc(), b.doc()));
         return out;
     }
 

@@ -51,7 +51,8 @@ import org.apache.kafka.common.serialization.Deserializer;
  */
 class GalleryApplyFuzzTest {
     private static final int MAX_RECORDS = 12;
-    private static final Deserializer<GalleryEntry> VALUES = ProtobufSerde.galleryEntry().deserializer();
+    private static final Deserializer<GalleryEntry> VALUES =
+            ProtobufSerde.galleryEntry().deserializer();
     private static final Path ROOT = root();
     private static int runs;
 
@@ -68,7 +69,24 @@ class GalleryApplyFuzzTest {
     /** One record as the replica would read it: a key and the value's bytes (null: a tombstone). */
     record Rec(String key, byte[] value) {}
 
-    @DictionaryEntries({"@-", "@raw ", "kind=2", "kind=1", "kind=3", "vec:mfn:1=", "vec:arc:2=", "-1,-2,-3", "1e-40", "3e38", "crop=", "meta:", "display=", "gallery=", "subject=", "media="})
+    @DictionaryEntries({
+        "@-",
+        "@raw ",
+        "kind=2",
+        "kind=1",
+        "kind=3",
+        "vec:mfn:1=",
+        "vec:arc:2=",
+        "-1,-2,-3",
+        "1e-40",
+        "3e38",
+        "crop=",
+        "meta:",
+        "display=",
+        "gallery=",
+        "subject=",
+        "media="
+    })
     @FuzzTest(maxDuration = "30s")
     void apply(byte[] data) {
         List<Rec> records = records(data);
@@ -89,7 +107,8 @@ class GalleryApplyFuzzTest {
                 keys.add(r.key());
                 State before = State.of(index, keys);
                 try {
-                    GalleryChange change = EntryCodec.decode(r.key(), VALUES.deserialize("facestream.gallery", r.value()));
+                    GalleryChange change =
+                            EntryCodec.decode(r.key(), VALUES.deserialize("facestream.gallery", r.value()));
                     index.apply(change);
                 } catch (IllegalArgumentException | SerializationException refused) {
                     assertEquals(before, State.of(index, keys), "a refused record changed the index: " + refused);
@@ -121,7 +140,8 @@ class GalleryApplyFuzzTest {
     record State(TreeSet<String> galleries, Map<String, Integer> dimensions, TreeSet<String> subjects) {
         static State of(GalleryIndex index, TreeSet<String> keys) {
             Map<String, Integer> dims = new TreeMap<>();
-            index.models().forEach(m -> dims.put(m.toString(), index.dimension(m).orElse(-1)));
+            index.models()
+                    .forEach(m -> dims.put(m.toString(), index.dimension(m).orElse(-1)));
             TreeSet<String> subjects = new TreeSet<>();
             for (String k : keys) {
                 String[] parts = k.split("/", -1);
@@ -156,7 +176,9 @@ class GalleryApplyFuzzTest {
             int lineEnd = text.indexOf('\n', start);
             String head = lineEnd < 0 ? text.substring(start + 1) : text.substring(start + 1, lineEnd);
             int next = lineEnd < 0 ? text.length() : text.indexOf("\n@", lineEnd);
-            String body = lineEnd < 0 ? "" : text.substring(lineEnd + 1, Math.max(lineEnd + 1, next < 0 ? text.length() : next));
+            String body = lineEnd < 0
+                    ? ""
+                    : text.substring(lineEnd + 1, Math.max(lineEnd + 1, next < 0 ? text.length() : next));
             i = next < 0 ? text.length() : next + 1;
             if (head.startsWith("-")) {
                 out.add(new Rec(utf8(head.substring(1)), null));
@@ -196,7 +218,9 @@ class GalleryApplyFuzzTest {
                     } else if (name.startsWith("vec:")) {
                         String[] mv = name.substring(4).split(":", 2);
                         ModelVector.Builder v = ModelVector.newBuilder()
-                                .setModel(ModelRef.newBuilder().setName(utf8(mv[0])).setVersion(mv.length > 1 ? utf8(mv[1]) : ""));
+                                .setModel(ModelRef.newBuilder()
+                                        .setName(utf8(mv[0]))
+                                        .setVersion(mv.length > 1 ? utf8(mv[1]) : ""));
                         Arrays.stream(value.split(",")).forEach(f -> v.addValues(parseFloat(f)));
                         b.addVectors(v);
                     }

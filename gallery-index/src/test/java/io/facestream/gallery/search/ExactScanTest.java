@@ -45,7 +45,9 @@ class ExactScanTest {
                 d.add(new StringField("half", i % 2 == 0 ? "even" : "odd", Field.Store.NO));
                 if (i % 17 != 0) {
                     // every 50th vector repeats an earlier one: equal scores, broken by doc id
-                    float[] v = i % 50 == 49 ? (vectors[i - 40] != null ? vectors[i - 40] : vectors[i - 39]).clone() : random(rnd);
+                    float[] v = i % 50 == 49
+                            ? (vectors[i - 40] != null ? vectors[i - 40] : vectors[i - 39]).clone()
+                            : random(rnd);
                     vectors[i] = v;
                     d.add(new KnnFloatVectorField("v", v, VectorSimilarityFunction.DOT_PRODUCT));
                 }
@@ -79,7 +81,9 @@ class ExactScanTest {
     @Test
     void slicesOnSeveralThreadsFindWhatOneThreadFinds() throws Exception {
         IndexSearcher s = new IndexSearcher(reader);
-        assertTrue(reader.leaves().size() >= 4, "several segments: " + reader.leaves().size());
+        assertTrue(
+                reader.leaves().size() >= 4,
+                "several segments: " + reader.leaves().size());
         SplittableRandom rnd = new SplittableRandom(11);
         Query evens = new TermQuery(new Term("half", "even"));
         for (int q = 0; q < 20; q++) {

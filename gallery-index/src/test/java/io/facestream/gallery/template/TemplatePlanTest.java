@@ -44,12 +44,17 @@ class TemplatePlanTest {
 
     @Test
     void refusesMixedDimensionsAndDropsCancellingMedia() {
-        var e = assertThrows(GalleryInputException.class, () -> TemplatePlan.forSubject(List.of(
-                medium("a", new Embedding(M, new float[] {1, 0})), medium("b", new Embedding(M, new float[] {1, 0, 0})))));
-        assertTrue(e.getMessage().contains(M.toString()) && e.getMessage().contains("2 and 3 dimensions"), e.getMessage());
+        var e = assertThrows(
+                GalleryInputException.class,
+                () -> TemplatePlan.forSubject(List.of(
+                        medium("a", new Embedding(M, new float[] {1, 0})),
+                        medium("b", new Embedding(M, new float[] {1, 0, 0})))));
+        assertTrue(
+                e.getMessage().contains(M.toString()) && e.getMessage().contains("2 and 3 dimensions"), e.getMessage());
         // cancelling media make no template of that model (a replica re-fusing them must not stop), the others stay
         var c = TemplatePlan.forSubject(List.of(
-                medium("a", new Embedding(M, new float[] {1, 2})), medium("b", new Embedding(M, new float[] {-1, -2})),
+                medium("a", new Embedding(M, new float[] {1, 2})),
+                medium("b", new Embedding(M, new float[] {-1, -2})),
                 medium("c", new Embedding(N, new float[] {0, 0, 2}))));
         assertFalse(c.vectors().containsKey(M));
         assertArrayEquals(new float[] {0, 0, 1}, c.vectors().get(N));
@@ -58,11 +63,15 @@ class TemplatePlanTest {
     @Test
     void embeddingRefusesNonFiniteAndZeroVectors() {
         assertTrue(assertThrows(GalleryInputException.class, () -> new Embedding(M, new float[] {1, Float.NaN}))
-                .getMessage().contains("non-finite value NaN at index 1"));
-        assertTrue(assertThrows(GalleryInputException.class, () -> new Embedding(M, new float[] {Float.POSITIVE_INFINITY, 1}))
-                .getMessage().contains("non-finite value Infinity at index 0"));
+                .getMessage()
+                .contains("non-finite value NaN at index 1"));
+        assertTrue(assertThrows(
+                        GalleryInputException.class, () -> new Embedding(M, new float[] {Float.POSITIVE_INFINITY, 1}))
+                .getMessage()
+                .contains("non-finite value Infinity at index 0"));
         assertTrue(assertThrows(GalleryInputException.class, () -> new Embedding(M, new float[3]))
-                .getMessage().contains("zero vector"));
+                .getMessage()
+                .contains("zero vector"));
         assertEquals(5.0, new Embedding(M, new float[] {3, 4}).norm(), 0);
     }
 }

@@ -19,14 +19,24 @@ import java.util.Locale;
  * @param reconnect    bounded reconnection of live sources
  * @param format       an FFmpeg input format to force (e.g. {@code mpjpeg}), or empty to let FFmpeg probe
  */
-public record CameraOptions(double fps, int maxWidth, int maxHeight, int jpegQuality, Replay replay, AtEnd atEnd,
-                            double imageFps, Duration readTimeout, Reconnect reconnect, String format) {
+public record CameraOptions(
+        double fps,
+        int maxWidth,
+        int maxHeight,
+        int jpegQuality,
+        Replay replay,
+        AtEnd atEnd,
+        double imageFps,
+        Duration readTimeout,
+        Reconnect reconnect,
+        String format) {
     public CameraOptions {
         if (!(fps >= 0) || fps > 1000) {
             throw new IllegalArgumentException("fps must be between 0 (every frame) and 1000, got " + fps);
         }
         if (maxWidth < 0 || maxHeight < 0) {
-            throw new IllegalArgumentException("max-width/max-height must be >= 0 (0 = no limit), got " + maxWidth + "x" + maxHeight);
+            throw new IllegalArgumentException(
+                    "max-width/max-height must be >= 0 (0 = no limit), got " + maxWidth + "x" + maxHeight);
         }
         if (jpegQuality < 1 || jpegQuality > 100) {
             throw new IllegalArgumentException("jpeg-quality must be between 1 and 100, got " + jpegQuality);
@@ -41,11 +51,20 @@ public record CameraOptions(double fps, int maxWidth, int maxHeight, int jpegQua
     }
 
     public static CameraOptions fromConfig(FacestreamConfig c) {
-        return new CameraOptions(c.getDouble("ingest.fps"), c.getInt("ingest.max-width"), c.getInt("ingest.max-height"),
-                c.getInt("ingest.jpeg-quality"), Replay.parse(c.getString("ingest.replay")), AtEnd.parse(c.getString("ingest.at-end")),
-                c.getDouble("ingest.image-fps"), c.getDuration("ingest.read-timeout"),
-                new Reconnect(c.getInt("ingest.reconnect.max-attempts"), c.getDuration("ingest.reconnect.initial-backoff"),
-                        c.getDuration("ingest.reconnect.max-backoff")), "");
+        return new CameraOptions(
+                c.getDouble("ingest.fps"),
+                c.getInt("ingest.max-width"),
+                c.getInt("ingest.max-height"),
+                c.getInt("ingest.jpeg-quality"),
+                Replay.parse(c.getString("ingest.replay")),
+                AtEnd.parse(c.getString("ingest.at-end")),
+                c.getDouble("ingest.image-fps"),
+                c.getDuration("ingest.read-timeout"),
+                new Reconnect(
+                        c.getInt("ingest.reconnect.max-attempts"),
+                        c.getDuration("ingest.reconnect.initial-backoff"),
+                        c.getDuration("ingest.reconnect.max-backoff")),
+                "");
     }
 
     /** A copy with one per-camera option changed; the key is the name used in config and on the command line. */
@@ -53,19 +72,121 @@ public record CameraOptions(double fps, int maxWidth, int maxHeight, int jpegQua
         String v = value.trim();
         try {
             return switch (key.trim().toLowerCase(Locale.ROOT)) {
-                case "fps" -> new CameraOptions(Double.parseDouble(v), maxWidth, maxHeight, jpegQuality, replay, atEnd, imageFps, readTimeout, reconnect, format);
-                case "max-width" -> new CameraOptions(fps, Integer.parseInt(v), maxHeight, jpegQuality, replay, atEnd, imageFps, readTimeout, reconnect, format);
-                case "max-height" -> new CameraOptions(fps, maxWidth, Integer.parseInt(v), jpegQuality, replay, atEnd, imageFps, readTimeout, reconnect, format);
-                case "jpeg-quality" -> new CameraOptions(fps, maxWidth, maxHeight, Integer.parseInt(v), replay, atEnd, imageFps, readTimeout, reconnect, format);
-                case "replay" -> new CameraOptions(fps, maxWidth, maxHeight, jpegQuality, Replay.parse(v), atEnd, imageFps, readTimeout, reconnect, format);
-                case "at-end" -> new CameraOptions(fps, maxWidth, maxHeight, jpegQuality, replay, AtEnd.parse(v), imageFps, readTimeout, reconnect, format);
-                case "image-fps" -> new CameraOptions(fps, maxWidth, maxHeight, jpegQuality, replay, atEnd, Double.parseDouble(v), readTimeout, reconnect, format);
-                case "read-timeout" -> new CameraOptions(fps, maxWidth, maxHeight, jpegQuality, replay, atEnd, imageFps, FacestreamConfig.parseDuration(v), reconnect, format);
-                case "reconnect-attempts" -> new CameraOptions(fps, maxWidth, maxHeight, jpegQuality, replay, atEnd, imageFps, readTimeout,
-                        new Reconnect(Integer.parseInt(v), reconnect.initialBackoff(), reconnect.maxBackoff()), format);
-                case "format" -> new CameraOptions(fps, maxWidth, maxHeight, jpegQuality, replay, atEnd, imageFps, readTimeout, reconnect, v);
-                default -> throw new IllegalArgumentException("unknown camera option '" + key + "' (known: fps, max-width, max-height, "
-                        + "jpeg-quality, replay, at-end, image-fps, read-timeout, reconnect-attempts, format)");
+                case "fps" ->
+                    new CameraOptions(
+                            Double.parseDouble(v),
+                            maxWidth,
+                            maxHeight,
+                            jpegQuality,
+                            replay,
+                            atEnd,
+                            imageFps,
+                            readTimeout,
+                            reconnect,
+                            format);
+                case "max-width" ->
+                    new CameraOptions(
+                            fps,
+                            Integer.parseInt(v),
+                            maxHeight,
+                            jpegQuality,
+                            replay,
+                            atEnd,
+                            imageFps,
+                            readTimeout,
+                            reconnect,
+                            format);
+                case "max-height" ->
+                    new CameraOptions(
+                            fps,
+                            maxWidth,
+                            Integer.parseInt(v),
+                            jpegQuality,
+                            replay,
+                            atEnd,
+                            imageFps,
+                            readTimeout,
+                            reconnect,
+                            format);
+                case "jpeg-quality" ->
+                    new CameraOptions(
+                            fps,
+                            maxWidth,
+                            maxHeight,
+                            Integer.parseInt(v),
+                            replay,
+                            atEnd,
+                            imageFps,
+                            readTimeout,
+                            reconnect,
+                            format);
+                case "replay" ->
+                    new CameraOptions(
+                            fps,
+                            maxWidth,
+                            maxHeight,
+                            jpegQuality,
+                            Replay.parse(v),
+                            atEnd,
+                            imageFps,
+                            readTimeout,
+                            reconnect,
+                            format);
+                case "at-end" ->
+                    new CameraOptions(
+                            fps,
+                            maxWidth,
+                            maxHeight,
+                            jpegQuality,
+                            replay,
+                            AtEnd.parse(v),
+                            imageFps,
+                            readTimeout,
+                            reconnect,
+                            format);
+                case "image-fps" ->
+                    new CameraOptions(
+                            fps,
+                            maxWidth,
+                            maxHeight,
+                            jpegQuality,
+                            replay,
+                            atEnd,
+                            Double.parseDouble(v),
+                            readTimeout,
+                            reconnect,
+                            format);
+                case "read-timeout" ->
+                    new CameraOptions(
+                            fps,
+                            maxWidth,
+                            maxHeight,
+                            jpegQuality,
+                            replay,
+                            atEnd,
+                            imageFps,
+                            FacestreamConfig.parseDuration(v),
+                            reconnect,
+                            format);
+                case "reconnect-attempts" ->
+                    new CameraOptions(
+                            fps,
+                            maxWidth,
+                            maxHeight,
+                            jpegQuality,
+                            replay,
+                            atEnd,
+                            imageFps,
+                            readTimeout,
+                            new Reconnect(Integer.parseInt(v), reconnect.initialBackoff(), reconnect.maxBackoff()),
+                            format);
+                case "format" ->
+                    new CameraOptions(
+                            fps, maxWidth, maxHeight, jpegQuality, replay, atEnd, imageFps, readTimeout, reconnect, v);
+                default ->
+                    throw new IllegalArgumentException(
+                            "unknown camera option '" + key + "' (known: fps, max-width, max-height, "
+                                    + "jpeg-quality, replay, at-end, image-fps, read-timeout, reconnect-attempts, format)");
             };
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("camera option " + key + "='" + value + "' is not a number");
@@ -73,19 +194,23 @@ public record CameraOptions(double fps, int maxWidth, int maxHeight, int jpegQua
     }
 
     public CameraOptions withReplay(Replay r) {
-        return new CameraOptions(fps, maxWidth, maxHeight, jpegQuality, r, atEnd, imageFps, readTimeout, reconnect, format);
+        return new CameraOptions(
+                fps, maxWidth, maxHeight, jpegQuality, r, atEnd, imageFps, readTimeout, reconnect, format);
     }
 
     public CameraOptions withAtEnd(AtEnd a) {
-        return new CameraOptions(fps, maxWidth, maxHeight, jpegQuality, replay, a, imageFps, readTimeout, reconnect, format);
+        return new CameraOptions(
+                fps, maxWidth, maxHeight, jpegQuality, replay, a, imageFps, readTimeout, reconnect, format);
     }
 
     public CameraOptions withFps(double f) {
-        return new CameraOptions(f, maxWidth, maxHeight, jpegQuality, replay, atEnd, imageFps, readTimeout, reconnect, format);
+        return new CameraOptions(
+                f, maxWidth, maxHeight, jpegQuality, replay, atEnd, imageFps, readTimeout, reconnect, format);
     }
 
     public CameraOptions withReconnect(Reconnect r) {
-        return new CameraOptions(fps, maxWidth, maxHeight, jpegQuality, replay, atEnd, imageFps, readTimeout, r, format);
+        return new CameraOptions(
+                fps, maxWidth, maxHeight, jpegQuality, replay, atEnd, imageFps, readTimeout, r, format);
     }
 
     /** The size a {@code width x height} frame is published at: within the limits, aspect kept, even dimensions. */

@@ -30,7 +30,9 @@ public record CameraRequest(String text, String id, String source, Map<String, S
                 continue;
             }
             int oeq = part.indexOf('=');
-            options.put(oeq < 0 ? part : part.substring(0, oeq).trim(), oeq < 0 ? "" : part.substring(oeq + 1).trim());
+            options.put(
+                    oeq < 0 ? part : part.substring(0, oeq).trim(),
+                    oeq < 0 ? "" : part.substring(oeq + 1).trim());
         }
         return new CameraRequest(text, id, parts[0].trim(), options);
     }
@@ -47,10 +49,12 @@ public record CameraRequest(String text, String id, String source, Map<String, S
             String option = dot < 0 ? "source" : key.substring(dot + 1);
             byId.computeIfAbsent(id, k -> new LinkedHashMap<>()).put(option, String.valueOf(value));
         });
-        return byId.entrySet().stream().map(e -> {
-            Map<String, String> options = new LinkedHashMap<>(e.getValue());
-            String source = options.remove("source");
-            return new CameraRequest("cameras." + e.getKey(), e.getKey(), source, options);
-        }).toList();
+        return byId.entrySet().stream()
+                .map(e -> {
+                    Map<String, String> options = new LinkedHashMap<>(e.getValue());
+                    String source = options.remove("source");
+                    return new CameraRequest("cameras." + e.getKey(), e.getKey(), source, options);
+                })
+                .toList();
     }
 }

@@ -25,7 +25,8 @@ public record CameraSpec(CameraId id, CameraSource source, CameraOptions options
             }
             return new CameraSpec(id, CameraSource.of(request.source()), options);
         } catch (IllegalArgumentException e) {
-            throw new InvalidCameraException(Redact.credentials("camera '" + request.text() + "': " + e.getMessage()), e);
+            throw new InvalidCameraException(
+                    Redact.credentials("camera '" + request.text() + "': " + e.getMessage()), e);
         }
     }
 

@@ -42,16 +42,25 @@ public final class CameraMetrics implements AutoCloseable {
         counter("skipped", skipped);
         counter("errors", errors);
         meters.add(FunctionCounter.builder("facestream.ingest.gaps", gaps, AtomicLong::doubleValue)
-                .description("live connections lost").tag("camera", camera.value()).register(registry));
+                .description("live connections lost")
+                .tag("camera", camera.value())
+                .register(registry));
         meters.add(Gauge.builder("facestream.ingest.fps", this, CameraMetrics::fps)
-                .description("frames sent per second").tag("camera", camera.value()).register(registry));
+                .description("frames sent per second")
+                .tag("camera", camera.value())
+                .register(registry));
         meters.add(Gauge.builder("facestream.ingest.lag.ms", lagMillis, AtomicLong::doubleValue)
-                .description("acknowledged minus captured, latest frame").tag("camera", camera.value()).register(registry));
+                .description("acknowledged minus captured, latest frame")
+                .tag("camera", camera.value())
+                .register(registry));
     }
 
     private void counter(String outcome, AtomicLong value) {
         meters.add(FunctionCounter.builder("facestream.ingest.frames", value, AtomicLong::doubleValue)
-                .description("frames by outcome").tag("camera", camera.value()).tag("outcome", outcome).register(registry));
+                .description("frames by outcome")
+                .tag("camera", camera.value())
+                .tag("outcome", outcome)
+                .register(registry));
     }
 
     public void read() {
@@ -91,14 +100,17 @@ public final class CameraMetrics implements AutoCloseable {
     }
 
     public Snapshot snapshot() {
-        return new Snapshot(camera.value(), read.get(), sent.get(), skipped.get(), errors.get(), gaps.get(), fps, lagMillis.get());
+        return new Snapshot(
+                camera.value(), read.get(), sent.get(), skipped.get(), errors.get(), gaps.get(), fps, lagMillis.get());
     }
 
     /** The counters at one moment. */
-    public record Snapshot(String camera, long read, long sent, long skipped, long errors, long gaps, double fps, long lagMillis) {
+    public record Snapshot(
+            String camera, long read, long sent, long skipped, long errors, long gaps, double fps, long lagMillis) {
         @Override
         public String toString() {
-            return String.format("camera %s: read %d, sent %d, skipped %d, errors %d, gaps %d, %.1f fps, lag %d ms",
+            return String.format(
+                    "camera %s: read %d, sent %d, skipped %d, errors %d, gaps %d, %.1f fps, lag %d ms",
                     camera, read, sent, skipped, errors, gaps, fps, lagMillis);
         }
     }

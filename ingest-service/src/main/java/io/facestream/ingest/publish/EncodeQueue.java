@@ -1,12 +1,12 @@
 package io.facestream.ingest.publish;
 
 import io.facestream.ingest.camera.CameraOptions;
+import io.facestream.ingest.source.Picture;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
-import io.facestream.ingest.source.Picture;
 import org.bytedeco.opencv.opencv_core.Mat;
 
 /**
@@ -42,11 +42,13 @@ public final class EncodeQueue {
     /** Queues a frame; the pixels are copied, so the caller may reuse its buffer right away. */
     public void submit(long seq, long captureMicros, Picture picture) {
         Picture copy = picture.copy();
-        CompletableFuture<byte[]> jpeg = CompletableFuture.supplyAsync(() -> {
-            try (Mat pixels = copy.mat()) {
-                return JpegEncoder.encode(copy, options);
-            }
-        }, encoders);
+        CompletableFuture<byte[]> jpeg = CompletableFuture.supplyAsync(
+                () -> {
+                    try (Mat pixels = copy.mat()) {
+                        return JpegEncoder.encode(copy, options);
+                    }
+                },
+                encoders);
         pending.add(new Pending(seq, captureMicros, jpeg));
         handOn(false);
         while (pending.size() >= depth) {

@@ -35,7 +35,9 @@ public final class FramePublisher implements AutoCloseable {
         RecordHeaders headers = new RecordHeaders();
         headers.add(FrameHeaders.SEQ, FrameHeaders.encodeLong(seq));
         headers.add(FrameHeaders.CAPTURE_TS, FrameHeaders.encodeLong(captureMicros));
-        producer.send(new ProducerRecord<>(TopicCatalog.FRAMES, null, Math.floorDiv(captureMicros, 1000), camera.value(), jpeg, headers),
+        producer.send(
+                new ProducerRecord<>(
+                        TopicCatalog.FRAMES, null, Math.floorDiv(captureMicros, 1000), camera.value(), jpeg, headers),
                 callback);
     }
 

@@ -33,8 +33,8 @@ public final class JpegEncoder {
     public static byte[] encode(Mat bgr, CameraOptions options) {
         int[] size = options.fit(bgr.cols(), bgr.rows());
         try (IntPointer params = new IntPointer(IMWRITE_JPEG_QUALITY, options.jpegQuality());
-             BytePointer buffer = new BytePointer();
-             Mat scaled = new Mat()) {
+                BytePointer buffer = new BytePointer();
+                Mat scaled = new Mat()) {
             Mat image = bgr;
             if (size[0] != bgr.cols() || size[1] != bgr.rows()) {
                 // INTER_AREA: the resampling that does not alias when shrinking
@@ -44,7 +44,8 @@ public final class JpegEncoder {
                 image = scaled;
             }
             if (!imencode(".jpg", image, buffer, params)) {
-                throw new IllegalStateException("OpenCV could not JPEG-encode a " + image.cols() + "x" + image.rows() + " image");
+                throw new IllegalStateException(
+                        "OpenCV could not JPEG-encode a " + image.cols() + "x" + image.rows() + " image");
             }
             byte[] out = new byte[(int) buffer.limit()];
             buffer.get(out);

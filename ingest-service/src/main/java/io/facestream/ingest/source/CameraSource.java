@@ -8,7 +8,8 @@ import java.util.Locale;
 
 /** Where a camera's frames come from. Written as the SOURCE of {@code ID=SOURCE}; {@link #of} tells the kinds apart. */
 public sealed interface CameraSource permits VideoFileSource, LiveUrlSource, ImageDirectorySource, V4L2DeviceSource {
-    List<String> LIVE_SCHEMES = List.of("rtsp://", "rtsps://", "http://", "https://", "rtmp://", "rtmps://", "udp://", "srt://", "tcp://");
+    List<String> LIVE_SCHEMES =
+            List.of("rtsp://", "rtsps://", "http://", "https://", "rtmp://", "rtmps://", "udp://", "srt://", "tcp://");
 
     /** The source as written, for logs and errors. */
     String location();
@@ -41,8 +42,8 @@ public sealed interface CameraSource permits VideoFileSource, LiveUrlSource, Ima
             return new V4L2DeviceSource(device);
         }
         if (lower.contains("://")) {
-            throw new IllegalArgumentException("unsupported URL scheme in '" + location + "' (supported: "
-                    + String.join(" ", LIVE_SCHEMES) + ")");
+            throw new IllegalArgumentException(
+                    "unsupported URL scheme in '" + location + "' (supported: " + String.join(" ", LIVE_SCHEMES) + ")");
         }
         Path path = Path.of(lower.startsWith("file:") ? location.substring(5) : location);
         if (Files.isDirectory(path)) {

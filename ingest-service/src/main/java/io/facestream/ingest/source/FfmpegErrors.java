@@ -24,7 +24,8 @@ final class FfmpegErrors {
                     while (end < bytes.length && bytes[end] != 0) {
                         end++;
                     }
-                    return new String(bytes, 0, end, java.nio.charset.StandardCharsets.UTF_8) + " (FFmpeg error " + code + ")";
+                    return new String(bytes, 0, end, java.nio.charset.StandardCharsets.UTF_8) + " (FFmpeg error " + code
+                            + ")";
                 }
             }
         }

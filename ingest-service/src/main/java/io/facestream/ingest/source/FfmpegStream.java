@@ -1,17 +1,17 @@
 package io.facestream.ingest.source;
 
-import io.facestream.ingest.camera.CameraOptions;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
 
+import io.facestream.ingest.camera.CameraOptions;
 import java.nio.ByteBuffer;
 import java.util.function.LongUnaryOperator;
-import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.ffmpeg.global.avutil;
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Frame;
 import org.bytedeco.javacv.FrameGrabber;
 import org.bytedeco.javacv.OpenCVFrameConverter;
+import org.bytedeco.opencv.opencv_core.Mat;
 
 /**
  * One open FFmpeg input (file, URL or device) and the decode loop all FFmpeg-backed sources share.
@@ -24,6 +24,7 @@ import org.bytedeco.javacv.OpenCVFrameConverter;
 final class FfmpegStream implements AutoCloseable {
     /** Live probing: FFmpeg's default (5 s / 5 MB) would hold a 320x240 MJPEG stream for many seconds before the first frame. */
     private static final String LIVE_ANALYZE_MICROS = "1000000";
+
     private static final String LIVE_PROBE_BYTES = "1000000";
 
     static {
@@ -36,6 +37,7 @@ final class FfmpegStream implements AutoCloseable {
     private final long nominalIntervalMicros;
     /** I420 at the source's size (scaled later, on an encoder thread), or BGR already scaled by swscale. */
     private final boolean planar;
+
     private final OpenCVFrameConverter.ToMat converter = new OpenCVFrameConverter.ToMat();
 
     private FfmpegStream(FFmpegFrameGrabber grabber, String input, boolean planar) {
@@ -75,7 +77,8 @@ final class FfmpegStream implements AutoCloseable {
         }
         if (g.getImageWidth() <= 0 || g.getImageHeight() <= 0) {
             release(g);
-            throw new SourceException(input + " has no video stream" + (g.getFormat() == null ? "" : " (format " + g.getFormat() + ")"));
+            throw new SourceException(
+                    input + " has no video stream" + (g.getFormat() == null ? "" : " (format " + g.getFormat() + ")"));
         }
         if (g.getImageWidth() % 2 != 0 || g.getImageHeight() % 2 != 0) {
             // odd sizes have no exact I420 layout: reopen with BGR output, scaled by swscale to the camera's limit
@@ -116,13 +119,15 @@ final class FfmpegStream implements AutoCloseable {
         long last = Long.MIN_VALUE;
         long interval = nominalIntervalMicros;
         while (!sink.stopping()) {
-            boolean convert = live || last == Long.MIN_VALUE || sink.wants(toCapture.applyAsLong(last + interval + interval / 2));
+            boolean convert =
+                    live || last == Long.MIN_VALUE || sink.wants(toCapture.applyAsLong(last + interval + interval / 2));
             Frame f;
             try {
                 f = grabber.grabFrame(false, true, convert, false, false);
             } catch (FrameGrabber.Exception | RuntimeException e) {
                 throw new SourceException("decoding " + input + " failed after " + frames + " frames"
-                        + (last == Long.MIN_VALUE ? "" : String.format(" at %.2f s", (last - first) / 1e6)) + ": " + FfmpegErrors.describe(e));
+                        + (last == Long.MIN_VALUE ? "" : String.format(" at %.2f s", (last - first) / 1e6)) + ": "
+                        + FfmpegErrors.describe(e));
             }
             if (f == null) {
                 break;
@@ -168,21 +173,36 @@ final class FfmpegStream implements AutoCloseable {
             return new Picture(new Mat(h * 3 / 2, w, CV_8UC1, data), Picture.Layout.I420);
         }
         if (cStride < w / 2) {
-            throw new IllegalStateException("unexpected I420 layout from " + input + ": " + w + "x" + h + ", Y stride " + yStride
-                    + ", buffer " + pixels.capacity() + " bytes");
+            throw new IllegalStateException("unexpected I420 layout from " + input + ": " + w + "x" + h + ", Y stride "
+                    + yStride + ", buffer " + pixels.capacity() + " bytes");
         }
         Mat packed = new Mat(h * 3 / 2, w, CV_8UC1);
         BytePointer out = packed.data();
         copyPlane(data, 0, yStride, out, 0, w, w, h);
         copyPlane(data, (long) yStride * h, cStride, out, (long) w * h, w / 2, w / 2, h / 2);
-        copyPlane(data, (long) yStride * h + (long) cStride * (h / 2), cStride, out, (long) w * h + (long) (w / 2) * (h / 2), w / 2, w / 2, h / 2);
+        copyPlane(
+                data,
+                (long) yStride * h + (long) cStride * (h / 2),
+                cStride,
+                out,
+                (long) w * h + (long) (w / 2) * (h / 2),
+                w / 2,
+                w / 2,
+                h / 2);
         return new Picture(packed, Picture.Layout.I420);
     }
 
-    private static void copyPlane(BytePointer src, long srcOffset, int srcStride, BytePointer dst, long dstOffset, int dstStride,
-                                  int width, int rows) {
+    private static void copyPlane(
+            BytePointer src,
+            long srcOffset,
+            int srcStride,
+            BytePointer dst,
+            long dstOffset,
+            int dstStride,
+            int width,
+            int rows) {
         try (Mat from = new Mat(rows, width, CV_8UC1, new BytePointer(src).position(srcOffset), srcStride);
-             Mat to = new Mat(rows, width, CV_8UC1, new BytePointer(dst).position(dstOffset), dstStride)) {
+                Mat to = new Mat(rows, width, CV_8UC1, new BytePointer(dst).position(dstOffset), dstStride)) {
             from.copyTo(to);
         }
     }

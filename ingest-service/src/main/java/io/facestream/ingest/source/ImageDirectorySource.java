@@ -35,7 +35,8 @@ public record ImageDirectorySource(Path directory) implements CameraSource {
     public List<Path> images() throws SourceException {
         try (Stream<Path> files = Files.list(directory)) {
             return files.filter(Files::isRegularFile)
-                    .filter(p -> EXTENSIONS.stream().anyMatch(p.getFileName().toString().toLowerCase(Locale.ROOT)::endsWith))
+                    .filter(p -> EXTENSIONS.stream()
+                            .anyMatch(p.getFileName().toString().toLowerCase(Locale.ROOT)::endsWith))
                     .sorted()
                     .toList();
         } catch (IOException e) {
@@ -47,7 +48,8 @@ public record ImageDirectorySource(Path directory) implements CameraSource {
     public void stream(CameraOptions options, FrameSink sink) throws SourceException {
         List<Path> images = images();
         if (images.isEmpty()) {
-            throw new SourceException("image directory " + directory + " holds no images (" + String.join(" ", EXTENSIONS) + ")");
+            throw new SourceException(
+                    "image directory " + directory + " holds no images (" + String.join(" ", EXTENSIONS) + ")");
         }
         Pacer pacer = new Pacer(options.replay() == Replay.REALTIME);
         long start = WallClock.micros();

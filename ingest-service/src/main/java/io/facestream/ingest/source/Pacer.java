@@ -21,7 +21,9 @@ final class Pacer {
         }
         long dueNanos = wallStartNanos + (captureMicros - firstCapture) * 1000;
         // short sleeps so that a stop is seen within ~100 ms even on a 1 fps image directory
-        for (long wait = dueNanos - System.nanoTime(); wait > 0 && !sink.stopping(); wait = dueNanos - System.nanoTime()) {
+        for (long wait = dueNanos - System.nanoTime();
+                wait > 0 && !sink.stopping();
+                wait = dueNanos - System.nanoTime()) {
             try {
                 Thread.sleep(Math.min(100, Math.max(1, wait / 1_000_000)));
             } catch (InterruptedException e) {

@@ -11,7 +11,10 @@ import org.bytedeco.opencv.opencv_core.Mat;
  * the colour conversion run on an encoder thread instead of the camera's decode thread.
  */
 public record Picture(Mat mat, Layout layout) {
-    public enum Layout { BGR, I420 }
+    public enum Layout {
+        BGR,
+        I420
+    }
 
     public int width() {
         return mat.cols();

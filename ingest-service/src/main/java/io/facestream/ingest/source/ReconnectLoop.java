@@ -39,11 +39,20 @@ final class ReconnectLoop {
             }
             failures++;
             if (failures > policy.maxAttempts()) {
-                throw new SourceException(shown + (frames > 0 || failures > 1 ? " is still unreachable after " + policy.maxAttempts()
-                        + " reconnect attempts: " : " failed: ") + lastCause);
+                throw new SourceException(shown
+                        + (frames > 0 || failures > 1
+                                ? " is still unreachable after " + policy.maxAttempts() + " reconnect attempts: "
+                                : " failed: ")
+                        + lastCause);
             }
             long wait = policy.backoff(failures).toMillis();
-            LOG.info("{}: {}; reconnecting in {} ms (attempt {} of {})", shown, lastCause, wait, failures, policy.maxAttempts());
+            LOG.info(
+                    "{}: {}; reconnecting in {} ms (attempt {} of {})",
+                    shown,
+                    lastCause,
+                    wait,
+                    failures,
+                    policy.maxAttempts());
             long until = System.nanoTime() + wait * 1_000_000;
             while (System.nanoTime() < until && !sink.stopping()) {
                 try {

@@ -20,6 +20,7 @@ public record V4L2DeviceSource(Path device) implements CameraSource {
 
     @Override
     public void stream(CameraOptions options, FrameSink sink) throws SourceException {
-        ReconnectLoop.run(device.toString(), options.format().isEmpty() ? "video4linux2" : options.format(), options, sink);
+        ReconnectLoop.run(
+                device.toString(), options.format().isEmpty() ? "video4linux2" : options.format(), options, sink);
     }
 }

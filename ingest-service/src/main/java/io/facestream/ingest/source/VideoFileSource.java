@@ -31,12 +31,16 @@ public record VideoFileSource(Path file) implements CameraSource {
             try (FfmpegStream in = FfmpegStream.open(file.toString(), options.format(), options, false)) {
                 long passStart = nextCapture;
                 long[] firstTs = {Long.MIN_VALUE};
-                FfmpegStream.Pass pass = in.pump(sink, ts -> {
-                    if (firstTs[0] == Long.MIN_VALUE) {
-                        firstTs[0] = ts;
-                    }
-                    return passStart + (ts - firstTs[0]);
-                }, pacer, false);
+                FfmpegStream.Pass pass = in.pump(
+                        sink,
+                        ts -> {
+                            if (firstTs[0] == Long.MIN_VALUE) {
+                                firstTs[0] = ts;
+                            }
+                            return passStart + (ts - firstTs[0]);
+                        },
+                        pacer,
+                        false);
                 if (sink.stopping()) {
                     return;
                 }
@@ -45,9 +49,10 @@ public record VideoFileSource(Path file) implements CameraSource {
                 }
                 long declared = in.declaredMicros();
                 if (declared > 0 && pass.coveredMicros() + TRUNCATION_SLACK_FRAMES * pass.intervalMicros() < declared) {
-                    throw new SourceException(String.format("%s ends at %.2f s but its container declares %.2f s: the file is "
-                            + "truncated or damaged (%d frames before the damage were read)", file, pass.coveredMicros() / 1e6,
-                            declared / 1e6, pass.frames()));
+                    throw new SourceException(String.format(
+                            "%s ends at %.2f s but its container declares %.2f s: the file is "
+                                    + "truncated or damaged (%d frames before the damage were read)",
+                            file, pass.coveredMicros() / 1e6, declared / 1e6, pass.frames()));
                 }
                 nextCapture = passStart + pass.coveredMicros();
             }

@@ -23,12 +23,14 @@ class CameraSpecTest {
     @TempDir
     Path dir;
 
-    private final CameraOptions defaults = CameraOptions.fromConfig(FacestreamConfig.builder().isolated().build());
+    private final CameraOptions defaults =
+            CameraOptions.fromConfig(FacestreamConfig.builder().isolated().build());
 
     @Test
     void sourcesAreToldApartAndOptionsOverrideTheDefaults() throws Exception {
         Path clip = Files.writeString(dir.resolve("a.mp4"), "x");
-        CameraSpec file = CameraSpec.parse("lobby=" + clip + ";fps=2;max-width=640;jpeg-quality=70;replay=fast;at-end=loop", defaults);
+        CameraSpec file = CameraSpec.parse(
+                "lobby=" + clip + ";fps=2;max-width=640;jpeg-quality=70;replay=fast;at-end=loop", defaults);
         assertEquals("lobby", file.id().value());
         assertInstanceOf(VideoFileSource.class, file.source());
         assertEquals(2, file.options().fps());
@@ -38,7 +40,9 @@ class CameraSpecTest {
         assertEquals(Replay.FAST, file.options().replay());
         assertEquals(AtEnd.LOOP, file.options().atEnd());
 
-        assertInstanceOf(ImageDirectorySource.class, CameraSpec.parse("stills=" + dir, defaults).source());
+        assertInstanceOf(
+                ImageDirectorySource.class,
+                CameraSpec.parse("stills=" + dir, defaults).source());
         CameraSpec rtsp = CameraSpec.parse("door=rtsp://user:pw@10.0.0.7:554/stream1?channel=1", defaults);
         assertEquals(new LiveUrlSource("rtsp://user:pw@10.0.0.7:554/stream1?channel=1"), rtsp.source());
         assertEquals(defaults, rtsp.options());
@@ -64,7 +68,8 @@ class CameraSpecTest {
 
     @Test
     void configSectionGivesOneRequestPerCamera() {
-        FacestreamConfig config = FacestreamConfig.builder().isolated()
+        FacestreamConfig config = FacestreamConfig.builder()
+                .isolated()
                 .flag("cameras.lobby", "/footage/lobby.mp4")
                 .flag("cameras.door.source", "rtsp://cam/door")
                 .flag("cameras.door.fps", 2)
@@ -82,7 +87,9 @@ class CameraSpecTest {
         assertArrayEquals(new int[] {640, 360}, o.fit(1920, 1080));
         assertArrayEquals(new int[] {360, 480}, o.fit(1080, 1440));
         assertArrayEquals(new int[] {320, 240}, o.fit(320, 240), "smaller frames are never upscaled");
-        assertArrayEquals(new int[] {4000, 3000}, defaults.with("max-width", "0").with("max-height", "0").fit(4000, 3000));
+        assertArrayEquals(
+                new int[] {4000, 3000},
+                defaults.with("max-width", "0").with("max-height", "0").fit(4000, 3000));
     }
 
     @Test
@@ -111,7 +118,10 @@ class CameraSpecTest {
     @Test
     void reconnectBackoffDoublesUpToItsCap() {
         Reconnect r = new Reconnect(5, Duration.ofMillis(500), Duration.ofSeconds(3));
-        assertEquals(List.of(500L, 1000L, 2000L, 3000L, 3000L),
-                List.of(1, 2, 3, 4, 5).stream().map(a -> r.backoff(a).toMillis()).toList());
+        assertEquals(
+                List.of(500L, 1000L, 2000L, 3000L, 3000L),
+                List.of(1, 2, 3, 4, 5).stream()
+                        .map(a -> r.backoff(a).toMillis())
+                        .toList());
     }
 }

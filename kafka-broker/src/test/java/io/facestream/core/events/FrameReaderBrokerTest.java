@@ -44,17 +44,25 @@ class FrameReaderBrokerTest {
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         RecordMetadata meta;
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p)) {
-            meta = producer.send(new ProducerRecord<>(TopicCatalog.FRAMES, null, timestamp, "plain-cam", jpeg)).get();
+            meta = producer.send(new ProducerRecord<>(TopicCatalog.FRAMES, null, timestamp, "plain-cam", jpeg))
+                    .get();
         }
-        ConsumerRecord<String, byte[]> record = fetch(bootstrap, new TopicPartition(TopicCatalog.FRAMES, meta.partition()), meta.offset());
+        ConsumerRecord<String, byte[]> record =
+                fetch(bootstrap, new TopicPartition(TopicCatalog.FRAMES, meta.partition()), meta.offset());
 
         Frame frame = FrameReader.read(record);
         assertEquals(CameraId.of("plain-cam"), frame.camera());
         assertEquals(meta.offset(), frame.seq(), "without fs.seq the sequence is the offset");
-        assertEquals(timestamp * 1000, frame.captureMicros(), "without fs.capture-ts the capture time is the record timestamp");
+        assertEquals(
+                timestamp * 1000,
+                frame.captureMicros(),
+                "without fs.capture-ts the capture time is the record timestamp");
         assertArrayEquals(jpeg, frame.image());
         assertNull(frame.facesJson());
-        assertEquals(16, ImageIO.read(new java.io.ByteArrayInputStream(frame.image())).getWidth(), "the JPEG decodes");
+        assertEquals(
+                16,
+                ImageIO.read(new java.io.ByteArrayInputStream(frame.image())).getWidth(),
+                "the JPEG decodes");
     }
 
     private static ConsumerRecord<String, byte[]> fetch(String bootstrap, TopicPartition tp, long offset) {

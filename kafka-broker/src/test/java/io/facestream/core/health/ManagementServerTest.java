@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Integration
 class ManagementServerTest {
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @Test
     void readyFollowsTheBrokerDownAndBackWhileLiveStaysUp(@TempDir Path dir) throws Exception {
@@ -31,7 +32,8 @@ class ManagementServerTest {
         }
         EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), port);
         try (BrokerProbe probe = BrokerProbe.start(kafka.bootstrapServers(), Duration.ofMillis(500));
-             ManagementServer server = ManagementServer.start("127.0.0.1", 0, new HealthRegistry().register("broker", probe))) {
+                ManagementServer server =
+                        ManagementServer.start("127.0.0.1", 0, new HealthRegistry().register("broker", probe))) {
             String base = "http://127.0.0.1:" + server.port();
             awaitStatus(base + "/health/ready", 200, Duration.ofSeconds(30));
 
@@ -42,8 +44,12 @@ class ManagementServerTest {
             System.out.printf("ready turned 503 %.1f s after the broker stopped%n", (System.nanoTime() - down) / 1e9);
             var body = io.facestream.core.json.Json.mapper().readTree(notReady.body());
             assertEquals("DOWN", body.get("status").asText(), notReady.body());
-            assertEquals("DOWN", body.get("components").get("broker").get("status").asText(), notReady.body());
-            assertEquals(200, get(base + "/health/live").statusCode(), "a broker away is not a reason to restart this process");
+            assertEquals(
+                    "DOWN", body.get("components").get("broker").get("status").asText(), notReady.body());
+            assertEquals(
+                    200,
+                    get(base + "/health/live").statusCode(),
+                    "a broker away is not a reason to restart this process");
 
             kafka = EmbeddedKafka.start(dir.resolve("kafka"), port);
             long back = System.nanoTime();
@@ -52,12 +58,21 @@ class ManagementServerTest {
 
             HttpResponse<String> metrics = get(base + "/metrics");
             assertEquals(200, metrics.statusCode());
-            assertTrue(metrics.body().contains("\nfacestream_ready 1.0\n") && metrics.body().contains("\nfacestream_live 1.0\n"),
+            assertTrue(
+                    metrics.body().contains("\nfacestream_ready 1.0\n")
+                            && metrics.body().contains("\nfacestream_live 1.0\n"),
                     metrics.body());
-            assertTrue(metrics.body().contains("\njvm_memory_used_bytes{"), "the JVM's meters are bound without asking");
+            assertTrue(
+                    metrics.body().contains("\njvm_memory_used_bytes{"), "the JVM's meters are bound without asking");
             assertTrue(metrics.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
-            assertEquals(405, http.send(HttpRequest.newBuilder(URI.create(base + "/health/ready"))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+            assertEquals(
+                    405,
+                    http.send(
+                                    HttpRequest.newBuilder(URI.create(base + "/health/ready"))
+                                            .POST(HttpRequest.BodyPublishers.noBody())
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .statusCode());
             assertEquals(404, get(base + "/health/readyx").statusCode());
         } finally {
             kafka.close();
@@ -65,7 +80,11 @@ class ManagementServerTest {
     }
 
     private HttpResponse<String> get(String url) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(5))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> awaitStatus(String url, int status, Duration timeout) throws Exception {

@@ -31,13 +31,19 @@ public final class KafkaBrokerExtension implements ParameterResolver {
 
     /** The shared broker's address, starting it on first use. */
     public static String bootstrap(ExtensionContext e) {
-        return e.getRoot().getStore(NS).getOrComputeIfAbsent("broker", k -> {
-            String external = System.getProperty("kafka.bootstrap", "");
-            if (!external.isBlank()) {
-                return new SharedBroker(null, external.trim());
-            }
-            EmbeddedKafka kafka = EmbeddedKafka.startTemporary();
-            return new SharedBroker(kafka, kafka.bootstrapServers());
-        }, SharedBroker.class).bootstrap();
+        return e.getRoot()
+                .getStore(NS)
+                .getOrComputeIfAbsent(
+                        "broker",
+                        k -> {
+                            String external = System.getProperty("kafka.bootstrap", "");
+                            if (!external.isBlank()) {
+                                return new SharedBroker(null, external.trim());
+                            }
+                            EmbeddedKafka kafka = EmbeddedKafka.startTemporary();
+                            return new SharedBroker(kafka, kafka.bootstrapServers());
+                        },
+                        SharedBroker.class)
+                .bootstrap();
     }
 }

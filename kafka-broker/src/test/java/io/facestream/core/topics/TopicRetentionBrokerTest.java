@@ -28,7 +28,10 @@ class TopicRetentionBrokerTest {
 
     private static Map<String, String> describe(Admin admin, String topic, String... keys) throws Exception {
         ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-        Config c = admin.describeConfigs(List.of(r)).all().get(30, TimeUnit.SECONDS).get(r);
+        Config c = admin.describeConfigs(List.of(r))
+                .all()
+                .get(30, TimeUnit.SECONDS)
+                .get(r);
         Map<String, String> out = new java.util.TreeMap<>();
         for (String k : keys) {
             out.put(k, c.get(k).value());
@@ -37,24 +40,43 @@ class TopicRetentionBrokerTest {
     }
 
     @Test
-    void aNewTopicGetsItsConfiguredRetentionAndApplySetsDrift(@KafkaBroker.Bootstrap String bootstrap) throws Exception {
+    void aNewTopicGetsItsConfiguredRetentionAndApplySetsDrift(@KafkaBroker.Bootstrap String bootstrap)
+            throws Exception {
         String name = "retention-" + UUID.randomUUID();
-        FacestreamConfig first = FacestreamConfig.builder().isolated().flag("topics.faces.retention.ms", "900000").build();
+        FacestreamConfig first = FacestreamConfig.builder()
+                .isolated()
+                .flag("topics.faces.retention.ms", "900000")
+                .build();
         try (Admin admin = KafkaClients.admin(bootstrap)) {
             TopicCreator creator = new TopicCreator(admin, (short) 1);
-            List<TopicCreator.TopicState> created = creator.ensure(List.of(renamed(TopicCatalog.fromConfig(first), TopicCatalog.FACES, name)));
+            List<TopicCreator.TopicState> created =
+                    creator.ensure(List.of(renamed(TopicCatalog.fromConfig(first), TopicCatalog.FACES, name)));
             assertTrue(created.get(0).created());
             assertEquals(Map.of("retention.ms", "900000"), describe(admin, name, "retention.ms"));
 
-            FacestreamConfig second = first.with(Map.of("topics.faces.retention.ms", "600000", "topics.faces.segment.ms", "300000"));
-            List<TopicCreator.TopicState> drifted = creator.ensure(List.of(renamed(TopicCatalog.fromConfig(second), TopicCatalog.FACES, name)));
-            assertEquals(Map.of("retention.ms", "600000", "segment.ms", "300000"), drifted.get(0).configDrift());
-            assertEquals("900000", describe(admin, name, "retention.ms").get("retention.ms"), "ensure alone changes nothing");
+            FacestreamConfig second =
+                    first.with(Map.of("topics.faces.retention.ms", "600000", "topics.faces.segment.ms", "300000"));
+            List<TopicCreator.TopicState> drifted =
+                    creator.ensure(List.of(renamed(TopicCatalog.fromConfig(second), TopicCatalog.FACES, name)));
+            assertEquals(
+                    Map.of("retention.ms", "600000", "segment.ms", "300000"),
+                    drifted.get(0).configDrift());
+            assertEquals(
+                    "900000",
+                    describe(admin, name, "retention.ms").get("retention.ms"),
+                    "ensure alone changes nothing");
 
             List<TopicCreator.TopicState> applied = creator.apply(drifted);
             assertEquals(List.of(), applied.get(0).drift());
             assertFalse(applied.get(0).created());
-            assertEquals(Map.of("retention.ms", "600000", "segment.ms", "300000", "max.message.bytes", Integer.toString(2 * 1024 * 1024)),
+            assertEquals(
+                    Map.of(
+                            "retention.ms",
+                            "600000",
+                            "segment.ms",
+                            "300000",
+                            "max.message.bytes",
+                            Integer.toString(2 * 1024 * 1024)),
                     describe(admin, name, "retention.ms", "segment.ms", "max.message.bytes"));
         }
     }

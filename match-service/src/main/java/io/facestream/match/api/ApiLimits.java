@@ -9,7 +9,10 @@ import java.nio.file.Path;
  */
 public record ApiLimits(long maxUploadBytes, long maxPixels, int maxImagesPerEnrolment, Path uploadDirectory) {
     public static ApiLimits from(FacestreamConfig c) {
-        return new ApiLimits(c.getLong("api.max-upload-bytes"), c.getLong("api.max-pixels"), c.getInt("api.max-images"),
+        return new ApiLimits(
+                c.getLong("api.max-upload-bytes"),
+                c.getLong("api.max-pixels"),
+                c.getInt("api.max-images"),
                 c.getPath("api.upload-dir"));
     }
 }

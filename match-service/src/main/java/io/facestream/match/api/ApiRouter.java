@@ -7,7 +7,6 @@ import io.facestream.core.metrics.Metrics;
 import io.facestream.core.vector.Vectors;
 import io.facestream.gallery.model.GalleryInputException;
 import io.facestream.gallery.model.ModelVersion;
-import io.facestream.gallery.search.SearchRequest;
 import io.facestream.match.api.RouteSpec.Body;
 import io.facestream.match.api.audit.Access;
 import io.facestream.match.api.audit.AuditException;
@@ -94,31 +93,98 @@ public final class ApiRouter {
             var report = health.report();
             Replies.json(ctx, report.ready() ? 200 : 503, report.toJson(true));
         });
-        routes.open(HttpMethod.GET, "/metrics", ctx -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4").end(Metrics.scrape()));
-        routes.open(HttpMethod.GET, "/openapi.yaml", ctx -> ctx.response().putHeader("Content-Type", "application/yaml").end(resource("api/openapi.yaml")));
+        routes.open(
+                HttpMethod.GET,
+                "/metrics",
+                ctx -> ctx.response()
+                        .putHeader("Content-Type", "text/plain; version=0.0.4")
+                        .end(Metrics.scrape()));
+        routes.open(
+                HttpMethod.GET,
+                "/openapi.yaml",
+                ctx -> ctx.response()
+                        .putHeader("Content-Type", "application/yaml")
+                        .end(resource("api/openapi.yaml")));
 
-        routes.add(HttpMethod.GET, "/api/galleries", Role.VIEWER, RouteClass.READ, "galleries.list", Body.NONE,
+        routes.add(
+                HttpMethod.GET,
+                "/api/galleries",
+                Role.VIEWER,
+                RouteClass.READ,
+                "galleries.list",
+                Body.NONE,
                 ctx -> blocking(ctx, galleries::list, v -> Replies.json(ctx, v)));
-        routes.add(HttpMethod.POST, "/api/galleries", Role.ADMIN, RouteClass.WRITE, "gallery.create", Body.JSON, this::createGallery);
-        routes.add(HttpMethod.DELETE, "/api/galleries/:gallery", Role.ADMIN, RouteClass.WRITE, "gallery.delete", Body.NONE, this::deleteGallery);
-        routes.add(HttpMethod.PUT, "/api/galleries/:gallery/threshold", Role.ADMIN, RouteClass.WRITE, "gallery.threshold", Body.JSON,
+        routes.add(
+                HttpMethod.POST,
+                "/api/galleries",
+                Role.ADMIN,
+                RouteClass.WRITE,
+                "gallery.create",
+                Body.JSON,
+                this::createGallery);
+        routes.add(
+                HttpMethod.DELETE,
+                "/api/galleries/:gallery",
+                Role.ADMIN,
+                RouteClass.WRITE,
+                "gallery.delete",
+                Body.NONE,
+                this::deleteGallery);
+        routes.add(
+                HttpMethod.PUT,
+                "/api/galleries/:gallery/threshold",
+                Role.ADMIN,
+                RouteClass.WRITE,
+                "gallery.threshold",
+                Body.JSON,
                 this::setThreshold);
-        routes.add(HttpMethod.GET, "/api/galleries/:gallery/subjects", Role.VIEWER, RouteClass.READ, "subjects.list", Body.NONE,
+        routes.add(
+                HttpMethod.GET,
+                "/api/galleries/:gallery/subjects",
+                Role.VIEWER,
+                RouteClass.READ,
+                "subjects.list",
+                Body.NONE,
                 ctx -> blocking(ctx, () -> galleries.subjects(ctx.pathParam("gallery")), v -> Replies.json(ctx, v)));
-        routes.add(HttpMethod.POST, "/api/galleries/:gallery/subjects", Role.OPERATOR, RouteClass.WRITE, "subject.enrol", Body.MULTIPART,
+        routes.add(
+                HttpMethod.POST,
+                "/api/galleries/:gallery/subjects",
+                Role.OPERATOR,
+                RouteClass.WRITE,
+                "subject.enrol",
+                Body.MULTIPART,
                 this::enrol);
-        routes.add(HttpMethod.DELETE, "/api/galleries/:gallery/subjects/:subject", Role.OPERATOR, RouteClass.WRITE, "subject.delete",
-                Body.NONE, this::deleteSubject);
-        routes.add(HttpMethod.GET, "/api/galleries/:gallery/subjects/:subject/media/:media/crop", Role.VIEWER, RouteClass.FACE,
-                "gallery.crop", Body.NONE, ctx -> blocking(ctx, () -> galleries.crop(ctx.pathParam("gallery"), ctx.pathParam("subject"),
-                        ctx.pathParam("media")), b -> Replies.jpeg(ctx, b)));
-        routes.add(HttpMethod.POST, "/api/search", Role.VIEWER, RouteClass.SEARCH, "search", Body.MULTIPART, this::search);
-        routes.add(HttpMethod.POST, "/api/verify", Role.VIEWER, RouteClass.SEARCH, "verify", Body.MULTIPART, this::verify);
+        routes.add(
+                HttpMethod.DELETE,
+                "/api/galleries/:gallery/subjects/:subject",
+                Role.OPERATOR,
+                RouteClass.WRITE,
+                "subject.delete",
+                Body.NONE,
+                this::deleteSubject);
+        routes.add(
+                HttpMethod.GET,
+                "/api/galleries/:gallery/subjects/:subject/media/:media/crop",
+                Role.VIEWER,
+                RouteClass.FACE,
+                "gallery.crop",
+                Body.NONE,
+                ctx -> blocking(
+                        ctx,
+                        () -> galleries.crop(
+                                ctx.pathParam("gallery"), ctx.pathParam("subject"), ctx.pathParam("media")),
+                        b -> Replies.jpeg(ctx, b)));
+        routes.add(
+                HttpMethod.POST, "/api/search", Role.VIEWER, RouteClass.SEARCH, "search", Body.MULTIPART, this::search);
+        routes.add(
+                HttpMethod.POST, "/api/verify", Role.VIEWER, RouteClass.SEARCH, "verify", Body.MULTIPART, this::verify);
 
         matches.mount(routes);
         new KeyRoutes(guard.keys(), guard.sessions(), tls).mount(routes);
 
-        r.route("/*").method(HttpMethod.GET).handler(StaticHandler.create("web").setCachingEnabled(false).setIndexPage("index.html"));
+        r.route("/*")
+                .method(HttpMethod.GET)
+                .handler(StaticHandler.create("web").setCachingEnabled(false).setIndexPage("index.html"));
         r.route().failureHandler(ApiRouter::failure);
         this.routes = routes.specs();
         return r;
@@ -128,15 +194,22 @@ public final class ApiRouter {
         Throwable f = ctx.failure();
         if (f == null) {
             int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
-            Replies.error(ctx, status, status == 413 ? "upload too large (limit: api.max-upload-bytes)"
-                    : status == 404 ? "no such route: " + ctx.request().method() + " " + ctx.request().path()
-                    : "request failed with status " + status);
+            Replies.error(
+                    ctx,
+                    status,
+                    status == 413
+                            ? "upload too large (limit: api.max-upload-bytes)"
+                            : status == 404
+                                    ? "no such route: " + ctx.request().method() + " "
+                                            + ctx.request().path()
+                                    : "request failed with status " + status);
             return;
         }
         if (f instanceof java.util.concurrent.CompletionException && f.getCause() != null) {
             f = f.getCause();
         }
-        if (Boolean.TRUE.equals(ctx.get(Routes.DECODING_BODY)) && !(f instanceof IOException)
+        if (Boolean.TRUE.equals(ctx.get(Routes.DECODING_BODY))
+                && !(f instanceof IOException)
                 && !(f instanceof io.vertx.core.file.FileSystemException)) {
             Replies.error(ctx, 400, "the request body could not be decoded: " + f);
             return;
@@ -147,15 +220,29 @@ public final class ApiRouter {
             case ApiKeys.UnknownKey e -> Replies.error(ctx, 404, e.getMessage());
             case ApiKeys.KeyConflict e -> Replies.error(ctx, 409, e.getMessage());
             case AuditException e -> {
-                LOG.error("{} {} refused: {}", ctx.request().method(), ctx.request().path(), e.getMessage());
-                Replies.error(ctx, 503, "the audit log cannot be written, so the change was not made (see the service log)");
+                LOG.error(
+                        "{} {} refused: {}",
+                        ctx.request().method(),
+                        ctx.request().path(),
+                        e.getMessage());
+                Replies.error(
+                        ctx, 503, "the audit log cannot be written, so the change was not made (see the service log)");
             }
             case IllegalArgumentException e -> Replies.error(ctx, 400, e.getMessage());
             default -> {
-                String id = HexFormat.of().formatHex(java.nio.ByteBuffer.allocate(6).putShort((short) ThreadLocalRandom.current().nextInt())
-                        .putInt(ThreadLocalRandom.current().nextInt()).array());
-                LOG.error("error {}: {} {} failed", id, ctx.request().method(), ctx.request().path(), f);
-                Replies.error(ctx, 500, "internal error " + id + ": the details are in the service log under this id", id);
+                String id = HexFormat.of()
+                        .formatHex(java.nio.ByteBuffer.allocate(6)
+                                .putShort((short) ThreadLocalRandom.current().nextInt())
+                                .putInt(ThreadLocalRandom.current().nextInt())
+                                .array());
+                LOG.error(
+                        "error {}: {} {} failed",
+                        id,
+                        ctx.request().method(),
+                        ctx.request().path(),
+                        f);
+                Replies.error(
+                        ctx, 500, "internal error " + id + ": the details are in the service log under this id", id);
             }
         }
     }
@@ -182,7 +269,10 @@ public final class ApiRouter {
             }
             return n;
         } catch (IOException e) {
-            throw ApiError.badRequest("request body is not valid JSON: " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
+            throw ApiError.badRequest("request body is not valid JSON: "
+                    + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j
+                            ? j.getOriginalMessage()
+                            : e.getMessage()));
         }
     }
 
@@ -215,24 +305,31 @@ public final class ApiRouter {
         JsonNode b = jsonBody(ctx);
         String name = text(b, "name", true);
         String kind = text(b, "kind", false);
-        blocking(ctx, () -> {
-            return galleries.create(name, kind, beforeChange(ctx));
-        }, g -> Replies.json(ctx, 201, g));
+        blocking(
+                ctx,
+                () -> {
+                    return galleries.create(name, kind, beforeChange(ctx));
+                },
+                g -> Replies.json(ctx, 201, g));
     }
 
     private void deleteGallery(RoutingContext ctx) {
         String name = ctx.pathParam("gallery");
-        blocking(ctx, () -> {
-            galleries.delete(name, beforeChange(ctx));
-            return name;
-        }, n -> Replies.noContent(ctx));
+        blocking(
+                ctx,
+                () -> {
+                    galleries.delete(name, beforeChange(ctx));
+                    return name;
+                },
+                n -> Replies.noContent(ctx));
     }
 
     private void setThreshold(RoutingContext ctx) {
         JsonNode b = jsonBody(ctx);
         String model = text(b, "model", false);
         if (model == null && !faces.model().contains(":")) {
-            throw ApiError.badRequest("field 'model' (name:version) is required until the face pipeline has been opened");
+            throw ApiError.badRequest(
+                    "field 'model' (name:version) is required until the face pipeline has been opened");
         }
         String space = model == null ? faces.model() : ModelVersion.parse(model).toString();
         OpenSetThreshold t;
@@ -255,15 +352,22 @@ public final class ApiRouter {
             }
             t = FpirCalibration.calibrate(s, b.get("target_fpir").asDouble());
         } else {
-            throw ApiError.badRequest("send either {\"threshold\": x} or {\"target_fpir\": f, \"non_mated_scores\": [...]}");
+            throw ApiError.badRequest(
+                    "send either {\"threshold\": x} or {\"target_fpir\": f, \"non_mated_scores\": [...]}");
         }
         String gallery = ctx.pathParam("gallery");
         OpenSetThreshold chosen = t;
-        Access.of(ctx).detail("model", space).detail("threshold", chosen.value()).detail("source", chosen.source());
-        blocking(ctx, () -> {
-            galleries.setThreshold(gallery, space, chosen, beforeChange(ctx));
-            return chosen;
-        }, v -> Replies.json(ctx, thresholdJson(gallery, space, v)));
+        Access.of(ctx)
+                .detail("model", space)
+                .detail("threshold", chosen.value())
+                .detail("source", chosen.source());
+        blocking(
+                ctx,
+                () -> {
+                    galleries.setThreshold(gallery, space, chosen, beforeChange(ctx));
+                    return chosen;
+                },
+                v -> Replies.json(ctx, thresholdJson(gallery, space, v)));
     }
 
     static Map<String, Object> thresholdJson(String gallery, String model, OpenSetThreshold t) {
@@ -292,8 +396,8 @@ public final class ApiRouter {
             }
         }
         if (out.size() < min || out.size() > max) {
-            throw ApiError.badRequest("expected " + (min == max ? min : min + " to " + max) + " file(s) in multipart field '"
-                    + field + "', got " + out.size());
+            throw ApiError.badRequest("expected " + (min == max ? min : min + " to " + max)
+                    + " file(s) in multipart field '" + field + "', got " + out.size());
         }
         return out;
     }
@@ -307,84 +411,112 @@ public final class ApiRouter {
         String display = ctx.request().getFormAttribute("display_name");
         List<byte[]> images = uploads(ctx, "image", 1, limits.maxImagesPerEnrolment());
         Access.of(ctx).detail("subject_id", subject).detail("images", images.size());
-        blocking(ctx, () -> {
-            galleries.requireGallery(gallery);
-            List<ReadFace> read = new ArrayList<>();
-            for (int i = 0; i < images.size(); i++) {
-                read.add(faces.read(images.get(i), "image " + (i + 1) + " of subject " + subject));
-            }
-            // erasure verification: the SHA-256 of what is stored (the crops) and of what was uploaded, never the bytes;
-            // `facestream erasure verify` looks for them everywhere after the subject was deleted (docs/privacy.md)
-            Access.of(ctx).detail("crop_sha256", read.stream().map(f -> sha256(f.cropJpeg())).toList())
-                    .detail("image_sha256", images.stream().map(ApiRouter::sha256).toList());
-            return galleries.enrol(gallery, subject, display == null ? subject : display, read, beforeChange(ctx));
-        }, v -> Replies.json(ctx, 201, v));
+        blocking(
+                ctx,
+                () -> {
+                    galleries.requireGallery(gallery);
+                    List<ReadFace> read = new ArrayList<>();
+                    for (int i = 0; i < images.size(); i++) {
+                        read.add(faces.read(images.get(i), "image " + (i + 1) + " of subject " + subject));
+                    }
+                    // erasure verification: the SHA-256 of what is stored (the crops) and of what was uploaded, never
+                    // the bytes;
+                    // `facestream erasure verify` looks for them everywhere after the subject was deleted
+                    // (docs/privacy.md)
+                    Access.of(ctx)
+                            .detail(
+                                    "crop_sha256",
+                                    read.stream().map(f -> sha256(f.cropJpeg())).toList())
+                            .detail(
+                                    "image_sha256",
+                                    images.stream().map(ApiRouter::sha256).toList());
+                    return galleries.enrol(
+                            gallery, subject, display == null ? subject : display, read, beforeChange(ctx));
+                },
+                v -> Replies.json(ctx, 201, v));
     }
 
     private void deleteSubject(RoutingContext ctx) {
         String gallery = ctx.pathParam("gallery");
         String subject = ctx.pathParam("subject");
-        blocking(ctx, () -> {
-            galleries.deleteSubject(gallery, subject, beforeChange(ctx));
-            return subject;
-        }, v -> Replies.noContent(ctx));
+        blocking(
+                ctx,
+                () -> {
+                    galleries.deleteSubject(gallery, subject, beforeChange(ctx));
+                    return subject;
+                },
+                v -> Replies.noContent(ctx));
     }
 
     private void search(RoutingContext ctx) {
         byte[] image = uploads(ctx, "image", 1, 1).get(0);
         String only = ctx.request().getFormAttribute("gallery");
         int k = intParam(ctx.request().getFormAttribute("k"), 5, 1, 100, "k");
-        blocking(ctx, () -> {
-            IndexedGallery g = galleries.gallery();
-            List<String> names = only == null || only.isBlank() ? new ArrayList<>(new java.util.TreeSet<>(g.index().galleryNames())) : List.of(only);
-            for (String n : names) {
-                galleries.requireGallery(n);
-            }
-            ReadFace f = faces.read(image, "search image");
-            float[] unit = Vectors.unit(f.raw());
-            List<Map<String, Object>> results = new ArrayList<>();
-            for (String n : names) {
-                List<Match.Candidate> c = g.search(n, f.model(), unit, k);
-                OpenSetThreshold t = g.threshold(n, f.model());
-                Map<String, Object> one = new LinkedHashMap<>();
-                one.put("gallery", n);
-                one.put("threshold", t.value());
-                one.put("decision", OpenSetDecision.decide(c, t));
-                one.put("candidates", c);
-                results.add(one);
-            }
-            Access.of(ctx).detail("galleries", names).detail("k", k);
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("model", f.model());
-            out.put("faces_in_image", f.facesSeen());
-            out.put("results", results);
-            return out;
-        }, v -> Replies.json(ctx, v));
+        blocking(
+                ctx,
+                () -> {
+                    IndexedGallery g = galleries.gallery();
+                    List<String> names = only == null || only.isBlank()
+                            ? new ArrayList<>(new java.util.TreeSet<>(g.index().galleryNames()))
+                            : List.of(only);
+                    for (String n : names) {
+                        galleries.requireGallery(n);
+                    }
+                    ReadFace f = faces.read(image, "search image");
+                    float[] unit = Vectors.unit(f.raw());
+                    List<Map<String, Object>> results = new ArrayList<>();
+                    for (String n : names) {
+                        List<Match.Candidate> c = g.search(n, f.model(), unit, k);
+                        OpenSetThreshold t = g.threshold(n, f.model());
+                        Map<String, Object> one = new LinkedHashMap<>();
+                        one.put("gallery", n);
+                        one.put("threshold", t.value());
+                        one.put("decision", OpenSetDecision.decide(c, t));
+                        one.put("candidates", c);
+                        results.add(one);
+                    }
+                    Access.of(ctx).detail("galleries", names).detail("k", k);
+                    Map<String, Object> out = new LinkedHashMap<>();
+                    out.put("model", f.model());
+                    out.put("faces_in_image", f.facesSeen());
+                    out.put("results", results);
+                    return out;
+                },
+                v -> Replies.json(ctx, v));
     }
 
     private void verify(RoutingContext ctx) {
         byte[] a = uploads(ctx, "a", 1, 1).get(0);
         byte[] b = uploads(ctx, "b", 1, 1).get(0);
         String gallery = ctx.request().getFormAttribute("gallery");
-        blocking(ctx, () -> {
-            ReadFace fa = faces.read(a, "image a");
-            ReadFace fb = faces.read(b, "image b");
-            double score = Vectors.cosine(fa.raw(), fb.raw());
-            OpenSetThreshold t = gallery == null || gallery.isBlank()
-                    ? galleries.gallery().threshold("", fa.model()) : galleries.gallery().threshold(gallery, fa.model());
-            Access.of(ctx).detail("gallery", gallery).detail("threshold", t.value()).detail("score", score);
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("model", fa.model());
-            out.put("score", score);
-            out.put("threshold", t.value());
-            out.put("same_person", score >= t.value());
-            return out;
-        }, v -> Replies.json(ctx, v));
+        blocking(
+                ctx,
+                () -> {
+                    ReadFace fa = faces.read(a, "image a");
+                    ReadFace fb = faces.read(b, "image b");
+                    double score = Vectors.cosine(fa.raw(), fb.raw());
+                    OpenSetThreshold t = gallery == null || gallery.isBlank()
+                            ? galleries.gallery().threshold("", fa.model())
+                            : galleries.gallery().threshold(gallery, fa.model());
+                    Access.of(ctx)
+                            .detail("gallery", gallery)
+                            .detail("threshold", t.value())
+                            .detail("score", score);
+                    Map<String, Object> out = new LinkedHashMap<>();
+                    out.put("model", fa.model());
+                    out.put("score", score);
+                    out.put("threshold", t.value());
+                    out.put("same_person", score >= t.value());
+                    return out;
+                },
+                v -> Replies.json(ctx, v));
     }
 
     static String sha256(byte[] bytes) {
         try {
-            return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+            return HexFormat.of()
+                    .formatHex(
+                            java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("this JVM has no SHA-256", e);
         }

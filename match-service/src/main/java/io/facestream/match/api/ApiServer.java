@@ -41,8 +41,8 @@ public final class ApiServer implements AutoCloseable {
             Tls t = new Tls(c.getPath("api.tls.cert"), c.getPath("api.tls.key"));
             for (Path p : new Path[] {t.cert(), t.key()}) {
                 if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
-                    throw new IllegalArgumentException((p == t.cert() ? "api.tls.cert " : "api.tls.key ") + p
-                            + " is not a readable file");
+                    throw new IllegalArgumentException(
+                            (p == t.cert() ? "api.tls.cert " : "api.tls.key ") + p + " is not a readable file");
                 }
             }
             return t;
@@ -63,23 +63,37 @@ public final class ApiServer implements AutoCloseable {
         try {
             HttpServerOptions options = new HttpServerOptions().setCompressionSupported(true);
             if (tls != null) {
-                options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.cert().toString())
-                        .setKeyPath(tls.key().toString()));
+                options.setSsl(true)
+                        .setKeyCertOptions(new PemKeyCertOptions()
+                                .setCertPath(tls.cert().toString())
+                                .setKeyPath(tls.key().toString()));
             }
             HttpServer server = vertx.createHttpServer(options)
-                    .requestHandler(router).listen(port, host).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                    .requestHandler(router)
+                    .listen(port, host)
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(30, TimeUnit.SECONDS);
             if (isLoopback(host)) {
-                LOG.info("the API listens on {} only: reachable from this host (api.host, --host; another address needs "
-                        + "api.tls.cert and api.tls.key or a TLS proxy, docs/security.md)", host);
+                LOG.info(
+                        "the API listens on {} only: reachable from this host (api.host, --host; another address needs "
+                                + "api.tls.cert and api.tls.key or a TLS proxy, docs/security.md)",
+                        host);
             } else if (tls == null) {
-                LOG.warn("the API listens on {} over plain HTTP: keys, session cookies, faces and names cross the network in "
-                        + "the clear. Set api.tls.cert and api.tls.key, or bind to 127.0.0.1 behind a TLS proxy (docs/security.md)", host);
+                LOG.warn(
+                        "the API listens on {} over plain HTTP: keys, session cookies, faces and names cross the network in "
+                                + "the clear. Set api.tls.cert and api.tls.key, or bind to 127.0.0.1 behind a TLS proxy (docs/security.md)",
+                        host);
             }
             return new ApiServer(vertx, server, tls != null);
         } catch (Exception e) {
             vertx.close();
-            throw new IllegalStateException("cannot start the API on " + host + ":" + port + ": "
-                    + (e.getCause() == null ? e.getMessage() : e.getCause().getMessage()), e);
+            throw new IllegalStateException(
+                    "cannot start the API on " + host + ":" + port + ": "
+                            + (e.getCause() == null
+                                    ? e.getMessage()
+                                    : e.getCause().getMessage()),
+                    e);
         }
     }
 

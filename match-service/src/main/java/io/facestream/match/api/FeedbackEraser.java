@@ -48,15 +48,17 @@ public final class FeedbackEraser {
         Map<String, Boolean> about = new HashMap<>(); // match id -> whether its latest feedback is about the subject
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaClients.consumer(kafka, null))) {
             List<TopicPartition> parts = consumer.partitionsFor(TopicCatalog.FEEDBACK, READ_TIMEOUT).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                    .map(p -> new TopicPartition(p.topic(), p.partition()))
+                    .toList();
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
             Map<TopicPartition, Long> end = consumer.endOffsets(parts, READ_TIMEOUT);
             long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
             while (parts.stream().anyMatch(p -> consumer.position(p, READ_TIMEOUT) < end.get(p))) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("timed out after " + READ_TIMEOUT + " reading " + TopicCatalog.FEEDBACK
-                            + " to erase the feedback about " + gallery + "/" + subjectId + "; delete again to retry");
+                    throw new IllegalStateException("timed out after " + READ_TIMEOUT + " reading "
+                            + TopicCatalog.FEEDBACK + " to erase the feedback about " + gallery + "/" + subjectId
+                            + "; delete again to retry");
                 }
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     if (r.key() == null || SegmentRoll.KEY.equals(r.key())) {
@@ -66,7 +68,11 @@ public final class FeedbackEraser {
                 }
             }
         }
-        List<String> ids = about.entrySet().stream().filter(Map.Entry::getValue).map(Map.Entry::getKey).sorted().toList();
+        List<String> ids = about.entrySet().stream()
+                .filter(Map.Entry::getValue)
+                .map(Map.Entry::getKey)
+                .sorted()
+                .toList();
         if (ids.isEmpty()) {
             return ids;
         }
@@ -79,8 +85,10 @@ public final class FeedbackEraser {
                 f.get(30, TimeUnit.SECONDS);
             }
         } catch (Exception e) {
-            throw new IllegalStateException("cannot tombstone the feedback about " + gallery + "/" + subjectId + " ("
-                    + e.getMessage() + "); delete again to retry", e);
+            throw new IllegalStateException(
+                    "cannot tombstone the feedback about " + gallery + "/" + subjectId + " (" + e.getMessage()
+                            + "); delete again to retry",
+                    e);
         }
         segmentRoll.afterDeletes(TopicCatalog.FEEDBACK);
         return ids;
@@ -89,7 +97,8 @@ public final class FeedbackEraser {
     private static boolean isAbout(byte[] value, String gallery, String subjectId) {
         try {
             Feedback f = Feedback.parseFrom(value);
-            return f.getGallery().equals(gallery) && (subjectId == null || f.getSubjectId().equals(subjectId));
+            return f.getGallery().equals(gallery)
+                    && (subjectId == null || f.getSubjectId().equals(subjectId));
         } catch (InvalidProtocolBufferException e) {
             return false; // not feedback this service wrote: nothing of a subject to find in it
         }

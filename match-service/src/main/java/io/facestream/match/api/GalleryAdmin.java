@@ -66,7 +66,8 @@ public final class GalleryAdmin {
                 Map<String, Object> g = describe(d);
                 g.put("models", models(name));
                 List<Map<String, Object>> thresholds = new ArrayList<>();
-                ThresholdMetadata.all(d.metadata()).forEach((model, t) -> thresholds.add(ApiRouter.thresholdJson(name, model, t)));
+                ThresholdMetadata.all(d.metadata())
+                        .forEach((model, t) -> thresholds.add(ApiRouter.thresholdJson(name, model, t)));
                 g.put("thresholds", thresholds);
                 out.add(g);
             });
@@ -118,8 +119,10 @@ public final class GalleryAdmin {
     }
 
     public OpenSetThreshold setThreshold(String name, String model, OpenSetThreshold t, Runnable beforePublish) {
-        GalleryDefinition d = gallery.definition(name).orElseThrow(() -> ApiError.notFound("gallery '" + name + "' does not exist"));
-        publishAndWait(List.of(new GalleryChange.DefineGallery(ThresholdMetadata.withThreshold(d, model, t))), beforePublish);
+        GalleryDefinition d =
+                gallery.definition(name).orElseThrow(() -> ApiError.notFound("gallery '" + name + "' does not exist"));
+        publishAndWait(
+                List.of(new GalleryChange.DefineGallery(ThresholdMetadata.withThreshold(d, model, t))), beforePublish);
         return t;
     }
 
@@ -127,17 +130,19 @@ public final class GalleryAdmin {
      * Enrols a subject from faces already read from the uploads: SINGLE galleries take exactly one image, BOOKING
      * galleries take one or more (fused into one template by the index).
      */
-    public Map<String, Object> enrol(String galleryName, String subjectId, String displayName, List<ReadFace> faces,
-                                     Runnable beforePublish) {
+    public Map<String, Object> enrol(
+            String galleryName, String subjectId, String displayName, List<ReadFace> faces, Runnable beforePublish) {
         GalleryKind kind = requireGallery(galleryName);
         if (faces.isEmpty()) {
             throw ApiError.badRequest("enrolment needs at least one image (form field 'image')");
         }
         if (kind == GalleryKind.SINGLE && faces.size() != 1) {
-            throw ApiError.badRequest("gallery '" + galleryName + "' is SINGLE: enrol exactly one image, got " + faces.size());
+            throw ApiError.badRequest(
+                    "gallery '" + galleryName + "' is SINGLE: enrol exactly one image, got " + faces.size());
         }
         if (kind == GalleryKind.SURVEILLANCE) {
-            throw ApiError.badRequest("gallery '" + galleryName + "' is SURVEILLANCE: it is filled from tracks, not uploads");
+            throw ApiError.badRequest(
+                    "gallery '" + galleryName + "' is SURVEILLANCE: it is filled from tracks, not uploads");
         }
         Subject subject;
         List<Medium> media = new ArrayList<>();
@@ -150,7 +155,8 @@ public final class GalleryAdmin {
                 String mediaId = (kind == GalleryKind.SINGLE ? "still-" : "item-") + (i + 1);
                 Embedding e = new Embedding(ModelVersion.parse(f.model()), f.raw());
                 gallery.index().requireDimension(e, "subject " + subjectId);
-                media.add(new Medium(galleryName, subjectId, mediaId, List.of(e), List.of(f.cropJpeg()), Map.of(), now));
+                media.add(
+                        new Medium(galleryName, subjectId, mediaId, List.of(e), List.of(f.cropJpeg()), Map.of(), now));
                 mediaIds.add(mediaId);
             }
         } catch (GalleryInputException e) {
@@ -164,7 +170,8 @@ public final class GalleryAdmin {
         } catch (GalleryInputException e) {
             throw ApiError.badRequest(e.getMessage());
         } catch (TimeoutException e) {
-            throw new ApiError(503, "the change was published but this replica did not apply it within " + writes.applyTimeout());
+            throw new ApiError(
+                    503, "the change was published but this replica did not apply it within " + writes.applyTimeout());
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("gallery", galleryName);
@@ -205,7 +212,8 @@ public final class GalleryAdmin {
         try {
             writes.publishAll(tombstones);
         } catch (TimeoutException e) {
-            throw new ApiError(503, "the change was published but this replica did not apply it within " + writes.applyTimeout());
+            throw new ApiError(
+                    503, "the change was published but this replica did not apply it within " + writes.applyTimeout());
         } finally {
             if (feed != null) {
                 feed.erase(galleryName, subjectId);
@@ -219,7 +227,8 @@ public final class GalleryAdmin {
         gallery.index().withSearcher(s -> {
             try {
                 for (ScoreDoc sd : s.search(gallery.index().layout().media(galleryName), Integer.MAX_VALUE).scoreDocs) {
-                    Medium m = gallery.index().layout().readMedium(s.storedFields().document(sd.doc), List.of());
+                    Medium m =
+                            gallery.index().layout().readMedium(s.storedFields().document(sd.doc), List.of());
                     media.computeIfAbsent(m.subjectId(), k -> new ArrayList<>()).add(m.mediaId());
                 }
                 return null;
@@ -231,7 +240,9 @@ public final class GalleryAdmin {
         media.forEach((id, ms) -> {
             Map<String, Object> s = new LinkedHashMap<>();
             s.put("subject_id", id);
-            gallery.index().subject(new GalleryKey.OfSubject(galleryName, id)).ifPresent(x -> s.put("display_name", x.displayName()));
+            gallery.index()
+                    .subject(new GalleryKey.OfSubject(galleryName, id))
+                    .ifPresent(x -> s.put("display_name", x.displayName()));
             s.put("media", ms.stream().sorted().toList());
             out.add(s);
         });
@@ -239,7 +250,8 @@ public final class GalleryAdmin {
     }
 
     public byte[] crop(String galleryName, String subjectId, String mediaId) {
-        Medium m = gallery.index().medium(new GalleryKey.OfMedium(galleryName, subjectId, mediaId))
+        Medium m = gallery.index()
+                .medium(new GalleryKey.OfMedium(galleryName, subjectId, mediaId))
                 .orElseThrow(() -> ApiError.notFound("no medium " + galleryName + "/" + subjectId + "/" + mediaId));
         if (m.crops().isEmpty()) {
             throw ApiError.notFound("medium " + galleryName + "/" + subjectId + "/" + mediaId + " has no stored crop");
@@ -248,7 +260,9 @@ public final class GalleryAdmin {
     }
 
     public GalleryKind requireGallery(String name) {
-        return gallery.index().kindOf(name).orElseThrow(() -> ApiError.notFound("gallery '" + name + "' does not exist"));
+        return gallery.index()
+                .kindOf(name)
+                .orElseThrow(() -> ApiError.notFound("gallery '" + name + "' does not exist"));
     }
 
     /**
@@ -260,7 +274,8 @@ public final class GalleryAdmin {
         try {
             writes.publishAll(changes);
         } catch (TimeoutException e) {
-            throw new ApiError(503, "the change was published but this replica did not apply it within " + writes.applyTimeout());
+            throw new ApiError(
+                    503, "the change was published but this replica did not apply it within " + writes.applyTimeout());
         }
     }
 }

@@ -40,11 +40,33 @@ final class KeyRoutes {
         r.add(HttpMethod.POST, "/api/session", Role.VIEWER, RouteClass.READ, "session.create", Body.NONE, this::login);
         r.add(HttpMethod.GET, "/api/session", Role.VIEWER, RouteClass.READ, "session.read", Body.NONE, this::session);
         r.add(HttpMethod.DELETE, "/api/session", Role.VIEWER, RouteClass.READ, "session.end", Body.NONE, this::logout);
-        r.add(HttpMethod.GET, "/api/keys", Role.ADMIN, RouteClass.READ, "keys.list", Body.NONE,
-                ctx -> Replies.json(ctx, keys.list().stream().map(k -> describe(k, keys.now())).toList()));
+        r.add(
+                HttpMethod.GET,
+                "/api/keys",
+                Role.ADMIN,
+                RouteClass.READ,
+                "keys.list",
+                Body.NONE,
+                ctx -> Replies.json(
+                        ctx,
+                        keys.list().stream().map(k -> describe(k, keys.now())).toList()));
         r.add(HttpMethod.POST, "/api/keys", Role.ADMIN, RouteClass.WRITE, "key.create", Body.JSON, this::create);
-        r.add(HttpMethod.PUT, "/api/keys/:name/expiry", Role.ADMIN, RouteClass.WRITE, "key.expire", Body.JSON, this::expire);
-        r.add(HttpMethod.POST, "/api/keys/:name/revoke", Role.ADMIN, RouteClass.WRITE, "key.revoke", Body.NONE, this::revoke);
+        r.add(
+                HttpMethod.PUT,
+                "/api/keys/:name/expiry",
+                Role.ADMIN,
+                RouteClass.WRITE,
+                "key.expire",
+                Body.JSON,
+                this::expire);
+        r.add(
+                HttpMethod.POST,
+                "/api/keys/:name/revoke",
+                Role.ADMIN,
+                RouteClass.WRITE,
+                "key.revoke",
+                Body.NONE,
+                this::revoke);
     }
 
     static Map<String, Object> describe(ApiKey k, Instant now) {
@@ -99,8 +121,13 @@ final class KeyRoutes {
     }
 
     private void setCookie(RoutingContext ctx, String value, long maxAgeSeconds) {
-        ctx.response().addCookie(Cookie.cookie(Sessions.COOKIE, value).setPath("/api").setHttpOnly(true)
-                .setSameSite(CookieSameSite.STRICT).setSecure(tls).setMaxAge(maxAgeSeconds));
+        ctx.response()
+                .addCookie(Cookie.cookie(Sessions.COOKIE, value)
+                        .setPath("/api")
+                        .setHttpOnly(true)
+                        .setSameSite(CookieSameSite.STRICT)
+                        .setSecure(tls)
+                        .setMaxAge(maxAgeSeconds));
     }
 
     private void create(RoutingContext ctx) {
@@ -110,44 +137,56 @@ final class KeyRoutes {
         Role role = Role.parse(roleText, "field 'role'");
         Instant expires = expiry(b, false);
         ApiKey.checkName(name, "field 'name'");
-        Access.of(ctx).detail("name", name).detail("role", role.name()).detail("expires_at", expires == null ? null : expires.toString());
+        Access.of(ctx)
+                .detail("name", name)
+                .detail("role", role.name())
+                .detail("expires_at", expires == null ? null : expires.toString());
         String by = Guard.caller(ctx).name();
-        ApiRouter.blocking(ctx, () -> {
-            if (keys.byName(name).isPresent()) {
-                throw new ApiError(409, "API key '" + name + "' exists already (revoked keys keep their name)");
-            }
-            Access.of(ctx).beforeChange();
-            return keys.create(name, role, expires, by);
-        }, created -> {
-            Map<String, Object> out = describe(created.key(), keys.now());
-            out.put("secret", created.secret());
-            Access.of(ctx).detail("fingerprint", created.key().fingerprint());
-            Replies.json(ctx, 201, out);
-        });
+        ApiRouter.blocking(
+                ctx,
+                () -> {
+                    if (keys.byName(name).isPresent()) {
+                        throw new ApiError(409, "API key '" + name + "' exists already (revoked keys keep their name)");
+                    }
+                    Access.of(ctx).beforeChange();
+                    return keys.create(name, role, expires, by);
+                },
+                created -> {
+                    Map<String, Object> out = describe(created.key(), keys.now());
+                    out.put("secret", created.secret());
+                    Access.of(ctx).detail("fingerprint", created.key().fingerprint());
+                    Replies.json(ctx, 201, out);
+                });
     }
 
     private void expire(RoutingContext ctx) {
         String name = ctx.pathParam("name");
         Instant at = expiry(ApiRouter.jsonBody(ctx), true);
         Access.of(ctx).detail("expires_at", at.toString());
-        ApiRouter.blocking(ctx, () -> {
-            if (keys.byName(name).isEmpty()) {
-                throw ApiError.notFound("no API key named '" + name + "'");
-            }
-            Access.of(ctx).beforeChange();
-            return keys.expire(name, at);
-        }, k -> Replies.json(ctx, describe(k, keys.now())));
+        ApiRouter.blocking(
+                ctx,
+                () -> {
+                    if (keys.byName(name).isEmpty()) {
+                        throw ApiError.notFound("no API key named '" + name + "'");
+                    }
+                    Access.of(ctx).beforeChange();
+                    return keys.expire(name, at);
+                },
+                k -> Replies.json(ctx, describe(k, keys.now())));
     }
 
     private void revoke(RoutingContext ctx) {
         String name = ctx.pathParam("name");
-        ApiRouter.blocking(ctx, () -> {
-            if (keys.byName(name).isEmpty()) {
-                throw ApiError.notFound("no API key named '" + name + "'");
-            }
-            Access.of(ctx).beforeChange();
-            return keys.revoke(name);
-        }, k -> Replies.json(ctx, describe(k, keys.now())));
+        ApiRouter.blocking(
+                ctx,
+                () -> {
+                    if (keys.byName(name).isEmpty()) {
+                        throw ApiError.notFound("no API key named '" + name + "'");
+                    }
+                    Access.of(ctx).beforeChange();
+                    return keys.revoke(name);
+                },
+                k -> Replies.json(ctx, describe(k, keys.now())));
     }
 
     /** {@code expires_at} (an ISO-8601 instant) or {@code expires_in} (a duration: 30d, 12h, PT1H; 0s = now). */
@@ -161,7 +200,8 @@ final class KeyRoutes {
             try {
                 return Instant.parse(at);
             } catch (DateTimeParseException e) {
-                throw ApiError.badRequest("expires_at '" + at + "' is not an ISO-8601 instant such as 2030-01-31T00:00:00Z");
+                throw ApiError.badRequest(
+                        "expires_at '" + at + "' is not an ISO-8601 instant such as 2030-01-31T00:00:00Z");
             }
         }
         if (in != null) {
@@ -177,7 +217,8 @@ final class KeyRoutes {
             return keys.now().plus(d);
         }
         if (required) {
-            throw ApiError.badRequest("send {\"expires_at\": \"2030-01-31T00:00:00Z\"} or {\"expires_in\": \"0s\"} (0s: now)");
+            throw ApiError.badRequest(
+                    "send {\"expires_at\": \"2030-01-31T00:00:00Z\"} or {\"expires_in\": \"0s\"} (0s: now)");
         }
         return null;
     }

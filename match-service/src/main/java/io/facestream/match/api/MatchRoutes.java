@@ -39,10 +39,38 @@ public final class MatchRoutes {
 
     void mount(Routes r) {
         r.add(HttpMethod.GET, "/api/matches", Role.VIEWER, RouteClass.READ, "matches.read", Body.NONE, this::matches);
-        r.add(HttpMethod.GET, "/api/tracks/:camera/:track", Role.VIEWER, RouteClass.READ, "track.read", Body.NONE, this::track);
-        r.add(HttpMethod.GET, "/api/faces/:partition/:offset/crop", Role.VIEWER, RouteClass.FACE, "face.crop", Body.NONE, this::faceCrop);
-        r.add(HttpMethod.GET, "/api/cameras", Role.VIEWER, RouteClass.READ, "cameras.list", Body.NONE, ctx -> Replies.json(ctx, feed.cameras()));
-        r.add(HttpMethod.GET, "/api/status", Role.VIEWER, RouteClass.READ, "status.read", Body.NONE, ctx -> Replies.json(ctx, feed.status()));
+        r.add(
+                HttpMethod.GET,
+                "/api/tracks/:camera/:track",
+                Role.VIEWER,
+                RouteClass.READ,
+                "track.read",
+                Body.NONE,
+                this::track);
+        r.add(
+                HttpMethod.GET,
+                "/api/faces/:partition/:offset/crop",
+                Role.VIEWER,
+                RouteClass.FACE,
+                "face.crop",
+                Body.NONE,
+                this::faceCrop);
+        r.add(
+                HttpMethod.GET,
+                "/api/cameras",
+                Role.VIEWER,
+                RouteClass.READ,
+                "cameras.list",
+                Body.NONE,
+                ctx -> Replies.json(ctx, feed.cameras()));
+        r.add(
+                HttpMethod.GET,
+                "/api/status",
+                Role.VIEWER,
+                RouteClass.READ,
+                "status.read",
+                Body.NONE,
+                ctx -> Replies.json(ctx, feed.status()));
         r.add(HttpMethod.POST, "/api/feedback", Role.OPERATOR, RouteClass.WRITE, "feedback", Body.JSON, this::feedback);
         r.add(HttpMethod.GET, "/api/live", Role.VIEWER, RouteClass.LIVE, "live.sse", Body.NONE, this::sse);
         r.add(HttpMethod.GET, "/api/live/ws", Role.VIEWER, RouteClass.LIVE, "live.ws", Body.NONE, this::webSocket);
@@ -59,8 +87,15 @@ public final class MatchRoutes {
         Match.Decision decision = enumParam(p.get("decision"), Match.Decision.class, "decision");
         Match.Stage stage = enumParam(p.get("stage"), Match.Stage.class, "stage");
         try {
-            return new MatchQuery(p.get("camera"), longParam(p.get("from_us"), "from_us"), longParam(p.get("to_us"), "to_us"),
-                    p.get("subject"), decision, stage, p.get("track"), booleanParam(p.get("late"), "late"),
+            return new MatchQuery(
+                    p.get("camera"),
+                    longParam(p.get("from_us"), "from_us"),
+                    longParam(p.get("to_us"), "to_us"),
+                    p.get("subject"),
+                    decision,
+                    stage,
+                    p.get("track"),
+                    booleanParam(p.get("late"), "late"),
                     ApiRouter.intParam(p.get("offset"), 0, 0, Integer.MAX_VALUE, "offset"),
                     ApiRouter.intParam(p.get("limit"), 50, 1, MatchQuery.MAX_LIMIT, "limit"));
         } catch (IllegalArgumentException e) {
@@ -106,7 +141,8 @@ public final class MatchRoutes {
         String track = ctx.pathParam("track");
         var page = feed.query(new MatchQuery(camera, null, null, null, null, null, track, null, 0, 10));
         if (page.matches().isEmpty()) {
-            throw ApiError.notFound("no decision for track " + track + " of camera " + camera + " among the recent matches");
+            throw ApiError.notFound(
+                    "no decision for track " + track + " of camera " + camera + " among the recent matches");
         }
         Match latest = page.matches().get(0);
         Access.of(ctx).detail("decisions", page.matches().size());
@@ -136,10 +172,14 @@ public final class MatchRoutes {
             // only the faces the API has shown as a recent match's best face: no walking the faces topic by offset
             throw ApiError.notFound("faces/" + partition + "/" + offset + " is not the best face of a recent match");
         }
-        ApiRouter.blocking(ctx, () -> faces.read(partition, offset)
-                .orElseThrow(() -> ApiError.notFound("no face record at faces/" + partition + "/" + offset)), o -> {
+        ApiRouter.blocking(
+                ctx,
+                () -> faces.read(partition, offset)
+                        .orElseThrow(() -> ApiError.notFound("no face record at faces/" + partition + "/" + offset)),
+                o -> {
                     if (o.getAlignedCropJpeg().isEmpty()) {
-                        Replies.error(ctx, 404, "face faces/" + partition + "/" + offset + " was stored without its crop");
+                        Replies.error(
+                                ctx, 404, "face faces/" + partition + "/" + offset + " was stored without its crop");
                     } else {
                         Replies.jpeg(ctx, o.getAlignedCropJpeg().toByteArray());
                     }
@@ -161,23 +201,37 @@ public final class MatchRoutes {
             subject = m.best().subjectId();
         }
         String comment = ApiRouter.text(b, "comment", false);
-        Feedback f = Feedback.newBuilder().setMatchId(matchId).setVerdict(verdict).setBy(Guard.caller(ctx).name())
-                .setTsUs(System.currentTimeMillis() * 1000).setGallery(m.gallery() == null ? "" : m.gallery())
-                .setSubjectId(subject == null ? "" : subject).setTrackId(m.trackId() == null ? "" : m.trackId())
-                .setCameraId(m.cameraId()).setComment(comment == null ? "" : comment).build();
+        Feedback f = Feedback.newBuilder()
+                .setMatchId(matchId)
+                .setVerdict(verdict)
+                .setBy(Guard.caller(ctx).name())
+                .setTsUs(System.currentTimeMillis() * 1000)
+                .setGallery(m.gallery() == null ? "" : m.gallery())
+                .setSubjectId(subject == null ? "" : subject)
+                .setTrackId(m.trackId() == null ? "" : m.trackId())
+                .setCameraId(m.cameraId())
+                .setComment(comment == null ? "" : comment)
+                .build();
         Access.of(ctx).detail("match_id", matchId).detail("verdict", verdict.name());
-        ApiRouter.blocking(ctx, () -> {
-            Access.of(ctx).beforeChange();
-            feedback.send(new ProducerRecord<>(TopicCatalog.FEEDBACK, matchId, f.toByteArray())).get();
-            return f;
-        }, x -> Replies.json(ctx, 201, Map.of("match_id", matchId, "verdict", verdict.name(), "by", f.getBy())));
+        ApiRouter.blocking(
+                ctx,
+                () -> {
+                    Access.of(ctx).beforeChange();
+                    feedback.send(new ProducerRecord<>(TopicCatalog.FEEDBACK, matchId, f.toByteArray()))
+                            .get();
+                    return f;
+                },
+                x -> Replies.json(ctx, 201, Map.of("match_id", matchId, "verdict", verdict.name(), "by", f.getBy())));
     }
 
     private void sse(RoutingContext ctx) {
         MatchQuery filter = query(ctx);
         Replies.open(ctx, 200, () -> {
-            HttpServerResponse res = ctx.response().setChunked(true).putHeader("Content-Type", "text/event-stream")
-                    .putHeader("Cache-Control", "no-cache").putHeader("X-Accel-Buffering", "no");
+            HttpServerResponse res = ctx.response()
+                    .setChunked(true)
+                    .putHeader("Content-Type", "text/event-stream")
+                    .putHeader("Cache-Control", "no-cache")
+                    .putHeader("X-Accel-Buffering", "no");
             res.write(": facestream live matches\n\n");
             AtomicLong sent = new AtomicLong();
             long opened = System.nanoTime();
@@ -210,31 +264,39 @@ public final class MatchRoutes {
             throw ApiError.badRequest("this route is a WebSocket: send an upgrade request (Upgrade: websocket)");
         }
         ctx.request().pause(); // the upgrade happens once the audit line is written: keep the request unread until then
-        Replies.open(ctx, 101, () -> ctx.request().toWebSocket().onSuccess(ws -> {
-            AtomicLong sent = new AtomicLong();
-            long opened = System.nanoTime();
-            Runnable stop = feed.listen(m -> {
-                if (filter.matches(m)) {
-                    ctx.vertx().runOnContext(v -> {
-                        if (!ws.isClosed()) {
-                            sent.incrementAndGet();
-                            ws.writeTextMessage(json(m));
-                        }
-                    });
-                }
-            });
-            ws.closeHandler(v -> {
-                stop.run();
-                ended(ctx, sent.get(), opened);
-            });
-        }).onFailure(ctx::fail));
+        Replies.open(
+                ctx,
+                101,
+                () -> ctx.request()
+                        .toWebSocket()
+                        .onSuccess(ws -> {
+                            AtomicLong sent = new AtomicLong();
+                            long opened = System.nanoTime();
+                            Runnable stop = feed.listen(m -> {
+                                if (filter.matches(m)) {
+                                    ctx.vertx().runOnContext(v -> {
+                                        if (!ws.isClosed()) {
+                                            sent.incrementAndGet();
+                                            ws.writeTextMessage(json(m));
+                                        }
+                                    });
+                                }
+                            });
+                            ws.closeHandler(v -> {
+                                stop.run();
+                                ended(ctx, sent.get(), opened);
+                            });
+                        })
+                        .onFailure(ctx::fail));
     }
 
     /** The audit line of a live stream that closed: how long it was open and how many decisions it carried. */
     private static void ended(RoutingContext ctx, long sent, long openedNanos) {
         Access a = Access.of(ctx);
         if (a != null) {
-            a.after("ended", Map.of("matches_sent", sent, "seconds", (System.nanoTime() - openedNanos) / 1_000_000_000L));
+            a.after(
+                    "ended",
+                    Map.of("matches_sent", sent, "seconds", (System.nanoTime() - openedNanos) / 1_000_000_000L));
         }
     }
 

@@ -45,7 +45,8 @@ final class PathCheck {
             for (int c = 0; c < decoded.length(); c++) {
                 char ch = decoded.charAt(c);
                 if (ch == '/' || ch == '\\' || ch < 0x20 || ch == 0x7f) {
-                    return "path segment '" + shown(segment) + "' holds '/', '\\' or a control character: not allowed in a name";
+                    return "path segment '" + shown(segment)
+                            + "' holds '/', '\\' or a control character: not allowed in a name";
                 }
             }
         }
@@ -79,8 +80,12 @@ final class PathCheck {
             }
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(out.toByteArray())).toString();
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(out.toByteArray()))
+                    .toString();
         } catch (CharacterCodingException e) {
             return null;
         }

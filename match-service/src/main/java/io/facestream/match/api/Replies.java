@@ -30,7 +30,13 @@ final class Replies {
             ctx.fail(e);
             return;
         }
-        send(ctx, status, () -> ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(bytes));
+        send(
+                ctx,
+                status,
+                () -> ctx.response()
+                        .setStatusCode(status)
+                        .putHeader("Content-Type", "application/json")
+                        .end(bytes));
     }
 
     static void json(RoutingContext ctx, Object body) {
@@ -42,8 +48,13 @@ final class Replies {
     }
 
     static void jpeg(RoutingContext ctx, byte[] bytes) {
-        send(ctx, 200, () -> ctx.response().putHeader("Content-Type", "image/jpeg").putHeader("Cache-Control", "private, max-age=300")
-                .end(Buffer.buffer(bytes)));
+        send(
+                ctx,
+                200,
+                () -> ctx.response()
+                        .putHeader("Content-Type", "image/jpeg")
+                        .putHeader("Cache-Control", "private, max-age=300")
+                        .end(Buffer.buffer(bytes)));
     }
 
     /** Starts a response that stays open (a live stream) once its audit line is written. */
@@ -75,24 +86,39 @@ final class Replies {
             write.run();
             return;
         }
-        Context context = Vertx.currentContext() != null ? Vertx.currentContext() : ctx.vertx().getOrCreateContext();
-        access.finish(status).whenComplete((written, failure) -> context.runOnContext(v -> {
-            if (ctx.response().ended() || ctx.response().closed()) {
-                return;
-            }
-            if (failure != null && status < 400 && !access.changeRecorded()) {
-                LOG.error("{} {}: not answered, the audit line cannot be written: {}", ctx.request().method(), ctx.request().path(),
-                        failure.getMessage());
-                String msg = "the audit log cannot be written, so this request is not answered (see the service log)";
-                byte[] b = ("{\"error\":\"" + msg + "\",\"status\":503}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                ctx.response().setStatusCode(503).putHeader("Content-Type", "application/json").end(Buffer.buffer(b));
-                return;
-            }
-            if (failure != null) {
-                LOG.error("{} {}: the audit line of the outcome ({}) cannot be written: {}", ctx.request().method(),
-                        ctx.request().path(), status, failure.getMessage());
-            }
-            write.run();
-        }));
+        Context context = Vertx.currentContext() != null
+                ? Vertx.currentContext()
+                : ctx.vertx().getOrCreateContext();
+        access.finish(status)
+                .whenComplete((written, failure) -> context.runOnContext(v -> {
+                    if (ctx.response().ended() || ctx.response().closed()) {
+                        return;
+                    }
+                    if (failure != null && status < 400 && !access.changeRecorded()) {
+                        LOG.error(
+                                "{} {}: not answered, the audit line cannot be written: {}",
+                                ctx.request().method(),
+                                ctx.request().path(),
+                                failure.getMessage());
+                        String msg =
+                                "the audit log cannot be written, so this request is not answered (see the service log)";
+                        byte[] b = ("{\"error\":\"" + msg + "\",\"status\":503}")
+                                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                        ctx.response()
+                                .setStatusCode(503)
+                                .putHeader("Content-Type", "application/json")
+                                .end(Buffer.buffer(b));
+                        return;
+                    }
+                    if (failure != null) {
+                        LOG.error(
+                                "{} {}: the audit line of the outcome ({}) cannot be written: {}",
+                                ctx.request().method(),
+                                ctx.request().path(),
+                                status,
+                                failure.getMessage());
+                    }
+                    write.run();
+                }));
     }
 }

@@ -13,7 +13,11 @@ import io.vertx.core.http.HttpMethod;
  */
 public record RouteSpec(HttpMethod method, String path, Role role, RouteClass routeClass, String action, Body body) {
     /** What the route reads from the request body; only a body route stores anything, and only after the guard. */
-    public enum Body { NONE, JSON, MULTIPART }
+    public enum Body {
+        NONE,
+        JSON,
+        MULTIPART
+    }
 
     /** {@code GET /api/matches}: how routes are named in audit lines and errors. */
     public String name() {

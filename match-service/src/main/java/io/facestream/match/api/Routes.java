@@ -33,7 +33,8 @@ final class Routes {
         this.router = router;
         this.guard = guard;
         this.json = BodyHandler.create(false).setBodyLimit(limits.maxUploadBytes());
-        this.multipart = BodyHandler.create(limits.uploadDirectory().toString()).setBodyLimit(limits.maxUploadBytes())
+        this.multipart = BodyHandler.create(limits.uploadDirectory().toString())
+                .setBodyLimit(limits.maxUploadBytes())
                 .setDeleteUploadedFilesOnEnd(true);
     }
 
@@ -47,8 +48,14 @@ final class Routes {
         router.route(method, path).handler(handler);
     }
 
-    void add(HttpMethod method, String path, Role role, RouteClass routeClass, String action, RouteSpec.Body body,
-             Handler<RoutingContext> handler) {
+    void add(
+            HttpMethod method,
+            String path,
+            Role role,
+            RouteClass routeClass,
+            String action,
+            RouteSpec.Body body,
+            Handler<RoutingContext> handler) {
         RouteSpec spec = new RouteSpec(method, path, role, routeClass, action, body);
         specs.add(spec);
         var route = router.route(method, path).handler(guard.require(role, routeClass, spec.name(), action));

@@ -9,8 +9,9 @@ import io.vertx.ext.web.RoutingContext;
  * images, which are cached privately for a few minutes.
  */
 final class SecurityHeaders {
-    static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
-            + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+    static final String CSP =
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+                    + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
     static final String HSTS = "max-age=31536000";
 
     private final boolean tls;

@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 public final class StaleUploads {
     /** Far longer than any request (uploads are limited to api.max-upload-bytes). */
     public static final Duration MIN_AGE = Duration.ofMinutes(10);
+
     private static final Logger LOG = LoggerFactory.getLogger(StaleUploads.class);
 
     private StaleUploads() {}
@@ -32,12 +33,16 @@ public final class StaleUploads {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path f : files) {
                 try {
-                    if (Files.isRegularFile(f) && Files.getLastModifiedTime(f).toInstant().isBefore(before)) {
+                    if (Files.isRegularFile(f)
+                            && Files.getLastModifiedTime(f).toInstant().isBefore(before)) {
                         Files.delete(f);
                         removed++;
                     }
                 } catch (IOException e) {
-                    LOG.warn("cannot remove the stale upload {} ({}): delete it by hand, it may hold a face", f, e.toString());
+                    LOG.warn(
+                            "cannot remove the stale upload {} ({}): delete it by hand, it may hold a face",
+                            f,
+                            e.toString());
                 }
             }
         } catch (IOException e) {

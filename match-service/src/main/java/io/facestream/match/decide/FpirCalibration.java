@@ -42,7 +42,8 @@ public final class FpirCalibration {
 
     /** The empirical FPIR of a threshold on the given non-mated top scores. */
     public static double fpirAt(double[] nonMatedTopScores, double threshold) {
-        long alarms = Arrays.stream(nonMatedTopScores).filter(s -> s >= threshold).count();
+        long alarms =
+                Arrays.stream(nonMatedTopScores).filter(s -> s >= threshold).count();
         return nonMatedTopScores.length == 0 ? 0 : (double) alarms / nonMatedTopScores.length;
     }
 

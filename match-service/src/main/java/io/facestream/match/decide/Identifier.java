@@ -36,14 +36,28 @@ public final class Identifier {
     public Match identify(TrackEvent event, long nowMs) {
         Track t = event.track();
         Match.Stage stage = event instanceof TrackEvent.Closed ? Match.Stage.FINAL : Match.Stage.PROVISIONAL;
-        List<Match.Candidate> candidates = gallery.search(galleryName, t.model(), t.template().unit(), topK);
+        List<Match.Candidate> candidates =
+                gallery.search(galleryName, t.model(), t.template().unit(), topK);
         OpenSetThreshold threshold = gallery.threshold(galleryName, t.model());
         int sep = t.model().indexOf(':');
-        Match.ModelId model = new Match.ModelId(t.model().substring(0, sep), t.model().substring(sep + 1));
+        Match.ModelId model =
+                new Match.ModelId(t.model().substring(0, sep), t.model().substring(sep + 1));
         String trackId = Long.toString(t.id());
-        return new Match(matchId(event.cameraId(), trackId, stage), trackId, event.cameraId(), t.startTsUs(), t.lastTsUs(),
-                stage, OpenSetDecision.decide(candidates, threshold), threshold.value(), galleryName, model, candidates,
-                t.acceptedFaces(), t.best() == null ? null : t.best().ref(), t.late(),
+        return new Match(
+                matchId(event.cameraId(), trackId, stage),
+                trackId,
+                event.cameraId(),
+                t.startTsUs(),
+                t.lastTsUs(),
+                stage,
+                OpenSetDecision.decide(candidates, threshold),
+                threshold.value(),
+                galleryName,
+                model,
+                candidates,
+                t.acceptedFaces(),
+                t.best() == null ? null : t.best().ref(),
+                t.late(),
                 t.late() ? Math.max(1, nowMs - t.lastTsUs() / 1000) : 0);
     }
 

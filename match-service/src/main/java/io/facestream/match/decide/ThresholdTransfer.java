@@ -27,11 +27,9 @@ public final class ThresholdTransfer {
     public static final int MIN_TAIL = 10;
 
     /** A transferred threshold and how it was obtained. */
-    public record Transferred(OpenSetThreshold threshold, String method, int pairs, int above) {
-    }
+    public record Transferred(OpenSetThreshold threshold, String method, int pairs, int above) {}
 
-    private ThresholdTransfer() {
-    }
+    private ThresholdTransfer() {}
 
     /**
      * @param oldScores impostor pair scores under the old version
@@ -39,10 +37,11 @@ public final class ThresholdTransfer {
      * @param from      the old model version (for the threshold's source)
      * @return empty when there are fewer than {@link #MIN_PAIRS} pairs or the old scores do not vary
      */
-    public static Optional<Transferred> transfer(OpenSetThreshold old, String from, double[] oldScores, double[] newScores) {
+    public static Optional<Transferred> transfer(
+            OpenSetThreshold old, String from, double[] oldScores, double[] newScores) {
         if (oldScores.length != newScores.length) {
-            throw new IllegalArgumentException("impostor scores must be paired: " + oldScores.length + " old vs "
-                    + newScores.length + " new");
+            throw new IllegalArgumentException(
+                    "impostor scores must be paired: " + oldScores.length + " old vs " + newScores.length + " new");
         }
         int n = oldScores.length;
         if (n < MIN_PAIRS) {
@@ -72,8 +71,8 @@ public final class ThresholdTransfer {
         }
         value = Math.max(-1, Math.min(1, value));
         String source = "transferred from " + from + " (" + method + ", " + n + " impostor pairs)";
-        return Optional.of(new Transferred(new OpenSetThreshold(value, old.targetFpir(), old.calibratedOn(), source),
-                method, n, above));
+        return Optional.of(new Transferred(
+                new OpenSetThreshold(value, old.targetFpir(), old.calibratedOn(), source), method, n, above));
     }
 
     private static double mean(double[] x) {

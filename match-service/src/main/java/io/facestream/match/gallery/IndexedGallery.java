@@ -41,11 +41,14 @@ public final class IndexedGallery implements GallerySearch {
         ModelVersion mv = ModelVersion.parse(model);
         // A gallery that does not exist (yet) or holds no vector of this model has no candidates: the track is
         // UNKNOWN, which is the truth, rather than a failed topology.
-        if (index.kindOf(gallery).isEmpty() || index.dimension(mv).isEmpty()
+        if (index.kindOf(gallery).isEmpty()
+                || index.dimension(mv).isEmpty()
                 || index.dimension(mv).getAsInt() != unitQuery.length) {
             return List.of();
         }
-        return searcher.search(SearchRequest.of(gallery, mv, unitQuery, k)).hits().stream().map(IndexedGallery::candidate).toList();
+        return searcher.search(SearchRequest.of(gallery, mv, unitQuery, k)).hits().stream()
+                .map(IndexedGallery::candidate)
+                .toList();
     }
 
     @Override
@@ -71,12 +74,19 @@ public final class IndexedGallery implements GallerySearch {
     public OpenSetThreshold threshold(String gallery, String model) {
         Optional<GalleryDefinition> definition = definition(gallery);
         try {
-            return definition.flatMap(d -> ThresholdMetadata.read(d.metadata(), model))
+            return definition
+                    .flatMap(d -> ThresholdMetadata.read(d.metadata(), model))
                     .orElseGet(() -> OpenSetThreshold.fallback(defaultThreshold));
         } catch (IllegalArgumentException unreadable) {
             if (warned.add(gallery + " " + unreadable.getMessage())) {
-                LOG.warn("gallery '{}': {}; decisions of {} use match.default-threshold {} until a threshold is set "
-                        + "(PUT /api/galleries/{}/threshold)", gallery, unreadable.getMessage(), model, defaultThreshold, gallery);
+                LOG.warn(
+                        "gallery '{}': {}; decisions of {} use match.default-threshold {} until a threshold is set "
+                                + "(PUT /api/galleries/{}/threshold)",
+                        gallery,
+                        unreadable.getMessage(),
+                        model,
+                        defaultThreshold,
+                        gallery);
             }
             return OpenSetThreshold.fallback(defaultThreshold);
         }

@@ -1,7 +1,7 @@
 package io.facestream.match.gallery;
 
-import io.facestream.match.decide.OpenSetThreshold;
 import io.facestream.gallery.model.GalleryDefinition;
+import io.facestream.match.decide.OpenSetThreshold;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -37,12 +37,18 @@ public final class ThresholdMetadata {
         try {
             double fpir = Double.parseDouble(metadata.getOrDefault(p + "fpir", "NaN"));
             int n = Integer.parseInt(metadata.getOrDefault(p + "calibrated-on", "0"));
-            return Optional.of(new OpenSetThreshold(Double.parseDouble(value), fpir, n, metadata.getOrDefault(p + "source", "manual")));
+            return Optional.of(new OpenSetThreshold(
+                    Double.parseDouble(value), fpir, n, metadata.getOrDefault(p + "source", "manual")));
         } catch (IllegalArgumentException e) {
             StringBuilder values = new StringBuilder();
             for (String k : java.util.List.of(THRESHOLD, "fpir", "calibrated-on")) {
                 if (metadata.containsKey(p + k)) {
-                    values.append(values.isEmpty() ? "" : ", ").append(p).append(k).append(" = '").append(metadata.get(p + k)).append("'");
+                    values.append(values.isEmpty() ? "" : ", ")
+                            .append(p)
+                            .append(k)
+                            .append(" = '")
+                            .append(metadata.get(p + k))
+                            .append("'");
                 }
             }
             throw new IllegalArgumentException("gallery metadata " + values + " is unreadable: " + e.getMessage(), e);
@@ -54,7 +60,8 @@ public final class ThresholdMetadata {
         java.util.SortedMap<String, OpenSetThreshold> out = new java.util.TreeMap<>();
         for (String key : metadata.keySet()) {
             // "open-set.threshold" starts with the prefix and ends with ".threshold" but names no model
-            if (key.startsWith(PREFIX) && key.endsWith("." + THRESHOLD)
+            if (key.startsWith(PREFIX)
+                    && key.endsWith("." + THRESHOLD)
                     && key.length() > PREFIX.length() + THRESHOLD.length() + 1) {
                 String model = key.substring(PREFIX.length(), key.length() - THRESHOLD.length() - 1);
                 try {

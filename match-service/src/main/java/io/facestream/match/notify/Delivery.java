@@ -20,7 +20,8 @@ final class Delivery {
 
     private Delivery() {}
 
-    static Outcome deliver(Sink sink, Match match, byte[] json, RetryPolicy policy, Pause pause) throws InterruptedException {
+    static Outcome deliver(Sink sink, Match match, byte[] json, RetryPolicy policy, Pause pause)
+            throws InterruptedException {
         String last = null;
         for (int attempt = 1; attempt <= policy.attempts(); attempt++) {
             try {

@@ -53,6 +53,7 @@ public final class MqttSink implements Sink {
     private final Set<String> announced = ConcurrentHashMap.newKeySet();
     /** Every camera seen, to announce again after a reconnect (a broker without persistence forgets retained messages). */
     private final Set<String> cameras = ConcurrentHashMap.newKeySet();
+
     private volatile boolean everConnected;
 
     /**
@@ -63,12 +64,15 @@ public final class MqttSink implements Sink {
         this.rule = settings.rule();
         this.displayNames = displayNames;
         this.clock = clock;
-        String clientId = settings.clientId().isEmpty() ? "facestream-match-" + UUID.randomUUID().toString().substring(0, 8) : settings.clientId();
+        String clientId = settings.clientId().isEmpty()
+                ? "facestream-match-" + UUID.randomUUID().toString().substring(0, 8)
+                : settings.clientId();
         try {
             client = new MqttClient(settings.url(), clientId, new MemoryPersistence());
         } catch (MqttException | IllegalArgumentException e) {
             throw new IllegalArgumentException("notify.mqtt.url '" + Redact.credentials(settings.url())
-                    + "' is not an MQTT broker URL: write tcp://HOST:PORT or ssl://HOST:PORT (" + Redact.credentials(e.getMessage()) + ")");
+                    + "' is not an MQTT broker URL: write tcp://HOST:PORT or ssl://HOST:PORT ("
+                    + Redact.credentials(e.getMessage()) + ")");
         }
         client.setTimeToWait(settings.timeout().toMillis());
         options = new MqttConnectOptions();
@@ -89,13 +93,17 @@ public final class MqttSink implements Sink {
             public void connectComplete(boolean reconnect, String serverURI) {
                 everConnected = true;
                 announced.clear();
-                // publishing waits for the broker's acknowledgement, which Paho's callback thread delivers: not from here
+                // publishing waits for the broker's acknowledgement, which Paho's callback thread delivers: not from
+                // here
                 Thread.ofVirtual().name("facestream-notify-mqtt-announce").start(MqttSink.this::announce);
             }
 
             @Override
             public void connectionLost(Throwable cause) {
-                LOG.warn("MQTT connection to {} lost ({}); reconnecting", target(), cause == null ? "closed" : cause.getMessage());
+                LOG.warn(
+                        "MQTT connection to {} lost ({}); reconnecting",
+                        target(),
+                        cause == null ? "closed" : cause.getMessage());
             }
 
             @Override
@@ -110,10 +118,16 @@ public final class MqttSink implements Sink {
     public MqttSink connectQuietly() {
         try {
             ensureConnected();
-            LOG.info("notifications to MQTT {} (topics {}/<camera>/match, availability {})", target(), settings.topicPrefix(), statusTopic());
+            LOG.info(
+                    "notifications to MQTT {} (topics {}/<camera>/match, availability {})",
+                    target(),
+                    settings.topicPrefix(),
+                    statusTopic());
         } catch (MqttException e) {
-            LOG.warn("MQTT broker {} not reachable yet ({}); decisions will be retried and dead-lettered if it stays away",
-                    target(), e.getMessage());
+            LOG.warn(
+                    "MQTT broker {} not reachable yet ({}); decisions will be retried and dead-lettered if it stays away",
+                    target(),
+                    e.getMessage());
         }
         return this;
     }
@@ -226,7 +240,9 @@ public final class MqttSink implements Sink {
     /** The state of the sensor: who was recognised last, with the decision's id, gallery, score and time. */
     byte[] lastPerson(Match match) {
         Match.Candidate best = match.best();
-        String display = match.gallery() == null ? "" : displayNames.apply(match.gallery(), best.subjectId()).orElse("");
+        String display = match.gallery() == null
+                ? ""
+                : displayNames.apply(match.gallery(), best.subjectId()).orElse("");
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("name", display.isEmpty() ? best.subjectId() : display);
         s.put("subject_id", best.subjectId());
@@ -235,7 +251,9 @@ public final class MqttSink implements Sink {
         s.put("score", best.score());
         s.put("stage", match.stage().name());
         s.put("match_id", match.matchId());
-        s.put("seen_at", java.time.Instant.ofEpochSecond(0, match.endTsUs() * 1000).toString());
+        s.put(
+                "seen_at",
+                java.time.Instant.ofEpochSecond(0, match.endTsUs() * 1000).toString());
         s.put("published_at", clock.instant().toString());
         return json(s);
     }
@@ -267,19 +285,30 @@ public final class MqttSink implements Sink {
     }
 
     /** {@code notify.mqtt.*}. */
-    public record MqttSettings(String url, String topicPrefix, String clientId, String username, String password, int qos,
-                               boolean discovery, String discoveryPrefix, NotifyRule rule, java.time.Duration timeout) {
+    public record MqttSettings(
+            String url,
+            String topicPrefix,
+            String clientId,
+            String username,
+            String password,
+            int qos,
+            boolean discovery,
+            String discoveryPrefix,
+            NotifyRule rule,
+            java.time.Duration timeout) {
         public MqttSettings {
             if (!Redact.credentials(url).equals(url) || url.matches("(?i)^[a-z][a-z0-9+.-]*://[^/@]*@.*")) {
-                throw new IllegalArgumentException("notify.mqtt.url '" + Redact.credentials(url) + "' carries credentials: put them in "
-                        + "notify.mqtt.username and notify.mqtt.password (the password is never logged) and keep the URL free of them");
+                throw new IllegalArgumentException(
+                        "notify.mqtt.url '" + Redact.credentials(url) + "' carries credentials: put them in "
+                                + "notify.mqtt.username and notify.mqtt.password (the password is never logged) and keep the URL free of them");
             }
             topicPrefix = stripSlashes(topicPrefix);
             discoveryPrefix = stripSlashes(discoveryPrefix);
             for (String p : List.of(topicPrefix, discoveryPrefix)) {
                 if (p.isEmpty() || p.contains("+") || p.contains("#")) {
-                    throw new IllegalArgumentException("notify.mqtt.topic-prefix and notify.mqtt.discovery-prefix must be non-empty topic names "
-                            + "without wildcards (+, #), got '" + p + "'");
+                    throw new IllegalArgumentException(
+                            "notify.mqtt.topic-prefix and notify.mqtt.discovery-prefix must be non-empty topic names "
+                                    + "without wildcards (+, #), got '" + p + "'");
                 }
             }
         }
@@ -295,8 +324,9 @@ public final class MqttSink implements Sink {
         /** Never shows the password. */
         @Override
         public String toString() {
-            return "MqttSettings[url=" + Redact.credentials(url) + ", topicPrefix=" + topicPrefix + ", username=" + username
-                    + ", password=" + (password.isEmpty() ? "" : Redact.MASK) + ", qos=" + qos + ", discovery=" + discovery + "]";
+            return "MqttSettings[url=" + Redact.credentials(url) + ", topicPrefix=" + topicPrefix + ", username="
+                    + username + ", password=" + (password.isEmpty() ? "" : Redact.MASK) + ", qos=" + qos
+                    + ", discovery=" + discovery + "]";
         }
     }
 }

@@ -50,6 +50,7 @@ public final class Notifier implements AutoCloseable {
     public static final String STAGE = "match-notify";
     /** The sink that refused the decision ({@code mqtt}, {@code webhook:<name>}). */
     public static final String SINK_HEADER = "fs.notify.sink";
+
     public static final String ATTEMPTS_HEADER = "fs.notify.attempts";
     private static final int MAX_POLL_RECORDS = 20;
 
@@ -74,14 +75,24 @@ public final class Notifier implements AutoCloseable {
         for (int a = 1; a < retry.attempts(); a++) {
             worstPerRecordMs += retry.backoffAfter(a).toMillis();
         }
-        long pollInterval = Math.min(Integer.MAX_VALUE, Math.max(300_000L, MAX_POLL_RECORDS * worstPerRecordMs + 60_000L));
-        this.consumer = new KafkaConsumer<>(KafkaClients.with(KafkaClients.consumer(kafka, group), Map.of(
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, MAX_POLL_RECORDS,
-                ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) pollInterval)));
-        this.deadLetters = new KafkaProducer<>(KafkaClients.with(KafkaClients.producer(kafka, group + "-dlq"), Map.of(
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
-                ProducerConfig.LINGER_MS_CONFIG, 0)));
+        long pollInterval =
+                Math.min(Integer.MAX_VALUE, Math.max(300_000L, MAX_POLL_RECORDS * worstPerRecordMs + 60_000L));
+        this.consumer = new KafkaConsumer<>(KafkaClients.with(
+                KafkaClients.consumer(kafka, group),
+                Map.of(
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                        "latest",
+                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                        MAX_POLL_RECORDS,
+                        ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
+                        (int) pollInterval)));
+        this.deadLetters = new KafkaProducer<>(KafkaClients.with(
+                KafkaClients.producer(kafka, group + "-dlq"),
+                Map.of(
+                        ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+                        ByteArraySerializer.class.getName(),
+                        ProducerConfig.LINGER_MS_CONFIG,
+                        0)));
         for (Sink s : this.sinks) {
             counts.put(s.name(), new AtomicLong[] {new AtomicLong(), new AtomicLong(), new AtomicLong()});
         }
@@ -93,8 +104,11 @@ public final class Notifier implements AutoCloseable {
      *
      * @param displayNames (gallery, subject id) → display name, for the Home Assistant sensor's state
      */
-    public static Notifier start(NotifySettings settings, KafkaConnection kafka, BiFunction<String, String, Optional<String>> displayNames,
-                                 Clock clock) {
+    public static Notifier start(
+            NotifySettings settings,
+            KafkaConnection kafka,
+            BiFunction<String, String, Optional<String>> displayNames,
+            Clock clock) {
         List<Sink> sinks = new ArrayList<>();
         if (settings.mqtt() != null) {
             sinks.add(new MqttSink(settings.mqtt(), displayNames, clock).connectQuietly());
@@ -105,7 +119,8 @@ public final class Notifier implements AutoCloseable {
     }
 
     /** Starts with the given sinks (a test gives its own webhooks and broker). */
-    public static Notifier start(List<Sink> sinks, RetryPolicy retry, Duration timeout, KafkaConnection kafka, String group) {
+    public static Notifier start(
+            List<Sink> sinks, RetryPolicy retry, Duration timeout, KafkaConnection kafka, String group) {
         Notifier n;
         try {
             n = new Notifier(sinks, retry, timeout, kafka, group);
@@ -149,7 +164,10 @@ public final class Notifier implements AutoCloseable {
         } catch (Exception e) {
             if (running) {
                 failure = e;
-                LOG.error("notifications stopped: {}; decisions since the last commit will be sent again on restart", e.toString(), e);
+                LOG.error(
+                        "notifications stopped: {}; decisions since the last commit will be sent again on restart",
+                        e.toString(),
+                        e);
             }
         } finally {
             consumer.close(Duration.ofSeconds(2));
@@ -169,48 +187,62 @@ public final class Notifier implements AutoCloseable {
             try {
                 decisions.add(new Decision(r, JsonSerde.match().deserializer().deserialize(r.topic(), r.value())));
             } catch (RuntimeException e) {
-                written.add(deadLetters.send(DeadLetter.of(r, STAGE, "not a Match JSON, not notified: " + e.getMessage())));
+                written.add(
+                        deadLetters.send(DeadLetter.of(r, STAGE, "not a Match JSON, not notified: " + e.getMessage())));
             }
         }
         List<Thread> workers = new ArrayList<>();
         List<ProducerRecord<byte[], byte[]>> refused = java.util.Collections.synchronizedList(new ArrayList<>());
         boolean[] interrupted = {false};
         for (Sink sink : sinks) {
-            workers.add(Thread.ofVirtual().name("facestream-notify-" + sink.name()).start(() -> {
-                AtomicLong[] c = counts.get(sink.name());
-                Counter delivered = Metrics.registry().counter("facestream_notify_delivered", "sink", sink.name());
-                Counter retries = Metrics.registry().counter("facestream_notify_retries", "sink", sink.name());
-                Counter dead = Metrics.registry().counter("facestream_notify_dead_letters", "sink", sink.name());
-                for (Decision d : decisions) {
-                    if (!sink.rule().matches(d.match())) {
-                        continue;
-                    }
-                    Delivery.Outcome o;
-                    try {
-                        o = Delivery.deliver(sink, d.match(), d.record().value(), retry, this::pause);
-                    } catch (InterruptedException e) {
-                        synchronized (interrupted) {
-                            interrupted[0] = true;
+            workers.add(Thread.ofVirtual()
+                    .name("facestream-notify-" + sink.name())
+                    .start(() -> {
+                        AtomicLong[] c = counts.get(sink.name());
+                        Counter delivered =
+                                Metrics.registry().counter("facestream_notify_delivered", "sink", sink.name());
+                        Counter retries = Metrics.registry().counter("facestream_notify_retries", "sink", sink.name());
+                        Counter dead =
+                                Metrics.registry().counter("facestream_notify_dead_letters", "sink", sink.name());
+                        for (Decision d : decisions) {
+                            if (!sink.rule().matches(d.match())) {
+                                continue;
+                            }
+                            Delivery.Outcome o;
+                            try {
+                                o = Delivery.deliver(sink, d.match(), d.record().value(), retry, this::pause);
+                            } catch (InterruptedException e) {
+                                synchronized (interrupted) {
+                                    interrupted[0] = true;
+                                }
+                                return;
+                            }
+                            c[1].addAndGet(o.attempts() - 1);
+                            retries.increment(o.attempts() - 1);
+                            if (o.delivered()) {
+                                c[0].incrementAndGet();
+                                delivered.increment();
+                            } else {
+                                String reason = sink.name() + ": " + o.attempts() + " attempts failed, the last: "
+                                        + o.failure();
+                                LOG.warn(
+                                        "decision {} not delivered to {} ({}); written to {}",
+                                        d.match().matchId(),
+                                        sink.name(),
+                                        reason,
+                                        TopicCatalog.DLQ);
+                                ProducerRecord<byte[], byte[]> letter = DeadLetter.of(d.record(), STAGE, reason);
+                                letter.headers().add(SINK_HEADER, sink.name().getBytes(StandardCharsets.UTF_8));
+                                letter.headers()
+                                        .add(
+                                                ATTEMPTS_HEADER,
+                                                Integer.toString(o.attempts()).getBytes(StandardCharsets.UTF_8));
+                                refused.add(letter);
+                                c[2].incrementAndGet();
+                                dead.increment();
+                            }
                         }
-                        return;
-                    }
-                    c[1].addAndGet(o.attempts() - 1);
-                    retries.increment(o.attempts() - 1);
-                    if (o.delivered()) {
-                        c[0].incrementAndGet();
-                        delivered.increment();
-                    } else {
-                        String reason = sink.name() + ": " + o.attempts() + " attempts failed, the last: " + o.failure();
-                        LOG.warn("decision {} not delivered to {} ({}); written to {}", d.match().matchId(), sink.name(), reason, TopicCatalog.DLQ);
-                        ProducerRecord<byte[], byte[]> letter = DeadLetter.of(d.record(), STAGE, reason);
-                        letter.headers().add(SINK_HEADER, sink.name().getBytes(StandardCharsets.UTF_8));
-                        letter.headers().add(ATTEMPTS_HEADER, Integer.toString(o.attempts()).getBytes(StandardCharsets.UTF_8));
-                        refused.add(letter);
-                        c[2].incrementAndGet();
-                        dead.increment();
-                    }
-                }
-            }));
+                    }));
         }
         for (Thread t : workers) {
             t.join();

@@ -14,7 +14,8 @@ import java.util.TreeSet;
  * the rule's set. An empty camera or gallery set means every camera or gallery; decisions and stages always name
  * at least one value (a sink that wants nothing is not configured).
  */
-public record NotifyRule(Set<Match.Decision> decisions, Set<Match.Stage> stages, Set<String> cameras, Set<String> galleries) {
+public record NotifyRule(
+        Set<Match.Decision> decisions, Set<Match.Stage> stages, Set<String> cameras, Set<String> galleries) {
     public NotifyRule {
         if (decisions.isEmpty() || stages.isEmpty()) {
             throw new IllegalArgumentException("a notification rule needs at least one decision and one stage");
@@ -27,11 +28,13 @@ public record NotifyRule(Set<Match.Decision> decisions, Set<Match.Stage> stages,
 
     /** Every decision of every stage, camera and gallery. */
     public static NotifyRule everything() {
-        return new NotifyRule(EnumSet.allOf(Match.Decision.class), EnumSet.allOf(Match.Stage.class), Set.of(), Set.of());
+        return new NotifyRule(
+                EnumSet.allOf(Match.Decision.class), EnumSet.allOf(Match.Stage.class), Set.of(), Set.of());
     }
 
     public boolean matches(Match m) {
-        return decisions.contains(m.decision()) && stages.contains(m.stage())
+        return decisions.contains(m.decision())
+                && stages.contains(m.stage())
                 && (cameras.isEmpty() || cameras.contains(m.cameraId()))
                 && (galleries.isEmpty() || (m.gallery() != null && galleries.contains(m.gallery())));
     }
@@ -69,7 +72,8 @@ public record NotifyRule(Set<Match.Decision> decisions, Set<Match.Stage> stages,
         if (value == null) {
             return out;
         }
-        Collection<?> items = value instanceof Collection<?> c ? c : List.of(value.toString().split(","));
+        Collection<?> items =
+                value instanceof Collection<?> c ? c : List.of(value.toString().split(","));
         for (Object item : items) {
             String s = String.valueOf(item).trim();
             if (!s.isEmpty()) {

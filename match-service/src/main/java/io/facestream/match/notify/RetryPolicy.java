@@ -14,14 +14,18 @@ public record RetryPolicy(int attempts, Duration initialBackoff, Duration maxBac
             throw new IllegalArgumentException("notify.retry.attempts must be at least 1, got " + attempts);
         }
         if (maxBackoff.compareTo(initialBackoff) < 0) {
-            throw new IllegalArgumentException("notify.retry.max-backoff (" + maxBackoff + ") is shorter than notify.retry.initial-backoff ("
-                    + initialBackoff + "): raise max-backoff or lower initial-backoff");
+            throw new IllegalArgumentException(
+                    "notify.retry.max-backoff (" + maxBackoff + ") is shorter than notify.retry.initial-backoff ("
+                            + initialBackoff + "): raise max-backoff or lower initial-backoff");
         }
     }
 
     public static RetryPolicy fromConfig(FacestreamConfig config) {
-        return new RetryPolicy(config.getInt("notify.retry.attempts"), config.getDuration("notify.retry.initial-backoff"),
-                config.getDuration("notify.retry.max-backoff"), config.getDouble("notify.retry.multiplier"));
+        return new RetryPolicy(
+                config.getInt("notify.retry.attempts"),
+                config.getDuration("notify.retry.initial-backoff"),
+                config.getDuration("notify.retry.max-backoff"),
+                config.getDouble("notify.retry.multiplier"));
     }
 
     /** The pause after failed attempt {@code attempt} (1-based). */

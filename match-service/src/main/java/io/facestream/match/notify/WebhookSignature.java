@@ -35,7 +35,8 @@ public final class WebhookSignature {
         if (signature == null) {
             return false;
         }
-        return MessageDigest.isEqual(sign(secret, timestampSeconds, body).getBytes(StandardCharsets.US_ASCII),
+        return MessageDigest.isEqual(
+                sign(secret, timestampSeconds, body).getBytes(StandardCharsets.US_ASCII),
                 signature.trim().getBytes(StandardCharsets.US_ASCII));
     }
 }

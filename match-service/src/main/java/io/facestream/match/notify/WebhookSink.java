@@ -25,6 +25,7 @@ public final class WebhookSink implements Sink {
     public static final String MATCH_ID_HEADER = "X-Facestream-Match-Id";
     /** Fewer bytes than this would make the HMAC easy to guess. */
     public static final int MIN_SECRET_LENGTH = 16;
+
     private static final List<String> FIELDS = List.of("url", "secret", "decisions", "stages", "cameras", "galleries");
 
     private final String name;
@@ -42,7 +43,10 @@ public final class WebhookSink implements Sink {
         this.rule = rule;
         this.timeout = timeout;
         this.clock = clock;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+        this.http = HttpClient.newBuilder()
+                .connectTimeout(timeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
     }
 
     /** Every webhook of {@code notify.webhooks} (a free-form section: checked here, naming the key at fault). */
@@ -51,7 +55,8 @@ public final class WebhookSink implements Sink {
         section.forEach((k, v) -> {
             int dot = k.lastIndexOf('.');
             if (dot <= 0) {
-                throw new IllegalArgumentException("notify.webhooks." + k + ": write notify.webhooks.<name>.url and notify.webhooks.<name>.secret");
+                throw new IllegalArgumentException("notify.webhooks." + k
+                        + ": write notify.webhooks.<name>.url and notify.webhooks.<name>.secret");
             }
             byName.computeIfAbsent(k.substring(0, dot), n -> new TreeMap<>()).put(k.substring(dot + 1), v);
         });
@@ -68,22 +73,31 @@ public final class WebhookSink implements Sink {
             try {
                 url = URI.create(rawUrl);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(where + ".url '" + Redact.credentials(rawUrl) + "' is not a URL: write http(s)://host[:port]/path");
+                throw new IllegalArgumentException(where + ".url '" + Redact.credentials(rawUrl)
+                        + "' is not a URL: write http(s)://host[:port]/path");
             }
-            if (url.getScheme() == null || !List.of("http", "https").contains(url.getScheme().toLowerCase(java.util.Locale.ROOT)) || url.getHost() == null) {
-                throw new IllegalArgumentException(where + ".url '" + Redact.credentials(rawUrl) + "' is not an http(s) URL: write http(s)://host[:port]/path");
+            if (url.getScheme() == null
+                    || !List.of("http", "https").contains(url.getScheme().toLowerCase(java.util.Locale.ROOT))
+                    || url.getHost() == null) {
+                throw new IllegalArgumentException(where + ".url '" + Redact.credentials(rawUrl)
+                        + "' is not an http(s) URL: write http(s)://host[:port]/path");
             }
             if (url.getRawUserInfo() != null || !Redact.credentials(rawUrl).equals(rawUrl)) {
-                throw new IllegalArgumentException(where + ".url '" + Redact.credentials(rawUrl) + "' carries credentials: put the shared secret in "
-                        + where + ".secret (it signs every body) and keep the URL free of them");
+                throw new IllegalArgumentException(where + ".url '" + Redact.credentials(rawUrl)
+                        + "' carries credentials: put the shared secret in " + where
+                        + ".secret (it signs every body) and keep the URL free of them");
             }
             String secret = String.valueOf(fields.getOrDefault("secret", ""));
             if (secret.length() < MIN_SECRET_LENGTH) {
                 throw new IllegalArgumentException(where + ".secret is missing or shorter than " + MIN_SECRET_LENGTH
                         + " characters: set a random secret the receiver also knows (e.g. openssl rand -hex 32)");
             }
-            NotifyRule rule = NotifyRule.parse(where, fields.getOrDefault("decisions", "HIT,UNKNOWN"), fields.getOrDefault("stages", "FINAL"),
-                    fields.get("cameras"), fields.get("galleries"));
+            NotifyRule rule = NotifyRule.parse(
+                    where,
+                    fields.getOrDefault("decisions", "HIT,UNKNOWN"),
+                    fields.getOrDefault("stages", "FINAL"),
+                    fields.get("cameras"),
+                    fields.get("galleries"));
             out.add(new WebhookSink(name, url, secret.getBytes(StandardCharsets.UTF_8), rule, timeout, clock));
         });
         return out;
@@ -107,18 +121,23 @@ public final class WebhookSink implements Sink {
     @Override
     public void send(Match match, byte[] json) throws IOException, InterruptedException {
         long ts = clock.instant().getEpochSecond();
-        HttpRequest request = HttpRequest.newBuilder(url).timeout(timeout)
+        HttpRequest request = HttpRequest.newBuilder(url)
+                .timeout(timeout)
                 .header("Content-Type", "application/json")
                 .header(WebhookSignature.TIMESTAMP_HEADER, Long.toString(ts))
                 .header(WebhookSignature.SIGNATURE_HEADER, WebhookSignature.sign(secret, ts, json))
                 .header(MATCH_ID_HEADER, match.matchId())
-                .POST(HttpRequest.BodyPublishers.ofByteArray(json)).build();
+                .POST(HttpRequest.BodyPublishers.ofByteArray(json))
+                .build();
         HttpResponse<Void> response;
         try {
             response = http.send(request, HttpResponse.BodyHandlers.discarding());
         } catch (IOException e) {
-            throw new IOException("POST " + target() + " failed: " + Redact.credentials(String.valueOf(e.getMessage() == null
-                    ? e.getClass().getSimpleName() : e.getMessage())), e);
+            throw new IOException(
+                    "POST " + target() + " failed: "
+                            + Redact.credentials(String.valueOf(
+                                    e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())),
+                    e);
         }
         int status = response.statusCode();
         if (status < 200 || status > 299) {

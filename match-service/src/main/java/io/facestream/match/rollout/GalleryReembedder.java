@@ -32,7 +32,8 @@ public final class GalleryReembedder {
     }
 
     public ReembedReport reembed(String galleryName, FaceEmbedder embedder) {
-        ModelVersion model = new ModelVersion(embedder.manifest().name(), embedder.manifest().version());
+        ModelVersion model =
+                new ModelVersion(embedder.manifest().name(), embedder.manifest().version());
         List<PendingMedium> pending = gallery.reembed().pending(galleryName, model);
         int embedded = 0;
         List<String> failures = new ArrayList<>();
@@ -49,11 +50,21 @@ public final class GalleryReembedder {
             }
         }
         ModelCoverage coverage = gallery.reembed().coverage(galleryName).stream()
-                .filter(c -> c.model().equals(model)).findFirst().orElse(null);
+                .filter(c -> c.model().equals(model))
+                .findFirst()
+                .orElse(null);
         ReembedReport report = new ReembedReport(galleryName, model, embedded, failures, coverage);
-        log.accept(String.format("re-embed %s into %s: %d media embedded, %d failed%s; coverage %s",
-                galleryName, model, embedded, failures.size(), failures.isEmpty() ? "" : " (" + failures.get(0) + (failures.size() > 1 ? ", ..." : "") + ")",
-                coverage == null ? "none" : coverage.embedded() + "/" + coverage.media() + (coverage.complete() ? " complete" : " incomplete")));
+        log.accept(String.format(
+                "re-embed %s into %s: %d media embedded, %d failed%s; coverage %s",
+                galleryName,
+                model,
+                embedded,
+                failures.size(),
+                failures.isEmpty() ? "" : " (" + failures.get(0) + (failures.size() > 1 ? ", ..." : "") + ")",
+                coverage == null
+                        ? "none"
+                        : coverage.embedded() + "/" + coverage.media()
+                                + (coverage.complete() ? " complete" : " incomplete")));
         return report;
     }
 
@@ -68,7 +79,9 @@ public final class GalleryReembedder {
             }
             // several crops of one medium (a track's faces): the medium's raw feature is their fused sum
             return Vectors.toFloat(TemplateFusion.of(embedder.embed(crops).stream()
-                    .map(io.facestream.embed.embedding.Embedding::raw).toList()).sum());
+                            .map(io.facestream.embed.embedding.Embedding::raw)
+                            .toList())
+                    .sum());
         } finally {
             crops.forEach(Mat::close);
         }
@@ -77,7 +90,8 @@ public final class GalleryReembedder {
     private void progress(String galleryName, ModelVersion model, int done, int total, long t0) {
         double s = (System.nanoTime() - t0) / 1e9;
         double rate = done / Math.max(s, 1e-9);
-        log.accept(String.format("re-embed %s into %s: %d/%d media, %.1f media/s, ETA %.0f s", galleryName, model, done, total,
-                rate, (total - done) / Math.max(rate, 1e-9)));
+        log.accept(String.format(
+                "re-embed %s into %s: %d/%d media, %.1f media/s, ETA %.0f s",
+                galleryName, model, done, total, rate, (total - done) / Math.max(rate, 1e-9)));
     }
 }

@@ -24,9 +24,10 @@ public record ImpostorPairs(double[] from, double[] to) {
         return from.length;
     }
 
-    public static ImpostorPairs of(GalleryIndex index, String gallery, ModelVersion from, ModelVersion to, int maxTemplates) {
-        GalleryKind kind = index.kindOf(gallery).orElseThrow(() ->
-                new IllegalArgumentException("gallery '" + gallery + "' does not exist"));
+    public static ImpostorPairs of(
+            GalleryIndex index, String gallery, ModelVersion from, ModelVersion to, int maxTemplates) {
+        GalleryKind kind = index.kindOf(gallery)
+                .orElseThrow(() -> new IllegalArgumentException("gallery '" + gallery + "' does not exist"));
         List<GalleryKey.OfSubject> subjects = new ArrayList<>();
         for (GalleryKey k : index.keysBelow(new GalleryKey.OfGallery(gallery))) {
             if (k instanceof GalleryKey.OfSubject s) {

@@ -53,12 +53,18 @@ public final class ReembedLeadership implements AutoCloseable {
             }
         };
         // A crashed leader must hand over quickly: the broker's minimum session (6 s), beating every second.
-        this.member = TopicFollower.inGroup(kafka, TopicCatalog.MODELS, group, Map.of(
+        this.member = TopicFollower.inGroup(
+                kafka,
+                TopicCatalog.MODELS,
+                group,
+                Map.of(
                         ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6_000,
                         ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1_000,
                         ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 60_000),
-                listener, "reembed-leadership", Duration.ofMillis(500),
-                records -> { }); // membership only: the records are the follower's business
+                listener,
+                "reembed-leadership",
+                Duration.ofMillis(500),
+                records -> {}); // membership only: the records are the follower's business
     }
 
     /** Joins the re-embedding group of {@code modelName}; {@link #leads()} turns true once this instance is chosen. */

@@ -8,7 +8,8 @@ import java.util.List;
  * One re-embedding pass over a gallery: media given a vector of {@code model} now, media that could not be
  * (each with its reason), and the gallery's coverage of the model afterwards.
  */
-public record ReembedReport(String gallery, ModelVersion model, int embedded, List<String> failures, ModelCoverage coverage) {
+public record ReembedReport(
+        String gallery, ModelVersion model, int embedded, List<String> failures, ModelCoverage coverage) {
     public ReembedReport {
         failures = List.copyOf(failures);
     }

@@ -65,7 +65,8 @@ public final class ReleaseFollower implements AutoCloseable {
     private final Rollouts rollouts;
     private final Function<ModelStore.InstalledModel, FaceEmbedder> opener;
     private final Consumer<ModelVersion> rolledOut;
-    private final Deserializer<ModelRelease> releases = ProtobufSerde.modelRelease().deserializer();
+    private final Deserializer<ModelRelease> releases =
+            ProtobufSerde.modelRelease().deserializer();
     private final ScheduledExecutorService worker;
     private final TopicFollower follower;
     private final ReembedLeadership leadership;
@@ -79,9 +80,16 @@ public final class ReleaseFollower implements AutoCloseable {
     // follower thread only: the last release record acted on, so a re-read record does not start a second roll-out
     private ModelVersion announced;
 
-    private ReleaseFollower(KafkaConnection kafka, String modelName, ModelStore store, Gallery gallery, Rollouts rollouts,
-                            Function<ModelStore.InstalledModel, FaceEmbedder> opener, Duration checkInterval,
-                            Consumer<ModelVersion> rolledOut, ReleaseValidator validator) {
+    private ReleaseFollower(
+            KafkaConnection kafka,
+            String modelName,
+            ModelStore store,
+            Gallery gallery,
+            Rollouts rollouts,
+            Function<ModelStore.InstalledModel, FaceEmbedder> opener,
+            Duration checkInterval,
+            Consumer<ModelVersion> rolledOut,
+            ReleaseValidator validator) {
         this.modelName = modelName;
         this.validator = validator;
         this.refusals = new RefusedReleases(kafka, STAGE, "facestream-match-model-refusals");
@@ -93,10 +101,17 @@ public final class ReleaseFollower implements AutoCloseable {
         // longer than a crashed leader's session, so that its partition can move here before anyone gives up
         this.stallLimit = Collections.max(List.of(checkInterval.multipliedBy(3), Duration.ofSeconds(15)));
         this.leadership = ReembedLeadership.join(kafka, modelName);
-        this.worker = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("gallery-reembed").daemon().unstarted(r));
-        this.worker.scheduleWithFixedDelay(this::topUp, checkInterval.toMillis(), checkInterval.toMillis(), TimeUnit.MILLISECONDS);
-        this.follower = TopicFollower.start(kafka, TopicCatalog.MODELS, TopicFollower.Start.BEGINNING,
-                "model-release-follower", Duration.ofMillis(200), this::accept);
+        this.worker = Executors.newSingleThreadScheduledExecutor(
+                r -> Thread.ofPlatform().name("gallery-reembed").daemon().unstarted(r));
+        this.worker.scheduleWithFixedDelay(
+                this::topUp, checkInterval.toMillis(), checkInterval.toMillis(), TimeUnit.MILLISECONDS);
+        this.follower = TopicFollower.start(
+                kafka,
+                TopicCatalog.MODELS,
+                TopicFollower.Start.BEGINNING,
+                "model-release-follower",
+                Duration.ofMillis(200),
+                this::accept);
     }
 
     /**
@@ -105,27 +120,66 @@ public final class ReleaseFollower implements AutoCloseable {
      * @param opener    opens an embedder for an installed version (the caller's ONNX sessions and batch size)
      * @param validator which releases may be rolled out ({@link ReleaseValidator#fromConfig})
      */
-    public static ReleaseFollower start(KafkaConnection kafka, String modelName, ModelStore store, Gallery gallery, Rollouts rollouts,
-                                        Function<ModelStore.InstalledModel, FaceEmbedder> opener, Duration checkInterval,
-                                        Consumer<ModelVersion> rolledOut, ReleaseValidator validator) {
+    public static ReleaseFollower start(
+            KafkaConnection kafka,
+            String modelName,
+            ModelStore store,
+            Gallery gallery,
+            Rollouts rollouts,
+            Function<ModelStore.InstalledModel, FaceEmbedder> opener,
+            Duration checkInterval,
+            Consumer<ModelVersion> rolledOut,
+            ReleaseValidator validator) {
         if (checkInterval.isZero() || checkInterval.isNegative()) {
             throw new IllegalArgumentException("match.rollout.check-interval must be positive, got " + checkInterval);
         }
-        return new ReleaseFollower(kafka, modelName, store, gallery, rollouts, opener, checkInterval, rolledOut, validator);
+        return new ReleaseFollower(
+                kafka, modelName, store, gallery, rollouts, opener, checkInterval, rolledOut, validator);
     }
 
     /** With Kafka's default client settings (PLAINTEXT). */
-    public static ReleaseFollower start(String bootstrap, String modelName, ModelStore store, Gallery gallery, Rollouts rollouts,
-                                        Function<ModelStore.InstalledModel, FaceEmbedder> opener, Duration checkInterval,
-                                        Consumer<ModelVersion> rolledOut, ReleaseValidator validator) {
-        return start(KafkaConnection.of(bootstrap), modelName, store, gallery, rollouts, opener, checkInterval, rolledOut, validator);
+    public static ReleaseFollower start(
+            String bootstrap,
+            String modelName,
+            ModelStore store,
+            Gallery gallery,
+            Rollouts rollouts,
+            Function<ModelStore.InstalledModel, FaceEmbedder> opener,
+            Duration checkInterval,
+            Consumer<ModelVersion> rolledOut,
+            ReleaseValidator validator) {
+        return start(
+                KafkaConnection.of(bootstrap),
+                modelName,
+                store,
+                gallery,
+                rollouts,
+                opener,
+                checkInterval,
+                rolledOut,
+                validator);
     }
 
     /** The same without signatures ({@link ReleaseValidator#unsigned()}): tests and set-ups without signing keys. */
-    public static ReleaseFollower start(String bootstrap, String modelName, ModelStore store, Gallery gallery, Rollouts rollouts,
-                                        Function<ModelStore.InstalledModel, FaceEmbedder> opener, Duration checkInterval,
-                                        Consumer<ModelVersion> rolledOut) {
-        return start(bootstrap, modelName, store, gallery, rollouts, opener, checkInterval, rolledOut, ReleaseValidator.unsigned());
+    public static ReleaseFollower start(
+            String bootstrap,
+            String modelName,
+            ModelStore store,
+            Gallery gallery,
+            Rollouts rollouts,
+            Function<ModelStore.InstalledModel, FaceEmbedder> opener,
+            Duration checkInterval,
+            Consumer<ModelVersion> rolledOut) {
+        return start(
+                bootstrap,
+                modelName,
+                store,
+                gallery,
+                rollouts,
+                opener,
+                checkInterval,
+                rolledOut,
+                ReleaseValidator.unsigned());
     }
 
     /** Releases refused since the start (each one is on {@code facestream.dlq}). */
@@ -149,10 +203,13 @@ public final class ReleaseFollower implements AutoCloseable {
                 try {
                     release = releases.deserialize(r.topic(), r.value());
                 } catch (RuntimeException e) {
-                    throw new ReleaseValidator.RefusedRelease(ReleaseValidator.RefusedRelease.Kind.INVALID,
+                    throw new ReleaseValidator.RefusedRelease(
+                            ReleaseValidator.RefusedRelease.Kind.INVALID,
                             "the record is not a ModelRelease: " + e.getMessage());
                 }
-                if (announced != null && announced.name().equals(release.getName()) && announced.version().equals(release.getVersion())) {
+                if (announced != null
+                        && announced.name().equals(release.getName())
+                        && announced.version().equals(release.getVersion())) {
                     continue;
                 }
                 validator.check(r.key(), release, announced == null ? null : announced.version());
@@ -161,7 +218,12 @@ public final class ReleaseFollower implements AutoCloseable {
                 refusals.refuse(r, announced == null ? null : announced.toString(), refused);
                 continue;
             } catch (RuntimeException e) {
-                LOG.error("model release at {}-{}@{} is unusable and ignored: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
+                LOG.error(
+                        "model release at {}-{}@{} is unusable and ignored: {}",
+                        r.topic(),
+                        r.partition(),
+                        r.offset(),
+                        e.getMessage());
                 continue;
             }
             announced = version;
@@ -188,23 +250,38 @@ public final class ReleaseFollower implements AutoCloseable {
                     carryThreshold(g, release, version);
                 } catch (RuntimeException e) {
                     // the vectors are in; a threshold that could not be written must not stop the roll-out
-                    LOG.warn("gallery '{}': open-set threshold not carried to {}: {}; decisions use "
-                            + "match.default-threshold until one is set", g, version, e.getMessage());
+                    LOG.warn(
+                            "gallery '{}': open-set threshold not carried to {}: {}; decisions use "
+                                    + "match.default-threshold until one is set",
+                            g,
+                            version,
+                            e.getMessage());
                 }
             }
             if (failures > 0) {
-                LOG.warn("{} rolled out with {} media that could not be re-embedded: they cannot be found by tracks of {} "
-                        + "until re-enrolled (see the re-embed lines above)", version, failures, version);
+                LOG.warn(
+                        "{} rolled out with {} media that could not be re-embedded: they cannot be found by tracks of {} "
+                                + "until re-enrolled (see the re-embed lines above)",
+                        version,
+                        failures,
+                        version);
             }
-            LOG.info("{} rolled out to every gallery in {} ms; its decisions are no longer held", version,
+            LOG.info(
+                    "{} rolled out to every gallery in {} ms; its decisions are no longer held",
+                    version,
                     (System.nanoTime() - t0) / 1_000_000);
             rolledOut.accept(version);
         } catch (ReleaseValidator.RefusedRelease refused) {
             // its files do not match what the release lists: nothing was installed, galleries are untouched
-            refusals.refuse(record, released == null ? null : released.manifest().id(), refused);
+            refusals.refuse(
+                    record, released == null ? null : released.manifest().id(), refused);
         } catch (RuntimeException e) {
-            LOG.error("release {} cannot be rolled out to the galleries here: {}; its tracks are decided without "
-                    + "re-embedded vectors", version, e.getMessage(), e);
+            LOG.error(
+                    "release {} cannot be rolled out to the galleries here: {}; its tracks are decided without "
+                            + "re-embedded vectors",
+                    version,
+                    e.getMessage(),
+                    e);
         } finally {
             rollouts.end(version);
         }
@@ -228,20 +305,29 @@ public final class ReleaseFollower implements AutoCloseable {
                 lastPending = pending;
                 lastChange = System.nanoTime();
             } else if (System.nanoTime() - lastChange > stallLimit.toNanos()) {
-                LOG.warn("gallery '{}': {} media still lack {} and the re-embedding instance made no progress for {} s; "
-                        + "going on without them", g, pending, version, stallLimit.toSeconds());
+                LOG.warn(
+                        "gallery '{}': {} media still lack {} and the re-embedding instance made no progress for {} s; "
+                                + "going on without them",
+                        g,
+                        pending,
+                        version,
+                        stallLimit.toSeconds());
                 return false;
             }
             if (!said) {
-                LOG.info("gallery '{}': {} media lack {}; waiting for the vectors of the match instance that re-embeds",
-                        g, pending, version);
+                LOG.info(
+                        "gallery '{}': {} media lack {}; waiting for the vectors of the match instance that re-embeds",
+                        g,
+                        pending,
+                        version);
                 said = true;
             }
             try {
                 Thread.sleep(200);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for gallery '" + g + "' to be re-embedded", e);
+                throw new IllegalStateException(
+                        "interrupted while waiting for gallery '" + g + "' to be re-embedded", e);
             }
         }
         return true;
@@ -273,7 +359,8 @@ public final class ReleaseFollower implements AutoCloseable {
         if (released == null || !leadership.leads()) {
             return;
         }
-        ModelVersion v = new ModelVersion(released.manifest().name(), released.manifest().version());
+        ModelVersion v =
+                new ModelVersion(released.manifest().name(), released.manifest().version());
         try {
             for (String g : new TreeSet<>(gallery.index().galleryNames())) {
                 if (!gallery.reembed().pending(g, v).isEmpty()) {
@@ -300,36 +387,57 @@ public final class ReleaseFollower implements AutoCloseable {
             return;
         }
         Optional<OpenSetThreshold> old = ThresholdMetadata.read(definition.metadata(), previous.toString());
-        if (old.isEmpty() || ThresholdMetadata.read(definition.metadata(), version.toString()).isPresent()) {
+        if (old.isEmpty()
+                || ThresholdMetadata.read(definition.metadata(), version.toString())
+                        .isPresent()) {
             return;
         }
         ImpostorPairs pairs = ImpostorPairs.of(gallery.index(), galleryName, previous, version, MAX_TRANSFER_TEMPLATES);
-        Optional<ThresholdTransfer.Transferred> carried = ThresholdTransfer.transfer(old.get(), previous.toString(),
-                pairs.from(), pairs.to());
+        Optional<ThresholdTransfer.Transferred> carried =
+                ThresholdTransfer.transfer(old.get(), previous.toString(), pairs.from(), pairs.to());
         if (carried.isEmpty()) {
-            LOG.warn("gallery '{}' has an open-set threshold for {} but too few impostor pairs ({}, need {}) to carry "
-                    + "it to {}: decisions use match.default-threshold until PUT /api/galleries/{}/threshold sets one "
-                    + "for model {}", galleryName, previous, pairs.size(), ThresholdTransfer.MIN_PAIRS, version,
-                    galleryName, version);
+            LOG.warn(
+                    "gallery '{}' has an open-set threshold for {} but too few impostor pairs ({}, need {}) to carry "
+                            + "it to {}: decisions use match.default-threshold until PUT /api/galleries/{}/threshold sets one "
+                            + "for model {}",
+                    galleryName,
+                    previous,
+                    pairs.size(),
+                    ThresholdTransfer.MIN_PAIRS,
+                    version,
+                    galleryName,
+                    version);
             return;
         }
         OpenSetThreshold t = carried.get().threshold();
         try {
-            gallery.publishAll(List.of(new GalleryChange.DefineGallery(ThresholdMetadata.withThreshold(definition, version.toString(), t))));
+            gallery.publishAll(List.of(new GalleryChange.DefineGallery(
+                    ThresholdMetadata.withThreshold(definition, version.toString(), t))));
         } catch (TimeoutException e) {
-            throw new IllegalStateException("threshold of gallery '" + galleryName + "' for " + version
-                    + " was published but not applied here: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "threshold of gallery '" + galleryName + "' for " + version
+                            + " was published but not applied here: " + e.getMessage(),
+                    e);
         }
-        LOG.info("gallery '{}': open-set threshold {} for {} carried to {} for {} ({}, {} impostor pairs, {} above the "
-                + "old threshold); calibrate it for {} when non-mated searches are at hand", galleryName,
-                String.format(java.util.Locale.ROOT, "%.4f", old.get().value()), previous,
-                String.format(java.util.Locale.ROOT, "%.4f", t.value()), version, carried.get().method(),
-                carried.get().pairs(), carried.get().above(), version);
+        LOG.info(
+                "gallery '{}': open-set threshold {} for {} carried to {} for {} ({}, {} impostor pairs, {} above the "
+                        + "old threshold); calibrate it for {} when non-mated searches are at hand",
+                galleryName,
+                String.format(java.util.Locale.ROOT, "%.4f", old.get().value()),
+                previous,
+                String.format(java.util.Locale.ROOT, "%.4f", t.value()),
+                version,
+                carried.get().method(),
+                carried.get().pairs(),
+                carried.get().above(),
+                version);
     }
 
     private void withdraw() {
         if (released != null) {
-            LOG.info("release of {} withdrawn; galleries keep the vectors they have", released.manifest().id());
+            LOG.info(
+                    "release of {} withdrawn; galleries keep the vectors they have",
+                    released.manifest().id());
         }
         closeReleased();
     }

@@ -68,8 +68,11 @@ public final class Rollouts {
             return false;
         }
         long now = System.currentTimeMillis();
-        Checked c = checked.compute(gallery + "\n" + modelId,
-                (k, old) -> old != null && now - old.atMs() < COVERAGE_TTL_MS ? old : new Checked(behind(gallery, modelId), now));
+        Checked c = checked.compute(
+                gallery + "\n" + modelId,
+                (k, old) -> old != null && now - old.atMs() < COVERAGE_TTL_MS
+                        ? old
+                        : new Checked(behind(gallery, modelId), now));
         return c.behind();
     }
 
@@ -99,7 +102,9 @@ public final class Rollouts {
             return false;
         }
         boolean hasThis = coverage.stream().anyMatch(c -> c.model().equals(model));
-        boolean hasSibling = coverage.stream().anyMatch(c -> c.model().name().equals(model.name()) && !c.model().equals(model));
+        boolean hasSibling = coverage.stream()
+                .anyMatch(
+                        c -> c.model().name().equals(model.name()) && !c.model().equals(model));
         return !hasThis && hasSibling;
     }
 }

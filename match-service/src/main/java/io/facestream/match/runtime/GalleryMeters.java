@@ -30,9 +30,11 @@ final class GalleryMeters implements AutoCloseable {
     private final ReembedCatalog catalog;
     private final BoundedTag galleries = new BoundedTag(n -> n.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}"), 256);
     private final MultiGauge media = MultiGauge.builder("facestream.gallery.media")
-            .description("media enrolled in the gallery, as the match service's replica has them").register(Metrics.registry());
+            .description("media enrolled in the gallery, as the match service's replica has them")
+            .register(Metrics.registry());
     private final MultiGauge vectors = MultiGauge.builder("facestream.gallery.vectors")
-            .description("media of the gallery with a vector of this model version").register(Metrics.registry());
+            .description("media of the gallery with a vector of this model version")
+            .register(Metrics.registry());
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "facestream-gallery-meters");
         t.setDaemon(true);
@@ -66,7 +68,8 @@ final class GalleryMeters implements AutoCloseable {
                 });
                 mediaRows.add(MultiGauge.Row.of(Tags.of("gallery", tag), count));
                 for (ModelCoverage c : coverage) {
-                    vectorRows.add(MultiGauge.Row.of(Tags.of("gallery", tag, "model", c.model().toString()), c.embedded()));
+                    vectorRows.add(MultiGauge.Row.of(
+                            Tags.of("gallery", tag, "model", c.model().toString()), c.embedded()));
                 }
             }
             media.register(mediaRows, true);

@@ -5,13 +5,13 @@ import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.metrics.Metrics;
 import io.facestream.core.topics.TopicCatalog;
-import io.facestream.embed.model.zoo.ModelZoo;
-import io.facestream.embed.pipeline.FacePipeline;
-import io.facestream.embed.pipeline.FaceSettings;
 import io.facestream.embed.embedding.FaceEmbedder;
 import io.facestream.embed.model.ModelStore;
 import io.facestream.embed.model.ReleaseValidator;
+import io.facestream.embed.model.zoo.ModelZoo;
 import io.facestream.embed.onnx.OnnxSessions;
+import io.facestream.embed.pipeline.FacePipeline;
+import io.facestream.embed.pipeline.FaceSettings;
 import io.facestream.gallery.Gallery;
 import io.facestream.gallery.GallerySettings;
 import io.facestream.match.api.ApiLimits;
@@ -19,8 +19,8 @@ import io.facestream.match.api.ApiRouter;
 import io.facestream.match.api.ApiServer;
 import io.facestream.match.api.GalleryAdmin;
 import io.facestream.match.api.MatchRoutes;
-import io.facestream.match.api.auth.ApiKeys;
 import io.facestream.match.api.audit.AuditLog;
+import io.facestream.match.api.auth.ApiKeys;
 import io.facestream.match.api.auth.Guard;
 import io.facestream.match.api.auth.RateLimiter;
 import io.facestream.match.api.auth.Sessions;
@@ -93,33 +93,48 @@ public final class MatchService implements AutoCloseable {
         GallerySettings gallerySettings = GallerySettings.fromConfig(config);
         Gallery replica = own(Gallery.open(gallerySettings, kafka));
         this.replica = replica;
-        IndexedGallery gallery = new IndexedGallery(replica.index(), gallerySettings.search(), config.getDouble("match.default-threshold"));
+        IndexedGallery gallery = new IndexedGallery(
+                replica.index(), gallerySettings.search(), config.getDouble("match.default-threshold"));
         FaceSettings faceSettings = FaceSettings.from(config);
         ApiLimits limits = ApiLimits.from(config);
         ModelStore models = ModelZoo.store(config);
-        LazyFaceReader faces = own(new LazyFaceReader(spec -> new PipelineFaceReader(FacePipeline.open(faceSettings.withEmbedder(spec),
-                name -> ModelZoo.resolve(models, name)), limits.maxPixels()), faceSettings.embedder(), limits.maxPixels()));
+        LazyFaceReader faces = own(new LazyFaceReader(
+                spec -> new PipelineFaceReader(
+                        FacePipeline.open(faceSettings.withEmbedder(spec), name -> ModelZoo.resolve(models, name)),
+                        limits.maxPixels()),
+                faceSettings.embedder(),
+                limits.maxPixels()));
         Rollouts rollouts = Rollouts.none();
         if (config.getBoolean("match.rollout.enabled")) {
             rollouts = Rollouts.over(replica.index());
             OnnxSessions sessions = new OnnxSessions(faceSettings.device(), faceSettings.intraOpThreads());
-            own(ReleaseFollower.start(kafka, ModelZoo.nameOf(faceSettings.embedder()), models, replica,
-                    rollouts, model -> new FaceEmbedder(model, sessions, faceSettings.batchSize()),
-                    config.getDuration("match.rollout.check-interval"), v -> faces.use(v.name() + "@" + v.version()),
+            own(ReleaseFollower.start(
+                    kafka,
+                    ModelZoo.nameOf(faceSettings.embedder()),
+                    models,
+                    replica,
+                    rollouts,
+                    model -> new FaceEmbedder(model, sessions, faceSettings.batchSize()),
+                    config.getDuration("match.rollout.check-interval"),
+                    v -> faces.use(v.name() + "@" + v.version()),
                     ReleaseValidator.fromConfig(config)));
         }
 
         streams = own(MatchStreams.start(config, bootstrap, gallery, rollouts, new ManifestDimensions(models)));
         NotifySettings notifySettings = NotifySettings.fromConfig(config, Clock.systemUTC());
         if (notifySettings.enabled()) {
-            notifier = own(Notifier.start(notifySettings, kafka, (g, subject) -> displayName(replica, g, subject), Clock.systemUTC()));
+            notifier = own(Notifier.start(
+                    notifySettings, kafka, (g, subject) -> displayName(replica, g, subject), Clock.systemUTC()));
         }
 
         Duration unknownRetention = config.getDuration("privacy.unknown-retention");
-        MatchFeed feed = own(new MatchFeed(kafka, config.getInt("api.recent-matches"), unknownRetention, Clock.systemUTC())
-                .withDeletedSubjects((g, s) -> deletedSubject(replica, g, s)).start());
+        MatchFeed feed =
+                own(new MatchFeed(kafka, config.getInt("api.recent-matches"), unknownRetention, Clock.systemUTC())
+                        .withDeletedSubjects((g, s) -> deletedSubject(replica, g, s))
+                        .start());
         FaceRecords faceRecords = own(new FaceRecords(kafka));
-        Producer<String, byte[]> feedback = own(new KafkaProducer<>(KafkaClients.producer(kafka, "facestream-match-feedback")));
+        Producer<String, byte[]> feedback =
+                own(new KafkaProducer<>(KafkaClients.producer(kafka, "facestream-match-feedback")));
         own(Metrics.bind(feedback)); // closed before the producer: parts close in reverse order
         own(UnknownFeedbackSweeper.start(kafka, feedback, unknownRetention, Clock.systemUTC()));
         io.facestream.match.api.StaleUploads.remove(limits.uploadDirectory());
@@ -129,14 +144,18 @@ public final class MatchService implements AutoCloseable {
         GalleryAdmin admin = new GalleryAdmin(replica, gallery)
                 .withErasure(new io.facestream.match.api.FeedbackEraser(kafka, feedback, replica.segmentRoll()), feed);
         own(GalleryMeters.start(replica.index()));
-        // the API's HTTP server meters (vertx_http_server_*) go to the process's one registry; the JVM's are bound there already
+        // the API's HTTP server meters (vertx_http_server_*) go to the process's one registry; the JVM's are bound
+        // there already
         Vertx vertx = Vertx.builder()
-                .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(false)))
+                .with(new VertxOptions()
+                        .setMetricsOptions(
+                                new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(false)))
                 .withMetrics(new MicrometerMetricsFactory(Metrics.registry()))
                 .build();
         io.facestream.core.health.HealthRegistry own = new io.facestream.core.health.HealthRegistry();
         registerHealth(own, "");
-        Guard guard = new Guard(keys, new Sessions(config.getDuration("api.session.ttl")), RateLimiter.from(config), audit);
+        Guard guard =
+                new Guard(keys, new Sessions(config.getDuration("api.session.ttl")), RateLimiter.from(config), audit);
         ApiRouter router = new ApiRouter(admin, faces, guard, limits, tls != null).withHealth(own);
         this.router = router.build(vertx, new MatchRoutes(feed, faceRecords, feedback));
         this.routes = router.routes();
@@ -149,7 +168,8 @@ public final class MatchService implements AutoCloseable {
     private static java.util.Optional<String> displayName(Gallery replica, String gallery, String subject) {
         try {
             return replica.subject(new io.facestream.gallery.model.GalleryKey.OfSubject(gallery, subject))
-                    .map(io.facestream.gallery.model.Subject::displayName).filter(n -> !n.isBlank());
+                    .map(io.facestream.gallery.model.Subject::displayName)
+                    .filter(n -> !n.isBlank());
         } catch (RuntimeException notAName) {
             return java.util.Optional.empty();
         }
@@ -159,7 +179,8 @@ public final class MatchService implements AutoCloseable {
     private static boolean deletedSubject(Gallery replica, String gallery, String subject) {
         try {
             return replica.kindOf(gallery).isPresent()
-                    && !replica.index().hasSubject(new io.facestream.gallery.model.GalleryKey.OfSubject(gallery, subject));
+                    && !replica.index()
+                            .hasSubject(new io.facestream.gallery.model.GalleryKey.OfSubject(gallery, subject));
         } catch (RuntimeException notAName) {
             return false;
         }
@@ -171,7 +192,9 @@ public final class MatchService implements AutoCloseable {
 
     /** Where the page is: {@code http(s)://HOST:PORT/} ({@code localhost} for a loopback or wildcard address). */
     public String apiUrl() {
-        String h = host.equals("0.0.0.0") || host.equals("::") || host.startsWith("127.") || host.equals("::1") ? "localhost" : host;
+        String h = host.equals("0.0.0.0") || host.equals("::") || host.startsWith("127.") || host.equals("::1")
+                ? "localhost"
+                : host;
         return (api.tls() ? "https" : "http") + "://" + (h.contains(":") ? "[" + h + "]" : h) + ":" + api.port() + "/";
     }
 
@@ -206,9 +229,12 @@ public final class MatchService implements AutoCloseable {
         return switch (state) {
             case RUNNING -> io.facestream.core.health.Health.up("RUNNING");
             case CREATED, REBALANCING -> io.facestream.core.health.Health.down(state.name());
-            case PENDING_SHUTDOWN, NOT_RUNNING -> closing ? io.facestream.core.health.Health.down(state.name())
-                    : io.facestream.core.health.Health.failed("the matching topology stopped (" + state + ")");
-            case PENDING_ERROR, ERROR -> io.facestream.core.health.Health.failed("the matching topology failed (" + state + ")");
+            case PENDING_SHUTDOWN, NOT_RUNNING ->
+                closing
+                        ? io.facestream.core.health.Health.down(state.name())
+                        : io.facestream.core.health.Health.failed("the matching topology stopped (" + state + ")");
+            case PENDING_ERROR, ERROR ->
+                io.facestream.core.health.Health.failed("the matching topology failed (" + state + ")");
         };
     }
 
@@ -232,7 +258,8 @@ public final class MatchService implements AutoCloseable {
     /** The notifier: UP while it follows the decisions, FAILED once it stopped on an error (the error says which). */
     public io.facestream.core.health.Health notifyHealth() {
         Exception failed = notifier == null ? null : notifier.failure();
-        return failed == null ? io.facestream.core.health.Health.up(notifier == null ? "off" : "following facestream.matches")
+        return failed == null
+                ? io.facestream.core.health.Health.up(notifier == null ? "off" : "following facestream.matches")
                 : io.facestream.core.health.Health.failed("notifications stopped: " + failed.getMessage());
     }
 
@@ -246,7 +273,8 @@ public final class MatchService implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!streams.isRunning()) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("matching topology not RUNNING after " + timeout + " (state " + streams.state() + ")");
+                throw new IllegalStateException(
+                        "matching topology not RUNNING after " + timeout + " (state " + streams.state() + ")");
             }
             Thread.sleep(50);
         }

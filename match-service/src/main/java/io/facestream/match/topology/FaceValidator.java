@@ -63,14 +63,20 @@ public final class FaceValidator {
             throw bad("key", "key: " + e.getMessage());
         }
         if (!key.equals(progress.getCameraId())) {
-            throw bad("camera", "camera_id '" + abbreviate(progress.getCameraId()) + "' differs from the key '" + key
-                    + "': the key must be the camera id");
+            throw bad(
+                    "camera",
+                    "camera_id '" + abbreviate(progress.getCameraId()) + "' differs from the key '" + key
+                            + "': the key must be the camera id");
         }
         if (progress.getCaptureTsUs() <= 0) {
-            throw bad("capture-time", "capture_ts_us must be positive epoch microseconds, got " + progress.getCaptureTsUs());
+            throw bad(
+                    "capture-time",
+                    "capture_ts_us must be positive epoch microseconds, got " + progress.getCaptureTsUs());
         }
         if (progress.getProgress().getSilentMs() < 0) {
-            throw bad("progress", "progress silent_ms is negative: " + progress.getProgress().getSilentMs());
+            throw bad(
+                    "progress",
+                    "progress silent_ms is negative: " + progress.getProgress().getSilentMs());
         }
     }
 
@@ -87,12 +93,15 @@ public final class FaceValidator {
             throw bad("value", "value is missing (a tombstone): a face record is a FaceObservation");
         }
         if (!key.equals(face.getCameraId())) {
-            throw bad("camera", "camera_id '" + abbreviate(face.getCameraId()) + "' differs from the key '" + key
-                    + "': the key must be the camera id");
+            throw bad(
+                    "camera",
+                    "camera_id '" + abbreviate(face.getCameraId()) + "' differs from the key '" + key
+                            + "': the key must be the camera id");
         }
         ModelVersion model = model(face);
         if (face.getCaptureTsUs() <= 0) {
-            throw bad("capture-time", "capture_ts_us must be positive epoch microseconds, got " + face.getCaptureTsUs());
+            throw bad(
+                    "capture-time", "capture_ts_us must be positive epoch microseconds, got " + face.getCaptureTsUs());
         }
         box(face);
         embedding(face, model, key, camera);
@@ -147,8 +156,10 @@ public final class FaceValidator {
                 throw bad("embedding", "embedding value " + i + " of " + n + " is not finite: " + v);
             }
             if (Math.abs(v) > MAX_ABS_VALUE) {
-                throw bad("embedding", "embedding value " + i + " of " + n + " is " + v + ", beyond " + MAX_ABS_VALUE
-                        + ": a track's template (the sum of its faces) would overflow");
+                throw bad(
+                        "embedding",
+                        "embedding value " + i + " of " + n + " is " + v + ", beyond " + MAX_ABS_VALUE
+                                + ": a track's template (the sum of its faces) would overflow");
             }
             sq += (double) v * v;
         }
@@ -162,8 +173,10 @@ public final class FaceValidator {
                 throw bad("model", "model " + model + " produces no features (" + k.source() + ")");
             }
             if (k.size() != n) {
-                throw bad("embedding", "embedding has " + n + " values, but " + model + " features have " + k.size()
-                        + " (" + k.source() + ")");
+                throw bad(
+                        "embedding",
+                        "embedding has " + n + " values, but " + model + " features have " + k.size() + " ("
+                                + k.source() + ")");
             }
         }
     }
@@ -172,9 +185,11 @@ public final class FaceValidator {
         if (camera == null) {
             return Optional.empty();
         }
-        for (Track t : java.util.stream.Stream.concat(camera.open().stream(), camera.lateOpen().stream()).toList()) {
+        for (Track t : java.util.stream.Stream.concat(camera.open().stream(), camera.lateOpen().stream())
+                .toList()) {
             if (t.model().equals(model.toString()) && !t.template().isEmpty()) {
-                return Optional.of(new ModelDimensions.Known(t.template().dimension(), "open track " + t.id() + " of camera " + key));
+                return Optional.of(new ModelDimensions.Known(
+                        t.template().dimension(), "open track " + t.id() + " of camera " + key));
             }
         }
         return Optional.empty();

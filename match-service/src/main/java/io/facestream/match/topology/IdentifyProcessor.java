@@ -70,11 +70,16 @@ final class IdentifyProcessor implements Processor<String, Object, String, Match
         String model = event.track().model();
         if (heldByModel.containsKey(model) || rollouts.holds(identifier.galleryName(), model)) {
             if (!heldByModel.containsKey(model)) {
-                LOG.info("holding decisions of {} until gallery '{}' has its vectors (at most {})", model,
-                        identifier.galleryName(), maxHold);
+                LOG.info(
+                        "holding decisions of {} until gallery '{}' has its vectors (at most {})",
+                        model,
+                        identifier.galleryName(),
+                        maxHold);
             }
             // zero-padded so the store's key order is arrival order
-            held.put(String.format("%019d", nextKey++), HeldDecision.of(event, record.timestamp(), System.currentTimeMillis()));
+            held.put(
+                    String.format("%019d", nextKey++),
+                    HeldDecision.of(event, record.timestamp(), System.currentTimeMillis()));
             heldByModel.merge(model, 1, Integer::sum);
             metrics.decisionsHeld.increment();
             return;
@@ -99,8 +104,13 @@ final class IdentifyProcessor implements Processor<String, Object, String, Match
                 }
                 if (!ready) {
                     metrics.decisionsHeldTooLong.increment();
-                    LOG.warn("deciding track {} of camera {} after holding it {} ms: {} is still not rolled out to gallery '{}'",
-                            h.track().id(), h.cameraId(), nowMs - h.heldSinceMs(), model, identifier.galleryName());
+                    LOG.warn(
+                            "deciding track {} of camera {} after holding it {} ms: {} is still not rolled out to gallery '{}'",
+                            h.track().id(),
+                            h.cameraId(),
+                            nowMs - h.heldSinceMs(),
+                            model,
+                            identifier.galleryName());
                 }
                 decide(h.event(), h.cameraId(), h.timestamp());
                 held.delete(kv.key);

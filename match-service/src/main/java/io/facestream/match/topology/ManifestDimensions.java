@@ -46,9 +46,13 @@ public final class ManifestDimensions implements ModelDimensions {
         }
         try {
             ModelManifest m = ModelStore.readManifest(file);
-            return Optional.of(m.embedding() == null ? new Known(0, "model manifest: a "
-                    + m.kind().name().toLowerCase(java.util.Locale.ROOT) + ", not an embedder")
-                    : new Known(m.embedding().size(), "model manifest"));
+            return Optional.of(
+                    m.embedding() == null
+                            ? new Known(
+                                    0,
+                                    "model manifest: a " + m.kind().name().toLowerCase(java.util.Locale.ROOT)
+                                            + ", not an embedder")
+                            : new Known(m.embedding().size(), "model manifest"));
         } catch (RuntimeException unreadable) {
             return Optional.empty();
         }

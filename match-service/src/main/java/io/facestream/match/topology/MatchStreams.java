@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.KafkaStreams;
@@ -41,7 +40,8 @@ public final class MatchStreams implements AutoCloseable {
     }
 
     /** With roll-outs: decisions of a version that {@code rollouts} holds wait up to {@code match.rollout.max-hold}. */
-    public static MatchStreams start(FacestreamConfig config, String bootstrap, GallerySearch gallery, Rollouts rollouts) {
+    public static MatchStreams start(
+            FacestreamConfig config, String bootstrap, GallerySearch gallery, Rollouts rollouts) {
         return start(config, bootstrap, gallery, rollouts, ModelDimensions.none());
     }
 
@@ -49,22 +49,36 @@ public final class MatchStreams implements AutoCloseable {
      * @param manifests feature lengths known from the model store; the gallery's vectors are consulted after them, and
      *                  a face of another length than its model's is dead-lettered
      */
-    public static MatchStreams start(FacestreamConfig config, String bootstrap, GallerySearch gallery, Rollouts rollouts,
-                                     ModelDimensions manifests) {
+    public static MatchStreams start(
+            FacestreamConfig config,
+            String bootstrap,
+            GallerySearch gallery,
+            Rollouts rollouts,
+            ModelDimensions manifests) {
         Tracker tracker = new Tracker(TrackerSettings.from(config));
-        Identifier identifier = new Identifier(gallery, config.getString("match.gallery"), config.getInt("match.top-k"));
+        Identifier identifier =
+                new Identifier(gallery, config.getString("match.gallery"), config.getInt("match.top-k"));
         Duration idleCheck = config.getDuration("match.track.idle-check");
         ModelDimensions galleryVectors = m -> {
             OptionalInt d = gallery.dimension(m.toString());
-            return d.isPresent() ? Optional.of(new ModelDimensions.Known(d.getAsInt(), "gallery vectors")) : Optional.empty();
+            return d.isPresent()
+                    ? Optional.of(new ModelDimensions.Known(d.getAsInt(), "gallery vectors"))
+                    : Optional.empty();
         };
         FaceValidator validator = new FaceValidator(manifests.or(galleryVectors));
-        KafkaStreams streams = new KafkaStreams(MatchTopology.build(tracker, identifier, idleCheck, rollouts,
-                config.getDuration("match.rollout.max-hold"), validator),
+        KafkaStreams streams = new KafkaStreams(
+                MatchTopology.build(
+                        tracker,
+                        identifier,
+                        idleCheck,
+                        rollouts,
+                        config.getDuration("match.rollout.max-hold"),
+                        validator),
                 properties(config, bootstrap));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("matching topology failed; the thread is replaced and resumes from the last commit", e);
-            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
+                    .REPLACE_THREAD;
         });
         // the topology's clients' meters (kafka_stream_*, and its consumers' and producers' lag and rates)
         AutoCloseable meters = Metrics.bind(new KafkaStreamsMetrics(streams));
@@ -83,7 +97,8 @@ public final class MatchStreams implements AutoCloseable {
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.getString("match.application-id"));
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
-        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, (int) config.getDuration("match.commit-interval").toMillis());
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, (int)
+                config.getDuration("match.commit-interval").toMillis());
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.getInt("match.threads"));
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
@@ -92,7 +107,8 @@ public final class MatchStreams implements AutoCloseable {
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, RefusedRecords.class);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), 2 * 1024 * 1024);
         // how long a crashed instance keeps its cameras before the group hands them to a live one
-        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), (int) config.getDuration("match.session-timeout").toMillis());
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), (int)
+                config.getDuration("match.session-timeout").toMillis());
         p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), 2 * 1024 * 1024);
         // the client properties of the config (security, credentials) reach every client of Kafka Streams
         return KafkaClients.streams(KafkaConnection.fromConfig(config, bootstrap), p);

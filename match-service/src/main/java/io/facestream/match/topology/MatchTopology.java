@@ -36,18 +36,38 @@ public final class MatchTopology {
      * @param maxHold  the longest a decision waits for that
      * @param validator the rules every face record must pass before the tracker sees it
      */
-    public static Topology build(Tracker tracker, Identifier identifier, Duration idleCheck, Rollouts rollouts, Duration maxHold,
-                                 FaceValidator validator) {
+    public static Topology build(
+            Tracker tracker,
+            Identifier identifier,
+            Duration idleCheck,
+            Rollouts rollouts,
+            Duration maxHold,
+            FaceValidator validator) {
         MatchMetrics metrics = MatchMetrics.global();
         Topology t = new Topology();
-        t.addSource(SOURCE, new StringDeserializer(), ProtobufSerde.faceObservation().deserializer(), TopicCatalog.FACES);
+        t.addSource(
+                SOURCE,
+                new StringDeserializer(),
+                ProtobufSerde.faceObservation().deserializer(),
+                TopicCatalog.FACES);
         t.addProcessor(TRACK, () -> new TrackProcessor(tracker, validator, idleCheck, metrics), SOURCE);
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TRACK_STORE), Serdes.String(),
-                CameraTracksSerde.create()), TRACK);
+        t.addStateStore(
+                Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(TRACK_STORE), Serdes.String(), CameraTracksSerde.create()),
+                TRACK);
         t.addProcessor(IDENTIFY, () -> new IdentifyProcessor(identifier, rollouts, maxHold, metrics), TRACK);
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HELD_STORE), Serdes.String(),
-                new JsonSerde<>(HeldDecision.class)), IDENTIFY);
-        t.addSink(MATCH_SINK, TopicCatalog.MATCHES, new StringSerializer(), JsonSerde.<Match>match().serializer(), IDENTIFY);
+        t.addStateStore(
+                Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(HELD_STORE),
+                        Serdes.String(),
+                        new JsonSerde<>(HeldDecision.class)),
+                IDENTIFY);
+        t.addSink(
+                MATCH_SINK,
+                TopicCatalog.MATCHES,
+                new StringSerializer(),
+                JsonSerde.<Match>match().serializer(),
+                IDENTIFY);
         return t;
     }
 }

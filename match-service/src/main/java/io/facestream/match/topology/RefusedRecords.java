@@ -31,8 +31,12 @@ public final class RefusedRecords implements ProcessingExceptionHandler {
     @Override
     public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
         if (!(exception instanceof IllegalArgumentException)) {
-            LOG.error("processing failed in {} of task {}: {}; the stream thread is replaced and resumes from the last commit",
-                    context.processorNodeId(), context.taskId(), exception.toString(), exception);
+            LOG.error(
+                    "processing failed in {} of task {}: {}; the stream thread is replaced and resumes from the last commit",
+                    context.processorNodeId(),
+                    context.taskId(),
+                    exception.toString(),
+                    exception);
             return Response.fail();
         }
         String rule;
@@ -48,16 +52,39 @@ public final class RefusedRecords implements ProcessingExceptionHandler {
         metrics.deadLetter(rule);
         if (context.topic() == null) {
             // thrown while a punctuator ran (idle close, held decisions): there is no source record to dead-letter
-            LOG.error("{} (during a punctuation of task {}; nothing to dead-letter)", reason, context.taskId(), exception);
+            LOG.error(
+                    "{} (during a punctuation of task {}; nothing to dead-letter)",
+                    reason,
+                    context.taskId(),
+                    exception);
             return Response.resume();
         }
         if (exception instanceof InvalidFaceException) {
-            LOG.warn("face record {}-{}@{} dead-lettered: {}", context.topic(), context.partition(), context.offset(), reason);
+            LOG.warn(
+                    "face record {}-{}@{} dead-lettered: {}",
+                    context.topic(),
+                    context.partition(),
+                    context.offset(),
+                    reason);
         } else {
-            LOG.error("face record {}-{}@{} dead-lettered: {}", context.topic(), context.partition(), context.offset(), reason, exception);
+            LOG.error(
+                    "face record {}-{}@{} dead-lettered: {}",
+                    context.topic(),
+                    context.partition(),
+                    context.offset(),
+                    reason,
+                    exception);
         }
         DeadLetterMeter.count(TrackProcessor.STAGE, rule);
-        return Response.resume(List.of(DeadLetter.of(context.topic(), context.partition(), context.offset(), context.timestamp(),
-                context.sourceRawKey(), context.sourceRawValue(), context.headers(), TrackProcessor.STAGE, reason)));
+        return Response.resume(List.of(DeadLetter.of(
+                context.topic(),
+                context.partition(),
+                context.offset(),
+                context.timestamp(),
+                context.sourceRawKey(),
+                context.sourceRawValue(),
+                context.headers(),
+                TrackProcessor.STAGE,
+                reason)));
     }
 }

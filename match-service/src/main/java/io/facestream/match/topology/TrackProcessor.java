@@ -74,8 +74,8 @@ final class TrackProcessor implements Processor<String, FaceObservation, String,
         if (o.getCatchUp()) {
             metrics.catchUpFaces.increment();
         }
-        Tracker.Step step = tracker.observe(state == null ? CameraTracks.fresh() : state, sighting, now(), o.getReportsProgress(),
-                o.getCatchUp());
+        Tracker.Step step = tracker.observe(
+                state == null ? CameraTracks.fresh() : state, sighting, now(), o.getReportsProgress(), o.getCatchUp());
         if (step.late()) {
             metrics.lateFaces.increment();
             return;
@@ -88,8 +88,12 @@ final class TrackProcessor implements Processor<String, FaceObservation, String,
     private void progress(FaceObservation o, String key) {
         metrics.progressRecords.increment();
         CameraTracks state = store.get(o.getCameraId());
-        Tracker.Step step = tracker.progress(state == null ? CameraTracks.fresh() : state, o.getCameraId(), o.getCaptureTsUs(),
-                o.getProgress().getSilentMs(), now());
+        Tracker.Step step = tracker.progress(
+                state == null ? CameraTracks.fresh() : state,
+                o.getCameraId(),
+                o.getCaptureTsUs(),
+                o.getProgress().getSilentMs(),
+                now());
         store.put(o.getCameraId(), step.state());
         emit(step.events(), key);
     }
@@ -115,13 +119,19 @@ final class TrackProcessor implements Processor<String, FaceObservation, String,
             CameraTracks seen = kv.value.arrivedNoEarlierThan(startedMs);
             Tracker.Step step = tracker.closeIfIdle(kv.key, seen, nowMs);
             if (!step.events().isEmpty()) {
-                long live = step.events().stream().filter(e -> !e.track().late()).count(); // late tracks end with their backlog
+                long live = step.events().stream()
+                        .filter(e -> !e.track().late())
+                        .count(); // late tracks end with their backlog
                 if (seen.progress() && live > 0) {
                     // its embed service would have reported the silence: it is gone (stopped, or its frames
                     // partition moved while the camera was silent), so nothing may ever close these tracks
                     metrics.tracksClosedStalled.increment(live);
-                    LOG.warn("camera {}: nothing for {} ms (match.track.stall-close) although its embed service reports "
-                            + "progress; closing its {} open track(s)", kv.key, nowMs - seen.lastArrivalMs(), live);
+                    LOG.warn(
+                            "camera {}: nothing for {} ms (match.track.stall-close) although its embed service reports "
+                                    + "progress; closing its {} open track(s)",
+                            kv.key,
+                            nowMs - seen.lastArrivalMs(),
+                            live);
                 }
                 store.put(kv.key, step.state());
                 emit(step.events(), kv.key);
@@ -138,7 +148,8 @@ final class TrackProcessor implements Processor<String, FaceObservation, String,
             }
             (e instanceof TrackEvent.Closed ? metrics.tracksClosed : metrics.tracksConfident).increment();
             long tsMs = e.track().lastTsUs() / 1000;
-            context.forward(new Record<String, Object>(key == null ? e.cameraId() : key, e, tsMs), MatchTopology.IDENTIFY);
+            context.forward(
+                    new Record<String, Object>(key == null ? e.cameraId() : key, e, tsMs), MatchTopology.IDENTIFY);
         }
     }
 }

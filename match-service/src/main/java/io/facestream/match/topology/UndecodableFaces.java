@@ -25,7 +25,8 @@ public final class UndecodableFaces implements DeserializationExceptionHandler {
     public void configure(Map<String, ?> configs) {}
 
     @Override
-    public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
+    public Response handleError(
+            ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
         String reason = exception.getMessage() == null ? exception.toString() : exception.getMessage();
         LOG.warn("face record {}-{}@{} dead-lettered: {}", record.topic(), record.partition(), record.offset(), reason);
         metrics.deadLetter("undecodable");

@@ -18,8 +18,15 @@ import java.util.List;
  * @param lateMaxTsUs     newest capture time among the catch-up faces of the current backlog (their own clock)
  * @param lateArrivalMs   wall-clock time the newest catch-up face arrived (the end of a backlog closes its tracks)
  */
-public record CameraTracks(long nextTrackId, long maxTsUs, long lastArrivalMs, List<Track> open, boolean progress,
-                           List<Track> lateOpen, long lateMaxTsUs, long lateArrivalMs) {
+public record CameraTracks(
+        long nextTrackId,
+        long maxTsUs,
+        long lastArrivalMs,
+        List<Track> open,
+        boolean progress,
+        List<Track> lateOpen,
+        long lateMaxTsUs,
+        long lateArrivalMs) {
 
     public CameraTracks {
         open = open == null ? List.of() : List.copyOf(open);
@@ -36,23 +43,34 @@ public record CameraTracks(long nextTrackId, long maxTsUs, long lastArrivalMs, L
 
     /** The same camera with every open live track closed (handed to the caller). */
     CameraTracks withoutTracks() {
-        return new CameraTracks(nextTrackId, maxTsUs, lastArrivalMs, List.of(), progress, lateOpen, lateMaxTsUs, lateArrivalMs);
+        return new CameraTracks(
+                nextTrackId, maxTsUs, lastArrivalMs, List.of(), progress, lateOpen, lateMaxTsUs, lateArrivalMs);
     }
 
     /** The same camera with other live state: its catch-up tracks are left as they are. */
     CameraTracks withLive(long nextTrackId, long maxTsUs, long lastArrivalMs, List<Track> open, boolean progress) {
-        return new CameraTracks(nextTrackId, maxTsUs, lastArrivalMs, open, progress, lateOpen, lateMaxTsUs, lateArrivalMs);
+        return new CameraTracks(
+                nextTrackId, maxTsUs, lastArrivalMs, open, progress, lateOpen, lateMaxTsUs, lateArrivalMs);
     }
 
     /** The same camera with other catch-up state: its live tracks and clock are left as they are. */
     CameraTracks withLate(long nextTrackId, List<Track> lateOpen, long lateMaxTsUs, long lateArrivalMs) {
-        return new CameraTracks(nextTrackId, maxTsUs, lastArrivalMs, open, progress, lateOpen, lateMaxTsUs, lateArrivalMs);
+        return new CameraTracks(
+                nextTrackId, maxTsUs, lastArrivalMs, open, progress, lateOpen, lateMaxTsUs, lateArrivalMs);
     }
 
     /** The same camera, silence counted from {@code arrivalMs} at the earliest. */
     public CameraTracks arrivedNoEarlierThan(long arrivalMs) {
-        return lastArrivalMs >= arrivalMs && (lateOpen.isEmpty() || lateArrivalMs >= arrivalMs) ? this
-                : new CameraTracks(nextTrackId, maxTsUs, Math.max(lastArrivalMs, arrivalMs), open, progress, lateOpen,
-                        lateMaxTsUs, Math.max(lateArrivalMs, arrivalMs));
+        return lastArrivalMs >= arrivalMs && (lateOpen.isEmpty() || lateArrivalMs >= arrivalMs)
+                ? this
+                : new CameraTracks(
+                        nextTrackId,
+                        maxTsUs,
+                        Math.max(lastArrivalMs, arrivalMs),
+                        open,
+                        progress,
+                        lateOpen,
+                        lateMaxTsUs,
+                        Math.max(lateArrivalMs, arrivalMs));
     }
 }

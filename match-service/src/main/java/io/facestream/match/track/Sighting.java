@@ -15,8 +15,16 @@ import io.facestream.core.events.FaceObservation;
  * @param model     model that produced the feature, {@code name:version}
  * @param ref       where the observation lives, {@code faces/<partition>/<offset>}
  */
-public record Sighting(String cameraId, long frameSeq, long tsUs, Region box, float[] feature, float norm,
-                       boolean rejected, String model, String ref) {
+public record Sighting(
+        String cameraId,
+        long frameSeq,
+        long tsUs,
+        Region box,
+        float[] feature,
+        float norm,
+        boolean rejected,
+        String model,
+        String ref) {
 
     public Sighting {
         if (feature == null) {
@@ -39,12 +47,24 @@ public record Sighting(String cameraId, long frameSeq, long tsUs, Region box, fl
             f[i] = o.getEmbedding(i);
         }
         if (!o.hasBox()) {
-            throw new IllegalArgumentException("face observation " + o.getCameraId() + "#" + o.getFrameSeq()
-                    + "/" + o.getFaceIndex() + " has no box");
+            throw new IllegalArgumentException("face observation " + o.getCameraId() + "#" + o.getFrameSeq() + "/"
+                    + o.getFaceIndex() + " has no box");
         }
-        Region box = new Region(o.getBox().getX(), o.getBox().getY(), o.getBox().getWidth(), o.getBox().getHeight());
+        Region box = new Region(
+                o.getBox().getX(),
+                o.getBox().getY(),
+                o.getBox().getWidth(),
+                o.getBox().getHeight());
         String model = o.getModel().getName() + ":" + o.getModel().getVersion();
-        return new Sighting(o.getCameraId(), o.getFrameSeq(), o.getCaptureTsUs(), box, f, o.getNorm(), o.getRejected(),
-                model, "faces/" + partition + "/" + offset);
+        return new Sighting(
+                o.getCameraId(),
+                o.getFrameSeq(),
+                o.getCaptureTsUs(),
+                box,
+                f,
+                o.getNorm(),
+                o.getRejected(),
+                model,
+                "faces/" + partition + "/" + offset);
     }
 }

@@ -17,15 +17,26 @@ import io.facestream.match.template.Template;
  * @param provisionalSent whether the PROVISIONAL decision was already emitted
  * @param late            a track of catch-up faces (embedded after the fact, {@code catch_up}): its decisions are late
  */
-public record Track(long id, String model, long startTsUs, long lastTsUs, long lastFrameSeq, Region lastBox,
-                    Template template, int observed, BestFace best, boolean provisionalSent, boolean late) {
+public record Track(
+        long id,
+        String model,
+        long startTsUs,
+        long lastTsUs,
+        long lastFrameSeq,
+        Region lastBox,
+        Template template,
+        int observed,
+        BestFace best,
+        boolean provisionalSent,
+        boolean late) {
 
     static Track open(long id, Sighting s) {
         return open(id, s, false);
     }
 
     static Track open(long id, Sighting s, boolean late) {
-        Track t = new Track(id, s.model(), s.tsUs(), s.tsUs(), s.frameSeq(), s.box(), Template.empty(), 0, null, false, late);
+        Track t = new Track(
+                id, s.model(), s.tsUs(), s.tsUs(), s.frameSeq(), s.box(), Template.empty(), 0, null, false, late);
         return t.with(s);
     }
 
@@ -37,8 +48,18 @@ public record Track(long id, String model, long startTsUs, long lastTsUs, long l
             b = new BestFace(s.ref(), s.norm(), s.tsUs());
         }
         boolean newest = s.tsUs() >= lastTsUs;
-        return new Track(id, model, Math.min(startTsUs, s.tsUs()), Math.max(lastTsUs, s.tsUs()),
-                newest ? s.frameSeq() : lastFrameSeq, newest ? s.box() : lastBox, tpl, observed + 1, b, provisionalSent, late);
+        return new Track(
+                id,
+                model,
+                Math.min(startTsUs, s.tsUs()),
+                Math.max(lastTsUs, s.tsUs()),
+                newest ? s.frameSeq() : lastFrameSeq,
+                newest ? s.box() : lastBox,
+                tpl,
+                observed + 1,
+                b,
+                provisionalSent,
+                late);
     }
 
     Track provisionalEmitted() {

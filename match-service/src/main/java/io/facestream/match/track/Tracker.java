@@ -134,7 +134,8 @@ public final class Tracker {
             next = next.withoutTracks();
         }
         // the catch-up pass writes no progress records: the end of its backlog is the end of its faces
-        if (!state.lateOpen().isEmpty() && nowMs - state.lateArrivalMs() >= settings.idleClose().toMillis()) {
+        if (!state.lateOpen().isEmpty()
+                && nowMs - state.lateArrivalMs() >= settings.idleClose().toMillis()) {
             for (Track t : state.lateOpen()) {
                 events.add(new TrackEvent.Closed(cameraId, t));
             }
@@ -144,7 +145,8 @@ public final class Tracker {
     }
 
     /** The tracks still open at clock {@code maxTs}; the others (all of them when {@code all}) go to {@code events}. */
-    private List<Track> closeOld(String cameraId, List<Track> tracks, long maxTs, boolean all, List<TrackEvent> events) {
+    private List<Track> closeOld(
+            String cameraId, List<Track> tracks, long maxTs, boolean all, List<TrackEvent> events) {
         long closeBefore = maxTs - settings.reorderWindowUs() - settings.closeAfterUs();
         List<Track> open = new ArrayList<>();
         for (Track t : tracks) {
@@ -170,7 +172,8 @@ public final class Tracker {
             }
             double iou = s.box().iou(t.lastBox());
             double appearance = s.fusable() && !t.template().isEmpty()
-                    ? Vectors.cosine(s.feature(), t.template().unit()) : Double.NaN;
+                    ? Vectors.cosine(s.feature(), t.template().unit())
+                    : Double.NaN;
             boolean known = !Double.isNaN(appearance);
             boolean admissible = (iou >= settings.minIou() && (!known || appearance >= settings.minAppearanceWithIou()))
                     || (known && appearance >= settings.minAppearanceAlone());

@@ -18,16 +18,35 @@ import java.time.Duration;
  * @param stallClose              wall-clock time without any record of a camera whose embed service reports progress
  *                                after which its open tracks are closed anyway (that service is gone)
  */
-public record TrackerSettings(double minIou, double minAppearanceWithIou, double minAppearanceAlone,
-                              Duration closeAfter, Duration reorderWindow, Duration idleClose, int provisionalMinFaces,
-                              Duration stallClose) {
+public record TrackerSettings(
+        double minIou,
+        double minAppearanceWithIou,
+        double minAppearanceAlone,
+        Duration closeAfter,
+        Duration reorderWindow,
+        Duration idleClose,
+        int provisionalMinFaces,
+        Duration stallClose) {
 
     /** Default for {@code match.track.stall-close}. */
     public static final Duration DEFAULT_STALL_CLOSE = Duration.ofMinutes(2);
 
-    public TrackerSettings(double minIou, double minAppearanceWithIou, double minAppearanceAlone,
-                           Duration closeAfter, Duration reorderWindow, Duration idleClose, int provisionalMinFaces) {
-        this(minIou, minAppearanceWithIou, minAppearanceAlone, closeAfter, reorderWindow, idleClose, provisionalMinFaces,
+    public TrackerSettings(
+            double minIou,
+            double minAppearanceWithIou,
+            double minAppearanceAlone,
+            Duration closeAfter,
+            Duration reorderWindow,
+            Duration idleClose,
+            int provisionalMinFaces) {
+        this(
+                minIou,
+                minAppearanceWithIou,
+                minAppearanceAlone,
+                closeAfter,
+                reorderWindow,
+                idleClose,
+                provisionalMinFaces,
                 DEFAULT_STALL_CLOSE);
     }
 
@@ -36,7 +55,8 @@ public record TrackerSettings(double minIou, double minAppearanceWithIou, double
             throw new IllegalArgumentException("match.track.min-iou must be in [0,1], got " + minIou);
         }
         if (provisionalMinFaces < 1) {
-            throw new IllegalArgumentException("match.provisional.min-faces must be at least 1, got " + provisionalMinFaces);
+            throw new IllegalArgumentException(
+                    "match.provisional.min-faces must be at least 1, got " + provisionalMinFaces);
         }
         if (closeAfter.isNegative() || closeAfter.isZero()) {
             throw new IllegalArgumentException("match.track.close-after must be positive, got " + closeAfter);

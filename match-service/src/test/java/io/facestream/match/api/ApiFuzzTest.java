@@ -71,7 +71,8 @@ class ApiFuzzTest {
     private static final String OPERATOR = "fuzz-operator-key-0123456789";
     private static final String VIEWER = "fuzz-viewer-key-0123456789";
     private static final Deque<AutoCloseable> OWNED = new ArrayDeque<>();
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static Path dir;
     private static int port;
     private static String brokerHost;
@@ -109,27 +110,52 @@ class ApiFuzzTest {
             new TopicCreator(admin, (short) 1).ensure(TopicCatalog.defaults());
             admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
         }
-        FacestreamConfig config = FacestreamConfig.builder().isolated().build().with(Map.of(
-                "api.keys.root.key", ADMIN, "api.keys.root.role", "admin",
-                "api.keys.desk.key", OPERATOR, "api.keys.desk.role", "operator",
-                "api.keys.wall.key", VIEWER, "api.keys.wall.role", "viewer",
-                "api.max-upload-bytes", 200_000,
-                "api.audit-log", dir.resolve("audit.log").toString(),
-                "api.key-store", dir.resolve("api-keys.json").toString(),
-                "api.upload-dir", dir.resolve("uploads").toString()));
+        FacestreamConfig config = FacestreamConfig.builder()
+                .isolated()
+                .build()
+                .with(Map.of(
+                        "api.keys.root.key",
+                        ADMIN,
+                        "api.keys.root.role",
+                        "admin",
+                        "api.keys.desk.key",
+                        OPERATOR,
+                        "api.keys.desk.role",
+                        "operator",
+                        "api.keys.wall.key",
+                        VIEWER,
+                        "api.keys.wall.role",
+                        "viewer",
+                        "api.max-upload-bytes",
+                        200_000,
+                        "api.audit-log",
+                        dir.resolve("audit.log").toString(),
+                        "api.key-store",
+                        dir.resolve("api-keys.json").toString(),
+                        "api.upload-dir",
+                        dir.resolve("uploads").toString()));
         GallerySettings gs = GallerySettings.at(dir.resolve("gallery"))
                 .withReplica(new ReplicaSettings(topic, Duration.ofSeconds(5), 1000, Duration.ofMillis(20)));
         Gallery gallery = own(Gallery.open(gs, bootstrap));
-        IndexedGallery indexed = new IndexedGallery(gallery.index(), gs.search(), config.getDouble("match.default-threshold"));
+        IndexedGallery indexed =
+                new IndexedGallery(gallery.index(), gs.search(), config.getDouble("match.default-threshold"));
         ApiLimits limits = ApiLimits.from(config);
         AuditLog audit = new AuditLog(config.getPath("api.audit-log"));
         MatchFeed feed = own(new MatchFeed(KafkaConnection.of(bootstrap), 100).start());
         FaceRecords faces = own(new FaceRecords(KafkaConnection.of(bootstrap)));
         var feedback = own(new KafkaProducer<String, byte[]>(KafkaClients.producer(bootstrap, "fuzz-feedback-" + run)));
         Vertx vertx = Vertx.vertx();
-        Guard guard = new Guard(ApiKeys.from(config), new Sessions(config.getDuration("api.session.ttl")),
-                RateLimiter.from(config), own(audit));
-        var router = new ApiRouter(new GalleryAdmin(gallery, indexed), new SizeFaceReader(limits.maxPixels()), guard, limits, false)
+        Guard guard = new Guard(
+                ApiKeys.from(config),
+                new Sessions(config.getDuration("api.session.ttl")),
+                RateLimiter.from(config),
+                own(audit));
+        var router = new ApiRouter(
+                        new GalleryAdmin(gallery, indexed),
+                        new SizeFaceReader(limits.maxPixels()),
+                        guard,
+                        limits,
+                        false)
                 .build(vertx, new MatchRoutes(feed, faces, feedback));
         ApiServer server = own(ApiServer.start(vertx, router, "127.0.0.1", 0));
         port = server.port();
@@ -154,7 +180,29 @@ class ApiFuzzTest {
         }
     }
 
-    @DictionaryEntries({"method=", "path=/api/galleries", "path=/api/search", "path=/api/verify", "path=/api/matches?", "path=/api/feedback", "/subjects", "/threshold", "key=admin", "key=operator", "key=viewer", "type=multipart", "part:subject_id=", "part:gallery=", "part:k=", "body-file=image", "\"threshold\":", "\"target_fpir\":", "\"non_mated_scores\":", "\"name\":", "\"kind\":\"BOOKING\""})
+    @DictionaryEntries({
+        "method=",
+        "path=/api/galleries",
+        "path=/api/search",
+        "path=/api/verify",
+        "path=/api/matches?",
+        "path=/api/feedback",
+        "/subjects",
+        "/threshold",
+        "key=admin",
+        "key=operator",
+        "key=viewer",
+        "type=multipart",
+        "part:subject_id=",
+        "part:gallery=",
+        "part:k=",
+        "body-file=image",
+        "\"threshold\":",
+        "\"target_fpir\":",
+        "\"non_mated_scores\":",
+        "\"name\":",
+        "\"kind\":\"BOOKING\""
+    })
     @FuzzTest(maxDuration = "30s")
     void request(byte[] data) {
         allowNetwork();
@@ -183,16 +231,21 @@ class ApiFuzzTest {
             body = multipart(in, boundary);
             type = "multipart/form-data; boundary=" + boundary;
         }
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20))
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri)
+                .timeout(Duration.ofSeconds(20))
                 .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
         try {
             b.header("Content-Type", type);
-            in.text("key").ifPresent(k -> b.header("Authorization", "Bearer " + switch (k) {
-                case "admin" -> ADMIN;
-                case "operator" -> OPERATOR;
-                case "viewer" -> VIEWER;
-                default -> k;
-            }));
+            in.text("key")
+                    .ifPresent(k -> b.header(
+                            "Authorization",
+                            "Bearer "
+                                    + switch (k) {
+                                        case "admin" -> ADMIN;
+                                        case "operator" -> OPERATOR;
+                                        case "viewer" -> VIEWER;
+                                        default -> k;
+                                    }));
         } catch (IllegalArgumentException notAHeader) {
             return; // the client refuses such a header value
         }
@@ -217,8 +270,8 @@ class ApiFuzzTest {
      */
     private static void allowNetwork() {
         try {
-            BugDetectors.allowNetworkConnections((host, p) -> host.equals("127.0.0.1") || host.equals("localhost")
-                    || host.equals(brokerHost));
+            BugDetectors.allowNetworkConnections(
+                    (host, p) -> host.equals("127.0.0.1") || host.equals("localhost") || host.equals(brokerHost));
         } catch (IllegalStateException noHooks) {
             // no bug detectors loaded (a replay, or the inputs replayed before fuzzing starts)
         }
@@ -233,14 +286,16 @@ class ApiFuzzTest {
             }
             String name = f.getKey().substring(5);
             out.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\""
-                    + (file ? "; filename=\"" + name + ".jpg\"\r\nContent-Type: application/octet-stream" : "")
-                    + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+                            + (file ? "; filename=\"" + name + ".jpg\"\r\nContent-Type: application/octet-stream" : "")
+                            + "\r\n\r\n")
+                    .getBytes(StandardCharsets.UTF_8));
             out.writeBytes(f.getValue());
             out.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
         }
         in.text("body-file").ifPresent(name -> {
-            out.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"; filename=\"upload.jpg\""
-                    + "\r\nContent-Type: image/jpeg\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+            out.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name
+                            + "\"; filename=\"upload.jpg\"" + "\r\nContent-Type: image/jpeg\r\n\r\n")
+                    .getBytes(StandardCharsets.UTF_8));
             out.writeBytes(in.body());
             out.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
         });

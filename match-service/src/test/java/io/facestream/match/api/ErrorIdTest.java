@@ -26,15 +26,24 @@ class ErrorIdTest {
         });
         r.route().failureHandler(ApiRouter::failure);
         try (ApiServer server = ApiServer.start(vertx, r, "127.0.0.1", 0)) {
-            HttpResponse<String> res = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + server.port() + "/boom")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> res = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/boom"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             assertEquals(500, res.statusCode());
             JsonNode body = Json.mapper().readTree(res.body());
             String id = body.get("error_id").asText();
             assertTrue(id.matches("[0-9a-f]{12}"), id);
             assertTrue(body.get("error").asText().contains(id), res.body());
-            assertFalse(res.body().contains("secret") || res.body().contains("alice") || res.body().contains("IllegalState"), res.body());
-            assertEquals("nosniff", res.headers().firstValue("X-Content-Type-Options").orElse(""));
+            assertFalse(
+                    res.body().contains("secret")
+                            || res.body().contains("alice")
+                            || res.body().contains("IllegalState"),
+                    res.body());
+            assertEquals(
+                    "nosniff",
+                    res.headers().firstValue("X-Content-Type-Options").orElse(""));
         }
     }
 }

@@ -48,6 +48,7 @@ class MatchServiceApiTest {
      * facestream.matches) would delete records stamped long ago while a long test JVM runs.
      */
     private static final long T0_US = System.currentTimeMillis() * 1000;
+
     private static final String ADMIN = "admin-key-0123456789";
     private static final String OPERATOR = "operator-key-0123456789";
     private static final String VIEWER = "viewer-key-0123456789";
@@ -84,7 +85,8 @@ class MatchServiceApiTest {
         o.put("match.gallery", "watch-" + run);
         o.put("match.track.idle-close", "1s");
         o.put("match.track.idle-check", "200ms");
-        service = MatchService.start(FacestreamConfig.builder().isolated().build().with(o), bootstrap);
+        service =
+                MatchService.start(FacestreamConfig.builder().isolated().build().with(o), bootstrap);
         service.awaitRunning(Duration.ofSeconds(30));
     }
 
@@ -95,10 +97,15 @@ class MatchServiceApiTest {
         }
     }
 
-    private HttpResponse<String> send(String method, String path, String key, String contentType, byte[] body) throws Exception {
+    private HttpResponse<String> send(String method, String path, String key, String contentType, byte[] body)
+            throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.apiPort() + path))
                 .timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofByteArray(body));
         if (key != null) {
             b.header("Authorization", "Bearer " + key);
         }
@@ -116,12 +123,23 @@ class MatchServiceApiTest {
         return Json.mapper().readTree(r.body()).get("error").asText();
     }
 
-    private static byte[] multipart(String boundary, String field, String filename, byte[] content, Map<String, String> fields) {
+    private static byte[] multipart(
+            String boundary, String field, String filename, byte[] content, Map<String, String> fields) {
         StringBuilder sb = new StringBuilder();
-        fields.forEach((k, v) -> sb.append("--").append(boundary).append("\r\nContent-Disposition: form-data; name=\"").append(k)
-                .append("\"\r\n\r\n").append(v).append("\r\n"));
-        sb.append("--").append(boundary).append("\r\nContent-Disposition: form-data; name=\"").append(field)
-                .append("\"; filename=\"").append(filename).append("\"\r\nContent-Type: application/octet-stream\r\n\r\n");
+        fields.forEach((k, v) -> sb.append("--")
+                .append(boundary)
+                .append("\r\nContent-Disposition: form-data; name=\"")
+                .append(k)
+                .append("\"\r\n\r\n")
+                .append(v)
+                .append("\r\n"));
+        sb.append("--")
+                .append(boundary)
+                .append("\r\nContent-Disposition: form-data; name=\"")
+                .append(field)
+                .append("\"; filename=\"")
+                .append(filename)
+                .append("\"\r\nContent-Type: application/octet-stream\r\n\r\n");
         byte[] head = sb.toString().getBytes(StandardCharsets.UTF_8);
         byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
         byte[] out = new byte[head.length + content.length + tail.length];
@@ -137,11 +155,15 @@ class MatchServiceApiTest {
         HttpResponse<String> noKey = json("GET", "/api/galleries", null, null);
         assertEquals(401, noKey.statusCode());
         assertTrue(error(noKey).contains("missing API key"), noKey.body());
-        assertEquals(401, json("GET", "/api/galleries", "wrong-key-0123456789", null).statusCode());
+        assertEquals(
+                401, json("GET", "/api/galleries", "wrong-key-0123456789", null).statusCode());
         HttpResponse<String> viewerCreates = json("POST", "/api/galleries", VIEWER, "{\"name\":\"nope-" + run + "\"}");
         assertEquals(403, viewerCreates.statusCode());
         assertTrue(error(viewerCreates).contains("needs ADMIN"), viewerCreates.body());
-        assertEquals(403, json("POST", "/api/galleries", OPERATOR, "{\"name\":\"nope-" + run + "\"}").statusCode());
+        assertEquals(
+                403,
+                json("POST", "/api/galleries", OPERATOR, "{\"name\":\"nope-" + run + "\"}")
+                        .statusCode());
         assertEquals(200, json("GET", "/api/matches", VIEWER, null).statusCode());
         assertEquals(401, json("GET", "/api/faces/0/0/crop", null, null).statusCode());
     }
@@ -152,11 +174,23 @@ class MatchServiceApiTest {
         HttpResponse<String> malformed = json("POST", "/api/galleries", ADMIN, "{\"name\": ");
         assertEquals(400, malformed.statusCode());
         assertTrue(error(malformed).contains("not valid JSON"), malformed.body());
-        assertEquals(400, json("POST", "/api/galleries", ADMIN, "{\"name\":\"bad/name\"}").statusCode());
-        assertEquals(400, json("POST", "/api/galleries", ADMIN, "{\"name\":\"x" + run + "\",\"kind\":\"WEIRD\"}").statusCode());
-        assertEquals(201, json("POST", "/api/galleries", ADMIN, "{\"name\":\"" + g + "\",\"kind\":\"SINGLE\"}").statusCode());
-        assertEquals(409, json("POST", "/api/galleries", ADMIN, "{\"name\":\"" + g + "\"}").statusCode());
-        JsonNode list = Json.mapper().readTree(json("GET", "/api/galleries", VIEWER, null).body());
+        assertEquals(
+                400,
+                json("POST", "/api/galleries", ADMIN, "{\"name\":\"bad/name\"}").statusCode());
+        assertEquals(
+                400,
+                json("POST", "/api/galleries", ADMIN, "{\"name\":\"x" + run + "\",\"kind\":\"WEIRD\"}")
+                        .statusCode());
+        assertEquals(
+                201,
+                json("POST", "/api/galleries", ADMIN, "{\"name\":\"" + g + "\",\"kind\":\"SINGLE\"}")
+                        .statusCode());
+        assertEquals(
+                409,
+                json("POST", "/api/galleries", ADMIN, "{\"name\":\"" + g + "\"}")
+                        .statusCode());
+        JsonNode list = Json.mapper()
+                .readTree(json("GET", "/api/galleries", VIEWER, null).body());
         assertTrue(list.toString().contains("\"" + g + "\""), list.toString());
 
         HttpResponse<String> unknown = json("GET", "/api/galleries/none-" + run + "/subjects", VIEWER, null);
@@ -164,7 +198,10 @@ class MatchServiceApiTest {
         assertTrue(error(unknown).contains("does not exist"));
 
         // threshold: calibration needs enough non-mated scores for its FPIR
-        HttpResponse<String> few = json("PUT", "/api/galleries/" + g + "/threshold", ADMIN,
+        HttpResponse<String> few = json(
+                "PUT",
+                "/api/galleries/" + g + "/threshold",
+                ADMIN,
                 "{\"model\":\"mobilefacenet:1\",\"target_fpir\":0.01,\"non_mated_scores\":[0.1,0.2]}");
         assertEquals(400, few.statusCode());
         assertTrue(error(few).contains("at least 100"), few.body());
@@ -172,7 +209,10 @@ class MatchServiceApiTest {
         for (int i = 0; i < 100; i++) {
             scores.append(i == 0 ? "" : ",").append(i / 100.0);
         }
-        HttpResponse<String> cal = json("PUT", "/api/galleries/" + g + "/threshold", ADMIN,
+        HttpResponse<String> cal = json(
+                "PUT",
+                "/api/galleries/" + g + "/threshold",
+                ADMIN,
                 "{\"model\":\"mobilefacenet:1\",\"target_fpir\":0.01,\"non_mated_scores\":[" + scores + "]}");
         assertEquals(200, cal.statusCode(), cal.body());
         assertEquals(0.98, Json.mapper().readTree(cal.body()).get("threshold").asDouble(), 1e-9);
@@ -191,22 +231,50 @@ class MatchServiceApiTest {
 
         // uploads: too large (413), not an image (422), missing subject id (400); nothing is enrolled
         String boundary = "b" + run;
-        HttpResponse<String> big = send("POST", "/api/galleries/" + g + "/subjects", OPERATOR, "multipart/form-data; boundary=" + boundary,
+        HttpResponse<String> big = send(
+                "POST",
+                "/api/galleries/" + g + "/subjects",
+                OPERATOR,
+                "multipart/form-data; boundary=" + boundary,
                 multipart(boundary, "image", "big.jpg", new byte[200_000], Map.of("subject_id", "alice")));
         assertEquals(413, big.statusCode(), big.body());
-        HttpResponse<String> text = send("POST", "/api/galleries/" + g + "/subjects", OPERATOR, "multipart/form-data; boundary=" + boundary,
-                multipart(boundary, "image", "notes.txt", "hello, not an image".getBytes(StandardCharsets.UTF_8), Map.of("subject_id", "alice")));
+        HttpResponse<String> text = send(
+                "POST",
+                "/api/galleries/" + g + "/subjects",
+                OPERATOR,
+                "multipart/form-data; boundary=" + boundary,
+                multipart(
+                        boundary,
+                        "image",
+                        "notes.txt",
+                        "hello, not an image".getBytes(StandardCharsets.UTF_8),
+                        Map.of("subject_id", "alice")));
         assertEquals(422, text.statusCode(), text.body());
-        HttpResponse<String> noSubject = send("POST", "/api/galleries/" + g + "/subjects", OPERATOR, "multipart/form-data; boundary=" + boundary,
+        HttpResponse<String> noSubject = send(
+                "POST",
+                "/api/galleries/" + g + "/subjects",
+                OPERATOR,
+                "multipart/form-data; boundary=" + boundary,
                 multipart(boundary, "image", "a.jpg", new byte[10], Map.of()));
         assertEquals(400, noSubject.statusCode(), noSubject.body());
-        assertEquals("[]", json("GET", "/api/galleries/" + g + "/subjects", VIEWER, null).body());
-        assertEquals(404, json("DELETE", "/api/galleries/" + g + "/subjects/alice", OPERATOR, null).statusCode());
+        assertEquals(
+                "[]",
+                json("GET", "/api/galleries/" + g + "/subjects", VIEWER, null).body());
+        assertEquals(
+                404,
+                json("DELETE", "/api/galleries/" + g + "/subjects/alice", OPERATOR, null)
+                        .statusCode());
 
         assertEquals(204, json("DELETE", "/api/galleries/" + g, ADMIN, null).statusCode());
-        assertEquals(404, json("GET", "/api/galleries/" + g + "/subjects", VIEWER, null).statusCode());
+        assertEquals(
+                404,
+                json("GET", "/api/galleries/" + g + "/subjects", VIEWER, null).statusCode());
         String audit = Files.readString(dir.resolve("audit.log"));
-        assertTrue(audit.contains("\"gallery.create\"") && audit.contains("\"gallery.delete\"") && audit.contains("\"principal\":\"root\""), audit);
+        assertTrue(
+                audit.contains("\"gallery.create\"")
+                        && audit.contains("\"gallery.delete\"")
+                        && audit.contains("\"principal\":\"root\""),
+                audit);
     }
 
     @Test
@@ -215,11 +283,12 @@ class MatchServiceApiTest {
         assertEquals(200, doc.statusCode());
         JsonNode paths = Json.yaml().readTree(doc.body()).get("paths");
         Set<String> documented = new TreeSet<>();
-        paths.fields().forEachRemaining(p -> p.getValue().fieldNames().forEachRemaining(m -> {
-            if (!m.equals("parameters")) {
-                documented.add(m.toUpperCase() + " " + p.getKey());
-            }
-        }));
+        paths.fields()
+                .forEachRemaining(p -> p.getValue().fieldNames().forEachRemaining(m -> {
+                    if (!m.equals("parameters")) {
+                        documented.add(m.toUpperCase() + " " + p.getKey());
+                    }
+                }));
         Set<String> routed = new TreeSet<>();
         for (Route r : service.router().getRoutes()) {
             if (r.getPath() == null || r.methods() == null || r.getPath().endsWith("/")) {
@@ -236,26 +305,38 @@ class MatchServiceApiTest {
     void facesBecomeMatchesThatCanBeQueriedStreamedAndReviewed() throws Exception {
         String camera = "api-cam-" + run;
         // SSE first, so the live stream must carry the decision
-        HttpRequest sseRequest = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.apiPort()
-                + "/api/live?camera=" + camera)).header("X-Api-Key", VIEWER).build();
+        HttpRequest sseRequest = HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + service.apiPort() + "/api/live?camera=" + camera))
+                .header("X-Api-Key", VIEWER)
+                .build();
         var sse = http.sendAsync(sseRequest, HttpResponse.BodyHandlers.ofLines());
         Thread.sleep(300);
-        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(KafkaClients.producer(bootstrap, "api-test-" + run))) {
+        try (KafkaProducer<String, byte[]> p =
+                new KafkaProducer<>(KafkaClients.producer(bootstrap, "api-test-" + run))) {
             for (int f = 0; f < 4; f++) {
-                FaceObservation.Builder o = FaceObservation.newBuilder().setCameraId(camera).setFrameSeq(f)
+                FaceObservation.Builder o = FaceObservation.newBuilder()
+                        .setCameraId(camera)
+                        .setFrameSeq(f)
                         .setCaptureTsUs(T0_US + f * 40_000L)
-                        .setBox(Box.newBuilder().setX(100 + f).setY(100).setWidth(50).setHeight(50))
+                        .setBox(Box.newBuilder()
+                                .setX(100 + f)
+                                .setY(100)
+                                .setWidth(50)
+                                .setHeight(50))
                         .setModel(ModelRef.newBuilder().setName("mobilefacenet").setVersion("1"));
                 for (int i = 0; i < 8; i++) {
                     o.addEmbedding(i == 2 ? 20f : 0.5f * f);
                 }
-                p.send(new ProducerRecord<>(TopicCatalog.FACES, camera, o.setNorm(20).build().toByteArray()));
+                p.send(new ProducerRecord<>(
+                        TopicCatalog.FACES, camera, o.setNorm(20).build().toByteArray()));
             }
         }
         JsonNode page = null;
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
-            page = Json.mapper().readTree(json("GET", "/api/matches?camera=" + camera + "&stage=final", VIEWER, null).body());
+            page = Json.mapper()
+                    .readTree(json("GET", "/api/matches?camera=" + camera + "&stage=final", VIEWER, null)
+                            .body());
             if (page.get("total").asInt() > 0) {
                 break;
             }
@@ -269,20 +350,36 @@ class MatchServiceApiTest {
 
         var lines = sse.get(10, java.util.concurrent.TimeUnit.SECONDS);
         assertEquals(200, lines.statusCode());
-        assertTrue(lines.body().anyMatch(l -> l.startsWith("data:") && l.contains(camera + "/1/")), "live stream carried the match");
+        assertTrue(
+                lines.body().anyMatch(l -> l.startsWith("data:") && l.contains(camera + "/1/")),
+                "live stream carried the match");
 
-        assertEquals(400, json("GET", "/api/matches?decision=MAYBE", VIEWER, null).statusCode());
+        assertEquals(
+                400, json("GET", "/api/matches?decision=MAYBE", VIEWER, null).statusCode());
         assertEquals(400, json("GET", "/api/matches?limit=0", VIEWER, null).statusCode());
-        JsonNode track = Json.mapper().readTree(json("GET", "/api/tracks/" + camera + "/1", VIEWER, null).body());
+        JsonNode track = Json.mapper()
+                .readTree(json("GET", "/api/tracks/" + camera + "/1", VIEWER, null)
+                        .body());
         assertEquals(2, track.get("decisions").size(), track.toString());
-        assertEquals(404, json("GET", "/api/tracks/" + camera + "/99", VIEWER, null).statusCode());
+        assertEquals(
+                404, json("GET", "/api/tracks/" + camera + "/99", VIEWER, null).statusCode());
         assertTrue(json("GET", "/api/cameras", VIEWER, null).body().contains(camera));
 
         String fb = "{\"match_id\":\"" + camera + "/1/FINAL\",\"verdict\":\"reject\",\"comment\":\"not a person\"}";
         assertEquals(403, json("POST", "/api/feedback", VIEWER, fb).statusCode());
         assertEquals(201, json("POST", "/api/feedback", OPERATOR, fb).statusCode());
-        assertEquals(404, json("POST", "/api/feedback", OPERATOR, "{\"match_id\":\"nope\",\"verdict\":\"reject\"}").statusCode());
-        assertEquals(400, json("POST", "/api/feedback", OPERATOR, "{\"match_id\":\"" + camera + "/1/FINAL\",\"verdict\":\"maybe\"}").statusCode());
+        assertEquals(
+                404,
+                json("POST", "/api/feedback", OPERATOR, "{\"match_id\":\"nope\",\"verdict\":\"reject\"}")
+                        .statusCode());
+        assertEquals(
+                400,
+                json(
+                                "POST",
+                                "/api/feedback",
+                                OPERATOR,
+                                "{\"match_id\":\"" + camera + "/1/FINAL\",\"verdict\":\"maybe\"}")
+                        .statusCode());
         assertTrue(json("GET", "/metrics", null, null).body().contains("facestream_match_faces"));
     }
 }

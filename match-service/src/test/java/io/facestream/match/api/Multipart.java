@@ -29,10 +29,13 @@ public final class Multipart {
 
     public byte[] body() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        fields.forEach((k, v) -> write(out, "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + k + "\"\r\n\r\n" + v + "\r\n"));
+        fields.forEach((k, v) -> write(
+                out, "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + k + "\"\r\n\r\n" + v + "\r\n"));
         for (Object[] f : files) {
-            write(out, "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + f[0] + "\"; filename=\"" + f[1]
-                    + "\"\r\nContent-Type: application/octet-stream\r\n\r\n");
+            write(
+                    out,
+                    "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + f[0] + "\"; filename=\"" + f[1]
+                            + "\"\r\nContent-Type: application/octet-stream\r\n\r\n");
             out.writeBytes((byte[]) f[2]);
             write(out, "\r\n");
         }

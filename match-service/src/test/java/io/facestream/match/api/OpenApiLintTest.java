@@ -29,10 +29,13 @@ import org.junit.jupiter.api.io.TempDir;
  * like the models and run with Node.js (which the npm needed for the models comes with).
  */
 class OpenApiLintTest {
-    static final NpmPackage REDOCLY_CLI = new NpmPackage("@redocly/cli", "2.77.0",
+    static final NpmPackage REDOCLY_CLI = new NpmPackage(
+            "@redocly/cli",
+            "2.77.0",
             "sha512-XUa4hURDWLPG9WukIXo+UBqa9VpeTndmLI5PHu9QDkwtwH990Jsgz9nl2m1pZjsWrKFPP7avn6etRxxDbuD2Bg==");
     /** The one warning left: OpenAPI has no 2xx for a WebSocket upgrade, which answers 101. */
-    private static final List<String> ACCEPTED_WARNINGS = List.of("operation-2xx-response #/paths/~1api~1live~1ws/get/responses");
+    private static final List<String> ACCEPTED_WARNINGS =
+            List.of("operation-2xx-response #/paths/~1api~1live~1ws/get/responses");
 
     @TempDir
     Path dir;
@@ -46,10 +49,16 @@ class OpenApiLintTest {
     @Test
     void redoclyLintFindsNoError() throws Exception {
         NpmCache cache = NpmCache.defaultCache();
-        Path cli = NpmAssets.unpack(cache, REDOCLY_CLI, "", cache.dir().resolve("unpacked").resolve("redocly-cli-" + REDOCLY_CLI.version()))
-                .resolve("bin").resolve("cli.js");
+        Path cli = NpmAssets.unpack(
+                        cache,
+                        REDOCLY_CLI,
+                        "",
+                        cache.dir().resolve("unpacked").resolve("redocly-cli-" + REDOCLY_CLI.version()))
+                .resolve("bin")
+                .resolve("cli.js");
         Path doc = Files.writeString(dir.resolve("openapi.yaml"), document());
-        ProcessBuilder pb = new ProcessBuilder("node", cli.toString(), "lint", "--format=json", doc.toString()).directory(dir.toFile())
+        ProcessBuilder pb = new ProcessBuilder("node", cli.toString(), "lint", "--format=json", doc.toString())
+                .directory(dir.toFile())
                 .redirectError(dir.resolve("stderr.txt").toFile());
         pb.environment().put("REDOCLY_TELEMETRY", "off");
         pb.environment().put("REDOCLY_SUPPRESS_UPDATE_NOTICE", "true");
@@ -58,8 +67,10 @@ class OpenApiLintTest {
         try {
             p = pb.start();
         } catch (IOException e) {
-            throw new AssertionError("the OpenAPI lint needs Node.js >= 20.19 on the PATH ('node'; npm, which the models are "
-                    + "pulled with, comes with it): " + e.getMessage(), e);
+            throw new AssertionError(
+                    "the OpenAPI lint needs Node.js >= 20.19 on the PATH ('node'; npm, which the models are "
+                            + "pulled with, comes with it): " + e.getMessage(),
+                    e);
         }
         byte[] out = p.getInputStream().readAllBytes();
         assertTrue(p.waitFor(3, TimeUnit.MINUTES), "redocly lint did not finish");
@@ -68,18 +79,28 @@ class OpenApiLintTest {
         try {
             report = Json.mapper().readTree(text.substring(Math.max(0, text.indexOf('{'))));
         } catch (IOException e) {
-            throw new AssertionError("redocly lint (exit " + p.exitValue() + ") printed no JSON report: " + text + "\n"
-                    + Files.readString(dir.resolve("stderr.txt")), e);
+            throw new AssertionError(
+                    "redocly lint (exit " + p.exitValue() + ") printed no JSON report: " + text + "\n"
+                            + Files.readString(dir.resolve("stderr.txt")),
+                    e);
         }
         List<String> errors = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         for (JsonNode problem : report.path("problems")) {
-            String where = problem.path("ruleId").asText() + " " + problem.path("location").path(0).path("pointer").asText();
-            (problem.path("severity").asText().equals("error") ? errors : warnings).add(where + ": " + problem.path("message").asText());
+            String where = problem.path("ruleId").asText() + " "
+                    + problem.path("location").path(0).path("pointer").asText();
+            (problem.path("severity").asText().equals("error") ? errors : warnings)
+                    .add(where + ": " + problem.path("message").asText());
         }
         assertEquals(List.of(), errors, "redocly lint errors");
-        assertEquals(0, report.path("totals").path("errors").asInt(), report.path("totals").toString());
-        assertEquals(ACCEPTED_WARNINGS, warnings.stream().map(w -> w.substring(0, w.indexOf(':'))).toList(), "redocly lint warnings: " + warnings);
+        assertEquals(
+                0,
+                report.path("totals").path("errors").asInt(),
+                report.path("totals").toString());
+        assertEquals(
+                ACCEPTED_WARNINGS,
+                warnings.stream().map(w -> w.substring(0, w.indexOf(':'))).toList(),
+                "redocly lint warnings: " + warnings);
         assertEquals(0, p.exitValue(), "redocly lint exit status");
     }
 
@@ -102,15 +123,24 @@ class OpenApiLintTest {
                     problems.add(name + ": no x-facestream-role");
                 }
                 JsonNode body = op.getValue().path("requestBody").path("content");
-                body.fields().forEachRemaining(c -> typed(doc, c.getValue().path("schema"), name + " request " + c.getKey(), problems));
+                body.fields()
+                        .forEachRemaining(c ->
+                                typed(doc, c.getValue().path("schema"), name + " request " + c.getKey(), problems));
                 op.getValue().path("responses").fields().forEachRemaining(r -> {
                     JsonNode response = resolve(doc, r.getValue());
-                    if (r.getKey().matches("[2-5]\\d\\d") && !r.getKey().equals("204") && !r.getKey().equals("101")) {
+                    if (r.getKey().matches("[2-5]\\d\\d")
+                            && !r.getKey().equals("204")
+                            && !r.getKey().equals("101")) {
                         if (!response.has("content")) {
                             problems.add(name + " " + r.getKey() + ": no content");
                         }
-                        response.path("content").fields().forEachRemaining(c -> typed(doc, c.getValue().path("schema"),
-                                name + " " + r.getKey() + " " + c.getKey(), problems));
+                        response.path("content")
+                                .fields()
+                                .forEachRemaining(c -> typed(
+                                        doc,
+                                        c.getValue().path("schema"),
+                                        name + " " + r.getKey() + " " + c.getKey(),
+                                        problems));
                     }
                 });
                 boolean hasClientError = false;

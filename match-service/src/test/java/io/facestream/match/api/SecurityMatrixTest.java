@@ -22,7 +22,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,7 +70,15 @@ class SecurityMatrixTest {
     private static final String VIEWER = "matrix-viewer-key-0123456789";
     private static final int SEARCH_BURST = 6;
 
-    enum Caller { NO_KEY, WRONG_KEY, EXPIRED, REVOKED, VIEWER, OPERATOR, ADMIN }
+    enum Caller {
+        NO_KEY,
+        WRONG_KEY,
+        EXPIRED,
+        REVOKED,
+        VIEWER,
+        OPERATOR,
+        ADMIN
+    }
 
     /** What an allowed caller sends to a route, and what it must get. */
     record Sample(String path, String contentType, String body, int allowed) {}
@@ -88,18 +95,29 @@ class SecurityMatrixTest {
         sample("DELETE /api/session", "/api/session", 204);
         sample("GET /api/keys", "/api/keys", 200);
         SAMPLES.put("POST /api/keys", new Sample("/api/keys", "application/json", "{}", 400));
-        SAMPLES.put("PUT /api/keys/:name/expiry", new Sample("/api/keys/matrix-none/expiry", "application/json", "{\"expires_in\":\"1h\"}", 404));
+        SAMPLES.put(
+                "PUT /api/keys/:name/expiry",
+                new Sample("/api/keys/matrix-none/expiry", "application/json", "{\"expires_in\":\"1h\"}", 404));
         sample("POST /api/keys/:name/revoke", "/api/keys/matrix-none/revoke", 404);
         sample("GET /api/galleries", "/api/galleries", 200);
         SAMPLES.put("POST /api/galleries", new Sample("/api/galleries", "application/json", "{}", 400));
         sample("DELETE /api/galleries/:gallery", "/api/galleries/matrix-none", 404);
-        SAMPLES.put("PUT /api/galleries/:gallery/threshold", new Sample("/api/galleries/matrix-none/threshold", "application/json",
-                "{\"model\":\"mobilefacenet:1\",\"threshold\":0.5}", 404));
+        SAMPLES.put(
+                "PUT /api/galleries/:gallery/threshold",
+                new Sample(
+                        "/api/galleries/matrix-none/threshold",
+                        "application/json",
+                        "{\"model\":\"mobilefacenet:1\",\"threshold\":0.5}",
+                        404));
         sample("GET /api/galleries/:gallery/subjects", "/api/galleries/matrix-none/subjects", 404);
-        SAMPLES.put("POST /api/galleries/:gallery/subjects", new Sample("/api/galleries/matrix-none/subjects",
-                "multipart/form-data; boundary=x", "--x--\r\n", 400));
+        SAMPLES.put(
+                "POST /api/galleries/:gallery/subjects",
+                new Sample("/api/galleries/matrix-none/subjects", "multipart/form-data; boundary=x", "--x--\r\n", 400));
         sample("DELETE /api/galleries/:gallery/subjects/:subject", "/api/galleries/matrix-none/subjects/nobody", 404);
-        sample("GET /api/galleries/:gallery/subjects/:subject/media/:media/crop", "/api/galleries/matrix-none/subjects/nobody/media/still-1/crop", 404);
+        sample(
+                "GET /api/galleries/:gallery/subjects/:subject/media/:media/crop",
+                "/api/galleries/matrix-none/subjects/nobody/media/still-1/crop",
+                404);
         SAMPLES.put("POST /api/search", new Sample("/api/search", "multipart/form-data; boundary=x", "--x--\r\n", 400));
         SAMPLES.put("POST /api/verify", new Sample("/api/verify", "multipart/form-data; boundary=x", "--x--\r\n", 400));
         sample("GET /api/matches", "/api/matches?limit=5", 200);
@@ -118,8 +136,19 @@ class SecurityMatrixTest {
     }
 
     /** Strings that try to leave a name: each in any path parameter must be 400. */
-    private static final List<String> TRAVERSAL = List.of("..", "%2e%2e", "%2E%2E", ".%2e", "%2e", "..%2f..%2fetc%2fpasswd",
-            "..%5c..%5cwindows%5cwin.ini", "a%2fb", "%00", "x%00.jpg", "%2e%2e%2f%2e%2e%2fetc", "..%c0%af");
+    private static final List<String> TRAVERSAL = List.of(
+            "..",
+            "%2e%2e",
+            "%2E%2E",
+            ".%2e",
+            "%2e",
+            "..%2f..%2fetc%2fpasswd",
+            "..%5c..%5cwindows%5cwin.ini",
+            "a%2fb",
+            "%00",
+            "x%00.jpg",
+            "%2e%2e%2f%2e%2e%2fetc",
+            "..%c0%af");
 
     private final String run = UUID.randomUUID().toString().substring(0, 8);
     private final Map<Caller, String> secrets = new HashMap<>();
@@ -139,7 +168,10 @@ class SecurityMatrixTest {
         }
         dir = Path.of("target", "matrix-test", run).toAbsolutePath();
         TestCerts.Pem pem = TestCerts.selfSigned(dir.resolve("tls"));
-        http = HttpClient.newBuilder().sslContext(pem.trust()).connectTimeout(Duration.ofSeconds(10)).build();
+        http = HttpClient.newBuilder()
+                .sslContext(pem.trust())
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
         Map<String, Object> o = base("matrix");
         o.put("api.tls.cert", pem.cert().toString());
         o.put("api.tls.key", pem.key().toString());
@@ -155,7 +187,8 @@ class SecurityMatrixTest {
         }
         o.put("api.rate-limit.search.per-minute", 1);
         o.put("api.rate-limit.search.burst", SEARCH_BURST);
-        service = MatchService.start(FacestreamConfig.builder().isolated().build().with(o), bootstrap);
+        service =
+                MatchService.start(FacestreamConfig.builder().isolated().build().with(o), bootstrap);
         service.awaitRunning(Duration.ofSeconds(60));
         doc = Json.yaml().readTree(OpenApiLintTest.document());
 
@@ -165,13 +198,20 @@ class SecurityMatrixTest {
         secrets.put(Caller.ADMIN, ADMIN);
         secrets.put(Caller.EXPIRED, createKey("matrix-expired-" + run, "viewer"));
         secrets.put(Caller.REVOKED, createKey("matrix-revoked-" + run, "admin"));
-        HttpResponse<String> expired = send("PUT", "/api/keys/matrix-expired-" + run + "/expiry", Caller.ADMIN, "application/json",
+        HttpResponse<String> expired = send(
+                "PUT",
+                "/api/keys/matrix-expired-" + run + "/expiry",
+                Caller.ADMIN,
+                "application/json",
                 "{\"expires_in\":\"0s\"}");
         assertEquals(200, expired.statusCode(), expired.body());
-        assertEquals("expired", Json.mapper().readTree(expired.body()).get("state").asText());
-        HttpResponse<String> revoked = send("POST", "/api/keys/matrix-revoked-" + run + "/revoke", Caller.ADMIN, null, null);
+        assertEquals(
+                "expired", Json.mapper().readTree(expired.body()).get("state").asText());
+        HttpResponse<String> revoked =
+                send("POST", "/api/keys/matrix-revoked-" + run + "/revoke", Caller.ADMIN, null, null);
         assertEquals(200, revoked.statusCode(), revoked.body());
-        assertEquals("revoked", Json.mapper().readTree(revoked.body()).get("state").asText());
+        assertEquals(
+                "revoked", Json.mapper().readTree(revoked.body()).get("state").asText());
     }
 
     private Map<String, Object> base(String name) {
@@ -204,15 +244,22 @@ class SecurityMatrixTest {
     }
 
     private String createKey(String name, String role) throws Exception {
-        HttpResponse<String> r = send("POST", "/api/keys", Caller.ADMIN, "application/json",
+        HttpResponse<String> r = send(
+                "POST",
+                "/api/keys",
+                Caller.ADMIN,
+                "application/json",
                 "{\"name\":\"" + name + "\",\"role\":\"" + role + "\",\"expires_in\":\"1d\"}");
         assertEquals(201, r.statusCode(), r.body());
         return Json.mapper().readTree(r.body()).get("secret").asText();
     }
 
     private HttpRequest.Builder request(String method, String path, String secret, String contentType, String body) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path))
+                .timeout(Duration.ofSeconds(30))
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (secret != null) {
             b.header("Authorization", "Bearer " + secret);
         }
@@ -222,8 +269,11 @@ class SecurityMatrixTest {
         return b;
     }
 
-    private HttpResponse<String> send(String method, String path, Caller caller, String contentType, String body) throws Exception {
-        return http.send(request(method, path, secrets.get(caller), contentType, body).build(), HttpResponse.BodyHandlers.ofString());
+    private HttpResponse<String> send(String method, String path, Caller caller, String contentType, String body)
+            throws Exception {
+        return http.send(
+                request(method, path, secrets.get(caller), contentType, body).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /** Status of one request; a stream's status once its headers are in, a WebSocket's handshake status. */
@@ -234,7 +284,8 @@ class SecurityMatrixTest {
                 b.header("Authorization", "Bearer " + secret);
             }
             try {
-                WebSocket ws = b.buildAsync(URI.create(base().replaceFirst("^http", "ws") + s.path()), new WebSocket.Listener() {})
+                WebSocket ws = b.buildAsync(
+                                URI.create(base().replaceFirst("^http", "ws") + s.path()), new WebSocket.Listener() {})
                         .get(30, TimeUnit.SECONDS);
                 ws.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(10, TimeUnit.SECONDS);
                 return 101;
@@ -246,14 +297,20 @@ class SecurityMatrixTest {
             }
         }
         if (s.path().startsWith("/api/live")) {
-            HttpResponse<InputStream> r = http.sendAsync(request(method, s.path(), secret, s.contentType(), s.body()).build(),
-                    HttpResponse.BodyHandlers.ofInputStream()).get(30, TimeUnit.SECONDS);
+            HttpResponse<InputStream> r = http.sendAsync(
+                            request(method, s.path(), secret, s.contentType(), s.body())
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofInputStream())
+                    .get(30, TimeUnit.SECONDS);
             r.body().close();
             return r.statusCode();
         }
-        HttpResponse<String> r = http.send(request(method, s.path(), secret, s.contentType(), s.body()).build(),
+        HttpResponse<String> r = http.send(
+                request(method, s.path(), secret, s.contentType(), s.body()).build(),
                 HttpResponse.BodyHandlers.ofString());
-        assertTrue(r.headers().firstValue("X-Content-Type-Options").orElse("").equals("nosniff"), "nosniff on " + s.path());
+        assertTrue(
+                r.headers().firstValue("X-Content-Type-Options").orElse("").equals("nosniff"),
+                "nosniff on " + s.path());
         assertTrue(r.headers().firstValue("Strict-Transport-Security").isPresent(), "HSTS over TLS on " + s.path());
         if (r.statusCode() >= 400) {
             assertTrue(r.body().startsWith("{\"error\""), "a JSON error: " + r.body());
@@ -273,7 +330,8 @@ class SecurityMatrixTest {
 
     private List<RouteSpec> routes() {
         List<RouteSpec> all = new ArrayList<>(service.routes());
-        all.add(new RouteSpec(io.vertx.core.http.HttpMethod.GET, "/", null, null, null, RouteSpec.Body.NONE)); // the page
+        all.add(new RouteSpec(
+                io.vertx.core.http.HttpMethod.GET, "/", null, null, null, RouteSpec.Body.NONE)); // the page
         return all;
     }
 
@@ -283,7 +341,8 @@ class SecurityMatrixTest {
         }
         return switch (caller) {
             case NO_KEY, WRONG_KEY, EXPIRED, REVOKED -> 401;
-            case VIEWER, OPERATOR, ADMIN -> io.facestream.match.api.auth.Role.valueOf(caller.name()).allows(route.role()) ? s.allowed() : 403;
+            case VIEWER, OPERATOR, ADMIN ->
+                io.facestream.match.api.auth.Role.valueOf(caller.name()).allows(route.role()) ? s.allowed() : 403;
         };
     }
 
@@ -305,18 +364,26 @@ class SecurityMatrixTest {
             tests.add(DynamicTest.dynamicTest(route.name() + " is documented with role " + role, () -> {
                 assertEquals(role, op.path("x-facestream-role").asText(), route.name() + ": x-facestream-role");
                 if (!route.isPublic()) {
-                    assertEquals(route.routeClass().configName(), op.path("x-facestream-rate-class").asText(),
+                    assertEquals(
+                            route.routeClass().configName(),
+                            op.path("x-facestream-rate-class").asText(),
                             route.name() + ": x-facestream-rate-class");
-                    assertFalse(op.has("security"), route.name() + " needs a key, so it must not be documented with security: []");
+                    assertFalse(
+                            op.has("security"),
+                            route.name() + " needs a key, so it must not be documented with security: []");
                 } else {
-                    assertTrue(op.path("security").isArray() && op.path("security").isEmpty(), route.name() + " is public");
+                    assertTrue(
+                            op.path("security").isArray() && op.path("security").isEmpty(),
+                            route.name() + " is public");
                 }
             }));
             for (Caller caller : Caller.values()) {
                 Sample s = SAMPLES.get(route.name());
                 int want = expected(route, caller, s);
                 tests.add(DynamicTest.dynamicTest(route.name() + " as " + caller + " -> " + want, () -> {
-                    assertTrue(op.path("responses").has(Integer.toString(want)), route.name() + ": " + want + " is not documented");
+                    assertTrue(
+                            op.path("responses").has(Integer.toString(want)),
+                            route.name() + ": " + want + " is not documented");
                     int got = status(route.method().name(), s, secrets.get(caller));
                     assertEquals(want, got, route.name() + " as " + caller);
                     if (got == 401 || got == 403) {
@@ -335,7 +402,8 @@ class SecurityMatrixTest {
         for (RouteSpec route : routes()) {
             Sample s = SAMPLES.get(route.name());
             List<String> params = new ArrayList<>();
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile(":([A-Za-z_]+)").matcher(route.path());
+            java.util.regex.Matcher m =
+                    java.util.regex.Pattern.compile(":([A-Za-z_]+)").matcher(route.path());
             while (m.find()) {
                 params.add(m.group(1));
             }
@@ -351,18 +419,24 @@ class SecurityMatrixTest {
                     parts[segment] = bad;
                     String path = String.join("/", parts);
                     for (Caller caller : List.of(Caller.ADMIN, Caller.NO_KEY)) {
-                        tests.add(DynamicTest.dynamicTest(route.method() + " " + path + " as " + caller + " -> 400", () -> {
-                            HttpResponse<String> r = http.send(request(route.method().name(), path, secrets.get(caller), null, null).build(),
-                                    HttpResponse.BodyHandlers.ofString());
-                            assertEquals(400, r.statusCode(), path + ": " + r.body());
-                        }));
+                        tests.add(DynamicTest.dynamicTest(
+                                route.method() + " " + path + " as " + caller + " -> 400", () -> {
+                                    HttpResponse<String> r = http.send(
+                                            request(route.method().name(), path, secrets.get(caller), null, null)
+                                                    .build(),
+                                            HttpResponse.BodyHandlers.ofString());
+                                    assertEquals(400, r.statusCode(), path + ": " + r.body());
+                                }));
                     }
                 }
             }
         }
-        for (String raw : List.of("/..%2f..%2fetc%2fpasswd", "/api/%2e%2e/keys", "/style.css/../../etc/passwd", "/api/galleries/%2e%2e/subjects")) {
+        for (String raw : List.of(
+                "/..%2f..%2fetc%2fpasswd",
+                "/api/%2e%2e/keys", "/style.css/../../etc/passwd", "/api/galleries/%2e%2e/subjects")) {
             tests.add(DynamicTest.dynamicTest("GET " + raw + " -> 400", () -> {
-                HttpResponse<String> r = http.send(request("GET", raw, ADMIN, null, null).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r =
+                        http.send(request("GET", raw, ADMIN, null, null).build(), HttpResponse.BodyHandlers.ofString());
                 assertEquals(400, r.statusCode(), raw + ": " + r.body());
             }));
         }
@@ -376,12 +450,16 @@ class SecurityMatrixTest {
         Files.createDirectories(uploads);
         byte[] eightMiB = new byte[8 * 1024 * 1024];
         try (WatchService watch = FileSystems.getDefault().newWatchService()) {
-            WatchKey key = uploads.register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+            WatchKey key =
+                    uploads.register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
             for (String path : List.of("/api/search", "/api/verify", "/api/galleries/matrix-none/subjects")) {
                 for (Caller caller : List.of(Caller.NO_KEY, Caller.WRONG_KEY)) {
-                    Multipart form = new Multipart().field("subject_id", "alice").file("image", "big.jpg", eightMiB);
-                    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(60))
-                            .header("Content-Type", form.contentType()).POST(HttpRequest.BodyPublishers.ofByteArray(form.body()));
+                    Multipart form =
+                            new Multipart().field("subject_id", "alice").file("image", "big.jpg", eightMiB);
+                    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path))
+                            .timeout(Duration.ofSeconds(60))
+                            .header("Content-Type", form.contentType())
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(form.body()));
                     if (secrets.get(caller) != null) {
                         b.header("X-Api-Key", secrets.get(caller));
                     }
@@ -399,9 +477,14 @@ class SecurityMatrixTest {
         }
         // the same upload with a key is read, and refused for its size
         Multipart big = new Multipart().file("image", "big.jpg", eightMiB);
-        HttpResponse<String> tooLarge = http.send(HttpRequest.newBuilder(URI.create(base() + "/api/search")).timeout(Duration.ofSeconds(60))
-                .header("Content-Type", big.contentType()).header("X-Api-Key", VIEWER)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(big.body())).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> tooLarge = http.send(
+                HttpRequest.newBuilder(URI.create(base() + "/api/search"))
+                        .timeout(Duration.ofSeconds(60))
+                        .header("Content-Type", big.contentType())
+                        .header("X-Api-Key", VIEWER)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(big.body()))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(413, tooLarge.statusCode(), tooLarge.body());
     }
 
@@ -410,25 +493,38 @@ class SecurityMatrixTest {
     void aKeysRateLimitAnswers429WithRetryAfter() throws Exception {
         String secret = createKey("matrix-rate-" + run, "viewer");
         for (int i = 0; i < SEARCH_BURST; i++) {
-            HttpResponse<String> r = http.send(request("POST", "/api/search", secret, "multipart/form-data; boundary=x", "--x--\r\n").build(),
+            HttpResponse<String> r = http.send(
+                    request("POST", "/api/search", secret, "multipart/form-data; boundary=x", "--x--\r\n")
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(400, r.statusCode(), "search " + (i + 1) + " is within the burst: " + r.body());
         }
-        HttpResponse<String> limited = http.send(request("POST", "/api/search", secret, "multipart/form-data; boundary=x", "--x--\r\n").build(),
+        HttpResponse<String> limited = http.send(
+                request("POST", "/api/search", secret, "multipart/form-data; boundary=x", "--x--\r\n")
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(429, limited.statusCode(), limited.body());
-        long retryAfter = Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow());
+        long retryAfter =
+                Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow());
         assertTrue(retryAfter >= 1 && retryAfter <= 60, "Retry-After " + retryAfter);
         assertTrue(limited.body().contains("api.rate-limit.search"), limited.body());
         // other route classes of the same key are not limited by it
-        assertEquals(200, http.send(request("GET", "/api/matches", secret, null, null).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        assertEquals(
+                200,
+                http.send(
+                                request("GET", "/api/matches", secret, null, null)
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .statusCode());
     }
 
     @Test
     @Order(5)
     void aKeyInTheUrlIsRefusedPointingToTheHeader() throws Exception {
         for (String secret : new String[] {null, VIEWER}) {
-            HttpResponse<String> r = http.send(request("GET", "/api/matches?key=" + VIEWER, secret, null, null).build(),
+            HttpResponse<String> r = http.send(
+                    request("GET", "/api/matches?key=" + VIEWER, secret, null, null)
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(401, r.statusCode());
             assertTrue(r.body().contains("Authorization: Bearer") && r.body().contains("POST /api/session"), r.body());
@@ -438,14 +534,19 @@ class SecurityMatrixTest {
     @Test
     @Order(6)
     void securityHeadersAreOnThePageAndTheApi() throws Exception {
-        HttpResponse<String> page = http.send(request("GET", "/", null, null, null).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> page =
+                http.send(request("GET", "/", null, null, null).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, page.statusCode());
         var h = page.headers();
-        assertEquals(SecurityHeaders.CSP, h.firstValue("Content-Security-Policy").orElse(""));
+        assertEquals(
+                SecurityHeaders.CSP, h.firstValue("Content-Security-Policy").orElse(""));
         assertEquals("DENY", h.firstValue("X-Frame-Options").orElse(""));
         assertEquals("nosniff", h.firstValue("X-Content-Type-Options").orElse(""));
-        assertEquals(SecurityHeaders.HSTS, h.firstValue("Strict-Transport-Security").orElse(""));
-        assertFalse(page.body().contains("<script>") || page.body().contains(" style="), "no inline script or style: the CSP forbids them");
+        assertEquals(
+                SecurityHeaders.HSTS, h.firstValue("Strict-Transport-Security").orElse(""));
+        assertFalse(
+                page.body().contains("<script>") || page.body().contains(" style="),
+                "no inline script or style: the CSP forbids them");
         HttpResponse<String> api = send("GET", "/api/matches", Caller.VIEWER, null, null);
         assertEquals("no-store", api.headers().firstValue("Cache-Control").orElse(""));
         assertEquals("DENY", api.headers().firstValue("X-Frame-Options").orElse(""));
@@ -455,33 +556,62 @@ class SecurityMatrixTest {
     @Order(7)
     void keysAreMadeListedExpiredAndRevokedWithoutRestart() throws Exception {
         String name = "matrix-new-" + run;
-        HttpResponse<String> made = send("POST", "/api/keys", Caller.ADMIN, "application/json",
+        HttpResponse<String> made = send(
+                "POST",
+                "/api/keys",
+                Caller.ADMIN,
+                "application/json",
                 "{\"name\":\"" + name + "\",\"role\":\"operator\",\"expires_in\":\"30d\"}");
         assertEquals(201, made.statusCode(), made.body());
         String secret = Json.mapper().readTree(made.body()).get("secret").asText();
         assertTrue(secret.startsWith("fs_") && secret.length() >= 40, secret);
-        assertEquals(409, send("POST", "/api/keys", Caller.ADMIN, "application/json",
-                "{\"name\":\"" + name + "\",\"role\":\"viewer\"}").statusCode(), "a name is taken once");
-        assertEquals(200, http.send(request("GET", "/api/matches", secret, null, null).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        assertEquals(
+                409,
+                send(
+                                "POST",
+                                "/api/keys",
+                                Caller.ADMIN,
+                                "application/json",
+                                "{\"name\":\"" + name + "\",\"role\":\"viewer\"}")
+                        .statusCode(),
+                "a name is taken once");
+        assertEquals(
+                200,
+                http.send(
+                                request("GET", "/api/matches", secret, null, null)
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .statusCode());
 
         String list = send("GET", "/api/keys", Caller.ADMIN, null, null).body();
         assertTrue(list.contains("\"" + name + "\""), list);
-        assertFalse(list.contains(secret) || list.contains("\"secret\"") || list.contains(ADMIN) || list.contains(VIEWER), "no secret is listed");
+        assertFalse(
+                list.contains(secret) || list.contains("\"secret\"") || list.contains(ADMIN) || list.contains(VIEWER),
+                "no secret is listed");
         Path store = dir.resolve("matrix-keys.json");
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(store)));
         String stored = Files.readString(store);
         assertFalse(stored.contains(secret), "the store keeps no secret");
         assertTrue(stored.contains(KeyHash.sha256Hex(secret)), "the store keeps the hash");
 
-        HttpResponse<String> soon = send("PUT", "/api/keys/" + name + "/expiry", Caller.ADMIN, "application/json", "{\"expires_in\":\"0s\"}");
+        HttpResponse<String> soon = send(
+                "PUT", "/api/keys/" + name + "/expiry", Caller.ADMIN, "application/json", "{\"expires_in\":\"0s\"}");
         assertEquals(200, soon.statusCode(), soon.body());
-        HttpResponse<String> gone = http.send(request("GET", "/api/matches", secret, null, null).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> gone = http.send(
+                request("GET", "/api/matches", secret, null, null).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(401, gone.statusCode());
         assertTrue(gone.body().contains("expired"), gone.body());
-        assertEquals(200, send("POST", "/api/keys/" + name + "/revoke", Caller.ADMIN, null, null).statusCode());
-        HttpResponse<String> revoked = http.send(request("GET", "/api/matches", secret, null, null).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(
+                200,
+                send("POST", "/api/keys/" + name + "/revoke", Caller.ADMIN, null, null)
+                        .statusCode());
+        HttpResponse<String> revoked = http.send(
+                request("GET", "/api/matches", secret, null, null).build(), HttpResponse.BodyHandlers.ofString());
         assertTrue(revoked.body().contains("revoked"), revoked.body());
-        assertEquals(400, send("POST", "/api/keys", Caller.ADMIN, "application/json", "{\"name\":\"../x\",\"role\":\"viewer\"}").statusCode());
+        assertEquals(
+                400,
+                send("POST", "/api/keys", Caller.ADMIN, "application/json", "{\"name\":\"../x\",\"role\":\"viewer\"}")
+                        .statusCode());
     }
 
     @Test
@@ -489,7 +619,8 @@ class SecurityMatrixTest {
     void thePageSessionIsAnHttpOnlyCookieThatEndsWithItsKey() throws Exception {
         String name = "matrix-page-" + run;
         String secret = createKey(name, "operator");
-        HttpResponse<String> login = http.send(request("POST", "/api/session", secret, null, null).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> login = http.send(
+                request("POST", "/api/session", secret, null, null).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(201, login.statusCode(), login.body());
         String setCookie = login.headers().firstValue("Set-Cookie").orElseThrow();
         for (String attribute : List.of("httponly", "samesite=strict", "secure", "path=/api", "max-age=")) {
@@ -497,27 +628,55 @@ class SecurityMatrixTest {
         }
         assertFalse(setCookie.contains(secret), "the cookie is a signed token, not the key");
         String cookie = setCookie.substring(0, setCookie.indexOf(';'));
-        HttpRequest.Builder withCookie = HttpRequest.newBuilder(URI.create(base() + "/api/matches")).header("Cookie", cookie);
-        assertEquals(200, http.send(withCookie.build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        HttpRequest.Builder withCookie =
+                HttpRequest.newBuilder(URI.create(base() + "/api/matches")).header("Cookie", cookie);
+        assertEquals(
+                200,
+                http.send(withCookie.build(), HttpResponse.BodyHandlers.ofString())
+                        .statusCode());
 
-        HttpRequest.Builder change = HttpRequest.newBuilder(URI.create(base() + "/api/feedback")).header("Cookie", cookie)
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}"));
+        HttpRequest.Builder change = HttpRequest.newBuilder(URI.create(base() + "/api/feedback"))
+                .header("Cookie", cookie)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{}"));
         HttpResponse<String> crossSite = http.send(change.build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(403, crossSite.statusCode(), "a change with the cookie but without the page's header: " + crossSite.body());
-        assertEquals(400, http.send(change.header("X-Facestream-Page", "1").build(), HttpResponse.BodyHandlers.ofString()).statusCode(),
+        assertEquals(
+                403,
+                crossSite.statusCode(),
+                "a change with the cookie but without the page's header: " + crossSite.body());
+        assertEquals(
+                400,
+                http.send(change.header("X-Facestream-Page", "1").build(), HttpResponse.BodyHandlers.ofString())
+                        .statusCode(),
                 "with the header it reaches the route (and its empty body is refused)");
 
-        assertEquals(200, send("POST", "/api/keys/" + name + "/revoke", Caller.ADMIN, null, null).statusCode());
+        assertEquals(
+                200,
+                send("POST", "/api/keys/" + name + "/revoke", Caller.ADMIN, null, null)
+                        .statusCode());
         HttpResponse<String> afterRevoke = http.send(withCookie.build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(401, afterRevoke.statusCode(), "the session of a revoked key: " + afterRevoke.body());
 
-        HttpResponse<String> second = http.send(request("POST", "/api/session", VIEWER, null, null).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> second = http.send(
+                request("POST", "/api/session", VIEWER, null, null).build(), HttpResponse.BodyHandlers.ofString());
         String cookie2 = second.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
-        HttpResponse<String> logout = http.send(HttpRequest.newBuilder(URI.create(base() + "/api/session")).header("Cookie", cookie2)
-                .header("X-Facestream-Page", "1").DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> logout = http.send(
+                HttpRequest.newBuilder(URI.create(base() + "/api/session"))
+                        .header("Cookie", cookie2)
+                        .header("X-Facestream-Page", "1")
+                        .DELETE()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(204, logout.statusCode(), logout.body());
-        assertEquals(401, http.send(HttpRequest.newBuilder(URI.create(base() + "/api/matches")).header("Cookie", cookie2).build(),
-                HttpResponse.BodyHandlers.ofString()).statusCode(), "logged out");
+        assertEquals(
+                401,
+                http.send(
+                                HttpRequest.newBuilder(URI.create(base() + "/api/matches"))
+                                        .header("Cookie", cookie2)
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .statusCode(),
+                "logged out");
     }
 
     @Test
@@ -529,7 +688,9 @@ class SecurityMatrixTest {
         for (String l : Files.readAllLines(file)) {
             lines.add(Json.mapper().readTree(l));
         }
-        long refused = lines.stream().filter(l -> l.path("outcome").asText().equals("refused")).count();
+        long refused = lines.stream()
+                .filter(l -> l.path("outcome").asText().equals("refused"))
+                .count();
         assertTrue(refused >= refusals, refused + " refusals audited, " + refusals + " made in the matrix alone");
         for (JsonNode l : lines) {
             assertEquals("127.0.0.1", l.path("client").asText(), l.toString());
@@ -537,17 +698,38 @@ class SecurityMatrixTest {
             assertTrue(l.has("outcome") && l.has("action"), l.toString());
         }
         Set<String> statuses = new TreeSet<>();
-        lines.stream().filter(l -> l.path("outcome").asText().equals("refused")).forEach(l -> statuses.add(l.path("status").asText()));
+        lines.stream()
+                .filter(l -> l.path("outcome").asText().equals("refused"))
+                .forEach(l -> statuses.add(l.path("status").asText()));
         assertEquals(Set.of("401", "403", "429"), statuses);
-        assertTrue(lines.stream().anyMatch(l -> l.path("status").asInt() == 401 && l.path("principal").asText().startsWith("matrix-expired")),
+        assertTrue(
+                lines.stream()
+                        .anyMatch(l -> l.path("status").asInt() == 401
+                                && l.path("principal").asText().startsWith("matrix-expired")),
                 "a refused expired key is named");
         Set<String> faceData = new TreeSet<>();
-        lines.stream().filter(l -> !l.path("outcome").asText().equals("refused")).forEach(l -> faceData.add(l.path("action").asText()));
-        for (String action : List.of("search", "verify", "gallery.crop", "face.crop", "matches.read", "track.read", "live.sse",
-                "live.ws", "subjects.list", "key.create", "key.revoke", "key.expire")) {
+        lines.stream()
+                .filter(l -> !l.path("outcome").asText().equals("refused"))
+                .forEach(l -> faceData.add(l.path("action").asText()));
+        for (String action : List.of(
+                "search",
+                "verify",
+                "gallery.crop",
+                "face.crop",
+                "matches.read",
+                "track.read",
+                "live.sse",
+                "live.ws",
+                "subjects.list",
+                "key.create",
+                "key.revoke",
+                "key.expire")) {
             assertTrue(faceData.contains(action), action + " is audited: " + faceData);
         }
-        assertTrue(lines.stream().anyMatch(l -> l.path("action").asText().equals("key.create") && l.path("outcome").asText().equals("attempt")),
+        assertTrue(
+                lines.stream()
+                        .anyMatch(l -> l.path("action").asText().equals("key.create")
+                                && l.path("outcome").asText().equals("attempt")),
                 "a change's line is written before it is made");
         AuditChain.Report report = AuditChain.verify(file, service.audit().head());
         assertTrue(report.intact(), report.problem());
@@ -564,22 +746,33 @@ class SecurityMatrixTest {
         o.put("api.audit-log", full.toString());
         o.put("api.keys.root.key", ADMIN);
         o.put("api.keys.root.role", "admin");
-        fullDisk = MatchService.start(FacestreamConfig.builder().isolated().build().with(o), bootstrap);
+        fullDisk =
+                MatchService.start(FacestreamConfig.builder().isolated().build().with(o), bootstrap);
         HttpClient plain = HttpClient.newHttpClient();
         String url = fullDisk.apiUrl() + "api/galleries";
-        HttpResponse<String> refused = plain.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + ADMIN)
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"full-" + run + "\"}")).build(),
+        HttpResponse<String> refused = plain.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .header("Authorization", "Bearer " + ADMIN)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"full-" + run + "\"}"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(503, refused.statusCode(), refused.body());
         assertTrue(refused.body().contains("audit log cannot be written"), refused.body());
-        HttpResponse<String> read = plain.send(HttpRequest.newBuilder(URI.create(fullDisk.apiUrl() + "api/matches"))
-                .header("Authorization", "Bearer " + ADMIN).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> read = plain.send(
+                HttpRequest.newBuilder(URI.create(fullDisk.apiUrl() + "api/matches"))
+                        .header("Authorization", "Bearer " + ADMIN)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(503, read.statusCode(), "face data is not sent without its audit line: " + read.body());
         // a gallery made afterwards through the working service is applied after anything published before it
-        assertEquals(201, send("POST", "/api/galleries", Caller.ADMIN, "application/json", "{\"name\":\"after-" + run + "\"}").statusCode());
-        String galleries = send("GET", "/api/galleries", Caller.ADMIN, null, null).body();
+        assertEquals(
+                201,
+                send("POST", "/api/galleries", Caller.ADMIN, "application/json", "{\"name\":\"after-" + run + "\"}")
+                        .statusCode());
+        String galleries =
+                send("GET", "/api/galleries", Caller.ADMIN, null, null).body();
         assertTrue(galleries.contains("after-" + run), galleries);
         assertFalse(galleries.contains("full-" + run), "the change without its audit line was published: " + galleries);
     }
-
 }

@@ -52,8 +52,11 @@ class UnknownRetentionTest {
 
     private HttpResponse<byte[]> call(MatchService s, String method, String path, String body) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.apiPort() + path))
-                .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + OPERATOR)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + OPERATOR)
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (body != null) {
             b.header("Content-Type", "application/json");
         }
@@ -81,7 +84,8 @@ class UnknownRetentionTest {
         Map<String, byte[]> latest = new HashMap<>();
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(KafkaClients.consumer(bootstrap, null))) {
             List<TopicPartition> parts = c.partitionsFor(TopicCatalog.FEEDBACK).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                    .map(p -> new TopicPartition(p.topic(), p.partition()))
+                    .toList();
             c.assign(parts);
             c.seekToBeginning(parts);
             Map<TopicPartition, Long> end = c.endOffsets(parts);
@@ -95,7 +99,8 @@ class UnknownRetentionTest {
     }
 
     @Test
-    void anUnknownTracksCropAndFeedbackGoAfterTheRetentionAHitsStay(@KafkaBroker.Bootstrap String bootstrap) throws Exception {
+    void anUnknownTracksCropAndFeedbackGoAfterTheRetentionAHitsStay(@KafkaBroker.Bootstrap String bootstrap)
+            throws Exception {
         try (Admin admin = KafkaClients.admin(bootstrap)) {
             new TopicCreator(admin, (short) 1).ensure(TopicCatalog.defaults());
         }
@@ -116,26 +121,66 @@ class UnknownRetentionTest {
         String camera = "retention-cam-" + run;
         byte[] hitCrop = {(byte) 0xff, (byte) 0xd8, 1, 2, 3};
         byte[] unknownCrop = {(byte) 0xff, (byte) 0xd8, 4, 5, 6};
-        try (MatchService s = MatchService.start(FacestreamConfig.builder().isolated().build().with(o), bootstrap);
-             KafkaProducer<String, byte[]> p = new KafkaProducer<>(KafkaClients.producer(bootstrap, "retention-test-" + run))) {
+        try (MatchService s = MatchService.start(
+                        FacestreamConfig.builder().isolated().build().with(o), bootstrap);
+                KafkaProducer<String, byte[]> p =
+                        new KafkaProducer<>(KafkaClients.producer(bootstrap, "retention-test-" + run))) {
             // face records with crops but no embedding: the topology refuses them, the API can still serve their crops
             String source = "retention-src-" + run;
-            RecordMetadata hitFace = p.send(new ProducerRecord<>(TopicCatalog.FACES, source, FaceObservation.newBuilder()
-                    .setCameraId(source).setAlignedCropJpeg(ByteString.copyFrom(hitCrop)).build().toByteArray())).get();
-            RecordMetadata unknownFace = p.send(new ProducerRecord<>(TopicCatalog.FACES, source, FaceObservation.newBuilder()
-                    .setCameraId(source).setAlignedCropJpeg(ByteString.copyFrom(unknownCrop)).build().toByteArray())).get();
+            RecordMetadata hitFace = p.send(new ProducerRecord<>(
+                            TopicCatalog.FACES,
+                            source,
+                            FaceObservation.newBuilder()
+                                    .setCameraId(source)
+                                    .setAlignedCropJpeg(ByteString.copyFrom(hitCrop))
+                                    .build()
+                                    .toByteArray()))
+                    .get();
+            RecordMetadata unknownFace = p.send(new ProducerRecord<>(
+                            TopicCatalog.FACES,
+                            source,
+                            FaceObservation.newBuilder()
+                                    .setCameraId(source)
+                                    .setAlignedCropJpeg(ByteString.copyFrom(unknownCrop))
+                                    .build()
+                                    .toByteArray()))
+                    .get();
             String hitRef = "faces/" + hitFace.partition() + "/" + hitFace.offset();
             String unknownRef = "faces/" + unknownFace.partition() + "/" + unknownFace.offset();
             long nowUs = System.currentTimeMillis() * 1000;
-            Match hit = new Match(camera + "/hit/FINAL", "hit", camera, nowUs - 1_000_000, nowUs, Match.Stage.FINAL,
-                    Match.Decision.HIT, 0.4, "watch-" + run, new Match.ModelId("mobilefacenet", "1"),
-                    List.of(new Match.Candidate("alice", "m1", 0.9)), 3, hitRef);
-            Match unknown = new Match(camera + "/unk/FINAL", "unk", camera, nowUs - 1_000_000, nowUs, Match.Stage.FINAL,
-                    Match.Decision.UNKNOWN, 0.4, "watch-" + run, new Match.ModelId("mobilefacenet", "1"),
-                    List.of(new Match.Candidate("alice", "m1", 0.1)), 3, unknownRef);
+            Match hit = new Match(
+                    camera + "/hit/FINAL",
+                    "hit",
+                    camera,
+                    nowUs - 1_000_000,
+                    nowUs,
+                    Match.Stage.FINAL,
+                    Match.Decision.HIT,
+                    0.4,
+                    "watch-" + run,
+                    new Match.ModelId("mobilefacenet", "1"),
+                    List.of(new Match.Candidate("alice", "m1", 0.9)),
+                    3,
+                    hitRef);
+            Match unknown = new Match(
+                    camera + "/unk/FINAL",
+                    "unk",
+                    camera,
+                    nowUs - 1_000_000,
+                    nowUs,
+                    Match.Stage.FINAL,
+                    Match.Decision.UNKNOWN,
+                    0.4,
+                    "watch-" + run,
+                    new Match.ModelId("mobilefacenet", "1"),
+                    List.of(new Match.Candidate("alice", "m1", 0.1)),
+                    3,
+                    unknownRef);
             var json = JsonSerde.match().serializer();
-            p.send(new ProducerRecord<>(TopicCatalog.MATCHES, camera, json.serialize(TopicCatalog.MATCHES, hit))).get();
-            p.send(new ProducerRecord<>(TopicCatalog.MATCHES, camera, json.serialize(TopicCatalog.MATCHES, unknown))).get();
+            p.send(new ProducerRecord<>(TopicCatalog.MATCHES, camera, json.serialize(TopicCatalog.MATCHES, hit)))
+                    .get();
+            p.send(new ProducerRecord<>(TopicCatalog.MATCHES, camera, json.serialize(TopicCatalog.MATCHES, unknown)))
+                    .get();
 
             await("both decisions in the feed", () -> {
                 try {
@@ -144,9 +189,22 @@ class UnknownRetentionTest {
                     throw new IllegalStateException(e);
                 }
             });
-            assertArrayEquals(unknownCrop, call(s, "GET", "/api/" + unknownRef + "/crop", null).body(), "within the retention");
-            assertEquals(201, call(s, "POST", "/api/feedback", "{\"match_id\":\"" + hit.matchId() + "\",\"verdict\":\"confirm\"}").statusCode());
-            assertEquals(201, call(s, "POST", "/api/feedback", "{\"match_id\":\"" + unknown.matchId() + "\",\"verdict\":\"reject\"}").statusCode());
+            assertArrayEquals(
+                    unknownCrop,
+                    call(s, "GET", "/api/" + unknownRef + "/crop", null).body(),
+                    "within the retention");
+            assertEquals(
+                    201,
+                    call(s, "POST", "/api/feedback", "{\"match_id\":\"" + hit.matchId() + "\",\"verdict\":\"confirm\"}")
+                            .statusCode());
+            assertEquals(
+                    201,
+                    call(
+                                    s,
+                                    "POST",
+                                    "/api/feedback",
+                                    "{\"match_id\":\"" + unknown.matchId() + "\",\"verdict\":\"reject\"}")
+                            .statusCode());
             Map<String, byte[]> given = feedback(bootstrap);
             assertNotNull(given.get(unknown.matchId()), "the unknown's feedback is there at first");
 
@@ -157,12 +215,20 @@ class UnknownRetentionTest {
                     throw new IllegalStateException(e);
                 }
             });
-            assertTrue(System.currentTimeMillis() * 1000 - nowUs >= RETENTION.toNanos() / 1000, "not before the retention");
-            assertArrayEquals(hitCrop, call(s, "GET", "/api/" + hitRef + "/crop", null).body(), "a hit keeps its crop");
+            assertTrue(
+                    System.currentTimeMillis() * 1000 - nowUs >= RETENTION.toNanos() / 1000,
+                    "not before the retention");
+            assertArrayEquals(
+                    hitCrop, call(s, "GET", "/api/" + hitRef + "/crop", null).body(), "a hit keeps its crop");
             JsonNode unknownTrack = get(s, "/api/tracks/" + camera + "/unk");
-            assertTrue(unknownTrack.path("best_face").isMissingNode() || unknownTrack.path("best_face").isNull(), unknownTrack.toString());
+            assertTrue(
+                    unknownTrack.path("best_face").isMissingNode()
+                            || unknownTrack.path("best_face").isNull(),
+                    unknownTrack.toString());
             assertTrue(unknownTrack.path("best_face_crop").isMissingNode(), unknownTrack.toString());
-            assertEquals(hitRef, get(s, "/api/tracks/" + camera + "/hit").get("best_face").asText());
+            assertEquals(
+                    hitRef,
+                    get(s, "/api/tracks/" + camera + "/hit").get("best_face").asText());
             JsonNode history = get(s, "/api/matches?camera=" + camera);
             assertEquals(2, history.get("total").asInt(), "the decisions stay, only the unknown's crop goes");
             assertEquals(1, get(s, "/api/status").get("unknown_crops_dropped").asInt());

@@ -24,7 +24,9 @@ class FpirCalibrationTest {
             assertTrue(achieved <= fpir, "FPIR " + achieved + " above target " + fpir);
             // and it is the smallest such threshold: one step lower lets in one more false alarm than allowed
             double lower = FpirCalibration.fpirAt(scores, Math.nextDown(t.value()) - 1e-12);
-            assertTrue(lower > fpir || lower == achieved && lower > 0, "threshold " + t.value() + " is not tight at " + fpir);
+            assertTrue(
+                    lower > fpir || lower == achieved && lower > 0,
+                    "threshold " + t.value() + " is not tight at " + fpir);
             assertEquals(1000, t.calibratedOn());
             assertEquals("calibrated", t.source());
         }
@@ -52,8 +54,8 @@ class FpirCalibrationTest {
 
     @Test
     void tooFewScoresForTheTargetIsAnError() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> FpirCalibration.calibrate(new double[50], 0.01));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> FpirCalibration.calibrate(new double[50], 0.01));
         assertTrue(e.getMessage().contains("at least 100"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> FpirCalibration.calibrate(new double[50], 0));
         assertThrows(IllegalArgumentException.class, () -> FpirCalibration.calibrate(new double[] {Double.NaN}, 0.5));

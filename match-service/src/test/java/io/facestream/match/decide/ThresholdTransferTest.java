@@ -37,7 +37,8 @@ class ThresholdTransferTest {
     @Test
     void theSameSpaceKeepsTheThresholdByEitherMethod() {
         double[] old = impostors(5_000, 1);
-        var quantile = ThresholdTransfer.transfer(CALIBRATED, "m:1", old, old.clone()).orElseThrow();
+        var quantile =
+                ThresholdTransfer.transfer(CALIBRATED, "m:1", old, old.clone()).orElseThrow();
         assertEquals("quantile", quantile.method());
         assertEquals(0.42, quantile.threshold().value(), 1e-12);
 
@@ -76,10 +77,14 @@ class ThresholdTransferTest {
     @Test
     void keepsTheTargetAndSaysWhereTheThresholdCameFrom() {
         double[] old = impostors(5_000, 4);
-        OpenSetThreshold t = ThresholdTransfer.transfer(CALIBRATED, "mobilefacenet:1.0.24", old, old).orElseThrow().threshold();
+        OpenSetThreshold t = ThresholdTransfer.transfer(CALIBRATED, "mobilefacenet:1.0.24", old, old)
+                .orElseThrow()
+                .threshold();
         assertEquals(0.01, t.targetFpir());
         assertEquals(300, t.calibratedOn());
-        assertTrue(t.source().startsWith("transferred from mobilefacenet:1.0.24 (quantile, 5000 impostor pairs"), t.source());
+        assertTrue(
+                t.source().startsWith("transferred from mobilefacenet:1.0.24 (quantile, 5000 impostor pairs"),
+                t.source());
     }
 
     @Test
@@ -87,9 +92,13 @@ class ThresholdTransferTest {
         double[] few = impostors(ThresholdTransfer.MIN_PAIRS - 1, 5);
         assertTrue(ThresholdTransfer.transfer(CALIBRATED, "m:1", few, few).isEmpty());
         double[] constant = new double[500];
-        assertTrue(ThresholdTransfer.transfer(new OpenSetThreshold(0.5, 0.01, 100, "calibrated"), "m:1", constant, constant)
-                .isEmpty(), "no spread to scale by");
-        assertThrows(IllegalArgumentException.class,
+        assertTrue(
+                ThresholdTransfer.transfer(
+                                new OpenSetThreshold(0.5, 0.01, 100, "calibrated"), "m:1", constant, constant)
+                        .isEmpty(),
+                "no spread to scale by");
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> ThresholdTransfer.transfer(CALIBRATED, "m:1", impostors(200, 6), impostors(201, 6)));
     }
 }

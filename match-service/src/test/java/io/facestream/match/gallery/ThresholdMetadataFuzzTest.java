@@ -22,7 +22,17 @@ import java.util.Optional;
  */
 class ThresholdMetadataFuzzTest {
 
-    @DictionaryEntries({"open-set.", ".threshold=", ".fpir=", ".calibrated-on=", ".source=", "model=", "NaN", "1e308", "2147483648"})
+    @DictionaryEntries({
+        "open-set.",
+        ".threshold=",
+        ".fpir=",
+        ".calibrated-on=",
+        ".source=",
+        "model=",
+        "NaN",
+        "1e308",
+        "2147483648"
+    })
     @FuzzTest(maxDuration = "30s")
     void read(byte[] data) {
         FuzzInput in = FuzzInput.parse(data);
@@ -34,12 +44,15 @@ class ThresholdMetadataFuzzTest {
             }
         });
         Fuzzing.check(() -> ThresholdMetadata.all(metadata));
-        Fuzzing.check(() -> {
-            Optional<OpenSetThreshold> t = ThresholdMetadata.read(metadata, model);
-            if (t.isPresent()) {
-                Map<String, String> written = ThresholdMetadata.write(metadata, model, t.get());
-                assertEquals(t, ThresholdMetadata.read(written, model), "write then read changed the threshold");
-            }
-        }, IllegalArgumentException.class);
+        Fuzzing.check(
+                () -> {
+                    Optional<OpenSetThreshold> t = ThresholdMetadata.read(metadata, model);
+                    if (t.isPresent()) {
+                        Map<String, String> written = ThresholdMetadata.write(metadata, model, t.get());
+                        assertEquals(
+                                t, ThresholdMetadata.read(written, model), "write then read changed the threshold");
+                    }
+                },
+                IllegalArgumentException.class);
     }
 }

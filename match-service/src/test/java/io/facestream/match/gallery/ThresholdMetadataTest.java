@@ -25,10 +25,15 @@ class ThresholdMetadataTest {
     @Test
     void anUnreadableThresholdNamesItsKeyAndIsNotInEffect(@TempDir Path dir) {
         Map<String, String> bad = Map.of("open-set.test:1.threshold", "NaN", "open-set.test:2.threshold", "0.45");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ThresholdMetadata.read(bad, "test:1"));
-        assertEquals("gallery metadata open-set.test:1.threshold = 'NaN' is unreadable: open-set threshold must be a cosine "
-                + "in [-1, 1], got NaN", e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> ThresholdMetadata.read(Map.of("open-set.test:1.threshold", "high"), "test:1"));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> ThresholdMetadata.read(bad, "test:1"));
+        assertEquals(
+                "gallery metadata open-set.test:1.threshold = 'NaN' is unreadable: open-set threshold must be a cosine "
+                        + "in [-1, 1], got NaN",
+                e.getMessage());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ThresholdMetadata.read(Map.of("open-set.test:1.threshold", "high"), "test:1"));
         assertEquals(List.of("test:2"), List.copyOf(ThresholdMetadata.all(bad).keySet()));
 
         try (GalleryIndex index = GalleryIndex.open(dir, HnswSettings.defaults(), 16)) {

@@ -35,7 +35,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -75,9 +74,10 @@ class MqttNotifyTest {
     private record Got(String topic, String payload, boolean retained) {}
 
     @Test
-    void aHitReachesAnMqttSubscriberWithAvailabilityAndHomeAssistantDiscovery(@KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir)
-            throws Exception {
-        assumeTrue(Files.isExecutable(MOSQUITTO) && Files.isExecutable(MOSQUITTO_PASSWD),
+    void aHitReachesAnMqttSubscriberWithAvailabilityAndHomeAssistantDiscovery(
+            @KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir) throws Exception {
+        assumeTrue(
+                Files.isExecutable(MOSQUITTO) && Files.isExecutable(MOSQUITTO_PASSWD),
                 "needs Debian's mosquitto (apt-get install mosquitto mosquitto-clients)");
         SamplePhotos photos = SamplePhotos.fetch();
         String run = UUID.randomUUID().toString().substring(0, 8);
@@ -92,10 +92,15 @@ class MqttNotifyTest {
         try (MqttClient subscriber = new MqttClient(url, "test-sub-" + run, new MemoryPersistence())) {
             List<Got> got = new CopyOnWriteArrayList<>();
             subscriber.connect(options());
-            subscriber.subscribe(new String[] {"facestream/#", "homeassistant/#"}, new int[] {1, 1},
+            subscriber.subscribe(
+                    new String[] {"facestream/#", "homeassistant/#"},
+                    new int[] {1, 1},
                     new org.eclipse.paho.client.mqttv3.IMqttMessageListener[] {
-                            (t, m) -> got.add(new Got(t, new String(m.getPayload(), StandardCharsets.UTF_8), m.isRetained())),
-                            (t, m) -> got.add(new Got(t, new String(m.getPayload(), StandardCharsets.UTF_8), m.isRetained()))});
+                        (t, m) ->
+                                got.add(new Got(t, new String(m.getPayload(), StandardCharsets.UTF_8), m.isRetained())),
+                        (t, m) ->
+                                got.add(new Got(t, new String(m.getPayload(), StandardCharsets.UTF_8), m.isRetained()))
+                    });
 
             Map<String, Object> o = new HashMap<>();
             o.put("models.dir", ModelZoo.defaultStore().root().toString());
@@ -119,7 +124,8 @@ class MqttNotifyTest {
             o.put("notify.mqtt.username", USER);
             o.put("notify.mqtt.password", PASSWORD);
             o.put("notify.mqtt.cameras", camera);
-            FacestreamConfig config = FacestreamConfig.builder().isolated().build().with(o);
+            FacestreamConfig config =
+                    FacestreamConfig.builder().isolated().build().with(o);
             ConsumerGroups.startAtEnd(bootstrap, "mqtt-embed-" + run, TopicCatalog.FRAMES);
             ConsumerGroups.startAtEnd(bootstrap, "mqtt-test-" + run, TopicCatalog.FACES);
             ConsumerGroups.startAtEnd(bootstrap, "mqtt-notify-" + run, TopicCatalog.MATCHES);
@@ -127,20 +133,36 @@ class MqttNotifyTest {
 
             Match hit;
             try (EmbedService embed = EmbedService.start(config, bootstrap);
-                 MatchService match = MatchService.start(config, bootstrap);
-                 KafkaConsumer<String, byte[]> verify = new KafkaConsumer<>(KafkaClients.consumer(bootstrap, "mqtt-verify-" + run));
-                 KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaClients.producer(bootstrap, "mqtt-" + run))) {
+                    MatchService match = MatchService.start(config, bootstrap);
+                    KafkaConsumer<String, byte[]> verify =
+                            new KafkaConsumer<>(KafkaClients.consumer(bootstrap, "mqtt-verify-" + run));
+                    KafkaProducer<String, byte[]> producer =
+                            new KafkaProducer<>(KafkaClients.producer(bootstrap, "mqtt-" + run))) {
                 match.awaitRunning(Duration.ofSeconds(60));
                 verify.subscribe(List.of(TopicCatalog.MATCHES));
-                await(got, g -> g.stream().anyMatch(m -> m.topic().equals("facestream/status") && m.payload().equals("online")),
-                        Duration.ofSeconds(30), "facestream/status online");
+                await(
+                        got,
+                        g -> g.stream()
+                                .anyMatch(m -> m.topic().equals("facestream/status")
+                                        && m.payload().equals("online")),
+                        Duration.ofSeconds(30),
+                        "facestream/status online");
 
                 String base = "http://127.0.0.1:" + match.apiPort();
-                assertEquals(201, send(base + "/api/galleries", "application/json",
-                        ("{\"name\":\"" + gallery + "\",\"kind\":\"SINGLE\"}").getBytes(StandardCharsets.UTF_8)).statusCode());
-                Multipart alice = new Multipart().field("subject_id", "alice").field("display_name", "Alice Example")
+                assertEquals(
+                        201,
+                        send(
+                                        base + "/api/galleries",
+                                        "application/json",
+                                        ("{\"name\":\"" + gallery + "\",\"kind\":\"SINGLE\"}")
+                                                .getBytes(StandardCharsets.UTF_8))
+                                .statusCode());
+                Multipart alice = new Multipart()
+                        .field("subject_id", "alice")
+                        .field("display_name", "Alice Example")
                         .file("image", "alice.jpg", Files.readAllBytes(photos.portrait(SamplePhotos.Portrait.SAME_A)));
-                HttpResponse<String> enrolled = send(base + "/api/galleries/" + gallery + "/subjects", alice.contentType(), alice.body());
+                HttpResponse<String> enrolled =
+                        send(base + "/api/galleries/" + gallery + "/subjects", alice.contentType(), alice.body());
                 assertEquals(201, enrolled.statusCode(), enrolled.body());
 
                 // alice walks past the porch camera: four frames, 100 ms apart
@@ -155,20 +177,39 @@ class MqttNotifyTest {
                 producer.flush();
 
                 String matchTopic = "facestream/" + camera + "/match";
-                Got published = await(got, g -> g.stream().anyMatch(m -> m.topic().equals(matchTopic) && m.payload().contains("\"HIT\"")),
-                        Duration.ofSeconds(120), matchTopic + " HIT").stream()
-                        .filter(m -> m.topic().equals(matchTopic) && m.payload().contains("\"HIT\"")).findFirst().orElseThrow();
-                hit = JsonSerde.match().deserializer().deserialize(TopicCatalog.MATCHES, published.payload().getBytes(StandardCharsets.UTF_8));
+                Got published = await(
+                                got,
+                                g -> g.stream()
+                                        .anyMatch(m -> m.topic().equals(matchTopic)
+                                                && m.payload().contains("\"HIT\"")),
+                                Duration.ofSeconds(120),
+                                matchTopic + " HIT")
+                        .stream()
+                        .filter(m -> m.topic().equals(matchTopic) && m.payload().contains("\"HIT\""))
+                        .findFirst()
+                        .orElseThrow();
+                hit = JsonSerde.match()
+                        .deserializer()
+                        .deserialize(TopicCatalog.MATCHES, published.payload().getBytes(StandardCharsets.UTF_8));
                 assertEquals(Match.Decision.HIT, hit.decision());
                 assertEquals(camera, hit.cameraId());
                 assertEquals("alice", hit.best().subjectId());
                 assertFalse(published.retained(), "decisions are events, not retained");
                 // byte for byte the decision the match service wrote to facestream.matches
-                assertEquals(published.payload(), onTopic(verify, hit.matchId()), "the Match JSON of facestream.matches");
+                assertEquals(
+                        published.payload(), onTopic(verify, hit.matchId()), "the Match JSON of facestream.matches");
 
-                String statePayload = await(got, g -> g.stream().anyMatch(m -> m.topic().equals("facestream/" + camera + "/last_person")),
-                        Duration.ofSeconds(30), "last_person state").stream()
-                        .filter(m -> m.topic().equals("facestream/" + camera + "/last_person")).findFirst().orElseThrow().payload();
+                String statePayload = await(
+                                got,
+                                g -> g.stream()
+                                        .anyMatch(m -> m.topic().equals("facestream/" + camera + "/last_person")),
+                                Duration.ofSeconds(30),
+                                "last_person state")
+                        .stream()
+                        .filter(m -> m.topic().equals("facestream/" + camera + "/last_person"))
+                        .findFirst()
+                        .orElseThrow()
+                        .payload();
                 JsonNode state = Json.mapper().readTree(statePayload);
                 assertEquals("Alice Example", state.get("name").asText(), statePayload);
                 assertEquals("alice", state.get("subject_id").asText());
@@ -177,34 +218,77 @@ class MqttNotifyTest {
 
                 // a subscriber that comes later gets the discovery config and the availability as retained messages
                 String discoveryTopic = "homeassistant/sensor/facestream_" + camera + "/last_person/config";
-                Map<String, Got> retained = retained(url, run, List.of(discoveryTopic, "facestream/status", "facestream/" + camera + "/last_person"));
+                Map<String, Got> retained = retained(
+                        url,
+                        run,
+                        List.of(discoveryTopic, "facestream/status", "facestream/" + camera + "/last_person"));
                 assertTrue(retained.get(discoveryTopic).retained());
-                JsonNode discovery = Json.mapper().readTree(retained.get(discoveryTopic).payload());
-                assertEquals("facestream/" + camera + "/last_person", discovery.get("state_topic").asText());
-                assertEquals("{{ value_json.name }}", discovery.get("value_template").asText());
-                assertEquals("facestream/status", discovery.get("availability_topic").asText());
-                assertEquals("facestream_" + camera + "_last_person", discovery.get("unique_id").asText());
-                assertEquals("facestream_" + camera, discovery.get("device").get("identifiers").get(0).asText());
+                JsonNode discovery =
+                        Json.mapper().readTree(retained.get(discoveryTopic).payload());
+                assertEquals(
+                        "facestream/" + camera + "/last_person",
+                        discovery.get("state_topic").asText());
+                assertEquals(
+                        "{{ value_json.name }}", discovery.get("value_template").asText());
+                assertEquals(
+                        "facestream/status", discovery.get("availability_topic").asText());
+                assertEquals(
+                        "facestream_" + camera + "_last_person",
+                        discovery.get("unique_id").asText());
+                assertEquals(
+                        "facestream_" + camera,
+                        discovery.get("device").get("identifiers").get(0).asText());
                 assertEquals("online", retained.get("facestream/status").payload());
-                assertEquals("Alice Example", Json.mapper().readTree(retained.get("facestream/" + camera + "/last_person").payload()).get("name").asText());
+                assertEquals(
+                        "Alice Example",
+                        Json.mapper()
+                                .readTree(retained.get("facestream/" + camera + "/last_person")
+                                        .payload())
+                                .get("name")
+                                .asText());
                 assertTrue(match.notifier().counts("mqtt").delivered() >= 1);
                 assertEquals(0, match.notifier().counts("mqtt").deadLettered());
 
                 // an outside client: Mosquitto's own subscriber reads the retained discovery config and availability
                 if (Files.isExecutable(MOSQUITTO_SUB)) {
-                    Process sub = new ProcessBuilder(MOSQUITTO_SUB.toString(), "-h", "127.0.0.1", "-p", Integer.toString(port),
-                            "-u", USER, "-P", PASSWORD, "-t", discoveryTopic, "-t", "facestream/status", "-v", "-C", "2", "-W", "20")
-                            .redirectErrorStream(true).start();
+                    Process sub = new ProcessBuilder(
+                                    MOSQUITTO_SUB.toString(),
+                                    "-h",
+                                    "127.0.0.1",
+                                    "-p",
+                                    Integer.toString(port),
+                                    "-u",
+                                    USER,
+                                    "-P",
+                                    PASSWORD,
+                                    "-t",
+                                    discoveryTopic,
+                                    "-t",
+                                    "facestream/status",
+                                    "-v",
+                                    "-C",
+                                    "2",
+                                    "-W",
+                                    "20")
+                            .redirectErrorStream(true)
+                            .start();
                     assertTrue(sub.waitFor(30, TimeUnit.SECONDS), "mosquitto_sub did not end");
                     String out = new String(sub.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                     System.out.println("mosquitto_sub:\n" + out);
                     assertEquals(0, sub.exitValue(), out);
                     assertTrue(out.contains("facestream/status online"), out);
-                    assertTrue(out.contains(discoveryTopic + " {") && out.contains("\"state_topic\":\"facestream/" + camera + "/last_person\""), out);
+                    assertTrue(
+                            out.contains(discoveryTopic + " {")
+                                    && out.contains("\"state_topic\":\"facestream/" + camera + "/last_person\""),
+                            out);
                 }
             }
             // stopped: the service said offline, kept by the broker for whoever subscribes next
-            assertEquals("offline", retained(url, run + "-after", List.of("facestream/status")).get("facestream/status").payload());
+            assertEquals(
+                    "offline",
+                    retained(url, run + "-after", List.of("facestream/status"))
+                            .get("facestream/status")
+                            .payload());
             subscriber.disconnect();
         } finally {
             broker.destroy();
@@ -226,7 +310,12 @@ class MqttNotifyTest {
         try (MqttClient c = new MqttClient(url, "test-late-" + id, new MemoryPersistence())) {
             c.connect(options());
             for (String t : topics) {
-                c.subscribe(t, 1, (topic, m) -> out.put(topic, new Got(topic, new String(m.getPayload(), StandardCharsets.UTF_8), m.isRetained())));
+                c.subscribe(
+                        t,
+                        1,
+                        (topic, m) -> out.put(
+                                topic,
+                                new Got(topic, new String(m.getPayload(), StandardCharsets.UTF_8), m.isRetained())));
             }
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while (out.size() < topics.size() && System.nanoTime() < deadline) {
@@ -239,7 +328,8 @@ class MqttNotifyTest {
         return out;
     }
 
-    private static List<Got> await(List<Got> got, Predicate<List<Got>> done, Duration timeout, String what) throws InterruptedException {
+    private static List<Got> await(List<Got> got, Predicate<List<Got>> done, Duration timeout, String what)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!done.test(got)) {
             assertTrue(System.nanoTime() < deadline, "no " + what + " within " + timeout + "; got " + got);
@@ -263,9 +353,14 @@ class MqttNotifyTest {
     }
 
     private HttpResponse<String> send(String uri, String contentType, byte[] body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofSeconds(120))
-                .header("Authorization", "Bearer " + KEY).header("Content-Type", contentType)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create(uri))
+                        .timeout(Duration.ofSeconds(120))
+                        .header("Authorization", "Bearer " + KEY)
+                        .header("Content-Type", contentType)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static int freePort() throws IOException {
@@ -278,20 +373,28 @@ class MqttNotifyTest {
     private static Process startMosquitto(Path dir, int port) throws Exception {
         Path passwords = dir.resolve("mosquitto.passwd");
         Process p = new ProcessBuilder(MOSQUITTO_PASSWD.toString(), "-c", "-b", passwords.toString(), USER, PASSWORD)
-                .redirectErrorStream(true).start();
-        assertTrue(p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0, new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+                .redirectErrorStream(true)
+                .start();
+        assertTrue(
+                p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0,
+                new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
         Path conf = dir.resolve("mosquitto.conf");
-        Files.writeString(conf, String.join("\n",
-                "listener " + port + " 127.0.0.1",
-                "allow_anonymous false",
-                "password_file " + passwords,
-                "persistence false",
-                // started as root, mosquitto would switch to its own user, which cannot read the test's folder
-                "user " + System.getProperty("user.name"),
-                "log_dest stderr",
-                ""));
+        Files.writeString(
+                conf,
+                String.join(
+                        "\n",
+                        "listener " + port + " 127.0.0.1",
+                        "allow_anonymous false",
+                        "password_file " + passwords,
+                        "persistence false",
+                        // started as root, mosquitto would switch to its own user, which cannot read the test's folder
+                        "user " + System.getProperty("user.name"),
+                        "log_dest stderr",
+                        ""));
         Process broker = new ProcessBuilder(MOSQUITTO.toString(), "-c", conf.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("mosquitto.log").toFile()).start();
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("mosquitto.log").toFile())
+                .start();
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (true) {
             try (Socket s = new Socket("127.0.0.1", port)) {

@@ -56,9 +56,12 @@ class WebhookDeliveryTest {
             server.createContext("/hook", ex -> {
                 byte[] body = ex.getRequestBody().readAllBytes();
                 int status = left.getAndDecrement() > 0 ? 500 : 204;
-                requests.add(new Received(body, ex.getRequestHeaders().getFirst(WebhookSignature.TIMESTAMP_HEADER),
+                requests.add(new Received(
+                        body,
+                        ex.getRequestHeaders().getFirst(WebhookSignature.TIMESTAMP_HEADER),
                         ex.getRequestHeaders().getFirst(WebhookSignature.SIGNATURE_HEADER),
-                        ex.getRequestHeaders().getFirst(WebhookSink.MATCH_ID_HEADER), status));
+                        ex.getRequestHeaders().getFirst(WebhookSink.MATCH_ID_HEADER),
+                        status));
                 ex.sendResponseHeaders(status, -1);
                 ex.close();
             });
@@ -81,12 +84,25 @@ class WebhookDeliveryTest {
 
     private static Match decision(String camera, Match.Stage stage, Match.Decision decision) {
         long t = System.currentTimeMillis() * 1000;
-        return new Match(camera + "/1/" + stage, "1", camera, t - 500_000, t, stage, decision, 0.4, "watchlist",
-                new Match.ModelId("mobilefacenet", "1"), List.of(new Match.Candidate("alice", "alice-1", 0.71)), 4, "faces/0/7");
+        return new Match(
+                camera + "/1/" + stage,
+                "1",
+                camera,
+                t - 500_000,
+                t,
+                stage,
+                decision,
+                0.4,
+                "watchlist",
+                new Match.ModelId("mobilefacenet", "1"),
+                List.of(new Match.Candidate("alice", "alice-1", 0.71)),
+                4,
+                "faces/0/7");
     }
 
     @Test
-    void retriedUntilAcceptedSignedEveryTimeAndDeadLetteredWhenNeverAccepted(@KafkaBroker.Bootstrap String bootstrap) throws Exception {
+    void retriedUntilAcceptedSignedEveryTimeAndDeadLetteredWhenNeverAccepted(@KafkaBroker.Bootstrap String bootstrap)
+            throws Exception {
         String run = UUID.randomUUID().toString().substring(0, 8);
         String camera = "hook-" + run;
         String group = "notify-webhook-" + run;
@@ -101,26 +117,36 @@ class WebhookDeliveryTest {
         byte[] secret = SECRET.getBytes(StandardCharsets.UTF_8);
 
         try (Receiver flaky = new Receiver(2);
-             Receiver down = new Receiver(Integer.MAX_VALUE);
-             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaClients.producer(bootstrap, "notify-test-" + run));
-             KafkaConsumer<String, byte[]> dlq = new KafkaConsumer<>(KafkaClients.consumer(bootstrap, verifyGroup))) {
-            WebhookSink flakySink = new WebhookSink("flaky", flaky.url(), secret, finals, Duration.ofSeconds(5), Clock.systemUTC());
-            WebhookSink downSink = new WebhookSink("down", down.url(), secret, finals, Duration.ofSeconds(5), Clock.systemUTC());
-            try (Notifier notifier = Notifier.start(List.of(flakySink, downSink), retry, Duration.ofSeconds(5),
-                    KafkaConnection.of(bootstrap), group)) {
+                Receiver down = new Receiver(Integer.MAX_VALUE);
+                KafkaProducer<String, byte[]> producer =
+                        new KafkaProducer<>(KafkaClients.producer(bootstrap, "notify-test-" + run));
+                KafkaConsumer<String, byte[]> dlq =
+                        new KafkaConsumer<>(KafkaClients.consumer(bootstrap, verifyGroup))) {
+            WebhookSink flakySink =
+                    new WebhookSink("flaky", flaky.url(), secret, finals, Duration.ofSeconds(5), Clock.systemUTC());
+            WebhookSink downSink =
+                    new WebhookSink("down", down.url(), secret, finals, Duration.ofSeconds(5), Clock.systemUTC());
+            try (Notifier notifier = Notifier.start(
+                    List.of(flakySink, downSink), retry, Duration.ofSeconds(5), KafkaConnection.of(bootstrap), group)) {
                 Match provisional = decision(camera, Match.Stage.PROVISIONAL, Match.Decision.HIT);
                 Match fin = decision(camera, Match.Stage.FINAL, Match.Decision.HIT);
                 byte[] finJson = JsonSerde.match().serializer().serialize(TopicCatalog.MATCHES, fin);
-                producer.send(new ProducerRecord<>(TopicCatalog.MATCHES, camera,
-                        JsonSerde.match().serializer().serialize(TopicCatalog.MATCHES, provisional))).get();
-                producer.send(new ProducerRecord<>(TopicCatalog.MATCHES, camera, finJson)).get();
+                producer.send(new ProducerRecord<>(
+                                TopicCatalog.MATCHES,
+                                camera,
+                                JsonSerde.match().serializer().serialize(TopicCatalog.MATCHES, provisional)))
+                        .get();
+                producer.send(new ProducerRecord<>(TopicCatalog.MATCHES, camera, finJson))
+                        .get();
 
                 dlq.subscribe(List.of(TopicCatalog.DLQ));
                 List<ConsumerRecord<String, byte[]>> letters = new ArrayList<>();
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                 while (letters.isEmpty() || flaky.accepted().isEmpty()) {
-                    assertTrue(System.nanoTime() < deadline, "no dead letter or no accepted delivery within 60 s: flaky saw "
-                            + flaky.requests.size() + ", down saw " + down.requests.size());
+                    assertTrue(
+                            System.nanoTime() < deadline,
+                            "no dead letter or no accepted delivery within 60 s: flaky saw " + flaky.requests.size()
+                                    + ", down saw " + down.requests.size());
                     for (ConsumerRecord<String, byte[]> r : dlq.poll(Duration.ofMillis(100))) {
                         if (camera.equals(r.key())) {
                             letters.add(r);
@@ -129,15 +155,22 @@ class WebhookDeliveryTest {
                 }
 
                 // the flaky receiver: two refusals, then the one accepted delivery, each attempt signed anew
-                assertEquals(List.of(500, 500, 204), flaky.requests.stream().map(Received::answered).toList());
+                assertEquals(
+                        List.of(500, 500, 204),
+                        flaky.requests.stream().map(Received::answered).toList());
                 assertEquals(1, flaky.accepted().size(), "accepted once");
                 for (Received r : flaky.requests) {
-                    assertArrayEquals(finJson, r.body(), "the Match JSON as on facestream.matches (the PROVISIONAL one is filtered out)");
+                    assertArrayEquals(
+                            finJson,
+                            r.body(),
+                            "the Match JSON as on facestream.matches (the PROVISIONAL one is filtered out)");
                     assertEquals(fin.matchId(), r.matchId());
                     assertNotNull(r.timestamp(), "timestamp header");
                     long ts = Long.parseLong(r.timestamp());
                     assertTrue(Math.abs(ts - System.currentTimeMillis() / 1000) < 120, "a current timestamp: " + ts);
-                    assertTrue(WebhookSignature.verify(secret, ts, r.body(), r.signature()), "signature verifies: " + r.signature());
+                    assertTrue(
+                            WebhookSignature.verify(secret, ts, r.body(), r.signature()),
+                            "signature verifies: " + r.signature());
                 }
                 assertEquals(new Notifier.Counts(1, 2, 0), notifier.counts("webhook:flaky"));
 
@@ -150,7 +183,8 @@ class WebhookDeliveryTest {
                 assertEquals(TopicCatalog.MATCHES, header(letter, DeadLetter.SOURCE_TOPIC));
                 assertEquals("webhook:down", header(letter, Notifier.SINK_HEADER));
                 assertEquals("4", header(letter, Notifier.ATTEMPTS_HEADER));
-                assertEquals("webhook:down: 4 attempts failed, the last: POST " + down.url() + " answered HTTP 500",
+                assertEquals(
+                        "webhook:down: 4 attempts failed, the last: POST " + down.url() + " answered HTTP 500",
                         header(letter, DeadLetter.REASON));
                 assertEquals(new Notifier.Counts(0, 3, 1), notifier.counts("webhook:down"));
                 assertEquals(null, notifier.failure());

@@ -33,16 +33,19 @@ class ReembedLeadershipTest {
         String name = "g-" + models.model();
         List<ModelVersion> rolledOutA = new CopyOnWriteArrayList<>(), rolledOutB = new CopyOnWriteArrayList<>();
         try (Gallery a = Gallery.open(GallerySettings.at(dir.resolve("a")), bootstrap);
-             Gallery b = Gallery.open(GallerySettings.at(dir.resolve("b")), bootstrap);
-             FaceEmbedder embedder = models.embedder()) {
+                Gallery b = Gallery.open(GallerySettings.at(dir.resolve("b")), bootstrap);
+                FaceEmbedder embedder = models.embedder()) {
             RolloutFixtures.enrol(a, name, MEDIA, embedder, from, 5);
             ReleaseFollower followerA = models.follow(bootstrap, a, Duration.ofSeconds(2), rolledOutA::add);
             ReleaseFollower followerB = models.follow(bootstrap, b, Duration.ofSeconds(2), rolledOutB::add);
             try {
-                RolloutFixtures.await("both instances joined, exactly one leads",
-                        () -> followerA.joined() && followerB.joined() && followerA.leads() != followerB.leads(), 60);
+                RolloutFixtures.await(
+                        "both instances joined, exactly one leads",
+                        () -> followerA.joined() && followerB.joined() && followerA.leads() != followerB.leads(),
+                        60);
                 models.release(bootstrap);
-                RolloutFixtures.await("both instances rolled out", () -> rolledOutA.contains(to) && rolledOutB.contains(to), 120);
+                RolloutFixtures.await(
+                        "both instances rolled out", () -> rolledOutA.contains(to) && rolledOutB.contains(to), 120);
 
                 ReleaseFollower leader = followerA.leads() ? followerA : followerB;
                 ReleaseFollower other = leader == followerA ? followerB : followerA;
@@ -50,7 +53,8 @@ class ReembedLeadershipTest {
                 assertTrue(leader.reembedded() >= MEDIA, "the leading instance re-embedded: " + leader.reembedded());
                 assertEquals(0, other.reembedded(), "the other one waited for its vectors");
                 for (Gallery g : List.of(a, b)) {
-                    assertTrue(g.reembed().pending(name, to).isEmpty(), "every replica has " + to + " for every medium");
+                    assertTrue(
+                            g.reembed().pending(name, to).isEmpty(), "every replica has " + to + " for every medium");
                 }
 
                 // the leader leaves; a medium enrolled later with the old version only is topped up by the other
@@ -58,9 +62,15 @@ class ReembedLeadershipTest {
                 Gallery otherReplica = other == followerA ? a : b;
                 RolloutFixtures.await("the other instance leads", other::leads, 60);
                 RolloutFixtures.enrol(otherReplica, name + "x", 1, embedder, from, 9);
-                RolloutFixtures.await("the late medium has " + to, () -> otherReplica.reembed().pending(name + "x", to).isEmpty(), 60);
+                RolloutFixtures.await(
+                        "the late medium has " + to,
+                        () -> otherReplica.reembed().pending(name + "x", to).isEmpty(),
+                        60);
                 // the vector is searchable before the follower has counted it: wait for the count, not just the vector
-                RolloutFixtures.await("the new leader counts the late medium as re-embedded by it", () -> other.reembedded() >= 1, 30);
+                RolloutFixtures.await(
+                        "the new leader counts the late medium as re-embedded by it",
+                        () -> other.reembedded() >= 1,
+                        30);
             } finally {
                 followerA.close();
                 followerB.close();

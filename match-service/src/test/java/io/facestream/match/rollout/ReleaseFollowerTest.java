@@ -17,21 +17,21 @@ import io.facestream.gallery.Gallery;
 import io.facestream.gallery.GallerySettings;
 import io.facestream.gallery.model.GalleryKind;
 import io.facestream.gallery.model.ModelVersion;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.nio.charset.StandardCharsets;
-import java.security.KeyPair;
-import java.util.HashMap;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,8 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ReleaseFollowerTest {
 
     @Test
-    void aReleaseThatCannotBeInstalledEndsItsHoldWithoutRollingOut(@KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir)
-            throws Exception {
+    void aReleaseThatCannotBeInstalledEndsItsHoldWithoutRollingOut(
+            @KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir) throws Exception {
         String model = "follow" + UUID.randomUUID().toString().substring(0, 6);
         ModelVersion broken = new ModelVersion(model, "2");
         try (Admin admin = KafkaClients.admin(bootstrap)) {
@@ -56,16 +56,31 @@ class ReleaseFollowerTest {
         try (Gallery gallery = Gallery.open(GallerySettings.at(dir.resolve("gallery")), bootstrap)) {
             gallery.createGallery("g-" + model, GalleryKind.SINGLE, Map.of());
             Rollouts rollouts = Rollouts.over(gallery.index());
-            try (ReleaseFollower follower = ReleaseFollower.start(bootstrap, model, new ModelStore(dir.resolve("store")), gallery,
-                    rollouts, m -> {
-                        opened.add(m.manifest().id());
-                        throw new IllegalStateException("never reached: nothing can be installed");
-                    }, Duration.ofMillis(200), rolledOut::add);
-                 KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaClients.producer(bootstrap, "follow-" + model))) {
-                ModelRelease release = ModelRelease.newBuilder().setName(model).setVersion(broken.version())
-                        .setPreviousVersion("1").setLocation(dir.resolve("nowhere").toString()).setSha256("ab".repeat(32)).build();
-                producer.send(new ProducerRecord<>(TopicCatalog.MODELS, "other" + model, release.toByteArray())).get();
-                producer.send(new ProducerRecord<>(TopicCatalog.MODELS, model, release.toByteArray())).get();
+            try (ReleaseFollower follower = ReleaseFollower.start(
+                            bootstrap,
+                            model,
+                            new ModelStore(dir.resolve("store")),
+                            gallery,
+                            rollouts,
+                            m -> {
+                                opened.add(m.manifest().id());
+                                throw new IllegalStateException("never reached: nothing can be installed");
+                            },
+                            Duration.ofMillis(200),
+                            rolledOut::add);
+                    KafkaProducer<String, byte[]> producer =
+                            new KafkaProducer<>(KafkaClients.producer(bootstrap, "follow-" + model))) {
+                ModelRelease release = ModelRelease.newBuilder()
+                        .setName(model)
+                        .setVersion(broken.version())
+                        .setPreviousVersion("1")
+                        .setLocation(dir.resolve("nowhere").toString())
+                        .setSha256("ab".repeat(32))
+                        .build();
+                producer.send(new ProducerRecord<>(TopicCatalog.MODELS, "other" + model, release.toByteArray()))
+                        .get();
+                producer.send(new ProducerRecord<>(TopicCatalog.MODELS, model, release.toByteArray()))
+                        .get();
 
                 long deadline = System.currentTimeMillis() + 30_000;
                 while (!rollouts.settled(broken.toString()) && System.currentTimeMillis() < deadline) {
@@ -86,7 +101,8 @@ class ReleaseFollowerTest {
      * downgrade, begin their roll-outs.
      */
     @Test
-    void refusedReleasesAreDeadLetteredAndHoldNothing(@KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir) throws Exception {
+    void refusedReleasesAreDeadLetteredAndHoldNothing(@KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir)
+            throws Exception {
         String model = "signed" + UUID.randomUUID().toString().substring(0, 6);
         KeyPair key = ReleaseSigning.generate();
         KeyPair otherKey = ReleaseSigning.generate();
@@ -97,20 +113,39 @@ class ReleaseFollowerTest {
         try (Gallery gallery = Gallery.open(GallerySettings.at(dir.resolve("gallery")), bootstrap)) {
             gallery.createGallery("g-" + model, GalleryKind.SINGLE, Map.of());
             Rollouts rollouts = Rollouts.over(gallery.index());
-            try (ReleaseFollower follower = ReleaseFollower.start(bootstrap, model, new ModelStore(dir.resolve("store")), gallery,
-                    rollouts, m -> {
-                        opened.add(m.manifest().id());
-                        throw new IllegalStateException("never reached: nothing can be installed");
-                    }, Duration.ofMillis(200), v -> { }, ReleaseValidator.requiringSignatures(key.getPublic()));
-                 KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaClients.producer(bootstrap, "signed-" + model))) {
+            try (ReleaseFollower follower = ReleaseFollower.start(
+                            bootstrap,
+                            model,
+                            new ModelStore(dir.resolve("store")),
+                            gallery,
+                            rollouts,
+                            m -> {
+                                opened.add(m.manifest().id());
+                                throw new IllegalStateException("never reached: nothing can be installed");
+                            },
+                            Duration.ofMillis(200),
+                            v -> {},
+                            ReleaseValidator.requiringSignatures(key.getPublic()));
+                    KafkaProducer<String, byte[]> producer =
+                            new KafkaProducer<>(KafkaClients.producer(bootstrap, "signed-" + model))) {
                 Map<Long, String> refused = new HashMap<>();
                 refused.put(send(producer, model, release(model, "2", dir)), "unsigned: ");
-                refused.put(send(producer, model, ReleaseSigning.sign(release(model, "3", dir), otherKey.getPrivate())), "bad-signature: ");
+                refused.put(
+                        send(producer, model, ReleaseSigning.sign(release(model, "3", dir), otherKey.getPrivate())),
+                        "bad-signature: ");
                 send(producer, model, ReleaseSigning.sign(release(model, "4", dir), key.getPrivate()));
                 awaitSettled(rollouts, new ModelVersion(model, "4").toString());
-                refused.put(send(producer, model, ReleaseSigning.sign(release(model, "1", dir), key.getPrivate())), "downgrade: ");
-                send(producer, model, ReleaseSigning.sign(release(model, "1", dir).toBuilder().setAllowDowngrade(true).build(),
-                        key.getPrivate()));
+                refused.put(
+                        send(producer, model, ReleaseSigning.sign(release(model, "1", dir), key.getPrivate())),
+                        "downgrade: ");
+                send(
+                        producer,
+                        model,
+                        ReleaseSigning.sign(
+                                release(model, "1", dir).toBuilder()
+                                        .setAllowDowngrade(true)
+                                        .build(),
+                                key.getPrivate()));
                 awaitSettled(rollouts, new ModelVersion(model, "1").toString());
 
                 assertEquals(3, follower.refused());
@@ -126,18 +161,26 @@ class ReleaseFollowerTest {
                     assertEquals(model, d.key());
                 });
                 assertTrue(opened.isEmpty(), "nothing was opened: " + opened);
-                producer.send(new ProducerRecord<>(TopicCatalog.MODELS, model, null)).get();
+                producer.send(new ProducerRecord<>(TopicCatalog.MODELS, model, null))
+                        .get();
             }
         }
     }
 
     private static ModelRelease release(String model, String version, Path dir) {
-        return ModelRelease.newBuilder().setName(model).setVersion(version).setSha256("cd".repeat(32))
-                .setLocation(dir.resolve("nowhere").toString()).build();
+        return ModelRelease.newBuilder()
+                .setName(model)
+                .setVersion(version)
+                .setSha256("cd".repeat(32))
+                .setLocation(dir.resolve("nowhere").toString())
+                .build();
     }
 
-    private static long send(KafkaProducer<String, byte[]> producer, String model, ModelRelease release) throws Exception {
-        return producer.send(new ProducerRecord<>(TopicCatalog.MODELS, model, release.toByteArray())).get().offset();
+    private static long send(KafkaProducer<String, byte[]> producer, String model, ModelRelease release)
+            throws Exception {
+        return producer.send(new ProducerRecord<>(TopicCatalog.MODELS, model, release.toByteArray()))
+                .get()
+                .offset();
     }
 
     private static void awaitSettled(Rollouts rollouts, String version) throws InterruptedException {
@@ -149,11 +192,13 @@ class ReleaseFollowerTest {
     }
 
     /** The dead letters of {@code facestream.models} records at these offsets. */
-    private static Map<Long, ConsumerRecord<String, byte[]>> deadLetters(String bootstrap, java.util.Set<Long> offsets) {
+    private static Map<Long, ConsumerRecord<String, byte[]>> deadLetters(
+            String bootstrap, java.util.Set<Long> offsets) {
         Map<Long, ConsumerRecord<String, byte[]>> out = new HashMap<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaClients.consumer(bootstrap, null))) {
             List<TopicPartition> parts = consumer.partitionsFor(TopicCatalog.DLQ).stream()
-                    .map(p -> new TopicPartition(TopicCatalog.DLQ, p.partition())).toList();
+                    .map(p -> new TopicPartition(TopicCatalog.DLQ, p.partition()))
+                    .toList();
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
             long deadline = System.currentTimeMillis() + 30_000;

@@ -40,8 +40,7 @@ import org.bytedeco.opencv.opencv_core.Size;
 
 /** A model installed under a test's own name and versions, and galleries whose media have real stored crops. */
 final class RolloutFixtures {
-    private RolloutFixtures() {
-    }
+    private RolloutFixtures() {}
 
     /**
      * A test's own model: MobileFaceNet's weights installed as versions 1 and 2 of a fresh name in a store of the
@@ -75,16 +74,28 @@ final class RolloutFixtures {
         }
 
         /** A release follower of this model over {@code gallery}. */
-        ReleaseFollower follow(String bootstrap, Gallery gallery, Duration checkInterval, Consumer<ModelVersion> rolledOut) {
-            return ReleaseFollower.start(bootstrap, model, store, gallery, Rollouts.over(gallery.index()),
-                    m -> new FaceEmbedder(m, sessions, 8), checkInterval, rolledOut);
+        ReleaseFollower follow(
+                String bootstrap, Gallery gallery, Duration checkInterval, Consumer<ModelVersion> rolledOut) {
+            return ReleaseFollower.start(
+                    bootstrap,
+                    model,
+                    store,
+                    gallery,
+                    Rollouts.over(gallery.index()),
+                    m -> new FaceEmbedder(m, sessions, 8),
+                    checkInterval,
+                    rolledOut);
         }
 
         /** Releases version 2 (previous version 1) on {@code facestream.models}. */
         void release(String bootstrap) throws Exception {
-            ModelRelease release = ModelRelease.newBuilder().setName(model).setVersion("2").setPreviousVersion("1")
+            ModelRelease release = ModelRelease.newBuilder()
+                    .setName(model)
+                    .setVersion("2")
+                    .setPreviousVersion("1")
                     .setLocation(store.root().resolve(model).resolve("2").toString())
-                    .setSha256(store.load(model, "2").manifest().file("main").sha256()).build();
+                    .setSha256(store.load(model, "2").manifest().file("main").sha256())
+                    .build();
             send(bootstrap, release.toByteArray());
         }
 
@@ -94,8 +105,10 @@ final class RolloutFixtures {
         }
 
         private void send(String bootstrap, byte[] value) throws Exception {
-            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaClients.producer(bootstrap, "release-" + model))) {
-                producer.send(new ProducerRecord<>(TopicCatalog.MODELS, model, value)).get();
+            try (KafkaProducer<String, byte[]> producer =
+                    new KafkaProducer<>(KafkaClients.producer(bootstrap, "release-" + model))) {
+                producer.send(new ProducerRecord<>(TopicCatalog.MODELS, model, value))
+                        .get();
             }
         }
     }
@@ -112,8 +125,8 @@ final class RolloutFixtures {
     }
 
     /** One medium per subject: a smooth random colour field as its stored crop, embedded with the old version. */
-    static void enrol(Gallery gallery, String name, int subjects, FaceEmbedder embedder, ModelVersion model,
-                              long seed) {
+    static void enrol(
+            Gallery gallery, String name, int subjects, FaceEmbedder embedder, ModelVersion model, long seed) {
         gallery.createGallery(name, GalleryKind.SINGLE, Map.of());
         SplittableRandom rnd = new SplittableRandom(seed);
         for (int s = 0; s < subjects; s++) {
@@ -121,8 +134,14 @@ final class RolloutFixtures {
             gallery.enrol(new Subject(name, id, "", Map.of()));
             try (Mat crop = blobs(rnd, embedder.inputWidth(), embedder.inputHeight())) {
                 float[] raw = embedder.embed(crop).raw();
-                gallery.addMedium(new Medium(name, id, "m0", List.of(new Embedding(model, raw)), List.of(png(crop)),
-                        Map.of(), System.currentTimeMillis() * 1000));
+                gallery.addMedium(new Medium(
+                        name,
+                        id,
+                        "m0",
+                        List.of(new Embedding(model, raw)),
+                        List.of(png(crop)),
+                        Map.of(),
+                        System.currentTimeMillis() * 1000));
             }
         }
     }
@@ -156,10 +175,11 @@ final class RolloutFixtures {
     }
 
     /** {@code from}'s files installed into {@code to} as {@code name:version}. */
-    static ModelStore.InstalledModel install(ModelStore.InstalledModel from, ModelStore to, String name, String version) {
+    static ModelStore.InstalledModel install(
+            ModelStore.InstalledModel from, ModelStore to, String name, String version) {
         ModelManifest m = from.manifest();
-        ModelManifest target = new ModelManifest(name, version, m.kind(), m.files(), m.input(), m.embedding(), m.source(),
-                m.licence(), m.notes());
+        ModelManifest target = new ModelManifest(
+                name, version, m.kind(), m.files(), m.input(), m.embedding(), m.source(), m.licence(), m.notes());
         Map<String, Path> files = new HashMap<>();
         m.files().forEach(f -> files.put(f.role(), from.dir().resolve(f.file())));
         return to.install(target, files);

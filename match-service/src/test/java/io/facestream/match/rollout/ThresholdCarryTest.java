@@ -41,10 +41,11 @@ class ThresholdCarryTest {
         String big = "big-" + models.model(), small = "small-" + models.model();
         List<ModelVersion> rolledOut = new CopyOnWriteArrayList<>();
         try (Gallery gallery = Gallery.open(GallerySettings.at(dir.resolve("gallery")), bootstrap);
-             FaceEmbedder embedder = models.embedder()) {
+                FaceEmbedder embedder = models.embedder()) {
             RolloutFixtures.enrol(gallery, big, SUBJECTS, embedder, from, 11);
             RolloutFixtures.enrol(gallery, small, FEW, embedder, from, 99);
-            double[] scores = ImpostorPairs.of(gallery.index(), big, from, from, 1_000).from();
+            double[] scores =
+                    ImpostorPairs.of(gallery.index(), big, from, from, 1_000).from();
             assertEquals(SUBJECTS * (SUBJECTS - 1) / 2, scores.length, "one template per subject, all pairs impostors");
             // a threshold with 20 impostor pairs above it: the quantile method applies
             OpenSetThreshold calibrated = FpirCalibration.calibrate(scores, 20.0 / scores.length);
@@ -58,24 +59,37 @@ class ThresholdCarryTest {
 
                 Optional<OpenSetThreshold> carried = threshold(gallery, big, to);
                 assertTrue(carried.isPresent(), "the calibrated gallery has a threshold for " + to);
-                assertEquals(calibrated.value(), carried.get().value(), 1e-4, "same weights, same vectors, same threshold");
+                assertEquals(
+                        calibrated.value(), carried.get().value(), 1e-4, "same weights, same vectors, same threshold");
                 assertEquals(calibrated.targetFpir(), carried.get().targetFpir());
-                assertTrue(carried.get().source().startsWith("transferred from " + from + " (quantile, "
-                        + scores.length + " impostor pairs"), carried.get().source());
-                assertEquals(calibrated.value(), threshold(gallery, big, from).orElseThrow().value(), "the old one stays");
-                assertTrue(threshold(gallery, small, to).isEmpty(),
-                        FEW + " subjects give " + FEW * (FEW - 1) / 2 + " pairs, fewer than " + ThresholdTransfer.MIN_PAIRS);
+                assertTrue(
+                        carried.get()
+                                .source()
+                                .startsWith("transferred from " + from + " (quantile, " + scores.length
+                                        + " impostor pairs"),
+                        carried.get().source());
+                assertEquals(
+                        calibrated.value(),
+                        threshold(gallery, big, from).orElseThrow().value(),
+                        "the old one stays");
+                assertTrue(
+                        threshold(gallery, small, to).isEmpty(),
+                        FEW + " subjects give " + FEW * (FEW - 1) / 2 + " pairs, fewer than "
+                                + ThresholdTransfer.MIN_PAIRS);
                 models.withdraw(bootstrap);
             }
         }
     }
 
     private static Optional<OpenSetThreshold> threshold(Gallery gallery, String name, ModelVersion model) {
-        return ThresholdMetadata.read(gallery.index().definition(name).orElseThrow().metadata(), model.toString());
+        return ThresholdMetadata.read(
+                gallery.index().definition(name).orElseThrow().metadata(), model.toString());
     }
 
-    private static void setThreshold(Gallery gallery, String name, ModelVersion model, OpenSetThreshold t) throws Exception {
+    private static void setThreshold(Gallery gallery, String name, ModelVersion model, OpenSetThreshold t)
+            throws Exception {
         GalleryDefinition d = gallery.index().definition(name).orElseThrow();
-        gallery.publishAll(List.of(new GalleryChange.DefineGallery(ThresholdMetadata.withThreshold(d, model.toString(), t))));
+        gallery.publishAll(
+                List.of(new GalleryChange.DefineGallery(ThresholdMetadata.withThreshold(d, model.toString(), t))));
     }
 }

@@ -58,8 +58,8 @@ class LateDecisionTest {
     private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
-    void theOutagesTrackGetsALateFinalDecisionAndTheLiveTrackIsUntouched(@KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir)
-            throws Exception {
+    void theOutagesTrackGetsALateFinalDecisionAndTheLiveTrackIsUntouched(
+            @KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir) throws Exception {
         SamplePhotos photos = SamplePhotos.fetch();
         String run = UUID.randomUUID().toString().substring(0, 8);
         String camera = "gate-" + run;
@@ -92,16 +92,26 @@ class LateDecisionTest {
 
         byte[] img2 = Files.readAllBytes(photos.portrait(SamplePhotos.Portrait.SAME_B));
         try (MatchService match = MatchService.start(config, bootstrap);
-             KafkaConsumer<String, byte[]> verify = new KafkaConsumer<>(KafkaClients.consumer(bootstrap, "late-verify-" + run));
-             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaClients.producer(bootstrap, "late-" + run))) {
+                KafkaConsumer<String, byte[]> verify =
+                        new KafkaConsumer<>(KafkaClients.consumer(bootstrap, "late-verify-" + run));
+                KafkaProducer<String, byte[]> producer =
+                        new KafkaProducer<>(KafkaClients.producer(bootstrap, "late-" + run))) {
             match.awaitRunning(Duration.ofSeconds(60));
             verify.subscribe(List.of(TopicCatalog.MATCHES));
             String base = "http://127.0.0.1:" + match.apiPort();
-            assertEquals(201, post(base + "/api/galleries", "application/json",
-                    ("{\"name\":\"" + gallery + "\",\"kind\":\"SINGLE\"}").getBytes(StandardCharsets.UTF_8)).statusCode());
-            Multipart alice = new Multipart().field("subject_id", "alice").file("image", "alice.jpg",
-                    Files.readAllBytes(photos.portrait(SamplePhotos.Portrait.SAME_A)));
-            HttpResponse<String> enrolled = post(base + "/api/galleries/" + gallery + "/subjects", alice.contentType(), alice.body());
+            assertEquals(
+                    201,
+                    post(
+                                    base + "/api/galleries",
+                                    "application/json",
+                                    ("{\"name\":\"" + gallery + "\",\"kind\":\"SINGLE\"}")
+                                            .getBytes(StandardCharsets.UTF_8))
+                            .statusCode());
+            Multipart alice = new Multipart()
+                    .field("subject_id", "alice")
+                    .file("image", "alice.jpg", Files.readAllBytes(photos.portrait(SamplePhotos.Portrait.SAME_A)));
+            HttpResponse<String> enrolled =
+                    post(base + "/api/galleries/" + gallery + "/subjects", alice.contentType(), alice.body());
             assertEquals(201, enrolled.statusCode(), enrolled.body());
 
             // the outage: a minute ago alice passed the camera and no embed service was running
@@ -118,13 +128,22 @@ class LateDecisionTest {
                 sendFrames(producer, camera, img2, 1000, LIVE_FRAMES, System.currentTimeMillis() * 1000);
 
                 Map<String, Match> decisions = new HashMap<>();
-                await(verify, camera, decisions, d -> d.values().stream().filter(m -> m.stage() == Match.Stage.FINAL).count() >= 2,
+                await(
+                        verify,
+                        camera,
+                        decisions,
+                        d -> d.values().stream()
+                                        .filter(m -> m.stage() == Match.Stage.FINAL)
+                                        .count()
+                                >= 2,
                         Duration.ofSeconds(90));
                 Thread.sleep(1_500); // anything else (a split track, a second late track) would come by now
                 poll(verify, camera, decisions, Duration.ofMillis(500));
 
-                List<Match> late = decisions.values().stream().filter(Match::late).toList();
-                List<Match> live = decisions.values().stream().filter(m -> !m.late()).toList();
+                List<Match> late =
+                        decisions.values().stream().filter(Match::late).toList();
+                List<Match> live =
+                        decisions.values().stream().filter(m -> !m.late()).toList();
                 assertEquals(1, late.size(), "one late decision: " + decisions.keySet());
                 Match past = late.get(0);
                 assertEquals(Match.Stage.FINAL, past.stage(), "a late track gets only its FINAL decision");
@@ -132,7 +151,9 @@ class LateDecisionTest {
                 assertEquals("alice", past.best().subjectId());
                 assertEquals(OUTAGE_FRAMES, past.faces(), "every frame of the outage: " + past);
                 assertEquals(outageUs, past.startTsUs());
-                assertTrue(past.lateByMs() >= 55_000 && past.lateByMs() < 180_000, "about a minute late: " + past.lateByMs());
+                assertTrue(
+                        past.lateByMs() >= 55_000 && past.lateByMs() < 180_000,
+                        "about a minute late: " + past.lateByMs());
 
                 assertEquals(2, live.size(), "the live track: PROVISIONAL and FINAL, one track: " + decisions.keySet());
                 assertEquals(1, live.stream().map(Match::trackId).distinct().count(), "the live track is not split");
@@ -140,18 +161,25 @@ class LateDecisionTest {
                     assertEquals(Match.Decision.HIT, m.decision(), m.toString());
                     assertEquals(0, m.lateByMs());
                 }
-                Match liveFinal = live.stream().filter(m -> m.stage() == Match.Stage.FINAL).findFirst().orElseThrow();
+                Match liveFinal = live.stream()
+                        .filter(m -> m.stage() == Match.Stage.FINAL)
+                        .findFirst()
+                        .orElseThrow();
                 assertEquals(LIVE_FRAMES, liveFinal.faces(), "no face of the past joined the live track: " + liveFinal);
                 assertNotEquals(past.trackId(), liveFinal.trackId());
                 assertTrue(embed.totals().caughtUp() >= OUTAGE_FRAMES, "caught up: " + embed.totals());
                 assertEquals(OUTAGE_FRAMES, embed.totals().skippedLate(), "no live frame was late");
 
                 // the API: late=true / late=false / nonsense
-                JsonNode onlyLate = Json.mapper().readTree(get(base + "/api/matches?camera=" + camera + "&late=true").body());
+                JsonNode onlyLate = Json.mapper()
+                        .readTree(get(base + "/api/matches?camera=" + camera + "&late=true")
+                                .body());
                 assertEquals(1, onlyLate.get("matches").size(), onlyLate.toString());
                 assertTrue(onlyLate.at("/matches/0/late").asBoolean());
                 assertTrue(onlyLate.at("/matches/0/late_by_ms").asLong() >= 55_000, onlyLate.toString());
-                JsonNode onlyLive = Json.mapper().readTree(get(base + "/api/matches?camera=" + camera + "&late=false").body());
+                JsonNode onlyLive = Json.mapper()
+                        .readTree(get(base + "/api/matches?camera=" + camera + "&late=false")
+                                .body());
                 assertEquals(2, onlyLive.get("matches").size(), onlyLive.toString());
                 onlyLive.get("matches").forEach(m -> assertFalse(m.get("late").asBoolean(), m.toString()));
                 HttpResponse<String> bad = get(base + "/api/matches?late=perhaps");
@@ -163,18 +191,29 @@ class LateDecisionTest {
     }
 
     private HttpResponse<String> post(String uri, String contentType, byte[] body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofSeconds(120))
-                .header("Authorization", "Bearer " + KEY).header("Content-Type", contentType)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create(uri))
+                        .timeout(Duration.ofSeconds(120))
+                        .header("Authorization", "Bearer " + KEY)
+                        .header("Content-Type", contentType)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> get(String uri) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + KEY).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create(uri))
+                        .timeout(Duration.ofSeconds(30))
+                        .header("Authorization", "Bearer " + KEY)
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /** Frames as a camera sends them: the photo as JPEG, 100 ms apart in capture time from {@code t0Us}. */
-    private static void sendFrames(KafkaProducer<String, byte[]> producer, String camera, byte[] jpeg, int firstSeq, int count, long t0Us)
+    private static void sendFrames(
+            KafkaProducer<String, byte[]> producer, String camera, byte[] jpeg, int firstSeq, int count, long t0Us)
             throws Exception {
         for (int i = 0; i < count; i++) {
             ProducerRecord<String, byte[]> r = new ProducerRecord<>(TopicCatalog.FRAMES, camera, jpeg);
@@ -185,8 +224,12 @@ class LateDecisionTest {
         producer.flush();
     }
 
-    private static void await(KafkaConsumer<String, byte[]> verify, String camera, Map<String, Match> decisions,
-                              Predicate<Map<String, Match>> done, Duration timeout) {
+    private static void await(
+            KafkaConsumer<String, byte[]> verify,
+            String camera,
+            Map<String, Match> decisions,
+            Predicate<Map<String, Match>> done,
+            Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!done.test(decisions)) {
             assertTrue(System.nanoTime() < deadline, "timed out; decisions so far: " + decisions.keySet());
@@ -194,7 +237,8 @@ class LateDecisionTest {
         }
     }
 
-    private static void poll(KafkaConsumer<String, byte[]> verify, String camera, Map<String, Match> decisions, Duration wait) {
+    private static void poll(
+            KafkaConsumer<String, byte[]> verify, String camera, Map<String, Match> decisions, Duration wait) {
         for (ConsumerRecord<String, byte[]> r : verify.poll(wait)) {
             if (camera.equals(r.key())) {
                 Match m = JsonSerde.match().deserializer().deserialize(r.topic(), r.value());

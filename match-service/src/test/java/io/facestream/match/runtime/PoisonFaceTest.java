@@ -58,8 +58,8 @@ class PoisonFaceTest {
     private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
-    void aNanFaceOnALiveCameraIsDeadLetteredAndTheCamerasHitStillComes(@KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir)
-            throws Exception {
+    void aNanFaceOnALiveCameraIsDeadLetteredAndTheCamerasHitStillComes(
+            @KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir) throws Exception {
         SamplePhotos photos = SamplePhotos.fetch();
         String run = UUID.randomUUID().toString().substring(0, 8);
         String camera = "door-" + run;
@@ -91,17 +91,27 @@ class PoisonFaceTest {
         ConsumerGroups.startAtEnd(bootstrap, "poison-verify-" + run, TopicCatalog.DLQ);
 
         try (EmbedService embed = EmbedService.start(config, bootstrap);
-             MatchService match = MatchService.start(config, bootstrap);
-             KafkaConsumer<String, byte[]> verify = new KafkaConsumer<>(KafkaClients.consumer(bootstrap, "poison-verify-" + run));
-             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaClients.producer(bootstrap, "poison-" + run))) {
+                MatchService match = MatchService.start(config, bootstrap);
+                KafkaConsumer<String, byte[]> verify =
+                        new KafkaConsumer<>(KafkaClients.consumer(bootstrap, "poison-verify-" + run));
+                KafkaProducer<String, byte[]> producer =
+                        new KafkaProducer<>(KafkaClients.producer(bootstrap, "poison-" + run))) {
             match.awaitRunning(Duration.ofSeconds(60));
             verify.subscribe(List.of(TopicCatalog.MATCHES, TopicCatalog.DLQ));
             String base = "http://127.0.0.1:" + match.apiPort();
-            assertEquals(201, send(base + "/api/galleries", "application/json",
-                    ("{\"name\":\"" + gallery + "\",\"kind\":\"SINGLE\"}").getBytes(StandardCharsets.UTF_8)).statusCode());
-            Multipart alice = new Multipart().field("subject_id", "alice").file("image", "alice.jpg",
-                    Files.readAllBytes(photos.portrait(SamplePhotos.Portrait.SAME_A)));
-            HttpResponse<String> enrolled = send(base + "/api/galleries/" + gallery + "/subjects", alice.contentType(), alice.body());
+            assertEquals(
+                    201,
+                    send(
+                                    base + "/api/galleries",
+                                    "application/json",
+                                    ("{\"name\":\"" + gallery + "\",\"kind\":\"SINGLE\"}")
+                                            .getBytes(StandardCharsets.UTF_8))
+                            .statusCode());
+            Multipart alice = new Multipart()
+                    .field("subject_id", "alice")
+                    .file("image", "alice.jpg", Files.readAllBytes(photos.portrait(SamplePhotos.Portrait.SAME_A)));
+            HttpResponse<String> enrolled =
+                    send(base + "/api/galleries/" + gallery + "/subjects", alice.contentType(), alice.body());
             assertEquals(201, enrolled.statusCode(), enrolled.body());
 
             // alice in front of the door: her track becomes confident (PROVISIONAL HIT) on its third face
@@ -109,34 +119,55 @@ class PoisonFaceTest {
             long t0Us = System.currentTimeMillis() * 1000;
             sendFrames(producer, camera, img2, 0, FRAMES_BEFORE, t0Us);
             Map<String, Match> decisions = new HashMap<>();
-            await(verify, camera, decisions, null, d -> d.containsKey(camera + "/1/PROVISIONAL"), Duration.ofSeconds(90));
+            await(
+                    verify,
+                    camera,
+                    decisions,
+                    null,
+                    d -> d.containsKey(camera + "/1/PROVISIONAL"),
+                    Duration.ofSeconds(90));
             Match provisional = decisions.get(camera + "/1/PROVISIONAL");
             assertEquals(Match.Decision.HIT, provisional.decision(), provisional.toString());
 
             // the poison: one of her own records, embedding NaN, between her frames 2 and 3
             FaceObservation real = faceRecord(bootstrap, provisional.bestFace());
-            FaceObservation.Builder nan = real.toBuilder().setCaptureTsUs(t0Us + (FRAMES_BEFORE - 1) * 100_000L + 50_000L).clearEmbedding();
+            FaceObservation.Builder nan = real.toBuilder()
+                    .setCaptureTsUs(t0Us + (FRAMES_BEFORE - 1) * 100_000L + 50_000L)
+                    .clearEmbedding();
             for (int i = 0; i < real.getEmbeddingCount(); i++) {
                 nan.addEmbedding(Float.NaN);
             }
-            producer.send(new ProducerRecord<>(TopicCatalog.FACES, camera, nan.build().toByteArray())).get();
+            producer.send(new ProducerRecord<>(
+                            TopicCatalog.FACES, camera, nan.build().toByteArray()))
+                    .get();
             long poisonSentNs = System.nanoTime();
             sendFrames(producer, camera, img2, FRAMES_BEFORE, FRAMES_AFTER, t0Us);
 
             ConsumerRecord<String, byte[]>[] dead = deadLetterHolder();
             long[] deadAtNs = {0};
-            await(verify, camera, decisions, r -> {
-                dead[0] = r;
-                deadAtNs[0] = System.nanoTime();
-            }, d -> dead[0] != null, Duration.ofSeconds(30));
+            await(
+                    verify,
+                    camera,
+                    decisions,
+                    r -> {
+                        dead[0] = r;
+                        deadAtNs[0] = System.nanoTime();
+                    },
+                    d -> dead[0] != null,
+                    Duration.ofSeconds(30));
             long toDlqMs = (deadAtNs[0] - poisonSentNs) / 1_000_000;
             System.out.println("NaN face record -> facestream.dlq in " + toDlqMs + " ms");
             assertTrue(toDlqMs <= 5_000, "dead-lettered after " + toDlqMs + " ms");
-            assertEquals("embedding value 0 of " + real.getEmbeddingCount() + " is not finite: NaN", header(dead[0], DeadLetter.REASON));
+            assertEquals(
+                    "embedding value 0 of " + real.getEmbeddingCount() + " is not finite: NaN",
+                    header(dead[0], DeadLetter.REASON));
             assertEquals("match-service", header(dead[0], DeadLetter.STAGE));
             assertEquals(TopicCatalog.FACES, header(dead[0], DeadLetter.SOURCE_TOPIC));
             assertNotNull(header(dead[0], DeadLetter.SOURCE_OFFSET));
-            assertEquals(nan.build(), FaceObservation.parseFrom(dead[0].value()), "the dead letter keeps the original record");
+            assertEquals(
+                    nan.build(),
+                    FaceObservation.parseFrom(dead[0].value()),
+                    "the dead letter keeps the original record");
 
             // the camera goes on: the same track closes (idle) as a HIT for alice with all of her real faces
             await(verify, camera, decisions, null, d -> d.containsKey(camera + "/1/FINAL"), Duration.ofSeconds(60));
@@ -154,13 +185,19 @@ class PoisonFaceTest {
     }
 
     private HttpResponse<String> send(String uri, String contentType, byte[] body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofSeconds(120))
-                .header("Authorization", "Bearer " + KEY).header("Content-Type", contentType)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create(uri))
+                        .timeout(Duration.ofSeconds(120))
+                        .header("Authorization", "Bearer " + KEY)
+                        .header("Content-Type", contentType)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /** Frames as a camera sends them: the photo as JPEG, 100 ms apart in capture time. */
-    private static void sendFrames(KafkaProducer<String, byte[]> producer, String camera, byte[] jpeg, int first, int count, long t0Us)
+    private static void sendFrames(
+            KafkaProducer<String, byte[]> producer, String camera, byte[] jpeg, int first, int count, long t0Us)
             throws Exception {
         for (int seq = first; seq < first + count; seq++) {
             ProducerRecord<String, byte[]> r = new ProducerRecord<>(TopicCatalog.FRAMES, camera, jpeg);
@@ -172,9 +209,13 @@ class PoisonFaceTest {
     }
 
     /** Polls matches and dead letters of {@code camera} until {@code done} holds for the decisions seen. */
-    private static void await(KafkaConsumer<String, byte[]> verify, String camera, Map<String, Match> decisions,
-                              java.util.function.Consumer<ConsumerRecord<String, byte[]>> onDeadLetter,
-                              Predicate<Map<String, Match>> done, Duration timeout) {
+    private static void await(
+            KafkaConsumer<String, byte[]> verify,
+            String camera,
+            Map<String, Match> decisions,
+            java.util.function.Consumer<ConsumerRecord<String, byte[]>> onDeadLetter,
+            Predicate<Map<String, Match>> done,
+            Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!done.test(decisions)) {
             assertTrue(System.nanoTime() < deadline, "timed out; decisions so far: " + decisions.keySet());

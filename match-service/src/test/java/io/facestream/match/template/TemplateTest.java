@@ -18,7 +18,8 @@ class TemplateTest {
         Template t = Template.fuse(faces);
         assertEquals(2, t.faces());
         assertArrayEquals(TemplateFusion.of(faces).unit(), t.unit());
-        assertArrayEquals(t.unit(), Template.empty().plus(faces.get(0)).plus(faces.get(1)).unit());
+        assertArrayEquals(
+                t.unit(), Template.empty().plus(faces.get(0)).plus(faces.get(1)).unit());
     }
 
     @Test
@@ -37,7 +38,8 @@ class TemplateTest {
         assertThrows(IllegalArgumentException.class, () -> a.plus(new float[] {Float.NaN, 1}));
         assertThrows(IllegalStateException.class, () -> Template.empty().unit());
         assertThrows(IllegalArgumentException.class, () -> Template.empty().plus(new float[0]));
-        assertThrows(IllegalStateException.class, () -> a.plus(new float[] {-1, -2}).unit(), "cancelled out");
+        assertThrows(
+                IllegalStateException.class, () -> a.plus(new float[] {-1, -2}).unit(), "cancelled out");
     }
 
     @Test
@@ -46,7 +48,11 @@ class TemplateTest {
         String json = Json.mapper().writeValueAsString(t);
         assertEquals(t, Json.mapper().readValue(json, Template.class));
         // a template stored with float sums (before sums were kept in double) still reads
-        assertEquals(new Template(new double[] {1.5, 2}, 2), Json.mapper().readValue("{\"sum\":[1.5,2.0],\"faces\":2}", Template.class));
-        assertEquals(Template.empty(), Json.mapper().readValue(Json.mapper().writeValueAsString(Template.empty()), Template.class));
+        assertEquals(
+                new Template(new double[] {1.5, 2}, 2),
+                Json.mapper().readValue("{\"sum\":[1.5,2.0],\"faces\":2}", Template.class));
+        assertEquals(
+                Template.empty(),
+                Json.mapper().readValue(Json.mapper().writeValueAsString(Template.empty()), Template.class));
     }
 }

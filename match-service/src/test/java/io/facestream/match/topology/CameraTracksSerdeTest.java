@@ -13,10 +13,11 @@ class CameraTracksSerdeTest {
 
     @Test
     void stateWrittenBeforeLateTracksExistedRestoresWithNone() {
-        String before = "{\"next_track_id\":7,\"max_ts_us\":1000,\"last_arrival_ms\":5,\"progress\":true,\"open\":[{\"id\":6,"
-                + "\"model\":\"m:1\",\"start_ts_us\":900,\"last_ts_us\":1000,\"last_frame_seq\":3,"
-                + "\"last_box\":{\"x\":1,\"y\":2,\"width\":3,\"height\":4},\"template\":{\"sum\":[3.0,4.0],\"faces\":2},"
-                + "\"observed\":2,\"provisional_sent\":false}]}";
+        String before =
+                "{\"next_track_id\":7,\"max_ts_us\":1000,\"last_arrival_ms\":5,\"progress\":true,\"open\":[{\"id\":6,"
+                        + "\"model\":\"m:1\",\"start_ts_us\":900,\"last_ts_us\":1000,\"last_frame_seq\":3,"
+                        + "\"last_box\":{\"x\":1,\"y\":2,\"width\":3,\"height\":4},\"template\":{\"sum\":[3.0,4.0],\"faces\":2},"
+                        + "\"observed\":2,\"provisional_sent\":false}]}";
         var serde = CameraTracksSerde.create();
         CameraTracks restored = serde.deserializer().deserialize("t", before.getBytes(StandardCharsets.UTF_8));
         assertEquals(7, restored.nextTrackId());
@@ -24,7 +25,8 @@ class CameraTracksSerdeTest {
         assertFalse(restored.open().get(0).late(), "a stored track is a live one");
         assertTrue(restored.lateOpen().isEmpty());
         assertEquals(2, restored.open().get(0).acceptedFaces());
-        CameraTracks again = serde.deserializer().deserialize("t", serde.serializer().serialize("t", restored));
+        CameraTracks again =
+                serde.deserializer().deserialize("t", serde.serializer().serialize("t", restored));
         assertEquals(restored.lateOpen(), again.lateOpen());
         assertEquals(restored.lateMaxTsUs(), again.lateMaxTsUs());
         assertEquals(restored.open().get(0).id(), again.open().get(0).id());

@@ -93,7 +93,8 @@ class CaptureTimeClosingTest {
             if (!s.people().isEmpty()) {
                 for (int i = 0; i < s.people().size(); i++) {
                     int[] p = s.people().get(i);
-                    out.add(new Written(s.tsUs(), face(s, i, p[0], p[1], progress).toByteArray()));
+                    out.add(new Written(
+                            s.tsUs(), face(s, i, p[0], p[1], progress).toByteArray()));
                 }
                 lastWritten = s.tsUs();
             } else if (progress && s.tsUs() - lastWritten >= 250_000) { // embed.service.progress.frame-interval
@@ -117,10 +118,15 @@ class CaptureTimeClosingTest {
             v[i] = (i == who ? 1f : 0f) + (float) (0.12 * r.nextGaussian());
             sq += v[i] * v[i];
         }
-        FaceObservation.Builder b = FaceObservation.newBuilder().setCameraId(CAMERA).setFrameSeq(s.seq())
-                .setCaptureTsUs(s.tsUs()).setFaceIndex(index).setFacesInFrame(s.people().size())
+        FaceObservation.Builder b = FaceObservation.newBuilder()
+                .setCameraId(CAMERA)
+                .setFrameSeq(s.seq())
+                .setCaptureTsUs(s.tsUs())
+                .setFaceIndex(index)
+                .setFacesInFrame(s.people().size())
                 .setBox(Box.newBuilder().setX(x).setY(100).setWidth(60).setHeight(60))
-                .setModel(ModelRef.newBuilder().setName("test").setVersion("1")).setDetector("given")
+                .setModel(ModelRef.newBuilder().setName("test").setVersion("1"))
+                .setDetector("given")
                 .setReportsProgress(reportsProgress);
         for (float f : v) {
             b.addEmbedding((float) (f / Math.sqrt(sq) * 20));
@@ -129,8 +135,13 @@ class CaptureTimeClosingTest {
     }
 
     private static FaceObservation progressRecord(Shot s, long silentMs) {
-        return FaceObservation.newBuilder().setCameraId(CAMERA).setFrameSeq(s.seq()).setCaptureTsUs(s.tsUs())
-                .setReportsProgress(true).setProgress(CameraProgress.newBuilder().setSilentMs(silentMs)).build();
+        return FaceObservation.newBuilder()
+                .setCameraId(CAMERA)
+                .setFrameSeq(s.seq())
+                .setCaptureTsUs(s.tsUs())
+                .setReportsProgress(true)
+                .setProgress(CameraProgress.newBuilder().setSilentMs(silentMs))
+                .build();
     }
 
     /** A gallery of alice and bob (unit vectors on their axes) with threshold 0.5. */
@@ -138,7 +149,8 @@ class CaptureTimeClosingTest {
         @Override
         public List<Match.Candidate> search(String gallery, String model, float[] unitQuery, int k) {
             List<Match.Candidate> out = new ArrayList<>();
-            for (Map.Entry<String, Integer> e : Map.of("alice", ALICE, "bob", BOB).entrySet()) {
+            for (Map.Entry<String, Integer> e :
+                    Map.of("alice", ALICE, "bob", BOB).entrySet()) {
                 out.add(new Match.Candidate(e.getKey(), e.getKey() + "/still-1", unitQuery[e.getValue()]));
             }
             out.sort(Comparator.comparingDouble(Match.Candidate::score).reversed());
@@ -166,12 +178,21 @@ class CaptureTimeClosingTest {
         p.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve(run).toString());
         Instant start = Instant.ofEpochMilli(T0_US / 1000 + 200);
         List<String> out = new ArrayList<>();
-        try (TopologyTestDriver driver = new TopologyTestDriver(MatchTopology.build(tracker, identifier,
-                config.getDuration("match.track.idle-check"), Rollouts.none(), Duration.ofMinutes(10),
-                new FaceValidator(ModelDimensions.none())), p, start)) {
-            TestInputTopic<String, byte[]> faces = driver.createInputTopic(TopicCatalog.FACES, new StringSerializer(),
-                    new ByteArraySerializer(), start, Duration.ZERO);
-            TestOutputTopic<String, Match> matches = driver.createOutputTopic(TopicCatalog.MATCHES, new StringDeserializer(),
+        try (TopologyTestDriver driver = new TopologyTestDriver(
+                MatchTopology.build(
+                        tracker,
+                        identifier,
+                        config.getDuration("match.track.idle-check"),
+                        Rollouts.none(),
+                        Duration.ofMinutes(10),
+                        new FaceValidator(ModelDimensions.none())),
+                p,
+                start)) {
+            TestInputTopic<String, byte[]> faces = driver.createInputTopic(
+                    TopicCatalog.FACES, new StringSerializer(), new ByteArraySerializer(), start, Duration.ZERO);
+            TestOutputTopic<String, Match> matches = driver.createOutputTopic(
+                    TopicCatalog.MATCHES,
+                    new StringDeserializer(),
                     JsonSerde.match().deserializer());
             long previousUs = records.get(0).tsUs();
             for (Written w : records) {
@@ -184,8 +205,9 @@ class CaptureTimeClosingTest {
                 driver.advanceWallClockTime(Duration.ofSeconds(1));
             }
             for (Match m : matches.readValuesToList()) {
-                out.add(m.matchId() + " " + m.decision() + (m.best() == null ? "" : " " + m.best().subjectId())
-                        + " faces=" + m.faces() + " from=" + (m.startTsUs() - T0_US) / 1000 + "ms to=" + (m.endTsUs() - T0_US) / 1000 + "ms");
+                out.add(m.matchId() + " " + m.decision()
+                        + (m.best() == null ? "" : " " + m.best().subjectId()) + " faces=" + m.faces() + " from="
+                        + (m.startTsUs() - T0_US) / 1000 + "ms to=" + (m.endTsUs() - T0_US) / 1000 + "ms");
             }
         }
         return out;
@@ -210,7 +232,8 @@ class CaptureTimeClosingTest {
         // bob and the stranger are closed by the reported silence
         List<String> finals = prompt.stream().filter(l -> l.contains("/FINAL ")).toList();
         assertEquals(3, finals.size(), prompt.toString());
-        assertTrue(finals.get(0).startsWith(CAMERA + "/1/FINAL HIT alice faces=42 from=0ms to=5900ms"), finals.toString());
+        assertTrue(
+                finals.get(0).startsWith(CAMERA + "/1/FINAL HIT alice faces=42 from=0ms to=5900ms"), finals.toString());
         assertTrue(finals.stream().anyMatch(l -> l.contains("HIT bob faces=30")), finals.toString());
         assertTrue(finals.stream().anyMatch(l -> l.contains("UNKNOWN") && l.contains("faces=30")), finals.toString());
     }
@@ -219,37 +242,56 @@ class CaptureTimeClosingTest {
     void withoutProgressRecordsTheWallClockSplitsTracksWhenFacesComeSlowly() {
         List<String> prompt = decisions(written(false), 1, "legacy-prompt");
         List<String> slow = decisions(written(false), 3, "legacy-slow");
-        assertEquals(decisions(written(true), 1, "progress"), prompt,
+        assertEquals(
+                decisions(written(true), 1, "progress"),
+                prompt,
                 "delivered promptly, the wall clock and the progress records agree");
         assertNotEquals(prompt, slow);
-        assertTrue(slow.stream().anyMatch(l -> l.startsWith(CAMERA + "/2/FINAL HIT alice faces=22")),
+        assertTrue(
+                slow.stream().anyMatch(l -> l.startsWith(CAMERA + "/2/FINAL HIT alice faces=22")),
                 "5.4 s of wall clock without alice's faces split her track: " + slow);
     }
 
     @Test
     void aCameraWhoseEmbedServiceReportsProgressIsClosedOnTheWallClockOnlyAfterStallClose() {
-        List<Written> faces = written(true).stream().filter(w -> w.tsUs() < T0_US + 10 * FRAME_US).toList();
+        List<Written> faces = written(true).stream()
+                .filter(w -> w.tsUs() < T0_US + 10 * FRAME_US)
+                .toList();
         FacestreamConfig config = FacestreamConfig.builder().isolated().build();
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "capture-time-stall");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         p.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("stall").toString());
         Instant start = Instant.ofEpochMilli(T0_US / 1000);
-        try (TopologyTestDriver driver = new TopologyTestDriver(MatchTopology.build(new Tracker(TrackerSettings.from(config)),
-                new Identifier(GALLERY, "watch", 5), Duration.ofSeconds(1), Rollouts.none(), Duration.ofMinutes(10),
-                new FaceValidator(ModelDimensions.none())), p, start)) {
-            TestInputTopic<String, byte[]> in = driver.createInputTopic(TopicCatalog.FACES, new StringSerializer(),
-                    new ByteArraySerializer(), start, Duration.ZERO);
-            TestOutputTopic<String, Match> matches = driver.createOutputTopic(TopicCatalog.MATCHES, new StringDeserializer(),
+        try (TopologyTestDriver driver = new TopologyTestDriver(
+                MatchTopology.build(
+                        new Tracker(TrackerSettings.from(config)),
+                        new Identifier(GALLERY, "watch", 5),
+                        Duration.ofSeconds(1),
+                        Rollouts.none(),
+                        Duration.ofMinutes(10),
+                        new FaceValidator(ModelDimensions.none())),
+                p,
+                start)) {
+            TestInputTopic<String, byte[]> in = driver.createInputTopic(
+                    TopicCatalog.FACES, new StringSerializer(), new ByteArraySerializer(), start, Duration.ZERO);
+            TestOutputTopic<String, Match> matches = driver.createOutputTopic(
+                    TopicCatalog.MATCHES,
+                    new StringDeserializer(),
                     JsonSerde.match().deserializer());
             for (Written w : faces) {
                 in.pipeInput(CAMERA, w.value(), Instant.ofEpochMilli(w.tsUs() / 1000));
             }
-            assertEquals(List.of(CAMERA + "/1/PROVISIONAL"), matches.readValuesToList().stream().map(Match::matchId).toList());
-            driver.advanceWallClockTime(Duration.ofSeconds(110)); // far past idle-close: the embed service reports silence
+            assertEquals(
+                    List.of(CAMERA + "/1/PROVISIONAL"),
+                    matches.readValuesToList().stream().map(Match::matchId).toList());
+            driver.advanceWallClockTime(
+                    Duration.ofSeconds(110)); // far past idle-close: the embed service reports silence
             assertTrue(matches.isEmpty(), "no wall-clock close before match.track.stall-close");
             driver.advanceWallClockTime(Duration.ofSeconds(11));
-            assertEquals(List.of(CAMERA + "/1/FINAL"), matches.readValuesToList().stream().map(Match::matchId).toList());
+            assertEquals(
+                    List.of(CAMERA + "/1/FINAL"),
+                    matches.readValuesToList().stream().map(Match::matchId).toList());
         }
     }
 }

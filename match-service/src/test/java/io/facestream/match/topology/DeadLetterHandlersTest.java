@@ -27,22 +27,51 @@ class DeadLetterHandlersTest {
     private static ErrorHandlerContext context(String topic) {
         Headers headers = new RecordHeaders().add("fs.seq", "7".getBytes(StandardCharsets.UTF_8));
         return new ErrorHandlerContext() {
-            public String topic() { return topic; }
-            public int partition() { return topic == null ? -1 : 2; }
-            public long offset() { return topic == null ? -1 : 41; }
-            public Headers headers() { return headers; }
-            public String processorNodeId() { return "identify"; }
-            public TaskId taskId() { return new TaskId(0, 2); }
-            public long timestamp() { return 1_763_792_000_000L; }
-            public byte[] sourceRawKey() { return topic == null ? null : "door".getBytes(StandardCharsets.UTF_8); }
-            public byte[] sourceRawValue() { return topic == null ? null : new byte[] {1, 2, 3}; }
+            public String topic() {
+                return topic;
+            }
+
+            public int partition() {
+                return topic == null ? -1 : 2;
+            }
+
+            public long offset() {
+                return topic == null ? -1 : 41;
+            }
+
+            public Headers headers() {
+                return headers;
+            }
+
+            public String processorNodeId() {
+                return "identify";
+            }
+
+            public TaskId taskId() {
+                return new TaskId(0, 2);
+            }
+
+            public long timestamp() {
+                return 1_763_792_000_000L;
+            }
+
+            public byte[] sourceRawKey() {
+                return topic == null ? null : "door".getBytes(StandardCharsets.UTF_8);
+            }
+
+            public byte[] sourceRawValue() {
+                return topic == null ? null : new byte[] {1, 2, 3};
+            }
         };
     }
 
     /** {@code facestream_dlq_records_total} of this stage and reason code so far. */
     private static double dlq(String reason) {
-        var c = io.facestream.core.metrics.Metrics.registry().find("facestream.dlq.records").tag("stage", "match-service")
-                .tag("reason", reason).counter();
+        var c = io.facestream.core.metrics.Metrics.registry()
+                .find("facestream.dlq.records")
+                .tag("stage", "match-service")
+                .tag("reason", reason)
+                .counter();
         return c == null ? 0 : c.count();
     }
 
@@ -53,8 +82,11 @@ class DeadLetterHandlersTest {
     @Test
     void aRefusedFaceIsDeadLetteredWithItsReasonAndTheOriginalRecord() {
         double before = dlq("embedding");
-        ProcessingExceptionHandler.Response r = new RefusedRecords().handleError(context(TopicCatalog.FACES),
-                new Record<>("door", null, 0L), new InvalidFaceException("embedding", "embedding value 0 of 192 is not finite: NaN"));
+        ProcessingExceptionHandler.Response r = new RefusedRecords()
+                .handleError(
+                        context(TopicCatalog.FACES),
+                        new Record<>("door", null, 0L),
+                        new InvalidFaceException("embedding", "embedding value 0 of 192 is not finite: NaN"));
         assertEquals(ProcessingExceptionHandler.Result.RESUME, r.result());
         ProducerRecord<byte[], byte[]> dead = r.deadLetterQueueRecords().getFirst();
         assertEquals(TopicCatalog.DLQ, dead.topic());
@@ -72,21 +104,28 @@ class DeadLetterHandlersTest {
 
     @Test
     void inputRefusedFurtherDownIsDeadLetteredNamingTheStep() {
-        ProcessingExceptionHandler.Response r = new RefusedRecords().handleError(context(TopicCatalog.FACES),
-                new Record<>("door", null, 0L), new IllegalArgumentException("model ':' must be written name:version"));
+        ProcessingExceptionHandler.Response r = new RefusedRecords()
+                .handleError(
+                        context(TopicCatalog.FACES),
+                        new Record<>("door", null, 0L),
+                        new IllegalArgumentException("model ':' must be written name:version"));
         assertEquals(ProcessingExceptionHandler.Result.RESUME, r.result());
-        assertEquals("processing failed in identify: model ':' must be written name:version",
+        assertEquals(
+                "processing failed in identify: model ':' must be written name:version",
                 header(r.deadLetterQueueRecords().getFirst(), DeadLetter.REASON));
     }
 
     @Test
     void otherFailuresFailTheTaskAndPunctuationsHaveNothingToDeadLetter() {
         double before = dlq("processing");
-        ProcessingExceptionHandler.Response io = new RefusedRecords().handleError(context(TopicCatalog.FACES),
-                new Record<>("door", null, 0L), new IllegalStateException("store closed"));
+        ProcessingExceptionHandler.Response io = new RefusedRecords()
+                .handleError(
+                        context(TopicCatalog.FACES),
+                        new Record<>("door", null, 0L),
+                        new IllegalStateException("store closed"));
         assertEquals(ProcessingExceptionHandler.Result.FAIL, io.result());
-        ProcessingExceptionHandler.Response punctuation = new RefusedRecords().handleError(context(null), null,
-                new IllegalArgumentException("cannot fuse"));
+        ProcessingExceptionHandler.Response punctuation =
+                new RefusedRecords().handleError(context(null), null, new IllegalArgumentException("cannot fuse"));
         assertEquals(ProcessingExceptionHandler.Result.RESUME, punctuation.result());
         assertTrue(punctuation.deadLetterQueueRecords().isEmpty());
         assertEquals(before, dlq("processing"), "nothing written, nothing counted");
@@ -95,11 +134,24 @@ class DeadLetterHandlersTest {
     @Test
     void anUndecodableRecordIsDeadLetteredAsItCame() {
         double before = dlq("undecodable");
-        ConsumerRecord<byte[], byte[]> raw = new ConsumerRecord<>(TopicCatalog.FACES, 1, 9, 1_763_792_000_000L,
-                TimestampType.CREATE_TIME, 4, 12, "door".getBytes(StandardCharsets.UTF_8),
-                "not protobuf".getBytes(StandardCharsets.UTF_8), new RecordHeaders(), Optional.empty());
-        DeserializationExceptionHandler.Response r = new UndecodableFaces().handleError(context(TopicCatalog.FACES), raw,
-                new org.apache.kafka.common.errors.SerializationException("record on facestream.faces is not a valid FaceObservation"));
+        ConsumerRecord<byte[], byte[]> raw = new ConsumerRecord<>(
+                TopicCatalog.FACES,
+                1,
+                9,
+                1_763_792_000_000L,
+                TimestampType.CREATE_TIME,
+                4,
+                12,
+                "door".getBytes(StandardCharsets.UTF_8),
+                "not protobuf".getBytes(StandardCharsets.UTF_8),
+                new RecordHeaders(),
+                Optional.empty());
+        DeserializationExceptionHandler.Response r = new UndecodableFaces()
+                .handleError(
+                        context(TopicCatalog.FACES),
+                        raw,
+                        new org.apache.kafka.common.errors.SerializationException(
+                                "record on facestream.faces is not a valid FaceObservation"));
         assertEquals(DeserializationExceptionHandler.Result.RESUME, r.result());
         ProducerRecord<byte[], byte[]> dead = r.deadLetterQueueRecords().getFirst();
         assertEquals("not protobuf", new String(dead.value(), StandardCharsets.UTF_8));

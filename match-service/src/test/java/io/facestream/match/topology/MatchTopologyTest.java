@@ -25,9 +25,9 @@ import io.facestream.gallery.model.Medium;
 import io.facestream.gallery.model.ModelVersion;
 import io.facestream.gallery.model.Subject;
 import io.facestream.gallery.search.SearchTuning;
+import io.facestream.match.decide.OpenSetThreshold;
 import io.facestream.match.gallery.IndexedGallery;
 import io.facestream.match.gallery.ThresholdMetadata;
-import io.facestream.match.decide.OpenSetThreshold;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,6 +56,7 @@ class MatchTopologyTest {
      * facestream.matches) would delete records stamped long ago while a long test JVM runs.
      */
     private static final long T0_US = System.currentTimeMillis() * 1000;
+
     private static final ModelVersion MODEL = new ModelVersion("test", "1");
 
     private static float[] direction(int axis, float norm, long seed, double noise) {
@@ -74,7 +75,9 @@ class MatchTopologyTest {
     }
 
     private static FaceObservation face(String camera, long frame, float x, float[] feature) {
-        FaceObservation.Builder b = FaceObservation.newBuilder().setCameraId(camera).setFrameSeq(frame)
+        FaceObservation.Builder b = FaceObservation.newBuilder()
+                .setCameraId(camera)
+                .setFrameSeq(frame)
                 .setCaptureTsUs(T0_US + frame * 40_000L)
                 .setBox(Box.newBuilder().setX(x).setY(100).setWidth(60).setHeight(60))
                 .setModel(ModelRef.newBuilder().setName(MODEL.name()).setVersion(MODEL.version()))
@@ -88,7 +91,8 @@ class MatchTopologyTest {
     }
 
     @Test
-    void enrolledPersonIsHitStrangerIsUnknownAndGarbageIsDeadLettered(@KafkaBroker.Bootstrap String bootstrap) throws Exception {
+    void enrolledPersonIsHitStrangerIsUnknownAndGarbageIsDeadLettered(@KafkaBroker.Bootstrap String bootstrap)
+            throws Exception {
         String run = UUID.randomUUID().toString().substring(0, 8);
         String camera = "cam-" + run;
         String gallery = "watch-" + run;
@@ -97,44 +101,71 @@ class MatchTopologyTest {
         }
         Path dir = Path.of("target", "topology-test", run);
         try (GalleryIndex index = GalleryIndex.open(dir.resolve("gallery"), HnswSettings.defaults(), 16)) {
-            index.apply(new GalleryChange.DefineGallery(new GalleryDefinition(gallery, GalleryKind.SINGLE,
+            index.apply(new GalleryChange.DefineGallery(new GalleryDefinition(
+                    gallery,
+                    GalleryKind.SINGLE,
                     ThresholdMetadata.write(Map.of(), MODEL.toString(), OpenSetThreshold.manual(0.5)))));
             for (String[] who : new String[][] {{"alice", "0"}, {"bob", "1"}}) {
                 index.apply(new GalleryChange.PutSubject(new Subject(gallery, who[0], who[0], Map.of())));
-                index.apply(new GalleryChange.PutMedium(new Medium(gallery, who[0], "still-1",
-                        List.of(new Embedding(MODEL, direction(Integer.parseInt(who[1]), 20, 1, 0))), List.of(), Map.of(), 0)));
+                index.apply(new GalleryChange.PutMedium(new Medium(
+                        gallery,
+                        who[0],
+                        "still-1",
+                        List.of(new Embedding(MODEL, direction(Integer.parseInt(who[1]), 20, 1, 0))),
+                        List.of(),
+                        Map.of(),
+                        0)));
             }
             index.commit(0);
 
             Map<String, Object> overrides = new HashMap<>();
             overrides.put("match.gallery", gallery);
             overrides.put("match.application-id", "match-test-" + run);
-            overrides.put("match.state-dir", dir.resolve("streams").toAbsolutePath().toString());
+            overrides.put(
+                    "match.state-dir", dir.resolve("streams").toAbsolutePath().toString());
             overrides.put("match.track.idle-close", "1s");
             overrides.put("match.track.idle-check", "200ms");
-            FacestreamConfig config = FacestreamConfig.builder().isolated().build().with(overrides);
+            FacestreamConfig config =
+                    FacestreamConfig.builder().isolated().build().with(overrides);
 
-            try (MatchStreams streams = MatchStreams.start(config, bootstrap,
-                    new IndexedGallery(index, SearchTuning.defaults(), 0.4));
-                 KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaClients.producer(bootstrap, "test-" + run))) {
+            try (MatchStreams streams = MatchStreams.start(
+                            config, bootstrap, new IndexedGallery(index, SearchTuning.defaults(), 0.4));
+                    KafkaProducer<String, byte[]> producer =
+                            new KafkaProducer<>(KafkaClients.producer(bootstrap, "test-" + run))) {
                 String badKey = camera + " (door)";
                 for (int f = 0; f < 6; f++) {
                     // alice walks on the left, a stranger (axis 7, not enrolled) on the right, same frames
-                    producer.send(new ProducerRecord<>(TopicCatalog.FACES, camera,
-                            face(camera, f, 100 + 4 * f, direction(0, 20, 100 + f, 0.15)).toByteArray()));
-                    producer.send(new ProducerRecord<>(TopicCatalog.FACES, camera,
-                            face(camera, f, 500 - 4 * f, direction(7, 18, 200 + f, 0.15)).toByteArray()));
+                    producer.send(new ProducerRecord<>(
+                            TopicCatalog.FACES,
+                            camera,
+                            face(camera, f, 100 + 4 * f, direction(0, 20, 100 + f, 0.15))
+                                    .toByteArray()));
+                    producer.send(new ProducerRecord<>(
+                            TopicCatalog.FACES,
+                            camera,
+                            face(camera, f, 500 - 4 * f, direction(7, 18, 200 + f, 0.15))
+                                    .toByteArray()));
                     if (f == 2) {
                         // poison in the middle of alice's track, where she is: none of it may join or stop it
                         float[] nan = direction(0, 20, 999, 0.15);
                         nan[0] = Float.NaN;
-                        producer.send(new ProducerRecord<>(TopicCatalog.FACES, camera, face(camera, f, 100 + 4 * f, nan).toByteArray()));
-                        producer.send(new ProducerRecord<>(TopicCatalog.FACES, camera,
-                                face(camera, f, 100 + 4 * f, new float[] {20, 0, 0, 0, 0, 0, 0, 0}).toByteArray()));
+                        producer.send(new ProducerRecord<>(
+                                TopicCatalog.FACES,
+                                camera,
+                                face(camera, f, 100 + 4 * f, nan).toByteArray()));
+                        producer.send(new ProducerRecord<>(
+                                TopicCatalog.FACES,
+                                camera,
+                                face(camera, f, 100 + 4 * f, new float[] {20, 0, 0, 0, 0, 0, 0, 0})
+                                        .toByteArray()));
                         producer.send(new ProducerRecord<>(TopicCatalog.FACES, camera, (byte[]) null));
-                        producer.send(new ProducerRecord<>(TopicCatalog.FACES, badKey,
-                                face(badKey, f, 100 + 4 * f, direction(0, 20, 998, 0.15)).toByteArray()));
-                        producer.send(new ProducerRecord<>(TopicCatalog.FACES, camera, "not protobuf".getBytes(StandardCharsets.UTF_8)));
+                        producer.send(new ProducerRecord<>(
+                                TopicCatalog.FACES,
+                                badKey,
+                                face(badKey, f, 100 + 4 * f, direction(0, 20, 998, 0.15))
+                                        .toByteArray()));
+                        producer.send(new ProducerRecord<>(
+                                TopicCatalog.FACES, camera, "not protobuf".getBytes(StandardCharsets.UTF_8)));
                     }
                 }
                 producer.flush();
@@ -142,7 +173,8 @@ class MatchTopologyTest {
                 Map<String, Match> byId = new HashMap<>();
                 List<ConsumerRecord<String, byte[]>> dead = new java.util.ArrayList<>();
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaClients.consumer(bootstrap, "verify-" + run))) {
+                try (KafkaConsumer<String, byte[]> consumer =
+                        new KafkaConsumer<>(KafkaClients.consumer(bootstrap, "verify-" + run))) {
                     consumer.subscribe(List.of(TopicCatalog.MATCHES, TopicCatalog.DLQ));
                     while ((byId.size() < 4 || dead.size() < 5) && System.nanoTime() < deadline) {
                         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
@@ -169,26 +201,48 @@ class MatchTopologyTest {
                 assertEquals(0.5, aliceFinal.threshold());
                 assertEquals(gallery, aliceFinal.gallery());
                 assertTrue(aliceFinal.bestFace().startsWith("faces/"), aliceFinal.bestFace());
-                assertEquals(Match.Decision.HIT, byId.get(camera + "/1/PROVISIONAL").decision());
+                assertEquals(
+                        Match.Decision.HIT, byId.get(camera + "/1/PROVISIONAL").decision());
                 assertEquals(3, byId.get(camera + "/1/PROVISIONAL").faces());
                 assertEquals(Match.Decision.UNKNOWN, strangerFinal.decision());
                 assertTrue(strangerFinal.best().score() < 0.5);
-                assertEquals(Match.Decision.UNKNOWN, byId.get(camera + "/2/PROVISIONAL").decision());
+                assertEquals(
+                        Match.Decision.UNKNOWN,
+                        byId.get(camera + "/2/PROVISIONAL").decision());
 
                 assertEquals(5, dead.size(), "dead letters: " + dead);
                 Map<String, String> reasons = new HashMap<>();
                 for (ConsumerRecord<String, byte[]> d : dead) {
-                    String reason = new String(d.headers().lastHeader(DeadLetter.REASON).value(), StandardCharsets.UTF_8);
-                    assertEquals("match-service", new String(d.headers().lastHeader(DeadLetter.STAGE).value(), StandardCharsets.UTF_8));
-                    assertEquals(TopicCatalog.FACES, new String(d.headers().lastHeader(DeadLetter.SOURCE_TOPIC).value(), StandardCharsets.UTF_8));
+                    String reason =
+                            new String(d.headers().lastHeader(DeadLetter.REASON).value(), StandardCharsets.UTF_8);
+                    assertEquals(
+                            "match-service",
+                            new String(d.headers().lastHeader(DeadLetter.STAGE).value(), StandardCharsets.UTF_8));
+                    assertEquals(
+                            TopicCatalog.FACES,
+                            new String(
+                                    d.headers()
+                                            .lastHeader(DeadLetter.SOURCE_TOPIC)
+                                            .value(),
+                                    StandardCharsets.UTF_8));
                     assertNotNull(d.headers().lastHeader(DeadLetter.SOURCE_OFFSET));
                     reasons.put(reason, d.value() == null ? null : new String(d.value(), StandardCharsets.UTF_8));
                 }
-                assertTrue(reasons.containsKey("embedding value 0 of 16 is not finite: NaN"), reasons.keySet().toString());
-                assertTrue(reasons.containsKey("embedding has 8 values, but test:1 features have 16 (gallery vectors)"), reasons.keySet().toString());
-                assertTrue(reasons.containsKey("value is missing (a tombstone): a face record is a FaceObservation"), reasons.keySet().toString());
-                assertTrue(reasons.keySet().stream().anyMatch(r -> r.startsWith("key: invalid camera id")), reasons.keySet().toString());
-                String undecodable = reasons.keySet().stream().filter(r -> r.contains("is not a valid FaceObservation")).findFirst()
+                assertTrue(
+                        reasons.containsKey("embedding value 0 of 16 is not finite: NaN"),
+                        reasons.keySet().toString());
+                assertTrue(
+                        reasons.containsKey("embedding has 8 values, but test:1 features have 16 (gallery vectors)"),
+                        reasons.keySet().toString());
+                assertTrue(
+                        reasons.containsKey("value is missing (a tombstone): a face record is a FaceObservation"),
+                        reasons.keySet().toString());
+                assertTrue(
+                        reasons.keySet().stream().anyMatch(r -> r.startsWith("key: invalid camera id")),
+                        reasons.keySet().toString());
+                String undecodable = reasons.keySet().stream()
+                        .filter(r -> r.contains("is not a valid FaceObservation"))
+                        .findFirst()
                         .orElseThrow(() -> new AssertionError(reasons.keySet().toString()));
                 assertEquals("not protobuf", reasons.get(undecodable), "a dead letter keeps the original bytes");
             }

@@ -60,9 +60,15 @@ class RolloutHoldTest {
     }
 
     private static FaceObservation face(String camera, long frame, ModelVersion model, float[] feature) {
-        FaceObservation.Builder b = FaceObservation.newBuilder().setCameraId(camera).setFrameSeq(frame)
+        FaceObservation.Builder b = FaceObservation.newBuilder()
+                .setCameraId(camera)
+                .setFrameSeq(frame)
                 .setCaptureTsUs(System.currentTimeMillis() * 1000 + frame * 40_000L)
-                .setBox(Box.newBuilder().setX(100 + 4 * frame).setY(100).setWidth(60).setHeight(60))
+                .setBox(Box.newBuilder()
+                        .setX(100 + 4 * frame)
+                        .setY(100)
+                        .setWidth(60)
+                        .setHeight(60))
                 .setModel(ModelRef.newBuilder().setName(model.name()).setVersion(model.version()))
                 .setDetector("given");
         for (float f : feature) {
@@ -72,7 +78,8 @@ class RolloutHoldTest {
     }
 
     @Test
-    void decisionsOfANewVersionWaitForItsVectorsAndOldVersionsFlow(@KafkaBroker.Bootstrap String bootstrap) throws Exception {
+    void decisionsOfANewVersionWaitForItsVectorsAndOldVersionsFlow(@KafkaBroker.Bootstrap String bootstrap)
+            throws Exception {
         String run = UUID.randomUUID().toString().substring(0, 8);
         String gallery = "roll-" + run;
         String blueCam = "blue-" + run;
@@ -86,51 +93,89 @@ class RolloutHoldTest {
             index.apply(new GalleryChange.DefineGallery(new GalleryDefinition(gallery, GalleryKind.SINGLE, Map.of())));
             for (int s = 0; s < 3; s++) {
                 index.apply(new GalleryChange.PutSubject(new Subject(gallery, "s" + s, "subject " + s, Map.of())));
-                index.apply(new GalleryChange.PutMedium(new Medium(gallery, "s" + s, "m0", List.of(new Embedding(BLUE, along(s))),
-                        List.of(), Map.of(), 0)));
+                index.apply(new GalleryChange.PutMedium(new Medium(
+                        gallery, "s" + s, "m0", List.of(new Embedding(BLUE, along(s))), List.of(), Map.of(), 0)));
             }
             index.finishBatch();
 
             Map<String, Object> overrides = new HashMap<>();
             overrides.put("match.gallery", gallery);
             overrides.put("match.application-id", "rollout-hold-" + run);
-            overrides.put("match.state-dir", dir.resolve("streams").toAbsolutePath().toString());
+            overrides.put(
+                    "match.state-dir", dir.resolve("streams").toAbsolutePath().toString());
             overrides.put("match.track.idle-close", "1s");
             overrides.put("match.track.idle-check", "200ms");
             overrides.put("match.rollout.max-hold", "8s");
-            FacestreamConfig config = FacestreamConfig.builder().isolated().build().with(overrides);
+            FacestreamConfig config =
+                    FacestreamConfig.builder().isolated().build().with(overrides);
 
-            try (MatchStreams streams = MatchStreams.start(config, bootstrap, new IndexedGallery(index, SearchTuning.defaults(), 0.5),
-                    Rollouts.over(index));
-                 KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaClients.producer(bootstrap, "hold-" + run));
-                 KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaClients.consumer(bootstrap, "hold-verify-" + run))) {
+            try (MatchStreams streams = MatchStreams.start(
+                            config,
+                            bootstrap,
+                            new IndexedGallery(index, SearchTuning.defaults(), 0.5),
+                            Rollouts.over(index));
+                    KafkaProducer<String, byte[]> producer =
+                            new KafkaProducer<>(KafkaClients.producer(bootstrap, "hold-" + run));
+                    KafkaConsumer<String, byte[]> consumer =
+                            new KafkaConsumer<>(KafkaClients.consumer(bootstrap, "hold-verify-" + run))) {
                 consumer.subscribe(List.of(TopicCatalog.MATCHES));
                 // subject 1 seen by a camera still on version 1, and by one already on version 2 (axes rotated)
                 for (int f = 0; f < 4; f++) {
-                    producer.send(new ProducerRecord<>(TopicCatalog.FACES, blueCam, face(blueCam, f, BLUE, along(1)).toByteArray()));
-                    producer.send(new ProducerRecord<>(TopicCatalog.FACES, greenCam, face(greenCam, f, GREEN, along(2)).toByteArray()));
+                    producer.send(new ProducerRecord<>(
+                            TopicCatalog.FACES,
+                            blueCam,
+                            face(blueCam, f, BLUE, along(1)).toByteArray()));
+                    producer.send(new ProducerRecord<>(
+                            TopicCatalog.FACES,
+                            greenCam,
+                            face(greenCam, f, GREEN, along(2)).toByteArray()));
                 }
                 producer.flush();
 
                 List<Match> seen = new ArrayList<>();
-                poll(consumer, run, seen, 2, Duration.ofSeconds(60), m -> m.cameraId().equals(blueCam));
+                poll(
+                        consumer,
+                        run,
+                        seen,
+                        2,
+                        Duration.ofSeconds(60),
+                        m -> m.cameraId().equals(blueCam));
                 Thread.sleep(1500); // well past the green track's idle close: its decisions exist, and wait
                 poll(consumer, run, seen, 0, Duration.ofMillis(500), m -> true);
-                assertTrue(seen.stream().allMatch(m -> m.cameraId().equals(blueCam)), "green decided before its vectors: " + seen);
-                Match blueFinal = seen.stream().filter(m -> m.stage() == Match.Stage.FINAL).findFirst().orElseThrow();
+                assertTrue(
+                        seen.stream().allMatch(m -> m.cameraId().equals(blueCam)),
+                        "green decided before its vectors: " + seen);
+                Match blueFinal = seen.stream()
+                        .filter(m -> m.stage() == Match.Stage.FINAL)
+                        .findFirst()
+                        .orElseThrow();
                 assertEquals(Match.Decision.HIT, blueFinal.decision());
                 assertEquals("s1", blueFinal.best().subjectId());
                 assertEquals(BLUE.version(), blueFinal.model().version());
 
                 // re-embedding arrives: version-2 vectors for every medium (the rotated axes)
                 for (int s = 0; s < 3; s++) {
-                    index.apply(new GalleryChange.PutMedium(new Medium(gallery, "s" + s, "m0",
-                            List.of(new Embedding(BLUE, along(s)), new Embedding(GREEN, along(s + 1))), List.of(), Map.of(), 0)));
+                    index.apply(new GalleryChange.PutMedium(new Medium(
+                            gallery,
+                            "s" + s,
+                            "m0",
+                            List.of(new Embedding(BLUE, along(s)), new Embedding(GREEN, along(s + 1))),
+                            List.of(),
+                            Map.of(),
+                            0)));
                 }
                 index.finishBatch();
                 List<Match> green = new ArrayList<>();
-                poll(consumer, run, green, 2, Duration.ofSeconds(30), m -> m.cameraId().equals(greenCam));
-                assertEquals(List.of(Match.Stage.PROVISIONAL, Match.Stage.FINAL), green.stream().map(Match::stage).toList(),
+                poll(
+                        consumer,
+                        run,
+                        green,
+                        2,
+                        Duration.ofSeconds(30),
+                        m -> m.cameraId().equals(greenCam));
+                assertEquals(
+                        List.of(Match.Stage.PROVISIONAL, Match.Stage.FINAL),
+                        green.stream().map(Match::stage).toList(),
                         "held decisions keep their order");
                 for (Match m : green) {
                     assertEquals(GREEN.version(), m.model().version());
@@ -141,11 +186,20 @@ class RolloutHoldTest {
                 // a version whose vectors never come is decided after max-hold, not kept forever
                 long sent = System.currentTimeMillis();
                 for (int f = 0; f < 4; f++) {
-                    producer.send(new ProducerRecord<>(TopicCatalog.FACES, neverCam, face(neverCam, f, NEVER, along(2)).toByteArray()));
+                    producer.send(new ProducerRecord<>(
+                            TopicCatalog.FACES,
+                            neverCam,
+                            face(neverCam, f, NEVER, along(2)).toByteArray()));
                 }
                 producer.flush();
                 List<Match> never = new ArrayList<>();
-                poll(consumer, run, never, 2, Duration.ofSeconds(60), m -> m.cameraId().equals(neverCam));
+                poll(
+                        consumer,
+                        run,
+                        never,
+                        2,
+                        Duration.ofSeconds(60),
+                        m -> m.cameraId().equals(neverCam));
                 assertTrue(System.currentTimeMillis() - sent >= 8000, "decided before max-hold");
                 assertEquals(Match.Decision.UNKNOWN, never.get(1).decision());
                 assertTrue(never.get(1).candidates().isEmpty(), never.get(1).toString());
@@ -153,8 +207,13 @@ class RolloutHoldTest {
         }
     }
 
-    private static void poll(KafkaConsumer<String, byte[]> consumer, String run, List<Match> into, int wanted, Duration max,
-                             java.util.function.Predicate<Match> which) {
+    private static void poll(
+            KafkaConsumer<String, byte[]> consumer,
+            String run,
+            List<Match> into,
+            int wanted,
+            Duration max,
+            java.util.function.Predicate<Match> which) {
         long deadline = System.nanoTime() + max.toNanos();
         int have = (int) into.stream().filter(which).count();
         while ((wanted == 0 || have < wanted) && System.nanoTime() < deadline) {

@@ -35,9 +35,20 @@ class TrackerFuzzTest {
     private static final ModelVersion KNOWN = new ModelVersion("mfn", "1");
     private static final FaceValidator VALIDATOR = new FaceValidator(
             m -> m.equals(KNOWN) ? Optional.of(new ModelDimensions.Known(4, "model manifest")) : Optional.empty());
-    private static final Tracker TRACKER = new Tracker(TrackerSettings.from(FacestreamConfig.builder().isolated().build()));
+    private static final Tracker TRACKER = new Tracker(
+            TrackerSettings.from(FacestreamConfig.builder().isolated().build()));
 
-    @DictionaryEntries({"3.4e38", "1e38", "-1e38", "1e-45", "NaN", "Infinity", "mfn:1", "9223372036854775807", "1700000000000000"})
+    @DictionaryEntries({
+        "3.4e38",
+        "1e38",
+        "-1e38",
+        "1e-45",
+        "NaN",
+        "Infinity",
+        "mfn:1",
+        "9223372036854775807",
+        "1700000000000000"
+    })
     @FuzzTest(maxDuration = "30s")
     void observe(byte[] data) {
         String[] lines = new String(data, StandardCharsets.UTF_8).split("\n");
@@ -49,16 +60,18 @@ class TrackerFuzzTest {
             String key = f.length > 9 ? f[9] : face.getCameraId();
             long offset = i;
             long now = arrival += 40;
-            Fuzzing.check(() -> {
-                VALIDATOR.check(key, face, cameras.get(key));
-                Sighting s = Sighting.of(face, 0, offset);
-                Tracker.Step step = TRACKER.observe(cameras.getOrDefault(key, CameraTracks.fresh()), s, now);
-                if (!step.late()) {
-                    cameras.put(key, step.state());
-                }
-                step.events().forEach(e -> decidable(e.track()));
-                step.state().open().forEach(TrackerFuzzTest::decidable);
-            }, InvalidFaceException.class);
+            Fuzzing.check(
+                    () -> {
+                        VALIDATOR.check(key, face, cameras.get(key));
+                        Sighting s = Sighting.of(face, 0, offset);
+                        Tracker.Step step = TRACKER.observe(cameras.getOrDefault(key, CameraTracks.fresh()), s, now);
+                        if (!step.late()) {
+                            cameras.put(key, step.state());
+                        }
+                        step.events().forEach(e -> decidable(e.track()));
+                        step.state().open().forEach(TrackerFuzzTest::decidable);
+                    },
+                    InvalidFaceException.class);
         }
         Fuzzing.check(() -> cameras.forEach((camera, state) ->
                 TRACKER.closeIfIdle(camera, state, Long.MAX_VALUE).events().forEach(e -> decidable(e.track()))));
@@ -84,14 +97,19 @@ class TrackerFuzzTest {
         }
         if (f.length > 1 && !f[1].isEmpty()) {
             int sep = f[1].indexOf(':');
-            b.setModel(ModelRef.newBuilder().setName(sep < 0 ? f[1] : f[1].substring(0, sep))
+            b.setModel(ModelRef.newBuilder()
+                    .setName(sep < 0 ? f[1] : f[1].substring(0, sep))
                     .setVersion(sep < 0 ? "" : f[1].substring(sep + 1)));
         }
         b.setFrameSeq(f.length > 2 ? parseLong(f[2], 0) : 0);
         b.setCaptureTsUs(f.length > 3 ? parseLong(f[3], 1_700_000_000_000_000L) : 1_700_000_000_000_000L);
         if (f.length > 4 && !f[4].isEmpty()) {
             float[] box = floats(f[4]);
-            b.setBox(Box.newBuilder().setX(at(box, 0)).setY(at(box, 1)).setWidth(at(box, 2)).setHeight(at(box, 3)));
+            b.setBox(Box.newBuilder()
+                    .setX(at(box, 0))
+                    .setY(at(box, 1))
+                    .setWidth(at(box, 2))
+                    .setHeight(at(box, 3)));
         }
         if (f.length > 5 && !f[5].isEmpty()) {
             for (float v : floats(f[5])) {

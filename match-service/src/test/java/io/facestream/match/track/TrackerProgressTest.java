@@ -11,8 +11,15 @@ import org.junit.jupiter.api.Test;
 /** The embed service's progress records in the tracker: the camera's clock, reported silence, and the stall limit. */
 class TrackerProgressTest {
     private static final long T0 = 1_000_000_000L;
-    private final Tracker tracker = new Tracker(new TrackerSettings(0.3, 0.2, 0.55,
-            Duration.ofSeconds(2), Duration.ofMillis(500), Duration.ofSeconds(5), 3, Duration.ofMinutes(2)));
+    private final Tracker tracker = new Tracker(new TrackerSettings(
+            0.3,
+            0.2,
+            0.55,
+            Duration.ofSeconds(2),
+            Duration.ofMillis(500),
+            Duration.ofSeconds(5),
+            3,
+            Duration.ofMinutes(2)));
 
     private static Sighting face(long frame, long tsUs) {
         float[] f = {20, 0, 0, 0};
@@ -22,7 +29,8 @@ class TrackerProgressTest {
     private CameraTracks oneTrack(boolean reportsProgress) {
         CameraTracks s = CameraTracks.fresh();
         for (int f = 0; f < 3; f++) {
-            s = tracker.observe(s, face(f, T0 + f * 100_000L), 1_000, reportsProgress).state();
+            s = tracker.observe(s, face(f, T0 + f * 100_000L), 1_000, reportsProgress)
+                    .state();
         }
         return s;
     }
@@ -57,10 +65,12 @@ class TrackerProgressTest {
         CameraTracks legacy = oneTrack(false);
         assertFalse(legacy.progress());
         assertTrue(tracker.closeIfIdle("cam", legacy, 1_000 + 4_999).events().isEmpty());
-        assertEquals(1, tracker.closeIfIdle("cam", legacy, 1_000 + 5_000).events().size());
+        assertEquals(
+                1, tracker.closeIfIdle("cam", legacy, 1_000 + 5_000).events().size());
 
         CameraTracks reporting = oneTrack(true);
-        assertTrue(tracker.closeIfIdle("cam", reporting, 1_000 + 119_999).events().isEmpty());
+        assertTrue(
+                tracker.closeIfIdle("cam", reporting, 1_000 + 119_999).events().isEmpty());
         Tracker.Step stalled = tracker.closeIfIdle("cam", reporting, 1_000 + 120_000);
         assertEquals(1, stalled.events().size());
         assertTrue(stalled.state().progress());

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 
 class TrackerTest {
     private static final long FRAME_US = 40_000; // 25 fps
-    private final Tracker tracker = new Tracker(new TrackerSettings(0.3, 0.2, 0.55,
-            Duration.ofSeconds(2), Duration.ofMillis(500), Duration.ofSeconds(5), 3));
+    private final Tracker tracker = new Tracker(new TrackerSettings(
+            0.3, 0.2, 0.55, Duration.ofSeconds(2), Duration.ofMillis(500), Duration.ofSeconds(5), 3));
 
     private CameraTracks state = CameraTracks.fresh();
     private final List<TrackEvent> events = new ArrayList<>();
@@ -26,7 +26,9 @@ class TrackerTest {
         for (int i = 0; i < v.length; i++) {
             v[i] += (float) (noise * r.nextGaussian());
         }
-        double n = Math.sqrt(java.util.stream.IntStream.range(0, 8).mapToDouble(i -> v[i] * v[i]).sum());
+        double n = Math.sqrt(java.util.stream.IntStream.range(0, 8)
+                .mapToDouble(i -> v[i] * v[i])
+                .sum());
         for (int i = 0; i < v.length; i++) {
             v[i] = (float) (v[i] / n * norm);
         }
@@ -34,8 +36,16 @@ class TrackerTest {
     }
 
     private Tracker.Step see(long frame, Region box, float[] feature, boolean rejected) {
-        Sighting s = new Sighting("cam", frame, 1_000_000_000L + frame * FRAME_US, box, feature,
-                (float) io.facestream.core.vector.Vectors.norm(feature), rejected, "m:1", "faces/0/" + frame);
+        Sighting s = new Sighting(
+                "cam",
+                frame,
+                1_000_000_000L + frame * FRAME_US,
+                box,
+                feature,
+                (float) io.facestream.core.vector.Vectors.norm(feature),
+                rejected,
+                "m:1",
+                "faces/0/" + frame);
         Tracker.Step step = tracker.observe(state, s, 0);
         state = step.state();
         events.addAll(step.events());
@@ -62,7 +72,8 @@ class TrackerTest {
             see(f, new Region(400, 100, 50, 50), person(1, 20, 0.05, 100 + f), false);
         }
         assertEquals(2, state.open().size());
-        assertEquals(List.of(5, 5), state.open().stream().map(Track::acceptedFaces).toList());
+        assertEquals(
+                List.of(5, 5), state.open().stream().map(Track::acceptedFaces).toList());
     }
 
     @Test
@@ -159,8 +170,16 @@ class TrackerTest {
 
     /** A catch-up face of the same camera, captured at {@code tsUs}. */
     private Tracker.Step seeLate(long frame, long tsUs, Region box, float[] feature, long arrivalMs) {
-        Sighting s = new Sighting("cam", frame, tsUs, box, feature, (float) io.facestream.core.vector.Vectors.norm(feature), false,
-                "m:1", "faces/0/late" + frame);
+        Sighting s = new Sighting(
+                "cam",
+                frame,
+                tsUs,
+                box,
+                feature,
+                (float) io.facestream.core.vector.Vectors.norm(feature),
+                false,
+                "m:1",
+                "faces/0/late" + frame);
         Tracker.Step step = tracker.observe(state, s, arrivalMs, true, true);
         state = step.state();
         events.addAll(step.events());
@@ -177,7 +196,8 @@ class TrackerTest {
         Track live = state.open().get(0);
         long past = 1_000_000_000L - 60_000_000L;
         for (int f = 0; f < 6; f++) {
-            Tracker.Step step = seeLate(f, past + f * FRAME_US, new Region(100, 100, 50, 50), person(0, 20, 0.05, 50 + f), 0);
+            Tracker.Step step =
+                    seeLate(f, past + f * FRAME_US, new Region(100, 100, 50, 50), person(0, 20, 0.05, 50 + f), 0);
             assertFalse(step.late(), "a catch-up face is never dropped as late");
         }
         assertEquals(1, state.open().size(), "the live track is neither split nor joined");
@@ -197,7 +217,8 @@ class TrackerTest {
 
         // the backlog goes on by capture time: 3 s later in the past the old late track closes, a new one opens
         seeLate(10, past + 3_000_000L, new Region(300, 100, 50, 50), person(1, 20, 0.05, 77), 0);
-        List<TrackEvent> closed = events.stream().filter(e -> e instanceof TrackEvent.Closed).toList();
+        List<TrackEvent> closed =
+                events.stream().filter(e -> e instanceof TrackEvent.Closed).toList();
         assertEquals(1, closed.size());
         assertEquals(late.id(), closed.get(0).track().id());
         assertTrue(closed.get(0).track().late());

@@ -52,8 +52,11 @@ class PageInBrowserTest {
     private static final String KEY = "page-test-key-0123456789";
 
     @Test
-    void logInEnrolByUploadAndSeeALiveMatch(@KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir) throws Exception {
-        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER), "needs Debian chromium and chromium-driver");
+    void logInEnrolByUploadAndSeeALiveMatch(@KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir)
+            throws Exception {
+        assumeTrue(
+                Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER),
+                "needs Debian chromium and chromium-driver");
         SamplePhotos photos = SamplePhotos.fetch();
 
         String run = UUID.randomUUID().toString().substring(0, 8);
@@ -86,7 +89,7 @@ class PageInBrowserTest {
         ConsumerGroups.startAtEnd(bootstrap, "page-test-" + run, TopicCatalog.FACES);
 
         try (EmbedService embed = EmbedService.start(config, bootstrap);
-             MatchService match = MatchService.start(config, bootstrap)) {
+                MatchService match = MatchService.start(config, bootstrap)) {
             match.awaitRunning(Duration.ofSeconds(60));
             WebDriver browser = chromium(dir.resolve("chromium-profile"));
             try {
@@ -101,30 +104,41 @@ class PageInBrowserTest {
                 browser.findElement(By.cssSelector("#login-form button")).click();
                 wait.until(b -> b.findElement(By.id("live")).isDisplayed());
 
-                browser.findElement(By.cssSelector("nav button[data-tab=gallery]")).click();
+                browser.findElement(By.cssSelector("nav button[data-tab=gallery]"))
+                        .click();
                 browser.findElement(By.id("new-gallery")).sendKeys(gallery);
                 browser.findElement(By.cssSelector("#create-gallery button")).click();
-                wait.until(b -> b.findElements(By.cssSelector("#gallery-select option[value='" + gallery + "']")).size() == 1);
+                wait.until(b -> b.findElements(By.cssSelector("#gallery-select option[value='" + gallery + "']"))
+                                .size()
+                        == 1);
                 new Select(browser.findElement(By.id("gallery-select"))).selectByValue(gallery);
                 browser.findElement(By.id("subject-id")).sendKeys("alice");
                 browser.findElement(By.id("display-name")).sendKeys("Alice");
-                browser.findElement(By.id("enrol-image")).sendKeys(photos.portrait(SamplePhotos.Portrait.SAME_A).toRealPath().toString());
+                browser.findElement(By.id("enrol-image"))
+                        .sendKeys(photos.portrait(SamplePhotos.Portrait.SAME_A)
+                                .toRealPath()
+                                .toString());
                 browser.findElement(By.cssSelector("#enrol button")).click();
                 wait.until(b -> b.findElement(By.id("gallery-msg")).getText().equals("enrolled alice"));
-                wait.until(b -> b.findElements(By.cssSelector("#subjects tr.subject")).size() == 1);
+                wait.until(b ->
+                        b.findElements(By.cssSelector("#subjects tr.subject")).size() == 1);
 
                 browser.findElement(By.cssSelector("nav button[data-tab=live]")).click();
                 sendFrames(bootstrap, camera, Files.readAllBytes(photos.portrait(SamplePhotos.Portrait.SAME_B)), 5);
 
                 By hitRow = By.xpath("//tbody[@id='matches']/tr[td[6]='" + camera + "' and td[8]='FINAL']");
-                WebElement row = wait.until(b -> b.findElements(hitRow).stream().findFirst().orElse(null));
+                WebElement row = wait.until(
+                        b -> b.findElements(hitRow).stream().findFirst().orElse(null));
                 List<WebElement> cells = row.findElements(By.tagName("td"));
                 assertEquals("HIT", cells.get(2).getText(), row.getText());
                 assertEquals("alice", cells.get(3).getText(), row.getText());
                 // both faces are real images the browser loaded: the track's best face and the gallery crop
                 for (int i = 0; i < 2; i++) {
                     WebElement img = cells.get(i).findElement(By.tagName("img"));
-                    wait.until(b -> ((Number) ((JavascriptExecutor) b).executeScript("return arguments[0].naturalWidth", img)).intValue() > 0);
+                    wait.until(b ->
+                            ((Number) ((JavascriptExecutor) b).executeScript("return arguments[0].naturalWidth", img))
+                                            .intValue()
+                                    > 0);
                 }
                 String score = cells.get(4).getText();
                 assertTrue(score.matches("0\\.\\d{3} / 0\\.\\d{3}"), "score / threshold: " + score);
@@ -132,28 +146,52 @@ class PageInBrowserTest {
                 // a late decision (a track of the catch-up pass after an outage) is marked as such in the stage column
                 String past = camera + "-past";
                 long endUs = System.currentTimeMillis() * 1000 - 61_000_000L;
-                io.facestream.core.events.Match late = new io.facestream.core.events.Match(past + "/4/FINAL", "4", past,
-                        endUs - 600_000, endUs, io.facestream.core.events.Match.Stage.FINAL,
-                        io.facestream.core.events.Match.Decision.UNKNOWN, 0.4, gallery,
-                        new io.facestream.core.events.Match.ModelId("mobilefacenet", "1"), List.of(), 6, null, true, 61_000);
-                try (var producer = new KafkaProducer<String, byte[]>(KafkaClients.producer(bootstrap, "page-late-" + camera))) {
-                    producer.send(new ProducerRecord<>(TopicCatalog.MATCHES, past,
-                            io.facestream.core.events.JsonSerde.match().serializer().serialize(TopicCatalog.MATCHES, late))).get();
+                io.facestream.core.events.Match late = new io.facestream.core.events.Match(
+                        past + "/4/FINAL",
+                        "4",
+                        past,
+                        endUs - 600_000,
+                        endUs,
+                        io.facestream.core.events.Match.Stage.FINAL,
+                        io.facestream.core.events.Match.Decision.UNKNOWN,
+                        0.4,
+                        gallery,
+                        new io.facestream.core.events.Match.ModelId("mobilefacenet", "1"),
+                        List.of(),
+                        6,
+                        null,
+                        true,
+                        61_000);
+                try (var producer =
+                        new KafkaProducer<String, byte[]>(KafkaClients.producer(bootstrap, "page-late-" + camera))) {
+                    producer.send(new ProducerRecord<>(
+                                    TopicCatalog.MATCHES,
+                                    past,
+                                    io.facestream.core.events.JsonSerde.match()
+                                            .serializer()
+                                            .serialize(TopicCatalog.MATCHES, late)))
+                            .get();
                 }
                 By lateRow = By.xpath("//tbody[@id='matches']/tr[td[6]='" + past + "']");
-                WebElement marked = wait.until(b -> b.findElements(lateRow).stream().findFirst().orElse(null));
+                WebElement marked = wait.until(
+                        b -> b.findElements(lateRow).stream().findFirst().orElse(null));
                 assertTrue(marked.getAttribute("class").contains("late"), marked.getAttribute("class"));
-                assertEquals("FINAL · late 61 s", marked.findElements(By.tagName("td")).get(7).getText());
+                assertEquals(
+                        "FINAL · late 61 s",
+                        marked.findElements(By.tagName("td")).get(7).getText());
                 assertFalse(row.getAttribute("class").contains("late"), "a live decision is not marked");
 
-                // the key was exchanged for an HttpOnly session: it is in no URL the page loaded, in no storage, and the
+                // the key was exchanged for an HttpOnly session: it is in no URL the page loaded, in no storage, and
+                // the
                 // script cannot read the session cookie
                 JavascriptExecutor js = (JavascriptExecutor) browser;
-                String urls = String.valueOf(js.executeScript("return performance.getEntriesByType('resource').map(e => e.name).join(' ')"));
+                String urls = String.valueOf(
+                        js.executeScript("return performance.getEntriesByType('resource').map(e => e.name).join(' ')"));
                 assertTrue(urls.contains("/crop"), "the face images were loaded: " + urls);
                 assertFalse(urls.contains("key=") || urls.contains(KEY), "a key in a URL: " + urls);
                 assertEquals("", js.executeScript("return document.cookie"));
-                String storage = String.valueOf(js.executeScript("return JSON.stringify(sessionStorage) + JSON.stringify(localStorage)"));
+                String storage = String.valueOf(
+                        js.executeScript("return JSON.stringify(sessionStorage) + JSON.stringify(localStorage)"));
                 assertFalse(storage.contains(KEY), storage);
                 // a reload keeps the session (the cookie), without the key
                 browser.navigate().refresh();
@@ -168,18 +206,28 @@ class PageInBrowserTest {
 
     private static WebDriver chromium(Path profile) {
         ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+        options.addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
                 "--user-data-dir=" + profile.toAbsolutePath());
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(DRIVER.toString()))
-                .usingAnyFreePort().build();
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File(DRIVER.toString()))
+                .usingAnyFreePort()
+                .build();
         return new ChromeDriver(service, options);
     }
 
     /** Frames as a camera would send them: the photo as JPEG, 100 ms apart in capture time. */
     private static void sendFrames(String bootstrap, String camera, byte[] jpeg, int frames) {
         long t0 = System.currentTimeMillis() * 1000;
-        try (var producer = new KafkaProducer<String, byte[]>(KafkaClients.producer(bootstrap, "page-frames-" + camera))) {
+        try (var producer =
+                new KafkaProducer<String, byte[]>(KafkaClients.producer(bootstrap, "page-frames-" + camera))) {
             for (int seq = 0; seq < frames; seq++) {
                 ProducerRecord<String, byte[]> r = new ProducerRecord<>(TopicCatalog.FRAMES, camera, jpeg);
                 r.headers().add(FrameHeaders.SEQ, FrameHeaders.encodeLong(seq));

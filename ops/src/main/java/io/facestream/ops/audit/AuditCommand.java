@@ -4,7 +4,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code facestream audit}: the match service's audit log. */
-@Command(name = "audit", mixinStandardHelpOptions = true,
+@Command(
+        name = "audit",
+        mixinStandardHelpOptions = true,
         description = "Check the API's audit log (api.audit-log).",
         subcommands = {VerifyCommand.class})
 public final class AuditCommand implements Runnable {

@@ -15,10 +15,14 @@ import picocli.CommandLine.Parameters;
  * the number of records and the head when intact; otherwise exit 1 naming the first line that was edited, removed or
  * put out of order.
  */
-@Command(name = "verify", mixinStandardHelpOptions = true,
-        description = {"Check an audit log's hash chain: exit 0 if intact, 1 naming the first edited, removed or reordered line.",
-                "With --head, also that the file ends at that hash (the head the service logged, or a copy kept elsewhere): "
-                        + "lines cut off the end are found too."})
+@Command(
+        name = "verify",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Check an audit log's hash chain: exit 0 if intact, 1 naming the first edited, removed or reordered line.",
+            "With --head, also that the file ends at that hash (the head the service logged, or a copy kept elsewhere): "
+                    + "lines cut off the end are found too."
+        })
 public final class VerifyCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "the audit log (api.audit-log, default ~/.facestream/audit.log)")
     Path file;

@@ -39,7 +39,8 @@ public record CameraConfig(String name, Map<String, Object> overrides) {
         String[] parts = s.split("\\+");
         if (parts[0].isBlank() || parts[0].contains("=")) {
             throw new IllegalArgumentException("--detector '" + spec + "': give a preset ("
-                    + PRESETS.stream().map(CameraConfig::name).toList() + ") or DETECTOR[+KEY=VALUE...], e.g. mtcnn+face.mtcnn.min-face-size=60");
+                    + PRESETS.stream().map(CameraConfig::name).toList()
+                    + ") or DETECTOR[+KEY=VALUE...], e.g. mtcnn+face.mtcnn.min-face-size=60");
         }
         Map<String, Object> overrides = new LinkedHashMap<>();
         overrides.put("face.detector", parts[0]);
@@ -48,7 +49,8 @@ public record CameraConfig(String name, Map<String, Object> overrides) {
             if (eq <= 0) {
                 throw new IllegalArgumentException("--detector '" + spec + "': '" + parts[i] + "' is not KEY=VALUE");
             }
-            overrides.put(parts[i].substring(0, eq).trim(), parts[i].substring(eq + 1).trim());
+            overrides.put(
+                    parts[i].substring(0, eq).trim(), parts[i].substring(eq + 1).trim());
         }
         return new CameraConfig(s, overrides);
     }

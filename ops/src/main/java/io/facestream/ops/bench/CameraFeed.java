@@ -49,7 +49,8 @@ final class CameraFeed implements AutoCloseable {
         int c = turn;
         turn = (turn + 1) % cameras.size();
         long seq = next[c]++;
-        PipelineFootage.ClipFrame frame = clip.frames().get((int) (seq % clip.frames().size()));
+        PipelineFootage.ClipFrame frame =
+                clip.frames().get((int) (seq % clip.frames().size()));
         RecordHeaders h = new RecordHeaders();
         h.add(FrameHeaders.SEQ, FrameHeaders.encodeLong(seq));
         h.add(FrameHeaders.CAPTURE_TS, FrameHeaders.encodeLong(System.currentTimeMillis() * 1000));

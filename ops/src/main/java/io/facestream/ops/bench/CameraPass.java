@@ -84,7 +84,7 @@ final class CameraPass {
             }
             Path file = data.resolve(m.file());
             try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(file.toFile());
-                 OpenCVFrameConverter.ToMat convert = new OpenCVFrameConverter.ToMat()) {
+                    OpenCVFrameConverter.ToMat convert = new OpenCVFrameConverter.ToMat()) {
                 // one decoder thread: the decode time is then all on this thread's CPU clock
                 grabber.setVideoOption("threads", "1");
                 grabber.start();
@@ -106,7 +106,8 @@ final class CameraPass {
                     long t3 = THREADS.getCurrentThreadCpuTime();
                     List<Embedding> embeddings = new ArrayList<>(crops.size());
                     for (int i = 0; i < crops.size(); i += embedder.maxBatch()) {
-                        embeddings.addAll(embedder.embed(crops.subList(i, Math.min(crops.size(), i + embedder.maxBatch()))));
+                        embeddings.addAll(
+                                embedder.embed(crops.subList(i, Math.min(crops.size(), i + embedder.maxBatch()))));
                     }
                     long t4 = THREADS.getCurrentThreadCpuTime();
                     crops.forEach(Mat::close);
@@ -117,8 +118,10 @@ final class CameraPass {
                     frames++;
 
                     List<GroundTruthFace> truthFaces = m.byFrame().getOrDefault(index, List.of());
-                    DetectionMatch match = DetectionMatch.of(detected.stream().map(DetectedFace::box).toList(),
-                            truthFaces.stream().map(GroundTruthFace::box).toList(), gradedSide);
+                    DetectionMatch match = DetectionMatch.of(
+                            detected.stream().map(DetectedFace::box).toList(),
+                            truthFaces.stream().map(GroundTruthFace::box).toList(),
+                            gradedSide);
                     graded += match.graded();
                     found += match.found();
                     detections += match.gradedDetections();
@@ -133,8 +136,9 @@ final class CameraPass {
                 }
                 grabber.stop();
             } catch (FrameGrabber.Exception e) {
-                throw new IllegalArgumentException(file + ": cannot decode: " + e.getMessage()
-                        + "; delete the data set folder to render it again", e);
+                throw new IllegalArgumentException(
+                        file + ": cannot decode: " + e.getMessage() + "; delete the data set folder to render it again",
+                        e);
             }
         }
         if (frames == 0) {

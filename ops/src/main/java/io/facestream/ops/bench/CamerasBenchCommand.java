@@ -32,10 +32,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -57,21 +55,32 @@ import picocli.CommandLine.Option;
  * warm-up clip; times are the median of the rounds with their min–max, the ratio to the reference is taken within each
  * round; load average and commit are recorded.
  */
-@Command(name = "cameras", mixinStandardHelpOptions = true,
-        description = "CPU ms per frame (decode/detect/align/embed), cameras per core at 5 fps, detection recall/precision "
-                + "and Sur-to-Single Rank-1 per resolution and detector configuration, on synthetic footage with ground truth.")
+@Command(
+        name = "cameras",
+        mixinStandardHelpOptions = true,
+        description =
+                "CPU ms per frame (decode/detect/align/embed), cameras per core at 5 fps, detection recall/precision "
+                        + "and Sur-to-Single Rank-1 per resolution and detector configuration, on synthetic footage with ground truth.")
 public final class CamerasBenchCommand implements Callable<Integer> {
     /** Frames per second a camera is assumed to need analysed (cameras per core = 1000 / (FPS × ms per frame)). */
     static final double FPS = 5;
     /** Ground-truth faces below this side are not graded (neither misses nor, when found, detections). */
     static final double GRADED_SIDE = 20;
+
     static final int MIN_FACE = 16;
     static final int MAX_FACE = 150;
 
-    @Option(names = "--resolution", split = ",", paramLabel = "WxH,...", description = "Frame sizes (default: 640x480,1920x1080)")
+    @Option(
+            names = "--resolution",
+            split = ",",
+            paramLabel = "WxH,...",
+            description = "Frame sizes (default: 640x480,1920x1080)")
     List<String> resolutions = List.of("640x480", "1920x1080");
 
-    @Option(names = "--detector", split = ",", paramLabel = "CONFIG,...",
+    @Option(
+            names = "--detector",
+            split = ",",
+            paramLabel = "CONFIG,...",
             description = "Row configurations after the reference (mtcnn): presets mtcnn-min40, blazeface, or "
                     + "DETECTOR[+KEY=VALUE...] (default: mtcnn-min40,blazeface)")
     List<String> detectors = List.of("mtcnn-min40", "blazeface");
@@ -85,13 +94,22 @@ public final class CamerasBenchCommand implements Callable<Integer> {
     @Option(names = "--videos", paramLabel = "N", description = "Footage: videos per resolution (default: 6)")
     int videos = 6;
 
-    @Option(names = "--frames-per-video", paramLabel = "N", description = "Footage: frames per video, 25 fps (default: 20)")
+    @Option(
+            names = "--frames-per-video",
+            paramLabel = "N",
+            description = "Footage: frames per video, 25 fps (default: 20)")
     int framesPerVideo = 20;
 
-    @Option(names = "--warmup-frames", paramLabel = "N", description = "Frames of the warm-up clip run before every measurement (default: 8)")
+    @Option(
+            names = "--warmup-frames",
+            paramLabel = "N",
+            description = "Frames of the warm-up clip run before every measurement (default: 8)")
     int warmupFrames = 8;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Also write the table as JSON ({\"title\", \"rows\", \"notes\"})")
+    @Option(
+            names = "--json",
+            paramLabel = "FILE",
+            description = "Also write the table as JSON ({\"title\", \"rows\", \"notes\"})")
     Path json;
 
     @Mixin
@@ -123,11 +141,29 @@ public final class CamerasBenchCommand implements Callable<Integer> {
         String loadStart = loadAverage();
         String commit = commit();
 
-        Table t = new Table("bench cameras: CPU per frame on one thread, detection and identification on synthetic "
-                + "surveillance footage (faces " + MIN_FACE + "-" + MAX_FACE + " px)",
-                "resolution", "config", "decode_ms", "detect_ms", "align_ms", "embed_ms", "ms_per_frame", "ms_min_max",
-                "x_reference", "x_reference_min_max", "cameras_per_core", "recall", "precision", "rank1",
-                "frames", "faces_graded", "detections_graded", "probes_mated", "probes_without_face", "rounds");
+        Table t = new Table(
+                "bench cameras: CPU per frame on one thread, detection and identification on synthetic "
+                        + "surveillance footage (faces " + MIN_FACE + "-" + MAX_FACE + " px)",
+                "resolution",
+                "config",
+                "decode_ms",
+                "detect_ms",
+                "align_ms",
+                "embed_ms",
+                "ms_per_frame",
+                "ms_min_max",
+                "x_reference",
+                "x_reference_min_max",
+                "cameras_per_core",
+                "recall",
+                "precision",
+                "rank1",
+                "frames",
+                "faces_graded",
+                "detections_graded",
+                "probes_mated",
+                "probes_without_face",
+                "rounds");
         List<FaceDetector> detectorsOpen = new ArrayList<>();
         previousCvThreads = -1;
         FaceSettings faceSettings = FaceSettings.from(CameraConfig.REFERENCE.apply(base));
@@ -152,32 +188,53 @@ public final class CamerasBenchCommand implements Callable<Integer> {
             }
         }
         String loadEnd = loadAverage();
-        t.note("reference", "the first row of each resolution: " + CameraConfig.REFERENCE.describe()
-                        + " at the configured face.mtcnn.* settings; x_reference = ms_per_frame / the reference's, per round")
+        t.note(
+                        "reference",
+                        "the first row of each resolution: " + CameraConfig.REFERENCE.describe()
+                                + " at the configured face.mtcnn.* settings; x_reference = ms_per_frame / the reference's, per round")
                 .note("configs", configs.stream().map(CameraConfig::describe).toList())
-                .note("ms", "CPU time of the measuring thread (ThreadMXBean) per decoded frame, every frame of every video "
-                        + "with or without faces; decode = FFmpeg (1 thread) + BGR conversion, detect = the detector, "
-                        + "align = 112x112 similarity warp of every detection, embed = " + faceSettings.embedder()
-                        + " on every detection; ONNX Runtime intra-op threads 1, OpenCV threads 1")
-                .note("statistics", "per-stage ms and ms_per_frame: median of the rounds (n = rounds, each a mean over "
-                        + "n = frames frames); ms_min_max and x_reference_min_max: min-max over the rounds")
-                .note("cameras_per_core", "1000 / (" + (int) FPS + " fps x ms_per_frame): cameras one core analyses at "
-                        + (int) FPS + " fps")
-                .note("recall", "ground-truth faces of at least " + (int) GRADED_SIDE + " px (max of width and height) "
-                        + "matched by a detection at IoU >= " + DetectionMatch.IOU + ", one-to-one, greedy by IoU; "
-                        + "n = faces_graded per round")
-                .note("precision", "matched detections / detections_graded (n); detections matching a face below "
-                        + (int) GRADED_SIDE + " px are not counted either way")
-                .note("rank1", "IJB-S Surveillance-to-Single Rank-1 (closed set over G1+G2, n = probes_mated) of the video "
-                        + "faces this configuration found, each aligned with its detected landmarks; gallery stills "
-                        + "aligned with their ground truth; a probe whose faces were all missed (probes_without_face, of all probes) is "
-                        + "a zero template scoring 0 against every gallery template, so its rank is decided by the tie order")
+                .note(
+                        "ms",
+                        "CPU time of the measuring thread (ThreadMXBean) per decoded frame, every frame of every video "
+                                + "with or without faces; decode = FFmpeg (1 thread) + BGR conversion, detect = the detector, "
+                                + "align = 112x112 similarity warp of every detection, embed = "
+                                + faceSettings.embedder()
+                                + " on every detection; ONNX Runtime intra-op threads 1, OpenCV threads 1")
+                .note(
+                        "statistics",
+                        "per-stage ms and ms_per_frame: median of the rounds (n = rounds, each a mean over "
+                                + "n = frames frames); ms_min_max and x_reference_min_max: min-max over the rounds")
+                .note(
+                        "cameras_per_core",
+                        "1000 / (" + (int) FPS + " fps x ms_per_frame): cameras one core analyses at " + (int) FPS
+                                + " fps")
+                .note(
+                        "recall",
+                        "ground-truth faces of at least " + (int) GRADED_SIDE + " px (max of width and height) "
+                                + "matched by a detection at IoU >= " + DetectionMatch.IOU
+                                + ", one-to-one, greedy by IoU; "
+                                + "n = faces_graded per round")
+                .note(
+                        "precision",
+                        "matched detections / detections_graded (n); detections matching a face below "
+                                + (int) GRADED_SIDE + " px are not counted either way")
+                .note(
+                        "rank1",
+                        "IJB-S Surveillance-to-Single Rank-1 (closed set over G1+G2, n = probes_mated) of the video "
+                                + "faces this configuration found, each aligned with its detected landmarks; gallery stills "
+                                + "aligned with their ground truth; a probe whose faces were all missed (probes_without_face, of all probes) is "
+                                + "a zero template scoring 0 against every gallery template, so its rank is decided by the tie order")
                 .note("rounds", rounds + " interleaved rounds: the configurations in order, reversed every other round")
-                .note("warm-up", "before every measurement the configuration runs the same " + warmupFrames
-                        + "-frame warm-up clip (a separate synthetic data set, seed 2), not measured")
-                .note("footage", subjects + " subjects, " + videos + " videos x " + framesPerVideo
-                        + " frames per resolution (synth ijbs, seed 1, faces " + MIN_FACE + "-" + MAX_FACE + " px), cached in "
-                        + paths.cache("bench"))
+                .note(
+                        "warm-up",
+                        "before every measurement the configuration runs the same " + warmupFrames
+                                + "-frame warm-up clip (a separate synthetic data set, seed 2), not measured")
+                .note(
+                        "footage",
+                        subjects + " subjects, " + videos + " videos x " + framesPerVideo
+                                + " frames per resolution (synth ijbs, seed 1, faces " + MIN_FACE + "-" + MAX_FACE
+                                + " px), cached in "
+                                + paths.cache("bench"))
                 .note("load average at start", loadStart)
                 .note("load average at end", loadEnd)
                 .note("cpu cores", Runtime.getRuntime().availableProcessors())
@@ -196,11 +253,22 @@ public final class CamerasBenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void measure(Table t, FacestreamPaths paths, int[] wh, List<CameraConfig> configs, List<CameraPass> passes,
-                         FaceEmbedder embedder) {
+    private void measure(
+            Table t,
+            FacestreamPaths paths,
+            int[] wh,
+            List<CameraConfig> configs,
+            List<CameraPass> passes,
+            FaceEmbedder embedder) {
         String resolution = wh[0] + "x" + wh[1];
-        Path set = footage(paths, "cameras-" + resolution + "-s" + subjects + "-v" + videos + "-f" + framesPerVideo,
-                wh, subjects, videos, framesPerVideo, 1);
+        Path set = footage(
+                paths,
+                "cameras-" + resolution + "-s" + subjects + "-v" + videos + "-f" + framesPerVideo,
+                wh,
+                subjects,
+                videos,
+                framesPerVideo,
+                1);
         Path warm = footage(paths, "cameras-warmup-" + resolution + "-f" + warmupFrames, wh, 2, 1, warmupFrames, 2);
         GroundTruth truth = GroundTruth.read(set);
         GroundTruth warmTruth = GroundTruth.read(warm);
@@ -220,14 +288,28 @@ public final class CamerasBenchCommand implements Callable<Integer> {
                 int i = r % 2 == 0 ? k : configs.size() - 1 - k;
                 passes.get(i).run(warm, warmTruth);
                 CameraPass.Result pass = passes.get(i).run(set, truth);
-                ProtocolOutcome outcome = rank1(protocol, stills, pass.faces(), embedder.manifest().embedding().size());
-                Sample s = new Sample(pass, outcome.result().rank(1), outcome.result().matedProbes(), outcome.emptyProbeTemplates());
+                ProtocolOutcome outcome = rank1(
+                        protocol,
+                        stills,
+                        pass.faces(),
+                        embedder.manifest().embedding().size());
+                Sample s = new Sample(
+                        pass, outcome.result().rank(1), outcome.result().matedProbes(), outcome.emptyProbeTemplates());
                 samples.get(i).add(s);
-                System.err.printf(Locale.ROOT, "bench cameras: %s %s round %d/%d: %.1f ms/frame, recall %.3f, rank-1 %.3f%n",
-                        resolution, configs.get(i).name(), r + 1, rounds, pass.msPerFrame(), pass.recall(), s.rank1());
+                System.err.printf(
+                        Locale.ROOT,
+                        "bench cameras: %s %s round %d/%d: %.1f ms/frame, recall %.3f, rank-1 %.3f%n",
+                        resolution,
+                        configs.get(i).name(),
+                        r + 1,
+                        rounds,
+                        pass.msPerFrame(),
+                        pass.recall(),
+                        s.rank1());
             }
         }
-        double[] reference = samples.get(0).stream().mapToDouble(s -> s.pass().msPerFrame()).toArray();
+        double[] reference =
+                samples.get(0).stream().mapToDouble(s -> s.pass().msPerFrame()).toArray();
         for (int i = 0; i < configs.size(); i++) {
             List<Sample> ss = samples.get(i);
             double[] ms = ss.stream().mapToDouble(s -> s.pass().msPerFrame()).toArray();
@@ -236,29 +318,51 @@ public final class CamerasBenchCommand implements Callable<Integer> {
                 ratio[r] = ms[r] / reference[r];
             }
             Sample first = ss.get(0);
-            boolean stable = ss.stream().allMatch(s -> s.pass().found() == first.pass().found()
-                    && s.pass().detections() == first.pass().detections() && s.rank1() == first.rank1());
+            boolean stable = ss.stream()
+                    .allMatch(s -> s.pass().found() == first.pass().found()
+                            && s.pass().detections() == first.pass().detections()
+                            && s.rank1() == first.rank1());
             if (!stable) {
                 // detection is deterministic; a difference between rounds means a nondeterministic model or decoder
-                t.note("unstable " + resolution + " " + configs.get(i).name(), "detections or rank-1 differ between rounds: "
-                        + ss.stream().map(s -> s.pass().found() + "/" + s.pass().detections() + "/" + round(s.rank1(), 4)).toList());
+                t.note(
+                        "unstable " + resolution + " " + configs.get(i).name(),
+                        "detections or rank-1 differ between rounds: "
+                                + ss.stream()
+                                        .map(s -> s.pass().found() + "/"
+                                                + s.pass().detections() + "/" + round(s.rank1(), 4))
+                                        .toList());
             }
             long frames = first.pass().frames();
             double msMedian = median(ms);
-            t.row(resolution, configs.get(i).name(),
+            t.row(
+                    resolution,
+                    configs.get(i).name(),
                     round(median(stage(ss, CameraPass.Stages::decode, frames)), 2),
                     round(median(stage(ss, CameraPass.Stages::detect, frames)), 2),
                     round(median(stage(ss, CameraPass.Stages::align, frames)), 2),
                     round(median(stage(ss, CameraPass.Stages::embed, frames)), 2),
-                    round(msMedian, 2), range(ms, 1), round(median(ratio), 3), range(ratio, 3),
-                    round(1000 / (FPS * msMedian), 2), round(first.pass().recall(), 4), round(first.pass().precision(), 4),
-                    round(first.rank1(), 4), frames, first.pass().graded(), first.pass().detections(), first.matedProbes(),
-                    first.emptyProbes(), ss.size());
+                    round(msMedian, 2),
+                    range(ms, 1),
+                    round(median(ratio), 3),
+                    range(ratio, 3),
+                    round(1000 / (FPS * msMedian), 2),
+                    round(first.pass().recall(), 4),
+                    round(first.pass().precision(), 4),
+                    round(first.rank1(), 4),
+                    frames,
+                    first.pass().graded(),
+                    first.pass().detections(),
+                    first.matedProbes(),
+                    first.emptyProbes(),
+                    ss.size());
         }
     }
 
-    private static double[] stage(List<Sample> ss, java.util.function.ToLongFunction<CameraPass.Stages> which, long frames) {
-        return ss.stream().mapToDouble(s -> which.applyAsLong(s.pass().cpu()) / 1e6 / frames).toArray();
+    private static double[] stage(
+            List<Sample> ss, java.util.function.ToLongFunction<CameraPass.Stages> which, long frames) {
+        return ss.stream()
+                .mapToDouble(s -> which.applyAsLong(s.pass().cpu()) / 1e6 / frames)
+                .toArray();
     }
 
     /** The enrolment stills embedded once per data set, aligned with their ground-truth landmarks (the gallery side). */
@@ -295,14 +399,30 @@ public final class CamerasBenchCommand implements Callable<Integer> {
     }
 
     /** A synthetic data set, rendered once per parameters into the facestream cache. */
-    private static Path footage(FacestreamPaths paths, String name, int[] wh, int subjects, int videos, int frames, long seed) {
+    private static Path footage(
+            FacestreamPaths paths, String name, int[] wh, int subjects, int videos, int frames, long seed) {
         Path dir = paths.cache("bench").resolve(name);
         if (!Files.isRegularFile(dir.resolve("synth.json"))) {
             System.err.println("bench cameras: rendering " + dir);
-            int rc = FacestreamCli.run("synth", "ijbs", "--out", dir.toString(), "--subjects", Integer.toString(subjects),
-                    "--videos", Integer.toString(videos), "--frames-per-video", Integer.toString(frames),
-                    "--size", wh[0] + "x" + wh[1], "--min-face", Integer.toString(MIN_FACE),
-                    "--max-face", Integer.toString(MAX_FACE), "--seed", Long.toString(seed));
+            int rc = FacestreamCli.run(
+                    "synth",
+                    "ijbs",
+                    "--out",
+                    dir.toString(),
+                    "--subjects",
+                    Integer.toString(subjects),
+                    "--videos",
+                    Integer.toString(videos),
+                    "--frames-per-video",
+                    Integer.toString(frames),
+                    "--size",
+                    wh[0] + "x" + wh[1],
+                    "--min-face",
+                    Integer.toString(MIN_FACE),
+                    "--max-face",
+                    Integer.toString(MAX_FACE),
+                    "--seed",
+                    Long.toString(seed));
             if (rc != 0) {
                 throw new CommandFailed("rendering the benchmark footage in " + dir + " failed (exit " + rc
                         + "); delete the folder and run again");
@@ -353,17 +473,24 @@ public final class CamerasBenchCommand implements Callable<Integer> {
     /** /proc/loadavg's first three fields, or the JVM's 1-minute figure where there is no /proc. */
     static String loadAverage() {
         try {
-            String[] f = Files.readString(Path.of("/proc/loadavg"), StandardCharsets.US_ASCII).trim().split("\\s+");
+            String[] f = Files.readString(Path.of("/proc/loadavg"), StandardCharsets.US_ASCII)
+                    .trim()
+                    .split("\\s+");
             return String.join(" ", Arrays.asList(f).subList(0, 3));
         } catch (IOException | RuntimeException e) {
-            return String.format(Locale.ROOT, "%.2f (1 min)", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+            return String.format(
+                    Locale.ROOT,
+                    "%.2f (1 min)",
+                    ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         }
     }
 
     /** {@code git describe --always --dirty} of the working directory, "unknown" without git or a checkout. */
     static String commit() {
         try {
-            Process p = new ProcessBuilder("git", "describe", "--always", "--dirty").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("git", "describe", "--always", "--dirty")
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             if (p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0 && !out.isEmpty()) {
                 return out;

@@ -22,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,23 +45,39 @@ import picocli.CommandLine.Option;
  * latency is the time it was read from {@code facestream.matches} minus the capture time of that frame (stamped when
  * the frame was sent). Then the sustained rate: a burst of frames and the time the embed service needs to drain it.
  */
-@Command(name = "e2e", mixinStandardHelpOptions = true,
+@Command(
+        name = "e2e",
+        mixinStandardHelpOptions = true,
         description = "End-to-end latency (frame in -> match out) at several camera counts, and sustained frames/s.")
 public final class E2eBenchCommand implements Callable<Integer> {
     private static final int FRAMES_PER_VISIT = 3;
 
-    @Mixin ConfigOptions options;
+    @Mixin
+    ConfigOptions options;
 
-    @Option(names = "--cameras", split = ",", defaultValue = "1,4,8", description = "Camera counts to measure (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--cameras",
+            split = ",",
+            defaultValue = "1,4,8",
+            description = "Camera counts to measure (default ${DEFAULT-VALUE})")
     List<Integer> cameraCounts;
 
-    @Option(names = "--fps", defaultValue = "1", description = "Frames per second per camera (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--fps",
+            defaultValue = "1",
+            description = "Frames per second per camera (default ${DEFAULT-VALUE})")
     double fps;
 
-    @Option(names = "--seconds", defaultValue = "20", description = "Seconds of load per camera count (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--seconds",
+            defaultValue = "20",
+            description = "Seconds of load per camera count (default ${DEFAULT-VALUE})")
     int seconds;
 
-    @Option(names = "--burst", defaultValue = "200", description = "Frames of the sustained-rate burst (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--burst",
+            defaultValue = "200",
+            description = "Frames of the sustained-rate burst (default ${DEFAULT-VALUE})")
     int burst;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Write the table as JSON")
@@ -91,8 +106,15 @@ public final class E2eBenchCommand implements Callable<Integer> {
         flags.put("embed.service.mode", "complete");
         FacestreamConfig config = options.load(flags);
 
-        Table table = new Table("end-to-end latency: frame in -> match out (PROVISIONAL decision)", "cameras", "offered frames/s",
-                "decisions", "expected", "p50 ms", "p99 ms", "max ms");
+        Table table = new Table(
+                "end-to-end latency: frame in -> match out (PROVISIONAL decision)",
+                "cameras",
+                "offered frames/s",
+                "decisions",
+                "expected",
+                "p50 ms",
+                "p99 ms",
+                "max ms");
         try (AllInOne all = AllInOne.start(config)) {
             all.service(MatchService.class).orElseThrow().awaitRunning(Duration.ofMinutes(2));
             KafkaConnection kafka = all.connection();
@@ -101,16 +123,25 @@ public final class E2eBenchCommand implements Callable<Integer> {
             for (int n : cameraCounts) {
                 List<Long> latencies = new ArrayList<>();
                 int sent = load(kafka, people, "e2e-" + run + "-" + n, n, seconds, latencies);
-                long[] l = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
-                table.row(n, n * fps, l.length, sent / FRAMES_PER_VISIT, ms(percentile(l, 0.5)), ms(percentile(l, 0.99)),
+                long[] l =
+                        latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+                table.row(
+                        n,
+                        n * fps,
+                        l.length,
+                        sent / FRAMES_PER_VISIT,
+                        ms(percentile(l, 0.5)),
+                        ms(percentile(l, 0.99)),
                         ms(l.length == 0 ? -1 : l[l.length - 1]));
                 System.err.printf("bench e2e: %d camera(s) done, %d decisions%n", n, l.length);
             }
             double sustained = sustained(kafka, people, config.getString("embed.service.group-id"), "burst-" + run);
             table.note("sustained frames/s (burst of " + burst + " frames on 4 cameras, drained by embed)", sustained);
         }
-        table.note("frames", "real photos (two portraits of different people from the sample photos) on a 640x480 canvas, MTCNN + MobileFaceNet on "
-                        + config.getString("face.device"))
+        table.note(
+                        "frames",
+                        "real photos (two portraits of different people from the sample photos) on a 640x480 canvas, MTCNN + MobileFaceNet on "
+                                + config.getString("face.device"))
                 .note("cores", Runtime.getRuntime().availableProcessors())
                 .note("seconds per camera count", seconds);
         table.print(System.out);
@@ -119,9 +150,10 @@ public final class E2eBenchCommand implements Callable<Integer> {
     }
 
     /** Sends {@code fps} frames/s on each of n cameras for the given seconds; collects PROVISIONAL latencies (µs). */
-    private int load(KafkaConnection kafka, List<byte[]> people, String prefix, int n, int secs, List<Long> latencies) throws Exception {
+    private int load(KafkaConnection kafka, List<byte[]> people, String prefix, int n, int secs, List<Long> latencies)
+            throws Exception {
         try (KafkaConsumer<String, byte[]> matches = matchesFromNow(kafka);
-             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaClients.producer(kafka, prefix))) {
+                KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaClients.producer(kafka, prefix))) {
             var values = JsonSerde.match().deserializer();
             long periodNanos = (long) (1e9 / fps);
             long start = System.nanoTime();
@@ -130,7 +162,12 @@ public final class E2eBenchCommand implements Callable<Integer> {
             for (int k = 0; k < frames; k++) {
                 long due = start + k * periodNanos;
                 while (System.nanoTime() < due) {
-                    drain(matches, values, prefix, latencies, Duration.ofMillis(Math.max(1, (due - System.nanoTime()) / 1_000_000)));
+                    drain(
+                            matches,
+                            values,
+                            prefix,
+                            latencies,
+                            Duration.ofMillis(Math.max(1, (due - System.nanoTime()) / 1_000_000)));
                 }
                 byte[] frame = people.get((k / FRAMES_PER_VISIT) % people.size());
                 for (int c = 0; c < n; c++) {
@@ -147,8 +184,12 @@ public final class E2eBenchCommand implements Callable<Integer> {
         }
     }
 
-    private static void drain(KafkaConsumer<String, byte[]> matches, org.apache.kafka.common.serialization.Deserializer<Match> values,
-                              String prefix, List<Long> latencies, Duration wait) {
+    private static void drain(
+            KafkaConsumer<String, byte[]> matches,
+            org.apache.kafka.common.serialization.Deserializer<Match> values,
+            String prefix,
+            List<Long> latencies,
+            Duration wait) {
         for (ConsumerRecord<String, byte[]> r : matches.poll(wait)) {
             long nowUs = System.currentTimeMillis() * 1000;
             if (r.key() != null && r.key().startsWith(prefix)) {
@@ -165,7 +206,8 @@ public final class E2eBenchCommand implements Callable<Integer> {
         long start = System.nanoTime();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaClients.producer(kafka, prefix))) {
             for (int k = 0; k < burst; k++) {
-                producer.send(frame(prefix + "-" + (k % 4), k / 4, people.get((k / 4 / FRAMES_PER_VISIT) % people.size())));
+                producer.send(
+                        frame(prefix + "-" + (k % 4), k / 4, people.get((k / 4 / FRAMES_PER_VISIT) % people.size())));
             }
             producer.flush();
         }
@@ -178,9 +220,15 @@ public final class E2eBenchCommand implements Callable<Integer> {
     }
 
     private static long lag(Admin admin, String group) throws Exception {
-        var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+        var committed = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata()
+                .get();
         Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
-        admin.describeTopics(List.of(TopicCatalog.FRAMES)).allTopicNames().get().get(TopicCatalog.FRAMES).partitions()
+        admin.describeTopics(List.of(TopicCatalog.FRAMES))
+                .allTopicNames()
+                .get()
+                .get(TopicCatalog.FRAMES)
+                .partitions()
                 .forEach(p -> latest.put(new TopicPartition(TopicCatalog.FRAMES, p.partition()), OffsetSpec.latest()));
         long lag = 0;
         for (var e : admin.listOffsets(latest).all().get().entrySet()) {
@@ -200,7 +248,8 @@ public final class E2eBenchCommand implements Callable<Integer> {
     private static KafkaConsumer<String, byte[]> matchesFromNow(KafkaConnection kafka) {
         KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(KafkaClients.consumer(kafka, null));
         List<TopicPartition> parts = c.partitionsFor(TopicCatalog.MATCHES).stream()
-                .map(p -> new TopicPartition(TopicCatalog.MATCHES, p.partition())).toList();
+                .map(p -> new TopicPartition(TopicCatalog.MATCHES, p.partition()))
+                .toList();
         c.assign(parts);
         c.seekToEnd(parts);
         parts.forEach(c::position);

@@ -41,12 +41,18 @@ import picocli.CommandLine.Option;
  * IndexHNSWFlat) and hnswlib on the same clustered 512-d vectors and queries, in one run. Lucene is driven through
  * the gallery's own index and searcher (re-ranking and stored-field loading included), not raw Lucene.
  */
-@Command(name = "gallery", mixinStandardHelpOptions = true,
+@Command(
+        name = "gallery",
+        mixinStandardHelpOptions = true,
         description = "Gallery search benchmark: Lucene exact / HNSW float / HNSW int8 vs FAISS and hnswlib.")
 public final class GalleryBenchCommand implements Runnable {
     private static final ModelVersion MODEL = new ModelVersion("bench", "1");
 
-    @Option(names = "--sizes", split = ",", defaultValue = "100000", description = "gallery sizes (vectors), e.g. 100000,1000000")
+    @Option(
+            names = "--sizes",
+            split = ",",
+            defaultValue = "100000",
+            description = "gallery sizes (vectors), e.g. 100000,1000000")
     List<Integer> sizes;
 
     @Option(names = "--dim", defaultValue = "512")
@@ -61,10 +67,18 @@ public final class GalleryBenchCommand implements Runnable {
     @Option(names = "--exact-queries", defaultValue = "200", description = "queries for the exact (brute force) rows")
     int exactQueries;
 
-    @Option(names = "--candidates", split = ",", defaultValue = "10,20,40,80,160", description = "Lucene HNSW candidates to sweep")
+    @Option(
+            names = "--candidates",
+            split = ",",
+            defaultValue = "10,20,40,80,160",
+            description = "Lucene HNSW candidates to sweep")
     List<Integer> candidates;
 
-    @Option(names = "--ef", split = ",", defaultValue = "10,20,40,80,160", description = "FAISS/hnswlib efSearch to sweep")
+    @Option(
+            names = "--ef",
+            split = ",",
+            defaultValue = "10,20,40,80,160",
+            description = "FAISS/hnswlib efSearch to sweep")
     List<Integer> ef;
 
     @Option(names = "--m", defaultValue = "16")
@@ -76,13 +90,17 @@ public final class GalleryBenchCommand implements Runnable {
     @Option(names = "--quantizations", split = ",", defaultValue = "none,int8")
     List<String> quantizations;
 
-    @Option(names = "--python", description = "python3 with python3-faiss and python3-hnswlib (default /usr/bin/python3)")
+    @Option(
+            names = "--python",
+            description = "python3 with python3-faiss and python3-hnswlib (default /usr/bin/python3)")
     String python;
 
     @Option(names = "--no-baselines", description = "skip FAISS and hnswlib")
     boolean noBaselines;
 
-    @Option(names = "--work-dir", description = "where indexes and vector files go (default: a temp dir, deleted after)")
+    @Option(
+            names = "--work-dir",
+            description = "where indexes and vector files go (default: a temp dir, deleted after)")
     Path workDir;
 
     @Option(names = "--json", paramLabel = "FILE")
@@ -101,9 +119,20 @@ public final class GalleryBenchCommand implements Runnable {
     }
 
     private Table runSize(int n) {
-        Table t = new Table("gallery search, " + n + " x " + dim + "-d clustered vectors (" + samplesPerIdentity
-                + " samples/identity), k=10, one query at a time",
-                "engine", "params", "build_s", "build_per_s", "index_mb", "hot_mb", "p50_ms", "p99_ms", "qps", "recall@10", "rank1_dup");
+        Table t = new Table(
+                "gallery search, " + n + " x " + dim + "-d clustered vectors (" + samplesPerIdentity
+                        + " samples/identity), k=10, one query at a time",
+                "engine",
+                "params",
+                "build_s",
+                "build_per_s",
+                "index_mb",
+                "hot_mb",
+                "p50_ms",
+                "p99_ms",
+                "qps",
+                "recall@10",
+                "rank1_dup");
         Path work = workDir != null ? workDir.resolve("gallery-" + n) : tempDir();
         try {
             Files.createDirectories(work);
@@ -121,10 +150,14 @@ public final class GalleryBenchCommand implements Runnable {
                 try (GalleryIndex index = build(dir, data, new HnswSettings(m, beamWidth, quant))) {
                     double buildS = (System.nanoTime() - t0) / 1e9;
                     Map<String, Long> files = sizesByExtension(dir.resolve("lucene"));
-                    double indexMb = files.values().stream().mapToLong(Long::longValue).sum() / 1048576.0;
+                    double indexMb =
+                            files.values().stream().mapToLong(Long::longValue).sum() / 1048576.0;
                     double vecMb = files.getOrDefault("vec", 0L) / 1048576.0;
-                    double hotMb = (files.getOrDefault("vex", 0L) + (quant == HnswSettings.Quantization.NONE
-                            ? files.getOrDefault("vec", 0L) : files.getOrDefault("veq", 0L))) / 1048576.0;
+                    double hotMb = (files.getOrDefault("vex", 0L)
+                                    + (quant == HnswSettings.Quantization.NONE
+                                            ? files.getOrDefault("vec", 0L)
+                                            : files.getOrDefault("veq", 0L)))
+                            / 1048576.0;
                     GallerySearcher searcher = new GallerySearcher(index, new SearchTuning(0, 100));
                     if (quant == HnswSettings.Quantization.NONE) {
                         // one thread and all cores side by side: the scan is bound by memory bandwidth
@@ -132,16 +165,34 @@ public final class GalleryBenchCommand implements Runnable {
                         for (int threads : cores > 1 ? new int[] {1, cores} : new int[] {1}) {
                             GallerySearcher exact = new GallerySearcher(index, new SearchTuning(0, 100, threads));
                             Measured ex = measure(exact, data, gtFresh, gtDup, SearchMode.EXACT, 0, exactQueries);
-                            t.row("lucene exact", "Vector API brute force, " + threads + (threads == 1 ? " thread" : " threads"),
-                                    round(buildS), round(n / buildS), round(indexMb), round(vecMb),
-                                    round(ex.p50), round(ex.p99), round(1000 / ex.mean), round(ex.recall), round(ex.rank1));
+                            t.row(
+                                    "lucene exact",
+                                    "Vector API brute force, " + threads + (threads == 1 ? " thread" : " threads"),
+                                    round(buildS),
+                                    round(n / buildS),
+                                    round(indexMb),
+                                    round(vecMb),
+                                    round(ex.p50),
+                                    round(ex.p99),
+                                    round(1000 / ex.mean),
+                                    round(ex.recall),
+                                    round(ex.rank1));
                         }
                     }
                     for (int c : candidates) {
                         Measured h = measure(searcher, data, gtFresh, gtDup, SearchMode.HNSW, c, queries);
-                        t.row("lucene hnsw " + (quant == HnswSettings.Quantization.NONE ? "float" : q),
-                                "M=" + m + " beam=" + beamWidth + " candidates=" + c, round(buildS), round(n / buildS),
-                                round(indexMb), round(hotMb), round(h.p50), round(h.p99), round(1000 / h.mean), round(h.recall), round(h.rank1));
+                        t.row(
+                                "lucene hnsw " + (quant == HnswSettings.Quantization.NONE ? "float" : q),
+                                "M=" + m + " beam=" + beamWidth + " candidates=" + c,
+                                round(buildS),
+                                round(n / buildS),
+                                round(indexMb),
+                                round(hotMb),
+                                round(h.p50),
+                                round(h.p99),
+                                round(1000 / h.mean),
+                                round(h.recall),
+                                round(h.rank1));
                         if (quant == HnswSettings.Quantization.NONE) {
                             luceneHnswFloat.add(Map.of("recall", h.recall, "qps", 1000 / h.mean, "setting", c));
                         }
@@ -161,10 +212,18 @@ public final class GalleryBenchCommand implements Runnable {
                     double buildS = ((Number) r.get("build_s")).doubleValue();
                     double mean = ((Number) r.get("mean_ms")).doubleValue();
                     double recall = ((Number) r.get("recall10")).doubleValue();
-                    t.row(r.get("engine"), r.get("params"), round(buildS), round(n / buildS),
-                            round(((Number) r.get("index_mb")).doubleValue()), null,
-                            round(((Number) r.get("p50_ms")).doubleValue()), round(((Number) r.get("p99_ms")).doubleValue()),
-                            round(1000 / mean), round(recall), round(((Number) r.get("rank1_dup")).doubleValue()));
+                    t.row(
+                            r.get("engine"),
+                            r.get("params"),
+                            round(buildS),
+                            round(n / buildS),
+                            round(((Number) r.get("index_mb")).doubleValue()),
+                            null,
+                            round(((Number) r.get("p50_ms")).doubleValue()),
+                            round(((Number) r.get("p99_ms")).doubleValue()),
+                            round(1000 / mean),
+                            round(recall),
+                            round(((Number) r.get("rank1_dup")).doubleValue()));
                     if ("faiss IndexHNSWFlat".equals(r.get("engine"))) {
                         faissHnsw.add(Map.of("recall", recall, "qps", 1000 / mean, "setting", r.get("ef")));
                     }
@@ -174,7 +233,9 @@ public final class GalleryBenchCommand implements Runnable {
                 t.note("qps at recall@10 >= " + target, equalRecall(target, luceneHnswFloat, faissHnsw));
             }
             t.note("machine", Runtime.getRuntime().availableProcessors() + " cores, JDK " + Runtime.version());
-            t.note("build", "lucene: 1 thread into one segment (one graph), via the gallery index (raw vectors stored too); faiss/hnswlib: 2 threads");
+            t.note(
+                    "build",
+                    "lucene: 1 thread into one segment (one graph), via the gallery index (raw vectors stored too); faiss/hnswlib: 2 threads");
             t.note("hot_mb", "graph + the vectors HNSW reads (float .vec, or quantised .veq); exact reads .vec");
         } catch (IOException e) {
             throw new UncheckedIOException("gallery bench failed in " + work, e);
@@ -188,28 +249,33 @@ public final class GalleryBenchCommand implements Runnable {
     }
 
     /** The cheapest setting of each engine that reaches the target recall, and the QPS ratio. */
-    private static String equalRecall(double target, List<Map<String, Object>> lucene, List<Map<String, Object>> faiss) {
+    private static String equalRecall(
+            double target, List<Map<String, Object>> lucene, List<Map<String, Object>> faiss) {
         Map<String, Object> l = cheapest(target, lucene);
         Map<String, Object> f = cheapest(target, faiss);
         if (l == null || f == null) {
-            return "not reached by " + (l == null ? "lucene" : "") + (l == null && f == null ? " and " : "") + (f == null ? "faiss" : "")
-                    + " in the swept settings";
+            return "not reached by " + (l == null ? "lucene" : "") + (l == null && f == null ? " and " : "")
+                    + (f == null ? "faiss" : "") + " in the swept settings";
         }
         double lq = (double) l.get("qps"), fq = (double) f.get("qps");
-        return String.format("lucene %.0f qps (candidates=%s) vs faiss hnsw %.0f qps (efSearch=%s): faiss/lucene = %.2fx",
+        return String.format(
+                "lucene %.0f qps (candidates=%s) vs faiss hnsw %.0f qps (efSearch=%s): faiss/lucene = %.2fx",
                 lq, l.get("setting"), fq, f.get("setting"), fq / lq);
     }
 
     private static Map<String, Object> cheapest(double target, List<Map<String, Object>> rows) {
-        return rows.stream().filter(r -> (double) r.get("recall") >= target)
-                .max(Comparator.comparingDouble(r -> (double) r.get("qps"))).orElse(null);
+        return rows.stream()
+                .filter(r -> (double) r.get("recall") >= target)
+                .max(Comparator.comparingDouble(r -> (double) r.get("qps")))
+                .orElse(null);
     }
 
     private GalleryIndex build(Path dir, GalleryBenchData data, HnswSettings hnsw) {
         FileTrees.delete(dir);
         // one big buffer and one thread: the whole gallery flushes as one segment, one HNSW graph
         GalleryIndex index = GalleryIndex.open(dir, hnsw, 1900);
-        index.apply(new GalleryChange.DefineGallery(new GalleryDefinition("bench", GalleryKind.SURVEILLANCE, Map.of())));
+        index.apply(
+                new GalleryChange.DefineGallery(new GalleryDefinition("bench", GalleryKind.SURVEILLANCE, Map.of())));
         int n = data.base.length;
         long t0 = System.nanoTime();
         int lastIdentity = -1;
@@ -223,12 +289,14 @@ public final class GalleryBenchCommand implements Runnable {
             for (int d = 0; d < raw.length; d++) {
                 raw[d] *= data.norms[i];
             }
-            index.apply(new GalleryChange.PutMedium(new Medium("bench", "id" + identity, "v" + i,
-                    List.of(new Embedding(MODEL, raw)), List.of(), Map.of(), 0)));
+            index.apply(new GalleryChange.PutMedium(new Medium(
+                    "bench", "id" + identity, "v" + i, List.of(new Embedding(MODEL, raw)), List.of(), Map.of(), 0)));
             if ((i + 1) % 20_000 == 0) {
                 double s = (System.nanoTime() - t0) / 1e9;
                 double rate = (i + 1) / s;
-                progress("lucene %s: %d/%d vectors, %.0f/s, ETA %.0f s", hnsw.quantization(), i + 1, n, rate, (n - i - 1) / rate);
+                progress(
+                        "lucene %s: %d/%d vectors, %.0f/s, ETA %.0f s",
+                        hnsw.quantization(), i + 1, n, rate, (n - i - 1) / rate);
             }
         }
         index.commit(0);
@@ -238,8 +306,14 @@ public final class GalleryBenchCommand implements Runnable {
 
     private record Measured(double p50, double p99, double mean, double recall, double rank1) {}
 
-    private Measured measure(GallerySearcher searcher, GalleryBenchData data, int[][] gtFresh, int[][] gtDup,
-                             SearchMode mode, int candidates, int count) {
+    private Measured measure(
+            GallerySearcher searcher,
+            GalleryBenchData data,
+            int[][] gtFresh,
+            int[][] gtDup,
+            SearchMode mode,
+            int candidates,
+            int count) {
         int nq = Math.min(count, data.fresh.length);
         // warm-up: JIT and page cache
         for (int q = 0; q < Math.min(200, nq); q++) {
@@ -249,7 +323,8 @@ public final class GalleryBenchCommand implements Runnable {
         double recallSum = 0;
         for (int q = 0; q < nq; q++) {
             long t0 = System.nanoTime();
-            List<Hit> hits = searcher.search(request(data.fresh[q], mode, candidates, 10)).hits();
+            List<Hit> hits = searcher.search(request(data.fresh[q], mode, candidates, 10))
+                    .hits();
             lat[q] = (System.nanoTime() - t0) / 1e6;
             int found = 0;
             for (Hit h : hits) {
@@ -264,7 +339,8 @@ public final class GalleryBenchCommand implements Runnable {
         }
         int agree = 0;
         for (int q = 0; q < nq; q++) {
-            List<Hit> hits = searcher.search(request(data.dup[q], mode, candidates, 1)).hits();
+            List<Hit> hits =
+                    searcher.search(request(data.dup[q], mode, candidates, 1)).hits();
             if (!hits.isEmpty() && Integer.parseInt(hits.get(0).mediaId().substring(1)) == gtDup[q][0]) {
                 agree++;
             }
@@ -272,7 +348,12 @@ public final class GalleryBenchCommand implements Runnable {
         double mean = Arrays.stream(lat).average().orElse(0);
         Arrays.sort(lat);
         progress("  %s candidates=%d: p50 %.2f ms, recall@10 %.4f", mode, candidates, lat[nq / 2], recallSum / nq);
-        return new Measured(lat[nq / 2], lat[Math.min(nq - 1, (int) Math.ceil(nq * 0.99) - 1)], mean, recallSum / nq, agree / (double) nq);
+        return new Measured(
+                lat[nq / 2],
+                lat[Math.min(nq - 1, (int) Math.ceil(nq * 0.99) - 1)],
+                mean,
+                recallSum / nq,
+                agree / (double) nq);
     }
 
     private static SearchRequest request(float[] probe, SearchMode mode, int candidates, int k) {
@@ -292,9 +373,12 @@ public final class GalleryBenchCommand implements Runnable {
         params.put("ef", ef);
         params.put("exact_queries", exactQueries);
         params.put("build_threads", 2);
-        String py = python != null ? python : Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
+        String py = python != null
+                ? python
+                : Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
         Process p = new ProcessBuilder(py, script.toString(), Json.mapper().writeValueAsString(params))
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         List<Map<String, Object>> rows = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line = r.readLine(); line != null; line = r.readLine()) {
@@ -302,8 +386,12 @@ public final class GalleryBenchCommand implements Runnable {
                     @SuppressWarnings("unchecked")
                     Map<String, Object> row = Json.mapper().readValue(line, Map.class);
                     rows.add(row);
-                    progress("  %s %s: p50 %.2f ms, recall@10 %.4f", row.get("engine"), row.get("params"),
-                            ((Number) row.get("p50_ms")).doubleValue(), ((Number) row.get("recall10")).doubleValue());
+                    progress(
+                            "  %s %s: p50 %.2f ms, recall@10 %.4f",
+                            row.get("engine"),
+                            row.get("params"),
+                            ((Number) row.get("p50_ms")).doubleValue(),
+                            ((Number) row.get("recall10")).doubleValue());
                 }
             }
         }

@@ -112,7 +112,8 @@ final class GalleryBenchData {
     }
 
     static void writeF32(Path file, float[][] rows) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel ch = FileChannel.open(
+                file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             ByteBuffer buf = ByteBuffer.allocate(rows[0].length * 4 * 1024).order(ByteOrder.LITTLE_ENDIAN);
             for (float[] row : rows) {
                 if (buf.remaining() < row.length * 4) {
@@ -130,8 +131,10 @@ final class GalleryBenchData {
     }
 
     static void writeI32(Path file, int[][] rows) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer buf = ByteBuffer.allocate(rows.length * rows[0].length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        try (FileChannel ch = FileChannel.open(
+                file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer buf =
+                    ByteBuffer.allocate(rows.length * rows[0].length * 4).order(ByteOrder.LITTLE_ENDIAN);
             for (int[] row : rows) {
                 for (int x : row) {
                     buf.putInt(x);

@@ -1,8 +1,8 @@
 package io.facestream.ops.bench;
 
+import io.facestream.broker.EmbeddedKafka;
 import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.config.FacestreamPaths;
-import io.facestream.broker.EmbeddedKafka;
 import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.topics.TopicCatalog;
@@ -21,7 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
@@ -36,25 +35,40 @@ import picocli.CommandLine.Option;
  * {@code facestream bench ingest}: decode and delivery rates of the ingest service on a 1080p H.264 file, next to the
  * FFmpeg command-line decoder ({@code ffmpeg -benchmark -i F -f null -}) on the same file in the same run.
  */
-@Command(name = "ingest", mixinStandardHelpOptions = true,
-        description = "Ingest throughput on a 1080p H.264 file (5 fps and full-rate sampling) against `ffmpeg -benchmark`.")
+@Command(
+        name = "ingest",
+        mixinStandardHelpOptions = true,
+        description =
+                "Ingest throughput on a 1080p H.264 file (5 fps and full-rate sampling) against `ffmpeg -benchmark`.")
 public final class IngestBenchCommand implements Callable<Integer> {
     private static final Pattern RTIME = Pattern.compile("rtime=([0-9.]+)s");
     private static final Pattern FRAMES = Pattern.compile("frame=\\s*(\\d+)");
 
-    @Option(names = "--file", paramLabel = "FILE", description = "Video to ingest (default: a generated 1080p H.264 clip, cached in ~/.facestream/bench)")
+    @Option(
+            names = "--file",
+            paramLabel = "FILE",
+            description = "Video to ingest (default: a generated 1080p H.264 clip, cached in ~/.facestream/bench)")
     Path file;
 
-    @Option(names = "--seconds", paramLabel = "N", description = "Length of the generated clip in seconds (default: 10)")
+    @Option(
+            names = "--seconds",
+            paramLabel = "N",
+            description = "Length of the generated clip in seconds (default: 10)")
     int seconds = 10;
 
-    @Option(names = "--runs", paramLabel = "N", description = "Runs of each measurement; the best is reported (default: 3)")
+    @Option(
+            names = "--runs",
+            paramLabel = "N",
+            description = "Runs of each measurement; the best is reported (default: 3)")
     int runs = 3;
 
     @Option(names = "--jpeg-quality", paramLabel = "Q", description = "JPEG quality of published frames (default: 90)")
     int jpegQuality = 90;
 
-    @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Kafka to deliver to (default: an embedded broker)")
+    @Option(
+            names = "--bootstrap",
+            paramLabel = "HOST:PORT",
+            description = "Kafka to deliver to (default: an embedded broker)")
     String bootstrap;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the table as JSON")
@@ -77,7 +91,8 @@ public final class IngestBenchCommand implements Callable<Integer> {
         EmbeddedKafka kafka = bootstrap == null ? EmbeddedKafka.startTemporary() : null;
         String address = kafka != null ? kafka.bootstrapServers() : bootstrap;
         // the temporary broker is PLAINTEXT; a cluster of the user's gets the configured client properties
-        KafkaConnection connection = kafka != null ? KafkaConnection.of(address)
+        KafkaConnection connection = kafka != null
+                ? KafkaConnection.of(address)
                 : KafkaConnection.fromConfig(FacestreamConfig.builder().build(), address);
         try (Admin admin = KafkaClients.admin(connection)) {
             new TopicCreator(admin, (short) 1).ensure(TopicCatalog.defaults());
@@ -108,8 +123,17 @@ public final class IngestBenchCommand implements Callable<Integer> {
                 kafka.close();
             }
         }
-        Table t = new Table("bench ingest: " + clip.getFileName() + " (" + codec + " " + size + ", " + decode.decoded() + " frames)",
-                "pipeline", "sampling", "decoded", "delivered", "seconds", "decoded fps", "delivered fps", "vs ffmpeg decode");
+        Table t = new Table(
+                "bench ingest: " + clip.getFileName() + " (" + codec + " " + size + ", " + decode.decoded()
+                        + " frames)",
+                "pipeline",
+                "sampling",
+                "decoded",
+                "delivered",
+                "seconds",
+                "decoded fps",
+                "delivered fps",
+                "vs ffmpeg decode");
         double reference = ffmpeg == null ? Double.NaN : ffmpeg.decodedFps();
         if (ffmpeg != null) {
             t.row(ffmpeg.name(), "all", ffmpeg.decoded(), null, ffmpeg.seconds(), ffmpeg.decodedFps(), null, 1.0);
@@ -117,11 +141,22 @@ public final class IngestBenchCommand implements Callable<Integer> {
             t.row("ffmpeg -benchmark", "all", null, null, null, null, null, "n/a");
         }
         for (Measurement m : List.of(decode, sampled, full)) {
-            t.row(m.name(), m.sampling(), m.decoded(), m.delivered() < 0 ? null : m.delivered(), m.seconds(), m.decodedFps(),
-                    m.delivered() < 0 ? null : m.deliveredFps(), Double.isNaN(reference) ? "n/a" : m.decodedFps() / reference);
+            t.row(
+                    m.name(),
+                    m.sampling(),
+                    m.decoded(),
+                    m.delivered() < 0 ? null : m.delivered(),
+                    m.seconds(),
+                    m.decodedFps(),
+                    m.delivered() < 0 ? null : m.deliveredFps(),
+                    Double.isNaN(reference) ? "n/a" : m.decodedFps() / reference);
         }
         t.note("file", clip.toAbsolutePath().toString());
-        t.note("ratio ingest(5 fps)/ffmpeg", Double.isNaN(reference) ? "n/a" : String.format("%.2f (goal >= 0.9)", sampled.decodedFps() / reference));
+        t.note(
+                "ratio ingest(5 fps)/ffmpeg",
+                Double.isNaN(reference)
+                        ? "n/a"
+                        : String.format("%.2f (goal >= 0.9)", sampled.decodedFps() / reference));
         if (ffmpegNote != null) {
             t.note("ffmpeg", ffmpegNote);
         }
@@ -154,14 +189,27 @@ public final class IngestBenchCommand implements Callable<Integer> {
     private static Measurement ffmpegCli(Path clip) throws IOException, InterruptedException {
         Process p;
         try {
-            p = new ProcessBuilder("ffmpeg", "-hide_banner", "-nostdin", "-benchmark", "-i", clip.toString(), "-map", "0:v:0", "-f", "null", "-")
-                    .redirectErrorStream(true).start();
+            p = new ProcessBuilder(
+                            "ffmpeg",
+                            "-hide_banner",
+                            "-nostdin",
+                            "-benchmark",
+                            "-i",
+                            clip.toString(),
+                            "-map",
+                            "0:v:0",
+                            "-f",
+                            "null",
+                            "-")
+                    .redirectErrorStream(true)
+                    .start();
         } catch (IOException e) {
             throw new IOException("ffmpeg CLI not found (apt-get install -y ffmpeg): " + e.getMessage());
         }
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {
-            throw new IOException("ffmpeg exited with " + p.exitValue() + ": " + out.lines().reduce((x, y) -> y).orElse(""));
+            throw new IOException("ffmpeg exited with " + p.exitValue() + ": "
+                    + out.lines().reduce((x, y) -> y).orElse(""));
         }
         Matcher rt = RTIME.matcher(out);
         double seconds = rt.find() ? Double.parseDouble(rt.group(1)) : Double.NaN;
@@ -188,13 +236,23 @@ public final class IngestBenchCommand implements Callable<Integer> {
     }
 
     /** The real ingest service, fast replay, one camera; timed from start until every frame is acknowledged. */
-    private Measurement ingest(KafkaConnection connection, Path clip, double fps, String camera) throws InterruptedException {
-        CameraOptions options = new CameraOptions(fps, 0, 0, jpegQuality, Replay.FAST, AtEnd.STOP, 25, Duration.ofSeconds(5),
-                new Reconnect(0, Duration.ZERO, Duration.ZERO), "");
+    private Measurement ingest(KafkaConnection connection, Path clip, double fps, String camera)
+            throws InterruptedException {
+        CameraOptions options = new CameraOptions(
+                fps,
+                0,
+                0,
+                jpegQuality,
+                Replay.FAST,
+                AtEnd.STOP,
+                25,
+                Duration.ofSeconds(5),
+                new Reconnect(0, Duration.ZERO, Duration.ZERO),
+                "");
         long start = System.nanoTime();
         CameraStatus status;
-        try (IngestService service = IngestService.start(connection, List.of(CameraRequest.parse(camera + "=" + clip)), options,
-                Duration.ofMinutes(10))) {
+        try (IngestService service = IngestService.start(
+                connection, List.of(CameraRequest.parse(camera + "=" + clip)), options, Duration.ofMinutes(10))) {
             if (!service.awaitEnd(Duration.ofMinutes(10))) {
                 throw new CommandFailed("ingest of " + clip + " did not finish within 10 minutes");
             }
@@ -204,8 +262,12 @@ public final class IngestBenchCommand implements Callable<Integer> {
         if (status.state() != CameraStatus.State.FINISHED) {
             throw new CommandFailed("ingest of " + clip + " failed: " + status.error());
         }
-        return new Measurement(fps > 0 ? "ingest (decode, sample, JPEG, Kafka)" : "ingest (decode, JPEG, Kafka)",
-                fps > 0 ? fps + " fps" : "every frame", status.counts().read(), status.counts().sent(), seconds);
+        return new Measurement(
+                fps > 0 ? "ingest (decode, sample, JPEG, Kafka)" : "ingest (decode, JPEG, Kafka)",
+                fps > 0 ? fps + " fps" : "every frame",
+                status.counts().read(),
+                status.counts().sent(),
+                seconds);
     }
 
     record Measurement(String name, String sampling, long decoded, long delivered, double seconds) {

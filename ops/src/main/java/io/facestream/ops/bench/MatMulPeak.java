@@ -39,8 +39,10 @@ final class MatMulPeak {
             for (int i = 0; i < a.length; i++) {
                 a[i] = (float) r.nextDouble(-1, 1);
             }
-            try (OnnxTensor ta = OnnxTensor.createTensor(OnnxSessions.environment(), FloatBuffer.wrap(a), new long[] {N, N});
-                 OnnxTensor tb = OnnxTensor.createTensor(OnnxSessions.environment(), FloatBuffer.wrap(a), new long[] {N, N})) {
+            try (OnnxTensor ta = OnnxTensor.createTensor(
+                            OnnxSessions.environment(), FloatBuffer.wrap(a), new long[] {N, N});
+                    OnnxTensor tb = OnnxTensor.createTensor(
+                            OnnxSessions.environment(), FloatBuffer.wrap(a), new long[] {N, N})) {
                 Map<String, OnnxTensor> in = Map.of("a", ta, "b", tb);
                 for (int i = 0; i < 3; i++) {
                     session.run(in).close();
@@ -73,17 +75,33 @@ final class MatMulPeak {
     }
 
     private static Path writeModel() {
-        Onnx.TypeProto type = Onnx.TypeProto.newBuilder().setTensorType(Onnx.TypeProto.Tensor.newBuilder().setElemType(1)
-                .setShape(Onnx.TensorShapeProto.newBuilder()
-                        .addDim(Onnx.TensorShapeProto.Dimension.newBuilder().setDimValue(N))
-                        .addDim(Onnx.TensorShapeProto.Dimension.newBuilder().setDimValue(N)))).build();
-        Onnx.GraphProto graph = Onnx.GraphProto.newBuilder().setName("matmul")
-                .addNode(Onnx.NodeProto.newBuilder().setOpType("MatMul").addInput("a").addInput("b").addOutput("c"))
+        Onnx.TypeProto type = Onnx.TypeProto.newBuilder()
+                .setTensorType(Onnx.TypeProto.Tensor.newBuilder()
+                        .setElemType(1)
+                        .setShape(Onnx.TensorShapeProto.newBuilder()
+                                .addDim(Onnx.TensorShapeProto.Dimension.newBuilder()
+                                        .setDimValue(N))
+                                .addDim(Onnx.TensorShapeProto.Dimension.newBuilder()
+                                        .setDimValue(N))))
+                .build();
+        Onnx.GraphProto graph = Onnx.GraphProto.newBuilder()
+                .setName("matmul")
+                .addNode(Onnx.NodeProto.newBuilder()
+                        .setOpType("MatMul")
+                        .addInput("a")
+                        .addInput("b")
+                        .addOutput("c"))
                 .addInput(Onnx.ValueInfoProto.newBuilder().setName("a").setType(type))
                 .addInput(Onnx.ValueInfoProto.newBuilder().setName("b").setType(type))
-                .addOutput(Onnx.ValueInfoProto.newBuilder().setName("c").setType(type)).build();
-        Onnx.ModelProto m = Onnx.ModelProto.newBuilder().setIrVersion(8).setProducerName("facestream-bench")
-                .addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setDomain("").setVersion(13)).setGraph(graph).build();
+                .addOutput(Onnx.ValueInfoProto.newBuilder().setName("c").setType(type))
+                .build();
+        Onnx.ModelProto m = Onnx.ModelProto.newBuilder()
+                .setIrVersion(8)
+                .setProducerName("facestream-bench")
+                .addOpsetImport(
+                        Onnx.OperatorSetIdProto.newBuilder().setDomain("").setVersion(13))
+                .setGraph(graph)
+                .build();
         try {
             Path p = Files.createTempFile("facestream-matmul", ".onnx");
             Files.write(p, m.toByteArray());

@@ -30,8 +30,13 @@ final class ObservationLatency implements AutoCloseable {
     /** Starts reading at the current end of the topic, so only frames produced from now on count. */
     ObservationLatency(KafkaConnection kafka, String cameraPrefix) {
         this.cameraPrefix = cameraPrefix;
-        this.follower = TopicFollower.start(kafka, TopicCatalog.FACES, TopicFollower.Start.END, "bench-latency-probe",
-                Duration.ofMillis(100), this::accept);
+        this.follower = TopicFollower.start(
+                kafka,
+                TopicCatalog.FACES,
+                TopicFollower.Start.END,
+                "bench-latency-probe",
+                Duration.ofMillis(100),
+                this::accept);
     }
 
     private void accept(ConsumerRecords<String, byte[]> records) throws Exception {
@@ -62,8 +67,11 @@ final class ObservationLatency implements AutoCloseable {
     /** Latencies, in ms and ascending, of the frames captured in {@code [fromMillis, toMillis)}. */
     synchronized long[] latencies(long fromMillis, long toMillis) {
         check();
-        return samples.stream().filter(s -> s.captureMillis() >= fromMillis && s.captureMillis() < toMillis)
-                .mapToLong(Sample::latencyMillis).sorted().toArray();
+        return samples.stream()
+                .filter(s -> s.captureMillis() >= fromMillis && s.captureMillis() < toMillis)
+                .mapToLong(Sample::latencyMillis)
+                .sorted()
+                .toArray();
     }
 
     private void check() {

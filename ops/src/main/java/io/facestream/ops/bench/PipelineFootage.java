@@ -43,6 +43,7 @@ public record PipelineFootage(int width, int height, List<ClipFrame> frames, Pat
     static final int HEIGHT = 480;
     /** Five walkers: the first crosses the whole clip, the others part of it, so most frames hold 3–5 faces. */
     static final List<Integer> CAST = List.of(1, 2, 3, 4, 5);
+
     static final long SEED = 20_261_122L;
     static final int JPEG_QUALITY = 90;
 
@@ -103,7 +104,7 @@ public record PipelineFootage(int width, int height, List<ClipFrame> frames, Pat
         // faces of 48–120 px: big enough for MTCNN at its default minimum face size, as at a corridor camera
         SynthSpec spec = new SynthSpec(work, CAST.size(), 1, SEED, frameCount, WIDTH, HEIGHT, 48, 120, 1);
         List<Identity> identities = new BlendedIdentities(donors).identities(CAST.size(), SEED);
-        List<FaceLabel> labels = new VideoRenderer(spec, identities).render(0, CAST, () -> { });
+        List<FaceLabel> labels = new VideoRenderer(spec, identities).render(0, CAST, () -> {});
         List<List<Map<String, Object>>> byFrame = new ArrayList<>();
         for (int f = 0; f < frameCount; f++) {
             byFrame.add(new ArrayList<>());
@@ -115,7 +116,8 @@ public record PipelineFootage(int width, int height, List<ClipFrame> frames, Pat
             Json.mapper().writeValue(truth.toFile(), byFrame);
             Files.move(work.resolve(SynthSpec.videoFile(0)), mp4, StandardCopyOption.REPLACE_EXISTING);
             try (var s = Files.walk(work)) {
-                s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                s.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot cache the benchmark clip in " + cache, e);
@@ -138,19 +140,20 @@ public record PipelineFootage(int width, int height, List<ClipFrame> frames, Pat
     private static PipelineFootage load(Path mp4, Path truth) {
         List<List<Map<String, Object>>> faces;
         try {
-            faces = Json.mapper().readValue(truth.toFile(), new TypeReference<>() { });
+            faces = Json.mapper().readValue(truth.toFile(), new TypeReference<>() {});
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the clip's ground truth " + truth, e);
         }
         List<ClipFrame> frames = new ArrayList<>();
         try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(mp4.toFile());
-             OpenCVFrameConverter.ToMat converter = new OpenCVFrameConverter.ToMat();
-             IntPointer params = new IntPointer(IMWRITE_JPEG_QUALITY, JPEG_QUALITY)) {
+                OpenCVFrameConverter.ToMat converter = new OpenCVFrameConverter.ToMat();
+                IntPointer params = new IntPointer(IMWRITE_JPEG_QUALITY, JPEG_QUALITY)) {
             grabber.start();
             for (Frame f; (f = grabber.grabImage()) != null; ) {
                 int index = frames.size();
                 if (index >= faces.size()) {
-                    throw new CommandFailed(mp4 + " has more frames than its ground truth " + truth + " (" + faces.size() + ")");
+                    throw new CommandFailed(
+                            mp4 + " has more frames than its ground truth " + truth + " (" + faces.size() + ")");
                 }
                 Mat image = converter.convert(f);
                 try (BytePointer buf = new BytePointer()) {
@@ -186,8 +189,16 @@ public record PipelineFootage(int width, int height, List<ClipFrame> frames, Pat
                 points[2 * i + 1] = lm.get(i).get(1).doubleValue();
             }
             int subject = Integer.parseInt(((String) g.get("label")).substring("subject-".length()));
-            out.add(new FaceLabel(subject, "clip", -1, box.get(0).doubleValue(), box.get(1).doubleValue(),
-                    box.get(2).doubleValue(), box.get(3).doubleValue(), points, 0));
+            out.add(new FaceLabel(
+                    subject,
+                    "clip",
+                    -1,
+                    box.get(0).doubleValue(),
+                    box.get(1).doubleValue(),
+                    box.get(2).doubleValue(),
+                    box.get(3).doubleValue(),
+                    points,
+                    0));
         }
         return out;
     }

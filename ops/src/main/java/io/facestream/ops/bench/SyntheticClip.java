@@ -28,9 +28,10 @@ final class SyntheticClip {
     static Path h264(Path file, int width, int height, int fps, int seconds) throws Exception {
         Files.createDirectories(file.toAbsolutePath().getParent());
         Path partial = file.resolveSibling(file.getFileName() + ".part");
-        try (Mat texture = new Mat(height, width, CV_8UC3); Mat frame = new Mat();
-             OpenCVFrameConverter.ToMat converter = new OpenCVFrameConverter.ToMat();
-             FFmpegFrameRecorder r = new FFmpegFrameRecorder(partial.toFile(), width, height, 0)) {
+        try (Mat texture = new Mat(height, width, CV_8UC3);
+                Mat frame = new Mat();
+                OpenCVFrameConverter.ToMat converter = new OpenCVFrameConverter.ToMat();
+                FFmpegFrameRecorder r = new FFmpegFrameRecorder(partial.toFile(), width, height, 0)) {
             byte[] noise = new byte[width * height * 3];
             new java.util.Random(42).nextBytes(noise);
             texture.data().put(noise);
@@ -49,13 +50,30 @@ final class SyntheticClip {
                 for (int k = 0; k < 6; k++) {
                     int x = (i * (7 + 3 * k) + k * 300) % (width - 200);
                     int y = (int) (height / 2 + Math.sin((i + 20 * k) / 15.0) * height / 3);
-                    rectangle(frame, new Point(x, y - 60), new Point(x + 160, y + 60), new Scalar(40 * k, 200 - 30 * k, 120, 0), -1, 8, 0);
+                    rectangle(
+                            frame,
+                            new Point(x, y - 60),
+                            new Point(x + 160, y + 60),
+                            new Scalar(40 * k, 200 - 30 * k, 120, 0),
+                            -1,
+                            8,
+                            0);
                     circle(frame, new Point(width - x - 80, y), 50, new Scalar(230, 40 * k, 90, 0), -1, 8, 0);
                 }
-                putText(frame, "frame " + i, new Point(60, 120), FONT_HERSHEY_SIMPLEX, 3.0, new Scalar(255, 255, 255, 0), 6, 8, false);
+                putText(
+                        frame,
+                        "frame " + i,
+                        new Point(60, 120),
+                        FONT_HERSHEY_SIMPLEX,
+                        3.0,
+                        new Scalar(255, 255, 255, 0),
+                        6,
+                        8,
+                        false);
                 r.record(converter.convert(frame));
                 if (i % (5 * fps) == 0) {
-                    System.out.printf("bench ingest: encoding the %dx%d clip, frame %d of %d%n", width, height, i, frames);
+                    System.out.printf(
+                            "bench ingest: encoding the %dx%d clip, frame %d of %d%n", width, height, i, frames);
                 }
             }
             r.stop();

@@ -6,8 +6,8 @@ import io.facestream.ops.cli.ConfigOptions;
 import io.facestream.ops.report.Table;
 import io.facestream.trainer.data.Augmentation;
 import io.facestream.trainer.data.FaceDataset;
-import io.facestream.trainer.data.ImageCodec;
 import io.facestream.trainer.data.FaceImage;
+import io.facestream.trainer.data.ImageCodec;
 import io.facestream.trainer.head.HeadKind;
 import io.facestream.trainer.run.BaseModel;
 import io.facestream.trainer.run.Budget;
@@ -28,18 +28,32 @@ import picocli.CommandLine.Option;
  * {@code facestream bench train}: training throughput (images/s) per model and batch size, with the split between
  * waiting for data, loader work and compute. Runs on generated 112×112 JPEG identities so it needs no data set.
  */
-@Command(name = "train", mixinStandardHelpOptions = true, description = "Training images/s for MobileFaceNet and IR-18 at batch 32/64, data vs compute.")
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
+        description = "Training images/s for MobileFaceNet and IR-18 at batch 32/64, data vs compute.")
 public final class TrainBenchCommand implements Runnable {
     @Mixin
     ConfigOptions options;
 
-    @Option(names = "--models", split = ",", defaultValue = "mobilefacenet,ir18", description = "models (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--models",
+            split = ",",
+            defaultValue = "mobilefacenet,ir18",
+            description = "models (default: ${DEFAULT-VALUE})")
     List<String> models;
 
-    @Option(names = "--batches", split = ",", defaultValue = "32,64", description = "batch sizes (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--batches",
+            split = ",",
+            defaultValue = "32,64",
+            description = "batch sizes (default: ${DEFAULT-VALUE})")
     List<Integer> batches;
 
-    @Option(names = "--steps", defaultValue = "3", description = "measured steps per configuration, after one warm-up step (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--steps",
+            defaultValue = "3",
+            description = "measured steps per configuration, after one warm-up step (default: ${DEFAULT-VALUE})")
     int steps;
 
     @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda (default: ${DEFAULT-VALUE})")
@@ -51,16 +65,32 @@ public final class TrainBenchCommand implements Runnable {
     @Override
     public void run() {
         ModelStore store = ModelZoo.store(options.load());
-        Table table = new Table("Training throughput (" + device + ", AdaFace head, paper augmentations)",
-                "model", "batch", "images/s", "step s", "data wait %", "loader ms/img", "compute %");
-        Path data = syntheticData(Math.max(batches.stream().mapToInt(Integer::intValue).max().orElse(64) * (steps + 2), 256));
+        Table table = new Table(
+                "Training throughput (" + device + ", AdaFace head, paper augmentations)",
+                "model",
+                "batch",
+                "images/s",
+                "step s",
+                "data wait %",
+                "loader ms/img",
+                "compute %");
+        Path data = syntheticData(
+                Math.max(batches.stream().mapToInt(Integer::intValue).max().orElse(64) * (steps + 2), 256));
         for (String model : models) {
             BaseModel base = BaseModel.resolve(store, model, 1);
             for (int batch : batches) {
-                Hyperparameters hyper = Hyperparameters.defaults().withBatch(batch).withLearningRate(0.001);
+                Hyperparameters hyper =
+                        Hyperparameters.defaults().withBatch(batch).withLearningRate(0.001);
                 try (FaceDataset ds = FaceDataset.open(data);
-                     TrainingSession session = new TrainingSession(base, ds, HeadKind.ADAFACE, new Budget.Steps(steps + 1), hyper,
-                             Augmentation.PAPER, device, null)) {
+                        TrainingSession session = new TrainingSession(
+                                base,
+                                ds,
+                                HeadKind.ADAFACE,
+                                new Budget.Steps(steps + 1),
+                                hyper,
+                                Augmentation.PAPER,
+                                device,
+                                null)) {
                     session.step();
                     long images = 0;
                     long wait = 0;
@@ -73,19 +103,28 @@ public final class TrainBenchCommand implements Runnable {
                         wait += r.waitNanos();
                         compute += r.computeNanos();
                         work += r.dataWorkNanos();
-                        System.out.printf("  %s batch %d step %d/%d: %.2f s, loss %.3f%n", model, batch, i + 1, steps,
-                                (r.waitNanos() + r.computeNanos()) / 1e9, r.loss());
+                        System.out.printf(
+                                "  %s batch %d step %d/%d: %.2f s, loss %.3f%n",
+                                model, batch, i + 1, steps, (r.waitNanos() + r.computeNanos()) / 1e9, r.loss());
                     }
                     double secs = (System.nanoTime() - t0) / 1e9;
-                    table.row(base.manifest().id(), batch, images / secs, secs / steps, 100.0 * wait / 1e9 / secs,
-                            work / 1e6 / images, 100.0 * compute / 1e9 / secs);
+                    table.row(
+                            base.manifest().id(),
+                            batch,
+                            images / secs,
+                            secs / steps,
+                            100.0 * wait / 1e9 / secs,
+                            work / 1e6 / images,
+                            100.0 * compute / 1e9 / secs);
                 }
             }
         }
         table.note("cores", Runtime.getRuntime().availableProcessors())
                 .note("loader threads", Hyperparameters.defaults().loaderThreads())
                 .note("data", "generated 112x112 JPEG identities, decoded and augmented per step")
-                .note("loader ms/img", "loader thread CPU time per image (decode + augment + normalise), overlapped with compute by prefetch");
+                .note(
+                        "loader ms/img",
+                        "loader thread CPU time per image (decode + augment + normalise), overlapped with compute by prefetch");
         table.print(System.out);
         Table.writeJson(json, List.of(table));
     }

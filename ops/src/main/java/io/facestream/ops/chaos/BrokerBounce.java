@@ -26,6 +26,10 @@ record BrokerBounce() implements Fault {
             rig.broker.kill();
         }
         rig.startBroker();
-        return new Outcome((clean ? "broker stopped cleanly" : "kill -9 broker") + ", restarted", at, System.currentTimeMillis(), null);
+        return new Outcome(
+                (clean ? "broker stopped cleanly" : "kill -9 broker") + ", restarted",
+                at,
+                System.currentTimeMillis(),
+                null);
     }
 }

@@ -46,9 +46,14 @@ record BrokerDown(Duration down) implements Fault {
             }
         }
         rig.startBroker();
-        String problem = stayedReady.isEmpty() ? null
+        String problem = stayedReady.isEmpty()
+                ? null
                 : "readiness never turned false while the broker was away " + down.toSeconds() + " s: " + stayedReady;
-        return new Outcome((clean ? "broker stopped cleanly" : "kill -9 broker") + " for " + down.toSeconds()
-                + " s (every service not ready meanwhile: " + (problem == null) + "), restarted", at, System.currentTimeMillis(), problem);
+        return new Outcome(
+                (clean ? "broker stopped cleanly" : "kill -9 broker") + " for " + down.toSeconds()
+                        + " s (every service not ready meanwhile: " + (problem == null) + "), restarted",
+                at,
+                System.currentTimeMillis(),
+                problem);
     }
 }

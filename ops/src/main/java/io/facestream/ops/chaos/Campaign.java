@@ -27,8 +27,14 @@ public final class Campaign {
      * @param drainTimeout   how long a run may take to come out complete after its input stopped
      * @param dir            work directory: broker data, service state, one log per process
      */
-    public record Settings(List<String> faults, int runs, long seed, Duration brokerDown, Duration sessionTimeout,
-                           Duration drainTimeout, Path dir) {
+    public record Settings(
+            List<String> faults,
+            int runs,
+            long seed,
+            Duration brokerDown,
+            Duration sessionTimeout,
+            Duration drainTimeout,
+            Path dir) {
         public Settings {
             if (runs < 1) {
                 throw new IllegalArgumentException("--kills must be at least 1, got " + runs);
@@ -38,8 +44,18 @@ public final class Campaign {
     }
 
     /** One run of one fault: what went in, what came out. */
-    public record Run(String fault, int run, String what, int recordsIn, int lost, int duplicated, int tracks, int finalsOk,
-                      double recoverySeconds, int unplannedExits, String problem) {
+    public record Run(
+            String fault,
+            int run,
+            String what,
+            int recordsIn,
+            int lost,
+            int duplicated,
+            int tracks,
+            int finalsOk,
+            double recoverySeconds,
+            int unplannedExits,
+            String problem) {
         public boolean passed() {
             return lost == 0 && duplicated == 0 && finalsOk == tracks && problem == null;
         }
@@ -65,9 +81,19 @@ public final class Campaign {
                     for (int i = 1; i <= settings.runs(); i++) {
                         Run r = runOnce(rig, ledger, fault, i, random);
                         runs.add(r);
-                        progress.accept(String.format("chaos %s %d/%d: %s; %d in, %d lost, %d duplicated, FINALs %d/%d, recovery %.1f s%s%s",
-                                name, i, settings.runs(), r.what(), r.recordsIn(), r.lost(), r.duplicated(), r.finalsOk(), r.tracks(),
-                                r.recoverySeconds(), r.unplannedExits() > 0 ? ", " + r.unplannedExits() + " unplanned exit(s)" : "",
+                        progress.accept(String.format(
+                                "chaos %s %d/%d: %s; %d in, %d lost, %d duplicated, FINALs %d/%d, recovery %.1f s%s%s",
+                                name,
+                                i,
+                                settings.runs(),
+                                r.what(),
+                                r.recordsIn(),
+                                r.lost(),
+                                r.duplicated(),
+                                r.finalsOk(),
+                                r.tracks(),
+                                r.recoverySeconds(),
+                                r.unplannedExits() > 0 ? ", " + r.unplannedExits() + " unplanned exit(s)" : "",
                                 r.problem() == null ? "" : "; FAILED: " + r.problem()));
                     }
                 }
@@ -96,7 +122,8 @@ public final class Campaign {
         while (System.currentTimeMillis() < until) {
             ledger.checkRunning();
             rig.restartExited();
-            if (ledger.faces(cameras).keySet().containsAll(sent) && ledger.finals(workload.trackCamera()).size() >= tracks) {
+            if (ledger.faces(cameras).keySet().containsAll(sent)
+                    && ledger.finals(workload.trackCamera()).size() >= tracks) {
                 break;
             }
             Thread.sleep(500);
@@ -152,17 +179,33 @@ public final class Campaign {
             problem = join(problem, "observations (camera/seq/face x committed records), first few: " + examples);
         }
         if (!recovered) {
-            problem = join(problem, "a camera's output did not resume within " + settings.drainTimeout().toSeconds() + " s");
+            problem = join(
+                    problem,
+                    "a camera's output did not resume within "
+                            + settings.drainTimeout().toSeconds() + " s");
         }
         double recovery = recovered ? worst / 1000.0 : settings.drainTimeout().toSeconds();
         if (fault instanceof BrokerDown && recovery > BrokerDown.RESUME_LIMIT.toSeconds()) {
-            problem = join(problem, String.format("processing resumed %.1f s after the broker's return (limit %d s)", recovery,
-                    BrokerDown.RESUME_LIMIT.toSeconds()));
+            problem = join(
+                    problem,
+                    String.format(
+                            "processing resumed %.1f s after the broker's return (limit %d s)",
+                            recovery, BrokerDown.RESUME_LIMIT.toSeconds()));
         }
         fault.after(rig);
         int recordsIn = sent.size() + workload.trackFacesSent();
-        return new Run(fault.name(), run, outcome.what(), recordsIn, lost, duplicated, tracks, finalsOk, recovery,
-                rig.unplannedExits() - exitsBefore, problem);
+        return new Run(
+                fault.name(),
+                run,
+                outcome.what(),
+                recordsIn,
+                lost,
+                duplicated,
+                tracks,
+                finalsOk,
+                recovery,
+                rig.unplannedExits() - exitsBefore,
+                problem);
     }
 
     private static String join(String a, String b) {
@@ -171,34 +214,71 @@ public final class Campaign {
 
     /** The summary table: one row per fault kind. */
     public static Table summary(List<Run> runs, Settings settings, String command) {
-        Table t = new Table("chaos: fault injection with real processes (" + runs.size() + " runs, seed " + settings.seed() + ")",
-                "fault", "runs", "records in", "lost", "duplicated", "FINALs per track ok", "max recovery s", "unplanned exits", "passed");
+        Table t = new Table(
+                "chaos: fault injection with real processes (" + runs.size() + " runs, seed " + settings.seed() + ")",
+                "fault",
+                "runs",
+                "records in",
+                "lost",
+                "duplicated",
+                "FINALs per track ok",
+                "max recovery s",
+                "unplanned exits",
+                "passed");
         for (String f : new java.util.LinkedHashSet<>(settings.faults())) {
             List<Run> of = runs.stream().filter(r -> r.fault().equals(f)).toList();
             if (of.isEmpty()) {
                 continue;
             }
-            t.row(f, of.size(), of.stream().mapToInt(Run::recordsIn).sum(), of.stream().mapToInt(Run::lost).sum(),
+            t.row(
+                    f,
+                    of.size(),
+                    of.stream().mapToInt(Run::recordsIn).sum(),
+                    of.stream().mapToInt(Run::lost).sum(),
                     of.stream().mapToInt(Run::duplicated).sum(),
-                    of.stream().mapToInt(Run::finalsOk).sum() + "/" + of.stream().mapToInt(Run::tracks).sum(),
+                    of.stream().mapToInt(Run::finalsOk).sum() + "/"
+                            + of.stream().mapToInt(Run::tracks).sum(),
                     of.stream().mapToDouble(Run::recoverySeconds).max().orElse(0),
                     of.stream().mapToInt(Run::unplannedExits).sum(),
                     of.stream().allMatch(Run::passed) ? "yes" : "NO");
         }
         t.note("command", command);
-        t.note("recovery", "until every camera of the run has committed output of input sent after the fault began; "
-                + "measured from the fault (process faults) or from the broker's return (broker faults)");
+        t.note(
+                "recovery",
+                "until every camera of the run has committed output of input sent after the fault began; "
+                        + "measured from the fault (process faults) or from the broker's return (broker faults)");
         t.note("machine", Runtime.getRuntime().availableProcessors() + " cores, Java " + Runtime.version());
         return t;
     }
 
     /** Every run, for the JSON and for a failure's details. */
     public static Table details(List<Run> runs) {
-        Table t = new Table("chaos: runs", "fault", "run", "what", "records in", "lost", "duplicated", "tracks", "FINALs ok",
-                "recovery s", "unplanned exits", "problem");
+        Table t = new Table(
+                "chaos: runs",
+                "fault",
+                "run",
+                "what",
+                "records in",
+                "lost",
+                "duplicated",
+                "tracks",
+                "FINALs ok",
+                "recovery s",
+                "unplanned exits",
+                "problem");
         for (Run r : runs) {
-            t.row(r.fault(), r.run(), r.what(), r.recordsIn(), r.lost(), r.duplicated(), r.tracks(), r.finalsOk(),
-                    r.recoverySeconds(), r.unplannedExits(), r.problem());
+            t.row(
+                    r.fault(),
+                    r.run(),
+                    r.what(),
+                    r.recordsIn(),
+                    r.lost(),
+                    r.duplicated(),
+                    r.tracks(),
+                    r.finalsOk(),
+                    r.recoverySeconds(),
+                    r.unplannedExits(),
+                    r.problem());
         }
         return t;
     }

@@ -20,7 +20,8 @@ import java.util.List;
  * SIGSTOP / SIGCONT ({@link #pause()}, {@link #resume()}).
  */
 final class Child {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     private final String name;
     private final Path dir;
     private final List<String> jvmFlags;
@@ -49,7 +50,10 @@ final class Child {
     synchronized void start() {
         try {
             Files.createDirectories(dir);
-            Files.writeString(log(), "---- start " + java.time.Instant.now() + "\n", java.nio.file.StandardOpenOption.CREATE,
+            Files.writeString(
+                    log(),
+                    "---- start " + java.time.Instant.now() + "\n",
+                    java.nio.file.StandardOpenOption.CREATE,
                     java.nio.file.StandardOpenOption.APPEND);
             process = ChildJvm.start(dir, log(), "io.facestream.ops.FacestreamCli", jvmFlags, args);
             expectedDown = false;
@@ -125,9 +129,12 @@ final class Child {
             pid = process.pid();
         }
         try {
-            Process kill = new ProcessBuilder(List.of("kill", "-" + sig, Long.toString(pid))).redirectErrorStream(true).start();
+            Process kill = new ProcessBuilder(List.of("kill", "-" + sig, Long.toString(pid)))
+                    .redirectErrorStream(true)
+                    .start();
             if (kill.waitFor() != 0) {
-                throw new IllegalStateException("kill -" + sig + " " + pid + " failed: " + new String(kill.getInputStream().readAllBytes()));
+                throw new IllegalStateException("kill -" + sig + " " + pid + " failed: "
+                        + new String(kill.getInputStream().readAllBytes()));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run kill -" + sig + " (procps or coreutils must be installed)", e);
@@ -143,8 +150,12 @@ final class Child {
             return null;
         }
         try {
-            HttpResponse<Void> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/health/ready"))
-                    .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.discarding());
+            HttpResponse<Void> r = HTTP.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/health/ready"))
+                            .timeout(Duration.ofSeconds(2))
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.discarding());
             return r.statusCode() == 200;
         } catch (IOException e) {
             return null;

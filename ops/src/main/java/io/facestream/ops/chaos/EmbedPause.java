@@ -29,8 +29,12 @@ record EmbedPause() implements Fault {
         Thread.sleep(rig.sessionTimeout.toMillis() + 3_000);
         boolean ready = third.awaitReady(Duration.ofSeconds(120));
         victim.resume();
-        return new Outcome("kill -STOP " + victim.name() + " for " + (System.currentTimeMillis() - at) / 1000 + " s, "
-                + third.name() + " started, kill -CONT", at, at, ready ? null : third.name() + " did not become ready");
+        return new Outcome(
+                "kill -STOP " + victim.name() + " for " + (System.currentTimeMillis() - at) / 1000 + " s, "
+                        + third.name() + " started, kill -CONT",
+                at,
+                at,
+                ready ? null : third.name() + " did not become ready");
     }
 
     @Override

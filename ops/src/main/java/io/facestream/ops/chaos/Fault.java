@@ -36,7 +36,9 @@ sealed interface Fault permits EmbedKill, MatchKill, BrokerBounce, BrokerDown, E
             case BrokerBounce.NAME -> new BrokerBounce();
             case BrokerDown.NAME -> new BrokerDown(brokerDown);
             case EmbedPause.NAME -> new EmbedPause();
-            default -> throw new IllegalArgumentException("unknown fault '" + name + "'; use some of " + String.join(",", NAMES));
+            default ->
+                throw new IllegalArgumentException(
+                        "unknown fault '" + name + "'; use some of " + String.join(",", NAMES));
         };
     }
 }

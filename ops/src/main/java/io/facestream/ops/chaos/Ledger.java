@@ -36,14 +36,17 @@ final class Ledger implements AutoCloseable {
     private final Map<String, Integer> finals = new HashMap<>();
     /** Wall-clock arrival (ms) of the first committed record of each observation and each FINAL decision. */
     private final Map<Key, Long> faceArrivals = new HashMap<>();
+
     private final Map<String, Long> finalArrivals = new HashMap<>();
     private volatile Throwable failure;
 
     Ledger(String bootstrap) {
-        consumer = new KafkaConsumer<>(KafkaClients.with(KafkaClients.consumer(bootstrap, null), Map.of(
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName())));
+        consumer = new KafkaConsumer<>(KafkaClients.with(
+                KafkaClients.consumer(bootstrap, null),
+                Map.of(
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
+                        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName())));
         List<TopicPartition> parts = new ArrayList<>();
         for (String topic : List.of(TopicCatalog.FACES, TopicCatalog.MATCHES)) {
             consumer.partitionsFor(topic).forEach(p -> parts.add(new TopicPartition(topic, p.partition())));
@@ -149,7 +152,10 @@ final class Ledger implements AutoCloseable {
         long first = -1;
         for (Map.Entry<String, Long> e : finalArrivals.entrySet()) {
             String[] id = e.getKey().split("/");
-            if (id.length == 3 && id[0].equals(camera) && trackNumber(id[1]) >= fromTrack && (first < 0 || e.getValue() < first)) {
+            if (id.length == 3
+                    && id[0].equals(camera)
+                    && trackNumber(id[1]) >= fromTrack
+                    && (first < 0 || e.getValue() < first)) {
                 first = e.getValue();
             }
         }

@@ -37,25 +37,57 @@ final class Rig implements AutoCloseable {
         this.sessionTimeout = sessionTimeout;
         this.progress = progress;
         this.brokerPort = freePort();
-        this.broker = new Child("broker", dir, List.of("-Xmx512m"), List.of("kafka", "--port", Integer.toString(brokerPort),
-                "--data", dir.resolve("kafka-data").toString()), 0);
+        this.broker = new Child(
+                "broker",
+                dir,
+                List.of("-Xmx512m"),
+                List.of(
+                        "kafka",
+                        "--port",
+                        Integer.toString(brokerPort),
+                        "--data",
+                        dir.resolve("kafka-data").toString()),
+                0);
         embeds.add(embed("embed-a"));
         embeds.add(embed("embed-b"));
         int mp = freePort();
-        this.match = new Child("match", dir, List.of("-Xmx512m"), List.of(
-                "match", "--bootstrap", bootstrap(), "--port", "0", "--management-port", Integer.toString(mp),
-                "--set", "match.application-id=" + MATCH_APPLICATION,
-                "--set", "match.state-dir=" + dir.resolve("match-state"),
-                "--set", "match.gallery=none",
-                "--set", "match.track.idle-close=1s",
-                "--set", "match.track.idle-check=200ms",
-                "--set", "match.session-timeout=" + sessionTimeout.toSeconds() + "s",
-                "--set", "management.broker-check-interval=1s",
-                "--set", "gallery.index-dir=" + dir.resolve("match-gallery"),
-                "--set", "api.keys.chaos.key=chaos-campaign-key-0123456789",
-                "--set", "api.audit-log=" + dir.resolve("match-audit.log"),
-                "--set", "api.key-store=" + dir.resolve("api-keys.json"),
-                "--set", "api.upload-dir=" + dir.resolve("uploads")), mp);
+        this.match = new Child(
+                "match",
+                dir,
+                List.of("-Xmx512m"),
+                List.of(
+                        "match",
+                        "--bootstrap",
+                        bootstrap(),
+                        "--port",
+                        "0",
+                        "--management-port",
+                        Integer.toString(mp),
+                        "--set",
+                        "match.application-id=" + MATCH_APPLICATION,
+                        "--set",
+                        "match.state-dir=" + dir.resolve("match-state"),
+                        "--set",
+                        "match.gallery=none",
+                        "--set",
+                        "match.track.idle-close=1s",
+                        "--set",
+                        "match.track.idle-check=200ms",
+                        "--set",
+                        "match.session-timeout=" + sessionTimeout.toSeconds() + "s",
+                        "--set",
+                        "management.broker-check-interval=1s",
+                        "--set",
+                        "gallery.index-dir=" + dir.resolve("match-gallery"),
+                        "--set",
+                        "api.keys.chaos.key=chaos-campaign-key-0123456789",
+                        "--set",
+                        "api.audit-log=" + dir.resolve("match-audit.log"),
+                        "--set",
+                        "api.key-store=" + dir.resolve("api-keys.json"),
+                        "--set",
+                        "api.upload-dir=" + dir.resolve("uploads")),
+                mp);
     }
 
     String bootstrap() {
@@ -65,15 +97,33 @@ final class Rig implements AutoCloseable {
     /** An embed instance of the campaign's group: {@code name} is its instance id (a restart fences its zombie). */
     Child embed(String name) {
         int mp = freePort();
-        return new Child(name, dir, List.of("-Xmx384m"), List.of(
-                "embed", "--bootstrap", bootstrap(), "--management-port", Integer.toString(mp), "--mode", "complete",
-                "--instance", name,
-                "--set", "embed.service.group-id=" + EMBED_GROUP,
-                "--set", "embed.service.state-dir=" + dir.resolve("embed-state"),
-                "--set", "embed.service.keep-rejected=true",
-                "--set", "face.batch-size=4",
-                "--set", "management.broker-check-interval=1s",
-                "--set", "kafka.properties.session.timeout.ms=" + sessionTimeout.toMillis()), mp);
+        return new Child(
+                name,
+                dir,
+                List.of("-Xmx384m"),
+                List.of(
+                        "embed",
+                        "--bootstrap",
+                        bootstrap(),
+                        "--management-port",
+                        Integer.toString(mp),
+                        "--mode",
+                        "complete",
+                        "--instance",
+                        name,
+                        "--set",
+                        "embed.service.group-id=" + EMBED_GROUP,
+                        "--set",
+                        "embed.service.state-dir=" + dir.resolve("embed-state"),
+                        "--set",
+                        "embed.service.keep-rejected=true",
+                        "--set",
+                        "face.batch-size=4",
+                        "--set",
+                        "management.broker-check-interval=1s",
+                        "--set",
+                        "kafka.properties.session.timeout.ms=" + sessionTimeout.toMillis()),
+                mp);
     }
 
     /** Starts the broker, creates the topics, starts the services and waits until all are ready. */
@@ -88,7 +138,8 @@ final class Rig implements AutoCloseable {
         match.start();
         for (Child c : services()) {
             if (!c.awaitReady(Duration.ofSeconds(180))) {
-                throw new IllegalStateException(c.name() + " did not become ready within 180 s; its log " + c.log() + " ends:\n" + c.tail(30));
+                throw new IllegalStateException(
+                        c.name() + " did not become ready within 180 s; its log " + c.log() + " ends:\n" + c.tail(30));
             }
         }
     }
@@ -103,16 +154,20 @@ final class Rig implements AutoCloseable {
         long until = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < until) {
             if (!broker.alive()) {
-                throw new IllegalStateException("the broker exited; its log " + broker.log() + " ends:\n" + broker.tail(30));
+                throw new IllegalStateException(
+                        "the broker exited; its log " + broker.log() + " ends:\n" + broker.tail(30));
             }
             try (Admin admin = KafkaClients.admin(bootstrap())) {
                 admin.describeCluster().nodes().get(2, TimeUnit.SECONDS);
                 return;
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException | org.apache.kafka.common.KafkaException e) {
+            } catch (java.util.concurrent.ExecutionException
+                    | java.util.concurrent.TimeoutException
+                    | org.apache.kafka.common.KafkaException e) {
                 Thread.sleep(200);
             }
         }
-        throw new IllegalStateException("the broker did not answer within " + timeout.toSeconds() + " s; log " + broker.log());
+        throw new IllegalStateException(
+                "the broker did not answer within " + timeout.toSeconds() + " s; log " + broker.log());
     }
 
     /** The long-running services (not the broker), including instances a fault started. */

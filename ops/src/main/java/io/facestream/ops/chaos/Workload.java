@@ -47,6 +47,7 @@ final class Workload implements AutoCloseable {
     private volatile boolean running = true;
     /** When each frame seq (all cameras) and each track was handed to the producer: (number, wall-clock ms). */
     private final List<long[]> frameTimes = java.util.Collections.synchronizedList(new ArrayList<>());
+
     private final List<long[]> trackTimes = java.util.Collections.synchronizedList(new ArrayList<>());
 
     Workload(String bootstrap, String runId, int cameras) {
@@ -58,8 +59,8 @@ final class Workload implements AutoCloseable {
         this.trackCamera = runId + "-tracks";
         // linger: a track's faces leave in one batch, which the broker appends whole (a track is never split by a
         // broker that goes away between its faces)
-        this.producer = new KafkaProducer<>(KafkaClients.with(KafkaClients.producer(bootstrap, "chaos-" + runId),
-                Map.of(ProducerConfig.LINGER_MS_CONFIG, 50)));
+        this.producer = new KafkaProducer<>(KafkaClients.with(
+                KafkaClients.producer(bootstrap, "chaos-" + runId), Map.of(ProducerConfig.LINGER_MS_CONFIG, 50)));
         this.frames = new Thread(this::produceFrames, "chaos-frames-" + runId);
         this.tracks = new Thread(this::produceTracks, "chaos-tracks-" + runId);
         frames.start();
@@ -89,7 +90,8 @@ final class Workload implements AutoCloseable {
                     int n = 1 + (int) ((seq + camera.hashCode()) % 3 + 3) % 3;
                     List<String> faces = new ArrayList<>();
                     for (int i = 0; i < n; i++) {
-                        faces.add("{\"box\":[" + (20 + 40 * i) + "," + (20 + 20 * i) + ",120,140],\"label\":\"f" + i + "\"}");
+                        faces.add("{\"box\":[" + (20 + 40 * i) + "," + (20 + 20 * i) + ",120,140],\"label\":\"f" + i
+                                + "\"}");
                     }
                     RecordHeaders h = new RecordHeaders();
                     h.add(FrameHeaders.SEQ, FrameHeaders.encodeLong(seq));
@@ -120,20 +122,31 @@ final class Workload implements AutoCloseable {
                 trackTimes.add(new long[] {track, System.currentTimeMillis()});
                 AtomicInteger acked = new AtomicInteger();
                 for (int f = 0; f < FACES_PER_TRACK; f++) {
-                    FaceObservation.Builder o = FaceObservation.newBuilder().setCameraId(trackCamera)
+                    FaceObservation.Builder o = FaceObservation.newBuilder()
+                            .setCameraId(trackCamera)
                             .setFrameSeq((long) track * FACES_PER_TRACK + f)
                             .setCaptureTsUs(t0 + track * 3_000_000L + f * 40_000L)
-                            .setBox(Box.newBuilder().setX(100 + 2 * f).setY(100).setWidth(60).setHeight(60))
-                            .setModel(ModelRef.newBuilder().setName("mobilefacenet").setVersion("1")).setNorm(20);
+                            .setBox(Box.newBuilder()
+                                    .setX(100 + 2 * f)
+                                    .setY(100)
+                                    .setWidth(60)
+                                    .setHeight(60))
+                            .setModel(ModelRef.newBuilder()
+                                    .setName("mobilefacenet")
+                                    .setVersion("1"))
+                            .setNorm(20);
                     for (int i = 0; i < 16; i++) {
                         o.addEmbedding(i == track % 16 ? 20f : 0.3f * f);
                     }
-                    producer.send(new ProducerRecord<>(TopicCatalog.FACES, trackCamera, o.build().toByteArray()), (md, e) -> {
-                        if (e == null) {
-                            acked.incrementAndGet();
-                            trackFacesSent.incrementAndGet();
-                        }
-                    });
+                    producer.send(
+                            new ProducerRecord<>(
+                                    TopicCatalog.FACES, trackCamera, o.build().toByteArray()),
+                            (md, e) -> {
+                                if (e == null) {
+                                    acked.incrementAndGet();
+                                    trackFacesSent.incrementAndGet();
+                                }
+                            });
                 }
                 producer.flush();
                 if (acked.get() == FACES_PER_TRACK) {

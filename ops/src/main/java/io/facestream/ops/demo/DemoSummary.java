@@ -12,8 +12,14 @@ import java.util.TreeSet;
  * people involved, and the open-set false-alarm rate on people who are not enrolled, which the demo checks against
  * its target ({@link #verdict}).
  */
-record DemoSummary(Map<Outcome, Integer> tracks, Map<Outcome, Set<String>> people, int appearancesEnrolled,
-                   int appearancesFound, double fpirNotEnrolled, int notEnrolledTracks, List<TrackTruth.Attributed> finals) {
+record DemoSummary(
+        Map<Outcome, Integer> tracks,
+        Map<Outcome, Set<String>> people,
+        int appearancesEnrolled,
+        int appearancesFound,
+        double fpirNotEnrolled,
+        int notEnrolledTracks,
+        List<TrackTruth.Attributed> finals) {
 
     /** Exit code of {@code demo --exit} when the false-alarm rate on people not enrolled is above the target. */
     static final int TARGET_MISSED = 3;
@@ -28,11 +34,17 @@ record DemoSummary(Map<Outcome, Integer> tracks, Map<Outcome, Set<String>> peopl
     /** The false-alarm rate on people who are not enrolled against the target FPIR the threshold was calibrated for. */
     Verdict verdict(double targetFpir) {
         int falseAlarms = tracks.get(Outcome.FALSE_ALARM);
-        String rate = String.format(java.util.Locale.ROOT, "false-alarm rate on people not enrolled %.3f (%d of %d tracks)",
-                fpirNotEnrolled, falseAlarms, notEnrolledTracks);
+        String rate = String.format(
+                java.util.Locale.ROOT,
+                "false-alarm rate on people not enrolled %.3f (%d of %d tracks)",
+                fpirNotEnrolled,
+                falseAlarms,
+                notEnrolledTracks);
         String target = String.format(java.util.Locale.ROOT, "target FPIR %.3f", targetFpir);
         return fpirNotEnrolled > targetFpir
-                ? new Verdict(false, "demo: FAILED: " + rate + " is above the " + target + " (exit code " + TARGET_MISSED + ")")
+                ? new Verdict(
+                        false,
+                        "demo: FAILED: " + rate + " is above the " + target + " (exit code " + TARGET_MISSED + ")")
                 : new Verdict(true, "demo: target met: " + rate + " is within the " + target);
     }
 
@@ -57,24 +69,38 @@ record DemoSummary(Map<Outcome, Integer> tracks, Map<Outcome, Set<String>> peopl
             if (m.media() instanceof io.facestream.eval.ijbs.protocol.Media.Video) {
                 Set<Integer> inVideo = new TreeSet<>();
                 m.byFrame().values().forEach(fs -> fs.forEach(f -> inVideo.add(f.subject())));
-                enrolledAppearances += (int) inVideo.stream().filter(enrolled::contains).count();
+                enrolledAppearances +=
+                        (int) inVideo.stream().filter(enrolled::contains).count();
             }
         }
         int falseAlarms = tracks.get(Outcome.FALSE_ALARM);
         int notEnrolled = falseAlarms + tracks.get(Outcome.UNKNOWN);
         List<TrackTruth.Attributed> sorted = new java.util.ArrayList<>(finals);
-        sorted.sort(java.util.Comparator.comparing((TrackTruth.Attributed a) -> a.match().cameraId())
+        sorted.sort(java.util.Comparator.comparing(
+                        (TrackTruth.Attributed a) -> a.match().cameraId())
                 .thenComparingLong(a -> Long.parseLong(a.match().trackId())));
-        return new DemoSummary(tracks, people, enrolledAppearances, found.size(),
-                notEnrolled == 0 ? 0 : (double) falseAlarms / notEnrolled, notEnrolled, List.copyOf(sorted));
+        return new DemoSummary(
+                tracks,
+                people,
+                enrolledAppearances,
+                found.size(),
+                notEnrolled == 0 ? 0 : (double) falseAlarms / notEnrolled,
+                notEnrolled,
+                List.copyOf(sorted));
     }
 
     Table table(DemoGallery.Built gallery, double targetFpir, double seconds) {
-        Table t = new Table("facestream demo: final decisions against the footage's ground truth", "outcome", "tracks", "people (person@video)");
+        Table t = new Table(
+                "facestream demo: final decisions against the footage's ground truth",
+                "outcome",
+                "tracks",
+                "people (person@video)");
         for (Outcome o : Outcome.values()) {
             t.row(o.label, tracks.get(o), String.join(" ", people.get(o)));
         }
-        return t.note("enrolled people found (person@video with a correct hit)", appearancesFound + " of " + appearancesEnrolled)
+        return t.note(
+                        "enrolled people found (person@video with a correct hit)",
+                        appearancesFound + " of " + appearancesEnrolled)
                 .note("false alarm rate on people not enrolled", fpirNotEnrolled)
                 .note("tracks of people not enrolled", notEnrolledTracks)
                 .note("target FPIR", targetFpir)
@@ -86,14 +112,30 @@ record DemoSummary(Map<Outcome, Integer> tracks, Map<Outcome, Set<String>> peopl
 
     /** Every final decision, by camera and track: what was decided, about whom, on how many faces. */
     Table decisions(Set<Integer> enrolled) {
-        Table t = new Table("facestream demo: final decisions", "camera", "track", "decision", "subject", "score", "faces",
-                "truth", "outcome");
+        Table t = new Table(
+                "facestream demo: final decisions",
+                "camera",
+                "track",
+                "decision",
+                "subject",
+                "score",
+                "faces",
+                "truth",
+                "outcome");
         for (TrackTruth.Attributed a : finals) {
             var m = a.match();
             var best = m.best();
-            t.row(m.cameraId(), m.trackId(), m.decision().name(), best == null || m.decision() != io.facestream.core.events.Match.Decision.HIT
-                            ? "" : best.subjectId(), best == null ? "" : Math.round(best.score() * 1000) / 1000.0, m.faces(),
-                    a.subject().map(String::valueOf).orElse(""), Outcome.of(a, enrolled).label);
+            t.row(
+                    m.cameraId(),
+                    m.trackId(),
+                    m.decision().name(),
+                    best == null || m.decision() != io.facestream.core.events.Match.Decision.HIT
+                            ? ""
+                            : best.subjectId(),
+                    best == null ? "" : Math.round(best.score() * 1000) / 1000.0,
+                    m.faces(),
+                    a.subject().map(String::valueOf).orElse(""),
+                    Outcome.of(a, enrolled).label);
         }
         return t;
     }

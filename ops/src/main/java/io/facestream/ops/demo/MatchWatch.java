@@ -43,7 +43,8 @@ final class MatchWatch implements AutoCloseable {
         this.cameraPrefix = cameraPrefix;
         this.out = out;
         List<TopicPartition> parts = consumer.partitionsFor(TopicCatalog.MATCHES).stream()
-                .map(p -> new TopicPartition(TopicCatalog.MATCHES, p.partition())).toList();
+                .map(p -> new TopicPartition(TopicCatalog.MATCHES, p.partition()))
+                .toList();
         consumer.assign(parts);
         consumer.seekToEnd(parts);
         parts.forEach(consumer::position); // fixes the start now, before any demo frame is sent
@@ -83,10 +84,15 @@ final class MatchWatch implements AutoCloseable {
         Match m = a.match();
         Match.Candidate best = m.best();
         String who = m.decision() == Match.Decision.HIT ? "person " + best.subjectId() : "unknown";
-        String score = best == null ? "empty gallery" : String.format("best %.3f vs threshold %.3f", best.score(), m.threshold());
-        String real = a.subject().map(s -> "person " + s + (enrolled.contains(s) ? " (enrolled)" : " (not enrolled)")).orElse("no labelled face");
+        String score = best == null
+                ? "empty gallery"
+                : String.format("best %.3f vs threshold %.3f", best.score(), m.threshold());
+        String real = a.subject()
+                .map(s -> "person " + s + (enrolled.contains(s) ? " (enrolled)" : " (not enrolled)"))
+                .orElse("no labelled face");
         String verdict = m.stage() == Match.Stage.FINAL ? "  => " + Outcome.of(a, enrolled).label : "";
-        return String.format("match %-11s camera %s track %-3s %-10s %s, %d faces; truth: %s%s",
+        return String.format(
+                "match %-11s camera %s track %-3s %-10s %s, %d faces; truth: %s%s",
                 m.stage(), m.cameraId(), m.trackId(), who, score, m.faces(), real, verdict);
     }
 
@@ -98,7 +104,8 @@ final class MatchWatch implements AutoCloseable {
     /** True when every track that had a provisional decision also has its final one. */
     synchronized boolean everyTrackFinal() {
         Set<String> closed = new TreeSet<>();
-        finals.values().forEach(a -> closed.add(a.match().trackId() + "@" + a.match().cameraId()));
+        finals.values()
+                .forEach(a -> closed.add(a.match().trackId() + "@" + a.match().cameraId()));
         return closed.containsAll(provisional);
     }
 

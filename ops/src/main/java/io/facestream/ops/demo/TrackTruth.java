@@ -3,8 +3,8 @@ package io.facestream.ops.demo;
 import io.facestream.core.events.FaceObservation;
 import io.facestream.core.events.Match;
 import io.facestream.embed.detect.Box;
-import io.facestream.match.api.faces.FaceRecords;
 import io.facestream.eval.footage.GroundTruthFace;
+import io.facestream.match.api.faces.FaceRecords;
 import java.util.List;
 import java.util.Optional;
 
@@ -39,7 +39,11 @@ final class TrackTruth {
             return new Attributed(m, Optional.empty(), video, -1);
         }
         FaceObservation o = face.get();
-        Box seen = new Box(o.getBox().getX(), o.getBox().getY(), o.getBox().getWidth(), o.getBox().getHeight());
+        Box seen = new Box(
+                o.getBox().getX(),
+                o.getBox().getY(),
+                o.getBox().getWidth(),
+                o.getBox().getHeight());
         List<GroundTruthFace> labelled = footage.faces(video, (int) o.getFrameSeq());
         Integer best = null;
         double bestIou = MIN_IOU;
@@ -55,7 +59,8 @@ final class TrackTruth {
 
     static double iou(Box a, Box b) {
         double x1 = Math.max(a.x(), b.x()), y1 = Math.max(a.y(), b.y());
-        double x2 = Math.min(a.x() + a.width(), b.x() + b.width()), y2 = Math.min(a.y() + a.height(), b.y() + b.height());
+        double x2 = Math.min(a.x() + a.width(), b.x() + b.width()),
+                y2 = Math.min(a.y() + a.height(), b.y() + b.height());
         double inter = Math.max(0, x2 - x1) * Math.max(0, y2 - y1);
         double union = a.area() + b.area() - inter;
         return union <= 0 ? 0 : inter / union;

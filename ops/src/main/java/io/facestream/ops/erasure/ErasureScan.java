@@ -54,15 +54,19 @@ public final class ErasureScan {
     /** What to look for. */
     public record Target(String subjectId, String gallery, Set<String> sha256) {
         public Target {
-            sha256 = Set.copyOf(sha256.stream().map(h -> h.trim().toLowerCase(java.util.Locale.ROOT)).toList());
+            sha256 = Set.copyOf(sha256.stream()
+                    .map(h -> h.trim().toLowerCase(java.util.Locale.ROOT))
+                    .toList());
         }
     }
 
     /** Where to look: any of them null is skipped (reported as such). */
-    public record Stores(KafkaConnection kafka, Path galleryIndexDir, Path matchStateDir, Path uploadDir, Path auditLog) {}
+    public record Stores(
+            KafkaConnection kafka, Path galleryIndexDir, Path matchStateDir, Path uploadDir, Path auditLog) {}
 
     /** One place scanned: how many traces and retained findings, and a few examples of each. */
-    public record Location(String store, String location, String status, int traces, int retained, List<String> examples) {}
+    public record Location(
+            String store, String location, String status, int traces, int retained, List<String> examples) {}
 
     public record Report(String subjectId, String gallery, int hashes, List<Location> locations) {
         public int traces() {
@@ -130,7 +134,8 @@ public final class ErasureScan {
                     continue;
                 }
                 JsonNode d = n.path("details");
-                if (!"subject.enrol".equals(n.path("action").asText()) || !subjectId.equals(d.path("subject_id").asText())
+                if (!"subject.enrol".equals(n.path("action").asText())
+                        || !subjectId.equals(d.path("subject_id").asText())
                         || (gallery != null && !gallery.equals(d.path("gallery").asText()))) {
                     continue;
                 }
@@ -150,8 +155,10 @@ public final class ErasureScan {
         try (Admin admin = KafkaClients.admin(kafka)) {
             names = new TreeSet<>(admin.listTopics().names().get(KAFKA_TIMEOUT.toSeconds(), TimeUnit.SECONDS));
         } catch (Exception e) {
-            throw new IllegalStateException("cannot list the topics at " + kafka.bootstrap() + " (" + e.getMessage()
-                    + "): erasure cannot be verified without the broker; check kafka.bootstrap", e);
+            throw new IllegalStateException(
+                    "cannot list the topics at " + kafka.bootstrap() + " (" + e.getMessage()
+                            + "): erasure cannot be verified without the broker; check kafka.bootstrap",
+                    e);
         }
         Properties p = KafkaClients.consumer(kafka, null);
         // aborted transactions are on disk too: read everything the log holds
@@ -186,10 +193,14 @@ public final class ErasureScan {
             }
             if (r.value() != null) {
                 if (contains(r.value(), id) && inGallery(topic, key)) {
-                    f.add(!decision, where + " value" + (decision ? " (a decision naming the subject)" : "")
-                            + (r.value().length == 0 ? "" : ""));
+                    f.add(
+                            !decision,
+                            where + " value" + (decision ? " (a decision naming the subject)" : "")
+                                    + (r.value().length == 0 ? "" : ""));
                 }
-                jpegs(r.value(), h -> f.add(true, where + " value holds an enrolled JPEG (sha256 " + h.substring(0, 12) + "…)"));
+                jpegs(
+                        r.value(),
+                        h -> f.add(true, where + " value holds an enrolled JPEG (sha256 " + h.substring(0, 12) + "…)"));
             }
         });
         return f.location("kafka topic", topic, "scanned " + records + " records");
@@ -197,7 +208,9 @@ public final class ErasureScan {
 
     /** With --gallery, a gallery-topic record under another gallery is another subject with the same id. */
     private boolean inGallery(String topic, String key) {
-        return target.gallery() == null || !topic.equals(TopicCatalog.GALLERY) || key.startsWith(target.gallery() + "/");
+        return target.gallery() == null
+                || !topic.equals(TopicCatalog.GALLERY)
+                || key.startsWith(target.gallery() + "/");
     }
 
     // ---- the gallery replica: Lucene documents (deleted ones too, until merged away) and terms ----
@@ -221,10 +234,12 @@ public final class ErasureScan {
                         if (target.gallery() != null && gallery != null && !gallery.equals(target.gallery())) {
                             continue;
                         }
-                        String what = "segment " + leaf + " doc " + doc + (live != null && !live.get(doc) ? " (deleted, not merged away yet)" : "")
-                                + " key '" + document.get("key") + "'";
+                        String what = "segment " + leaf + " doc " + doc
+                                + (live != null && !live.get(doc) ? " (deleted, not merged away yet)" : "") + " key '"
+                                + document.get("key") + "'";
                         for (IndexableField field : document.getFields()) {
-                            if (field.stringValue() != null && field.stringValue().contains(target.subjectId())) {
+                            if (field.stringValue() != null
+                                    && field.stringValue().contains(target.subjectId())) {
                                 f.add(true, what + " field " + field.name());
                             } else if (field.binaryValue() != null) {
                                 BytesRef b = field.binaryValue();
@@ -232,11 +247,14 @@ public final class ErasureScan {
                                 if (contains(bytes, id)) {
                                     f.add(true, what + " field " + field.name());
                                 }
-                                jpegs(bytes, h -> f.add(true, what + " field " + field.name() + " holds an enrolled JPEG"));
+                                jpegs(
+                                        bytes,
+                                        h -> f.add(true, what + " field " + field.name() + " holds an enrolled JPEG"));
                             }
                         }
                     }
-                    String needle = target.gallery() == null ? target.subjectId() : target.gallery() + "/" + target.subjectId();
+                    String needle =
+                            target.gallery() == null ? target.subjectId() : target.gallery() + "/" + target.subjectId();
                     for (FieldInfo fi : leaf.getFieldInfos()) {
                         Terms terms = leaf.terms(fi.name);
                         if (terms == null) {
@@ -254,7 +272,8 @@ public final class ErasureScan {
             }
             return f.location("gallery index", dir.toString(), "scanned " + docs + " documents with their terms");
         } catch (IOException e) {
-            return new Location("gallery index", dir.toString(), "unreadable: " + e.getMessage(), 1, 0, List.of(e.toString()));
+            return new Location(
+                    "gallery index", dir.toString(), "unreadable: " + e.getMessage(), 1, 0, List.of(e.toString()));
         }
     }
 
@@ -274,7 +293,8 @@ public final class ErasureScan {
                 }
             }
         } catch (IOException e) {
-            return new Location("gallery crops", crops.toString(), "unreadable: " + e.getMessage(), 1, 0, List.of(e.toString()));
+            return new Location(
+                    "gallery crops", crops.toString(), "unreadable: " + e.getMessage(), 1, 0, List.of(e.toString()));
         }
         Location files = files("gallery crops", crops);
         f.merge(files);
@@ -325,8 +345,10 @@ public final class ErasureScan {
                     String action = "";
                     try {
                         JsonNode j = Json.mapper().readTree(line);
-                        action = j.path("action").asText() + " " + j.path("outcome").asText() + " by " + j.path("principal").asText()
-                                + " at " + j.path("time").asText();
+                        action = j.path("action").asText() + " "
+                                + j.path("outcome").asText() + " by "
+                                + j.path("principal").asText() + " at "
+                                + j.path("time").asText();
                     } catch (IOException torn) {
                         action = "unparseable line";
                     }
@@ -336,9 +358,11 @@ public final class ErasureScan {
                 jpegs(bytes, h -> f.add(true, "an enrolled JPEG in the audit log"));
             }
         } catch (IOException | java.io.UncheckedIOException e) {
-            return new Location("audit log", log.toString(), "unreadable: " + e.getMessage(), 1, 0, List.of(e.toString()));
+            return new Location(
+                    "audit log", log.toString(), "unreadable: " + e.getMessage(), 1, 0, List.of(e.toString()));
         }
-        return f.location("audit log", log.toString(), "scanned " + n + " lines (the fact of enrolment and deletion is kept)");
+        return f.location(
+                "audit log", log.toString(), "scanned " + n + " lines (the fact of enrolment and deletion is kept)");
     }
 
     // ---- bytes ----

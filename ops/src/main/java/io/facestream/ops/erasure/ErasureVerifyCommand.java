@@ -28,24 +28,39 @@ import picocli.CommandLine.Option;
  * the subject id and for the SHA-256 of the subject's enrolled crops and photos. The hashes come from the audit log's
  * enrolment lines (the API records them there) and from {@code --crop-sha256}. Exit 0 only with zero traces.
  */
-@Command(name = "verify", mixinStandardHelpOptions = true,
-        description = {"Look for what is left of a subject in every topic, the gallery index, match state, uploads and the audit log.",
-                "Exit 0 with zero traces, 1 with traces (the table says where). Run it on each host with a gallery replica "
-                        + "or match service (the directories are this host's: gallery.index-dir, match.state-dir, api.upload-dir, api.audit-log)."})
+@Command(
+        name = "verify",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Look for what is left of a subject in every topic, the gallery index, match state, uploads and the audit log.",
+            "Exit 0 with zero traces, 1 with traces (the table says where). Run it on each host with a gallery replica "
+                    + "or match service (the directories are this host's: gallery.index-dir, match.state-dir, api.upload-dir, api.audit-log)."
+        })
 public final class ErasureVerifyCommand implements Callable<Integer> {
-    @Mixin ConfigOptions options;
+    @Mixin
+    ConfigOptions options;
 
     @Option(names = "--subject", required = true, paramLabel = "ID", description = "the subject id")
     String subject;
 
-    @Option(names = "--gallery", paramLabel = "G", description = "the subject's gallery (default: the id in any gallery)")
+    @Option(
+            names = "--gallery",
+            paramLabel = "G",
+            description = "the subject's gallery (default: the id in any gallery)")
     String gallery;
 
-    @Option(names = "--crop-sha256", split = ",", paramLabel = "HEX",
-            description = "SHA-256 of the subject's crops or photos, besides those the audit log's enrolment lines hold")
+    @Option(
+            names = "--crop-sha256",
+            split = ",",
+            paramLabel = "HEX",
+            description =
+                    "SHA-256 of the subject's crops or photos, besides those the audit log's enrolment lines hold")
     List<String> hashes = new ArrayList<>();
 
-    @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Kafka bootstrap servers (default: kafka.bootstrap)")
+    @Option(
+            names = "--bootstrap",
+            paramLabel = "HOST:PORT",
+            description = "Kafka bootstrap servers (default: kafka.bootstrap)")
     String bootstrap;
 
     @Option(names = "--no-kafka", description = "skip the topics (files of this host only)")
@@ -68,13 +83,20 @@ public final class ErasureVerifyCommand implements Callable<Integer> {
         try {
             sha.addAll(ErasureScan.hashesFromAudit(audit, subject, gallery));
         } catch (IOException e) {
-            throw new CommandFailed("cannot read the audit log " + audit + " for the enrolment hashes: " + e.getMessage(), e);
+            throw new CommandFailed(
+                    "cannot read the audit log " + audit + " for the enrolment hashes: " + e.getMessage(), e);
         }
         KafkaConnection kafka = noKafka ? null : KafkaConnection.fromConfig(config, BrokerAddress.of(config));
         ErasureScan.Report report;
         try {
-            report = ErasureScan.scan(new ErasureScan.Target(subject, gallery, sha), new ErasureScan.Stores(kafka,
-                    config.getPath("gallery.index-dir"), config.getPath("match.state-dir"), config.getPath("api.upload-dir"), audit));
+            report = ErasureScan.scan(
+                    new ErasureScan.Target(subject, gallery, sha),
+                    new ErasureScan.Stores(
+                            kafka,
+                            config.getPath("gallery.index-dir"),
+                            config.getPath("match.state-dir"),
+                            config.getPath("api.upload-dir"),
+                            audit));
         } catch (IllegalStateException e) {
             throw new CommandFailed(e.getMessage(), e);
         }
@@ -84,9 +106,11 @@ public final class ErasureVerifyCommand implements Callable<Integer> {
             System.out.println("warning: no crop or photo hashes known (no enrolment line in " + audit
                     + ", no --crop-sha256): only the subject id was looked for");
         }
-        System.out.println(report.traces() == 0
-                ? "no traces of " + who(report) + " (" + report.retained() + " kept on purpose: see docs/privacy.md)"
-                : report.traces() + " trace(s) of " + who(report) + " left: see the table");
+        System.out.println(
+                report.traces() == 0
+                        ? "no traces of " + who(report) + " (" + report.retained()
+                                + " kept on purpose: see docs/privacy.md)"
+                        : report.traces() + " trace(s) of " + who(report) + " left: see the table");
         if (json != null) {
             write(report);
         }
@@ -98,8 +122,14 @@ public final class ErasureVerifyCommand implements Callable<Integer> {
     }
 
     static Table table(ErasureScan.Report r) {
-        Table t = new Table("erasure verify: " + who(r) + ", " + r.hashes() + " crop/photo hashes",
-                "store", "location", "scanned", "traces", "kept", "examples");
+        Table t = new Table(
+                "erasure verify: " + who(r) + ", " + r.hashes() + " crop/photo hashes",
+                "store",
+                "location",
+                "scanned",
+                "traces",
+                "kept",
+                "examples");
         for (ErasureScan.Location l : r.locations()) {
             t.row(l.store(), l.location(), l.status(), l.traces(), l.retained(), String.join("; ", l.examples()));
         }

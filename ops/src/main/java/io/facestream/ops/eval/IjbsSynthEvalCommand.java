@@ -1,6 +1,11 @@
 package io.facestream.ops.eval;
 
 import io.facestream.core.config.FacestreamConfig;
+import io.facestream.eval.footage.FeatureAgreement;
+import io.facestream.eval.footage.Footage;
+import io.facestream.eval.footage.FootageSources;
+import io.facestream.eval.footage.GroundTruth;
+import io.facestream.eval.footage.ModeRun;
 import io.facestream.eval.ijbs.protocol.IjbsProtocolFolder;
 import io.facestream.eval.ijbs.protocol.IjbsProtocolReader;
 import io.facestream.eval.report.IjbsHtmlReport;
@@ -8,15 +13,9 @@ import io.facestream.eval.report.ProgressLine;
 import io.facestream.ops.FacestreamCli;
 import io.facestream.ops.cli.CommandFailed;
 import io.facestream.ops.cli.ConfigOptions;
-import io.facestream.eval.footage.FeatureAgreement;
-import io.facestream.eval.footage.Footage;
-import io.facestream.eval.footage.FootageSources;
-import io.facestream.eval.footage.GroundTruth;
-import io.facestream.eval.footage.ModeRun;
 import io.facestream.ops.report.Table;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -28,26 +27,41 @@ import picocli.CommandLine.Option;
  * generate the set (unless DIR already holds one), check identity separability on the stills
  * ({@code synth check}), score IJB-S offline, and with {@code --streaming} also through Kafka with the agreement.
  */
-@Command(name = "ijbs-synth", mixinStandardHelpOptions = true,
+@Command(
+        name = "ijbs-synth",
+        mixinStandardHelpOptions = true,
         description = "Generate a synthetic IJB-S set, check its identities, and evaluate it (docs/results.md).")
 public final class IjbsSynthEvalCommand implements Callable<Integer> {
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Data set folder (generated when it holds no synth.json)")
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "DIR",
+            description = "Data set folder (generated when it holds no synth.json)")
     Path out;
 
     @Option(names = "--subjects", defaultValue = "100", description = "Subjects (default: ${DEFAULT-VALUE})")
     int subjects;
 
-    @Option(names = "--videos", defaultValue = "150", description = "Videos (default: ${DEFAULT-VALUE}, enough for a Sur-to-Sur gallery of every enrolled subject)")
+    @Option(
+            names = "--videos",
+            defaultValue = "150",
+            description =
+                    "Videos (default: ${DEFAULT-VALUE}, enough for a Sur-to-Sur gallery of every enrolled subject)")
     int videos;
 
-    @Option(names = "--frames-per-video", defaultValue = "25",
-            description = "Frames per video (default: ${DEFAULT-VALUE}: 1 s walks keep a full run near 15 min on 2 cores)")
+    @Option(
+            names = "--frames-per-video",
+            defaultValue = "25",
+            description =
+                    "Frames per video (default: ${DEFAULT-VALUE}: 1 s walks keep a full run near 15 min on 2 cores)")
     int frames;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--streaming", description = "Also evaluate through Kafka and the embed service and report the agreement")
+    @Option(
+            names = "--streaming",
+            description = "Also evaluate through Kafka and the embed service and report the agreement")
     boolean streaming;
 
     @Option(names = "--json", paramLabel = "OUT", description = "Write the offline metrics as JSON")
@@ -62,14 +76,34 @@ public final class IjbsSynthEvalCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (!Files.isRegularFile(out.resolve("synth.json"))) {
-            require(FacestreamCli.run("synth", "ijbs", "--out", out.toString(), "--subjects", Integer.toString(subjects),
-                    "--videos", Integer.toString(videos), "--frames-per-video", Integer.toString(frames),
-                    "--seed", Long.toString(seed)), "synth ijbs");
+            require(
+                    FacestreamCli.run(
+                            "synth",
+                            "ijbs",
+                            "--out",
+                            out.toString(),
+                            "--subjects",
+                            Integer.toString(subjects),
+                            "--videos",
+                            Integer.toString(videos),
+                            "--frames-per-video",
+                            Integer.toString(frames),
+                            "--seed",
+                            Long.toString(seed)),
+                    "synth ijbs");
         } else {
-            System.err.println("ijbs-synth: using the existing set in " + out + " (its own parameters, see synth.json)");
+            System.err.println(
+                    "ijbs-synth: using the existing set in " + out + " (its own parameters, see synth.json)");
         }
         FacestreamConfig config = options.load();
-        require(FacestreamCli.run("synth", "check", "--data", out.toString(), "--set", "face.embedder=" + config.getString("face.embedder")),
+        require(
+                FacestreamCli.run(
+                        "synth",
+                        "check",
+                        "--data",
+                        out.toString(),
+                        "--set",
+                        "face.embedder=" + config.getString("face.embedder")),
                 "synth check");
 
         IjbsProtocolFolder protocol = IjbsProtocolReader.read(out);
@@ -85,14 +119,33 @@ public final class IjbsSynthEvalCommand implements Callable<Integer> {
             System.out.println("  html: " + html);
         }
         if (streaming) {
-            ModeRun s = ModeRun.streaming(protocol, footage, config, null, FootageSources.REPLAY_JPEG_QUALITY,
+            ModeRun s = ModeRun.streaming(
+                    protocol,
+                    footage,
+                    config,
+                    null,
+                    FootageSources.REPLAY_JPEG_QUALITY,
                     new ProgressLine(System.err, "streaming"));
             IjbsEvalCommand.table(s.report()).print(System.out);
-            FeatureAgreement a = FeatureAgreement.of(offline.faces().features(), s.faces().features(), offline.report(), s.report());
-            new Table("offline vs streaming on " + out, "faces", "only in one mode", "min cosine", "mean cosine",
-                    "max norm diff %", "max metric diff (points)", "one probe (points)")
-                    .row(a.faces(), a.onlyInOne(), fixed(a.minCosine(), 4), fixed(a.meanCosine(), 4), fixed(100 * a.maxNormDiff(), 2),
-                            fixed(100 * a.maxMetricDiff(), 2), fixed(100 * FeatureAgreement.oneProbe(offline.report()), 2))
+            FeatureAgreement a =
+                    FeatureAgreement.of(offline.faces().features(), s.faces().features(), offline.report(), s.report());
+            new Table(
+                            "offline vs streaming on " + out,
+                            "faces",
+                            "only in one mode",
+                            "min cosine",
+                            "mean cosine",
+                            "max norm diff %",
+                            "max metric diff (points)",
+                            "one probe (points)")
+                    .row(
+                            a.faces(),
+                            a.onlyInOne(),
+                            fixed(a.minCosine(), 4),
+                            fixed(a.meanCosine(), 4),
+                            fixed(100 * a.maxNormDiff(), 2),
+                            fixed(100 * a.maxMetricDiff(), 2),
+                            fixed(100 * FeatureAgreement.oneProbe(offline.report()), 2))
                     .print(System.out);
         }
         return 0;

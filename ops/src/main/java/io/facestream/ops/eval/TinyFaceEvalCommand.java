@@ -14,12 +14,19 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code facestream eval tinyface --features DIR [--json OUT]}: TinyFace rank-1/5/20 on precomputed features. */
-@Command(name = "tinyface", mixinStandardHelpOptions = true,
-        description = {"TinyFace closed-set identification (adaface.md §5d): rank-1/5/20, gallery = Gallery_Match ∪ Gallery_Distractor.",
-                "paths.txt lines are <Probe|Gallery_Match|Gallery_Distractor>/<name>.<ext>; the features should already include any flip TTA."})
+@Command(
+        name = "tinyface",
+        mixinStandardHelpOptions = true,
+        description = {
+            "TinyFace closed-set identification (adaface.md §5d): rank-1/5/20, gallery = Gallery_Match ∪ Gallery_Distractor.",
+            "paths.txt lines are <Probe|Gallery_Match|Gallery_Distractor>/<name>.<ext>; the features should already include any flip TTA."
+        })
 public final class TinyFaceEvalCommand implements Runnable {
 
-    @Option(names = "--features", required = true, paramLabel = "DIR",
+    @Option(
+            names = "--features",
+            required = true,
+            paramLabel = "DIR",
             description = "Precomputed features: paths.txt, features.f32 (float32 LE rows), meta.json {\"dim\": D}")
     Path features;
 
@@ -30,9 +37,21 @@ public final class TinyFaceEvalCommand implements Runnable {
     public void run() {
         FeatureFolder folder = FeatureFolder.open(features);
         TinyFaceReport report = TinyFaceEvaluation.evaluate(folder, new ProgressLine(System.err, "tinyface"));
-        Table t = new Table("TinyFace (" + features + "), %", "rank-1", "rank-5", "rank-20", "probes", "gallery match", "distractors");
-        t.row(percent(report.rank(1)), percent(report.rank(5)), percent(report.rank(20)),
-                report.probes(), report.galleryMatch(), report.distractors());
+        Table t = new Table(
+                "TinyFace (" + features + "), %",
+                "rank-1",
+                "rank-5",
+                "rank-20",
+                "probes",
+                "gallery match",
+                "distractors");
+        t.row(
+                percent(report.rank(1)),
+                percent(report.rank(5)),
+                percent(report.rank(20)),
+                report.probes(),
+                report.galleryMatch(),
+                report.distractors());
         t.print(System.out);
         if (json != null) {
             try {

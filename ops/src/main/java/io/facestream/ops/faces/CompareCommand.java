@@ -21,7 +21,9 @@ import picocli.CommandLine.Parameters;
  * {@code facestream compare A B [C ...]}: the largest face of each image is detected, aligned and embedded; prints the
  * cosine similarity matrix and each face's feature norm, like the example in the AdaFace README.
  */
-@Command(name = "compare", mixinStandardHelpOptions = true,
+@Command(
+        name = "compare",
+        mixinStandardHelpOptions = true,
         description = "Compare the largest face of each image: cosine similarity matrix and feature norms.")
 public final class CompareCommand implements Callable<Integer> {
     @Mixin
@@ -30,7 +32,10 @@ public final class CompareCommand implements Callable<Integer> {
     @Parameters(arity = "2..*", paramLabel = "IMAGE", description = "two or more images")
     List<Path> images;
 
-    @Option(names = "--detector", paramLabel = "NAME", description = "mtcnn (default), blazeface, blazeface-front, or an installed detector")
+    @Option(
+            names = "--detector",
+            paramLabel = "NAME",
+            description = "mtcnn (default), blazeface, blazeface-front, or an installed detector")
     String detector;
 
     @Option(names = "--json", description = "print JSON (documented in docs/face-pipeline.md) instead of text")
@@ -57,7 +62,10 @@ public final class CompareCommand implements Callable<Integer> {
                     int found = pipeline.detector().detect(bgr).size();
                     Optional<Face> face = found == 0 ? Optional.empty() : pipeline.largest(bgr);
                     faces.add(face);
-                    results.add(new ImageResult(p.toString(), found, face.map(f -> FaceJson.of(f.detection())).orElse(null),
+                    results.add(new ImageResult(
+                            p.toString(),
+                            found,
+                            face.map(f -> FaceJson.of(f.detection())).orElse(null),
                             face.map(f -> f.embedding().norm()).orElse(null)));
                 }
             }
@@ -65,13 +73,20 @@ public final class CompareCommand implements Callable<Integer> {
             for (int i = 0; i < sim.length; i++) {
                 for (int j = 0; j < sim.length; j++) {
                     if (faces.get(i).isPresent() && faces.get(j).isPresent()) {
-                        sim[i][j] = Math.round(faces.get(i).get().embedding().cosine(faces.get(j).get().embedding()) * 1e4) / 1e4;
+                        sim[i][j] = Math.round(faces.get(i)
+                                                .get()
+                                                .embedding()
+                                                .cosine(faces.get(j).get().embedding())
+                                        * 1e4)
+                                / 1e4;
                     }
                 }
             }
-            Report report = new Report(pipeline.detector().id(), pipeline.embedder().manifest().id(), results, sim);
+            Report report = new Report(
+                    pipeline.detector().id(), pipeline.embedder().manifest().id(), results, sim);
             if (json) {
-                System.out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(report));
+                System.out.println(
+                        Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(report));
             } else {
                 print(report);
             }
@@ -88,8 +103,14 @@ public final class CompareCommand implements Callable<Integer> {
             if (img.face() == null) {
                 System.out.printf(Locale.ROOT, "  [%d] %s: no face found%n", i, img.image());
             } else {
-                System.out.printf(Locale.ROOT, "  [%d] %s: norm %.3f (%d face%s found)%n", i, img.image(), img.norm(),
-                        img.facesFound(), img.facesFound() == 1 ? "" : "s");
+                System.out.printf(
+                        Locale.ROOT,
+                        "  [%d] %s: norm %.3f (%d face%s found)%n",
+                        i,
+                        img.image(),
+                        img.norm(),
+                        img.facesFound(),
+                        img.facesFound() == 1 ? "" : "s");
             }
         }
         System.out.println("cosine similarity:");

@@ -21,8 +21,16 @@ public record FaceJson(float[] box, float score, float[][] landmarks, String lan
             Point p = f.landmarks().get(i);
             lm[i] = new float[] {round(p.x()), round(p.y())};
         }
-        return new FaceJson(new float[] {round(f.box().x()), round(f.box().y()), round(f.box().width()), round(f.box().height())},
-                Math.round(f.score() * 1e5f) / 1e5f, lm, f.source().name().toLowerCase(Locale.ROOT));
+        return new FaceJson(
+                new float[] {
+                    round(f.box().x()),
+                    round(f.box().y()),
+                    round(f.box().width()),
+                    round(f.box().height())
+                },
+                Math.round(f.score() * 1e5f) / 1e5f,
+                lm,
+                f.source().name().toLowerCase(Locale.ROOT));
     }
 
     /** Two decimals: sub-pixel noise would only make outputs differ between runs for no information. */
@@ -31,8 +39,14 @@ public record FaceJson(float[] box, float score, float[][] landmarks, String lan
     }
 
     static String describe(DetectedFace f) {
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "box x=%.0f y=%.0f w=%.0f h=%.0f  score %.4f  landmarks",
-                f.box().x(), f.box().y(), f.box().width(), f.box().height(), f.score()));
+        StringBuilder sb = new StringBuilder(String.format(
+                Locale.ROOT,
+                "box x=%.0f y=%.0f w=%.0f h=%.0f  score %.4f  landmarks",
+                f.box().x(),
+                f.box().y(),
+                f.box().width(),
+                f.box().height(),
+                f.score()));
         for (Point p : f.landmarks()) {
             sb.append(String.format(Locale.ROOT, " (%.1f,%.1f)", p.x(), p.y()));
         }

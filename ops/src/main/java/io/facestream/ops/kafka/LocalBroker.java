@@ -1,8 +1,8 @@
 package io.facestream.ops.kafka;
 
-import io.facestream.core.config.FacestreamConfig;
 import io.facestream.broker.BrokerSecurity;
 import io.facestream.broker.EmbeddedKafka;
+import io.facestream.core.config.FacestreamConfig;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -18,10 +18,15 @@ public final class LocalBroker {
     public static EmbeddedKafka start(FacestreamConfig config) {
         Map<String, String> broker = brokerProperties(config);
         if (!secure(config)) {
-            return EmbeddedKafka.start(config.getPath("kafka.data-dir"), config.getInt("kafka.port"), broker, null, List.of());
+            return EmbeddedKafka.start(
+                    config.getPath("kafka.data-dir"), config.getInt("kafka.port"), broker, null, List.of());
         }
         BrokerSecurity security = BrokerSecurity.prepare(config.getPath("kafka.secure-dir"), ServiceAcls.USERS);
-        return EmbeddedKafka.start(config.getPath("kafka.data-dir"), config.getInt("kafka.port"), broker, security,
+        return EmbeddedKafka.start(
+                config.getPath("kafka.data-dir"),
+                config.getInt("kafka.port"),
+                broker,
+                security,
                 ServiceAcls.bindings(config));
     }
 

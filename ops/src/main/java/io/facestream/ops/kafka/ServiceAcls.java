@@ -38,7 +38,13 @@ public final class ServiceAcls {
     static final String REEMBED_GROUP_PREFIX = "facestream-match-reembed.";
 
     /** Operations {@code user} may do on one resource (a literal name or a name prefix), and why. */
-    public record Grant(String user, ResourceType type, String name, PatternType pattern, List<AclOperation> operations, String why) {
+    public record Grant(
+            String user,
+            ResourceType type,
+            String name,
+            PatternType pattern,
+            List<AclOperation> operations,
+            String why) {
         public String principal() {
             return "User:" + user;
         }
@@ -50,43 +56,135 @@ public final class ServiceAcls {
         String embedGroup = config.getString("embed.service.group-id");
         String matchApp = config.getString("match.application-id");
         List<Grant> g = new ArrayList<>();
-        g.add(new Grant("admin", TOPIC, "facestream.", PREFIXED, List.of(CREATE, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS),
-                "`facestream topics` (and `up`): create the topics, list them with their settings; `--apply` sets drifted configs"));
+        g.add(
+                new Grant(
+                        "admin",
+                        TOPIC,
+                        "facestream.",
+                        PREFIXED,
+                        List.of(CREATE, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS),
+                        "`facestream topics` (and `up`): create the topics, list them with their settings; `--apply` sets drifted configs"));
 
-        g.add(new Grant("ingest", TOPIC, TopicCatalog.FRAMES, LITERAL, List.of(WRITE), "publish frames (idempotent producer)"));
+        g.add(new Grant(
+                "ingest", TOPIC, TopicCatalog.FRAMES, LITERAL, List.of(WRITE), "publish frames (idempotent producer)"));
 
         g.add(new Grant("embed", TOPIC, TopicCatalog.FRAMES, LITERAL, List.of(READ), "consume frames"));
-        g.add(new Grant("embed", GROUP, embedGroup, LITERAL, List.of(READ), "its consumer group (`embed.service.group-id`), offsets committed in its transactions"));
-        g.add(new Grant("embed", TRANSACTIONAL_ID, embedGroup + "-", PREFIXED, List.of(WRITE), "its transactional ids (group id + instance id)"));
+        g.add(new Grant(
+                "embed",
+                GROUP,
+                embedGroup,
+                LITERAL,
+                List.of(READ),
+                "its consumer group (`embed.service.group-id`), offsets committed in its transactions"));
+        g.add(new Grant(
+                "embed",
+                TRANSACTIONAL_ID,
+                embedGroup + "-",
+                PREFIXED,
+                List.of(WRITE),
+                "its transactional ids (group id + instance id)"));
         g.add(new Grant("embed", TOPIC, TopicCatalog.FACES, LITERAL, List.of(WRITE), "face observations"));
         g.add(new Grant("embed", TOPIC, TopicCatalog.DLQ, LITERAL, List.of(WRITE), "frames it cannot use"));
         g.add(new Grant("embed", TOPIC, TopicCatalog.MODELS, LITERAL, List.of(READ), "follow model releases"));
-        g.add(new Grant("embed", TOPIC, TopicCatalog.LATE_FRAMES, LITERAL, List.of(READ, WRITE),
+        g.add(new Grant(
+                "embed",
+                TOPIC,
+                TopicCatalog.LATE_FRAMES,
+                LITERAL,
+                List.of(READ, WRITE),
                 "frames skipped as late by the live path, for the catch-up pass"));
-        g.add(new Grant("embed", GROUP, embedGroup + "-catch-up", LITERAL, List.of(READ),
+        g.add(new Grant(
+                "embed",
+                GROUP,
+                embedGroup + "-catch-up",
+                LITERAL,
+                List.of(READ),
                 "the catch-up pass's consumer group (`embed.service.group-id` + `-catch-up`)"));
 
-        g.add(new Grant("match", TOPIC, TopicCatalog.FACES, LITERAL, List.of(READ), "Kafka Streams input; the API reads crops back"));
-        g.add(new Grant("match", GROUP, matchApp, LITERAL, List.of(READ), "the Kafka Streams group (`match.application-id`)"));
-        g.add(new Grant("match", TOPIC, matchApp + "-", PREFIXED, List.of(CREATE, DESCRIBE, DESCRIBE_CONFIGS, READ, WRITE),
+        g.add(new Grant(
+                "match",
+                TOPIC,
+                TopicCatalog.FACES,
+                LITERAL,
+                List.of(READ),
+                "Kafka Streams input; the API reads crops back"));
+        g.add(new Grant(
+                "match", GROUP, matchApp, LITERAL, List.of(READ), "the Kafka Streams group (`match.application-id`)"));
+        g.add(new Grant(
+                "match",
+                TOPIC,
+                matchApp + "-",
+                PREFIXED,
+                List.of(CREATE, DESCRIBE, DESCRIBE_CONFIGS, READ, WRITE),
                 "Kafka Streams' internal topics (state store changelogs)"));
-        g.add(new Grant("match", TRANSACTIONAL_ID, matchApp + "-", PREFIXED, List.of(WRITE), "Kafka Streams' exactly-once transactions"));
-        g.add(new Grant("match", TOPIC, TopicCatalog.MATCHES, LITERAL, List.of(READ, WRITE), "decisions out; the API's live feed reads them"));
+        g.add(new Grant(
+                "match",
+                TRANSACTIONAL_ID,
+                matchApp + "-",
+                PREFIXED,
+                List.of(WRITE),
+                "Kafka Streams' exactly-once transactions"));
+        g.add(new Grant(
+                "match",
+                TOPIC,
+                TopicCatalog.MATCHES,
+                LITERAL,
+                List.of(READ, WRITE),
+                "decisions out; the API's live feed reads them"));
         g.add(new Grant("match", TOPIC, TopicCatalog.DLQ, LITERAL, List.of(WRITE), "face records it refuses"));
-        g.add(new Grant("match", TOPIC, TopicCatalog.GALLERY, LITERAL, List.of(READ, WRITE, DESCRIBE_CONFIGS),
+        g.add(new Grant(
+                "match",
+                TOPIC,
+                TopicCatalog.GALLERY,
+                LITERAL,
+                List.of(READ, WRITE, DESCRIBE_CONFIGS),
                 "the gallery replica (it reads `delete.retention.ms` to know when it must rebuild); enrolment and re-embedding through the API; "
                         + "deletes (it reads `segment.ms` for the roll marker)"));
-        g.add(new Grant("match", TRANSACTIONAL_ID, GalleryWriter.TRANSACTIONAL_ID_PREFIX, PREFIXED, List.of(WRITE),
+        g.add(new Grant(
+                "match",
+                TRANSACTIONAL_ID,
+                GalleryWriter.TRANSACTIONAL_ID_PREFIX,
+                PREFIXED,
+                List.of(WRITE),
                 "gallery changes are published as transactions (a re-enrolment or a delete all or nothing)"));
-        g.add(new Grant("match", TOPIC, TopicCatalog.MODELS, LITERAL, List.of(READ), "follow model releases (blue/green re-embedding)"));
-        g.add(new Grant("match", GROUP, REEMBED_GROUP_PREFIX, PREFIXED, List.of(READ), "the re-embedding leadership group per model"));
-        g.add(new Grant("match", GROUP, config.getString("notify.group"), LITERAL, List.of(READ),
+        g.add(new Grant(
+                "match",
+                TOPIC,
+                TopicCatalog.MODELS,
+                LITERAL,
+                List.of(READ),
+                "follow model releases (blue/green re-embedding)"));
+        g.add(new Grant(
+                "match",
+                GROUP,
+                REEMBED_GROUP_PREFIX,
+                PREFIXED,
+                List.of(READ),
+                "the re-embedding leadership group per model"));
+        g.add(new Grant(
+                "match",
+                GROUP,
+                config.getString("notify.group"),
+                LITERAL,
+                List.of(READ),
                 "decisions read again for notifications (MQTT, webhooks) as their own group (`notify.group`)"));
-        g.add(new Grant("match", TOPIC, TopicCatalog.FEEDBACK, LITERAL, List.of(READ, WRITE, DESCRIBE_CONFIGS),
-                "operator feedback from the API; read back to tombstone feedback about people in no gallery after `privacy.unknown-retention` and about a deleted subject (and `segment.ms` for the roll marker)"));
+        g.add(
+                new Grant(
+                        "match",
+                        TOPIC,
+                        TopicCatalog.FEEDBACK,
+                        LITERAL,
+                        List.of(READ, WRITE, DESCRIBE_CONFIGS),
+                        "operator feedback from the API; read back to tombstone feedback about people in no gallery after `privacy.unknown-retention` and about a deleted subject (and `segment.ms` for the roll marker)"));
 
         g.add(new Grant("trainer", TOPIC, TopicCatalog.FEEDBACK, LITERAL, List.of(READ), "feedback crops to train on"));
-        g.add(new Grant("trainer", TOPIC, TopicCatalog.MODELS, LITERAL, List.of(READ, WRITE), "the released version; publish a release"));
+        g.add(new Grant(
+                "trainer",
+                TOPIC,
+                TopicCatalog.MODELS,
+                LITERAL,
+                List.of(READ, WRITE),
+                "the released version; publish a release"));
         return g;
     }
 
@@ -95,7 +193,8 @@ public final class ServiceAcls {
         List<AclBinding> out = new ArrayList<>();
         for (Grant g : grants(config)) {
             for (AclOperation op : g.operations()) {
-                out.add(new AclBinding(new ResourcePattern(g.type(), g.name(), g.pattern()),
+                out.add(new AclBinding(
+                        new ResourcePattern(g.type(), g.name(), g.pattern()),
                         new AccessControlEntry(g.principal(), "*", op, AclPermissionType.ALLOW)));
             }
         }

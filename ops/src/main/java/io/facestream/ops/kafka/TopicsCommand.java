@@ -22,20 +22,29 @@ import picocli.CommandLine.Option;
  * {@code facestream topics}: create the missing facestream topics and list them with their settings and drift;
  * {@code --apply} alters existing topics' drifted configs to the configured ones.
  */
-@Command(name = "topics", mixinStandardHelpOptions = true,
-        description = "Create missing facestream topics (idempotent) with their configured settings and list them, with "
-                + "any drift from the configuration; --apply also sets drifted topic configs.")
+@Command(
+        name = "topics",
+        mixinStandardHelpOptions = true,
+        description =
+                "Create missing facestream topics (idempotent) with their configured settings and list them, with "
+                        + "any drift from the configuration; --apply also sets drifted topic configs.")
 public final class TopicsCommand implements Runnable {
-    @Mixin ConfigOptions options;
+    @Mixin
+    ConfigOptions options;
 
-    @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Kafka bootstrap servers (default: kafka.bootstrap, else 127.0.0.1:9092)")
+    @Option(
+            names = "--bootstrap",
+            paramLabel = "HOST:PORT",
+            description = "Kafka bootstrap servers (default: kafka.bootstrap, else 127.0.0.1:9092)")
     String bootstrap;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the table as JSON")
     Path json;
 
-    @Option(names = "--apply", description = "Also set existing topics' drifted configs (retention, compaction, sizes) to "
-            + "the configured ones; partition counts are only reported")
+    @Option(
+            names = "--apply",
+            description = "Also set existing topics' drifted configs (retention, compaction, sizes) to "
+                    + "the configured ones; partition counts are only reported")
     boolean apply;
 
     @Override
@@ -47,7 +56,9 @@ public final class TopicsCommand implements Runnable {
             List<TopicCreator.TopicState> states = creator.ensure(TopicCatalog.fromConfig(config));
             Set<String> altered = new TreeSet<>();
             if (apply) {
-                states.stream().filter(s -> !s.configDrift().isEmpty()).forEach(s -> altered.add(s.expected().name()));
+                states.stream()
+                        .filter(s -> !s.configDrift().isEmpty())
+                        .forEach(s -> altered.add(s.expected().name()));
                 states = creator.apply(states);
             }
             Table table = table(address, states, altered);
@@ -55,8 +66,10 @@ public final class TopicsCommand implements Runnable {
             Table.writeJson(json, List.of(table));
         } catch (RuntimeException e) {
             if (TopicCreator.refused(e)) {
-                throw new CommandFailed("the broker refuses this Kafka user the topics (" + e.getMessage()
-                        + "): run `facestream topics` as the admin user (docs/security.md)", e);
+                throw new CommandFailed(
+                        "the broker refuses this Kafka user the topics (" + e.getMessage()
+                                + "): run `facestream topics` as the admin user (docs/security.md)",
+                        e);
             }
             throw e;
         }
@@ -67,11 +80,23 @@ public final class TopicsCommand implements Runnable {
     }
 
     static Table table(String address, List<TopicCreator.TopicState> states, Set<String> altered) {
-        Table t = new Table("facestream topics on " + address,
-                "topic", "status", "partitions", "replicas", "cleanup", "retention", "max message", "drift");
+        Table t = new Table(
+                "facestream topics on " + address,
+                "topic",
+                "status",
+                "partitions",
+                "replicas",
+                "cleanup",
+                "retention",
+                "max message",
+                "drift");
         for (TopicCreator.TopicState s : states) {
             String retention = s.configs().get("retention.ms");
-            t.row(s.expected().name(), s.created() ? "created" : altered.contains(s.expected().name()) ? "altered" : "exists", s.partitions(), s.replicationFactor(),
+            t.row(
+                    s.expected().name(),
+                    s.created() ? "created" : altered.contains(s.expected().name()) ? "altered" : "exists",
+                    s.partitions(),
+                    s.replicationFactor(),
                     s.configs().get("cleanup.policy"),
                     retention == null ? "-" : humanMillis(Long.parseLong(retention)),
                     humanBytes(Long.parseLong(s.configs().getOrDefault("max.message.bytes", "0"))),

@@ -4,19 +4,25 @@ import io.facestream.core.health.BrokerProbe;
 import io.facestream.core.health.HealthRegistry;
 import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.match.runtime.MatchService;
-import io.facestream.ops.cli.BrokerAddress;
 import io.facestream.ops.cli.ApiOptions;
+import io.facestream.ops.cli.BrokerAddress;
 import io.facestream.ops.cli.ServiceOptions;
 import io.facestream.ops.runtime.ServiceRunner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code facestream match}: tracking + identification topology and the API/page, against a running cluster. */
-@Command(name = "match", mixinStandardHelpOptions = true,
-        description = "Run match-service (faces -> tracks -> open-set decisions -> facestream.matches, plus the API and page) until Ctrl-C.")
+@Command(
+        name = "match",
+        mixinStandardHelpOptions = true,
+        description =
+                "Run match-service (faces -> tracks -> open-set decisions -> facestream.matches, plus the API and page) until Ctrl-C.")
 public final class MatchCommand implements Runnable {
-    @Mixin ServiceOptions options;
-    @Mixin ApiOptions api;
+    @Mixin
+    ServiceOptions options;
+
+    @Mixin
+    ApiOptions api;
 
     @Override
     public void run() {
@@ -26,9 +32,13 @@ public final class MatchCommand implements Runnable {
         BrokerProbe broker = BrokerProbe.start(config, KafkaConnection.fromConfig(config, address));
         HealthRegistry health = new HealthRegistry().register("broker", broker);
         service.registerHealth(health, "match.");
-        ServiceRunner.run(config, () -> {
-            broker.close();
-            service.close();
-        }, health, "match-service is up: API and page on " + service.apiUrl());
+        ServiceRunner.run(
+                config,
+                () -> {
+                    broker.close();
+                    service.close();
+                },
+                health,
+                "match-service is up: API and page on " + service.apiUrl());
     }
 }

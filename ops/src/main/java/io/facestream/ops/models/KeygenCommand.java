@@ -10,10 +10,15 @@ import picocli.CommandLine.Parameters;
  * {@code DIR/model-signing.key} (mode 600) for {@code models.signing.private-key} and {@code DIR/model-signing.pub}
  * for {@code models.signing.public-key}.
  */
-@Command(name = "keygen", mixinStandardHelpOptions = true,
+@Command(
+        name = "keygen",
+        mixinStandardHelpOptions = true,
         description = "Write an Ed25519 key pair for signing model releases (private key mode 600).")
 public final class KeygenCommand implements Runnable {
-    @Parameters(paramLabel = "DIR", description = "Directory for model-signing.key and model-signing.pub (created if missing; existing keys are never overwritten)")
+    @Parameters(
+            paramLabel = "DIR",
+            description =
+                    "Directory for model-signing.key and model-signing.pub (created if missing; existing keys are never overwritten)")
     Path dir;
 
     @Override

@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 /** {@code facestream models list [--json]}: what the store holds. */
 @Command(name = "list", mixinStandardHelpOptions = true, description = "List installed models.")
 public final class ListCommand implements Runnable {
-    @Mixin StoreOptions storeOptions;
+    @Mixin
+    StoreOptions storeOptions;
 
     @Option(names = "--json", description = "Print the installed manifests as a JSON array instead of a table")
     boolean json;
@@ -26,7 +27,8 @@ public final class ListCommand implements Runnable {
         ModelStore store = storeOptions.store();
         if (json) {
             try {
-                System.out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(store.list()));
+                System.out.println(
+                        Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(store.list()));
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new UncheckedIOException(e);
             }
@@ -36,12 +38,22 @@ public final class ListCommand implements Runnable {
     }
 
     static Table table(ModelStore store) {
-        Table t = new Table("models in " + store.root(), "name", "version", "kind", "files", "embedding size", "source", "licence");
+        Table t = new Table(
+                "models in " + store.root(), "name", "version", "kind", "files", "embedding size", "source", "licence");
         for (ModelManifest m : store.list()) {
-            t.row(m.name(), m.version(), m.kind().name().toLowerCase(),
-                    String.join(" ", m.files().stream().map(ModelManifest.ModelFile::file).toList()),
+            t.row(
+                    m.name(),
+                    m.version(),
+                    m.kind().name().toLowerCase(),
+                    String.join(
+                            " ",
+                            m.files().stream()
+                                    .map(ModelManifest.ModelFile::file)
+                                    .toList()),
                     m.embedding() == null ? null : m.embedding().size(),
-                    m.source() == null ? "-" : m.source().packageName() + "@" + m.source().packageVersion(),
+                    m.source() == null
+                            ? "-"
+                            : m.source().packageName() + "@" + m.source().packageVersion(),
                     m.licence());
         }
         if (store.list().isEmpty()) {

@@ -4,7 +4,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code facestream models}: the model store and zoo. */
-@Command(name = "models", mixinStandardHelpOptions = true,
+@Command(
+        name = "models",
+        mixinStandardHelpOptions = true,
         description = "Install, list and release face models (the model store and zoo); release signing keys.",
         subcommands = {PullCommand.class, ListCommand.class, KeygenCommand.class, ReleaseCommand.class})
 public final class ModelsCommand implements Runnable {

@@ -10,9 +10,13 @@ import picocli.CommandLine.Option;
 
 /** The store a models command works on: {@code --dir}, else config {@code models.dir} (default ~/.facestream/models). */
 public final class StoreOptions {
-    @Mixin ConfigOptions config;
+    @Mixin
+    ConfigOptions config;
 
-    @Option(names = "--dir", paramLabel = "DIR", description = "Model store directory (default: config models.dir, ~/.facestream/models)")
+    @Option(
+            names = "--dir",
+            paramLabel = "DIR",
+            description = "Model store directory (default: config models.dir, ~/.facestream/models)")
     Path dir;
 
     /** Runs a models command body; a model problem is the user's to fix, so it is one clear line, not a stack trace. */

@@ -36,15 +36,23 @@ import picocli.CommandLine.Option;
  * {@code facestream quality calibrate}: embeds the faces of some footage, draws the norm histogram and suggests
  * thresholds for the quality filter (the norm below which a given share of this footage's faces would be rejected).
  */
-@Command(name = "calibrate", mixinStandardHelpOptions = true,
-        description = "Embed the faces of footage, draw the feature-norm histogram (SVG) and suggest quality thresholds.")
+@Command(
+        name = "calibrate",
+        mixinStandardHelpOptions = true,
+        description =
+                "Embed the faces of footage, draw the feature-norm histogram (SVG) and suggest quality thresholds.")
 public final class CalibrateCommand implements Callable<Integer> {
-    private static final Set<String> VIDEO_EXTENSIONS = Set.of("mp4", "avi", "mkv", "mov", "webm", "ts", "m4v", "mpg", "mpeg", "flv");
+    private static final Set<String> VIDEO_EXTENSIONS =
+            Set.of("mp4", "avi", "mkv", "mov", "webm", "ts", "m4v", "mpg", "mpeg", "flv");
     private static final double[] REJECT_SHARES = {0.05, 0.10, 0.20};
 
-    @Mixin ConfigOptions options;
+    @Mixin
+    ConfigOptions options;
 
-    @Option(names = "--footage", required = true, paramLabel = "FILE_OR_DIR",
+    @Option(
+            names = "--footage",
+            required = true,
+            paramLabel = "FILE_OR_DIR",
             description = "A video file, a folder of videos, or a folder of images; repeatable")
     List<Path> footage;
 
@@ -54,13 +62,23 @@ public final class CalibrateCommand implements Callable<Integer> {
     @Option(names = "--detector", paramLabel = "NAME", description = "Detector (default: face.detector)")
     String detector;
 
-    @Option(names = "--fps", description = "Frames sampled per second of video (default: ${DEFAULT-VALUE})", defaultValue = "2")
+    @Option(
+            names = "--fps",
+            description = "Frames sampled per second of video (default: ${DEFAULT-VALUE})",
+            defaultValue = "2")
     double fps;
 
-    @Option(names = "--max-frames", description = "Stop after this many sampled frames (default: ${DEFAULT-VALUE})", defaultValue = "2000")
+    @Option(
+            names = "--max-frames",
+            description = "Stop after this many sampled frames (default: ${DEFAULT-VALUE})",
+            defaultValue = "2000")
     int maxFrames;
 
-    @Option(names = "--out", paramLabel = "FILE.svg", description = "Histogram file (default: norm-histogram.svg)", defaultValue = "norm-histogram.svg")
+    @Option(
+            names = "--out",
+            paramLabel = "FILE.svg",
+            description = "Histogram file (default: norm-histogram.svg)",
+            defaultValue = "norm-histogram.svg")
     Path out;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the table as JSON")
@@ -76,7 +94,9 @@ public final class CalibrateCommand implements Callable<Integer> {
         int[] frames = {0};
         try (FacePipeline pipeline = FacePipeline.open(settings, n -> ModelZoo.resolve(ModelZoo.store(config), n))) {
             manifest = pipeline.embedder().manifest();
-            CameraOptions opts = CameraOptions.fromConfig(config).withReplay(Replay.FAST).withAtEnd(AtEnd.STOP)
+            CameraOptions opts = CameraOptions.fromConfig(config)
+                    .withReplay(Replay.FAST)
+                    .withAtEnd(AtEnd.STOP)
                     .with("fps", Double.toString(fps));
             for (CameraSource source : sources()) {
                 try {
@@ -91,7 +111,8 @@ public final class CalibrateCommand implements Callable<Integer> {
             }
         }
         if (norms.isEmpty()) {
-            System.err.println("facestream quality calibrate: no faces found in " + frames[0] + " sampled frames of " + footage);
+            System.err.println(
+                    "facestream quality calibrate: no faces found in " + frames[0] + " sampled frames of " + footage);
             return 1;
         }
         float[] values = new float[norms.size()];
@@ -112,14 +133,18 @@ public final class CalibrateCommand implements Callable<Integer> {
         if (out.getParent() != null) {
             Files.createDirectories(out.getParent());
         }
-        Files.writeString(out, HistogramSvg.draw("feature norms of " + manifest.id() + " on " + footage, sample, 40, markers));
+        Files.writeString(
+                out, HistogramSvg.draw("feature norms of " + manifest.id() + " on " + footage, sample, 40, markers));
         System.out.println("histogram: " + out.toAbsolutePath());
         return 0;
     }
 
     static Table report(ModelManifest manifest, NormSample sample, int frames) {
-        Table t = new Table("quality calibration of " + manifest.id() + ": " + sample.size() + " faces in " + frames + " frames",
-                "threshold", "norm", "faces rejected");
+        Table t = new Table(
+                "quality calibration of " + manifest.id() + ": " + sample.size() + " faces in " + frames + " frames",
+                "threshold",
+                "norm",
+                "faces rejected");
         if (manifest.embedding() != null) {
             double d = manifest.embedding().qualityThreshold();
             t.row("manifest default", d, sample.rejectedBelow(d));
@@ -128,9 +153,16 @@ public final class CalibrateCommand implements Callable<Integer> {
             double q = sample.quantile(share);
             t.row(String.format(Locale.ROOT, "suggested: reject %.0f%%", share * 100), q, sample.rejectedBelow(q));
         }
-        t.note("norm mean", sample.mean()).note("norm std", sample.std())
-                .note("norm min / median / max", String.format(Locale.ROOT, "%.2f / %.2f / %.2f",
-                        sample.quantile(0), sample.quantile(0.5), sample.quantile(1)))
+        t.note("norm mean", sample.mean())
+                .note("norm std", sample.std())
+                .note(
+                        "norm min / median / max",
+                        String.format(
+                                Locale.ROOT,
+                                "%.2f / %.2f / %.2f",
+                                sample.quantile(0),
+                                sample.quantile(0.5),
+                                sample.quantile(1)))
                 .note("apply with", "--set embed.service.quality-threshold=<norm>");
         return t;
     }
@@ -144,7 +176,9 @@ public final class CalibrateCommand implements Callable<Integer> {
             if (Files.isDirectory(p)) {
                 List<Path> videos;
                 try (Stream<Path> files = Files.list(p)) {
-                    videos = files.filter(f -> VIDEO_EXTENSIONS.contains(extension(f))).sorted().toList();
+                    videos = files.filter(f -> VIDEO_EXTENSIONS.contains(extension(f)))
+                            .sorted()
+                            .toList();
                 }
                 if (!videos.isEmpty()) {
                     videos.forEach(v -> out.add(CameraSource.of(v.toString())));
@@ -163,7 +197,8 @@ public final class CalibrateCommand implements Callable<Integer> {
     }
 
     /** Runs the pipeline on each sampled frame and keeps the norms. */
-    private record NormCollector(FacePipeline pipeline, List<Float> norms, int[] frames, int maxFrames, ProgressLine progress)
+    private record NormCollector(
+            FacePipeline pipeline, List<Float> norms, int[] frames, int maxFrames, ProgressLine progress)
             implements FrameSink {
         @Override
         public boolean wants(long captureMicros) {

@@ -30,34 +30,43 @@ final class HistogramSvg {
         double plotW = W - LEFT - RIGHT;
         double plotH = H - TOP - BOTTOM;
         StringBuilder svg = new StringBuilder();
-        svg.append(f("<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' font-family='sans-serif' font-size='12'>%n", W, H));
+        svg.append(f(
+                "<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' font-family='sans-serif' font-size='12'>%n",
+                W, H));
         svg.append(f("<rect width='%d' height='%d' fill='white'/>%n", W, H));
         svg.append(f("<text x='%d' y='22' font-size='15'>%s</text>%n", LEFT, esc(title)));
         for (int i = 0; i < bins; i++) {
             double x = LEFT + i * plotW / bins;
             double bh = h[i] / (double) peak * plotH;
-            svg.append(f("<rect x='%.1f' y='%.1f' width='%.1f' height='%.1f' fill='#1f77b4'/>%n",
+            svg.append(f(
+                    "<rect x='%.1f' y='%.1f' width='%.1f' height='%.1f' fill='#1f77b4'/>%n",
                     x, TOP + plotH - bh, Math.max(1, plotW / bins - 1), bh));
         }
-        svg.append(f("<line x1='%d' y1='%.1f' x2='%.1f' y2='%.1f' stroke='black'/>%n", LEFT, TOP + plotH, LEFT + plotW, TOP + plotH));
+        svg.append(f(
+                "<line x1='%d' y1='%.1f' x2='%.1f' y2='%.1f' stroke='black'/>%n",
+                LEFT, TOP + plotH, LEFT + plotW, TOP + plotH));
         svg.append(f("<line x1='%d' y1='%d' x2='%d' y2='%.1f' stroke='black'/>%n", LEFT, TOP, LEFT, TOP + plotH));
         for (int t = 0; t <= 5; t++) {
             double v = min + t * (max - min) / 5;
             double x = LEFT + t * plotW / 5;
             svg.append(f("<text x='%.1f' y='%.1f' text-anchor='middle'>%.1f</text>%n", x, TOP + plotH + 16, v));
-            svg.append(f("<text x='%d' y='%.1f' text-anchor='end'>%d</text>%n", LEFT - 6, TOP + plotH - t * plotH / 5 + 4,
-                    Math.round(t * peak / 5.0)));
+            svg.append(f(
+                    "<text x='%d' y='%.1f' text-anchor='end'>%d</text>%n",
+                    LEFT - 6, TOP + plotH - t * plotH / 5 + 4, Math.round(t * peak / 5.0)));
         }
-        svg.append(f("<text x='%.1f' y='%d' text-anchor='middle'>feature norm (%d faces)</text>%n", LEFT + plotW / 2, H - 10,
-                sample.size()));
+        svg.append(f(
+                "<text x='%.1f' y='%d' text-anchor='middle'>feature norm (%d faces)</text>%n",
+                LEFT + plotW / 2, H - 10, sample.size()));
         int i = 0;
         for (Map.Entry<String, Double> m : markers.entrySet()) {
             double x = LEFT + (m.getValue() - min) / (max - min) * plotW;
             String colour = MARKER_COLOURS[i % MARKER_COLOURS.length];
-            svg.append(f("<line x1='%.1f' y1='%d' x2='%.1f' y2='%.1f' stroke='%s' stroke-width='2' stroke-dasharray='5,3'/>%n",
+            svg.append(f(
+                    "<line x1='%.1f' y1='%d' x2='%.1f' y2='%.1f' stroke='%s' stroke-width='2' stroke-dasharray='5,3'/>%n",
                     x, TOP, x, TOP + plotH, colour));
-            svg.append(f("<text x='%.1f' y='%d' fill='%s'>%s %.1f</text>%n", x + 4, TOP + 14 + 14 * i, colour, esc(m.getKey()),
-                    m.getValue()));
+            svg.append(f(
+                    "<text x='%.1f' y='%d' fill='%s'>%s %.1f</text>%n",
+                    x + 4, TOP + 14 + 14 * i, colour, esc(m.getKey()), m.getValue()));
             i++;
         }
         return svg.append("</svg>\n").toString();

@@ -28,7 +28,8 @@ public final class Table {
 
     public Table row(Object... cells) {
         if (cells.length != columns.size()) {
-            throw new IllegalArgumentException("table '" + title + "' has " + columns.size() + " columns, row has " + cells.length);
+            throw new IllegalArgumentException(
+                    "table '" + title + "' has " + columns.size() + " columns, row has " + cells.length);
         }
         rows.add(java.util.Arrays.asList(cells));
         return this;
@@ -63,7 +64,10 @@ public final class Table {
                 String cell = text.get(ri).get(i);
                 boolean numeric = ri > 0 && rows.get(ri - 1).get(i) instanceof Number;
                 sb.append(i == 0 ? "| " : " | ");
-                sb.append(numeric ? " ".repeat(width[i] - cell.length()) + cell : cell + " ".repeat(width[i] - cell.length()));
+                sb.append(
+                        numeric
+                                ? " ".repeat(width[i] - cell.length()) + cell
+                                : cell + " ".repeat(width[i] - cell.length()));
             }
             out.println(sb.append(" |"));
             if (ri == 0) {
@@ -102,8 +106,11 @@ public final class Table {
             if (file.getParent() != null) {
                 Files.createDirectories(file.getParent());
             }
-            Json.mapper().writerWithDefaultPrettyPrinter()
-                    .writeValue(file.toFile(), Map.of("tables", tables.stream().map(Table::toJson).toList()));
+            Json.mapper()
+                    .writerWithDefaultPrettyPrinter()
+                    .writeValue(
+                            file.toFile(),
+                            Map.of("tables", tables.stream().map(Table::toJson).toList()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }

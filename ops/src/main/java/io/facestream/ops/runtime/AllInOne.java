@@ -1,11 +1,11 @@
 package io.facestream.ops.runtime;
 
+import io.facestream.broker.BrokerSecurity;
+import io.facestream.broker.EmbeddedKafka;
 import io.facestream.core.config.ConfigException;
 import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.health.BrokerProbe;
 import io.facestream.core.health.HealthRegistry;
-import io.facestream.broker.BrokerSecurity;
-import io.facestream.broker.EmbeddedKafka;
 import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.topics.TopicCatalog;
@@ -51,8 +51,9 @@ public final class AllInOne implements AutoCloseable {
         if (external.isEmpty()) {
             kafka = LocalBroker.start(config);
         } else if (LocalBroker.secure(config)) {
-            throw new ConfigException("kafka.secure-dir (--secure) secures the embedded broker; for the cluster at " + external
-                    + " set its client properties with kafka.properties-file or kafka.properties.* (docs/security.md)");
+            throw new ConfigException(
+                    "kafka.secure-dir (--secure) secures the embedded broker; for the cluster at " + external
+                            + " set its client properties with kafka.properties-file or kafka.properties.* (docs/security.md)");
         }
         AllInOne all = new AllInOne(config, kafka == null ? external : kafka.bootstrapServers(), kafka);
         if (kafka != null) {
@@ -61,7 +62,8 @@ public final class AllInOne implements AutoCloseable {
         try {
             all.add(all.brokerProbe(config));
             try (Admin admin = KafkaClients.admin(all.connection("admin"))) {
-                new TopicCreator(admin, (short) config.getInt("kafka.replication-factor")).ensure(TopicCatalog.fromConfig(config));
+                new TopicCreator(admin, (short) config.getInt("kafka.replication-factor"))
+                        .ensure(TopicCatalog.fromConfig(config));
             }
             all.startServices(config);
         } catch (RuntimeException e) {
@@ -131,7 +133,8 @@ public final class AllInOne implements AutoCloseable {
         if (security == null) {
             return config;
         }
-        return config.with(Map.of("kafka.properties-file", security.clientPropertiesFile(service).toString()));
+        return config.with(Map.of(
+                "kafka.properties-file", security.clientPropertiesFile(service).toString()));
     }
 
     @Override

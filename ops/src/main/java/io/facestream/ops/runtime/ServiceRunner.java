@@ -47,8 +47,12 @@ public final class ServiceRunner {
         };
         Thread hook = new Thread(closeAll, "facestream-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        System.out.println(banner + (management == null ? "" : "; health on http://" + config.getString("management.host")
-                + ":" + management.port() + "/health/ready") + "; Ctrl-C to stop");
+        System.out.println(banner
+                + (management == null
+                        ? ""
+                        : "; health on http://" + config.getString("management.host") + ":" + management.port()
+                                + "/health/ready")
+                + "; Ctrl-C to stop");
         boolean exitOnFailure = config.getBoolean("management.exit-on-failure");
         try {
             while (!stopped.await(500, TimeUnit.MILLISECONDS)) {

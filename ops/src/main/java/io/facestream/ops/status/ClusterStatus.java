@@ -40,8 +40,13 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * current release of each model. Everything is read, nothing is written: any user allowed to describe groups and read
  * the topics can run it.
  */
-public record ClusterStatus(long windowMs, Map<String, Camera> cameras, List<Group> groups, Map<String, Dead> deadLetters,
-                            Map<String, GallerySize> galleries, Map<String, ModelRelease> models) {
+public record ClusterStatus(
+        long windowMs,
+        Map<String, Camera> cameras,
+        List<Group> groups,
+        Map<String, Dead> deadLetters,
+        Map<String, GallerySize> galleries,
+        Map<String, ModelRelease> models) {
 
     public record Camera(String id, long frames, long lastTimestampMs) {}
 
@@ -59,15 +64,20 @@ public record ClusterStatus(long windowMs, Map<String, Camera> cameras, List<Gro
         Map<String, ModelRelease> models = new TreeMap<>();
         List<Group> groups;
         try (Admin admin = KafkaClients.admin(kafka);
-             KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaClients.with(KafkaClients.consumer(kafka, null),
-                     Map.of(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName())))) {
+                KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaClients.with(
+                        KafkaClients.consumer(kafka, null),
+                        Map.of(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName())))) {
             Set<String> topics = get(admin.listTopics().names(), timeout);
             if (topics.contains(TopicCatalog.FRAMES)) {
                 TopicSnapshot.read(consumer, TopicCatalog.FRAMES, now - window.toMillis(), timeout, r -> {
                     String id = key(r);
                     Camera c = cameras.get(id);
-                    cameras.put(id, new Camera(id, (c == null ? 0 : c.frames()) + 1,
-                            Math.max(c == null ? 0 : c.lastTimestampMs(), r.timestamp())));
+                    cameras.put(
+                            id,
+                            new Camera(
+                                    id,
+                                    (c == null ? 0 : c.frames()) + 1,
+                                    Math.max(c == null ? 0 : c.lastTimestampMs(), r.timestamp())));
                 });
             }
             if (topics.contains(TopicCatalog.DLQ)) {
@@ -76,8 +86,13 @@ public record ClusterStatus(long windowMs, Map<String, Camera> cameras, List<Gro
                     String reason = reasonClass(header(r, DeadLetter.REASON));
                     String k = stage + "\u0000" + reason;
                     Dead d = dead.get(k);
-                    dead.put(k, new Dead(stage, reason, (d == null ? 0 : d.records()) + 1,
-                            Math.max(d == null ? 0 : d.lastTimestampMs(), r.timestamp())));
+                    dead.put(
+                            k,
+                            new Dead(
+                                    stage,
+                                    reason,
+                                    (d == null ? 0 : d.records()) + 1,
+                                    Math.max(d == null ? 0 : d.lastTimestampMs(), r.timestamp())));
                 });
             }
             if (topics.contains(TopicCatalog.GALLERY)) {
@@ -141,7 +156,10 @@ public record ClusterStatus(long windowMs, Map<String, Camera> cameras, List<Gro
     private static List<Group> groups(Admin admin, Duration timeout) {
         List<Group> out = new ArrayList<>();
         for (GroupListing g : get(admin.listGroups(new ListGroupsOptions()).all(), timeout)) {
-            if (!g.type().map(t -> t.toString().equalsIgnoreCase("classic") || t.toString().equalsIgnoreCase("consumer")).orElse(true)) {
+            if (!g.type()
+                    .map(t -> t.toString().equalsIgnoreCase("classic")
+                            || t.toString().equalsIgnoreCase("consumer"))
+                    .orElse(true)) {
                 continue;
             }
             Map<TopicPartition, OffsetAndMetadata> committed =
@@ -155,8 +173,14 @@ public record ClusterStatus(long windowMs, Map<String, Camera> cameras, List<Gro
                     lag += Math.max(0, e.getValue().offset() - (c == null ? 0 : c.offset()));
                 }
             }
-            ConsumerGroupDescription d = get(admin.describeConsumerGroups(List.of(g.groupId())).all(), timeout).get(g.groupId());
-            out.add(new Group(g.groupId(), d == null ? "?" : d.groupState().toString(), d == null ? 0 : d.members().size(), lag));
+            ConsumerGroupDescription d = get(
+                            admin.describeConsumerGroups(List.of(g.groupId())).all(), timeout)
+                    .get(g.groupId());
+            out.add(new Group(
+                    g.groupId(),
+                    d == null ? "?" : d.groupState().toString(),
+                    d == null ? 0 : d.members().size(),
+                    lag));
         }
         out.sort(java.util.Comparator.comparing(Group::id));
         return out;
@@ -169,8 +193,10 @@ public record ClusterStatus(long windowMs, Map<String, Camera> cameras, List<Gro
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while asking the broker", e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("the broker did not answer: " + e.getMessage()
-                    + " (is it running, and may this user describe groups and read the topics? docs/operations.md)", e);
+            throw new IllegalStateException(
+                    "the broker did not answer: " + e.getMessage()
+                            + " (is it running, and may this user describe groups and read the topics? docs/operations.md)",
+                    e);
         }
     }
 
@@ -187,25 +213,47 @@ public record ClusterStatus(long windowMs, Map<String, Camera> cameras, List<Gro
     public List<Table> tables(String address) {
         long now = System.currentTimeMillis();
         List<Table> out = new ArrayList<>();
-        Table cams = new Table("cameras on " + address + " (frames of the last " + windowMs / 1000 + " s)",
-                "camera", "frames", "fps", "last frame s ago");
-        cameras.values().forEach(c -> cams.row(c.id(), c.frames(), String.format(Locale.ROOT, "%.1f", c.frames() * 1000.0 / windowMs),
-                String.format(Locale.ROOT, "%.1f", (now - c.lastTimestampMs()) / 1000.0)));
+        Table cams = new Table(
+                "cameras on " + address + " (frames of the last " + windowMs / 1000 + " s)",
+                "camera",
+                "frames",
+                "fps",
+                "last frame s ago");
+        cameras.values()
+                .forEach(c -> cams.row(
+                        c.id(),
+                        c.frames(),
+                        String.format(Locale.ROOT, "%.1f", c.frames() * 1000.0 / windowMs),
+                        String.format(Locale.ROOT, "%.1f", (now - c.lastTimestampMs()) / 1000.0)));
         out.add(cams.note("window", windowMs / 1000 + " s").note("cameras", cameras.size()));
         Table g = new Table("consumer groups", "group", "state", "members", "lag");
         groups.forEach(x -> g.row(x.id(), x.state(), x.members(), x.lag()));
         out.add(g);
-        Table d = new Table("dead letters on " + TopicCatalog.DLQ + " (all it holds)", "stage", "reason", "records", "last s ago");
-        deadLetters.values().forEach(x -> d.row(x.stage(), x.reason(), x.records(),
-                String.format(Locale.ROOT, "%.0f", (now - x.lastTimestampMs()) / 1000.0)));
-        out.add(d.note("records", deadLetters.values().stream().mapToLong(Dead::records).sum()));
+        Table d = new Table(
+                "dead letters on " + TopicCatalog.DLQ + " (all it holds)", "stage", "reason", "records", "last s ago");
+        deadLetters
+                .values()
+                .forEach(x -> d.row(
+                        x.stage(),
+                        x.reason(),
+                        x.records(),
+                        String.format(Locale.ROOT, "%.0f", (now - x.lastTimestampMs()) / 1000.0)));
+        out.add(d.note(
+                "records",
+                deadLetters.values().stream().mapToLong(Dead::records).sum()));
         Table gal = new Table("galleries", "gallery", "subjects", "media");
         galleries.values().forEach(x -> gal.row(x.gallery(), x.subjects(), x.media()));
         out.add(gal);
         Table m = new Table("model releases", "model", "version", "released", "previous");
-        models.values().forEach(x -> m.row(x.getName(), x.getVersion(),
-                x.getReleasedTsUs() == 0 ? "-" : Instant.ofEpochMilli(x.getReleasedTsUs() / 1000).toString(),
-                x.getPreviousVersion().isEmpty() ? "-" : x.getPreviousVersion()));
+        models.values()
+                .forEach(x -> m.row(
+                        x.getName(),
+                        x.getVersion(),
+                        x.getReleasedTsUs() == 0
+                                ? "-"
+                                : Instant.ofEpochMilli(x.getReleasedTsUs() / 1000)
+                                        .toString(),
+                        x.getPreviousVersion().isEmpty() ? "-" : x.getPreviousVersion()));
         out.add(m);
         return out;
     }

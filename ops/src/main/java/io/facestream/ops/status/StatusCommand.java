@@ -19,21 +19,35 @@ import picocli.CommandLine.Option;
  * and their frame rates, consumer groups and their lag, dead letters by reason, galleries, model releases, and the
  * readiness of each process asked.
  */
-@Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Cameras and their rates, lag per consumer group, dead letters by reason, gallery sizes, model "
-                + "releases and the ready state of the processes given with --probe (default: this host's management port).")
+@Command(
+        name = "status",
+        mixinStandardHelpOptions = true,
+        description =
+                "Cameras and their rates, lag per consumer group, dead letters by reason, gallery sizes, model "
+                        + "releases and the ready state of the processes given with --probe (default: this host's management port).")
 public final class StatusCommand implements Callable<Integer> {
-    @Mixin ConfigOptions options;
+    @Mixin
+    ConfigOptions options;
 
-    @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Kafka bootstrap servers (default: kafka.bootstrap, else 127.0.0.1:9092)")
+    @Option(
+            names = "--bootstrap",
+            paramLabel = "HOST:PORT",
+            description = "Kafka bootstrap servers (default: kafka.bootstrap, else 127.0.0.1:9092)")
     String bootstrap;
 
-    @Option(names = "--window", paramLabel = "DURATION", defaultValue = "30s",
+    @Option(
+            names = "--window",
+            paramLabel = "DURATION",
+            defaultValue = "30s",
             description = "How far back frames are counted for camera rates (default ${DEFAULT-VALUE})")
     String window;
 
-    @Option(names = "--probe", paramLabel = "HOST:PORT", split = ",",
-            description = "Management ports to ask for /health/ready (default: management.host:management.port of the configuration)")
+    @Option(
+            names = "--probe",
+            paramLabel = "HOST:PORT",
+            split = ",",
+            description =
+                    "Management ports to ask for /health/ready (default: management.host:management.port of the configuration)")
     List<String> probes;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the tables as JSON")
@@ -48,9 +62,12 @@ public final class StatusCommand implements Callable<Integer> {
             int port = config.getInt("management.port");
             ask = port > 0 ? List.of(config.getString("management.host") + ":" + port) : List.of();
         }
-        System.err.println("status: reading " + address + " (frames of the last " + window + ", dead letters, gallery, models)");
-        ClusterStatus status = ClusterStatus.read(KafkaConnection.fromConfig(config, address),
-                FacestreamConfig.parseDuration(window), Duration.ofMinutes(2));
+        System.err.println(
+                "status: reading " + address + " (frames of the last " + window + ", dead letters, gallery, models)");
+        ClusterStatus status = ClusterStatus.read(
+                KafkaConnection.fromConfig(config, address),
+                FacestreamConfig.parseDuration(window),
+                Duration.ofMinutes(2));
         List<ProcessStatus> processes = new ArrayList<>();
         for (String p : ask) {
             processes.add(ProcessStatus.probe(p, Duration.ofSeconds(3)));

@@ -30,20 +30,40 @@ import picocli.CommandLine.Option;
  * as the offline evaluation does, so {@code train --data} learns from the crops the evaluator scores, and the
  * trainer's gate reads the same layout as its held-out folder.
  */
-@Command(name = "faces", mixinStandardHelpOptions = true,
-        description = "Export the aligned 112x112 faces of an IJB-S-format folder as an image folder (one sub-folder per identity).")
+@Command(
+        name = "faces",
+        mixinStandardHelpOptions = true,
+        description =
+                "Export the aligned 112x112 faces of an IJB-S-format folder as an image folder (one sub-folder per identity).")
 public final class AlignedFacesCommand implements Callable<Integer> {
-    @Option(names = "--data", required = true, paramLabel = "DIR", description = "IJB-S-format folder with the stills and videos")
+    @Option(
+            names = "--data",
+            required = true,
+            paramLabel = "DIR",
+            description = "IJB-S-format folder with the stills and videos")
     Path data;
+
     @Option(names = "--protocol", paramLabel = "DIR", description = "folder with cs6_metadata.csv (default: --data)")
     Path protocol;
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "image folder to write (created; must be empty)")
+
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "DIR",
+            description = "image folder to write (created; must be empty)")
     Path out;
-    @Option(names = "--min-side", defaultValue = "0", paramLabel = "PX",
-            description = "leave out faces whose ground-truth box is smaller than this (default ${DEFAULT-VALUE}: keep all)")
+
+    @Option(
+            names = "--min-side",
+            defaultValue = "0",
+            paramLabel = "PX",
+            description =
+                    "leave out faces whose ground-truth box is smaller than this (default ${DEFAULT-VALUE}: keep all)")
     double minSide;
+
     @Option(names = "--quality", defaultValue = "95", description = "JPEG quality (default ${DEFAULT-VALUE})")
     int quality;
+
     @Option(names = "--json", paramLabel = "FILE", description = "write the summary table as JSON")
     Path json;
 
@@ -55,7 +75,8 @@ public final class AlignedFacesCommand implements Callable<Integer> {
         if (Files.isDirectory(out)) {
             try (var entries = Files.list(out)) {
                 if (entries.findAny().isPresent()) {
-                    throw new IllegalArgumentException("--out " + out + " is not empty: faces of two exports would mix");
+                    throw new IllegalArgumentException(
+                            "--out " + out + " is not empty: faces of two exports would mix");
                 }
             }
         }
@@ -89,11 +110,26 @@ public final class AlignedFacesCommand implements Callable<Integer> {
                     written[f.media() instanceof Media.Still ? 0 : 1]++;
                 }
             });
-            Table table = new Table("aligned faces of " + data + " -> " + out, "identities", "faces", "from stills",
-                    "from video frames", "left out (< --min-side)", "labelled past video end", "seconds")
-                    .row(subjects.size(), written[0] + written[1], written[0], written[1], small[0], counts.missingFaces(),
+            Table table = new Table(
+                            "aligned faces of " + data + " -> " + out,
+                            "identities",
+                            "faces",
+                            "from stills",
+                            "from video frames",
+                            "left out (< --min-side)",
+                            "labelled past video end",
+                            "seconds")
+                    .row(
+                            subjects.size(),
+                            written[0] + written[1],
+                            written[0],
+                            written[1],
+                            small[0],
+                            counts.missingFaces(),
                             Math.round((System.nanoTime() - t0) / 1e8) / 10.0)
-                    .note("layout", "<subject>/videos_<V>_<F>.jpg and <subject>/img_<ID>.jpg, 112x112, ground-truth landmarks");
+                    .note(
+                            "layout",
+                            "<subject>/videos_<V>_<F>.jpg and <subject>/img_<ID>.jpg, 112x112, ground-truth landmarks");
             table.print(System.out);
             Table.writeJson(json, List.of(table));
         }

@@ -20,33 +20,74 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code facestream synth ijbs}: a synthetic data set in the IJB-S layout (docs/synth.md). */
-@Command(name = "ijbs", mixinStandardHelpOptions = true,
-        description = "Render identities, enrolment stills and surveillance videos with ground truth and IJB-S protocol files.")
+@Command(
+        name = "ijbs",
+        mixinStandardHelpOptions = true,
+        description =
+                "Render identities, enrolment stills and surveillance videos with ground truth and IJB-S protocol files.")
 public final class IjbsSynthCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Output folder (created).")
     Path out;
-    @Option(names = "--subjects", defaultValue = "100", description = "Number of identities (default ${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--subjects",
+            defaultValue = "100",
+            description = "Number of identities (default ${DEFAULT-VALUE}).")
     int subjects;
-    @Option(names = "--videos", defaultValue = "60", description = "Number of surveillance videos (default ${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--videos",
+            defaultValue = "60",
+            description = "Number of surveillance videos (default ${DEFAULT-VALUE}).")
     int videos;
-    @Option(names = "--seed", defaultValue = "1", description = "Random seed; same seed, same data (default ${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--seed",
+            defaultValue = "1",
+            description = "Random seed; same seed, same data (default ${DEFAULT-VALUE}).")
     long seed;
-    @Option(names = "--faces-from", description = "Folder with one sub-folder of face photos per identity (instead of blended donors).")
+
+    @Option(
+            names = "--faces-from",
+            description = "Folder with one sub-folder of face photos per identity (instead of blended donors).")
     Path facesFrom;
-    @Option(names = "--donors", split = ",", description = "Donor photos for blended identities (default: shared photos + @vladmandic/human assets).")
+
+    @Option(
+            names = "--donors",
+            split = ",",
+            description = "Donor photos for blended identities (default: shared photos + @vladmandic/human assets).")
     List<Path> donors;
-    @Option(names = "--frames-per-video", defaultValue = "150", description = "Frames per video at 25 fps (default ${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--frames-per-video",
+            defaultValue = "150",
+            description = "Frames per video at 25 fps (default ${DEFAULT-VALUE}).")
     int frames;
-    @Option(names = "--size", defaultValue = "640x480", description = "Video frame size WxH (default ${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--size",
+            defaultValue = "640x480",
+            description = "Video frame size WxH (default ${DEFAULT-VALUE}).")
     String size;
-    @Option(names = "--min-face", defaultValue = "16", description = "Smallest face box width in videos, px (default ${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--min-face",
+            defaultValue = "16",
+            description = "Smallest face box width in videos, px (default ${DEFAULT-VALUE}).")
     int minFace;
-    @Option(names = "--max-face", defaultValue = "120", description = "Largest face box width in videos, px (default ${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--max-face",
+            defaultValue = "120",
+            description = "Largest face box width in videos, px (default ${DEFAULT-VALUE}).")
     int maxFace;
+
     @Option(names = "--threads", description = "Videos rendered in parallel (default: CPU cores).")
     Integer threads;
+
     @Option(names = "--json", description = "Write the summary table as JSON.")
     Path json;
+
     @Mixin
     ConfigOptions options;
 
@@ -63,14 +104,38 @@ public final class IjbsSynthCommand implements Callable<Integer> {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--size must look like 640x480, got '" + size + "'");
         }
-        SynthSpec spec = new SynthSpec(out, subjects, videos, seed, frames, w, h, minFace, maxFace,
+        SynthSpec spec = new SynthSpec(
+                out,
+                subjects,
+                videos,
+                seed,
+                frames,
+                w,
+                h,
+                minFace,
+                maxFace,
                 threads == null ? Runtime.getRuntime().availableProcessors() : threads);
         IdentitySource source = identitySource();
         IjbsSynthesizer.Summary s = new IjbsSynthesizer(spec, source, System.err).generate();
-        Table table = new Table("synthetic IJB-S data set " + out, "subjects", "enrolled", "stills", "videos", "frames",
-                "video faces", "MB", "seconds")
-                .row(s.subjects(), s.enrolled(), s.stills(), s.videos(), s.frames(), s.videoFaces(),
-                        Math.round(s.bytes() / 1e5) / 10.0, Math.round(s.seconds() * 10) / 10.0)
+        Table table = new Table(
+                        "synthetic IJB-S data set " + out,
+                        "subjects",
+                        "enrolled",
+                        "stills",
+                        "videos",
+                        "frames",
+                        "video faces",
+                        "MB",
+                        "seconds")
+                .row(
+                        s.subjects(),
+                        s.enrolled(),
+                        s.stills(),
+                        s.videos(),
+                        s.frames(),
+                        s.videoFaces(),
+                        Math.round(s.bytes() / 1e5) / 10.0,
+                        Math.round(s.seconds() * 10) / 10.0)
                 .note("identities", source.describe())
                 .note("seed", seed);
         table.print(System.out);

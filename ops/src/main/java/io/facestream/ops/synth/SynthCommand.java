@@ -4,8 +4,14 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code facestream synth <format>}: synthetic benchmark data. */
-@Command(name = "synth", description = "Generate synthetic benchmark data sets.", subcommands = {IjbsSynthCommand.class, AlignedFacesCommand.class,
-        io.facestream.ops.synth.check.SynthCheckCommand.class})
+@Command(
+        name = "synth",
+        description = "Generate synthetic benchmark data sets.",
+        subcommands = {
+            IjbsSynthCommand.class,
+            AlignedFacesCommand.class,
+            io.facestream.ops.synth.check.SynthCheckCommand.class
+        })
 public final class SynthCommand implements Runnable {
     @Override
     public void run() {

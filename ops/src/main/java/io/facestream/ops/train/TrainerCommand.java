@@ -32,79 +32,136 @@ import picocli.CommandLine.Option;
  * {@code facestream trainer --every 24h|CRON}: the periodic fine-tuning service (docs/trainer.md). Each wake-up runs
  * one {@link TrainerCycle}; a cycle that fails is logged and the service waits for the next wake-up.
  */
-@Command(name = "trainer", mixinStandardHelpOptions = true,
+@Command(
+        name = "trainer",
+        mixinStandardHelpOptions = true,
         description = "Periodic fine-tuning: when enough new labelled data has arrived, fine-tune, gate, release.")
 public final class TrainerCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions options;
 
-    @Option(names = "--every", required = true, paramLabel = "PERIOD|CRON",
-            description = "a period (24h, 30m: first cycle at start) or a 5-field cron expression (\"0 3 * * *\": first cycle at its first time)")
+    @Option(
+            names = "--every",
+            required = true,
+            paramLabel = "PERIOD|CRON",
+            description =
+                    "a period (24h, 30m: first cycle at start) or a 5-field cron expression (\"0 3 * * *\": first cycle at its first time)")
     String every;
 
-    @Option(names = "--min-new-samples", defaultValue = "200", description = "labelled images new since the last run needed to train (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--min-new-samples",
+            defaultValue = "200",
+            description = "labelled images new since the last run needed to train (default: ${DEFAULT-VALUE})")
     int minNewSamples;
 
-    @Option(names = "--held-out", required = true, paramLabel = "DIR", description = "aligned faces of identities never trained on (<DIR>/<identity>/*.jpg): the gate's verification pairs")
+    @Option(
+            names = "--held-out",
+            required = true,
+            paramLabel = "DIR",
+            description =
+                    "aligned faces of identities never trained on (<DIR>/<identity>/*.jpg): the gate's verification pairs")
     Path heldOut;
 
-    @Option(names = "--protocol", paramLabel = "DIR", description = "IJB-S-format data set (e.g. from `synth ijbs`) the gate also evaluates, offline")
+    @Option(
+            names = "--protocol",
+            paramLabel = "DIR",
+            description = "IJB-S-format data set (e.g. from `synth ijbs`) the gate also evaluates, offline")
     Path protocol;
 
-    @Option(names = "--images", paramLabel = "DIR", description = "labelled image folder used besides the confirmed feedback crops")
+    @Option(
+            names = "--images",
+            paramLabel = "DIR",
+            description = "labelled image folder used besides the confirmed feedback crops")
     Path images;
 
     @Option(names = "--model", paramLabel = "NAME", description = "model name (default: face.embedder of the config)")
     String model;
 
-    @Option(names = "--work", paramLabel = "DIR", description = "state and cycle folders (default: ~/.facestream/trainer/<model>)")
+    @Option(
+            names = "--work",
+            paramLabel = "DIR",
+            description = "state and cycle folders (default: ~/.facestream/trainer/<model>)")
     Path work;
 
-    @Option(names = "--head", defaultValue = "adaface", description = "adaface, arcface or cosface (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--head",
+            defaultValue = "adaface",
+            description = "adaface, arcface or cosface (default: ${DEFAULT-VALUE})")
     String head;
 
-    @Option(names = "--steps", defaultValue = "2000", description = "optimiser steps per fine-tune (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--steps",
+            defaultValue = "2000",
+            description = "optimiser steps per fine-tune (default: ${DEFAULT-VALUE})")
     long steps;
 
     @Option(names = "--batch", defaultValue = "64", description = "images per step (default: ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "--lr", defaultValue = "0.001", description = "initial learning rate of the head (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--lr",
+            defaultValue = "0.001",
+            description = "initial learning rate of the head (default: ${DEFAULT-VALUE})")
     double lr;
 
-    @Option(names = "--backbone-lr-scale", defaultValue = "0.01", paramLabel = "X",
-            description = "backbone learning rate = X × --lr (default: ${DEFAULT-VALUE}: with 1e-4 on its backbone the BN-folded MobileFaceNet is wrecked within a few steps, docs/results.md)")
+    @Option(
+            names = "--backbone-lr-scale",
+            defaultValue = "0.01",
+            paramLabel = "X",
+            description =
+                    "backbone learning rate = X × --lr (default: ${DEFAULT-VALUE}: with 1e-4 on its backbone the BN-folded MobileFaceNet is wrecked within a few steps, docs/results.md)")
     double backboneLrScale;
 
-    @Option(names = "--margin", defaultValue = "0.01", description = "largest tolerated drop of any gate metric (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--margin",
+            defaultValue = "0.01",
+            description = "largest tolerated drop of any gate metric (default: ${DEFAULT-VALUE})")
     double margin;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "training device, cpu or cuda[:N] (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--device",
+            defaultValue = "cpu",
+            description = "training device, cpu or cuda[:N] (default: ${DEFAULT-VALUE})")
     String device;
 
     @Option(names = "--once", description = "run one cycle now and exit (exit code 0 released or waiting, 3 refused)")
     boolean once;
 
     /** {@code facestream_trainer_cycles_total{outcome}}: waiting, refused, released or failed. */
-    private static final java.util.function.Function<String, Counter> CYCLES = outcome -> Counter.builder("facestream.trainer.cycles")
-            .description("trainer cycles by outcome: waiting (too few new samples), refused (by the gate), released, failed")
-            .tag("outcome", outcome).register(Metrics.registry());
+    private static final java.util.function.Function<String, Counter> CYCLES =
+            outcome -> Counter.builder("facestream.trainer.cycles")
+                    .description(
+                            "trainer cycles by outcome: waiting (too few new samples), refused (by the gate), released, failed")
+                    .tag("outcome", outcome)
+                    .register(Metrics.registry());
     /** {@code facestream_trainer_last_cycle_seconds}: when the last cycle ended (epoch seconds; 0 = none yet). */
-    private final AtomicLong lastCycle = Metrics.registry().gauge("facestream.trainer.last.cycle.seconds", new AtomicLong());
+    private final AtomicLong lastCycle =
+            Metrics.registry().gauge("facestream.trainer.last.cycle.seconds", new AtomicLong());
 
     @Override
     public Integer call() throws InterruptedException {
         Schedule schedule = Schedule.parse(every);
         FacestreamConfig config = options.load();
         String name = model != null ? model : FaceSettings.from(config).embedder();
-        TrainerSettings settings = new TrainerSettings(name, images, heldOut, protocol,
-                work != null ? work : FacestreamPaths.of(config).cache("trainer").resolve(name),
-                minNewSamples, HeadKind.parse(head), new Budget.Steps(steps),
-                Hyperparameters.defaults().withBatch(batch).withLearningRate(lr).withBackboneLrScale(backboneLrScale), Augmentation.PAPER, device,
+        TrainerSettings settings = new TrainerSettings(
+                name,
+                images,
+                heldOut,
+                protocol,
+                work != null
+                        ? work
+                        : FacestreamPaths.of(config).cache("trainer").resolve(name),
+                minNewSamples,
+                HeadKind.parse(head),
+                new Budget.Steps(steps),
+                Hyperparameters.defaults().withBatch(batch).withLearningRate(lr).withBackboneLrScale(backboneLrScale),
+                Augmentation.PAPER,
+                device,
                 GatePolicy.defaults().withMargin(margin));
         String bootstrap = config.getString("kafka.bootstrap", "").trim();
         if (bootstrap.isEmpty()) {
-            throw new IllegalArgumentException("the trainer reads feedback from and releases to Kafka: set kafka.bootstrap (--set kafka.bootstrap=HOST:PORT)");
+            throw new IllegalArgumentException(
+                    "the trainer reads feedback from and releases to Kafka: set kafka.bootstrap (--set kafka.bootstrap=HOST:PORT)");
         }
         TrainerCycle cycle = new TrainerCycle(settings, config, bootstrap, System.out::println);
         if (once) {
@@ -118,7 +175,8 @@ public final class TrainerCommand implements Callable<Integer> {
                 System.out.println("trainer: health and metrics on http://" + config.getString("management.host") + ":"
                         + management.port() + "/metrics");
             }
-            ZonedDateTime next = schedule instanceof Schedule.Every ? ZonedDateTime.now() : schedule.next(ZonedDateTime.now());
+            ZonedDateTime next =
+                    schedule instanceof Schedule.Every ? ZonedDateTime.now() : schedule.next(ZonedDateTime.now());
             while (!Thread.currentThread().isInterrupted()) {
                 Duration wait = Duration.between(ZonedDateTime.now(), next);
                 if (!wait.isNegative()) {

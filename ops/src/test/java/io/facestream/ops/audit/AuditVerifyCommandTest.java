@@ -45,7 +45,15 @@ class AuditVerifyCommandTest {
         String head;
         try (AuditLog log = new AuditLog(file)) {
             for (int i = 0; i < 8; i++) {
-                log.record(Map.of("principal", "desk", "action", "subject.enrol", "outcome", "ok", "details", Map.of("subject_id", "s" + i)));
+                log.record(Map.of(
+                        "principal",
+                        "desk",
+                        "action",
+                        "subject.enrol",
+                        "outcome",
+                        "ok",
+                        "details",
+                        Map.of("subject_id", "s" + i)));
             }
             head = log.head();
         }

@@ -31,7 +31,10 @@ class CamerasBenchCommandTest {
         Box small = new Box(10, 10, 12, 12);
         // one detection on the big face, shifted (IoU 0.68), a duplicate of it further off (IoU 0.52), one on the
         // small face, one on nothing
-        List<Box> detections = List.of(new Box(104, 104, 40, 40), new Box(108, 100, 40, 40), new Box(10, 10, 12, 12),
+        List<Box> detections = List.of(
+                new Box(104, 104, 40, 40),
+                new Box(108, 100, 40, 40),
+                new Box(10, 10, 12, 12),
                 new Box(300, 300, 30, 30));
         DetectionMatch m = DetectionMatch.of(detections, List.of(big, small), 20);
         assertEquals(0, m.truthFor()[0], "the best overlap takes the face");
@@ -45,29 +48,59 @@ class CamerasBenchCommandTest {
         assertEquals(0.0, DetectionMatch.iou(big, new Box(140, 140, 10, 10)), 1e-9, "touching boxes do not overlap");
         assertEquals(1.0, DetectionMatch.iou(big, big), 1e-9);
         // exactly at the threshold counts: 40x40 vs 40x20 inside it is IoU 0.5
-        assertEquals(1, DetectionMatch.of(List.of(new Box(100, 100, 40, 20)), List.of(big), 20).found());
+        assertEquals(
+                1,
+                DetectionMatch.of(List.of(new Box(100, 100, 40, 20)), List.of(big), 20)
+                        .found());
     }
 
     @Test
     void rowConfigurationsArePresetsOrDetectorWithSettings() {
-        assertEquals(Map.of("face.detector", "mtcnn", "face.mtcnn.min-face-size", 40), CameraConfig.parse("mtcnn-min40").overrides());
-        assertEquals(Map.of("face.detector", "blazeface-front"), CameraConfig.parse("blazeface").overrides());
+        assertEquals(
+                Map.of("face.detector", "mtcnn", "face.mtcnn.min-face-size", 40),
+                CameraConfig.parse("mtcnn-min40").overrides());
+        assertEquals(
+                Map.of("face.detector", "blazeface-front"),
+                CameraConfig.parse("blazeface").overrides());
         CameraConfig adHoc = CameraConfig.parse("mtcnn+face.mtcnn.min-face-size=60+face.mtcnn.scale-factor=0.7");
-        assertEquals(Map.of("face.detector", "mtcnn", "face.mtcnn.min-face-size", "60", "face.mtcnn.scale-factor", "0.7"),
+        assertEquals(
+                Map.of("face.detector", "mtcnn", "face.mtcnn.min-face-size", "60", "face.mtcnn.scale-factor", "0.7"),
                 adHoc.overrides());
         assertThrows(IllegalArgumentException.class, () -> CameraConfig.parse("mtcnn+min-face-size"));
         assertThrows(IllegalArgumentException.class, () -> CameraConfig.parse("face.detector=mtcnn"));
-        assertEquals(1, adHoc.apply(io.facestream.core.config.FacestreamConfig.defaults()).getInt("face.intra-op-threads"));
-        assertEquals(60, adHoc.apply(io.facestream.core.config.FacestreamConfig.defaults()).getInt("face.mtcnn.min-face-size"));
+        assertEquals(
+                1,
+                adHoc.apply(io.facestream.core.config.FacestreamConfig.defaults())
+                        .getInt("face.intra-op-threads"));
+        assertEquals(
+                60,
+                adHoc.apply(io.facestream.core.config.FacestreamConfig.defaults())
+                        .getInt("face.mtcnn.min-face-size"));
     }
 
     @Test
     void tinyFootageGivesReferenceFirstAndSaneRows(@TempDir Path dir) throws Exception {
         Path json = dir.resolve("cameras.json");
 
-        int rc = FacestreamCli.run("bench", "cameras", "--resolution", "640x480", "--rounds", "1", "--subjects", "3",
-                "--videos", "3", "--frames-per-video", "4", "--warmup-frames", "2", "--json", json.toString(),
-                "--set", "models.dir=" + ModelZoo.defaultStore().root());
+        int rc = FacestreamCli.run(
+                "bench",
+                "cameras",
+                "--resolution",
+                "640x480",
+                "--rounds",
+                "1",
+                "--subjects",
+                "3",
+                "--videos",
+                "3",
+                "--frames-per-video",
+                "4",
+                "--warmup-frames",
+                "2",
+                "--json",
+                json.toString(),
+                "--set",
+                "models.dir=" + ModelZoo.defaultStore().root());
 
         assertEquals(0, rc);
         assertTrue(Files.isRegularFile(json), "--json wrote " + json);
@@ -82,11 +115,20 @@ class CamerasBenchCommandTest {
             assertEquals("640x480", r.get("resolution").asText());
             assertEquals(12, r.get("frames").asLong(), "3 videos x 4 frames, every frame measured: " + r);
             double ms = r.get("ms_per_frame").asDouble();
-            assertTrue(ms > 0 && r.get("decode_ms").asDouble() > 0 && r.get("detect_ms").asDouble() > 0, r.toString());
-            double stages = r.get("decode_ms").asDouble() + r.get("detect_ms").asDouble() + r.get("align_ms").asDouble()
+            assertTrue(
+                    ms > 0
+                            && r.get("decode_ms").asDouble() > 0
+                            && r.get("detect_ms").asDouble() > 0,
+                    r.toString());
+            double stages = r.get("decode_ms").asDouble()
+                    + r.get("detect_ms").asDouble()
+                    + r.get("align_ms").asDouble()
                     + r.get("embed_ms").asDouble();
             assertEquals(ms, stages, 0.05, "the stages add up to the frame: " + r);
-            assertEquals(1000 / (5 * ms), r.get("cameras_per_core").asDouble(), 0.02 * r.get("cameras_per_core").asDouble());
+            assertEquals(
+                    1000 / (5 * ms),
+                    r.get("cameras_per_core").asDouble(),
+                    0.02 * r.get("cameras_per_core").asDouble());
             for (String k : List.of("recall", "precision", "rank1")) {
                 JsonNode v = r.get(k);
                 if (k.equals("precision") && r.get("detections_graded").asLong() == 0) {
@@ -95,7 +137,8 @@ class CamerasBenchCommandTest {
                 }
                 assertTrue(v.isNumber() && v.asDouble() >= 0 && v.asDouble() <= 1, k + " in [0, 1]: " + r);
             }
-            assertTrue(r.get("faces_graded").asLong() > 0 && r.get("probes_mated").asLong() > 0, r.toString());
+            assertTrue(
+                    r.get("faces_graded").asLong() > 0 && r.get("probes_mated").asLong() > 0, r.toString());
             assertTrue(r.get("probes_without_face").asLong() >= 0, r.toString());
             assertEquals(1, r.get("rounds").asInt());
         }

@@ -21,16 +21,34 @@ import org.junit.jupiter.api.io.TempDir;
 class PipelineBenchCommandTest {
 
     @Test
-    void oneCameraGivenFacesMeasuresEveryRow(@KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir) throws Exception {
+    void oneCameraGivenFacesMeasuresEveryRow(@KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir)
+            throws Exception {
         Path json = dir.resolve("pipeline.json");
 
-        int rc = FacestreamCli.run("bench", "pipeline", "--bootstrap", bootstrap, "--cameras", "1", "--seconds", "2",
-                "--warmup", "1", "--detector", "given", "--clip-frames", "12", "--json", json.toString(),
-                "--set", "models.dir=" + ModelZoo.defaultStore().root());
+        int rc = FacestreamCli.run(
+                "bench",
+                "pipeline",
+                "--bootstrap",
+                bootstrap,
+                "--cameras",
+                "1",
+                "--seconds",
+                "2",
+                "--warmup",
+                "1",
+                "--detector",
+                "given",
+                "--clip-frames",
+                "12",
+                "--json",
+                json.toString(),
+                "--set",
+                "models.dir=" + ModelZoo.defaultStore().root());
 
         assertEquals(0, rc);
         assertTrue(Files.isRegularFile(json), "--json wrote " + json);
-        JsonNode rows = Json.mapper().readTree(json.toFile()).get("tables").get(0).get("rows");
+        JsonNode rows =
+                Json.mapper().readTree(json.toFile()).get("tables").get(0).get("rows");
         assertEquals(3, rows.size(), "raw embedder, complete and live rows: " + rows);
         assertEquals("raw embedder", rows.get(0).get("mode").asText());
         assertTrue(rows.get(0).get("faces_per_s").asDouble() > 0, rows.get(0).toString());
@@ -42,11 +60,16 @@ class PipelineBenchCommandTest {
             assertEquals("given", r.get("detector").asText());
             assertEquals(1, r.get("cameras").asInt());
             assertTrue(r.get("frames").asLong() > 0 && r.get("faces_per_s").asDouble() > 0, "work was measured: " + r);
-            assertTrue(r.get("latency_p99_ms").asLong() >= r.get("latency_p50_ms").asLong()
-                    && r.get("latency_p50_ms").asLong() >= 0, "latencies: " + r);
+            assertTrue(
+                    r.get("latency_p99_ms").asLong() >= r.get("latency_p50_ms").asLong()
+                            && r.get("latency_p50_ms").asLong() >= 0,
+                    "latencies: " + r);
         }
         assertTrue(complete.get("efficiency").asDouble() > 0, complete.toString());
         // the clip has several faces in every frame, and given faces are all embedded
-        assertTrue(complete.get("faces_per_s").asDouble() >= complete.get("frames_per_s").asDouble(), complete.toString());
+        assertTrue(
+                complete.get("faces_per_s").asDouble()
+                        >= complete.get("frames_per_s").asDouble(),
+                complete.toString());
     }
 }

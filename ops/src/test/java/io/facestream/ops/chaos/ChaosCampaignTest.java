@@ -25,16 +25,24 @@ class ChaosCampaignTest {
     @Test
     void everyFaultKindLosesAndDuplicatesNothing() throws Exception {
         // under target/, not a temporary directory: a failed run's process logs stay there to be read
-        Path dir = Path.of("target", "chaos-campaign-" + System.currentTimeMillis()).toAbsolutePath();
+        Path dir = Path.of("target", "chaos-campaign-" + System.currentTimeMillis())
+                .toAbsolutePath();
         ModelZoo.ensure(ModelZoo.defaultStore(), "mtcnn"); // pulled here, not inside a child's start-up
         ModelZoo.ensure(ModelZoo.defaultStore(), "mobilefacenet");
         List<String> lines = new ArrayList<>();
-        Campaign.Settings settings = new Campaign.Settings(Fault.NAMES, RUNS, 20261203L, Duration.ofSeconds(8),
-                Duration.ofSeconds(6), Duration.ofSeconds(90), dir);
+        Campaign.Settings settings = new Campaign.Settings(
+                Fault.NAMES,
+                RUNS,
+                20261203L,
+                Duration.ofSeconds(8),
+                Duration.ofSeconds(6),
+                Duration.ofSeconds(90),
+                dir);
         List<Campaign.Run> runs = new Campaign(settings, line -> {
-            lines.add(line);
-            System.out.println(line);
-        }).run();
+                    lines.add(line);
+                    System.out.println(line);
+                })
+                .run();
 
         ByteArrayOutputStream text = new ByteArrayOutputStream();
         Campaign.details(runs).print(new PrintStream(text, true, java.nio.charset.StandardCharsets.UTF_8));
@@ -42,8 +50,10 @@ class ChaosCampaignTest {
         for (Campaign.Run r : runs) {
             assertTrue(r.recordsIn() > 50, "the run's workload went in while the fault happened:\n" + text);
             assertTrue(r.tracks() > 3, "tracks went in during the run:\n" + text);
-            assertTrue(r.passed(), r.fault() + " run " + r.run() + " failed:\n" + text + "\nprogress:\n" + String.join("\n", lines)
-                    + "\nthe processes' logs are in " + dir);
+            assertTrue(
+                    r.passed(),
+                    r.fault() + " run " + r.run() + " failed:\n" + text + "\nprogress:\n" + String.join("\n", lines)
+                            + "\nthe processes' logs are in " + dir);
         }
         io.facestream.core.files.FileTrees.delete(dir);
     }

@@ -26,7 +26,8 @@ class ChaosCommandTest {
 
     @Test
     void theFaultNamesAreTheOnesTheDocsTableLists() throws Exception {
-        String doc = java.nio.file.Files.readString(java.nio.file.Path.of("").toAbsolutePath().getParent().resolve("docs/reliability.md"));
+        String doc = java.nio.file.Files.readString(
+                java.nio.file.Path.of("").toAbsolutePath().getParent().resolve("docs/reliability.md"));
         for (String name : Fault.NAMES) {
             assertTrue(doc.contains("| `" + name + "` |"), "docs/reliability.md's fault table has a row for " + name);
         }

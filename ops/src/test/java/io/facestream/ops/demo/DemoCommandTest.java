@@ -33,8 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 class DemoCommandTest {
 
     @Test
-    void demoKeepsFalseAlarmsWithinTheTargetAndDecidesTheSameWithEmbeddingThrottled(@KafkaBroker.Bootstrap String bootstrap,
-                                                                                    @TempDir Path dir) throws Exception {
+    void demoKeepsFalseAlarmsWithinTheTargetAndDecidesTheSameWithEmbeddingThrottled(
+            @KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir) throws Exception {
 
         Path footage = dir.resolve("footage"); // rendered by the first run, reused by the second
         JsonNode[] unthrottled = demo(bootstrap, dir.resolve("unthrottled"), footage, 1);
@@ -47,7 +47,7 @@ class DemoCommandTest {
                 case "hit" -> hits = n;
                 case "false alarm" -> falseAlarms = n;
                 case "unknown" -> unknown = n;
-                default -> { }
+                default -> {}
             }
         }
         JsonNode notes = table.get("notes");
@@ -56,16 +56,23 @@ class DemoCommandTest {
         assertTrue(unknown + falseAlarms >= 1, "people who are not enrolled were seen: " + table);
         double rate = notes.get("false alarm rate on people not enrolled").asDouble();
         assertEquals((double) falseAlarms / (falseAlarms + unknown), rate, 1e-9, table.toString());
-        assertTrue(rate <= notes.get("target FPIR").asDouble(), "open-set false alarms on people not enrolled within the FPIR target: " + table);
-        assertTrue(Files.readString(dir.resolve("unthrottled").resolve("audit.log")).contains("\"gallery.threshold\""),
+        assertTrue(
+                rate <= notes.get("target FPIR").asDouble(),
+                "open-set false alarms on people not enrolled within the FPIR target: " + table);
+        assertTrue(
+                Files.readString(dir.resolve("unthrottled").resolve("audit.log"))
+                        .contains("\"gallery.threshold\""),
                 "the threshold was set through the API");
 
         JsonNode[] throttled = demo(bootstrap, dir.resolve("throttled"), footage, 3);
-        assertEquals(decisions(unthrottled[1]), decisions(throttled[1]),
+        assertEquals(
+                decisions(unthrottled[1]),
+                decisions(throttled[1]),
                 "final decisions (camera/track decision subject faces truth outcome) with embedding at full vs a third of its speed");
         List<JsonNode> a = rows(unthrottled[1]), b = rows(throttled[1]);
         for (int i = 0; i < a.size(); i++) {
-            assertEquals(a.get(i).get("score").asDouble(), b.get(i).get("score").asDouble(), 0.002, "score of " + a.get(i));
+            assertEquals(
+                    a.get(i).get("score").asDouble(), b.get(i).get("score").asDouble(), 0.002, "score of " + a.get(i));
         }
     }
 
@@ -80,25 +87,48 @@ class DemoCommandTest {
         }
         // both runs use the same camera names on the one test broker: each reads only what it produces
         ConsumerGroups.startAtEnd(bootstrap, embedGroup, TopicCatalog.FRAMES);
-        ConsumerGroups.startAtEnd(bootstrap, application, TopicCatalog.FACES); // Kafka Streams' group id is its application id
+        ConsumerGroups.startAtEnd(
+                bootstrap, application, TopicCatalog.FACES); // Kafka Streams' group id is its application id
         Path summary = dir.resolve("summary.json");
-        int exit = FacestreamCli.run("demo", "--exit", "--footage", footage.toString(), "--json", summary.toString(),
-                "--gallery", "demo-x" + slowdown,
-                "--set", "kafka.bootstrap=" + bootstrap,
-                "--set", "paths.shared=",
-                "--set", "models.dir=" + ModelZoo.defaultStore().root(),
-                "--set", "api.port=0",
-                "--set", "api.key-file=" + dir.resolve("admin.key"),
-                "--set", "api.key-store=" + dir.resolve("api-keys.json"),
-                "--set", "api.audit-log=" + dir.resolve("audit.log"),
-                "--set", "api.upload-dir=" + dir.resolve("uploads"),
-                "--set", "gallery.index-dir=" + dir.resolve("gallery"),
-                "--set", "match.state-dir=" + dir.resolve("match-state"),
-                "--set", "match.application-id=" + application,
-                "--set", "match.track.idle-close=2s",
-                "--set", "embed.service.group-id=" + embedGroup,
-                "--set", "embed.service.instance-id=demo-test-" + run,
-                "--set", "embed.service.slowdown=" + slowdown);
+        int exit = FacestreamCli.run(
+                "demo",
+                "--exit",
+                "--footage",
+                footage.toString(),
+                "--json",
+                summary.toString(),
+                "--gallery",
+                "demo-x" + slowdown,
+                "--set",
+                "kafka.bootstrap=" + bootstrap,
+                "--set",
+                "paths.shared=",
+                "--set",
+                "models.dir=" + ModelZoo.defaultStore().root(),
+                "--set",
+                "api.port=0",
+                "--set",
+                "api.key-file=" + dir.resolve("admin.key"),
+                "--set",
+                "api.key-store=" + dir.resolve("api-keys.json"),
+                "--set",
+                "api.audit-log=" + dir.resolve("audit.log"),
+                "--set",
+                "api.upload-dir=" + dir.resolve("uploads"),
+                "--set",
+                "gallery.index-dir=" + dir.resolve("gallery"),
+                "--set",
+                "match.state-dir=" + dir.resolve("match-state"),
+                "--set",
+                "match.application-id=" + application,
+                "--set",
+                "match.track.idle-close=2s",
+                "--set",
+                "embed.service.group-id=" + embedGroup,
+                "--set",
+                "embed.service.instance-id=demo-test-" + run,
+                "--set",
+                "embed.service.slowdown=" + slowdown);
         if (!Files.exists(summary)) {
             assertEquals(0, exit, "demo --exit (slowdown " + slowdown + ") ended before its summary");
         }
@@ -114,8 +144,12 @@ class DemoCommandTest {
     }
 
     private static List<String> decisions(JsonNode decisions) {
-        return rows(decisions).stream().map(r -> r.get("camera").asText() + "/" + r.get("track").asText() + " "
-                + r.get("decision").asText() + " " + r.get("subject").asText() + " faces=" + r.get("faces").asText()
-                + " truth=" + r.get("truth").asText() + " " + r.get("outcome").asText()).toList();
+        return rows(decisions).stream()
+                .map(r -> r.get("camera").asText() + "/" + r.get("track").asText() + " "
+                        + r.get("decision").asText() + " " + r.get("subject").asText() + " faces="
+                        + r.get("faces").asText()
+                        + " truth=" + r.get("truth").asText() + " "
+                        + r.get("outcome").asText())
+                .toList();
     }
 }

@@ -33,8 +33,10 @@ class DemoSummaryTest {
         DemoSummary.Verdict v = summary(4, 9).verdict(0.05);
         assertFalse(v.met());
         assertEquals(3, v.exitCode());
-        assertEquals("demo: FAILED: false-alarm rate on people not enrolled 0.308 (4 of 13 tracks) is above the target FPIR 0.050 "
-                + "(exit code 3)", v.line());
+        assertEquals(
+                "demo: FAILED: false-alarm rate on people not enrolled 0.308 (4 of 13 tracks) is above the target FPIR 0.050 "
+                        + "(exit code 3)",
+                v.line());
     }
 
     @Test
@@ -42,7 +44,10 @@ class DemoSummaryTest {
         DemoSummary.Verdict none = summary(0, 7).verdict(0.05);
         assertTrue(none.met());
         assertEquals(0, none.exitCode());
-        assertTrue(none.line().startsWith("demo: target met: false-alarm rate on people not enrolled 0.000 (0 of 7 tracks)"), none.line());
+        assertTrue(
+                none.line()
+                        .startsWith("demo: target met: false-alarm rate on people not enrolled 0.000 (0 of 7 tracks)"),
+                none.line());
         assertTrue(summary(1, 19).verdict(0.05).met(), "exactly at the target is within it");
     }
 }

@@ -14,13 +14,12 @@ import io.facestream.embed.detect.Box;
 import io.facestream.embed.embedding.Embedding;
 import io.facestream.embed.image.ImageDecoder;
 import io.facestream.embed.model.zoo.ModelZoo;
+import io.facestream.embed.model.zoo.SamplePhotos;
 import io.facestream.embed.pipeline.Face;
 import io.facestream.embed.pipeline.FacePipeline;
 import io.facestream.embed.pipeline.FaceSettings;
 import io.facestream.embed.service.EmbedService;
 import io.facestream.ops.FacestreamCli;
-import io.facestream.embed.model.zoo.SamplePhotos;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,11 +44,13 @@ import org.junit.jupiter.api.io.TempDir;
 class EmbedEndToEndTest {
 
     @Test
-    void facesOfAVideoOfRealPhotographsMatchTheGroundTruth(@KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir) throws Exception {
+    void facesOfAVideoOfRealPhotographsMatchTheGroundTruth(@KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir)
+            throws Exception {
         SamplePhotos photos = SamplePhotos.fetch();
 
         String camera = "e2e-" + UUID.randomUUID().toString().substring(0, 8);
-        FacestreamConfig config = FacestreamConfig.builder().isolated()
+        FacestreamConfig config = FacestreamConfig.builder()
+                .isolated()
                 .flag("kafka.bootstrap", bootstrap)
                 .flag("models.dir", ModelZoo.defaultStore().root().toString())
                 .flag("embed.service.group-id", "e2e-" + camera)
@@ -60,12 +61,14 @@ class EmbedEndToEndTest {
         // ground truth: each photo's own face box, found once on the photo alone
         List<FootageOfPhotos.Actor> actors = new ArrayList<>();
         ImageDecoder decoder = new ImageDecoder();
-        try (FacePipeline pipeline = FacePipeline.open(FaceSettings.from(config), n -> ModelZoo.ensure(ModelZoo.defaultStore(), n))) {
+        try (FacePipeline pipeline =
+                FacePipeline.open(FaceSettings.from(config), n -> ModelZoo.ensure(ModelZoo.defaultStore(), n))) {
             for (SamplePhotos.Portrait p : List.of(SamplePhotos.Portrait.SAME_A, SamplePhotos.Portrait.OTHER)) {
                 String name = p.name();
                 Mat photo = decoder.read(photos.portrait(p));
                 Face face = pipeline.largest(photo).orElseThrow();
-                actors.add(new FootageOfPhotos.Actor(name, photo, face.detection().box(), 0.35));
+                actors.add(
+                        new FootageOfPhotos.Actor(name, photo, face.detection().box(), 0.35));
                 face.close();
             }
         }
@@ -79,8 +82,18 @@ class EmbedEndToEndTest {
         // a fresh group that sees only this test's frames
         ConsumerGroups.startAtEnd(bootstrap, config.getString("embed.service.group-id"), TopicCatalog.FRAMES);
         try (EmbedService service = EmbedService.start(config, bootstrap)) {
-            assertEquals(0, FacestreamCli.run("ingest", "--bootstrap", bootstrap, "--management-port", "0", "--camera", camera + "=" + video + ";fps=0",
-                    "--fast", "--once"));
+            assertEquals(
+                    0,
+                    FacestreamCli.run(
+                            "ingest",
+                            "--bootstrap",
+                            bootstrap,
+                            "--management-port",
+                            "0",
+                            "--camera",
+                            camera + "=" + video + ";fps=0",
+                            "--fast",
+                            "--once"));
             List<FaceObservation> faces = read(bootstrap, camera, truth.size(), Duration.ofSeconds(120));
 
             Map<String, List<Embedding>> byActor = new HashMap<>();
@@ -92,7 +105,11 @@ class EmbedEndToEndTest {
                     if (o.getFrameSeq() != t.frame()) {
                         continue;
                     }
-                    Box b = new Box(o.getBox().getX(), o.getBox().getY(), o.getBox().getWidth(), o.getBox().getHeight());
+                    Box b = new Box(
+                            o.getBox().getX(),
+                            o.getBox().getY(),
+                            o.getBox().getWidth(),
+                            o.getBox().getHeight());
                     double iou = FootageOfPhotos.iou(b, t.box());
                     if (iou > bestIou) {
                         bestIou = iou;
@@ -108,8 +125,11 @@ class EmbedEndToEndTest {
                     byActor.computeIfAbsent(t.actor(), k -> new ArrayList<>()).add(Embedding.of(raw));
                 }
             }
-            assertTrue(matched >= truth.size() * 0.9, "faces matched with IoU >= 0.5: " + matched + " of " + truth.size());
-            assertTrue(faces.size() <= truth.size() + frames / 4, "few spurious detections: " + faces.size() + " for " + truth.size());
+            assertTrue(
+                    matched >= truth.size() * 0.9, "faces matched with IoU >= 0.5: " + matched + " of " + truth.size());
+            assertTrue(
+                    faces.size() <= truth.size() + frames / 4,
+                    "few spurious detections: " + faces.size() + " for " + truth.size());
 
             List<Embedding> a = byActor.get("SAME_A");
             List<Embedding> b = byActor.get("OTHER");
@@ -138,7 +158,8 @@ class EmbedEndToEndTest {
         List<FaceObservation> out = new ArrayList<>();
         try (var consumer = new KafkaConsumer<String, byte[]>(KafkaClients.consumer(bootstrap, null))) {
             List<TopicPartition> parts = consumer.partitionsFor(TopicCatalog.FACES).stream()
-                    .map(p -> new TopicPartition(TopicCatalog.FACES, p.partition())).toList();
+                    .map(p -> new TopicPartition(TopicCatalog.FACES, p.partition()))
+                    .toList();
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
             long deadline = System.currentTimeMillis() + timeout.toMillis();

@@ -39,8 +39,8 @@ class EmbedKillRestartTest {
     private static final int FRAMES = 240;
 
     @Test
-    void killedInstanceResumesWithNoLostAndNoDuplicatedObservations(@KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir)
-            throws Exception {
+    void killedInstanceResumesWithNoLostAndNoDuplicatedObservations(
+            @KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir) throws Exception {
         Path photo = SamplePhotos.fetch().portrait(SamplePhotos.Portrait.SAME_B);
         ModelZoo.ensure(ModelZoo.defaultStore(), "mtcnn"); // pulled here, not inside the child's timing
         ModelZoo.ensure(ModelZoo.defaultStore(), "mobilefacenet");
@@ -61,7 +61,8 @@ class EmbedKillRestartTest {
                 expected.put(seq, n);
                 List<String> faces = new ArrayList<>();
                 for (int i = 0; i < n; i++) {
-                    faces.add("{\"box\":[" + (30 + 20 * i) + "," + (20 + 10 * i) + ",140,160],\"label\":\"f" + i + "\"}");
+                    faces.add(
+                            "{\"box\":[" + (30 + 20 * i) + "," + (20 + 10 * i) + ",140,160],\"label\":\"f" + i + "\"}");
                 }
                 RecordHeaders h = new RecordHeaders();
                 h.add(FrameHeaders.SEQ, FrameHeaders.encodeLong(seq));
@@ -75,12 +76,16 @@ class EmbedKillRestartTest {
         long deadline = System.currentTimeMillis() + 120_000;
         int seenBeforeKill = 0;
         while (seenBeforeKill == 0 && System.currentTimeMillis() < deadline && first.isAlive()) {
-            seenBeforeKill = EmbedEndToEndTest.read(bootstrap, camera, 0, Duration.ofMillis(500)).size();
+            seenBeforeKill = EmbedEndToEndTest.read(bootstrap, camera, 0, Duration.ofMillis(500))
+                    .size();
         }
         boolean diedByItself = !first.isAlive();
         first.destroyForcibly().waitFor();
-        assertTrue(seenBeforeKill > 0, "the first instance committed something before it was killed"
-                + (diedByItself ? " (it exited by itself with " + first.exitValue() + ")" : "") + "; log:\n" + log(dir.resolve("first.log")));
+        assertTrue(
+                seenBeforeKill > 0,
+                "the first instance committed something before it was killed"
+                        + (diedByItself ? " (it exited by itself with " + first.exitValue() + ")" : "") + "; log:\n"
+                        + log(dir.resolve("first.log")));
         int total = expected.values().stream().mapToInt(Integer::intValue).sum();
         assertTrue(seenBeforeKill < total, "killed mid-stream (" + seenBeforeKill + " of " + total + " observations)");
 
@@ -91,7 +96,10 @@ class EmbedKillRestartTest {
             for (FaceObservation o : all) {
                 actual.merge(o.getFrameSeq(), 1, Integer::sum);
             }
-            assertEquals(expected, actual, "observations per frame after kill and restart; log:\n" + log(dir.resolve("second.log")));
+            assertEquals(
+                    expected,
+                    actual,
+                    "observations per frame after kill and restart; log:\n" + log(dir.resolve("second.log")));
         } finally {
             second.destroy();
             second.waitFor();
@@ -99,12 +107,28 @@ class EmbedKillRestartTest {
     }
 
     private static Process startEmbed(String bootstrap, String group, String camera, Path log) throws Exception {
-        return ChildJvm.start(log.getParent(), log, "io.facestream.ops.FacestreamCli", List.of(
-                "embed", "--bootstrap", bootstrap, "--management-port", "0", "--mode", "complete", "--instance", camera,
-                "--set", "embed.service.group-id=" + group,
-                "--set", "models.dir=" + ModelZoo.defaultStore().root(),
-                "--set", "face.batch-size=4",
-                "--set", "embed.service.keep-rejected=true"));
+        return ChildJvm.start(
+                log.getParent(),
+                log,
+                "io.facestream.ops.FacestreamCli",
+                List.of(
+                        "embed",
+                        "--bootstrap",
+                        bootstrap,
+                        "--management-port",
+                        "0",
+                        "--mode",
+                        "complete",
+                        "--instance",
+                        camera,
+                        "--set",
+                        "embed.service.group-id=" + group,
+                        "--set",
+                        "models.dir=" + ModelZoo.defaultStore().root(),
+                        "--set",
+                        "face.batch-size=4",
+                        "--set",
+                        "embed.service.keep-rejected=true"));
     }
 
     private static String log(Path file) throws Exception {

@@ -7,12 +7,12 @@ import io.facestream.embed.detect.Box;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.bytedeco.ffmpeg.global.avcodec;
 import org.bytedeco.javacv.FFmpegFrameRecorder;
 import org.bytedeco.javacv.OpenCVFrameConverter;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Rect;
 import org.bytedeco.opencv.opencv_core.Size;
-import org.bytedeco.ffmpeg.global.avcodec;
 
 /**
  * Test footage with known ground truth: real photographs pasted onto a textured background and moved across it,
@@ -25,10 +25,11 @@ final class FootageOfPhotos {
     /** Where an actor's face is in frame {@code frame}. */
     record Truth(int frame, String actor, Box box) {}
 
-    static List<Truth> write(Path mp4, List<Actor> actors, int frames, int width, int height, int fps) throws Exception {
+    static List<Truth> write(Path mp4, List<Actor> actors, int frames, int width, int height, int fps)
+            throws Exception {
         List<Truth> truth = new ArrayList<>();
         try (FFmpegFrameRecorder rec = new FFmpegFrameRecorder(mp4.toFile(), width, height, 0);
-             OpenCVFrameConverter.ToMat conv = new OpenCVFrameConverter.ToMat()) {
+                OpenCVFrameConverter.ToMat conv = new OpenCVFrameConverter.ToMat()) {
             rec.setFormat("mp4");
             rec.setVideoCodec(avcodec.AV_CODEC_ID_H264);
             rec.setFrameRate(fps);
@@ -38,7 +39,8 @@ final class FootageOfPhotos {
             List<Mat> scaled = new ArrayList<>();
             for (Actor a : actors) {
                 Mat s = new Mat();
-                resize(a.photo(), s, new Size((int) Math.round(a.photo().cols() * a.scale()), (int) Math.round(a.photo().rows() * a.scale())));
+                resize(a.photo(), s, new Size((int) Math.round(a.photo().cols() * a.scale()), (int)
+                        Math.round(a.photo().rows() * a.scale())));
                 scaled.add(s);
             }
             for (int f = 0; f < frames; f++) {
@@ -55,8 +57,14 @@ final class FootageOfPhotos {
                         }
                         Actor a = actors.get(i);
                         Box b = a.faceInPhoto();
-                        truth.add(new Truth(f, a.name(), new Box((float) (x + b.x() * a.scale()), (float) (y + b.y() * a.scale()),
-                                (float) (b.width() * a.scale()), (float) (b.height() * a.scale()))));
+                        truth.add(new Truth(
+                                f,
+                                a.name(),
+                                new Box(
+                                        (float) (x + b.x() * a.scale()),
+                                        (float) (y + b.y() * a.scale()),
+                                        (float) (b.width() * a.scale()),
+                                        (float) (b.height() * a.scale()))));
                     }
                     rec.record(conv.convert(frame));
                 }

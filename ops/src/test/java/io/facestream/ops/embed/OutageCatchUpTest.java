@@ -59,8 +59,8 @@ class OutageCatchUpTest {
     }
 
     @Test
-    void everyTrackOfTheFootageGetsItsFinalDecisionThoseOfTheOutageMarkedLate(@KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir)
-            throws Exception {
+    void everyTrackOfTheFootageGetsItsFinalDecisionThoseOfTheOutageMarkedLate(
+            @KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir) throws Exception {
         Path photo = SamplePhotos.fetch().portrait(SamplePhotos.Portrait.SAME_B);
         ModelZoo.ensure(ModelZoo.defaultStore(), "mtcnn"); // pulled here, not inside the child's start
         ModelZoo.ensure(ModelZoo.defaultStore(), "mobilefacenet");
@@ -98,8 +98,10 @@ class OutageCatchUpTest {
         Map<String, Match> finals = new HashMap<>();
         Process embed = null;
         try (MatchService match = MatchService.start(config, bootstrap);
-             KafkaConsumer<String, byte[]> verify = new KafkaConsumer<>(KafkaClients.consumer(bootstrap, "outage-verify-" + run));
-             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaClients.producer(bootstrap, "outage-" + run))) {
+                KafkaConsumer<String, byte[]> verify =
+                        new KafkaConsumer<>(KafkaClients.consumer(bootstrap, "outage-verify-" + run));
+                KafkaProducer<String, byte[]> producer =
+                        new KafkaProducer<>(KafkaClients.producer(bootstrap, "outage-" + run))) {
             match.awaitRunning(Duration.ofSeconds(60));
             verify.subscribe(List.of(TopicCatalog.MATCHES));
             embed = startEmbed(bootstrap, group, run, dir.resolve("first.log"));
@@ -140,12 +142,15 @@ class OutageCatchUpTest {
             List<Match> in = finals.values().stream().filter(w::holds).toList();
             assertEquals(1, in.size(), w.name() + " person: exactly one track " + finals.values());
             Match m = in.get(0);
-            assertEquals(w.duringOutage(), m.late(), w.name() + " person: late exactly when seen during the outage: " + m);
+            assertEquals(
+                    w.duringOutage(), m.late(), w.name() + " person: late exactly when seen during the outage: " + m);
             assertTrue(m.faces() >= FACE_FRAMES - 1, w.name() + " person: her faces are in her track: " + m);
             if (w.duringOutage()) {
                 long waitedMs = (System.currentTimeMillis() * 1000 - w.toUs()) / 1000;
-                assertTrue(m.lateByMs() >= 5_000 && m.lateByMs() <= waitedMs, w.name() + " person: late_by_ms " + m.lateByMs()
-                        + " is at least the outage's max-lag and at most the time since: " + waitedMs);
+                assertTrue(
+                        m.lateByMs() >= 5_000 && m.lateByMs() <= waitedMs,
+                        w.name() + " person: late_by_ms " + m.lateByMs()
+                                + " is at least the outage's max-lag and at most the time since: " + waitedMs);
             } else {
                 assertEquals(0, m.lateByMs(), m.toString());
             }
@@ -189,24 +194,48 @@ class OutageCatchUpTest {
     }
 
     private static Process startEmbed(String bootstrap, String group, String run, Path log) throws Exception {
-        return ChildJvm.start(log.getParent(), log, "io.facestream.ops.FacestreamCli", List.of(
-                "embed", "--bootstrap", bootstrap, "--management-port", "0", "--mode", "live", "--instance", "outage-" + run,
-                "--set", "embed.service.group-id=" + group,
-                "--set", "embed.service.state-dir=" + log.getParent().resolve("embed-state"),
-                "--set", "models.dir=" + ModelZoo.defaultStore().root()));
+        return ChildJvm.start(
+                log.getParent(),
+                log,
+                "io.facestream.ops.FacestreamCli",
+                List.of(
+                        "embed",
+                        "--bootstrap",
+                        bootstrap,
+                        "--management-port",
+                        "0",
+                        "--mode",
+                        "live",
+                        "--instance",
+                        "outage-" + run,
+                        "--set",
+                        "embed.service.group-id=" + group,
+                        "--set",
+                        "embed.service.state-dir=" + log.getParent().resolve("embed-state"),
+                        "--set",
+                        "models.dir=" + ModelZoo.defaultStore().root()));
     }
 
-    private static void awaitFinals(KafkaConsumer<String, byte[]> verify, String camera, Map<String, Match> finals, int count,
-                                    Duration timeout, Path log) throws Exception {
+    private static void awaitFinals(
+            KafkaConsumer<String, byte[]> verify,
+            String camera,
+            Map<String, Match> finals,
+            int count,
+            Duration timeout,
+            Path log)
+            throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (finals.size() < count) {
-            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + count + " FINAL decisions: " + finals.values()
-                    + "; embed log:\n" + (Files.exists(log) ? Files.readString(log) : "(none)"));
+            assertTrue(
+                    System.nanoTime() < deadline,
+                    "timed out waiting for " + count + " FINAL decisions: " + finals.values() + "; embed log:\n"
+                            + (Files.exists(log) ? Files.readString(log) : "(none)"));
             drain(verify, camera, finals, Duration.ofMillis(100));
         }
     }
 
-    private static void drain(KafkaConsumer<String, byte[]> verify, String camera, Map<String, Match> finals, Duration wait) {
+    private static void drain(
+            KafkaConsumer<String, byte[]> verify, String camera, Map<String, Match> finals, Duration wait) {
         for (ConsumerRecord<String, byte[]> r : verify.poll(wait)) {
             if (camera.equals(r.key())) {
                 Match m = JsonSerde.match().deserializer().deserialize(r.topic(), r.value());
@@ -221,13 +250,15 @@ class OutageCatchUpTest {
     private static void awaitCatchUpFace(String bootstrap, String camera, Duration timeout, Path log) throws Exception {
         try (var consumer = new KafkaConsumer<String, byte[]>(KafkaClients.consumer(bootstrap, null))) {
             List<TopicPartition> parts = consumer.partitionsFor(TopicCatalog.FACES).stream()
-                    .map(p -> new TopicPartition(TopicCatalog.FACES, p.partition())).toList();
+                    .map(p -> new TopicPartition(TopicCatalog.FACES, p.partition()))
+                    .toList();
             consumer.assign(parts);
             consumer.seekToEnd(parts);
             long deadline = System.nanoTime() + timeout.toNanos();
             while (System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (camera.equals(r.key()) && FaceObservation.parseFrom(r.value()).getCatchUp()) {
+                    if (camera.equals(r.key())
+                            && FaceObservation.parseFrom(r.value()).getCatchUp()) {
                         return;
                     }
                 }

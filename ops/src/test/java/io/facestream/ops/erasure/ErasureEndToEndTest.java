@@ -2,7 +2,6 @@ package io.facestream.ops.erasure;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -72,6 +71,7 @@ class ErasureEndToEndTest {
             "min.compaction.lag.ms", "0",
             "max.compaction.lag.ms", "1000",
             "delete.retention.ms", "2000");
+
     private static final List<String> TOPICS = List.of(TopicCatalog.GALLERY, TopicCatalog.FEEDBACK);
 
     private final String run = UUID.randomUUID().toString().substring(0, 8);
@@ -103,7 +103,8 @@ class ErasureEndToEndTest {
         Path stale = Files.createDirectories(dir.resolve("uploads")).resolve("stale-upload");
         Files.write(stale, img3);
         Files.setLastModifiedTime(stale, FileTime.from(Instant.now().minus(Duration.ofHours(1))));
-        service = MatchService.start(FacestreamConfig.builder().isolated().build().with(settings()), bootstrap);
+        service =
+                MatchService.start(FacestreamConfig.builder().isolated().build().with(settings()), bootstrap);
         assertFalse(Files.exists(stale), "a stale upload is removed when the API starts");
     }
 
@@ -139,8 +140,14 @@ class ErasureEndToEndTest {
 
     @Test
     void deletedSubjectLeavesNoTraceWhileTheOtherIsKept() throws Exception {
-        assertEquals(201, send("POST", "/api/galleries", "application/json",
-                ("{\"name\":\"" + gallery + "\",\"kind\":\"SINGLE\"}").getBytes(StandardCharsets.UTF_8)).statusCode());
+        assertEquals(
+                201,
+                send(
+                                "POST",
+                                "/api/galleries",
+                                "application/json",
+                                ("{\"name\":\"" + gallery + "\",\"kind\":\"SINGLE\"}").getBytes(StandardCharsets.UTF_8))
+                        .statusCode());
         enrol(keep, img1);
         enrol(erase, img3);
 
@@ -156,8 +163,12 @@ class ErasureEndToEndTest {
         publishMatch(camera, "2", keep);
         awaitMatches(camera, 2);
         for (String track : List.of("1", "2")) {
-            HttpResponse<String> fb = send("POST", "/api/feedback", "application/json",
-                    ("{\"match_id\":\"" + camera + "/" + track + "/FINAL\",\"verdict\":\"confirm\"}").getBytes(StandardCharsets.UTF_8));
+            HttpResponse<String> fb = send(
+                    "POST",
+                    "/api/feedback",
+                    "application/json",
+                    ("{\"match_id\":\"" + camera + "/" + track + "/FINAL\",\"verdict\":\"confirm\"}")
+                            .getBytes(StandardCharsets.UTF_8));
             assertEquals(201, fb.statusCode(), fb.body());
         }
 
@@ -166,23 +177,39 @@ class ErasureEndToEndTest {
         assertEquals(2, hashes.size(), "the enrolment line holds the crop's and the photo's SHA-256: " + hashes);
         ErasureScan.Report before = scan(erase, dir.resolve("gallery"));
         assertTrue(before.traces() > 0, "before the delete the scan finds the subject: " + before);
-        assertTrue(before.locations().stream().anyMatch(l -> l.store().equals("gallery crops") && l.traces() > 0), before.toString());
-        assertTrue(before.locations().stream().anyMatch(l -> l.location().equals(TopicCatalog.FEEDBACK) && l.traces() > 0), before.toString());
+        assertTrue(
+                before.locations().stream().anyMatch(l -> l.store().equals("gallery crops") && l.traces() > 0),
+                before.toString());
+        assertTrue(
+                before.locations().stream().anyMatch(l -> l.location().equals(TopicCatalog.FEEDBACK) && l.traces() > 0),
+                before.toString());
 
         HttpResponse<String> deleted = send("DELETE", "/api/galleries/" + gallery + "/subjects/" + erase, null, null);
         assertEquals(204, deleted.statusCode(), deleted.body());
 
         // the API: the subject is gone, the decision naming it has lost its face data, the other decision has not
-        String subjects = send("GET", "/api/galleries/" + gallery + "/subjects", null, null).body();
+        String subjects = send("GET", "/api/galleries/" + gallery + "/subjects", null, null)
+                .body();
         assertFalse(subjects.contains(erase), subjects);
         assertTrue(subjects.contains(keep), subjects);
-        JsonNode matches = Json.mapper().readTree(send("GET", "/api/matches?camera=" + camera, null, null).body()).get("matches");
+        JsonNode matches = Json.mapper()
+                .readTree(
+                        send("GET", "/api/matches?camera=" + camera, null, null).body())
+                .get("matches");
         for (JsonNode m : matches) {
-            boolean namesErased = m.get("candidates").get(0).get("subject_id").asText().equals(erase);
-            assertEquals(namesErased, m.path("best_face").isNull() || m.path("best_face").isMissingNode(), m.toString());
+            boolean namesErased =
+                    m.get("candidates").get(0).get("subject_id").asText().equals(erase);
+            assertEquals(
+                    namesErased,
+                    m.path("best_face").isNull() || m.path("best_face").isMissingNode(),
+                    m.toString());
         }
-        assertTrue(Files.readAllLines(audit).stream().anyMatch(l -> l.contains("\"action\":\"subject.delete\"")
-                && l.contains("\"outcome\":\"ok\"") && l.contains(erase) && l.contains("\"principal\":\"root\"")),
+        assertTrue(
+                Files.readAllLines(audit).stream()
+                        .anyMatch(l -> l.contains("\"action\":\"subject.delete\"")
+                                && l.contains("\"outcome\":\"ok\"")
+                                && l.contains(erase)
+                                && l.contains("\"principal\":\"root\"")),
                 "the audit log keeps the fact of the deletion: who, when, which subject");
 
         // compaction, the Lucene merge and the roll markers: zero traces within a minute
@@ -200,10 +227,26 @@ class ErasureEndToEndTest {
 
         // the command: exit 0, and the JSON says the same
         Path json = dir.resolve("verify.json");
-        int exit = new CommandLine(new FacestreamCli()).execute("erasure", "verify", "--subject", erase, "--gallery", gallery,
-                "--json", json.toString(), "--set", "kafka.bootstrap=" + bootstrap,
-                "--set", "gallery.index-dir=" + dir.resolve("gallery"), "--set", "match.state-dir=" + dir.resolve("streams"),
-                "--set", "api.upload-dir=" + dir.resolve("uploads"), "--set", "api.audit-log=" + audit);
+        int exit = new CommandLine(new FacestreamCli())
+                .execute(
+                        "erasure",
+                        "verify",
+                        "--subject",
+                        erase,
+                        "--gallery",
+                        gallery,
+                        "--json",
+                        json.toString(),
+                        "--set",
+                        "kafka.bootstrap=" + bootstrap,
+                        "--set",
+                        "gallery.index-dir=" + dir.resolve("gallery"),
+                        "--set",
+                        "match.state-dir=" + dir.resolve("streams"),
+                        "--set",
+                        "api.upload-dir=" + dir.resolve("uploads"),
+                        "--set",
+                        "api.audit-log=" + audit);
         assertEquals(0, exit);
         JsonNode report = Json.mapper().readTree(json.toFile());
         assertEquals(0, report.get("traces").asInt(), report.toString());
@@ -211,10 +254,17 @@ class ErasureEndToEndTest {
 
         // the other subject: untouched (its records, crops and feedback are all there) and still matched
         ErasureScan.Report kept = scan(keep, dir.resolve("gallery"));
-        assertTrue(kept.locations().stream().anyMatch(l -> l.store().equals("gallery crops") && l.traces() > 0), kept.toString());
-        assertTrue(kept.locations().stream().anyMatch(l -> l.location().equals(TopicCatalog.FEEDBACK) && l.traces() > 0), kept.toString());
-        assertTrue(kept.locations().stream().anyMatch(l -> l.location().equals(TopicCatalog.GALLERY) && l.traces() > 0), kept.toString());
-        HttpResponse<String> search = post("/api/search", multipart(Map.of("gallery", gallery), "image", "img2.jpeg", img2));
+        assertTrue(
+                kept.locations().stream().anyMatch(l -> l.store().equals("gallery crops") && l.traces() > 0),
+                kept.toString());
+        assertTrue(
+                kept.locations().stream().anyMatch(l -> l.location().equals(TopicCatalog.FEEDBACK) && l.traces() > 0),
+                kept.toString());
+        assertTrue(
+                kept.locations().stream().anyMatch(l -> l.location().equals(TopicCatalog.GALLERY) && l.traces() > 0),
+                kept.toString());
+        HttpResponse<String> search =
+                post("/api/search", multipart(Map.of("gallery", gallery), "image", "img2.jpeg", img2));
         JsonNode result = Json.mapper().readTree(search.body()).get("results").get(0);
         assertEquals("HIT", result.get("decision").asText(), search.body());
         assertEquals(keep, result.get("candidates").get(0).get("subject_id").asText(), search.body());
@@ -225,30 +275,52 @@ class ErasureEndToEndTest {
             assertTrue(offline.subject(new GalleryKey.OfSubject(gallery, keep)).isPresent());
             assertTrue(offline.subject(new GalleryKey.OfSubject(gallery, erase)).isEmpty());
         }
-        ErasureScan.Report offlineScan = ErasureScan.scan(new ErasureScan.Target(erase, gallery, hashes),
+        ErasureScan.Report offlineScan = ErasureScan.scan(
+                new ErasureScan.Target(erase, gallery, hashes),
                 new ErasureScan.Stores(null, offlineDir, null, null, null));
         assertEquals(0, offlineScan.traces(), "the replica that was offline: " + offlineScan);
     }
 
     private ErasureScan.Report scan(String subject, Path galleryDir) throws Exception {
         Path audit = dir.resolve("audit.log");
-        return ErasureScan.scan(new ErasureScan.Target(subject, gallery, ErasureScan.hashesFromAudit(audit, subject, gallery)),
-                new ErasureScan.Stores(KafkaConnection.of(bootstrap), galleryDir, dir.resolve("streams"), dir.resolve("uploads"), audit));
+        return ErasureScan.scan(
+                new ErasureScan.Target(subject, gallery, ErasureScan.hashesFromAudit(audit, subject, gallery)),
+                new ErasureScan.Stores(
+                        KafkaConnection.of(bootstrap),
+                        galleryDir,
+                        dir.resolve("streams"),
+                        dir.resolve("uploads"),
+                        audit));
     }
 
     private void enrol(String subject, byte[] image) throws Exception {
-        HttpResponse<String> r = post("/api/galleries/" + gallery + "/subjects",
+        HttpResponse<String> r = post(
+                "/api/galleries/" + gallery + "/subjects",
                 multipart(Map.of("subject_id", subject), "image", subject + ".jpeg", image));
         assertEquals(201, r.statusCode(), r.body());
     }
 
     private void publishMatch(String camera, String track, String subject) throws Exception {
-        Match m = new Match(camera + "/" + track + "/FINAL", track, camera, 1_000_000L, 2_000_000L, Match.Stage.FINAL,
-                Match.Decision.HIT, 0.3, gallery, new Match.ModelId("test", "1"),
-                List.of(new Match.Candidate(subject, "still-1", 0.9)), 3, "faces/0/" + (100 + Integer.parseInt(track)));
+        Match m = new Match(
+                camera + "/" + track + "/FINAL",
+                track,
+                camera,
+                1_000_000L,
+                2_000_000L,
+                Match.Stage.FINAL,
+                Match.Decision.HIT,
+                0.3,
+                gallery,
+                new Match.ModelId("test", "1"),
+                List.of(new Match.Candidate(subject, "still-1", 0.9)),
+                3,
+                "faces/0/" + (100 + Integer.parseInt(track)));
         try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(KafkaClients.producer(bootstrap, "erasure-test"))) {
-            p.send(new ProducerRecord<>(TopicCatalog.MATCHES, camera,
-                    JsonSerde.match().serializer().serialize(TopicCatalog.MATCHES, m))).get();
+            p.send(new ProducerRecord<>(
+                            TopicCatalog.MATCHES,
+                            camera,
+                            JsonSerde.match().serializer().serialize(TopicCatalog.MATCHES, m)))
+                    .get();
         }
     }
 
@@ -256,7 +328,11 @@ class ErasureEndToEndTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         int total = 0;
         while (System.nanoTime() < deadline) {
-            total = Json.mapper().readTree(send("GET", "/api/matches?camera=" + camera, null, null).body()).get("total").asInt();
+            total = Json.mapper()
+                    .readTree(send("GET", "/api/matches?camera=" + camera, null, null)
+                            .body())
+                    .get("total")
+                    .asInt();
             if (total >= n) {
                 return;
             }
@@ -265,9 +341,13 @@ class ErasureEndToEndTest {
         assertEquals(n, total, "decisions in the API's match feed");
     }
 
-    private static Map<String, String> setConfigs(Admin admin, String topic, Map<String, String> configs) throws Exception {
+    private static Map<String, String> setConfigs(Admin admin, String topic, Map<String, String> configs)
+            throws Exception {
         ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-        Config current = admin.describeConfigs(List.of(r)).all().get(30, TimeUnit.SECONDS).get(r);
+        Config current = admin.describeConfigs(List.of(r))
+                .all()
+                .get(30, TimeUnit.SECONDS)
+                .get(r);
         Map<String, String> before = new HashMap<>();
         for (String k : configs.keySet()) {
             ConfigEntry e = current.get(k);
@@ -286,16 +366,23 @@ class ErasureEndToEndTest {
         ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, topic);
         Collection<AlterConfigOp> ops = new ArrayList<>();
         for (String k : FAST_COMPACTION.keySet()) {
-            ops.add(before.containsKey(k) ? new AlterConfigOp(new ConfigEntry(k, before.get(k)), AlterConfigOp.OpType.SET)
-                    : new AlterConfigOp(new ConfigEntry(k, null), AlterConfigOp.OpType.DELETE));
+            ops.add(
+                    before.containsKey(k)
+                            ? new AlterConfigOp(new ConfigEntry(k, before.get(k)), AlterConfigOp.OpType.SET)
+                            : new AlterConfigOp(new ConfigEntry(k, null), AlterConfigOp.OpType.DELETE));
         }
         admin.incrementalAlterConfigs(Map.of(r, ops)).all().get(30, TimeUnit.SECONDS);
     }
 
     private HttpResponse<String> send(String method, String path, String contentType, byte[] body) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.apiPort() + path))
-                .timeout(Duration.ofSeconds(120)).header("Authorization", "Bearer " + ADMIN)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+                .timeout(Duration.ofSeconds(120))
+                .header("Authorization", "Bearer " + ADMIN)
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofByteArray(body));
         if (contentType != null) {
             b.header("Content-Type", contentType);
         }
@@ -307,10 +394,12 @@ class ErasureEndToEndTest {
     private static Form multipart(Map<String, String> fields, String fileField, String fileName, byte[] content) {
         String boundary = "fs-" + Long.toHexString(System.nanoTime());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        fields.forEach((k, v) -> out.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + k + "\"\r\n\r\n"
-                + v + "\r\n").getBytes(StandardCharsets.UTF_8)));
-        out.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + fileField + "\"; filename=\"" + fileName
-                + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        fields.forEach((k, v) -> out.writeBytes(
+                ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + k + "\"\r\n\r\n" + v + "\r\n")
+                        .getBytes(StandardCharsets.UTF_8)));
+        out.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + fileField + "\"; filename=\""
+                        + fileName + "\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .getBytes(StandardCharsets.UTF_8));
         out.writeBytes(content);
         out.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
         return new Form("multipart/form-data; boundary=" + boundary, out.toByteArray());

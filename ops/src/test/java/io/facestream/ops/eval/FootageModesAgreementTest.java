@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.facestream.core.config.FacestreamConfig;
+import io.facestream.core.json.Json;
 import io.facestream.core.testing.KafkaBroker;
 import io.facestream.embed.model.zoo.ModelZoo;
 import io.facestream.eval.Progress;
@@ -16,9 +17,8 @@ import io.facestream.eval.footage.RecordingSource;
 import io.facestream.eval.ijbs.IjbsEvaluation;
 import io.facestream.eval.ijbs.IjbsReport;
 import io.facestream.eval.ijbs.protocol.IjbsProtocolReader;
-import io.facestream.synth.TinySynth;
-import io.facestream.core.json.Json;
 import io.facestream.ops.FacestreamCli;
+import io.facestream.synth.TinySynth;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,13 +36,17 @@ class FootageModesAgreementTest {
 
     @TempDir
     static Path dir;
+
     static Path data;
     static FacestreamConfig config;
 
     @BeforeAll
     static void generate() {
         data = TinySynth.generate(dir.resolve("synth"), 5, 3, 30);
-        config = FacestreamConfig.builder().isolated().flag("models.dir", ModelZoo.defaultStore().root().toString()).build();
+        config = FacestreamConfig.builder()
+                .isolated()
+                .flag("models.dir", ModelZoo.defaultStore().root().toString())
+                .build();
     }
 
     @Test
@@ -58,20 +62,24 @@ class FootageModesAgreementTest {
         }
         RecordingSource streaming;
         IjbsReport streamingReport;
-        try (FootageSources.Opened s = FootageSources.streaming(footage, config, bootstrap, FootageSources.REPLAY_JPEG_QUALITY)) {
+        try (FootageSources.Opened s =
+                FootageSources.streaming(footage, config, bootstrap, FootageSources.REPLAY_JPEG_QUALITY)) {
             streaming = new RecordingSource(s.source());
             streamingReport = evaluation.evaluate(streaming, Progress.silent());
         }
 
         assertEquals(footage.truth().faces(), offline.features().size(), "offline embeds every labelled face");
-        FeatureAgreement a = FeatureAgreement.of(offline.features(), streaming.features(), offlineReport, streamingReport);
+        FeatureAgreement a =
+                FeatureAgreement.of(offline.features(), streaming.features(), offlineReport, streamingReport);
         System.err.println("offline vs streaming: " + a);
         assertEquals(offline.features().size(), a.faces(), "streaming delivers the same faces");
         assertEquals(0, a.onlyInOne());
         assertTrue(a.minCosine() >= MIN_FACE_COSINE, "lowest per-face cosine " + a.minCosine());
         assertTrue(a.meanCosine() >= MEAN_FACE_COSINE, "mean per-face cosine " + a.meanCosine());
-        assertTrue(a.maxMetricDiff() <= FeatureAgreement.oneProbe(offlineReport) + 1e-12,
-                "largest metric difference " + a.maxMetricDiff() + " exceeds one probe " + FeatureAgreement.oneProbe(offlineReport));
+        assertTrue(
+                a.maxMetricDiff() <= FeatureAgreement.oneProbe(offlineReport) + 1e-12,
+                "largest metric difference " + a.maxMetricDiff() + " exceeds one probe "
+                        + FeatureAgreement.oneProbe(offlineReport));
         assertFalse(offlineReport.normSamples().isEmpty(), "face sizes known: the norm plot has points");
     }
 
@@ -82,11 +90,32 @@ class FootageModesAgreementTest {
             direct = new IjbsEvaluation(IjbsProtocolReader.read(data)).evaluate(o.source(), Progress.silent());
         }
         Path json = dir.resolve("offline.json");
-        assertEquals(0, FacestreamCli.run("eval", "ijbs", "--protocol", data.toString(), "--data", data.toString(),
-                "--set", "models.dir=" + ModelZoo.defaultStore().root(), "--json", json.toString()));
+        assertEquals(
+                0,
+                FacestreamCli.run(
+                        "eval",
+                        "ijbs",
+                        "--protocol",
+                        data.toString(),
+                        "--data",
+                        data.toString(),
+                        "--set",
+                        "models.dir=" + ModelZoo.defaultStore().root(),
+                        "--json",
+                        json.toString()));
         assertEquals(Json.mapper().valueToTree(direct.scores()), Json.mapper().readTree(json.toFile()));
 
-        assertEquals(2, FacestreamCli.run("eval", "ijbs", "--protocol", data.toString(), "--data", data.toString(),
-                "--features", dir.toString()), "--data and --features are mutually exclusive");
+        assertEquals(
+                2,
+                FacestreamCli.run(
+                        "eval",
+                        "ijbs",
+                        "--protocol",
+                        data.toString(),
+                        "--data",
+                        data.toString(),
+                        "--features",
+                        dir.toString()),
+                "--data and --features are mutually exclusive");
     }
 }

@@ -27,10 +27,22 @@ class IjbsEvalCommandTest {
         Path json = dir.resolve("out/ijbs.json");
         Path html = dir.resolve("out/ijbs.html");
 
-        String out = captureOut(() -> assertEquals(0, FacestreamCli.run("eval", "ijbs", "--protocol", protocol.toString(),
-                "--features", features.toString(), "--json", json.toString(), "--html", html.toString())));
+        String out = captureOut(() -> assertEquals(
+                0,
+                FacestreamCli.run(
+                        "eval",
+                        "ijbs",
+                        "--protocol",
+                        protocol.toString(),
+                        "--features",
+                        features.toString(),
+                        "--json",
+                        json.toString(),
+                        "--html",
+                        html.toString())));
 
-        assertEquals(Json.mapper().readTree(TinyIjbs.EXPECTED_JSON), Json.mapper().readTree(json.toFile()));
+        assertEquals(
+                Json.mapper().readTree(TinyIjbs.EXPECTED_JSON), Json.mapper().readTree(json.toFile()));
         assertTrue(out.contains("| Sur-to-Single | 50.00  | 100.00 | 100.00  | 50.00"), out);
         assertTrue(out.contains("50.00 / 100.00 / 50.00"), out);
         assertTrue(out.contains("100.00 / 100.00 / 50.00"), out);
@@ -46,13 +58,18 @@ class IjbsEvalCommandTest {
         PrintStream old = System.err;
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         try {
-            assertEquals(1, FacestreamCli.run("eval", "ijbs", "--protocol", protocol.toString(), "--features", features.toString()));
+            assertEquals(
+                    1,
+                    FacestreamCli.run(
+                            "eval", "ijbs", "--protocol", protocol.toString(), "--features", features.toString()));
         } finally {
             System.setErr(old);
         }
         String text = err.toString(StandardCharsets.UTF_8);
-        assertTrue(text.contains("facestream ijbs: " + protocol.resolve("cs6_surveillance_to_surveillance_probe.csv")
-                + ": missing protocol file"), text);
+        assertTrue(
+                text.contains("facestream ijbs: " + protocol.resolve("cs6_surveillance_to_surveillance_probe.csv")
+                        + ": missing protocol file"),
+                text);
     }
 
     @Test
@@ -66,8 +83,12 @@ class IjbsEvalCommandTest {
         rows.put("Gallery_Distractor/x.jpg", new float[] {0, 1});
         Path features = TinyIjbs.writeFeatures(dir.resolve("tinyface"), 2, rows);
         Path json = dir.resolve("tinyface.json");
-        captureOut(() -> assertEquals(0, FacestreamCli.run("eval", "tinyface", "--features", features.toString(), "--json", json.toString())));
-        assertEquals(Json.mapper().readTree("{\"rank1\":0.5,\"rank5\":1.0,\"rank20\":1.0}"), Json.mapper().readTree(json.toFile()));
+        captureOut(() -> assertEquals(
+                0,
+                FacestreamCli.run("eval", "tinyface", "--features", features.toString(), "--json", json.toString())));
+        assertEquals(
+                Json.mapper().readTree("{\"rank1\":0.5,\"rank5\":1.0,\"rank20\":1.0}"),
+                Json.mapper().readTree(json.toFile()));
     }
 
     private static String captureOut(Runnable body) {

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.facestream.core.json.Json;
-import io.facestream.ops.FacestreamCli;
 import io.facestream.embed.model.zoo.SamplePhotos;
+import io.facestream.ops.FacestreamCli;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -47,7 +47,12 @@ class FaceCommandsTest {
     @Test
     void detectPrintsStableJsonAndDrawsTheFaces() throws Exception {
         Path annotated = tmp.resolve("annotated.png");
-        Run r = run("detect", SamplePhotos.fetch().group("sample1.jpg").toString(), "--json", "--out", annotated.toString());
+        Run r = run(
+                "detect",
+                SamplePhotos.fetch().group("sample1.jpg").toString(),
+                "--json",
+                "--out",
+                annotated.toString());
         assertEquals(0, r.exit(), r.err());
         JsonNode report = Json.mapper().readTree(r.out());
         assertEquals(1920, report.get("width").asInt());
@@ -88,16 +93,23 @@ class FaceCommandsTest {
     void compareGivesTheSimilarityMatrixAndNorms() throws Exception {
         Path blank = tmp.resolve("blank.png");
         ImageIO.write(new BufferedImage(200, 200, BufferedImage.TYPE_3BYTE_BGR), "png", blank.toFile());
-        Run r = run("compare", portrait(SamplePhotos.Portrait.SAME_A).toString(), portrait(SamplePhotos.Portrait.SAME_B).toString(),
+        Run r = run(
+                "compare",
+                portrait(SamplePhotos.Portrait.SAME_A).toString(),
+                portrait(SamplePhotos.Portrait.SAME_B).toString(),
                 portrait(SamplePhotos.Portrait.OTHER).toString(),
-                blank.toString(), "--json");
+                blank.toString(),
+                "--json");
         assertEquals(0, r.exit(), r.err());
         JsonNode report = Json.mapper().readTree(r.out());
         assertTrue(report.get("embedder").asText().startsWith("mobilefacenet@"));
         JsonNode sim = report.get("similarity");
         assertEquals(1.0, sim.get(0).get(0).asDouble(), 1e-3);
         double same = sim.get(0).get(1).asDouble();
-        assertTrue(same > sim.get(0).get(2).asDouble() + 0.3 && same > sim.get(1).get(2).asDouble() + 0.3, sim.toString());
+        assertTrue(
+                same > sim.get(0).get(2).asDouble() + 0.3
+                        && same > sim.get(1).get(2).asDouble() + 0.3,
+                sim.toString());
         assertTrue(sim.get(3).get(0).isNull(), "no face in the blank image → null cells");
         assertTrue(report.get("images").get(0).get("norm").asDouble() > 1);
         assertTrue(report.get("images").get(3).get("face").isNull(), "explicit null face");

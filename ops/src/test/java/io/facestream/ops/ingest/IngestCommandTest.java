@@ -36,17 +36,42 @@ class IngestCommandTest {
     @Test
     void onceExitsZeroAfterDeliveringEveryFrame(@KafkaBroker.Bootstrap String bootstrap) throws Exception {
         Path stills = images(6);
-        int rc = FacestreamCli.run("ingest", "--bootstrap", bootstrap, "--management-port", "0", "--camera", "cli-ok=" + stills + ";image-fps=5",
-                "--fps", "0", "--fast", "--once", "--set", "metrics.log-interval=1s");
+        int rc = FacestreamCli.run(
+                "ingest",
+                "--bootstrap",
+                bootstrap,
+                "--management-port",
+                "0",
+                "--camera",
+                "cli-ok=" + stills + ";image-fps=5",
+                "--fps",
+                "0",
+                "--fast",
+                "--once",
+                "--set",
+                "metrics.log-interval=1s");
         assertEquals(0, rc);
         assertEquals(6, frames(bootstrap, "cli-ok", 6).size());
     }
 
     @Test
-    void aFailedCameraMakesTheExitCodeNonZeroButTheOthersStillDeliver(@KafkaBroker.Bootstrap String bootstrap) throws Exception {
+    void aFailedCameraMakesTheExitCodeNonZeroButTheOthersStillDeliver(@KafkaBroker.Bootstrap String bootstrap)
+            throws Exception {
         Path stills = images(4);
-        int rc = FacestreamCli.run("ingest", "--bootstrap", bootstrap, "--management-port", "0", "--camera", "cli-good=" + stills,
-                "--camera", "cli-missing=" + dir.resolve("gone.mp4"), "--fps", "0", "--fast", "--once");
+        int rc = FacestreamCli.run(
+                "ingest",
+                "--bootstrap",
+                bootstrap,
+                "--management-port",
+                "0",
+                "--camera",
+                "cli-good=" + stills,
+                "--camera",
+                "cli-missing=" + dir.resolve("gone.mp4"),
+                "--fps",
+                "0",
+                "--fast",
+                "--once");
         assertEquals(1, rc);
         assertEquals(4, frames(bootstrap, "cli-good", 4).size());
     }
@@ -54,7 +79,8 @@ class IngestCommandTest {
     @Test
     void upStartsIngestForConfiguredCameras(@KafkaBroker.Bootstrap String bootstrap) throws Exception {
         Path stills = images(3);
-        FacestreamConfig config = FacestreamConfig.builder().isolated()
+        FacestreamConfig config = FacestreamConfig.builder()
+                .isolated()
                 .flag("kafka.bootstrap", bootstrap)
                 .flag("cameras.up-cam.source", stills.toString())
                 .flag("cameras.up-cam.fps", 0)
@@ -72,12 +98,15 @@ class IngestCommandTest {
                 Thread.sleep(100);
             }
             var report = all.health().report();
-            assertEquals(List.of("broker", "ingest"), List.copyOf(report.components().keySet()));
+            assertEquals(
+                    List.of("broker", "ingest"), List.copyOf(report.components().keySet()));
             assertTrue(report.ready(), report.toString());
         }
         // no cameras configured: nothing to ingest, up still starts
-        try (AllInOne all = AllInOne.start(FacestreamConfig.builder().isolated().build().with(Map.of("kafka.bootstrap", bootstrap,
-                "embed.service.enabled", false, "match.enabled", false)))) {
+        try (AllInOne all = AllInOne.start(FacestreamConfig.builder()
+                .isolated()
+                .build()
+                .with(Map.of("kafka.bootstrap", bootstrap, "embed.service.enabled", false, "match.enabled", false)))) {
             assertEquals(bootstrap, all.bootstrapServers());
         }
     }
@@ -94,7 +123,8 @@ class IngestCommandTest {
 
     private static List<Frame> frames(String bootstrap, String camera, int expected) {
         List<Frame> out = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(KafkaClients.consumer(bootstrap, "t-" + UUID.randomUUID()))) {
+        try (KafkaConsumer<String, byte[]> c =
+                new KafkaConsumer<>(KafkaClients.consumer(bootstrap, "t-" + UUID.randomUUID()))) {
             c.subscribe(List.of(TopicCatalog.FRAMES));
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (out.size() < expected && System.nanoTime() < deadline) {

@@ -1,6 +1,5 @@
 package io.facestream.ops.kafka;
 
-import io.facestream.core.testing.Integration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -8,12 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.facestream.core.config.FacestreamConfig;
-import io.facestream.core.events.FaceObservation;
 import io.facestream.broker.BrokerSecurity;
 import io.facestream.broker.EmbeddedKafka;
+import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.kafka.KafkaConnection;
+import io.facestream.core.testing.Integration;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.embed.model.zoo.ModelZoo;
 import io.facestream.embed.model.zoo.SamplePhotos;
@@ -58,7 +57,8 @@ class SecureKafkaEndToEndTest {
         Path photo = SamplePhotos.fetch().portrait(SamplePhotos.Portrait.SAME_A);
         long t0 = System.nanoTime();
 
-        FacestreamConfig config = FacestreamConfig.builder().isolated()
+        FacestreamConfig config = FacestreamConfig.builder()
+                .isolated()
                 .flag("kafka.port", 0)
                 .flag("kafka.data-dir", dir.resolve("kafka").toString())
                 .flag("kafka.secure-dir", dir.resolve("secure").toString())
@@ -82,85 +82,147 @@ class SecureKafkaEndToEndTest {
             String bootstrap = kafka.bootstrapServers();
             System.out.printf("secure broker with users and ACLs ready in %.1f s%n", (System.nanoTime() - t0) / 1e9);
             for (String user : ServiceAcls.USERS) {
-                assertFalse(Files.readString(security.clientPropertiesFile(user)).isBlank());
+                assertFalse(
+                        Files.readString(security.clientPropertiesFile(user)).isBlank());
             }
 
             // the administrator makes the topics; every other user may not
-            assertEquals(0, FacestreamCli.run("topics", "--bootstrap", bootstrap, "--set", "kafka.properties-file=" + security.clientPropertiesFile("admin")));
-            assertEquals(1, FacestreamCli.run("topics", "--bootstrap", bootstrap, "--set", "kafka.properties-file=" + security.clientPropertiesFile("match")));
+            assertEquals(
+                    0,
+                    FacestreamCli.run(
+                            "topics",
+                            "--bootstrap",
+                            bootstrap,
+                            "--set",
+                            "kafka.properties-file=" + security.clientPropertiesFile("admin")));
+            assertEquals(
+                    1,
+                    FacestreamCli.run(
+                            "topics",
+                            "--bootstrap",
+                            bootstrap,
+                            "--set",
+                            "kafka.properties-file=" + security.clientPropertiesFile("match")));
 
             try (EmbedService embed = EmbedService.start(as(config, security, "embed"), bootstrap);
-                 MatchService match = MatchService.start(as(config, security, "match"), bootstrap)) {
+                    MatchService match = MatchService.start(as(config, security, "match"), bootstrap)) {
                 match.awaitRunning(Duration.ofMinutes(2));
                 ApiClient api = new ApiClient(match.apiPort(), KEY);
                 // enrolment goes through the match user's gallery writer and replica
                 api.json("POST", "/api/galleries", Map.of("name", "watchlist", "kind", "SINGLE"));
-                api.upload("/api/galleries/watchlist/subjects", Map.of("subject_id", "7", "display_name", "person 7"), "image", List.of(photo));
+                api.upload(
+                        "/api/galleries/watchlist/subjects",
+                        Map.of("subject_id", "7", "display_name", "person 7"),
+                        "image",
+                        List.of(photo));
 
                 // ingest: the command, as the ingest user (it may not create topics, and says so)
                 Path frames = Files.createDirectories(dir.resolve("frames"));
                 for (int i = 0; i < 6; i++) {
                     Files.copy(photo, frames.resolve(String.format("frame-%02d.jpeg", i)));
                 }
-                assertEquals(0, FacestreamCli.run("ingest", "--bootstrap", bootstrap, "--management-port", "-1",
-                        "--set", "kafka.properties-file=" + security.clientPropertiesFile("ingest"),
-                        "--camera", "door=" + frames + ";image-fps=5", "--fast", "--once"));
+                assertEquals(
+                        0,
+                        FacestreamCli.run(
+                                "ingest",
+                                "--bootstrap",
+                                bootstrap,
+                                "--management-port",
+                                "-1",
+                                "--set",
+                                "kafka.properties-file=" + security.clientPropertiesFile("ingest"),
+                                "--camera",
+                                "door=" + frames + ";image-fps=5",
+                                "--fast",
+                                "--once"));
 
                 JsonNode hit = awaitFinal(api, "door", Duration.ofMinutes(2));
                 assertEquals("HIT", hit.get("decision").asText(), hit.toString());
                 assertEquals("7", hit.get("candidates").get(0).get("subject_id").asText(), hit.toString());
                 // the API reads the crop back from facestream.faces as the match user
                 String[] ref = hit.get("best_face").asText().split("/");
-                HttpResponse<byte[]> crop = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                                URI.create("http://127.0.0.1:" + match.apiPort() + "/api/faces/" + ref[1] + "/" + ref[2] + "/crop"))
-                        .header("Authorization", "Bearer " + KEY).build(), HttpResponse.BodyHandlers.ofByteArray());
+                HttpResponse<byte[]> crop = HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + match.apiPort() + "/api/faces/"
+                                                + ref[1] + "/" + ref[2] + "/crop"))
+                                        .header("Authorization", "Bearer " + KEY)
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofByteArray());
                 assertEquals(200, crop.statusCode());
                 assertTrue(crop.body().length > 100 && (crop.body()[0] & 0xff) == 0xff, "a JPEG crop");
                 // feedback: written by the match user, read by the trainer user
-                api.json("POST", "/api/feedback", Map.of("match_id", hit.get("match_id").asText(), "verdict", "confirm"));
+                api.json(
+                        "POST",
+                        "/api/feedback",
+                        Map.of("match_id", hit.get("match_id").asText(), "verdict", "confirm"));
             }
             // live mode: a frame from an outage (a minute old) goes through the catch-up pass, which needs the embed
             // user's ACLs on facestream.late-frames and on the group <group-id>-catch-up
-            try (EmbedService live = EmbedService.start(as(config, security, "embed").with(Map.of("embed.service.mode", "live",
-                    "embed.service.instance-id", "secure-live")), bootstrap);
-                 var producer = new KafkaProducer<String, byte[]>(KafkaClients.producer(connection(security, "ingest", bootstrap), "secure-test-outage"))) {
-                ProducerRecord<String, byte[]> old = new ProducerRecord<>(TopicCatalog.FRAMES, "gate", Files.readAllBytes(photo));
-                old.headers().add(io.facestream.core.events.FrameHeaders.CAPTURE_TS,
-                        io.facestream.core.events.FrameHeaders.encodeLong((System.currentTimeMillis() - 60_000) * 1000));
+            try (EmbedService live = EmbedService.start(
+                            as(config, security, "embed")
+                                    .with(Map.of(
+                                            "embed.service.mode", "live", "embed.service.instance-id", "secure-live")),
+                            bootstrap);
+                    var producer = new KafkaProducer<String, byte[]>(
+                            KafkaClients.producer(connection(security, "ingest", bootstrap), "secure-test-outage"))) {
+                ProducerRecord<String, byte[]> old =
+                        new ProducerRecord<>(TopicCatalog.FRAMES, "gate", Files.readAllBytes(photo));
+                old.headers()
+                        .add(
+                                io.facestream.core.events.FrameHeaders.CAPTURE_TS,
+                                io.facestream.core.events.FrameHeaders.encodeLong(
+                                        (System.currentTimeMillis() - 60_000) * 1000));
                 producer.send(old).get(30, TimeUnit.SECONDS);
-                assertTrue(caughtUpFace(connection(security, "match", bootstrap), "gate", Duration.ofMinutes(1)),
+                assertTrue(
+                        caughtUpFace(connection(security, "match", bootstrap), "gate", Duration.ofMinutes(1)),
                         "the outage's face comes out of the catch-up pass, marked catch_up");
                 assertEquals(null, live.failure());
             }
 
             KafkaConnection trainer = connection(security, "trainer", bootstrap);
-            FeedbackCrops.Export export = FeedbackCrops.export(trainer, dir.resolve("feedback"), Duration.ofSeconds(30));
+            FeedbackCrops.Export export =
+                    FeedbackCrops.export(trainer, dir.resolve("feedback"), Duration.ofSeconds(30));
             // the API's confirmation carries no crops: the trainer reads it and counts it as unusable
-            assertEquals(Map.of("confirmation without crops", 1L), export.bad().byReason(), "the trainer reads the feedback");
-            assertTrue(ReleasedModels.current(trainer, "mobilefacenet", Duration.ofSeconds(30)).isEmpty(), "and the model releases");
+            assertEquals(
+                    Map.of("confirmation without crops", 1L),
+                    export.bad().byReason(),
+                    "the trainer reads the feedback");
+            assertTrue(
+                    ReleasedModels.current(trainer, "mobilefacenet", Duration.ofSeconds(30))
+                            .isEmpty(),
+                    "and the model releases");
 
             // refused: a client without credentials (what anyone who reaches the port had before) ...
             long tRefuse = System.nanoTime();
-            assertThrows(ExecutionException.class, () -> listTopics(KafkaConnection.of(bootstrap)),
+            assertThrows(
+                    ExecutionException.class,
+                    () -> listTopics(KafkaConnection.of(bootstrap)),
                     "a PLAINTEXT client without credentials");
             // ... and the ingest user writing the gallery, or reading the crops
             KafkaConnection ingest = connection(security, "ingest", bootstrap);
-            try (var producer = new KafkaProducer<String, byte[]>(KafkaClients.producer(ingest, "secure-test-intruder"))) {
-                ExecutionException e = assertThrows(ExecutionException.class, () -> producer.send(
-                        new ProducerRecord<>(TopicCatalog.GALLERY, "watchlist", new byte[] {1})).get(30, TimeUnit.SECONDS));
+            try (var producer =
+                    new KafkaProducer<String, byte[]>(KafkaClients.producer(ingest, "secure-test-intruder"))) {
+                ExecutionException e = assertThrows(
+                        ExecutionException.class,
+                        () -> producer.send(new ProducerRecord<>(TopicCatalog.GALLERY, "watchlist", new byte[] {1}))
+                                .get(30, TimeUnit.SECONDS));
                 assertInstanceOf(TopicAuthorizationException.class, e.getCause(), e.toString());
             }
             try (var consumer = new KafkaConsumer<String, byte[]>(KafkaClients.consumer(ingest, null))) {
-                assertThrows(TopicAuthorizationException.class, () -> consumer.partitionsFor(TopicCatalog.FACES, Duration.ofSeconds(10)));
+                assertThrows(
+                        TopicAuthorizationException.class,
+                        () -> consumer.partitionsFor(TopicCatalog.FACES, Duration.ofSeconds(10)));
             }
-            System.out.printf("refusals shown in %.1f s; whole test %.1f s%n", (System.nanoTime() - tRefuse) / 1e9,
-                    (System.nanoTime() - t0) / 1e9);
+            System.out.printf(
+                    "refusals shown in %.1f s; whole test %.1f s%n",
+                    (System.nanoTime() - tRefuse) / 1e9, (System.nanoTime() - t0) / 1e9);
         }
     }
 
     /** The configuration a service of {@code user} gets: the broker's {@code client-<user>.properties}. */
     private static FacestreamConfig as(FacestreamConfig config, BrokerSecurity security, String user) {
-        return config.with(Map.of("kafka.properties-file", security.clientPropertiesFile(user).toString()));
+        return config.with(Map.of(
+                "kafka.properties-file", security.clientPropertiesFile(user).toString()));
     }
 
     private static KafkaConnection connection(BrokerSecurity security, String user, String bootstrap) {
@@ -182,17 +244,24 @@ class SecureKafkaEndToEndTest {
     }
 
     private static void listTopics(KafkaConnection kafka) throws Exception {
-        try (Admin admin = Admin.create(KafkaClients.with(KafkaClients.adminConfig(kafka), Map.of(
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 4_000)))) {
+        try (Admin admin = Admin.create(KafkaClients.with(
+                KafkaClients.adminConfig(kafka),
+                Map.of(
+                        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                        5_000,
+                        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                        4_000)))) {
             admin.listTopics().names().get(10, TimeUnit.SECONDS);
         }
     }
 
     /** Whether a face of {@code camera} marked catch_up appears on facestream.faces (read as {@code reader}). */
     private static boolean caughtUpFace(KafkaConnection reader, String camera, Duration timeout) throws Exception {
-        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]>(KafkaClients.consumer(reader, null))) {
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]>(
+                KafkaClients.consumer(reader, null))) {
             var parts = consumer.partitionsFor(TopicCatalog.FACES).stream()
-                    .map(p -> new org.apache.kafka.common.TopicPartition(TopicCatalog.FACES, p.partition())).toList();
+                    .map(p -> new org.apache.kafka.common.TopicPartition(TopicCatalog.FACES, p.partition()))
+                    .toList();
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
             long deadline = System.nanoTime() + timeout.toNanos();

@@ -17,26 +17,43 @@ import org.junit.jupiter.api.Test;
 /** docs/security.md lists exactly the ACLs that {@code kafka --secure} grants; names follow the configuration. */
 class ServiceAclsTest {
     /** Surefire runs in the module directory (ops/); the docs are at the repository root. */
-    private static final Path DOC = Path.of("").toAbsolutePath().getParent().resolve("docs").resolve("security.md");
+    private static final Path DOC =
+            Path.of("").toAbsolutePath().getParent().resolve("docs").resolve("security.md");
 
     @Test
     void securityDocListsEveryGrant() throws Exception {
-        List<String> expected = ServiceAcls.grants(FacestreamConfig.builder().isolated().build()).stream().map(ServiceAclsTest::row).toList();
+        List<String> expected = ServiceAcls.grants(
+                        FacestreamConfig.builder().isolated().build())
+                .stream()
+                .map(ServiceAclsTest::row)
+                .toList();
         List<String> documented = Files.readAllLines(DOC).stream()
-                .filter(l -> ServiceAcls.USERS.stream().anyMatch(u -> l.startsWith("| " + u + " |"))).toList();
+                .filter(l -> ServiceAcls.USERS.stream().anyMatch(u -> l.startsWith("| " + u + " |")))
+                .toList();
         assertEquals(expected, documented, "docs/security.md's ACL table should be:\n" + String.join("\n", expected));
     }
 
     @Test
     void configuredNamesAreTheOnesGranted() {
-        FacestreamConfig c = FacestreamConfig.builder().isolated()
-                .flag("embed.service.group-id", "site-a-embed").flag("match.application-id", "site-a-match").build();
-        Map<String, List<String>> names = ServiceAcls.grants(c).stream().collect(Collectors.groupingBy(ServiceAcls.Grant::user,
-                Collectors.mapping(g -> g.type() + ":" + g.name(), Collectors.toList())));
-        assertTrue(names.get("embed").containsAll(List.of("GROUP:site-a-embed", "TRANSACTIONAL_ID:site-a-embed-")), names.toString());
-        assertTrue(names.get("match").containsAll(List.of("GROUP:site-a-match", "TOPIC:site-a-match-", "TRANSACTIONAL_ID:site-a-match-")),
+        FacestreamConfig c = FacestreamConfig.builder()
+                .isolated()
+                .flag("embed.service.group-id", "site-a-embed")
+                .flag("match.application-id", "site-a-match")
+                .build();
+        Map<String, List<String>> names = ServiceAcls.grants(c).stream()
+                .collect(Collectors.groupingBy(
+                        ServiceAcls.Grant::user,
+                        Collectors.mapping(g -> g.type() + ":" + g.name(), Collectors.toList())));
+        assertTrue(
+                names.get("embed").containsAll(List.of("GROUP:site-a-embed", "TRANSACTIONAL_ID:site-a-embed-")),
                 names.toString());
-        assertEquals(List.of("TOPIC:facestream.frames"), names.get("ingest"), "ingest may write frames and nothing else");
+        assertTrue(
+                names.get("match")
+                        .containsAll(
+                                List.of("GROUP:site-a-match", "TOPIC:site-a-match-", "TRANSACTIONAL_ID:site-a-match-")),
+                names.toString());
+        assertEquals(
+                List.of("TOPIC:facestream.frames"), names.get("ingest"), "ingest may write frames and nothing else");
     }
 
     static String row(ServiceAcls.Grant g) {

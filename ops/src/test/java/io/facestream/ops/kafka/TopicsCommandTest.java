@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 class TopicsCommandTest {
 
     @Test
-    void createsAndListsEveryTopicTwiceWithoutError(@KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir) throws Exception {
+    void createsAndListsEveryTopicTwiceWithoutError(@KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir)
+            throws Exception {
         Path json = dir.resolve("topics.json");
         assertEquals(0, FacestreamCli.run("topics", "--bootstrap", bootstrap));
         assertEquals(0, FacestreamCli.run("topics", "--bootstrap", bootstrap, "--json", json.toString()));
@@ -48,7 +49,12 @@ class TopicsCommandTest {
 
     private static String retention(Admin admin, String topic) throws Exception {
         ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-        return admin.describeConfigs(List.of(r)).all().get(30, TimeUnit.SECONDS).get(r).get("retention.ms").value();
+        return admin.describeConfigs(List.of(r))
+                .all()
+                .get(30, TimeUnit.SECONDS)
+                .get(r)
+                .get("retention.ms")
+                .value();
     }
 
     private static JsonNode row(Path json, String topic) throws Exception {
@@ -61,24 +67,35 @@ class TopicsCommandTest {
     }
 
     @Test
-    void reportsDriftAndApplySetsTheConfiguredRetention(@KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir) throws Exception {
+    void reportsDriftAndApplySetsTheConfiguredRetention(@KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir)
+            throws Exception {
         assertEquals(0, FacestreamCli.run("topics", "--bootstrap", bootstrap));
         try (Admin admin = KafkaClients.admin(bootstrap)) {
             // a dead-letter topic made by an older release: it kept frames for a week
             ConfigResource dlq = new ConfigResource(ConfigResource.Type.TOPIC, TopicCatalog.DLQ);
-            admin.incrementalAlterConfigs(Map.of(dlq, List.of(new AlterConfigOp(new ConfigEntry("retention.ms", "604800000"),
-                    AlterConfigOp.OpType.SET)))).all().get(30, TimeUnit.SECONDS);
+            admin.incrementalAlterConfigs(Map.of(
+                            dlq,
+                            List.of(new AlterConfigOp(
+                                    new ConfigEntry("retention.ms", "604800000"), AlterConfigOp.OpType.SET))))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
 
             Path report = dir.resolve("report.json");
             assertEquals(0, FacestreamCli.run("topics", "--bootstrap", bootstrap, "--json", report.toString()));
-            assertEquals("retention.ms: 604800000 (expected 3600000)", row(report, TopicCatalog.DLQ).get("drift").asText());
+            assertEquals(
+                    "retention.ms: 604800000 (expected 3600000)",
+                    row(report, TopicCatalog.DLQ).get("drift").asText());
             assertEquals("604800000", retention(admin, TopicCatalog.DLQ), "without --apply nothing changes");
 
             Path applied = dir.resolve("applied.json");
-            assertEquals(0, FacestreamCli.run("topics", "--bootstrap", bootstrap, "--apply", "--json", applied.toString()));
+            assertEquals(
+                    0, FacestreamCli.run("topics", "--bootstrap", bootstrap, "--apply", "--json", applied.toString()));
             assertEquals("altered", row(applied, TopicCatalog.DLQ).get("status").asText());
             assertEquals("", row(applied, TopicCatalog.DLQ).get("drift").asText());
-            assertEquals("exists", row(applied, TopicCatalog.FRAMES).get("status").asText(), "only drifted topics are altered");
+            assertEquals(
+                    "exists",
+                    row(applied, TopicCatalog.FRAMES).get("status").asText(),
+                    "only drifted topics are altered");
             assertEquals("3600000", retention(admin, TopicCatalog.DLQ));
         }
     }
@@ -89,13 +106,25 @@ class TopicsCommandTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         try {
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            assertEquals(1, FacestreamCli.run("topics", "--bootstrap", bootstrap, "--apply", "--set", "topics.faces.retention.msec=60000"));
-            assertEquals(1, FacestreamCli.run("topics", "--bootstrap", bootstrap, "--set", "topics.dlq.retention.ms=86400000"));
+            assertEquals(
+                    1,
+                    FacestreamCli.run(
+                            "topics",
+                            "--bootstrap",
+                            bootstrap,
+                            "--apply",
+                            "--set",
+                            "topics.faces.retention.msec=60000"));
+            assertEquals(
+                    1,
+                    FacestreamCli.run("topics", "--bootstrap", bootstrap, "--set", "topics.dlq.retention.ms=86400000"));
         } finally {
             System.setErr(old);
         }
         String out = err.toString(StandardCharsets.UTF_8);
-        assertTrue(out.contains("config key 'topics.faces.retention.msec' (from flag) is not a Kafka topic config"), out);
-        assertTrue(out.contains("topics.dlq.retention.ms = 86400000 (from flag) exceeds topics.frames.retention.ms"), out);
+        assertTrue(
+                out.contains("config key 'topics.faces.retention.msec' (from flag) is not a Kafka topic config"), out);
+        assertTrue(
+                out.contains("topics.dlq.retention.ms = 86400000 (from flag) exceeds topics.frames.retention.ms"), out);
     }
 }

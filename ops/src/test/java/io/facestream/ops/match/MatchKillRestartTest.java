@@ -42,55 +42,76 @@ class MatchKillRestartTest {
     private static final int FACES_PER_TRACK = 4;
 
     @Test
-    void killedMatchServiceResumesWithNoLostAndNoDuplicatedFinalDecisions(@KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir)
-            throws Exception {
+    void killedMatchServiceResumesWithNoLostAndNoDuplicatedFinalDecisions(
+            @KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir) throws Exception {
         String camera = "mkill-" + UUID.randomUUID().toString().substring(0, 8);
         String application = "match-kill-" + camera;
         try (Admin admin = KafkaClients.admin(bootstrap)) {
             new TopicCreator(admin, (short) 1).ensure(TopicCatalog.defaults());
         }
-        ConsumerGroups.startAtEnd(bootstrap, application, TopicCatalog.FACES); // Kafka Streams' group id is its application id
+        ConsumerGroups.startAtEnd(
+                bootstrap, application, TopicCatalog.FACES); // Kafka Streams' group id is its application id
 
         // Faces keep arriving while the service is killed and restarted: one short track every 150 ms, each in its own
         // direction of feature space and 3 s of capture time after the one before, so that it closes the previous one.
         AtomicReference<Exception> producerFailed = new AtomicReference<>();
-        Thread producer = new Thread(() -> {
-            try (var p = new KafkaProducer<String, byte[]>(KafkaClients.producer(bootstrap, "mkill-" + camera))) {
-                // recent capture times: the matches topic keeps 30 days, and the broker's retention check would delete
-                // decisions stamped with an old instant in the middle of a long test run
-                long t0 = System.currentTimeMillis() * 1000L;
-                for (int track = 0; track < TRACKS; track++) {
-                    for (int f = 0; f < FACES_PER_TRACK; f++) {
-                        FaceObservation.Builder o = FaceObservation.newBuilder().setCameraId(camera)
-                                .setFrameSeq((long) track * FACES_PER_TRACK + f)
-                                .setCaptureTsUs(t0 + track * 3_000_000L + f * 40_000L)
-                                .setBox(Box.newBuilder().setX(100 + 2 * f).setY(100).setWidth(60).setHeight(60))
-                                .setModel(ModelRef.newBuilder().setName("mobilefacenet").setVersion("1")).setNorm(20);
-                        for (int i = 0; i < 16; i++) {
-                            o.addEmbedding(i == track % 16 ? 20f : 0.3f * f);
+        Thread producer = new Thread(
+                () -> {
+                    try (var p =
+                            new KafkaProducer<String, byte[]>(KafkaClients.producer(bootstrap, "mkill-" + camera))) {
+                        // recent capture times: the matches topic keeps 30 days, and the broker's retention check would
+                        // delete
+                        // decisions stamped with an old instant in the middle of a long test run
+                        long t0 = System.currentTimeMillis() * 1000L;
+                        for (int track = 0; track < TRACKS; track++) {
+                            for (int f = 0; f < FACES_PER_TRACK; f++) {
+                                FaceObservation.Builder o = FaceObservation.newBuilder()
+                                        .setCameraId(camera)
+                                        .setFrameSeq((long) track * FACES_PER_TRACK + f)
+                                        .setCaptureTsUs(t0 + track * 3_000_000L + f * 40_000L)
+                                        .setBox(Box.newBuilder()
+                                                .setX(100 + 2 * f)
+                                                .setY(100)
+                                                .setWidth(60)
+                                                .setHeight(60))
+                                        .setModel(ModelRef.newBuilder()
+                                                .setName("mobilefacenet")
+                                                .setVersion("1"))
+                                        .setNorm(20);
+                                for (int i = 0; i < 16; i++) {
+                                    o.addEmbedding(i == track % 16 ? 20f : 0.3f * f);
+                                }
+                                p.send(new ProducerRecord<>(
+                                        TopicCatalog.FACES, camera, o.build().toByteArray()));
+                            }
+                            p.flush();
+                            Thread.sleep(150);
                         }
-                        p.send(new ProducerRecord<>(TopicCatalog.FACES, camera, o.build().toByteArray()));
+                    } catch (Exception e) {
+                        producerFailed.set(e);
                     }
-                    p.flush();
-                    Thread.sleep(150);
-                }
-            } catch (Exception e) {
-                producerFailed.set(e);
-            }
-        }, "mkill-producer");
+                },
+                "mkill-producer");
         producer.start();
 
         Process first = startMatch(bootstrap, application, dir, "first");
         long deadline = System.currentTimeMillis() + 120_000;
         int seenBeforeKill = 0;
         while (seenBeforeKill < 5 && System.currentTimeMillis() < deadline && first.isAlive()) {
-            seenBeforeKill = finals(bootstrap, camera, Duration.ofMillis(300)).values().stream().mapToInt(Integer::intValue).sum();
+            seenBeforeKill = finals(bootstrap, camera, Duration.ofMillis(300)).values().stream()
+                    .mapToInt(Integer::intValue)
+                    .sum();
         }
         boolean diedByItself = !first.isAlive();
         first.destroyForcibly().waitFor();
-        assertTrue(seenBeforeKill > 0, "the first instance committed final decisions before it was killed"
-                + (diedByItself ? " (it exited by itself with " + first.exitValue() + ")" : "") + "; log:\n" + log(dir, "first"));
-        assertTrue(seenBeforeKill < TRACKS, "killed mid-stream (" + seenBeforeKill + " of " + TRACKS + " final decisions)");
+        assertTrue(
+                seenBeforeKill > 0,
+                "the first instance committed final decisions before it was killed"
+                        + (diedByItself ? " (it exited by itself with " + first.exitValue() + ")" : "") + "; log:\n"
+                        + log(dir, "first"));
+        assertTrue(
+                seenBeforeKill < TRACKS,
+                "killed mid-stream (" + seenBeforeKill + " of " + TRACKS + " final decisions)");
 
         Process second = startMatch(bootstrap, application, dir, "second");
         try {
@@ -110,7 +131,10 @@ class MatchKillRestartTest {
                     break;
                 }
             }
-            assertEquals(expected, actual, "FINAL decisions (match id -> times seen) after kill and restart; log:\n" + log(dir, "second"));
+            assertEquals(
+                    expected,
+                    actual,
+                    "FINAL decisions (match id -> times seen) after kill and restart; log:\n" + log(dir, "second"));
         } finally {
             second.destroy();
             second.waitFor();
@@ -118,19 +142,40 @@ class MatchKillRestartTest {
     }
 
     private static Process startMatch(String bootstrap, String application, Path dir, String name) throws Exception {
-        return ChildJvm.start(dir, dir.resolve(name + ".log"), "io.facestream.ops.FacestreamCli", List.of(
-                "match", "--bootstrap", bootstrap, "--port", "0", "--management-port", "0",
-                "--set", "match.application-id=" + application,
-                "--set", "match.state-dir=" + dir.resolve("state"),
-                "--set", "match.gallery=none",
-                "--set", "match.track.idle-close=1s",
-                "--set", "match.track.idle-check=200ms",
-                "--set", "match.session-timeout=6s",
-                "--set", "gallery.index-dir=" + dir.resolve("gallery-" + name),
-                "--set", "api.keys.test.key=kill-test-key-0123456789",
-                "--set", "api.audit-log=" + dir.resolve(name + "-audit.log"),
-                "--set", "api.key-store=" + dir.resolve("api-keys.json"),
-                "--set", "api.upload-dir=" + dir.resolve("uploads")));
+        return ChildJvm.start(
+                dir,
+                dir.resolve(name + ".log"),
+                "io.facestream.ops.FacestreamCli",
+                List.of(
+                        "match",
+                        "--bootstrap",
+                        bootstrap,
+                        "--port",
+                        "0",
+                        "--management-port",
+                        "0",
+                        "--set",
+                        "match.application-id=" + application,
+                        "--set",
+                        "match.state-dir=" + dir.resolve("state"),
+                        "--set",
+                        "match.gallery=none",
+                        "--set",
+                        "match.track.idle-close=1s",
+                        "--set",
+                        "match.track.idle-check=200ms",
+                        "--set",
+                        "match.session-timeout=6s",
+                        "--set",
+                        "gallery.index-dir=" + dir.resolve("gallery-" + name),
+                        "--set",
+                        "api.keys.test.key=kill-test-key-0123456789",
+                        "--set",
+                        "api.audit-log=" + dir.resolve(name + "-audit.log"),
+                        "--set",
+                        "api.key-store=" + dir.resolve("api-keys.json"),
+                        "--set",
+                        "api.upload-dir=" + dir.resolve("uploads")));
     }
 
     /** Every committed FINAL decision of the camera, from the start of the topic: match id -> how many records. */
@@ -139,7 +184,8 @@ class MatchKillRestartTest {
         var values = JsonSerde.match().deserializer();
         try (var consumer = new KafkaConsumer<String, byte[]>(KafkaClients.consumer(bootstrap, null))) {
             List<TopicPartition> parts = consumer.partitionsFor(TopicCatalog.MATCHES).stream()
-                    .map(p -> new TopicPartition(TopicCatalog.MATCHES, p.partition())).toList();
+                    .map(p -> new TopicPartition(TopicCatalog.MATCHES, p.partition()))
+                    .toList();
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
             Map<TopicPartition, Long> end = consumer.endOffsets(parts);

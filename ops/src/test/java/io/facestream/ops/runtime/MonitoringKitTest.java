@@ -8,7 +8,6 @@ import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.health.ManagementServer;
 import io.facestream.core.json.Json;
 import io.facestream.core.testing.Integration;
-import io.facestream.embed.model.zoo.ModelZoo;
 import io.facestream.match.runtime.MatchService;
 import java.io.File;
 import java.net.ServerSocket;
@@ -52,26 +51,42 @@ class MonitoringKitTest {
     @Test
     void promtoolAcceptsTheConfigurationAndTheAlertRules() throws Exception {
         String promtool = binary("promtool");
-        assertEquals(0, run(List.of(promtool, "check", "config", KIT.resolve("prometheus.yml").toString())));
-        assertEquals(0, run(List.of(promtool, "check", "rules", KIT.resolve("alerts.yml").toString())));
+        assertEquals(
+                0,
+                run(List.of(
+                        promtool,
+                        "check",
+                        "config",
+                        KIT.resolve("prometheus.yml").toString())));
+        assertEquals(
+                0,
+                run(List.of(
+                        promtool, "check", "rules", KIT.resolve("alerts.yml").toString())));
     }
 
     @Test
     void prometheusScrapesUpAndFindsEveryMetricTheDashboardAndTheAlertsUse(@TempDir Path dir) throws Exception {
         String prometheus = binary("prometheus");
         Set<String> names = new TreeSet<>();
-        JsonNode dashboard = Json.mapper().readTree(KIT.resolve("grafana/dashboards/facestream.json").toFile());
-        dashboard.get("panels").forEach(p -> p.get("targets").forEach(t -> names.addAll(metricNames(t.get("expr").asText()))));
+        JsonNode dashboard = Json.mapper()
+                .readTree(KIT.resolve("grafana/dashboards/facestream.json").toFile());
+        dashboard
+                .get("panels")
+                .forEach(p -> p.get("targets")
+                        .forEach(t -> names.addAll(metricNames(t.get("expr").asText()))));
         int dashboardNames = names.size();
         JsonNode rules = Json.yaml().readTree(KIT.resolve("alerts.yml").toFile());
-        rules.get("groups").forEach(g -> g.get("rules").forEach(r -> names.addAll(metricNames(r.get("expr").asText()))));
+        rules.get("groups")
+                .forEach(g -> g.get("rules")
+                        .forEach(r -> names.addAll(metricNames(r.get("expr").asText()))));
         assertTrue(dashboardNames > 20 && names.containsAll(NEEDS_MORE.keySet()), names.toString());
 
         String run = UUID.randomUUID().toString().substring(0, 8);
-        FacestreamConfig config = ServiceMetricsTest.settings(dir, run).with(Map.of(
-                "kafka.port", 0, "kafka.data-dir", dir.resolve("kafka").toString()));
+        FacestreamConfig config = ServiceMetricsTest.settings(dir, run)
+                .with(Map.of(
+                        "kafka.port", 0, "kafka.data-dir", dir.resolve("kafka").toString()));
         try (AllInOne up = AllInOne.start(config);
-             ManagementServer management = ManagementServer.start(config, up.health())) {
+                ManagementServer management = ManagementServer.start(config, up.health())) {
             int web = freePort();
             Path yml = dir.resolve("prometheus.yml");
             Files.writeString(yml, """
@@ -86,8 +101,13 @@ class MonitoringKitTest {
                         static_configs:
                           - targets: ["127.0.0.1:%d"]
                     """.formatted(KIT.resolve("alerts.yml"), management.port()));
-            Process server = new ProcessBuilder(prometheus, "--config.file=" + yml, "--storage.tsdb.path=" + dir.resolve("tsdb"),
-                    "--web.listen-address=127.0.0.1:" + web).redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile())
+            Process server = new ProcessBuilder(
+                            prometheus,
+                            "--config.file=" + yml,
+                            "--storage.tsdb.path=" + dir.resolve("tsdb"),
+                            "--web.listen-address=127.0.0.1:" + web)
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("prometheus.log").toFile())
                     .start();
             try {
                 String api = "http://127.0.0.1:" + web + "/api/v1/";
@@ -96,7 +116,10 @@ class MonitoringKitTest {
                 MatchService match = up.service(MatchService.class).orElseThrow();
                 match.awaitRunning(Duration.ofSeconds(60));
                 String base = "http://127.0.0.1:" + match.apiPort();
-                assertEquals(201, ServiceTraffic.post(base + "/api/galleries", ServiceMetricsTest.ADMIN, "{\"name\":\"watch-" + run + "\"}"));
+                assertEquals(
+                        201,
+                        ServiceTraffic.post(
+                                base + "/api/galleries", ServiceMetricsTest.ADMIN, "{\"name\":\"watch-" + run + "\"}"));
                 ServiceTraffic.get(base + "/api/galleries", ServiceMetricsTest.ADMIN);
                 ServiceTraffic.frames(up.bootstrapServers(), "kit-" + run, 4);
                 ServiceTraffic.faces(up.bootstrapServers(), "kit-faces-" + run, 4);
@@ -107,21 +130,28 @@ class MonitoringKitTest {
                 do {
                     missing.clear();
                     for (String name : names) {
-                        if (!NEEDS_MORE.containsKey(name) && query(api, "count({__name__=\"" + name + "\"})").isEmpty()) {
+                        if (!NEEDS_MORE.containsKey(name)
+                                && query(api, "count({__name__=\"" + name + "\"})")
+                                        .isEmpty()) {
                             missing.add(name);
                         }
                     }
                     Thread.sleep(1000);
                 } while (!missing.isEmpty() && System.currentTimeMillis() < deadline);
-                assertEquals(List.of(), missing, "metrics the dashboard or the alerts use and Prometheus does not have; the end of its log: "
-                        + tail(Files.readString(dir.resolve("prometheus.log"))));
+                assertEquals(
+                        List.of(),
+                        missing,
+                        "metrics the dashboard or the alerts use and Prometheus does not have; the end of its log: "
+                                + tail(Files.readString(dir.resolve("prometheus.log"))));
 
                 awaitValue(api, "facestream_ready", "1", Duration.ofSeconds(60), dir);
                 JsonNode loaded = get(api + "rules").at("/data/groups/0");
                 assertEquals("facestream", loaded.get("name").asText());
-                assertEquals(rules.at("/groups/0/rules").size(), loaded.get("rules").size());
+                assertEquals(
+                        rules.at("/groups/0/rules").size(), loaded.get("rules").size());
                 for (JsonNode rule : loaded.get("rules")) {
-                    assertTrue(!rule.has("health") || !rule.get("health").asText().equals("err"), rule.toString());
+                    assertTrue(
+                            !rule.has("health") || !rule.get("health").asText().equals("err"), rule.toString());
                 }
             } finally {
                 server.destroy();
@@ -135,7 +165,8 @@ class MonitoringKitTest {
     /** The metric names of a PromQL expression (facestream's, the JVM's, Kafka's, Vert.x's and {@code up}). */
     static Set<String> metricNames(String expr) {
         Set<String> out = new TreeSet<>();
-        Matcher m = Pattern.compile("\\b(up|(?:facestream|jvm|kafka|process|system|vertx)_[a-z0-9_]+)\\b(?!\\s*\\()").matcher(expr);
+        Matcher m = Pattern.compile("\\b(up|(?:facestream|jvm|kafka|process|system|vertx)_[a-z0-9_]+)\\b(?!\\s*\\()")
+                .matcher(expr);
         while (m.find()) {
             out.add(m.group(1));
         }
@@ -152,8 +183,8 @@ class MonitoringKitTest {
             }
             Thread.sleep(500);
         }
-        throw new AssertionError(expr + " is not " + value + " after " + timeout + ": " + result + "; the end of Prometheus's log: "
-                + tail(Files.readString(dir.resolve("prometheus.log"))));
+        throw new AssertionError(expr + " is not " + value + " after " + timeout + ": " + result
+                + "; the end of Prometheus's log: " + tail(Files.readString(dir.resolve("prometheus.log"))));
     }
 
     private static String tail(String log) {
@@ -192,9 +223,13 @@ class MonitoringKitTest {
 
     /** The binary on PATH; the test skips, saying what to install, where it is missing. */
     private static String binary(String name) {
-        Optional<Path> found = Stream.of(System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator))
-                .map(d -> Path.of(d, name)).filter(Files::isExecutable).findFirst();
-        Assumptions.assumeTrue(found.isPresent(), name + " is not installed: apt-get install prometheus (CI installs it, .ci/run)");
+        Optional<Path> found = Stream.of(
+                        System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator))
+                .map(d -> Path.of(d, name))
+                .filter(Files::isExecutable)
+                .findFirst();
+        Assumptions.assumeTrue(
+                found.isPresent(), name + " is not installed: apt-get install prometheus (CI installs it, .ci/run)");
         return found.get().toString();
     }
 }

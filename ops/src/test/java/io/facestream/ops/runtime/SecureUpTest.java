@@ -27,7 +27,8 @@ class SecureUpTest {
 
     @Test
     void upOnTheSecureBrokerMakesTheTopicsAsAdminAndProbesTheBroker(@TempDir Path dir) throws Exception {
-        FacestreamConfig config = FacestreamConfig.builder().isolated()
+        FacestreamConfig config = FacestreamConfig.builder()
+                .isolated()
                 .flag("kafka.port", 0)
                 .flag("kafka.data-dir", dir.resolve("kafka").toString())
                 .flag("kafka.secure-dir", dir.resolve("secure").toString())
@@ -40,12 +41,23 @@ class SecureUpTest {
             assertEquals("SASL_SSL", all.connection("admin").securityProtocol());
             try (Admin admin = KafkaClients.admin(all.connection("admin"))) {
                 Set<String> topics = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-                assertTrue(topics.containsAll(TopicCatalog.defaults().topics().stream().map(t -> t.name()).toList()), topics.toString());
+                assertTrue(
+                        topics.containsAll(TopicCatalog.defaults().topics().stream()
+                                .map(t -> t.name())
+                                .toList()),
+                        topics.toString());
             }
             try (Admin broker = KafkaClients.admin(all.connection())) { // the broker's own super user
                 ConfigResource node = new ConfigResource(ConfigResource.Type.BROKER, "1");
-                assertEquals("5", broker.describeConfigs(List.of(node)).all().get(30, TimeUnit.SECONDS).get(node)
-                        .get("log.retention.hours").value(), "kafka.broker.* reached the broker");
+                assertEquals(
+                        "5",
+                        broker.describeConfigs(List.of(node))
+                                .all()
+                                .get(30, TimeUnit.SECONDS)
+                                .get(node)
+                                .get("log.retention.hours")
+                                .value(),
+                        "kafka.broker.* reached the broker");
             }
             long deadline = System.currentTimeMillis() + 10_000;
             Health probe = all.health().report().components().get("broker");
@@ -55,7 +67,8 @@ class SecureUpTest {
             }
             assertEquals(Health.Status.UP, probe.status(), probe.toString());
         }
-        ConfigException e = assertThrows(ConfigException.class, () -> AllInOne.start(config.with(Map.of("kafka.bootstrap", "127.0.0.1:1"))));
+        ConfigException e = assertThrows(
+                ConfigException.class, () -> AllInOne.start(config.with(Map.of("kafka.bootstrap", "127.0.0.1:1"))));
         assertTrue(e.getMessage().contains("kafka.properties-file"), e.getMessage());
     }
 }

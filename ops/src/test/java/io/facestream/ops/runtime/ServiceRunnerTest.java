@@ -16,7 +16,8 @@ class ServiceRunnerTest {
 
     @Test
     void aComponentThatFailsForGoodStopsTheProcessWithItsReason() throws Exception {
-        FacestreamConfig config = FacestreamConfig.builder().isolated().flag("management.port", 0).build();
+        FacestreamConfig config =
+                FacestreamConfig.builder().isolated().flag("management.port", 0).build();
         AtomicReference<Health> embed = new AtomicReference<>(Health.up("running"));
         AtomicBoolean closed = new AtomicBoolean();
         HealthRegistry health = new HealthRegistry().register("embed", embed::get);
@@ -33,7 +34,9 @@ class ServiceRunnerTest {
         embed.set(Health.failed("stopped: the producer was fenced"));
         Throwable e = outcome.get(10, TimeUnit.SECONDS);
         assertTrue(e instanceof ServiceRunner.ComponentFailed, String.valueOf(e));
-        assertEquals("a component failed, stopping with exit code 1: embed: stopped: the producer was fenced", e.getMessage());
+        assertEquals(
+                "a component failed, stopping with exit code 1: embed: stopped: the producer was fenced",
+                e.getMessage());
         assertTrue(closed.get(), "the service was closed before the process ends");
     }
 }

@@ -25,6 +25,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 final class ServiceTraffic {
     /** One given face per frame: no photograph needed, the embedder runs on the aligned crop. */
     private static final String GIVEN = "[{\"box\":[40,40,160,160],\"label\":\"x\"}]";
+
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private ServiceTraffic() {}
@@ -38,12 +39,15 @@ final class ServiceTraffic {
                 h.add(FrameHeaders.SEQ, FrameHeaders.encodeLong(seq));
                 h.add(FrameHeaders.CAPTURE_TS, FrameHeaders.encodeLong(System.currentTimeMillis() * 1000));
                 h.add(FrameHeaders.FACES, GIVEN.getBytes(StandardCharsets.UTF_8));
-                producer.send(new ProducerRecord<>(TopicCatalog.FRAMES, null, camera, jpeg, h)).get();
+                producer.send(new ProducerRecord<>(TopicCatalog.FRAMES, null, camera, jpeg, h))
+                        .get();
                 Thread.sleep(40);
             }
             RecordHeaders h = new RecordHeaders();
             h.add(FrameHeaders.SEQ, FrameHeaders.encodeLong(frames));
-            producer.send(new ProducerRecord<>(TopicCatalog.FRAMES, null, camera, "not a jpeg".getBytes(StandardCharsets.UTF_8), h)).get();
+            producer.send(new ProducerRecord<>(
+                            TopicCatalog.FRAMES, null, camera, "not a jpeg".getBytes(StandardCharsets.UTF_8), h))
+                    .get();
         }
     }
 
@@ -55,14 +59,23 @@ final class ServiceTraffic {
     static void faces(String bootstrap, String camera, int faces) throws Exception {
         try (var producer = new KafkaProducer<String, byte[]>(KafkaClients.producer(bootstrap, "metrics-faces"))) {
             for (int f = 0; f < faces; f++) {
-                FaceObservation.Builder o = FaceObservation.newBuilder().setCameraId(camera).setFrameSeq(f)
+                FaceObservation.Builder o = FaceObservation.newBuilder()
+                        .setCameraId(camera)
+                        .setFrameSeq(f)
                         .setCaptureTsUs(System.currentTimeMillis() * 1000)
-                        .setBox(Box.newBuilder().setX(100 + 2 * f).setY(100).setWidth(60).setHeight(60))
-                        .setModel(ModelRef.newBuilder().setName("mobilefacenet").setVersion("1")).setNorm(20);
+                        .setBox(Box.newBuilder()
+                                .setX(100 + 2 * f)
+                                .setY(100)
+                                .setWidth(60)
+                                .setHeight(60))
+                        .setModel(ModelRef.newBuilder().setName("mobilefacenet").setVersion("1"))
+                        .setNorm(20);
                 for (int i = 0; i < 16; i++) {
                     o.addEmbedding(i == 0 ? 20f : 0.3f * f);
                 }
-                producer.send(new ProducerRecord<>(TopicCatalog.FACES, camera, o.build().toByteArray())).get();
+                producer.send(new ProducerRecord<>(
+                                TopicCatalog.FACES, camera, o.build().toByteArray()))
+                        .get();
                 Thread.sleep(40);
             }
         }
@@ -81,15 +94,19 @@ final class ServiceTraffic {
     }
 
     static int post(String url, String bearer, String json) throws Exception {
-        HttpRequest r = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + bearer).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build();
+        HttpRequest r = HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + bearer)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json))
+                .build();
         return HTTP.send(r, HttpResponse.BodyHandlers.ofString()).statusCode();
     }
 
     /** The sum of every sample of {@code name} (any labels) in a Prometheus text exposition; -1 when there is none. */
     static double sum(String exposition, String name) {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(?:\\{[^}]*})? (\\S+)$").matcher(exposition);
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(?:\\{[^}]*})? (\\S+)$")
+                .matcher(exposition);
         double total = -1;
         while (m.find()) {
             total = (total < 0 ? 0 : total) + Double.parseDouble(m.group(1));

@@ -30,8 +30,17 @@ class AlignedFacesCommandTest {
         GroundTruth truth = GroundTruth.read(data);
         Path out = dir.resolve("faces");
         Path json = dir.resolve("faces.json");
-        assertEquals(0, FacestreamCli.run("synth", "faces", "--data", data.toString(), "--out", out.toString(),
-                "--json", json.toString()));
+        assertEquals(
+                0,
+                FacestreamCli.run(
+                        "synth",
+                        "faces",
+                        "--data",
+                        data.toString(),
+                        "--out",
+                        out.toString(),
+                        "--json",
+                        json.toString()));
 
         List<Path> files;
         try (Stream<Path> s = Files.walk(out)) {
@@ -39,7 +48,8 @@ class AlignedFacesCommandTest {
         }
         assertEquals(truth.faces(), files.size(), "one file per labelled face");
         assertTrue(files.stream().anyMatch(f -> f.getFileName().toString().startsWith("img_")), "stills exported");
-        assertTrue(files.stream().anyMatch(f -> f.getFileName().toString().startsWith("videos_")), "video faces exported");
+        assertTrue(
+                files.stream().anyMatch(f -> f.getFileName().toString().startsWith("videos_")), "video faces exported");
         for (Path f : List.of(files.get(0), files.get(files.size() - 1))) {
             Mat m = opencv_imgcodecs.imread(f.toString());
             assertEquals(112, m.cols(), f.toString());
@@ -54,14 +64,19 @@ class AlignedFacesCommandTest {
 
         // the small faces of surveillance footage can be left out
         Path large = dir.resolve("large");
-        assertEquals(0, FacestreamCli.run("synth", "faces", "--data", data.toString(), "--out", large.toString(), "--min-side", "60"));
+        assertEquals(
+                0,
+                FacestreamCli.run(
+                        "synth", "faces", "--data", data.toString(), "--out", large.toString(), "--min-side", "60"));
         long kept;
         try (Stream<Path> s = Files.walk(large)) {
             kept = s.filter(Files::isRegularFile).count();
         }
         assertTrue(kept < files.size() && kept > 0, kept + " of " + files.size());
 
-        assertNotEquals(0, FacestreamCli.run("synth", "faces", "--data", data.toString(), "--out", out.toString()),
+        assertNotEquals(
+                0,
+                FacestreamCli.run("synth", "faces", "--data", data.toString(), "--out", out.toString()),
                 "a non-empty --out is refused");
     }
 }

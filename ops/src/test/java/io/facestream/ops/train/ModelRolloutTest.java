@@ -19,6 +19,7 @@ import io.facestream.embed.embedding.FaceEmbedder;
 import io.facestream.embed.model.ModelManifest;
 import io.facestream.embed.model.ModelStore;
 import io.facestream.embed.model.zoo.ModelZoo;
+import io.facestream.embed.model.zoo.SamplePhotos;
 import io.facestream.embed.onnx.Device;
 import io.facestream.embed.onnx.OnnxSessions;
 import io.facestream.embed.service.EmbedService;
@@ -37,7 +38,6 @@ import io.facestream.trainer.gate.GateVerdict;
 import io.facestream.trainer.gate.HeldOutFaces;
 import io.facestream.trainer.release.ModelPublisher;
 import io.facestream.trainer.release.ReleasedModels;
-import io.facestream.embed.model.zoo.SamplePhotos;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -115,16 +115,24 @@ class ModelRolloutTest {
         byte[] photo = Files.readAllBytes(photos.portrait(SamplePhotos.Portrait.SAME_B));
 
         try (EmbedService embed = EmbedService.start(config, bootstrap);
-             MatchService match = MatchService.start(config, bootstrap);
-             KafkaConsumer<String, byte[]> decisions = new KafkaConsumer<>(KafkaClients.consumer(bootstrap, "rollout-verify-" + run))) {
+                MatchService match = MatchService.start(config, bootstrap);
+                KafkaConsumer<String, byte[]> decisions =
+                        new KafkaConsumer<>(KafkaClients.consumer(bootstrap, "rollout-verify-" + run))) {
             match.awaitRunning(Duration.ofSeconds(60));
             decisions.subscribe(List.of(TopicCatalog.MATCHES));
-            // the gallery, enrolled through the API like an operator would: SAME_A and SAME_B are one person in two photographs
+            // the gallery, enrolled through the API like an operator would: SAME_A and SAME_B are one person in two
+            // photographs
             ApiClient api = new ApiClient(match.apiPort(), ADMIN);
             api.json("POST", "/api/galleries", Map.of("name", galleryName, "kind", "SINGLE"));
-            api.upload("/api/galleries/" + galleryName + "/subjects", Map.of("subject_id", "same"), "image",
+            api.upload(
+                    "/api/galleries/" + galleryName + "/subjects",
+                    Map.of("subject_id", "same"),
+                    "image",
                     List.of(photos.portrait(SamplePhotos.Portrait.SAME_A)));
-            api.upload("/api/galleries/" + galleryName + "/subjects", Map.of("subject_id", "other"), "image",
+            api.upload(
+                    "/api/galleries/" + galleryName + "/subjects",
+                    Map.of("subject_id", "other"),
+                    "image",
                     List.of(photos.portrait(SamplePhotos.Portrait.OTHER)));
             assertEquals(List.of(coverage(MODEL + ":" + blue, 2, true)), models(api, galleryName));
 
@@ -139,20 +147,28 @@ class ModelRolloutTest {
             String green = candidate.manifest().version();
             HeldOutFaces heldOut = new HeldOutFaces(heldOutFolder(dir.resolve("held-out")));
             List<String> log = new ArrayList<>();
-            GateVerdict verdict = new EvaluationGate(heldOut, null, GatePolicy.defaults(), m -> new FaceEmbedder(m, sessions, 8), log::add)
+            GateVerdict verdict = new EvaluationGate(
+                            heldOut, null, GatePolicy.defaults(), m -> new FaceEmbedder(m, sessions, 8), log::add)
                     .judge(current, candidate);
             assertTrue(verdict.accepted(), verdict.summary());
             ModelRelease sent = new ModelPublisher(bootstrap).publish(candidate, verdict);
             try {
-                ModelRelease read = ReleasedModels.current(bootstrap, MODEL, Duration.ofSeconds(30)).orElseThrow();
+                ModelRelease read = ReleasedModels.current(bootstrap, MODEL, Duration.ofSeconds(30))
+                        .orElseThrow();
                 assertEquals(green, read.getVersion());
                 assertEquals(ModelStore.sha256(candidate.path("main")), read.getSha256());
                 assertEquals(1, read.getFilesCount(), "every file of the candidate is listed with its hash");
-                assertEquals(ModelStore.sha256(candidate.path("main")), read.getFiles(0).getSha256());
+                assertEquals(
+                        ModelStore.sha256(candidate.path("main")),
+                        read.getFiles(0).getSha256());
                 assertFalse(read.getAllowDowngrade());
                 assertEquals(blue, read.getPreviousVersion());
-                assertTrue(Files.isRegularFile(Path.of(read.getLocation()).resolve(ModelManifest.FILE_NAME)), read.getLocation());
-                assertEquals(verdict.candidate().metrics().get("verification_accuracy"), read.getMetricsMap().get("verification_accuracy"));
+                assertTrue(
+                        Files.isRegularFile(Path.of(read.getLocation()).resolve(ModelManifest.FILE_NAME)),
+                        read.getLocation());
+                assertEquals(
+                        verdict.candidate().metrics().get("verification_accuracy"),
+                        read.getMetricsMap().get("verification_accuracy"));
                 assertEquals(sent, read);
 
                 // the embed service swaps between batches
@@ -178,27 +194,47 @@ class ModelRolloutTest {
                 assertEquals(before.best().score(), after.best().score(), 0.05, "same weights, about the same score");
 
                 // the API's uploads now use the new version too
-                JsonNode search = api.upload("/api/search", Map.of("gallery", galleryName), "image",
+                JsonNode search = api.upload(
+                        "/api/search",
+                        Map.of("gallery", galleryName),
+                        "image",
                         List.of(photos.portrait(SamplePhotos.Portrait.SAME_B)));
                 assertEquals(MODEL + ":" + green, search.get("model").asText());
-                assertEquals("same", search.get("results").get(0).get("candidates").get(0).get("subject_id").asText());
+                assertEquals(
+                        "same",
+                        search.get("results")
+                                .get(0)
+                                .get("candidates")
+                                .get(0)
+                                .get("subject_id")
+                                .asText());
 
                 // a medium written with the old version only (another instance, a tool) gets the new version too
                 try (Gallery writer = Gallery.open(GallerySettings.at(dir.resolve("writer-replica")), bootstrap);
-                     FaceEmbedder blueEmbedder = new FaceEmbedder(current, sessions, 8)) {
+                        FaceEmbedder blueEmbedder = new FaceEmbedder(current, sessions, 8)) {
                     byte[] crop = Patterns.jpeg(3, 0);
-                    Mat image = opencv_imgcodecs.imdecode(new Mat(new BytePointer(crop)), opencv_imgcodecs.IMREAD_COLOR);
+                    Mat image =
+                            opencv_imgcodecs.imdecode(new Mat(new BytePointer(crop)), opencv_imgcodecs.IMREAD_COLOR);
                     float[] raw = blueEmbedder.embed(image).raw();
                     image.close();
                     writer.enrol(new Subject(galleryName, "late", "late", Map.of()));
-                    writer.addMedium(new Medium(galleryName, "late", "m0", List.of(new Embedding(new ModelVersion(MODEL, blue), raw)),
-                            List.of(crop), Map.of(), System.currentTimeMillis() * 1000));
+                    writer.addMedium(new Medium(
+                            galleryName,
+                            "late",
+                            "m0",
+                            List.of(new Embedding(new ModelVersion(MODEL, blue), raw)),
+                            List.of(crop),
+                            Map.of(),
+                            System.currentTimeMillis() * 1000));
                 }
                 Map<String, Object> greenTopUp = coverage(MODEL + ":" + green, 3, true);
-                while (!models(api, galleryName).contains(greenTopUp) && System.currentTimeMillis() < deadline + 30_000) {
+                while (!models(api, galleryName).contains(greenTopUp)
+                        && System.currentTimeMillis() < deadline + 30_000) {
                     Thread.sleep(200);
                 }
-                assertTrue(models(api, galleryName).contains(greenTopUp), models(api, galleryName).toString());
+                assertTrue(
+                        models(api, galleryName).contains(greenTopUp),
+                        models(api, galleryName).toString());
             } finally {
                 withdraw(bootstrap);
             }
@@ -241,7 +277,8 @@ class ModelRolloutTest {
                 RecordHeaders h = new RecordHeaders();
                 h.add(FrameHeaders.SEQ, FrameHeaders.encodeLong(seq));
                 h.add(FrameHeaders.CAPTURE_TS, FrameHeaders.encodeLong(t0 + seq * 200_000L));
-                producer.send(new ProducerRecord<>(TopicCatalog.FRAMES, null, camera, photo, h)).get();
+                producer.send(new ProducerRecord<>(TopicCatalog.FRAMES, null, camera, photo, h))
+                        .get();
             }
         }
         return camera;
@@ -267,14 +304,25 @@ class ModelRolloutTest {
     /** Removes the test's release from the shared compacted topic, so later tests in this JVM never follow it. */
     private static void withdraw(String bootstrap) throws Exception {
         try (var producer = new KafkaProducer<String, byte[]>(KafkaClients.producer(bootstrap, "rollout-withdraw"))) {
-            producer.send(new ProducerRecord<>(TopicCatalog.MODELS, MODEL, null)).get();
+            producer.send(new ProducerRecord<>(TopicCatalog.MODELS, MODEL, null))
+                    .get();
         }
     }
 
     private static ModelStore.InstalledModel copy(ModelStore.InstalledModel from, ModelStore to, String version) {
         ModelManifest m = from.manifest();
-        ModelManifest target = version == null ? m : new ModelManifest(m.name(), version, m.kind(), m.files(), m.input(),
-                m.embedding(), m.source(), m.licence(), m.notes());
+        ModelManifest target = version == null
+                ? m
+                : new ModelManifest(
+                        m.name(),
+                        version,
+                        m.kind(),
+                        m.files(),
+                        m.input(),
+                        m.embedding(),
+                        m.source(),
+                        m.licence(),
+                        m.notes());
         Map<String, Path> files = new java.util.HashMap<>();
         m.files().forEach(f -> files.put(f.role(), from.dir().resolve(f.file())));
         return to.install(target, files);
@@ -289,5 +337,4 @@ class ModelRolloutTest {
         }
         return root;
     }
-
 }

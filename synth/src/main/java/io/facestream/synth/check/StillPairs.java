@@ -52,8 +52,10 @@ public final class StillPairs {
         }
         List<Lookalike> looks = closest.entrySet().stream()
                 .map(e -> new Lookalike((int) (e.getKey() / 1_000_000L), (int) (e.getKey() % 1_000_000L), e.getValue()))
-                .sorted(Comparator.comparingDouble(Lookalike::cosine).reversed()).toList();
-        return new StillPairs(gen.stream().mapToDouble(Double::doubleValue).toArray(), java.util.Arrays.copyOf(imp, ni), looks);
+                .sorted(Comparator.comparingDouble(Lookalike::cosine).reversed())
+                .toList();
+        return new StillPairs(
+                gen.stream().mapToDouble(Double::doubleValue).toArray(), java.util.Arrays.copyOf(imp, ni), looks);
     }
 
     public Verification verification() {

@@ -12,8 +12,8 @@ import java.util.Arrays;
  * @param tarAtFar1      TAR at FAR = 1%: accept when score > the impostor score that exactly floor(1% · N) impostors exceed
  * @param auc            area under the ROC: P(genuine score > impostor score), ties counting half
  */
-public record Verification(int genuine, int impostor, double bestAccuracy, double bestThreshold, double tarAtFar1,
-                           double auc) {
+public record Verification(
+        int genuine, int impostor, double bestAccuracy, double bestThreshold, double tarAtFar1, double auc) {
 
     public static Verification of(double[] genuineScores, double[] impostorScores) {
         if (genuineScores.length == 0 || impostorScores.length == 0) {

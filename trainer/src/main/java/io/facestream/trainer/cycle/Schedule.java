@@ -22,7 +22,8 @@ public sealed interface Schedule {
         try {
             d = FacestreamConfig.parseDuration(t);
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("--every '" + text + "' is neither a duration (24h, 30m) nor a 5-field cron expression", e);
+            throw new IllegalArgumentException(
+                    "--every '" + text + "' is neither a duration (24h, 30m) nor a 5-field cron expression", e);
         }
         if (d.compareTo(Duration.ofMinutes(1)) < 0) {
             throw new IllegalArgumentException("--every '" + text + "' is shorter than a minute");
@@ -42,8 +43,16 @@ public sealed interface Schedule {
      * and comma lists. Day of week 0–7 (0 and 7 = Sunday). As in cron, when both day fields are restricted a day
      * matching either runs.
      */
-    record Cron(String text, BitSet minutes, BitSet hours, BitSet days, BitSet months, BitSet weekdays,
-                boolean anyDay, boolean anyWeekday) implements Schedule {
+    record Cron(
+            String text,
+            BitSet minutes,
+            BitSet hours,
+            BitSet days,
+            BitSet months,
+            BitSet weekdays,
+            boolean anyDay,
+            boolean anyWeekday)
+            implements Schedule {
 
         static Cron parse(String text) {
             String[] f = text.trim().split("\\s+");
@@ -51,8 +60,15 @@ public sealed interface Schedule {
             if (dow.get(7)) {
                 dow.set(0);
             }
-            return new Cron(text, field(text, f[0], 0, 59), field(text, f[1], 0, 23), field(text, f[2], 1, 31),
-                    field(text, f[3], 1, 12), dow, f[2].equals("*"), f[4].equals("*"));
+            return new Cron(
+                    text,
+                    field(text, f[0], 0, 59),
+                    field(text, f[1], 0, 23),
+                    field(text, f[2], 1, 31),
+                    field(text, f[3], 1, 12),
+                    dow,
+                    f[2].equals("*"),
+                    f[4].equals("*"));
         }
 
         @Override
@@ -107,8 +123,8 @@ public sealed interface Schedule {
                         out.set(v);
                     }
                 } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("cron expression '" + text + "': field '" + field + "' is not valid ("
-                            + e.getMessage() + ")");
+                    throw new IllegalArgumentException("cron expression '" + text + "': field '" + field
+                            + "' is not valid (" + e.getMessage() + ")");
                 }
             }
             return out;

@@ -4,16 +4,15 @@ import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.events.ModelRelease;
 import io.facestream.core.files.FileTrees;
 import io.facestream.core.kafka.KafkaConnection;
-import io.facestream.embed.embedding.FaceEmbedder;
 import io.facestream.embed.model.ModelStore;
 import io.facestream.embed.model.zoo.ModelZoo;
 import io.facestream.embed.onnx.OnnxSessions;
 import io.facestream.embed.pipeline.FaceSettings;
 import io.facestream.embed.pipeline.ModelRouter;
-import io.facestream.eval.ijbs.protocol.IjbsProtocolReader;
 import io.facestream.eval.footage.Footage;
 import io.facestream.eval.footage.GroundTruth;
 import io.facestream.eval.footage.OfflineFootageSource;
+import io.facestream.eval.ijbs.protocol.IjbsProtocolReader;
 import io.facestream.trainer.data.FeedbackCrops;
 import io.facestream.trainer.gate.EvaluationGate;
 import io.facestream.trainer.gate.GateVerdict;
@@ -64,32 +63,51 @@ public final class TrainerCycle {
         Path cycle = settings.work().resolve("cycle-" + LocalDateTime.now().format(STAMP));
         Path data = cycle.resolve("data");
         FeedbackCrops.Export feedback = FeedbackCrops.export(kafka, cycle.resolve("feedback"), Duration.ofSeconds(60));
-        log.accept(String.format("trainer: feedback: %d confirmed tracks, %d crops, %d subjects; bad records: %s",
+        log.accept(String.format(
+                "trainer: feedback: %d confirmed tracks, %d crops, %d subjects; bad records: %s",
                 feedback.tracks(), feedback.crops(), feedback.subjects(), feedback.bad()));
-        long samples = link(feedback.folder(), data, "feedback.") + (settings.imageFolder() == null ? 0 : link(settings.imageFolder(), data, "folder."));
+        long samples = link(feedback.folder(), data, "feedback.")
+                + (settings.imageFolder() == null ? 0 : link(settings.imageFolder(), data, "folder."));
         TrainingTrigger trigger = TrainingTrigger.load(settings.work(), settings.minNewSamples());
         if (!trigger.due(samples)) {
-            log.accept(String.format("trainer: %d labelled samples, %d new since the last run, %d needed: waiting",
+            log.accept(String.format(
+                    "trainer: %d labelled samples, %d new since the last run, %d needed: waiting",
                     samples, trigger.newSamples(samples), settings.minNewSamples()));
             FileTrees.deleteLeftover(cycle);
             return new CycleOutcome.Waiting(samples, trigger.newSamples(samples), settings.minNewSamples());
         }
         ModelStore.InstalledModel current = current();
-        log.accept("trainer: " + trigger.newSamples(samples) + " new samples (" + samples + " in all): fine-tuning " + current.manifest().id());
-        FineTuneResult tuned = new FineTune(store, log).run(new FineTuneRequest(data, current.manifest().id(), settings.head(),
-                settings.budget(), settings.hyper(), settings.augmentation(), settings.device(), cycle.resolve("train"), null));
+        log.accept("trainer: " + trigger.newSamples(samples) + " new samples (" + samples + " in all): fine-tuning "
+                + current.manifest().id());
+        FineTuneResult tuned = new FineTune(store, log)
+                .run(new FineTuneRequest(
+                        data,
+                        current.manifest().id(),
+                        settings.head(),
+                        settings.budget(),
+                        settings.hyper(),
+                        settings.augmentation(),
+                        settings.device(),
+                        cycle.resolve("train"),
+                        null));
         trigger.ranAt(samples, settings.work());
 
         ModelRouter router = new ModelRouter(new OnnxSessions(face.device(), face.intraOpThreads()), face);
-        HeldOutProtocol protocol = settings.protocol() == null ? null : new HeldOutProtocol(IjbsProtocolReader.read(settings.protocol()),
-                embedder -> new OfflineFootageSource(new Footage(settings.protocol(), GroundTruth.read(settings.protocol())), embedder));
-        GateVerdict verdict = new EvaluationGate(new HeldOutFaces(settings.heldOut()), protocol, settings.gate(),
-                router::embedder, log).judge(current, tuned.candidate());
+        HeldOutProtocol protocol = settings.protocol() == null
+                ? null
+                : new HeldOutProtocol(
+                        IjbsProtocolReader.read(settings.protocol()),
+                        embedder -> new OfflineFootageSource(
+                                new Footage(settings.protocol(), GroundTruth.read(settings.protocol())), embedder));
+        GateVerdict verdict = new EvaluationGate(
+                        new HeldOutFaces(settings.heldOut()), protocol, settings.gate(), router::embedder, log)
+                .judge(current, tuned.candidate());
         if (!verdict.accepted()) {
             return new CycleOutcome.Refused(tuned.candidate().manifest().id(), verdict);
         }
         ModelRelease release = publisher.publish(tuned.candidate(), verdict);
-        log.accept("trainer: released " + release.getName() + "@" + release.getVersion() + " (was " + release.getPreviousVersion() + ")");
+        log.accept("trainer: released " + release.getName() + "@" + release.getVersion() + " (was "
+                + release.getPreviousVersion() + ")");
         return new CycleOutcome.Released(release, verdict);
     }
 

@@ -16,6 +16,16 @@ import java.nio.file.Path;
  * @param protocol    an IJB-S-format data set for the gate (synthetic or real), or null
  * @param work        state, exported feedback, checkpoints
  */
-public record TrainerSettings(String model, Path imageFolder, Path heldOut, Path protocol, Path work, int minNewSamples,
-                              HeadKind head, Budget budget, Hyperparameters hyper, Augmentation augmentation, String device,
-                              GatePolicy gate) {}
+public record TrainerSettings(
+        String model,
+        Path imageFolder,
+        Path heldOut,
+        Path protocol,
+        Path work,
+        int minNewSamples,
+        HeadKind head,
+        Budget budget,
+        Hyperparameters hyper,
+        Augmentation augmentation,
+        String device,
+        GatePolicy gate) {}

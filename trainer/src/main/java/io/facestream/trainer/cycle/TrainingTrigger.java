@@ -27,9 +27,11 @@ public record TrainingTrigger(long samplesAtLastRun, int minNewSamples) {
             return new TrainingTrigger(0, minNewSamples);
         }
         try {
-            return new TrainingTrigger(Json.mapper().readValue(file.toFile(), State.class).samplesAtLastRun(), minNewSamples);
+            return new TrainingTrigger(
+                    Json.mapper().readValue(file.toFile(), State.class).samplesAtLastRun(), minNewSamples);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the trainer's state " + file + " (delete it to start counting afresh)", e);
+            throw new UncheckedIOException(
+                    "cannot read the trainer's state " + file + " (delete it to start counting afresh)", e);
         }
     }
 

@@ -110,7 +110,7 @@ public record Augmentation(double crop, double lowRes, double photometric, doubl
                     }
                     blend(px, saturation, i -> grey[i / 3]);
                 }
-                default -> { } // hue = 0: no-op, but it still takes a place in the order
+                default -> {} // hue = 0: no-op, but it still takes a place in the order
             }
         }
     }

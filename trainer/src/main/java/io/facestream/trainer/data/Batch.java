@@ -10,7 +10,8 @@ package io.facestream.trainer.data;
  * @param workNanos thread time spent reading, decoding and augmenting it
  * @param sources   where each image came from (file, or file#record), so a step that goes wrong can name its batch
  */
-public record Batch(long step, float[] pixels, long[] labels, int size, long workNanos, java.util.List<String> sources) {
+public record Batch(
+        long step, float[] pixels, long[] labels, int size, long workNanos, java.util.List<String> sources) {
     public Batch {
         sources = java.util.List.copyOf(sources);
     }

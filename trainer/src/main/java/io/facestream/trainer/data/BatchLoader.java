@@ -31,8 +31,14 @@ public final class BatchLoader implements AutoCloseable {
     private int permutedEpoch = -1;
     private int[] permutation;
 
-    public BatchLoader(FaceDataset data, InputFormat format, Augmentation augmentation, int batchSize, long seed,
-                       long firstStep, int threads) {
+    public BatchLoader(
+            FaceDataset data,
+            InputFormat format,
+            Augmentation augmentation,
+            int batchSize,
+            long seed,
+            long firstStep,
+            int threads) {
         if (data.size() < batchSize) {
             throw new IllegalArgumentException(data.describe() + " has fewer images than one batch of " + batchSize);
         }
@@ -68,7 +74,8 @@ public final class BatchLoader implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while loading training data", e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("loading a training batch failed: " + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException(
+                    "loading a training batch failed: " + e.getCause().getMessage(), e.getCause());
         }
     }
 

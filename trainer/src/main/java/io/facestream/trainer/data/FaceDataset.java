@@ -32,6 +32,7 @@ public sealed interface FaceDataset extends AutoCloseable permits RecordIoDatase
         if (Files.isDirectory(dir)) {
             return ImageFolderDataset.open(dir);
         }
-        throw new IllegalArgumentException("training data " + dir + " is neither a RecordIO folder (train.rec, train.idx) nor an image folder");
+        throw new IllegalArgumentException(
+                "training data " + dir + " is neither a RecordIO folder (train.rec, train.idx) nor an image folder");
     }
 }

@@ -7,7 +7,8 @@ package io.facestream.trainer.data;
 public record FaceImage(int size, byte[] rgb) {
     public FaceImage {
         if (rgb.length != size * size * 3) {
-            throw new IllegalArgumentException("face image of side " + size + " needs " + size * size * 3 + " bytes, got " + rgb.length);
+            throw new IllegalArgumentException(
+                    "face image of side " + size + " needs " + size * size * 3 + " bytes, got " + rgb.length);
         }
     }
 

@@ -49,7 +49,8 @@ public final class FeedbackCrops {
         long tracks = 0, crops = 0;
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaClients.consumer(kafka, null))) {
             List<TopicPartition> parts = consumer.partitionsFor(TopicCatalog.FEEDBACK, timeout).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                    .map(p -> new TopicPartition(p.topic(), p.partition()))
+                    .toList();
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
             Map<TopicPartition, Long> end = consumer.endOffsets(parts, timeout);
@@ -57,7 +58,8 @@ public final class FeedbackCrops {
             Files.createDirectories(out);
             while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("timed out after " + timeout + " reading " + TopicCatalog.FEEDBACK + " at " + kafka);
+                    throw new IllegalStateException(
+                            "timed out after " + timeout + " reading " + TopicCatalog.FEEDBACK + " at " + kafka);
                 }
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     if (r.value() == null) {
@@ -108,7 +110,8 @@ public final class FeedbackCrops {
     }
 
     private static boolean decodes(byte[] jpeg) {
-        try (Mat raw = new Mat(new BytePointer(jpeg)); Mat image = imdecode(raw, IMREAD_COLOR)) {
+        try (Mat raw = new Mat(new BytePointer(jpeg));
+                Mat image = imdecode(raw, IMREAD_COLOR)) {
             return image != null && !image.empty();
         }
     }

@@ -24,10 +24,12 @@ public final class ImageCodec {
     private ImageCodec() {}
 
     public static FaceImage decode(FaceRecord record, int size) {
-        try (BytePointer bytes = new BytePointer(record.image()); Mat buf = new Mat(1, record.image().length, CV_8UC1, bytes);
-             Mat bgr = imdecode(buf, IMREAD_COLOR)) {
+        try (BytePointer bytes = new BytePointer(record.image());
+                Mat buf = new Mat(1, record.image().length, CV_8UC1, bytes);
+                Mat bgr = imdecode(buf, IMREAD_COLOR)) {
             if (bgr == null || bgr.empty()) {
-                throw new BadRecordException(record.source() + ": image bytes do not decode (" + record.image().length + " bytes)");
+                throw new BadRecordException(
+                        record.source() + ": image bytes do not decode (" + record.image().length + " bytes)");
             }
             try (Mat rgb = new Mat()) {
                 cvtColor(bgr, rgb, COLOR_BGR2RGB);
@@ -43,7 +45,9 @@ public final class ImageCodec {
 
     /** Encodes as JPEG (quality 95) or PNG by extension ({@code ".jpg"}, {@code ".png"}). */
     public static byte[] encode(FaceImage image, String extension) {
-        try (Mat rgb = toMat(image); Mat bgr = new Mat(); BytePointer out = new BytePointer()) {
+        try (Mat rgb = toMat(image);
+                Mat bgr = new Mat();
+                BytePointer out = new BytePointer()) {
             cvtColor(rgb, bgr, COLOR_RGB2BGR);
             if (!imencode(extension, bgr, out)) {
                 throw new IllegalArgumentException("OpenCV cannot encode " + extension);
@@ -56,7 +60,9 @@ public final class ImageCodec {
 
     /** Resizes in place: to {@code side²} with one interpolation and back with another (low-resolution augmentation). */
     static void degrade(FaceImage image, int side, int down, int up) {
-        try (Mat m = toMat(image); Mat small = new Mat(); Mat back = new Mat()) {
+        try (Mat m = toMat(image);
+                Mat small = new Mat();
+                Mat back = new Mat()) {
             resize(m, small, new Size(side, side), 0, 0, down);
             resize(small, back, new Size(image.size(), image.size()), 0, 0, up);
             back.data().get(image.rgb());

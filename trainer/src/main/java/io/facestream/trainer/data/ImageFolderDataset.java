@@ -37,12 +37,16 @@ public final class ImageFolderDataset implements FaceDataset {
         List<Integer> labels = new ArrayList<>();
         List<String> identities;
         try (Stream<Path> dirs = Files.list(root)) {
-            identities = dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+            identities = dirs.filter(Files::isDirectory)
+                    .map(p -> p.getFileName().toString())
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list image folder " + root, e);
         }
         if (identities.isEmpty()) {
-            throw new IllegalArgumentException("image folder " + root + " has no identity sub-folders (expected <root>/<identity>/*.jpg)");
+            throw new IllegalArgumentException(
+                    "image folder " + root + " has no identity sub-folders (expected <root>/<identity>/*.jpg)");
         }
         for (int c = 0; c < identities.size(); c++) {
             try (Stream<Path> images = Files.list(root.resolve(identities.get(c)))) {
@@ -59,7 +63,8 @@ public final class ImageFolderDataset implements FaceDataset {
                 throw new UncheckedIOException("cannot list " + root.resolve(identities.get(c)), e);
             }
         }
-        return new ImageFolderDataset(root, files, labels.stream().mapToInt(Integer::intValue).toArray(), identities, bad);
+        return new ImageFolderDataset(
+                root, files, labels.stream().mapToInt(Integer::intValue).toArray(), identities, bad);
     }
 
     @Override

@@ -11,10 +11,15 @@ public record InputFormat(int size, boolean channelsFirst, boolean bgr, float[] 
 
     public static InputFormat of(ModelManifest.Input input) {
         if (input.width() != input.height() || input.width() <= 0) {
-            throw new IllegalArgumentException("trainer needs a fixed square input, manifest says " + input.width() + "x" + input.height());
+            throw new IllegalArgumentException(
+                    "trainer needs a fixed square input, manifest says " + input.width() + "x" + input.height());
         }
-        return new InputFormat(input.width(), !"NHWC".equalsIgnoreCase(input.layout()),
-                input.colorOrder() == ModelManifest.ColorOrder.BGR, input.mean(), input.std());
+        return new InputFormat(
+                input.width(),
+                !"NHWC".equalsIgnoreCase(input.layout()),
+                input.colorOrder() == ModelManifest.ColorOrder.BGR,
+                input.mean(),
+                input.std());
     }
 
     public Shape shape(int batch) {
@@ -24,7 +29,8 @@ public record InputFormat(int size, boolean channelsFirst, boolean bgr, float[] 
     /** Writes image {@code slot} of a batch buffer. */
     public void write(FaceImage image, float[] batch, int slot) {
         if (image.size() != size) {
-            throw new IllegalArgumentException("image side " + image.size() + " does not match the model input " + size);
+            throw new IllegalArgumentException(
+                    "image side " + image.size() + " does not match the model input " + size);
         }
         byte[] px = image.rgb();
         int plane = size * size;

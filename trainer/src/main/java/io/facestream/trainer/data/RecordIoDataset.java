@@ -55,7 +55,8 @@ public final class RecordIoDataset implements FaceDataset {
                 }
                 String[] kv = line.trim().split("\\s+");
                 if (kv.length != 2) {
-                    throw new IllegalArgumentException(idx + " line " + lineNo + ": expected 'key<TAB>offset', got '" + line + "'");
+                    throw new IllegalArgumentException(
+                            idx + " line " + lineNo + ": expected 'key<TAB>offset', got '" + line + "'");
                 }
                 index.put(Long.parseLong(kv[0]), Long.parseLong(kv[1]));
             }
@@ -89,7 +90,8 @@ public final class RecordIoDataset implements FaceDataset {
                     Header h = probe.header(off, "key " + key);
                     int label = (int) (h.flag() > 0 ? h.labels()[0] : h.label());
                     if (label < 0 || (classes > 0 && label >= classes)) {
-                        throw new BadRecordException(rec + " key " + key + ": label " + label + " outside [0, " + classes + ")");
+                        throw new BadRecordException(
+                                rec + " key " + key + ": label " + label + " outside [0, " + classes + ")");
                     }
                     offsets.add(off);
                     labels.add(label);
@@ -98,8 +100,13 @@ public final class RecordIoDataset implements FaceDataset {
                     bad.add(reason(e), e.getMessage());
                 }
             }
-            return new RecordIoDataset(rec, ch, offsets.stream().mapToLong(Long::longValue).toArray(),
-                    labels.stream().mapToInt(Integer::intValue).toArray(), classes > 0 ? classes : maxLabel + 1, bad);
+            return new RecordIoDataset(
+                    rec,
+                    ch,
+                    offsets.stream().mapToLong(Long::longValue).toArray(),
+                    labels.stream().mapToInt(Integer::intValue).toArray(),
+                    classes > 0 ? classes : maxLabel + 1,
+                    bad);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open RecordIO data " + dir, e);
         }
@@ -107,7 +114,9 @@ public final class RecordIoDataset implements FaceDataset {
 
     private static String reason(BadRecordException e) {
         String m = e.getMessage();
-        return m.contains("magic") ? "bad magic" : m.contains("label") ? "bad label" : m.contains("truncated") ? "truncated" : "bad header";
+        return m.contains("magic")
+                ? "bad magic"
+                : m.contains("label") ? "bad label" : m.contains("truncated") ? "truncated" : "bad header";
     }
 
     private record Header(long flag, float label, float[] labels, byte[] image) {}
@@ -115,7 +124,8 @@ public final class RecordIoDataset implements FaceDataset {
     private Header header(long offset, String what) {
         byte[] payload = payload(offset, what);
         if (payload.length < 24) {
-            throw new BadRecordException(rec + " " + what + " at " + offset + ": payload of " + payload.length + " bytes is shorter than the 24-byte IRHeader (truncated)");
+            throw new BadRecordException(rec + " " + what + " at " + offset + ": payload of " + payload.length
+                    + " bytes is shorter than the 24-byte IRHeader (truncated)");
         }
         ByteBuffer b = ByteBuffer.wrap(payload).order(ByteOrder.LITTLE_ENDIAN);
         long flag = Integer.toUnsignedLong(b.getInt());
@@ -123,7 +133,8 @@ public final class RecordIoDataset implements FaceDataset {
         b.getLong();
         b.getLong();
         if (flag > 0 && 24 + 4 * flag > payload.length) {
-            throw new BadRecordException(rec + " " + what + " at " + offset + ": header announces " + flag + " labels beyond the payload (truncated)");
+            throw new BadRecordException(rec + " " + what + " at " + offset + ": header announces " + flag
+                    + " labels beyond the payload (truncated)");
         }
         float[] labels = new float[(int) flag];
         for (int i = 0; i < flag; i++) {
@@ -142,7 +153,8 @@ public final class RecordIoDataset implements FaceDataset {
             ByteBuffer head = read(pos, 8, what);
             int magic = head.getInt();
             if (magic != MAGIC) {
-                throw new BadRecordException(rec + " " + what + " at " + pos + ": bad magic 0x" + Integer.toHexString(magic));
+                throw new BadRecordException(
+                        rec + " " + what + " at " + pos + ": bad magic 0x" + Integer.toHexString(magic));
             }
             int lrec = head.getInt();
             int cflag = lrec >>> 29;
@@ -150,7 +162,10 @@ public final class RecordIoDataset implements FaceDataset {
             ByteBuffer body = read(pos + 8, length, what);
             if (cflag == 2 || cflag == 3) {
                 // the writer split the payload at an occurrence of the magic; put it back
-                out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(MAGIC).array());
+                out.writeBytes(ByteBuffer.allocate(4)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .putInt(MAGIC)
+                        .array());
             }
             byte[] part = new byte[length];
             body.get(part);
@@ -167,7 +182,8 @@ public final class RecordIoDataset implements FaceDataset {
         try {
             while (b.hasRemaining()) {
                 if (channel.read(b, pos + b.position()) < 0) {
-                    throw new BadRecordException(rec + " " + what + " at " + pos + ": file ends before " + length + " bytes (truncated)");
+                    throw new BadRecordException(
+                            rec + " " + what + " at " + pos + ": file ends before " + length + " bytes (truncated)");
                 }
             }
         } catch (IOException e) {

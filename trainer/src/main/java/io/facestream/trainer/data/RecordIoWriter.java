@@ -68,7 +68,8 @@ public final class RecordIoWriter implements AutoCloseable {
     }
 
     private static byte[] header(int flag, float label, float[] labelArray, byte[] image) {
-        ByteBuffer b = ByteBuffer.allocate(24 + 4 * labelArray.length + image.length).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b =
+                ByteBuffer.allocate(24 + 4 * labelArray.length + image.length).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(flag).putFloat(label).putLong(0).putLong(0);
         for (float l : labelArray) {
             b.putFloat(l);
@@ -91,7 +92,10 @@ public final class RecordIoWriter implements AutoCloseable {
         for (int p = 0; p < parts.size(); p++) {
             int cflag = parts.size() == 1 ? 0 : p == 0 ? 1 : p == parts.size() - 1 ? 3 : 2;
             int len = parts.get(p)[1] - parts.get(p)[0];
-            ByteBuffer head = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putInt(RecordIoDataset.MAGIC).putInt((cflag << 29) | len);
+            ByteBuffer head = ByteBuffer.allocate(8)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .putInt(RecordIoDataset.MAGIC)
+                    .putInt((cflag << 29) | len);
             rec.write(head.array());
             rec.write(payload, parts.get(p)[0], len);
             int pad = (4 - len % 4) % 4;

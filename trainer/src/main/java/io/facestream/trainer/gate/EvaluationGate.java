@@ -27,8 +27,12 @@ public final class EvaluationGate {
      * @param protocol  null to gate on verification only
      * @param embedders opens an embedder for a model (the gate closes it)
      */
-    public EvaluationGate(HeldOutFaces faces, HeldOutProtocol protocol, GatePolicy policy,
-                          Function<ModelStore.InstalledModel, FaceEmbedder> embedders, Consumer<String> log) {
+    public EvaluationGate(
+            HeldOutFaces faces,
+            HeldOutProtocol protocol,
+            GatePolicy policy,
+            Function<ModelStore.InstalledModel, FaceEmbedder> embedders,
+            Consumer<String> log) {
         this.faces = faces;
         this.protocol = protocol;
         this.policy = policy;
@@ -39,20 +43,37 @@ public final class EvaluationGate {
     /** @throws NonFiniteModelException when a weight of the candidate is NaN or Inf (it is not scored at all) */
     public GateVerdict judge(ModelStore.InstalledModel current, ModelStore.InstalledModel candidate) {
         NonFiniteModelException.check(candidate);
-        if (current.manifest().embedding().size() != candidate.manifest().embedding().size()) {
-            throw new IllegalArgumentException("candidate " + candidate.manifest().id() + " has " + candidate.manifest().embedding().size()
-                    + "-d features, the current " + current.manifest().id() + " " + current.manifest().embedding().size() + "-d");
+        if (current.manifest().embedding().size()
+                != candidate.manifest().embedding().size()) {
+            throw new IllegalArgumentException(
+                    "candidate " + candidate.manifest().id() + " has "
+                            + candidate.manifest().embedding().size() + "-d features, the current "
+                            + current.manifest().id() + " "
+                            + current.manifest().embedding().size() + "-d");
         }
         VerificationPairs pairs = VerificationPairs.of(faces.facesByIdentity(), policy.maxPairs(), policy.seed());
-        log.accept(String.format(Locale.ROOT, "gate: %d held-out faces of %d identities, %d genuine + %d impostor pairs%s",
-                faces.faces(), faces.facesByIdentity().size(), pairs.genuine(), pairs.impostor(),
-                protocol == null ? "" : ", IJB-S protocol " + protocol.protocol().folder()));
+        log.accept(String.format(
+                Locale.ROOT,
+                "gate: %d held-out faces of %d identities, %d genuine + %d impostor pairs%s",
+                faces.faces(),
+                faces.facesByIdentity().size(),
+                pairs.genuine(),
+                pairs.impostor(),
+                protocol == null
+                        ? ""
+                        : ", IJB-S protocol " + protocol.protocol().folder()));
         ModelScores c = score(current, pairs);
         ModelScores n = score(candidate, pairs);
         GateVerdict verdict = GateVerdict.of(c, n, policy.margin());
         for (GateVerdict.Comparison x : verdict.comparisons()) {
-            log.accept(String.format(Locale.ROOT, "gate: %-28s current %.4f candidate %.4f (%+.4f)%s",
-                    x.metric(), x.current(), x.candidate(), x.delta(), x.passed() ? "" : "  WORSE"));
+            log.accept(String.format(
+                    Locale.ROOT,
+                    "gate: %-28s current %.4f candidate %.4f (%+.4f)%s",
+                    x.metric(),
+                    x.current(),
+                    x.candidate(),
+                    x.delta(),
+                    x.passed() ? "" : "  WORSE"));
         }
         log.accept("gate: " + verdict.summary());
         return verdict;

@@ -26,7 +26,8 @@ public record GateVerdict(ModelScores current, ModelScores candidate, double mar
         for (Map.Entry<String, Double> e : c.entrySet()) {
             Double v = n.get(e.getKey());
             if (v == null) {
-                throw new IllegalStateException("candidate " + candidate.model() + " has no " + e.getKey() + " to compare");
+                throw new IllegalStateException(
+                        "candidate " + candidate.model() + " has no " + e.getKey() + " to compare");
             }
             // NaN (a metric that could not be computed for the candidate) fails
             out.add(new Comparison(e.getKey(), e.getValue(), v, v >= e.getValue() - margin));
@@ -41,15 +42,27 @@ public record GateVerdict(ModelScores current, ModelScores candidate, double mar
     /** One line: "accepted" or "refused: tar_at_far_0.01 0.812 -> 0.420 (-0.392 > margin 0.010), ...". */
     public String summary() {
         if (accepted()) {
-            return String.format(Locale.ROOT, "accepted %s over %s (no metric below the current by more than %.3f)",
-                    candidate.model(), current.model(), margin);
+            return String.format(
+                    Locale.ROOT,
+                    "accepted %s over %s (no metric below the current by more than %.3f)",
+                    candidate.model(),
+                    current.model(),
+                    margin);
         }
-        StringBuilder b = new StringBuilder("refused ").append(candidate.model()).append(": ");
+        StringBuilder b =
+                new StringBuilder("refused ").append(candidate.model()).append(": ");
         String sep = "";
         for (Comparison x : comparisons) {
             if (!x.passed()) {
-                b.append(sep).append(String.format(Locale.ROOT, "%s %.4f -> %.4f (%+.4f, margin %.3f)",
-                        x.metric(), x.current(), x.candidate(), x.delta(), margin));
+                b.append(sep)
+                        .append(String.format(
+                                Locale.ROOT,
+                                "%s %.4f -> %.4f (%+.4f, margin %.3f)",
+                                x.metric(),
+                                x.current(),
+                                x.candidate(),
+                                x.delta(),
+                                margin));
                 sep = ", ";
             }
         }

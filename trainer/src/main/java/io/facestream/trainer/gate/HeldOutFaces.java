@@ -34,8 +34,10 @@ public final class HeldOutFaces {
         try (Stream<Path> ids = Files.list(root)) {
             for (Path id : ids.filter(Files::isDirectory).sorted().toList()) {
                 try (Stream<Path> files = Files.list(id)) {
-                    List<String> faces = files.filter(HeldOutFaces::isImage).sorted()
-                            .map(f -> root.relativize(f).toString()).toList();
+                    List<String> faces = files.filter(HeldOutFaces::isImage)
+                            .sorted()
+                            .map(f -> root.relativize(f).toString())
+                            .toList();
                     if (!faces.isEmpty()) {
                         byId.put(id.getFileName().toString(), faces);
                     }
@@ -45,8 +47,8 @@ public final class HeldOutFaces {
             throw new UncheckedIOException("cannot list held-out faces in " + root, e);
         }
         if (byId.size() < 2) {
-            throw new IllegalArgumentException("held-out faces folder " + root + " needs images of at least 2 identities"
-                    + " (<root>/<identity>/*.jpg), found " + byId.size());
+            throw new IllegalArgumentException("held-out faces folder " + root
+                    + " needs images of at least 2 identities" + " (<root>/<identity>/*.jpg), found " + byId.size());
         }
         this.facesByIdentity = Map.copyOf(byId);
     }
@@ -65,7 +67,8 @@ public final class HeldOutFaces {
 
     /** Raw features of every face, by its path relative to the root. */
     public Map<String, float[]> embed(FaceEmbedder embedder) {
-        List<String> keys = facesByIdentity.values().stream().flatMap(List::stream).sorted().toList();
+        List<String> keys =
+                facesByIdentity.values().stream().flatMap(List::stream).sorted().toList();
         Map<String, float[]> out = new LinkedHashMap<>();
         int batch = Math.max(1, embedder.maxBatch());
         for (int start = 0; start < keys.size(); start += batch) {

@@ -22,7 +22,9 @@ public record ModelScores(String model, VerificationResult verification, IjbsRep
             for (ProtocolOutcome o : ijbs.protocols()) {
                 if (o.result().matedProbes() > 0) {
                     m.put(o.protocol().key() + "_rank1", o.result().rank(1));
-                    m.put(o.protocol().key() + "_tpir_at_fpir_" + trim(TPIR_FPIR), o.result().tpirAtFpir(TPIR_FPIR));
+                    m.put(
+                            o.protocol().key() + "_tpir_at_fpir_" + trim(TPIR_FPIR),
+                            o.result().tpirAtFpir(TPIR_FPIR));
                 }
             }
         }

@@ -22,8 +22,9 @@ public final class NonFiniteModelException extends IllegalStateException {
             }
             String bad = OnnxTensors.firstNonFinite(OnnxExport.read(model.path(f.role())));
             if (bad != null) {
-                throw new NonFiniteModelException("refused " + model.manifest().id() + ": weight '" + bad + "' of " + f.file()
-                        + " holds NaN or Inf (the model would embed every face as NaN); it is not scored or released");
+                throw new NonFiniteModelException(
+                        "refused " + model.manifest().id() + ": weight '" + bad + "' of " + f.file()
+                                + " holds NaN or Inf (the model would embed every face as NaN); it is not scored or released");
             }
         }
     }

@@ -9,7 +9,8 @@ import java.util.Map;
  * folds: the gate compares two models on the same pairs, so the optimistic threshold choice favours neither), and
  * TAR at the threshold where at most {@code far} of the impostor pairs are accepted.
  */
-public record VerificationResult(int genuine, int impostor, double accuracy, double bestThreshold, double far, double tar) {
+public record VerificationResult(
+        int genuine, int impostor, double accuracy, double bestThreshold, double far, double tar) {
 
     /** @param features unit or raw features by face key (cosine is taken, so scale does not matter) */
     public static VerificationResult of(VerificationPairs pairs, Map<String, float[]> features, double far) {

@@ -41,7 +41,8 @@ final class GraphWriter {
 
     /** An initializer the trainer must never update (see {@link InitializerRole#FROZEN}). */
     String frozen(String name, Shape shape, float[] values) {
-        graph.addInitializer(OnnxTensors.floatTensor(name, shape, values).toBuilder().setDocString(InitializerRole.FROZEN));
+        graph.addInitializer(
+                OnnxTensors.floatTensor(name, shape, values).toBuilder().setDocString(InitializerRole.FROZEN));
         return name;
     }
 
@@ -51,7 +52,8 @@ final class GraphWriter {
 
     /** A node whose output gets a chosen name (graph outputs). */
     String nodeTo(String opType, String name, String out, String[] inputs, AttributeProto... attributes) {
-        NodeProto.Builder n = NodeProto.newBuilder().setOpType(opType).setName(name).addOutput(out);
+        NodeProto.Builder n =
+                NodeProto.newBuilder().setOpType(opType).setName(name).addOutput(out);
         for (String in : inputs) {
             n.addInput(in);
         }
@@ -71,27 +73,45 @@ final class GraphWriter {
     }
 
     static AttributeProto integer(String name, long value) {
-        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value).build();
+        return AttributeProto.newBuilder()
+                .setName(name)
+                .setType(AttributeProto.AttributeType.INT)
+                .setI(value)
+                .build();
     }
 
     static AttributeProto real(String name, float value) {
-        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(value).build();
+        return AttributeProto.newBuilder()
+                .setName(name)
+                .setType(AttributeProto.AttributeType.FLOAT)
+                .setF(value)
+                .build();
     }
 
     ModelProto model(String producer) {
-        return ModelProto.newBuilder().setIrVersion(8).setProducerName(producer)
+        return ModelProto.newBuilder()
+                .setIrVersion(8)
+                .setProducerName(producer)
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
-                .setGraph(graph).build();
+                .setGraph(graph)
+                .build();
     }
 
     /** A float tensor value; a dimension ≤ 0 is the dynamic batch "N". */
     private static ValueInfoProto valueInfo(String name, long... dims) {
         TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
         for (long d : dims) {
-            shape.addDim(d > 0 ? TensorShapeProto.Dimension.newBuilder().setDimValue(d)
-                    : TensorShapeProto.Dimension.newBuilder().setDimParam("N"));
+            shape.addDim(
+                    d > 0
+                            ? TensorShapeProto.Dimension.newBuilder().setDimValue(d)
+                            : TensorShapeProto.Dimension.newBuilder().setDimParam("N"));
         }
-        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder()
-                .setTensorType(TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE).setShape(shape))).build();
+        return ValueInfoProto.newBuilder()
+                .setName(name)
+                .setType(TypeProto.newBuilder()
+                        .setTensorType(TypeProto.Tensor.newBuilder()
+                                .setElemType(TensorProto.DataType.FLOAT_VALUE)
+                                .setShape(shape)))
+                .build();
     }
 }

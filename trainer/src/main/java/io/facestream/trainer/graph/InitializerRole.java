@@ -45,13 +45,14 @@ public enum InitializerRole {
             case "Conv", "Gemm" -> index == 1 ? WEIGHT : index == 2 ? BIAS : CONSTANT;
             case "MatMul" -> index == 1 ? WEIGHT : CONSTANT;
             case "PRelu" -> index == 1 ? WEIGHT : CONSTANT;
-            case "BatchNormalization" -> switch (index) {
-                case 1 -> NORM_SCALE;
-                case 2 -> NORM_BIAS;
-                case 3 -> RUNNING_MEAN;
-                case 4 -> RUNNING_VAR;
-                default -> CONSTANT;
-            };
+            case "BatchNormalization" ->
+                switch (index) {
+                    case 1 -> NORM_SCALE;
+                    case 2 -> NORM_BIAS;
+                    case 3 -> RUNNING_MEAN;
+                    case 4 -> RUNNING_VAR;
+                    default -> CONSTANT;
+                };
             default -> CONSTANT;
         };
     }

@@ -23,8 +23,9 @@ public record IrNet(String name, int[] widths, int[] units, int embedding, int i
 
     public IrNet {
         if (widths.length != 4 || units.length != 4 || inputSize % 16 != 0) {
-            throw new IllegalArgumentException("IR net needs 4 stage widths and unit counts and an input side divisible by 16, got "
-                    + Arrays.toString(widths) + " " + Arrays.toString(units) + " " + inputSize);
+            throw new IllegalArgumentException(
+                    "IR net needs 4 stage widths and unit counts and an input side divisible by 16, got "
+                            + Arrays.toString(widths) + " " + Arrays.toString(units) + " " + inputSize);
         }
     }
 
@@ -69,18 +70,26 @@ public record IrNet(String name, int[] widths, int[] units, int embedding, int i
         x = w.node("Dropout", "output_layer.1", new String[] {x, ratio});
         x = w.node("Flatten", "output_layer.2", new String[] {x}, GraphWriter.integer("axis", 1));
         int flat = in * side * side;
-        String weight = w.initializer("output_layer.3.weight", new Shape(embedding, flat), kaiming(rnd, embedding * flat, embedding));
+        String weight = w.initializer(
+                "output_layer.3.weight", new Shape(embedding, flat), kaiming(rnd, embedding * flat, embedding));
         String bias = w.initializer("output_layer.3.bias", new Shape(embedding), new float[embedding]);
         x = w.node("Gemm", "output_layer.3", new String[] {x, weight, bias}, GraphWriter.integer("transB", 1));
         // BatchNorm1d(affine=False): scale 1 and shift 0 are frozen, only the running statistics move.
         float[] ones = new float[embedding];
         Arrays.fill(ones, 1f);
-        w.nodeTo("BatchNormalization", "output_layer.4", OUTPUT, new String[] {x,
-                w.frozen("output_layer.4.weight", new Shape(embedding), ones),
-                w.frozen("output_layer.4.bias", new Shape(embedding), new float[embedding]),
-                w.initializer("output_layer.4.running_mean", new Shape(embedding), new float[embedding]),
-                w.initializer("output_layer.4.running_var", new Shape(embedding), ones.clone())},
-                GraphWriter.real("epsilon", 1e-5f), GraphWriter.real("momentum", 0.9f));
+        w.nodeTo(
+                "BatchNormalization",
+                "output_layer.4",
+                OUTPUT,
+                new String[] {
+                    x,
+                    w.frozen("output_layer.4.weight", new Shape(embedding), ones),
+                    w.frozen("output_layer.4.bias", new Shape(embedding), new float[embedding]),
+                    w.initializer("output_layer.4.running_mean", new Shape(embedding), new float[embedding]),
+                    w.initializer("output_layer.4.running_var", new Shape(embedding), ones.clone())
+                },
+                GraphWriter.real("epsilon", 1e-5f),
+                GraphWriter.real("momentum", 0.9f));
         w.output(OUTPUT, -1, embedding);
         return w.model("facestream-trainer");
     }
@@ -95,8 +104,12 @@ public record IrNet(String name, int[] widths, int[] units, int embedding, int i
         String shortcut;
         if (in == out) {
             // MaxPool2d(kernel 1, stride s): identity for s = 1, pure subsampling for s = 2.
-            shortcut = w.node("MaxPool", name + ".shortcut_layer", new String[] {x},
-                    GraphWriter.ints("kernel_shape", 1, 1), GraphWriter.ints("strides", stride, stride));
+            shortcut = w.node(
+                    "MaxPool",
+                    name + ".shortcut_layer",
+                    new String[] {x},
+                    GraphWriter.ints("kernel_shape", 1, 1),
+                    GraphWriter.ints("strides", stride, stride));
         } else {
             shortcut = conv(w, rnd, x, in, out, 1, stride, name + ".shortcut_layer.0");
             shortcut = batchNorm(w, shortcut, out, name + ".shortcut_layer.1");
@@ -105,21 +118,33 @@ public record IrNet(String name, int[] widths, int[] units, int embedding, int i
     }
 
     private static String conv(GraphWriter w, Random rnd, String x, int in, int out, int k, int stride, String name) {
-        String weight = w.initializer(name + ".weight", new Shape(out, in, k, k), kaiming(rnd, out * in * k * k, out * k * k));
+        String weight =
+                w.initializer(name + ".weight", new Shape(out, in, k, k), kaiming(rnd, out * in * k * k, out * k * k));
         int pad = k / 2;
-        return w.node("Conv", name, new String[] {x, weight}, GraphWriter.ints("kernel_shape", k, k),
-                GraphWriter.ints("strides", stride, stride), GraphWriter.ints("pads", pad, pad, pad, pad));
+        return w.node(
+                "Conv",
+                name,
+                new String[] {x, weight},
+                GraphWriter.ints("kernel_shape", k, k),
+                GraphWriter.ints("strides", stride, stride),
+                GraphWriter.ints("pads", pad, pad, pad, pad));
     }
 
     private static String batchNorm(GraphWriter w, String x, int c, String name) {
         float[] ones = new float[c];
         Arrays.fill(ones, 1f);
-        return w.node("BatchNormalization", name, new String[] {x,
-                w.initializer(name + ".weight", new Shape(c), ones),
-                w.initializer(name + ".bias", new Shape(c), new float[c]),
-                w.initializer(name + ".running_mean", new Shape(c), new float[c]),
-                w.initializer(name + ".running_var", new Shape(c), ones.clone())},
-                GraphWriter.real("epsilon", 1e-5f), GraphWriter.real("momentum", 0.9f));
+        return w.node(
+                "BatchNormalization",
+                name,
+                new String[] {
+                    x,
+                    w.initializer(name + ".weight", new Shape(c), ones),
+                    w.initializer(name + ".bias", new Shape(c), new float[c]),
+                    w.initializer(name + ".running_mean", new Shape(c), new float[c]),
+                    w.initializer(name + ".running_var", new Shape(c), ones.clone())
+                },
+                GraphWriter.real("epsilon", 1e-5f),
+                GraphWriter.real("momentum", 0.9f));
     }
 
     private static String prelu(GraphWriter w, String x, int c, String name) {

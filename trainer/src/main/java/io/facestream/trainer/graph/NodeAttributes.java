@@ -34,7 +34,9 @@ final class NodeAttributes {
 
     long[] integers(String name, long[] fallback) {
         AttributeProto a = byName.get(name);
-        return a == null ? fallback : a.getIntsList().stream().mapToLong(Long::longValue).toArray();
+        return a == null
+                ? fallback
+                : a.getIntsList().stream().mapToLong(Long::longValue).toArray();
     }
 
     AttributeProto raw(String name) {

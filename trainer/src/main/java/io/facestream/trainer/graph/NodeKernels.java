@@ -24,10 +24,45 @@ import java.util.TreeSet;
  */
 final class NodeKernels {
     /** Every op type {@link #compile} accepts; listed in the error for anything else. */
-    static final Set<String> SUPPORTED = new TreeSet<>(Set.of("Conv", "BatchNormalization", "PRelu", "Relu", "LeakyRelu",
-            "Sigmoid", "Tanh", "Abs", "Neg", "Add", "Sub", "Mul", "Div", "Gemm", "MatMul", "Flatten", "Reshape", "Transpose",
-            "MaxPool", "AveragePool", "GlobalAveragePool", "Dropout", "Identity", "Concat", "Squeeze", "Unsqueeze", "Softmax",
-            "Pad", "Clip", "Shape", "Gather", "Cast", "ReduceL2", "ReduceSum", "ReduceMean", "Sqrt", "Pow", "Exp"));
+    static final Set<String> SUPPORTED = new TreeSet<>(Set.of(
+            "Conv",
+            "BatchNormalization",
+            "PRelu",
+            "Relu",
+            "LeakyRelu",
+            "Sigmoid",
+            "Tanh",
+            "Abs",
+            "Neg",
+            "Add",
+            "Sub",
+            "Mul",
+            "Div",
+            "Gemm",
+            "MatMul",
+            "Flatten",
+            "Reshape",
+            "Transpose",
+            "MaxPool",
+            "AveragePool",
+            "GlobalAveragePool",
+            "Dropout",
+            "Identity",
+            "Concat",
+            "Squeeze",
+            "Unsqueeze",
+            "Softmax",
+            "Pad",
+            "Clip",
+            "Shape",
+            "Gather",
+            "Cast",
+            "ReduceL2",
+            "ReduceSum",
+            "ReduceMean",
+            "Sqrt",
+            "Pow",
+            "Exp"));
 
     private NodeKernels() {}
 
@@ -57,10 +92,11 @@ final class NodeKernels {
             case "Transpose" -> transpose(a);
             case "MaxPool" -> pool(node, a, true);
             case "AveragePool" -> pool(node, a, false);
-            case "GlobalAveragePool" -> (in, t) -> {
-                Shape s = in[0].getShape();
-                return one(Pool.globalAvgPool2d(in[0]).reshape(s.get(0), s.get(1), 1, 1));
-            };
+            case "GlobalAveragePool" ->
+                (in, t) -> {
+                    Shape s = in[0].getShape();
+                    return one(Pool.globalAvgPool2d(in[0]).reshape(s.get(0), s.get(1), 1, 1));
+                };
             case "Dropout" -> dropout(node, a);
             case "Identity" -> (in, t) -> one(in[0]);
             case "Concat" -> (in, t) -> one(NDArrays.concat(new NDList(in), (int) a.integer("axis", 0)));
@@ -104,17 +140,26 @@ final class NodeKernels {
         return (in, t) -> {
             NDArray x = in[0];
             NDArray w = in[1];
-            long[] p = autoPad.startsWith("SAME") ? samePads(x.getShape(), w.getShape(), strides, dilations, autoPad)
+            long[] p = autoPad.startsWith("SAME")
+                    ? samePads(x.getShape(), w.getShape(), strides, dilations, autoPad)
                     : autoPad.equals("VALID") ? new long[4] : pads;
             Shape padding;
             if (p[0] == p[2] && p[1] == p[3]) {
                 padding = new Shape(p[0], p[1]);
             } else {
-                // PyTorch pads symmetrically only; pad explicitly (torch order: last axis first) then convolve unpadded.
+                // PyTorch pads symmetrically only; pad explicitly (torch order: last axis first) then convolve
+                // unpadded.
                 x = x.pad(new Shape(p[1], p[3], p[0], p[2]), 0);
                 padding = new Shape(0, 0);
             }
-            return one(Conv2d.conv2d(x, w, in.length > 2 ? in[2] : null, new Shape(strides), padding, new Shape(dilations), groups)
+            return one(Conv2d.conv2d(
+                            x,
+                            w,
+                            in.length > 2 ? in[2] : null,
+                            new Shape(strides),
+                            padding,
+                            new Shape(dilations),
+                            groups)
                     .singletonOrThrow());
         };
     }
@@ -135,10 +180,12 @@ final class NodeKernels {
 
     private static NodeKernel batchNorm(NodeAttributes a) {
         float eps = a.real("epsilon", 1e-5f);
-        // ONNX and DJL share the convention running = momentum·running + (1 − momentum)·batch (default 0.9, i.e. PyTorch's 0.1).
+        // ONNX and DJL share the convention running = momentum·running + (1 − momentum)·batch (default 0.9, i.e.
+        // PyTorch's 0.1).
         float momentum = a.real("momentum", 0.9f);
         // axis −1 makes DJL call torch.batch_norm directly, which normalises dim 1 for both [N,C] and [N,C,H,W].
-        return (in, t) -> one(BatchNorm.batchNorm(in[0], in[3], in[4], in[1], in[2], -1, momentum, eps, t).singletonOrThrow());
+        return (in, t) -> one(BatchNorm.batchNorm(in[0], in[3], in[4], in[1], in[2], -1, momentum, eps, t)
+                .singletonOrThrow());
     }
 
     private static NodeKernel leakyRelu(NodeAttributes a) {
@@ -198,7 +245,11 @@ final class NodeKernels {
 
     private static NodeKernel transpose(NodeAttributes a) {
         long[] perm = a.integers("perm", null);
-        return (in, t) -> one(perm == null ? in[0].transpose() : in[0].transpose(Arrays.stream(perm).mapToInt(v -> (int) v).toArray()));
+        return (in, t) -> one(
+                perm == null
+                        ? in[0].transpose()
+                        : in[0].transpose(
+                                Arrays.stream(perm).mapToInt(v -> (int) v).toArray()));
     }
 
     private static NodeKernel pool(NodeProto node, NodeAttributes a, boolean max) {
@@ -210,8 +261,10 @@ final class NodeKernels {
         long[] pads = a.integers("pads", new long[] {0, 0, 0, 0});
         boolean ceil = a.integer("ceil_mode", 0) != 0;
         boolean countPad = a.integer("count_include_pad", 0) != 0;
-        if (!a.text("auto_pad", "NOTSET").equals("NOTSET") && !a.text("auto_pad", "NOTSET").equals("VALID")) {
-            throw unsupported(node, "auto_pad " + a.text("auto_pad", "") + " is not supported for pooling; export explicit pads");
+        if (!a.text("auto_pad", "NOTSET").equals("NOTSET")
+                && !a.text("auto_pad", "NOTSET").equals("VALID")) {
+            throw unsupported(
+                    node, "auto_pad " + a.text("auto_pad", "") + " is not supported for pooling; export explicit pads");
         }
         return (in, t) -> {
             NDArray x = in[0];
@@ -220,8 +273,10 @@ final class NodeKernels {
                 x = x.pad(new Shape(pads[1], pads[3], pads[0], pads[2]), max ? -Float.MAX_VALUE : 0);
                 padding = new Shape(0, 0);
             }
-            return one(max ? Pool.maxPool2d(x, new Shape(kernel), new Shape(strides), padding, ceil)
-                    : Pool.avgPool2d(x, new Shape(kernel), new Shape(strides), padding, ceil, countPad));
+            return one(
+                    max
+                            ? Pool.maxPool2d(x, new Shape(kernel), new Shape(strides), padding, ceil)
+                            : Pool.avgPool2d(x, new Shape(kernel), new Shape(strides), padding, ceil, countPad));
         };
     }
 
@@ -234,7 +289,9 @@ final class NodeKernels {
             if (!t) {
                 return one(in[0]);
             }
-            float ratio = in.length > 1 && in[1] != null ? in[1].toType(ai.djl.ndarray.types.DataType.FLOAT32, false).getFloat() : attrRatio;
+            float ratio = in.length > 1 && in[1] != null
+                    ? in[1].toType(ai.djl.ndarray.types.DataType.FLOAT32, false).getFloat()
+                    : attrRatio;
             return one(Dropout.dropout(in[0], ratio, true).singletonOrThrow());
         };
     }
@@ -243,7 +300,11 @@ final class NodeKernels {
         long[] attrAxes = a.integers("axes", null);
         return (in, t) -> {
             long[] axes = in.length > 1 && in[1] != null ? in[1].toLongArray() : attrAxes;
-            return one(axes == null ? in[0].squeeze() : in[0].squeeze(Arrays.stream(axes).mapToInt(v -> (int) v).toArray()));
+            return one(
+                    axes == null
+                            ? in[0].squeeze()
+                            : in[0].squeeze(
+                                    Arrays.stream(axes).mapToInt(v -> (int) v).toArray()));
         };
     }
 
@@ -302,8 +363,10 @@ final class NodeKernels {
         return (in, t) -> {
             NDArray data = in[0];
             if (data.getShape().dimension() != 1 || data.getDataType() != DataType.INT64 || axis != 0) {
-                throw unsupported(node, "Gather is supported on 1-D int64 shape vectors only, got "
-                        + data.getDataType() + " " + data.getShape() + " axis " + axis);
+                throw unsupported(
+                        node,
+                        "Gather is supported on 1-D int64 shape vectors only, got " + data.getDataType() + " "
+                                + data.getShape() + " axis " + axis);
             }
             long[] values = data.toLongArray();
             long[] idx = in[1].toType(DataType.INT64, false).toLongArray();
@@ -346,7 +409,9 @@ final class NodeKernels {
             int rank = in[0].getShape().dimension();
             int[] ax = axes == null || axes.length == 0
                     ? java.util.stream.IntStream.range(0, rank).toArray()
-                    : Arrays.stream(axes).mapToInt(v -> (int) (v < 0 ? v + rank : v)).toArray();
+                    : Arrays.stream(axes)
+                            .mapToInt(v -> (int) (v < 0 ? v + rank : v))
+                            .toArray();
             return one(op.apply(in[0], ax, keep));
         };
     }

@@ -25,7 +25,10 @@ public final class OnnxExport {
             TensorProto t = g.getInitializer(i);
             Parameter p = block.state().get(t.getName());
             if (p != null) {
-                g.setInitializer(i, OnnxTensors.withValues(t, p.getArray().toType(DataType.FLOAT32, false).toFloatArray()));
+                g.setInitializer(
+                        i,
+                        OnnxTensors.withValues(
+                                t, p.getArray().toType(DataType.FLOAT32, false).toFloatArray()));
             }
         }
         return block.model().toBuilder().setGraph(g).build();

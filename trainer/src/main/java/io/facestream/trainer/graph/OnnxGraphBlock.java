@@ -31,7 +31,8 @@ import java.util.stream.Collectors;
 public final class OnnxGraphBlock extends AbstractBlock {
     private static final byte VERSION = 1;
 
-    private record CompiledNode(String name, String opType, List<String> inputs, List<String> outputs, NodeKernel kernel) {}
+    private record CompiledNode(
+            String name, String opType, List<String> inputs, List<String> outputs, NodeKernel kernel) {}
 
     private final ModelProto model;
     private final String inputName;
@@ -58,15 +59,19 @@ public final class OnnxGraphBlock extends AbstractBlock {
         GraphProto g = model.getGraph();
         String poisoned = OnnxTensors.firstNonFinite(model);
         if (poisoned != null) {
-            throw new UnsupportedOnnxException("ONNX graph '" + g.getName() + "': initializer '" + poisoned
-                    + "' holds NaN or Inf, so the model cannot be trained (re-install it, or start from another version)");
+            throw new UnsupportedOnnxException(
+                    "ONNX graph '" + g.getName() + "': initializer '" + poisoned
+                            + "' holds NaN or Inf, so the model cannot be trained (re-install it, or start from another version)");
         }
         Map<String, TensorProto> initializers = g.getInitializerList().stream()
                 .collect(Collectors.toMap(TensorProto::getName, t -> t, (x, y) -> x, LinkedHashMap::new));
-        List<String> realInputs = g.getInputList().stream().map(ValueInfoProto::getName)
-                .filter(n -> !initializers.containsKey(n)).toList();
+        List<String> realInputs = g.getInputList().stream()
+                .map(ValueInfoProto::getName)
+                .filter(n -> !initializers.containsKey(n))
+                .toList();
         if (realInputs.size() != 1) {
-            throw new UnsupportedOnnxException("ONNX graph '" + g.getName() + "' must have exactly one image input, has " + realInputs);
+            throw new UnsupportedOnnxException(
+                    "ONNX graph '" + g.getName() + "' must have exactly one image input, has " + realInputs);
         }
         String out = output == null || output.isBlank() ? g.getOutput(0).getName() : output;
         OnnxGraphBlock block = new OnnxGraphBlock(model, realInputs.get(0), out);
@@ -91,16 +96,21 @@ public final class OnnxGraphBlock extends AbstractBlock {
             }
             for (String in : node.getInputList()) {
                 if (!in.isEmpty() && !defined.contains(in)) {
-                    throw new UnsupportedOnnxException("ONNX node '" + node.getName() + "' (op " + node.getOpType() + ") reads '" + in
-                            + "' before anything defines it (graph not topologically sorted)");
+                    throw new UnsupportedOnnxException("ONNX node '" + node.getName() + "' (op " + node.getOpType()
+                            + ") reads '" + in + "' before anything defines it (graph not topologically sorted)");
                 }
             }
-            block.nodes.add(new CompiledNode(node.getName(), node.getOpType(), node.getInputList(), node.getOutputList(),
+            block.nodes.add(new CompiledNode(
+                    node.getName(),
+                    node.getOpType(),
+                    node.getInputList(),
+                    node.getOutputList(),
                     NodeKernels.compile(node)));
             defined.addAll(node.getOutputList());
         }
         if (!defined.contains(out)) {
-            throw new UnsupportedOnnxException("ONNX graph '" + g.getName() + "' has no value named '" + out + "' to train as the embedding");
+            throw new UnsupportedOnnxException(
+                    "ONNX graph '" + g.getName() + "' has no value named '" + out + "' to train as the embedding");
         }
         for (TensorProto t : initializers.values()) {
             InitializerRole role = roles.getOrDefault(t.getName(), InitializerRole.CONSTANT);
@@ -109,15 +119,18 @@ public final class OnnxGraphBlock extends AbstractBlock {
                 block.constants.put(t.getName(), array);
                 continue;
             }
-            Parameter p = Parameter.builder().setName(t.getName())
-                    .setType(switch (role) {
-                        case BIAS, NORM_BIAS -> Parameter.Type.BIAS;
-                        case NORM_SCALE -> Parameter.Type.GAMMA;
-                        case RUNNING_MEAN -> Parameter.Type.RUNNING_MEAN;
-                        case RUNNING_VAR -> Parameter.Type.RUNNING_VAR;
-                        default -> Parameter.Type.WEIGHT;
-                    })
-                    .optRequiresGrad(role.trainable()).build();
+            Parameter p = Parameter.builder()
+                    .setName(t.getName())
+                    .setType(
+                            switch (role) {
+                                case BIAS, NORM_BIAS -> Parameter.Type.BIAS;
+                                case NORM_SCALE -> Parameter.Type.GAMMA;
+                                case RUNNING_MEAN -> Parameter.Type.RUNNING_MEAN;
+                                case RUNNING_VAR -> Parameter.Type.RUNNING_VAR;
+                                default -> Parameter.Type.WEIGHT;
+                            })
+                    .optRequiresGrad(role.trainable())
+                    .build();
             p.setArray(array);
             block.addParameter(p);
             block.state.put(t.getName(), p);
@@ -131,13 +144,15 @@ public final class OnnxGraphBlock extends AbstractBlock {
     private static NDArray constantOf(NDManager manager, NodeProto node) {
         NodeAttributes a = new NodeAttributes(node);
         if (a.raw("value") == null) {
-            throw new UnsupportedOnnxException("ONNX node '" + node.getName() + "' (op Constant): only the 'value' tensor form is supported");
+            throw new UnsupportedOnnxException(
+                    "ONNX node '" + node.getName() + "' (op Constant): only the 'value' tensor form is supported");
         }
         return OnnxTensors.toNd(manager, a.raw("value").getT());
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
         Map<String, NDArray> values = new HashMap<>();
         values.put(inputName, inputs.singletonOrThrow());
         for (CompiledNode node : nodes) {
@@ -149,8 +164,13 @@ public final class OnnxGraphBlock extends AbstractBlock {
             try {
                 out = node.kernel().apply(in, training);
             } catch (RuntimeException e) {
-                throw new IllegalStateException("ONNX node '" + node.name() + "' (op " + node.opType() + ") failed on inputs "
-                        + java.util.Arrays.stream(in).map(x -> x == null ? "-" : x.getShape().toString()).toList() + ": " + e.getMessage(), e);
+                throw new IllegalStateException(
+                        "ONNX node '" + node.name() + "' (op " + node.opType() + ") failed on inputs "
+                                + java.util.Arrays.stream(in)
+                                        .map(x -> x == null ? "-" : x.getShape().toString())
+                                        .toList()
+                                + ": " + e.getMessage(),
+                        e);
             }
             for (int i = 0; i < out.length && i < node.outputs().size(); i++) {
                 values.put(node.outputs().get(i), out[i]);
@@ -182,19 +202,29 @@ public final class OnnxGraphBlock extends AbstractBlock {
         // No static shape inference: run the graph once on zeros (inference mode leaves the running statistics alone).
         Parameter any = state.values().iterator().next();
         try (NDManager scratch = any.getArray().getManager().newSubManager()) {
-            return new Shape[] {forward(null, new NDList(scratch.zeros(inputShapes[0])), false).singletonOrThrow().getShape()};
+            return new Shape[] {
+                forward(null, new NDList(scratch.zeros(inputShapes[0])), false)
+                        .singletonOrThrow()
+                        .getShape()
+            };
         }
     }
 
     /** The graph's input shape with dynamic dimensions replaced by {@code batch} (first) or refused. */
     public Shape inputShape(long batch) {
-        ValueInfoProto in = model.getGraph().getInputList().stream().filter(v -> v.getName().equals(inputName)).findFirst().orElseThrow();
+        ValueInfoProto in = model.getGraph().getInputList().stream()
+                .filter(v -> v.getName().equals(inputName))
+                .findFirst()
+                .orElseThrow();
         var dims = in.getType().getTensorType().getShape().getDimList();
         long[] shape = new long[dims.size()];
         for (int i = 0; i < shape.length; i++) {
-            shape[i] = dims.get(i).hasDimValue() && dims.get(i).getDimValue() > 0 ? dims.get(i).getDimValue() : i == 0 ? batch : -1;
+            shape[i] = dims.get(i).hasDimValue() && dims.get(i).getDimValue() > 0
+                    ? dims.get(i).getDimValue()
+                    : i == 0 ? batch : -1;
             if (shape[i] < 0) {
-                throw new UnsupportedOnnxException("ONNX input '" + inputName + "' has a dynamic non-batch dimension " + i);
+                throw new UnsupportedOnnxException(
+                        "ONNX input '" + inputName + "' has a dynamic non-batch dimension " + i);
             }
         }
         return new Shape(shape);
@@ -223,8 +253,10 @@ public final class OnnxGraphBlock extends AbstractBlock {
 
     /** Trainable parameter count (excludes running statistics and constants). */
     public long trainableSize() {
-        return state.entrySet().stream().filter(e -> roles.get(e.getKey()).trainable())
-                .mapToLong(e -> e.getValue().getArray().size()).sum();
+        return state.entrySet().stream()
+                .filter(e -> roles.get(e.getKey()).trainable())
+                .mapToLong(e -> e.getValue().getArray().size())
+                .sum();
     }
 
     public List<String> opTypes() {

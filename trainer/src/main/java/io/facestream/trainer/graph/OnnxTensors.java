@@ -22,12 +22,14 @@ public final class OnnxTensors {
     }
 
     public static boolean isInteger(TensorProto t) {
-        return t.getDataType() == TensorProto.DataType.INT64_VALUE || t.getDataType() == TensorProto.DataType.INT32_VALUE;
+        return t.getDataType() == TensorProto.DataType.INT64_VALUE
+                || t.getDataType() == TensorProto.DataType.INT32_VALUE;
     }
 
     public static float[] floats(TensorProto t) {
         if (!isFloat(t)) {
-            throw new IllegalArgumentException("initializer '" + t.getName() + "' has ONNX data type " + t.getDataType() + ", expected FLOAT (1)");
+            throw new IllegalArgumentException(
+                    "initializer '" + t.getName() + "' has ONNX data type " + t.getDataType() + ", expected FLOAT (1)");
         }
         if (t.hasRawData()) {
             ByteBuffer b = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
@@ -45,7 +47,8 @@ public final class OnnxTensors {
     public static long[] longs(TensorProto t) {
         boolean int64 = t.getDataType() == TensorProto.DataType.INT64_VALUE;
         if (!isInteger(t)) {
-            throw new IllegalArgumentException("initializer '" + t.getName() + "' has ONNX data type " + t.getDataType() + ", expected INT64 or INT32");
+            throw new IllegalArgumentException("initializer '" + t.getName() + "' has ONNX data type " + t.getDataType()
+                    + ", expected INT64 or INT32");
         }
         if (t.hasRawData()) {
             ByteBuffer b = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
@@ -55,7 +58,8 @@ public final class OnnxTensors {
             }
             return out;
         }
-        return int64 ? t.getInt64DataList().stream().mapToLong(Long::longValue).toArray()
+        return int64
+                ? t.getInt64DataList().stream().mapToLong(Long::longValue).toArray()
                 : t.getInt32DataList().stream().mapToLong(Integer::longValue).toArray();
     }
 
@@ -68,7 +72,8 @@ public final class OnnxTensors {
         if (isInteger(t)) {
             return Owned.copyOf(manager, longs(t), shape);
         }
-        throw new IllegalArgumentException("initializer '" + t.getName() + "' has unsupported ONNX data type " + t.getDataType());
+        throw new IllegalArgumentException(
+                "initializer '" + t.getName() + "' has unsupported ONNX data type " + t.getDataType());
     }
 
     /** The name of the first float initializer holding a NaN or an infinity; null when every weight is finite. */
@@ -88,26 +93,37 @@ public final class OnnxTensors {
     public static TensorProto floatTensor(String name, Shape shape, float[] values) {
         ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(values);
-        return TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE)
+        return TensorProto.newBuilder()
+                .setName(name)
+                .setDataType(TensorProto.DataType.FLOAT_VALUE)
                 .addAllDims(java.util.Arrays.stream(shape.getShape()).boxed().toList())
-                .setRawData(ByteString.copyFrom(b.array())).build();
+                .setRawData(ByteString.copyFrom(b.array()))
+                .build();
     }
 
     public static TensorProto longTensor(String name, long... values) {
         ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
         b.asLongBuffer().put(values);
-        return TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64_VALUE)
-                .addDims(values.length).setRawData(ByteString.copyFrom(b.array())).build();
+        return TensorProto.newBuilder()
+                .setName(name)
+                .setDataType(TensorProto.DataType.INT64_VALUE)
+                .addDims(values.length)
+                .setRawData(ByteString.copyFrom(b.array()))
+                .build();
     }
 
     /** The same initializer (name, type, dims, doc) with new float values. */
     public static TensorProto withValues(TensorProto original, float[] values) {
         long expected = shape(original).size();
         if (values.length != expected) {
-            throw new IllegalArgumentException("initializer '" + original.getName() + "' holds " + expected + " values, got " + values.length);
+            throw new IllegalArgumentException(
+                    "initializer '" + original.getName() + "' holds " + expected + " values, got " + values.length);
         }
         ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(values);
-        return original.toBuilder().clearFloatData().setRawData(ByteString.copyFrom(b.array())).build();
+        return original.toBuilder()
+                .clearFloatData()
+                .setRawData(ByteString.copyFrom(b.array()))
+                .build();
     }
 }

@@ -39,9 +39,13 @@ public final class AdaFaceHead implements MarginHead {
         if (training) {
             updateStatistics(n);
         }
-        NDArray zHat = n.sub(Owned.scalar(n, statistics.mean())).mul(Owned.scalar(n, parameters.concentration()))
-                .div(Owned.scalar(n, statistics.std() + EPS)).clip(-1, 1);
-        NDArray oneHot = labels.toType(DataType.INT64, false).oneHot((int) cos.getShape().get(1)).toType(cos.getDataType(), false);
+        NDArray zHat = n.sub(Owned.scalar(n, statistics.mean()))
+                .mul(Owned.scalar(n, parameters.concentration()))
+                .div(Owned.scalar(n, statistics.std() + EPS))
+                .clip(-1, 1);
+        NDArray oneHot = labels.toType(DataType.INT64, false)
+                .oneHot((int) cos.getShape().get(1))
+                .toType(cos.getDataType(), false);
         double m = parameters.margin();
         // Angular part: θ' = clip(θ − m·ẑ, eps, π − eps) on the target column; the others get a zero margin and the
         // same clip, which is a no-op after the ±0.999 clamp, so they stay cos_j.
@@ -55,7 +59,8 @@ public final class AdaFaceHead implements MarginHead {
         double[] values = n.toType(DataType.FLOAT64, false).toDoubleArray();
         if (values.length < 2) {
             // The unbiased std of one sample is NaN and would poison μ, σ for good (reference §1.2 edge case).
-            throw new IllegalArgumentException("AdaFace needs training batches of at least 2 samples, got " + values.length);
+            throw new IllegalArgumentException(
+                    "AdaFace needs training batches of at least 2 samples, got " + values.length);
         }
         double sum = 0;
         for (double v : values) {

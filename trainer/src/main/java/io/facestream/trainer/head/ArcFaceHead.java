@@ -15,8 +15,14 @@ public record ArcFaceHead(double margin, double scale) implements MarginHead {
     @Override
     public NDArray logits(NDArray cosine, NDArray norms, NDArray labels, boolean training) {
         NDArray cos = cosine.clip(-1 + EPS, 1 - EPS);
-        NDArray oneHot = labels.toType(DataType.INT64, false).oneHot((int) cos.getShape().get(1)).toType(cos.getDataType(), false);
-        return cos.acos().add(oneHot.mul(Owned.scalar(cos, margin))).clip(EPS, Math.PI - EPS).cos().mul(Owned.scalar(cos, scale));
+        NDArray oneHot = labels.toType(DataType.INT64, false)
+                .oneHot((int) cos.getShape().get(1))
+                .toType(cos.getDataType(), false);
+        return cos.acos()
+                .add(oneHot.mul(Owned.scalar(cos, margin)))
+                .clip(EPS, Math.PI - EPS)
+                .cos()
+                .mul(Owned.scalar(cos, scale));
     }
 
     @Override

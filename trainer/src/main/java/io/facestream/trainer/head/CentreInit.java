@@ -14,11 +14,15 @@ import java.util.Arrays;
  * </ul>
  */
 public enum CentreInit {
-    PROTOTYPES, RANDOM;
+    PROTOTYPES,
+    RANDOM;
 
     public static CentreInit parse(String name) {
-        return Arrays.stream(values()).filter(k -> k.name().equalsIgnoreCase(name.trim())).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("unknown --centres '" + name + "' (expected prototypes or random)"));
+        return Arrays.stream(values())
+                .filter(k -> k.name().equalsIgnoreCase(name.trim()))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "unknown --centres '" + name + "' (expected prototypes or random)"));
     }
 
     /** Prototypes for a pretrained base, random for a net from scratch. */

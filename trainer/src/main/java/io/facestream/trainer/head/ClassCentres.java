@@ -39,7 +39,8 @@ public final class ClassCentres {
         float[] w = randomColumns(dim, classes, seed);
         for (int c = 0; c < classes; c++) {
             if (vectors[c].length != dim) {
-                throw new IllegalArgumentException("class " + c + " has a " + vectors[c].length + "-d prototype, expected " + dim);
+                throw new IllegalArgumentException(
+                        "class " + c + " has a " + vectors[c].length + "-d prototype, expected " + dim);
             }
             double n = Vectors.norm(vectors[c]);
             if (n > 0) {

@@ -12,7 +12,9 @@ public record CosFaceHead(double margin, double scale) implements MarginHead {
     @Override
     public NDArray logits(NDArray cosine, NDArray norms, NDArray labels, boolean training) {
         NDArray cos = cosine.clip(-1 + EPS, 1 - EPS);
-        NDArray oneHot = labels.toType(DataType.INT64, false).oneHot((int) cos.getShape().get(1)).toType(cos.getDataType(), false);
+        NDArray oneHot = labels.toType(DataType.INT64, false)
+                .oneHot((int) cos.getShape().get(1))
+                .toType(cos.getDataType(), false);
         return cos.sub(oneHot.mul(Owned.scalar(cos, margin))).mul(Owned.scalar(cos, scale));
     }
 

@@ -27,8 +27,12 @@ public sealed interface MarginHead permits AdaFaceHead, ArcFaceHead, CosFaceHead
     /** Builds a head of the given kind with the reference's published hyper-parameters. */
     static MarginHead of(HeadKind kind, NormStatistics restored) {
         return switch (kind) {
-            case ADAFACE -> new AdaFaceHead(AdaFaceHead.Parameters.PAPER, restored == null || restored == NormStatistics.NONE
-                    ? NormStatistics.ADAFACE_INITIAL : restored);
+            case ADAFACE ->
+                new AdaFaceHead(
+                        AdaFaceHead.Parameters.PAPER,
+                        restored == null || restored == NormStatistics.NONE
+                                ? NormStatistics.ADAFACE_INITIAL
+                                : restored);
             case ARCFACE -> ArcFaceHead.DEFAULT;
             case COSFACE -> CosFaceHead.DEFAULT;
         };

@@ -27,7 +27,9 @@ public final class MarginLoss {
 
     /** Mean over the batch of −log softmax(logits)[label]. */
     public static NDArray crossEntropy(NDArray logits, NDArray labels) {
-        NDArray oneHot = labels.toType(DataType.INT64, false).oneHot((int) logits.getShape().get(1)).toType(logits.getDataType(), false);
+        NDArray oneHot = labels.toType(DataType.INT64, false)
+                .oneHot((int) logits.getShape().get(1))
+                .toType(logits.getDataType(), false);
         return logits.logSoftmax(1).mul(oneHot).sum(new int[] {1}).mean().neg();
     }
 

@@ -17,6 +17,7 @@ public record NormStatistics(double mean, double std, long steps) {
 
     /** One EMA step with momentum {@code alpha} towards a batch's mean and std. */
     public NormStatistics update(double alpha, double batchMean, double batchStd) {
-        return new NormStatistics(alpha * batchMean + (1 - alpha) * mean, alpha * batchStd + (1 - alpha) * std, steps + 1);
+        return new NormStatistics(
+                alpha * batchMean + (1 - alpha) * mean, alpha * batchStd + (1 - alpha) * std, steps + 1);
     }
 }

@@ -16,7 +16,8 @@ public final class TrainingDivergedException extends IllegalStateException {
 
     public TrainingDivergedException(long step, String where, List<String> batch) {
         super("training diverged at step " + step + ": " + where + " is not finite (NaN or Inf) after the batch of "
-                + describe(batch) + "; nothing was installed. Lower --lr (or --backbone-lr-scale), or check those images");
+                + describe(batch)
+                + "; nothing was installed. Lower --lr (or --backbone-lr-scale), or check those images");
         this.step = step;
         this.where = where;
         this.batch = List.copyOf(batch);

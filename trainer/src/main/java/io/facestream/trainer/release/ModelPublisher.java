@@ -56,8 +56,9 @@ public final class ModelPublisher {
     /** Signing with {@code models.signing.private-key} when it is set. */
     public static ModelPublisher fromConfig(KafkaConnection kafka, FacestreamConfig config) {
         String key = config.getString(ReleaseValidator.PRIVATE_KEY_KEY, "").trim();
-        return new ModelPublisher(kafka, key.isEmpty() ? null
-                : ReleaseSigning.readPrivateKey(config.getPath(ReleaseValidator.PRIVATE_KEY_KEY)));
+        return new ModelPublisher(
+                kafka,
+                key.isEmpty() ? null : ReleaseSigning.readPrivateKey(config.getPath(ReleaseValidator.PRIVATE_KEY_KEY)));
     }
 
     public boolean signs() {
@@ -67,16 +68,20 @@ public final class ModelPublisher {
     /** Sends the release and waits for the broker's acknowledgement. */
     public ModelRelease publish(ModelStore.InstalledModel candidate, GateVerdict verdict) {
         if (!verdict.accepted()) {
-            throw new IllegalStateException("cannot release " + candidate.manifest().id() + ": the gate " + verdict.summary());
+            throw new IllegalStateException(
+                    "cannot release " + candidate.manifest().id() + ": the gate " + verdict.summary());
         }
         // the verdict was about these files; check them again, so no path releases a non-finite model
         io.facestream.trainer.gate.NonFiniteModelException.check(candidate);
         if (!verdict.candidate().model().equals(candidate.manifest().id())) {
-            throw new IllegalArgumentException("the verdict is about " + verdict.candidate().model() + ", not " + candidate.manifest().id());
+            throw new IllegalArgumentException(
+                    "the verdict is about " + verdict.candidate().model() + ", not "
+                            + candidate.manifest().id());
         }
-        ModelRelease release = sign(release(candidate, previousVersion(verdict.current().model()))
-                .putAllMetrics(verdict.candidate().metrics())
-                .build());
+        ModelRelease release =
+                sign(release(candidate, previousVersion(verdict.current().model()))
+                        .putAllMetrics(verdict.candidate().metrics())
+                        .build());
         send(release);
         return release;
     }
@@ -88,7 +93,9 @@ public final class ModelPublisher {
      */
     public ModelRelease rerelease(ModelStore.InstalledModel model, String previousVersion, boolean allowDowngrade) {
         io.facestream.trainer.gate.NonFiniteModelException.check(model);
-        ModelRelease release = sign(release(model, previousVersion).setAllowDowngrade(allowDowngrade).build());
+        ModelRelease release = sign(release(model, previousVersion)
+                .setAllowDowngrade(allowDowngrade)
+                .build());
         send(release);
         return release;
     }
@@ -115,21 +122,34 @@ public final class ModelPublisher {
                 .setManifestJson(manifestJson)
                 .setReleasedTsUs(System.currentTimeMillis() * 1000)
                 .setPreviousVersion(previousVersion)
-                .addAllFiles(m.files().stream().map(f -> ModelFileDigest.newBuilder().setRole(f.role()).setFile(f.file())
-                        .setSha256(f.sha256()).build()).toList());
+                .addAllFiles(m.files().stream()
+                        .map(f -> ModelFileDigest.newBuilder()
+                                .setRole(f.role())
+                                .setFile(f.file())
+                                .setSha256(f.sha256())
+                                .build())
+                        .toList());
     }
 
     private void send(ModelRelease release) {
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaClients.producer(kafka, "facestream-trainer-release"),
-                new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(TopicCatalog.MODELS, release.getName(),
-                    ProtobufSerde.modelRelease().serializer().serialize(TopicCatalog.MODELS, release))).get();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                KafkaClients.producer(kafka, "facestream-trainer-release"),
+                new StringSerializer(),
+                new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(
+                            TopicCatalog.MODELS,
+                            release.getName(),
+                            ProtobufSerde.modelRelease().serializer().serialize(TopicCatalog.MODELS, release)))
+                    .get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while releasing " + release.getName() + "@" + release.getVersion(), e);
+            throw new IllegalStateException(
+                    "interrupted while releasing " + release.getName() + "@" + release.getVersion(), e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot release " + release.getName() + "@" + release.getVersion() + " on "
-                    + TopicCatalog.MODELS + ": " + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException(
+                    "cannot release " + release.getName() + "@" + release.getVersion() + " on " + TopicCatalog.MODELS
+                            + ": " + e.getCause().getMessage(),
+                    e.getCause());
         }
     }
 

@@ -29,7 +29,8 @@ public final class ReleasedModels {
     public static Optional<ModelRelease> current(KafkaConnection kafka, String modelName, Duration timeout) {
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaClients.consumer(kafka, null))) {
             List<TopicPartition> parts = consumer.partitionsFor(TopicCatalog.MODELS, timeout).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                    .map(p -> new TopicPartition(p.topic(), p.partition()))
+                    .toList();
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
             Map<TopicPartition, Long> end = consumer.endOffsets(parts, timeout);
@@ -38,7 +39,8 @@ public final class ReleasedModels {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("timed out after " + timeout + " reading " + TopicCatalog.MODELS + " at " + kafka);
+                    throw new IllegalStateException(
+                            "timed out after " + timeout + " reading " + TopicCatalog.MODELS + " at " + kafka);
                 }
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     if (modelName.equals(r.key())) {

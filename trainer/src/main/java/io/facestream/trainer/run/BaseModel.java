@@ -40,12 +40,15 @@ public record BaseModel(ModelManifest manifest, ModelProto graph, boolean pretra
         }
         ModelManifest m = installed.manifest();
         if (m.kind() != ModelManifest.Kind.EMBEDDER || m.embedding() == null) {
-            throw new IllegalArgumentException("base model " + m.id() + " is a " + m.kind().name().toLowerCase() + ", not an embedder");
+            throw new IllegalArgumentException(
+                    "base model " + m.id() + " is a " + m.kind().name().toLowerCase() + ", not an embedder");
         }
         if (m.files().size() != 1) {
-            throw new IllegalArgumentException("base model " + m.id() + " has " + m.files().size() + " files; the trainer takes single-graph embedders");
+            throw new IllegalArgumentException("base model " + m.id() + " has "
+                    + m.files().size() + " files; the trainer takes single-graph embedders");
         }
-        return new BaseModel(m, OnnxExport.read(installed.dir().resolve(m.files().get(0).file())), true);
+        return new BaseModel(
+                m, OnnxExport.read(installed.dir().resolve(m.files().get(0).file())), true);
     }
 
     /**
@@ -54,24 +57,39 @@ public record BaseModel(ModelManifest manifest, ModelProto graph, boolean pretra
      * seed, a different first loss every time). Candidates are used only when named with their version.
      */
     private static ModelStore.InstalledModel newestNonCandidate(ModelStore store, String name) {
-        List<ModelManifest> versions = store.list().stream().filter(m -> m.name().equals(name)).toList();
-        return versions.stream().filter(m -> !CandidateModel.isCandidate(m.version()))
+        List<ModelManifest> versions =
+                store.list().stream().filter(m -> m.name().equals(name)).toList();
+        return versions.stream()
+                .filter(m -> !CandidateModel.isCandidate(m.version()))
                 .max(Comparator.comparing(ModelManifest::version, ModelStore::compareVersions))
                 .map(m -> store.load(name, m.version()))
-                .orElseThrow(() -> new IllegalArgumentException("model '" + name + "' has only fine-tuned candidates installed ("
-                        + versions.stream().map(ModelManifest::id).toList() + "): name the one to start from, e.g. --base-model "
-                        + versions.get(versions.size() - 1).id()));
+                .orElseThrow(() ->
+                        new IllegalArgumentException("model '" + name + "' has only fine-tuned candidates installed ("
+                                + versions.stream().map(ModelManifest::id).toList()
+                                + "): name the one to start from, e.g. --base-model "
+                                + versions.get(versions.size() - 1).id()));
     }
 
     /** A freshly initialised IR net with AdaFace's input convention (BGR, (p − 127.5) / 127.5, NCHW). */
     public static BaseModel fromScratch(IrNet net, long seed) {
         float[] half = {127.5f, 127.5f, 127.5f};
-        ModelManifest m = new ModelManifest(net.name(), "0", ModelManifest.Kind.EMBEDDER,
-                List.of(new ModelManifest.ModelFile("main", "model.onnx", null, List.of(IrNet.INPUT), List.of(IrNet.OUTPUT))),
-                new ModelManifest.Input(net.inputSize(), net.inputSize(), "NCHW", ModelManifest.ColorOrder.BGR, half, half.clone()),
+        ModelManifest m = new ModelManifest(
+                net.name(),
+                "0",
+                ModelManifest.Kind.EMBEDDER,
+                List.of(new ModelManifest.ModelFile(
+                        "main", "model.onnx", null, List.of(IrNet.INPUT), List.of(IrNet.OUTPUT))),
+                new ModelManifest.Input(
+                        net.inputSize(), net.inputSize(), "NCHW", ModelManifest.ColorOrder.BGR, half, half.clone()),
                 new ModelManifest.Embedding(net.embedding(), IrNet.OUTPUT, false, 0, 0, 0),
-                new ModelManifest.Source("facestream-trainer", "0", null, net.name() + " (AdaFace IR architecture, Kaiming init, seed " + seed + ")", null),
-                "Apache-2.0", "trained from scratch by facestream trainer");
+                new ModelManifest.Source(
+                        "facestream-trainer",
+                        "0",
+                        null,
+                        net.name() + " (AdaFace IR architecture, Kaiming init, seed " + seed + ")",
+                        null),
+                "Apache-2.0",
+                "trained from scratch by facestream trainer");
         return new BaseModel(m, net.build(seed), false);
     }
 }

@@ -17,25 +17,38 @@ import java.util.regex.Pattern;
 final class CandidateModel {
     private CandidateModel() {}
 
-    static ModelStore.InstalledModel install(ModelStore store, BaseModel base, OnnxGraphBlock block, NormStatistics norms,
-                                             String provenance, Path workDir) {
+    static ModelStore.InstalledModel install(
+            ModelStore store,
+            BaseModel base,
+            OnnxGraphBlock block,
+            NormStatistics norms,
+            String provenance,
+            Path workDir) {
         ModelManifest b = base.manifest();
         Path onnx = workDir.resolve("model.onnx");
         var exported = OnnxExport.export(block);
         String poisoned = io.facestream.trainer.graph.OnnxTensors.firstNonFinite(exported);
         if (poisoned != null) {
             // the step checks stop a run before this; this is the last line of defence for the model store
-            throw new IllegalStateException("the trained weight '" + poisoned + "' holds NaN or Inf: " + b.id() + " was not fine-tuned into a new version");
+            throw new IllegalStateException("the trained weight '" + poisoned + "' holds NaN or Inf: " + b.id()
+                    + " was not fine-tuned into a new version");
         }
         OnnxExport.write(exported, onnx);
         String version = nextVersion(store, b);
         ModelManifest.Embedding e = b.embedding();
-        ModelManifest.Embedding embedding = new ModelManifest.Embedding(e.size(), e.output(), e.unitLength(),
-                norms.mean(), norms.std(), e.qualityThreshold());
+        ModelManifest.Embedding embedding = new ModelManifest.Embedding(
+                e.size(), e.output(), e.unitLength(), norms.mean(), norms.std(), e.qualityThreshold());
         ModelManifest.ModelFile file = b.files().get(0);
-        ModelManifest m = new ModelManifest(b.name(), version, b.kind(),
-                java.util.List.of(new ModelManifest.ModelFile(file.role(), file.file(), null, file.inputs(), file.outputs())),
-                b.input(), embedding, b.source(), b.licence(),
+        ModelManifest m = new ModelManifest(
+                b.name(),
+                version,
+                b.kind(),
+                java.util.List.of(
+                        new ModelManifest.ModelFile(file.role(), file.file(), null, file.inputs(), file.outputs())),
+                b.input(),
+                embedding,
+                b.source(),
+                b.licence(),
                 "fine-tuned from " + b.id() + " by facestream trainer: " + provenance);
         return store.install(m, Map.of(file.role(), onnx));
     }

@@ -45,8 +45,16 @@ public record Checkpoint(State state, Map<String, Tensor> tensors) {
      * @param normStatistics AdaFace's EMA of feature norms (μ, σ)
      * @param data           the data set it trained on
      */
-    public record State(String base, String head, long step, long totalSteps, long seed, int batchSize, int classes,
-                        NormStatistics normStatistics, String data) {}
+    public record State(
+            String base,
+            String head,
+            long step,
+            long totalSteps,
+            long seed,
+            int batchSize,
+            int classes,
+            NormStatistics normStatistics,
+            String data) {}
 
     public record Tensor(long[] shape, float[] values) {}
 
@@ -59,15 +67,19 @@ public record Checkpoint(State state, Map<String, Tensor> tensors) {
     }
 
     private static Tensor tensor(NDArray a) {
-        return new Tensor(a.getShape().getShape(), a.toType(DataType.FLOAT32, false).toFloatArray());
+        return new Tensor(
+                a.getShape().getShape(), a.toType(DataType.FLOAT32, false).toFloatArray());
     }
 
     public void write(Path dir) {
         Path tmp = dir.resolveSibling(dir.getFileName() + ".tmp-" + System.nanoTime());
         try {
             Files.createDirectories(tmp);
-            Json.mapper().writerWithDefaultPrettyPrinter().writeValue(tmp.resolve("state.json").toFile(), state);
-            try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp.resolve("tensors.bin")), 1 << 20))) {
+            Json.mapper()
+                    .writerWithDefaultPrettyPrinter()
+                    .writeValue(tmp.resolve("state.json").toFile(), state);
+            try (DataOutputStream out = new DataOutputStream(
+                    new BufferedOutputStream(Files.newOutputStream(tmp.resolve("tensors.bin")), 1 << 20))) {
                 out.writeInt(tensors.size());
                 for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
                     out.writeUTF(e.getKey());
@@ -84,7 +96,8 @@ public record Checkpoint(State state, Map<String, Tensor> tensors) {
             }
             if (Files.exists(dir)) {
                 try (var old = Files.walk(dir)) {
-                    for (Path p : old.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    for (Path p :
+                            old.sorted(java.util.Comparator.reverseOrder()).toList()) {
                         Files.delete(p);
                     }
                 }
@@ -100,7 +113,8 @@ public record Checkpoint(State state, Map<String, Tensor> tensors) {
         if (!Files.isRegularFile(stateFile)) {
             throw new IllegalArgumentException("checkpoint " + dir + " has no state.json");
         }
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(dir.resolve("tensors.bin")), 1 << 20))) {
+        try (DataInputStream in = new DataInputStream(
+                new BufferedInputStream(Files.newInputStream(dir.resolve("tensors.bin")), 1 << 20))) {
             State state = Json.mapper().readValue(stateFile.toFile(), State.class);
             Map<String, Tensor> tensors = new LinkedHashMap<>();
             int n = in.readInt();
@@ -113,7 +127,10 @@ public record Checkpoint(State state, Map<String, Tensor> tensors) {
                 byte[] raw = new byte[in.readInt() * 4];
                 in.readFully(raw);
                 float[] v = new float[raw.length / 4];
-                ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
+                ByteBuffer.wrap(raw)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .asFloatBuffer()
+                        .get(v);
                 tensors.put(name, new Tensor(shape, v));
             }
             return new Checkpoint(state, tensors);
@@ -125,10 +142,12 @@ public record Checkpoint(State state, Map<String, Tensor> tensors) {
     /** Copies the checkpoint into a freshly imported block and class centres, after checking it belongs to this run. */
     void restore(OnnxGraphBlock block, ClassCentres centres, BaseModel base, FaceDataset data) {
         if (!state.base().equals(base.manifest().id())) {
-            throw new IllegalArgumentException("checkpoint was trained from " + state.base() + ", not " + base.manifest().id());
+            throw new IllegalArgumentException("checkpoint was trained from " + state.base() + ", not "
+                    + base.manifest().id());
         }
         if (state.classes() != data.classes()) {
-            throw new IllegalArgumentException("checkpoint has " + state.classes() + " classes, the data set " + data.classes());
+            throw new IllegalArgumentException(
+                    "checkpoint has " + state.classes() + " classes, the data set " + data.classes());
         }
         for (Map.Entry<String, Parameter> e : block.state().entrySet()) {
             copy(e.getKey(), e.getValue().getArray());
@@ -146,7 +165,8 @@ public record Checkpoint(State state, Map<String, Tensor> tensors) {
             throw new IllegalArgumentException("checkpoint lacks tensor '" + name + "'");
         }
         if (!new Shape(t.shape()).equals(target.getShape())) {
-            throw new IllegalArgumentException("checkpoint tensor '" + name + "' is " + new Shape(t.shape()) + ", model has " + target.getShape());
+            throw new IllegalArgumentException(
+                    "checkpoint tensor '" + name + "' is " + new Shape(t.shape()) + ", model has " + target.getShape());
         }
         try (NDArray v = Owned.copyOf(target.getManager(), t.values(), target.getShape())) {
             // outside a gradient collector, so in-place writes on trainable leaves are allowed

@@ -18,8 +18,16 @@ import java.util.Objects;
  * @param workDir      where checkpoints and the exported ONNX go
  * @param resume       checkpoint directory to continue from, or null
  */
-public record FineTuneRequest(Path data, String baseModel, HeadKind head, Budget budget, Hyperparameters hyper,
-                              Augmentation augmentation, String device, Path workDir, Path resume) {
+public record FineTuneRequest(
+        Path data,
+        String baseModel,
+        HeadKind head,
+        Budget budget,
+        Hyperparameters hyper,
+        Augmentation augmentation,
+        String device,
+        Path workDir,
+        Path resume) {
     public FineTuneRequest {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(baseModel, "baseModel");

@@ -20,8 +20,16 @@ import io.facestream.trainer.head.CentreInit;
  * @param backboneLrScale the backbone's learning rate as a fraction of the head's (1 = one rate for all): a pretrained
  *                      backbone usually wants to move less than a fresh head
  */
-public record Hyperparameters(int batchSize, double learningRate, double momentum, double weightDecay, long seed,
-                              int loaderThreads, long checkpointEvery, CentreInit centres, double backboneLrScale) {
+public record Hyperparameters(
+        int batchSize,
+        double learningRate,
+        double momentum,
+        double weightDecay,
+        long seed,
+        int loaderThreads,
+        long checkpointEvery,
+        CentreInit centres,
+        double backboneLrScale) {
     public static final double[] MILESTONES = {12.0 / 26, 20.0 / 26, 24.0 / 26};
 
     public Hyperparameters {
@@ -32,41 +40,74 @@ public record Hyperparameters(int batchSize, double learningRate, double momentu
             throw new IllegalArgumentException("--lr must be positive, got " + learningRate);
         }
         if (!(backboneLrScale >= 0) || backboneLrScale > 1e6) {
-            throw new IllegalArgumentException("--backbone-lr-scale must be a finite number ≥ 0, got " + backboneLrScale);
+            throw new IllegalArgumentException(
+                    "--backbone-lr-scale must be a finite number ≥ 0, got " + backboneLrScale);
         }
     }
 
     public static Hyperparameters defaults() {
-        return new Hyperparameters(64, 0.01, 0.9, 5e-4, 42, Math.max(1, Runtime.getRuntime().availableProcessors() / 2), 500, null, 1);
+        return new Hyperparameters(
+                64, 0.01, 0.9, 5e-4, 42, Math.max(1, Runtime.getRuntime().availableProcessors() / 2), 500, null, 1);
     }
 
     public Hyperparameters withBatch(int b) {
-        return new Hyperparameters(b, learningRate, momentum, weightDecay, seed, loaderThreads, checkpointEvery, centres, backboneLrScale);
+        return new Hyperparameters(
+                b, learningRate, momentum, weightDecay, seed, loaderThreads, checkpointEvery, centres, backboneLrScale);
     }
 
     public Hyperparameters withLearningRate(double lr) {
-        return new Hyperparameters(batchSize, lr, momentum, weightDecay, seed, loaderThreads, checkpointEvery, centres, backboneLrScale);
+        return new Hyperparameters(
+                batchSize, lr, momentum, weightDecay, seed, loaderThreads, checkpointEvery, centres, backboneLrScale);
     }
 
     public Hyperparameters withSeed(long s) {
-        return new Hyperparameters(batchSize, learningRate, momentum, weightDecay, s, loaderThreads, checkpointEvery, centres, backboneLrScale);
+        return new Hyperparameters(
+                batchSize,
+                learningRate,
+                momentum,
+                weightDecay,
+                s,
+                loaderThreads,
+                checkpointEvery,
+                centres,
+                backboneLrScale);
     }
 
     public Hyperparameters withCheckpointEvery(long every) {
-        return new Hyperparameters(batchSize, learningRate, momentum, weightDecay, seed, loaderThreads, every, centres, backboneLrScale);
+        return new Hyperparameters(
+                batchSize, learningRate, momentum, weightDecay, seed, loaderThreads, every, centres, backboneLrScale);
     }
 
     public Hyperparameters withLoaderThreads(int threads) {
-        return new Hyperparameters(batchSize, learningRate, momentum, weightDecay, seed, threads, checkpointEvery, centres, backboneLrScale);
+        return new Hyperparameters(
+                batchSize,
+                learningRate,
+                momentum,
+                weightDecay,
+                seed,
+                threads,
+                checkpointEvery,
+                centres,
+                backboneLrScale);
     }
 
     /** @param init prototypes or random; null = by the base model */
     public Hyperparameters withCentres(CentreInit init) {
-        return new Hyperparameters(batchSize, learningRate, momentum, weightDecay, seed, loaderThreads, checkpointEvery, init, backboneLrScale);
+        return new Hyperparameters(
+                batchSize,
+                learningRate,
+                momentum,
+                weightDecay,
+                seed,
+                loaderThreads,
+                checkpointEvery,
+                init,
+                backboneLrScale);
     }
 
     public Hyperparameters withBackboneLrScale(double scale) {
-        return new Hyperparameters(batchSize, learningRate, momentum, weightDecay, seed, loaderThreads, checkpointEvery, centres, scale);
+        return new Hyperparameters(
+                batchSize, learningRate, momentum, weightDecay, seed, loaderThreads, checkpointEvery, centres, scale);
     }
 
     /** The centre initialisation this run uses for {@code base}. */

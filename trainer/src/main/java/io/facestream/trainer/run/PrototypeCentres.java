@@ -31,8 +31,14 @@ import java.util.Arrays;
  */
 public record PrototypeCentres(ClassCentres centres, int images, int emptyClasses, double seconds) {
 
-    public static PrototypeCentres compute(NDManager manager, OnnxGraphBlock block, ParameterStore parameters,
-                                           FaceDataset data, InputFormat format, int batchSize, long seed) {
+    public static PrototypeCentres compute(
+            NDManager manager,
+            OnnxGraphBlock block,
+            ParameterStore parameters,
+            FaceDataset data,
+            InputFormat format,
+            int batchSize,
+            long seed) {
         long t0 = System.nanoTime();
         int dim = -1;
         double[][] sums = null;
@@ -57,10 +63,13 @@ public record PrototypeCentres(ClassCentres centres, int images, int emptyClasse
             }
             float[] units;
             try (NDScope scope = new NDScope()) {
-                NDArray x = Owned.copyOf(manager, Arrays.copyOf(pixels, (int) format.shape(n).size()), format.shape(n));
+                NDArray x = Owned.copyOf(
+                        manager, Arrays.copyOf(pixels, (int) format.shape(n).size()), format.shape(n));
                 NDArray f = block.forward(parameters, new NDList(x), false).singletonOrThrow();
                 dim = (int) f.getShape().get(1);
-                units = f.div(f.norm(new int[] {1}, true)).toType(DataType.FLOAT32, false).toFloatArray();
+                units = f.div(f.norm(new int[] {1}, true))
+                        .toType(DataType.FLOAT32, false)
+                        .toFloatArray();
             }
             if (sums == null) {
                 sums = new double[data.classes()][dim];
@@ -68,8 +77,9 @@ public record PrototypeCentres(ClassCentres centres, int images, int emptyClasse
             for (int k = 0; k < n; k++) {
                 float[] row = Arrays.copyOfRange(units, k * dim, (k + 1) * dim);
                 if (!allFinite(row)) {
-                    throw new IllegalStateException("the base model gives a non-finite embedding for training image " + (start + k)
-                            + " of " + data.describe() + ": it cannot seed class prototypes (use --centres random)");
+                    throw new IllegalStateException(
+                            "the base model gives a non-finite embedding for training image " + (start + k) + " of "
+                                    + data.describe() + ": it cannot seed class prototypes (use --centres random)");
                 }
                 for (int d = 0; d < dim; d++) {
                     sums[labels[k]][d] += row[d];
@@ -79,8 +89,9 @@ public record PrototypeCentres(ClassCentres centres, int images, int emptyClasse
             }
         }
         if (sums == null) {
-            throw new IllegalArgumentException("no image of " + data.describe() + " could be decoded to compute class prototypes: "
-                    + data.badRecords().report());
+            throw new IllegalArgumentException(
+                    "no image of " + data.describe() + " could be decoded to compute class prototypes: "
+                            + data.badRecords().report());
         }
         int empty = 0;
         for (int c : counts) {
@@ -88,7 +99,8 @@ public record PrototypeCentres(ClassCentres centres, int images, int emptyClasse
                 empty++;
             }
         }
-        return new PrototypeCentres(ClassCentres.prototypes(manager, sums, seed), embedded, empty, (System.nanoTime() - t0) / 1e9);
+        return new PrototypeCentres(
+                ClassCentres.prototypes(manager, sums, seed), embedded, empty, (System.nanoTime() - t0) / 1e9);
     }
 
     private static boolean allFinite(float[] v) {
@@ -102,7 +114,12 @@ public record PrototypeCentres(ClassCentres centres, int images, int emptyClasse
 
     /** For the progress log. */
     public String describe() {
-        return String.format("class centres: prototypes of %d images under the base model (%.1f s)%s", images, seconds,
-                emptyClasses == 0 ? "" : ", " + emptyClasses + " class(es) without a usable image keep a random centre");
+        return String.format(
+                "class centres: prototypes of %d images under the base model (%.1f s)%s",
+                images,
+                seconds,
+                emptyClasses == 0
+                        ? ""
+                        : ", " + emptyClasses + " class(es) without a usable image keep a random centre");
     }
 }

@@ -41,7 +41,8 @@ public final class Sgd {
     public void step(double lr) {
         for (Slot s : slots.values()) {
             NDArray grad = s.weight().getGradient();
-            NDArray g = s.decayed() && weightDecay > 0 ? grad.add(s.weight().mul(Owned.scalar(grad, weightDecay))) : grad;
+            NDArray g =
+                    s.decayed() && weightDecay > 0 ? grad.add(s.weight().mul(Owned.scalar(grad, weightDecay))) : grad;
             s.momentum().muli(Owned.scalar(grad, momentum)).addi(g);
             s.weight().subi(s.momentum().mul(Owned.scalar(grad, lr * s.lrScale())));
             Finite.zero(grad);

@@ -13,5 +13,13 @@ package io.facestream.trainer.run;
  * @param normMean     mean feature norm ‖f‖ of the batch (training mode)
  * @param normStd      its std
  */
-public record StepResult(long step, double loss, int images, long waitNanos, long computeNanos, long dataWorkNanos, double learningRate,
-                         double normMean, double normStd) {}
+public record StepResult(
+        long step,
+        double loss,
+        int images,
+        long waitNanos,
+        long computeNanos,
+        long dataWorkNanos,
+        double learningRate,
+        double normMean,
+        double normStd) {}

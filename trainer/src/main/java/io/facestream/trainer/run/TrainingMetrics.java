@@ -16,5 +16,13 @@ import io.facestream.trainer.head.NormStatistics;
  * @param normStatistics  EMA of the feature norm (goes into the manifest)
  * @param badRecords      records counted and skipped
  */
-public record TrainingMetrics(long steps, long images, double firstLoss, double finalLoss, double imagesPerSecond,
-                              double dataWaitShare, double seconds, NormStatistics normStatistics, BadRecords.Report badRecords) {}
+public record TrainingMetrics(
+        long steps,
+        long images,
+        double firstLoss,
+        double finalLoss,
+        double imagesPerSecond,
+        double dataWaitShare,
+        double seconds,
+        NormStatistics normStatistics,
+        BadRecords.Report badRecords) {}

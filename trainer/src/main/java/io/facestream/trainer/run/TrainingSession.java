@@ -50,13 +50,21 @@ public final class TrainingSession implements AutoCloseable {
      * @param checkpoint state to continue from, or null for a fresh start
      * @param totalSteps the run's length (for the learning-rate schedule); null = derived from the budget
      */
-    public TrainingSession(BaseModel base, FaceDataset data, HeadKind headKind, Budget budget, Hyperparameters hyper,
-                           Augmentation augmentation, String device, Checkpoint checkpoint) {
+    public TrainingSession(
+            BaseModel base,
+            FaceDataset data,
+            HeadKind headKind,
+            Budget budget,
+            Hyperparameters hyper,
+            Augmentation augmentation,
+            String device,
+            Checkpoint checkpoint) {
         TorchRuntime.engine();
         Device dev = TorchRuntime.device(device);
         this.hyper = hyper;
         this.manager = Engine.getEngine("PyTorch").newBaseManager(dev);
-        this.block = OnnxGraphBlock.load(manager, base.graph(), base.manifest().embedding().output());
+        this.block = OnnxGraphBlock.load(
+                manager, base.graph(), base.manifest().embedding().output());
         this.parameterStore = new ParameterStore(manager, false);
         this.format = InputFormat.of(base.manifest().input());
         int dim = (int) block.getOutputShapes(new Shape[] {format.shape(2)})[0].get(1);
@@ -66,9 +74,11 @@ public final class TrainingSession implements AutoCloseable {
         if (checkpoint != null) {
             // a resumed run takes its centres from the checkpoint (restore below), so no prototype pass
             centres = ClassCentres.initial(manager, dim, data.classes(), hyper.seed());
-            this.centresOrigin = "class centres: from checkpoint step " + checkpoint.state().step();
+            this.centresOrigin =
+                    "class centres: from checkpoint step " + checkpoint.state().step();
         } else if (hyper.centresFor(base) == CentreInit.PROTOTYPES) {
-            PrototypeCentres p = PrototypeCentres.compute(manager, block, parameterStore, data, format, hyper.batchSize(), hyper.seed());
+            PrototypeCentres p = PrototypeCentres.compute(
+                    manager, block, parameterStore, data, format, hyper.batchSize(), hyper.seed());
             centres = p.centres();
             this.centresOrigin = p.describe();
         } else {
@@ -77,7 +87,8 @@ public final class TrainingSession implements AutoCloseable {
         }
         if (checkpoint != null) {
             if (!checkpoint.state().head().equals(headKind.id())) {
-                throw new IllegalArgumentException("checkpoint was trained with the " + checkpoint.state().head() + " head, not " + headKind.id());
+                throw new IllegalArgumentException(
+                        "checkpoint was trained with the " + checkpoint.state().head() + " head, not " + headKind.id());
             }
             checkpoint.restore(block, centres, base, data);
             stats = checkpoint.state().normStatistics();
@@ -87,14 +98,19 @@ public final class TrainingSession implements AutoCloseable {
         this.optimizer = new Sgd(hyper.momentum(), hyper.weightDecay());
         for (Map.Entry<String, Parameter> e : block.state().entrySet()) {
             if (block.role(e.getKey()).trainable()) {
-                optimizer.add(e.getKey(), e.getValue().getArray(), block.role(e.getKey()).decayed(), hyper.backboneLrScale());
+                optimizer.add(
+                        e.getKey(),
+                        e.getValue().getArray(),
+                        block.role(e.getKey()).decayed(),
+                        hyper.backboneLrScale());
             }
         }
         optimizer.add(Checkpoint.CENTRES, centres.weight(), true);
         if (checkpoint != null) {
             checkpoint.restoreMomentum(optimizer);
         }
-        this.loader = new BatchLoader(data, format, augmentation, hyper.batchSize(), hyper.seed(), step, hyper.loaderThreads());
+        this.loader = new BatchLoader(
+                data, format, augmentation, hyper.batchSize(), hyper.seed(), step, hyper.loaderThreads());
         this.totalSteps = budget.steps(loader.stepsPerEpoch());
     }
 
@@ -106,18 +122,23 @@ public final class TrainingSession implements AutoCloseable {
         double value = Double.NaN;
         double[] norms = new double[0];
         if (batch.size() >= 2) {
-            // Seeding per step makes dropout masks a function of (seed, step): a resumed run repeats an uninterrupted one.
+            // Seeding per step makes dropout masks a function of (seed, step): a resumed run repeats an uninterrupted
+            // one.
             TorchRuntime.seed(hyper.seed() * 1_000_003L + step);
             try (NDScope scope = new NDScope()) {
                 NDArray x = Owned.copyOf(manager, batch.pixels(), format.shape(batch.size()));
                 NDArray labels = Owned.copyOf(manager, batch.labels());
                 try (GradientCollector gc = manager.getEngine().newGradientCollector()) {
-                    NDArray features = block.forward(parameterStore, new NDList(x), true).singletonOrThrow();
+                    NDArray features =
+                            block.forward(parameterStore, new NDList(x), true).singletonOrThrow();
                     NDList out = loss.forward(features, labels, true);
                     NDArray l = out.get(0);
                     gc.backward(l);
-                    value = l.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
-                    norms = out.get(1).toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray();
+                    value = l.toType(ai.djl.ndarray.types.DataType.FLOAT64, false)
+                            .getDouble();
+                    norms = out.get(1)
+                            .toType(ai.djl.ndarray.types.DataType.FLOAT64, false)
+                            .toDoubleArray();
                 }
                 // A NaN or Inf is stopped where it first appears, before the update spreads it into every weight.
                 if (!Double.isFinite(value)) {
@@ -130,14 +151,26 @@ public final class TrainingSession implements AutoCloseable {
                 optimizer.step(lr);
                 String badWeight = Finite.firstNonFinite(optimizer.weights());
                 if (badWeight != null) {
-                    throw new TrainingDivergedException(step, "the parameter '" + badWeight + "' after the update (lr " + lr + ")",
+                    throw new TrainingDivergedException(
+                            step,
+                            "the parameter '" + badWeight + "' after the update (lr " + lr + ")",
                             batch.sources());
                 }
             }
         }
         double mean = java.util.Arrays.stream(norms).average().orElse(Double.NaN);
-        double var = java.util.Arrays.stream(norms).map(n -> (n - mean) * (n - mean)).sum() / Math.max(1, norms.length - 1);
-        StepResult r = new StepResult(step, value, batch.size(), t1 - t0, System.nanoTime() - t1, batch.workNanos(), lr, mean, Math.sqrt(var));
+        double var =
+                java.util.Arrays.stream(norms).map(n -> (n - mean) * (n - mean)).sum() / Math.max(1, norms.length - 1);
+        StepResult r = new StepResult(
+                step,
+                value,
+                batch.size(),
+                t1 - t0,
+                System.nanoTime() - t1,
+                batch.workNanos(),
+                lr,
+                mean,
+                Math.sqrt(var));
         step++;
         return r;
     }

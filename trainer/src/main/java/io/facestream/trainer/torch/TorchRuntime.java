@@ -43,8 +43,9 @@ public final class TorchRuntime {
             int id = n.contains(":") ? Integer.parseInt(n.substring(n.indexOf(':') + 1)) : 0;
             int gpus = engine().getGpuCount();
             if (id >= gpus) {
-                throw new IllegalArgumentException("device '" + name + "' is not available: PyTorch sees " + gpus
-                        + " GPU(s) (the bundled native library is CPU-only; set PYTORCH_LIBRARY_PATH to a CUDA libtorch 2.7.1)");
+                throw new IllegalArgumentException(
+                        "device '" + name + "' is not available: PyTorch sees " + gpus
+                                + " GPU(s) (the bundled native library is CPU-only; set PYTORCH_LIBRARY_PATH to a CUDA libtorch 2.7.1)");
             }
             return Device.gpu(id);
         }

@@ -20,13 +20,15 @@ public final class Patterns {
                 for (int y = by * 8; y < by * 8 + 8; y++) {
                     for (int x = bx * 8; x < bx * 8 + 8; x++) {
                         for (int k = 0; k < 3; k++) {
-                            px[(y * 112 + x) * 3 + k] = (byte) Math.max(0, Math.min(255, c[k] + (int) (noise.nextGaussian() * 10)));
+                            px[(y * 112 + x) * 3 + k] =
+                                    (byte) Math.max(0, Math.min(255, c[k] + (int) (noise.nextGaussian() * 10)));
                         }
                     }
                 }
             }
         }
-        try (Mat m = new Mat(112, 112, opencv_core.CV_8UC3); BytePointer buf = new BytePointer()) {
+        try (Mat m = new Mat(112, 112, opencv_core.CV_8UC3);
+                BytePointer buf = new BytePointer()) {
             m.data().put(px);
             opencv_imgcodecs.imencode(".jpg", m, buf);
             byte[] out = new byte[(int) buf.limit()];

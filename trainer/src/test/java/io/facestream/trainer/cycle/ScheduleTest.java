@@ -19,23 +19,45 @@ class ScheduleTest {
     void periodsAndCronExpressionsGiveTheNextWakeUp() {
         assertEquals(NOW.plusHours(24), Schedule.parse("24h").next(NOW));
         assertEquals(new Schedule.Every(Duration.ofMinutes(30)), Schedule.parse("30m"));
-        assertEquals(ZonedDateTime.of(2026, 11, 23, 3, 0, 0, 0, ZoneOffset.UTC), Schedule.parse("0 3 * * *").next(NOW));
-        assertEquals(ZonedDateTime.of(2026, 11, 22, 7, 30, 0, 0, ZoneOffset.UTC), Schedule.parse("*/15 * * * *").next(NOW));
+        assertEquals(
+                ZonedDateTime.of(2026, 11, 23, 3, 0, 0, 0, ZoneOffset.UTC),
+                Schedule.parse("0 3 * * *").next(NOW));
+        assertEquals(
+                ZonedDateTime.of(2026, 11, 22, 7, 30, 0, 0, ZoneOffset.UTC),
+                Schedule.parse("*/15 * * * *").next(NOW));
         // Saturdays at 02:30 (day of week 6)
-        assertEquals(ZonedDateTime.of(2026, 11, 28, 2, 30, 0, 0, ZoneOffset.UTC), Schedule.parse("30 2 * * 6").next(NOW));
+        assertEquals(
+                ZonedDateTime.of(2026, 11, 28, 2, 30, 0, 0, ZoneOffset.UTC),
+                Schedule.parse("30 2 * * 6").next(NOW));
         // 7 is Sunday too; the next Sunday 06:00 is a week away
-        assertEquals(ZonedDateTime.of(2026, 11, 29, 6, 0, 0, 0, ZoneOffset.UTC), Schedule.parse("0 6 * * 7").next(NOW));
+        assertEquals(
+                ZonedDateTime.of(2026, 11, 29, 6, 0, 0, 0, ZoneOffset.UTC),
+                Schedule.parse("0 6 * * 7").next(NOW));
         // both day fields restricted: either matches (the 1st of the month or a Monday)
-        assertEquals(ZonedDateTime.of(2026, 11, 23, 0, 0, 0, 0, ZoneOffset.UTC), Schedule.parse("0 0 1 * 1").next(NOW));
-        assertEquals(ZonedDateTime.of(2028, 2, 29, 0, 0, 0, 0, ZoneOffset.UTC), Schedule.parse("0 0 29 2 *").next(NOW));
+        assertEquals(
+                ZonedDateTime.of(2026, 11, 23, 0, 0, 0, 0, ZoneOffset.UTC),
+                Schedule.parse("0 0 1 * 1").next(NOW));
+        assertEquals(
+                ZonedDateTime.of(2028, 2, 29, 0, 0, 0, 0, ZoneOffset.UTC),
+                Schedule.parse("0 0 29 2 *").next(NOW));
     }
 
     @Test
     void badSchedulesAreRefusedWithTheReason() {
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> Schedule.parse("61 * * * *")).getMessage().contains("'61'"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> Schedule.parse("daily")).getMessage().contains("neither a duration"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> Schedule.parse("10s")).getMessage().contains("shorter than a minute"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> Schedule.parse("0 0 31 2 *").next(NOW)).getMessage().contains("never fires"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Schedule.parse("61 * * * *"))
+                .getMessage()
+                .contains("'61'"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Schedule.parse("daily"))
+                .getMessage()
+                .contains("neither a duration"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Schedule.parse("10s"))
+                .getMessage()
+                .contains("shorter than a minute"));
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class,
+                        () -> Schedule.parse("0 0 31 2 *").next(NOW))
+                .getMessage()
+                .contains("never fires"));
     }
 
     @Test

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class DataSetsTest {
-    private static final InputFormat RGB = new InputFormat(112, true, false, new float[] {127.5f, 127.5f, 127.5f}, new float[] {128, 128, 128});
+    private static final InputFormat RGB =
+            new InputFormat(112, true, false, new float[] {127.5f, 127.5f, 127.5f}, new float[] {128, 128, 128});
 
     @Test
     void recordIoRoundTripsImagesLabelsAndSplitRecords(@TempDir Path dir) {
@@ -49,14 +50,17 @@ class DataSetsTest {
             }
         }
         // corrupt the magic of image record 5 (index key 5)
-        long offset = Files.readAllLines(dir.resolve("train.idx")).stream().filter(l -> l.startsWith("5\t"))
-                .mapToLong(l -> Long.parseLong(l.split("\t")[1])).findFirst().orElseThrow();
+        long offset = Files.readAllLines(dir.resolve("train.idx")).stream()
+                .filter(l -> l.startsWith("5\t"))
+                .mapToLong(l -> Long.parseLong(l.split("\t")[1]))
+                .findFirst()
+                .orElseThrow();
         try (RandomAccessFile f = new RandomAccessFile(dir.resolve("train.rec").toFile(), "rw")) {
             f.seek(offset);
             f.writeInt(0x12345678);
         }
         try (RecordIoDataset ds = RecordIoDataset.open(dir);
-             BatchLoader loader = new BatchLoader(ds, RGB, Augmentation.NONE, 5, 1, 0, 1)) {
+                BatchLoader loader = new BatchLoader(ds, RGB, Augmentation.NONE, 5, 1, 0, 1)) {
             assertEquals(5, ds.size(), "the record with a broken magic is left out at open");
             assertEquals(1, ds.badRecords().count());
             Batch b = loader.next();
@@ -72,7 +76,9 @@ class DataSetsTest {
     void imageFolderUsesLexicographicClassOrderAndCountsStrayFiles(@TempDir Path dir) throws Exception {
         for (String id : List.of("10", "2", "1")) {
             Files.createDirectories(dir.resolve(id));
-            Files.write(dir.resolve(id).resolve("a.jpg"), ImageCodec.encode(SyntheticFaces.image(Integer.parseInt(id), 0, 112), ".jpg"));
+            Files.write(
+                    dir.resolve(id).resolve("a.jpg"),
+                    ImageCodec.encode(SyntheticFaces.image(Integer.parseInt(id), 0, 112), ".jpg"));
         }
         Files.writeString(dir.resolve("2").resolve("notes.txt"), "x");
         try (ImageFolderDataset ds = ImageFolderDataset.open(dir)) {
@@ -119,8 +125,8 @@ class DataSetsTest {
     void loaderIsDeterministicAcrossRestarts(@TempDir Path dir) {
         SyntheticFaces.folder(dir, 3, 4);
         try (FaceDataset ds = FaceDataset.open(dir);
-             BatchLoader full = new BatchLoader(ds, RGB, Augmentation.PAPER, 4, 7, 0, 2);
-             BatchLoader resumed = new BatchLoader(ds, RGB, Augmentation.PAPER, 4, 7, 4, 1)) {
+                BatchLoader full = new BatchLoader(ds, RGB, Augmentation.PAPER, 4, 7, 0, 2);
+                BatchLoader resumed = new BatchLoader(ds, RGB, Augmentation.PAPER, 4, 7, 4, 1)) {
             for (int s = 0; s < 4; s++) {
                 full.next();
             }

@@ -1,14 +1,16 @@
 package io.facestream.trainer.gate;
 
-import io.facestream.core.config.FacestreamPaths;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.facestream.core.config.FacestreamPaths;
 import io.facestream.embed.embedding.FaceEmbedder;
 import io.facestream.embed.model.ModelManifest;
 import io.facestream.embed.model.ModelStore;
+import io.facestream.embed.model.convert.onnx.Onnx.ModelProto;
+import io.facestream.embed.model.convert.onnx.Onnx.TensorProto;
 import io.facestream.embed.onnx.Device;
 import io.facestream.embed.onnx.OnnxSessions;
 import io.facestream.trainer.graph.OnnxExport;
@@ -20,8 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import io.facestream.embed.model.convert.onnx.Onnx.ModelProto;
-import io.facestream.embed.model.convert.onnx.Onnx.TensorProto;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 class EvaluationGateTest {
     @TempDir
     static Path dir;
+
     static ModelStore store;
     static ModelStore.InstalledModel current;
     static HeldOutFaces faces;
@@ -41,9 +42,11 @@ class EvaluationGateTest {
     @BeforeAll
     static void prepare() {
         Path cache = FacestreamPaths.fromEnvironment().cache("models");
-        Assumptions.assumeTrue(Files.isDirectory(cache.resolve("mobilefacenet")), "mobilefacenet not installed in " + cache);
+        Assumptions.assumeTrue(
+                Files.isDirectory(cache.resolve("mobilefacenet")), "mobilefacenet not installed in " + cache);
         // the zoo's version, not the cache's newest (which may be a candidate of an earlier `train`)
-        ModelStore.InstalledModel zoo = io.facestream.embed.model.zoo.ModelZoo.ensure(new ModelStore(cache), "mobilefacenet");
+        ModelStore.InstalledModel zoo =
+                io.facestream.embed.model.zoo.ModelZoo.ensure(new ModelStore(cache), "mobilefacenet");
         store = new ModelStore(dir.resolve("models"));
         current = store.install(zoo.manifest(), Map.of("main", zoo.path("main")));
         faces = new HeldOutFaces(SyntheticFaces.folder(dir.resolve("held-out"), 12, 4));
@@ -51,7 +54,8 @@ class EvaluationGateTest {
 
     private static EvaluationGate gate(List<String> log) {
         OnnxSessions sessions = new OnnxSessions(Device.CPU, 1);
-        return new EvaluationGate(faces, null, GatePolicy.defaults().withMargin(0.02), m -> new FaceEmbedder(m, sessions, 16), log::add);
+        return new EvaluationGate(
+                faces, null, GatePolicy.defaults().withMargin(0.02), m -> new FaceEmbedder(m, sessions, 16), log::add);
     }
 
     @Test
@@ -65,8 +69,10 @@ class EvaluationGateTest {
         for (GateVerdict.Comparison c : v.comparisons()) {
             assertEquals(c.current(), c.candidate(), 1e-9, c.metric());
         }
-        assertTrue(v.current().verification().accuracy() > 0.7,
-                "MobileFaceNet should separate the held-out identities: " + v.current().verification());
+        assertTrue(
+                v.current().verification().accuracy() > 0.7,
+                "MobileFaceNet should separate the held-out identities: "
+                        + v.current().verification());
     }
 
     @Test
@@ -77,8 +83,14 @@ class EvaluationGateTest {
         log.forEach(System.out::println);
 
         assertFalse(v.accepted(), v.summary());
-        assertTrue(v.summary().startsWith("refused mobilefacenet@" + worse.manifest().version()), v.summary());
-        assertTrue(v.candidate().verification().accuracy() < v.current().verification().accuracy() - 0.02, v.summary());
+        assertTrue(
+                v.summary()
+                        .startsWith("refused mobilefacenet@" + worse.manifest().version()),
+                v.summary());
+        assertTrue(
+                v.candidate().verification().accuracy()
+                        < v.current().verification().accuracy() - 0.02,
+                v.summary());
     }
 
     @Test
@@ -87,7 +99,8 @@ class EvaluationGateTest {
         ModelProto.Builder b = proto.toBuilder();
         int index = -1;
         for (int i = 0; i < b.getGraph().getInitializerCount() && index < 0; i++) {
-            if (OnnxTensors.isFloat(b.getGraph().getInitializer(i)) && b.getGraph().getInitializer(i).getDimsCount() >= 2) {
+            if (OnnxTensors.isFloat(b.getGraph().getInitializer(i))
+                    && b.getGraph().getInitializer(i).getDimsCount() >= 2) {
                 index = i;
             }
         }
@@ -98,14 +111,19 @@ class EvaluationGateTest {
         ModelStore.InstalledModel poisoned = install("nan", b.build());
 
         List<String> log = new ArrayList<>();
-        NonFiniteModelException e = assertThrows(NonFiniteModelException.class, () -> gate(log).judge(current, poisoned));
-        assertTrue(e.getMessage().contains("'" + t.getName() + "'") && e.getMessage().contains(poisoned.manifest().id()), e.getMessage());
+        NonFiniteModelException e =
+                assertThrows(NonFiniteModelException.class, () -> gate(log).judge(current, poisoned));
+        assertTrue(
+                e.getMessage().contains("'" + t.getName() + "'")
+                        && e.getMessage().contains(poisoned.manifest().id()),
+                e.getMessage());
         assertTrue(log.stream().noneMatch(l -> l.contains("scored")), "nothing was scored: " + log);
 
         // and the publisher refuses it even with an accepting verdict in hand (it checks before it connects)
         GateVerdict accepted = gate(new ArrayList<>()).judge(current, variant("same-for-publish", 0));
         assertTrue(accepted.accepted(), accepted.summary());
-        assertThrows(NonFiniteModelException.class,
+        assertThrows(
+                NonFiniteModelException.class,
                 () -> new io.facestream.trainer.release.ModelPublisher("127.0.0.1:9").publish(poisoned, accepted));
     }
 
@@ -140,9 +158,16 @@ class EvaluationGateTest {
         Path onnx = dir.resolve(tag + ".onnx");
         OnnxExport.write(graph, onnx);
         ModelManifest.ModelFile f = m.files().get(0);
-        ModelManifest v = new ModelManifest(m.name(), m.version() + "-" + tag, m.kind(),
+        ModelManifest v = new ModelManifest(
+                m.name(),
+                m.version() + "-" + tag,
+                m.kind(),
                 List.of(new ModelManifest.ModelFile(f.role(), f.file(), null, f.inputs(), f.outputs())),
-                m.input(), m.embedding(), m.source(), m.licence(), "gate test: " + tag);
+                m.input(),
+                m.embedding(),
+                m.source(),
+                m.licence(),
+                "gate test: " + tag);
         return store.install(v, Map.of("main", onnx));
     }
 }

@@ -30,12 +30,16 @@ class OnnxRoundTripTest extends WithTorchManager {
     @Test
     void trainedWeightsExportedToOnnxRunInOnnxRuntimeLikeTheDjlForward() throws Exception {
         OnnxGraphBlock block = OnnxGraphBlock.load(manager, TINY.build(7), null);
-        NDArray meanBefore = block.state().get("body.0.res_layer.2.running_mean").getArray().duplicate();
+        NDArray meanBefore =
+                block.state().get("body.0.res_layer.2.running_mean").getArray().duplicate();
         OnnxGraphBlock reimported = trainExportAndCompare(block);
-        assertNotEquals(meanBefore.getFloat(0), block.state().get("body.0.res_layer.2.running_mean").getArray().getFloat(0),
+        assertNotEquals(
+                meanBefore.getFloat(0),
+                block.state().get("body.0.res_layer.2.running_mean").getArray().getFloat(0),
                 "BatchNormalization in training mode must update its running mean");
         // and the export really carries the trained weights, not the originals
-        assertEquals(block.state().get("input_layer.0.weight").getArray().getFloat(0, 0, 0, 0),
+        assertEquals(
+                block.state().get("input_layer.0.weight").getArray().getFloat(0, 0, 0, 0),
                 reimported.state().get("input_layer.0.weight").getArray().getFloat(0, 0, 0, 0));
     }
 
@@ -46,11 +50,18 @@ class OnnxRoundTripTest extends WithTorchManager {
      */
     @Test
     void mobileFaceNetRoundTripsThroughTraining() throws Exception {
-        java.nio.file.Path dir = io.facestream.core.config.FacestreamPaths.fromEnvironment().cache("models").resolve("mobilefacenet");
-        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(dir), "mobilefacenet not installed in " + dir);
-        var installed = io.facestream.embed.model.zoo.ModelZoo.ensure(new io.facestream.embed.model.ModelStore(dir.getParent()), "mobilefacenet");
+        java.nio.file.Path dir = io.facestream.core.config.FacestreamPaths.fromEnvironment()
+                .cache("models")
+                .resolve("mobilefacenet");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                java.nio.file.Files.isDirectory(dir), "mobilefacenet not installed in " + dir);
+        var installed = io.facestream.embed.model.zoo.ModelZoo.ensure(
+                new io.facestream.embed.model.ModelStore(dir.getParent()), "mobilefacenet");
         var m = installed.manifest();
-        OnnxGraphBlock block = OnnxGraphBlock.load(manager, OnnxExport.read(installed.path(m.files().get(0).role())), m.embedding().output());
+        OnnxGraphBlock block = OnnxGraphBlock.load(
+                manager,
+                OnnxExport.read(installed.path(m.files().get(0).role())),
+                m.embedding().output());
         System.out.println("mobilefacenet ops: " + block.opTypes());
         int threads = TorchRuntime.intraOpThreads();
         try {
@@ -58,8 +69,12 @@ class OnnxRoundTripTest extends WithTorchManager {
                 TorchRuntime.intraOpThreads(t);
                 Shape shape = block.inputShape(3);
                 float[] input = randomInput((int) shape.size(), 5);
-                assertClose(block.forward(null, new NDList(manager.create(input, shape)), false).singletonOrThrow().toFloatArray(),
-                        runOrt(block.model(), block, input, shape), "imported graph at " + t + " intra-op thread(s)");
+                assertClose(
+                        block.forward(null, new NDList(manager.create(input, shape)), false)
+                                .singletonOrThrow()
+                                .toFloatArray(),
+                        runOrt(block.model(), block, input, shape),
+                        "imported graph at " + t + " intra-op thread(s)");
             }
         } finally {
             TorchRuntime.intraOpThreads(threads);
@@ -81,9 +96,13 @@ class OnnxRoundTripTest extends WithTorchManager {
         float[] w = OnnxTensors.floats(t);
         w[0] = Float.POSITIVE_INFINITY;
         g.setInitializer(index, OnnxTensors.withValues(t, w));
-        UnsupportedOnnxException e = assertThrows(UnsupportedOnnxException.class,
+        UnsupportedOnnxException e = assertThrows(
+                UnsupportedOnnxException.class,
                 () -> OnnxGraphBlock.load(manager, m.toBuilder().setGraph(g).build(), null));
-        assertTrue(e.getMessage().contains("'" + t.getName() + "'") && e.getMessage().contains("NaN or Inf"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("'" + t.getName() + "'")
+                        && e.getMessage().contains("NaN or Inf"),
+                e.getMessage());
     }
 
     /** Three SGD steps on a random batch, export, and ONNX Runtime vs DJL (inference mode) within 1e-4. */
@@ -92,8 +111,10 @@ class OnnxRoundTripTest extends WithTorchManager {
         float[] input = randomInput((int) shape.size(), 11);
         NDArray x = manager.create(input, shape);
         // before any training, the imported graph must compute what ONNX Runtime computes
-        assertClose(block.forward(null, new NDList(x), false).singletonOrThrow().toFloatArray(),
-                runOrt(block.model(), block, input, shape), "imported graph");
+        assertClose(
+                block.forward(null, new NDList(x), false).singletonOrThrow().toFloatArray(),
+                runOrt(block.model(), block, input, shape),
+                "imported graph");
 
         // A few real training steps: gradients through every op, running statistics updated in place.
         for (int step = 0; step < 3; step++) {
@@ -110,7 +131,8 @@ class OnnxRoundTripTest extends WithTorchManager {
                 }
             }
         }
-        float[] djl = block.forward(null, new NDList(x), false).singletonOrThrow().toFloatArray();
+        float[] djl =
+                block.forward(null, new NDList(x), false).singletonOrThrow().toFloatArray();
 
         ModelProto exported = OnnxExport.export(block);
         float[] ort = runOrt(exported, block, input, shape);
@@ -135,15 +157,27 @@ class OnnxRoundTripTest extends WithTorchManager {
         }
         NodeProto old = g.getNode(flatten);
         String x = old.getInput(0);
-        g.addInitializer(io.facestream.embed.model.convert.onnx.Onnx.TensorProto.newBuilder().setName("batch_index")
-                .setDataType(io.facestream.embed.model.convert.onnx.Onnx.TensorProto.DataType.INT64_VALUE).addInt64Data(0));
+        g.addInitializer(io.facestream.embed.model.convert.onnx.Onnx.TensorProto.newBuilder()
+                .setName("batch_index")
+                .setDataType(io.facestream.embed.model.convert.onnx.Onnx.TensorProto.DataType.INT64_VALUE)
+                .addInt64Data(0));
         g.addInitializer(OnnxTensors.longTensor("unsqueeze_axes", 0));
         g.addInitializer(OnnxTensors.longTensor("minus_one", -1));
         java.util.List<NodeProto> viewAsFlatten = java.util.List.of(
                 node("Shape", "view.shape", new String[] {x}, "dims"),
-                node("Gather", "view.batch", new String[] {"dims", "batch_index"}, "batch", GraphWriter.integer("axis", 0)),
+                node(
+                        "Gather",
+                        "view.batch",
+                        new String[] {"dims", "batch_index"},
+                        "batch",
+                        GraphWriter.integer("axis", 0)),
                 node("Unsqueeze", "view.batch1", new String[] {"batch", "unsqueeze_axes"}, "batch1"),
-                node("Concat", "view.target", new String[] {"batch1", "minus_one"}, "target", GraphWriter.integer("axis", 0)),
+                node(
+                        "Concat",
+                        "view.target",
+                        new String[] {"batch1", "minus_one"},
+                        "target",
+                        GraphWriter.integer("axis", 0)),
                 node("Reshape", "view", new String[] {x, "target"}, old.getOutput(0)));
         g.removeNode(flatten);
         for (int i = viewAsFlatten.size() - 1; i >= 0; i--) {
@@ -151,18 +185,30 @@ class OnnxRoundTripTest extends WithTorchManager {
         }
         int last = g.getNodeCount() - 1;
         g.setNode(last, g.getNode(last).toBuilder().setOutput(0, "bn_feature"));
-        g.addNode(node("ReduceL2", "norm", new String[] {"bn_feature"}, "norm", GraphWriter.ints("axes", 1), GraphWriter.integer("keepdims", 1)));
+        g.addNode(node(
+                "ReduceL2",
+                "norm",
+                new String[] {"bn_feature"},
+                "norm",
+                GraphWriter.ints("axes", 1),
+                GraphWriter.integer("keepdims", 1)));
         g.addNode(node("Div", "unit", new String[] {"bn_feature", "norm"}, "unit"));
         g.addNode(node("Mul", "raw", new String[] {"unit", "norm"}, IrNet.OUTPUT));
         ModelProto exportLike = plain.toBuilder().setGraph(g).build();
 
         OnnxGraphBlock block = OnnxGraphBlock.load(manager, exportLike, null);
-        assertTrue(block.opTypes().containsAll(java.util.List.of("Shape", "Gather", "ReduceL2")), block.opTypes().toString());
+        assertTrue(
+                block.opTypes().containsAll(java.util.List.of("Shape", "Gather", "ReduceL2")),
+                block.opTypes().toString());
         trainExportAndCompare(block);
     }
 
-    private static NodeProto node(String op, String name, String[] inputs, String output,
-                                  io.facestream.embed.model.convert.onnx.Onnx.AttributeProto... attributes) {
+    private static NodeProto node(
+            String op,
+            String name,
+            String[] inputs,
+            String output,
+            io.facestream.embed.model.convert.onnx.Onnx.AttributeProto... attributes) {
         NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(name).addOutput(output);
         for (String in : inputs) {
             n.addInput(in);
@@ -187,7 +233,8 @@ class OnnxRoundTripTest extends WithTorchManager {
         ModelProto m = TINY.build(1);
         var g = m.getGraph().toBuilder();
         g.setNode(3, NodeProto.newBuilder(g.getNode(3)).setOpType("HardSwish").setName("odd-node"));
-        UnsupportedOnnxException e = assertThrows(UnsupportedOnnxException.class,
+        UnsupportedOnnxException e = assertThrows(
+                UnsupportedOnnxException.class,
                 () -> OnnxGraphBlock.load(manager, m.toBuilder().setGraph(g).build(), null));
         assertTrue(e.getMessage().contains("odd-node") && e.getMessage().contains("HardSwish"), e.getMessage());
     }
@@ -205,8 +252,8 @@ class OnnxRoundTripTest extends WithTorchManager {
         float[] ort;
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession session = env.createSession(model.toByteArray(), new OrtSession.SessionOptions());
-             OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(input), shape.getShape());
-             OrtSession.Result r = session.run(Map.of(block.inputName(), t))) {
+                OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(input), shape.getShape());
+                OrtSession.Result r = session.run(Map.of(block.inputName(), t))) {
             float[][] out = (float[][]) r.get(block.outputName()).orElseThrow().getValue();
             ort = new float[out.length * out[0].length];
             for (int i = 0; i < out.length; i++) {

@@ -34,7 +34,8 @@ class MarginHeadTest extends WithTorchManager {
     void adaFaceLeavesStatisticsAloneOutsideTraining() {
         AdaFaceHead head = new AdaFaceHead(AdaFaceHead.Parameters.PAPER, NormStatistics.ADAFACE_INITIAL);
         NDArray cos = manager.create(new double[] {0.5, 0.1, 0.2, 0.1}, new Shape(2, 2));
-        head.logits(cos, manager.create(new double[] {10, 20}, new Shape(2, 1)), manager.create(new long[] {0, 0}), false);
+        head.logits(
+                cos, manager.create(new double[] {10, 20}, new Shape(2, 1)), manager.create(new long[] {0, 0}), false);
         assertEquals(NormStatistics.ADAFACE_INITIAL, head.statistics());
     }
 
@@ -42,8 +43,10 @@ class MarginHeadTest extends WithTorchManager {
     void adaFaceRefusesSingleSampleBatches() {
         AdaFaceHead head = new AdaFaceHead(AdaFaceHead.Parameters.PAPER, NormStatistics.ADAFACE_INITIAL);
         NDArray cos = manager.create(new double[] {0.5, 0.1}, new Shape(1, 2));
-        assertThrows(IllegalArgumentException.class,
-                () -> head.logits(cos, manager.create(new double[] {10}, new Shape(1, 1)), manager.create(new long[] {0}), true));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> head.logits(
+                        cos, manager.create(new double[] {10}, new Shape(1, 1)), manager.create(new long[] {0}), true));
     }
 
     @Test
@@ -53,7 +56,10 @@ class MarginHeadTest extends WithTorchManager {
         NDArray labels = manager.create(new long[] {0, 1});
 
         double[] arc = ArcFaceHead.DEFAULT.logits(cos, norms, labels, true).toDoubleArray();
-        assertArrayEquals(new double[] {64 * Math.cos(Math.acos(0.5) + 0.5), 6.4, 64 * 0.3, 64 * Math.cos(Math.acos(-0.7) + 0.5)}, arc, 1e-9);
+        assertArrayEquals(
+                new double[] {64 * Math.cos(Math.acos(0.5) + 0.5), 6.4, 64 * 0.3, 64 * Math.cos(Math.acos(-0.7) + 0.5)},
+                arc,
+                1e-9);
 
         double[] cosFace = CosFaceHead.DEFAULT.logits(cos, norms, labels, true).toDoubleArray();
         assertArrayEquals(new double[] {64 * (0.5 - 0.4), 6.4, 64 * 0.3, 64 * (-0.7 - 0.4)}, cosFace, 1e-9);
@@ -62,7 +68,9 @@ class MarginHeadTest extends WithTorchManager {
     @Test
     void arcFaceClipsInsteadOfFallingBackPastPi() {
         NDArray cos = manager.create(new double[] {-0.99, 0.0}, new Shape(1, 2));
-        double[] arc = ArcFaceHead.DEFAULT.logits(cos, manager.ones(new Shape(1, 1)), manager.create(new long[] {0}), true).toDoubleArray();
+        double[] arc = ArcFaceHead.DEFAULT
+                .logits(cos, manager.ones(new Shape(1, 1)), manager.create(new long[] {0}), true)
+                .toDoubleArray();
         assertEquals(64 * Math.cos(Math.PI - 1e-4), arc[0], 1e-9);
     }
 
@@ -80,7 +88,8 @@ class MarginHeadTest extends WithTorchManager {
     @Test
     void crossEntropyIsMeanNegativeLogSoftmaxOfTheLabel() {
         NDArray logits = manager.create(new double[] {2, 0, 0, 1}, new Shape(2, 2));
-        double loss = MarginLoss.crossEntropy(logits, manager.create(new long[] {0, 0})).getDouble();
+        double loss = MarginLoss.crossEntropy(logits, manager.create(new long[] {0, 0}))
+                .getDouble();
         double expected = (Math.log(1 + Math.exp(-2)) + Math.log(1 + Math.exp(1))) / 2;
         assertEquals(expected, loss, 1e-12);
     }

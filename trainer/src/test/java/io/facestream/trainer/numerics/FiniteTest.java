@@ -18,7 +18,9 @@ class FiniteTest extends WithTorchManager {
         float[] poisoned = {1f, Float.NaN, Float.POSITIVE_INFINITY, -2f};
         NDArray bySubtraction = manager.create(poisoned);
         bySubtraction.subi(bySubtraction);
-        assertTrue(Float.isNaN(bySubtraction.toFloatArray()[1]) && Float.isNaN(bySubtraction.toFloatArray()[2]),
+        assertTrue(
+                Float.isNaN(bySubtraction.toFloatArray()[1])
+                        && Float.isNaN(bySubtraction.toFloatArray()[2]),
                 "g - g keeps NaN and turns Inf into NaN");
 
         NDArray zeroed = manager.create(poisoned);

@@ -1,7 +1,5 @@
 package io.facestream.trainer.run;
 
-import io.facestream.trainer.numerics.TrainingDivergedException;
-import io.facestream.trainer.torch.TorchRuntime;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -16,7 +14,9 @@ import io.facestream.trainer.graph.IrNet;
 import io.facestream.trainer.graph.OnnxExport;
 import io.facestream.trainer.head.CentreInit;
 import io.facestream.trainer.head.HeadKind;
+import io.facestream.trainer.numerics.TrainingDivergedException;
 import io.facestream.trainer.testing.SyntheticFaces;
+import io.facestream.trainer.torch.TorchRuntime;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +30,7 @@ class FineTuneTest {
 
     @TempDir
     static Path shared;
+
     static Path data;
     static ModelStore store;
 
@@ -44,10 +45,14 @@ class FineTuneTest {
         store.install(scratch.manifest(), Map.of("main", onnx));
     }
 
-
     private static Hyperparameters hyper() {
-        return Hyperparameters.defaults().withBatch(16).withLearningRate(0.02).withSeed(11)
-                .withLoaderThreads(1).withCheckpointEvery(3).withCentres(CentreInit.PROTOTYPES);
+        return Hyperparameters.defaults()
+                .withBatch(16)
+                .withLearningRate(0.02)
+                .withSeed(11)
+                .withLoaderThreads(1)
+                .withCheckpointEvery(3)
+                .withCentres(CentreInit.PROTOTYPES);
     }
 
     private static FineTuneRequest request(Budget budget, Path work, Path resume) {
@@ -55,13 +60,15 @@ class FineTuneTest {
     }
 
     private static FineTuneRequest request(String base, Hyperparameters hyper, Budget budget, Path work, Path resume) {
-        return new FineTuneRequest(data, base, HeadKind.ADAFACE, budget, hyper, Augmentation.PAPER, "cpu", work, resume);
+        return new FineTuneRequest(
+                data, base, HeadKind.ADAFACE, budget, hyper, Augmentation.PAPER, "cpu", work, resume);
     }
 
     /** Every checkpointed tensor of a run (weights, running statistics, centres, momentum), in file order, flattened. */
     private static float[] trainedState(FineTuneResult r) {
         var tensors = Checkpoint.read(r.checkpoint()).tensors().values();
-        float[] all = new float[tensors.stream().mapToInt(t -> t.values().length).sum()];
+        float[] all =
+                new float[tensors.stream().mapToInt(t -> t.values().length).sum()];
         int at = 0;
         for (var t : tensors) {
             System.arraycopy(t.values(), 0, all, at, t.values().length);
@@ -76,13 +83,19 @@ class FineTuneTest {
      */
     @Test
     void aBareNameStartsEveryRunFromTheBaseNotFromTheLastCandidate(@TempDir Path work) {
-        FineTuneResult first = new FineTune(store, l -> { }).run(request("ir-tiny", hyper(), new Budget.Steps(3), work.resolve("1"), null));
-        FineTuneResult second = new FineTune(store, l -> { }).run(request("ir-tiny", hyper(), new Budget.Steps(3), work.resolve("2"), null));
+        FineTuneResult first = new FineTune(store, l -> {})
+                .run(request("ir-tiny", hyper(), new Budget.Steps(3), work.resolve("1"), null));
+        FineTuneResult second = new FineTune(store, l -> {})
+                .run(request("ir-tiny", hyper(), new Budget.Steps(3), work.resolve("2"), null));
         assertEquals("ir-tiny@0", Checkpoint.read(second.checkpoint()).state().base());
-        // with 3 steps, firstLoss is the first step's loss: computed before any update, it repeats at every thread count
+        // with 3 steps, firstLoss is the first step's loss: computed before any update, it repeats at every thread
+        // count
         assertEquals(first.metrics().firstLoss(), second.metrics().firstLoss(), 0.0);
         String candidate = second.candidate().manifest().version();
-        assertEquals(candidate, BaseModel.resolve(store, "ir-tiny@" + candidate, 1).manifest().version(), "a candidate by its version");
+        assertEquals(
+                candidate,
+                BaseModel.resolve(store, "ir-tiny@" + candidate, 1).manifest().version(),
+                "a candidate by its version");
     }
 
     /**
@@ -92,8 +105,10 @@ class FineTuneTest {
      */
     @Test
     void theSameSeedGivesTheSameWeights(@TempDir Path work) {
-        float[] a = trainedState(new FineTune(store, l -> { }).run(request(new Budget.Steps(6), work.resolve("a"), null)));
-        float[] b = trainedState(new FineTune(store, l -> { }).run(request(new Budget.Steps(6), work.resolve("b"), null)));
+        float[] a =
+                trainedState(new FineTune(store, l -> {}).run(request(new Budget.Steps(6), work.resolve("a"), null)));
+        float[] b =
+                trainedState(new FineTune(store, l -> {}).run(request(new Budget.Steps(6), work.resolve("b"), null)));
         assertArrayEquals(a, b, "at " + TorchRuntime.intraOpThreads() + " intra-op thread(s)");
     }
 
@@ -101,42 +116,56 @@ class FineTuneTest {
     void aStepThatTurnsNonFiniteStopsTheRunNamingStepParameterAndBatch(@TempDir Path work) {
         long installed = store.list().size();
         // a learning rate past float32's range makes the first update write infinities into the first parameter
-        TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> new FineTune(store, l -> { })
-                .run(request("ir-tiny@0", hyper().withLearningRate(1e39), new Budget.Steps(3), work, null)));
+        TrainingDivergedException e = assertThrows(
+                TrainingDivergedException.class,
+                () -> new FineTune(store, l -> {})
+                        .run(request("ir-tiny@0", hyper().withLearningRate(1e39), new Budget.Steps(3), work, null)));
         assertEquals(0, e.step());
         assertTrue(e.where().startsWith("the parameter '"), e.getMessage());
         assertEquals(16, e.batch().size());
-        assertTrue(e.batch().stream().allMatch(b -> b.endsWith(".jpg")) && e.getMessage().contains(e.batch().get(0)), e.getMessage());
+        assertTrue(
+                e.batch().stream().allMatch(b -> b.endsWith(".jpg"))
+                        && e.getMessage().contains(e.batch().get(0)),
+                e.getMessage());
         assertEquals(installed, store.list().size(), "nothing is installed after a diverged run");
     }
-
 
     @Test
     void shortFineTuneLowersTheLossAndInstallsANewVersion(@TempDir Path work) {
         List<String> lines = new ArrayList<>();
-        FineTuneResult r = new FineTune(store, l -> { lines.add(l); System.out.println(l); }).run(request(new Budget.Epochs(8), work, null));
+        FineTuneResult r = new FineTune(store, l -> {
+                    lines.add(l);
+                    System.out.println(l);
+                })
+                .run(request(new Budget.Epochs(8), work, null));
 
         assertEquals(24, r.metrics().steps());
-        assertTrue(r.metrics().finalLoss() < r.metrics().firstLoss() * 0.8,
-                "loss should fall: " + r.metrics().firstLoss() + " -> " + r.metrics().finalLoss());
+        assertTrue(
+                r.metrics().finalLoss() < r.metrics().firstLoss() * 0.8,
+                "loss should fall: " + r.metrics().firstLoss() + " -> "
+                        + r.metrics().finalLoss());
         ModelManifest m = r.candidate().manifest();
         assertTrue(m.version().matches("0-ft\\.\\d+"), m.version());
         assertEquals(m.version(), store.load("ir-tiny").manifest().version(), "the candidate is the newest version");
         assertTrue(m.embedding().normMean() > 0 && m.embedding().normStd() > 0);
-        assertTrue(lines.stream().anyMatch(l -> l.matches("step \\d+/24 epoch \\d+ loss .* lr .* img/s .* ETA .*")), lines.toString());
+        assertTrue(
+                lines.stream().anyMatch(l -> l.matches("step \\d+/24 epoch \\d+ loss .* lr .* img/s .* ETA .*")),
+                lines.toString());
     }
 
     @Test
     void resumedRunRepeatsTheUninterruptedOne(@TempDir Path work) {
         // continue from the step-3 checkpoint of the first run, as if it had been interrupted there
         Path mid = work.resolve("a").resolve("checkpoints").resolve("step-00000003");
-        FineTuneResult straight = new FineTune(store, l -> { }).run(request(new Budget.Steps(6), work.resolve("a"), null));
-        FineTuneResult resumed = new FineTune(store, l -> { }).run(request(new Budget.Steps(6), work.resolve("c"), mid));
+        FineTuneResult straight =
+                new FineTune(store, l -> {}).run(request(new Budget.Steps(6), work.resolve("a"), null));
+        FineTuneResult resumed = new FineTune(store, l -> {}).run(request(new Budget.Steps(6), work.resolve("c"), mid));
 
         assertEquals(3, resumed.metrics().steps());
         Checkpoint a = Checkpoint.read(straight.checkpoint());
         Checkpoint c = Checkpoint.read(resumed.checkpoint());
-        assertEquals(a.state().normStatistics().mean(), c.state().normStatistics().mean(), 1e-4);
+        assertEquals(
+                a.state().normStatistics().mean(), c.state().normStatistics().mean(), 1e-4);
         float[] wa = a.tensors().get("body.0.res_layer.1.weight").values();
         float[] wc = c.tensors().get("body.0.res_layer.1.weight").values();
         double maxDiff = 0;
@@ -156,17 +185,41 @@ class FineTuneTest {
 
     @Test
     void aZeroBackboneLearningRateScaleMovesOnlyTheHead() {
-        Hyperparameters hyper = Hyperparameters.defaults().withBatch(16).withLearningRate(0.02).withSeed(11)
-                .withLoaderThreads(1).withBackboneLrScale(0);
+        Hyperparameters hyper = Hyperparameters.defaults()
+                .withBatch(16)
+                .withLearningRate(0.02)
+                .withSeed(11)
+                .withLoaderThreads(1)
+                .withBackboneLrScale(0);
         try (FaceDataset ds = FaceDataset.open(data);
-             TrainingSession session = new TrainingSession(BaseModel.resolve(store, "ir-tiny@0", 11), ds, HeadKind.ARCFACE,
-                     new Budget.Steps(2), hyper, Augmentation.NONE, "cpu", null)) {
-            float[] backbone = session.block().state().get("body.0.res_layer.1.weight").getArray().toFloatArray();
+                TrainingSession session = new TrainingSession(
+                        BaseModel.resolve(store, "ir-tiny@0", 11),
+                        ds,
+                        HeadKind.ARCFACE,
+                        new Budget.Steps(2),
+                        hyper,
+                        Augmentation.NONE,
+                        "cpu",
+                        null)) {
+            float[] backbone = session.block()
+                    .state()
+                    .get("body.0.res_layer.1.weight")
+                    .getArray()
+                    .toFloatArray();
             float[] centres = session.loss().centres().weight().toFloatArray();
             session.step();
             session.step();
-            assertArrayEquals(backbone, session.block().state().get("body.0.res_layer.1.weight").getArray().toFloatArray());
-            assertFalse(java.util.Arrays.equals(centres, session.loss().centres().weight().toFloatArray()), "the head trains");
+            assertArrayEquals(
+                    backbone,
+                    session.block()
+                            .state()
+                            .get("body.0.res_layer.1.weight")
+                            .getArray()
+                            .toFloatArray());
+            assertFalse(
+                    java.util.Arrays.equals(
+                            centres, session.loss().centres().weight().toFloatArray()),
+                    "the head trains");
         }
     }
 }

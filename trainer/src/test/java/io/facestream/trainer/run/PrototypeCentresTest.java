@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PrototypeCentresTest {
     @TempDir
     static Path dir;
+
     static Path data;
     static BaseModel base;
 
@@ -39,11 +40,15 @@ class PrototypeCentresTest {
     }
 
     private static double firstLoss(CentreInit centres) {
-        Hyperparameters hyper = Hyperparameters.defaults().withBatch(16).withLearningRate(1e-4).withSeed(7)
-                .withLoaderThreads(1).withCentres(centres);
+        Hyperparameters hyper = Hyperparameters.defaults()
+                .withBatch(16)
+                .withLearningRate(1e-4)
+                .withSeed(7)
+                .withLoaderThreads(1)
+                .withCentres(centres);
         try (FaceDataset ds = FaceDataset.open(data);
-             TrainingSession session = new TrainingSession(base, ds, HeadKind.ADAFACE, new Budget.Steps(1), hyper,
-                     Augmentation.NONE, "cpu", null)) {
+                TrainingSession session = new TrainingSession(
+                        base, ds, HeadKind.ADAFACE, new Budget.Steps(1), hyper, Augmentation.NONE, "cpu", null)) {
             System.out.println(session.centresOrigin());
             return session.step().loss();
         }
@@ -61,7 +66,13 @@ class PrototypeCentresTest {
     @Test
     void aPretrainedBaseDefaultsToPrototypesAndAnIrNetFromScratchToRandom() {
         assertEquals(CentreInit.PROTOTYPES, Hyperparameters.defaults().centresFor(base));
-        assertEquals(CentreInit.RANDOM, Hyperparameters.defaults().centresFor(BaseModel.fromScratch(new IrNet("ir-tiny", new int[] {8, 16, 16, 32}, new int[] {1, 1, 1, 1}, 32, 64), 1)));
-        assertEquals(CentreInit.RANDOM, Hyperparameters.defaults().withCentres(CentreInit.RANDOM).centresFor(base));
+        assertEquals(
+                CentreInit.RANDOM,
+                Hyperparameters.defaults()
+                        .centresFor(BaseModel.fromScratch(
+                                new IrNet("ir-tiny", new int[] {8, 16, 16, 32}, new int[] {1, 1, 1, 1}, 32, 64), 1)));
+        assertEquals(
+                CentreInit.RANDOM,
+                Hyperparameters.defaults().withCentres(CentreInit.RANDOM).centresFor(base));
     }
 }

@@ -32,11 +32,13 @@ public final class PhotoFaces {
             throw new IllegalArgumentException("cannot read photo " + photo);
         }
         FaceAligner aligner = new FaceAligner();
-        try (MtcnnDetector detector = new MtcnnDetector(mtcnn, new OnnxSessions(Device.CPU, 1), MtcnnSettings.ADAFACE)) {
+        try (MtcnnDetector detector =
+                new MtcnnDetector(mtcnn, new OnnxSessions(Device.CPU, 1), MtcnnSettings.ADAFACE)) {
             List<DetectedFace> faces = detector.detect(image);
             for (int i = 0; i < faces.size(); i++) {
                 Path dir = Files.createDirectories(root.resolve(String.format("face%02d", i)));
-                try (Mat crop = aligner.align(image, faces.get(i)); Mat mirrored = new Mat()) {
+                try (Mat crop = aligner.align(image, faces.get(i));
+                        Mat mirrored = new Mat()) {
                     flip(crop, mirrored, 1);
                     imwrite(dir.resolve("0.jpg").toString(), crop);
                     imwrite(dir.resolve("1.jpg").toString(), mirrored);

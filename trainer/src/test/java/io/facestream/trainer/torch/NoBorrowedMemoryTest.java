@@ -23,7 +23,8 @@ class NoBorrowedMemoryTest {
 
     @Test
     void onlyOwnedTurnsJavaValuesIntoArrays() throws Exception {
-        Path classes = Path.of(Owned.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path classes = Path.of(
+                Owned.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         List<String> found = new ArrayList<>();
         int scanned = 0;
         try (Stream<Path> files = Files.walk(classes)) {
@@ -32,9 +33,11 @@ class NoBorrowedMemoryTest {
                 String name = classes.relativize(f).toString().replace(".class", "");
                 try (InputStream in = Files.newInputStream(f)) {
                     for (String[] ref : methodRefs(in)) {
-                        boolean numberOperand = ref[0].equals("ai/djl/ndarray/NDArray") && ref[2].startsWith("(Ljava/lang/Number;")
+                        boolean numberOperand = ref[0].equals("ai/djl/ndarray/NDArray")
+                                && ref[2].startsWith("(Ljava/lang/Number;")
                                 && !ref[1].equals("clip");
-                        boolean borrowed = ref[0].equals("ai/djl/ndarray/NDManager") && ref[1].equals("create")
+                        boolean borrowed = ref[0].equals("ai/djl/ndarray/NDManager")
+                                && ref[1].equals("create")
                                 && !name.equals("io/facestream/trainer/torch/Owned");
                         if (numberOperand || borrowed) {
                             found.add(name + " calls " + ref[0] + "." + ref[1] + ref[2]);
@@ -65,9 +68,15 @@ class NoBorrowedMemoryTest {
             switch (tag) {
                 case 1 -> utf8[i] = in.readUTF();
                 case 7, 8, 16, 19, 20 -> classIndex[i] = in.readUnsignedShort();
-                case 15 -> { in.readUnsignedByte(); in.readUnsignedShort(); }
+                case 15 -> {
+                    in.readUnsignedByte();
+                    in.readUnsignedShort();
+                }
                 case 3, 4 -> in.readInt();
-                case 5, 6 -> { in.readLong(); i++; }
+                case 5, 6 -> {
+                    in.readLong();
+                    i++;
+                }
                 case 9, 10, 11, 12, 17, 18 -> {
                     pair[i] = new int[] {in.readUnsignedShort(), in.readUnsignedShort()};
                     if (tag == 10 || tag == 11) {

@@ -62,7 +62,8 @@ class OwnedTest {
                 c.backward(y.sum());
             }
             assertArrayEquals(new float[] {0, 0, 3, 3}, x.getGradient().toFloatArray());
-            assertArrayEquals(new long[] {4, 5}, Owned.copyOf(m, new long[] {4, 5}).toLongArray());
+            assertArrayEquals(
+                    new long[] {4, 5}, Owned.copyOf(m, new long[] {4, 5}).toLongArray());
         }
     }
 
@@ -70,7 +71,8 @@ class OwnedTest {
         TorchRuntime.seed(1);
         try (NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch")) {
             BaseModel base = BaseModel.fromScratch(TINY, 3);
-            OnnxGraphBlock block = OnnxGraphBlock.load(m, base.graph(), base.manifest().embedding().output());
+            OnnxGraphBlock block = OnnxGraphBlock.load(
+                    m, base.graph(), base.manifest().embedding().output());
             ParameterStore store = new ParameterStore(m, false);
             int classes = 4;
             ClassCentres centres = ClassCentres.initial(m, 32, classes, 5);
@@ -86,7 +88,8 @@ class OwnedTest {
                 NDArray x = Owned.copyOf(m, pixels, new Shape(8, 3, 64, 64));
                 try (GradientCollector gc = m.getEngine().newGradientCollector()) {
                     NDArray features = block.forward(store, new NDList(x), true).singletonOrThrow();
-                    NDArray l = loss.forward(features, Owned.copyOf(m, labels), true).get(0);
+                    NDArray l = loss.forward(features, Owned.copyOf(m, labels), true)
+                            .get(0);
                     if (collect) {
                         collectAndScribble();
                     }
@@ -115,7 +118,9 @@ class OwnedTest {
             }
             Thread.sleep(20);
             for (int i = 0; i < 2000; i++) {
-                keep.add(ByteBuffer.allocateDirect(4 + (i % 4) * 4).order(ByteOrder.nativeOrder()).putFloat(0, -1e30f));
+                keep.add(ByteBuffer.allocateDirect(4 + (i % 4) * 4)
+                        .order(ByteOrder.nativeOrder())
+                        .putFloat(0, -1e30f));
             }
         }
     }

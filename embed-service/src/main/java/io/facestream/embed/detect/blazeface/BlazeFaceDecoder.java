@@ -13,6 +13,7 @@ import java.util.List;
 final class BlazeFaceDecoder {
     /** Values per anchor in the regressor head: dx, dy, w, h, then 6 keypoints (x, y). */
     static final int VALUES = 16;
+
     static final int KEYPOINTS = 6;
 
     private BlazeFaceDecoder() {}

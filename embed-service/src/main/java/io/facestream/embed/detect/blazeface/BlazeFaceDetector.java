@@ -47,25 +47,34 @@ public final class BlazeFaceDetector implements FaceDetector {
     private final int maxFaces;
     private final float[][][] anchors = {BlazeFaceAnchors.centres(0), BlazeFaceAnchors.centres(1)};
 
-    public BlazeFaceDetector(ModelStore.InstalledModel model, OnnxSessions sessions, float minScore, float iouThreshold, int maxFaces) {
+    public BlazeFaceDetector(
+            ModelStore.InstalledModel model, OnnxSessions sessions, float minScore, float iouThreshold, int maxFaces) {
         this.manifest = model.manifest();
         this.pixels = PixelLayout.of(manifest);
         ModelManifest.Input in = manifest.input();
         if (in.width() <= 0 || in.width() != in.height()) {
-            throw new ModelException("BlazeFace model " + manifest.id() + " must declare a square input, got " + in.width() + "x" + in.height());
+            throw new ModelException("BlazeFace model " + manifest.id() + " must declare a square input, got "
+                    + in.width() + "x" + in.height());
         }
         this.size = in.width();
         this.minScore = minScore;
         this.iouThreshold = iouThreshold;
         this.maxFaces = maxFaces;
         ModelManifest.ModelFile f = manifest.file("main");
-        this.net = new OnnxNet(manifest.id(), model.path("main"), f.inputs() == null || f.inputs().isEmpty() ? null : f.inputs().get(0), sessions);
+        this.net = new OnnxNet(
+                manifest.id(),
+                model.path("main"),
+                f.inputs() == null || f.inputs().isEmpty() ? null : f.inputs().get(0),
+                sessions);
         if (!hasHeads(net.outputShapes().values())) {
             net.close();
-            throw new ModelException("detector " + manifest.id() + " does not have BlazeFace's SSD heads ([1,512,1], [1,384,1], "
-                    + "[1,512,16], [1,384,16]); its outputs are " + net.outputShapes().entrySet().stream()
-                    .map(e -> e.getKey() + java.util.Arrays.toString(e.getValue())).toList()
-                    + ". Supported detectors: an MTCNN cascade (files pnet/rnet/onet) or BlazeFace.");
+            throw new ModelException(
+                    "detector " + manifest.id() + " does not have BlazeFace's SSD heads ([1,512,1], [1,384,1], "
+                            + "[1,512,16], [1,384,16]); its outputs are "
+                            + net.outputShapes().entrySet().stream()
+                                    .map(e -> e.getKey() + java.util.Arrays.toString(e.getValue()))
+                                    .toList()
+                            + ". Supported detectors: an MTCNN cascade (files pnet/rnet/onet) or BlazeFace.");
         }
     }
 
@@ -94,7 +103,10 @@ public final class BlazeFaceDetector implements FaceDetector {
         int padX = (side - w) / 2;
         int padY = (side - h) / 2;
         float[] data = new float[3 * size * size];
-        try (Scalar black = new Scalar(0, 0, 0, 0); Mat square = new Mat(); Mat input = new Mat(); Size dsize = new Size(size, size)) {
+        try (Scalar black = new Scalar(0, 0, 0, 0);
+                Mat square = new Mat();
+                Mat input = new Mat();
+                Size dsize = new Size(size, size)) {
             copyMakeBorder(bgr, square, padY, side - h - padY, padX, side - w - padX, BORDER_CONSTANT, black);
             resize(square, input, dsize, 0, 0, side > size ? INTER_AREA : INTER_LINEAR);
             pixels.pack(input, data, 0);
@@ -103,7 +115,8 @@ public final class BlazeFaceDetector implements FaceDetector {
         List<BlazeFaceDecoder.Raw> raw = new ArrayList<>();
         for (int layer = 0; layer < BlazeFaceAnchors.LAYERS.length; layer++) {
             int n = BlazeFaceAnchors.count(layer);
-            raw.addAll(BlazeFaceDecoder.decode(head(out, n, 1), head(out, n, BlazeFaceDecoder.VALUES), anchors[layer], size, minScore));
+            raw.addAll(BlazeFaceDecoder.decode(
+                    head(out, n, 1), head(out, n, BlazeFaceDecoder.VALUES), anchors[layer], size, minScore));
         }
         List<DetectedFace> faces = new ArrayList<>();
         for (BlazeFaceDecoder.Raw d : BlazeFaceDecoder.weightedNms(raw, iouThreshold, maxFaces)) {
@@ -127,8 +140,12 @@ public final class BlazeFaceDetector implements FaceDetector {
         float half = MOUTH_TO_EYE_RATIO / 2;
         float ex = (rightEye.x() - leftEye.x()) * half;
         float ey = (rightEye.y() - leftEye.y()) * half;
-        List<Point> five = List.of(leftEye, rightEye, nose,
-                new Point(mouth.x() - ex, mouth.y() - ey), new Point(mouth.x() + ex, mouth.y() + ey));
+        List<Point> five = List.of(
+                leftEye,
+                rightEye,
+                nose,
+                new Point(mouth.x() - ex, mouth.y() - ey),
+                new Point(mouth.x() + ex, mouth.y() + ey));
         Box box = Box.fromCorners(b[0] * side - padX, b[1] * side - padY, b[2] * side - padX, b[3] * side - padY);
         return new DetectedFace(box, d.score(), five, LandmarkSource.MOUTH_ESTIMATED);
     }
@@ -141,8 +158,11 @@ public final class BlazeFaceDetector implements FaceDetector {
                 return o.values();
             }
         }
-        throw new ModelException("BlazeFace model " + manifest.id() + ": no output of shape [1," + anchors + "," + values + "] (outputs: "
-                + outputs.stream().map(o -> o.name() + java.util.Arrays.toString(o.shape())).toList() + ")");
+        throw new ModelException("BlazeFace model " + manifest.id() + ": no output of shape [1," + anchors + ","
+                + values + "] (outputs: "
+                + outputs.stream()
+                        .map(o -> o.name() + java.util.Arrays.toString(o.shape()))
+                        .toList() + ")");
     }
 
     @Override

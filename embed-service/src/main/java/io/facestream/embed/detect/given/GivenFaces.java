@@ -43,13 +43,15 @@ public final class GivenFaces implements FaceDetector {
     /** Parses the header value; {@code what} names its origin in error messages (e.g. "frame cam-1/42 fs.faces"). */
     public static GivenFaces parse(String json, String what) {
         if (json == null || json.isBlank()) {
-            throw new IllegalArgumentException(what + ": empty faces annotation (expected a JSON list, e.g. [] for no faces)");
+            throw new IllegalArgumentException(
+                    what + ": empty faces annotation (expected a JSON list, e.g. [] for no faces)");
         }
         JsonNode root;
         try {
             root = Json.mapper().readTree(json);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(what + ": faces annotation is not valid JSON: " + e.getOriginalMessage());
+            throw new IllegalArgumentException(
+                    what + ": faces annotation is not valid JSON: " + e.getOriginalMessage());
         }
         if (root == null || !root.isArray()) {
             throw new IllegalArgumentException(what + ": faces annotation must be a JSON list of faces, got "
@@ -69,12 +71,14 @@ public final class GivenFaces implements FaceDetector {
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String key = it.next();
             if (!KEYS.contains(key)) {
-                throw new IllegalArgumentException(what + ": unknown key \"" + key + "\" (allowed: box, landmarks, score, label, landmark_source)");
+                throw new IllegalArgumentException(what + ": unknown key \"" + key
+                        + "\" (allowed: box, landmarks, score, label, landmark_source)");
             }
         }
         float[] b = numbers(node.get("box"), 4, what + " box");
         if (b[2] <= 0 || b[3] <= 0) {
-            throw new IllegalArgumentException(what + ": box width and height must be positive, got " + b[2] + "x" + b[3]);
+            throw new IllegalArgumentException(
+                    what + ": box width and height must be positive, got " + b[2] + "x" + b[3]);
         }
         Box box = new Box(b[0], b[1], b[2], b[3]);
         float score = 1f;
@@ -125,7 +129,8 @@ public final class GivenFaces implements FaceDetector {
 
     private static float[] numbers(JsonNode node, int n, String what) {
         if (node == null || !node.isArray() || node.size() != n) {
-            throw new IllegalArgumentException(what + ": expected a list of " + n + " numbers, got " + (node == null ? "nothing" : node));
+            throw new IllegalArgumentException(
+                    what + ": expected a list of " + n + " numbers, got " + (node == null ? "nothing" : node));
         }
         float[] out = new float[n];
         for (int i = 0; i < n; i++) {
@@ -143,7 +148,8 @@ public final class GivenFaces implements FaceDetector {
         float sx = box.width() / ReferenceLandmarks.SIZE;
         float sy = box.height() / ReferenceLandmarks.SIZE;
         return ReferenceLandmarks.ARCFACE_112.stream()
-                .map(p -> new Point(box.x() + p.x() * sx, box.y() + p.y() * sy)).toList();
+                .map(p -> new Point(box.x() + p.x() * sx, box.y() + p.y() * sy))
+                .toList();
     }
 
     public List<GivenFace> faces() {
@@ -157,8 +163,8 @@ public final class GivenFaces implements FaceDetector {
         for (int i = 0; i < faces.size(); i++) {
             Box b = faces.get(i).face().box();
             if (b.x() >= bgr.cols() || b.y() >= bgr.rows() || b.x() + b.width() <= 0 || b.y() + b.height() <= 0) {
-                throw new IllegalArgumentException("given face " + i + " box " + b + " lies outside the " + bgr.cols() + "x"
-                        + bgr.rows() + " frame");
+                throw new IllegalArgumentException("given face " + i + " box " + b + " lies outside the " + bgr.cols()
+                        + "x" + bgr.rows() + " frame");
             }
             out.add(faces.get(i).face());
         }

@@ -39,11 +39,16 @@ final class MtcnnBoxes {
                 float p = prob.at(1, i, j);
                 if (p > threshold) {
                     out.add(new float[] {
-                            (float) Math.rint((STRIDE * j + 1.0) / scale),
-                            (float) Math.rint((STRIDE * i + 1.0) / scale),
-                            (float) Math.rint((STRIDE * j + 1.0 + CELL) / scale),
-                            (float) Math.rint((STRIDE * i + 1.0 + CELL) / scale),
-                            p, reg.at(0, i, j), reg.at(1, i, j), reg.at(2, i, j), reg.at(3, i, j)});
+                        (float) Math.rint((STRIDE * j + 1.0) / scale),
+                        (float) Math.rint((STRIDE * i + 1.0) / scale),
+                        (float) Math.rint((STRIDE * j + 1.0 + CELL) / scale),
+                        (float) Math.rint((STRIDE * i + 1.0 + CELL) / scale),
+                        p,
+                        reg.at(0, i, j),
+                        reg.at(1, i, j),
+                        reg.at(2, i, j),
+                        reg.at(3, i, j)
+                    });
                 }
             }
         }

@@ -69,7 +69,8 @@ public final class MtcnnDetector implements FaceDetector {
 
     private OnnxNet open(ModelStore.InstalledModel model, String role, OnnxSessions sessions, List<OnnxNet> opened) {
         ModelManifest.ModelFile f = manifest.file(role);
-        String input = f.inputs() == null || f.inputs().isEmpty() ? null : f.inputs().get(0);
+        String input =
+                f.inputs() == null || f.inputs().isEmpty() ? null : f.inputs().get(0);
         OnnxNet net = new OnnxNet(manifest.id() + "/" + role, model.path(role), input, sessions);
         opened.add(net);
         return net;
@@ -114,7 +115,8 @@ public final class MtcnnDetector implements FaceDetector {
                 continue;
             }
             float[] data = new float[3 * sw * sh];
-            try (Mat scaled = new Mat(); Size size = new Size(sw, sh)) {
+            try (Mat scaled = new Mat();
+                    Size size = new Size(sw, sh)) {
                 resize(bgr, scaled, size, 0, 0, scale < 1 ? INTER_AREA : INTER_LINEAR);
                 pixels.pack(scaled, data, 0);
             }
@@ -123,9 +125,13 @@ public final class MtcnnDetector implements FaceDetector {
             OnnxNet.Output reg = byChannels(out, 4, true);
             int rows = (int) prob.shape()[pixels.axis('H')];
             int cols = (int) prob.shape()[pixels.axis('W')];
-            List<float[]> found = MtcnnBoxes.candidates(rows, cols, mapReader(prob), mapReader(reg), scale,
-                    settings.thresholds()[0]);
-            for (int k : Nms.greedy(MtcnnBoxes.corners(found), MtcnnBoxes.scores(found), MtcnnSettings.PNET_SCALE_NMS, Nms.Overlap.UNION)) {
+            List<float[]> found =
+                    MtcnnBoxes.candidates(rows, cols, mapReader(prob), mapReader(reg), scale, settings.thresholds()[0]);
+            for (int k : Nms.greedy(
+                    MtcnnBoxes.corners(found),
+                    MtcnnBoxes.scores(found),
+                    MtcnnSettings.PNET_SCALE_NMS,
+                    Nms.Overlap.UNION)) {
                 all.add(found.get(k));
             }
         }
@@ -142,7 +148,8 @@ public final class MtcnnDetector implements FaceDetector {
         List<float[]> passed = new ArrayList<>();
         for (int start = 0; start < boxes.size(); start += CROP_BATCH) {
             List<float[]> chunk = boxes.subList(start, Math.min(boxes.size(), start + CROP_BATCH));
-            List<OnnxNet.Output> out = rnet.run(crops(bgr, chunk, rnetSize), pixels.shape(chunk.size(), rnetSize, rnetSize));
+            List<OnnxNet.Output> out =
+                    rnet.run(crops(bgr, chunk, rnetSize), pixels.shape(chunk.size(), rnetSize, rnetSize));
             float[] prob = byChannels(out, 2, false).values();
             float[] reg = byChannels(out, 4, false).values();
             for (int i = 0; i < chunk.size(); i++) {
@@ -169,7 +176,8 @@ public final class MtcnnDetector implements FaceDetector {
         List<float[]> marks = new ArrayList<>();
         for (int start = 0; start < boxes.size(); start += CROP_BATCH) {
             List<float[]> chunk = boxes.subList(start, Math.min(boxes.size(), start + CROP_BATCH));
-            List<OnnxNet.Output> out = onet.run(crops(bgr, chunk, onetSize), pixels.shape(chunk.size(), onetSize, onetSize));
+            List<OnnxNet.Output> out =
+                    onet.run(crops(bgr, chunk, onetSize), pixels.shape(chunk.size(), onetSize, onetSize));
             float[] prob = byChannels(out, 2, false).values();
             float[] reg = byChannels(out, 4, false).values();
             float[] lm = byChannels(out, 10, false).values();
@@ -193,7 +201,8 @@ public final class MtcnnDetector implements FaceDetector {
                 }
             }
         }
-        int[] keep = Nms.greedy(MtcnnBoxes.corners(passed), MtcnnBoxes.scores(passed), settings.nmsThresholds()[2], Nms.Overlap.MIN);
+        int[] keep = Nms.greedy(
+                MtcnnBoxes.corners(passed), MtcnnBoxes.scores(passed), settings.nmsThresholds()[2], Nms.Overlap.MIN);
         List<DetectedFace> faces = new ArrayList<>(keep.length);
         for (int k : keep) {
             float[] b = passed.get(k);
@@ -202,7 +211,8 @@ public final class MtcnnDetector implements FaceDetector {
             for (int j = 0; j < 5; j++) {
                 points.add(new Point(m[2 * j], m[2 * j + 1]));
             }
-            faces.add(new DetectedFace(Box.fromCorners(b[X1], b[Y1], b[X2], b[Y2]), b[SCORE], points, LandmarkSource.MEASURED));
+            faces.add(new DetectedFace(
+                    Box.fromCorners(b[X1], b[Y1], b[X2], b[Y2]), b[SCORE], points, LandmarkSource.MEASURED));
         }
         return faces;
     }
@@ -232,16 +242,19 @@ public final class MtcnnDetector implements FaceDetector {
             // A calibrated box can be absurd for a garbage proposal; cap the canvas rather than allocate gigabytes.
             w = Math.min(w, 4 * Math.max(iw, ih));
             h = Math.min(h, 4 * Math.max(iw, ih));
-            try (Scalar black = new Scalar(0, 0, 0, 0); Mat canvas = new Mat(h, w, CV_8UC3, black); Mat resized = new Mat();
-                 Size dsize = new Size(size, size)) {
+            try (Scalar black = new Scalar(0, 0, 0, 0);
+                    Mat canvas = new Mat(h, w, CV_8UC3, black);
+                    Mat resized = new Mat();
+                    Size dsize = new Size(size, size)) {
                 int sx1 = Math.max(0, x1);
                 int sy1 = Math.max(0, y1);
                 int sx2 = Math.min(iw, x1 + w);
                 int sy2 = Math.min(ih, y1 + h);
                 if (sx2 > sx1 && sy2 > sy1) {
                     try (Rect srcRect = new Rect(sx1, sy1, sx2 - sx1, sy2 - sy1);
-                         Rect dstRect = new Rect(sx1 - x1, sy1 - y1, sx2 - sx1, sy2 - sy1);
-                         Mat src = new Mat(bgr, srcRect); Mat dst = new Mat(canvas, dstRect)) {
+                            Rect dstRect = new Rect(sx1 - x1, sy1 - y1, sx2 - sx1, sy2 - sy1);
+                            Mat src = new Mat(bgr, srcRect);
+                            Mat dst = new Mat(canvas, dstRect)) {
                         src.copyTo(dst);
                     }
                 }
@@ -264,7 +277,10 @@ public final class MtcnnDetector implements FaceDetector {
             }
         }
         throw new ModelException("model " + manifest.id() + ": no " + (map ? "4-D" : "2-D") + " output with " + channels
-                + " channels (outputs: " + outputs.stream().map(o -> o.name() + java.util.Arrays.toString(o.shape())).toList() + ")");
+                + " channels (outputs: "
+                + outputs.stream()
+                        .map(o -> o.name() + java.util.Arrays.toString(o.shape()))
+                        .toList() + ")");
     }
 
     private MtcnnBoxes.MapReader mapReader(OnnxNet.Output o) {

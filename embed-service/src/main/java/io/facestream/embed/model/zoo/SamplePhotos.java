@@ -41,16 +41,21 @@ import org.bytedeco.opencv.opencv_core.Size;
  */
 public final class SamplePhotos {
     /** {@code @vladmandic/face-api@1.7.15}, MIT; {@code demo/sample1.jpg … sample6.jpg} are group photographs. */
-    public static final NpmPackage PACKAGE = new NpmPackage("@vladmandic/face-api", "1.7.15",
+    public static final NpmPackage PACKAGE = new NpmPackage(
+            "@vladmandic/face-api",
+            "1.7.15",
             "sha512-WDMmK3CfNLo8jylWqMoQgf4nIst3M0fzx1dnac96wv/dvMTN4DxC/Pq1DGtduDk1lktCamQ3MIDXFnvrdHTXDw==");
+
     public static final String LICENCE = "MIT";
-    public static final String PROVENANCE = "group photographs taken by the package's author, Vladimir Mandic (the package "
-            + "README: \"Photos shown below are taken by me\"), shipped under the package's MIT licence";
+    public static final String PROVENANCE =
+            "group photographs taken by the package's author, Vladimir Mandic (the package "
+                    + "README: \"Photos shown below are taken by me\"), shipped under the package's MIT licence";
     /** The group photographs: 3, 3, 3, 4, 5 and 4 people, faces of 160–230 px in 1920-px-wide frames. */
-    public static final List<String> GROUPS = List.of("sample1.jpg", "sample2.jpg", "sample3.jpg", "sample4.jpg",
-            "sample5.jpg", "sample6.jpg");
+    public static final List<String> GROUPS =
+            List.of("sample1.jpg", "sample2.jpg", "sample3.jpg", "sample4.jpg", "sample5.jpg", "sample6.jpg");
     /** Bump when a derived image changes, so caches made by older code are not reused. */
     private static final int DERIVED_VERSION = 1;
+
     private static final int JPEG_QUALITY = 95;
     private static final String CROWD = "crowd.jpg";
 
@@ -149,8 +154,8 @@ public final class SamplePhotos {
             try {
                 for (Portrait p : Portrait.values()) {
                     try (Mat img = decoder.read(photos.resolve(p.source));
-                         Rect r = new Rect(p.x, p.y, p.width, p.height);
-                         Mat roi = new Mat(img, r)) {
+                            Rect r = new Rect(p.x, p.y, p.width, p.height);
+                            Mat roi = new Mat(img, r)) {
                         writeJpeg(roi, tmp.resolve(p.fileName()));
                     }
                 }
@@ -178,14 +183,16 @@ public final class SamplePhotos {
         Mat canvas = new Mat(2 * tileH, cols * tileW, opencv_core.CV_8UC3, new Scalar(128, 128, 128, 0));
         for (int i = 0; i < GROUPS.size(); i++) {
             try (Mat img = decoder.read(photos.resolve(GROUPS.get(i)));
-                 Mat small = new Mat()) {
+                    Mat small = new Mat()) {
                 int h = (int) Math.round(img.rows() * (double) tileW / img.cols());
                 try (Size size = new Size(tileW, h)) {
                     resize(img, small, size, 0, 0, INTER_AREA);
                 }
                 int shown = Math.min(h, tileH);
-                try (Rect from = new Rect(0, 0, tileW, shown); Mat src = new Mat(small, from);
-                     Rect to = new Rect((i % cols) * tileW, (i / cols) * tileH, tileW, shown); Mat dst = new Mat(canvas, to)) {
+                try (Rect from = new Rect(0, 0, tileW, shown);
+                        Mat src = new Mat(small, from);
+                        Rect to = new Rect((i % cols) * tileW, (i / cols) * tileH, tileW, shown);
+                        Mat dst = new Mat(canvas, to)) {
                     src.copyTo(dst);
                 }
             }
@@ -194,7 +201,8 @@ public final class SamplePhotos {
     }
 
     private static void writeJpeg(Mat img, Path file) throws IOException {
-        try (BytePointer buf = new BytePointer(); IntPointer params = new IntPointer(IMWRITE_JPEG_QUALITY, JPEG_QUALITY)) {
+        try (BytePointer buf = new BytePointer();
+                IntPointer params = new IntPointer(IMWRITE_JPEG_QUALITY, JPEG_QUALITY)) {
             if (!imencode(".jpg", img, buf, params)) {
                 throw new IOException("cannot encode " + file.getFileName());
             }
@@ -212,17 +220,26 @@ public final class SamplePhotos {
         m.put("provenance", PROVENANCE);
         ArrayNode files = m.putArray("files");
         for (String g : GROUPS) {
-            files.addObject().put("file", photos.resolve(g).toString()).put("from", "package/demo/" + g)
+            files.addObject()
+                    .put("file", photos.resolve(g).toString())
+                    .put("from", "package/demo/" + g)
                     .put("sha256", Integrity.sha256(Files.readAllBytes(photos.resolve(g))));
         }
         for (Portrait p : Portrait.values()) {
-            files.addObject().put("file", derived.resolve(p.fileName()).toString())
-                    .put("from", p.source + " crop x=" + p.x + " y=" + p.y + " w=" + p.width + " h=" + p.height
-                            + ", JPEG quality " + JPEG_QUALITY)
+            files.addObject()
+                    .put("file", derived.resolve(p.fileName()).toString())
+                    .put(
+                            "from",
+                            p.source + " crop x=" + p.x + " y=" + p.y + " w=" + p.width + " h=" + p.height
+                                    + ", JPEG quality " + JPEG_QUALITY)
                     .put("sha256", Integrity.sha256(Files.readAllBytes(tmp.resolve(p.fileName()))));
         }
-        files.addObject().put("file", derived.resolve(CROWD).toString())
-                .put("from", "the six photographs resized to 640 px wide, tiled 3 x 2 in 640 x 520 cells, JPEG quality " + JPEG_QUALITY)
+        files.addObject()
+                .put("file", derived.resolve(CROWD).toString())
+                .put(
+                        "from",
+                        "the six photographs resized to 640 px wide, tiled 3 x 2 in 640 x 520 cells, JPEG quality "
+                                + JPEG_QUALITY)
                 .put("sha256", Integrity.sha256(Files.readAllBytes(tmp.resolve(CROWD))));
         return Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(m);
     }

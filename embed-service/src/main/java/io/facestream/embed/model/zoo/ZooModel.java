@@ -10,8 +10,16 @@ import java.util.List;
  *
  * @param version the installed model version; the package version, so a new package release is a new model version
  */
-public record ZooModel(String name, String version, NpmPackage pkg, ModelManifest.Kind kind, List<File> files,
-                       ModelManifest.Input input, ModelManifest.Embedding embedding, String licence, String notes) {
+public record ZooModel(
+        String name,
+        String version,
+        NpmPackage pkg,
+        ModelManifest.Kind kind,
+        List<File> files,
+        ModelManifest.Input input,
+        ModelManifest.Embedding embedding,
+        String licence,
+        String notes) {
 
     /**
      * True when an installed manifest carries this catalogue entry's current facts (input, embedding, licence, source
@@ -20,14 +28,24 @@ public record ZooModel(String name, String version, NpmPackage pkg, ModelManifes
     public boolean describes(ModelManifest m) {
         ModelManifest.Input a = input;
         ModelManifest.Input b = m.input();
-        boolean sameInput = b != null && a.width() == b.width() && a.height() == b.height()
-                && a.layout().equals(b.layout()) && a.colorOrder() == b.colorOrder()
-                && java.util.Arrays.equals(a.mean(), b.mean()) && java.util.Arrays.equals(a.std(), b.std());
-        boolean sameFiles = files.size() == m.files().size() && files.stream().allMatch(f -> m.files().stream()
-                .anyMatch(g -> g.role().equals(f.role()) && g.file().equals(f.installedName())
-                        && f.sha256().equals(g.sourceSha256())));
-        return m.kind() == kind && sameInput && java.util.Objects.equals(embedding, m.embedding())
-                && licence.equals(m.licence()) && sameFiles;
+        boolean sameInput = b != null
+                && a.width() == b.width()
+                && a.height() == b.height()
+                && a.layout().equals(b.layout())
+                && a.colorOrder() == b.colorOrder()
+                && java.util.Arrays.equals(a.mean(), b.mean())
+                && java.util.Arrays.equals(a.std(), b.std());
+        boolean sameFiles = files.size() == m.files().size()
+                && files.stream()
+                        .allMatch(f -> m.files().stream()
+                                .anyMatch(g -> g.role().equals(f.role())
+                                        && g.file().equals(f.installedName())
+                                        && f.sha256().equals(g.sourceSha256())));
+        return m.kind() == kind
+                && sameInput
+                && java.util.Objects.equals(embedding, m.embedding())
+                && licence.equals(m.licence())
+                && sameFiles;
     }
 
     /**
@@ -39,8 +57,14 @@ public record ZooModel(String name, String version, NpmPackage pkg, ModelManifes
      * @param inputs        ONNX input names
      * @param outputs       ONNX output names
      */
-    public record File(String role, String pathInPackage, String sha256, SourceFormat format, String installedName,
-                       List<String> inputs, List<String> outputs) {}
+    public record File(
+            String role,
+            String pathInPackage,
+            String sha256,
+            SourceFormat format,
+            String installedName,
+            List<String> inputs,
+            List<String> outputs) {}
 
     /** The format of a file in the package. */
     public sealed interface SourceFormat permits Onnx, Tflite {}

@@ -34,7 +34,10 @@ class BlazeFaceDecoderTest {
         assertEquals(0.5f, out.get(0).score(), 1e-6);
         assertArrayEquals(new float[] {0.35f, 0.375f, 0.85f, 0.625f}, out.get(0).box(), 1e-6f);
         assertEquals(0.4f, out.get(0).keypoints()[0], 1e-6);
-        assertEquals(0, BlazeFaceDecoder.decode(new float[] {-3f}, reg, anchors, 128, 0.4f).size());
+        assertEquals(
+                0,
+                BlazeFaceDecoder.decode(new float[] {-3f}, reg, anchors, 128, 0.4f)
+                        .size());
     }
 
     @Test
@@ -46,14 +49,16 @@ class BlazeFaceDecoderTest {
         assertEquals(2, out.size());
         assertEquals(0.9f, out.get(0).score());
         assertEquals(0.1f * 0.3f / 1.2f, out.get(0).box()[0], 1e-6);
-        assertEquals(1, BlazeFaceDecoder.weightedNms(List.of(b, far, a), 0.3f, 1).size());
+        assertEquals(
+                1, BlazeFaceDecoder.weightedNms(List.of(b, far, a), 0.3f, 1).size());
     }
 
     @Test
     void keypointsMapToFivePointsWithEstimatedMouthCorners() {
         // eyes 40 px apart, mouth centre below the nose; 100 px letterbox side, no padding
         float[] kp = {0.3f, 0.4f, 0.7f, 0.4f, 0.5f, 0.55f, 0.5f, 0.7f, 0.1f, 0.45f, 0.9f, 0.45f};
-        DetectedFace f = BlazeFaceDetector.toImage(new BlazeFaceDecoder.Raw(new float[] {0.2f, 0.2f, 0.8f, 0.9f}, kp, 0.9f), 100, 0, 0);
+        DetectedFace f = BlazeFaceDetector.toImage(
+                new BlazeFaceDecoder.Raw(new float[] {0.2f, 0.2f, 0.8f, 0.9f}, kp, 0.9f), 100, 0, 0);
         assertEquals(LandmarkSource.MOUTH_ESTIMATED, f.source());
         assertEquals(30, f.landmarks().get(0).x(), 1e-4);
         assertEquals(40, f.landmarks().get(0).y(), 1e-4);

@@ -16,18 +16,24 @@ import io.facestream.embed.testing.TestModels;
 import java.util.List;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Scalar;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class BlazeFaceDetectorTest {
     private static final OnnxSessions CPU = new OnnxSessions(Device.CPU, 1);
 
     @ParameterizedTest(name = "{0} on {1}")
-    @CsvSource({"blazeface-back, SAME_A", "blazeface-back, SAME_B", "blazeface-back, OTHER",
-            "blazeface-front, SAME_A", "blazeface-front, OTHER"})
+    @CsvSource({
+        "blazeface-back, SAME_A",
+        "blazeface-back, SAME_B",
+        "blazeface-back, OTHER",
+        "blazeface-front, SAME_A",
+        "blazeface-front, OTHER"
+    })
     void portraitsGiveOneFaceWithKeypointsInTemplateOrder(String model, SamplePhotos.Portrait photo) {
-        try (BlazeFaceDetector d = new BlazeFaceDetector(TestModels.get(model), CPU, 0.75f, 0.3f, 64); Mat img = Photos.read(photo)) {
+        try (BlazeFaceDetector d = new BlazeFaceDetector(TestModels.get(model), CPU, 0.75f, 0.3f, 64);
+                Mat img = Photos.read(photo)) {
             List<DetectedFace> faces = d.detect(img);
             assertEquals(1, faces.size(), photo + ": " + faces);
             DetectedFace f = faces.get(0);
@@ -39,14 +45,16 @@ class BlazeFaceDetectorTest {
     @Test
     void emptyFrameGivesNoFace() {
         try (BlazeFaceDetector d = new BlazeFaceDetector(TestModels.get("blazeface-back"), CPU, 0.75f, 0.3f, 64);
-             Mat gray = new Mat(480, 640, org.bytedeco.opencv.global.opencv_core.CV_8UC3, new Scalar(128, 128, 128, 0))) {
+                Mat gray = new Mat(
+                        480, 640, org.bytedeco.opencv.global.opencv_core.CV_8UC3, new Scalar(128, 128, 128, 0))) {
             assertEquals(List.of(), d.detect(gray));
         }
     }
 
     @Test
     void aModelWithoutBlazeFaceHeadsIsRefused() {
-        ModelException e = assertThrows(ModelException.class,
+        ModelException e = assertThrows(
+                ModelException.class,
                 () -> new BlazeFaceDetector(TestModels.get("mobilefacenet"), CPU, 0.75f, 0.3f, 64));
         assertTrue(e.getMessage().contains("does not have BlazeFace's SSD heads"), e.getMessage());
     }

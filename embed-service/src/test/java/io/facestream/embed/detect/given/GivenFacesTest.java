@@ -30,14 +30,21 @@ class GivenFacesTest {
         assertEquals(1f, b.face().score());
         assertEquals(LandmarkSource.FROM_BOX, b.face().source());
         assertEquals(0, GivenFaces.parse("[]", "test").faces().size());
-        GivenFace fromDetect = GivenFaces.parse("[{\"box\":[1,2,30,40],\"score\":0.9,\"landmarks\":[[8,14],[22,14],[15,22],[10,30],[20,30]],"
-                + "\"landmark_source\":\"mouth_estimated\"}]", "detect output").faces().get(0);
+        GivenFace fromDetect = GivenFaces.parse(
+                        "[{\"box\":[1,2,30,40],\"score\":0.9,\"landmarks\":[[8,14],[22,14],[15,22],[10,30],[20,30]],"
+                                + "\"landmark_source\":\"mouth_estimated\"}]",
+                        "detect output")
+                .faces()
+                .get(0);
         assertEquals(LandmarkSource.MOUTH_ESTIMATED, fromDetect.face().source());
     }
 
     @Test
     void boxOnlyFacesAlignToTheirBox() {
-        DetectedFace f = GivenFaces.parse("[{\"box\":[200,20,56,56]}]", "t").faces().get(0).face();
+        DetectedFace f = GivenFaces.parse("[{\"box\":[200,20,56,56]}]", "t")
+                .faces()
+                .get(0)
+                .face();
         double[][] m = SimilarityTransform.estimate(f.landmarks(), ReferenceLandmarks.ARCFACE_112);
         // the box maps onto the whole 112 crop: scale 2, box corner → origin
         assertEquals(2.0, m[0][0], 1e-4);
@@ -53,11 +60,14 @@ class GivenFacesTest {
         assertError("[{\"box\":[1,2,0,4]}]", "must be positive");
         assertError("[{\"box\":[1,2,3,4],\"lables\":\"x\"}]", "unknown key \"lables\"");
         assertError("[{\"box\":[1,2,3,4],\"landmarks\":[[1,2]]}]", "list of 5 [x, y] points");
-        assertError("[{\"box\":[1,2,3,4],\"landmarks\":[[1,2],[1,2],[1,\"a\"],[1,2],[1,2]]}]", "landmark 2: element 1 is not a finite number");
+        assertError(
+                "[{\"box\":[1,2,3,4],\"landmarks\":[[1,2],[1,2],[1,\"a\"],[1,2],[1,2]]}]",
+                "landmark 2: element 1 is not a finite number");
         assertError("[{\"box\":[1,2,3,4],\"score\":2}]", "score must be a number in [0, 1]");
         assertError("[{\"box\":[1,2,3,4]}, 7]", "face 1: must be an object");
         assertError("", "empty faces annotation");
-        assertError("[{\"box\":[1,2,3,4],\"landmarks\":[[1,2],[1,2],[1,2],[1,2],[1,2]],\"landmark_source\":\"guessed\"}]",
+        assertError(
+                "[{\"box\":[1,2,3,4],\"landmarks\":[[1,2],[1,2],[1,2],[1,2],[1,2]],\"landmark_source\":\"guessed\"}]",
                 "landmark_source must be measured or mouth_estimated");
     }
 
@@ -71,7 +81,8 @@ class GivenFacesTest {
     }
 
     private static void assertError(String json, String expected) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GivenFaces.parse(json, "frame 42 fs.faces"));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> GivenFaces.parse(json, "frame 42 fs.faces"));
         assertTrue(e.getMessage().contains(expected) && e.getMessage().startsWith("frame 42 fs.faces"), e.getMessage());
     }
 }

@@ -25,7 +25,9 @@ class MtcnnBoxesTest {
         // x1 = round((2·5+1)/0.5) = 22, y1 = round(7/0.5) = 14, x2 = round(23/0.5) = 46, y2 = round(19/0.5) = 38
         assertArrayEquals(new float[] {22, 14, 46, 38, 0.9f, 0.1f, 0.2f, 0.3f, 0.4f}, out.get(0), 1e-6f);
         // numpy rounds 2.5 to 2: (2·0+1)/0.4 = 2.5
-        assertEquals(2f, MtcnnBoxes.candidates(1, 1, (c, i, j) -> 1f, reg, 0.4f, 0.6f).get(0)[0]);
+        assertEquals(
+                2f,
+                MtcnnBoxes.candidates(1, 1, (c, i, j) -> 1f, reg, 0.4f, 0.6f).get(0)[0]);
     }
 
     @Test

@@ -39,8 +39,15 @@ class MtcnnDetectorTest {
     @ParameterizedTest(name = "{0} has at least {1} faces")
     // counts: the faces turned towards the camera (sample2: the woman in the middle looks down; the crowd is the six
     // photographs tiled at a third of their size: 21 faces of 55-100 px), allowing one miss in the big groups
-    @CsvSource({"sample1.jpg, 3", "sample2.jpg, 2", "sample3.jpg, 3", "sample4.jpg, 4", "sample5.jpg, 4", "sample6.jpg, 4",
-            "crowd, 19"})
+    @CsvSource({
+        "sample1.jpg, 3",
+        "sample2.jpg, 2",
+        "sample3.jpg, 3",
+        "sample4.jpg, 4",
+        "sample5.jpg, 4",
+        "sample6.jpg, 4",
+        "crowd, 19"
+    })
     void groupPhotosGiveFacesWithLandmarksInsideTheirBoxesInTemplateOrder(String photo, int atLeast) {
         try (Mat img = Photos.read(photo.equals("crowd") ? Photos.crowd() : Photos.group(photo))) {
             List<DetectedFace> faces = mtcnn.detect(img);
@@ -61,7 +68,9 @@ class MtcnnDetectorTest {
         try (Mat img = Photos.read(photo)) {
             List<DetectedFace> faces = mtcnn.detect(img);
             assertTrue(!faces.isEmpty(), photo + ": no face");
-            DetectedFace largest = faces.stream().max(java.util.Comparator.comparingDouble(f -> f.box().area())).orElseThrow();
+            DetectedFace largest = faces.stream()
+                    .max(java.util.Comparator.comparingDouble(f -> f.box().area()))
+                    .orElseThrow();
             FaceChecks.assertPlausible(largest, photo.name());
             Box b = largest.box();
             assertTrue(b.width() > 0.2 * Math.min(img.cols(), img.rows()), photo + " face too small: " + b);
@@ -70,7 +79,8 @@ class MtcnnDetectorTest {
 
     @Test
     void imageWithoutAFaceGivesAnEmptyList() {
-        try (Mat gray = new Mat(480, 640, org.bytedeco.opencv.global.opencv_core.CV_8UC3, new Scalar(128, 128, 128, 0))) {
+        try (Mat gray =
+                new Mat(480, 640, org.bytedeco.opencv.global.opencv_core.CV_8UC3, new Scalar(128, 128, 128, 0))) {
             assertEquals(List.of(), mtcnn.detect(gray));
         }
         try (Mat tiny = new Mat(8, 8, org.bytedeco.opencv.global.opencv_core.CV_8UC3, new Scalar(0, 0, 0, 0))) {

@@ -30,33 +30,51 @@ class ConverterRulesTest {
 
     @Test
     void anUnsupportedOpIsNamedWithItsTensor() {
-        TfliteModel m = new TfliteModel(3, "test", List.of(activation(0, "x", 1, 4), activation(1, "gathered", 1, 4)),
-                List.of(new TfliteModel.Operator(0, BuiltinOperator.GATHER, 36, null, 1, new int[] {0}, new int[] {1}, null)),
-                new int[] {0}, new int[] {1});
-        ModelException e = assertThrows(ModelException.class, () -> TfliteToOnnx.convert(m, ConversionOptions.defaults(), "t"));
+        TfliteModel m = new TfliteModel(
+                3,
+                "test",
+                List.of(activation(0, "x", 1, 4), activation(1, "gathered", 1, 4)),
+                List.of(new TfliteModel.Operator(
+                        0, BuiltinOperator.GATHER, 36, null, 1, new int[] {0}, new int[] {1}, null)),
+                new int[] {0},
+                new int[] {1});
+        ModelException e =
+                assertThrows(ModelException.class, () -> TfliteToOnnx.convert(m, ConversionOptions.defaults(), "t"));
         assertTrue(e.getMessage().contains("GATHER") && e.getMessage().contains("'gathered'"), e.getMessage());
     }
 
     @Test
     void aConvolutionOnANon4dTensorIsALayoutError() {
-        TfliteModel m = new TfliteModel(3, "test",
-                List.of(activation(0, "vector", 1, 8), constant(1, "w", new int[] {1, 1, 1, 8}, new float[8]),
+        TfliteModel m = new TfliteModel(
+                3,
+                "test",
+                List.of(
+                        activation(0, "vector", 1, 8),
+                        constant(1, "w", new int[] {1, 1, 1, 8}, new float[8]),
                         activation(2, "conv_out", 1, 1, 1, 1)),
-                List.of(new TfliteModel.Operator(0, BuiltinOperator.CONV_2D, 3, null, 1, new int[] {0, 1, -1}, new int[] {2},
-                        null)),
-                new int[] {0}, new int[] {2});
-        ModelException e = assertThrows(ModelException.class, () -> TfliteToOnnx.convert(m, ConversionOptions.defaults(), "t"));
+                List.of(new TfliteModel.Operator(
+                        0, BuiltinOperator.CONV_2D, 3, null, 1, new int[] {0, 1, -1}, new int[] {2}, null)),
+                new int[] {0},
+                new int[] {2});
+        ModelException e =
+                assertThrows(ModelException.class, () -> TfliteToOnnx.convert(m, ConversionOptions.defaults(), "t"));
         assertTrue(e.getMessage().contains("CONV_2D") && e.getMessage().contains("'conv_out'"), e.getMessage());
     }
 
     @Test
     void quantisedWeightsAreRefused() {
-        TfliteModel.Tensor q = new TfliteModel.Tensor(1, "q_bias", new int[] {4}, TensorType.FLOAT32,
-                ByteBuffer.allocate(16), true);
-        TfliteModel m = new TfliteModel(3, "test", List.of(activation(0, "x", 1, 4), q, activation(2, "y", 1, 4)),
-                List.of(new TfliteModel.Operator(0, BuiltinOperator.ADD, 0, null, 1, new int[] {0, 1}, new int[] {2}, null)),
-                new int[] {0}, new int[] {2});
-        ModelException e = assertThrows(ModelException.class, () -> TfliteToOnnx.convert(m, ConversionOptions.defaults(), "t"));
+        TfliteModel.Tensor q =
+                new TfliteModel.Tensor(1, "q_bias", new int[] {4}, TensorType.FLOAT32, ByteBuffer.allocate(16), true);
+        TfliteModel m = new TfliteModel(
+                3,
+                "test",
+                List.of(activation(0, "x", 1, 4), q, activation(2, "y", 1, 4)),
+                List.of(new TfliteModel.Operator(
+                        0, BuiltinOperator.ADD, 0, null, 1, new int[] {0, 1}, new int[] {2}, null)),
+                new int[] {0},
+                new int[] {2});
+        ModelException e =
+                assertThrows(ModelException.class, () -> TfliteToOnnx.convert(m, ConversionOptions.defaults(), "t"));
         assertTrue(e.getMessage().contains("quantised") && e.getMessage().contains("q_bias"), e.getMessage());
     }
 
@@ -65,26 +83,42 @@ class ConverterRulesTest {
     void stridedSamePaddingPutsTheOddPixelAtTheEnd() throws Exception {
         ConvertedModel mfn = GoldenParityTest.converted("MobileFaceNet.tflite", true);
         Onnx.ModelProto proto = Onnx.ModelProto.parseFrom(mfn.onnx());
-        Onnx.NodeProto stem = proto.getGraph().getNodeList().stream().filter(n -> n.getOpType().equals("Conv")).findFirst()
+        Onnx.NodeProto stem = proto.getGraph().getNodeList().stream()
+                .filter(n -> n.getOpType().equals("Conv"))
+                .findFirst()
                 .orElseThrow();
-        Onnx.AttributeProto pads = stem.getAttributeList().stream().filter(a -> a.getName().equals("pads")).findFirst()
+        Onnx.AttributeProto pads = stem.getAttributeList().stream()
+                .filter(a -> a.getName().equals("pads"))
+                .findFirst()
                 .orElseThrow();
         assertEquals(List.of(0L, 0L, 1L, 1L), pads.getIntsList());
         assertEquals(13, proto.getOpsetImport(0).getVersion());
         // the graph boundary keeps the TFLite contract: NHWC with a symbolic batch
-        Onnx.TensorShapeProto in = proto.getGraph().getInput(0).getType().getTensorType().getShape();
+        Onnx.TensorShapeProto in =
+                proto.getGraph().getInput(0).getType().getTensorType().getShape();
         assertEquals("N", in.getDim(0).getDimParam());
-        assertArrayEquals(new long[] {112, 112, 3}, new long[] {in.getDim(1).getDimValue(), in.getDim(2).getDimValue(),
-                in.getDim(3).getDimValue()});
+        assertArrayEquals(new long[] {112, 112, 3}, new long[] {
+            in.getDim(1).getDimValue(), in.getDim(2).getDimValue(), in.getDim(3).getDimValue()
+        });
     }
 
     @Test
     void pnetHasDynamicHeightAndWidth() throws Exception {
-        Onnx.ModelProto proto = Onnx.ModelProto.parseFrom(GoldenParityTest.converted("pnet.tflite", true).onnx());
-        Onnx.TensorShapeProto in = proto.getGraph().getInput(0).getType().getTensorType().getShape();
-        assertEquals(List.of("N", "H", "W"), in.getDimList().subList(0, 3).stream().map(Onnx.TensorShapeProto.Dimension::getDimParam).toList());
-        assertTrue(proto.getGraph().getNodeList().stream().anyMatch(n -> n.getOpType().equals("MaxPool")
-                && n.getAttributeList().stream().anyMatch(a -> a.getName().equals("auto_pad")
-                && a.getS().toStringUtf8().equals("SAME_UPPER"))), "pnet's SAME pool on a dynamic size uses SAME_UPPER");
+        Onnx.ModelProto proto = Onnx.ModelProto.parseFrom(
+                GoldenParityTest.converted("pnet.tflite", true).onnx());
+        Onnx.TensorShapeProto in =
+                proto.getGraph().getInput(0).getType().getTensorType().getShape();
+        assertEquals(
+                List.of("N", "H", "W"),
+                in.getDimList().subList(0, 3).stream()
+                        .map(Onnx.TensorShapeProto.Dimension::getDimParam)
+                        .toList());
+        assertTrue(
+                proto.getGraph().getNodeList().stream()
+                        .anyMatch(n -> n.getOpType().equals("MaxPool")
+                                && n.getAttributeList().stream()
+                                        .anyMatch(a -> a.getName().equals("auto_pad")
+                                                && a.getS().toStringUtf8().equals("SAME_UPPER"))),
+                "pnet's SAME pool on a dynamic size uses SAME_UPPER");
     }
 }

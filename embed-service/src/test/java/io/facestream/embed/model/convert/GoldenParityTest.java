@@ -27,9 +27,12 @@ class GoldenParityTest {
     static ConvertedModel converted(String tfliteFile, boolean fused) {
         return CONVERTED.computeIfAbsent(tfliteFile + fused, k -> {
             ConversionOptions options = tfliteFile.equals("pnet.tflite")
-                    ? ConversionOptions.fullyConvolutional() : ConversionOptions.defaults();
-            return TfliteToOnnx.convert(TfliteReader.read(ByteBuffer.wrap(GoldenModels.tflite(tfliteFile)), tfliteFile),
-                    fused ? options : options.literal(), tfliteFile);
+                    ? ConversionOptions.fullyConvolutional()
+                    : ConversionOptions.defaults();
+            return TfliteToOnnx.convert(
+                    TfliteReader.read(ByteBuffer.wrap(GoldenModels.tflite(tfliteFile)), tfliteFile),
+                    fused ? options : options.literal(),
+                    tfliteFile);
         });
     }
 
@@ -57,11 +60,14 @@ class GoldenParityTest {
             for (Map.Entry<String, float[]> e : g.outputs().entrySet()) {
                 float[] got = actual.get(e.getKey());
                 assertTrue(got != null, folder + ": output " + e.getKey() + " missing; outputs are " + actual.keySet());
-                assertArrayEquals(g.outputShapes().get(e.getKey()),
-                        ort.shapeOf(e.getKey(), g.inputName(), g.input(), g.inputShape()), folder + " " + e.getKey() + " shape");
+                assertArrayEquals(
+                        g.outputShapes().get(e.getKey()),
+                        ort.shapeOf(e.getKey(), g.inputName(), g.input(), g.inputShape()),
+                        folder + " " + e.getKey() + " shape");
                 double err = maxRelativeError(got, e.getValue());
-                System.out.printf("parity %-28s %-8s %-26s max rel err %.2e%n", folder, fused ? "fused" : "literal",
-                        e.getKey(), err);
+                System.out.printf(
+                        "parity %-28s %-8s %-26s max rel err %.2e%n",
+                        folder, fused ? "fused" : "literal", e.getKey(), err);
                 assertTrue(err <= TOLERANCE, folder + " " + e.getKey() + ": max relative error " + err);
             }
         }
@@ -85,17 +91,19 @@ class GoldenParityTest {
                 int src = row % n;
                 long[] one = g.inputShape().clone();
                 one[0] = 1;
-                Map<String, float[]> single = ort.run(g.inputName(),
-                        Arrays.copyOfRange(g.input(), src * rowSize, (src + 1) * rowSize), one);
+                Map<String, float[]> single =
+                        ort.run(g.inputName(), Arrays.copyOfRange(g.input(), src * rowSize, (src + 1) * rowSize), one);
                 for (String name : g.outputs().keySet()) {
                     float[] all = batched.get(name);
                     int width = all.length / (n + 1);
                     float[] rowOut = Arrays.copyOfRange(all, row * width, (row + 1) * width);
                     float[] expected = Arrays.copyOfRange(g.outputs().get(name), src * width, (src + 1) * width);
-                    assertTrue(maxRelativeError(rowOut, single.get(name)) <= TOLERANCE, folder + " row " + row + " " + name
-                            + " differs between batch " + (n + 1) + " and batch 1");
-                    assertTrue(maxRelativeError(rowOut, expected) <= TOLERANCE, folder + " row " + row + " " + name
-                            + " differs from golden");
+                    assertTrue(
+                            maxRelativeError(rowOut, single.get(name)) <= TOLERANCE,
+                            folder + " row " + row + " " + name + " differs between batch " + (n + 1) + " and batch 1");
+                    assertTrue(
+                            maxRelativeError(rowOut, expected) <= TOLERANCE,
+                            folder + " row " + row + " " + name + " differs from golden");
                 }
             }
         }
@@ -114,12 +122,19 @@ class GoldenParityTest {
         ConvertedModel mfn = converted("MobileFaceNet.tflite", true);
         assertEquals(Map.of("prelu(x-abs)", 33), mfn.fused());
         assertEquals(null, mfn.onnxOps().get("Abs"));
-        assertEquals(Map.of("prelu(relu+neg)", 5, "softmax", 1), converted("onet.tflite", true).fused());
-        System.out.printf("nodes fused/literal: pnet %d/%d, rnet %d/%d, onet %d/%d, MobileFaceNet %d/%d%n",
-                pnet.nodeCount(), converted("pnet.tflite", false).nodeCount(),
-                converted("rnet.tflite", true).nodeCount(), converted("rnet.tflite", false).nodeCount(),
-                converted("onet.tflite", true).nodeCount(), converted("onet.tflite", false).nodeCount(),
-                mfn.nodeCount(), converted("MobileFaceNet.tflite", false).nodeCount());
+        assertEquals(
+                Map.of("prelu(relu+neg)", 5, "softmax", 1),
+                converted("onet.tflite", true).fused());
+        System.out.printf(
+                "nodes fused/literal: pnet %d/%d, rnet %d/%d, onet %d/%d, MobileFaceNet %d/%d%n",
+                pnet.nodeCount(),
+                converted("pnet.tflite", false).nodeCount(),
+                converted("rnet.tflite", true).nodeCount(),
+                converted("rnet.tflite", false).nodeCount(),
+                converted("onet.tflite", true).nodeCount(),
+                converted("onet.tflite", false).nodeCount(),
+                mfn.nodeCount(),
+                converted("MobileFaceNet.tflite", false).nodeCount());
     }
 
     static double maxRelativeError(float[] actual, float[] expected) {

@@ -27,7 +27,7 @@ final class OrtRunner implements AutoCloseable {
     Map<String, float[]> run(String inputName, float[] input, long[] shape) throws OrtException {
         Map<String, float[]> out = new LinkedHashMap<>();
         try (OnnxTensor tensor = OnnxTensor.createTensor(env, FloatBuffer.wrap(input), shape);
-             OrtSession.Result result = session.run(Map.of(inputName, tensor))) {
+                OrtSession.Result result = session.run(Map.of(inputName, tensor))) {
             for (Map.Entry<String, ai.onnxruntime.OnnxValue> e : result) {
                 OnnxTensor t = (OnnxTensor) e.getValue();
                 FloatBuffer fb = t.getFloatBuffer();
@@ -41,7 +41,7 @@ final class OrtRunner implements AutoCloseable {
 
     long[] shapeOf(String output, String inputName, float[] input, long[] shape) throws OrtException {
         try (OnnxTensor tensor = OnnxTensor.createTensor(env, FloatBuffer.wrap(input), shape);
-             OrtSession.Result result = session.run(Map.of(inputName, tensor))) {
+                OrtSession.Result result = session.run(Map.of(inputName, tensor))) {
             return ((OnnxTensor) result.get(output).orElseThrow()).getInfo().getShape();
         }
     }

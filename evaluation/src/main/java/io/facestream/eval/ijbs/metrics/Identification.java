@@ -40,12 +40,16 @@ public final class Identification {
         IntStream.range(0, probeLabels.length).parallel().forEach(p -> {
             double[] row = scores.row(p);
             if (row.length != columns) {
-                throw new IllegalArgumentException("score row " + p + " has " + row.length + " columns, expected " + columns);
+                throw new IllegalArgumentException(
+                        "score row " + p + " has " + row.length + " columns, expected " + columns);
             }
             Integer mate = mateColumn.get(probeLabels[p]);
             outcomes[p] = outcome(row, mate == null ? -1 : mate, g1Size);
         });
-        int[] ranks = Arrays.stream(outcomes).filter(o -> o.closedRank() > 0).mapToInt(ProbeOutcome::closedRank).toArray();
+        int[] ranks = Arrays.stream(outcomes)
+                .filter(o -> o.closedRank() > 0)
+                .mapToInt(ProbeOutcome::closedRank)
+                .toArray();
         if (ranks.length == 0) {
             throw new IllegalArgumentException("no probe has a mate in G1 ∪ G2: closed-set ranks are undefined");
         }
@@ -55,8 +59,13 @@ public final class Identification {
             first.add(o.g1());
             second.add(o.g2());
         }
-        return new IdentificationResult(probeLabels.length, columns, g1Size, ranks,
-                new OpenSetGallery("G1", first), new OpenSetGallery("G2", second));
+        return new IdentificationResult(
+                probeLabels.length,
+                columns,
+                g1Size,
+                ranks,
+                new OpenSetGallery("G1", first),
+                new OpenSetGallery("G2", second));
     }
 
     private record ProbeOutcome(int closedRank, GalleryOutcome g1, GalleryOutcome g2) {}

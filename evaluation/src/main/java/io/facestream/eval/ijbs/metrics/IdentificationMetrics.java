@@ -10,5 +10,4 @@ public record IdentificationMetrics(
         @JsonProperty("rank5") double rank5,
         @JsonProperty("rank10") double rank10,
         @JsonProperty("tpir_at_fpir_1pct") double tpirAtFpir1pct,
-        @JsonProperty("tpir_at_fpir_10pct") double tpirAtFpir10pct) {
-}
+        @JsonProperty("tpir_at_fpir_10pct") double tpirAtFpir10pct) {}

@@ -15,7 +15,8 @@ public final class IdentificationResult {
     private final OpenSetGallery g1;
     private final OpenSetGallery g2;
 
-    IdentificationResult(int probes, int galleryTemplates, int g1Size, int[] mateRanks, OpenSetGallery g1, OpenSetGallery g2) {
+    IdentificationResult(
+            int probes, int galleryTemplates, int g1Size, int[] mateRanks, OpenSetGallery g1, OpenSetGallery g2) {
         this.probes = probes;
         this.galleryTemplates = galleryTemplates;
         this.g1Size = g1Size;

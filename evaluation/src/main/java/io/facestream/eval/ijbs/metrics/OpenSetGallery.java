@@ -15,19 +15,27 @@ public final class OpenSetGallery {
     private final double[] nonMatedDescending;
     /** Scores of the mated probes whose mate is rank 1, ascending, for counting those ≥ τ. */
     private final double[] firstMateScoresAscending;
+
     private final int mated;
 
     public OpenSetGallery(String name, List<GalleryOutcome> outcomes) {
         this.name = name;
-        double[] nm = outcomes.stream().filter(o -> !o.mated()).mapToDouble(GalleryOutcome::score).sorted().toArray();
+        double[] nm = outcomes.stream()
+                .filter(o -> !o.mated())
+                .mapToDouble(GalleryOutcome::score)
+                .sorted()
+                .toArray();
         for (int i = 0, j = nm.length - 1; i < j; i++, j--) {
             double t = nm[i];
             nm[i] = nm[j];
             nm[j] = t;
         }
         this.nonMatedDescending = nm;
-        this.firstMateScoresAscending = outcomes.stream().filter(o -> o.mated() && o.mateFirst())
-                .mapToDouble(GalleryOutcome::score).sorted().toArray();
+        this.firstMateScoresAscending = outcomes.stream()
+                .filter(o -> o.mated() && o.mateFirst())
+                .mapToDouble(GalleryOutcome::score)
+                .sorted()
+                .toArray();
         this.mated = (int) outcomes.stream().filter(GalleryOutcome::mated).count();
         if (mated == 0) {
             throw new IllegalArgumentException("gallery " + name + " has no mated probe: TPIR is undefined");
@@ -61,7 +69,8 @@ public final class OpenSetGallery {
     /** τ = s_{n_fa} (1-based), or s₁ + 1e-8 when no false alarm is allowed. */
     public double threshold(int falseAlarms) {
         if (falseAlarms < 0 || falseAlarms > nonMatedDescending.length) {
-            throw new IllegalArgumentException("false alarms must be in [0, " + nonMatedDescending.length + "], got " + falseAlarms);
+            throw new IllegalArgumentException(
+                    "false alarms must be in [0, " + nonMatedDescending.length + "], got " + falseAlarms);
         }
         return falseAlarms == 0 ? nonMatedDescending[0] + EPSILON : nonMatedDescending[falseAlarms - 1];
     }

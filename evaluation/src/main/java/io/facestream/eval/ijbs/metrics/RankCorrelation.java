@@ -13,7 +13,8 @@ public final class RankCorrelation {
     /** @return ρ in [−1, 1]; NaN with fewer than two pairs or when either sample is constant (ρ is undefined) */
     public static double spearman(float[] x, float[] y, int n) {
         if (x.length < n || y.length < n) {
-            throw new IllegalArgumentException("need " + n + " values in each sample, got " + x.length + " and " + y.length);
+            throw new IllegalArgumentException(
+                    "need " + n + " values in each sample, got " + x.length + " and " + y.length);
         }
         if (n < 2) {
             return Double.NaN;

@@ -23,8 +23,8 @@ public interface ScoreRows {
             for (int c = 0; c < gallery.length; c++) {
                 float[] g = gallery[c];
                 if (g.length != x.length) {
-                    throw new IllegalArgumentException("probe " + p + " has dimension " + x.length
-                            + ", gallery column " + c + " has " + g.length);
+                    throw new IllegalArgumentException(
+                            "probe " + p + " has dimension " + x.length + ", gallery column " + c + " has " + g.length);
                 }
                 row[c] = Vectors.dot(x, g);
             }

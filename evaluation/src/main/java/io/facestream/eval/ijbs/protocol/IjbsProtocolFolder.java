@@ -7,13 +7,14 @@ import java.util.List;
  * A parsed IJB-S protocol folder: the two probe sets, the three gallery pairs and (optionally) face sizes.
  * Sur-to-Single and Sur-to-Book share the surveillance-to-still probes (adaface.md §5c).
  */
-public record IjbsProtocolFolder(Path folder,
-                                 List<Template> surveillanceToStillProbes,
-                                 List<Template> surveillanceToSurveillanceProbes,
-                                 GalleryPair single,
-                                 GalleryPair booking,
-                                 GalleryPair surveillance,
-                                 FaceSizes faceSizes) {
+public record IjbsProtocolFolder(
+        Path folder,
+        List<Template> surveillanceToStillProbes,
+        List<Template> surveillanceToSurveillanceProbes,
+        GalleryPair single,
+        GalleryPair booking,
+        GalleryPair surveillance,
+        FaceSizes faceSizes) {
     public IjbsProtocolFolder {
         surveillanceToStillProbes = List.copyOf(surveillanceToStillProbes);
         surveillanceToSurveillanceProbes = List.copyOf(surveillanceToSurveillanceProbes);

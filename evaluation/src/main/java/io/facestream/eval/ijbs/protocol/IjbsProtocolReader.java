@@ -30,6 +30,7 @@ public final class IjbsProtocolReader {
     private final Path folder;
     /** (subject, video) pairs in first-appearance order: the reference's video templates. */
     private final Set<SubjectVideo> videoTemplates = new LinkedHashSet<>();
+
     private final Set<String> videos = new LinkedHashSet<>();
     private final Set<Integer> subjects = new LinkedHashSet<>();
 
@@ -101,7 +102,8 @@ public final class IjbsProtocolReader {
         Set<String> listed = new LinkedHashSet<>();
         for (CsvRow row : csv.rows()) {
             if (row.fields().size() != 1) {
-                throw row.fail("expected one video file name per line, found " + row.fields().size() + " columns");
+                throw row.fail("expected one video file name per line, found "
+                        + row.fields().size() + " columns");
             }
             if (!(row.media(0) instanceof Media.Video v)) {
                 throw row.fail("'" + row.fields().get(0) + "' is not a video (videos/<ID>.<ext>)");
@@ -131,7 +133,8 @@ public final class IjbsProtocolReader {
         // Shared across G1 and G2: the reference asserts at most one mate per probe over G1 ∪ G2.
         Map<Integer, String> enrolled = new HashMap<>();
         String prefix = "galleries/cs6_surveillance_to_" + kind + "_";
-        return new GalleryPair(file.read("G1", prefix + "g1.csv", enrolled), file.read("G2", prefix + "g2.csv", enrolled));
+        return new GalleryPair(
+                file.read("G1", prefix + "g1.csv", enrolled), file.read("G2", prefix + "g2.csv", enrolled));
     }
 
     /** Records where a gallery subject was enrolled, so that a second enrolment can name the first. */
@@ -203,7 +206,9 @@ public final class IjbsProtocolReader {
                 enrol(enrolled, subject, row);
             }
         }
-        List<Template> templates = pairs.stream().map(sv -> Template.of(sv.subject(), new Media.Video(sv.video()))).toList();
+        List<Template> templates = pairs.stream()
+                .map(sv -> Template.of(sv.subject(), new Media.Video(sv.video())))
+                .toList();
         return nonEmpty(csv, new Gallery(name, templates));
     }
 

@@ -14,7 +14,8 @@ public sealed interface Media {
         public Video {
             // The aligned file name splits on '_' (videos_<V>_<F>), so a video id with '_' could never match a frame.
             if (id.isEmpty() || id.contains("_") || id.contains("/")) {
-                throw new IllegalArgumentException("video id '" + id + "' must be non-empty and contain neither '_' nor '/'");
+                throw new IllegalArgumentException(
+                        "video id '" + id + "' must be non-empty and contain neither '_' nor '/'");
             }
         }
     }
@@ -32,7 +33,8 @@ public sealed interface Media {
     static Media parse(String filename) {
         int slash = filename.indexOf('/');
         if (slash < 0) {
-            throw new IllegalArgumentException("media '" + filename + "' is neither videos/<ID>.<ext> nor img/<ID>.<ext>");
+            throw new IllegalArgumentException(
+                    "media '" + filename + "' is neither videos/<ID>.<ext> nor img/<ID>.<ext>");
         }
         String folder = filename.substring(0, slash);
         String name = filename.substring(slash + 1);
@@ -41,8 +43,9 @@ public sealed interface Media {
         return switch (folder) {
             case "videos" -> new Video(stem);
             case "img" -> new Still(stem);
-            default -> throw new IllegalArgumentException(
-                    "media '" + filename + "' is neither videos/<ID>.<ext> nor img/<ID>.<ext>");
+            default ->
+                throw new IllegalArgumentException(
+                        "media '" + filename + "' is neither videos/<ID>.<ext> nor img/<ID>.<ext>");
         };
     }
 }

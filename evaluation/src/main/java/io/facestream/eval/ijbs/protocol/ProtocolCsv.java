@@ -18,7 +18,9 @@ record ProtocolCsv(Path file, List<String> header, List<CsvRow> rows) {
     static ProtocolCsv read(Path folder, String relative) {
         Path file = folder.resolve(relative);
         if (!Files.isRegularFile(file)) {
-            throw new ProtocolFileException(file, 0,
+            throw new ProtocolFileException(
+                    file,
+                    0,
                     "missing protocol file (an IJB-S protocol folder holds " + relative + ", see docs/evaluation.md)");
         }
         List<String> lines;

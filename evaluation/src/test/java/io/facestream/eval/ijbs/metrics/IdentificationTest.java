@@ -28,11 +28,13 @@ class IdentificationTest {
     @Test
     void closedAndOpenSetOnAHandComputedMatrix() {
         double[][] scores = {
-                {.9, .2, .3, .1},
-                {.5, .1, .4, .6},
-                {0, 0, 0, 0},
-                {.7, .2, .8, .3}};
-        IdentificationResult r = Identification.evaluate(ScoreRows.of(scores), new int[] {1, 3, 2, 9}, new int[] {1, 2, 3, 4}, 2);
+            {.9, .2, .3, .1},
+            {.5, .1, .4, .6},
+            {0, 0, 0, 0},
+            {.7, .2, .8, .3}
+        };
+        IdentificationResult r =
+                Identification.evaluate(ScoreRows.of(scores), new int[] {1, 3, 2, 9}, new int[] {1, 2, 3, 4}, 2);
 
         assertEquals(4, r.probes());
         assertEquals(3, r.matedProbes());
@@ -61,7 +63,8 @@ class IdentificationTest {
     @Test
     void tiesSortTheRightmostColumnFirst() {
         double[][] scores = {{.5, .5, .5}, {.5, .5, .5}, {.1, .2, .3}};
-        IdentificationResult r = Identification.evaluate(ScoreRows.of(scores), new int[] {2, 1, 3}, new int[] {1, 2, 3}, 2);
+        IdentificationResult r =
+                Identification.evaluate(ScoreRows.of(scores), new int[] {2, 1, 3}, new int[] {1, 2, 3}, 2);
         assertArrayEquals(new double[] {1 / 3.0, 2 / 3.0, 1}, r.cmc(3), 1e-12);
         assertEquals(2, Ranking.rank(scores[0], 0, 3, 1));
         assertEquals(1, Ranking.rank(scores[0], 0, 2, 1));
@@ -83,14 +86,17 @@ class IdentificationTest {
     @Test
     void refusesWhatTheReferenceAssertsAgainst() {
         double[][] scores = {{.1, .2}, {.3, .4}};
-        IllegalArgumentException twoMates = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException twoMates = assertThrows(
+                IllegalArgumentException.class,
                 () -> Identification.evaluate(ScoreRows.of(scores), new int[] {1, 2}, new int[] {1, 1}, 1));
         assertTrue(twoMates.getMessage().contains("at most one mate"), twoMates.getMessage());
-        IllegalArgumentException noMate = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException noMate = assertThrows(
+                IllegalArgumentException.class,
                 () -> Identification.evaluate(ScoreRows.of(scores), new int[] {8, 9}, new int[] {1, 2}, 1));
         assertTrue(noMate.getMessage().contains("no probe has a mate"), noMate.getMessage());
         // Every probe is mated in G1: G1 has no non-mated probe, so no FPIR threshold exists.
-        IllegalArgumentException noNonMate = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException noNonMate = assertThrows(
+                IllegalArgumentException.class,
                 () -> Identification.evaluate(ScoreRows.of(scores), new int[] {1, 1}, new int[] {1, 2}, 1));
         assertTrue(noNonMate.getMessage().contains("no non-mated probe"), noNonMate.getMessage());
     }

@@ -55,8 +55,13 @@ class OpenSetGalleryTest {
      */
     @Test
     void curveHasEveryOperatingPoint() {
-        OpenSetGallery g = new OpenSetGallery("G2", List.of(GalleryOutcome.nonMated(.8), GalleryOutcome.nonMated(.3),
-                GalleryOutcome.mated(true, .5), GalleryOutcome.mated(true, .9)));
+        OpenSetGallery g = new OpenSetGallery(
+                "G2",
+                List.of(
+                        GalleryOutcome.nonMated(.8),
+                        GalleryOutcome.nonMated(.3),
+                        GalleryOutcome.mated(true, .5),
+                        GalleryOutcome.mated(true, .9)));
         double[][] curve = g.curve();
         assertEquals(3, curve.length);
         assertArrayEquals(new double[] {0, 0.5}, curve[0], 1e-12);

@@ -20,7 +20,8 @@ class RankCorrelationTest {
     void handCheckedVectorWithTies() {
         // rank deviations from the mean rank 3: dx = −2, −0.5, −0.5, 1, 2 and dy = −1, −2, 0.5, 0.5, 2;
         // Σdx·dy = 2 + 1 − 0.25 + 0.5 + 4 = 7.25, Σdx² = Σdy² = 9.5, so ρ = 7.25 / 9.5 (scipy.stats.spearmanr agrees)
-        assertEquals(7.25 / 9.5, RankCorrelation.spearman(new float[] {1, 2, 2, 3, 5}, new float[] {2, 1, 4, 4, 6}), 1e-12);
+        assertEquals(
+                7.25 / 9.5, RankCorrelation.spearman(new float[] {1, 2, 2, 3, 5}, new float[] {2, 1, 4, 4, 6}), 1e-12);
     }
 
     @Test
@@ -28,15 +29,20 @@ class RankCorrelationTest {
         float[] x = {-3, 0.5f, 7, 100, 1e6f};
         assertEquals(1, RankCorrelation.spearman(x, new float[] {0.1f, 0.2f, 0.3f, 50, 51}), 1e-12);
         assertEquals(-1, RankCorrelation.spearman(x, new float[] {9, 8, 7, -1, -2}), 1e-12);
-        assertEquals(1, RankCorrelation.spearman(new float[] {-0f, 0f, 1}, new float[] {5, 5, 6}), 1e-12, "−0 and +0 tie");
+        assertEquals(
+                1, RankCorrelation.spearman(new float[] {-0f, 0f, 1}, new float[] {5, 5, 6}), 1e-12, "−0 and +0 tie");
     }
 
     @Test
     void undefinedCasesAreNaNAndBadInputIsRefused() {
         assertTrue(Double.isNaN(RankCorrelation.spearman(new float[] {1}, new float[] {2})));
-        assertTrue(Double.isNaN(RankCorrelation.spearman(new float[] {4, 4, 4}, new float[] {1, 2, 3})), "constant sample");
-        assertThrows(IllegalArgumentException.class, () -> RankCorrelation.spearman(new float[] {1, 2}, new float[] {1}));
-        IllegalArgumentException nan = assertThrows(IllegalArgumentException.class,
+        assertTrue(
+                Double.isNaN(RankCorrelation.spearman(new float[] {4, 4, 4}, new float[] {1, 2, 3})),
+                "constant sample");
+        assertThrows(
+                IllegalArgumentException.class, () -> RankCorrelation.spearman(new float[] {1, 2}, new float[] {1}));
+        IllegalArgumentException nan = assertThrows(
+                IllegalArgumentException.class,
                 () -> RankCorrelation.spearman(new float[] {1, Float.NaN}, new float[] {1, 2}));
         assertTrue(nan.getMessage().contains("NaN"), nan.getMessage());
     }

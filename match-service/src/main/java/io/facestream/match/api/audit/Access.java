@@ -99,7 +99,8 @@ public final class Access {
     public CompletableFuture<AuditLog.Written> after(String what, Map<String, ?> more) {
         Map<String, Object> l = line(what, null);
         @SuppressWarnings("unchecked")
-        Map<String, Object> d = (Map<String, Object>) l.computeIfAbsent("details", k -> new LinkedHashMap<String, Object>());
+        Map<String, Object> d =
+                (Map<String, Object>) l.computeIfAbsent("details", k -> new LinkedHashMap<String, Object>());
         d.putAll(more);
         return log.append(l);
     }
@@ -126,7 +127,8 @@ public final class Access {
         Map<String, Object> d = new LinkedHashMap<>();
         try {
             ctx.pathParams().forEach(d::put);
-            ctx.queryParams().forEach(e -> d.putIfAbsent(e.getKey(), e.getKey().equalsIgnoreCase("key") ? "***" : e.getValue()));
+            ctx.queryParams()
+                    .forEach(e -> d.putIfAbsent(e.getKey(), e.getKey().equalsIgnoreCase("key") ? "***" : e.getValue()));
         } catch (RuntimeException malformed) {
             d.put("query", "unreadable");
         }

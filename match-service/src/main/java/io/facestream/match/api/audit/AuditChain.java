@@ -35,6 +35,7 @@ public final class AuditChain {
     public static final String GENESIS = "0".repeat(64);
     /** Members the writer sets itself. */
     static final Set<String> RESERVED = Set.of("seq", "time", "prev", "hash");
+
     private static final Pattern SEAL = Pattern.compile(",\"hash\":\"[0-9a-f]{64}\"}$");
     private static final int SEAL_LENGTH = ",\"hash\":\"".length() + 64 + "\"}".length();
 
@@ -56,7 +57,8 @@ public final class AuditChain {
 
     static String hashOf(String text) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JDK", e);
         }
@@ -99,46 +101,83 @@ public final class AuditChain {
             long n = i + 1;
             Parsed p = parsed.get(i);
             if (p == null) {
-                return new Report(parsed.size(), prevHash, n, "line " + n + " is not an audit record (" + unreadable.get(0)
-                        + "): it was edited or the file is damaged");
+                return new Report(
+                        parsed.size(),
+                        prevHash,
+                        n,
+                        "line " + n + " is not an audit record (" + unreadable.get(0)
+                                + "): it was edited or the file is damaged");
             }
             if (!p.sealedRight()) {
-                return new Report(parsed.size(), prevHash, n, "line " + n + " (record " + p.seq()
-                        + ") was edited: its content does not match its hash");
+                return new Report(
+                        parsed.size(),
+                        prevHash,
+                        n,
+                        "line " + n + " (record " + p.seq() + ") was edited: its content does not match its hash");
             }
             long expected = prevSeq + 1;
             if (p.seq() != expected) {
                 if (p.seq() > expected) {
                     Integer at = lineOfSeq.get(expected);
                     if (at != null && at > n) {
-                        return new Report(parsed.size(), prevHash, n, "line " + n + " is out of order: it holds record " + p.seq()
-                                + ", but record " + expected + " is on line " + at);
+                        return new Report(
+                                parsed.size(),
+                                prevHash,
+                                n,
+                                "line " + n + " is out of order: it holds record " + p.seq() + ", but record "
+                                        + expected + " is on line " + at);
                     }
-                    return new Report(parsed.size(), prevHash, n, (p.seq() - expected == 1 ? "record " + expected + " was"
-                            : "records " + expected + " to " + (p.seq() - 1) + " were") + " removed before line " + n);
+                    return new Report(
+                            parsed.size(),
+                            prevHash,
+                            n,
+                            (p.seq() - expected == 1
+                                            ? "record " + expected + " was"
+                                            : "records " + expected + " to " + (p.seq() - 1) + " were")
+                                    + " removed before line " + n);
                 }
-                return new Report(parsed.size(), prevHash, n, "line " + n + " is out of order: it holds record " + p.seq()
-                        + " after record " + prevSeq);
+                return new Report(
+                        parsed.size(),
+                        prevHash,
+                        n,
+                        "line " + n + " is out of order: it holds record " + p.seq() + " after record " + prevSeq);
             }
             if (!p.prev().equals(prevHash)) {
                 return i == 0
-                        ? new Report(parsed.size(), prevHash, n, "line 1 does not start a chain: its prev is not the genesis hash")
-                        : new Report(parsed.size(), prevHash, n - 1, "line " + (n - 1) + " (record " + prevSeq
-                                + ") was edited: its hash was recomputed, and line " + n + " no longer follows it");
+                        ? new Report(
+                                parsed.size(),
+                                prevHash,
+                                n,
+                                "line 1 does not start a chain: its prev is not the genesis hash")
+                        : new Report(
+                                parsed.size(),
+                                prevHash,
+                                n - 1,
+                                "line " + (n - 1) + " (record " + prevSeq
+                                        + ") was edited: its hash was recomputed, and line " + n
+                                        + " no longer follows it");
             }
             prevHash = p.hash();
             prevSeq = p.seq();
         }
-        if (expectedHead != null && !expectedHead.isBlank() && !expectedHead.trim().equalsIgnoreCase(prevHash)) {
+        if (expectedHead != null
+                && !expectedHead.isBlank()
+                && !expectedHead.trim().equalsIgnoreCase(prevHash)) {
             Integer at = null;
             for (int i = 0; i < parsed.size(); i++) {
                 if (parsed.get(i).hash().equalsIgnoreCase(expectedHead.trim())) {
                     at = i + 1;
                 }
             }
-            return new Report(parsed.size(), prevHash, parsed.size(), at != null
-                    ? "lines after line " + at + " are not covered by the expected head (" + (parsed.size() - at) + " line(s) added since)"
-                    : "the last line (" + parsed.size() + ") is not the expected head: lines were removed from the end, or the file was rewritten");
+            return new Report(
+                    parsed.size(),
+                    prevHash,
+                    parsed.size(),
+                    at != null
+                            ? "lines after line " + at + " are not covered by the expected head ("
+                                    + (parsed.size() - at) + " line(s) added since)"
+                            : "the last line (" + parsed.size()
+                                    + ") is not the expected head: lines were removed from the end, or the file was rewritten");
         }
         return new Report(parsed.size(), prevHash, 0, null);
     }
@@ -146,7 +185,10 @@ public final class AuditChain {
     private static Parsed parse(String line, List<String> why, long n) {
         try {
             JsonNode node = Json.mapper().readTree(line);
-            if (node == null || !node.isObject() || !node.path("seq").canConvertToLong() || !node.path("prev").isTextual()
+            if (node == null
+                    || !node.isObject()
+                    || !node.path("seq").canConvertToLong()
+                    || !node.path("prev").isTextual()
                     || !node.path("hash").isTextual()) {
                 why.add("no seq, prev and hash");
                 return null;

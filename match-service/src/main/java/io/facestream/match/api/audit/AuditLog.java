@@ -48,10 +48,12 @@ import org.slf4j.LoggerFactory;
 public final class AuditLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("io.facestream.audit");
     private static final Logger SELF = LoggerFactory.getLogger(AuditLog.class);
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
     private static final int TAIL = 1 << 16;
     /** The project mapper, but members in the order given: seq, time, who, what, outcome, details, prev. */
-    private static final ObjectMapper MAPPER = Json.mapper().copy().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, false);
+    private static final ObjectMapper MAPPER =
+            Json.mapper().copy().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, false);
 
     /** A line that is durable: its sequence number and hash. */
     public record Written(long seq, String hash) {}
@@ -148,7 +150,8 @@ public final class AuditLog implements AutoCloseable {
             boolean stop = batch.remove(STOP);
             try {
                 write(batch);
-            } catch (RuntimeException | Error e) { // the writer must outlive anything: a dead writer would hang every request
+            } catch (RuntimeException
+                    | Error e) { // the writer must outlive anything: a dead writer would hang every request
                 SELF.error("audit writer: {}", e.toString(), e);
                 fail(batch, "the audit log " + file + " failed: " + e);
             }
@@ -187,7 +190,9 @@ public final class AuditLog implements AutoCloseable {
             try {
                 unsealed = MAPPER.writeValueAsString(line);
             } catch (JsonProcessingException e) {
-                p.done().completeExceptionally(new AuditException("an audit line cannot be written as JSON: " + e.getOriginalMessage()));
+                p.done()
+                        .completeExceptionally(new AuditException(
+                                "an audit line cannot be written as JSON: " + e.getOriginalMessage()));
                 continue;
             }
             nextSeq++;
@@ -217,7 +222,8 @@ public final class AuditLog implements AutoCloseable {
                     channel.force(false);
                 }
             } catch (IOException | RuntimeException cut) {
-                broken = why + "; cutting off the partial line failed too (" + cut + "): no line is written until a restart";
+                broken = why + "; cutting off the partial line failed too (" + cut
+                        + "): no line is written until a restart";
             }
             SELF.error("{}", broken != null ? broken : why);
             fail(kept, why);
@@ -249,7 +255,8 @@ public final class AuditLog implements AutoCloseable {
         }
         if (lock == null) {
             channel.close();
-            throw new IOException("another process (or service) is writing it: give each service its own api.audit-log");
+            throw new IOException(
+                    "another process (or service) is writing it: give each service its own api.audit-log");
         }
     }
 
@@ -275,8 +282,11 @@ public final class AuditLog implements AutoCloseable {
             }
             ch.truncate(keep);
             ch.force(true);
-            SELF.warn("the audit log {} ended in an incomplete line ({} bytes, a crash while writing): cut off; its change was "
-                    + "not made, it was never synced", file, size - keep);
+            SELF.warn(
+                    "the audit log {} ended in an incomplete line ({} bytes, a crash while writing): cut off; its change was "
+                            + "not made, it was never synced",
+                    file,
+                    size - keep);
         }
     }
 
@@ -289,10 +299,15 @@ public final class AuditLog implements AutoCloseable {
         if (last == null || last.contains("\"hash\":\"")) {
             return;
         }
-        Path aside = file.resolveSibling(file.getFileName() + "." + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
-                .withZone(ZoneOffset.UTC).format(Instant.now()) + ".unchained");
+        Path aside = file.resolveSibling(file.getFileName() + "."
+                + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+                        .withZone(ZoneOffset.UTC)
+                        .format(Instant.now()) + ".unchained");
         Files.move(file, aside, StandardCopyOption.ATOMIC_MOVE);
-        SELF.warn("the audit log {} was written before lines were hash-chained: kept as {}; a new, chained log starts", file, aside);
+        SELF.warn(
+                "the audit log {} was written before lines were hash-chained: kept as {}; a new, chained log starts",
+                file,
+                aside);
     }
 
     private static void createOwnerOnly(Path file) throws IOException {
@@ -312,9 +327,14 @@ public final class AuditLog implements AutoCloseable {
     private static void warnIfOthersMayRead(Path file) {
         try {
             Set<PosixFilePermission> p = Files.getPosixFilePermissions(file);
-            if (p.contains(PosixFilePermission.GROUP_READ) || p.contains(PosixFilePermission.OTHERS_READ)
-                    || p.contains(PosixFilePermission.GROUP_WRITE) || p.contains(PosixFilePermission.OTHERS_WRITE)) {
-                SELF.warn("the audit log {} is readable or writable by others ({}): chmod 600 it", file, PosixFilePermissions.toString(p));
+            if (p.contains(PosixFilePermission.GROUP_READ)
+                    || p.contains(PosixFilePermission.OTHERS_READ)
+                    || p.contains(PosixFilePermission.GROUP_WRITE)
+                    || p.contains(PosixFilePermission.OTHERS_WRITE)) {
+                SELF.warn(
+                        "the audit log {} is readable or writable by others ({}): chmod 600 it",
+                        file,
+                        PosixFilePermissions.toString(p));
             }
         } catch (IOException | UnsupportedOperationException e) {
             // not a POSIX file system, or a device such as /dev/full
@@ -334,11 +354,14 @@ public final class AuditLog implements AutoCloseable {
             throw new IOException("its last line is not JSON: check it with `facestream audit verify " + file + "`");
         }
         if (n == null || !n.path("seq").canConvertToLong() || !n.path("hash").isTextual()) {
-            throw new IOException("its last line has no seq and hash: check it with `facestream audit verify " + file + "`");
+            throw new IOException(
+                    "its last line has no seq and hash: check it with `facestream audit verify " + file + "`");
         }
         if (!AuditChain.hashOf(AuditChain.unsealed(last)).equals(n.get("hash").asText())) {
-            SELF.error("the last line of the audit log {} does not match its hash: it was edited; the chain goes on from the "
-                    + "hash it shows, and `facestream audit verify` names the line", file);
+            SELF.error(
+                    "the last line of the audit log {} does not match its hash: it was edited; the chain goes on from the "
+                            + "hash it shows, and `facestream audit verify` names the line",
+                    file);
         }
         return new String[] {Long.toString(n.get("seq").asLong()), n.get("hash").asText()};
     }

@@ -16,8 +16,15 @@ import java.util.regex.Pattern;
  * @param revokedAt when it was revoked (null: not revoked)
  * @param createdBy who made it (a key name, or how it came to be)
  */
-public record ApiKey(String name, Role role, String sha256, Source source, Instant createdAt, Instant expiresAt,
-                     Instant revokedAt, String createdBy) {
+public record ApiKey(
+        String name,
+        Role role,
+        String sha256,
+        Source source,
+        Instant createdAt,
+        Instant expiresAt,
+        Instant revokedAt,
+        String createdBy) {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     private static final Pattern HEX = Pattern.compile("[0-9a-f]{64}");
 
@@ -25,10 +32,18 @@ public record ApiKey(String name, Role role, String sha256, Source source, Insta
      * {@code CONFIG}: {@code api.keys.<name>} (revoking or expiring it is stored beside); {@code STORE}: made at run
      * time; {@code PROCESS}: made by this process for its own use (the demo's client), in memory only.
      */
-    public enum Source { CONFIG, STORE, PROCESS }
+    public enum Source {
+        CONFIG,
+        STORE,
+        PROCESS
+    }
 
     /** Whether a key can be used now. */
-    public enum State { ACTIVE, EXPIRED, REVOKED }
+    public enum State {
+        ACTIVE,
+        EXPIRED,
+        REVOKED
+    }
 
     public ApiKey {
         checkName(name, "API key name");
@@ -42,8 +57,9 @@ public record ApiKey(String name, Role role, String sha256, Source source, Insta
 
     public static String checkName(String name, String what) {
         if (name == null || !NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException(what + " '" + name + "' is not valid: use 1 to 64 letters, digits, '_', '-' or '.', "
-                    + "starting with a letter or digit");
+            throw new IllegalArgumentException(
+                    what + " '" + name + "' is not valid: use 1 to 64 letters, digits, '_', '-' or '.', "
+                            + "starting with a letter or digit");
         }
         return name;
     }

@@ -76,9 +76,20 @@ public final class ApiKeys {
         for (ApiKey s : stored) {
             if (s.source() == ApiKey.Source.CONFIG) {
                 ApiKey c = k.keys.get(s.name());
-                if (c != null && c.source() == ApiKey.Source.CONFIG && c.sha256().equals(s.sha256())) {
-                    k.keys.put(c.name(), new ApiKey(c.name(), c.role(), c.sha256(), c.source(), c.createdAt(), s.expiresAt(),
-                            s.revokedAt(), c.createdBy()));
+                if (c != null
+                        && c.source() == ApiKey.Source.CONFIG
+                        && c.sha256().equals(s.sha256())) {
+                    k.keys.put(
+                            c.name(),
+                            new ApiKey(
+                                    c.name(),
+                                    c.role(),
+                                    c.sha256(),
+                                    c.source(),
+                                    c.createdAt(),
+                                    s.expiresAt(),
+                                    s.revokedAt(),
+                                    c.createdBy()));
                 } // else: the configuration changed that key; what was stored about the old one no longer applies
                 continue;
             }
@@ -89,12 +100,16 @@ public final class ApiKeys {
             k.add(s);
         }
         k.reindex();
-        if (configured.isEmpty() && k.keys.values().stream().noneMatch(x -> x.role() == Role.ADMIN
-                && x.state(k.clock.instant()) == ApiKey.State.ACTIVE)) {
+        if (configured.isEmpty()
+                && k.keys.values().stream()
+                        .noneMatch(x -> x.role() == Role.ADMIN && x.state(k.clock.instant()) == ApiKey.State.ACTIVE)) {
             k.bootstrapAdmin(config.getPath("api.key-file"));
         } else if (Files.isRegularFile(config.getPath("api.key-file"))) {
-            LOG.warn("{} still holds an API key in plaintext: keep the key elsewhere and delete the file (the service keeps "
-                    + "only its hash, in {})", config.getPath("api.key-file"), k.store);
+            LOG.warn(
+                    "{} still holds an API key in plaintext: keep the key elsewhere and delete the file (the service keeps "
+                            + "only its hash, in {})",
+                    config.getPath("api.key-file"),
+                    k.store);
         }
         return k;
     }
@@ -104,35 +119,49 @@ public final class ApiKeys {
         config.section("api.keys").forEach((k, v) -> {
             int dot = k.lastIndexOf('.');
             if (dot <= 0) {
-                throw new IllegalArgumentException("api.keys." + k + ": write api.keys.<name>.sha256 (or .key) and api.keys.<name>.role");
+                throw new IllegalArgumentException(
+                        "api.keys." + k + ": write api.keys.<name>.sha256 (or .key) and api.keys.<name>.role");
             }
-            byName.computeIfAbsent(k.substring(0, dot), n -> new TreeMap<>()).put(k.substring(dot + 1), String.valueOf(v));
+            byName.computeIfAbsent(k.substring(0, dot), n -> new TreeMap<>())
+                    .put(k.substring(dot + 1), String.valueOf(v));
         });
         List<ApiKey> out = new ArrayList<>();
         byName.forEach((name, fields) -> {
             String where = "api.keys." + name;
             for (String f : fields.keySet()) {
                 if (!List.of("key", "sha256", "role").contains(f)) {
-                    throw new IllegalArgumentException(where + "." + f + " is not a field of a key (sha256, key, role)");
+                    throw new IllegalArgumentException(
+                            where + "." + f + " is not a field of a key (sha256, key, role)");
                 }
             }
             String secret = fields.get("key");
             String hash = fields.get("sha256");
             if ((secret == null) == (hash == null)) {
-                throw new IllegalArgumentException(where + ": give either 'sha256' (the hex SHA-256 of the secret, preferred) or 'key'");
+                throw new IllegalArgumentException(
+                        where + ": give either 'sha256' (the hex SHA-256 of the secret, preferred) or 'key'");
             }
             if (secret != null) {
                 if (secret.length() < KeyHash.MIN_SECRET_LENGTH) {
-                    throw new IllegalArgumentException("API key '" + name + "' is too short: use at least " + KeyHash.MIN_SECRET_LENGTH + " characters");
+                    throw new IllegalArgumentException("API key '" + name + "' is too short: use at least "
+                            + KeyHash.MIN_SECRET_LENGTH + " characters");
                 }
                 hash = KeyHash.sha256Hex(secret);
-                LOG.info("{}.key holds the secret in plaintext in the configuration; {}.sha256: <hex SHA-256 of the secret> keeps "
-                        + "only its hash (printf %s SECRET | sha256sum)", where, where);
+                LOG.info(
+                        "{}.key holds the secret in plaintext in the configuration; {}.sha256: <hex SHA-256 of the secret> keeps "
+                                + "only its hash (printf %s SECRET | sha256sum)",
+                        where, where);
             } else {
                 hash = hash.trim().toLowerCase(java.util.Locale.ROOT);
             }
-            out.add(new ApiKey(ApiKey.checkName(name, where), Role.parse(fields.getOrDefault("role", "viewer"), where), hash,
-                    ApiKey.Source.CONFIG, null, null, null, "configuration"));
+            out.add(new ApiKey(
+                    ApiKey.checkName(name, where),
+                    Role.parse(fields.getOrDefault("role", "viewer"), where),
+                    hash,
+                    ApiKey.Source.CONFIG,
+                    null,
+                    null,
+                    null,
+                    "configuration"));
         });
         return out;
     }
@@ -140,8 +169,9 @@ public final class ApiKeys {
     private void add(ApiKey key) {
         for (ApiKey other : keys.values()) {
             if (other.sha256().equals(key.sha256())) {
-                throw new IllegalArgumentException("API keys '" + other.name() + "' and '" + key.name() + "' have the same secret: "
-                        + "every key needs its own, so that the audit log names who did what");
+                throw new IllegalArgumentException(
+                        "API keys '" + other.name() + "' and '" + key.name() + "' have the same secret: "
+                                + "every key needs its own, so that the audit log names who did what");
             }
         }
         if (keys.putIfAbsent(key.name(), key) != null) {
@@ -211,7 +241,14 @@ public final class ApiKeys {
             name = freeName(name);
         }
         String secret = KeyHash.newSecret();
-        ApiKey key = new ApiKey(name, role, KeyHash.sha256Hex(secret), ApiKey.Source.PROCESS, now(), now().plus(ttl), null,
+        ApiKey key = new ApiKey(
+                name,
+                role,
+                KeyHash.sha256Hex(secret),
+                ApiKey.Source.PROCESS,
+                now(),
+                now().plus(ttl),
+                null,
                 "this process");
         add(key);
         reindex();
@@ -242,10 +279,14 @@ public final class ApiKeys {
         if (what == null || k.role() != Role.ADMIN || k.state(now()) != ApiKey.State.ACTIVE) {
             return;
         }
-        boolean another = keys.values().stream().anyMatch(o -> o != k && o.role() == Role.ADMIN && o.source() != ApiKey.Source.PROCESS
-                && o.state(now()) == ApiKey.State.ACTIVE);
+        boolean another = keys.values().stream()
+                .anyMatch(o -> o != k
+                        && o.role() == Role.ADMIN
+                        && o.source() != ApiKey.Source.PROCESS
+                        && o.state(now()) == ApiKey.State.ACTIVE);
         if (!another) {
-            throw new KeyConflict(what + " '" + k.name() + "' would leave no active admin key: create another admin key first");
+            throw new KeyConflict(
+                    what + " '" + k.name() + "' would leave no active admin key: create another admin key first");
         }
     }
 
@@ -301,22 +342,45 @@ public final class ApiKeys {
         }
         String name = freeName("admin");
         if (legacy != null) {
-            add(new ApiKey(name, Role.ADMIN, KeyHash.sha256Hex(legacy), ApiKey.Source.STORE, now(), null, null,
+            add(new ApiKey(
+                    name,
+                    Role.ADMIN,
+                    KeyHash.sha256Hex(legacy),
+                    ApiKey.Source.STORE,
+                    now(),
+                    null,
+                    null,
                     "taken over from " + keyFile));
             save();
             reindex();
-            LOG.warn("{} holds the admin key '{}' in plaintext: it is now kept hashed in {}; keep the key elsewhere and delete {}",
-                    keyFile, name, store, keyFile);
+            LOG.warn(
+                    "{} holds the admin key '{}' in plaintext: it is now kept hashed in {}; keep the key elsewhere and delete {}",
+                    keyFile,
+                    name,
+                    store,
+                    keyFile);
             return;
         }
         String secret = KeyHash.newSecret();
-        add(new ApiKey(name, Role.ADMIN, KeyHash.sha256Hex(secret), ApiKey.Source.STORE, now(), null, null, "generated at first start"));
+        add(new ApiKey(
+                name,
+                Role.ADMIN,
+                KeyHash.sha256Hex(secret),
+                ApiKey.Source.STORE,
+                now(),
+                null,
+                null,
+                "generated at first start"));
         writeOwnerOnly(keyFile, secret + "\n");
         save();
         reindex();
         adminKeyFile = keyFile;
-        LOG.warn("no usable admin key: generated the admin key '{}'. Its secret is in {} (readable by this user only): keep it "
-                + "elsewhere and delete the file; the service keeps only its hash (in {})", name, keyFile, store);
+        LOG.warn(
+                "no usable admin key: generated the admin key '{}'. Its secret is in {} (readable by this user only): keep it "
+                        + "elsewhere and delete the file; the service keeps only its hash (in {})",
+                name,
+                keyFile,
+                store);
     }
 
     private String freeName(String base) {
@@ -338,9 +402,14 @@ public final class ApiKeys {
             JsonNode root = Json.mapper().readTree(Files.readAllBytes(store));
             List<ApiKey> out = new ArrayList<>();
             for (JsonNode n : root.path("keys")) {
-                out.add(new ApiKey(n.path("name").asText(), Role.parse(n.path("role").asText(), "key store " + store),
-                        n.path("sha256").asText(), ApiKey.Source.valueOf(n.path("source").asText("STORE")),
-                        instant(n, "created_at"), instant(n, "expires_at"), instant(n, "revoked_at"),
+                out.add(new ApiKey(
+                        n.path("name").asText(),
+                        Role.parse(n.path("role").asText(), "key store " + store),
+                        n.path("sha256").asText(),
+                        ApiKey.Source.valueOf(n.path("source").asText("STORE")),
+                        instant(n, "created_at"),
+                        instant(n, "expires_at"),
+                        instant(n, "revoked_at"),
                         n.path("created_by").isTextual() ? n.get("created_by").asText() : null));
             }
             return out;
@@ -375,7 +444,10 @@ public final class ApiKeys {
             out.add(m);
         }
         try {
-            writeOwnerOnly(store, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(Map.of("version", 1, "keys", out)) + "\n");
+            writeOwnerOnly(
+                    store,
+                    Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(Map.of("version", 1, "keys", out))
+                            + "\n");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -388,12 +460,16 @@ public final class ApiKeys {
             Path dir = file.toAbsolutePath().getParent();
             Files.createDirectories(dir);
             try {
-                tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp",
+                tmp = Files.createTempFile(
+                        dir,
+                        "." + file.getFileName(),
+                        ".tmp",
                         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             } catch (UnsupportedOperationException notPosix) {
                 tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
             }
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel ch =
+                    FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ch.write(java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
                 ch.force(true);
             }

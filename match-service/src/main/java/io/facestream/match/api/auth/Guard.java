@@ -58,14 +58,24 @@ public final class Guard {
         return (SecurityPolicyHandler) ctx -> {
             Access access = Access.start(ctx, audit, route, action);
             if (ctx.request().params().contains("key")) {
-                refuse(ctx, access, 401, "the API key is not accepted in the URL (?key=) any more: URLs end up in proxy logs and "
-                        + "browser history. Send it in 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'; the page uses a "
-                        + "session cookie (POST /api/session). A key that was sent in a URL should be replaced (docs/security.md)", 0);
+                refuse(
+                        ctx,
+                        access,
+                        401,
+                        "the API key is not accepted in the URL (?key=) any more: URLs end up in proxy logs and "
+                                + "browser history. Send it in 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'; the page uses a "
+                                + "session cookie (POST /api/session). A key that was sent in a URL should be replaced (docs/security.md)",
+                        0);
                 return;
             }
             long wait = limits.authWait(access.client());
             if (wait > 0) {
-                refuse(ctx, access, 429, "too many failed authentications from " + access.client() + ": try again in " + wait + " s", wait);
+                refuse(
+                        ctx,
+                        access,
+                        429,
+                        "too many failed authentications from " + access.client() + ": try again in " + wait + " s",
+                        wait);
                 return;
             }
             Caller caller;
@@ -80,21 +90,36 @@ public final class Guard {
             }
             ApiKey key = caller.key();
             access.principal(key.name(), key.role().name(), caller.auth());
-            if (caller.session() != null && !isSafe(ctx.request().method()) && ctx.request().getHeader(PAGE_HEADER) == null) {
-                refuse(ctx, access, 403, "a change with the page's session cookie must carry the " + PAGE_HEADER
-                        + " header (cross-site requests cannot); API clients send their key instead", 0);
+            if (caller.session() != null
+                    && !isSafe(ctx.request().method())
+                    && ctx.request().getHeader(PAGE_HEADER) == null) {
+                refuse(
+                        ctx,
+                        access,
+                        403,
+                        "a change with the page's session cookie must carry the " + PAGE_HEADER
+                                + " header (cross-site requests cannot); API clients send their key instead",
+                        0);
                 return;
             }
             if (!key.role().allows(role)) {
                 refuse(ctx, access, 403, "key '" + key.name() + "' has role " + key.role() + "; this needs " + role, 0);
                 return;
             }
-            // the key this process made for its own client (the demo's) is not limited: it protects nothing from outside
+            // the key this process made for its own client (the demo's) is not limited: it protects nothing from
+            // outside
             long retry = key.source() == ApiKey.Source.PROCESS ? 0 : limits.acquire(key.name(), routeClass);
             if (retry > 0) {
-                refuse(ctx, access, 429, "rate limit of key '" + key.name() + "' for " + routeClass.configName() + " requests ("
-                        + fmt(limits.limit(routeClass).perMinute()) + "/min, burst " + limits.limit(routeClass).burst()
-                        + ", api.rate-limit." + routeClass.configName() + ") reached: try again in " + retry + " s", retry);
+                refuse(
+                        ctx,
+                        access,
+                        429,
+                        "rate limit of key '" + key.name() + "' for " + routeClass.configName() + " requests ("
+                                + fmt(limits.limit(routeClass).perMinute()) + "/min, burst "
+                                + limits.limit(routeClass).burst()
+                                + ", api.rate-limit." + routeClass.configName() + ") reached: try again in " + retry
+                                + " s",
+                        retry);
                 return;
             }
             ctx.put(KEY, key);
@@ -136,8 +161,10 @@ public final class Guard {
             access.principal(key.get().name(), key.get().role().name(), "session");
             return new Caller(usable(key.get()), "session", c);
         }
-        throw new ApiError(401, "missing API key: send 'Authorization: Bearer <key>' or 'X-Api-Key: <key>' (the page logs in "
-                + "with POST /api/session)");
+        throw new ApiError(
+                401,
+                "missing API key: send 'Authorization: Bearer <key>' or 'X-Api-Key: <key>' (the page logs in "
+                        + "with POST /api/session)");
     }
 
     private ApiKey usable(ApiKey key) {
@@ -159,7 +186,8 @@ public final class Guard {
     }
 
     private static boolean presentsCredentials(RoutingContext ctx) {
-        return ctx.request().getHeader("X-Api-Key") != null || ctx.request().getHeader("Authorization") != null
+        return ctx.request().getHeader("X-Api-Key") != null
+                || ctx.request().getHeader("Authorization") != null
                 || ctx.request().getCookie(Sessions.COOKIE) != null;
     }
 

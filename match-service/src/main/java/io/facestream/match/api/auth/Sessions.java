@@ -56,8 +56,9 @@ public final class Sessions {
             expires = key.expiresAt();
         }
         String id = HexFormat.of().formatHex(KeyHash.randomBytes(12));
-        String payload = B64.encodeToString((id + "|" + key.name() + "|" + key.sha256().substring(0, 16) + "|"
-                + expires.getEpochSecond()).getBytes(StandardCharsets.UTF_8));
+        String payload = B64.encodeToString(
+                (id + "|" + key.name() + "|" + key.sha256().substring(0, 16) + "|" + expires.getEpochSecond())
+                        .getBytes(StandardCharsets.UTF_8));
         return payload + "." + B64.encodeToString(sign(payload));
     }
 

@@ -38,7 +38,8 @@ public final class FaceRecords implements AutoCloseable {
                     try {
                         o = FaceObservation.parseFrom(r.value());
                     } catch (Exception e) {
-                        throw ApiError.unprocessable("face record " + partition + "/" + offset + " is not a FaceObservation");
+                        throw ApiError.unprocessable(
+                                "face record " + partition + "/" + offset + " is not a FaceObservation");
                     }
                     return o.hasProgress() ? Optional.empty() : Optional.of(o); // a progress record has no face
                 }

@@ -49,8 +49,10 @@ public final class LazyFaceReader implements FaceReader, AutoCloseable {
                 readerEmbedder = embedder;
             } catch (RuntimeException e) {
                 LOG.warn("face pipeline unavailable: {}", e.toString());
-                throw new ApiError(503, "the face pipeline cannot be opened (" + e.getMessage()
-                        + "); install the models with './facestream models pull'");
+                throw new ApiError(
+                        503,
+                        "the face pipeline cannot be opened (" + e.getMessage()
+                                + "); install the models with './facestream models pull'");
             }
         }
         return reader;
@@ -63,7 +65,9 @@ public final class LazyFaceReader implements FaceReader, AutoCloseable {
         } catch (io.facestream.embed.image.ImageException e) {
             throw ApiError.unprocessable(e.getMessage());
         }
-        synchronized (this) { // the pipeline reads one image at a time anyway; holding the lock keeps a switch from closing it mid-read
+        synchronized (
+                this) { // the pipeline reads one image at a time anyway; holding the lock keeps a switch from closing
+            // it mid-read
             return reader().read(image, what);
         }
     }

@@ -44,12 +44,20 @@ public final class PipelineFaceReader implements FaceReader, AutoCloseable {
         try (bgr) {
             List<Face> faces = pipeline.process(bgr);
             if (faces.isEmpty()) {
-                throw ApiError.unprocessable(what + ": no face found in the " + bgr.cols() + "x" + bgr.rows() + " image");
+                throw ApiError.unprocessable(
+                        what + ": no face found in the " + bgr.cols() + "x" + bgr.rows() + " image");
             }
-            Face largest = faces.stream().max(java.util.Comparator.comparingDouble(f -> f.detection().box().area())).orElseThrow();
+            Face largest = faces.stream()
+                    .max(java.util.Comparator.comparingDouble(
+                            f -> f.detection().box().area()))
+                    .orElseThrow();
             try {
-                return new ReadFace(model, largest.embedding().raw(), jpeg(largest.crop(), what),
-                        largest.detection().score(), faces.size());
+                return new ReadFace(
+                        model,
+                        largest.embedding().raw(),
+                        jpeg(largest.crop(), what),
+                        largest.detection().score(),
+                        faces.size());
             } finally {
                 faces.forEach(Face::close);
             }

@@ -47,6 +47,7 @@ public final class MatchFeed implements AutoCloseable {
     private final Map<String, CameraStatus> cameras = new TreeMap<>();
     /** best_face references of the matches in the window, with how many matches name each. */
     private final Map<String, Integer> bestFaces = new java.util.HashMap<>();
+
     private final List<Consumer<Match>> listeners = new CopyOnWriteArrayList<>();
     private volatile boolean caughtUp;
     private long unreadable;
@@ -81,8 +82,13 @@ public final class MatchFeed implements AutoCloseable {
     }
 
     public MatchFeed start() {
-        follower = TopicFollower.start(kafka, TopicCatalog.MATCHES, TopicFollower.Start.BEGINNING, "match-feed",
-                Duration.ofMillis(200), this::accept);
+        follower = TopicFollower.start(
+                kafka,
+                TopicCatalog.MATCHES,
+                TopicFollower.Start.BEGINNING,
+                "match-feed",
+                Duration.ofMillis(200),
+                this::accept);
         return this;
     }
 
@@ -95,7 +101,12 @@ public final class MatchFeed implements AutoCloseable {
                 synchronized (this) {
                     unreadable++;
                 }
-                LOG.warn("skipping unreadable record {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
+                LOG.warn(
+                        "skipping unreadable record {}-{}@{}: {}",
+                        r.topic(),
+                        r.partition(),
+                        r.offset(),
+                        e.getMessage());
                 continue;
             }
             if (m != null) {
@@ -132,8 +143,14 @@ public final class MatchFeed implements AutoCloseable {
             CameraStatus c = cameras.get(m.cameraId());
             long n = c == null ? 0 : c.matches();
             long h = c == null ? 0 : c.hits();
-            cameras.put(m.cameraId(), new CameraStatus(m.cameraId(), n + 1, h + (m.decision() == Match.Decision.HIT ? 1 : 0),
-                    Math.max(c == null ? 0 : c.lastTsUs(), m.endTsUs()), m.matchId()));
+            cameras.put(
+                    m.cameraId(),
+                    new CameraStatus(
+                            m.cameraId(),
+                            n + 1,
+                            h + (m.decision() == Match.Decision.HIT ? 1 : 0),
+                            Math.max(c == null ? 0 : c.lastTsUs(), m.endTsUs()),
+                            m.matchId()));
         }
         for (Consumer<Match> l : listeners) {
             try {
@@ -210,7 +227,8 @@ public final class MatchFeed implements AutoCloseable {
             return true;
         }
         for (Match.Candidate c : m.candidates()) {
-            if (c.subjectId() != null && (erased.contains(g + "/" + c.subjectId()) || deletedBefore.test(g, c.subjectId()))) {
+            if (c.subjectId() != null
+                    && (erased.contains(g + "/" + c.subjectId()) || deletedBefore.test(g, c.subjectId()))) {
                 return true;
             }
         }

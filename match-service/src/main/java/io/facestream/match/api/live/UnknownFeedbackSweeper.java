@@ -43,6 +43,7 @@ public final class UnknownFeedbackSweeper implements AutoCloseable {
     private final Clock clock;
     /** unknown feedback by key, with its ts_us: touched on the follower's thread only */
     private final Map<String, Long> unknown = new HashMap<>();
+
     private final AtomicLong tombstoned = new AtomicLong();
     private long lastSweep = System.nanoTime() - Long.MAX_VALUE / 2;
     private TopicFollower follower;
@@ -51,15 +52,22 @@ public final class UnknownFeedbackSweeper implements AutoCloseable {
         this.producer = producer;
         this.retentionUs = retention.toNanos() / 1000;
         // a tenth of the retention between sweeps, between one second and one minute: late by at most that much
-        this.sweepEveryNanos = Math.clamp(retention.toNanos() / 10, TimeUnit.SECONDS.toNanos(1), TimeUnit.MINUTES.toNanos(1));
+        this.sweepEveryNanos =
+                Math.clamp(retention.toNanos() / 10, TimeUnit.SECONDS.toNanos(1), TimeUnit.MINUTES.toNanos(1));
         this.clock = clock;
     }
 
     /** @param producer writes the tombstones; shared with the API's feedback route (a Kafka producer is thread-safe) */
-    public static UnknownFeedbackSweeper start(KafkaConnection kafka, Producer<String, byte[]> producer, Duration retention, Clock clock) {
+    public static UnknownFeedbackSweeper start(
+            KafkaConnection kafka, Producer<String, byte[]> producer, Duration retention, Clock clock) {
         UnknownFeedbackSweeper s = new UnknownFeedbackSweeper(producer, retention, clock);
-        s.follower = TopicFollower.start(kafka, TopicCatalog.FEEDBACK, TopicFollower.Start.BEGINNING, "feedback-retention",
-                Duration.ofMillis(500), s::accept);
+        s.follower = TopicFollower.start(
+                kafka,
+                TopicCatalog.FEEDBACK,
+                TopicFollower.Start.BEGINNING,
+                "feedback-retention",
+                Duration.ofMillis(500),
+                s::accept);
         return s;
     }
 
@@ -73,7 +81,8 @@ public final class UnknownFeedbackSweeper implements AutoCloseable {
         return tombstoned.get();
     }
 
-    private void accept(ConsumerRecords<String, byte[]> records) throws InterruptedException, ExecutionException, TimeoutException {
+    private void accept(ConsumerRecords<String, byte[]> records)
+            throws InterruptedException, ExecutionException, TimeoutException {
         for (ConsumerRecord<String, byte[]> r : records) {
             if (r.key() == null) {
                 continue; // cannot be tombstoned, and compaction refuses keyless records on this topic anyway
@@ -87,7 +96,11 @@ public final class UnknownFeedbackSweeper implements AutoCloseable {
                 f = Feedback.parseFrom(r.value());
             } catch (InvalidProtocolBufferException e) {
                 // what it holds is unknown, so it is kept for the unknown retention like feedback about the unknown
-                LOG.warn("unreadable feedback {}-{}@{}: treated as about someone unknown", r.topic(), r.partition(), r.offset());
+                LOG.warn(
+                        "unreadable feedback {}-{}@{}: treated as about someone unknown",
+                        r.topic(),
+                        r.partition(),
+                        r.offset());
                 unknown.put(r.key(), r.timestamp() * 1000);
                 continue;
             }
@@ -113,12 +126,15 @@ public final class UnknownFeedbackSweeper implements AutoCloseable {
             }
         });
         for (String key : due) {
-            producer.send(new ProducerRecord<>(TopicCatalog.FEEDBACK, key, null)).get(SEND_TIMEOUT_S, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(TopicCatalog.FEEDBACK, key, null))
+                    .get(SEND_TIMEOUT_S, TimeUnit.SECONDS);
             unknown.remove(key);
             tombstoned.incrementAndGet();
         }
         if (!due.isEmpty()) {
-            LOG.info("tombstoned {} feedback record(s) about people in no gallery, older than the unknown retention", due.size());
+            LOG.info(
+                    "tombstoned {} feedback record(s) about people in no gallery, older than the unknown retention",
+                    due.size());
         }
     }
 

@@ -33,7 +33,13 @@ class AuditChainTest {
         try (AuditLog log = new AuditLog(file)) {
             List<CompletableFuture<AuditLog.Written>> pending = new ArrayList<>();
             for (int i = 0; i < n; i++) {
-                pending.add(log.append(Map.of("principal", "alice", "action", "search", "details", Map.of("i", i, "note", "é \"quoted\"\n"))));
+                pending.add(log.append(Map.of(
+                        "principal",
+                        "alice",
+                        "action",
+                        "search",
+                        "details",
+                        Map.of("i", i, "note", "é \"quoted\"\n"))));
             }
             for (CompletableFuture<AuditLog.Written> f : pending) {
                 f.get();
@@ -141,7 +147,9 @@ class AuditChainTest {
     void aLineThatCannotBeWrittenFailsAloneAndTheWriterGoesOn() throws Exception {
         Path file = dir.resolve("audit.log");
         try (AuditLog log = new AuditLog(file)) {
-            ExecutionException e = assertThrows(ExecutionException.class, () -> log.append(Map.of("details", new Object())).get());
+            ExecutionException e = assertThrows(
+                    ExecutionException.class,
+                    () -> log.append(Map.of("details", new Object())).get());
             assertTrue(e.getCause() instanceof AuditException, e.toString());
             assertEquals(1, log.record(Map.of("action", "search")).seq());
         }
@@ -151,9 +159,13 @@ class AuditChainTest {
     @Test
     void aFullDiskFailsTheAppend() throws Exception {
         try (AuditLog full = new AuditLog(Path.of("/dev/full"))) {
-            ExecutionException e = assertThrows(ExecutionException.class, () -> full.append(Map.of("action", "gallery.create")).get());
+            ExecutionException e = assertThrows(
+                    ExecutionException.class,
+                    () -> full.append(Map.of("action", "gallery.create")).get());
             assertTrue(e.getCause() instanceof AuditException, e.toString());
-            assertTrue(e.getCause().getMessage().contains("cannot write the audit log /dev/full"), e.getCause().getMessage());
+            assertTrue(
+                    e.getCause().getMessage().contains("cannot write the audit log /dev/full"),
+                    e.getCause().getMessage());
             assertThrows(AuditException.class, () -> full.record(Map.of("action", "gallery.delete")));
             assertEquals(0, full.lines());
         }
@@ -162,7 +174,11 @@ class AuditChainTest {
     @Test
     void aLogFromBeforeTheChainIsKeptAsideAndANewOneStarts() throws Exception {
         Path file = dir.resolve("old.log");
-        ObjectNode old = Json.mapper().createObjectNode().put("ts_us", 1).put("by", "root").put("action", "gallery.create");
+        ObjectNode old = Json.mapper()
+                .createObjectNode()
+                .put("ts_us", 1)
+                .put("by", "root")
+                .put("action", "gallery.create");
         Files.writeString(file, old + "\n");
         try (AuditLog log = new AuditLog(file)) {
             assertEquals(0, log.lines());
@@ -170,7 +186,8 @@ class AuditChainTest {
         }
         assertTrue(verify(file).intact());
         try (var s = Files.list(dir)) {
-            assertTrue(s.anyMatch(p -> p.getFileName().toString().startsWith("old.log.") && p.toString().endsWith(".unchained")));
+            assertTrue(s.anyMatch(p -> p.getFileName().toString().startsWith("old.log.")
+                    && p.toString().endsWith(".unchained")));
         }
     }
 

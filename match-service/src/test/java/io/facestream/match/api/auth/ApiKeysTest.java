@@ -68,9 +68,17 @@ class ApiKeysTest {
 
     @Test
     void twoKeysWithTheSameSecretAreRefused() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ApiKeys.from(config(Map.of(
-                "api.keys.alice.key", "the-same-secret-0123456789", "api.keys.alice.role", "admin",
-                "api.keys.wall.sha256", KeyHash.sha256Hex("the-same-secret-0123456789"), "api.keys.wall.role", "viewer"))));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> ApiKeys.from(config(Map.of(
+                        "api.keys.alice.key",
+                        "the-same-secret-0123456789",
+                        "api.keys.alice.role",
+                        "admin",
+                        "api.keys.wall.sha256",
+                        KeyHash.sha256Hex("the-same-secret-0123456789"),
+                        "api.keys.wall.role",
+                        "viewer"))));
         assertTrue(e.getMessage().contains("'alice' and 'wall' have the same secret"), e.getMessage());
     }
 
@@ -78,15 +86,24 @@ class ApiKeysTest {
     void configuredKeysAreCheckedStrictly() {
         assertThrows(IllegalArgumentException.class, () -> ApiKeys.from(config(Map.of("api.keys.a.key", "short"))));
         assertThrows(IllegalArgumentException.class, () -> ApiKeys.from(config(Map.of("api.keys.a.sha256", "abc"))));
-        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> ApiKeys.from(config(Map.of(
-                "api.keys.a.key", "a-long-enough-secret-123", "api.keys.a.expires", "never"))));
+        IllegalArgumentException unknown = assertThrows(
+                IllegalArgumentException.class,
+                () -> ApiKeys.from(
+                        config(Map.of("api.keys.a.key", "a-long-enough-secret-123", "api.keys.a.expires", "never"))));
         assertTrue(unknown.getMessage().contains("api.keys.a.expires"), unknown.getMessage());
     }
 
     @Test
     void expiryAndRevocationOfAConfiguredKeyAreKeptAndTheLastAdminStays() throws Exception {
-        Map<String, Object> keysConfig = Map.of("api.keys.root.key", "root-secret-0123456789", "api.keys.root.role", "admin",
-                "api.keys.wall.key", "wall-secret-0123456789", "api.keys.wall.role", "viewer");
+        Map<String, Object> keysConfig = Map.of(
+                "api.keys.root.key",
+                "root-secret-0123456789",
+                "api.keys.root.role",
+                "admin",
+                "api.keys.wall.key",
+                "wall-secret-0123456789",
+                "api.keys.wall.role",
+                "viewer");
         ApiKeys keys = ApiKeys.from(config(keysConfig));
         assertThrows(ApiKeys.KeyConflict.class, () -> keys.revoke("root"), "the only admin key");
         keys.revoke("wall");
@@ -94,13 +111,28 @@ class ApiKeysTest {
         keys.expire("desk", keys.now().minusSeconds(1));
 
         ApiKeys restarted = ApiKeys.from(config(keysConfig));
-        assertEquals(ApiKey.State.REVOKED, restarted.find("wall-secret-0123456789").orElseThrow().state(restarted.now()));
-        assertEquals(ApiKey.State.EXPIRED, restarted.find(made.secret()).orElseThrow().state(restarted.now()));
-        assertEquals(ApiKey.State.ACTIVE, restarted.find("root-secret-0123456789").orElseThrow().state(restarted.now()));
+        assertEquals(
+                ApiKey.State.REVOKED,
+                restarted.find("wall-secret-0123456789").orElseThrow().state(restarted.now()));
+        assertEquals(
+                ApiKey.State.EXPIRED,
+                restarted.find(made.secret()).orElseThrow().state(restarted.now()));
+        assertEquals(
+                ApiKey.State.ACTIVE,
+                restarted.find("root-secret-0123456789").orElseThrow().state(restarted.now()));
 
-        ApiKeys rekeyed = ApiKeys.from(config(Map.of("api.keys.root.key", "root-secret-0123456789", "api.keys.root.role", "admin",
-                "api.keys.wall.key", "a-new-wall-secret-0123456789", "api.keys.wall.role", "viewer")));
-        assertEquals(ApiKey.State.ACTIVE, rekeyed.byName("wall").orElseThrow().state(rekeyed.now()),
+        ApiKeys rekeyed = ApiKeys.from(config(Map.of(
+                "api.keys.root.key",
+                "root-secret-0123456789",
+                "api.keys.root.role",
+                "admin",
+                "api.keys.wall.key",
+                "a-new-wall-secret-0123456789",
+                "api.keys.wall.role",
+                "viewer")));
+        assertEquals(
+                ApiKey.State.ACTIVE,
+                rekeyed.byName("wall").orElseThrow().state(rekeyed.now()),
                 "a new secret in the configuration is a new key: the old one's revocation does not apply");
     }
 
@@ -108,14 +140,33 @@ class ApiKeysTest {
     void aSessionEndsWithItsKeyAndAtLogout() {
         ApiKeys keys = ApiKeys.of(java.util.List.of());
         Sessions sessions = new Sessions(Duration.ofMinutes(15));
-        ApiKey key = new ApiKey("wall", Role.VIEWER, KeyHash.sha256Hex("wall-secret-0123456789"), ApiKey.Source.CONFIG, null, null, null, null);
+        ApiKey key = new ApiKey(
+                "wall",
+                Role.VIEWER,
+                KeyHash.sha256Hex("wall-secret-0123456789"),
+                ApiKey.Source.CONFIG,
+                null,
+                null,
+                null,
+                null);
         String token = sessions.issue(key);
         Sessions.Claims c = sessions.verify(token).orElseThrow();
         assertTrue(Sessions.belongsTo(c, key));
-        ApiKey other = new ApiKey("wall", Role.VIEWER, KeyHash.sha256Hex("another-secret-0123456789"), ApiKey.Source.CONFIG, null, null, null, null);
+        ApiKey other = new ApiKey(
+                "wall",
+                Role.VIEWER,
+                KeyHash.sha256Hex("another-secret-0123456789"),
+                ApiKey.Source.CONFIG,
+                null,
+                null,
+                null,
+                null);
         assertFalse(Sessions.belongsTo(c, other), "a new key of the same name does not inherit the session");
-        assertTrue(sessions.verify(token.substring(0, token.length() - 2) + "xx").isEmpty(), "a forged signature");
-        assertTrue(new Sessions(Duration.ofMinutes(15)).verify(token).isEmpty(), "another process (a restart) has another signing key");
+        assertTrue(
+                sessions.verify(token.substring(0, token.length() - 2) + "xx").isEmpty(), "a forged signature");
+        assertTrue(
+                new Sessions(Duration.ofMinutes(15)).verify(token).isEmpty(),
+                "another process (a restart) has another signing key");
         sessions.end(c);
         assertTrue(sessions.verify(token).isEmpty(), "logged out");
         assertTrue(keys.list().isEmpty());

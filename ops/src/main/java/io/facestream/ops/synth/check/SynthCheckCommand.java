@@ -26,16 +26,30 @@ import picocli.CommandLine.Option;
  * (genuine = same subject, impostor = different subjects): best-threshold accuracy, TAR@FAR=1% and AUC, plus the
  * closest-looking subject pairs.
  */
-@Command(name = "check", mixinStandardHelpOptions = true,
-        description = "Verification accuracy of a synthetic set's enrolment stills with a face model (identity separability).")
+@Command(
+        name = "check",
+        mixinStandardHelpOptions = true,
+        description =
+                "Verification accuracy of a synthetic set's enrolment stills with a face model (identity separability).")
 public final class SynthCheckCommand implements Callable<Integer> {
-    @Option(names = "--data", required = true, paramLabel = "DIR", description = "Data set written by `facestream synth ijbs`")
+    @Option(
+            names = "--data",
+            required = true,
+            paramLabel = "DIR",
+            description = "Data set written by `facestream synth ijbs`")
     Path data;
 
-    @Option(names = "--model", paramLabel = "NAME", description = "Embedder from the model zoo (default: face.embedder, mobilefacenet)")
+    @Option(
+            names = "--model",
+            paramLabel = "NAME",
+            description = "Embedder from the model zoo (default: face.embedder, mobilefacenet)")
     String model;
 
-    @Option(names = "--lookalikes", paramLabel = "N", defaultValue = "5", description = "Closest subject pairs to list (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--lookalikes",
+            paramLabel = "N",
+            defaultValue = "5",
+            description = "Closest subject pairs to list (default: ${DEFAULT-VALUE})")
     int lookalikes;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the table as JSON")
@@ -56,20 +70,35 @@ public final class SynthCheckCommand implements Callable<Integer> {
         String describe;
         try (FootageSources.Opened opened = FootageSources.offline(stills, config)) {
             faces = new RecordingSource(opened.source());
-            faces.forEach(f -> { });
+            faces.forEach(f -> {});
             describe = ((OfflineFootageSource) opened.source()).describe();
         }
         StillPairs pairs = StillPairs.of(faces.features());
         Verification v = pairs.verification();
-        Table t = new Table("identity check: enrolment stills of " + data + ", " + describe,
-                "stills", "genuine pairs", "impostor pairs", "best accuracy %", "threshold", "TAR@FAR=1% %", "AUC")
-                .row(faces.features().size(), v.genuine(), v.impostor(), pct(v.bestAccuracy()),
-                        String.format(Locale.ROOT, "%.3f", v.bestThreshold()), pct(v.tarAtFar1()),
+        Table t = new Table(
+                        "identity check: enrolment stills of " + data + ", " + describe,
+                        "stills",
+                        "genuine pairs",
+                        "impostor pairs",
+                        "best accuracy %",
+                        "threshold",
+                        "TAR@FAR=1% %",
+                        "AUC")
+                .row(
+                        faces.features().size(),
+                        v.genuine(),
+                        v.impostor(),
+                        pct(v.bestAccuracy()),
+                        String.format(Locale.ROOT, "%.3f", v.bestThreshold()),
+                        pct(v.tarAtFar1()),
                         String.format(Locale.ROOT, "%.4f", v.auc()));
-        List<StillPairs.Lookalike> top = pairs.lookalikes().subList(0, Math.min(lookalikes, pairs.lookalikes().size()));
+        List<StillPairs.Lookalike> top = pairs.lookalikes()
+                .subList(0, Math.min(lookalikes, pairs.lookalikes().size()));
         for (int i = 0; i < top.size(); i++) {
             StillPairs.Lookalike l = top.get(i);
-            t.note("lookalike " + (i + 1), String.format(Locale.ROOT, "subjects %d and %d, cosine %.3f", l.a(), l.b(), l.cosine()));
+            t.note(
+                    "lookalike " + (i + 1),
+                    String.format(Locale.ROOT, "subjects %d and %d, cosine %.3f", l.a(), l.b(), l.cosine()));
         }
         t.print(System.out);
         Table.writeJson(json, List.of(t));

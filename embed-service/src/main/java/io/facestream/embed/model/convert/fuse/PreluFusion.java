@@ -61,16 +61,23 @@ public final class PreluFusion {
     private static Optional<Prelu> match(TfliteModel.Operator add, GraphIndex g, int positive, int negative) {
         TfliteModel.Operator relu = g.producer(positive);
         TfliteModel.Operator mul = g.producer(negative);
-        if (relu == null || relu.op() != BuiltinOperator.RELU || mul == null || mul.op() != BuiltinOperator.MUL
-                || hasActivation(mul) || !g.onlyFeeds(positive, add) || !g.onlyFeeds(negative, add)) {
+        if (relu == null
+                || relu.op() != BuiltinOperator.RELU
+                || mul == null
+                || mul.op() != BuiltinOperator.MUL
+                || hasActivation(mul)
+                || !g.onlyFeeds(positive, add)
+                || !g.onlyFeeds(negative, add)) {
             return Optional.empty();
         }
         int x = relu.input(0);
         for (int k = 0; k < 2; k++) {
             int constant = mul.input(k);
             int branch = mul.input(1 - k);
-            if (!g.isConstant(constant) || g.isConstant(branch)
-                    || g.model().tensor(constant).type() != TfliteModel.TensorType.FLOAT32 || !perChannel(g, constant)) {
+            if (!g.isConstant(constant)
+                    || g.isConstant(branch)
+                    || g.model().tensor(constant).type() != TfliteModel.TensorType.FLOAT32
+                    || !perChannel(g, constant)) {
                 continue;
             }
             TfliteModel.Operator p = g.producer(branch);
@@ -84,23 +91,39 @@ public final class PreluFusion {
                     continue;
                 }
                 TfliteModel.Operator neg = g.producer(relu2.input(0));
-                if (neg == null || neg.op() != BuiltinOperator.NEG || neg.input(0) != x || !g.onlyFeeds(relu2.input(0), relu2)) {
+                if (neg == null
+                        || neg.op() != BuiltinOperator.NEG
+                        || neg.input(0) != x
+                        || !g.onlyFeeds(relu2.input(0), relu2)) {
                     continue;
                 }
-                return Optional.of(new Prelu(add.index(), Set.of(relu.index(), neg.index(), relu2.index(), p.index(),
-                        mul.index(), add.index()), "prelu(relu+neg)", x, add.output(), c));
+                return Optional.of(new Prelu(
+                        add.index(),
+                        Set.of(relu.index(), neg.index(), relu2.index(), p.index(), mul.index(), add.index()),
+                        "prelu(relu+neg)",
+                        x,
+                        add.output(),
+                        c));
             }
             if (p.op() == BuiltinOperator.SUB && !hasActivation(p) && p.input(0) == x) {
                 TfliteModel.Operator abs = g.producer(p.input(1));
-                if (abs == null || abs.op() != BuiltinOperator.ABS || abs.input(0) != x || !g.onlyFeeds(p.input(1), p)) {
+                if (abs == null
+                        || abs.op() != BuiltinOperator.ABS
+                        || abs.input(0) != x
+                        || !g.onlyFeeds(p.input(1), p)) {
                     continue;
                 }
                 float[] slope = new float[c.length];
                 for (int i = 0; i < c.length; i++) {
                     slope[i] = 2 * c[i];
                 }
-                return Optional.of(new Prelu(add.index(), Set.of(relu.index(), abs.index(), p.index(), mul.index(),
-                        add.index()), "prelu(x-abs)", x, add.output(), slope));
+                return Optional.of(new Prelu(
+                        add.index(),
+                        Set.of(relu.index(), abs.index(), p.index(), mul.index(), add.index()),
+                        "prelu(x-abs)",
+                        x,
+                        add.output(),
+                        slope));
             }
         }
         return Optional.empty();

@@ -44,29 +44,42 @@ public final class SoftmaxFusion {
         int s = div.input(1);
         TfliteModel.Operator exp = g.producer(e);
         TfliteModel.Operator sum = g.producer(s);
-        if (exp == null || exp.op() != BuiltinOperator.EXP || sum == null || sum.op() != BuiltinOperator.SUM
-                || sum.input(0) != e || !g.onlyFeeds(e, div, sum) || !g.onlyFeeds(s, div)) {
+        if (exp == null
+                || exp.op() != BuiltinOperator.EXP
+                || sum == null
+                || sum.op() != BuiltinOperator.SUM
+                || sum.input(0) != e
+                || !g.onlyFeeds(e, div, sum)
+                || !g.onlyFeeds(s, div)) {
             return Optional.empty();
         }
         TfliteModel.Operator sub = g.producer(exp.input(0));
-        if (sub == null || sub.op() != BuiltinOperator.SUB || PreluFusion.hasActivation(sub) || !g.onlyFeeds(exp.input(0), exp)) {
+        if (sub == null
+                || sub.op() != BuiltinOperator.SUB
+                || PreluFusion.hasActivation(sub)
+                || !g.onlyFeeds(exp.input(0), exp)) {
             return Optional.empty();
         }
         int x = sub.input(0);
         TfliteModel.Operator max = g.producer(sub.input(1));
-        if (max == null || max.op() != BuiltinOperator.REDUCE_MAX || max.input(0) != x || !g.onlyFeeds(sub.input(1), sub)) {
+        if (max == null
+                || max.op() != BuiltinOperator.REDUCE_MAX
+                || max.input(0) != x
+                || !g.onlyFeeds(sub.input(1), sub)) {
             return Optional.empty();
         }
         int rank = g.model().tensor(x).rank();
         if (!lastAxisKeepDims(g, max, rank) || !lastAxisKeepDims(g, sum, rank)) {
             return Optional.empty();
         }
-        return Optional.of(new Softmax(div.index(), Set.of(max.index(), sub.index(), exp.index(), sum.index(), div.index()),
-                x, div.output()));
+        return Optional.of(new Softmax(
+                div.index(), Set.of(max.index(), sub.index(), exp.index(), sum.index(), div.index()), x, div.output()));
     }
 
     private static boolean lastAxisKeepDims(GraphIndex g, TfliteModel.Operator reduce, int rank) {
-        if (!g.isConstant(reduce.input(1)) || reduce.options() == null || !reduce.options().getBool(KEEP_DIMS)) {
+        if (!g.isConstant(reduce.input(1))
+                || reduce.options() == null
+                || !reduce.options().getBool(KEEP_DIMS)) {
             return false;
         }
         long[] axes = g.model().tensor(reduce.input(1)).longs();

@@ -54,15 +54,18 @@ final class ConvLowering implements OpLowering {
             int multiplier = o.getInt(DW_MULTIPLIER, 1);
             outC = ws[3];
             if (ws[0] != 1 || inC > 0 && outC != inC * Math.max(multiplier, 1)) {
-                throw ctx.unsupported(op, "depthwise kernel " + w + " does not match input channels " + inC
-                        + " × multiplier " + multiplier);
+                throw ctx.unsupported(
+                        op,
+                        "depthwise kernel " + w + " does not match input channels " + inC + " × multiplier "
+                                + multiplier);
             }
             group = (int) (inC > 0 ? inC : outC / Math.max(multiplier, 1));
             kernel = Tensors.permute(w.floats(), ws, new int[] {3, 0, 1, 2});
         } else {
             outC = ws[0];
             if (inC > 0 && ws[3] != inC) {
-                throw ctx.unsupported(op, "kernel " + w + " expects " + ws[3] + " input channels, the input has " + inC);
+                throw ctx.unsupported(
+                        op, "kernel " + w + " expects " + ws[3] + " input channels, the input has " + inC);
             }
             group = 1;
             kernel = Tensors.permute(w.floats(), ws, new int[] {0, 3, 1, 2});
@@ -81,13 +84,18 @@ final class ConvLowering implements OpLowering {
 
         List<String> inputs = new ArrayList<>();
         inputs.add(x.name());
-        inputs.add(ctx.floatConstant(w.name(), depthwise ? new long[] {outC, 1, kH, kW} : new long[] {outC, ws[3], kH, kW}, kernel));
+        inputs.add(ctx.floatConstant(
+                w.name(), depthwise ? new long[] {outC, 1, kH, kW} : new long[] {outC, ws[3], kH, kW}, kernel));
         if (op.input(2) >= 0) {
             TfliteModel.Tensor b = ctx.constant(op, op.input(2));
             inputs.add(ctx.floatConstant(b.name(), new long[] {outC}, b.floats()));
         }
-        long[] outShape = {x.dim(0), TfPadding.outSize(x.dim(1), kH, sH, dH, padding.same()),
-                TfPadding.outSize(x.dim(2), kW, sW, dW, padding.same()), outC};
+        long[] outShape = {
+            x.dim(0),
+            TfPadding.outSize(x.dim(1), kH, sH, dH, padding.same()),
+            TfPadding.outSize(x.dim(2), kW, sW, dW, padding.same()),
+            outC
+        };
         List<Onnx.AttributeProto> attrs = new ArrayList<>(List.of(
                 OnnxGraphBuilder.ints("kernel_shape", kH, kW),
                 OnnxGraphBuilder.ints("strides", sH, sW),

@@ -55,8 +55,10 @@ final class DenseLowering implements OpLowering {
         if (x.layout() == Layout.NCHW) {
             long h = x.dim(1), wd = x.dim(2), c = x.dim(3);
             if (h < 0 || wd < 0 || c < 0 || h * wd * c != inF) {
-                throw ctx.unsupported(op, "input " + ctx.tensor(op.input(0)) + " does not flatten to the weight's "
-                        + inF + " inputs (spatial size must be static)");
+                throw ctx.unsupported(
+                        op,
+                        "input " + ctx.tensor(op.input(0)) + " does not flatten to the weight's " + inF
+                                + " inputs (spatial size must be static)");
             }
             weights = Tensors.permute(weights, new int[] {outF, (int) h, (int) wd, (int) c}, new int[] {0, 3, 1, 2});
             flat = ctx.temp(ctx.tensor(op.input(0)).name() + "/flat");
@@ -66,9 +68,13 @@ final class DenseLowering implements OpLowering {
         } else {
             // TFLite reshapes any other rank to [-1, in].
             flat = ctx.temp(ctx.tensor(op.input(0)).name() + "/flat");
-            ctx.node("Reshape", List.of(x.name(), ctx.int64Constant("fc_shape", new long[] {2}, new long[] {-1, inF})), flat);
+            ctx.node(
+                    "Reshape",
+                    List.of(x.name(), ctx.int64Constant("fc_shape", new long[] {2}, new long[] {-1, inF})),
+                    flat);
         }
-        List<String> inputs = new ArrayList<>(List.of(flat, ctx.floatConstant(w.name(), new long[] {outF, inF}, weights)));
+        List<String> inputs =
+                new ArrayList<>(List.of(flat, ctx.floatConstant(w.name(), new long[] {outF, inF}, weights)));
         if (op.input(2) >= 0) {
             TfliteModel.Tensor b = ctx.constant(op, op.input(2));
             inputs.add(ctx.floatConstant(b.name(), new long[] {outF}, b.floats()));
@@ -89,7 +95,9 @@ final class DenseLowering implements OpLowering {
             throw ctx.unsupported(op, "the new shape must be a constant");
         }
         target = target.clone();
-        int bakedBatch = ctx.tensor(op.input(0)).shape().length > 0 ? ctx.tensor(op.input(0)).shape()[0] : -1;
+        int bakedBatch = ctx.tensor(op.input(0)).shape().length > 0
+                ? ctx.tensor(op.input(0)).shape()[0]
+                : -1;
         boolean dynamicBatch = x.rank() > 0 && x.dim(0) < 0;
         if (dynamicBatch && target.length > 0 && target[0] == bakedBatch) {
             target[0] = 0;
@@ -101,7 +109,8 @@ final class DenseLowering implements OpLowering {
             ctx.node("Transpose", List.of(x.name()), in, OnnxGraphBuilder.ints("perm", 0, 2, 3, 1));
         }
         long[] outShape = resolve(target, x.shape());
-        String shapeName = ctx.int64Constant(ctx.tensor(op.output()).name() + "/shape", new long[] {target.length}, target);
+        String shapeName =
+                ctx.int64Constant(ctx.tensor(op.output()).name() + "/shape", new long[] {target.length}, target);
         if (target.length == 4) {
             String nhwc = ctx.temp(ctx.tensor(op.output()).name() + "/nhwc");
             ctx.node("Reshape", List.of(in, shapeName), nhwc);

@@ -14,12 +14,33 @@ import java.util.Set;
  */
 final class ElementwiseLowering implements OpLowering {
     private static final Map<BuiltinOperator, String> BINARY = Map.of(
-            BuiltinOperator.ADD, "Add", BuiltinOperator.SUB, "Sub", BuiltinOperator.MUL, "Mul",
-            BuiltinOperator.DIV, "Div", BuiltinOperator.MAXIMUM, "Max", BuiltinOperator.MINIMUM, "Min");
+            BuiltinOperator.ADD,
+            "Add",
+            BuiltinOperator.SUB,
+            "Sub",
+            BuiltinOperator.MUL,
+            "Mul",
+            BuiltinOperator.DIV,
+            "Div",
+            BuiltinOperator.MAXIMUM,
+            "Max",
+            BuiltinOperator.MINIMUM,
+            "Min");
     private static final Map<BuiltinOperator, String> UNARY = Map.of(
-            BuiltinOperator.RELU, "Relu", BuiltinOperator.NEG, "Neg", BuiltinOperator.ABS, "Abs",
-            BuiltinOperator.EXP, "Exp", BuiltinOperator.LOGISTIC, "Sigmoid", BuiltinOperator.TANH, "Tanh",
-            BuiltinOperator.SQRT, "Sqrt");
+            BuiltinOperator.RELU,
+            "Relu",
+            BuiltinOperator.NEG,
+            "Neg",
+            BuiltinOperator.ABS,
+            "Abs",
+            BuiltinOperator.EXP,
+            "Exp",
+            BuiltinOperator.LOGISTIC,
+            "Sigmoid",
+            BuiltinOperator.TANH,
+            "Tanh",
+            BuiltinOperator.SQRT,
+            "Sqrt");
     /** Add/Sub/Mul/DivOptions all keep the fused activation in field 0; MAXIMUM/MINIMUM have none. */
     private static final int ACTIVATION = 0;
 
@@ -42,7 +63,8 @@ final class ElementwiseLowering implements OpLowering {
         String out = ctx.produce(op.output(), x.layout(), x.shape());
         switch (op.op()) {
             case RELU6 -> ctx.node("Clip", List.of(x.name(), ctx.scalar("zero", 0f), ctx.scalar("six", 6f)), out);
-            case RELU_N1_TO_1 -> ctx.node("Clip", List.of(x.name(), ctx.scalar("minus_one", -1f), ctx.scalar("one", 1f)), out);
+            case RELU_N1_TO_1 ->
+                ctx.node("Clip", List.of(x.name(), ctx.scalar("minus_one", -1f), ctx.scalar("one", 1f)), out);
             default -> ctx.node(UNARY.get(op.op()), List.of(x.name()), out);
         }
     }
@@ -59,8 +81,11 @@ final class ElementwiseLowering implements OpLowering {
         List<String> inputs = new ArrayList<>(List.of(operand(ctx, op, a, nchw), operand(ctx, op, b, nchw)));
         long[] outShape = broadcast(ctx, op, shapeA, shapeB);
         String out = ctx.produce(op.output(), nchw ? Layout.NCHW : Layout.AS_IS, outShape);
-        int activation = op.options() == null || !Set.of(BuiltinOperator.ADD, BuiltinOperator.SUB, BuiltinOperator.MUL,
-                BuiltinOperator.DIV).contains(op.op()) ? 0 : op.options().getByte(ACTIVATION, 0);
+        int activation = op.options() == null
+                        || !Set.of(BuiltinOperator.ADD, BuiltinOperator.SUB, BuiltinOperator.MUL, BuiltinOperator.DIV)
+                                .contains(op.op())
+                ? 0
+                : op.options().getByte(ACTIVATION, 0);
         ctx.nodeWithActivation(op, activation, BINARY.get(op.op()), inputs, out);
     }
 
@@ -69,7 +94,9 @@ final class ElementwiseLowering implements OpLowering {
     }
 
     private static long[] shapeOf(LoweringContext ctx, TfliteModel.Operator op, int tensor) {
-        return ctx.isConstant(tensor) ? Tensors.toLongs(ctx.tensor(tensor).shape()) : ctx.value(op, tensor).shape();
+        return ctx.isConstant(tensor)
+                ? Tensors.toLongs(ctx.tensor(tensor).shape())
+                : ctx.value(op, tensor).shape();
     }
 
     /** The ONNX name of one operand, with a constant re-laid out to broadcast like it did against NHWC. */
@@ -77,8 +104,10 @@ final class ElementwiseLowering implements OpLowering {
         if (!ctx.isConstant(tensor)) {
             Value v = ctx.value(op, tensor);
             if (nchw && v.layout() != Layout.NCHW) {
-                throw ctx.unsupported(op, "mixes a 4-D activation with " + ctx.tensor(tensor)
-                        + "; broadcasting a lower-rank activation against NHWC is not supported");
+                throw ctx.unsupported(
+                        op,
+                        "mixes a 4-D activation with " + ctx.tensor(tensor)
+                                + "; broadcasting a lower-rank activation against NHWC is not supported");
             }
             return v.name();
         }
@@ -114,8 +143,10 @@ final class ElementwiseLowering implements OpLowering {
             } else if (x < 0 || y < 0) {
                 out[i] = Math.max(x, y);
             } else {
-                throw ctx.unsupported(op, "shapes " + LoweringContext.shape(a) + " and " + LoweringContext.shape(b)
-                        + " do not broadcast");
+                throw ctx.unsupported(
+                        op,
+                        "shapes " + LoweringContext.shape(a) + " and " + LoweringContext.shape(b)
+                                + " do not broadcast");
             }
         }
         return out;

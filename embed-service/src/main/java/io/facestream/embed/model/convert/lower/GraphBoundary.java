@@ -19,8 +19,8 @@ public final class GraphBoundary {
         for (int index : ctx.model().inputs()) {
             TfliteModel.Tensor t = ctx.tensor(index);
             if (t.type() != TfliteModel.TensorType.FLOAT32 || t.quantized()) {
-                throw new io.facestream.embed.model.ModelException("cannot convert input " + t
-                        + ": only float32 inputs are supported");
+                throw new io.facestream.embed.model.ModelException(
+                        "cannot convert input " + t + ": only float32 inputs are supported");
             }
             long[] shape = Tensors.toLongs(t.shape());
             if (dynamicBatch && shape.length > 0) {
@@ -51,8 +51,8 @@ public final class GraphBoundary {
             TfliteModel.Tensor t = ctx.tensor(index);
             Value v = ctx.lookup(index);
             if (v == null) {
-                throw new io.facestream.embed.model.ModelException("cannot convert: graph output " + t
-                        + " is not produced by any operator");
+                throw new io.facestream.embed.model.ModelException(
+                        "cannot convert: graph output " + t + " is not produced by any operator");
             }
             String name = v.name();
             if (v.layout() == Layout.NCHW) {

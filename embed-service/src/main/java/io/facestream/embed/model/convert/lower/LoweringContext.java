@@ -56,9 +56,11 @@ public final class LoweringContext {
         Value v = values.get(tensorIndex);
         if (v == null) {
             TfliteModel.Tensor t = model.tensor(tensorIndex);
-            throw unsupported(op, t.isConstant()
-                    ? "input " + t + " is a constant where an activation is expected"
-                    : "input " + t + " is not produced by any earlier operator");
+            throw unsupported(
+                    op,
+                    t.isConstant()
+                            ? "input " + t + " is a constant where an activation is expected"
+                            : "input " + t + " is not produced by any earlier operator");
         }
         return v;
     }
@@ -75,11 +77,14 @@ public final class LoweringContext {
         }
         TfliteModel.Tensor t = model.tensor(tensorIndex);
         if (!t.isConstant()) {
-            throw unsupported(op, "input " + t + " must be a constant (weights computed at run time are not supported)");
+            throw unsupported(
+                    op, "input " + t + " must be a constant (weights computed at run time are not supported)");
         }
         if (t.quantized() || t.type() != TfliteModel.TensorType.FLOAT32 && t.type() != TfliteModel.TensorType.INT32) {
-            throw unsupported(op, "constant " + t + (t.quantized() ? " is quantised" : " has an unsupported type")
-                    + "; only float32 weights convert");
+            throw unsupported(
+                    op,
+                    "constant " + t + (t.quantized() ? " is quantised" : " has an unsupported type")
+                            + "; only float32 weights convert");
         }
         return t;
     }
@@ -122,8 +127,13 @@ public final class LoweringContext {
     /**
      * Emits {@code opType} and then the op's fused activation, so the final ONNX value is {@code output}.
      */
-    public void nodeWithActivation(TfliteModel.Operator op, int activation, String opType, List<String> inputs,
-                                   String output, Onnx.AttributeProto... attributes) {
+    public void nodeWithActivation(
+            TfliteModel.Operator op,
+            int activation,
+            String opType,
+            List<String> inputs,
+            String output,
+            Onnx.AttributeProto... attributes) {
         if (activation == ACT_NONE) {
             node(opType, inputs, output, attributes);
             return;
@@ -146,8 +156,8 @@ public final class LoweringContext {
     /** An error naming the op, its output tensor and the reason; the message a user sees for unconvertible models. */
     public ModelException unsupported(TfliteModel.Operator op, String why) {
         String out = op.outputs().length > 0 ? model.tensor(op.output()).toString() : "(no output)";
-        return new ModelException("cannot convert TFLite op " + op.opName() + " #" + op.index() + " (output " + out
-                + "): " + why);
+        return new ModelException(
+                "cannot convert TFLite op " + op.opName() + " #" + op.index() + " (output " + out + "): " + why);
     }
 
     static String shape(long[] s) {

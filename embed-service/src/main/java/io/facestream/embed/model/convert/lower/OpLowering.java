@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.Set;
 
 /** Turns one TFLite operator into ONNX nodes. One implementation per op family. */
-public sealed interface OpLowering permits ConvLowering, PoolLowering, DenseLowering, ElementwiseLowering, ReduceLowering {
+public sealed interface OpLowering
+        permits ConvLowering, PoolLowering, DenseLowering, ElementwiseLowering, ReduceLowering {
 
     Set<BuiltinOperator> operators();
 
@@ -14,7 +15,11 @@ public sealed interface OpLowering permits ConvLowering, PoolLowering, DenseLowe
 
     /** Every family, in no particular order; an op appears in exactly one. */
     static List<OpLowering> all() {
-        return List.of(new ConvLowering(), new PoolLowering(), new DenseLowering(), new ElementwiseLowering(),
+        return List.of(
+                new ConvLowering(),
+                new PoolLowering(),
+                new DenseLowering(),
+                new ElementwiseLowering(),
                 new ReduceLowering());
     }
 }

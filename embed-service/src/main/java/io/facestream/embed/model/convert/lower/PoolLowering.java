@@ -42,14 +42,18 @@ final class PoolLowering implements OpLowering {
         } catch (IllegalArgumentException e) {
             throw ctx.unsupported(op, "unknown " + e.getMessage());
         }
-        List<Onnx.AttributeProto> attrs = new ArrayList<>(List.of(
-                OnnxGraphBuilder.ints("kernel_shape", kH, kW), OnnxGraphBuilder.ints("strides", sH, sW)));
+        List<Onnx.AttributeProto> attrs = new ArrayList<>(
+                List.of(OnnxGraphBuilder.ints("kernel_shape", kH, kW), OnnxGraphBuilder.ints("strides", sH, sW)));
         attrs.addAll(padding.attributes());
-        long[] outShape = {x.dim(0), TfPadding.outSize(x.dim(1), kH, sH, 1, padding.same()),
-                TfPadding.outSize(x.dim(2), kW, sW, 1, padding.same()), x.dim(3)};
+        long[] outShape = {
+            x.dim(0),
+            TfPadding.outSize(x.dim(1), kH, sH, 1, padding.same()),
+            TfPadding.outSize(x.dim(2), kW, sW, 1, padding.same()),
+            x.dim(3)
+        };
         String out = ctx.produce(op.output(), Layout.NCHW, outShape);
         String type = op.op() == BuiltinOperator.MAX_POOL_2D ? "MaxPool" : "AveragePool";
-        ctx.nodeWithActivation(op, o.getByte(ACTIVATION, 0), type, List.of(x.name()), out,
-                attrs.toArray(Onnx.AttributeProto[]::new));
+        ctx.nodeWithActivation(
+                op, o.getByte(ACTIVATION, 0), type, List.of(x.name()), out, attrs.toArray(Onnx.AttributeProto[]::new));
     }
 }

@@ -14,8 +14,15 @@ import java.util.Set;
  * an NCHW value the result would no longer be in TFLite order, so the value is moved back to NHWC first.
  */
 final class ReduceLowering implements OpLowering {
-    private static final Map<BuiltinOperator, String> OPS = Map.of(BuiltinOperator.SUM, "ReduceSum",
-            BuiltinOperator.REDUCE_MAX, "ReduceMax", BuiltinOperator.REDUCE_MIN, "ReduceMin", BuiltinOperator.MEAN, "ReduceMean");
+    private static final Map<BuiltinOperator, String> OPS = Map.of(
+            BuiltinOperator.SUM,
+            "ReduceSum",
+            BuiltinOperator.REDUCE_MAX,
+            "ReduceMax",
+            BuiltinOperator.REDUCE_MIN,
+            "ReduceMin",
+            BuiltinOperator.MEAN,
+            "ReduceMean");
     private static final int KEEP_DIMS = 0;
 
     @Override
@@ -60,13 +67,20 @@ final class ReduceLowering implements OpLowering {
             }
         }
         long[] axesArray = onnxAxes.stream().mapToLong(Long::longValue).sorted().toArray();
-        String out = ctx.produce(op.output(), layout, outShape.stream().mapToLong(Long::longValue).toArray());
+        String out = ctx.produce(
+                op.output(),
+                layout,
+                outShape.stream().mapToLong(Long::longValue).toArray());
         String type = OPS.get(op.op());
         if (op.op() == BuiltinOperator.SUM) {
             String axesName = ctx.int64Constant("axes", new long[] {axesArray.length}, axesArray);
             ctx.node(type, List.of(in, axesName), out, OnnxGraphBuilder.integer("keepdims", keepDims ? 1 : 0));
         } else {
-            ctx.node(type, List.of(in), out, OnnxGraphBuilder.ints("axes", axesArray),
+            ctx.node(
+                    type,
+                    List.of(in),
+                    out,
+                    OnnxGraphBuilder.ints("axes", axesArray),
                     OnnxGraphBuilder.integer("keepdims", keepDims ? 1 : 0));
         }
     }

@@ -41,22 +41,32 @@ public final class OnnxGraphBuilder {
         String name = unique(baseName);
         ByteBuffer raw = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         raw.asFloatBuffer().put(values);
-        graph.addInitializer(Onnx.TensorProto.newBuilder().setName(name).setDataType(Onnx.TensorProto.DataType.FLOAT_VALUE)
-                .addAllDims(boxed(dims)).setRawData(ByteString.copyFrom(raw.array())));
+        graph.addInitializer(Onnx.TensorProto.newBuilder()
+                .setName(name)
+                .setDataType(Onnx.TensorProto.DataType.FLOAT_VALUE)
+                .addAllDims(boxed(dims))
+                .setRawData(ByteString.copyFrom(raw.array())));
         return name;
     }
 
     public String int64Initializer(String baseName, long[] dims, long[] values) {
         String name = unique(baseName);
-        graph.addInitializer(Onnx.TensorProto.newBuilder().setName(name).setDataType(Onnx.TensorProto.DataType.INT64_VALUE)
-                .addAllDims(boxed(dims)).addAllInt64Data(boxed(values)));
+        graph.addInitializer(Onnx.TensorProto.newBuilder()
+                .setName(name)
+                .setDataType(Onnx.TensorProto.DataType.INT64_VALUE)
+                .addAllDims(boxed(dims))
+                .addAllInt64Data(boxed(values)));
         return name;
     }
 
     /** Adds a node; its output names must come from {@link #unique(String)}. */
     public void node(String opType, List<String> inputs, List<String> outputs, Onnx.AttributeProto... attributes) {
-        graph.addNode(Onnx.NodeProto.newBuilder().setOpType(opType).setName(opType + "_" + nodeCounter++)
-                .addAllInput(inputs).addAllOutput(outputs).addAllAttribute(List.of(attributes)));
+        graph.addNode(Onnx.NodeProto.newBuilder()
+                .setOpType(opType)
+                .setName(opType + "_" + nodeCounter++)
+                .addAllInput(inputs)
+                .addAllOutput(outputs)
+                .addAllAttribute(List.of(attributes)));
         opCounts.merge(opType, 1, Integer::sum);
     }
 
@@ -78,10 +88,15 @@ public final class OnnxGraphBuilder {
     }
 
     public Onnx.ModelProto build(long irVersion, long opset, String producer, String producerVersion) {
-        Onnx.ModelProto.Builder model = Onnx.ModelProto.newBuilder().setIrVersion(irVersion)
-                .addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setDomain("").setVersion(opset))
-                .setProducerName(producer).setProducerVersion(producerVersion).setGraph(graph);
-        metadata.forEach((k, v) -> model.addMetadataProps(Onnx.StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
+        Onnx.ModelProto.Builder model = Onnx.ModelProto.newBuilder()
+                .setIrVersion(irVersion)
+                .addOpsetImport(
+                        Onnx.OperatorSetIdProto.newBuilder().setDomain("").setVersion(opset))
+                .setProducerName(producer)
+                .setProducerVersion(producerVersion)
+                .setGraph(graph);
+        metadata.forEach((k, v) -> model.addMetadataProps(
+                Onnx.StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
         return model.build();
     }
 
@@ -97,13 +112,21 @@ public final class OnnxGraphBuilder {
             }
             shape.addDim(d);
         }
-        return Onnx.ValueInfoProto.newBuilder().setName(name).setType(Onnx.TypeProto.newBuilder().setTensorType(
-                Onnx.TypeProto.Tensor.newBuilder().setElemType(Onnx.TensorProto.DataType.FLOAT_VALUE).setShape(shape))).build();
+        return Onnx.ValueInfoProto.newBuilder()
+                .setName(name)
+                .setType(Onnx.TypeProto.newBuilder()
+                        .setTensorType(Onnx.TypeProto.Tensor.newBuilder()
+                                .setElemType(Onnx.TensorProto.DataType.FLOAT_VALUE)
+                                .setShape(shape)))
+                .build();
     }
 
     public static Onnx.AttributeProto ints(String name, long... values) {
-        return Onnx.AttributeProto.newBuilder().setName(name).setType(Onnx.AttributeProto.AttributeType.INTS)
-                .addAllInts(boxed(values)).build();
+        return Onnx.AttributeProto.newBuilder()
+                .setName(name)
+                .setType(Onnx.AttributeProto.AttributeType.INTS)
+                .addAllInts(boxed(values))
+                .build();
     }
 
     public static Onnx.AttributeProto ints(String name, int... values) {
@@ -115,12 +138,19 @@ public final class OnnxGraphBuilder {
     }
 
     public static Onnx.AttributeProto integer(String name, long value) {
-        return Onnx.AttributeProto.newBuilder().setName(name).setType(Onnx.AttributeProto.AttributeType.INT).setI(value).build();
+        return Onnx.AttributeProto.newBuilder()
+                .setName(name)
+                .setType(Onnx.AttributeProto.AttributeType.INT)
+                .setI(value)
+                .build();
     }
 
     public static Onnx.AttributeProto string(String name, String value) {
-        return Onnx.AttributeProto.newBuilder().setName(name).setType(Onnx.AttributeProto.AttributeType.STRING)
-                .setS(ByteString.copyFromUtf8(value)).build();
+        return Onnx.AttributeProto.newBuilder()
+                .setName(name)
+                .setType(Onnx.AttributeProto.AttributeType.STRING)
+                .setS(ByteString.copyFromUtf8(value))
+                .build();
     }
 
     private static List<Long> boxed(long[] values) {

@@ -9,8 +9,13 @@ import java.util.List;
  * The one subgraph of a TFLite model, as the converter needs it: tensors (with their constant data, if any),
  * operators in execution order, and the graph's input and output tensor indices.
  */
-public record TfliteModel(int schemaVersion, String description, List<Tensor> tensors, List<Operator> operators,
-                          int[] inputs, int[] outputs) {
+public record TfliteModel(
+        int schemaVersion,
+        String description,
+        List<Tensor> tensors,
+        List<Operator> operators,
+        int[] inputs,
+        int[] outputs) {
 
     public Tensor tensor(int index) {
         return tensors.get(index);
@@ -18,7 +23,17 @@ public record TfliteModel(int schemaVersion, String description, List<Tensor> te
 
     /** TFLite tensor element types (schema {@code TensorType}), in code order. */
     public enum TensorType {
-        FLOAT32, FLOAT16, INT32, UINT8, INT64, STRING, BOOL, INT16, COMPLEX64, INT8, FLOAT64;
+        FLOAT32,
+        FLOAT16,
+        INT32,
+        UINT8,
+        INT64,
+        STRING,
+        BOOL,
+        INT16,
+        COMPLEX64,
+        INT8,
+        FLOAT64;
 
         static TensorType of(int code) {
             TensorType[] all = values();
@@ -86,8 +101,15 @@ public record TfliteModel(int schemaVersion, String description, List<Tensor> te
      * @param inputs  input tensor indices (-1 = optional input left out, e.g. a missing bias)
      * @param options the op's builtin options table, or null
      */
-    public record Operator(int index, BuiltinOperator op, int code, String custom, int version, int[] inputs,
-                           int[] outputs, FlatTable options) {
+    public record Operator(
+            int index,
+            BuiltinOperator op,
+            int code,
+            String custom,
+            int version,
+            int[] inputs,
+            int[] outputs,
+            FlatTable options) {
         public String opName() {
             if (op == BuiltinOperator.CUSTOM) {
                 return "CUSTOM(" + custom + ")";

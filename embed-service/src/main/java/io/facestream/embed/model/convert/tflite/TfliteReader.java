@@ -19,12 +19,19 @@ public final class TfliteReader {
     private static final String IDENTIFIER = "TFL3";
 
     // schema.fbs field numbers (vtable slots)
-    private static final int MODEL_VERSION = 0, MODEL_OPERATOR_CODES = 1, MODEL_SUBGRAPHS = 2, MODEL_DESCRIPTION = 3,
+    private static final int MODEL_VERSION = 0,
+            MODEL_OPERATOR_CODES = 1,
+            MODEL_SUBGRAPHS = 2,
+            MODEL_DESCRIPTION = 3,
             MODEL_BUFFERS = 4;
     private static final int OPCODE_DEPRECATED_BUILTIN = 0, OPCODE_CUSTOM = 1, OPCODE_VERSION = 2, OPCODE_BUILTIN = 3;
     private static final int SUBGRAPH_TENSORS = 0, SUBGRAPH_INPUTS = 1, SUBGRAPH_OUTPUTS = 2, SUBGRAPH_OPERATORS = 3;
-    private static final int TENSOR_SHAPE = 0, TENSOR_TYPE = 1, TENSOR_BUFFER = 2, TENSOR_NAME = 3,
-            TENSOR_QUANTIZATION = 4, TENSOR_SPARSITY = 6;
+    private static final int TENSOR_SHAPE = 0,
+            TENSOR_TYPE = 1,
+            TENSOR_BUFFER = 2,
+            TENSOR_NAME = 3,
+            TENSOR_QUANTIZATION = 4,
+            TENSOR_SPARSITY = 6;
     private static final int QUANT_SCALE = 2;
     private static final int BUFFER_DATA = 0, BUFFER_OFFSET = 1, BUFFER_SIZE = 2;
     private static final int OP_OPCODE_INDEX = 0, OP_INPUTS = 1, OP_OUTPUTS = 2, OP_BUILTIN_OPTIONS = 4;
@@ -41,8 +48,9 @@ public final class TfliteReader {
 
     public static TfliteModel read(ByteBuffer buffer, String source) {
         ByteBuffer bb = buffer.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        if (bb.remaining() < 8 || !IDENTIFIER.equals(new String(new byte[] {bb.get(4), bb.get(5), bb.get(6), bb.get(7)},
-                StandardCharsets.US_ASCII))) {
+        if (bb.remaining() < 8
+                || !IDENTIFIER.equals(new String(
+                        new byte[] {bb.get(4), bb.get(5), bb.get(6), bb.get(7)}, StandardCharsets.US_ASCII))) {
             throw new ModelException(source + " is not a TFLite model (no TFL3 file identifier)");
         }
         try {
@@ -55,7 +63,8 @@ public final class TfliteReader {
     private static TfliteModel parse(FlatTable model, ByteBuffer file, String source) {
         List<FlatTable> subgraphs = model.tables(MODEL_SUBGRAPHS);
         if (subgraphs.size() != 1) {
-            throw new ModelException(source + " has " + subgraphs.size() + " subgraphs; only single-subgraph models convert");
+            throw new ModelException(
+                    source + " has " + subgraphs.size() + " subgraphs; only single-subgraph models convert");
         }
         FlatTable graph = subgraphs.get(0);
         List<FlatTable> buffers = model.tables(MODEL_BUFFERS);
@@ -74,14 +83,27 @@ public final class TfliteReader {
             FlatTable opcode = opcodes.get(op.getInt(OP_OPCODE_INDEX, 0));
             // Old files keep the code in the int8 field; newer ones in the int32 field; TFLite takes the larger.
             int code = Math.max(opcode.getByte(OPCODE_DEPRECATED_BUILTIN, 0), opcode.getInt(OPCODE_BUILTIN, 0));
-            operators.add(new TfliteModel.Operator(i, BuiltinOperator.of(code), code, opcode.string(OPCODE_CUSTOM),
-                    opcode.getInt(OPCODE_VERSION, 1), op.ints(OP_INPUTS), op.ints(OP_OUTPUTS), op.table(OP_BUILTIN_OPTIONS)));
+            operators.add(new TfliteModel.Operator(
+                    i,
+                    BuiltinOperator.of(code),
+                    code,
+                    opcode.string(OPCODE_CUSTOM),
+                    opcode.getInt(OPCODE_VERSION, 1),
+                    op.ints(OP_INPUTS),
+                    op.ints(OP_OUTPUTS),
+                    op.table(OP_BUILTIN_OPTIONS)));
         }
-        return new TfliteModel(model.getInt(MODEL_VERSION, 0), model.string(MODEL_DESCRIPTION), List.copyOf(tensors),
-                List.copyOf(operators), graph.ints(SUBGRAPH_INPUTS), graph.ints(SUBGRAPH_OUTPUTS));
+        return new TfliteModel(
+                model.getInt(MODEL_VERSION, 0),
+                model.string(MODEL_DESCRIPTION),
+                List.copyOf(tensors),
+                List.copyOf(operators),
+                graph.ints(SUBGRAPH_INPUTS),
+                graph.ints(SUBGRAPH_OUTPUTS));
     }
 
-    private static TfliteModel.Tensor tensor(int index, FlatTable t, List<FlatTable> buffers, ByteBuffer file, String source) {
+    private static TfliteModel.Tensor tensor(
+            int index, FlatTable t, List<FlatTable> buffers, ByteBuffer file, String source) {
         String name = t.string(TENSOR_NAME);
         if (t.has(TENSOR_SPARSITY)) {
             throw new ModelException(source + ": tensor '" + name + "' is sparse; sparse tensors are not supported");
@@ -103,7 +125,12 @@ public final class TfliteReader {
                 data = inline != null && inline.remaining() > 0 ? inline : null;
             }
         }
-        return new TfliteModel.Tensor(index, name, t.ints(TENSOR_SHAPE),
-                TfliteModel.TensorType.of(t.getByte(TENSOR_TYPE, 0)), data, quantized);
+        return new TfliteModel.Tensor(
+                index,
+                name,
+                t.ints(TENSOR_SHAPE),
+                TfliteModel.TensorType.of(t.getByte(TENSOR_TYPE, 0)),
+                data,
+                quantized);
     }
 }
