@@ -85,9 +85,15 @@ public final class IngestService implements AutoCloseable {
         }
         try {
             return service.followCameras(kafka, config.getDuration("ingest.status-interval"));
-        } catch (RuntimeException e) {
-            service.close();
-            throw e;
+        } catch (IllegalStateException e) {
+            // the configured cameras keep running; only the API's cameras are missing
+            LOG.error(
+                    "not following {}: {} (the ingest user needs Read and Describe on it and Write and Describe on {},"
+                            + " docs/security.md; or set ingest.follow-cameras: false)",
+                    io.facestream.core.topics.TopicCatalog.CAMERAS,
+                    e.getMessage(),
+                    io.facestream.core.topics.TopicCatalog.CAMERA_STATUS);
+            return service;
         }
     }
 

@@ -61,20 +61,31 @@ public final class CameraAdmin implements AutoCloseable {
     public CameraAdmin(KafkaConnection kafka) {
         this.producer = new KafkaProducer<>(KafkaClients.producer(kafka, "facestream-match-cameras"));
         this.frames = new KafkaConsumer<>(KafkaClients.consumer(kafka, null));
-        this.specFollower = TopicFollower.start(
-                kafka,
-                TopicCatalog.CAMERAS,
-                TopicFollower.Start.BEGINNING,
-                "api-cameras",
-                Duration.ofMillis(500),
-                r -> apply(r, specs, CameraSpec::parseFrom));
-        this.statusFollower = TopicFollower.start(
-                kafka,
-                TopicCatalog.CAMERA_STATUS,
-                TopicFollower.Start.BEGINNING,
-                "api-camera-status",
-                Duration.ofMillis(500),
-                r -> apply(r, states, CameraState::parseFrom));
+        TopicFollower following = null;
+        try {
+            following = TopicFollower.start(
+                    kafka,
+                    TopicCatalog.CAMERAS,
+                    TopicFollower.Start.BEGINNING,
+                    "api-cameras",
+                    Duration.ofMillis(500),
+                    r -> apply(r, specs, CameraSpec::parseFrom));
+            this.statusFollower = TopicFollower.start(
+                    kafka,
+                    TopicCatalog.CAMERA_STATUS,
+                    TopicFollower.Start.BEGINNING,
+                    "api-camera-status",
+                    Duration.ofMillis(500),
+                    r -> apply(r, states, CameraState::parseFrom));
+        } catch (RuntimeException e) {
+            if (following != null) {
+                following.close();
+            }
+            producer.close(Duration.ofSeconds(2));
+            frames.close(Duration.ofSeconds(2));
+            throw e;
+        }
+        this.specFollower = following;
     }
 
     private interface Parser<T> {
