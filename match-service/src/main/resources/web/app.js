@@ -5,6 +5,7 @@
 const $ = (id) => document.getElementById(id);
 let live = null;
 let renew = null;
+let cameraTimer = null;
 
 async function api(path, options = {}) {
   // X-Facestream-Page: the server takes a change with the session cookie only with this header (no cross-site forms)
@@ -22,9 +23,16 @@ async function api(path, options = {}) {
 }
 
 function show(tab) {
-  for (const s of ['login', 'live', 'gallery', 'search']) $(s).hidden = s !== tab;
+  for (const s of ['login', 'live', 'gallery', 'search', 'cameras']) $(s).hidden = s !== tab;
   $('nav').hidden = tab === 'login';
   if (tab === 'gallery') loadGalleries();
+  // the cameras tab refreshes its list and snapshots every few seconds while it is shown
+  if (cameraTimer) clearInterval(cameraTimer);
+  cameraTimer = null;
+  if (tab === 'cameras') {
+    loadCameras();
+    cameraTimer = setInterval(loadCameras, 3000);
+  }
 }
 
 async function login(candidate) {
@@ -212,3 +220,51 @@ $('search-form').onsubmit = async (e) => {
 
 // a session from before a reload is still in its cookie
 api('/api/session').then(loggedIn, () => show('login'));
+
+// Cameras: spec and ingest status from GET /api/cameras, the latest frame, pause/resume (operators; a viewer's click
+// is refused by the API with 403, shown below the table).
+async function loadCameras() {
+  let list;
+  try {
+    list = await api('/api/cameras');
+  } catch (e) {
+    $('cameras-msg').textContent = e.message;
+    return;
+  }
+  const rows = $('camera-rows');
+  rows.textContent = '';
+  const now = Date.now();
+  for (const c of list) {
+    const st = c.status || {};
+    const tr = document.createElement('tr');
+    const img = face(st.state === 'RUNNING' || st.last_frame_ts_us
+      ? '/api/cameras/' + encodeURIComponent(c.camera) + '/snapshot?t=' + now : null);
+    img.className = 'snapshot';
+    img.onerror = () => { img.removeAttribute('src'); };
+    cell(tr, img);
+    cell(tr, c.camera);
+    cell(tr, (c.spec && c.spec.source) || st.source || '');
+    cell(tr, st.state || (c.spec && c.spec.paused ? 'PAUSED' : '-'));
+    cell(tr, st.fps !== undefined ? st.fps.toFixed(1) : '-');
+    cell(tr, st.last_frame_ts_us ? new Date(st.last_frame_ts_us / 1000).toLocaleTimeString() : '-');
+    cell(tr, st.reconnects !== undefined ? String(st.reconnects) : '-');
+    cell(tr, st.last_error || '');
+    const actions = document.createElement('span');
+    if (c.spec) {
+      const b = document.createElement('button');
+      b.textContent = c.spec.paused ? 'Resume' : 'Pause';
+      b.onclick = async () => {
+        try {
+          await api('/api/cameras/' + encodeURIComponent(c.camera) + (c.spec.paused ? '/resume' : '/pause'), {method: 'POST'});
+          $('cameras-msg').textContent = '';
+          loadCameras();
+        } catch (e) {
+          $('cameras-msg').textContent = e.message;
+        }
+      };
+      actions.appendChild(b);
+    }
+    cell(tr, actions);
+    rows.appendChild(tr);
+  }
+}

@@ -29,6 +29,11 @@ final class CameraRun implements FrameSink, Runnable {
     private volatile boolean stop;
     private volatile CameraStatus.State state = CameraStatus.State.RUNNING;
     private volatile String error;
+    /** Capture time (µs) of the latest frame the broker acknowledged; 0 before the first. */
+    private volatile long lastFrameMicros;
+    /** The latest problem short of failing (a lost connection), masked; the failure itself once failed. */
+    private volatile String lastError;
+
     private final EncodeQueue encodeQueue;
     /** Index of the next frame read from the source: the {@code fs.seq} of the frames that are sent. */
     private long seq;
@@ -79,6 +84,7 @@ final class CameraRun implements FrameSink, Runnable {
     private void fail(String message) {
         message = Redact.credentials(message);
         error = message;
+        lastError = message;
         state = CameraStatus.State.FAILED;
         LOG.error("camera {} failed: {}", spec.id().value(), message);
     }
@@ -112,6 +118,7 @@ final class CameraRun implements FrameSink, Runnable {
         publisher.publish(spec.id(), frameSeq, captureMicros, frame.jpeg(), (meta, ex) -> {
             if (ex == null) {
                 metrics.sent(captureMicros);
+                lastFrameMicros = Math.max(lastFrameMicros, captureMicros);
             } else {
                 metrics.error();
                 // the first failure is logged in full; later ones show in the periodic counters
@@ -144,12 +151,25 @@ final class CameraRun implements FrameSink, Runnable {
     @Override
     public void gap(String cause) {
         metrics.gap();
+        lastError = Redact.credentials("connection lost: " + cause);
         LOG.warn("camera {}: connection lost ({}); reconnecting", spec.id().value(), cause);
     }
 
     @Override
     public boolean stopping() {
         return stop || Thread.currentThread().isInterrupted();
+    }
+
+    CameraSpec spec() {
+        return spec;
+    }
+
+    long lastFrameMicros() {
+        return lastFrameMicros;
+    }
+
+    String lastError() {
+        return lastError;
     }
 
     void stop() {

@@ -38,6 +38,17 @@ public final class IngestService implements AutoCloseable {
     private final MetricsLog metricsLog;
     private final ExecutorService encoders;
     private final int encodeDepth;
+    /** Config cameras by id, so a topic camera that overrode one and is removed again gives it back. */
+    private final Map<String, CameraRequest> configured = new LinkedHashMap<>();
+    /** Where each known camera comes from: "config" or "topic". */
+    private final Map<String, String> origins = new LinkedHashMap<>();
+    /** Topic cameras that are paused: known, not read. Value: the masked source. */
+    private final Map<String, String> paused = new LinkedHashMap<>();
+    /** Topic cameras whose spec was refused (bad source, bad option): id -> status. */
+    private final Map<String, CameraStatus> refused = new LinkedHashMap<>();
+
+    private CameraOptions defaults;
+    private CameraFollower follower;
     private boolean closed;
 
     private IngestService(FramePublisher publisher, Duration logInterval, int encoderThreads) {
@@ -62,12 +73,47 @@ public final class IngestService implements AutoCloseable {
      * {@code bootstrap} with the config's Kafka client properties.
      */
     public static IngestService fromConfig(FacestreamConfig config, String bootstrap) {
-        return start(
-                KafkaConnection.fromConfig(config, bootstrap),
+        KafkaConnection kafka = KafkaConnection.fromConfig(config, bootstrap);
+        IngestService service = start(
+                kafka,
                 CameraRequest.fromConfigSection(config.section("cameras")),
                 CameraOptions.fromConfig(config),
                 config.getDuration("metrics.log-interval"),
                 config.getInt("ingest.encoder-threads"));
+        if (!config.getBoolean("ingest.follow-cameras")) {
+            return service;
+        }
+        try {
+            return service.followCameras(kafka, config.getDuration("ingest.status-interval"));
+        } catch (IllegalStateException e) {
+            // the configured cameras keep running; only the API's cameras are missing
+            LOG.error(
+                    "not following {}: {} (the ingest user needs Read and Describe on it and Write and Describe on {},"
+                            + " docs/security.md; or set ingest.follow-cameras: false)",
+                    io.facestream.core.topics.TopicCatalog.CAMERAS,
+                    e.getMessage(),
+                    io.facestream.core.topics.TopicCatalog.CAMERA_STATUS);
+            return service;
+        }
+    }
+
+    /**
+     * Also runs the cameras of {@code facestream.cameras} (read from the beginning, then followed): a spec starts its
+     * camera, a changed spec restarts it, a paused one stops reading but stays known, a tombstone stops and forgets
+     * it. A topic camera replaces a config camera of the same id. Every camera's status is written to
+     * {@code facestream.camera-status} every {@code statusInterval} and on each change.
+     */
+    public IngestService followCameras(KafkaConnection kafka, Duration statusInterval) {
+        synchronized (this) {
+            if (follower != null) {
+                throw new IllegalStateException("already following the cameras topic");
+            }
+        }
+        CameraFollower f = CameraFollower.start(kafka, this, statusInterval);
+        synchronized (this) {
+            follower = f;
+        }
+        return this;
     }
 
     /** Like {@link #start(KafkaConnection, List, CameraOptions, Duration, int)} with one encoder thread per two cores. */
@@ -95,6 +141,7 @@ public final class IngestService implements AutoCloseable {
             int encoderThreads) {
         IngestService service =
                 new IngestService(FramePublisher.connect(kafka, "facestream-ingest"), logInterval, encoderThreads);
+        service.defaults = defaults;
         Set<String> ids = new HashSet<>();
         for (CameraRequest request : cameras) {
             CameraSpec spec;
@@ -113,10 +160,134 @@ public final class IngestService implements AutoCloseable {
                         NOTHING));
                 continue;
             }
+            service.configured.put(spec.id().value(), request);
+            service.origins.put(spec.id().value(), "config");
             service.launch(spec);
         }
         return service;
     }
+
+    /**
+     * Applies one record of the cameras topic: {@code spec} null is a tombstone. Returns false when nothing changed
+     * (the same spec again, e.g. the topic read from the beginning after a restart).
+     */
+    synchronized boolean apply(String id, io.facestream.core.events.CameraSpec spec) {
+        if (closed) {
+            return false;
+        }
+        if (spec == null) {
+            if (!"topic".equals(origins.get(id))) {
+                return false;
+            }
+            forget(id);
+            LOG.info("camera {}: removed", id);
+            CameraRequest config = configured.get(id);
+            if (config != null) {
+                // the topic camera overrode this config camera: with it gone, the config one runs again
+                origins.put(id, "config");
+                launch(CameraSpec.resolve(config, defaults));
+            }
+            return true;
+        }
+        String text = id + "=" + spec.getSource();
+        if (!spec.getOptionsMap().isEmpty()) {
+            text += ";"
+                    + String.join(
+                            ";",
+                            spec.getOptionsMap().entrySet().stream()
+                                    .map(e -> e.getKey() + "=" + e.getValue())
+                                    .toList());
+        }
+        if ("topic".equals(origins.get(id))
+                && text.equals(topicTexts.get(id))
+                && spec.getPaused() == paused.containsKey(id)
+                && !refused.containsKey(id)) {
+            return false;
+        }
+        forget(id);
+        origins.put(id, "topic");
+        topicTexts.put(id, text);
+        if (spec.getPaused()) {
+            paused.put(id, Redact.credentials(spec.getSource()));
+            LOG.info("camera {}: paused", id);
+            return true;
+        }
+        try {
+            launch(CameraSpec.resolve(new CameraRequest(text, id, spec.getSource(), spec.getOptionsMap()), defaults));
+        } catch (IllegalArgumentException e) {
+            String why = Redact.credentials(e.getMessage());
+            LOG.error("camera not started: {}", why);
+            refused.put(id, new CameraStatus(id, CameraStatus.State.FAILED, why, NOTHING));
+        }
+        return true;
+    }
+
+    private final Map<String, String> topicTexts = new LinkedHashMap<>();
+
+    /** Stops the camera's run (waiting for its thread) and drops everything known about it. */
+    private void forget(String id) {
+        CameraRun run = runs.remove(id);
+        Thread t = threads.remove(id);
+        if (run != null) {
+            run.stop();
+        }
+        if (t != null) {
+            try {
+                t.join(10_000);
+                if (t.isAlive()) {
+                    LOG.warn("{} did not stop within 10 s", t.getName());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (run != null) {
+            metrics.removeIf(m -> {
+                if (m.snapshot().camera().equals(id)) {
+                    m.close();
+                    return true;
+                }
+                return false;
+            });
+        }
+        paused.remove(id);
+        refused.remove(id);
+        topicTexts.remove(id);
+        origins.remove(id);
+    }
+
+    /** What the status topic says about every known camera: id -> its report (see {@link CameraFollower}). */
+    synchronized List<CameraReport> reports() {
+        List<CameraReport> out = new ArrayList<>();
+        runs.forEach((id, run) -> out.add(new CameraReport(
+                id,
+                origins.getOrDefault(id, "config"),
+                Redact.credentials(run.spec().source().location()),
+                run.status(),
+                run.lastFrameMicros(),
+                run.lastError())));
+        paused.forEach((id, source) -> out.add(new CameraReport(
+                id, "topic", source, new CameraStatus(id, CameraStatus.State.STOPPED, null, NOTHING), 0, null)));
+        refused.forEach((id, status) -> out.add(new CameraReport(id, "topic", "", status, 0, status.error())));
+        return out;
+    }
+
+    /** The ids of the cameras known now (running, paused or refused). */
+    synchronized Set<String> known() {
+        Set<String> ids = new java.util.LinkedHashSet<>(runs.keySet());
+        ids.addAll(paused.keySet());
+        ids.addAll(refused.keySet());
+        return ids;
+    }
+
+    /** Whether a topic camera is paused. */
+    synchronized boolean isPaused(String id) {
+        return paused.containsKey(id);
+    }
+
+    /** One camera as the status topic reports it. */
+    record CameraReport(
+            String id, String origin, String source, CameraStatus status, long lastFrameMicros, String lastError) {}
 
     private synchronized void launch(CameraSpec spec) {
         CameraMetrics m = new CameraMetrics(spec.id());
@@ -149,6 +320,7 @@ public final class IngestService implements AutoCloseable {
 
     public synchronized List<CameraStatus> statuses() {
         List<CameraStatus> all = new ArrayList<>(invalid);
+        all.addAll(refused.values());
         runs.values().forEach(r -> all.add(r.status()));
         return all;
     }
@@ -165,7 +337,11 @@ public final class IngestService implements AutoCloseable {
     /** Waits until every camera has ended (recorded input finished or failed); true if they all did in time. */
     public boolean awaitEnd(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        for (Thread t : List.copyOf(threads.values())) {
+        List<Thread> all;
+        synchronized (this) {
+            all = List.copyOf(threads.values());
+        }
+        for (Thread t : all) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 return false;
@@ -186,7 +362,19 @@ public final class IngestService implements AutoCloseable {
 
     /** Stops every camera, waits for their threads, flushes and closes the producer. */
     @Override
-    public synchronized void close() {
+    public void close() {
+        CameraFollower f;
+        synchronized (this) {
+            f = follower;
+        }
+        if (f != null) {
+            // outside the lock: the follower's thread may be applying a record, which takes it
+            f.close();
+        }
+        closeCameras();
+    }
+
+    private synchronized void closeCameras() {
         if (closed) {
             return;
         }

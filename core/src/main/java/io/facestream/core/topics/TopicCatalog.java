@@ -19,6 +19,11 @@ public final class TopicCatalog {
     public static final String GALLERY = "facestream.gallery";
     public static final String MODELS = "facestream.models";
     public static final String FEEDBACK = "facestream.feedback";
+    /** CameraSpec per camera id, written by the API, followed by ingest (tombstone = removed). */
+    public static final String CAMERAS = "facestream.cameras";
+    /** CameraState per camera id, written by ingest, read by the API. */
+    public static final String CAMERA_STATUS = "facestream.camera-status";
+
     public static final String DLQ = "facestream.dlq";
     /** Frames the embed service skipped as late in live mode, for its catch-up pass (same retention as frames). */
     public static final String LATE_FRAMES = "facestream.late-frames";
@@ -110,6 +115,8 @@ public final class TopicCatalog {
                         "GalleryEntry: galleries, subjects, media (tombstone = delete)"),
                 compact(MODELS, 1, 1024 * 1024, half, Map.of(), "ModelRelease per model name"),
                 compact(FEEDBACK, 1, 16 * 1024 * 1024, half, Map.of(), "operator confirm/reject per match"),
+                compact(CAMERAS, 1, 64 * 1024, half, Map.of(), "CameraSpec per camera id (tombstone = removed)"),
+                compact(CAMERA_STATUS, 1, 64 * 1024, half, Map.of(), "CameraState per camera id, from ingest"),
                 delete(
                         LATE_FRAMES,
                         4,

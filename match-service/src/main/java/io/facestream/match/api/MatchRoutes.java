@@ -31,10 +31,18 @@ public final class MatchRoutes {
     private final FaceRecords faces;
     private final Producer<String, byte[]> feedback;
 
+    private CameraAdmin cameras;
+
     public MatchRoutes(MatchFeed feed, FaceRecords faces, Producer<String, byte[]> feedback) {
         this.feed = feed;
         this.faces = faces;
         this.feedback = feedback;
+    }
+
+    /** Cameras at run time (facestream.cameras); without it the camera routes other than the list answer 503. */
+    public MatchRoutes withCameras(CameraAdmin cameras) {
+        this.cameras = cameras;
+        return this;
     }
 
     void mount(Routes r) {
@@ -55,14 +63,7 @@ public final class MatchRoutes {
                 "face.crop",
                 Body.NONE,
                 this::faceCrop);
-        r.add(
-                HttpMethod.GET,
-                "/api/cameras",
-                Role.VIEWER,
-                RouteClass.READ,
-                "cameras.list",
-                Body.NONE,
-                ctx -> Replies.json(ctx, feed.cameras()));
+        new CameraRoutes(feed, cameras).mount(r);
         r.add(
                 HttpMethod.GET,
                 "/api/status",

@@ -17,6 +17,7 @@ import io.facestream.gallery.GallerySettings;
 import io.facestream.match.api.ApiLimits;
 import io.facestream.match.api.ApiRouter;
 import io.facestream.match.api.ApiServer;
+import io.facestream.match.api.CameraAdmin;
 import io.facestream.match.api.GalleryAdmin;
 import io.facestream.match.api.MatchRoutes;
 import io.facestream.match.api.audit.AuditLog;
@@ -157,7 +158,19 @@ public final class MatchService implements AutoCloseable {
         Guard guard =
                 new Guard(keys, new Sessions(config.getDuration("api.session.ttl")), RateLimiter.from(config), audit);
         ApiRouter router = new ApiRouter(admin, faces, guard, limits, tls != null).withHealth(own);
-        this.router = router.build(vertx, new MatchRoutes(feed, faceRecords, feedback));
+        CameraAdmin cameras = null;
+        try {
+            cameras = own(new CameraAdmin(kafka));
+        } catch (IllegalStateException e) {
+            // the API still serves everything else; the camera routes answer 503 until the ACLs are there
+            LOG.error(
+                    "cameras at run time are off: {} (the match user needs Read, Write and Describe on {} and Read and"
+                            + " Describe on {}, docs/security.md)",
+                    e.getMessage(),
+                    io.facestream.core.topics.TopicCatalog.CAMERAS,
+                    io.facestream.core.topics.TopicCatalog.CAMERA_STATUS);
+        }
+        this.router = router.build(vertx, new MatchRoutes(feed, faceRecords, feedback).withCameras(cameras));
         this.routes = router.routes();
         host = config.getString("api.host");
         api = own(ApiServer.start(vertx, this.router, host, config.getInt("api.port"), tls));

@@ -125,6 +125,12 @@ class SecurityMatrixTest {
         // an offset no recent match names as its best face (other tests on the same broker make matches)
         sample("GET /api/faces/:partition/:offset/crop", "/api/faces/0/9000000000000000000/crop", 404);
         sample("GET /api/cameras", "/api/cameras", 200);
+        // no source: refused as malformed once the caller may write cameras
+        SAMPLES.put("PUT /api/cameras/:camera", new Sample("/api/cameras/matrix-none", "application/json", "{}", 400));
+        sample("DELETE /api/cameras/:camera", "/api/cameras/matrix-none", 404);
+        sample("POST /api/cameras/:camera/pause", "/api/cameras/matrix-none/pause", 404);
+        sample("POST /api/cameras/:camera/resume", "/api/cameras/matrix-none/resume", 404);
+        sample("GET /api/cameras/:camera/snapshot", "/api/cameras/matrix-none/snapshot", 404);
         sample("GET /api/status", "/api/status", 200);
         SAMPLES.put("POST /api/feedback", new Sample("/api/feedback", "application/json", "{}", 400));
         sample("GET /api/live", "/api/live?camera=nocam", 200);

@@ -65,6 +65,11 @@ public final class Access {
         this.auth = auth;
     }
 
+    /** The key's name once authenticated, else null. */
+    public String principal() {
+        return principal;
+    }
+
     /** Something the line should say about the request (the gallery searched, the number of images, ...). */
     public synchronized Access detail(String key, Object value) {
         details.put(key, value);
