@@ -17,7 +17,7 @@ public final class JsonLogChild {
     public static void main(String[] args) {
         LogFormat.apply(FacestreamConfig.builder().isolated().flag(args[0]).build());
         LogFormat.apply(FacestreamConfig.builder().isolated().flag(args[0]).build()); // a second switch changes nothing
-        try (LogContext ignored = LogContext.of("door-1", "7", "door-1/7/final", "4bf92f3577b34da6a3ce929d0e0e4736")) {
+        try (LogContext ignored = LogContext.of("door-1", "7", "door-1/7/FINAL", "4bf92f3577b34da6a3ce929d0e0e4736")) {
             LOG.info("decided track {}", 7);
             try (LogContext inner = LogContext.of("door-2", null, null, null)) {
                 LOG.warn("a frame to the DLQ", new IllegalStateException("bad bytes"));

@@ -42,7 +42,7 @@ class LogFormatTest {
         assertEquals(JsonLogChild.class.getName(), decided.get("logger").asText());
         assertEquals("door-1", decided.get("camera").asText());
         assertEquals("7", decided.get("track").asText());
-        assertEquals("door-1/7/final", decided.get("match").asText());
+        assertEquals("door-1/7/FINAL", decided.get("match").asText());
         assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", decided.get("trace_id").asText());
         assertTrue(decided.get("time").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z"));
 
