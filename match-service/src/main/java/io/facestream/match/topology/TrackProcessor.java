@@ -137,12 +137,14 @@ final class TrackProcessor implements Processor<String, FaceObservation, String,
                     // its embed service would have reported the silence: it is gone (stopped, or its frames
                     // partition moved while the camera was silent), so nothing may ever close these tracks
                     metrics.tracksClosedStalled.increment(live);
-                    LOG.warn(
-                            "camera {}: nothing for {} ms (match.track.stall-close) although its embed service reports "
-                                    + "progress; closing its {} open track(s)",
-                            kv.key,
-                            nowMs - seen.lastArrivalMs(),
-                            live);
+                    try (LogContext ignored = LogContext.of(kv.key, null, null, null)) {
+                        LOG.warn(
+                                "camera {}: nothing for {} ms (match.track.stall-close) although its embed service reports "
+                                        + "progress; closing its {} open track(s)",
+                                kv.key,
+                                nowMs - seen.lastArrivalMs(),
+                                live);
+                    }
                 }
                 store.put(kv.key, step.state());
                 emit(step.events(), kv.key);
