@@ -8,9 +8,12 @@ import io.facestream.core.events.FrameReader;
 import io.facestream.core.events.InvalidFrameException;
 import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.kafka.KafkaConnection;
+import io.facestream.core.logging.LogContext;
 import io.facestream.core.metrics.DeadLetterMeter;
 import io.facestream.core.metrics.Metrics;
 import io.facestream.core.topics.TopicCatalog;
+import io.facestream.core.trace.TraceHeaders;
+import io.facestream.core.trace.TraceParent;
 import io.facestream.embed.align.FaceAligner;
 import io.facestream.embed.detect.FaceDetector;
 import io.facestream.embed.embedding.Embedding;
@@ -49,6 +52,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -383,8 +387,19 @@ public final class EmbedService implements AutoCloseable {
         }
     }
 
-    /** One frame record: read, check age, extract faces; anything wrong with it becomes a dead letter. */
+    /**
+     * One frame record: read, check age, extract faces; anything wrong with it becomes a dead letter. Its trace is its
+     * {@code traceparent}, or a new one when it came without a valid one (a third-party producer); what is logged
+     * about it carries the camera and the trace id.
+     */
     private void accept(ConsumerRecord<String, byte[]> r) {
+        TraceParent trace = TraceHeaders.read(r.headers(), STAGE).trace();
+        try (LogContext ignored = LogContext.of(r.key(), null, null, trace.traceId())) {
+            accept(r, trace);
+        }
+    }
+
+    private void accept(ConsumerRecord<String, byte[]> r, TraceParent trace) {
         batch.offset(r);
         Frame frame;
         try {
@@ -422,13 +437,13 @@ public final class EmbedService implements AutoCloseable {
                         > settings.maxLag().toMillis()) {
             metrics.skippedLate(camera);
             if (catchUp != null) {
-                batch.lateFrames.add(lateFrame(r, frame));
+                batch.lateFrames.add(lateFrame(r, frame, trace));
             }
             return;
         }
         long started = System.nanoTime();
         try {
-            batch.add(r, frame, frames.extract(frame));
+            batch.add(r, frame, trace, frames.extract(frame));
         } catch (FrameFaces.RejectedFrame e) {
             deadLetter(r, camera, "rejected-frame", e.getMessage());
         } finally {
@@ -439,9 +454,11 @@ public final class EmbedService implements AutoCloseable {
     /**
      * The skipped frame as a record of facestream.late-frames: same key, bytes, headers and timestamp, with its
      * sequence and capture time spelled out (a frame without those headers took them from its frames record) and
-     * where it came from, for the faces' provenance.
+     * where it came from, for the faces' provenance; its {@code traceparent} is the frame's trace (given to it here if it
+     * came without one), so its faces join the same trace when the catch-up pass embeds them.
      */
-    private static ProducerRecord<byte[], byte[]> lateFrame(ConsumerRecord<String, byte[]> r, Frame frame) {
+    private static ProducerRecord<byte[], byte[]> lateFrame(
+            ConsumerRecord<String, byte[]> r, Frame frame, TraceParent trace) {
         org.apache.kafka.common.header.internals.RecordHeaders headers =
                 new org.apache.kafka.common.header.internals.RecordHeaders();
         for (org.apache.kafka.common.header.Header h : r.headers()) {
@@ -449,7 +466,8 @@ public final class EmbedService implements AutoCloseable {
             if (!k.equals(io.facestream.core.events.FrameHeaders.SEQ)
                     && !k.equals(io.facestream.core.events.FrameHeaders.CAPTURE_TS)
                     && !k.equals(LATE_PARTITION)
-                    && !k.equals(LATE_OFFSET)) {
+                    && !k.equals(LATE_OFFSET)
+                    && !k.equals(TraceParent.HEADER)) {
                 headers.add(h);
             }
         }
@@ -461,6 +479,7 @@ public final class EmbedService implements AutoCloseable {
                 io.facestream.core.events.FrameHeaders.encodeLong(frame.captureMicros()));
         headers.add(LATE_PARTITION, io.facestream.core.events.FrameHeaders.encodeLong(r.partition()));
         headers.add(LATE_OFFSET, io.facestream.core.events.FrameHeaders.encodeLong(r.offset()));
+        TraceHeaders.set(headers, trace);
         return new ProducerRecord<>(
                 TopicCatalog.LATE_FRAMES,
                 null,
@@ -491,30 +510,9 @@ public final class EmbedService implements AutoCloseable {
                 break; // see run(): the rest lies past the rewind point
             }
             batch.offset(r);
-            Frame frame;
-            try {
-                frame = FrameReader.read(r);
-            } catch (InvalidFrameException e) {
-                deadLetter(r, r.key() == null ? "?" : r.key(), "invalid-frame", e.getMessage());
-                continue;
-            }
-            String camera = frame.camera().toString();
-            if (System.currentTimeMillis() - frame.captureMillis() > maxAgeMs) {
-                metrics.catchUpExpired(camera);
-                continue;
-            }
-            int partition = (int) io.facestream.core.events.FrameHeaders.readLong(r.headers(), LATE_PARTITION)
-                    .orElse(-1);
-            long offset = io.facestream.core.events.FrameHeaders.readLong(r.headers(), LATE_OFFSET)
-                    .orElse(-1);
-            long started = System.nanoTime();
-            try {
-                batch.add(frame, partition, offset, frames.extract(frame));
-                metrics.caughtUp(camera);
-            } catch (FrameFaces.RejectedFrame e) {
-                deadLetter(r, camera, "rejected-frame", e.getMessage());
-            } finally {
-                slowDown(started);
+            TraceParent trace = TraceHeaders.read(r.headers(), STAGE).trace();
+            try (LogContext ignored = LogContext.of(r.key(), null, null, trace.traceId())) {
+                catchUp(r, trace, maxAgeMs);
             }
         }
         if (rewound) {
@@ -523,6 +521,35 @@ public final class EmbedService implements AutoCloseable {
             submit();
         }
         return true;
+    }
+
+    /** One late frame of the catch-up pass. */
+    private void catchUp(ConsumerRecord<String, byte[]> r, TraceParent trace, long maxAgeMs) {
+        Frame frame;
+        try {
+            frame = FrameReader.read(r);
+        } catch (InvalidFrameException e) {
+            deadLetter(r, r.key() == null ? "?" : r.key(), "invalid-frame", e.getMessage());
+            return;
+        }
+        String camera = frame.camera().toString();
+        if (System.currentTimeMillis() - frame.captureMillis() > maxAgeMs) {
+            metrics.catchUpExpired(camera);
+            return;
+        }
+        int partition = (int) io.facestream.core.events.FrameHeaders.readLong(r.headers(), LATE_PARTITION)
+                .orElse(-1);
+        long offset = io.facestream.core.events.FrameHeaders.readLong(r.headers(), LATE_OFFSET)
+                .orElse(-1);
+        long started = System.nanoTime();
+        try {
+            batch.add(frame, partition, offset, trace, frames.extract(frame));
+            metrics.caughtUp(camera);
+        } catch (FrameFaces.RejectedFrame e) {
+            deadLetter(r, camera, "rejected-frame", e.getMessage());
+        } finally {
+            slowDown(started);
+        }
     }
 
     /** @param code the reason as a fixed word, for {@code facestream_dlq_records_total}; {@code reason} is the text */
@@ -579,14 +606,26 @@ public final class EmbedService implements AutoCloseable {
                 if (late) {
                     obs = obs.toBuilder().setCatchUp(true).build();
                 }
+                // each face its own span in the frame's trace: the decision about its track continues from it
                 out.add(new ProducerRecord<>(
                         TopicCatalog.FACES,
                         null,
                         job.frame().captureMillis(),
                         camera.getBytes(StandardCharsets.UTF_8),
-                        obs.toByteArray()));
+                        obs.toByteArray(),
+                        TraceHeaders.set(new RecordHeaders(), job.trace().child())));
                 if (!late) {
                     captured.add(job.frame().captureMillis());
+                }
+            }
+            if (LOG.isDebugEnabled()) {
+                try (LogContext ignored =
+                        LogContext.of(camera, null, null, job.trace().traceId())) {
+                    LOG.debug(
+                            "frame {}: {} face(s) written of {} found",
+                            job.frame().seq(),
+                            out.size() - written,
+                            job.extracted().faces().size());
                 }
             }
             if (settings.progress().enabled()
@@ -931,7 +970,8 @@ public final class EmbedService implements AutoCloseable {
 
     /** Frames read since the last commit, their faces, their dead letters and the offsets to commit with them. */
     private static final class Batch {
-        record Job(Frame frame, int partition, long offset, FrameFaces.Extracted extracted) {}
+        /** @param trace the frame's span: each face of it is a child span */
+        record Job(Frame frame, int partition, long offset, TraceParent trace, FrameFaces.Extracted extracted) {}
 
         final List<Job> jobs = new ArrayList<>();
         final List<ProducerRecord<byte[], byte[]>> deadLetters = new ArrayList<>();
@@ -953,13 +993,13 @@ public final class EmbedService implements AutoCloseable {
             next.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
         }
 
-        void add(ConsumerRecord<?, ?> r, Frame frame, FrameFaces.Extracted extracted) {
-            add(frame, r.partition(), r.offset(), extracted);
+        void add(ConsumerRecord<?, ?> r, Frame frame, TraceParent trace, FrameFaces.Extracted extracted) {
+            add(frame, r.partition(), r.offset(), trace, extracted);
         }
 
         /** A frame whose provenance is {@code partition}/{@code offset} of facestream.frames. */
-        void add(Frame frame, int partition, long offset, FrameFaces.Extracted extracted) {
-            jobs.add(new Job(frame, partition, offset, extracted));
+        void add(Frame frame, int partition, long offset, TraceParent trace, FrameFaces.Extracted extracted) {
+            jobs.add(new Job(frame, partition, offset, trace, extracted));
             faces += extracted.faces().size();
         }
 

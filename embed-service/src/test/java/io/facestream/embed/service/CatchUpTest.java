@@ -2,6 +2,7 @@ package io.facestream.embed.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,10 +15,14 @@ import io.facestream.core.testing.ConsumerGroups;
 import io.facestream.core.testing.KafkaBroker;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.core.topics.TopicCreator;
+import io.facestream.core.trace.TraceHeaders;
+import io.facestream.core.trace.TraceParent;
 import io.facestream.embed.model.zoo.ModelZoo;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -43,8 +48,14 @@ class CatchUpTest {
         FacestreamConfig config = config(bootstrap, "3m");
         long now = System.currentTimeMillis();
         List<ProducerRecord<String, byte[]>> outage = new ArrayList<>();
+        Map<Long, TraceParent> given = new HashMap<>();
         for (int seq = 0; seq < 16; seq++) { // captured a minute ago, 100 ms apart, while no embed service ran
-            outage.add(frame(backlog, seq, now - 60_000 + seq * 100L));
+            ProducerRecord<String, byte[]> f = frame(backlog, seq, now - 60_000 + seq * 100L);
+            if (seq % 2 == 0) { // half of them traced by their producer, half not
+                given.put((long) seq, TraceParent.root());
+                TraceHeaders.set(f.headers(), given.get((long) seq));
+            }
+            outage.add(f);
         }
         for (int seq = 0; seq < 3; seq++) { // older than catch-up.max-age: never embedded, only counted
             outage.add(frame(ancient, seq, now - 10 * 60_000 + seq * 100L));
@@ -74,9 +85,26 @@ class CatchUpTest {
             List<ConsumerRecord<String, byte[]>> caught = EmbedServiceTest.read(
                     bootstrap, TopicCatalog.FACES, r -> backlog.equals(r.key()) && !EmbedServiceTest.progress(r), 16);
             List<FaceObservation> faces = new ArrayList<>();
+            Map<Long, TraceParent> traces = new HashMap<>();
             for (ConsumerRecord<String, byte[]> r : caught) {
-                faces.add(FaceObservation.parseFrom(r.value()));
+                FaceObservation o = FaceObservation.parseFrom(r.value());
+                faces.add(o);
+                traces.put(o.getFrameSeq(), TraceHeaders.peek(r.headers()));
             }
+            // the trace survives the detour through facestream.late-frames: the producer's, or the one embed started
+            for (long seq = 0; seq < 16; seq++) {
+                assertNotNull(traces.get(seq), "catch-up face of frame " + seq + " has a valid traceparent");
+                if (given.containsKey(seq)) {
+                    assertEquals(given.get(seq).traceId(), traces.get(seq).traceId(), "frame " + seq);
+                }
+            }
+            assertEquals(
+                    16,
+                    traces.values().stream()
+                            .map(TraceParent::traceId)
+                            .distinct()
+                            .count(),
+                    "a trace per frame");
             faces.sort(Comparator.comparingLong(FaceObservation::getFrameSeq));
             for (int seq = 0; seq < 16; seq++) {
                 FaceObservation o = faces.get(seq);

@@ -6,6 +6,8 @@ import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.metrics.Metrics;
 import io.facestream.core.topics.TopicCatalog;
+import io.facestream.core.trace.TraceHeaders;
+import io.facestream.core.trace.TraceParent;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -14,8 +16,9 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * Writes frames to {@code facestream.frames}: key = camera id, value = JPEG, record timestamp = capture time (ms),
- * headers {@code fs.seq} and {@code fs.capture-ts} (µs, the precise capture time). One producer serves every camera
- * of a process; it is thread-safe and batches across cameras.
+ * headers {@code fs.seq}, {@code fs.capture-ts} (µs, the precise capture time) and {@code traceparent} (W3C trace
+ * context: each frame starts its own sampled trace, which its faces and the decisions about them continue). One
+ * producer serves every camera of a process; it is thread-safe and batches across cameras.
  */
 public final class FramePublisher implements AutoCloseable {
     private final Producer<String, byte[]> producer;
@@ -35,6 +38,7 @@ public final class FramePublisher implements AutoCloseable {
         RecordHeaders headers = new RecordHeaders();
         headers.add(FrameHeaders.SEQ, FrameHeaders.encodeLong(seq));
         headers.add(FrameHeaders.CAPTURE_TS, FrameHeaders.encodeLong(captureMicros));
+        TraceHeaders.set(headers, TraceParent.root());
         producer.send(
                 new ProducerRecord<>(
                         TopicCatalog.FRAMES, null, Math.floorDiv(captureMicros, 1000), camera.value(), jpeg, headers),

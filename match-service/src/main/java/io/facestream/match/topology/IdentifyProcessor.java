@@ -1,12 +1,16 @@
 package io.facestream.match.topology;
 
 import io.facestream.core.events.Match;
+import io.facestream.core.logging.LogContext;
+import io.facestream.core.trace.TraceHeaders;
+import io.facestream.core.trace.TraceParent;
 import io.facestream.match.decide.Identifier;
 import io.facestream.match.rollout.Rollouts;
 import io.facestream.match.track.TrackEvent;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -122,9 +126,23 @@ final class IdentifyProcessor implements Processor<String, Object, String, Match
         }
     }
 
+    /**
+     * Decides and forwards with a {@code traceparent} header: a child span of the track's newest face, so the decision
+     * belongs to the trace of the frame that face came from (a new trace when the face had none, e.g. a track stored
+     * before traces were carried).
+     */
     private void decide(TrackEvent event, String key, long timestamp) {
-        Match m = identifier.identify(event, context.currentSystemTimeMs());
-        metrics.decision(m, System.currentTimeMillis());
-        context.forward(new Record<>(key, m, timestamp));
+        TraceParent face = event.track().trace() == null
+                ? null
+                : TraceParent.parse(event.track().trace()).orElse(null);
+        TraceParent trace = face == null ? TraceParent.root() : face.child();
+        try (LogContext ignored = LogContext.of(key, Long.toString(event.track().id()), null, trace.traceId())) {
+            Match m = identifier.identify(event, context.currentSystemTimeMs());
+            metrics.decision(m, System.currentTimeMillis());
+            try (LogContext withMatch = LogContext.of(key, m.trackId(), m.matchId(), trace.traceId())) {
+                LOG.debug("{} {} of track {}: {}", m.stage(), m.decision(), m.trackId(), m.matchId());
+            }
+            context.forward(new Record<>(key, m, timestamp, TraceHeaders.set(new RecordHeaders(), trace)));
+        }
     }
 }

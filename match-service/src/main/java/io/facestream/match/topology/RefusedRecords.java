@@ -1,9 +1,14 @@
 package io.facestream.match.topology;
 
 import io.facestream.core.events.DeadLetter;
+import io.facestream.core.logging.LogContext;
 import io.facestream.core.metrics.DeadLetterMeter;
+import io.facestream.core.trace.TraceHeaders;
+import io.facestream.core.trace.TraceParent;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
 import org.apache.kafka.streams.processor.api.Record;
@@ -59,6 +64,34 @@ public final class RefusedRecords implements ProcessingExceptionHandler {
                     exception);
             return Response.resume();
         }
+        try (LogContext ignored = logContext(record.key(), context.headers())) {
+            logDeadLetter(context, exception, reason);
+        }
+        DeadLetterMeter.count(TrackProcessor.STAGE, rule);
+        return Response.resume(List.of(DeadLetter.of(
+                context.topic(),
+                context.partition(),
+                context.offset(),
+                context.timestamp(),
+                context.sourceRawKey(),
+                context.sourceRawValue(),
+                context.headers(),
+                TrackProcessor.STAGE,
+                reason)));
+    }
+
+    /** The camera and, when the record has a valid one, its trace id, for the lines logged about a dead letter. */
+    static LogContext logContext(Object key, Headers headers) {
+        TraceParent trace = TraceHeaders.peek(headers);
+        String camera = switch (key) {
+            case null -> null;
+            case byte[] b -> new String(b, StandardCharsets.UTF_8);
+            default -> key.toString();
+        };
+        return LogContext.of(camera, null, null, trace == null ? null : trace.traceId());
+    }
+
+    private static void logDeadLetter(ErrorHandlerContext context, Exception exception, String reason) {
         if (exception instanceof InvalidFaceException) {
             LOG.warn(
                     "face record {}-{}@{} dead-lettered: {}",
@@ -75,16 +108,5 @@ public final class RefusedRecords implements ProcessingExceptionHandler {
                     reason,
                     exception);
         }
-        DeadLetterMeter.count(TrackProcessor.STAGE, rule);
-        return Response.resume(List.of(DeadLetter.of(
-                context.topic(),
-                context.partition(),
-                context.offset(),
-                context.timestamp(),
-                context.sourceRawKey(),
-                context.sourceRawValue(),
-                context.headers(),
-                TrackProcessor.STAGE,
-                reason)));
     }
 }

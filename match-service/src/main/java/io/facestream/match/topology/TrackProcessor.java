@@ -1,6 +1,9 @@
 package io.facestream.match.topology;
 
 import io.facestream.core.events.FaceObservation;
+import io.facestream.core.logging.LogContext;
+import io.facestream.core.trace.TraceHeaders;
+import io.facestream.core.trace.TraceParent;
 import io.facestream.match.track.CameraTracks;
 import io.facestream.match.track.Sighting;
 import io.facestream.match.track.TrackEvent;
@@ -67,9 +70,17 @@ final class TrackProcessor implements Processor<String, FaceObservation, String,
             progress(o, record.key());
             return;
         }
+        TraceParent trace = TraceHeaders.read(record.headers(), STAGE).trace();
+        try (LogContext ignored = LogContext.of(record.key(), null, null, trace.traceId())) {
+            track(record, o, meta, trace);
+        }
+    }
+
+    private void track(
+            Record<String, FaceObservation> record, FaceObservation o, RecordMetadata meta, TraceParent trace) {
         CameraTracks state = record.key() == null ? null : store.get(record.key());
         validator.check(record.key(), o, state);
-        Sighting sighting = Sighting.of(o, meta.partition(), meta.offset());
+        Sighting sighting = Sighting.of(o, meta.partition(), meta.offset()).withTrace(trace.format());
         metrics.faces.increment();
         if (o.getCatchUp()) {
             metrics.catchUpFaces.increment();
@@ -126,12 +137,14 @@ final class TrackProcessor implements Processor<String, FaceObservation, String,
                     // its embed service would have reported the silence: it is gone (stopped, or its frames
                     // partition moved while the camera was silent), so nothing may ever close these tracks
                     metrics.tracksClosedStalled.increment(live);
-                    LOG.warn(
-                            "camera {}: nothing for {} ms (match.track.stall-close) although its embed service reports "
-                                    + "progress; closing its {} open track(s)",
-                            kv.key,
-                            nowMs - seen.lastArrivalMs(),
-                            live);
+                    try (LogContext ignored = LogContext.of(kv.key, null, null, null)) {
+                        LOG.warn(
+                                "camera {}: nothing for {} ms (match.track.stall-close) although its embed service reports "
+                                        + "progress; closing its {} open track(s)",
+                                kv.key,
+                                nowMs - seen.lastArrivalMs(),
+                                live);
+                    }
                 }
                 store.put(kv.key, step.state());
                 emit(step.events(), kv.key);

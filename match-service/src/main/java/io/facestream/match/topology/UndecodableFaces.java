@@ -28,7 +28,14 @@ public final class UndecodableFaces implements DeserializationExceptionHandler {
     public Response handleError(
             ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
         String reason = exception.getMessage() == null ? exception.toString() : exception.getMessage();
-        LOG.warn("face record {}-{}@{} dead-lettered: {}", record.topic(), record.partition(), record.offset(), reason);
+        try (var ignored = RefusedRecords.logContext(record.key(), record.headers())) {
+            LOG.warn(
+                    "face record {}-{}@{} dead-lettered: {}",
+                    record.topic(),
+                    record.partition(),
+                    record.offset(),
+                    reason);
+        }
         metrics.deadLetter("undecodable");
         DeadLetterMeter.count(TrackProcessor.STAGE, "undecodable");
         return Response.resume(List.of(DeadLetter.of(record, TrackProcessor.STAGE, reason)));

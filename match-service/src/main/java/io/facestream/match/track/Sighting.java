@@ -14,6 +14,7 @@ import io.facestream.core.events.FaceObservation;
  * @param rejected  below the quality threshold: it keeps a track alive but never enters the template
  * @param model     model that produced the feature, {@code name:version}
  * @param ref       where the observation lives, {@code faces/<partition>/<offset>}
+ * @param trace     the face record's W3C {@code traceparent}, null when unknown: the decision continues its trace
  */
 public record Sighting(
         String cameraId,
@@ -24,7 +25,22 @@ public record Sighting(
         float norm,
         boolean rejected,
         String model,
-        String ref) {
+        String ref,
+        String trace) {
+
+    /** A sighting without a trace. */
+    public Sighting(
+            String cameraId,
+            long frameSeq,
+            long tsUs,
+            Region box,
+            float[] feature,
+            float norm,
+            boolean rejected,
+            String model,
+            String ref) {
+        this(cameraId, frameSeq, tsUs, box, feature, norm, rejected, model, ref, null);
+    }
 
     public Sighting {
         if (feature == null) {
@@ -66,5 +82,10 @@ public record Sighting(
                 o.getRejected(),
                 model,
                 "faces/" + partition + "/" + offset);
+    }
+
+    /** This sighting as part of the trace {@code traceparent} (its face record's). */
+    public Sighting withTrace(String traceparent) {
+        return new Sighting(cameraId, frameSeq, tsUs, box, feature, norm, rejected, model, ref, traceparent);
     }
 }

@@ -16,6 +16,8 @@ import io.facestream.match.template.Template;
  * @param best            highest-norm accepted face, null while none
  * @param provisionalSent whether the PROVISIONAL decision was already emitted
  * @param late            a track of catch-up faces (embedded after the fact, {@code catch_up}): its decisions are late
+ * @param trace           W3C {@code traceparent} of the newest face's record, null when unknown: its decisions
+ *                        continue that trace, so a decision can be followed back to the frame it was last seen in
  */
 public record Track(
         long id,
@@ -28,7 +30,8 @@ public record Track(
         int observed,
         BestFace best,
         boolean provisionalSent,
-        boolean late) {
+        boolean late,
+        String trace) {
 
     static Track open(long id, Sighting s) {
         return open(id, s, false);
@@ -36,7 +39,18 @@ public record Track(
 
     static Track open(long id, Sighting s, boolean late) {
         Track t = new Track(
-                id, s.model(), s.tsUs(), s.tsUs(), s.frameSeq(), s.box(), Template.empty(), 0, null, false, late);
+                id,
+                s.model(),
+                s.tsUs(),
+                s.tsUs(),
+                s.frameSeq(),
+                s.box(),
+                Template.empty(),
+                0,
+                null,
+                false,
+                late,
+                s.trace());
         return t.with(s);
     }
 
@@ -59,11 +73,13 @@ public record Track(
                 observed + 1,
                 b,
                 provisionalSent,
-                late);
+                late,
+                newest ? s.trace() : trace);
     }
 
     Track provisionalEmitted() {
-        return new Track(id, model, startTsUs, lastTsUs, lastFrameSeq, lastBox, template, observed, best, true, late);
+        return new Track(
+                id, model, startTsUs, lastTsUs, lastFrameSeq, lastBox, template, observed, best, true, late, trace);
     }
 
     public int acceptedFaces() {

@@ -1,6 +1,7 @@
 package io.facestream.ops.cli;
 
 import io.facestream.core.config.FacestreamConfig;
+import io.facestream.core.logging.LogFormat;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,12 +25,17 @@ public final class ConfigOptions {
             description = "Override any configuration key, e.g. --set kafka.port=19092")
     List<String> overrides = new ArrayList<>();
 
-    /** Builds the config: defaults, file, environment, --set, then the command's own flags (null flags are ignored). */
+    /**
+     * Builds the config: defaults, file, environment, --set, then the command's own flags (null flags are ignored);
+     * and puts its {@code logging.format} into effect, so everything the command logs from here on has that format.
+     */
     public FacestreamConfig load(Map<String, Object> commandFlags) {
         FacestreamConfig.Builder b = FacestreamConfig.builder().file(file);
         overrides.forEach(b::flag);
         commandFlags.forEach(b::flag);
-        return b.build();
+        FacestreamConfig config = b.build();
+        LogFormat.apply(config);
+        return config;
     }
 
     public FacestreamConfig load() {
