@@ -67,6 +67,20 @@ public final class ServiceAcls {
 
         g.add(new Grant(
                 "ingest", TOPIC, TopicCatalog.FRAMES, LITERAL, List.of(WRITE), "publish frames (idempotent producer)"));
+        g.add(new Grant(
+                "ingest",
+                TOPIC,
+                TopicCatalog.CAMERAS,
+                LITERAL,
+                List.of(READ),
+                "follow the cameras added, changed, paused and removed through the API"));
+        g.add(new Grant(
+                "ingest",
+                TOPIC,
+                TopicCatalog.CAMERA_STATUS,
+                LITERAL,
+                List.of(WRITE),
+                "report each camera's state, rate, reconnects and last error"));
 
         g.add(new Grant("embed", TOPIC, TopicCatalog.FRAMES, LITERAL, List.of(READ), "consume frames"));
         g.add(new Grant(
@@ -154,6 +168,27 @@ public final class ServiceAcls {
                 LITERAL,
                 List.of(READ),
                 "follow model releases (blue/green re-embedding)"));
+        g.add(new Grant(
+                "match",
+                TOPIC,
+                TopicCatalog.CAMERAS,
+                LITERAL,
+                List.of(READ, WRITE),
+                "cameras added, changed, paused and removed through the API (`/api/cameras`), read back to list them"));
+        g.add(new Grant(
+                "match",
+                TOPIC,
+                TopicCatalog.CAMERA_STATUS,
+                LITERAL,
+                List.of(READ),
+                "camera states for `GET /api/cameras`"));
+        g.add(new Grant(
+                "match",
+                TOPIC,
+                TopicCatalog.FRAMES,
+                LITERAL,
+                List.of(READ),
+                "a camera's latest frame for `GET /api/cameras/{camera}/snapshot` (audited like every face read)"));
         g.add(new Grant(
                 "match",
                 GROUP,

@@ -53,7 +53,9 @@ class ServiceAclsTest {
                                 List.of("GROUP:site-a-match", "TOPIC:site-a-match-", "TRANSACTIONAL_ID:site-a-match-")),
                 names.toString());
         assertEquals(
-                List.of("TOPIC:facestream.frames"), names.get("ingest"), "ingest may write frames and nothing else");
+                List.of("TOPIC:facestream.frames", "TOPIC:facestream.cameras", "TOPIC:facestream.camera-status"),
+                names.get("ingest"),
+                "ingest writes frames and camera states and reads the camera specs, nothing else");
     }
 
     static String row(ServiceAcls.Grant g) {
