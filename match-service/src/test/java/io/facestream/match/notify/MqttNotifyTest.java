@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.facestream.core.config.FacestreamConfig;
-import io.facestream.core.events.FrameHeaders;
 import io.facestream.core.events.JsonSerde;
 import io.facestream.core.events.Match;
 import io.facestream.core.json.Json;
@@ -16,23 +15,18 @@ import io.facestream.core.testing.ConsumerGroups;
 import io.facestream.core.testing.KafkaBroker;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.core.topics.TopicCreator;
-import io.facestream.embed.model.zoo.ModelZoo;
 import io.facestream.embed.model.zoo.SamplePhotos;
 import io.facestream.embed.service.EmbedService;
-import io.facestream.match.api.Multipart;
 import io.facestream.match.runtime.MatchService;
+import io.facestream.match.testing.FaceServices;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -43,7 +37,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
@@ -102,23 +95,7 @@ class MqttNotifyTest {
                                 got.add(new Got(t, new String(m.getPayload(), StandardCharsets.UTF_8), m.isRetained()))
                     });
 
-            Map<String, Object> o = new HashMap<>();
-            o.put("models.dir", ModelZoo.defaultStore().root().toString());
-            o.put("embed.service.group-id", "mqtt-embed-" + run);
-            o.put("embed.service.instance-id", "mqtt-" + run);
-            o.put("embed.service.mode", "complete");
-            o.put("api.port", 0);
-            o.put("api.host", "127.0.0.1");
-            o.put("api.keys.desk.key", KEY);
-            o.put("api.keys.desk.role", "admin");
-            o.put("api.audit-log", dir.resolve("audit.log").toString());
-            o.put("api.key-store", dir.resolve("api-keys.json").toString());
-            o.put("api.upload-dir", dir.resolve("uploads").toString());
-            o.put("gallery.index-dir", dir.resolve("gallery").toString());
-            o.put("match.state-dir", dir.resolve("streams").toString());
-            o.put("match.application-id", "mqtt-test-" + run);
-            o.put("match.gallery", gallery);
-            o.put("match.track.idle-check", "200ms");
+            Map<String, Object> o = FaceServices.config("mqtt", run, dir, KEY, gallery);
             o.put("notify.group", "mqtt-notify-" + run);
             o.put("notify.mqtt.url", url);
             o.put("notify.mqtt.username", USER);
@@ -126,8 +103,7 @@ class MqttNotifyTest {
             o.put("notify.mqtt.cameras", camera);
             FacestreamConfig config =
                     FacestreamConfig.builder().isolated().build().with(o);
-            ConsumerGroups.startAtEnd(bootstrap, "mqtt-embed-" + run, TopicCatalog.FRAMES);
-            ConsumerGroups.startAtEnd(bootstrap, "mqtt-test-" + run, TopicCatalog.FACES);
+            FaceServices.startAtEnd(bootstrap, "mqtt", run);
             ConsumerGroups.startAtEnd(bootstrap, "mqtt-notify-" + run, TopicCatalog.MATCHES);
             ConsumerGroups.startAtEnd(bootstrap, "mqtt-verify-" + run, TopicCatalog.MATCHES);
 
@@ -149,32 +125,19 @@ class MqttNotifyTest {
                         "facestream/status online");
 
                 String base = "http://127.0.0.1:" + match.apiPort();
-                assertEquals(
-                        201,
-                        send(
-                                        base + "/api/galleries",
-                                        "application/json",
-                                        ("{\"name\":\"" + gallery + "\",\"kind\":\"SINGLE\"}")
-                                                .getBytes(StandardCharsets.UTF_8))
-                                .statusCode());
-                Multipart alice = new Multipart()
-                        .field("subject_id", "alice")
-                        .field("display_name", "Alice Example")
-                        .file("image", "alice.jpg", Files.readAllBytes(photos.portrait(SamplePhotos.Portrait.SAME_A)));
-                HttpResponse<String> enrolled =
-                        send(base + "/api/galleries/" + gallery + "/subjects", alice.contentType(), alice.body());
-                assertEquals(201, enrolled.statusCode(), enrolled.body());
+                FaceServices.enrol(
+                        http,
+                        KEY,
+                        base,
+                        gallery,
+                        "alice",
+                        "Alice Example",
+                        Files.readAllBytes(photos.portrait(SamplePhotos.Portrait.SAME_A)));
 
                 // alice walks past the porch camera: four frames, 100 ms apart
                 byte[] frame = Files.readAllBytes(photos.portrait(SamplePhotos.Portrait.SAME_B));
                 long t0Us = System.currentTimeMillis() * 1000;
-                for (int seq = 0; seq < 4; seq++) {
-                    ProducerRecord<String, byte[]> r = new ProducerRecord<>(TopicCatalog.FRAMES, camera, frame);
-                    r.headers().add(FrameHeaders.SEQ, FrameHeaders.encodeLong(seq));
-                    r.headers().add(FrameHeaders.CAPTURE_TS, FrameHeaders.encodeLong(t0Us + seq * 100_000L));
-                    producer.send(r);
-                }
-                producer.flush();
+                FaceServices.sendFrames(producer, camera, frame, 0, 4, t0Us);
 
                 String matchTopic = "facestream/" + camera + "/match";
                 Got published = await(
@@ -350,17 +313,6 @@ class MqttNotifyTest {
             }
         }
         throw new AssertionError(matchId + " not on " + TopicCatalog.MATCHES);
-    }
-
-    private HttpResponse<String> send(String uri, String contentType, byte[] body) throws Exception {
-        return http.send(
-                HttpRequest.newBuilder(URI.create(uri))
-                        .timeout(Duration.ofSeconds(120))
-                        .header("Authorization", "Bearer " + KEY)
-                        .header("Content-Type", contentType)
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
     }
 
     private static int freePort() throws IOException {

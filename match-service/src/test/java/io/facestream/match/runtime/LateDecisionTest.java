@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.facestream.core.config.FacestreamConfig;
-import io.facestream.core.events.FrameHeaders;
 import io.facestream.core.events.JsonSerde;
 import io.facestream.core.events.Match;
 import io.facestream.core.json.Json;
@@ -16,15 +15,13 @@ import io.facestream.core.testing.ConsumerGroups;
 import io.facestream.core.testing.KafkaBroker;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.core.topics.TopicCreator;
-import io.facestream.embed.model.zoo.ModelZoo;
 import io.facestream.embed.model.zoo.SamplePhotos;
 import io.facestream.embed.service.EmbedService;
-import io.facestream.match.api.Multipart;
+import io.facestream.match.testing.FaceServices;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,7 +34,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,27 +63,11 @@ class LateDecisionTest {
         try (Admin admin = KafkaClients.admin(bootstrap)) {
             new TopicCreator(admin, (short) 1).ensure(TopicCatalog.defaults());
         }
-        Map<String, Object> o = new HashMap<>();
-        o.put("models.dir", ModelZoo.defaultStore().root().toString());
-        o.put("embed.service.group-id", "late-embed-" + run);
-        o.put("embed.service.instance-id", "late-" + run);
+        Map<String, Object> o = FaceServices.config("late", run, dir, KEY, gallery);
         o.put("embed.service.mode", "live");
-        o.put("api.port", 0);
-        o.put("api.host", "127.0.0.1");
-        o.put("api.keys.desk.key", KEY);
-        o.put("api.keys.desk.role", "admin");
-        o.put("api.audit-log", dir.resolve("audit.log").toString());
-        o.put("api.key-store", dir.resolve("api-keys.json").toString());
-        o.put("api.upload-dir", dir.resolve("uploads").toString());
-        o.put("gallery.index-dir", dir.resolve("gallery").toString());
-        o.put("match.state-dir", dir.resolve("streams").toString());
-        o.put("match.application-id", "late-test-" + run);
-        o.put("match.gallery", gallery);
-        o.put("match.track.idle-check", "200ms");
         FacestreamConfig config = FacestreamConfig.builder().isolated().build().with(o);
-        ConsumerGroups.startAtEnd(bootstrap, "late-embed-" + run, TopicCatalog.FRAMES);
+        FaceServices.startAtEnd(bootstrap, "late", run);
         ConsumerGroups.startAtEnd(bootstrap, "late-embed-" + run + "-catch-up", TopicCatalog.LATE_FRAMES);
-        ConsumerGroups.startAtEnd(bootstrap, "late-test-" + run, TopicCatalog.FACES);
         ConsumerGroups.startAtEnd(bootstrap, "late-verify-" + run, TopicCatalog.MATCHES);
 
         byte[] img2 = Files.readAllBytes(photos.portrait(SamplePhotos.Portrait.SAME_B));
@@ -99,24 +79,18 @@ class LateDecisionTest {
             match.awaitRunning(Duration.ofSeconds(60));
             verify.subscribe(List.of(TopicCatalog.MATCHES));
             String base = "http://127.0.0.1:" + match.apiPort();
-            assertEquals(
-                    201,
-                    post(
-                                    base + "/api/galleries",
-                                    "application/json",
-                                    ("{\"name\":\"" + gallery + "\",\"kind\":\"SINGLE\"}")
-                                            .getBytes(StandardCharsets.UTF_8))
-                            .statusCode());
-            Multipart alice = new Multipart()
-                    .field("subject_id", "alice")
-                    .file("image", "alice.jpg", Files.readAllBytes(photos.portrait(SamplePhotos.Portrait.SAME_A)));
-            HttpResponse<String> enrolled =
-                    post(base + "/api/galleries/" + gallery + "/subjects", alice.contentType(), alice.body());
-            assertEquals(201, enrolled.statusCode(), enrolled.body());
+            FaceServices.enrol(
+                    http,
+                    KEY,
+                    base,
+                    gallery,
+                    "alice",
+                    null,
+                    Files.readAllBytes(photos.portrait(SamplePhotos.Portrait.SAME_A)));
 
             // the outage: a minute ago alice passed the camera and no embed service was running
             long outageUs = (System.currentTimeMillis() - 60_000) * 1000;
-            sendFrames(producer, camera, img2, 0, OUTAGE_FRAMES, outageUs);
+            FaceServices.sendFrames(producer, camera, img2, 0, OUTAGE_FRAMES, outageUs);
 
             try (EmbedService embed = EmbedService.start(config, bootstrap)) {
                 long deadline = System.currentTimeMillis() + 60_000;
@@ -125,7 +99,7 @@ class LateDecisionTest {
                 }
                 assertEquals(OUTAGE_FRAMES, embed.totals().skippedLate(), "the live path skips the outage's frames");
                 // alice is back in front of the camera, now
-                sendFrames(producer, camera, img2, 1000, LIVE_FRAMES, System.currentTimeMillis() * 1000);
+                FaceServices.sendFrames(producer, camera, img2, 1000, LIVE_FRAMES, System.currentTimeMillis() * 1000);
 
                 Map<String, Match> decisions = new HashMap<>();
                 await(
@@ -190,17 +164,6 @@ class LateDecisionTest {
         }
     }
 
-    private HttpResponse<String> post(String uri, String contentType, byte[] body) throws Exception {
-        return http.send(
-                HttpRequest.newBuilder(URI.create(uri))
-                        .timeout(Duration.ofSeconds(120))
-                        .header("Authorization", "Bearer " + KEY)
-                        .header("Content-Type", contentType)
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
     private HttpResponse<String> get(String uri) throws Exception {
         return http.send(
                 HttpRequest.newBuilder(URI.create(uri))
@@ -209,19 +172,6 @@ class LateDecisionTest {
                         .GET()
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
-    }
-
-    /** Frames as a camera sends them: the photo as JPEG, 100 ms apart in capture time from {@code t0Us}. */
-    private static void sendFrames(
-            KafkaProducer<String, byte[]> producer, String camera, byte[] jpeg, int firstSeq, int count, long t0Us)
-            throws Exception {
-        for (int i = 0; i < count; i++) {
-            ProducerRecord<String, byte[]> r = new ProducerRecord<>(TopicCatalog.FRAMES, camera, jpeg);
-            r.headers().add(FrameHeaders.SEQ, FrameHeaders.encodeLong(firstSeq + i));
-            r.headers().add(FrameHeaders.CAPTURE_TS, FrameHeaders.encodeLong(t0Us + i * 100_000L));
-            producer.send(r);
-        }
-        producer.flush();
     }
 
     private static void await(

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.events.DeadLetter;
 import io.facestream.core.events.FaceObservation;
-import io.facestream.core.events.FrameHeaders;
 import io.facestream.core.events.JsonSerde;
 import io.facestream.core.events.Match;
 import io.facestream.core.kafka.KafkaClients;
@@ -15,14 +14,10 @@ import io.facestream.core.testing.ConsumerGroups;
 import io.facestream.core.testing.KafkaBroker;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.core.topics.TopicCreator;
-import io.facestream.embed.model.zoo.ModelZoo;
 import io.facestream.embed.model.zoo.SamplePhotos;
 import io.facestream.embed.service.EmbedService;
-import io.facestream.match.api.Multipart;
-import java.net.URI;
+import io.facestream.match.testing.FaceServices;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,26 +62,11 @@ class PoisonFaceTest {
         try (Admin admin = KafkaClients.admin(bootstrap)) {
             new TopicCreator(admin, (short) 1).ensure(TopicCatalog.defaults());
         }
-        Map<String, Object> o = new HashMap<>();
-        o.put("models.dir", ModelZoo.defaultStore().root().toString());
-        o.put("embed.service.group-id", "poison-embed-" + run);
-        o.put("embed.service.instance-id", "poison-" + run);
-        o.put("embed.service.mode", "complete");
-        o.put("api.port", 0);
-        o.put("api.host", "127.0.0.1");
-        o.put("api.keys.desk.key", KEY);
-        o.put("api.keys.desk.role", "admin");
-        o.put("api.audit-log", dir.resolve("audit.log").toString());
-        o.put("api.key-store", dir.resolve("api-keys.json").toString());
-        o.put("api.upload-dir", dir.resolve("uploads").toString());
-        o.put("gallery.index-dir", dir.resolve("gallery").toString());
-        o.put("match.state-dir", dir.resolve("streams").toString());
-        o.put("match.application-id", "poison-test-" + run);
-        o.put("match.gallery", gallery);
-        o.put("match.track.idle-check", "200ms");
-        FacestreamConfig config = FacestreamConfig.builder().isolated().build().with(o);
-        ConsumerGroups.startAtEnd(bootstrap, "poison-embed-" + run, TopicCatalog.FRAMES);
-        ConsumerGroups.startAtEnd(bootstrap, "poison-test-" + run, TopicCatalog.FACES);
+        FacestreamConfig config = FacestreamConfig.builder()
+                .isolated()
+                .build()
+                .with(FaceServices.config("poison", run, dir, KEY, gallery));
+        FaceServices.startAtEnd(bootstrap, "poison", run);
         ConsumerGroups.startAtEnd(bootstrap, "poison-verify-" + run, TopicCatalog.MATCHES);
         ConsumerGroups.startAtEnd(bootstrap, "poison-verify-" + run, TopicCatalog.DLQ);
 
@@ -99,25 +79,19 @@ class PoisonFaceTest {
             match.awaitRunning(Duration.ofSeconds(60));
             verify.subscribe(List.of(TopicCatalog.MATCHES, TopicCatalog.DLQ));
             String base = "http://127.0.0.1:" + match.apiPort();
-            assertEquals(
-                    201,
-                    send(
-                                    base + "/api/galleries",
-                                    "application/json",
-                                    ("{\"name\":\"" + gallery + "\",\"kind\":\"SINGLE\"}")
-                                            .getBytes(StandardCharsets.UTF_8))
-                            .statusCode());
-            Multipart alice = new Multipart()
-                    .field("subject_id", "alice")
-                    .file("image", "alice.jpg", Files.readAllBytes(photos.portrait(SamplePhotos.Portrait.SAME_A)));
-            HttpResponse<String> enrolled =
-                    send(base + "/api/galleries/" + gallery + "/subjects", alice.contentType(), alice.body());
-            assertEquals(201, enrolled.statusCode(), enrolled.body());
+            FaceServices.enrol(
+                    http,
+                    KEY,
+                    base,
+                    gallery,
+                    "alice",
+                    null,
+                    Files.readAllBytes(photos.portrait(SamplePhotos.Portrait.SAME_A)));
 
             // alice in front of the door: her track becomes confident (PROVISIONAL HIT) on its third face
             byte[] img2 = Files.readAllBytes(photos.portrait(SamplePhotos.Portrait.SAME_B));
             long t0Us = System.currentTimeMillis() * 1000;
-            sendFrames(producer, camera, img2, 0, FRAMES_BEFORE, t0Us);
+            FaceServices.sendFrames(producer, camera, img2, 0, FRAMES_BEFORE, t0Us);
             Map<String, Match> decisions = new HashMap<>();
             await(
                     verify,
@@ -141,7 +115,8 @@ class PoisonFaceTest {
                             TopicCatalog.FACES, camera, nan.build().toByteArray()))
                     .get();
             long poisonSentNs = System.nanoTime();
-            sendFrames(producer, camera, img2, FRAMES_BEFORE, FRAMES_AFTER, t0Us);
+            FaceServices.sendFrames(
+                    producer, camera, img2, FRAMES_BEFORE, FRAMES_AFTER, t0Us + FRAMES_BEFORE * 100_000L);
 
             ConsumerRecord<String, byte[]>[] dead = deadLetterHolder();
             long[] deadAtNs = {0};
@@ -182,30 +157,6 @@ class PoisonFaceTest {
     @SuppressWarnings("unchecked")
     private static ConsumerRecord<String, byte[]>[] deadLetterHolder() {
         return new ConsumerRecord[1];
-    }
-
-    private HttpResponse<String> send(String uri, String contentType, byte[] body) throws Exception {
-        return http.send(
-                HttpRequest.newBuilder(URI.create(uri))
-                        .timeout(Duration.ofSeconds(120))
-                        .header("Authorization", "Bearer " + KEY)
-                        .header("Content-Type", contentType)
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    /** Frames as a camera sends them: the photo as JPEG, 100 ms apart in capture time. */
-    private static void sendFrames(
-            KafkaProducer<String, byte[]> producer, String camera, byte[] jpeg, int first, int count, long t0Us)
-            throws Exception {
-        for (int seq = first; seq < first + count; seq++) {
-            ProducerRecord<String, byte[]> r = new ProducerRecord<>(TopicCatalog.FRAMES, camera, jpeg);
-            r.headers().add(FrameHeaders.SEQ, FrameHeaders.encodeLong(seq));
-            r.headers().add(FrameHeaders.CAPTURE_TS, FrameHeaders.encodeLong(t0Us + seq * 100_000L));
-            producer.send(r);
-        }
-        producer.flush();
     }
 
     /** Polls matches and dead letters of {@code camera} until {@code done} holds for the decisions seen. */
