@@ -57,7 +57,8 @@ public final class ScaleBench {
             double framesPerSecond,
             double facesPerSecond,
             int lost,
-            int duplicated) {}
+            int duplicated,
+            double load) {}
 
     private final Settings settings;
     private final Consumer<String> progress;
@@ -125,6 +126,7 @@ public final class ScaleBench {
             }
             Feeder feeder = new Feeder(rig.bootstrap(), cameras, ledger, cameraSet);
             double seconds;
+            double load;
             int frames;
             int faces;
             try {
@@ -134,6 +136,9 @@ public final class ScaleBench {
                 Thread.sleep(settings.window().toMillis());
                 Map<Ledger.Key, Integer> after = ledger.faces(cameraSet);
                 seconds = (System.nanoTime() - t0) / 1e9;
+                // the machine's 1-minute load at the window's end: other work on a shared machine shows here
+                load = java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                        .getSystemLoadAverage();
                 faces = after.size() - before.size();
                 frames = frames(after) - frames(before);
             } finally {
@@ -156,7 +161,8 @@ public final class ScaleBench {
                     frames / seconds,
                     faces / seconds,
                     tally.lost(),
-                    tally.duplicated());
+                    tally.duplicated(),
+                    load);
         } finally {
             for (Child c : embeds) {
                 c.stop(Duration.ofSeconds(20));
@@ -243,7 +249,8 @@ public final class ScaleBench {
                 "frames/s",
                 "faces/s",
                 "lost",
-                "duplicated");
+                "duplicated",
+                "load 1 min");
         for (Measurement m : runs) {
             t.row(
                     m.round(),
@@ -252,7 +259,8 @@ public final class ScaleBench {
                     round1(m.framesPerSecond()),
                     round1(m.facesPerSecond()),
                     m.lost(),
-                    m.duplicated());
+                    m.duplicated(),
+                    round1(m.load()));
         }
         double[] one = rates(runs, 1);
         double[] two = rates(runs, 2);
@@ -276,6 +284,10 @@ public final class ScaleBench {
                                 ? ": on " + cores + " cores two processes cannot double the rate, the ratio is bounded"
                                         + " by about " + cores + " minus the broker's and feeder's share"
                                 : ""));
+        t.note(
+                "load 1 min",
+                "the machine's load average at the end of each window: a row well above the others of its instance"
+                        + " count shared the cores with other work");
         t.note(
                 "input",
                 "frames with 1 to 3 given faces (fs.faces): no detector runs, every face is embedded (MobileFaceNet); "
