@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             EvalBenchCommand.class,
             TrainBenchCommand.class,
             CamerasBenchCommand.class,
+            ScaleBenchCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @Override

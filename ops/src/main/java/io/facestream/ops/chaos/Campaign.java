@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -129,32 +128,11 @@ public final class Campaign {
             Thread.sleep(500);
         }
         Thread.sleep(3_000); // a duplicate, or a zombie's late commit, would be visible by now
-        Map<Ledger.Key, Integer> faces = ledger.faces(cameras);
-        int lost = 0;
-        int duplicated = 0;
-        java.util.TreeSet<String> examples = new java.util.TreeSet<>();
-        for (Ledger.Key k : sent) {
-            int n = faces.getOrDefault(k, 0);
-            lost += n == 0 ? 1 : 0;
-            duplicated += Math.max(0, n - 1);
-            if (n != 1 && examples.size() < 8) {
-                examples.add(k.camera() + "/" + k.seq() + "/" + k.face() + " x" + n);
-            }
-        }
-        for (Map.Entry<Ledger.Key, Integer> e : faces.entrySet()) {
-            if (!sent.contains(e.getKey())) {
-                duplicated += e.getValue(); // a face of a frame the producer never had acknowledged
-            }
-        }
-        Map<String, Integer> finals = ledger.finals(workload.trackCamera());
-        int finalsOk = (int) finals.values().stream().filter(n -> n == 1).count();
-        int extraFinals = finals.values().stream().mapToInt(n -> n - 1).sum();
-        lost += Math.max(0, tracks - finals.size());
-        duplicated += extraFinals + Math.max(0, finals.size() - tracks);
-        finalsOk = Math.min(finalsOk, tracks);
-        if (finals.size() > tracks) {
-            finalsOk = Math.max(0, tracks - (finals.size() - tracks)); // more tracks than sent: a track was split
-        }
+        Ledger.Tally tally = ledger.tally(sent, cameras, workload.trackCamera(), tracks);
+        int lost = tally.lost();
+        int duplicated = tally.duplicated();
+        int finalsOk = tally.finalsOk();
+        java.util.SortedSet<String> examples = tally.examples();
 
         // recovery: until the output of input sent after the fault began arrived, for every camera of the run
         long worst = 0;

@@ -1,6 +1,7 @@
 package io.facestream.ops.chaos;
 
 import io.facestream.core.events.FaceObservation;
+import io.facestream.core.events.FrameHeaders;
 import io.facestream.core.events.JsonSerde;
 import io.facestream.core.events.Match;
 import io.facestream.core.kafka.KafkaClients;
@@ -40,7 +41,20 @@ final class Ledger implements AutoCloseable {
     private final Map<String, Long> finalArrivals = new HashMap<>();
     private volatile Throwable failure;
 
+    /** Frames per camera on facestream.frames (only when counted): records and the highest seq. */
+    private final Map<String, long[]> frames = new HashMap<>();
+
+    private final boolean countFrames;
+    /** Distinct observations per camera, for a cheap count while input is produced. */
+    private final Map<String, Integer> facesPerCamera = new HashMap<>();
+
     Ledger(String bootstrap) {
+        this(bootstrap, false);
+    }
+
+    /** With {@code countFrames}, also counts each camera's frames on facestream.frames (an ingest process's output). */
+    Ledger(String bootstrap, boolean countFrames) {
+        this.countFrames = countFrames;
         consumer = new KafkaConsumer<>(KafkaClients.with(
                 KafkaClients.consumer(bootstrap, null),
                 Map.of(
@@ -48,7 +62,10 @@ final class Ledger implements AutoCloseable {
                         ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
                         ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName())));
         List<TopicPartition> parts = new ArrayList<>();
-        for (String topic : List.of(TopicCatalog.FACES, TopicCatalog.MATCHES)) {
+        List<String> topics = countFrames
+                ? List.of(TopicCatalog.FACES, TopicCatalog.MATCHES, TopicCatalog.FRAMES)
+                : List.of(TopicCatalog.FACES, TopicCatalog.MATCHES);
+        for (String topic : topics) {
             consumer.partitionsFor(topic).forEach(p -> parts.add(new TopicPartition(topic, p.partition())));
         }
         consumer.assign(parts);
@@ -69,7 +86,15 @@ final class Ledger implements AutoCloseable {
                     }
                     String camera = new String(r.key(), StandardCharsets.UTF_8);
                     long now = System.currentTimeMillis();
-                    if (r.topic().equals(TopicCatalog.FACES)) {
+                    if (r.topic().equals(TopicCatalog.FRAMES)) {
+                        long n = FrameHeaders.readLong(r.headers(), FrameHeaders.SEQ)
+                                .orElse(-1);
+                        synchronized (this) {
+                            long[] c = frames.computeIfAbsent(camera, k -> new long[] {0, -1});
+                            c[0]++;
+                            c[1] = Math.max(c[1], n);
+                        }
+                    } else if (r.topic().equals(TopicCatalog.FACES)) {
                         FaceObservation o;
                         try {
                             o = FaceObservation.parseFrom(r.value());
@@ -81,7 +106,9 @@ final class Ledger implements AutoCloseable {
                         }
                         synchronized (this) {
                             Key k = new Key(camera, o.getFrameSeq(), o.getFaceIndex());
-                            faces.merge(k, 1, Integer::sum);
+                            if (faces.merge(k, 1, Integer::sum) == 1) {
+                                facesPerCamera.merge(camera, 1, Integer::sum);
+                            }
                             faceArrivals.putIfAbsent(k, now);
                         }
                     } else {
@@ -130,6 +157,63 @@ final class Ledger implements AutoCloseable {
             }
         });
         return out;
+    }
+
+    /** Distinct observations of these cameras committed so far. */
+    synchronized int faceCount(Set<String> cameras) {
+        int n = 0;
+        for (String c : cameras) {
+            n += facesPerCamera.getOrDefault(c, 0);
+        }
+        return n;
+    }
+
+    /** Frames of {@code camera} counted on facestream.frames so far (0 unless the ledger counts frames). */
+    synchronized long frames(String camera) {
+        long[] c = frames.get(camera);
+        return c == null ? 0 : c[0];
+    }
+
+    /**
+     * What came out of a run, against what went in: each acknowledged frame face must be committed exactly once, each
+     * sent track must have exactly one FINAL decision.
+     *
+     * @param lost       sent observations never committed, plus tracks without a FINAL
+     * @param duplicated extra committed records of an observation, records of frames never acknowledged, extra FINALs
+     * @param finalsOk   tracks with exactly one FINAL
+     * @param examples   a few observations committed other than once ({@code camera/seq/face xN})
+     */
+    record Tally(int lost, int duplicated, int finalsOk, java.util.SortedSet<String> examples) {}
+
+    /** Counts the run's observations of {@code cameras} and the FINALs of {@code trackCamera} ({@code tracks} sent). */
+    Tally tally(Set<Key> sent, Set<String> cameras, String trackCamera, int tracks) {
+        Map<Key, Integer> faces = faces(cameras);
+        int lost = 0;
+        int duplicated = 0;
+        java.util.TreeSet<String> examples = new java.util.TreeSet<>();
+        for (Key k : sent) {
+            int n = faces.getOrDefault(k, 0);
+            lost += n == 0 ? 1 : 0;
+            duplicated += Math.max(0, n - 1);
+            if (n != 1 && examples.size() < 8) {
+                examples.add(k.camera() + "/" + k.seq() + "/" + k.face() + " x" + n);
+            }
+        }
+        for (Map.Entry<Key, Integer> e : faces.entrySet()) {
+            if (!sent.contains(e.getKey())) {
+                duplicated += e.getValue(); // a face of a frame the producer never had acknowledged
+            }
+        }
+        Map<String, Integer> finals = finals(trackCamera);
+        int finalsOk = (int) finals.values().stream().filter(n -> n == 1).count();
+        int extraFinals = finals.values().stream().mapToInt(n -> n - 1).sum();
+        lost += Math.max(0, tracks - finals.size());
+        duplicated += extraFinals + Math.max(0, finals.size() - tracks);
+        finalsOk = Math.min(finalsOk, tracks);
+        if (finals.size() > tracks) {
+            finalsOk = Math.max(0, tracks - (finals.size() - tracks)); // more tracks than sent: a track was split
+        }
+        return new Tally(lost, duplicated, finalsOk, examples);
     }
 
     /**

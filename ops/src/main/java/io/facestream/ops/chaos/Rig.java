@@ -28,11 +28,25 @@ final class Rig implements AutoCloseable {
     final Duration sessionTimeout;
     final Child broker;
     final List<Child> embeds = new ArrayList<>();
+    final List<Child> matches = new ArrayList<>();
+    /** The first match instance (the campaign's only one), null in a rig without match instances. */
     final Child match;
+
     private final List<Child> extra = new ArrayList<>();
     private final java.util.function.Consumer<String> progress;
 
+    /** The campaign's rig: two embed instances, one match instance. */
     Rig(Path dir, Duration sessionTimeout, java.util.function.Consumer<String> progress) {
+        this(dir, sessionTimeout, progress, 2, 1);
+    }
+
+    /** A rig of {@code embedCount} embed instances (one group) and {@code matchCount} match instances (one app id). */
+    Rig(
+            Path dir,
+            Duration sessionTimeout,
+            java.util.function.Consumer<String> progress,
+            int embedCount,
+            int matchCount) {
         this.dir = dir;
         this.sessionTimeout = sessionTimeout;
         this.progress = progress;
@@ -48,11 +62,22 @@ final class Rig implements AutoCloseable {
                         "--data",
                         dir.resolve("kafka-data").toString()),
                 0);
-        embeds.add(embed("embed-a"));
-        embeds.add(embed("embed-b"));
+        for (int i = 0; i < embedCount; i++) {
+            embeds.add(embed("embed-" + (char) ('a' + i)));
+        }
+        for (int i = 0; i < matchCount; i++) {
+            // the first keeps the campaign's names; further instances get their own state, index and API files
+            matches.add(match(i == 0 ? "match" : "match-" + (char) ('a' + i)));
+        }
+        this.match = matches.isEmpty() ? null : matches.get(0);
+    }
+
+    /** A match instance of the rig's application id, with its own state directory, gallery index and API files. */
+    Child match(String name) {
         int mp = freePort();
-        this.match = new Child(
-                "match",
+        String suffix = name.equals("match") ? "" : name.substring("match".length());
+        return new Child(
+                name,
                 dir,
                 List.of("-Xmx512m"),
                 List.of(
@@ -66,7 +91,7 @@ final class Rig implements AutoCloseable {
                         "--set",
                         "match.application-id=" + MATCH_APPLICATION,
                         "--set",
-                        "match.state-dir=" + dir.resolve("match-state"),
+                        "match.state-dir=" + dir.resolve("match-state" + suffix),
                         "--set",
                         "match.gallery=none",
                         "--set",
@@ -78,15 +103,15 @@ final class Rig implements AutoCloseable {
                         "--set",
                         "management.broker-check-interval=1s",
                         "--set",
-                        "gallery.index-dir=" + dir.resolve("match-gallery"),
+                        "gallery.index-dir=" + dir.resolve("match-gallery" + suffix),
                         "--set",
                         "api.keys.chaos.key=chaos-campaign-key-0123456789",
                         "--set",
-                        "api.audit-log=" + dir.resolve("match-audit.log"),
+                        "api.audit-log=" + dir.resolve("match" + suffix + "-audit.log"),
                         "--set",
-                        "api.key-store=" + dir.resolve("api-keys.json"),
+                        "api.key-store=" + dir.resolve("api-keys" + suffix + ".json"),
                         "--set",
-                        "api.upload-dir=" + dir.resolve("uploads")),
+                        "api.upload-dir=" + dir.resolve("uploads" + suffix)),
                 mp);
     }
 
@@ -126,6 +151,28 @@ final class Rig implements AutoCloseable {
                 mp);
     }
 
+    /**
+     * An ingest process reading {@code cameras} ({@code ID=SOURCE;options}, as {@code facestream ingest --camera}):
+     * ingest instances share nothing, each reads the cameras it is given, so ingest scales by splitting the cameras
+     * between processes.
+     */
+    Child ingest(String name, List<String> cameras) {
+        int mp = freePort();
+        List<String> args = new ArrayList<>(List.of(
+                "ingest",
+                "--bootstrap",
+                bootstrap(),
+                "--management-port",
+                Integer.toString(mp),
+                "--set",
+                "management.broker-check-interval=1s"));
+        for (String c : cameras) {
+            args.add("--camera");
+            args.add(c);
+        }
+        return new Child(name, dir, List.of("-Xmx256m"), args, mp);
+    }
+
     /** Starts the broker, creates the topics, starts the services and waits until all are ready. */
     void start() throws InterruptedException {
         // Ctrl-C (or a test timeout) must not leave a broker and services running: they are killed with the campaign
@@ -135,7 +182,8 @@ final class Rig implements AutoCloseable {
             new TopicCreator(admin, (short) 1).ensure(TopicCatalog.defaults());
         }
         embeds.forEach(Child::start);
-        match.start();
+        matches.forEach(Child::start);
+        extra.forEach(Child::start);
         for (Child c : services()) {
             if (!c.awaitReady(Duration.ofSeconds(180))) {
                 throw new IllegalStateException(
@@ -173,7 +221,7 @@ final class Rig implements AutoCloseable {
     /** The long-running services (not the broker), including instances a fault started. */
     List<Child> services() {
         List<Child> all = new ArrayList<>(embeds);
-        all.add(match);
+        all.addAll(matches);
         all.addAll(extra);
         return all;
     }
@@ -232,6 +280,64 @@ final class Rig implements AutoCloseable {
             c.stop(Duration.ofSeconds(20));
         }
         broker.stop(Duration.ofSeconds(30));
+    }
+
+    /**
+     * The partitions of {@code topic} each live member of consumer group {@code group} (an embed group, a match
+     * application id) is assigned, one set per member (empty while the group rebalances or has no members).
+     */
+    List<java.util.Set<Integer>> assignment(String group, String topic) throws InterruptedException {
+        try (Admin admin = KafkaClients.admin(bootstrap())) {
+            var description = admin.describeConsumerGroups(List.of(group))
+                    .all()
+                    .get(10, TimeUnit.SECONDS)
+                    .get(group);
+            List<java.util.Set<Integer>> out = new ArrayList<>();
+            for (var member : description.members()) {
+                java.util.Set<Integer> parts = new java.util.TreeSet<>();
+                for (var tp : member.assignment().topicPartitions()) {
+                    if (tp.topic().equals(topic)) {
+                        parts.add(tp.partition());
+                    }
+                }
+                out.add(parts);
+            }
+            return out;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return List.of(); // the group coordinator is loading or moving: asked again by the caller
+        }
+    }
+
+    /**
+     * Waits until group {@code group} has exactly {@code members} members, each assigned some partition of
+     * {@code topic}, all partitions assigned once; returns the assignment, or the last one seen after the timeout.
+     */
+    List<java.util.Set<Integer>> awaitSpread(String group, String topic, int members, int partitions, Duration timeout)
+            throws InterruptedException {
+        long until = System.nanoTime() + timeout.toNanos();
+        List<java.util.Set<Integer>> last = List.of();
+        while (System.nanoTime() < until) {
+            last = assignment(group, topic);
+            if (spread(last, members, partitions)) {
+                return last;
+            }
+            Thread.sleep(500);
+        }
+        return last;
+    }
+
+    /** Each of {@code members} members owns some partitions and together they own each of {@code partitions} once. */
+    static boolean spread(List<java.util.Set<Integer>> assignment, int members, int partitions) {
+        if (assignment.size() != members || assignment.stream().anyMatch(java.util.Set::isEmpty)) {
+            return false;
+        }
+        java.util.Set<Integer> all = new java.util.HashSet<>();
+        int total = 0;
+        for (var parts : assignment) {
+            all.addAll(parts);
+            total += parts.size();
+        }
+        return total == partitions && all.size() == partitions;
     }
 
     static int freePort() {

@@ -87,17 +87,9 @@ final class Workload implements AutoCloseable {
             for (long seq = 0; running; seq++) {
                 frameTimes.add(new long[] {seq, System.currentTimeMillis()});
                 for (String camera : frameCameras) {
-                    int n = 1 + (int) ((seq + camera.hashCode()) % 3 + 3) % 3;
-                    List<String> faces = new ArrayList<>();
-                    for (int i = 0; i < n; i++) {
-                        faces.add("{\"box\":[" + (20 + 40 * i) + "," + (20 + 20 * i) + ",120,140],\"label\":\"f" + i
-                                + "\"}");
-                    }
-                    RecordHeaders h = new RecordHeaders();
-                    h.add(FrameHeaders.SEQ, FrameHeaders.encodeLong(seq));
-                    h.add(FrameHeaders.FACES, ("[" + String.join(",", faces) + "]").getBytes(StandardCharsets.UTF_8));
+                    int n = facesOf(camera, seq);
                     long frameSeq = seq;
-                    producer.send(new ProducerRecord<>(TopicCatalog.FRAMES, null, camera, IMAGE, h), (md, e) -> {
+                    producer.send(frame(camera, seq), (md, e) -> {
                         if (e == null) {
                             synchronized (sentFaces) {
                                 for (int i = 0; i < n; i++) {
@@ -113,6 +105,27 @@ final class Workload implements AutoCloseable {
         } catch (Exception e) {
             failed.compareAndSet(null, e);
         }
+    }
+
+    /** How many given faces frame {@code seq} of {@code camera} names: 1 to 3, varying from frame to frame. */
+    static int facesOf(String camera, long seq) {
+        return 1 + (int) ((seq + camera.hashCode()) % 3 + 3) % 3;
+    }
+
+    /**
+     * Frame {@code seq} of {@code camera}: the same small JPEG each time, with {@link #facesOf} given faces in the
+     * {@code fs.faces} header, so the embed service runs no detector and embeds exactly those faces.
+     */
+    static ProducerRecord<String, byte[]> frame(String camera, long seq) {
+        int n = facesOf(camera, seq);
+        List<String> faces = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            faces.add("{\"box\":[" + (20 + 40 * i) + "," + (20 + 20 * i) + ",120,140],\"label\":\"f" + i + "\"}");
+        }
+        RecordHeaders h = new RecordHeaders();
+        h.add(FrameHeaders.SEQ, FrameHeaders.encodeLong(seq));
+        h.add(FrameHeaders.FACES, ("[" + String.join(",", faces) + "]").getBytes(StandardCharsets.UTF_8));
+        return new ProducerRecord<>(TopicCatalog.FRAMES, null, camera, IMAGE, h);
     }
 
     private void produceTracks() {
