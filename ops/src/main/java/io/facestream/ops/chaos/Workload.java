@@ -37,6 +37,9 @@ final class Workload implements AutoCloseable {
 
     private final List<String> frameCameras;
     private final String trackCamera;
+    /** How long the workload's producer keeps a record through a broker outage: longer than any outage a run makes. */
+    static final int OUTAGE_TOLERANCE_MS = 10 * 60_000;
+
     private final KafkaProducer<String, byte[]> producer;
     private final Set<Ledger.Key> sentFaces = new HashSet<>();
     private final AtomicInteger sentTracks = new AtomicInteger();
@@ -59,8 +62,14 @@ final class Workload implements AutoCloseable {
         this.trackCamera = runId + "-tracks";
         // linger: a track's faces leave in one batch, which the broker appends whole (a track is never split by a
         // broker that goes away between its faces)
+        // and the cameras ride out any outage a campaign makes: a producer that gave up after Kafka's default two
+        // minutes would end a run with a long broker-down (the three minutes) for the harness, not the system
         this.producer = new KafkaProducer<>(KafkaClients.with(
-                KafkaClients.producer(bootstrap, "chaos-" + runId), Map.of(ProducerConfig.LINGER_MS_CONFIG, 50)));
+                KafkaClients.producer(bootstrap, "chaos-" + runId),
+                Map.of(
+                        ProducerConfig.LINGER_MS_CONFIG, 50,
+                        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, OUTAGE_TOLERANCE_MS,
+                        ProducerConfig.MAX_BLOCK_MS_CONFIG, OUTAGE_TOLERANCE_MS)));
         this.frames = new Thread(this::produceFrames, "chaos-frames-" + runId);
         this.tracks = new Thread(this::produceTracks, "chaos-tracks-" + runId);
         frames.start();
