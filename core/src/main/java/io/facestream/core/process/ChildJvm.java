@@ -33,11 +33,22 @@ public final class ChildJvm {
     /** As {@link #start(Path, Path, String, List)} with the given JVM flags after the project's (heap size, ...). */
     public static Process start(Path workDir, Path log, String mainClass, List<String> jvmFlags, List<String> args)
             throws IOException {
+        return start(workDir, log, List.of(), mainClass, jvmFlags, args);
+    }
+
+    /**
+     * As {@link #start(Path, Path, String, List, List)}, the java command run by {@code launcher} (a command prefix
+     * such as {@code nsenter … --}, which must exec the command so that signals reach the JVM; empty = none).
+     */
+    public static Process start(
+            Path workDir, Path log, List<String> launcher, String mainClass, List<String> jvmFlags, List<String> args)
+            throws IOException {
         Path pathingJar = workDir.resolve("classpath.jar");
         if (!Files.exists(pathingJar)) {
             writePathingJar(pathingJar, System.getProperty("java.class.path"));
         }
-        List<String> cmd = new ArrayList<>(
+        List<String> cmd = new ArrayList<>(launcher);
+        cmd.addAll(
                 List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), jvmOptions()));
         cmd.addAll(jvmFlags);
         cmd.addAll(List.of("-cp", pathingJar.toString(), mainClass));

@@ -72,7 +72,8 @@ public final class Campaign {
         Random random = new Random(settings.seed());
         List<Run> runs = new ArrayList<>();
         progress.accept("chaos: starting broker, 2 embed instances and the match service in " + settings.dir());
-        try (Rig rig = new Rig(settings.dir(), settings.sessionTimeout(), progress)) {
+        int diskMb = settings.faults().contains(DiskFull.NAME) ? DiskFull.DISK_MB : 0;
+        try (Rig rig = new Rig(settings.dir(), settings.sessionTimeout(), progress, diskMb)) {
             rig.start();
             try (Ledger ledger = new Ledger(rig.bootstrap())) {
                 for (String name : settings.faults()) {

@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {
             "Fault injection with real processes: a broker, two embed instances and a match service, each its own JVM, "
-                    + "killed, stopped, paused and bounced while frames and faces flow; every run must lose and duplicate nothing "
+                    + "killed, stopped, paused and bounced, and the match service's disk filled, while frames and faces flow; every run must lose and duplicate nothing "
                     + "(camera, seq, face index) and give exactly one FINAL per track.",
             "Exit 0 when every run passed, 1 otherwise. Logs of every process stay in --work."
         })
@@ -33,7 +33,8 @@ public final class ChaosCommand implements Callable<Integer> {
             paramLabel = "LIST",
             split = ",",
             description =
-                    "fault kinds, in order (default: all): embed-kill, match-kill, broker-bounce, broker-down, embed-pause")
+                    "fault kinds, in order (default: all): embed-kill, match-kill, broker-bounce, broker-down, embed-pause, "
+                            + "disk-full")
     List<String> faults = Fault.NAMES;
 
     @Option(

@@ -27,6 +27,7 @@ final class Child {
     private final List<String> jvmFlags;
     private final List<String> args;
     private final int managementPort;
+    private volatile List<String> launcher = List.of();
     private volatile Process process;
     private boolean expectedDown = true;
     private int unplannedExits;
@@ -55,11 +56,16 @@ final class Child {
                     "---- start " + java.time.Instant.now() + "\n",
                     java.nio.file.StandardOpenOption.CREATE,
                     java.nio.file.StandardOpenOption.APPEND);
-            process = ChildJvm.start(dir, log(), "io.facestream.ops.FacestreamCli", jvmFlags, args);
+            process = ChildJvm.start(dir, log(), launcher, "io.facestream.ops.FacestreamCli", jvmFlags, args);
             expectedDown = false;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name + " (log " + log() + ")", e);
         }
+    }
+
+    /** Every start from now on runs the JVM through this command prefix (e.g. {@link DiskJail#enter()}). */
+    void launchWith(List<String> prefix) {
+        this.launcher = List.copyOf(prefix);
     }
 
     synchronized boolean alive() {
@@ -146,17 +152,27 @@ final class Child {
 
     /** The management port's {@code GET /health/ready}: 200 = true, 503 = false, no answer = null. */
     Boolean ready() {
+        HttpResponse<String> r = readiness();
+        return r == null ? null : r.statusCode() == 200;
+    }
+
+    /** The body of {@code GET /health/ready} (each component's state and detail), null without an answer. */
+    String readinessBody() {
+        HttpResponse<String> r = readiness();
+        return r == null ? null : r.body();
+    }
+
+    private HttpResponse<String> readiness() {
         if (managementPort <= 0) {
             return null;
         }
         try {
-            HttpResponse<Void> r = HTTP.send(
+            return HTTP.send(
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/health/ready"))
                             .timeout(Duration.ofSeconds(2))
                             .GET()
                             .build(),
-                    HttpResponse.BodyHandlers.discarding());
-            return r.statusCode() == 200;
+                    HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             return null;
         } catch (InterruptedException e) {

@@ -9,9 +9,10 @@ import java.util.Random;
  * The campaign measures recovery from {@link Outcome#recoverFromMs()} (the moment the fault hit for a process fault,
  * the broker's return for a broker fault) until output of input sent after the fault began arrives.
  */
-sealed interface Fault permits EmbedKill, MatchKill, BrokerBounce, BrokerDown, EmbedPause {
+sealed interface Fault permits EmbedKill, MatchKill, BrokerBounce, BrokerDown, EmbedPause, DiskFull {
     /** The names {@code --faults} accepts, in the campaign's order. */
-    List<String> NAMES = List.of(EmbedKill.NAME, MatchKill.NAME, BrokerBounce.NAME, BrokerDown.NAME, EmbedPause.NAME);
+    List<String> NAMES =
+            List.of(EmbedKill.NAME, MatchKill.NAME, BrokerBounce.NAME, BrokerDown.NAME, EmbedPause.NAME, DiskFull.NAME);
 
     String name();
 
@@ -36,6 +37,7 @@ sealed interface Fault permits EmbedKill, MatchKill, BrokerBounce, BrokerDown, E
             case BrokerBounce.NAME -> new BrokerBounce();
             case BrokerDown.NAME -> new BrokerDown(brokerDown);
             case EmbedPause.NAME -> new EmbedPause();
+            case DiskFull.NAME -> new DiskFull();
             default ->
                 throw new IllegalArgumentException(
                         "unknown fault '" + name + "'; use some of " + String.join(",", NAMES));

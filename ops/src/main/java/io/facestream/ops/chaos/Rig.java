@@ -33,11 +33,15 @@ final class Rig implements AutoCloseable {
     final Child match;
 
     private final List<Child> extra = new ArrayList<>();
+    private final int diskMb;
+    /** The first match instance's own disk while the rig runs, null without one. */
+    private DiskJail disk;
+
     private final java.util.function.Consumer<String> progress;
 
-    /** The campaign's rig: two embed instances, one match instance. */
-    Rig(Path dir, Duration sessionTimeout, java.util.function.Consumer<String> progress) {
-        this(dir, sessionTimeout, progress, 2, 1);
+    /** The campaign's rig: two embed instances, one match instance; {@code diskMb} > 0: its own small disk. */
+    Rig(Path dir, Duration sessionTimeout, java.util.function.Consumer<String> progress, int diskMb) {
+        this(dir, sessionTimeout, progress, 2, 1, diskMb);
     }
 
     /** A rig of {@code embedCount} embed instances (one group) and {@code matchCount} match instances (one app id). */
@@ -47,7 +51,22 @@ final class Rig implements AutoCloseable {
             java.util.function.Consumer<String> progress,
             int embedCount,
             int matchCount) {
+        this(dir, sessionTimeout, progress, embedCount, matchCount, 0);
+    }
+
+    /**
+     * As above; with {@code diskMb} > 0 the first match instance keeps its state directory and gallery index on a
+     * tmpfs of that size of its own ({@link DiskJail}, mounted at start), which the disk-full fault fills and frees.
+     */
+    Rig(
+            Path dir,
+            Duration sessionTimeout,
+            java.util.function.Consumer<String> progress,
+            int embedCount,
+            int matchCount,
+            int diskMb) {
         this.dir = dir;
+        this.diskMb = diskMb;
         this.sessionTimeout = sessionTimeout;
         this.progress = progress;
         this.brokerPort = freePort();
@@ -76,6 +95,9 @@ final class Rig implements AutoCloseable {
     Child match(String name) {
         int mp = freePort();
         String suffix = name.equals("match") ? "" : name.substring("match".length());
+        boolean small = diskMb > 0 && suffix.isEmpty();
+        Path state = small ? diskMountPoint().resolve("state") : dir.resolve("match-state" + suffix);
+        Path gallery = small ? diskMountPoint().resolve("gallery") : dir.resolve("match-gallery" + suffix);
         return new Child(
                 name,
                 dir,
@@ -91,7 +113,7 @@ final class Rig implements AutoCloseable {
                         "--set",
                         "match.application-id=" + MATCH_APPLICATION,
                         "--set",
-                        "match.state-dir=" + dir.resolve("match-state" + suffix),
+                        "match.state-dir=" + state,
                         "--set",
                         "match.gallery=none",
                         "--set",
@@ -103,7 +125,7 @@ final class Rig implements AutoCloseable {
                         "--set",
                         "management.broker-check-interval=1s",
                         "--set",
-                        "gallery.index-dir=" + dir.resolve("match-gallery" + suffix),
+                        "gallery.index-dir=" + gallery,
                         "--set",
                         "api.keys.chaos.key=chaos-campaign-key-0123456789",
                         "--set",
@@ -113,6 +135,18 @@ final class Rig implements AutoCloseable {
                         "--set",
                         "api.upload-dir=" + dir.resolve("uploads" + suffix)),
                 mp);
+    }
+
+    private Path diskMountPoint() {
+        return dir.resolve("match-disk");
+    }
+
+    /** The match instance's small disk (the disk-full fault fills it); fails in a rig made without one. */
+    DiskJail disk() {
+        if (disk == null) {
+            throw new IllegalStateException("this rig's match instance has no disk of its own (diskMb 0)");
+        }
+        return disk;
     }
 
     String bootstrap() {
@@ -177,6 +211,10 @@ final class Rig implements AutoCloseable {
     void start() throws InterruptedException {
         // Ctrl-C (or a test timeout) must not leave a broker and services running: they are killed with the campaign
         Runtime.getRuntime().addShutdownHook(reaper);
+        if (diskMb > 0) {
+            disk = DiskJail.open(diskMountPoint(), diskMb);
+            match.launchWith(disk.enter());
+        }
         startBroker();
         try (Admin admin = KafkaClients.admin(bootstrap())) {
             new TopicCreator(admin, (short) 1).ensure(TopicCatalog.defaults());
@@ -267,6 +305,9 @@ final class Rig implements AutoCloseable {
             c.killQuietly();
         }
         broker.killQuietly();
+        if (disk != null) {
+            disk.close();
+        }
     }
 
     @Override
@@ -280,6 +321,9 @@ final class Rig implements AutoCloseable {
             c.stop(Duration.ofSeconds(20));
         }
         broker.stop(Duration.ofSeconds(30));
+        if (disk != null) {
+            disk.close();
+        }
     }
 
     /**

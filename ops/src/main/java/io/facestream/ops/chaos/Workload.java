@@ -1,9 +1,6 @@
 package io.facestream.ops.chaos;
 
-import io.facestream.core.events.Box;
-import io.facestream.core.events.FaceObservation;
 import io.facestream.core.events.FrameHeaders;
-import io.facestream.core.events.ModelRef;
 import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.topics.TopicCatalog;
 import java.awt.image.BufferedImage;
@@ -144,25 +141,12 @@ final class Workload implements AutoCloseable {
                 trackTimes.add(new long[] {track, System.currentTimeMillis()});
                 AtomicInteger acked = new AtomicInteger();
                 for (int f = 0; f < FACES_PER_TRACK; f++) {
-                    FaceObservation.Builder o = FaceObservation.newBuilder()
-                            .setCameraId(trackCamera)
-                            .setFrameSeq((long) track * FACES_PER_TRACK + f)
-                            .setCaptureTsUs(t0 + track * 3_000_000L + f * 40_000L)
-                            .setBox(Box.newBuilder()
-                                    .setX(100 + 2 * f)
-                                    .setY(100)
-                                    .setWidth(60)
-                                    .setHeight(60))
-                            .setModel(ModelRef.newBuilder()
-                                    .setName("mobilefacenet")
-                                    .setVersion("1"))
-                            .setNorm(20);
-                    for (int i = 0; i < 16; i++) {
-                        o.addEmbedding(i == track % 16 ? 20f : 0.3f * f);
-                    }
                     producer.send(
                             new ProducerRecord<>(
-                                    TopicCatalog.FACES, trackCamera, o.build().toByteArray()),
+                                    TopicCatalog.FACES,
+                                    trackCamera,
+                                    SyntheticTracks.face(trackCamera, track, f, FACES_PER_TRACK, t0)
+                                            .toByteArray()),
                             (md, e) -> {
                                 if (e == null) {
                                     acked.incrementAndGet();

@@ -3,11 +3,8 @@ package io.facestream.ops.match;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.facestream.core.events.Box;
-import io.facestream.core.events.FaceObservation;
 import io.facestream.core.events.JsonSerde;
 import io.facestream.core.events.Match;
-import io.facestream.core.events.ModelRef;
 import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.testing.ChildJvm;
 import io.facestream.core.testing.ConsumerGroups;
@@ -65,24 +62,12 @@ class MatchKillRestartTest {
                         long t0 = System.currentTimeMillis() * 1000L;
                         for (int track = 0; track < TRACKS; track++) {
                             for (int f = 0; f < FACES_PER_TRACK; f++) {
-                                FaceObservation.Builder o = FaceObservation.newBuilder()
-                                        .setCameraId(camera)
-                                        .setFrameSeq((long) track * FACES_PER_TRACK + f)
-                                        .setCaptureTsUs(t0 + track * 3_000_000L + f * 40_000L)
-                                        .setBox(Box.newBuilder()
-                                                .setX(100 + 2 * f)
-                                                .setY(100)
-                                                .setWidth(60)
-                                                .setHeight(60))
-                                        .setModel(ModelRef.newBuilder()
-                                                .setName("mobilefacenet")
-                                                .setVersion("1"))
-                                        .setNorm(20);
-                                for (int i = 0; i < 16; i++) {
-                                    o.addEmbedding(i == track % 16 ? 20f : 0.3f * f);
-                                }
                                 p.send(new ProducerRecord<>(
-                                        TopicCatalog.FACES, camera, o.build().toByteArray()));
+                                        TopicCatalog.FACES,
+                                        camera,
+                                        io.facestream.ops.chaos.SyntheticTracks.face(
+                                                        camera, track, f, FACES_PER_TRACK, t0)
+                                                .toByteArray()));
                             }
                             p.flush();
                             Thread.sleep(150);
