@@ -11,7 +11,7 @@ import io.facestream.match.api.audit.Access;
 import io.facestream.match.api.auth.Guard;
 import io.facestream.match.api.auth.Role;
 import io.facestream.match.api.auth.RouteClass;
-import io.facestream.match.api.faces.FaceRecords;
+import io.facestream.match.api.faces.FaceCrops;
 import io.facestream.match.api.live.MatchFeed;
 import io.facestream.match.api.live.MatchQuery;
 import io.vertx.core.http.HttpMethod;
@@ -28,12 +28,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 /** Matches, tracks, cameras, face crops, feedback and the live streams (SSE and WebSocket). */
 public final class MatchRoutes {
     private final MatchFeed feed;
-    private final FaceRecords faces;
+    private final FaceCrops faces;
     private final Producer<String, byte[]> feedback;
 
     private CameraAdmin cameras;
 
-    public MatchRoutes(MatchFeed feed, FaceRecords faces, Producer<String, byte[]> feedback) {
+    public MatchRoutes(MatchFeed feed, FaceCrops faces, Producer<String, byte[]> feedback) {
         this.feed = feed;
         this.faces = faces;
         this.feedback = feedback;
@@ -175,14 +175,14 @@ public final class MatchRoutes {
         }
         ApiRouter.blocking(
                 ctx,
-                () -> faces.read(partition, offset)
+                () -> faces.crop(partition, offset)
                         .orElseThrow(() -> ApiError.notFound("no face record at faces/" + partition + "/" + offset)),
-                o -> {
-                    if (o.getAlignedCropJpeg().isEmpty()) {
+                c -> {
+                    if (c.jpeg().length == 0) {
                         Replies.error(
                                 ctx, 404, "face faces/" + partition + "/" + offset + " was stored without its crop");
                     } else {
-                        Replies.jpeg(ctx, o.getAlignedCropJpeg().toByteArray());
+                        Replies.jpeg(ctx, c.jpeg());
                     }
                 });
     }

@@ -25,7 +25,7 @@ import io.facestream.match.api.auth.ApiKeys;
 import io.facestream.match.api.auth.Guard;
 import io.facestream.match.api.auth.RateLimiter;
 import io.facestream.match.api.auth.Sessions;
-import io.facestream.match.api.faces.FaceRecords;
+import io.facestream.match.api.faces.FaceCrops;
 import io.facestream.match.api.faces.LazyFaceReader;
 import io.facestream.match.api.faces.PipelineFaceReader;
 import io.facestream.match.api.live.MatchFeed;
@@ -133,7 +133,15 @@ public final class MatchService implements AutoCloseable {
                 own(new MatchFeed(kafka, config.getInt("api.recent-matches"), unknownRetention, Clock.systemUTC())
                         .withDeletedSubjects((g, s) -> deletedSubject(replica, g, s))
                         .start());
-        FaceRecords faceRecords = own(new FaceRecords(kafka));
+        FaceCrops faceCrops = own(new FaceCrops(
+                kafka, config.getInt("api.crops.readers"), config.getInt("api.crops.cache"), feed::isRecentBestFace));
+        if (config.getBoolean("api.crops.prefetch")) {
+            feed.listen(m -> {
+                if (m.bestFace() != null) {
+                    faceCrops.prefetch(m.bestFace());
+                }
+            });
+        }
         Producer<String, byte[]> feedback =
                 own(new KafkaProducer<>(KafkaClients.producer(kafka, "facestream-match-feedback")));
         own(Metrics.bind(feedback)); // closed before the producer: parts close in reverse order
@@ -170,7 +178,7 @@ public final class MatchService implements AutoCloseable {
                     io.facestream.core.topics.TopicCatalog.CAMERAS,
                     io.facestream.core.topics.TopicCatalog.CAMERA_STATUS);
         }
-        this.router = router.build(vertx, new MatchRoutes(feed, faceRecords, feedback).withCameras(cameras));
+        this.router = router.build(vertx, new MatchRoutes(feed, faceCrops, feedback).withCameras(cameras));
         this.routes = router.routes();
         host = config.getString("api.host");
         api = own(ApiServer.start(vertx, this.router, host, config.getInt("api.port"), tls));

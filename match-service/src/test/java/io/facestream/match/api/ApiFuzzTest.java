@@ -24,8 +24,8 @@ import io.facestream.match.api.auth.ApiKeys;
 import io.facestream.match.api.auth.Guard;
 import io.facestream.match.api.auth.RateLimiter;
 import io.facestream.match.api.auth.Sessions;
+import io.facestream.match.api.faces.FaceCrops;
 import io.facestream.match.api.faces.FaceReader;
-import io.facestream.match.api.faces.FaceRecords;
 import io.facestream.match.api.faces.ReadFace;
 import io.facestream.match.api.live.MatchFeed;
 import io.facestream.match.gallery.IndexedGallery;
@@ -142,7 +142,7 @@ class ApiFuzzTest {
         ApiLimits limits = ApiLimits.from(config);
         AuditLog audit = new AuditLog(config.getPath("api.audit-log"));
         MatchFeed feed = own(new MatchFeed(KafkaConnection.of(bootstrap), 100).start());
-        FaceRecords faces = own(new FaceRecords(KafkaConnection.of(bootstrap)));
+        FaceCrops faces = own(new FaceCrops(KafkaConnection.of(bootstrap), 1, 0, feed::isRecentBestFace));
         var feedback = own(new KafkaProducer<String, byte[]>(KafkaClients.producer(bootstrap, "fuzz-feedback-" + run)));
         Vertx vertx = Vertx.vertx();
         Guard guard = new Guard(

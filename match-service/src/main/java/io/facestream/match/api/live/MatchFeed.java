@@ -245,9 +245,14 @@ public final class MatchFeed implements AutoCloseable {
      * Whether {@code faces/<partition>/<offset>} is the best face of a match in the window: the only face records the
      * API shows, so a caller cannot walk the faces topic by offset.
      */
-    public synchronized boolean isRecentBestFace(int partition, long offset) {
+    public boolean isRecentBestFace(int partition, long offset) {
+        return isRecentBestFace("faces/" + partition + "/" + offset);
+    }
+
+    /** As {@link #isRecentBestFace(int, long)} for a reference {@code faces/<partition>/<offset>}. */
+    public synchronized boolean isRecentBestFace(String faceRef) {
         dropExpiredUnknownCrops();
-        return bestFaces.containsKey("faces/" + partition + "/" + offset);
+        return bestFaces.containsKey(faceRef);
     }
 
     /** Matches passing the filter, newest first, paged. */
