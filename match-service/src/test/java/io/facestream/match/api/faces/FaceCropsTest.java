@@ -58,7 +58,8 @@ class FaceCropsTest {
         shown.addAll(refs);
 
         try (FaceCrops faces = new FaceCrops(KafkaConnection.of(bootstrap), 3, 100, shown::contains)) {
-            // 50 distinct crops asked for by 10 requests at a time: every answer right, each crop read from the topic once
+            // 50 distinct crops asked for by 10 requests at a time: every answer right, each crop read from the topic
+            // once
             ExecutorService pool = Executors.newFixedThreadPool(10);
             List<Future<byte[]>> answers = new ArrayList<>();
             for (String ref : refs.subList(0, 50)) {
