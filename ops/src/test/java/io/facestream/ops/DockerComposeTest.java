@@ -142,6 +142,119 @@ class DockerComposeTest {
         }
     }
 
+    /**
+     * Every facestream service that serves a port is checked by the image's script on its management port (compose
+     * names the port, so a service moved to another port fails here); the topics job serves none and exits.
+     */
+    @Test
+    void everyServiceHasAHealthCheckOnThePortItServes() throws Exception {
+        int managementPort = FacestreamConfig.defaults().getInt("management.port");
+        for (String service : serviceNames()) {
+            JsonNode check = compose().at("/services/" + service + "/healthcheck");
+            if (service.equals("topics")) {
+                assertEquals(List.of("topics", "--bootstrap", "kafka:9092"), command(service));
+                assertTrue(check.path("disable").asBoolean(), "the topics job serves no port: " + check);
+                continue;
+            }
+            assertEquals(
+                    List.of("CMD", "/opt/facestream/bin/healthcheck", "127.0.0.1", Integer.toString(managementPort)),
+                    strings(check.get("test")),
+                    service);
+            assertFalse(command(service).contains("--management-port"), service + " serves the default port");
+            assertTrue(check.has("start_period") && check.has("timeout"), service + ": " + check);
+        }
+        int kafkaPort = FacestreamConfig.defaults().getInt("kafka.port");
+        assertEquals(
+                List.of(
+                        "CMD",
+                        "/opt/kafka/bin/kafka-broker-api-versions.sh",
+                        "--bootstrap-server",
+                        "localhost:" + kafkaPort),
+                strings(compose().at("/services/kafka/healthcheck/test")),
+                "the broker's own tool, on its listener");
+        for (String monitoring : MONITORING) {
+            JsonNode service = compose().at("/services/" + monitoring);
+            String[] published = service.at("/ports/0").asText().split(":");
+            String containerPort = published[published.length - 1];
+            List<String> test = strings(service.at("/healthcheck/test"));
+            assertEquals(List.of("CMD", "wget", "-q", "-O", "/dev/null"), test.subList(0, 5), monitoring);
+            assertTrue(
+                    test.get(5).startsWith("http://127.0.0.1:" + containerPort + "/"),
+                    monitoring + " is checked on the port it serves: " + test);
+        }
+    }
+
+    /** Start order by health: nothing waits on a container that merely started. */
+    @Test
+    void dependenciesWaitForHealthOrForTheTopicsJobToFinish() throws Exception {
+        JsonNode services = compose().get("services");
+        int waits = 0;
+        for (var it = services.fields(); it.hasNext(); ) {
+            var service = it.next();
+            JsonNode deps = service.getValue().get("depends_on");
+            if (deps == null) {
+                continue;
+            }
+            assertTrue(deps.isObject(), service.getKey() + ": depends_on names a condition per service");
+            for (var dep = deps.fields(); dep.hasNext(); ) {
+                var d = dep.next();
+                String condition = d.getValue().path("condition").asText();
+                if (d.getKey().equals("topics")) {
+                    assertEquals("service_completed_successfully", condition, service.getKey());
+                } else {
+                    assertEquals("service_healthy", condition, service.getKey() + " on " + d.getKey());
+                    JsonNode check = services.path(d.getKey()).path("healthcheck");
+                    assertTrue(
+                            check.has("test") && !check.path("disable").asBoolean(),
+                            d.getKey() + " has a health check to wait for");
+                }
+                waits++;
+            }
+            if (command(service.getKey()).contains("--bootstrap")
+                    || command(service.getKey()).stream().anyMatch(a -> a.startsWith("kafka.bootstrap="))) {
+                assertEquals(
+                        "service_healthy",
+                        deps.at("/kafka/condition").asText(),
+                        service.getKey() + " waits for the broker");
+                if (!service.getKey().equals("topics")) {
+                    assertEquals(
+                            "service_completed_successfully",
+                            deps.at("/topics/condition").asText(),
+                            service.getKey() + " waits for the topics");
+                }
+            }
+        }
+        assertTrue(waits >= 10, "dependencies checked: " + waits);
+    }
+
+    /** docker-compose.cuda.yml swaps the image of the model-running services for the CUDA build, with a GPU each. */
+    @Test
+    void theCudaOverrideRunsTheModelServicesOnTheCudaImage() throws Exception {
+        JsonNode cuda =
+                Json.yaml().readTree(ROOT.resolve("docker-compose.cuda.yml").toFile());
+        List<String> overridden = new ArrayList<>();
+        cuda.get("services").fieldNames().forEachRemaining(overridden::add);
+        assertEquals(List.of("embed", "match"), overridden);
+        for (String service : overridden) {
+            assertFalse(compose().at("/services/" + service).isMissingNode(), service + " is a compose service");
+            assertEquals(
+                    "facestream:cuda",
+                    cuda.at("/services/" + service + "/image").asText());
+            JsonNode device = cuda.at("/services/" + service + "/deploy/resources/reservations/devices/0");
+            assertEquals("nvidia", device.get("driver").asText(), service);
+            assertEquals(List.of("gpu"), strings(device.get("capabilities")), service);
+        }
+        String build = "docker build -t facestream:cuda --build-arg VARIANT=cuda -f ops/docker/Dockerfile .";
+        assertTrue(Files.readString(ROOT.resolve("docker-compose.cuda.yml")).contains(build));
+        assertTrue(Files.readString(ROOT.resolve("ops/docker/Dockerfile")).contains(build));
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
     private static JsonNode compose() throws Exception {
         return Json.yaml().readTree(ROOT.resolve("docker-compose.yml").toFile());
     }

