@@ -14,13 +14,24 @@ import org.apache.kafka.common.serialization.Deserializer;
  * history nor lands in it.
  */
 final class DecisionCheck {
+    /** A refusal: {@code rule} is the reason's code in {@code facestream_dlq_records_total{reason}}. */
+    static final class Refused extends IllegalArgumentException {
+        final String rule;
+
+        Refused(String rule, String message) {
+            super(message);
+            this.rule = rule;
+        }
+    }
+
     private static final Pattern BEST_FACE = Pattern.compile("faces/[0-9]{1,6}/[0-9]{1,19}");
     private final Deserializer<Match> values = JsonSerde.match().deserializer();
 
-    /** The decision in the record, or an {@link IllegalArgumentException} saying what is wrong with it. */
+    /** The decision in the record, or a {@link Refused} saying what is wrong with it. */
     Match check(String key, byte[] value) {
         if (value == null) {
-            throw new IllegalArgumentException(
+            throw new Refused(
+                    "tombstone",
                     "value is missing (a tombstone): a decision is a Match JSON, and decisions"
                             + " are keyed by camera, so a tombstone removes nothing");
         }
@@ -28,45 +39,55 @@ final class DecisionCheck {
         try {
             m = values.deserialize(TopicCatalog.MATCHES, value);
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("not a Match JSON (" + value.length + " bytes): " + e.getMessage());
+            throw new Refused("undecodable", "not a Match JSON (" + value.length + " bytes): " + e.getMessage());
         }
         if (m == null) {
-            throw new IllegalArgumentException("value is JSON null: a decision is a Match JSON object");
+            throw new Refused("undecodable", "value is JSON null: a decision is a Match JSON object");
         }
-        CameraId.of(m.cameraId()); // names what is wrong with the camera id
+        try {
+            CameraId.of(m.cameraId());
+        } catch (IllegalArgumentException e) {
+            throw new Refused("camera", "camera_id: " + e.getMessage());
+        }
         if (key == null) {
-            throw new IllegalArgumentException("key is missing: a decision's key is its camera id");
+            throw new Refused("key", "key is missing: a decision's key is its camera id");
         }
         if (!key.equals(m.cameraId())) {
-            throw new IllegalArgumentException("camera_id '" + m.cameraId() + "' differs from the key '" + key
-                    + "': the key must be the camera id");
+            throw new Refused(
+                    "camera",
+                    "camera_id '" + m.cameraId() + "' differs from the key '" + key
+                            + "': the key must be the camera id");
         }
         if (!m.matchId().startsWith(m.cameraId() + "/") || m.matchId().length() > 512) {
-            throw new IllegalArgumentException("match_id '" + abbreviate(m.matchId())
-                    + "' is not <camera>/<track>/<stage>" + " of camera " + m.cameraId());
+            throw new Refused(
+                    "match-id",
+                    "match_id '" + abbreviate(m.matchId()) + "' is not <camera>/<track>/<stage>" + " of camera "
+                            + m.cameraId());
         }
         if (m.startTsUs() <= 0) {
-            throw new IllegalArgumentException("start_ts_us must be positive epoch microseconds, got " + m.startTsUs());
+            throw new Refused("capture-time", "start_ts_us must be positive epoch microseconds, got " + m.startTsUs());
         }
         if (m.endTsUs() < m.startTsUs()) {
-            throw new IllegalArgumentException("end_ts_us " + m.endTsUs() + " is before start_ts_us " + m.startTsUs()
-                    + ": a track ends after it starts");
+            throw new Refused(
+                    "capture-time",
+                    "end_ts_us " + m.endTsUs() + " is before start_ts_us " + m.startTsUs()
+                            + ": a track ends after it starts");
         }
         if (!Double.isFinite(m.threshold())) {
-            throw new IllegalArgumentException("threshold is not finite: " + m.threshold());
+            throw new Refused("score", "threshold is not finite: " + m.threshold());
         }
         for (int i = 0; i < m.candidates().size(); i++) {
             Match.Candidate c = m.candidates().get(i);
             if (c == null || c.subjectId() == null || c.subjectId().isEmpty()) {
-                throw new IllegalArgumentException("candidate " + i + " names no subject");
+                throw new Refused("candidate", "candidate " + i + " names no subject");
             }
             if (!Double.isFinite(c.score())) {
-                throw new IllegalArgumentException("candidate " + i + " score is not finite: " + c.score());
+                throw new Refused("score", "candidate " + i + " score is not finite: " + c.score());
             }
         }
         if (m.bestFace() != null && !BEST_FACE.matcher(m.bestFace()).matches()) {
-            throw new IllegalArgumentException(
-                    "best_face '" + abbreviate(m.bestFace()) + "' is not faces/<partition>/<offset>");
+            throw new Refused(
+                    "best-face", "best_face '" + abbreviate(m.bestFace()) + "' is not faces/<partition>/<offset>");
         }
         return m;
     }

@@ -5,6 +5,7 @@ import io.facestream.core.events.Match;
 import io.facestream.core.health.Health;
 import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.kafka.KafkaConnection;
+import io.facestream.core.metrics.DeadLetterMeter;
 import io.facestream.core.metrics.Metrics;
 import io.facestream.core.topics.TopicCatalog;
 import io.micrometer.core.instrument.Counter;
@@ -70,7 +71,6 @@ public final class MatchHistory implements AutoCloseable {
     private final DecisionCheck check = new DecisionCheck();
     private final Thread thread;
     private final Object lock = new Object();
-    private final Counter refused = Metrics.registry().counter("facestream.match.history.dead_letters");
     private final Counter stored = Metrics.registry().counter("facestream.match.history.decisions");
     private final AtomicLong recordsRead = new AtomicLong();
     private final Map<Integer, Long> resumedAt;
@@ -255,8 +255,8 @@ public final class MatchHistory implements AutoCloseable {
         Match m;
         try {
             m = check.check(r.key(), r.value());
-        } catch (IllegalArgumentException e) {
-            refused.increment();
+        } catch (DecisionCheck.Refused e) {
+            DeadLetterMeter.count(STAGE, e.rule);
             LOG.warn(
                     "match history: record {}-{}@{} refused, sent to {}: {}",
                     r.topic(),
