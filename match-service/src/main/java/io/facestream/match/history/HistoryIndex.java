@@ -87,6 +87,11 @@ final class HistoryIndex implements AutoCloseable {
                             // only an explicit commit says which offsets the documents cover
                             .setCommitOnClose(false));
             searchers = new SearcherManager(writer, null);
+        } catch (org.apache.lucene.store.LockObtainFailedException e) {
+            throw new IllegalStateException(
+                    "the match history index in " + dir + " is in use by another match"
+                            + " service: give each instance its own match.state-dir, or set match.history.enabled=false",
+                    e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the match history index in " + dir + ": " + e.getMessage(), e);
         }
@@ -286,11 +291,22 @@ final class HistoryIndex implements AutoCloseable {
         return stripFaces(q);
     }
 
-    /** Whether {@code faces/<partition>/<offset>} is the best face of a decision in the history. */
-    boolean isBestFace(int partition, long offset) throws IOException {
+    /**
+     * Whether {@code faces/<partition>/<offset>} is the best face of a HIT in the history, or of another decision whose
+     * track's last face is not older than {@code unknownCutoffUs} (the sweep may not have dropped it yet).
+     */
+    boolean isBestFace(int partition, long offset, long unknownCutoffUs) throws IOException {
+        Query shown = new BooleanQuery.Builder()
+                .add(
+                        new TermQuery(new Term(BEST_FACE, "faces/" + partition + "/" + offset)),
+                        BooleanClause.Occur.FILTER)
+                .add(new TermQuery(new Term(DECISION, Match.Decision.HIT.name())), BooleanClause.Occur.SHOULD)
+                .add(LongPoint.newRangeQuery(END, unknownCutoffUs, Long.MAX_VALUE), BooleanClause.Occur.SHOULD)
+                .setMinimumNumberShouldMatch(1)
+                .build();
         IndexSearcher s = searchers.acquire();
         try {
-            return s.count(new TermQuery(new Term(BEST_FACE, "faces/" + partition + "/" + offset))) > 0;
+            return s.count(shown) > 0;
         } finally {
             searchers.release(s);
         }

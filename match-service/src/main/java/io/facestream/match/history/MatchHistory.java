@@ -362,8 +362,13 @@ public final class MatchHistory implements AutoCloseable {
     public HistoryPage query(HistoryQuery q) {
         try {
             HistoryIndex.Page p = index.query(q);
+            long now = nowUs();
+            // an unknown's face past its retention is not shown, even before the next sweep drops it
+            List<Match> items = p.matches().stream()
+                    .map(m -> m.bestFace() != null && unknownExpired(m, now) ? m.withoutBestFace() : m)
+                    .toList();
             return new HistoryPage(
-                    p.matches(), p.total(), p.next() == null ? null : p.next().encode());
+                    items, p.total(), p.next() == null ? null : p.next().encode());
         } catch (IOException e) {
             throw new UncheckedIOException("the match history could not be read: " + e.getMessage(), e);
         }
@@ -372,10 +377,13 @@ public final class MatchHistory implements AutoCloseable {
     /** A page as the API returns it: the decisions, how many match the filter, the cursor of the next page. */
     public record HistoryPage(List<Match> items, long total, String nextCursor) {}
 
-    /** Whether {@code faces/<partition>/<offset>} is the best face of a decision in the history (its crop may be shown). */
+    /**
+     * Whether {@code faces/<partition>/<offset>} is the best face of a decision in the history that may still show it
+     * (a HIT, or another decision within {@code privacy.unknown-retention}): its crop may be served.
+     */
     public boolean isBestFace(int partition, long offset) {
         try {
-            return index.isBestFace(partition, offset);
+            return index.isBestFace(partition, offset, nowUs() - micros(settings.unknownRetention()));
         } catch (IOException e) {
             throw new UncheckedIOException("the match history could not be read: " + e.getMessage(), e);
         }

@@ -317,7 +317,10 @@ class MatchHistoryTest {
                     3501, third.query(query(null, alice, null, null, 1, null)).total());
 
             // a day later: unknown faces are gone (privacy.unknown-retention), HITs keep theirs
+            assertTrue(third.isBestFace(2 % 4, 1_000_002), "decision 2 is an UNKNOWN whose crop may be shown today");
             clock.now.set(clock.instant().plus(Duration.ofHours(25)));
+            assertFalse(third.isBestFace(2 % 4, 1_000_002), "refused at once, before the sweep drops it");
+            assertTrue(third.isBestFace(5 % 4, 1_000_005), "bob's HIT keeps its crop");
             HistoryQuery unknowns = new HistoryQuery(
                     camA, null, null, Match.Decision.UNKNOWN, null, null, null, null, null, 1000, null);
             await(
