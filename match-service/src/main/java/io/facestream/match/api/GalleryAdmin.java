@@ -36,6 +36,7 @@ public final class GalleryAdmin {
     private FeedbackEraser feedback;
     private io.facestream.match.api.live.MatchFeed feed;
     private io.facestream.match.history.MatchHistory history;
+    private io.facestream.match.reid.TrackTemplates reid;
 
     /**
      * @param writes  publishes to the gallery topic and waits for this process's replica
@@ -53,6 +54,12 @@ public final class GalleryAdmin {
     public GalleryAdmin withErasure(FeedbackEraser feedback, io.facestream.match.api.live.MatchFeed feed) {
         this.feedback = feedback;
         this.feed = feed;
+        return this;
+    }
+
+    /** The rolling gallery of track templates ("seen elsewhere"), whose tracks naming a deleted subject leave it. */
+    public GalleryAdmin withReid(io.facestream.match.reid.TrackTemplates reid) {
+        this.reid = reid;
         return this;
     }
 
@@ -227,6 +234,9 @@ public final class GalleryAdmin {
             }
             if (history != null) {
                 history.erase(galleryName, subjectId);
+            }
+            if (reid != null) {
+                reid.erase(galleryName, subjectId);
             }
         }
     }

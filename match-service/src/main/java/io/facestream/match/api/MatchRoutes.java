@@ -33,6 +33,8 @@ public final class MatchRoutes {
 
     private CameraAdmin cameras;
     private io.facestream.match.history.MatchHistory history;
+    private io.facestream.match.reid.TrackTemplates reid;
+    private java.time.Duration reidWindow = java.time.Duration.ZERO;
 
     public MatchRoutes(MatchFeed feed, FaceCrops faces, Producer<String, byte[]> feedback) {
         this.feed = feed;
@@ -43,6 +45,13 @@ public final class MatchRoutes {
     /** Cameras at run time (facestream.cameras); without it the camera routes other than the list answer 503. */
     public MatchRoutes withCameras(CameraAdmin cameras) {
         this.cameras = cameras;
+        return this;
+    }
+
+    /** The rolling gallery of track templates behind {@code /api/tracks/{camera}/{track}/elsewhere} (null: off). */
+    public MatchRoutes withReid(io.facestream.match.reid.TrackTemplates reid, java.time.Duration window) {
+        this.reid = reid;
+        this.reidWindow = window;
         return this;
     }
 
@@ -72,6 +81,7 @@ public final class MatchRoutes {
                 this::faceCrop);
         new CameraRoutes(feed, cameras).mount(r);
         new HistoryRoutes(history).mount(r);
+        new SeenElsewhereRoutes(reid, reidWindow).mount(r);
         r.add(
                 HttpMethod.GET,
                 "/api/status",

@@ -142,6 +142,18 @@ public final class MatchService implements AutoCloseable {
         }
         FaceCrops faceCrops = own(new FaceCrops(
                 kafka, config.getInt("api.crops.readers"), config.getInt("api.crops.cache"), feed::isRecentBestFace));
+        io.facestream.match.reid.TrackTemplates.Settings reidSettings =
+                io.facestream.match.reid.TrackTemplates.Settings.fromConfig(config);
+        io.facestream.match.reid.TrackTemplates reid = null;
+        if (reidSettings.enabled()) {
+            reid = own(new io.facestream.match.reid.TrackTemplates(
+                    reidSettings,
+                    faceCrops::observation,
+                    (g, s) -> deletedSubject(replica, g, s),
+                    unknownRetention,
+                    Clock.systemUTC()));
+            feed.listen(reid::offer);
+        }
         if (config.getBoolean("api.crops.prefetch")) {
             feed.listen(m -> {
                 if (m.bestFace() != null) {
@@ -159,7 +171,8 @@ public final class MatchService implements AutoCloseable {
         audit = own(new AuditLog(config.getPath("api.audit-log")));
         GalleryAdmin admin = new GalleryAdmin(replica, gallery)
                 .withErasure(new io.facestream.match.api.FeedbackEraser(kafka, feedback, replica.segmentRoll()), feed)
-                .withHistory(history);
+                .withHistory(history)
+                .withReid(reid);
         own(GalleryMeters.start(replica.index()));
         // the API's HTTP server meters (vertx_http_server_*) go to the process's one registry; the JVM's are bound
         // there already
@@ -188,7 +201,10 @@ public final class MatchService implements AutoCloseable {
         }
         this.router = router.build(
                 vertx,
-                new MatchRoutes(feed, faceCrops, feedback).withCameras(cameras).withHistory(history));
+                new MatchRoutes(feed, faceCrops, feedback)
+                        .withCameras(cameras)
+                        .withHistory(history)
+                        .withReid(reid, reidSettings.window()));
         this.routes = router.routes();
         host = config.getString("api.host");
         api = own(ApiServer.start(vertx, this.router, host, config.getInt("api.port"), tls));

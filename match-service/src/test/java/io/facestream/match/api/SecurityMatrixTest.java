@@ -123,6 +123,7 @@ class SecurityMatrixTest {
         sample("GET /api/matches", "/api/matches?limit=5", 200);
         sample("GET /api/history", "/api/history?limit=5&decision=HIT", 200);
         sample("GET /api/tracks/:camera/:track", "/api/tracks/nocam/1", 404);
+        sample("GET /api/tracks/:camera/:track/elsewhere", "/api/tracks/nocam/1/elsewhere", 404);
         // an offset no recent match names as its best face (other tests on the same broker make matches)
         sample("GET /api/faces/:partition/:offset/crop", "/api/faces/0/9000000000000000000/crop", 404);
         sample("GET /api/cameras", "/api/cameras", 200);
