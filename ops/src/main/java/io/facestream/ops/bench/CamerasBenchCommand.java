@@ -178,6 +178,7 @@ public final class CamerasBenchCommand implements Callable<Integer> {
         List<FaceDetector> detectorsOpen = new ArrayList<>();
         previousCvThreads = -1;
         FaceSettings faceSettings = FaceSettings.from(CameraConfig.REFERENCE.apply(base));
+        EmbedBenchCommand.requireDevice(faceSettings.device());
         ModelStore store = ModelZoo.store(base);
         try (FaceEmbedder embedder = new ModelRouter(new OnnxSessions(faceSettings.device(), 1), faceSettings)
                 .embedder(ModelZoo.resolve(store, faceSettings.embedder()))) {

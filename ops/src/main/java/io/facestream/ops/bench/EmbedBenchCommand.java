@@ -19,6 +19,7 @@ import io.facestream.embed.onnx.OnnxSessions;
 import io.facestream.embed.onnx.PixelLayout;
 import io.facestream.embed.pipeline.FaceSettings;
 import io.facestream.embed.pipeline.ModelRouter;
+import io.facestream.ops.cli.CommandFailed;
 import io.facestream.ops.cli.ConfigOptions;
 import io.facestream.ops.report.Table;
 import java.io.IOException;
@@ -169,6 +170,20 @@ public final class EmbedBenchCommand implements Callable<Integer> {
         return options.load("face.device", device);
     }
 
+    /**
+     * Refuses a GPU benchmark that would silently run on the CPU (ONNX Runtime falls back when its build has no CUDA
+     * provider), so a table labelled cuda is always a GPU measurement.
+     */
+    static void requireDevice(Device requested) {
+        Device effective = new OnnxSessions(requested, 1).effective();
+        if (!effective.equals(requested)) {
+            throw new CommandFailed("device " + requested + " requested but ONNX Runtime would run on " + effective
+                    + " (providers: " + OnnxSessions.environment().getAvailableProviders() + "): build with "
+                    + "embed-service's CUDA profile (mvn -Pcuda ..., see ops/scripts/gpu-bench.sh) on a machine with "
+                    + "CUDA 12 and cuDNN 9");
+        }
+    }
+
     @Override
     public Integer call() throws IOException {
         if (rounds < 1 || runs < 1 || warmup < 0) {
@@ -182,6 +197,7 @@ public final class EmbedBenchCommand implements Callable<Integer> {
         FacestreamConfig config = config();
         FaceSettings settings = FaceSettings.from(config).withThreads(1);
         Device dev = settings.device();
+        requireDevice(dev);
         boolean cpu = dev.type() == Device.Type.CPU;
         boolean openCvWanted = peers.contains("opencv");
         boolean withOpenCv = openCvWanted && cpu;

@@ -22,6 +22,22 @@ class BenchDeviceOptionTest {
         check(CamerasBenchCommand::new, c -> c.config());
     }
 
+    @Test
+    void aCudaRunWithoutTheCudaProviderIsRefusedNotRunOnTheCpu() {
+        EmbedBenchCommand.requireDevice(Device.CPU);
+        boolean cuda = io.facestream.embed.onnx.OnnxSessions.environment()
+                .getAvailableProviders()
+                .contains(ai.onnxruntime.OrtProvider.CUDA);
+        if (cuda) {
+            EmbedBenchCommand.requireDevice(Device.parse("cuda"));
+        } else {
+            io.facestream.ops.cli.CommandFailed e = assertThrows(
+                    io.facestream.ops.cli.CommandFailed.class,
+                    () -> EmbedBenchCommand.requireDevice(Device.parse("cuda")));
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("-Pcuda"), e.getMessage());
+        }
+    }
+
     private static <T> void check(Supplier<T> command, java.util.function.Function<T, FacestreamConfig> config) {
         T cuda = command.get();
         new CommandLine(cuda).parseArgs("--device", "cuda");
