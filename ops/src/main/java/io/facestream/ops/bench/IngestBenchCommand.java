@@ -68,6 +68,12 @@ public final class IngestBenchCommand implements Callable<Integer> {
             description = "Interleaved rounds of each measurement; median and min-max reported (default: 3)")
     int runs = 3;
 
+    @Option(
+            names = "--warmup",
+            paramLabel = "N",
+            description = "Untimed rounds of every pipeline before the measured ones (default: 1)")
+    int warmupRounds = 1;
+
     @Option(names = "--jpeg-quality", paramLabel = "Q", description = "JPEG quality of published frames (default: 90)")
     int jpegQuality = 90;
 
@@ -88,6 +94,9 @@ public final class IngestBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (runs < 1 || warmupRounds < 0) {
+            throw new IllegalArgumentException("--runs must be >= 1 and --warmup >= 0");
+        }
         Path clip = file != null ? file : cachedClip();
         if (!Files.isRegularFile(clip)) {
             throw new IllegalArgumentException("video file " + clip + " does not exist");
@@ -117,9 +126,11 @@ public final class IngestBenchCommand implements Callable<Integer> {
         String ffmpegNote = null;
         String loadStart = CamerasBenchCommand.loadAverage();
         try {
-            for (int run = 1; run <= runs; run++) {
+            // warm-up rounds first (run <= 0, not recorded): every pipeline once, so none is measured cold (JIT, page
+            // cache, the broker's first topics) while another is warm
+            for (int run = 1 - warmupRounds; run <= runs; run++) {
                 // interleaved, order reversed every other round, so a neighbour's load hits every pipeline alike
-                for (String what : Rounds.order(order, run - 1)) {
+                for (String what : Rounds.order(order, run - 1 + warmupRounds)) {
                     Measurement m = switch (what) {
                         case "ffmpeg-decode" -> {
                             try {
@@ -135,8 +146,10 @@ public final class IngestBenchCommand implements Callable<Integer> {
                             ingest(connection, clip, SAMPLED_FPS, "bench-5fps-" + run + "-" + System.nanoTime());
                         default -> ingest(connection, clip, 0, "bench-full-" + run + "-" + System.nanoTime());
                     };
-                    if (m != null) {
+                    if (m != null && run >= 1) {
                         samples.get(what).add(m);
+                    }
+                    if (m != null) {
                         progress(run, m);
                     }
                 }
@@ -233,7 +246,10 @@ public final class IngestBenchCommand implements Callable<Integer> {
                         + qscale
                         + " -f null - (timed by its own rtime; q:v " + qscale + " ~ JPEG quality " + jpegQuality
                         + " by encoded size, see docs/ingest.md; FFmpeg's default threads)");
-        t.note("runs", runs + " rounds of each, interleaved (order reversed every other round); median and min-max");
+        t.note(
+                "runs",
+                runs + " rounds of each after " + warmupRounds
+                        + " untimed warm-up round(s), interleaved (order reversed every other round); median and min-max");
         t.note("load_average_start", loadStart);
         t.note("load_average_end", CamerasBenchCommand.loadAverage());
         t.note("commit", CamerasBenchCommand.commit());
@@ -256,8 +272,8 @@ public final class IngestBenchCommand implements Callable<Integer> {
     private static void progress(int run, Measurement m) {
         System.err.printf(
                 java.util.Locale.ROOT,
-                "bench ingest: round %d, %s (%s): %.1f decoded fps%n",
-                run,
+                "bench ingest: %s, %s (%s): %.1f decoded fps%n",
+                run >= 1 ? "round " + run : "warm-up",
                 m.name(),
                 m.sampling(),
                 m.decodedFps());
