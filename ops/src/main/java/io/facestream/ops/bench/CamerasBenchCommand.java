@@ -115,6 +115,17 @@ public final class CamerasBenchCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions options;
 
+    @Option(
+            names = "--device",
+            paramLabel = "DEVICE",
+            description = "cpu, cuda or cuda:N (sets face.device; default: the configured face.device, cpu)")
+    String device;
+
+    /** The configuration, with {@code --device} as {@code face.device}. */
+    FacestreamConfig config() {
+        return options.load("face.device", device);
+    }
+
     /** OpenCV's thread count before this command set it to 1, −1 while unchanged. */
     private int previousCvThreads = -1;
 
@@ -136,7 +147,7 @@ public final class CamerasBenchCommand implements Callable<Integer> {
                 configs.add(c);
             }
         }
-        FacestreamConfig base = options.load();
+        FacestreamConfig base = config();
         FacestreamPaths paths = FacestreamPaths.of(base);
         String loadStart = loadAverage();
         String commit = commit();
@@ -167,6 +178,7 @@ public final class CamerasBenchCommand implements Callable<Integer> {
         List<FaceDetector> detectorsOpen = new ArrayList<>();
         previousCvThreads = -1;
         FaceSettings faceSettings = FaceSettings.from(CameraConfig.REFERENCE.apply(base));
+        EmbedBenchCommand.requireDevice(faceSettings.device());
         ModelStore store = ModelZoo.store(base);
         try (FaceEmbedder embedder = new ModelRouter(new OnnxSessions(faceSettings.device(), 1), faceSettings)
                 .embedder(ModelZoo.resolve(store, faceSettings.embedder()))) {
@@ -193,6 +205,7 @@ public final class CamerasBenchCommand implements Callable<Integer> {
                         "the first row of each resolution: " + CameraConfig.REFERENCE.describe()
                                 + " at the configured face.mtcnn.* settings; x_reference = ms_per_frame / the reference's, per round")
                 .note("configs", configs.stream().map(CameraConfig::describe).toList())
+                .note("device", faceSettings.device().toString())
                 .note(
                         "ms",
                         "CPU time of the measuring thread (ThreadMXBean) per decoded frame, every frame of every video "
