@@ -15,14 +15,24 @@ import java.util.Map;
  */
 public record CameraConfig(String name, Map<String, Object> overrides) {
     /** Full-frame MTCNN at the configured settings: the first row of every resolution, the one the others compare to. */
-    public static final CameraConfig REFERENCE = new CameraConfig("mtcnn", Map.of("face.detector", "mtcnn"));
+    public static final CameraConfig REFERENCE =
+            new CameraConfig("mtcnn", Map.of("face.detector", "mtcnn", "face.gating.mode", "off"));
 
     /** The named configurations, in their default row order. */
     public static final List<CameraConfig> PRESETS = List.of(
             REFERENCE,
             new CameraConfig("mtcnn-min40", Map.of("face.detector", "mtcnn", "face.mtcnn.min-face-size", 40)),
             // MediaPipe's short-range model (128×128 input), made for faces filling much of the image
-            new CameraConfig("blazeface", Map.of("face.detector", "blazeface-front")));
+            new CameraConfig("blazeface", Map.of("face.detector", "blazeface-front")),
+            // detection only where the picture changed, the whole frame every face.gating.full-every frames
+            new CameraConfig("mtcnn-motion", Map.of("face.detector", "mtcnn", "face.gating.mode", "motion")),
+            // detection only around the faces of the frames before, the whole frame every full-every frames
+            new CameraConfig("mtcnn-tracks", Map.of("face.detector", "mtcnn", "face.gating.mode", "tracks")),
+            new CameraConfig(
+                    "mtcnn-motion-tracks", Map.of("face.detector", "mtcnn", "face.gating.mode", "motion+tracks")),
+            new CameraConfig(
+                    "mtcnn-min40-tracks",
+                    Map.of("face.detector", "mtcnn", "face.mtcnn.min-face-size", 40, "face.gating.mode", "tracks")));
 
     public CameraConfig {
         overrides = Map.copyOf(overrides);
