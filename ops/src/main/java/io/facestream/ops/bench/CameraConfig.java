@@ -32,7 +32,16 @@ public record CameraConfig(String name, Map<String, Object> overrides) {
                     "mtcnn-motion-tracks", Map.of("face.detector", "mtcnn", "face.gating.mode", "motion+tracks")),
             new CameraConfig(
                     "mtcnn-min40-tracks",
-                    Map.of("face.detector", "mtcnn", "face.mtcnn.min-face-size", 40, "face.gating.mode", "tracks")));
+                    Map.of("face.detector", "mtcnn", "face.mtcnn.min-face-size", 40, "face.gating.mode", "tracks")),
+            new CameraConfig(
+                    "mtcnn-min40-motion-tracks",
+                    Map.of(
+                            "face.detector",
+                            "mtcnn",
+                            "face.mtcnn.min-face-size",
+                            40,
+                            "face.gating.mode",
+                            "motion+tracks")));
 
     public CameraConfig {
         overrides = Map.copyOf(overrides);
