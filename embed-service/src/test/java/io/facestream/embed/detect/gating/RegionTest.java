@@ -27,7 +27,8 @@ class RegionTest {
 
     @Test
     void growingStopsAtTheFrameEdges() {
-        assertEquals(new Region(0, 5, 40, 35), new Region(5, 15, 20, 20).grow(10, 40, 100));
+        // x 5..25 grows to -5..35, cut at 0; y 15..35 to 5..45
+        assertEquals(new Region(0, 5, 35, 40), new Region(5, 15, 20, 20).grow(10, 40, 100));
         assertNull(Region.ofCorners(5, 5, 5, 10), "no pixel between the corners");
     }
 }
