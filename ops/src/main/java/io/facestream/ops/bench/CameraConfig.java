@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * One row configuration of {@code bench cameras}: a name and the configuration keys it sets on top of the command's
  * configuration. A new lever (a detector, a setting) is one more preset here, or ad hoc on the command line as
- * {@code DETECTOR+KEY=VALUE+...}, e.g. {@code mtcnn+face.mtcnn.min-face-size=60}.
+ * {@code DETECTOR+KEY=VALUE+...}, e.g. {@code mtcnn+face.mtcnn.min-face-size=60}; a part without {@code =} belongs to
+ * the value before it ({@code mtcnn+face.gating.mode=motion+tracks}).
  *
  * @param name      the row's name (the {@code --detector} value)
  * @param overrides configuration keys this row sets
@@ -63,13 +64,19 @@ public record CameraConfig(String name, Map<String, Object> overrides) {
         }
         Map<String, Object> overrides = new LinkedHashMap<>();
         overrides.put("face.detector", parts[0]);
+        String last = null;
         for (int i = 1; i < parts.length; i++) {
             int eq = parts[i].indexOf('=');
+            if (eq < 0 && last != null) {
+                // a value with a '+' of its own, e.g. face.gating.mode=motion+tracks
+                overrides.put(last, overrides.get(last) + "+" + parts[i].trim());
+                continue;
+            }
             if (eq <= 0) {
                 throw new IllegalArgumentException("--detector '" + spec + "': '" + parts[i] + "' is not KEY=VALUE");
             }
-            overrides.put(
-                    parts[i].substring(0, eq).trim(), parts[i].substring(eq + 1).trim());
+            last = parts[i].substring(0, eq).trim();
+            overrides.put(last, parts[i].substring(eq + 1).trim());
         }
         return new CameraConfig(s, overrides);
     }
