@@ -75,19 +75,25 @@ final class SeenElsewhereRoutes {
         }
         Duration w = within;
         double min = minScore;
-        ApiRouter.blocking(ctx, () -> templates.elsewhere(camera, track, w, limit, min), found -> {
-            List<TrackTemplates.Sighting> sightings = found.orElseThrow(() -> ApiError.notFound("track " + camera + "/"
-                    + track + " has no template here: it is not closed yet (no FINAL decision), its faces are no longer"
-                    + " on facestream.faces, or it is older than match.reid.window"));
-            Access.of(ctx).detail("returned", sightings.size());
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("camera_id", camera);
-            out.put("track_id", track);
-            out.put("within_s", w.toSeconds());
-            out.put("min_score", min);
-            out.put("sightings", items(sightings));
-            Replies.json(ctx, out);
-        });
+        // a refusal is thrown inside the blocking part: thrown in the reply it would never reach the failure handler
+        ApiRouter.blocking(
+                ctx,
+                () -> templates
+                        .elsewhere(camera, track, w, limit, min)
+                        .orElseThrow(
+                                () -> ApiError.notFound("track " + camera + "/" + track + " has no template here: it"
+                                        + " is not closed yet (no FINAL decision), its faces are no longer on facestream.faces,"
+                                        + " or it is older than match.reid.window")),
+                sightings -> {
+                    Access.of(ctx).detail("returned", sightings.size());
+                    Map<String, Object> out = new LinkedHashMap<>();
+                    out.put("camera_id", camera);
+                    out.put("track_id", track);
+                    out.put("within_s", w.toSeconds());
+                    out.put("min_score", min);
+                    out.put("sightings", items(sightings));
+                    Replies.json(ctx, out);
+                });
     }
 
     @SuppressWarnings("unchecked")
