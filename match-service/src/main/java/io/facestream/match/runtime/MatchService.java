@@ -30,6 +30,8 @@ import io.facestream.match.api.faces.LazyFaceReader;
 import io.facestream.match.api.faces.PipelineFaceReader;
 import io.facestream.match.api.live.MatchFeed;
 import io.facestream.match.api.live.UnknownFeedbackSweeper;
+import io.facestream.match.corrections.CorrectedSearch;
+import io.facestream.match.corrections.Corrections;
 import io.facestream.match.gallery.IndexedGallery;
 import io.facestream.match.notify.Notifier;
 import io.facestream.match.notify.NotifySettings;
@@ -121,7 +123,14 @@ public final class MatchService implements AutoCloseable {
                     ReleaseValidator.fromConfig(config)));
         }
 
-        streams = own(MatchStreams.start(config, bootstrap, gallery, rollouts, new ManifestDimensions(models)));
+        // operators' feedback (negative exemplars) applies to the topology's decisions, not to /api/search
+        Corrections corrections = own(Corrections.follow(kafka));
+        streams = own(MatchStreams.start(
+                config,
+                bootstrap,
+                new CorrectedSearch(gallery, corrections, config.getDouble("match.corrections.negative-margin")),
+                rollouts,
+                new ManifestDimensions(models)));
         NotifySettings notifySettings = NotifySettings.fromConfig(config, Clock.systemUTC());
         if (notifySettings.enabled()) {
             notifier = own(Notifier.start(
@@ -143,7 +152,8 @@ public final class MatchService implements AutoCloseable {
         ApiServer.Tls tls = ApiServer.Tls.from(config);
         audit = own(new AuditLog(config.getPath("api.audit-log")));
         GalleryAdmin admin = new GalleryAdmin(replica, gallery)
-                .withErasure(new io.facestream.match.api.FeedbackEraser(kafka, feedback, replica.segmentRoll()), feed);
+                .withErasure(new io.facestream.match.api.FeedbackEraser(kafka, feedback, replica.segmentRoll()), feed)
+                .withCorrections(corrections);
         own(GalleryMeters.start(replica.index()));
         // the API's HTTP server meters (vertx_http_server_*) go to the process's one registry; the JVM's are bound
         // there already
@@ -170,7 +180,11 @@ public final class MatchService implements AutoCloseable {
                     io.facestream.core.topics.TopicCatalog.CAMERAS,
                     io.facestream.core.topics.TopicCatalog.CAMERA_STATUS);
         }
-        this.router = router.build(vertx, new MatchRoutes(feed, faceRecords, feedback).withCameras(cameras));
+        this.router = router.build(
+                vertx,
+                new MatchRoutes(feed, faceRecords, feedback)
+                        .withCameras(cameras)
+                        .withCorrections(corrections, admin, config));
         this.routes = router.routes();
         host = config.getString("api.host");
         api = own(ApiServer.start(vertx, this.router, host, config.getInt("api.port"), tls));

@@ -1,0 +1,20 @@
+package io.facestream.match.corrections;
+
+import io.facestream.core.config.FacestreamConfig;
+
+/**
+ * {@code match.corrections.*}: how operators' feedback changes decisions (docs/match-service.md "Corrections").
+ *
+ * @param negativeMargin     the margin of the negative-exemplar rule ({@link NegativeRule})
+ * @param reviewBand         the review queue lists decisions whose best score is within this of the threshold
+ * @param autoApplyThreshold apply the threshold suggested from rejections after each rejection
+ */
+public record CorrectionSettings(double negativeMargin, double reviewBand, boolean autoApplyThreshold) {
+
+    public static CorrectionSettings from(FacestreamConfig config) {
+        return new CorrectionSettings(
+                config.getDouble("match.corrections.negative-margin"),
+                config.getDouble("match.corrections.review-band"),
+                config.getBoolean("match.corrections.auto-apply-threshold"));
+    }
+}
