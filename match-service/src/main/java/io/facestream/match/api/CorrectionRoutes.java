@@ -113,9 +113,27 @@ final class CorrectionRoutes {
         return b.build();
     }
 
+    /**
+     * Whether a confirmation adds the track's best face to a BOOKING subject ({@code
+     * match.corrections.confirm-into-booking}): the gallery is BOOKING, the subject is in it and the face is readable.
+     * Said in the feedback's audit line before anything is written.
+     */
+    boolean addsToBooking(Match m, Feedback f) {
+        return settings.confirmIntoBooking()
+                && f.getVerdict() == Verdict.CONFIRM
+                && !f.getSubjectId().isBlank()
+                && m.gallery() != null
+                && galleries.gallery().index().kindOf(m.gallery()).orElse(null) == GalleryKind.BOOKING
+                && galleries.hasSubject(m.gallery(), f.getSubjectId())
+                && m.bestFace() != null;
+    }
+
     /** After the record is written: this instance applies it at once, and moves the threshold when so configured. */
-    void written(String matchId, Feedback f, Match m) {
+    void written(String matchId, Feedback f, Match m, boolean addToBooking) {
         corrections.accept(matchId, f);
+        if (addToBooking) {
+            addToBooking(m, f.getSubjectId());
+        }
         if (settings.autoApplyThreshold() && f.getVerdict() == Verdict.REJECT && m.model() != null) {
             String model = m.model().name() + ":" + m.model().version();
             try {
@@ -136,6 +154,43 @@ final class CorrectionRoutes {
                 LOG.info("gallery '{}' {}: threshold not moved: {}", m.gallery(), model, notCalibrated.getMessage());
             }
         }
+    }
+
+    /** The confirmed track's best face as one more medium of the booking (once per track: PROVISIONAL or FINAL). */
+    private void addToBooking(Match m, String subject) {
+        String mediaId = "track-" + m.cameraId() + "-" + m.trackId();
+        if (galleries
+                .gallery()
+                .index()
+                .medium(new io.facestream.gallery.model.GalleryKey.OfMedium(m.gallery(), subject, mediaId))
+                .isPresent()) {
+            return; // the track's other decision was confirmed already
+        }
+        Optional<ReadFace> face = bestFace(m).flatMap(CorrectionRoutes::readFace);
+        if (face.isEmpty()) {
+            LOG.info(
+                    "confirmation {}: its best face is no longer readable, nothing added to booking '{}'",
+                    m.matchId(),
+                    m.gallery());
+            return;
+        }
+        galleries.addMedium(m.gallery(), subject, mediaId, face.get(), () -> {});
+    }
+
+    private static Optional<ReadFace> readFace(FaceObservation o) {
+        if (o.getAlignedCropJpeg().isEmpty() || o.getEmbeddingCount() == 0) {
+            return Optional.empty();
+        }
+        float[] raw = new float[o.getEmbeddingCount()];
+        for (int i = 0; i < raw.length; i++) {
+            raw[i] = o.getEmbedding(i);
+        }
+        return Optional.of(new ReadFace(
+                o.getModel().getName() + ":" + o.getModel().getVersion(),
+                raw,
+                o.getAlignedCropJpeg().toByteArray(),
+                o.getQuality(),
+                1));
     }
 
     private Optional<FaceObservation> bestFace(Match m) {
@@ -264,20 +319,9 @@ final class CorrectionRoutes {
                     FaceObservation o = bestFace(latest)
                             .orElseThrow(() -> ApiError.notFound("the best face of track " + track + " of camera "
                                     + camera + " (" + latest.bestFace() + ") is no longer on the faces topic"));
-                    if (o.getAlignedCropJpeg().isEmpty() || o.getEmbeddingCount() == 0) {
-                        throw ApiError.badRequest("the best face " + latest.bestFace()
-                                + " was stored without its crop or feature: enrol from an upload instead");
-                    }
-                    float[] raw = new float[o.getEmbeddingCount()];
-                    for (int i = 0; i < raw.length; i++) {
-                        raw[i] = o.getEmbedding(i);
-                    }
-                    ReadFace face = new ReadFace(
-                            o.getModel().getName() + ":" + o.getModel().getVersion(),
-                            raw,
-                            o.getAlignedCropJpeg().toByteArray(),
-                            o.getQuality(),
-                            1);
+                    ReadFace face = readFace(o)
+                            .orElseThrow(() -> ApiError.badRequest("the best face " + latest.bestFace()
+                                    + " was stored without its crop or feature: enrol from an upload instead"));
                     Access.of(ctx).detail("crop_sha256", List.of(ApiRouter.sha256(face.cropJpeg())));
                     Map<String, Object> out;
                     if (kind == GalleryKind.BOOKING && galleries.hasSubject(gallery, subject)) {

@@ -235,11 +235,15 @@ public final class MatchRoutes {
                 ctx,
                 () -> {
                     Feedback f = corrections == null ? given : corrections.complete(m, given);
+                    boolean toBooking = corrections != null && corrections.addsToBooking(m, f);
+                    if (toBooking) {
+                        Access.of(ctx).detail("adds_medium", "track-" + m.cameraId() + "-" + m.trackId());
+                    }
                     Access.of(ctx).beforeChange();
                     feedback.send(new ProducerRecord<>(TopicCatalog.FEEDBACK, matchId, f.toByteArray()))
                             .get();
                     if (corrections != null) {
-                        corrections.written(matchId, f, m);
+                        corrections.written(matchId, f, m, toBooking);
                     }
                     return f;
                 },

@@ -96,7 +96,7 @@ class CorrectionsEndToEndTest {
             Map<String, Match> decisions = new HashMap<>();
 
             // 1. the woman is a HIT for alice; the operator rejects it
-            Match first = film(producer, verify, decisions, "cam1-" + run, woman);
+            Match first = film(base, producer, verify, decisions, "cam1-" + run, woman);
             assertEquals(Match.Decision.HIT, first.decision(), first.toString());
             assertEquals("alice", first.best().subjectId());
             HttpResponse<String> rejected = send(
@@ -112,7 +112,7 @@ class CorrectionsEndToEndTest {
             assertEquals(1, stored.getAlignedCropsJpegCount(), "and its best face's crop");
 
             // 2. the same woman filmed again: no longer a HIT for alice
-            Match again = film(producer, verify, decisions, "cam2-" + run, woman);
+            Match again = film(base, producer, verify, decisions, "cam2-" + run, woman);
             assertFalse(
                     again.decision() == Match.Decision.HIT
                             && "alice".equals(again.best().subjectId()),
@@ -122,15 +122,25 @@ class CorrectionsEndToEndTest {
                     "alice is vetoed: " + again);
 
             // 3. bob still is a HIT for bob
-            Match bobSeen = film(producer, verify, decisions, "cam3-" + run, other);
+            Match bobSeen = film(base, producer, verify, decisions, "cam3-" + run, other);
             assertEquals(Match.Decision.HIT, bobSeen.decision(), bobSeen.toString());
             assertEquals("bob", bobSeen.best().subjectId());
 
             // 4. the review queue: the first decision has feedback, so it is not listed; a wide band lists bob's
-            JsonNode queue = Json.mapper()
-                    .readTree(send("GET", base + "/api/review?band=2", null).body());
+            // the API's feed reads facestream.matches on its own: wait until it has bob's decision
+            JsonNode queue;
             List<String> queued = new java.util.ArrayList<>();
-            queue.get("items").forEach(i -> queued.add(i.get("match_id").asText()));
+            long feedDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            do {
+                queued.clear();
+                queue = Json.mapper()
+                        .readTree(send("GET", base + "/api/review?band=2", null).body());
+                queue.get("items").forEach(i -> queued.add(i.get("match_id").asText()));
+                if (!queued.contains(bobSeen.matchId())) {
+                    assertTrue(System.nanoTime() < feedDeadline, "bob's decision never reached the review queue");
+                    Thread.sleep(100);
+                }
+            } while (!queued.contains(bobSeen.matchId()));
             assertFalse(queued.contains(first.matchId()), queue.toString());
             assertTrue(queued.contains(bobSeen.matchId()), queue.toString());
             assertTrue(queued.contains(again.matchId()), queue.toString());
@@ -218,7 +228,7 @@ class CorrectionsEndToEndTest {
             assertEquals(
                     again.matchId(),
                     Json.mapper().readTree(enrolTrack.body()).get("from").asText());
-            Match carol = film(producer, verify, decisions, "cam4-" + run, woman);
+            Match carol = film(base, producer, verify, decisions, "cam4-" + run, woman);
             assertEquals(Match.Decision.HIT, carol.decision(), carol.toString());
             assertEquals("carol", carol.best().subjectId());
             assertTrue(
@@ -233,13 +243,97 @@ class CorrectionsEndToEndTest {
         }
     }
 
-    /** Frames of {@code photo} on a new camera; its track's PROVISIONAL decision. */
-    private static Match film(
+    @Test
+    void aConfirmationAddsTheTracksFaceToABookingWhenAskedTo(@KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir)
+            throws Exception {
+        SamplePhotos photos = SamplePhotos.fetch();
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String gallery = "book-" + run;
+        try (Admin admin = KafkaClients.admin(bootstrap)) {
+            new TopicCreator(admin, (short) 1).ensure(TopicCatalog.defaults());
+        }
+        Map<String, Object> o = FaceServices.config("book", run, dir, KEY, gallery);
+        o.put("match.corrections.confirm-into-booking", true);
+        FacestreamConfig config = FacestreamConfig.builder().isolated().build().with(o);
+        FaceServices.startAtEnd(bootstrap, "book", run);
+        ConsumerGroups.startAtEnd(bootstrap, "book-verify-" + run, TopicCatalog.MATCHES);
+        byte[] woman = Files.readAllBytes(photos.portrait(SamplePhotos.Portrait.SAME_B));
+        try (EmbedService embed = EmbedService.start(config, bootstrap);
+                MatchService match = MatchService.start(config, bootstrap);
+                KafkaConsumer<String, byte[]> verify =
+                        new KafkaConsumer<>(KafkaClients.consumer(bootstrap, "book-verify-" + run));
+                KafkaProducer<String, byte[]> producer =
+                        new KafkaProducer<>(KafkaClients.producer(bootstrap, "book-" + run))) {
+            match.awaitRunning(Duration.ofSeconds(60));
+            verify.subscribe(List.of(TopicCatalog.MATCHES));
+            String base = "http://127.0.0.1:" + match.apiPort();
+            HttpResponse<String> created =
+                    send("POST", base + "/api/galleries", "{\"name\":\"" + gallery + "\",\"kind\":\"BOOKING\"}");
+            assertEquals(201, created.statusCode(), created.body());
+            Multipart alice = new Multipart()
+                    .field("subject_id", "alice")
+                    .file("image", "a.jpg", Files.readAllBytes(photos.portrait(SamplePhotos.Portrait.SAME_A)));
+            HttpResponse<String> enrolled = FaceServices.post(
+                    http, KEY, base + "/api/galleries/" + gallery + "/subjects", alice.contentType(), alice.body());
+            assertEquals(201, enrolled.statusCode(), enrolled.body());
+
+            Map<String, Match> decisions = new HashMap<>();
+            Match hit = film(base, producer, verify, decisions, "door-" + run, woman);
+            assertEquals(Match.Decision.HIT, hit.decision(), hit.toString());
+            assertEquals("alice", hit.best().subjectId());
+            HttpResponse<String> confirmed = send(
+                    "POST", base + "/api/feedback", "{\"match_id\":\"" + hit.matchId() + "\",\"verdict\":\"confirm\"}");
+            assertEquals(201, confirmed.statusCode(), confirmed.body());
+            JsonNode subjects = Json.mapper()
+                    .readTree(send("GET", base + "/api/galleries/" + gallery + "/subjects", null)
+                            .body());
+            assertEquals(
+                    List.of("item-1", "track-door-" + run + "-1"),
+                    Json.mapper().convertValue(subjects.at("/0/media"), List.class),
+                    subjects.toString());
+            // the track's other decision confirmed too: the face is not added twice
+            Match fin = finalOf(verify, decisions, "door-" + run);
+            inFeed(base, fin);
+            assertEquals(
+                    201,
+                    send(
+                                    "POST",
+                                    base + "/api/feedback",
+                                    "{\"match_id\":\"" + fin.matchId() + "\",\"verdict\":\"confirm\"}")
+                            .statusCode());
+            JsonNode after = Json.mapper()
+                    .readTree(send("GET", base + "/api/galleries/" + gallery + "/subjects", null)
+                            .body());
+            assertEquals(2, after.at("/0/media").size(), after.toString());
+            assertTrue(
+                    Files.readString(dir.resolve("audit.log")).contains("\"adds_medium\""),
+                    "the addition is in the feedback's audit line");
+        }
+    }
+
+    /** The FINAL decision of a camera's first track (it closes once the camera is silent). */
+    private static Match finalOf(KafkaConsumer<String, byte[]> verify, Map<String, Match> decisions, String camera) {
+        String id = camera + "/1/FINAL";
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (!decisions.containsKey(id)) {
+            assertTrue(System.nanoTime() < deadline, "no " + id + "; decisions so far: " + decisions.keySet());
+            for (ConsumerRecord<String, byte[]> r : verify.poll(Duration.ofMillis(100))) {
+                Match m = JsonSerde.match().deserializer().deserialize(r.topic(), r.value());
+                decisions.put(m.matchId(), m);
+            }
+        }
+        return decisions.get(id);
+    }
+
+    /** Frames of {@code photo} on a new camera; its track's PROVISIONAL decision, once the API's feed has it too. */
+    private Match film(
+            String base,
             KafkaProducer<String, byte[]> producer,
             KafkaConsumer<String, byte[]> verify,
             Map<String, Match> decisions,
             String camera,
-            byte[] photo) {
+            byte[] photo)
+            throws Exception {
         FaceServices.sendFrames(producer, camera, photo, 0, FRAMES, System.currentTimeMillis() * 1000);
         String id = camera + "/1/PROVISIONAL";
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
@@ -250,7 +344,19 @@ class CorrectionsEndToEndTest {
                 decisions.put(m.matchId(), m);
             }
         }
+        inFeed(base, decisions.get(id));
         return decisions.get(id);
+    }
+
+    /** Waits until the API's feed (its own reader of facestream.matches) has the decision. */
+    private void inFeed(String base, Match m) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!send("GET", base + "/api/tracks/" + m.cameraId() + "/" + m.trackId(), null)
+                .body()
+                .contains("\"" + m.matchId() + "\"")) {
+            assertTrue(System.nanoTime() < deadline, m.matchId() + " never reached the API's feed");
+            Thread.sleep(100);
+        }
     }
 
     /** The latest feedback record for a match id on facestream.feedback. */
