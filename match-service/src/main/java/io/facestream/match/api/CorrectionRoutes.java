@@ -98,19 +98,50 @@ final class CorrectionRoutes {
         if (m.best() != null && f.getSubjectId().equals(m.best().subjectId())) {
             b.setScore(m.best().score());
         }
-        Optional<FaceObservation> face = bestFace(m);
-        if (face.isEmpty()) {
-            return b.build();
+        List<ReadFace> faces = trackFaces(m);
+        for (ReadFace face : faces) {
+            b.addAlignedCropsJpeg(com.google.protobuf.ByteString.copyFrom(face.cropJpeg()));
         }
-        FaceObservation o = face.get();
-        if (!o.getAlignedCropJpeg().isEmpty()) {
-            b.addAlignedCropsJpeg(o.getAlignedCropJpeg());
-        }
-        if (f.getVerdict() == Verdict.REJECT && o.getEmbeddingCount() > 0 && m.model() != null) {
-            b.addAllTemplate(o.getEmbeddingList());
+        if (f.getVerdict() == Verdict.REJECT && !faces.isEmpty() && m.model() != null) {
+            for (float x : fused(faces).raw()) {
+                b.addTemplate(x);
+            }
             b.setModel(m.model().name() + ":" + m.model().version());
         }
         return b.build();
+    }
+
+    /**
+     * The decision's best faces that are still on the faces topic, with crop and feature, of the decision's model
+     * (highest norm first).
+     */
+    private List<ReadFace> trackFaces(Match m) {
+        List<ReadFace> out = new ArrayList<>();
+        String model =
+                m.model() == null ? null : m.model().name() + ":" + m.model().version();
+        for (String ref : m.bestFaces()) {
+            face(ref)
+                    .flatMap(CorrectionRoutes::readFace)
+                    .filter(f -> model == null || f.model().equals(model))
+                    .ifPresent(out::add);
+        }
+        return out;
+    }
+
+    /**
+     * The faces fused as a track's template is (the sum of their raw features: the norm weighs each), with the first
+     * face's crop.
+     */
+    private static ReadFace fused(List<ReadFace> faces) {
+        io.facestream.core.vector.TemplateFusion sum = io.facestream.core.vector.TemplateFusion.of(
+                faces.stream().map(ReadFace::raw).toList());
+        ReadFace first = faces.get(0);
+        return new ReadFace(
+                first.model(),
+                io.facestream.core.vector.Vectors.toFloat(sum.sum()),
+                first.cropJpeg(),
+                first.score(),
+                faces.size());
     }
 
     /**
@@ -166,15 +197,21 @@ final class CorrectionRoutes {
                 .isPresent()) {
             return; // the track's other decision was confirmed already
         }
-        Optional<ReadFace> face = bestFace(m).flatMap(CorrectionRoutes::readFace);
-        if (face.isEmpty()) {
+        List<ReadFace> faces = trackFaces(m);
+        if (faces.isEmpty()) {
             LOG.info(
-                    "confirmation {}: its best face is no longer readable, nothing added to booking '{}'",
+                    "confirmation {}: its best faces are no longer readable, nothing added to booking '{}'",
                     m.matchId(),
                     m.gallery());
             return;
         }
-        galleries.addMedium(m.gallery(), subject, mediaId, face.get(), () -> {});
+        galleries.addMedium(
+                m.gallery(),
+                subject,
+                mediaId,
+                fused(faces),
+                faces.stream().map(ReadFace::cropJpeg).toList(),
+                () -> {});
     }
 
     private static Optional<ReadFace> readFace(FaceObservation o) {
@@ -191,10 +228,6 @@ final class CorrectionRoutes {
                 o.getAlignedCropJpeg().toByteArray(),
                 o.getQuality(),
                 1));
-    }
-
-    private Optional<FaceObservation> bestFace(Match m) {
-        return face(m.bestFace());
     }
 
     /** {@code faces/<partition>/<offset>} read from the faces topic. */
@@ -254,10 +287,10 @@ final class CorrectionRoutes {
             item.put("score", m.best().score());
             item.put("threshold", m.threshold());
             item.put("margin", m.best().score() - m.threshold());
-            // the track keeps its highest-norm accepted face (track.BestFace): the face its decision shows
+            // the track's few highest-norm accepted faces (track.BestFace), highest first
             List<Map<String, Object>> best = new ArrayList<>();
-            if (m.bestFace() != null) {
-                best.add(Map.of("ref", m.bestFace(), "crop", "/api/" + m.bestFace() + "/crop"));
+            for (String ref : m.bestFaces()) {
+                best.add(Map.of("ref", ref, "crop", "/api/" + ref + "/crop"));
             }
             item.put("best_faces", best);
             item.put("gallery_face", galleryFace(m));
@@ -311,28 +344,40 @@ final class CorrectionRoutes {
                 .detail("gallery", gallery)
                 .detail("subject_id", subject)
                 .detail("match_id", latest.matchId())
-                .detail("face", latest.bestFace());
+                .detail("faces", latest.bestFaces());
         ApiRouter.blocking(
                 ctx,
                 () -> {
                     GalleryKind kind = galleries.requireGallery(gallery);
-                    FaceObservation o = bestFace(latest)
-                            .orElseThrow(() -> ApiError.notFound("the best face of track " + track + " of camera "
-                                    + camera + " (" + latest.bestFace() + ") is no longer on the faces topic"));
-                    ReadFace face = readFace(o)
-                            .orElseThrow(() -> ApiError.badRequest("the best face " + latest.bestFace()
-                                    + " was stored without its crop or feature: enrol from an upload instead"));
-                    Access.of(ctx).detail("crop_sha256", List.of(ApiRouter.sha256(face.cropJpeg())));
+                    List<ReadFace> faces = trackFaces(latest);
+                    if (faces.isEmpty()) {
+                        throw ApiError.notFound("the best faces of track " + track + " of camera " + camera + " "
+                                + latest.bestFaces() + " are no longer on the faces topic (or were stored without"
+                                + " crop or feature): enrol from an upload instead");
+                    }
+                    // a SINGLE gallery takes one still, the best face; a booking takes all of them
+                    List<ReadFace> used = kind == GalleryKind.SINGLE ? faces.subList(0, 1) : faces;
+                    Access.of(ctx)
+                            .detail(
+                                    "crop_sha256",
+                                    used.stream()
+                                            .map(f -> ApiRouter.sha256(f.cropJpeg()))
+                                            .toList());
                     Map<String, Object> out;
                     if (kind == GalleryKind.BOOKING && galleries.hasSubject(gallery, subject)) {
                         out = galleries.addMedium(
-                                gallery, subject, "track-" + camera + "-" + track, face, ApiRouter.beforeChange(ctx));
+                                gallery,
+                                subject,
+                                "track-" + camera + "-" + track,
+                                fused(used),
+                                used.stream().map(ReadFace::cropJpeg).toList(),
+                                ApiRouter.beforeChange(ctx));
                     } else {
                         out = galleries.enrol(
                                 gallery,
                                 subject,
                                 display == null ? subject : display,
-                                List.of(face),
+                                used,
                                 ApiRouter.beforeChange(ctx));
                     }
                     out = new LinkedHashMap<>(out);

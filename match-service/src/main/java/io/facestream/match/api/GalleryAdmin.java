@@ -145,11 +145,20 @@ public final class GalleryAdmin {
     }
 
     /**
-     * Adds one face as a new medium of an existing subject of a BOOKING gallery (its template fuses every medium):
-     * a track enrolled into an existing booking, or a confirmed track's face.
+     * Adds a track's faces as one new medium of an existing subject of a BOOKING gallery (its template fuses every
+     * medium): a track enrolled into an existing booking, or a confirmed track. The medium keeps every crop, and its
+     * vector is the sum of their raw features, as re-embedding computes a medium of several crops.
+     *
+     * @param face the model, the summed raw features and (as {@code cropJpeg}) the first crop
+     * @param crops every crop of the medium
      */
     public Map<String, Object> addMedium(
-            String galleryName, String subjectId, String mediaId, ReadFace face, Runnable beforePublish) {
+            String galleryName,
+            String subjectId,
+            String mediaId,
+            ReadFace face,
+            List<byte[]> crops,
+            Runnable beforePublish) {
         if (requireGallery(galleryName) != GalleryKind.BOOKING) {
             throw ApiError.badRequest("gallery '" + galleryName + "' is not BOOKING: only a booking adds media");
         }
@@ -161,13 +170,7 @@ public final class GalleryAdmin {
             Embedding e = new Embedding(ModelVersion.parse(face.model()), face.raw());
             gallery.index().requireDimension(e, "subject " + subjectId);
             m = new Medium(
-                    galleryName,
-                    subjectId,
-                    mediaId,
-                    List.of(e),
-                    List.of(face.cropJpeg()),
-                    Map.of(),
-                    System.currentTimeMillis() * 1000);
+                    galleryName, subjectId, mediaId, List.of(e), crops, Map.of(), System.currentTimeMillis() * 1000);
         } catch (GalleryInputException e) {
             throw ApiError.badRequest(e.getMessage());
         }

@@ -109,7 +109,9 @@ class CorrectionsEndToEndTest {
             assertEquals("alice", stored.getSubjectId());
             assertTrue(stored.getTemplateCount() > 0, "the rejection carries the track's template");
             assertEquals(first.best().score(), stored.getScore(), 1e-9);
-            assertEquals(1, stored.getAlignedCropsJpegCount(), "and its best face's crop");
+            assertEquals(first.bestFaces().size(), stored.getAlignedCropsJpegCount(), "and its best faces' crops");
+            assertEquals(3, first.bestFaces().size(), "a track of 4 faces keeps its 3 best: " + first);
+            assertEquals(first.bestFace(), first.bestFaces().get(0));
 
             // 2. the same woman filmed again: no longer a HIT for alice
             Match again = film(base, producer, verify, decisions, "cam2-" + run, woman);
@@ -153,10 +155,11 @@ class CorrectionsEndToEndTest {
             assertEquals(
                     "/api/" + bobSeen.bestFace() + "/crop",
                     bobItem.at("/best_faces/0/crop").asText());
-            assertEquals(
-                    200,
-                    send("GET", base + bobItem.at("/best_faces/0/crop").asText(), null)
-                            .statusCode());
+            assertEquals(bobSeen.bestFaces().size(), bobItem.get("best_faces").size());
+            for (JsonNode face : bobItem.get("best_faces")) {
+                HttpResponse<String> crop = send("GET", base + face.get("crop").asText(), null);
+                assertEquals(200, crop.statusCode(), face + ": " + crop.body());
+            }
             assertEquals(
                     200,
                     send("GET", base + bobItem.get("gallery_face").asText(), null)
@@ -239,6 +242,21 @@ class CorrectionsEndToEndTest {
             HttpResponse<String> erased = send("DELETE", base + "/api/galleries/" + gallery + "/subjects/alice", null);
             assertEquals(204, erased.statusCode(), erased.body());
             assertEquals("tombstone", feedbackTombstone(bootstrap, first.matchId()));
+            // the decision naming alice lost its face data, every best face of it (the track's later decision, vetoed,
+            // does not name her: it keeps them)
+            JsonNode named = Json.mapper()
+                    .readTree(send("GET", base + "/api/matches?stage=PROVISIONAL&camera=" + first.cameraId(), null)
+                            .body())
+                    .at("/matches/0");
+            assertEquals(first.matchId(), named.get("match_id").asText(), named.toString());
+            assertTrue(
+                    named.path("best_face").isMissingNode()
+                            || named.path("best_face").isNull(),
+                    named.toString());
+            assertTrue(
+                    named.path("best_faces").isMissingNode()
+                            || named.path("best_faces").isEmpty(),
+                    named.toString());
             assertTrue(match.streams().isRunning(), "the topology is still RUNNING");
         }
     }
