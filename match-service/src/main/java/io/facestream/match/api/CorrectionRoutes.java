@@ -102,11 +102,13 @@ final class CorrectionRoutes {
         for (ReadFace face : faces) {
             b.addAlignedCropsJpeg(com.google.protobuf.ByteString.copyFrom(face.cropJpeg()));
         }
-        if (f.getVerdict() == Verdict.REJECT && !faces.isEmpty() && m.model() != null) {
-            for (float x : fused(faces).raw()) {
-                b.addTemplate(x);
-            }
+        if (f.getVerdict() == Verdict.REJECT && m.model() != null) {
             b.setModel(m.model().name() + ":" + m.model().version());
+            if (!faces.isEmpty()) {
+                for (float x : fused(faces).raw()) {
+                    b.addTemplate(x);
+                }
+            }
         }
         return b.build();
     }
@@ -160,30 +162,46 @@ final class CorrectionRoutes {
     }
 
     /** After the record is written: this instance applies it at once, and moves the threshold when so configured. */
-    void written(String matchId, Feedback f, Match m, boolean addToBooking) {
+    void written(String matchId, Feedback f, Match m, boolean addToBooking, Optional<ThresholdSuggestion> threshold) {
         corrections.accept(matchId, f);
         if (addToBooking) {
             addToBooking(m, f.getSubjectId());
         }
-        if (settings.autoApplyThreshold() && f.getVerdict() == Verdict.REJECT && m.model() != null) {
+        threshold.ifPresent(s -> {
             String model = m.model().name() + ":" + m.model().version();
-            try {
-                ThresholdSuggestion s = suggest(m.gallery(), model);
-                if (s.suggested()
-                        != galleries.gallery().threshold(m.gallery(), model).value()) {
-                    galleries.setCorrectedThreshold(
-                            m.gallery(), model, s.threshold(), s.base().value(), () -> {});
-                    LOG.info(
-                            "gallery '{}' {}: threshold {} -> {} after rejection {} (match.corrections.auto-apply-threshold)",
-                            m.gallery(),
-                            model,
-                            s.base().value(),
-                            s.suggested(),
-                            matchId);
-                }
-            } catch (IllegalArgumentException | ApiError notCalibrated) {
-                LOG.info("gallery '{}' {}: threshold not moved: {}", m.gallery(), model, notCalibrated.getMessage());
-            }
+            galleries.setCorrectedThreshold(
+                    m.gallery(), model, s.threshold(), s.base().value(), () -> {});
+            LOG.info(
+                    "gallery '{}' {}: threshold {} after rejection {} (match.corrections.auto-apply-threshold)",
+                    m.gallery(),
+                    model,
+                    s.suggested(),
+                    matchId);
+        });
+    }
+
+    /**
+     * With {@code match.corrections.auto-apply-threshold}: the threshold this rejection moves its gallery to (counted
+     * with the rejections known so far), when it differs from the one in force; said in the feedback's audit line.
+     */
+    Optional<ThresholdSuggestion> plannedThreshold(Match m, Feedback f) {
+        if (!settings.autoApplyThreshold()
+                || f.getVerdict() != Verdict.REJECT
+                || m.model() == null
+                || m.gallery() == null
+                || f.getModel().isBlank()) {
+            return Optional.empty();
+        }
+        String model = f.getModel();
+        try {
+            ThresholdSuggestion s = suggest(m.gallery(), model, m.matchId(), f.getScore());
+            return s.suggested()
+                            == galleries.gallery().threshold(m.gallery(), model).value()
+                    ? Optional.empty()
+                    : Optional.of(s);
+        } catch (ApiError notCalibrated) {
+            LOG.info("gallery '{}' {}: threshold not moved: {}", m.gallery(), model, notCalibrated.getMessage());
+            return Optional.empty();
         }
     }
 
@@ -429,6 +447,11 @@ final class CorrectionRoutes {
     }
 
     ThresholdSuggestion suggest(String gallery, String model) {
+        return suggest(gallery, model, null, Double.NaN);
+    }
+
+    /** With one more rejection ({@code matchId} at {@code score}) than those known, when {@code matchId} is set. */
+    private ThresholdSuggestion suggest(String gallery, String model, String matchId, double score) {
         galleries.requireGallery(gallery);
         OpenSetThreshold current = galleries.gallery().threshold(gallery, model);
         OpenSetThreshold base = current;
@@ -440,9 +463,12 @@ final class CorrectionRoutes {
                         calibrated.get(), current.targetFpir(), current.calibratedOn(), "calibrated");
             }
         }
-        double[] scores = corrections.rejections(gallery, model).stream()
-                .mapToDouble(Corrections.Negative::score)
-                .filter(Double::isFinite)
+        java.util.stream.DoubleStream known = corrections.rejections(gallery, model).stream()
+                .filter(r -> !r.matchId().equals(matchId))
+                .mapToDouble(Corrections.Rejection::score);
+        double[] scores = (matchId != null && Double.isFinite(score) && score != 0
+                        ? java.util.stream.DoubleStream.concat(known, java.util.stream.DoubleStream.of(score))
+                        : known)
                 .toArray();
         try {
             return ThresholdSuggestion.of(base, scores);

@@ -239,11 +239,15 @@ public final class MatchRoutes {
                     if (toBooking) {
                         Access.of(ctx).detail("adds_medium", "track-" + m.cameraId() + "-" + m.trackId());
                     }
+                    var threshold = corrections == null
+                            ? java.util.Optional.<io.facestream.match.corrections.ThresholdSuggestion>empty()
+                            : corrections.plannedThreshold(m, f);
+                    threshold.ifPresent(t -> Access.of(ctx).detail("threshold_applied", t.suggested()));
                     Access.of(ctx).beforeChange();
                     feedback.send(new ProducerRecord<>(TopicCatalog.FEEDBACK, matchId, f.toByteArray()))
                             .get();
                     if (corrections != null) {
-                        corrections.written(matchId, f, m, toBooking);
+                        corrections.written(matchId, f, m, toBooking, threshold);
                     }
                     return f;
                 },

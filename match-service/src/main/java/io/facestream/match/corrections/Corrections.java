@@ -34,14 +34,39 @@ public final class Corrections implements AutoCloseable {
     /** A rejected track: its template is a negative of {@code subject} in {@code gallery}, model {@code model}. */
     public record Negative(String matchId, String gallery, String subject, String model, float[] unit, double score) {}
 
+    /** A rejected decision's score: a non-mated score of its gallery and model (with or without a template). */
+    public record Rejection(String matchId, String gallery, String model, double score) {}
+
     private final Map<String, Feedback> feedback = new HashMap<>(); // match id -> its latest feedback
     private final Map<String, Negative> negatives = new HashMap<>(); // match id -> negative exemplar
+    private final Map<String, Rejection> rejected = new HashMap<>(); // match id -> rejected score
     private final Map<String, List<Negative>> bySubject = new HashMap<>(); // gallery/subject/model -> negatives
     private TopicFollower follower;
+    /** partition -> end offset when following started; caught up once every one was read (follower thread) */
+    private final Map<Integer, Long> startEnd = new HashMap<>();
+
+    private final java.util.concurrent.CountDownLatch caughtUp = new java.util.concurrent.CountDownLatch(1);
 
     /** Follows {@code facestream.feedback} from its beginning. */
     public static Corrections follow(KafkaConnection kafka) {
         Corrections c = new Corrections();
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]> probe =
+                new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+                        io.facestream.core.kafka.KafkaClients.consumer(kafka, null))) {
+            List<org.apache.kafka.common.TopicPartition> parts =
+                    probe.partitionsFor(TopicCatalog.FEEDBACK, Duration.ofSeconds(30)).stream()
+                            .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition()))
+                            .toList();
+            probe.beginningOffsets(parts, Duration.ofSeconds(30)).forEach((tp, begin) -> {
+                long end = probe.endOffsets(List.of(tp), Duration.ofSeconds(30)).get(tp);
+                if (end > begin) {
+                    c.startEnd.put(tp.partition(), end);
+                }
+            });
+        }
+        if (c.startEnd.isEmpty()) {
+            c.caughtUp.countDown();
+        }
         c.follower = TopicFollower.start(
                 kafka,
                 TopicCatalog.FEEDBACK,
@@ -59,6 +84,13 @@ public final class Corrections implements AutoCloseable {
 
     private void accept(ConsumerRecords<String, byte[]> records) {
         for (ConsumerRecord<String, byte[]> r : records) {
+            Long end = startEnd.get(r.partition());
+            if (end != null && r.offset() >= end - 1) {
+                startEnd.remove(r.partition());
+                if (startEnd.isEmpty()) {
+                    caughtUp.countDown();
+                }
+            }
             if (r.key() == null || SegmentRoll.KEY.equals(r.key())) {
                 continue;
             }
@@ -79,6 +111,13 @@ public final class Corrections implements AutoCloseable {
     public synchronized void accept(String matchId, Feedback f) {
         remove(matchId);
         feedback.put(matchId, f);
+        if (f.getVerdict() == Verdict.REJECT
+                && !f.getGallery().isBlank()
+                && !f.getModel().isBlank()
+                && Double.isFinite(f.getScore())
+                && f.getScore() != 0) {
+            rejected.put(matchId, new Rejection(matchId, f.getGallery(), f.getModel(), f.getScore()));
+        }
         if (f.getVerdict() == Verdict.REJECT
                 && !f.getGallery().isBlank()
                 && !f.getSubjectId().isBlank()
@@ -104,6 +143,7 @@ public final class Corrections implements AutoCloseable {
     /** Forgets the feedback about {@code matchId} (its tombstone). */
     public synchronized void remove(String matchId) {
         feedback.remove(matchId);
+        rejected.remove(matchId);
         Negative n = negatives.remove(matchId);
         if (n != null) {
             String k = key(n.gallery(), n.subject(), n.model());
@@ -137,9 +177,9 @@ public final class Corrections implements AutoCloseable {
         return l == null ? List.of() : List.copyOf(l);
     }
 
-    /** Every negative exemplar of a gallery in one model's space: its rejections, the non-mated scores they were. */
-    public synchronized List<Negative> rejections(String gallery, String model) {
-        return negatives.values().stream()
+    /** A gallery's rejected decisions in one model's space: non-mated scores of it. */
+    public synchronized List<Rejection> rejections(String gallery, String model) {
+        return rejected.values().stream()
                 .filter(n -> n.gallery().equals(gallery) && n.model().equals(model))
                 .toList();
     }
@@ -155,6 +195,16 @@ public final class Corrections implements AutoCloseable {
 
     public synchronized boolean hasFeedback(String matchId) {
         return feedback.containsKey(matchId);
+    }
+
+    /**
+     * Waits until the feedback that was on the topic when following started has been read, so the first decisions
+     * after a start already see every negative exemplar.
+     *
+     * @return false when it was not read within {@code timeout} (decisions go on with what is known so far)
+     */
+    public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
+        return caughtUp.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** Whether the follower stopped on an error (null while it follows). */

@@ -125,6 +125,17 @@ public final class MatchService implements AutoCloseable {
 
         // operators' feedback (negative exemplars) applies to the topology's decisions, not to /api/search
         Corrections corrections = own(Corrections.follow(kafka));
+        try {
+            if (!corrections.awaitCaughtUp(Duration.ofSeconds(30))) {
+                LOG.warn(
+                        "{} not read to its end within 30 s: the first decisions may miss operators' rejections",
+                        io.facestream.core.topics.TopicCatalog.FEEDBACK);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(
+                    "interrupted while reading " + io.facestream.core.topics.TopicCatalog.FEEDBACK, e);
+        }
         streams = own(MatchStreams.start(
                 config,
                 bootstrap,

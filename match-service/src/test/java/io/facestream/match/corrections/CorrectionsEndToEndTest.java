@@ -65,8 +65,10 @@ class CorrectionsEndToEndTest {
         try (Admin admin = KafkaClients.admin(bootstrap)) {
             new TopicCreator(admin, (short) 1).ensure(TopicCatalog.defaults());
         }
-        FacestreamConfig config =
-                FacestreamConfig.builder().isolated().build().with(FaceServices.config("corr", run, dir, KEY, gallery));
+        Map<String, Object> o = FaceServices.config("corr", run, dir, KEY, gallery);
+        // the restart below rejoins the stopped instance's group: its tasks move once its session ends
+        o.put("match.session-timeout", "6s");
+        FacestreamConfig config = FacestreamConfig.builder().isolated().build().with(o);
         FaceServices.startAtEnd(bootstrap, "corr", run);
         ConsumerGroups.startAtEnd(bootstrap, "corr-verify-" + run, TopicCatalog.MATCHES);
         byte[] woman = Files.readAllBytes(photos.portrait(SamplePhotos.Portrait.SAME_B));
@@ -238,26 +240,46 @@ class CorrectionsEndToEndTest {
                     Files.readString(dir.resolve("audit.log")).contains("\"track.enrol\""),
                     "the enrolment from a track is audited");
 
-            // 6. erasing alice removes her negative exemplar (and tombstones the rejection)
-            HttpResponse<String> erased = send("DELETE", base + "/api/galleries/" + gallery + "/subjects/alice", null);
-            assertEquals(204, erased.statusCode(), erased.body());
-            assertEquals("tombstone", feedbackTombstone(bootstrap, first.matchId()));
-            // the decision naming alice lost its face data, every best face of it (the track's later decision, vetoed,
-            // does not name her: it keeps them)
-            JsonNode named = Json.mapper()
-                    .readTree(send("GET", base + "/api/matches?stage=PROVISIONAL&camera=" + first.cameraId(), null)
-                            .body())
-                    .at("/matches/0");
-            assertEquals(first.matchId(), named.get("match_id").asText(), named.toString());
-            assertTrue(
-                    named.path("best_face").isMissingNode()
-                            || named.path("best_face").isNull(),
-                    named.toString());
-            assertTrue(
-                    named.path("best_faces").isMissingNode()
-                            || named.path("best_faces").isEmpty(),
-                    named.toString());
-            assertTrue(match.streams().isRunning(), "the topology is still RUNNING");
+            // 6. a restart: the negative exemplar comes back from facestream.feedback. The woman filmed again is
+            // carol's HIT, and alice is no candidate at all (without the negative she would be the second)
+            match.close();
+            try (MatchService restarted = MatchService.start(config, bootstrap)) {
+                restarted.awaitRunning(Duration.ofSeconds(60));
+                String restartedBase = "http://127.0.0.1:" + restarted.apiPort();
+                Match afterRestart = film(restartedBase, producer, verify, decisions, "cam5-" + run, woman);
+                assertEquals(Match.Decision.HIT, afterRestart.decision(), afterRestart.toString());
+                assertEquals("carol", afterRestart.best().subjectId());
+                assertTrue(
+                        afterRestart.candidates().stream()
+                                .noneMatch(c -> c.subjectId().equals("alice")),
+                        "alice is still vetoed after the restart: " + afterRestart);
+
+                // 7. erasing alice removes her negative exemplar (and tombstones the rejection)
+                HttpResponse<String> erased =
+                        send("DELETE", restartedBase + "/api/galleries/" + gallery + "/subjects/alice", null);
+                assertEquals(204, erased.statusCode(), erased.body());
+                assertEquals("tombstone", feedbackTombstone(bootstrap, first.matchId()));
+                // the decision naming alice lost its face data, every best face of it (the track's later decision,
+                // vetoed,
+                // does not name her: it keeps them)
+                JsonNode named = Json.mapper()
+                        .readTree(send(
+                                        "GET",
+                                        restartedBase + "/api/matches?stage=PROVISIONAL&camera=" + first.cameraId(),
+                                        null)
+                                .body())
+                        .at("/matches/0");
+                assertEquals(first.matchId(), named.get("match_id").asText(), named.toString());
+                assertTrue(
+                        named.path("best_face").isMissingNode()
+                                || named.path("best_face").isNull(),
+                        named.toString());
+                assertTrue(
+                        named.path("best_faces").isMissingNode()
+                                || named.path("best_faces").isEmpty(),
+                        named.toString());
+                assertTrue(restarted.streams().isRunning(), "the topology is still RUNNING");
+            }
         }
     }
 
@@ -272,6 +294,7 @@ class CorrectionsEndToEndTest {
         }
         Map<String, Object> o = FaceServices.config("book", run, dir, KEY, gallery);
         o.put("match.corrections.confirm-into-booking", true);
+        o.put("match.corrections.auto-apply-threshold", true);
         FacestreamConfig config = FacestreamConfig.builder().isolated().build().with(o);
         FaceServices.startAtEnd(bootstrap, "book", run);
         ConsumerGroups.startAtEnd(bootstrap, "book-verify-" + run, TopicCatalog.MATCHES);
@@ -326,6 +349,39 @@ class CorrectionsEndToEndTest {
             assertTrue(
                     Files.readString(dir.resolve("audit.log")).contains("\"adds_medium\""),
                     "the addition is in the feedback's audit line");
+
+            // auto-apply: once the threshold is calibrated, a rejection moves it by itself
+            String model = hit.model().name() + ":" + hit.model().version();
+            StringBuilder scores = new StringBuilder("0.6,0.6");
+            for (int i = 0; i < 18; i++) {
+                scores.append(",0.4");
+            }
+            HttpResponse<String> calibrated = send(
+                    "PUT",
+                    base + "/api/galleries/" + gallery + "/threshold",
+                    "{\"model\":\"" + model + "\",\"target_fpir\":0.1,\"non_mated_scores\":[" + scores + "]}");
+            assertEquals(200, calibrated.statusCode(), calibrated.body());
+            Match second = film(base, producer, verify, decisions, "hall-" + run, woman);
+            assertEquals(Match.Decision.HIT, second.decision(), second.toString());
+            HttpResponse<String> rejected = send(
+                    "POST",
+                    base + "/api/feedback",
+                    "{\"match_id\":\"" + second.matchId() + "\",\"verdict\":\"reject\"}");
+            assertEquals(201, rejected.statusCode(), rejected.body());
+            JsonNode threshold = Json.mapper()
+                    .readTree(send("GET", base + "/api/galleries", null).body());
+            JsonNode ours = null;
+            for (JsonNode g : threshold) {
+                if (g.get("name").asText().equals(gallery)) {
+                    ours = g.at("/thresholds/0");
+                }
+            }
+            assertEquals("corrected", ours.get("source").asText(), threshold.toString());
+            assertEquals(
+                    Math.nextUp(second.best().score()), ours.get("threshold").asDouble(), ours.toString());
+            assertTrue(
+                    Files.readString(dir.resolve("audit.log")).contains("\"threshold_applied\""),
+                    "the move is in the rejection's audit line");
         }
     }
 
