@@ -102,6 +102,8 @@ class SeenElsewhereTest {
         o.put("match.application-id", "reid-test-" + run);
         o.put("match.gallery", "watch-" + run);
         o.put("match.rollout.enabled", false);
+        // the test polls until the templates are built: more searches than the default burst of 10 allows
+        o.put("api.rate-limit.search.burst", 1000);
         String door = "door-" + run;
         String lobby = "lobby-" + run;
         String yard = "yard-" + run;
