@@ -346,28 +346,22 @@ public final class GalleryBenchCommand implements Runnable {
         Measured run() throws IOException;
     }
 
+    /** A row whose build is known up front (Lucene's) or looked up when the table is made (the baselines'). */
+    private record Row(String engine, String params, java.util.function.Supplier<Built> builtBy, Measurement by)
+            implements Config {
+        @Override
+        public Built built() {
+            return builtBy.get();
+        }
+
+        @Override
+        public Measured measure() throws IOException {
+            return by.run();
+        }
+    }
+
     private static Config lucene(String engine, String params, Built built, Measurement m) {
-        return new Config() {
-            @Override
-            public String engine() {
-                return engine;
-            }
-
-            @Override
-            public String params() {
-                return params;
-            }
-
-            @Override
-            public Built built() {
-                return built;
-            }
-
-            @Override
-            public Measured measure() throws IOException {
-                return m.run();
-            }
-        };
+        return new Row(engine, params, () -> built, m);
     }
 
     /** The cheapest setting of each engine that reaches the target recall, and the QPS ratio. */
@@ -535,41 +529,22 @@ public final class GalleryBenchCommand implements Runnable {
         }
 
         Config config(String engine, String request, String params, int ef, int queries) {
-            Baselines self = this;
-            return new Config() {
-                @Override
-                public String engine() {
-                    return engine;
+            return new Row(engine, params, () -> built.get(engine), () -> {
+                in.write(Json.mapper().writeValueAsString(Map.of("engine", request, "ef", ef, "queries", queries))
+                        + "\n");
+                in.flush();
+                Map<String, Object> r = read();
+                if (r.containsKey("error")) {
+                    throw new CommandFailed("gallery_ann_baselines.py: " + r.get("error"));
                 }
-
-                @Override
-                public String params() {
-                    return params;
-                }
-
-                @Override
-                public Built built() {
-                    return self.built.get(engine);
-                }
-
-                @Override
-                public Measured measure() throws IOException {
-                    in.write(Json.mapper().writeValueAsString(Map.of("engine", request, "ef", ef, "queries", queries))
-                            + "\n");
-                    in.flush();
-                    Map<String, Object> r = read();
-                    if (r.containsKey("error")) {
-                        throw new CommandFailed("gallery_ann_baselines.py: " + r.get("error"));
-                    }
-                    return new Measured(
-                            ((Number) r.get("n")).intValue(),
-                            ((Number) r.get("p50_ms")).doubleValue(),
-                            ((Number) r.get("p99_ms")).doubleValue(),
-                            ((Number) r.get("mean_ms")).doubleValue(),
-                            ((Number) r.get("recall10")).doubleValue(),
-                            ((Number) r.get("rank1_dup")).doubleValue());
-                }
-            };
+                return new Measured(
+                        ((Number) r.get("n")).intValue(),
+                        ((Number) r.get("p50_ms")).doubleValue(),
+                        ((Number) r.get("p99_ms")).doubleValue(),
+                        ((Number) r.get("mean_ms")).doubleValue(),
+                        ((Number) r.get("recall10")).doubleValue(),
+                        ((Number) r.get("rank1_dup")).doubleValue());
+            });
         }
 
         @SuppressWarnings("unchecked")
