@@ -67,6 +67,7 @@ public final class MatchService implements AutoCloseable {
     private io.vertx.ext.web.Router router;
     private Gallery replica;
     private Notifier notifier;
+    private FaceCrops faceCrops;
     private volatile boolean closing;
 
     private MatchService() {}
@@ -135,6 +136,7 @@ public final class MatchService implements AutoCloseable {
                         .start());
         FaceCrops faceCrops = own(new FaceCrops(
                 kafka, config.getInt("api.crops.readers"), config.getInt("api.crops.cache"), feed::isRecentBestFace));
+        this.faceCrops = faceCrops;
         if (config.getBoolean("api.crops.prefetch")) {
             feed.listen(m -> {
                 if (m.bestFace() != null) {
@@ -282,6 +284,11 @@ public final class MatchService implements AutoCloseable {
         return failed == null
                 ? io.facestream.core.health.Health.up(notifier == null ? "off" : "following facestream.matches")
                 : io.facestream.core.health.Health.failed("notifications stopped: " + failed.getMessage());
+    }
+
+    /** Face crops served from memory and read from facestream.faces since start (the page's tests check the cache). */
+    public long[] faceCropHitsAndReads() {
+        return faceCrops.hitsAndReads();
     }
 
     /** The notifier, or null when no notification is configured. */
