@@ -15,7 +15,8 @@ import io.facestream.core.topics.TopicCatalog;
 import io.facestream.core.trace.TraceHeaders;
 import io.facestream.core.trace.TraceParent;
 import io.facestream.embed.align.FaceAligner;
-import io.facestream.embed.detect.FaceDetector;
+import io.facestream.embed.detect.gating.GatedDetector;
+import io.facestream.embed.detect.gating.GatingSettings;
 import io.facestream.embed.embedding.Embedding;
 import io.facestream.embed.image.ImageDecoder;
 import io.facestream.embed.model.ModelStore;
@@ -210,7 +211,8 @@ public final class EmbedService implements AutoCloseable {
         FaceSettings face = FaceSettings.from(config);
         ModelStore store = ModelZoo.store(config);
         ModelRouter router = new ModelRouter(new OnnxSessions(face.device(), face.intraOpThreads()), face);
-        FaceDetector detector = router.detector(ModelZoo.resolve(store, face.detector()));
+        GatingSettings gating = GatingSettings.from(config);
+        GatedDetector detector = GatedDetector.of(router.detector(ModelZoo.resolve(store, face.detector())), gating);
         FrameFaces frames = new FrameFaces(
                 new ImageDecoder(face.maxImagePixels()),
                 detector,
@@ -312,10 +314,11 @@ public final class EmbedService implements AutoCloseable {
                 });
             }
             LOG.info(
-                    "embed service {} running: model {}, detector {}, mode {}, batch {} / {} ms",
+                    "embed service {} running: model {}, detector {} (gating {}), mode {}, batch {} / {} ms",
                     settings.instanceId(),
                     model.id(),
                     frames.detectorId(),
+                    frames.gating(),
                     settings.mode(),
                     settings.maxBatch(),
                     settings.maxWait().toMillis());
@@ -543,7 +546,7 @@ public final class EmbedService implements AutoCloseable {
                 .orElse(-1);
         long started = System.nanoTime();
         try {
-            batch.add(frame, partition, offset, trace, frames.extract(frame));
+            batch.add(frame, partition, offset, trace, frames.extractOutOfSequence(frame));
             metrics.caughtUp(camera);
         } catch (FrameFaces.RejectedFrame e) {
             deadLetter(r, camera, "rejected-frame", e.getMessage());

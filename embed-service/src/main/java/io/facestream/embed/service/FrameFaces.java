@@ -3,7 +3,7 @@ package io.facestream.embed.service;
 import io.facestream.core.events.Frame;
 import io.facestream.embed.align.FaceAligner;
 import io.facestream.embed.detect.DetectedFace;
-import io.facestream.embed.detect.FaceDetector;
+import io.facestream.embed.detect.gating.GatedDetector;
 import io.facestream.embed.detect.given.GivenFace;
 import io.facestream.embed.detect.given.GivenFaces;
 import io.facestream.embed.image.ImageDecoder;
@@ -13,7 +13,8 @@ import org.bytedeco.opencv.opencv_core.Mat;
 
 /**
  * Frame → aligned face crops: size check, safe decode, then the frame's own faces ({@code fs.faces}, the "given"
- * detector) or the configured detector, then the 5-point similarity alignment.
+ * detector) or the configured detector, gated per camera ({@code face.gating.*}), then the 5-point similarity
+ * alignment.
  * Anything wrong with the frame is a {@link RejectedFrame} whose message is the DLQ reason.
  */
 final class FrameFaces implements AutoCloseable {
@@ -21,12 +22,13 @@ final class FrameFaces implements AutoCloseable {
     static final int MIN_FRAME_SIDE = 16;
 
     private final ImageDecoder decoder;
-    private final FaceDetector detector;
+    private final GatedDetector detector;
     private final FaceAligner aligner;
     private final int maxFrameBytes;
     private final int maxGivenFaces;
 
-    FrameFaces(ImageDecoder decoder, FaceDetector detector, FaceAligner aligner, int maxFrameBytes, int maxGivenFaces) {
+    FrameFaces(
+            ImageDecoder decoder, GatedDetector detector, FaceAligner aligner, int maxFrameBytes, int maxGivenFaces) {
         this.decoder = decoder;
         this.detector = detector;
         this.aligner = aligner;
@@ -45,6 +47,11 @@ final class FrameFaces implements AutoCloseable {
         return detector.id();
     }
 
+    /** face.gating.mode as configured. */
+    String gating() {
+        return detector.settings().mode().key();
+    }
+
     @Override
     public void close() {
         detector.close();
@@ -52,7 +59,17 @@ final class FrameFaces implements AutoCloseable {
 
     record Extracted(List<FaceCrop> faces, int width, int height) {}
 
+    /** A frame of its camera's live sequence: detection may be gated by the camera's previous frames. */
     Extracted extract(Frame frame) {
+        return extract(frame, true);
+    }
+
+    /** A frame out of its camera's sequence (the catch-up pass): searched whole, the camera's gate state untouched. */
+    Extracted extractOutOfSequence(Frame frame) {
+        return extract(frame, false);
+    }
+
+    private Extracted extract(Frame frame, boolean inSequence) {
         String what = "frame " + frame.camera() + "/" + frame.seq();
         if (frame.image().length > maxFrameBytes) {
             throw new RejectedFrame(
@@ -93,7 +110,10 @@ final class FrameFaces implements AutoCloseable {
                     crops.add(new FaceCrop(placed.get(i), given.id(), g.label(), aligner.align(image, placed.get(i))));
                 }
             } else {
-                for (DetectedFace f : detector.detect(image)) {
+                List<DetectedFace> found = inSequence
+                        ? detector.detect(frame.camera().toString(), frame.seq(), image)
+                        : detector.detect(image);
+                for (DetectedFace f : found) {
                     crops.add(new FaceCrop(f, detector.id(), null, aligner.align(image, f)));
                 }
             }

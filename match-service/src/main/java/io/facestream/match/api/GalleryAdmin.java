@@ -35,6 +35,8 @@ public final class GalleryAdmin {
     private final IndexedGallery gallery;
     private FeedbackEraser feedback;
     private io.facestream.match.api.live.MatchFeed feed;
+    private io.facestream.match.history.MatchHistory history;
+    private io.facestream.match.reid.TrackTemplates reid;
 
     /**
      * @param writes  publishes to the gallery topic and waits for this process's replica
@@ -52,6 +54,18 @@ public final class GalleryAdmin {
     public GalleryAdmin withErasure(FeedbackEraser feedback, io.facestream.match.api.live.MatchFeed feed) {
         this.feedback = feedback;
         this.feed = feed;
+        return this;
+    }
+
+    /** The rolling gallery of track templates ("seen elsewhere"), whose tracks naming a deleted subject leave it. */
+    public GalleryAdmin withReid(io.facestream.match.reid.TrackTemplates reid) {
+        this.reid = reid;
+        return this;
+    }
+
+    /** The match history, whose decisions naming a deleted subject lose their face data too. */
+    public GalleryAdmin withHistory(io.facestream.match.history.MatchHistory history) {
+        this.history = history;
         return this;
     }
 
@@ -217,6 +231,12 @@ public final class GalleryAdmin {
         } finally {
             if (feed != null) {
                 feed.erase(galleryName, subjectId);
+            }
+            if (history != null) {
+                history.erase(galleryName, subjectId);
+            }
+            if (reid != null) {
+                reid.erase(galleryName, subjectId);
             }
         }
     }

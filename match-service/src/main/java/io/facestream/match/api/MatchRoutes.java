@@ -32,6 +32,9 @@ public final class MatchRoutes {
     private final Producer<String, byte[]> feedback;
 
     private CameraAdmin cameras;
+    private io.facestream.match.history.MatchHistory history;
+    private io.facestream.match.reid.TrackTemplates reid;
+    private java.time.Duration reidWindow = java.time.Duration.ZERO;
 
     public MatchRoutes(MatchFeed feed, FaceCrops faces, Producer<String, byte[]> feedback) {
         this.feed = feed;
@@ -42,6 +45,19 @@ public final class MatchRoutes {
     /** Cameras at run time (facestream.cameras); without it the camera routes other than the list answer 503. */
     public MatchRoutes withCameras(CameraAdmin cameras) {
         this.cameras = cameras;
+        return this;
+    }
+
+    /** The rolling gallery of track templates behind {@code /api/tracks/{camera}/{track}/elsewhere} (null: off). */
+    public MatchRoutes withReid(io.facestream.match.reid.TrackTemplates reid, java.time.Duration window) {
+        this.reid = reid;
+        this.reidWindow = window;
+        return this;
+    }
+
+    /** The match history behind {@code /api/history} (null: off, the route answers 503); its best faces' crops are served. */
+    public MatchRoutes withHistory(io.facestream.match.history.MatchHistory history) {
+        this.history = history;
         return this;
     }
 
@@ -64,6 +80,8 @@ public final class MatchRoutes {
                 Body.NONE,
                 this::faceCrop);
         new CameraRoutes(feed, cameras).mount(r);
+        new HistoryRoutes(history).mount(r);
+        new SeenElsewhereRoutes(reid, reidWindow).mount(r);
         r.add(
                 HttpMethod.GET,
                 "/api/status",
@@ -169,8 +187,8 @@ public final class MatchRoutes {
         } catch (NumberFormatException e) {
             throw ApiError.badRequest("offset '" + ctx.pathParam("offset") + "' is not an integer");
         }
-        if (!feed.isRecentBestFace(partition, offset)) {
-            // only the faces the API has shown as a recent match's best face: no walking the faces topic by offset
+        if (!feed.isRecentBestFace(partition, offset) && (history == null || !history.isBestFace(partition, offset))) {
+            // only the faces the API has shown as a decision's best face: no walking the faces topic by offset
             throw ApiError.notFound("faces/" + partition + "/" + offset + " is not the best face of a recent match");
         }
         ApiRouter.blocking(

@@ -68,6 +68,7 @@ public final class MatchService implements AutoCloseable {
     private Gallery replica;
     private Notifier notifier;
     private FaceCrops faceCrops;
+    private io.facestream.match.history.MatchHistory history;
     private volatile boolean closing;
 
     private MatchService() {}
@@ -134,9 +135,27 @@ public final class MatchService implements AutoCloseable {
                 own(new MatchFeed(kafka, config.getInt("api.recent-matches"), unknownRetention, Clock.systemUTC())
                         .withDeletedSubjects((g, s) -> deletedSubject(replica, g, s))
                         .start());
+        io.facestream.match.history.HistorySettings historySettings =
+                io.facestream.match.history.HistorySettings.fromConfig(config);
+        if (historySettings.enabled()) {
+            history = own(io.facestream.match.history.MatchHistory.start(
+                    historySettings, kafka, (g, s) -> deletedSubject(replica, g, s), Clock.systemUTC()));
+        }
         FaceCrops faceCrops = own(new FaceCrops(
                 kafka, config.getInt("api.crops.readers"), config.getInt("api.crops.cache"), feed::isRecentBestFace));
         this.faceCrops = faceCrops;
+        io.facestream.match.reid.TrackTemplates.Settings reidSettings =
+                io.facestream.match.reid.TrackTemplates.Settings.fromConfig(config);
+        io.facestream.match.reid.TrackTemplates reid = null;
+        if (reidSettings.enabled()) {
+            reid = own(new io.facestream.match.reid.TrackTemplates(
+                    reidSettings,
+                    faceCrops::observation,
+                    (g, s) -> deletedSubject(replica, g, s),
+                    unknownRetention,
+                    Clock.systemUTC()));
+            feed.listen(reid::offer);
+        }
         if (config.getBoolean("api.crops.prefetch")) {
             feed.listen(m -> {
                 if (m.bestFace() != null) {
@@ -153,7 +172,9 @@ public final class MatchService implements AutoCloseable {
         ApiServer.Tls tls = ApiServer.Tls.from(config);
         audit = own(new AuditLog(config.getPath("api.audit-log")));
         GalleryAdmin admin = new GalleryAdmin(replica, gallery)
-                .withErasure(new io.facestream.match.api.FeedbackEraser(kafka, feedback, replica.segmentRoll()), feed);
+                .withErasure(new io.facestream.match.api.FeedbackEraser(kafka, feedback, replica.segmentRoll()), feed)
+                .withHistory(history)
+                .withReid(reid);
         own(GalleryMeters.start(replica.index()));
         // the API's HTTP server meters (vertx_http_server_*) go to the process's one registry; the JVM's are bound
         // there already
@@ -180,7 +201,12 @@ public final class MatchService implements AutoCloseable {
                     io.facestream.core.topics.TopicCatalog.CAMERAS,
                     io.facestream.core.topics.TopicCatalog.CAMERA_STATUS);
         }
-        this.router = router.build(vertx, new MatchRoutes(feed, faceCrops, feedback).withCameras(cameras));
+        this.router = router.build(
+                vertx,
+                new MatchRoutes(feed, faceCrops, feedback)
+                        .withCameras(cameras)
+                        .withHistory(history)
+                        .withReid(reid, reidSettings.window()));
         this.routes = router.routes();
         host = config.getString("api.host");
         api = own(ApiServer.start(vertx, this.router, host, config.getInt("api.port"), tls));
@@ -267,14 +293,17 @@ public final class MatchService implements AutoCloseable {
     }
 
     /**
-     * Registers this service's parts as {@code <prefix>topology} and {@code <prefix>gallery}, and {@code <prefix>notify}
-     * when notifications are on.
+     * Registers this service's parts as {@code <prefix>topology} and {@code <prefix>gallery}, {@code <prefix>notify}
+     * when notifications are on and {@code <prefix>history} when the match history is.
      */
     public void registerHealth(io.facestream.core.health.HealthRegistry health, String prefix) {
         health.register(prefix + "topology", this::topologyHealth);
         health.register(prefix + "gallery", this::galleryHealth);
         if (notifier != null) {
             health.register(prefix + "notify", this::notifyHealth);
+        }
+        if (history != null) {
+            health.register(prefix + "history", history::health);
         }
     }
 
@@ -294,6 +323,11 @@ public final class MatchService implements AutoCloseable {
     /** The notifier, or null when no notification is configured. */
     public Notifier notifier() {
         return notifier;
+    }
+
+    /** The match history, or null when {@code match.history.enabled} is false. */
+    public io.facestream.match.history.MatchHistory history() {
+        return history;
     }
 
     /** Waits until the topology is RUNNING (tests, demo). */

@@ -1,6 +1,7 @@
 package io.facestream.match.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -353,6 +354,44 @@ class MatchServiceApiTest {
         assertTrue(
                 lines.body().anyMatch(l -> l.startsWith("data:") && l.contains(camera + "/1/")),
                 "live stream carried the match");
+
+        // the same decisions in the match history, with the crop URL of the best face; bad queries say what to send
+        JsonNode history = null;
+        deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            history = Json.mapper()
+                    .readTree(json("GET", "/api/history?camera=" + camera + "&limit=1", VIEWER, null)
+                            .body());
+            if (history.get("total").asInt() == 2) {
+                break;
+            }
+            Thread.sleep(200);
+        }
+        assertEquals(2, history.get("total").asInt(), history.toString());
+        JsonNode newest = history.get("items").get(0);
+        assertEquals(camera + "/1/FINAL", newest.get("match_id").asText(), "newest first");
+        assertEquals(
+                "/api/" + newest.get("best_face").asText() + "/crop",
+                newest.get("best_face_crop").asText());
+        String cursor = history.get("next_cursor").asText();
+        JsonNode second = Json.mapper()
+                .readTree(json("GET", "/api/history?camera=" + camera + "&limit=1&cursor=" + cursor, VIEWER, null)
+                        .body());
+        assertEquals(
+                camera + "/1/PROVISIONAL",
+                second.get("items").get(0).get("match_id").asText());
+        assertFalse(second.has("next_cursor"), "the last page has no cursor");
+        HttpResponse<String> badCursor = json("GET", "/api/history?cursor=nonsense", VIEWER, null);
+        assertEquals(400, badCursor.statusCode());
+        assertTrue(error(badCursor).contains("pass the next_cursor of the previous page"), badCursor.body());
+        HttpResponse<String> backwards =
+                json("GET", "/api/history?from=2026-12-03T11:00:00Z&to=2026-12-03T10:00:00Z", VIEWER, null);
+        assertEquals(400, backwards.statusCode());
+        assertTrue(error(backwards).contains("swap them"), backwards.body());
+        assertEquals(
+                "decision = 'MAYBE' is not one of [HIT, UNKNOWN]: send one of them",
+                error(json("GET", "/api/history?decision=MAYBE", VIEWER, null)));
+        assertEquals(401, json("GET", "/api/history", null, null).statusCode());
 
         assertEquals(
                 400, json("GET", "/api/matches?decision=MAYBE", VIEWER, null).statusCode());

@@ -121,7 +121,9 @@ class SecurityMatrixTest {
         SAMPLES.put("POST /api/search", new Sample("/api/search", "multipart/form-data; boundary=x", "--x--\r\n", 400));
         SAMPLES.put("POST /api/verify", new Sample("/api/verify", "multipart/form-data; boundary=x", "--x--\r\n", 400));
         sample("GET /api/matches", "/api/matches?limit=5", 200);
+        sample("GET /api/history", "/api/history?limit=5&decision=HIT", 200);
         sample("GET /api/tracks/:camera/:track", "/api/tracks/nocam/1", 404);
+        sample("GET /api/tracks/:camera/:track/elsewhere", "/api/tracks/nocam/1/elsewhere", 404);
         // an offset no recent match names as its best face (other tests on the same broker make matches)
         sample("GET /api/faces/:partition/:offset/crop", "/api/faces/0/9000000000000000000/crop", 404);
         sample("GET /api/cameras", "/api/cameras", 200);

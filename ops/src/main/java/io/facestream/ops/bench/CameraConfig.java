@@ -8,21 +8,44 @@ import java.util.Map;
 /**
  * One row configuration of {@code bench cameras}: a name and the configuration keys it sets on top of the command's
  * configuration. A new lever (a detector, a setting) is one more preset here, or ad hoc on the command line as
- * {@code DETECTOR+KEY=VALUE+...}, e.g. {@code mtcnn+face.mtcnn.min-face-size=60}.
+ * {@code DETECTOR+KEY=VALUE+...}, e.g. {@code mtcnn+face.mtcnn.min-face-size=60}; a part without {@code =} belongs to
+ * the value before it ({@code mtcnn+face.gating.mode=motion+tracks}).
  *
  * @param name      the row's name (the {@code --detector} value)
  * @param overrides configuration keys this row sets
  */
 public record CameraConfig(String name, Map<String, Object> overrides) {
     /** Full-frame MTCNN at the configured settings: the first row of every resolution, the one the others compare to. */
-    public static final CameraConfig REFERENCE = new CameraConfig("mtcnn", Map.of("face.detector", "mtcnn"));
+    public static final CameraConfig REFERENCE =
+            new CameraConfig("mtcnn", Map.of("face.detector", "mtcnn", "face.gating.mode", "off"));
 
     /** The named configurations, in their default row order. */
     public static final List<CameraConfig> PRESETS = List.of(
             REFERENCE,
             new CameraConfig("mtcnn-min40", Map.of("face.detector", "mtcnn", "face.mtcnn.min-face-size", 40)),
             // MediaPipe's short-range model (128×128 input), made for faces filling much of the image
-            new CameraConfig("blazeface", Map.of("face.detector", "blazeface-front")));
+            new CameraConfig("blazeface", Map.of("face.detector", "blazeface-front")),
+            // detection only where the picture changed (motion), around the faces of the frames before (tracks) or
+            // both, the whole frame every face.gating.full-every frames; pinned to full-every 5, as first measured
+            gated("mtcnn-motion", "motion", 5, 0),
+            gated("mtcnn-tracks", "tracks", 5, 0),
+            gated("mtcnn-motion-tracks", "motion+tracks", 5, 0),
+            gated("mtcnn-min40-tracks", "tracks", 5, 40),
+            gated("mtcnn-min40-motion-tracks", "motion+tracks", 5, 40),
+            // the recommended camera setting (docs/performance.md): fewer whole frames, same recall on the footage
+            gated("mtcnn-motion-tracks-full10", "motion+tracks", 10, 0));
+
+    /** MTCNN gated by {@code mode} with a whole frame every {@code fullEvery}; {@code minFace} 0 = as configured. */
+    private static CameraConfig gated(String name, String mode, int fullEvery, int minFace) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("face.detector", "mtcnn");
+        if (minFace > 0) {
+            o.put("face.mtcnn.min-face-size", minFace);
+        }
+        o.put("face.gating.mode", mode);
+        o.put("face.gating.full-every", fullEvery);
+        return new CameraConfig(name, o);
+    }
 
     public CameraConfig {
         overrides = Map.copyOf(overrides);
@@ -44,13 +67,19 @@ public record CameraConfig(String name, Map<String, Object> overrides) {
         }
         Map<String, Object> overrides = new LinkedHashMap<>();
         overrides.put("face.detector", parts[0]);
+        String last = null;
         for (int i = 1; i < parts.length; i++) {
             int eq = parts[i].indexOf('=');
+            if (eq < 0 && last != null) {
+                // a value with a '+' of its own, e.g. face.gating.mode=motion+tracks
+                overrides.put(last, overrides.get(last) + "+" + parts[i].trim());
+                continue;
+            }
             if (eq <= 0) {
                 throw new IllegalArgumentException("--detector '" + spec + "': '" + parts[i] + "' is not KEY=VALUE");
             }
-            overrides.put(
-                    parts[i].substring(0, eq).trim(), parts[i].substring(eq + 1).trim());
+            last = parts[i].substring(0, eq).trim();
+            overrides.put(last, parts[i].substring(eq + 1).trim());
         }
         return new CameraConfig(s, overrides);
     }

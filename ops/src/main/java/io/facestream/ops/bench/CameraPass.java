@@ -2,7 +2,7 @@ package io.facestream.ops.bench;
 
 import io.facestream.embed.align.FaceAligner;
 import io.facestream.embed.detect.DetectedFace;
-import io.facestream.embed.detect.FaceDetector;
+import io.facestream.embed.detect.gating.GatedDetector;
 import io.facestream.embed.embedding.Embedding;
 import io.facestream.embed.embedding.FaceEmbedder;
 import io.facestream.eval.footage.GroundTruth;
@@ -25,7 +25,8 @@ import org.bytedeco.opencv.opencv_core.Mat;
  * decode every frame, detect, align every detection (its own 5 landmarks), embed every aligned face. The CPU time
  * of the calling thread is taken around each stage; everything runs on that thread (FFmpeg with one decoder thread,
  * ONNX Runtime with one intra-op thread, OpenCV's own pool switched off by the caller), so the sum is the CPU cost
- * of a frame. Detections are matched to the ground truth ({@link DetectionMatch}); a matched face's feature is kept
+ * of a frame. Each video is one camera: its frames are detected in order, through the configuration's gating
+ * ({@code face.gating.*}, state per camera, forgotten after the video). Detections are matched to the ground truth ({@link DetectionMatch}); a matched face's feature is kept
  * under the ground-truth face's name, for the IJB-S scoring of exactly what this configuration found.
  */
 final class CameraPass {
@@ -60,18 +61,22 @@ final class CameraPass {
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
-    private final FaceDetector detector;
+    private final GatedDetector detector;
     private final FaceEmbedder embedder;
     private final FaceAligner aligner = new FaceAligner();
     private final double gradedSide;
 
-    CameraPass(FaceDetector detector, FaceEmbedder embedder, double gradedSide) {
+    CameraPass(GatedDetector detector, FaceEmbedder embedder, double gradedSide) {
         if (!THREADS.isCurrentThreadCpuTimeSupported()) {
             throw new IllegalStateException("this JVM cannot measure thread CPU time; bench cameras needs it");
         }
         this.detector = detector;
         this.embedder = embedder;
         this.gradedSide = gradedSide;
+    }
+
+    GatedDetector detector() {
+        return detector;
     }
 
     Result run(Path data, GroundTruth truth) {
@@ -83,6 +88,7 @@ final class CameraPass {
                 continue;
             }
             Path file = data.resolve(m.file());
+            String stream = file.toString();
             try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(file.toFile());
                     OpenCVFrameConverter.ToMat convert = new OpenCVFrameConverter.ToMat()) {
                 // one decoder thread: the decode time is then all on this thread's CPU clock
@@ -97,7 +103,7 @@ final class CameraPass {
                     }
                     Mat bgr = convert.convert(f);
                     long t1 = THREADS.getCurrentThreadCpuTime();
-                    List<DetectedFace> detected = detector.detect(bgr);
+                    List<DetectedFace> detected = detector.detect(stream, index, bgr);
                     long t2 = THREADS.getCurrentThreadCpuTime();
                     List<Mat> crops = new ArrayList<>(detected.size());
                     for (DetectedFace d : detected) {
@@ -139,6 +145,8 @@ final class CameraPass {
                 throw new IllegalArgumentException(
                         file + ": cannot decode: " + e.getMessage() + "; delete the data set folder to render it again",
                         e);
+            } finally {
+                detector.reset(stream);
             }
         }
         if (frames == 0) {

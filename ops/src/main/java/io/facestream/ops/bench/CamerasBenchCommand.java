@@ -3,7 +3,8 @@ package io.facestream.ops.bench;
 import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.config.FacestreamPaths;
 import io.facestream.core.json.Json;
-import io.facestream.embed.detect.FaceDetector;
+import io.facestream.embed.detect.gating.GatedDetector;
+import io.facestream.embed.detect.gating.GatingSettings;
 import io.facestream.embed.embedding.FaceEmbedder;
 import io.facestream.embed.model.ModelStore;
 import io.facestream.embed.model.zoo.ModelZoo;
@@ -115,6 +116,17 @@ public final class CamerasBenchCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions options;
 
+    @Option(
+            names = "--device",
+            paramLabel = "DEVICE",
+            description = "cpu, cuda or cuda:N (sets face.device; default: the configured face.device, cpu)")
+    String device;
+
+    /** The configuration, with {@code --device} as {@code face.device}. */
+    FacestreamConfig config() {
+        return options.load("face.device", device);
+    }
+
     /** OpenCV's thread count before this command set it to 1, −1 while unchanged. */
     private int previousCvThreads = -1;
 
@@ -136,7 +148,7 @@ public final class CamerasBenchCommand implements Callable<Integer> {
                 configs.add(c);
             }
         }
-        FacestreamConfig base = options.load();
+        FacestreamConfig base = config();
         FacestreamPaths paths = FacestreamPaths.of(base);
         String loadStart = loadAverage();
         String commit = commit();
@@ -164,17 +176,21 @@ public final class CamerasBenchCommand implements Callable<Integer> {
                 "probes_mated",
                 "probes_without_face",
                 "rounds");
-        List<FaceDetector> detectorsOpen = new ArrayList<>();
+        List<GatedDetector> detectorsOpen = new ArrayList<>();
         previousCvThreads = -1;
         FaceSettings faceSettings = FaceSettings.from(CameraConfig.REFERENCE.apply(base));
+        EmbedBenchCommand.requireDevice(faceSettings.device());
         ModelStore store = ModelZoo.store(base);
         try (FaceEmbedder embedder = new ModelRouter(new OnnxSessions(faceSettings.device(), 1), faceSettings)
                 .embedder(ModelZoo.resolve(store, faceSettings.embedder()))) {
             List<CameraPass> passes = new ArrayList<>();
             for (CameraConfig c : configs) {
                 FaceSettings s = FaceSettings.from(c.apply(base));
-                FaceDetector d = new ModelRouter(new OnnxSessions(s.device(), s.intraOpThreads()), s)
-                        .detector(ModelZoo.ensure(store, ModelZoo.nameOf(s.detector())));
+                GatingSettings gating = GatingSettings.from(c.apply(base));
+                GatedDetector d = GatedDetector.of(
+                        new ModelRouter(new OnnxSessions(s.device(), s.intraOpThreads()), s)
+                                .detector(ModelZoo.ensure(store, ModelZoo.nameOf(s.detector()))),
+                        gating);
                 detectorsOpen.add(d);
                 passes.add(new CameraPass(d, embedder, GRADED_SIDE));
             }
@@ -182,7 +198,7 @@ public final class CamerasBenchCommand implements Callable<Integer> {
                 measure(t, paths, wh, configs, passes, embedder);
             }
         } finally {
-            detectorsOpen.forEach(FaceDetector::close);
+            detectorsOpen.forEach(GatedDetector::close);
             if (previousCvThreads >= 0) {
                 opencv_core.setNumThreads(previousCvThreads);
             }
@@ -193,6 +209,7 @@ public final class CamerasBenchCommand implements Callable<Integer> {
                         "the first row of each resolution: " + CameraConfig.REFERENCE.describe()
                                 + " at the configured face.mtcnn.* settings; x_reference = ms_per_frame / the reference's, per round")
                 .note("configs", configs.stream().map(CameraConfig::describe).toList())
+                .note("device", faceSettings.device().toString())
                 .note(
                         "ms",
                         "CPU time of the measuring thread (ThreadMXBean) per decoded frame, every frame of every video "
@@ -283,6 +300,8 @@ public final class CamerasBenchCommand implements Callable<Integer> {
 
         List<List<Sample>> samples = new ArrayList<>();
         configs.forEach(c -> samples.add(new ArrayList<>()));
+        List<GatedDetector.Counters> gateBefore =
+                passes.stream().map(p -> p.detector().counters()).toList();
         for (int r = 0; r < rounds; r++) {
             for (int k = 0; k < configs.size(); k++) {
                 int i = r % 2 == 0 ? k : configs.size() - 1 - k;
@@ -331,6 +350,20 @@ public final class CamerasBenchCommand implements Callable<Integer> {
                                         .map(s -> s.pass().found() + "/"
                                                 + s.pass().detections() + "/" + round(s.rank1(), 4))
                                         .toList());
+            }
+            GatedDetector gate = passes.get(i).detector();
+            if (gate.settings().mode() != GatingSettings.Mode.OFF) {
+                GatedDetector.Counters before = gateBefore.get(i);
+                GatedDetector.Counters after = gate.counters();
+                long seen = after.frames() - before.frames();
+                double share = seen == 0
+                        ? 0
+                        : (after.searchedShare() * after.frames() - before.searchedShare() * before.frames()) / seen;
+                t.note(
+                        "gating " + resolution + " " + configs.get(i).name(),
+                        (after.fullFrames() - before.fullFrames()) + " of " + seen
+                                + " frames searched whole (warm-up included); mean share of the frame searched "
+                                + round(share, 3));
             }
             long frames = first.pass().frames();
             double msMedian = median(ms);

@@ -17,60 +17,86 @@ import java.util.SplittableRandom;
 
 /**
  * This machine's practical compute peak, measured the way models run: a large square float32 MatMul through ONNX
- * Runtime (its MLAS GEMM is as close to the FMA units' limit as this stack gets).
+ * Runtime (its MLAS GEMM is as close to the FMA units' limit as this stack gets). Measured exactly like the embedder
+ * it is compared with: the same warm-up, then the median of the same number of timed runs (not a best-of, which
+ * would flatter the denominator of every "% of peak").
  */
-final class MatMulPeak {
+final class MatMulPeak implements AutoCloseable {
     static final int N = 1024;
+    /** Multiply-adds of one run. */
+    static final double MACS = (double) N * N * N;
 
-    private MatMulPeak() {}
+    private final Path model;
+    private final OrtSession session;
+    private final OnnxTensor a;
+    private final OnnxTensor b;
+
+    /** An open MatMul session with the given intra-op threads on the CPU, inputs ready. */
+    MatMulPeak(int threads) {
+        this.model = writeModel();
+        OrtSession s = null;
+        OnnxTensor ta = null;
+        try {
+            s = new OnnxSessions(Device.CPU, threads).open(model);
+            float[] values = new float[N * N];
+            SplittableRandom r = new SplittableRandom(7);
+            for (int i = 0; i < values.length; i++) {
+                values[i] = (float) r.nextDouble(-1, 1);
+            }
+            ta = OnnxTensor.createTensor(OnnxSessions.environment(), FloatBuffer.wrap(values), new long[] {N, N});
+            this.b = OnnxTensor.createTensor(OnnxSessions.environment(), FloatBuffer.wrap(values), new long[] {N, N});
+            this.a = ta;
+            this.session = s;
+        } catch (OrtException | RuntimeException e) {
+            if (ta != null) {
+                ta.close();
+            }
+            closeQuietly(s);
+            deleteQuietly(model);
+            throw new CommandFailed("MatMul peak measurement failed: " + e.getMessage(), e);
+        }
+    }
 
     /**
-     * Multiply-adds per second with the given intra-op threads, best of runs over about {@code seconds}: by wall
-     * clock, and by the calling thread's CPU time (meaningful with 1 thread, where ONNX Runtime computes on the
-     * caller; it discounts time lost to other processes on a shared machine).
+     * Median seconds per run of {@code runs} timed runs after {@code warmup} untimed ones: by wall clock, and by the
+     * calling thread's CPU time (meaningful with 1 thread, where ONNX Runtime computes on the caller; it discounts
+     * time lost to other processes on a shared machine).
      */
-    record Peak(double wall, double cpu) {}
+    EmbedBenchCommand.Timing measure(int warmup, int runs) {
+        return EmbedBenchCommand.time(warmup, runs, this::runOnce);
+    }
 
-    static Peak macsPerSecond(int threads, double seconds) {
-        Path model = writeModel();
-        try (OrtSession session = new OnnxSessions(Device.CPU, threads).open(model)) {
-            float[] a = new float[N * N];
-            SplittableRandom r = new SplittableRandom(7);
-            for (int i = 0; i < a.length; i++) {
-                a[i] = (float) r.nextDouble(-1, 1);
-            }
-            try (OnnxTensor ta = OnnxTensor.createTensor(
-                            OnnxSessions.environment(), FloatBuffer.wrap(a), new long[] {N, N});
-                    OnnxTensor tb = OnnxTensor.createTensor(
-                            OnnxSessions.environment(), FloatBuffer.wrap(a), new long[] {N, N})) {
-                Map<String, OnnxTensor> in = Map.of("a", ta, "b", tb);
-                for (int i = 0; i < 3; i++) {
-                    session.run(in).close();
-                }
-                java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
-                double best = Double.MAX_VALUE;
-                double bestCpu = Double.MAX_VALUE;
-                long end = System.nanoTime() + (long) (seconds * 1e9);
-                int runs = 0;
-                while (runs < 5 || System.nanoTime() < end) {
-                    long c0 = mx.getCurrentThreadCpuTime();
-                    long t0 = System.nanoTime();
-                    session.run(in).close();
-                    best = Math.min(best, (System.nanoTime() - t0) / 1e9);
-                    bestCpu = Math.min(bestCpu, (mx.getCurrentThreadCpuTime() - c0) / 1e9);
-                    runs++;
-                }
-                double macs = (double) N * N * N;
-                return new Peak(macs / best, macs / bestCpu);
-            }
+    private void runOnce() {
+        try {
+            session.run(Map.of("a", a, "b", b)).close();
         } catch (OrtException e) {
             throw new CommandFailed("MatMul peak measurement failed: " + e.getMessage(), e);
-        } finally {
+        }
+    }
+
+    @Override
+    public void close() {
+        a.close();
+        b.close();
+        closeQuietly(session);
+        deleteQuietly(model);
+    }
+
+    private static void closeQuietly(OrtSession s) {
+        if (s != null) {
             try {
-                Files.deleteIfExists(model);
-            } catch (IOException ignored) {
-                // a temp file left behind is harmless
+                s.close();
+            } catch (OrtException ignored) {
+                // closing a benchmark session cannot lose data
             }
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // a temp file left behind is harmless
         }
     }
 

@@ -102,7 +102,11 @@ public final class ErasureScan {
             out.add(s.crops(stores.galleryIndexDir().resolve("crops")));
         }
         if (stores.matchStateDir() != null) {
-            out.add(s.files("match state", stores.matchStateDir()));
+            Path history = stores.matchStateDir().resolve("history");
+            out.add(s.files("match state", stores.matchStateDir(), history, true));
+            // the match history holds the decisions of facestream.matches: one naming the subject is retained as on
+            // the topic (no face data; erasure drops its best face), while an enrolled JPEG there would be a trace
+            out.add(s.files("match history", history, null, false));
         }
         if (stores.uploadDir() != null) {
             out.add(s.files("uploads", stores.uploadDir()));
@@ -304,13 +308,23 @@ public final class ErasureScan {
     // ---- files: match state (Kafka Streams' RocksDB stores, uncompressed), uploads, index files ----
 
     private Location files(String store, Path dir) {
+        return files(store, dir, null, true);
+    }
+
+    /**
+     * @param skip     a folder below {@code dir} scanned as a store of its own, or null
+     * @param idIsTrace whether the subject id in a file is a trace (else it is retained: decisions naming it)
+     */
+    private Location files(String store, Path dir, Path skip, boolean idIsTrace) {
         Found f = new Found();
         if (!Files.isDirectory(dir)) {
             return new Location(store, dir.toString(), "no such directory", 0, 0, List.of());
         }
         int n = 0;
         try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.filter(Files::isRegularFile).toList()) {
+            for (Path p : all.filter(Files::isRegularFile)
+                    .filter(p -> skip == null || !p.startsWith(skip))
+                    .toList()) {
                 n++;
                 if (p.getFileName().toString().contains(target.subjectId())) {
                     f.add(true, p + " (file name)");
@@ -322,7 +336,7 @@ public final class ErasureScan {
                     continue; // removed while we walked (a Lucene merge, a finished upload)
                 }
                 if (contains(bytes, id)) {
-                    f.add(true, p + " holds the subject id");
+                    f.add(idIsTrace, p + (idIsTrace ? " holds the subject id" : " holds decisions naming the subject"));
                 }
                 jpegs(bytes, h -> f.add(true, p + " holds an enrolled JPEG (sha256 " + h.substring(0, 12) + "…)"));
             }

@@ -67,6 +67,10 @@ class CamerasBenchCommandTest {
                 Map.of("face.detector", "mtcnn", "face.mtcnn.min-face-size", "60", "face.mtcnn.scale-factor", "0.7"),
                 adHoc.overrides());
         assertThrows(IllegalArgumentException.class, () -> CameraConfig.parse("mtcnn+min-face-size"));
+        assertEquals(
+                Map.of("face.detector", "mtcnn", "face.gating.mode", "motion+tracks", "face.gating.full-every", "10"),
+                CameraConfig.parse("mtcnn+face.gating.mode=motion+tracks+face.gating.full-every=10")
+                        .overrides());
         assertThrows(IllegalArgumentException.class, () -> CameraConfig.parse("face.detector=mtcnn"));
         assertEquals(
                 1,

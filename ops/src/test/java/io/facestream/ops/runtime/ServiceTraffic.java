@@ -1,9 +1,6 @@
 package io.facestream.ops.runtime;
 
-import io.facestream.core.events.Box;
-import io.facestream.core.events.FaceObservation;
 import io.facestream.core.events.FrameHeaders;
-import io.facestream.core.events.ModelRef;
 import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.topics.TopicCatalog;
 import java.awt.image.BufferedImage;
@@ -58,23 +55,13 @@ final class ServiceTraffic {
      */
     static void faces(String bootstrap, String camera, int faces) throws Exception {
         try (var producer = new KafkaProducer<String, byte[]>(KafkaClients.producer(bootstrap, "metrics-faces"))) {
+            long t0 = System.currentTimeMillis() * 1000;
             for (int f = 0; f < faces; f++) {
-                FaceObservation.Builder o = FaceObservation.newBuilder()
-                        .setCameraId(camera)
-                        .setFrameSeq(f)
-                        .setCaptureTsUs(System.currentTimeMillis() * 1000)
-                        .setBox(Box.newBuilder()
-                                .setX(100 + 2 * f)
-                                .setY(100)
-                                .setWidth(60)
-                                .setHeight(60))
-                        .setModel(ModelRef.newBuilder().setName("mobilefacenet").setVersion("1"))
-                        .setNorm(20);
-                for (int i = 0; i < 16; i++) {
-                    o.addEmbedding(i == 0 ? 20f : 0.3f * f);
-                }
                 producer.send(new ProducerRecord<>(
-                                TopicCatalog.FACES, camera, o.build().toByteArray()))
+                                TopicCatalog.FACES,
+                                camera,
+                                io.facestream.ops.chaos.SyntheticTracks.face(camera, 0, f, faces, t0)
+                                        .toByteArray()))
                         .get();
                 Thread.sleep(40);
             }

@@ -119,14 +119,8 @@ public final class FaceCrops implements AutoCloseable {
             hits.incrementAndGet();
             return Optional.of(c);
         }
-        FaceRecords r;
-        try {
-            r = readers.take();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for a face reader", e);
-        }
         Optional<FaceObservation> o;
+        FaceRecords r = reader();
         try {
             c = cached(ref); // read by someone else while this request waited for a reader
             if (c != null) {
@@ -151,6 +145,33 @@ public final class FaceCrops implements AutoCloseable {
             }
         }
         return Optional.of(crop);
+    }
+
+    /**
+     * The whole face record at {@code faces/<partition>/<offset>} (embedding included), read by one of the readers and
+     * not kept: for the re-identification templates. Empty when there is no such record or the reference is not one.
+     */
+    public Optional<FaceObservation> observation(String faceRef) {
+        long[] p = parse(faceRef);
+        if (p == null) {
+            return Optional.empty();
+        }
+        FaceRecords r = reader();
+        try {
+            reads.incrementAndGet();
+            return r.read((int) p[0], p[1]);
+        } finally {
+            readers.add(r);
+        }
+    }
+
+    private FaceRecords reader() {
+        try {
+            return readers.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a face reader", e);
+        }
     }
 
     /** Crops served from memory and crops read from the topic, since start (for the metrics and the tests). */

@@ -20,7 +20,14 @@ public final class FaceRecords implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
 
     public FaceRecords(KafkaConnection kafka) {
-        this.consumer = new KafkaConsumer<>(KafkaClients.consumer(kafka, null));
+        java.util.Properties p = KafkaClients.consumer(kafka, null);
+        // one record is wanted, not the 16 MB of the partition after it that a streaming consumer fetches: a fetch
+        // still returns the whole record batch holding the offset, however large
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 256 * 1024);
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 256 * 1024);
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 64);
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
+        this.consumer = new KafkaConsumer<>(p);
     }
 
     public synchronized Optional<FaceObservation> read(int partition, long offset) {
