@@ -135,6 +135,9 @@ class OperatorPageInBrowserTest {
         o.put("match.state-dir", dir.resolve("streams").toString());
         o.put("match.application-id", "op-page-" + run);
         o.put("match.gallery", gallery);
+        // re-identification reads each FINAL decision's best face from the topic too: off, so that every read of the
+        // crop readers counted here is the read-ahead's or the page's
+        o.put("match.reid.enabled", false);
         FacestreamConfig config = FacestreamConfig.builder().isolated().build().with(o);
         ConsumerGroups.startAtEnd(bootstrap, "op-page-" + run, TopicCatalog.FACES);
 
