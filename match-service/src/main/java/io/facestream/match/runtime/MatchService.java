@@ -69,6 +69,7 @@ public final class MatchService implements AutoCloseable {
     private io.vertx.ext.web.Router router;
     private Gallery replica;
     private Notifier notifier;
+    private FaceCrops faceCrops;
     private io.facestream.match.history.MatchHistory history;
     private volatile boolean closing;
 
@@ -162,6 +163,7 @@ public final class MatchService implements AutoCloseable {
         }
         FaceCrops faceCrops = own(new FaceCrops(
                 kafka, config.getInt("api.crops.readers"), config.getInt("api.crops.cache"), feed::isRecentBestFace));
+        this.faceCrops = faceCrops;
         io.facestream.match.reid.TrackTemplates.Settings reidSettings =
                 io.facestream.match.reid.TrackTemplates.Settings.fromConfig(config);
         io.facestream.match.reid.TrackTemplates reid = null;
@@ -329,6 +331,11 @@ public final class MatchService implements AutoCloseable {
         return failed == null
                 ? io.facestream.core.health.Health.up(notifier == null ? "off" : "following facestream.matches")
                 : io.facestream.core.health.Health.failed("notifications stopped: " + failed.getMessage());
+    }
+
+    /** Face crops served from memory and read from facestream.faces since start (the page's tests check the cache). */
+    public long[] faceCropHitsAndReads() {
+        return faceCrops.hitsAndReads();
     }
 
     /** The notifier, or null when no notification is configured. */
