@@ -131,11 +131,17 @@ function matchRow(m, withFeedback) {
   tr.dataset.matchId = m.match_id;
   tr.className = 'match';
   const best = (m.candidates || [])[0];
-  // the history names its crop (best_face_crop); a review item its faces (best_faces, gallery_face)
-  const trackFace = apiPath(m.best_face_crop) || (m.best_face ? '/api/' + m.best_face + '/crop' : null);
+  const trackFaces = bestFaces(m);
   const galleryFace = apiPath(m.gallery_face)
     || (best && best.media_id && m.decision === 'HIT' ? galleryCrop(m.gallery, best.media_id) : null);
-  cell(tr, face(trackFace, 'track face, camera ' + m.camera_id), 'track face');
+  const faces = el('span', 'track-faces');
+  if (!trackFaces.length) faces.appendChild(face(null));
+  trackFaces.forEach((src, i) => {
+    const f = face(src, 'track face ' + (i + 1) + ' of ' + trackFaces.length + ', camera ' + m.camera_id);
+    if (i > 0) { f.width = 48; f.height = 48; f.classList.add('more'); }
+    faces.appendChild(f);
+  });
+  cell(tr, faces, 'track face');
   cell(tr, face(galleryFace, best ? 'gallery face of ' + best.subject_id : ''), 'gallery face');
   cell(tr, el('span', 'decision ' + m.decision, m.decision), 'decision');
   // a close call in the review queue names its nearest subject even when it was not a HIT
@@ -156,6 +162,18 @@ function matchRow(m, withFeedback) {
   }
   if (withFeedback) cell(tr, feedbackButtons(m), 'feedback');
   return tr;
+}
+
+// the track's best faces, highest norm first (at most 3): a decision names them as references (best_faces), a
+// review item as crops, the history its first one's crop (best_face_crop)
+function bestFaces(m) {
+  const out = [];
+  const add = (src) => { if (src && !out.includes(src)) out.push(src); };
+  add(apiPath(m.best_face_crop) || (m.best_face ? '/api/' + m.best_face + '/crop' : null));
+  for (const f of (m.best_faces || [])) {
+    add(typeof f === 'string' ? (f.startsWith('faces/') ? '/api/' + f + '/crop' : null) : apiPath(f && f.crop));
+  }
+  return out.slice(0, 3);
 }
 
 function feedbackButtons(m) {

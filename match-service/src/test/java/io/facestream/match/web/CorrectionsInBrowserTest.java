@@ -102,6 +102,12 @@ class CorrectionsInBrowserTest {
                 Match first = film(base, producer, verify, decisions, "cam1-" + run, woman);
                 assertEquals(Match.Decision.HIT, first.decision(), first.toString());
                 assertEquals("alice", first.best().subjectId());
+                // the row shows the track's best faces (a track of 4 faces keeps its 3 best), then the gallery face
+                assertEquals(3, first.bestFaces().size(), first.toString());
+                wait.until(b -> row(b, wait, first.matchId())
+                                .findElements(By.cssSelector("td[data-label='track face'] img"))
+                                .size()
+                        == 3);
                 click(browser, row(browser, wait, first.matchId()).findElement(By.cssSelector("button.reject")));
                 wait.until(b -> b.findElement(By.id("live-msg")).getText().equals("rejected " + first.matchId()));
                 wait.until(b -> row(b, wait, first.matchId())
