@@ -319,8 +319,6 @@ public final class EmbedService implements AutoCloseable {
                     settings.maxBatch(),
                     settings.maxWait().toMillis());
             while (running) {
-                // the batch's age is read once: read twice, the clock could pass the deadline in between and hand
-                // poll a negative timeout, which stops the service
                 // A pending batch is flushed as soon as a poll comes back empty: nothing more is queued, so waiting
                 // for max-wait would only add latency; under load polls keep returning frames and batches fill.
                 Duration wait =
@@ -1123,11 +1121,5 @@ public final class EmbedService implements AutoCloseable {
             next.clear();
             faces = 0;
         }
-    }
-
-    /** What is left of {@code budget} after {@code used}, never negative. */
-    static Duration remaining(Duration budget, Duration used) {
-        Duration left = budget.minus(used);
-        return left.isNegative() ? Duration.ZERO : left;
     }
 }
