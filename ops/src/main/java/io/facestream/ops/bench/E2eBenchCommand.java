@@ -261,7 +261,7 @@ public final class E2eBenchCommand implements Callable<Integer> {
                 .note("detect threads", detectThreads == 0 ? "one per core" : Integer.toString(detectThreads))
                 .note("cores", Runtime.getRuntime().availableProcessors())
                 .note("load average (1 min) at the start / at the end", loadAtStart + " / " + loadAverage())
-                .note("commit", CamerasBenchCommand.commit())
+                .note("commit", BenchMachine.commit())
                 .note("seconds per row", seconds)
                 .note("rounds", rounds);
         table.print(System.out);
