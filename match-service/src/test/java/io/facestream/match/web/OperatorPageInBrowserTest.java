@@ -261,19 +261,22 @@ class OperatorPageInBrowserTest {
                 List<Number> timing = (List<Number>) js.executeScript("""
                         const crops = performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/faces/'));
                         return [crops.length, Math.min(...crops.map((e) => e.startTime)),
-                                Math.max(...crops.map((e) => e.responseEnd))];
+                                Math.max(...crops.map((e) => e.responseEnd)),
+                                crops.filter((e) => e.transferSize === 0).length];
                         """);
                 long[] after = match.faceCropHitsAndReads();
                 double lastCropMs = timing.get(2).doubleValue();
                 System.out.printf(
                         "page of %d decisions: %d crops fetched, first asked %.0f ms and last loaded %.0f ms after"
-                                + " navigation start; server: %d from memory, %d read from the topic%n",
+                                + " navigation start; server: %d from memory, %d read from the topic; %d from the"
+                                + " browser's cache%n",
                         DECISIONS,
                         timing.get(0).intValue(),
                         timing.get(1).doubleValue(),
                         lastCropMs,
                         after[0] - before[0],
-                        after[1] - before[1]);
+                        after[1] - before[1],
+                        timing.get(3).intValue());
                 assertEquals(DECISIONS, timing.get(0).intValue(), "one request per crop");
                 // the HITs' gallery faces too
                 wait.until(b -> ((Number) js.executeScript("return Array.from(document.querySelectorAll("
@@ -281,7 +284,15 @@ class OperatorPageInBrowserTest {
                                         + ".filter((i) => i.complete && i.naturalWidth > 0).length"))
                                 .intValue()
                         == DECISIONS / 5);
-                assertEquals(DECISIONS, after[0] - before[0], "every crop served from memory");
+                // the page that was open while the decisions arrived may have shown them already over SSE (hidden
+                // tables load their images too): those crops come from the browser's cache (Cache-Control private,
+                // max-age 300), the others from the service's memory, none from the topic
+                int fromBrowserCache = timing.get(3).intValue();
+                assertEquals(
+                        DECISIONS,
+                        after[0] - before[0] + fromBrowserCache,
+                        "every crop served from memory (" + (after[0] - before[0]) + ") or the browser's cache ("
+                                + fromBrowserCache + ")");
                 assertEquals(0, after[1] - before[1], "no crop read from the topic while the page loaded");
                 // the goal is 1 s; the bound is loose because this machine is shared (the number is printed above)
                 assertTrue(lastCropMs < 10_000, "the last crop loaded " + lastCropMs + " ms after navigation");
