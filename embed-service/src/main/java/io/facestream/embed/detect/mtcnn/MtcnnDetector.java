@@ -23,8 +23,13 @@ import io.facestream.embed.model.ModelStore;
 import io.facestream.embed.onnx.OnnxNet;
 import io.facestream.embed.onnx.OnnxSessions;
 import io.facestream.embed.onnx.PixelLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Rect;
 import org.bytedeco.opencv.opencv_core.Scalar;
@@ -49,6 +54,11 @@ public final class MtcnnDetector implements FaceDetector {
     private final OnnxNet onet;
     private final int rnetSize;
     private final int onetSize;
+    /**
+     * Buffers reused across calls, one set per calling thread (a detector may be shared by several detect workers):
+     * pyramid Mats, direct input/output buffers per level and frame size, and R-/O-Net batch buffers.
+     */
+    private final ThreadLocal<Workspace> workspaces = ThreadLocal.withInitial(Workspace::new);
 
     public MtcnnDetector(ModelStore.InstalledModel model, OnnxSessions sessions, MtcnnSettings settings) {
         this.manifest = model.manifest();
@@ -105,6 +115,79 @@ public final class MtcnnDetector implements FaceDetector {
 
     /** Stage 1: P-Net over the pyramid. */
     private List<float[]> proposals(Mat bgr) {
+        List<float[]> all = settings.reuseBuffers() ? pyramidInPlace(bgr) : pyramidOnHeap(bgr);
+        List<float[]> kept = keep(all, settings.nmsThresholds()[0], Nms.Overlap.UNION);
+        for (float[] b : kept) {
+            MtcnnBoxes.calibrate(b);
+            MtcnnBoxes.squareAndRound(b);
+        }
+        return kept;
+    }
+
+    /**
+     * The pyramid through P-Net with nothing allocated per call once a frame size has been seen: each level is
+     * resized into a kept Mat (from the level before when {@link MtcnnSettings#chained}, else from the frame), packed
+     * into a kept direct buffer and P-Net writes its maps into kept direct buffers (pinned outputs).
+     */
+    private List<float[]> pyramidInPlace(Mat bgr) {
+        int w = bgr.cols();
+        int h = bgr.rows();
+        Workspace ws = workspaces.get();
+        List<float[]> all = new ArrayList<>();
+        List<Float> scales = MtcnnBoxes.scales(w, h, settings);
+        Mat previous = null;
+        float previousScale = 1f;
+        for (int level = 0; level < scales.size(); level++) {
+            float scale = scales.get(level);
+            int sw = (int) Math.ceil(w * scale);
+            int sh = (int) Math.ceil(h * scale);
+            if (sw < MtcnnBoxes.CELL || sh < MtcnnBoxes.CELL) {
+                continue;
+            }
+            Level l = ws.level(level, sw, sh);
+            // Downscaling a level that was itself downscaled: INTER_AREA over the smaller image reads ~1/scale² fewer
+            // pixels; a level above 1 (tiny min face) is always made from the frame.
+            Mat source = settings.chained() && previous != null && previousScale < 1 ? previous : bgr;
+            resize(source, l.image, l.size, 0, 0, scale < 1 ? INTER_AREA : INTER_LINEAR);
+            ws.scratch = pixels.pack(l.image, l.input, 0, ws.scratch);
+            long[] inShape = pixels.shape(1, sh, sw);
+            if (l.prob == null) {
+                // First time at this size: one ordinary run tells the map shapes, kept for the pinned runs after.
+                List<OnnxNet.Output> out = pnet.run(copyOf(l.input, 3 * sw * sh), inShape);
+                l.pin(byChannels(out, 2, true), byChannels(out, 4, true));
+            } else {
+                pnet.run(l.input, inShape, l.pinned);
+            }
+            int rows = (int) l.probShape[pixels.axis('H')];
+            int cols = (int) l.probShape[pixels.axis('W')];
+            List<float[]> found = MtcnnBoxes.candidates(
+                    rows,
+                    cols,
+                    mapReader(l.probShape, l.prob),
+                    mapReader(l.regShape, l.reg),
+                    scale,
+                    settings.thresholds()[0]);
+            for (int k : Nms.greedy(
+                    MtcnnBoxes.corners(found),
+                    MtcnnBoxes.scores(found),
+                    MtcnnSettings.PNET_SCALE_NMS,
+                    Nms.Overlap.UNION)) {
+                all.add(found.get(k));
+            }
+            previous = l.image;
+            previousScale = scale;
+        }
+        return all;
+    }
+
+    private static float[] copyOf(FloatBuffer b, int n) {
+        float[] out = new float[n];
+        b.get(0, out, 0, n);
+        return out;
+    }
+
+    /** The original pyramid: every level resized from the frame into fresh heap arrays (face.mtcnn.reuse-buffers=false). */
+    private List<float[]> pyramidOnHeap(Mat bgr) {
         int w = bgr.cols();
         int h = bgr.rows();
         List<float[]> all = new ArrayList<>();
@@ -135,12 +218,7 @@ public final class MtcnnDetector implements FaceDetector {
                 all.add(found.get(k));
             }
         }
-        List<float[]> kept = keep(all, settings.nmsThresholds()[0], Nms.Overlap.UNION);
-        for (float[] b : kept) {
-            MtcnnBoxes.calibrate(b);
-            MtcnnBoxes.squareAndRound(b);
-        }
-        return kept;
+        return all;
     }
 
     /** Stage 2: R-Net re-scores 24×24 crops and refines them. */
@@ -148,10 +226,9 @@ public final class MtcnnDetector implements FaceDetector {
         List<float[]> passed = new ArrayList<>();
         for (int start = 0; start < boxes.size(); start += CROP_BATCH) {
             List<float[]> chunk = boxes.subList(start, Math.min(boxes.size(), start + CROP_BATCH));
-            List<OnnxNet.Output> out =
-                    rnet.run(crops(bgr, chunk, rnetSize), pixels.shape(chunk.size(), rnetSize, rnetSize));
-            float[] prob = byChannels(out, 2, false).values();
-            float[] reg = byChannels(out, 4, false).values();
+            float[][] heads = stage(rnet, bgr, chunk, rnetSize, 2, 4);
+            float[] prob = heads[0];
+            float[] reg = heads[1];
             for (int i = 0; i < chunk.size(); i++) {
                 float p = prob[2 * i + 1];
                 if (p > settings.thresholds()[1]) {
@@ -176,11 +253,10 @@ public final class MtcnnDetector implements FaceDetector {
         List<float[]> marks = new ArrayList<>();
         for (int start = 0; start < boxes.size(); start += CROP_BATCH) {
             List<float[]> chunk = boxes.subList(start, Math.min(boxes.size(), start + CROP_BATCH));
-            List<OnnxNet.Output> out =
-                    onet.run(crops(bgr, chunk, onetSize), pixels.shape(chunk.size(), onetSize, onetSize));
-            float[] prob = byChannels(out, 2, false).values();
-            float[] reg = byChannels(out, 4, false).values();
-            float[] lm = byChannels(out, 10, false).values();
+            float[][] heads = stage(onet, bgr, chunk, onetSize, 2, 4, 10);
+            float[] prob = heads[0];
+            float[] reg = heads[1];
+            float[] lm = heads[2];
             for (int i = 0; i < chunk.size(); i++) {
                 float p = prob[2 * i + 1];
                 if (p > settings.thresholds()[2]) {
@@ -217,6 +293,146 @@ public final class MtcnnDetector implements FaceDetector {
         return faces;
     }
 
+    /**
+     * Runs R- or O-Net on the crops of {@code chunk} and returns the heads with the given channel counts, each as
+     * [crop][channel] values. With reuseBuffers the crops go into a kept direct batch buffer and the heads come back
+     * in kept direct buffers, copied into arrays the workspace also keeps (sized for {@link #CROP_BATCH}).
+     */
+    private float[][] stage(OnnxNet net, Mat bgr, List<float[]> chunk, int size, int... channels) {
+        int n = chunk.size();
+        long[] inShape = pixels.shape(n, size, size);
+        if (!settings.reuseBuffers()) {
+            List<OnnxNet.Output> out = net.run(crops(bgr, chunk, size), inShape);
+            float[][] heads = new float[channels.length][];
+            for (int i = 0; i < channels.length; i++) {
+                heads[i] = byChannels(out, channels[i], false).values();
+            }
+            return heads;
+        }
+        Workspace ws = workspaces.get();
+        Batch b = ws.batch(net, size, channels, this);
+        for (int i = 0; i < n; i++) {
+            try (Mat crop = crop(bgr, chunk.get(i), size)) {
+                ws.scratch = pixels.pack(crop, b.input, i, ws.scratch);
+            }
+        }
+        Map<String, OnnxNet.Pinned> pinned = new HashMap<>();
+        for (int k = 0; k < channels.length; k++) {
+            pinned.put(b.names[k], new OnnxNet.Pinned(b.outputs[k], new long[] {n, channels[k]}));
+        }
+        net.run(b.input, inShape, pinned);
+        for (int k = 0; k < channels.length; k++) {
+            b.outputs[k].get(0, b.values[k], 0, n * channels[k]);
+        }
+        return b.values;
+    }
+
+    /** The output name whose declared shape is [N, channels] (R-/O-Net heads). */
+    private String headName(OnnxNet net, int channels) {
+        for (Map.Entry<String, long[]> e : net.outputShapes().entrySet()) {
+            long[] s = e.getValue();
+            if (s.length == 2 && s[1] == channels) {
+                return e.getKey();
+            }
+        }
+        throw new ModelException("model " + manifest.id() + ": no 2-D output with " + channels + " channels (outputs: "
+                + net.outputShapes().entrySet().stream()
+                        .map(e -> e.getKey() + java.util.Arrays.toString(e.getValue()))
+                        .toList()
+                + ")");
+    }
+
+    /** Per-thread buffers; see {@link #workspaces}. */
+    private static final class Workspace {
+        final List<Level> levels = new ArrayList<>();
+        final Map<OnnxNet, Batch> batches = new HashMap<>();
+        byte[] scratch;
+
+        Level level(int index, int w, int h) {
+            while (levels.size() <= index) {
+                levels.add(null);
+            }
+            Level l = levels.get(index);
+            if (l == null || l.w != w || l.h != h) {
+                if (l != null) {
+                    l.close();
+                }
+                l = new Level(w, h);
+                levels.set(index, l);
+            }
+            return l;
+        }
+
+        Batch batch(OnnxNet net, int size, int[] channels, MtcnnDetector d) {
+            return batches.computeIfAbsent(net, k -> {
+                String[] names = new String[channels.length];
+                for (int i = 0; i < channels.length; i++) {
+                    names[i] = d.headName(net, channels[i]);
+                }
+                return new Batch(size, channels, names);
+            });
+        }
+    }
+
+    /** One pyramid level's Mat and direct buffers, for one frame size. */
+    private static final class Level {
+        final int w;
+        final int h;
+        final Size size;
+        final Mat image = new Mat();
+        final FloatBuffer input;
+        FloatBuffer prob;
+        FloatBuffer reg;
+        long[] probShape;
+        long[] regShape;
+        Map<String, OnnxNet.Pinned> pinned;
+
+        Level(int w, int h) {
+            this.w = w;
+            this.h = h;
+            this.size = new Size(w, h);
+            this.input = direct(3 * w * h);
+        }
+
+        void pin(OnnxNet.Output p, OnnxNet.Output r) {
+            probShape = p.shape();
+            regShape = r.shape();
+            prob = direct(p.values().length).put(0, p.values());
+            reg = direct(r.values().length).put(0, r.values());
+            pinned = Map.of(p.name(), new OnnxNet.Pinned(prob, probShape), r.name(), new OnnxNet.Pinned(reg, regShape));
+        }
+
+        void close() {
+            image.close();
+            size.close();
+        }
+    }
+
+    /** An R- or O-Net batch: input for {@link #CROP_BATCH} crops and its heads. */
+    private static final class Batch {
+        final FloatBuffer input;
+        final String[] names;
+        final FloatBuffer[] outputs;
+        final float[][] values;
+
+        Batch(int size, int[] channels, String[] names) {
+            this.input = direct(CROP_BATCH * 3 * size * size);
+            this.names = names;
+            this.outputs = new FloatBuffer[channels.length];
+            this.values = new float[channels.length][];
+            for (int i = 0; i < channels.length; i++) {
+                outputs[i] = direct(CROP_BATCH * channels[i]);
+                values[i] = new float[CROP_BATCH * channels[i]];
+            }
+        }
+    }
+
+    private static FloatBuffer direct(int floats) {
+        return ByteBuffer.allocateDirect(4 * floats)
+                .order(ByteOrder.nativeOrder())
+                .asFloatBuffer();
+    }
+
     private static List<float[]> keep(List<float[]> boxes, float threshold, Nms.Overlap mode) {
         List<float[]> kept = new ArrayList<>();
         for (int k : Nms.greedy(MtcnnBoxes.corners(boxes), MtcnnBoxes.scores(boxes), threshold, mode)) {
@@ -231,10 +447,20 @@ public final class MtcnnDetector implements FaceDetector {
      */
     private float[] crops(Mat bgr, List<float[]> boxes, int size) {
         float[] data = new float[boxes.size() * 3 * size * size];
+        for (int i = 0; i < boxes.size(); i++) {
+            try (Mat resized = crop(bgr, boxes.get(i), size)) {
+                pixels.pack(resized, data, i);
+            }
+        }
+        return data;
+    }
+
+    /** One square crop as {@link #crops} makes it, size×size. */
+    private static Mat crop(Mat bgr, float[] b, int size) {
         int iw = bgr.cols();
         int ih = bgr.rows();
-        for (int i = 0; i < boxes.size(); i++) {
-            float[] b = boxes.get(i);
+        Mat resized = new Mat();
+        {
             int x1 = (int) b[X1];
             int y1 = (int) b[Y1];
             int w = Math.max(1, (int) b[X2] - x1 + 1);
@@ -244,7 +470,6 @@ public final class MtcnnDetector implements FaceDetector {
             h = Math.min(h, 4 * Math.max(iw, ih));
             try (Scalar black = new Scalar(0, 0, 0, 0);
                     Mat canvas = new Mat(h, w, CV_8UC3, black);
-                    Mat resized = new Mat();
                     Size dsize = new Size(size, size)) {
                 int sx1 = Math.max(0, x1);
                 int sy1 = Math.max(0, y1);
@@ -259,10 +484,9 @@ public final class MtcnnDetector implements FaceDetector {
                     }
                 }
                 resize(canvas, resized, dsize, 0, 0, Math.max(w, h) > size ? INTER_AREA : INTER_LINEAR);
-                pixels.pack(resized, data, i);
             }
         }
-        return data;
+        return resized;
     }
 
     /** The output whose channel axis has {@code channels} entries (2 = probabilities, 4 = box offsets, 10 = landmarks). */
@@ -281,6 +505,18 @@ public final class MtcnnDetector implements FaceDetector {
                 + outputs.stream()
                         .map(o -> o.name() + java.util.Arrays.toString(o.shape()))
                         .toList() + ")");
+    }
+
+    private MtcnnBoxes.MapReader mapReader(long[] s, FloatBuffer v) {
+        long[] stride = new long[4];
+        stride[3] = 1;
+        for (int a = 2; a >= 0; a--) {
+            stride[a] = stride[a + 1] * s[a + 1];
+        }
+        int sc = (int) stride[pixels.axis('C')];
+        int sh = (int) stride[pixels.axis('H')];
+        int sw = (int) stride[pixels.axis('W')];
+        return (c, i, j) -> v.get(c * sc + i * sh + j * sw);
     }
 
     private MtcnnBoxes.MapReader mapReader(OnnxNet.Output o) {
