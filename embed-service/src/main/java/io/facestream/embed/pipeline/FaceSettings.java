@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * The {@code face.*} configuration (declared in embed-service's defaults.yaml).
  *
- * @param detector        detector model name in the store (mtcnn, blazeface-back, blazeface-front, or a user model)
+ * @param detector        detector model name in the store (mtcnn, blazeface-back, blazeface-front,
+ *                        blazeface-full, or a user model)
  * @param embedder        embedder model name in the store
  * @param device          cpu, cuda or cuda:N
  * @param intraOpThreads  ONNX Runtime threads per session (0 = all cores)
