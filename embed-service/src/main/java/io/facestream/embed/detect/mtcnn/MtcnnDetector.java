@@ -46,6 +46,9 @@ public final class MtcnnDetector implements FaceDetector {
     /** Crops per R-/O-Net call: bounds the tensor size on frames with thousands of proposals. */
     private static final int CROP_BATCH = 256;
 
+    /** Pyramid levels kept per thread: a few frame sizes' worth (a 1080p pyramid at the defaults has 25 levels). */
+    private static final int MAX_LEVELS = 128;
+
     private final ModelManifest manifest;
     private final MtcnnSettings settings;
     private final PixelLayout pixels;
@@ -144,7 +147,7 @@ public final class MtcnnDetector implements FaceDetector {
             if (sw < MtcnnBoxes.CELL || sh < MtcnnBoxes.CELL) {
                 continue;
             }
-            Level l = ws.level(level, sw, sh);
+            Level l = ws.level(sw, sh);
             // Downscaling a level that was itself downscaled: INTER_AREA over the smaller image reads ~1/scale² fewer
             // pixels; a level above 1 (tiny min face) is always made from the frame.
             Mat source = settings.chained() && previous != null && previousScale < 1 ? previous : bgr;
@@ -344,23 +347,27 @@ public final class MtcnnDetector implements FaceDetector {
 
     /** Per-thread buffers; see {@link #workspaces}. */
     private static final class Workspace {
-        final List<Level> levels = new ArrayList<>();
+        /**
+         * Pyramid levels by size (width, height), least recently used first. Keyed by size rather than level index
+         * so that cameras of different resolutions served by one thread do not evict each other's levels; capped so
+         * that a stream of odd sizes (stills) cannot grow it without bound.
+         */
+        final Map<Long, Level> levels = new java.util.LinkedHashMap<>(64, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Long, Level> eldest) {
+                if (size() > MAX_LEVELS) {
+                    eldest.getValue().close();
+                    return true;
+                }
+                return false;
+            }
+        };
+
         final Map<OnnxNet, Batch> batches = new HashMap<>();
         byte[] scratch;
 
-        Level level(int index, int w, int h) {
-            while (levels.size() <= index) {
-                levels.add(null);
-            }
-            Level l = levels.get(index);
-            if (l == null || l.w != w || l.h != h) {
-                if (l != null) {
-                    l.close();
-                }
-                l = new Level(w, h);
-                levels.set(index, l);
-            }
-            return l;
+        Level level(int w, int h) {
+            return levels.computeIfAbsent(((long) w << 32) | h, k -> new Level(w, h));
         }
 
         Batch batch(OnnxNet net, int size, int[] channels, MtcnnDetector d) {
@@ -459,32 +466,33 @@ public final class MtcnnDetector implements FaceDetector {
     private static Mat crop(Mat bgr, float[] b, int size) {
         int iw = bgr.cols();
         int ih = bgr.rows();
+        int x1 = (int) b[X1];
+        int y1 = (int) b[Y1];
+        int w = Math.max(1, (int) b[X2] - x1 + 1);
+        int h = Math.max(1, (int) b[Y2] - y1 + 1);
+        // A calibrated box can be absurd for a garbage proposal; cap the canvas rather than allocate gigabytes.
+        w = Math.min(w, 4 * Math.max(iw, ih));
+        h = Math.min(h, 4 * Math.max(iw, ih));
         Mat resized = new Mat();
-        {
-            int x1 = (int) b[X1];
-            int y1 = (int) b[Y1];
-            int w = Math.max(1, (int) b[X2] - x1 + 1);
-            int h = Math.max(1, (int) b[Y2] - y1 + 1);
-            // A calibrated box can be absurd for a garbage proposal; cap the canvas rather than allocate gigabytes.
-            w = Math.min(w, 4 * Math.max(iw, ih));
-            h = Math.min(h, 4 * Math.max(iw, ih));
-            try (Scalar black = new Scalar(0, 0, 0, 0);
-                    Mat canvas = new Mat(h, w, CV_8UC3, black);
-                    Size dsize = new Size(size, size)) {
-                int sx1 = Math.max(0, x1);
-                int sy1 = Math.max(0, y1);
-                int sx2 = Math.min(iw, x1 + w);
-                int sy2 = Math.min(ih, y1 + h);
-                if (sx2 > sx1 && sy2 > sy1) {
-                    try (Rect srcRect = new Rect(sx1, sy1, sx2 - sx1, sy2 - sy1);
-                            Rect dstRect = new Rect(sx1 - x1, sy1 - y1, sx2 - sx1, sy2 - sy1);
-                            Mat src = new Mat(bgr, srcRect);
-                            Mat dst = new Mat(canvas, dstRect)) {
-                        src.copyTo(dst);
-                    }
+        try (Scalar black = new Scalar(0, 0, 0, 0);
+                Mat canvas = new Mat(h, w, CV_8UC3, black);
+                Size dsize = new Size(size, size)) {
+            int sx1 = Math.max(0, x1);
+            int sy1 = Math.max(0, y1);
+            int sx2 = Math.min(iw, x1 + w);
+            int sy2 = Math.min(ih, y1 + h);
+            if (sx2 > sx1 && sy2 > sy1) {
+                try (Rect srcRect = new Rect(sx1, sy1, sx2 - sx1, sy2 - sy1);
+                        Rect dstRect = new Rect(sx1 - x1, sy1 - y1, sx2 - sx1, sy2 - sy1);
+                        Mat src = new Mat(bgr, srcRect);
+                        Mat dst = new Mat(canvas, dstRect)) {
+                    src.copyTo(dst);
                 }
-                resize(canvas, resized, dsize, 0, 0, Math.max(w, h) > size ? INTER_AREA : INTER_LINEAR);
             }
+            resize(canvas, resized, dsize, 0, 0, Math.max(w, h) > size ? INTER_AREA : INTER_LINEAR);
+        } catch (RuntimeException e) {
+            resized.close();
+            throw e;
         }
         return resized;
     }
