@@ -66,6 +66,7 @@ class CamerasBenchCommandTest {
                 CameraConfig.parse("blazeface-full-tiled").apply(io.facestream.core.config.FacestreamConfig.defaults());
         assertEquals("blazeface-full", tiled.getString("face.detector"));
         assertEquals(384, tiled.getInt("face.blazeface.tile"));
+        assertEquals(0.6, tiled.getDouble("face.blazeface.min-score"), 1e-9);
         assertEquals(
                 false,
                 CameraConfig.parse("mtcnn-heap")

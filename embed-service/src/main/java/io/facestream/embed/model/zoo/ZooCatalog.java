@@ -186,7 +186,7 @@ final class ZooCatalog {
                 "MediaPipe BlazeFace full range (192x192, Apache-2.0), face_detection_full_range.tflite from the npm "
                         + "package @mediapipe/face_detection (Apache-2.0), float16 weights widened to float32 and "
                         + "converted by facestream (opset 13, NCHW inside; DEQUANTIZE folded, PAD -> Pad, "
-                        + "RESIZE_BILINEAR -> Resize asymmetric). Input [N,192,192,3] RGB in [-1,1], first row = top. "
+                        + "RESIZE_BILINEAR (half_pixel_centers) -> Resize half_pixel). Input [N,192,192,3] RGB in [-1,1], first row = top. "
                         + "Outputs: reshaped_classifier_face_4 [N,2304,1] score logits (sigmoid); "
                         + "reshaped_regressor_face_4 [N,2304,16] = dx,dy,w,h + 6 keypoints (x,y) in input pixels "
                         + "relative to the anchor. Anchors (MediaPipe SSD options: 1 layer, stride 4, aspect ratio 1, "

@@ -13,8 +13,8 @@ import java.util.Set;
  * zero-padding the channel axis, and its feature pyramid upsamples coarse maps ×2 before adding them to finer ones.
  *
  * <p>TFLite's bilinear resize has two flags that ONNX spells as a coordinate transformation: {@code align_corners}
- * → {@code align_corners}, {@code half_pixel_centers} → {@code half_pixel}, neither → {@code asymmetric} (TF1's
- * default, the one the full-range model uses).
+ * → {@code align_corners}, {@code half_pixel_centers} → {@code half_pixel}, neither → {@code asymmetric}
+ * (TF1's default). The full-range model's three upsamplings set {@code half_pixel_centers}.
  */
 final class ResampleLowering implements OpLowering {
     // ResizeBilinearOptions field numbers (0 and 1 are the deprecated new_height/new_width)
