@@ -93,6 +93,57 @@ public final class PixelLayout {
         return s;
     }
 
+    /**
+     * Like {@link #pack(Mat, float[], int)} into a (direct) buffer, with the pixel bytes read through {@code scratch}
+     * when it is large enough, so a caller that keeps its buffers allocates nothing per image.
+     *
+     * @return the scratch array used (a bigger one when {@code scratch} was too small): keep it for the next call
+     */
+    public byte[] pack(Mat bgr, java.nio.FloatBuffer dst, int n, byte[] scratch) {
+        int h = bgr.rows();
+        int w = bgr.cols();
+        if (bgr.channels() != 3 || bgr.depth() != org.bytedeco.opencv.global.opencv_core.CV_8U) {
+            throw new IllegalArgumentException(
+                    "expected an 8-bit 3-channel image, got " + bgr.channels() + " channels depth " + bgr.depth());
+        }
+        int bytes = h * w * 3;
+        byte[] px = scratch != null && scratch.length >= bytes ? scratch : new byte[bytes];
+        if (bgr.isContinuous()) {
+            bgr.data().get(px, 0, bytes);
+        } else {
+            try (Mat copy = bgr.clone()) {
+                copy.data().get(px, 0, bytes);
+            }
+        }
+        long[] shape = shape(1, h, w);
+        long[] stride = new long[4];
+        stride[3] = 1;
+        for (int a = 2; a >= 0; a--) {
+            stride[a] = stride[a + 1] * shape[a + 1];
+        }
+        int sH = (int) stride[axisH];
+        int sW = (int) stride[axisW];
+        int sC = (int) stride[axisC];
+        int base = n * (int) stride[axisN];
+        int c0 = colorOrder == ModelManifest.ColorOrder.BGR ? 0 : 2;
+        int c2 = 2 - c0;
+        float[] l0 = lut[c0];
+        float[] l1 = lut[1];
+        float[] l2 = lut[c2];
+        int i = 0;
+        for (int y = 0; y < h; y++) {
+            int rowBase = base + y * sH;
+            for (int x = 0; x < w; x++) {
+                int pixBase = rowBase + x * sW;
+                dst.put(pixBase + c0 * sC, l0[px[i] & 0xFF]);
+                dst.put(pixBase + sC, l1[px[i + 1] & 0xFF]);
+                dst.put(pixBase + c2 * sC, l2[px[i + 2] & 0xFF]);
+                i += 3;
+            }
+        }
+        return px;
+    }
+
     /** Writes one 8-bit BGR image into batch slot {@code n} of {@code dst}, shaped {@link #shape}. */
     public void pack(Mat bgr, float[] dst, int n) {
         int h = bgr.rows();

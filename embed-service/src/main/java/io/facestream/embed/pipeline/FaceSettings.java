@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * The {@code face.*} configuration (declared in embed-service's defaults.yaml).
  *
- * @param detector        detector model name in the store (mtcnn, blazeface-back, blazeface-front, or a user model)
+ * @param detector        detector model name in the store (mtcnn, blazeface-back, blazeface-front,
+ *                        blazeface-full, or a user model)
  * @param embedder        embedder model name in the store
  * @param device          cpu, cuda or cuda:N
  * @param intraOpThreads  ONNX Runtime threads per session (0 = all cores)
@@ -25,8 +26,30 @@ public record FaceSettings(
         MtcnnSettings mtcnn,
         BlazeFace blazeFace) {
 
-    /** @param minScore sigmoid score threshold; @param iouThreshold weighted-NMS merge IoU; @param maxFaces cap per image */
-    public record BlazeFace(float minScore, float iouThreshold, int maxFaces) {}
+    /**
+     * @param minScore     sigmoid score threshold
+     * @param iouThreshold weighted-NMS merge IoU
+     * @param maxFaces     cap per image
+     * @param tile         side of the square tiles a larger frame is also searched in, pixels; 0 = whole frame only
+     * @param tileOverlap  fraction of a tile shared with its neighbour
+     */
+    public record BlazeFace(float minScore, float iouThreshold, int maxFaces, int tile, float tileOverlap) {
+        public BlazeFace(float minScore, float iouThreshold, int maxFaces) {
+            this(minScore, iouThreshold, maxFaces, 0, 0.25f);
+        }
+    }
+
+    /** face.mtcnn.pyramid: chained = each level from the one before (true), frame = every level from the frame. */
+    private static boolean pyramid(String value) {
+        return switch (value) {
+            case "chained" -> true;
+            case "frame" -> false;
+            default ->
+                throw new IllegalArgumentException("config face.mtcnn.pyramid: '" + value
+                        + "' is not a pyramid mode; use chained (each level from the one before) or frame (every level"
+                        + " from the full frame)");
+        };
+    }
 
     public static FaceSettings from(FacestreamConfig c) {
         return new FaceSettings(
@@ -40,11 +63,15 @@ public record FaceSettings(
                         (float) c.getDouble("face.mtcnn.min-face-size"),
                         (float) c.getDouble("face.mtcnn.scale-factor"),
                         floats(c.getList("face.mtcnn.thresholds"), "face.mtcnn.thresholds"),
-                        floats(c.getList("face.mtcnn.nms-thresholds"), "face.mtcnn.nms-thresholds")),
+                        floats(c.getList("face.mtcnn.nms-thresholds"), "face.mtcnn.nms-thresholds"),
+                        c.getBoolean("face.mtcnn.reuse-buffers"),
+                        pyramid(c.getString("face.mtcnn.pyramid"))),
                 new BlazeFace(
                         (float) c.getDouble("face.blazeface.min-score"),
                         (float) c.getDouble("face.blazeface.iou-threshold"),
-                        c.getInt("face.blazeface.max-faces")));
+                        c.getInt("face.blazeface.max-faces"),
+                        c.getInt("face.blazeface.tile"),
+                        (float) c.getDouble("face.blazeface.tile-overlap")));
     }
 
     public static FaceSettings defaults() {

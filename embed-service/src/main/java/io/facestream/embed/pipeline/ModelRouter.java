@@ -39,7 +39,8 @@ public final class ModelRouter {
         }
         if (roles.equals(Set.of("main"))) {
             FaceSettings.BlazeFace b = settings.blazeFace();
-            return new BlazeFaceDetector(model, sessions, b.minScore(), b.iouThreshold(), b.maxFaces());
+            return new BlazeFaceDetector(
+                    model, sessions, b.minScore(), b.iouThreshold(), b.maxFaces(), b.tile(), b.tileOverlap());
         }
         throw new ModelException("detector " + m.id() + " has files with roles " + roles
                 + "; supported: an MTCNN cascade (pnet, rnet, onet) or a single-file BlazeFace (main)");

@@ -79,7 +79,8 @@ public final class CamerasBenchCommand implements Callable<Integer> {
             names = "--detector",
             split = ",",
             paramLabel = "CONFIG,...",
-            description = "Row configurations after the reference (mtcnn): presets mtcnn-min40, blazeface, or "
+            description = "Row configurations after the reference (mtcnn): presets mtcnn-min40, blazeface, "
+                    + "blazeface-full, blazeface-full-tiled, mtcnn-heap, mtcnn-chained, the gated mtcnn-* presets, or "
                     + "DETECTOR[+KEY=VALUE...] (default: mtcnn-min40,blazeface)")
     List<String> detectors = List.of("mtcnn-min40", "blazeface");
 

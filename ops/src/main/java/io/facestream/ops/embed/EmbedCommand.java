@@ -32,7 +32,7 @@ public final class EmbedCommand implements Runnable {
             names = "--detector",
             paramLabel = "NAME",
             description =
-                    "Detector for frames without fs.faces: mtcnn or blazeface-front/-back (default: face.detector)")
+                    "Detector for frames without fs.faces: mtcnn or blazeface-front/-back/-full (default: face.detector)")
     String detector;
 
     @Option(

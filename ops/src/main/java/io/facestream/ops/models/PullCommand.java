@@ -26,7 +26,8 @@ public final class PullCommand implements Runnable {
     @Parameters(
             paramLabel = "NAME",
             arity = "0..*",
-            description = "Zoo models: mtcnn, mobilefacenet, blazeface-front, blazeface-back (default: all)")
+            description =
+                    "Zoo models: mtcnn, mobilefacenet, blazeface-front, blazeface-back, blazeface-full (default: all)")
     List<String> names = new ArrayList<>();
 
     @Option(

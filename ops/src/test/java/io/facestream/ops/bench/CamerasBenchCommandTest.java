@@ -62,6 +62,21 @@ class CamerasBenchCommandTest {
         assertEquals(
                 Map.of("face.detector", "blazeface-front"),
                 CameraConfig.parse("blazeface").overrides());
+        var tiled =
+                CameraConfig.parse("blazeface-full-tiled").apply(io.facestream.core.config.FacestreamConfig.defaults());
+        assertEquals("blazeface-full", tiled.getString("face.detector"));
+        assertEquals(384, tiled.getInt("face.blazeface.tile"));
+        assertEquals(0.6, tiled.getDouble("face.blazeface.min-score"), 1e-9);
+        assertEquals(
+                false,
+                CameraConfig.parse("mtcnn-heap")
+                        .apply(io.facestream.core.config.FacestreamConfig.defaults())
+                        .getBoolean("face.mtcnn.reuse-buffers"));
+        assertEquals(
+                "chained",
+                CameraConfig.parse("mtcnn-chained")
+                        .apply(io.facestream.core.config.FacestreamConfig.defaults())
+                        .getString("face.mtcnn.pyramid"));
         CameraConfig adHoc = CameraConfig.parse("mtcnn+face.mtcnn.min-face-size=60+face.mtcnn.scale-factor=0.7");
         assertEquals(
                 Map.of("face.detector", "mtcnn", "face.mtcnn.min-face-size", "60", "face.mtcnn.scale-factor", "0.7"),

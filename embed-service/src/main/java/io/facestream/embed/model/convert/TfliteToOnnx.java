@@ -8,6 +8,7 @@ import io.facestream.embed.model.convert.lower.LoweringContext;
 import io.facestream.embed.model.convert.lower.OpLowering;
 import io.facestream.embed.model.convert.onnx.OnnxGraphBuilder;
 import io.facestream.embed.model.convert.tflite.BuiltinOperator;
+import io.facestream.embed.model.convert.tflite.Fp16Weights;
 import io.facestream.embed.model.convert.tflite.TfliteModel;
 import io.facestream.embed.model.convert.tflite.TfliteReader;
 import java.nio.file.Path;
@@ -46,7 +47,8 @@ public final class TfliteToOnnx {
         return convert(TfliteReader.read(tflite), options, tflite.getFileName().toString());
     }
 
-    public static ConvertedModel convert(TfliteModel model, ConversionOptions options, String sourceName) {
+    public static ConvertedModel convert(TfliteModel source, ConversionOptions options, String sourceName) {
+        TfliteModel model = Fp16Weights.fold(source);
         Map<Integer, FusedOp> fused = options.fusePatterns() ? PatternMatcher.match(model) : Map.of();
         Set<Integer> covered = new HashSet<>();
         Map<String, Integer> fusedCounts = new TreeMap<>();

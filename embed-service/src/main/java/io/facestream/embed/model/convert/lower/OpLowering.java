@@ -7,7 +7,7 @@ import java.util.Set;
 
 /** Turns one TFLite operator into ONNX nodes. One implementation per op family. */
 public sealed interface OpLowering
-        permits ConvLowering, PoolLowering, DenseLowering, ElementwiseLowering, ReduceLowering {
+        permits ConvLowering, PoolLowering, DenseLowering, ElementwiseLowering, ReduceLowering, ResampleLowering {
 
     Set<BuiltinOperator> operators();
 
@@ -20,6 +20,7 @@ public sealed interface OpLowering
                 new PoolLowering(),
                 new DenseLowering(),
                 new ElementwiseLowering(),
-                new ReduceLowering());
+                new ReduceLowering(),
+                new ResampleLowering());
     }
 }
