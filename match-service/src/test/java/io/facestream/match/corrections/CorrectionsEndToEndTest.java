@@ -22,6 +22,7 @@ import io.facestream.embed.service.EmbedService;
 import io.facestream.match.api.Multipart;
 import io.facestream.match.runtime.MatchService;
 import io.facestream.match.testing.FaceServices;
+import io.facestream.match.testing.Scene;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -289,25 +290,14 @@ class CorrectionsEndToEndTest {
         SamplePhotos photos = SamplePhotos.fetch();
         String run = UUID.randomUUID().toString().substring(0, 8);
         String gallery = "book-" + run;
-        try (Admin admin = KafkaClients.admin(bootstrap)) {
-            new TopicCreator(admin, (short) 1).ensure(TopicCatalog.defaults());
-        }
         Map<String, Object> o = FaceServices.config("book", run, dir, KEY, gallery);
         o.put("match.corrections.confirm-into-booking", true);
         o.put("match.corrections.auto-apply-threshold", true);
-        FacestreamConfig config = FacestreamConfig.builder().isolated().build().with(o);
-        FaceServices.startAtEnd(bootstrap, "book", run);
-        ConsumerGroups.startAtEnd(bootstrap, "book-verify-" + run, TopicCatalog.MATCHES);
         byte[] woman = Files.readAllBytes(photos.portrait(SamplePhotos.Portrait.SAME_B));
-        try (EmbedService embed = EmbedService.start(config, bootstrap);
-                MatchService match = MatchService.start(config, bootstrap);
-                KafkaConsumer<String, byte[]> verify =
-                        new KafkaConsumer<>(KafkaClients.consumer(bootstrap, "book-verify-" + run));
-                KafkaProducer<String, byte[]> producer =
-                        new KafkaProducer<>(KafkaClients.producer(bootstrap, "book-" + run))) {
-            match.awaitRunning(Duration.ofSeconds(60));
-            verify.subscribe(List.of(TopicCatalog.MATCHES));
-            String base = "http://127.0.0.1:" + match.apiPort();
+        try (Scene scene = Scene.start(bootstrap, "book", run, o, KEY, true)) {
+            String base = scene.base;
+            KafkaConsumer<String, byte[]> verify = scene.verify;
+            KafkaProducer<String, byte[]> producer = scene.producer;
             HttpResponse<String> created =
                     send("POST", base + "/api/galleries", "{\"name\":\"" + gallery + "\",\"kind\":\"BOOKING\"}");
             assertEquals(201, created.statusCode(), created.body());

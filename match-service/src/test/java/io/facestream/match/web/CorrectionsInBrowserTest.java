@@ -5,30 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.events.Match;
-import io.facestream.core.kafka.KafkaClients;
-import io.facestream.core.testing.ConsumerGroups;
 import io.facestream.core.testing.KafkaBroker;
-import io.facestream.core.topics.TopicCatalog;
-import io.facestream.core.topics.TopicCreator;
 import io.facestream.embed.model.zoo.SamplePhotos;
-import io.facestream.embed.service.EmbedService;
-import io.facestream.match.api.Multipart;
-import io.facestream.match.runtime.MatchService;
 import io.facestream.match.testing.FaceServices;
+import io.facestream.match.testing.Scene;
 import java.net.http.HttpClient;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -55,38 +43,15 @@ class CorrectionsInBrowserTest {
         SamplePhotos photos = SamplePhotos.fetch();
         String run = UUID.randomUUID().toString().substring(0, 8);
         String gallery = "page-corr-" + run;
-        try (Admin admin = KafkaClients.admin(bootstrap)) {
-            new TopicCreator(admin, (short) 1).ensure(TopicCatalog.defaults());
-        }
         Map<String, Object> o = FaceServices.config("pagecorr", run, dir, KEY, gallery);
-        FacestreamConfig config = FacestreamConfig.builder().isolated().build().with(o);
-        FaceServices.startAtEnd(bootstrap, "pagecorr", run);
-        ConsumerGroups.startAtEnd(bootstrap, "pagecorr-verify-" + run, TopicCatalog.MATCHES);
         byte[] woman = Files.readAllBytes(photos.portrait(SamplePhotos.Portrait.SAME_B));
         byte[] other = Files.readAllBytes(photos.portrait(SamplePhotos.Portrait.OTHER));
 
-        try (EmbedService embed = EmbedService.start(config, bootstrap);
-                MatchService match = MatchService.start(config, bootstrap);
-                KafkaConsumer<String, byte[]> verify =
-                        new KafkaConsumer<>(KafkaClients.consumer(bootstrap, "pagecorr-verify-" + run));
-                KafkaProducer<String, byte[]> producer =
-                        new KafkaProducer<>(KafkaClients.producer(bootstrap, "pagecorr-" + run))) {
-            match.awaitRunning(Duration.ofSeconds(60));
-            verify.subscribe(List.of(TopicCatalog.MATCHES));
-            String base = "http://127.0.0.1:" + match.apiPort();
-            FaceServices.enrol(
-                    http,
-                    KEY,
-                    base,
-                    gallery,
-                    "alice",
-                    null,
-                    Files.readAllBytes(photos.portrait(SamplePhotos.Portrait.SAME_A)));
-            Multipart bob = new Multipart().field("subject_id", "bob").file("image", "bob.jpg", other);
-            HttpResponse<String> enrolled = FaceServices.post(
-                    http, KEY, base + "/api/galleries/" + gallery + "/subjects", bob.contentType(), bob.body());
-            assertEquals(201, enrolled.statusCode(), enrolled.body());
-            Map<String, Match> decisions = new HashMap<>();
+        try (Scene scene = Scene.start(bootstrap, "pagecorr", run, o, KEY, true)) {
+            String base = scene.base;
+            scene.enrolFirst(gallery, "alice", Files.readAllBytes(photos.portrait(SamplePhotos.Portrait.SAME_A)));
+            scene.enrol(gallery, "bob", other);
+            Map<String, Match> decisions = scene.decisions;
 
             WebDriver browser = Chromium.start(dir.resolve("chromium-profile"));
             try {
@@ -99,7 +64,7 @@ class CorrectionsInBrowserTest {
                 wait.until(b -> b.findElement(By.id("live")).isDisplayed());
 
                 // 1. the woman is a HIT for alice; the operator rejects it with the row's button
-                Match first = film(base, producer, verify, decisions, "cam1-" + run, woman);
+                Match first = scene.film("cam1-" + run, woman, FRAMES);
                 assertEquals(Match.Decision.HIT, first.decision(), first.toString());
                 assertEquals("alice", first.best().subjectId());
                 // the row shows the track's best faces (a track of 4 faces keeps its 3 best), then the gallery face
@@ -116,7 +81,7 @@ class CorrectionsInBrowserTest {
                         .contains("rejected"));
 
                 // 2. the same woman filmed again: no longer alice's HIT; 3. bob still is bob's
-                Match again = film(base, producer, verify, decisions, "cam2-" + run, woman);
+                Match again = scene.film("cam2-" + run, woman, FRAMES);
                 assertFalse(
                         again.decision() == Match.Decision.HIT
                                 && "alice".equals(again.best().subjectId()),
@@ -124,7 +89,7 @@ class CorrectionsInBrowserTest {
                 assertTrue(
                         again.candidates().stream().noneMatch(c -> c.subjectId().equals("alice")),
                         "alice is vetoed: " + again);
-                Match bobSeen = film(base, producer, verify, decisions, "cam3-" + run, other);
+                Match bobSeen = scene.film("cam3-" + run, other, FRAMES);
                 assertEquals(Match.Decision.HIT, bobSeen.decision(), bobSeen.toString());
                 assertEquals("bob", bobSeen.best().subjectId());
                 wait.until(b -> row(b, wait, bobSeen.matchId()).getText().contains("bob"));
@@ -143,13 +108,13 @@ class CorrectionsInBrowserTest {
                 wait.until(b -> b.findElement(By.id("live-msg")).getText().equals(expected));
 
                 // 5. her next visit: carol's HIT, shown on the page
-                Match carol = film(base, producer, verify, decisions, "cam4-" + run, woman);
+                Match carol = scene.film("cam4-" + run, woman, FRAMES);
                 assertEquals(Match.Decision.HIT, carol.decision(), carol.toString());
                 assertEquals("carol", carol.best().subjectId());
                 wait.until(b -> row(b, wait, carol.matchId()).getText().contains("carol"));
 
                 // 6. seen elsewhere: once her tracks are closed, "Elsewhere" on the last one lists the earlier ones
-                FaceServices.awaitDecision(verify, decisions, "cam4-" + run + "/1/FINAL", Duration.ofSeconds(60));
+                FaceServices.awaitDecision(scene.verify, decisions, "cam4-" + run + "/1/FINAL", Duration.ofSeconds(60));
                 String fin = "cam4-" + run + "/1/FINAL";
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                 List<String> seen = List.of();
@@ -182,17 +147,6 @@ class CorrectionsInBrowserTest {
                 browser.quit();
             }
         }
-    }
-
-    private Match film(
-            String base,
-            KafkaProducer<String, byte[]> producer,
-            KafkaConsumer<String, byte[]> verify,
-            Map<String, Match> decisions,
-            String camera,
-            byte[] photo)
-            throws Exception {
-        return FaceServices.film(http, KEY, base, producer, verify, decisions, camera, photo, FRAMES);
     }
 
     /** A click as an operator makes it: the button scrolled to the middle of the window first (the header stays). */

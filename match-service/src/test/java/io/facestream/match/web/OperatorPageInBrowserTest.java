@@ -21,6 +21,7 @@ import io.facestream.core.topics.TopicCreator;
 import io.facestream.embed.model.zoo.ModelZoo;
 import io.facestream.embed.model.zoo.SamplePhotos;
 import io.facestream.match.runtime.MatchService;
+import io.facestream.match.testing.FaceServices;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
@@ -34,7 +35,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -113,25 +113,16 @@ class OperatorPageInBrowserTest {
             }
         }
 
-        Map<String, Object> o = new HashMap<>();
+        Map<String, Object> o = FaceServices.matchConfig("op-page", run, dir, gallery);
         o.put("kafka.bootstrap", bootstrap);
         o.put("models.dir", ModelZoo.defaultStore().root().toString());
-        o.put("api.port", 0);
-        o.put("api.host", "127.0.0.1");
         o.put("api.keys.desk.key", KEY);
         o.put("api.keys.desk.role", "admin");
-        o.put("api.audit-log", dir.resolve("audit.log").toString());
-        o.put("api.key-store", dir.resolve("api-keys.json").toString());
-        o.put("api.upload-dir", dir.resolve("uploads").toString());
-        o.put("gallery.index-dir", dir.resolve("gallery").toString());
-        o.put("match.state-dir", dir.resolve("streams").toString());
-        o.put("match.application-id", "op-page-" + run);
-        o.put("match.gallery", gallery);
         // re-identification reads each FINAL decision's best face from the topic too: off, so that every read of the
         // crop readers counted here is the read-ahead's or the page's
         o.put("match.reid.enabled", false);
         FacestreamConfig config = FacestreamConfig.builder().isolated().build().with(o);
-        ConsumerGroups.startAtEnd(bootstrap, "op-page-" + run, TopicCatalog.FACES);
+        ConsumerGroups.startAtEnd(bootstrap, FaceServices.application("op-page", run), TopicCatalog.FACES);
 
         try (MatchService match = MatchService.start(config, bootstrap)) {
             match.awaitRunning(Duration.ofSeconds(60));

@@ -8,18 +8,16 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.events.FrameHeaders;
 import io.facestream.core.kafka.KafkaClients;
-import io.facestream.core.testing.ConsumerGroups;
 import io.facestream.core.testing.KafkaBroker;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.core.topics.TopicCreator;
-import io.facestream.embed.model.zoo.ModelZoo;
 import io.facestream.embed.model.zoo.SamplePhotos;
 import io.facestream.embed.service.EmbedService;
 import io.facestream.match.runtime.MatchService;
+import io.facestream.match.testing.FaceServices;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -57,28 +55,11 @@ class PageInBrowserTest {
         try (Admin admin = KafkaClients.admin(bootstrap)) {
             new TopicCreator(admin, (short) 1).ensure(TopicCatalog.defaults());
         }
-        Map<String, Object> o = new HashMap<>();
+        Map<String, Object> o = FaceServices.config("page", run, dir, KEY, gallery);
         o.put("kafka.bootstrap", bootstrap);
-        o.put("models.dir", ModelZoo.defaultStore().root().toString());
-        o.put("embed.service.group-id", "page-embed-" + run);
-        o.put("embed.service.instance-id", "page-" + run);
-        o.put("embed.service.mode", "complete");
-        o.put("api.port", 0);
-        o.put("api.host", "127.0.0.1");
-        o.put("api.keys.desk.key", KEY);
-        o.put("api.keys.desk.role", "admin");
-        o.put("api.audit-log", dir.resolve("audit.log").toString());
-        o.put("api.key-store", dir.resolve("api-keys.json").toString());
-        o.put("api.upload-dir", dir.resolve("uploads").toString());
-        o.put("gallery.index-dir", dir.resolve("gallery").toString());
-        o.put("match.state-dir", dir.resolve("streams").toString());
-        o.put("match.application-id", "page-test-" + run);
-        o.put("match.gallery", gallery);
         o.put("match.track.idle-close", "1s");
-        o.put("match.track.idle-check", "200ms");
         FacestreamConfig config = FacestreamConfig.builder().isolated().build().with(o);
-        ConsumerGroups.startAtEnd(bootstrap, "page-embed-" + run, TopicCatalog.FRAMES);
-        ConsumerGroups.startAtEnd(bootstrap, "page-test-" + run, TopicCatalog.FACES);
+        FaceServices.startAtEnd(bootstrap, "page", run);
 
         try (EmbedService embed = EmbedService.start(config, bootstrap);
                 MatchService match = MatchService.start(config, bootstrap)) {
