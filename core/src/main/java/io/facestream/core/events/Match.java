@@ -24,6 +24,8 @@ import java.util.Objects;
  *                      skipped as late by the live path: an outage, a backlog), so the decision comes after the fact
  * @param lateByMs      for a late decision: how long after the track's last face (capture time) it was taken, ms;
  *                      0 for a live decision
+ * @param bestFaces     references of the track's few highest-norm faces, highest first ({@code bestFace} is the
+ *                      first): what an operator reviews; empty exactly when {@code bestFace} is null
  */
 public record Match(
         String matchId,
@@ -40,7 +42,8 @@ public record Match(
         int faces,
         String bestFace,
         boolean late,
-        long lateByMs) {
+        long lateByMs,
+        List<String> bestFaces) {
 
     public Match {
         Objects.requireNonNull(matchId, "match_id");
@@ -51,6 +54,50 @@ public record Match(
         if (lateByMs < 0) {
             throw new IllegalArgumentException("late_by_ms must not be negative, got " + lateByMs);
         }
+        // a decision written before the best faces were kept names its best face alone; without it, none
+        if (bestFace == null) {
+            bestFaces = List.of();
+        } else if (bestFaces == null || bestFaces.isEmpty()) {
+            bestFaces = List.of(bestFace);
+        } else {
+            bestFaces = List.copyOf(bestFaces);
+        }
+    }
+
+    /** A decision naming its best face alone. */
+    public Match(
+            String matchId,
+            String trackId,
+            String cameraId,
+            long startTsUs,
+            long endTsUs,
+            Stage stage,
+            Decision decision,
+            double threshold,
+            String gallery,
+            ModelId model,
+            List<Candidate> candidates,
+            int faces,
+            String bestFace,
+            boolean late,
+            long lateByMs) {
+        this(
+                matchId,
+                trackId,
+                cameraId,
+                startTsUs,
+                endTsUs,
+                stage,
+                decision,
+                threshold,
+                gallery,
+                model,
+                candidates,
+                faces,
+                bestFace,
+                late,
+                lateByMs,
+                null);
     }
 
     /** A live decision (not late). */
@@ -83,11 +130,12 @@ public record Match(
                 faces,
                 bestFace,
                 false,
-                0);
+                0,
+                null);
     }
 
     /**
-     * The same decision without its face data (the reference to the track's best face): what the API keeps of a
+     * The same decision without its face data (the references to the track's best faces): what the API keeps of a
      * decision about an erased subject, or about someone in no gallery past {@code privacy.unknown-retention}.
      */
     public Match withoutBestFace() {
@@ -108,7 +156,8 @@ public record Match(
                         faces,
                         null,
                         late,
-                        lateByMs);
+                        lateByMs,
+                        List.of());
     }
 
     public enum Stage {

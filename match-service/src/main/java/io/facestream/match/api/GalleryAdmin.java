@@ -37,6 +37,7 @@ public final class GalleryAdmin {
     private io.facestream.match.api.live.MatchFeed feed;
     private io.facestream.match.history.MatchHistory history;
     private io.facestream.match.reid.TrackTemplates reid;
+    private io.facestream.match.corrections.Corrections corrections;
 
     /**
      * @param writes  publishes to the gallery topic and waits for this process's replica
@@ -66,6 +67,12 @@ public final class GalleryAdmin {
     /** The match history, whose decisions naming a deleted subject lose their face data too. */
     public GalleryAdmin withHistory(io.facestream.match.history.MatchHistory history) {
         this.history = history;
+        return this;
+    }
+
+    /** Operators' corrections: erasing a subject forgets its negative exemplars here at once. */
+    public GalleryAdmin withCorrections(io.facestream.match.corrections.Corrections corrections) {
+        this.corrections = corrections;
         return this;
     }
 
@@ -138,6 +145,67 @@ public final class GalleryAdmin {
         publishAndWait(
                 List.of(new GalleryChange.DefineGallery(ThresholdMetadata.withThreshold(d, model, t))), beforePublish);
         return t;
+    }
+
+    /** Publishes a threshold derived from the calibrated threshold {@code base} (kept beside it in the metadata). */
+    public OpenSetThreshold setCorrectedThreshold(
+            String name, String model, OpenSetThreshold t, double base, Runnable beforePublish) {
+        GalleryDefinition d =
+                gallery.definition(name).orElseThrow(() -> ApiError.notFound("gallery '" + name + "' does not exist"));
+        publishAndWait(
+                List.of(new GalleryChange.DefineGallery(ThresholdMetadata.withCorrectedThreshold(d, model, t, base))),
+                beforePublish);
+        return t;
+    }
+
+    /**
+     * Adds a track's faces as one new medium of an existing subject of a BOOKING gallery (its template fuses every
+     * medium): a track enrolled into an existing booking, or a confirmed track. The medium keeps every crop, and its
+     * vector is the sum of their raw features, as re-embedding computes a medium of several crops.
+     *
+     * @param face the model, the summed raw features and (as {@code cropJpeg}) the first crop
+     * @param crops every crop of the medium
+     */
+    public Map<String, Object> addMedium(
+            String galleryName,
+            String subjectId,
+            String mediaId,
+            ReadFace face,
+            List<byte[]> crops,
+            Runnable beforePublish) {
+        if (requireGallery(galleryName) != GalleryKind.BOOKING) {
+            throw ApiError.badRequest("gallery '" + galleryName + "' is not BOOKING: only a booking adds media");
+        }
+        if (!gallery.index().hasSubject(new GalleryKey.OfSubject(galleryName, subjectId))) {
+            throw ApiError.notFound("subject '" + subjectId + "' is not enrolled in gallery '" + galleryName + "'");
+        }
+        Medium m;
+        try {
+            Embedding e = new Embedding(ModelVersion.parse(face.model()), face.raw());
+            gallery.index().requireDimension(e, "subject " + subjectId);
+            m = new Medium(
+                    galleryName, subjectId, mediaId, List.of(e), crops, Map.of(), System.currentTimeMillis() * 1000);
+        } catch (GalleryInputException e) {
+            throw ApiError.badRequest(e.getMessage());
+        }
+        if (gallery.index().medium(m.key()).isPresent()) {
+            throw new ApiError(409, "medium " + m.key().text() + " already exists");
+        }
+        publishAndWait(List.of(new GalleryChange.PutMedium(m)), beforePublish);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("gallery", galleryName);
+        out.put("subject_id", subjectId);
+        out.put("media", List.of(mediaId));
+        return out;
+    }
+
+    /** Whether the gallery has this subject. */
+    public boolean hasSubject(String galleryName, String subjectId) {
+        try {
+            return gallery.index().hasSubject(new GalleryKey.OfSubject(galleryName, subjectId));
+        } catch (RuntimeException notAName) {
+            throw ApiError.badRequest(notAName.getMessage());
+        }
     }
 
     /**
@@ -222,6 +290,10 @@ public final class GalleryAdmin {
         // feedback first: a failure here leaves the subject in place, so the same delete can be retried
         if (feedback != null) {
             feedback.erase(galleryName, subjectId);
+        }
+        if (corrections != null) {
+            // the tombstones reach every instance's follower; this one need not wait for them
+            corrections.forget(galleryName, subjectId);
         }
         try {
             writes.publishAll(tombstones);

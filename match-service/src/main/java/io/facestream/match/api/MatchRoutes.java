@@ -35,11 +35,25 @@ public final class MatchRoutes {
     private io.facestream.match.history.MatchHistory history;
     private io.facestream.match.reid.TrackTemplates reid;
     private java.time.Duration reidWindow = java.time.Duration.ZERO;
+    private CorrectionRoutes corrections;
 
     public MatchRoutes(MatchFeed feed, FaceCrops faces, Producer<String, byte[]> feedback) {
         this.feed = feed;
         this.faces = faces;
         this.feedback = feedback;
+    }
+
+    /**
+     * Operators' corrections: the review queue, enrolling a track, the threshold from rejections, and feedback that
+     * carries the rejected track's template (docs/match-service.md "Corrections").
+     */
+    public MatchRoutes withCorrections(
+            io.facestream.match.corrections.Corrections corrections,
+            GalleryAdmin galleries,
+            io.facestream.core.config.FacestreamConfig config) {
+        this.corrections = new CorrectionRoutes(
+                feed, faces, corrections, galleries, io.facestream.match.corrections.CorrectionSettings.from(config));
+        return this;
     }
 
     /** Cameras at run time (facestream.cameras); without it the camera routes other than the list answer 503. */
@@ -91,6 +105,9 @@ public final class MatchRoutes {
                 Body.NONE,
                 ctx -> Replies.json(ctx, feed.status()));
         r.add(HttpMethod.POST, "/api/feedback", Role.OPERATOR, RouteClass.WRITE, "feedback", Body.JSON, this::feedback);
+        if (corrections != null) {
+            corrections.mount(r);
+        }
         r.add(HttpMethod.GET, "/api/live", Role.VIEWER, RouteClass.LIVE, "live.sse", Body.NONE, this::sse);
         r.add(HttpMethod.GET, "/api/live/ws", Role.VIEWER, RouteClass.LIVE, "live.ws", Body.NONE, this::webSocket);
     }
@@ -220,7 +237,7 @@ public final class MatchRoutes {
             subject = m.best().subjectId();
         }
         String comment = ApiRouter.text(b, "comment", false);
-        Feedback f = Feedback.newBuilder()
+        Feedback given = Feedback.newBuilder()
                 .setMatchId(matchId)
                 .setVerdict(verdict)
                 .setBy(Guard.caller(ctx).name())
@@ -235,12 +252,24 @@ public final class MatchRoutes {
         ApiRouter.blocking(
                 ctx,
                 () -> {
+                    Feedback f = corrections == null ? given : corrections.complete(m, given);
+                    boolean toBooking = corrections != null && corrections.addsToBooking(m, f);
+                    if (toBooking) {
+                        Access.of(ctx).detail("adds_medium", "track-" + m.cameraId() + "-" + m.trackId());
+                    }
+                    var threshold = corrections == null
+                            ? java.util.Optional.<io.facestream.match.corrections.ThresholdSuggestion>empty()
+                            : corrections.plannedThreshold(m, f);
+                    threshold.ifPresent(t -> Access.of(ctx).detail("threshold_applied", t.suggested()));
                     Access.of(ctx).beforeChange();
                     feedback.send(new ProducerRecord<>(TopicCatalog.FEEDBACK, matchId, f.toByteArray()))
                             .get();
+                    if (corrections != null) {
+                        corrections.written(matchId, f, m, toBooking, threshold);
+                    }
                     return f;
                 },
-                x -> Replies.json(ctx, 201, Map.of("match_id", matchId, "verdict", verdict.name(), "by", f.getBy())));
+                f -> Replies.json(ctx, 201, Map.of("match_id", matchId, "verdict", verdict.name(), "by", f.getBy())));
     }
 
     private void sse(RoutingContext ctx) {

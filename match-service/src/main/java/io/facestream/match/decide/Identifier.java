@@ -58,7 +58,8 @@ public final class Identifier {
                 t.acceptedFaces(),
                 t.best() == null ? null : t.best().ref(),
                 t.late(),
-                t.late() ? Math.max(1, nowMs - t.lastTsUs() / 1000) : 0);
+                t.late() ? Math.max(1, nowMs - t.lastTsUs() / 1000) : 0,
+                t.bests().stream().map(io.facestream.match.track.BestFace::ref).toList());
     }
 
     /** {@code <camera>/<track>/<stage>}: the same decision replayed after a crash gets the same id. */

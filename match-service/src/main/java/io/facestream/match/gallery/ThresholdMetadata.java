@@ -74,6 +74,29 @@ public final class ThresholdMetadata {
         return out;
     }
 
+    private static final String BASE = "calibrated-threshold";
+
+    /**
+     * The calibrated threshold a {@code corrected} one was derived from (operators' rejections counted against it,
+     * docs/match-service.md "Corrections"), if the metadata has one.
+     */
+    public static Optional<Double> base(Map<String, String> metadata, String model) {
+        String v = metadata.get(prefix(model) + BASE);
+        try {
+            return v == null ? Optional.empty() : Optional.of(Double.parseDouble(v));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The definition with a threshold derived from the calibrated threshold {@code base}, which is kept beside it. */
+    public static GalleryDefinition withCorrectedThreshold(
+            GalleryDefinition gallery, String model, OpenSetThreshold t, double base) {
+        Map<String, String> m = write(gallery.metadata(), model, t);
+        m.put(prefix(model) + BASE, Double.toString(base));
+        return new GalleryDefinition(gallery.name(), gallery.kind(), m);
+    }
+
     /** The gallery's definition with this model's threshold replaced: what to publish to change it. */
     public static GalleryDefinition withThreshold(GalleryDefinition gallery, String model, OpenSetThreshold t) {
         return new GalleryDefinition(gallery.name(), gallery.kind(), write(gallery.metadata(), model, t));

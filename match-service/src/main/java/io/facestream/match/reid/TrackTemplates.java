@@ -157,7 +157,7 @@ public final class TrackTemplates implements AutoCloseable {
 
     /** The faces a template is fused from: the decision's best faces (the few highest-norm ones of the track). */
     private static List<String> bestFaces(Match m) {
-        return List.of(m.bestFace());
+        return m.bestFaces();
     }
 
     /**

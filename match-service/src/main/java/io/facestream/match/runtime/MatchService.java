@@ -30,6 +30,8 @@ import io.facestream.match.api.faces.LazyFaceReader;
 import io.facestream.match.api.faces.PipelineFaceReader;
 import io.facestream.match.api.live.MatchFeed;
 import io.facestream.match.api.live.UnknownFeedbackSweeper;
+import io.facestream.match.corrections.CorrectedSearch;
+import io.facestream.match.corrections.Corrections;
 import io.facestream.match.gallery.IndexedGallery;
 import io.facestream.match.notify.Notifier;
 import io.facestream.match.notify.NotifySettings;
@@ -123,7 +125,25 @@ public final class MatchService implements AutoCloseable {
                     ReleaseValidator.fromConfig(config)));
         }
 
-        streams = own(MatchStreams.start(config, bootstrap, gallery, rollouts, new ManifestDimensions(models)));
+        // operators' feedback (negative exemplars) applies to the topology's decisions, not to /api/search
+        Corrections corrections = own(Corrections.follow(kafka));
+        try {
+            if (!corrections.awaitCaughtUp(Duration.ofSeconds(30))) {
+                LOG.warn(
+                        "{} not read to its end within 30 s: the first decisions may miss operators' rejections",
+                        io.facestream.core.topics.TopicCatalog.FEEDBACK);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(
+                    "interrupted while reading " + io.facestream.core.topics.TopicCatalog.FEEDBACK, e);
+        }
+        streams = own(MatchStreams.start(
+                config,
+                bootstrap,
+                new CorrectedSearch(gallery, corrections, config.getDouble("match.corrections.negative-margin")),
+                rollouts,
+                new ManifestDimensions(models)));
         NotifySettings notifySettings = NotifySettings.fromConfig(config, Clock.systemUTC());
         if (notifySettings.enabled()) {
             notifier = own(Notifier.start(
@@ -157,11 +177,7 @@ public final class MatchService implements AutoCloseable {
             feed.listen(reid::offer);
         }
         if (config.getBoolean("api.crops.prefetch")) {
-            feed.listen(m -> {
-                if (m.bestFace() != null) {
-                    faceCrops.prefetch(m.bestFace());
-                }
-            });
+            feed.listen(m -> m.bestFaces().forEach(faceCrops::prefetch)); // the review shows all of them
         }
         Producer<String, byte[]> feedback =
                 own(new KafkaProducer<>(KafkaClients.producer(kafka, "facestream-match-feedback")));
@@ -174,7 +190,8 @@ public final class MatchService implements AutoCloseable {
         GalleryAdmin admin = new GalleryAdmin(replica, gallery)
                 .withErasure(new io.facestream.match.api.FeedbackEraser(kafka, feedback, replica.segmentRoll()), feed)
                 .withHistory(history)
-                .withReid(reid);
+                .withReid(reid)
+                .withCorrections(corrections);
         own(GalleryMeters.start(replica.index()));
         // the API's HTTP server meters (vertx_http_server_*) go to the process's one registry; the JVM's are bound
         // there already
@@ -206,7 +223,8 @@ public final class MatchService implements AutoCloseable {
                 new MatchRoutes(feed, faceCrops, feedback)
                         .withCameras(cameras)
                         .withHistory(history)
-                        .withReid(reid, reidSettings.window()));
+                        .withReid(reid, reidSettings.window())
+                        .withCorrections(corrections, admin, config));
         this.routes = router.routes();
         host = config.getString("api.host");
         api = own(ApiServer.start(vertx, this.router, host, config.getInt("api.port"), tls));

@@ -14,6 +14,9 @@ import io.facestream.match.template.Template;
  * @param template        fusion of the accepted faces
  * @param observed        all faces associated, accepted or not
  * @param best            highest-norm accepted face, null while none
+ * @param bests           the {@link #BEST_FACES} highest-norm accepted faces, highest first (the first is
+ *                        {@code best}): what an operator reviews and what a track is enrolled or rejected from; a
+ *                        track stored before they were kept has its {@code best} alone
  * @param provisionalSent whether the PROVISIONAL decision was already emitted
  * @param late            a track of catch-up faces (embedded after the fact, {@code catch_up}): its decisions are late
  * @param trace           W3C {@code traceparent} of the newest face's record, null when unknown: its decisions
@@ -31,7 +34,47 @@ public record Track(
         BestFace best,
         boolean provisionalSent,
         boolean late,
-        String trace) {
+        String trace,
+        java.util.List<BestFace> bests) {
+
+    /** How many best faces a track keeps. */
+    public static final int BEST_FACES = 3;
+
+    public Track {
+        bests = bests == null
+                ? (best == null ? java.util.List.of() : java.util.List.of(best))
+                : java.util.List.copyOf(bests);
+    }
+
+    /** Without its best faces beyond {@code best}. */
+    public Track(
+            long id,
+            String model,
+            long startTsUs,
+            long lastTsUs,
+            long lastFrameSeq,
+            Region lastBox,
+            Template template,
+            int observed,
+            BestFace best,
+            boolean provisionalSent,
+            boolean late,
+            String trace) {
+        this(
+                id,
+                model,
+                startTsUs,
+                lastTsUs,
+                lastFrameSeq,
+                lastBox,
+                template,
+                observed,
+                best,
+                provisionalSent,
+                late,
+                trace,
+                null);
+    }
 
     static Track open(long id, Sighting s) {
         return open(id, s, false);
@@ -58,8 +101,13 @@ public record Track(
     Track with(Sighting s) {
         Template tpl = s.fusable() ? template.plus(s.feature()) : template;
         BestFace b = best;
-        if (s.fusable() && (b == null || s.norm() > b.norm())) {
-            b = new BestFace(s.ref(), s.norm(), s.tsUs());
+        java.util.List<BestFace> top = bests;
+        if (s.fusable()) {
+            BestFace face = new BestFace(s.ref(), s.norm(), s.tsUs());
+            if (b == null || s.norm() > b.norm()) {
+                b = face;
+            }
+            top = withBest(bests, face);
         }
         boolean newest = s.tsUs() >= lastTsUs;
         return new Track(
@@ -74,12 +122,42 @@ public record Track(
                 b,
                 provisionalSent,
                 late,
-                newest ? s.trace() : trace);
+                newest ? s.trace() : trace,
+                top);
+    }
+
+    /** The faces with one more, highest norm first (an earlier face first among equal norms), at most BEST_FACES. */
+    private static java.util.List<BestFace> withBest(java.util.List<BestFace> faces, BestFace face) {
+        java.util.List<BestFace> out = new java.util.ArrayList<>(faces.size() + 1);
+        boolean placed = false;
+        for (BestFace f : faces) {
+            if (!placed && face.norm() > f.norm()) {
+                out.add(face);
+                placed = true;
+            }
+            out.add(f);
+        }
+        if (!placed) {
+            out.add(face);
+        }
+        return out.size() > BEST_FACES ? out.subList(0, BEST_FACES) : out;
     }
 
     Track provisionalEmitted() {
         return new Track(
-                id, model, startTsUs, lastTsUs, lastFrameSeq, lastBox, template, observed, best, true, late, trace);
+                id,
+                model,
+                startTsUs,
+                lastTsUs,
+                lastFrameSeq,
+                lastBox,
+                template,
+                observed,
+                best,
+                true,
+                late,
+                trace,
+                bests);
     }
 
     public int acceptedFaces() {

@@ -135,6 +135,21 @@ class SecurityMatrixTest {
         sample("GET /api/cameras/:camera/snapshot", "/api/cameras/matrix-none/snapshot", 404);
         sample("GET /api/status", "/api/status", 200);
         SAMPLES.put("POST /api/feedback", new Sample("/api/feedback", "application/json", "{}", 400));
+        sample("GET /api/review", "/api/review?band=0.1", 200);
+        SAMPLES.put(
+                "POST /api/tracks/:camera/:track/enrol",
+                new Sample("/api/tracks/nocam/1/enrol", "application/json", "{\"subject_id\":\"x\"}", 404));
+        sample(
+                "GET /api/galleries/:gallery/threshold/suggestion",
+                "/api/galleries/matrix-none/threshold/suggestion?model=mobilefacenet:1",
+                404);
+        SAMPLES.put(
+                "POST /api/galleries/:gallery/threshold/suggestion/apply",
+                new Sample(
+                        "/api/galleries/matrix-none/threshold/suggestion/apply",
+                        "application/json",
+                        "{\"model\":\"mobilefacenet:1\"}",
+                        404));
         sample("GET /api/live", "/api/live?camera=nocam", 200);
         sample("GET /api/live/ws", "/api/live/ws?camera=nocam", 101);
     }

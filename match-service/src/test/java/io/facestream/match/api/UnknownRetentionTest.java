@@ -17,6 +17,7 @@ import io.facestream.core.testing.KafkaBroker;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.core.topics.TopicCreator;
 import io.facestream.match.runtime.MatchService;
+import io.facestream.match.testing.FaceServices;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -105,17 +106,9 @@ class UnknownRetentionTest {
             new TopicCreator(admin, (short) 1).ensure(TopicCatalog.defaults());
         }
         Path dir = Path.of("target", "retention-test", run).toAbsolutePath();
-        Map<String, Object> o = new HashMap<>();
-        o.put("api.port", 0);
+        Map<String, Object> o = FaceServices.matchConfig("retention", run, dir, "watch-" + run);
         o.put("api.keys.desk.key", OPERATOR);
         o.put("api.keys.desk.role", "operator");
-        o.put("api.audit-log", dir.resolve("audit.log").toString());
-        o.put("api.key-store", dir.resolve("api-keys.json").toString());
-        o.put("api.upload-dir", dir.resolve("uploads").toString());
-        o.put("gallery.index-dir", dir.resolve("gallery").toString());
-        o.put("match.state-dir", dir.resolve("streams").toString());
-        o.put("match.application-id", "retention-test-" + run);
-        o.put("match.gallery", "watch-" + run);
         o.put("match.rollout.enabled", false);
         o.put("privacy.unknown-retention", RETENTION.toSeconds() + "s");
         String camera = "retention-cam-" + run;

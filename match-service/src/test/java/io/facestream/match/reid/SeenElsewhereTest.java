@@ -15,6 +15,7 @@ import io.facestream.core.testing.KafkaBroker;
 import io.facestream.core.topics.TopicCatalog;
 import io.facestream.core.topics.TopicCreator;
 import io.facestream.match.runtime.MatchService;
+import io.facestream.match.testing.FaceServices;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -90,18 +91,12 @@ class SeenElsewhereTest {
             new TopicCreator(admin, (short) 1).ensure(TopicCatalog.defaults());
         }
         Path dir = Path.of("target", "reid-test", run).toAbsolutePath();
-        Map<String, Object> o = new HashMap<>();
-        o.put("api.port", 0);
+        Map<String, Object> o = FaceServices.matchConfig("reid", run, dir, "watch-" + run);
         o.put("api.keys.wall.key", VIEWER);
         o.put("api.keys.wall.role", "viewer");
-        o.put("api.audit-log", dir.resolve("audit.log").toString());
-        o.put("api.key-store", dir.resolve("api-keys.json").toString());
-        o.put("api.upload-dir", dir.resolve("uploads").toString());
-        o.put("gallery.index-dir", dir.resolve("gallery").toString());
-        o.put("match.state-dir", dir.resolve("streams").toString());
-        o.put("match.application-id", "reid-test-" + run);
-        o.put("match.gallery", "watch-" + run);
         o.put("match.rollout.enabled", false);
+        // the test polls until the templates are built: more searches than the default burst of 10 allows
+        o.put("api.rate-limit.search.burst", 1000);
         String door = "door-" + run;
         String lobby = "lobby-" + run;
         String yard = "yard-" + run;

@@ -35,15 +35,26 @@ public final class FaceServices {
      * {@code gallery}, idle tracks checked every 200 ms. Tests add or replace keys in the returned map.
      */
     public static Map<String, Object> config(String name, String run, Path dir, String adminKey, String gallery) {
-        Map<String, Object> o = new HashMap<>();
+        Map<String, Object> o = matchConfig(name, run, dir, gallery);
         o.put("models.dir", ModelZoo.defaultStore().root().toString());
         o.put("embed.service.group-id", embedGroup(name, run));
         o.put("embed.service.instance-id", name + "-" + run);
         o.put("embed.service.mode", "complete");
-        o.put("api.port", 0);
-        o.put("api.host", "127.0.0.1");
         o.put("api.keys.desk.key", adminKey);
         o.put("api.keys.desk.role", "admin");
+        o.put("match.track.idle-check", "200ms");
+        return o;
+    }
+
+    /**
+     * A match service of its own: the API on a free loopback port (no keys: tests add theirs), the audit log, key
+     * store, uploads, gallery index and Kafka Streams state under {@code dir}, application {@code <name>-test-<run>},
+     * gallery {@code gallery}.
+     */
+    public static Map<String, Object> matchConfig(String name, String run, Path dir, String gallery) {
+        Map<String, Object> o = new HashMap<>();
+        o.put("api.port", 0);
+        o.put("api.host", "127.0.0.1");
         o.put("api.audit-log", dir.resolve("audit.log").toString());
         o.put("api.key-store", dir.resolve("api-keys.json").toString());
         o.put("api.upload-dir", dir.resolve("uploads").toString());
@@ -51,7 +62,6 @@ public final class FaceServices {
         o.put("match.state-dir", dir.resolve("streams").toString());
         o.put("match.application-id", application(name, run));
         o.put("match.gallery", gallery);
-        o.put("match.track.idle-check", "200ms");
         return o;
     }
 

@@ -149,6 +149,33 @@ class TrackerTest {
         see(2, new Region(100, 100, 50, 50), person(0, 18, 0.0, 0), false);
         see(3, new Region(100, 100, 50, 50), person(0, 99, 0.0, 0), true);
         assertEquals("faces/0/1", state.open().get(0).best().ref());
+        // the few best accepted faces, highest norm first; the rejected one is none of them
+        assertEquals(
+                java.util.List.of("faces/0/1", "faces/0/2", "faces/0/0"),
+                state.open().get(0).bests().stream().map(BestFace::ref).toList());
+        see(4, new Region(100, 100, 50, 50), person(0, 25, 0.0, 0), false);
+        see(5, new Region(100, 100, 50, 50), person(0, 10, 0.0, 0), false);
+        assertEquals(
+                java.util.List.of("faces/0/1", "faces/0/4", "faces/0/2"),
+                state.open().get(0).bests().stream().map(BestFace::ref).toList(),
+                "at most " + Track.BEST_FACES);
+    }
+
+    @Test
+    void aTrackStoredBeforeItKeptItsBestFacesHasItsBestFaceAlone() throws Exception {
+        see(0, new Region(100, 100, 50, 50), person(0, 12, 0.0, 0), false);
+        see(1, new Region(100, 100, 50, 50), person(0, 30, 0.0, 0), false);
+        var serde = new io.facestream.core.events.JsonSerde<>(CameraTracks.class);
+        byte[] now = serde.serializer().serialize("t", state);
+        assertEquals(state, serde.deserializer().deserialize("t", now), "the state store's JSON round-trips");
+        var json = (com.fasterxml.jackson.databind.node.ObjectNode)
+                io.facestream.core.json.Json.mapper().readTree(now);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("open").get(0)).remove("bests");
+        CameraTracks old = serde.deserializer()
+                .deserialize("t", io.facestream.core.json.Json.mapper().writeValueAsBytes(json));
+        assertEquals(
+                java.util.List.of("faces/0/1"),
+                old.open().get(0).bests().stream().map(BestFace::ref).toList());
     }
 
     @Test

@@ -27,8 +27,6 @@ import io.facestream.ops.cli.ConfigOptions;
 import io.facestream.ops.report.Table;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,7 +34,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.bytedeco.opencv.global.opencv_core;
 import picocli.CommandLine.Command;
@@ -150,8 +147,8 @@ public final class CamerasBenchCommand implements Callable<Integer> {
         }
         FacestreamConfig base = config();
         FacestreamPaths paths = FacestreamPaths.of(base);
-        String loadStart = loadAverage();
-        String commit = commit();
+        String loadStart = BenchMachine.loadAverage();
+        String commit = BenchMachine.commit();
 
         Table t = new Table(
                 "bench cameras: CPU per frame on one thread, detection and identification on synthetic "
@@ -203,7 +200,7 @@ public final class CamerasBenchCommand implements Callable<Integer> {
                 opencv_core.setNumThreads(previousCvThreads);
             }
         }
-        String loadEnd = loadAverage();
+        String loadEnd = BenchMachine.loadAverage();
         t.note(
                         "reference",
                         "the first row of each resolution: " + CameraConfig.REFERENCE.describe()
@@ -366,17 +363,17 @@ public final class CamerasBenchCommand implements Callable<Integer> {
                                 + round(share, 3));
             }
             long frames = first.pass().frames();
-            double msMedian = median(ms);
+            double msMedian = Rounds.median(ms);
             t.row(
                     resolution,
                     configs.get(i).name(),
-                    round(median(stage(ss, CameraPass.Stages::decode, frames)), 2),
-                    round(median(stage(ss, CameraPass.Stages::detect, frames)), 2),
-                    round(median(stage(ss, CameraPass.Stages::align, frames)), 2),
-                    round(median(stage(ss, CameraPass.Stages::embed, frames)), 2),
+                    round(Rounds.median(stage(ss, CameraPass.Stages::decode, frames)), 2),
+                    round(Rounds.median(stage(ss, CameraPass.Stages::detect, frames)), 2),
+                    round(Rounds.median(stage(ss, CameraPass.Stages::align, frames)), 2),
+                    round(Rounds.median(stage(ss, CameraPass.Stages::embed, frames)), 2),
                     round(msMedian, 2),
                     range(ms, 1),
-                    round(median(ratio), 3),
+                    round(Rounds.median(ratio), 3),
                     range(ratio, 3),
                     round(1000 / (FPS * msMedian), 2),
                     round(first.pass().recall(), 4),
@@ -481,13 +478,6 @@ public final class CamerasBenchCommand implements Callable<Integer> {
                 + (MAX_FACE + 2) + " (faces up to " + MAX_FACE + " px), e.g. 640x480");
     }
 
-    static double median(double[] values) {
-        double[] v = values.clone();
-        Arrays.sort(v);
-        int n = v.length;
-        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-    }
-
     private static String range(double[] values, int decimals) {
         double min = Arrays.stream(values).min().orElse(Double.NaN);
         double max = Arrays.stream(values).max().orElse(Double.NaN);
@@ -501,38 +491,5 @@ public final class CamerasBenchCommand implements Callable<Integer> {
         }
         double f = Math.pow(10, decimals);
         return Math.round(v * f) / f;
-    }
-
-    /** /proc/loadavg's first three fields, or the JVM's 1-minute figure where there is no /proc. */
-    static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg"), StandardCharsets.US_ASCII)
-                    .trim()
-                    .split("\\s+");
-            return String.join(" ", Arrays.asList(f).subList(0, 3));
-        } catch (IOException | RuntimeException e) {
-            return String.format(
-                    Locale.ROOT,
-                    "%.2f (1 min)",
-                    ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-        }
-    }
-
-    /** {@code git describe --always --dirty} of the working directory, "unknown" without git or a checkout. */
-    static String commit() {
-        try {
-            Process p = new ProcessBuilder("git", "describe", "--always", "--dirty")
-                    .redirectErrorStream(true)
-                    .start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            if (p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0 && !out.isEmpty()) {
-                return out;
-            }
-        } catch (IOException e) {
-            // no git on this machine
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return "unknown";
     }
 }

@@ -204,7 +204,7 @@ public final class EmbedBenchCommand implements Callable<Integer> {
         ModelStore store = ModelZoo.store(config);
         ModelStore.InstalledModel model = ModelZoo.ensure(store, "mobilefacenet");
         Path photo = photo();
-        String loadStart = CamerasBenchCommand.loadAverage();
+        String loadStart = BenchMachine.loadAverage();
         started = System.nanoTime();
         List<Cell> cells = cells(withOpenCv);
         steps = rounds * cells.size() + 2 * FRAMES.length;
@@ -330,8 +330,8 @@ public final class EmbedBenchCommand implements Callable<Integer> {
                                 + "inside the Python process")
                 .note("cpus", Runtime.getRuntime().availableProcessors())
                 .note("load_average_start", loadStart)
-                .note("load_average_end", CamerasBenchCommand.loadAverage())
-                .note("commit", CamerasBenchCommand.commit());
+                .note("load_average_end", BenchMachine.loadAverage())
+                .note("commit", BenchMachine.commit());
         if (withOpenCv) {
             embed.note("opencv", "OpenCV " + openCvVersion + " DNN (Python), DNN_BACKEND_OPENCV on the CPU")
                     .note("opencv_vs_onnxruntime_cosine_min", round(minCosine, 6));

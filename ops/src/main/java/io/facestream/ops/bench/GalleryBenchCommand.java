@@ -163,7 +163,8 @@ public final class GalleryBenchCommand implements Runnable {
         Path work = workDir != null ? workDir.resolve("gallery-" + n) : tempDir();
         List<GalleryIndex> open = new ArrayList<>();
         Baselines baselines = null;
-        String loadStart = CamerasBenchCommand.loadAverage();
+        String loadStart = BenchMachine.loadAverage();
+        String commit = BenchMachine.commit(); // the code that runs, not whatever is checked out at the end
         try {
             Files.createDirectories(work);
             progress("generating %d vectors...", n);
@@ -248,11 +249,11 @@ public final class GalleryBenchCommand implements Runnable {
             List<List<Measured>> results = new ArrayList<>();
             configs.forEach(c -> results.add(new ArrayList<>()));
             for (int round = 0; round < rounds; round++) {
-                List<Integer> order = new ArrayList<>();
+                List<Integer> indices = new ArrayList<>();
                 for (int i = 0; i < configs.size(); i++) {
-                    order.add(round % 2 == 0 ? i : configs.size() - 1 - i);
+                    indices.add(i);
                 }
-                for (int i : order) {
+                for (int i : Rounds.order(indices, round)) {
                     Config c = configs.get(i);
                     Measured r = c.measure();
                     results.get(i).add(r);
@@ -268,7 +269,7 @@ public final class GalleryBenchCommand implements Runnable {
                 Config c = configs.get(i);
                 List<Measured> rs = results.get(i);
                 double[] qps = rs.stream().mapToDouble(r -> 1000 / r.mean).toArray();
-                double medianQps = CamerasBenchCommand.median(qps);
+                double medianQps = Rounds.median(qps);
                 Measured first = rs.get(0);
                 if (rs.stream().anyMatch(r -> r.recall != first.recall || r.rank1 != first.rank1)) {
                     unstable.add(c.engine() + " " + c.params());
@@ -282,10 +283,9 @@ public final class GalleryBenchCommand implements Runnable {
                         round(b.indexMb()),
                         b.hotMb() == null ? null : round(b.hotMb()),
                         first.n,
-                        round(CamerasBenchCommand.median(
-                                rs.stream().mapToDouble(r -> r.p50).toArray())),
+                        round(Rounds.median(rs.stream().mapToDouble(r -> r.p50).toArray())),
                         first.n >= 300
-                                ? round(CamerasBenchCommand.median(
+                                ? round(Rounds.median(
                                         rs.stream().mapToDouble(r -> r.p99).toArray()))
                                 : null,
                         round(medianQps),
@@ -315,9 +315,8 @@ public final class GalleryBenchCommand implements Runnable {
             t.note("machine", Runtime.getRuntime().availableProcessors() + " cores, JDK " + Runtime.version());
             t.note(
                     "load",
-                    "load average " + loadStart + " at the start, " + CamerasBenchCommand.loadAverage()
-                            + " at the end");
-            t.note("commit", CamerasBenchCommand.commit());
+                    "load average " + loadStart + " at the start, " + BenchMachine.loadAverage() + " at the end");
+            t.note("commit", commit);
             if (!unstable.isEmpty()) {
                 t.note("unstable", "recall or rank-1 differed between rounds: " + unstable);
             }
@@ -347,28 +346,22 @@ public final class GalleryBenchCommand implements Runnable {
         Measured run() throws IOException;
     }
 
+    /** A row whose build is known up front (Lucene's) or looked up when the table is made (the baselines'). */
+    private record Row(String engine, String params, java.util.function.Supplier<Built> builtBy, Measurement by)
+            implements Config {
+        @Override
+        public Built built() {
+            return builtBy.get();
+        }
+
+        @Override
+        public Measured measure() throws IOException {
+            return by.run();
+        }
+    }
+
     private static Config lucene(String engine, String params, Built built, Measurement m) {
-        return new Config() {
-            @Override
-            public String engine() {
-                return engine;
-            }
-
-            @Override
-            public String params() {
-                return params;
-            }
-
-            @Override
-            public Built built() {
-                return built;
-            }
-
-            @Override
-            public Measured measure() throws IOException {
-                return m.run();
-            }
-        };
+        return new Row(engine, params, () -> built, m);
     }
 
     /** The cheapest setting of each engine that reaches the target recall, and the QPS ratio. */
@@ -536,41 +529,22 @@ public final class GalleryBenchCommand implements Runnable {
         }
 
         Config config(String engine, String request, String params, int ef, int queries) {
-            Baselines self = this;
-            return new Config() {
-                @Override
-                public String engine() {
-                    return engine;
+            return new Row(engine, params, () -> built.get(engine), () -> {
+                in.write(Json.mapper().writeValueAsString(Map.of("engine", request, "ef", ef, "queries", queries))
+                        + "\n");
+                in.flush();
+                Map<String, Object> r = read();
+                if (r.containsKey("error")) {
+                    throw new CommandFailed("gallery_ann_baselines.py: " + r.get("error"));
                 }
-
-                @Override
-                public String params() {
-                    return params;
-                }
-
-                @Override
-                public Built built() {
-                    return self.built.get(engine);
-                }
-
-                @Override
-                public Measured measure() throws IOException {
-                    in.write(Json.mapper().writeValueAsString(Map.of("engine", request, "ef", ef, "queries", queries))
-                            + "\n");
-                    in.flush();
-                    Map<String, Object> r = read();
-                    if (r.containsKey("error")) {
-                        throw new CommandFailed("gallery_ann_baselines.py: " + r.get("error"));
-                    }
-                    return new Measured(
-                            ((Number) r.get("n")).intValue(),
-                            ((Number) r.get("p50_ms")).doubleValue(),
-                            ((Number) r.get("p99_ms")).doubleValue(),
-                            ((Number) r.get("mean_ms")).doubleValue(),
-                            ((Number) r.get("recall10")).doubleValue(),
-                            ((Number) r.get("rank1_dup")).doubleValue());
-                }
-            };
+                return new Measured(
+                        ((Number) r.get("n")).intValue(),
+                        ((Number) r.get("p50_ms")).doubleValue(),
+                        ((Number) r.get("p99_ms")).doubleValue(),
+                        ((Number) r.get("mean_ms")).doubleValue(),
+                        ((Number) r.get("recall10")).doubleValue(),
+                        ((Number) r.get("rank1_dup")).doubleValue());
+            });
         }
 
         @SuppressWarnings("unchecked")

@@ -124,7 +124,7 @@ public final class IngestBenchCommand implements Callable<Integer> {
         java.util.Map<String, List<Measurement>> samples = new java.util.LinkedHashMap<>();
         order.forEach(k -> samples.put(k, new java.util.ArrayList<>()));
         String ffmpegNote = null;
-        String loadStart = CamerasBenchCommand.loadAverage();
+        String loadStart = BenchMachine.loadAverage();
         try {
             // warm-up rounds first (run <= 0, not recorded): every pipeline once, so none is measured cold (JIT, page
             // cache, the broker's first topics) while another is warm
@@ -251,8 +251,8 @@ public final class IngestBenchCommand implements Callable<Integer> {
                 runs + " rounds of each after " + warmupRounds
                         + " untimed warm-up round(s), interleaved (order reversed every other round); median and min-max");
         t.note("load_average_start", loadStart);
-        t.note("load_average_end", CamerasBenchCommand.loadAverage());
-        t.note("commit", CamerasBenchCommand.commit());
+        t.note("load_average_end", BenchMachine.loadAverage());
+        t.note("commit", BenchMachine.commit());
         t.note("jpeg quality", jpegQuality);
         t.note("kafka", kafka != null ? "embedded broker in this JVM" : address);
         t.note("cpu cores", Runtime.getRuntime().availableProcessors());

@@ -38,17 +38,26 @@ final class Rounds {
         return out;
     }
 
+    /** The median of {@code values} (the mean of the two middle ones for an even count). */
+    static double median(double[] values) {
+        if (values.length == 0) {
+            throw new IllegalArgumentException("no samples to summarise");
+        }
+        double[] v = values.clone();
+        java.util.Arrays.sort(v);
+        int n = v.length;
+        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    }
+
     /** Median, min and max of {@code n} samples. */
     record Summary(double median, double min, double max, int n) {
         static Summary of(List<Double> samples) {
             if (samples.isEmpty()) {
                 throw new IllegalArgumentException("no samples to summarise");
             }
-            List<Double> s = new ArrayList<>(samples);
-            Collections.sort(s);
-            int n = s.size();
-            double median = n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
-            return new Summary(median, s.get(0), s.get(n - 1), n);
+            double[] v =
+                    samples.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            return new Summary(Rounds.median(v), v[0], v[v.length - 1], v.length);
         }
 
         /** {@code "min–max"} with {@code digits} decimals, as the tables show the spread. */

@@ -18,7 +18,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -62,71 +65,139 @@ public final class TrainBenchCommand implements Runnable {
     @Option(names = "--json", paramLabel = "FILE", description = "write the table as JSON")
     Path json;
 
+    @Option(
+            names = "--rounds",
+            defaultValue = "3",
+            description = "interleaved rounds: every model and batch once per round (default: ${DEFAULT-VALUE})")
+    int rounds;
+
+    /** One measured cell: a model at a batch size. */
+    private record Cell(String model, int batch) {}
+
+    /** One cell's one round: images/s and the split of its wall time. */
+    private record Pass(
+            double imagesPerSecond,
+            double stepSeconds,
+            double waitShare,
+            double loaderMsPerImage,
+            double computeShare,
+            String modelId) {}
+
     @Override
     public void run() {
         ModelStore store = ModelZoo.store(options.load());
+        String loadStart = BenchMachine.loadAverage();
+        String commit = BenchMachine.commit();
         Table table = new Table(
-                "Training throughput (" + device + ", AdaFace head, paper augmentations)",
+                "Training throughput (" + device + ", AdaFace head, paper augmentations), " + rounds
+                        + " interleaved rounds",
                 "model",
                 "batch",
                 "images/s",
+                "images/s min-max",
+                "n",
                 "step s",
                 "data wait %",
                 "loader ms/img",
                 "compute %");
         Path data = syntheticData(
                 Math.max(batches.stream().mapToInt(Integer::intValue).max().orElse(64) * (steps + 2), 256));
+        List<Cell> cells = new ArrayList<>();
         for (String model : models) {
-            BaseModel base = BaseModel.resolve(store, model, 1);
             for (int batch : batches) {
-                Hyperparameters hyper =
-                        Hyperparameters.defaults().withBatch(batch).withLearningRate(0.001);
-                try (FaceDataset ds = FaceDataset.open(data);
-                        TrainingSession session = new TrainingSession(
-                                base,
-                                ds,
-                                HeadKind.ADAFACE,
-                                new Budget.Steps(steps + 1),
-                                hyper,
-                                Augmentation.PAPER,
-                                device,
-                                null)) {
-                    session.step();
-                    long images = 0;
-                    long wait = 0;
-                    long compute = 0;
-                    long work = 0;
-                    long t0 = System.nanoTime();
-                    for (int i = 0; i < steps; i++) {
-                        StepResult r = session.step();
-                        images += r.images();
-                        wait += r.waitNanos();
-                        compute += r.computeNanos();
-                        work += r.dataWorkNanos();
-                        System.out.printf(
-                                "  %s batch %d step %d/%d: %.2f s, loss %.3f%n",
-                                model, batch, i + 1, steps, (r.waitNanos() + r.computeNanos()) / 1e9, r.loss());
-                    }
-                    double secs = (System.nanoTime() - t0) / 1e9;
-                    table.row(
-                            base.manifest().id(),
-                            batch,
-                            images / secs,
-                            secs / steps,
-                            100.0 * wait / 1e9 / secs,
-                            work / 1e6 / images,
-                            100.0 * compute / 1e9 / secs);
-                }
+                cells.add(new Cell(model, batch));
             }
+        }
+        Map<Cell, List<Pass>> passes = new LinkedHashMap<>();
+        cells.forEach(c -> passes.put(c, new ArrayList<>()));
+        for (int round = 0; round < rounds; round++) {
+            for (Cell c : Rounds.order(cells, round)) {
+                passes.get(c).add(measure(store, data, c, round));
+            }
+        }
+        for (Cell c : cells) {
+            List<Pass> ps = passes.get(c);
+            Rounds.Summary rate =
+                    Rounds.Summary.of(ps.stream().map(Pass::imagesPerSecond).toList());
+            table.row(
+                    ps.get(0).modelId(),
+                    c.batch(),
+                    rate.median(),
+                    rate.range(1),
+                    ps.size() * steps,
+                    median(ps, Pass::stepSeconds),
+                    median(ps, Pass::waitShare),
+                    median(ps, Pass::loaderMsPerImage),
+                    median(ps, Pass::computeShare));
         }
         table.note("cores", Runtime.getRuntime().availableProcessors())
                 .note("loader threads", Hyperparameters.defaults().loaderThreads())
                 .note("data", "generated 112x112 JPEG identities, decoded and augmented per step")
                 .note(
+                        "rounds",
+                        "every model and batch once per round, the order reversed every other round; each pass opens a "
+                                + "fresh session and runs one unmeasured warm-up step before its " + steps
+                                + " measured steps; values are medians over the rounds, n = measured steps")
+                .note(
                         "loader ms/img",
-                        "loader thread CPU time per image (decode + augment + normalise), overlapped with compute by prefetch");
+                        "loader thread CPU time per image (decode + augment + normalise), overlapped with compute by prefetch")
+                .note(
+                        "load",
+                        "load average " + loadStart + " at the start, " + BenchMachine.loadAverage() + " at the end")
+                .note("commit", commit);
         table.print(System.out);
         Table.writeJson(json, List.of(table));
+    }
+
+    private static double median(List<Pass> ps, java.util.function.ToDoubleFunction<Pass> f) {
+        return Rounds.median(ps.stream().mapToDouble(f).toArray());
+    }
+
+    private Pass measure(ModelStore store, Path data, Cell c, int round) {
+        BaseModel base = BaseModel.resolve(store, c.model(), 1);
+        Hyperparameters hyper = Hyperparameters.defaults().withBatch(c.batch()).withLearningRate(0.001);
+        try (FaceDataset ds = FaceDataset.open(data);
+                TrainingSession session = new TrainingSession(
+                        base,
+                        ds,
+                        HeadKind.ADAFACE,
+                        new Budget.Steps(steps + 1),
+                        hyper,
+                        Augmentation.PAPER,
+                        device,
+                        null)) {
+            session.step(); // warm-up: graph, allocator, loader threads
+            long images = 0;
+            long wait = 0;
+            long compute = 0;
+            long work = 0;
+            long t0 = System.nanoTime();
+            for (int i = 0; i < steps; i++) {
+                StepResult r = session.step();
+                images += r.images();
+                wait += r.waitNanos();
+                compute += r.computeNanos();
+                work += r.dataWorkNanos();
+                System.out.printf(
+                        "  round %d/%d %s batch %d step %d/%d: %.2f s, loss %.3f%n",
+                        round + 1,
+                        rounds,
+                        c.model(),
+                        c.batch(),
+                        i + 1,
+                        steps,
+                        (r.waitNanos() + r.computeNanos()) / 1e9,
+                        r.loss());
+            }
+            double secs = (System.nanoTime() - t0) / 1e9;
+            return new Pass(
+                    images / secs,
+                    secs / steps,
+                    100.0 * wait / 1e9 / secs,
+                    work / 1e6 / images,
+                    100.0 * compute / 1e9 / secs,
+                    base.manifest().id());
+        }
     }
 
     /** 16 identities of coloured-noise faces, enough images for every measured step without repeating an epoch. */

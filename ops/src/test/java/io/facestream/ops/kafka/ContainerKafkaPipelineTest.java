@@ -6,17 +6,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.json.Json;
 import io.facestream.core.testing.Integration;
-import io.facestream.embed.model.zoo.ModelZoo;
 import io.facestream.embed.model.zoo.SamplePhotos;
 import io.facestream.embed.service.EmbedService;
 import io.facestream.match.runtime.MatchService;
 import io.facestream.ops.FacestreamCli;
 import io.facestream.ops.demo.ApiClient;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.testcontainers.junit.jupiter.Container;
@@ -62,40 +59,18 @@ class ContainerKafkaPipelineTest {
         Path seen = photos.portrait(SamplePhotos.Portrait.SAME_B);
 
         assertEquals(0, FacestreamCli.run("topics", "--bootstrap", bootstrap), "topics, as the compose job runs it");
-        FacestreamConfig config = FacestreamConfig.builder()
-                .isolated()
+        FacestreamConfig config = DoorScenario.services(dir, "container-test", KEY)
                 .flag("kafka.bootstrap", bootstrap)
                 .flag("management.port", -1)
-                .flag("models.dir", ModelZoo.defaultStore().root().toString())
-                .flag("embed.service.instance-id", "container-test")
-                .flag("embed.service.state-dir", dir.resolve("embed").toString())
-                .flag("embed.service.mode", "complete")
-                .flag("match.state-dir", dir.resolve("match-state").toString())
-                .flag("match.track.idle-close", "1s")
-                .flag("match.track.idle-check", "200ms")
-                .flag("gallery.index-dir", dir.resolve("gallery").toString())
-                .flag("api.port", 0)
-                .flag("api.keys.test.key", KEY)
-                .flag("api.keys.test.role", "admin")
-                .flag("api.audit-log", dir.resolve("audit.log").toString())
-                .flag("api.upload-dir", dir.resolve("uploads").toString())
                 .build();
 
         try (EmbedService embed = EmbedService.start(config, bootstrap);
                 MatchService match = MatchService.start(config, bootstrap)) {
             match.awaitRunning(Duration.ofMinutes(2));
             ApiClient api = new ApiClient(match.apiPort(), KEY);
-            api.json("POST", "/api/galleries", Map.of("name", "watchlist", "kind", "SINGLE"));
-            api.upload(
-                    "/api/galleries/watchlist/subjects",
-                    Map.of("subject_id", "7", "display_name", "person 7"),
-                    "image",
-                    List.of(enrolled));
+            DoorScenario.enrolPersonSeven(api, enrolled);
 
-            Path frames = Files.createDirectories(dir.resolve("frames"));
-            for (int i = 0; i < 6; i++) {
-                Files.copy(seen, frames.resolve(String.format("frame-%02d.jpeg", i)));
-            }
+            Path frames = DoorScenario.frames(dir, seen);
             assertEquals(
                     0,
                     FacestreamCli.run(
@@ -109,7 +84,7 @@ class ContainerKafkaPipelineTest {
                             "--fast",
                             "--once"));
 
-            JsonNode decision = awaitFinal(api, "door", Duration.ofMinutes(2));
+            JsonNode decision = DoorScenario.awaitFinal(api, "door", Duration.ofMinutes(2));
             assertEquals("HIT", decision.get("decision").asText(), decision.toString());
             assertEquals(
                     "7", decision.get("candidates").get(0).get("subject_id").asText(), decision.toString());
@@ -136,18 +111,5 @@ class ContainerKafkaPipelineTest {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-    }
-
-    private static JsonNode awaitFinal(ApiClient api, String camera, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        JsonNode page = null;
-        while (System.nanoTime() < deadline) {
-            page = api.json("GET", "/api/matches?camera=" + camera + "&stage=FINAL", null);
-            if (page.get("matches").size() > 0) {
-                return page.get("matches").get(0);
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("no FINAL decision for camera " + camera + " within " + timeout + ": " + page);
     }
 }

@@ -14,7 +14,6 @@ import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.testing.Integration;
 import io.facestream.core.topics.TopicCatalog;
-import io.facestream.embed.model.zoo.ModelZoo;
 import io.facestream.embed.model.zoo.SamplePhotos;
 import io.facestream.embed.service.EmbedService;
 import io.facestream.match.runtime.MatchService;
@@ -29,7 +28,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -57,24 +55,10 @@ class SecureKafkaEndToEndTest {
         Path photo = SamplePhotos.fetch().portrait(SamplePhotos.Portrait.SAME_A);
         long t0 = System.nanoTime();
 
-        FacestreamConfig config = FacestreamConfig.builder()
-                .isolated()
+        FacestreamConfig config = DoorScenario.services(dir, "secure-test", KEY)
                 .flag("kafka.port", 0)
                 .flag("kafka.data-dir", dir.resolve("kafka").toString())
                 .flag("kafka.secure-dir", dir.resolve("secure").toString())
-                .flag("models.dir", ModelZoo.defaultStore().root().toString())
-                .flag("embed.service.instance-id", "secure-test")
-                .flag("embed.service.state-dir", dir.resolve("embed").toString())
-                .flag("embed.service.mode", "complete")
-                .flag("match.state-dir", dir.resolve("match-state").toString())
-                .flag("match.track.idle-close", "1s")
-                .flag("match.track.idle-check", "200ms")
-                .flag("gallery.index-dir", dir.resolve("gallery").toString())
-                .flag("api.port", 0)
-                .flag("api.keys.test.key", KEY)
-                .flag("api.keys.test.role", "admin")
-                .flag("api.audit-log", dir.resolve("audit.log").toString())
-                .flag("api.upload-dir", dir.resolve("uploads").toString())
                 .build();
 
         try (EmbeddedKafka kafka = LocalBroker.start(config)) {
@@ -109,18 +93,10 @@ class SecureKafkaEndToEndTest {
                 match.awaitRunning(Duration.ofMinutes(2));
                 ApiClient api = new ApiClient(match.apiPort(), KEY);
                 // enrolment goes through the match user's gallery writer and replica
-                api.json("POST", "/api/galleries", Map.of("name", "watchlist", "kind", "SINGLE"));
-                api.upload(
-                        "/api/galleries/watchlist/subjects",
-                        Map.of("subject_id", "7", "display_name", "person 7"),
-                        "image",
-                        List.of(photo));
+                DoorScenario.enrolPersonSeven(api, photo);
 
                 // ingest: the command, as the ingest user (it may not create topics, and says so)
-                Path frames = Files.createDirectories(dir.resolve("frames"));
-                for (int i = 0; i < 6; i++) {
-                    Files.copy(photo, frames.resolve(String.format("frame-%02d.jpeg", i)));
-                }
+                Path frames = DoorScenario.frames(dir, photo);
                 assertEquals(
                         0,
                         FacestreamCli.run(
@@ -136,7 +112,7 @@ class SecureKafkaEndToEndTest {
                                 "--fast",
                                 "--once"));
 
-                JsonNode hit = awaitFinal(api, "door", Duration.ofMinutes(2));
+                JsonNode hit = DoorScenario.awaitFinal(api, "door", Duration.ofMinutes(2));
                 assertEquals("HIT", hit.get("decision").asText(), hit.toString());
                 assertEquals("7", hit.get("candidates").get(0).get("subject_id").asText(), hit.toString());
                 // the API reads the crop back from facestream.faces as the match user
@@ -182,11 +158,10 @@ class SecureKafkaEndToEndTest {
             KafkaConnection trainer = connection(security, "trainer", bootstrap);
             FeedbackCrops.Export export =
                     FeedbackCrops.export(trainer, dir.resolve("feedback"), Duration.ofSeconds(30));
-            // the API's confirmation carries no crops: the trainer reads it and counts it as unusable
-            assertEquals(
-                    Map.of("confirmation without crops", 1L),
-                    export.bad().byReason(),
-                    "the trainer reads the feedback");
+            // the API's confirmation carries the track's best faces' crops: the trainer reads it as training data
+            assertEquals(Map.of(), export.bad().byReason(), "the trainer reads the feedback");
+            assertEquals(1, export.tracks(), export.toString());
+            assertTrue(export.crops() >= 1, export.toString());
             assertTrue(
                     ReleasedModels.current(trainer, "mobilefacenet", Duration.ofSeconds(30))
                             .isEmpty(),
@@ -227,20 +202,6 @@ class SecureKafkaEndToEndTest {
 
     private static KafkaConnection connection(BrokerSecurity security, String user, String bootstrap) {
         return KafkaConnection.of(bootstrap, KafkaConnection.readProperties(security.clientPropertiesFile(user), user));
-    }
-
-    /** The camera's FINAL decision, as the API lists it. */
-    private static JsonNode awaitFinal(ApiClient api, String camera, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        JsonNode page = null;
-        while (System.nanoTime() < deadline) {
-            page = api.json("GET", "/api/matches?camera=" + camera + "&stage=FINAL", null);
-            if (page.get("matches").size() > 0) {
-                return page.get("matches").get(0);
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("no FINAL decision for camera " + camera + " within " + timeout + ": " + page);
     }
 
     private static void listTopics(KafkaConnection kafka) throws Exception {

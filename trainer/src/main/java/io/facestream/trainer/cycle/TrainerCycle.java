@@ -64,8 +64,14 @@ public final class TrainerCycle {
         Path data = cycle.resolve("data");
         FeedbackCrops.Export feedback = FeedbackCrops.export(kafka, cycle.resolve("feedback"), Duration.ofSeconds(60));
         log.accept(String.format(
-                "trainer: feedback: %d confirmed tracks, %d crops, %d subjects; bad records: %s",
-                feedback.tracks(), feedback.crops(), feedback.subjects(), feedback.bad()));
+                "trainer: feedback: %d confirmed tracks, %d subjects, %d rejected tracks as hard negatives (%d of"
+                        + " subjects without confirmed crops left out), %d crops; bad records: %s",
+                feedback.tracks(),
+                feedback.subjects(),
+                feedback.rejectedTracks(),
+                feedback.rejectedUnmatched(),
+                feedback.crops(),
+                feedback.bad()));
         long samples = link(feedback.folder(), data, "feedback.")
                 + (settings.imageFolder() == null ? 0 : link(settings.imageFolder(), data, "folder."));
         TrainingTrigger trigger = TrainingTrigger.load(settings.work(), settings.minNewSamples());

@@ -45,7 +45,7 @@ public final class MatchFeed implements AutoCloseable {
     private final int capacity;
     private final Deque<Match> recent = new ArrayDeque<>();
     private final Map<String, CameraStatus> cameras = new TreeMap<>();
-    /** best_face references of the matches in the window, with how many matches name each. */
+    /** best_faces references of the matches in the window, with how many matches name each. */
     private final Map<String, Integer> bestFaces = new java.util.HashMap<>();
 
     private final List<Consumer<Match>> listeners = new CopyOnWriteArrayList<>();
@@ -134,8 +134,8 @@ public final class MatchFeed implements AutoCloseable {
                 m = m.withoutBestFace(); // replayed from the topic after its unknown retention
             }
             recent.addFirst(m);
-            if (m.bestFace() != null) {
-                bestFaces.merge(m.bestFace(), 1, Integer::sum);
+            for (String face : m.bestFaces()) { // the best face first, then the track's next best
+                bestFaces.merge(face, 1, Integer::sum);
             }
             while (recent.size() > capacity) {
                 forget(recent.removeLast());
@@ -236,14 +236,14 @@ public final class MatchFeed implements AutoCloseable {
     }
 
     private void forget(Match m) {
-        if (m.bestFace() != null) {
-            bestFaces.computeIfPresent(m.bestFace(), (k, n) -> n > 1 ? n - 1 : null);
+        for (String face : m.bestFaces()) {
+            bestFaces.computeIfPresent(face, (k, n) -> n > 1 ? n - 1 : null);
         }
     }
 
     /**
-     * Whether {@code faces/<partition>/<offset>} is the best face of a match in the window: the only face records the
-     * API shows, so a caller cannot walk the faces topic by offset.
+     * Whether {@code faces/<partition>/<offset>} is one of the best faces of a match in the window: the only face
+     * records the API shows, so a caller cannot walk the faces topic by offset.
      */
     public boolean isRecentBestFace(int partition, long offset) {
         return isRecentBestFace("faces/" + partition + "/" + offset);
