@@ -112,7 +112,12 @@ class OperatorPageInBrowserTest {
                 FaceObservation o = FaceObservation.newBuilder()
                         .setCameraId(cameras.get(i % 3))
                         .setFrameSeq(i)
-                        .setAlignedCropJpeg(ByteString.copyFrom(crops.get(i % crops.size())))
+                        .setAlignedCropJpeg(ByteString.copyFrom(
+                                // the HITs (every fifth) show alice's other photograph, the rest another woman
+                                crops.get(
+                                        i % 5 == 4
+                                                ? SamplePhotos.Portrait.SAME_B.ordinal()
+                                                : SamplePhotos.Portrait.OTHER.ordinal())))
                         .build();
                 RecordMetadata md = producer.send(
                                 new ProducerRecord<>(TopicCatalog.FACES, o.getCameraId(), o.toByteArray()))
