@@ -13,6 +13,8 @@ let current = 'login';
 const recentByCamera = new Map();
 // verdicts given from this page, by match id: a row re-rendered by the live stream keeps showing them
 const verdicts = new Map();
+// the decisions shown, by match id: a row's buttons are drawn again after feedback with its track's actions
+const shownMatches = new Map();
 
 async function api(path, options = {}) {
   // X-Facestream-Page: the server takes a change with the session cookie only with this header (no cross-site forms)
@@ -123,15 +125,23 @@ function notAvailable(e) { return e.status === 404 || e.status === 405 || e.stat
 // ---- decisions (Live, Review, History)
 
 function matchRow(m, withFeedback) {
+  shownMatches.set(m.match_id, m);
+  if (shownMatches.size > 2000) shownMatches.delete(shownMatches.keys().next().value);
   const tr = document.createElement('tr');
   tr.dataset.matchId = m.match_id;
   tr.className = 'match';
   const best = (m.candidates || [])[0];
-  // the history names its crop (best_face_crop); a review item its faces (best_faces, gallery_face)
-  const trackFace = apiPath(m.best_face_crop) || (m.best_face ? '/api/' + m.best_face + '/crop' : null);
+  const trackFaces = bestFaces(m);
   const galleryFace = apiPath(m.gallery_face)
     || (best && best.media_id && m.decision === 'HIT' ? galleryCrop(m.gallery, best.media_id) : null);
-  cell(tr, face(trackFace, 'track face, camera ' + m.camera_id), 'track face');
+  const faces = el('span', 'track-faces');
+  if (!trackFaces.length) faces.appendChild(face(null));
+  trackFaces.forEach((src, i) => {
+    const f = face(src, 'track face ' + (i + 1) + ' of ' + trackFaces.length + ', camera ' + m.camera_id);
+    if (i > 0) { f.width = 48; f.height = 48; f.classList.add('more'); }
+    faces.appendChild(f);
+  });
+  cell(tr, faces, 'track face');
   cell(tr, face(galleryFace, best ? 'gallery face of ' + best.subject_id : ''), 'gallery face');
   cell(tr, el('span', 'decision ' + m.decision, m.decision), 'decision');
   // a close call in the review queue names its nearest subject even when it was not a HIT
@@ -154,22 +164,106 @@ function matchRow(m, withFeedback) {
   return tr;
 }
 
+// the track's best faces, highest norm first (at most 3): a decision names them as references (best_faces), a
+// review item as crops, the history its first one's crop (best_face_crop)
+function bestFaces(m) {
+  const out = [];
+  const add = (src) => { if (src && !out.includes(src)) out.push(src); };
+  add(apiPath(m.best_face_crop) || (m.best_face ? '/api/' + m.best_face + '/crop' : null));
+  for (const f of (m.best_faces || [])) {
+    add(typeof f === 'string' ? (f.startsWith('faces/') ? '/api/' + f + '/crop' : null) : apiPath(f && f.crop));
+  }
+  return out.slice(0, 3);
+}
+
 function feedbackButtons(m) {
   const span = el('span', 'feedback');
   const given = verdicts.get(m.match_id);
   if (given) {
     span.appendChild(el('span', 'verdict ' + given, given === 'confirm' ? 'confirmed' : 'rejected'));
-    return span;
+  } else {
+    for (const verdict of ['confirm', 'reject']) {
+      const b = el('button', 'small ' + verdict, verdict === 'confirm' ? 'Confirm' : 'Reject');
+      b.type = 'button';
+      b.dataset.verdict = verdict;
+      b.setAttribute('aria-label', (verdict === 'confirm' ? 'Confirm ' : 'Reject ') + m.match_id);
+      b.onclick = () => feedback(m.match_id, verdict, $(current + '-msg'));
+      span.appendChild(b);
+    }
   }
-  for (const verdict of ['confirm', 'reject']) {
-    const b = el('button', 'small ' + verdict, verdict === 'confirm' ? 'Confirm' : 'Reject');
-    b.type = 'button';
-    b.dataset.verdict = verdict;
-    b.setAttribute('aria-label', (verdict === 'confirm' ? 'Confirm ' : 'Reject ') + m.match_id);
-    b.onclick = () => feedback(m.match_id, verdict, $(current + '-msg'));
-    span.appendChild(b);
-  }
+  if (m.camera_id && m.track_id) span.appendChild(trackActions(m));
   return span;
+}
+
+// a track's own actions: enrol it as a subject (from its best aligned crops), and search every camera for it
+function trackActions(m) {
+  const span = el('span', 'track-actions');
+  const track = m.camera_id + '/' + m.track_id;
+  const path = '/api/tracks/' + encodeURIComponent(m.camera_id) + '/' + encodeURIComponent(m.track_id);
+  const enrol = el('button', 'small enrol-track', 'Enrol…');
+  enrol.type = 'button';
+  enrol.setAttribute('aria-label', 'Enrol track ' + track + ' as a subject');
+  enrol.onclick = () => {
+    const form = el('form', 'enrol-track-form');
+    const input = el('input', 'enrol-id');
+    input.required = true;
+    input.setAttribute('aria-label', 'subject id for track ' + track);
+    input.placeholder = 'subject id';
+    const go = el('button', 'small', 'Enrol');
+    go.type = 'submit';
+    form.append(input, go);
+    form.onsubmit = async (e) => {
+      e.preventDefault();
+      const msg = $(current + '-msg');
+      try {
+        await api(path + '/enrol', {method: 'POST', headers: {'Content-Type': 'application/json'},
+          body: JSON.stringify({subject_id: input.value})});
+        if (msg) msg.textContent = 'enrolled track ' + track + ' as ' + input.value;
+        form.remove();
+      } catch (err) {
+        if (msg) msg.textContent = 'Track not enrolled: ' + err.message;
+      }
+    };
+    span.appendChild(form);
+    input.focus();
+  };
+  const elsewhere = el('button', 'small elsewhere', 'Elsewhere');
+  elsewhere.type = 'button';
+  elsewhere.setAttribute('aria-label', 'Elsewhere: tracks like ' + track + ' on every camera');
+  elsewhere.onclick = () => seenElsewhere(m, path, track);
+  span.append(enrol, elsewhere);
+  return span;
+}
+
+// "seen elsewhere": the closed tracks of every camera in the last hour closest to this one, in the panel below
+async function seenElsewhere(m, path, track) {
+  const t = ticket('elsewhere');
+  $('elsewhere').hidden = false;
+  $('elsewhere-msg').textContent = 'searching for ' + track + '...';
+  $('elsewhere-rows').textContent = '';
+  let r;
+  try {
+    r = await api(path + '/elsewhere');
+  } catch (e) {
+    if (stale('elsewhere', t)) return;
+    $('elsewhere-msg').textContent = notAvailable(e) && e.status !== 404
+      ? 'Seen elsewhere is not available on this server.' : 'Not searched: ' + e.message;
+    return;
+  }
+  if (stale('elsewhere', t)) return;
+  for (const s of r.sightings) {
+    const tr = document.createElement('tr');
+    tr.className = 'sighting';
+    tr.dataset.track = s.camera_id + '/' + s.track_id;
+    cell(tr, face(apiPath(s.best_face_crop), 'track face, camera ' + s.camera_id), 'track face');
+    cell(tr, s.camera_id, 'camera');
+    cell(tr, s.track_id, 'track');
+    cell(tr, s.score.toFixed(3), 'score');
+    cell(tr, time(s.end_ts_us), 'time');
+    cell(tr, s.decision && s.decision.decision === 'HIT' ? s.decision.candidates[0].subject_id : '', 'subject');
+    $('elsewhere-rows').appendChild(tr);
+  }
+  $('elsewhere-msg').textContent = r.sightings.length + ' track(s) like ' + track;
 }
 
 async function feedback(matchId, verdict, msg) {
@@ -180,7 +274,7 @@ async function feedback(matchId, verdict, msg) {
     if (msg) msg.textContent = (verdict === 'confirm' ? 'confirmed ' : 'rejected ') + matchId;
     for (const tr of document.querySelectorAll('tr[data-match-id="' + CSS.escape(matchId) + '"]')) {
       const td = tr.querySelector('td[data-label=feedback]');
-      if (td) { td.textContent = ''; td.appendChild(feedbackButtons({match_id: matchId})); }
+      if (td) { td.textContent = ''; td.appendChild(feedbackButtons(shownMatches.get(matchId) || {match_id: matchId})); }
     }
   } catch (e) {
     // a viewer's key may not give feedback (403): said here, next to the table

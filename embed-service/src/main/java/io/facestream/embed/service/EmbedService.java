@@ -91,7 +91,7 @@ public final class EmbedService implements AutoCloseable {
     public static final String RELEASE_STAGE = "embed.model-release";
 
     private final EmbedSettings settings;
-    private final FrameFaces frames;
+    private final DetectWorkers frames;
     private final ObservationFactory observations;
     private final ModelReleaseWatcher watcher;
     private final EmbedMetrics metrics;
@@ -127,19 +127,10 @@ public final class EmbedService implements AutoCloseable {
     private long nextSilenceCheckMs;
     private final AutoCloseable identity;
 
-    EmbedService(
-            KafkaConnection kafka,
-            EmbedSettings settings,
-            FrameFaces frames,
-            ActiveModel model,
-            ModelReleaseWatcher watcher) {
-        this(kafka, settings, frames, model, watcher, null);
-    }
-
     private EmbedService(
             KafkaConnection kafka,
             EmbedSettings settings,
-            FrameFaces frames,
+            DetectWorkers frames,
             ActiveModel model,
             ModelReleaseWatcher watcher,
             AutoCloseable identity) {
@@ -212,13 +203,17 @@ public final class EmbedService implements AutoCloseable {
         ModelStore store = ModelZoo.store(config);
         ModelRouter router = new ModelRouter(new OnnxSessions(face.device(), face.intraOpThreads()), face);
         GatingSettings gating = GatingSettings.from(config);
-        GatedDetector detector = GatedDetector.of(router.detector(ModelZoo.resolve(store, face.detector())), gating);
-        FrameFaces frames = new FrameFaces(
-                new ImageDecoder(face.maxImagePixels()),
-                detector,
-                new FaceAligner(),
-                settings.maxFrameBytes(),
-                settings.maxGivenFaces());
+        ModelStore.InstalledModel detectorModel = ModelZoo.resolve(store, face.detector());
+        // one detector (own ONNX sessions, buffers and per-camera gate) per worker: none of them is thread-safe
+        DetectWorkers frames = new DetectWorkers(
+                DetectWorkers.resolve(settings.detectThreads()),
+                i -> new FrameFaces(
+                        new ImageDecoder(face.maxImagePixels()),
+                        GatedDetector.of(router.detector(detectorModel), gating),
+                        new FaceAligner(),
+                        settings.maxFrameBytes(),
+                        settings.maxGivenFaces()),
+                settings.slowdown());
         ActiveModel model;
         try {
             model = ActiveModel.of(
@@ -314,38 +309,50 @@ public final class EmbedService implements AutoCloseable {
                 });
             }
             LOG.info(
-                    "embed service {} running: model {}, detector {} (gating {}), mode {}, batch {} / {} ms",
+                    "embed service {} running: model {}, detector {} (gating {}) on {} thread(s), mode {}, batch {} / {} ms",
                     settings.instanceId(),
                     model.id(),
                     frames.detectorId(),
                     frames.gating(),
+                    frames.size(),
                     settings.mode(),
                     settings.maxBatch(),
                     settings.maxWait().toMillis());
             while (running) {
-                // the batch's age is read once: read twice, the clock could pass the deadline in between and hand
-                // poll a negative timeout, which stops the service
-                Duration wait = !batch.isEmpty()
-                        ? remaining(settings.maxWait(), batch.age())
-                        : catchingUp ? Duration.ofMillis(5) : Duration.ofMillis(200);
+                // A pending batch is flushed as soon as a poll comes back empty: nothing more is queued, so waiting
+                // for max-wait would only add latency; under load polls keep returning frames and batches fill.
+                Duration wait =
+                        !batch.isEmpty() ? Duration.ZERO : catchingUp ? Duration.ofMillis(5) : Duration.ofMillis(200);
                 var polled = consumer.poll(wait);
                 // A rewind inside poll (a rebalance callback's flush found the transaction in flight failed, e.g. when
                 // the group forgot this member while the broker was away) came before these records were fetched: they
                 // start at the rewound offsets and are the ones to read. Dropping them would skip those frames: the
                 // consumer's position is already past them and the next batch commits it.
                 rewound = false;
-                for (ConsumerRecord<String, byte[]> r : polled) {
-                    if (rewound) {
-                        // a failed transaction rewound to the last committed offsets: the rest of this poll is read
-                        // again from there; committing it now would skip the failed frames (and duplicate later ones)
-                        break;
+                List<ConsumerRecord<String, byte[]>> records = new ArrayList<>(polled.count());
+                polled.forEach(records::add);
+                // the poll's frames are searched on the detect workers while this thread embeds and commits them,
+                // taking them in the poll's order
+                Map<ConsumerRecord<?, ?>, Future<FrameFaces.Extracted>> prepared = prepareLive(records);
+                try {
+                    for (ConsumerRecord<String, byte[]> r : records) {
+                        if (rewound) {
+                            // a failed transaction rewound to the last committed offsets: the rest of this poll is
+                            // read again from there; committing it now would skip the failed frames (and duplicate
+                            // later ones)
+                            break;
+                        }
+                        accept(r, prepared.remove(r));
+                        // the batch's age is checked per record: a slow poll does not hold its first faces back
+                        if (batch.faces() >= settings.maxBatch()
+                                || (!batch.isEmpty() && batch.age().compareTo(settings.maxWait()) >= 0)) {
+                            submit();
+                        }
                     }
-                    accept(r);
-                    if (batch.faces() >= settings.maxBatch()) {
-                        submit();
-                    }
+                } finally {
+                    prepared.values().forEach(DetectWorkers::discard);
                 }
-                if (!batch.isEmpty() && batch.age().compareTo(settings.maxWait()) >= 0) {
+                if (!batch.isEmpty() && (polled.isEmpty() || batch.age().compareTo(settings.maxWait()) >= 0)) {
                     submit();
                 }
                 if (catchUp != null) {
@@ -395,21 +402,74 @@ public final class EmbedService implements AutoCloseable {
      * {@code traceparent}, or a new one when it came without a valid one (a third-party producer); what is logged
      * about it carries the camera and the trace id.
      */
-    private void accept(ConsumerRecord<String, byte[]> r) {
+    private void accept(ConsumerRecord<String, byte[]> r, Future<FrameFaces.Extracted> prepared) {
         TraceParent trace = TraceHeaders.read(r.headers(), STAGE).trace();
         try (LogContext ignored = LogContext.of(r.key(), null, null, trace.traceId())) {
-            accept(r, trace);
+            accept(r, trace, prepared);
         }
     }
 
-    private void accept(ConsumerRecord<String, byte[]> r, TraceParent trace) {
+    /**
+     * The live frames of a poll that will be embedded, handed to the detect workers in the poll's order: the same
+     * checks as {@link #accept} makes (readable, not too far ahead for dead-letter, not late), made here first.
+     */
+    private Map<ConsumerRecord<?, ?>, Future<FrameFaces.Extracted>> prepareLive(
+            List<ConsumerRecord<String, byte[]>> records) {
+        Map<ConsumerRecord<?, ?>, Future<FrameFaces.Extracted>> out = new java.util.IdentityHashMap<>();
+        long now = System.currentTimeMillis();
+        for (ConsumerRecord<String, byte[]> r : records) {
+            Frame frame;
+            try {
+                frame = FrameReader.read(r);
+            } catch (InvalidFrameException e) {
+                continue; // dead-lettered by accept
+            }
+            long capture = frame.captureMillis();
+            if (capture - now > settings.maxClockSkew().toMillis()) {
+                if (settings.futureFrames() == EmbedSettings.FutureFrames.DEAD_LETTER) {
+                    continue;
+                }
+                capture = now;
+            }
+            if (settings.mode() == DeliveryMode.LIVE
+                    && now - capture > settings.maxLag().toMillis()) {
+                continue;
+            }
+            out.put(r, frames.submit(frame, true));
+        }
+        return out;
+    }
+
+    /**
+     * The faces of a frame: those its worker found ({@code prepared}), or, when the frame was not handed out (its
+     * checks came out differently a moment earlier), found now on its camera's worker.
+     */
+    private FrameFaces.Extracted extract(Frame frame, Future<FrameFaces.Extracted> prepared, boolean inSequence) {
+        return DetectWorkers.await(prepared != null ? prepared : frames.submit(frame, inSequence));
+    }
+
+    private void accept(ConsumerRecord<String, byte[]> r, TraceParent trace, Future<FrameFaces.Extracted> prepared) {
+        try {
+            if (acceptFrame(r, trace, prepared)) {
+                prepared = null; // taken: its faces are the batch's now
+            }
+        } finally {
+            if (prepared != null) {
+                DetectWorkers.discard(prepared);
+            }
+        }
+    }
+
+    /** @return whether {@code prepared} was taken (false: the frame went no further than its checks) */
+    private boolean acceptFrame(
+            ConsumerRecord<String, byte[]> r, TraceParent trace, Future<FrameFaces.Extracted> prepared) {
         batch.offset(r);
         Frame frame;
         try {
             frame = FrameReader.read(r);
         } catch (InvalidFrameException e) {
             deadLetter(r, r.key() == null ? "?" : r.key(), "invalid-frame", e.getMessage());
-            return;
+            return false;
         }
         String camera = frame.camera().toString();
         metrics.frame(camera);
@@ -422,7 +482,7 @@ public final class EmbedService implements AutoCloseable {
                     + settings.maxClockSkew() + ")";
             if (settings.futureFrames() == EmbedSettings.FutureFrames.DEAD_LETTER) {
                 deadLetter(r, camera, "clock-skew", "frame " + camera + "/" + frame.seq() + ": " + skew);
-                return;
+                return false;
             }
             metrics.clamped(camera);
             Long warned = clampWarned.get(camera);
@@ -442,16 +502,14 @@ public final class EmbedService implements AutoCloseable {
             if (catchUp != null) {
                 batch.lateFrames.add(lateFrame(r, frame, trace));
             }
-            return;
+            return false;
         }
-        long started = System.nanoTime();
         try {
-            batch.add(r, frame, trace, frames.extract(frame));
+            batch.add(r, frame, trace, extract(frame, prepared, true));
         } catch (FrameFaces.RejectedFrame e) {
             deadLetter(r, camera, "rejected-frame", e.getMessage());
-        } finally {
-            slowDown(started);
         }
+        return true;
     }
 
     /**
@@ -508,15 +566,39 @@ public final class EmbedService implements AutoCloseable {
         }
         batch.catchUp = true;
         long maxAgeMs = settings.catchUp().maxAge().toMillis();
+        // searched whole on the detect workers (no camera's gate is touched), taken in the poll's order
+        Map<ConsumerRecord<?, ?>, Future<FrameFaces.Extracted>> prepared = new java.util.IdentityHashMap<>();
+        long now = System.currentTimeMillis();
         for (ConsumerRecord<String, byte[]> r : records) {
-            if (rewound) {
-                break; // see run(): the rest lies past the rewind point
+            try {
+                Frame frame = FrameReader.read(r);
+                if (now - frame.captureMillis() <= maxAgeMs) {
+                    prepared.put(r, frames.submit(frame, false));
+                }
+            } catch (InvalidFrameException e) {
+                // dead-lettered below
             }
-            batch.offset(r);
-            TraceParent trace = TraceHeaders.read(r.headers(), STAGE).trace();
-            try (LogContext ignored = LogContext.of(r.key(), null, null, trace.traceId())) {
-                catchUp(r, trace, maxAgeMs);
+        }
+        try {
+            for (ConsumerRecord<String, byte[]> r : records) {
+                if (rewound) {
+                    break; // see run(): the rest lies past the rewind point
+                }
+                batch.offset(r);
+                TraceParent trace = TraceHeaders.read(r.headers(), STAGE).trace();
+                Future<FrameFaces.Extracted> mine = prepared.remove(r);
+                try (LogContext ignored = LogContext.of(r.key(), null, null, trace.traceId())) {
+                    if (catchUp(r, trace, maxAgeMs, mine)) {
+                        mine = null;
+                    }
+                } finally {
+                    if (mine != null) {
+                        DetectWorkers.discard(mine);
+                    }
+                }
             }
+        } finally {
+            prepared.values().forEach(DetectWorkers::discard);
         }
         if (rewound) {
             batch.discard();
@@ -526,33 +608,32 @@ public final class EmbedService implements AutoCloseable {
         return true;
     }
 
-    /** One late frame of the catch-up pass. */
-    private void catchUp(ConsumerRecord<String, byte[]> r, TraceParent trace, long maxAgeMs) {
+    /** One late frame of the catch-up pass; returns whether {@code prepared} was taken. */
+    private boolean catchUp(
+            ConsumerRecord<String, byte[]> r, TraceParent trace, long maxAgeMs, Future<FrameFaces.Extracted> prepared) {
         Frame frame;
         try {
             frame = FrameReader.read(r);
         } catch (InvalidFrameException e) {
             deadLetter(r, r.key() == null ? "?" : r.key(), "invalid-frame", e.getMessage());
-            return;
+            return false;
         }
         String camera = frame.camera().toString();
         if (System.currentTimeMillis() - frame.captureMillis() > maxAgeMs) {
             metrics.catchUpExpired(camera);
-            return;
+            return false;
         }
         int partition = (int) io.facestream.core.events.FrameHeaders.readLong(r.headers(), LATE_PARTITION)
                 .orElse(-1);
         long offset = io.facestream.core.events.FrameHeaders.readLong(r.headers(), LATE_OFFSET)
                 .orElse(-1);
-        long started = System.nanoTime();
         try {
-            batch.add(frame, partition, offset, trace, frames.extractOutOfSequence(frame));
+            batch.add(frame, partition, offset, trace, extract(frame, prepared, false));
             metrics.caughtUp(camera);
         } catch (FrameFaces.RejectedFrame e) {
             deadLetter(r, camera, "rejected-frame", e.getMessage());
-        } finally {
-            slowDown(started);
         }
+        return true;
     }
 
     /** @param code the reason as a fixed word, for {@code facestream_dlq_records_total}; {@code reason} is the text */
@@ -1040,11 +1121,5 @@ public final class EmbedService implements AutoCloseable {
             next.clear();
             faces = 0;
         }
-    }
-
-    /** What is left of {@code budget} after {@code used}, never negative. */
-    static Duration remaining(Duration budget, Duration used) {
-        Duration left = budget.minus(used);
-        return left.isNegative() ? Duration.ZERO : left;
     }
 }

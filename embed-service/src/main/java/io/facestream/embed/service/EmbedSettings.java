@@ -25,6 +25,7 @@ import java.time.Duration;
  * @param stateDir        where the instance id is kept when {@code instance-id} is not set
  * @param progress        the camera progress records written between the faces ({@code embed.service.progress.*})
  * @param catchUp         the catch-up pass over frames the live path skipped as late ({@code embed.service.catch-up.*})
+ * @param detectThreads   decode + detect + align workers, each with its own detector; 0 = one per core
  * @param slowdown        testing knob: the service's frame and batch work is followed by a sleep of
  *                        {@code (slowdown − 1)} times its duration, so it runs at 1/slowdown of its speed (1 = off)
  */
@@ -45,9 +46,14 @@ public record EmbedSettings(
         java.nio.file.Path stateDir,
         Progress progress,
         CatchUp catchUp,
+        int detectThreads,
         double slowdown) {
 
     public EmbedSettings {
+        if (detectThreads < 0) {
+            throw new IllegalArgumentException(
+                    "embed.service.detect-threads must be 0 (one per core) or more, got " + detectThreads);
+        }
         if (!(slowdown >= 1) || Double.isInfinite(slowdown)) {
             throw new IllegalArgumentException(
                     "embed.service.slowdown must be a finite number of at least 1, got " + slowdown);
@@ -176,6 +182,7 @@ public record EmbedSettings(
                 c.getPath("embed.service.state-dir"),
                 Progress.from(c),
                 CatchUp.from(c),
+                c.getInt("embed.service.detect-threads"),
                 c.getDouble("embed.service.slowdown"));
     }
 
@@ -197,6 +204,7 @@ public record EmbedSettings(
                 stateDir,
                 progress,
                 catchUp,
+                detectThreads,
                 slowdown);
     }
 

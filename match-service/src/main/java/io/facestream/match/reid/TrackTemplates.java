@@ -180,7 +180,11 @@ public final class TrackTemplates implements AutoCloseable {
         long since = now - within.toNanos() / 1000;
         List<Sighting> out = new ArrayList<>();
         for (Entry e : entries) {
-            if (e == probe || !e.model().equals(probe.model()) || e.decision().endTsUs() < since) {
+            // the same model name with another length is another model (a test's, a misnamed one): never compared
+            if (e == probe
+                    || !e.model().equals(probe.model())
+                    || e.unit().length != probe.unit().length
+                    || e.decision().endTsUs() < since) {
                 continue;
             }
             double score = Vectors.dot(probe.unit(), e.unit());

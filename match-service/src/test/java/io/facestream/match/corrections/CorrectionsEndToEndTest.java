@@ -334,7 +334,7 @@ class CorrectionsEndToEndTest {
                     subjects.toString());
             // the track's other decision confirmed too: the face is not added twice
             Match fin = finalOf(verify, decisions, "door-" + run);
-            inFeed(base, fin);
+            FaceServices.inFeed(http, KEY, base, fin);
             assertEquals(
                     201,
                     send(
@@ -408,29 +408,7 @@ class CorrectionsEndToEndTest {
             String camera,
             byte[] photo)
             throws Exception {
-        FaceServices.sendFrames(producer, camera, photo, 0, FRAMES, System.currentTimeMillis() * 1000);
-        String id = camera + "/1/PROVISIONAL";
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (!decisions.containsKey(id)) {
-            assertTrue(System.nanoTime() < deadline, "no " + id + "; decisions so far: " + decisions.keySet());
-            for (ConsumerRecord<String, byte[]> r : verify.poll(Duration.ofMillis(100))) {
-                Match m = JsonSerde.match().deserializer().deserialize(r.topic(), r.value());
-                decisions.put(m.matchId(), m);
-            }
-        }
-        inFeed(base, decisions.get(id));
-        return decisions.get(id);
-    }
-
-    /** Waits until the API's feed (its own reader of facestream.matches) has the decision. */
-    private void inFeed(String base, Match m) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!send("GET", base + "/api/tracks/" + m.cameraId() + "/" + m.trackId(), null)
-                .body()
-                .contains("\"" + m.matchId() + "\"")) {
-            assertTrue(System.nanoTime() < deadline, m.matchId() + " never reached the API's feed");
-            Thread.sleep(100);
-        }
+        return FaceServices.film(http, KEY, base, producer, verify, decisions, camera, photo, FRAMES);
     }
 
     /** The latest feedback record for a match id on facestream.feedback. */

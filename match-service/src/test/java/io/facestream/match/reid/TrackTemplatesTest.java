@@ -82,10 +82,20 @@ class TrackTemplatesTest {
                     "other-model"));
             t.add(decision("hall", "4", Match.Decision.UNKNOWN, null, face("faces/0/5", 0, 1, "other-model"), T0));
             assertEquals(1, t.unreadable(), "a face of another model than its decision's is not fused");
+            FaceObservation.Builder shorter = FaceObservation.newBuilder()
+                    .setModel(ModelRef.newBuilder().setName("mobilefacenet").setVersion("1"));
+            for (int i = 0; i < 4; i++) {
+                shorter.addEmbedding(i == 0 ? 20f : 0f);
+            }
+            faces.put("faces/0/6", shorter.build());
+            t.add(decision("mall", "2", Match.Decision.UNKNOWN, null, "faces/0/6", T0));
 
             List<TrackTemplates.Sighting> found =
                     t.elsewhere("door", "1", Duration.ofHours(1), 10, 0.3).orElseThrow();
-            assertEquals(1, found.size(), "the stranger scores 0, the other model is not compared: " + found);
+            assertEquals(
+                    1,
+                    found.size(),
+                    "the stranger scores 0; the other model and the 4-d one are not compared: " + found);
             assertEquals("lobby", found.get(0).decision().cameraId());
             assertEquals(400.0 / Math.sqrt(409 * 409), found.get(0).score(), 1e-6, "cosine of (20,3,0) and (20,0,3)");
             assertEquals(

@@ -137,4 +137,74 @@ public final class FaceServices {
         }
         producer.flush();
     }
+
+    /**
+     * A person passing camera {@code camera}: {@code frames} frames of {@code photo} (one track), then the track's
+     * PROVISIONAL decision as {@code verify} (a reader of facestream.matches) sees it, once the API's own feed has it
+     * too. Every decision read meanwhile is kept in {@code decisions} by match id.
+     */
+    public static io.facestream.core.events.Match film(
+            HttpClient http,
+            String key,
+            String base,
+            KafkaProducer<String, byte[]> producer,
+            org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]> verify,
+            Map<String, io.facestream.core.events.Match> decisions,
+            String camera,
+            byte[] photo,
+            int frames)
+            throws Exception {
+        sendFrames(producer, camera, photo, 0, frames, System.currentTimeMillis() * 1000);
+        String id = camera + "/1/PROVISIONAL";
+        awaitDecision(verify, decisions, id, Duration.ofSeconds(90));
+        io.facestream.core.events.Match m = decisions.get(id);
+        inFeed(http, key, base, m);
+        return m;
+    }
+
+    /** Waits until the API's feed (its own reader of facestream.matches) has the decision. */
+    public static void inFeed(HttpClient http, String key, String base, io.facestream.core.events.Match m)
+            throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!get(http, key, base + "/api/tracks/" + m.cameraId() + "/" + m.trackId())
+                .body()
+                .contains("\"" + m.matchId() + "\"")) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(m.matchId() + " never reached the API's feed");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** Reads facestream.matches with {@code verify} until decision {@code id} is among {@code decisions}. */
+    public static void awaitDecision(
+            org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]> verify,
+            Map<String, io.facestream.core.events.Match> decisions,
+            String id,
+            Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!decisions.containsKey(id)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(
+                        "no " + id + " within " + timeout + "; decisions so far: " + decisions.keySet());
+            }
+            for (var r : verify.poll(Duration.ofMillis(100))) {
+                io.facestream.core.events.Match m = io.facestream.core.events.JsonSerde.match()
+                        .deserializer()
+                        .deserialize(r.topic(), r.value());
+                decisions.put(m.matchId(), m);
+            }
+        }
+    }
+
+    /** GET with the key. */
+    public static HttpResponse<String> get(HttpClient http, String key, String uri) throws Exception {
+        return http.send(
+                HttpRequest.newBuilder(URI.create(uri))
+                        .timeout(Duration.ofSeconds(60))
+                        .header("Authorization", "Bearer " + key)
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
 }

@@ -25,7 +25,6 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -53,9 +52,6 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -72,8 +68,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 @KafkaBroker
 class OperatorPageInBrowserTest {
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path DRIVER = Path.of("/usr/bin/chromedriver");
     private static final String KEY = "operator-page-key-0123456789";
     private static final int DECISIONS = 50;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -86,9 +80,7 @@ class OperatorPageInBrowserTest {
     @Test
     void everyTabWithDataIsAccessibleAndAPageOfFiftyDecisionsShowsItsFaces(
             @KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir) throws Exception {
-        assumeTrue(
-                Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER),
-                "needs Debian chromium and chromium-driver");
+        assumeTrue(Chromium.available(), "needs Debian chromium and chromium-driver");
         SamplePhotos photos = SamplePhotos.fetch();
         AxeCore axe = AxeCore.fetch();
         Path shots = Path.of(System.getProperty("facestream.screenshots", "target/screenshots"));
@@ -149,7 +141,7 @@ class OperatorPageInBrowserTest {
         try (MatchService match = MatchService.start(config, bootstrap)) {
             match.awaitRunning(Duration.ofSeconds(60));
             String base = "http://127.0.0.1:" + match.apiPort();
-            WebDriver browser = chromium(dir.resolve("chromium-profile"));
+            WebDriver browser = Chromium.start(dir.resolve("chromium-profile"));
             JavascriptExecutor js = (JavascriptExecutor) browser;
             List<String> serious = new ArrayList<>();
             try {
@@ -561,25 +553,5 @@ class OperatorPageInBrowserTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ImageIO.write(out, "jpg", bytes);
         return bytes.toByteArray();
-    }
-
-    private static WebDriver chromium(Path profile) {
-        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile());
-        options.addArguments(
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--hide-scrollbars",
-                "--user-data-dir=" + profile.toAbsolutePath());
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(DRIVER.toString()))
-                .usingAnyFreePort()
-                .build();
-        return new ChromeDriver(service, options);
     }
 }

@@ -16,7 +16,6 @@ import io.facestream.embed.model.zoo.ModelZoo;
 import io.facestream.embed.model.zoo.SamplePhotos;
 import io.facestream.embed.service.EmbedService;
 import io.facestream.match.runtime.MatchService;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,9 +32,6 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -47,16 +43,12 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 @KafkaBroker
 class PageInBrowserTest {
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path DRIVER = Path.of("/usr/bin/chromedriver");
     private static final String KEY = "page-test-key-0123456789";
 
     @Test
     void logInEnrolByUploadAndSeeALiveMatch(@KafkaBroker.Bootstrap String bootstrap, @TempDir Path dir)
             throws Exception {
-        assumeTrue(
-                Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER),
-                "needs Debian chromium and chromium-driver");
+        assumeTrue(Chromium.available(), "needs Debian chromium and chromium-driver");
         SamplePhotos photos = SamplePhotos.fetch();
 
         String run = UUID.randomUUID().toString().substring(0, 8);
@@ -91,7 +83,7 @@ class PageInBrowserTest {
         try (EmbedService embed = EmbedService.start(config, bootstrap);
                 MatchService match = MatchService.start(config, bootstrap)) {
             match.awaitRunning(Duration.ofSeconds(60));
-            WebDriver browser = chromium(dir.resolve("chromium-profile"));
+            WebDriver browser = Chromium.start(dir.resolve("chromium-profile"));
             try {
                 WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
                 browser.get("http://127.0.0.1:" + match.apiPort() + "/");
@@ -202,25 +194,6 @@ class PageInBrowserTest {
                 browser.quit();
             }
         }
-    }
-
-    private static WebDriver chromium(Path profile) {
-        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile());
-        options.addArguments(
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--user-data-dir=" + profile.toAbsolutePath());
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(DRIVER.toString()))
-                .usingAnyFreePort()
-                .build();
-        return new ChromeDriver(service, options);
     }
 
     /** Frames as a camera would send them: the photo as JPEG, 100 ms apart in capture time. */

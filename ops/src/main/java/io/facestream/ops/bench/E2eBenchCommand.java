@@ -1,23 +1,33 @@
 package io.facestream.ops.bench;
 
 import io.facestream.core.config.FacestreamConfig;
+import io.facestream.core.config.FacestreamPaths;
+import io.facestream.core.events.FaceObservation;
 import io.facestream.core.events.FrameHeaders;
 import io.facestream.core.events.JsonSerde;
 import io.facestream.core.events.Match;
 import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.topics.TopicCatalog;
-import io.facestream.embed.model.zoo.SamplePhotos;
+import io.facestream.core.vector.Vectors;
+import io.facestream.embed.model.ModelManifest;
+import io.facestream.embed.model.zoo.ModelZoo;
+import io.facestream.embed.pipeline.FaceSettings;
+import io.facestream.embed.service.EmbedMetrics;
+import io.facestream.embed.service.EmbedService;
+import io.facestream.gallery.model.Embedding;
+import io.facestream.gallery.model.GalleryChange;
+import io.facestream.gallery.model.GalleryDefinition;
+import io.facestream.gallery.model.GalleryKind;
+import io.facestream.gallery.model.Medium;
+import io.facestream.gallery.model.ModelVersion;
+import io.facestream.gallery.model.Subject;
+import io.facestream.gallery.replication.GalleryWriter;
 import io.facestream.match.runtime.MatchService;
+import io.facestream.ops.cli.CommandFailed;
 import io.facestream.ops.cli.ConfigOptions;
 import io.facestream.ops.report.Table;
 import io.facestream.ops.runtime.AllInOne;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,10 +35,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import javax.imageio.ImageIO;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -39,19 +48,24 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code facestream bench e2e}: frame-in → match-out latency of the whole system in one JVM (broker, embed, match).
- * Each camera shows two real people in turn, three frames each; with a short track close time every visit opens a
- * new track that becomes confident on its third face, so each third frame yields a PROVISIONAL decision whose
- * latency is the time it was read from {@code facestream.matches} minus the capture time of that frame (stamped when
- * the frame was sent). Then the sustained rate: a burst of frames and the time the embed service needs to drain it.
+ * {@code facestream bench e2e}: frame-in → match-out latency of the whole system in one JVM (broker, embed, match)
+ * with real detection. Each camera plays the benchmark's rendered corridor clip ({@link PipelineFootage}: several
+ * people walking, 3–5 faces a frame) at {@code --fps}, starting at its own point of the clip; the frames carry no
+ * faces, so MTCNN finds them. The watchlist holds {@code --gallery} templates: random unit vectors of the embedder's
+ * dimension plus the clip's people, enrolled from their own embeddings, written to the gallery topic the match
+ * service replicates. Every face is decided on its own (a track closes before the camera's next frame and is
+ * confident on its first face), so each face gives one PROVISIONAL decision whose latency is the time it was read
+ * from {@code facestream.matches} minus its frame's capture time (stamped when the frame was sent).
+ *
+ * <p>Each row starts its own embed service (live mode: frames older than {@code embed.service.max-lag} are skipped
+ * and counted; no catch-up pass) with the row's gating mode, and gives it the same warm-up; rows are interleaved over
+ * rounds.
  */
 @Command(
         name = "e2e",
         mixinStandardHelpOptions = true,
-        description = "End-to-end latency (frame in -> match out) at several camera counts, and sustained frames/s.")
+        description = "End-to-end latency (frame in -> match out) with real detection at several camera counts.")
 public final class E2eBenchCommand implements Callable<Integer> {
-    private static final int FRAMES_PER_VISIT = 3;
-
     @Mixin
     ConfigOptions options;
 
@@ -64,31 +78,74 @@ public final class E2eBenchCommand implements Callable<Integer> {
 
     @Option(
             names = "--fps",
-            defaultValue = "1",
+            defaultValue = "5",
             description = "Frames per second per camera (default ${DEFAULT-VALUE})")
     double fps;
 
     @Option(
             names = "--seconds",
-            defaultValue = "20",
-            description = "Seconds of load per camera count (default ${DEFAULT-VALUE})")
+            defaultValue = "30",
+            description = "Seconds of load per row (default ${DEFAULT-VALUE})")
     int seconds;
 
     @Option(
-            names = "--burst",
-            defaultValue = "200",
-            description = "Frames of the sustained-rate burst (default ${DEFAULT-VALUE})")
-    int burst;
+            names = "--gallery",
+            defaultValue = "100000",
+            description = "Random templates in the watchlist besides the clip's people (default ${DEFAULT-VALUE})")
+    int gallery;
+
+    @Option(
+            names = "--gating",
+            split = ",",
+            defaultValue = "off,motion+tracks",
+            description = "face.gating.mode of each row (default ${DEFAULT-VALUE})")
+    List<String> gatings;
+
+    @Option(
+            names = "--detect-threads",
+            defaultValue = "0",
+            description = "embed.service.detect-threads (0 = one per core; default ${DEFAULT-VALUE})")
+    int detectThreads;
+
+    @Option(
+            names = "--rounds",
+            defaultValue = "1",
+            description = "Rounds; each runs every row once, in turn (default ${DEFAULT-VALUE})")
+    int rounds;
+
+    @Option(
+            names = "--clip-frames",
+            defaultValue = "12",
+            description = "Frames of the rendered clip the cameras loop over (default ${DEFAULT-VALUE})")
+    int clipFrames;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Write the table as JSON")
     Path json;
 
+    /** One row's measurements. */
+    private record Row(
+            int cameras,
+            String gating,
+            int framesSent,
+            int facesSent,
+            EmbedMetrics.Totals embed,
+            List<Long> latencies,
+            int hits) {}
+
     @Override
     public Integer call() throws Exception {
-        if (fps <= 0 || seconds <= 0 || burst <= 0 || cameraCounts.stream().anyMatch(c -> c < 1)) {
-            throw new IllegalArgumentException("--fps, --seconds, --burst and every --cameras count must be positive");
+        if (fps <= 0
+                || seconds <= 0
+                || gallery < 0
+                || rounds < 1
+                || clipFrames < 2
+                || detectThreads < 0
+                || cameraCounts.stream().anyMatch(c -> c < 1)) {
+            throw new IllegalArgumentException(
+                    "--fps, --seconds, --rounds and every --cameras count must be positive, --clip-frames at least 2,"
+                            + " --gallery and --detect-threads at least 0");
         }
-        List<byte[]> people = people();
+        double loadAtStart = loadAverage();
         Path work = Files.createTempDirectory("facestream-bench-e2e-");
         Map<String, Object> flags = new LinkedHashMap<>();
         flags.put("kafka.data-dir", work.resolve("kafka").toString());
@@ -100,65 +157,292 @@ public final class E2eBenchCommand implements Callable<Integer> {
         flags.put("api.upload-dir", work.resolve("uploads").toString());
         flags.put("gallery.index-dir", work.resolve("gallery").toString());
         flags.put("match.state-dir", work.resolve("match-state").toString());
-        // a visit of 3 frames, then another person: the old track must close before the same person comes back
-        flags.put("match.track.close-after", Math.round(1000 * FRAMES_PER_VISIT / fps) + "ms");
+        flags.put("embed.service.state-dir", work.resolve("embed-state").toString());
+        // each row starts its own embed service (its gating mode); the all-in-one runs broker and match
+        flags.put("embed.service.enabled", false);
+        flags.put("embed.service.mode", "live");
+        flags.put("embed.service.catch-up.enabled", false);
+        flags.put("embed.service.detect-threads", detectThreads);
+        // every face its own decision: a track closes before the camera's next frame, confident on its first face
+        flags.put("match.provisional.min-faces", 1);
+        flags.put("match.track.close-after", Math.max(1, Math.round(500 / fps)) + "ms");
         flags.put("match.track.reorder-window", "1ms");
-        flags.put("embed.service.mode", "complete");
         FacestreamConfig config = options.load(flags);
+        FacestreamPaths paths = FacestreamPaths.of(config);
+        System.err.println("bench e2e: preparing the " + clipFrames + "-frame clip in " + paths.cache("bench"));
+        PipelineFootage clip = PipelineFootage.cached(paths.cache(), clipFrames, paths.sharedOrNull());
+        ModelManifest embedder = ModelZoo.resolve(
+                        ModelZoo.store(config), FaceSettings.from(config).embedder())
+                .manifest();
+        ModelZoo.ensure(ModelZoo.store(config), "mtcnn");
+        ModelVersion model = new ModelVersion(embedder.name(), embedder.version());
+        String watchlist = config.getString("match.gallery");
 
-        Table table = new Table(
-                "end-to-end latency: frame in -> match out (PROVISIONAL decision)",
-                "cameras",
-                "offered frames/s",
-                "decisions",
-                "expected",
-                "p50 ms",
-                "p99 ms",
-                "max ms");
+        List<Row> rows = new ArrayList<>();
+        String run = Long.toHexString(System.currentTimeMillis());
         try (AllInOne all = AllInOne.start(config)) {
             all.service(MatchService.class).orElseThrow().awaitRunning(Duration.ofMinutes(2));
             KafkaConnection kafka = all.connection();
-            String run = Long.toHexString(System.currentTimeMillis());
-            load(kafka, people, "warmup-" + run, 1, 5, new ArrayList<>()); // models loaded, JIT warm
-            for (int n : cameraCounts) {
-                List<Long> latencies = new ArrayList<>();
-                int sent = load(kafka, people, "e2e-" + run + "-" + n, n, seconds, latencies);
-                long[] l =
-                        latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+            String bootstrap = all.bootstrapServers();
+            Map<String, float[]> people = enrol(kafka, bootstrap, config, clip, "enrol-" + run);
+            long t0 = System.nanoTime();
+            int dim = people.values().iterator().next().length;
+            publishGallery(kafka, watchlist, model, dim, people);
+            System.err.printf(
+                    "bench e2e: %d random templates (%d-d) and %d people published in %.0f s%n",
+                    gallery, dim, people.size(), (System.nanoTime() - t0) / 1e9);
+            awaitGallery(kafka, bootstrap, config, clip, "ready-" + run);
+            for (int round = 0; round < rounds; round++) {
+                for (int n : cameraCounts) {
+                    for (String gating : gatings) {
+                        Row r = row(kafka, bootstrap, config, clip, n, gating, "e2e-" + run + "-" + round + "-" + n);
+                        rows.add(r);
+                        System.err.printf(
+                                "bench e2e: round %d, %d camera(s), gating %s: %d decisions%n",
+                                round + 1, n, gating, r.latencies().size());
+                    }
+                }
+            }
+        }
+        Table table = new Table(
+                "end-to-end latency, real detection: frame in -> match out (PROVISIONAL decision of each face)",
+                "cameras",
+                "gating",
+                "offered frames/s",
+                "frames offered",
+                "frames embedded",
+                "frames skipped (late)",
+                "faces in the frames",
+                "decisions n",
+                "HIT %",
+                "p50 ms",
+                "p95 ms",
+                "p99 ms",
+                "max ms");
+        for (int n : cameraCounts) {
+            for (String gating : gatings) {
+                List<Row> mine = rows.stream()
+                        .filter(r -> r.cameras() == n && r.gating().equals(gating))
+                        .toList();
+                long[] l = mine.stream()
+                        .flatMap(r -> r.latencies().stream())
+                        .mapToLong(Long::longValue)
+                        .sorted()
+                        .toArray();
+                long skipped =
+                        mine.stream().mapToLong(r -> r.embed().skippedLate()).sum();
+                long embedded = mine.stream()
+                        .mapToLong(r -> r.embed().frames() - r.embed().skippedLate())
+                        .sum();
+                int hits = mine.stream().mapToInt(Row::hits).sum();
                 table.row(
                         n,
+                        gating,
                         n * fps,
+                        mine.stream().mapToInt(Row::framesSent).sum(),
+                        embedded,
+                        skipped,
+                        mine.stream().mapToInt(Row::facesSent).sum(),
                         l.length,
-                        sent / FRAMES_PER_VISIT,
+                        l.length == 0 ? "-" : Math.round(1000.0 * hits / l.length) / 10.0,
                         ms(percentile(l, 0.5)),
+                        ms(percentile(l, 0.95)),
                         ms(percentile(l, 0.99)),
                         ms(l.length == 0 ? -1 : l[l.length - 1]));
-                System.err.printf("bench e2e: %d camera(s) done, %d decisions%n", n, l.length);
             }
-            double sustained = sustained(kafka, people, config.getString("embed.service.group-id"), "burst-" + run);
-            table.note("sustained frames/s (burst of " + burst + " frames on 4 cameras, drained by embed)", sustained);
         }
         table.note(
                         "frames",
-                        "real photos (two portraits of different people from the sample photos) on a 640x480 canvas, MTCNN + MobileFaceNet on "
+                        "the rendered corridor clip (" + clip.frames().size() + " frames 640x480, "
+                                + Math.round(clip.facesPerFrame() * 10) / 10.0
+                                + " faces a frame), each camera from its own point; MTCNN + " + model + " on "
                                 + config.getString("face.device"))
+                .note("gallery", gallery + " random unit vectors + the clip's people, one template each")
+                .note("detect threads", detectThreads == 0 ? "one per core" : Integer.toString(detectThreads))
                 .note("cores", Runtime.getRuntime().availableProcessors())
-                .note("seconds per camera count", seconds);
+                .note("load average (1 min) at the start / at the end", loadAtStart + " / " + loadAverage())
+                .note("commit", CamerasBenchCommand.commit())
+                .note("seconds per row", seconds)
+                .note("rounds", rounds);
         table.print(System.out);
         Table.writeJson(json, List.of(table));
         return 0;
     }
 
-    /** Sends {@code fps} frames/s on each of n cameras for the given seconds; collects PROVISIONAL latencies (µs). */
-    private int load(KafkaConnection kafka, List<byte[]> people, String prefix, int n, int secs, List<Long> latencies)
+    /**
+     * The clip's people as the embedder sees them: one pass of the clip with its ground-truth faces given
+     * ({@code fs.faces}), each person's unit embeddings averaged.
+     */
+    private Map<String, float[]> enrol(
+            KafkaConnection kafka, String bootstrap, FacestreamConfig config, PipelineFootage clip, String camera)
             throws Exception {
-        try (KafkaConsumer<String, byte[]> matches = matchesFromNow(kafka);
+        Map<String, float[]> sums = new TreeMap<>();
+        // rejected faces written too (marked), so that every given face is accounted for; only accepted ones count
+        try (EmbedService embed =
+                        EmbedService.start(config.with(Map.of("embed.service.keep-rejected", true)), bootstrap);
+                KafkaConsumer<String, byte[]> faces = fromNow(kafka, TopicCatalog.FACES);
+                KafkaProducer<String, byte[]> producer =
+                        new KafkaProducer<>(KafkaClients.producer(kafka, "bench-e2e-enrol"))) {
+            for (int k = 0; k < clip.frames().size(); k++) {
+                PipelineFootage.ClipFrame f = clip.frames().get(k);
+                ProducerRecord<String, byte[]> r = frame(camera, k, f.jpeg());
+                r.headers().add(FrameHeaders.FACES, f.facesJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                producer.send(r);
+            }
+            producer.flush();
+            int expected = clip.faceCount();
+            int seen = 0;
+            long until = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+            while (seen < expected && System.nanoTime() < until) {
+                for (ConsumerRecord<String, byte[]> r : faces.poll(Duration.ofMillis(200))) {
+                    if (!camera.equals(r.key())) {
+                        continue;
+                    }
+                    FaceObservation o = FaceObservation.parseFrom(r.value());
+                    if (o.hasProgress() || o.getGivenLabel().isEmpty()) {
+                        continue;
+                    }
+                    seen++;
+                    if (o.getRejected()) {
+                        continue;
+                    }
+                    float[] v = new float[o.getEmbeddingCount()];
+                    for (int d = 0; d < v.length; d++) {
+                        v[d] = o.getEmbedding(d);
+                    }
+                    Vectors.normalizeInPlace(v);
+                    float[] sum = sums.computeIfAbsent(o.getGivenLabel(), l -> new float[v.length]);
+                    for (int d = 0; d < v.length; d++) {
+                        sum[d] += v[d];
+                    }
+                }
+            }
+            if (seen < expected) {
+                throw new CommandFailed("enrolling the clip's people: " + seen + " of " + expected
+                        + " faces came out of the embed service in 3 minutes; see its log above");
+            }
+        }
+        Map<String, float[]> people = new TreeMap<>();
+        sums.forEach((label, sum) -> {
+            float[] unit = Vectors.normalizeInPlace(sum.clone());
+            for (int d = 0; d < unit.length; d++) {
+                unit[d] *= 20; // a raw feature's norm, as the model gives (the gallery stores raw features)
+            }
+            people.put(label, unit);
+        });
+        return people;
+    }
+
+    /** The watchlist: {@code --gallery} random templates, then the clip's people (last: their HIT means all is in). */
+    private void publishGallery(
+            KafkaConnection kafka, String watchlist, ModelVersion model, int dim, Map<String, float[]> people) {
+        try (GalleryWriter writer = new GalleryWriter(kafka, TopicCatalog.GALLERY, "bench-e2e-gallery")) {
+            writer.publish(
+                    new GalleryChange.DefineGallery(new GalleryDefinition(watchlist, GalleryKind.SINGLE, Map.of())));
+            Random random = new Random(20_261_203L);
+            List<GalleryChange> chunk = new ArrayList<>();
+            for (int i = 0; i < gallery; i++) {
+                float[] v = new float[dim];
+                for (int d = 0; d < dim; d++) {
+                    v[d] = (float) random.nextGaussian();
+                }
+                Vectors.normalizeInPlace(v);
+                for (int d = 0; d < dim; d++) {
+                    v[d] *= (float) (10 + 20 * random.nextDouble());
+                }
+                chunk.add(new GalleryChange.PutSubject(new Subject(watchlist, "r" + i, "", Map.of())));
+                chunk.add(new GalleryChange.PutMedium(new Medium(
+                        watchlist, "r" + i, "m" + i, List.of(new Embedding(model, v)), List.of(), Map.of(), 0)));
+                if (chunk.size() >= 4_000) {
+                    writer.publishAll(chunk);
+                    chunk.clear();
+                }
+            }
+            people.forEach((label, v) -> {
+                chunk.add(new GalleryChange.PutSubject(new Subject(watchlist, label, label, Map.of())));
+                chunk.add(new GalleryChange.PutMedium(new Medium(
+                        watchlist, label, label + "-clip", List.of(new Embedding(model, v)), List.of(), Map.of(), 0)));
+            });
+            writer.publishAll(chunk);
+        }
+    }
+
+    /** Waits until the clip's people are HITs (the match service has replicated the whole gallery before them). */
+    private void awaitGallery(
+            KafkaConnection kafka, String bootstrap, FacestreamConfig config, PipelineFootage clip, String prefix)
+            throws Exception {
+        long t0 = System.nanoTime();
+        long until = t0 + Duration.ofMinutes(10).toNanos();
+        try (EmbedService embed = EmbedService.start(config, bootstrap)) {
+            while (System.nanoTime() < until) {
+                List<Long> latencies = new ArrayList<>();
+                int[] hits = new int[1];
+                load(kafka, clip, prefix + "-" + (System.nanoTime() - t0), 1, 2, latencies, hits);
+                if (hits[0] > 0) {
+                    System.err.printf(
+                            "bench e2e: gallery searchable (the clip's people are HITs) after %.0f s%n",
+                            (System.nanoTime() - t0) / 1e9);
+                    return;
+                }
+            }
+        }
+        throw new CommandFailed("the clip's people were never a HIT in 10 minutes: the match service did not replicate"
+                + " the gallery, or the enrolled templates do not match the detected faces; see the log above");
+    }
+
+    /** One row: a fresh embed service with the row's gating, the same warm-up, then the load. */
+    private Row row(
+            KafkaConnection kafka,
+            String bootstrap,
+            FacestreamConfig config,
+            PipelineFootage clip,
+            int n,
+            String gating,
+            String prefix)
+            throws Exception {
+        try (EmbedService embed = EmbedService.start(config.with(Map.of("face.gating.mode", gating)), bootstrap)) {
+            load(kafka, clip, prefix + "-warm", 1, 3, new ArrayList<>(), new int[1]); // models loaded, JIT warm
+            EmbedMetrics.Totals before = embed.totals();
+            List<Long> latencies = new ArrayList<>();
+            int[] hits = new int[1];
+            int[] sent = load(kafka, clip, prefix, n, seconds, latencies, hits);
+            EmbedMetrics.Totals after = embed.totals();
+            EmbedMetrics.Totals delta = new EmbedMetrics.Totals(
+                    after.frames() - before.frames(),
+                    after.faces() - before.faces(),
+                    after.rejected() - before.rejected(),
+                    after.skippedLate() - before.skippedLate(),
+                    after.deadLetters() - before.deadLetters(),
+                    after.batches() - before.batches(),
+                    after.inferenceNanos() - before.inferenceNanos(),
+                    after.caughtUp() - before.caughtUp(),
+                    after.catchUpExpired() - before.catchUpExpired());
+            return new Row(n, gating, sent[0], sent[1], delta, latencies, hits[0]);
+        }
+    }
+
+    /**
+     * Sends {@code fps} frames/s on each of n cameras for the given seconds; collects the PROVISIONAL decisions'
+     * latencies (µs) and HITs; returns the frames and ground-truth faces sent.
+     */
+    private int[] load(
+            KafkaConnection kafka,
+            PipelineFootage clip,
+            String prefix,
+            int n,
+            int secs,
+            List<Long> latencies,
+            int[] hits)
+            throws Exception {
+        try (KafkaConsumer<String, byte[]> matches = fromNow(kafka, TopicCatalog.MATCHES);
                 KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaClients.producer(kafka, prefix))) {
             var values = JsonSerde.match().deserializer();
             long periodNanos = (long) (1e9 / fps);
             long start = System.nanoTime();
             int frames = (int) Math.round(secs * fps);
+            int size = clip.frames().size();
             int sent = 0;
+            int faces = 0;
             for (int k = 0; k < frames; k++) {
                 long due = start + k * periodNanos;
                 while (System.nanoTime() < due) {
@@ -167,20 +451,29 @@ public final class E2eBenchCommand implements Callable<Integer> {
                             values,
                             prefix,
                             latencies,
+                            hits,
                             Duration.ofMillis(Math.max(1, (due - System.nanoTime()) / 1_000_000)));
                 }
-                byte[] frame = people.get((k / FRAMES_PER_VISIT) % people.size());
                 for (int c = 0; c < n; c++) {
-                    producer.send(frame(prefix + "-" + c, k, frame));
+                    PipelineFootage.ClipFrame f = clip.frames().get((k + c * size / n) % size);
+                    producer.send(frame(prefix + "-" + c, k, f.jpeg()));
                     sent++;
+                    faces += f.faces().size();
                 }
                 producer.flush();
             }
+            // what is still in the system when the load ends: at most max-lag of frames, then their decisions
             long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-            while (System.nanoTime() < until && latencies.size() < sent / FRAMES_PER_VISIT) {
-                drain(matches, values, prefix, latencies, Duration.ofMillis(200));
+            long quietSince = System.nanoTime();
+            while (System.nanoTime() < until
+                    && System.nanoTime() - quietSince < Duration.ofSeconds(3).toNanos()) {
+                int before = latencies.size();
+                drain(matches, values, prefix, latencies, hits, Duration.ofMillis(200));
+                if (latencies.size() > before) {
+                    quietSince = System.nanoTime();
+                }
             }
-            return sent;
+            return new int[] {sent, faces};
         }
     }
 
@@ -189,53 +482,20 @@ public final class E2eBenchCommand implements Callable<Integer> {
             org.apache.kafka.common.serialization.Deserializer<Match> values,
             String prefix,
             List<Long> latencies,
+            int[] hits,
             Duration wait) {
         for (ConsumerRecord<String, byte[]> r : matches.poll(wait)) {
             long nowUs = System.currentTimeMillis() * 1000;
-            if (r.key() != null && r.key().startsWith(prefix)) {
+            if (r.key() != null && r.key().startsWith(prefix + "-")) {
                 Match m = values.deserialize(r.topic(), r.value());
                 if (m.stage() == Match.Stage.PROVISIONAL) {
                     latencies.add(nowUs - m.endTsUs());
+                    if (m.decision() == Match.Decision.HIT) {
+                        hits[0]++;
+                    }
                 }
             }
         }
-    }
-
-    /** Frames/s the system drains: a burst on 4 cameras, timed until the embed group has committed all of it. */
-    private double sustained(KafkaConnection kafka, List<byte[]> people, String group, String prefix) throws Exception {
-        long start = System.nanoTime();
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaClients.producer(kafka, prefix))) {
-            for (int k = 0; k < burst; k++) {
-                producer.send(
-                        frame(prefix + "-" + (k % 4), k / 4, people.get((k / 4 / FRAMES_PER_VISIT) % people.size())));
-            }
-            producer.flush();
-        }
-        try (Admin admin = KafkaClients.admin(kafka)) {
-            while (lag(admin, group) > 0) {
-                Thread.sleep(100);
-            }
-        }
-        return Math.round(burst / ((System.nanoTime() - start) / 1e9) * 10) / 10.0;
-    }
-
-    private static long lag(Admin admin, String group) throws Exception {
-        var committed = admin.listConsumerGroupOffsets(group)
-                .partitionsToOffsetAndMetadata()
-                .get();
-        Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
-        admin.describeTopics(List.of(TopicCatalog.FRAMES))
-                .allTopicNames()
-                .get()
-                .get(TopicCatalog.FRAMES)
-                .partitions()
-                .forEach(p -> latest.put(new TopicPartition(TopicCatalog.FRAMES, p.partition()), OffsetSpec.latest()));
-        long lag = 0;
-        for (var e : admin.listOffsets(latest).all().get().entrySet()) {
-            var c = committed.get(e.getKey());
-            lag += Math.max(0, e.getValue().offset() - (c == null ? 0 : c.offset()));
-        }
-        return lag;
     }
 
     private static ProducerRecord<String, byte[]> frame(String camera, long seq, byte[] jpeg) {
@@ -245,10 +505,10 @@ public final class E2eBenchCommand implements Callable<Integer> {
         return r;
     }
 
-    private static KafkaConsumer<String, byte[]> matchesFromNow(KafkaConnection kafka) {
+    private static KafkaConsumer<String, byte[]> fromNow(KafkaConnection kafka, String topic) {
         KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(KafkaClients.consumer(kafka, null));
-        List<TopicPartition> parts = c.partitionsFor(TopicCatalog.MATCHES).stream()
-                .map(p -> new TopicPartition(TopicCatalog.MATCHES, p.partition()))
+        List<TopicPartition> parts = c.partitionsFor(topic).stream()
+                .map(p -> new TopicPartition(topic, p.partition()))
                 .toList();
         c.assign(parts);
         c.seekToEnd(parts);
@@ -256,34 +516,11 @@ public final class E2eBenchCommand implements Callable<Integer> {
         return c;
     }
 
-    /** Two different real people, each centred on a 640x480 grey canvas (a camera-sized frame). */
-    private static List<byte[]> people() {
-        SamplePhotos photos = SamplePhotos.fetch();
-        List<byte[]> out = new ArrayList<>();
-        for (SamplePhotos.Portrait person : List.of(SamplePhotos.Portrait.SAME_A, SamplePhotos.Portrait.OTHER)) {
-            Path p = photos.portrait(person);
-            try {
-                BufferedImage photo = ImageIO.read(p.toFile());
-                if (photo == null) {
-                    throw new IllegalArgumentException(p + ": not an image");
-                }
-                BufferedImage canvas = new BufferedImage(640, 480, BufferedImage.TYPE_3BYTE_BGR);
-                Graphics2D g = canvas.createGraphics();
-                g.setColor(java.awt.Color.GRAY);
-                g.fillRect(0, 0, 640, 480);
-                double s = Math.min(400.0 / photo.getWidth(), 400.0 / photo.getHeight());
-                int w = (int) (photo.getWidth() * s), h = (int) (photo.getHeight() * s);
-                g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-                g.drawImage(photo, (640 - w) / 2, (480 - h) / 2, w, h, null);
-                g.dispose();
-                ByteArrayOutputStream jpeg = new ByteArrayOutputStream();
-                ImageIO.write(canvas, "jpg", jpeg);
-                out.add(jpeg.toByteArray());
-            } catch (IOException e) {
-                throw new UncheckedIOException("bench e2e needs the shared photos; cannot read " + p, e);
-            }
-        }
-        return out;
+    private static double loadAverage() {
+        return Math.round(java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                                .getSystemLoadAverage()
+                        * 100)
+                / 100.0;
     }
 
     private static long percentile(long[] sorted, double q) {

@@ -88,6 +88,19 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             description = "Kafka to use (default: an embedded broker in this JVM)")
     String bootstrap;
 
+    @Option(
+            names = "--detect-threads",
+            split = ",",
+            paramLabel = "T,T,...",
+            description = "embed.service.detect-threads of each row, 0 = one per core (default: the configuration's)")
+    List<Integer> detectThreads = List.of();
+
+    @Option(
+            names = "--rounds",
+            paramLabel = "R",
+            description = "Rounds; each runs every row once, in turn, so rows compared see the same load (default: 1)")
+    int rounds = 1;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the table as JSON")
     Path json;
 
@@ -109,7 +122,8 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             long deadLetters,
             double inferenceShare,
             long[] latencies,
-            int window) {}
+            int window,
+            int detectThreads) {}
 
     @Override
     public Integer call() throws Exception {
@@ -146,26 +160,33 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             raw.add(before);
             System.err.printf(
                     Locale.ROOT, "bench pipeline: raw embedder %.1f faces/s (batch %d)%n", before, face.batchSize());
-            for (String detector : detectors) {
-                for (int n : cameras) {
-                    Measured complete = run(admin, address, config, clip, detector, n, DeliveryMode.COMPLETE, 0);
-                    double after = embedder.measure(rawSeconds);
-                    raw.add(after);
-                    rawAround.add(new double[] {before, after});
-                    results.add(complete);
-                    Measured live = run(
-                            admin,
-                            address,
-                            config,
-                            clip,
-                            detector,
-                            n,
-                            DeliveryMode.LIVE,
-                            liveLoad * complete.framesPerS());
-                    before = embedder.measure(rawSeconds);
-                    raw.add(before);
-                    rawAround.add(new double[] {after, before});
-                    results.add(live);
+            List<Integer> threadRows = detectThreads.isEmpty() ? List.of(-1) : detectThreads;
+            for (int round = 0; round < rounds; round++) {
+                for (String detector : detectors) {
+                    for (int n : cameras) {
+                        for (int threads : threadRows) {
+                            Measured complete =
+                                    run(admin, address, config, clip, detector, n, DeliveryMode.COMPLETE, 0, threads);
+                            double after = embedder.measure(rawSeconds);
+                            raw.add(after);
+                            rawAround.add(new double[] {before, after});
+                            results.add(complete);
+                            Measured live = run(
+                                    admin,
+                                    address,
+                                    config,
+                                    clip,
+                                    detector,
+                                    n,
+                                    DeliveryMode.LIVE,
+                                    liveLoad * complete.framesPerS(),
+                                    threads);
+                            before = embedder.measure(rawSeconds);
+                            raw.add(before);
+                            rawAround.add(new double[] {after, before});
+                            results.add(live);
+                        }
+                    }
                 }
             }
         } finally {
@@ -199,6 +220,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                         + round(clip.facesPerFrame(), 2) + " faces/frame, " + face.embedder() + " on " + face.device(),
                 "detector",
                 "cameras",
+                "detect_threads",
                 "mode",
                 "offered_fps",
                 "frames_per_s",
@@ -213,6 +235,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         double rawMean = raw.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
         t.row(
                 "-",
+                null,
                 null,
                 "raw embedder",
                 null,
@@ -232,6 +255,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             t.row(
                     m.detector(),
                     m.cameras(),
+                    m.detectThreads() < 0 ? "as configured" : m.detectThreads(),
                     m.mode().name().toLowerCase(Locale.ROOT),
                     saturated ? "max (closed loop, " + m.window() + " in flight)" : round(m.offeredFps(), 1),
                     round(m.framesPerS(), 1),
@@ -297,7 +321,8 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             String detector,
             int n,
             DeliveryMode mode,
-            double rate)
+            double rate,
+            int detectThreads)
             throws Exception {
         phase++;
         String id = "bp" + runId + "-" + phase;
@@ -311,6 +336,9 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         flags.put("embed.service.mode", mode.name().toLowerCase(Locale.ROOT));
         // every embedded face counts, whatever its quality: the benchmark measures work, not the filter
         flags.put("embed.service.keep-rejected", true);
+        if (detectThreads >= 0) {
+            flags.put("embed.service.detect-threads", detectThreads);
+        }
         if (detector.equals("mtcnn")) {
             flags.put("face.detector", "mtcnn");
         }
@@ -345,7 +373,8 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                     t1.deadLetters(),
                     (t1.inferenceNanos() - t0.inferenceNanos()) / 1e9 / elapsed,
                     probe.latencies(m0, m1),
-                    window);
+                    window,
+                    detectThreads);
         }
         progress(m);
         return m;
@@ -398,7 +427,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     }
 
     private void progress(Measured m) {
-        int total = detectors.size() * cameras.size() * 2;
+        int total = detectors.size() * cameras.size() * 2 * rounds * Math.max(1, detectThreads.size());
         double elapsed = (System.nanoTime() - started) / 1e9;
         Long p99 = ObservationLatency.quantile(m.latencies(), 0.99);
         System.err.printf(
@@ -419,6 +448,10 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     }
 
     private void validate() {
+        if (rounds < 1 || detectThreads.stream().anyMatch(t -> t < 0 || t > 64)) {
+            throw new IllegalArgumentException("--rounds must be at least 1 and every --detect-threads in [0, 64], got "
+                    + rounds + " and " + detectThreads);
+        }
         if (cameras.isEmpty() || cameras.stream().anyMatch(c -> c < 1 || c > 64)) {
             throw new IllegalArgumentException("--cameras must list counts between 1 and 64, got " + cameras);
         }

@@ -40,6 +40,8 @@ class PipelineBenchCommandTest {
                 "given",
                 "--clip-frames",
                 "12",
+                "--detect-threads",
+                "1,2",
                 "--json",
                 json.toString(),
                 "--set",
@@ -49,14 +51,20 @@ class PipelineBenchCommandTest {
         assertTrue(Files.isRegularFile(json), "--json wrote " + json);
         JsonNode rows =
                 Json.mapper().readTree(json.toFile()).get("tables").get(0).get("rows");
-        assertEquals(3, rows.size(), "raw embedder, complete and live rows: " + rows);
+        assertEquals(5, rows.size(), "raw embedder, complete and live rows for 1 and 2 detect threads: " + rows);
         assertEquals("raw embedder", rows.get(0).get("mode").asText());
         assertTrue(rows.get(0).get("faces_per_s").asDouble() > 0, rows.get(0).toString());
         JsonNode complete = rows.get(1);
         JsonNode live = rows.get(2);
         assertEquals("complete", complete.get("mode").asText());
         assertEquals("live", live.get("mode").asText());
-        for (JsonNode r : new JsonNode[] {complete, live}) {
+        for (int i = 1; i <= 4; i++) {
+            assertEquals(
+                    i <= 2 ? 1 : 2,
+                    rows.get(i).get("detect_threads").asInt(),
+                    rows.get(i).toString());
+        }
+        for (JsonNode r : new JsonNode[] {complete, live, rows.get(3), rows.get(4)}) {
             assertEquals("given", r.get("detector").asText());
             assertEquals(1, r.get("cameras").asInt());
             assertTrue(r.get("frames").asLong() > 0 && r.get("faces_per_s").asDouble() > 0, "work was measured: " + r);
