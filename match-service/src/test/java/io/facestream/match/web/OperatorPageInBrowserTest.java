@@ -104,7 +104,12 @@ class OperatorPageInBrowserTest {
                 FaceObservation o = FaceObservation.newBuilder()
                         .setCameraId(cameras.get(i % 3))
                         .setFrameSeq(i)
-                        .setAlignedCropJpeg(ByteString.copyFrom(crops.get(i % crops.size())))
+                        .setAlignedCropJpeg(ByteString.copyFrom(
+                                // the HITs (every fifth) show alice's other photograph, the rest another woman
+                                crops.get(
+                                        i % 5 == 4
+                                                ? SamplePhotos.Portrait.SAME_B.ordinal()
+                                                : SamplePhotos.Portrait.OTHER.ordinal())))
                         .build();
                 RecordMetadata md = producer.send(
                                 new ProducerRecord<>(TopicCatalog.FACES, o.getCameraId(), o.toByteArray()))
@@ -197,7 +202,8 @@ class OperatorPageInBrowserTest {
                             producer.send(r);
                         }
                     }
-                    // 50 decisions, every fifth a HIT of alice, each with its best face on facestream.faces
+                    // 50 decisions, every fifth a HIT of alice, each with its best face on facestream.faces; ten
+                    // UNKNOWNs close to the threshold (0.42), for the review queue
                     for (int i = 0; i < DECISIONS; i++) {
                         String camera = cameras.get(i % 3);
                         boolean hit = i % 5 == 4; // the newest is one
@@ -216,7 +222,7 @@ class OperatorPageInBrowserTest {
                                 List.of(new Match.Candidate(
                                         hit ? "alice" : "olga",
                                         hit ? "alice/" + aliceMedia : null,
-                                        hit ? 0.71 : 0.18 + i / 500.0)),
+                                        hit ? 0.71 : i % 5 == 2 ? 0.36 + i / 1000.0 : 0.18 + i / 500.0)),
                                 6,
                                 bestFaces.get(i));
                         producer.send(new ProducerRecord<>(
@@ -364,6 +370,20 @@ class OperatorPageInBrowserTest {
                             || m.equals("Nothing to review.")
                             || m.endsWith("decision(s) to review");
                 });
+                String review = browser.findElement(By.id("review-msg")).getText();
+                if (!review.startsWith("The review queue is not available")) {
+                    // the close calls, less those confirmed or rejected above, with their faces; confirmed by keyboard
+                    assertTrue(review.endsWith("decision(s) to review"), review);
+                    List<WebElement> queue = browser.findElements(By.cssSelector("#review-rows tr.match"));
+                    assertTrue(queue.size() >= 8 && queue.size() <= 10, queue.size() + " in the review queue");
+                    wait.until(b -> (Boolean) js.executeScript(
+                            "const i = Array.from(document.querySelectorAll('#review-rows td[data-label=\"track face\"] img'));"
+                                    + " return i.length > 0 && i.every((x) => x.complete && x.naturalWidth > 0)"));
+                    String queued = queue.get(0).getAttribute("data-match-id");
+                    js.executeScript("document.activeElement.blur()");
+                    new Actions(browser).sendKeys("jc").perform();
+                    wait.until(b -> b.findElement(By.id("review-msg")).getText().equals("confirmed " + queued));
+                }
                 serious.addAll(axe.seriousViolations(browser, "review"));
                 tab(browser, "history");
                 String history = wait.until(b -> {
