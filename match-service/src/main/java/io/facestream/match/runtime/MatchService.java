@@ -177,7 +177,13 @@ public final class MatchService implements AutoCloseable {
             feed.listen(reid::offer);
         }
         if (config.getBoolean("api.crops.prefetch")) {
-            feed.listen(m -> m.bestFaces().forEach(faceCrops::prefetch)); // the review shows all of them
+            // live decisions only (the review shows all their best faces): the replay of the topic at start would
+            // queue a read for each of the newest 10,000 decisions' faces, most of which nobody looks at again
+            feed.listen(m -> {
+                if (feed.caughtUp()) {
+                    m.bestFaces().forEach(faceCrops::prefetch);
+                }
+            });
         }
         Producer<String, byte[]> feedback =
                 own(new KafkaProducer<>(KafkaClients.producer(kafka, "facestream-match-feedback")));

@@ -202,6 +202,15 @@ class OperatorPageInBrowserTest {
                             producer.send(r);
                         }
                     }
+                    // the feed replays the matches topic at start (other tests' decisions on a shared broker) and
+                    // reads crops ahead only for decisions after that: these 50 are sent once it has caught up
+                    long caughtUpBy = System.nanoTime() + 120_000_000_000L;
+                    while (!JSON.readTree(send(base, "GET", "/api/status", null))
+                                    .path("caught_up")
+                                    .asBoolean()
+                            && System.nanoTime() < caughtUpBy) {
+                        Thread.sleep(200);
+                    }
                     // 50 decisions, every fifth a HIT of alice, each with its best face on facestream.faces; ten
                     // UNKNOWNs close to the threshold (0.42), for the review queue
                     for (int i = 0; i < DECISIONS; i++) {
