@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -48,6 +49,10 @@ public final class FaceCrops implements AutoCloseable {
     private final Predicate<String> shown;
     private final int capacity;
     private final Map<String, Crop> cache;
+    /** Crops being read from the topic now, by reference: a second asker waits for the first read. */
+    private final java.util.concurrent.ConcurrentHashMap<String, CompletableFuture<Optional<Crop>>> inFlight =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     private final ExecutorService prefetch;
     private final ScheduledExecutorService sweeper;
     private final AtomicLong hits = new AtomicLong();
@@ -119,10 +124,32 @@ public final class FaceCrops implements AutoCloseable {
             hits.incrementAndGet();
             return Optional.of(c);
         }
+        // one read per crop at a time: a page asking for a face the read-ahead is reading right now (or two pages
+        // asking at once) waits for that read instead of fetching the same record again
+        CompletableFuture<Optional<Crop>> mine = new CompletableFuture<>();
+        CompletableFuture<Optional<Crop>> running = inFlight.putIfAbsent(ref, mine);
+        if (running != null) {
+            Optional<Crop> shared = running.join();
+            hits.incrementAndGet();
+            return shared;
+        }
+        try {
+            Optional<Crop> read = read(ref, partition, offset);
+            mine.complete(read);
+            return read;
+        } catch (RuntimeException | Error e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            inFlight.remove(ref, mine);
+        }
+    }
+
+    private Optional<Crop> read(String ref, int partition, long offset) {
         Optional<FaceObservation> o;
         FaceRecords r = reader();
         try {
-            c = cached(ref); // read by someone else while this request waited for a reader
+            Crop c = cached(ref); // read by someone else while this request waited for a reader
             if (c != null) {
                 hits.incrementAndGet();
                 return Optional.of(c);

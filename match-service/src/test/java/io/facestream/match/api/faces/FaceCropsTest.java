@@ -102,6 +102,19 @@ class FaceCropsTest {
             crop(faces, erased);
             assertEquals(52, faces.hitsAndReads()[1], "after the sweep it had to be read again");
 
+            // one crop asked for by 10 requests at once: one read, the others wait for it
+            String popular = refs.get(57);
+            ExecutorService ten = Executors.newFixedThreadPool(10);
+            List<Future<byte[]>> same = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                same.add(ten.submit(() -> crop(faces, popular)));
+            }
+            for (Future<byte[]> f : same) {
+                assertArrayEquals(crops.get(popular), f.get());
+            }
+            ten.shutdown();
+            assertEquals(53, faces.hitsAndReads()[1], "the same crop read once for 10 requests at once");
+
             // no record at that offset: empty (the route answers 404)
             assertTrue(faces.crop(0, Long.MAX_VALUE - 1).isEmpty());
         }
