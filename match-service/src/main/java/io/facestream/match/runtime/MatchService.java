@@ -339,6 +339,11 @@ public final class MatchService implements AutoCloseable {
                 : io.facestream.core.health.Health.failed("notifications stopped: " + failed.getMessage());
     }
 
+    /** Whether face {@code faceRef}'s crop is in memory (read ahead or asked for); the page's tests wait for it. */
+    public boolean faceCropCached(String faceRef) {
+        return faceCrops.isCached(faceRef);
+    }
+
     /** Face crops served from memory and read from facestream.faces since start (the page's tests check the cache). */
     public long[] faceCropHitsAndReads() {
         return faceCrops.hitsAndReads();

@@ -41,6 +41,29 @@ public final class FaceCrops implements AutoCloseable {
     static final int SWEEP_SECONDS = 10;
     private static final int PREFETCH_QUEUE = 1_000;
 
+    /** A bounded queue whose newest task is taken first. */
+    private static final class NewestFirst extends java.util.concurrent.LinkedBlockingDeque<Runnable> {
+        NewestFirst(int capacity) {
+            super(capacity);
+        }
+
+        @Override
+        public boolean offer(Runnable task) {
+            return offerFirst(task);
+        }
+
+        @Override
+        public boolean add(Runnable task) {
+            addFirst(task);
+            return true;
+        }
+
+        @Override
+        public void put(Runnable task) throws InterruptedException {
+            putFirst(task);
+        }
+    }
+
     /** A face record's crop: empty bytes when the face was stored without one. */
     public record Crop(byte[] jpeg) {}
 
@@ -79,14 +102,21 @@ public final class FaceCrops implements AutoCloseable {
         // one prefetching thread: decisions arrive a few per second; it must never compete with the page's reads
         // for all readers at once
         // bounded: a burst of decisions faster than crops can be read drops the oldest prefetches, not memory
+        // newest first: a page shows the newest decisions, so a backlog (a burst, a feed that caught up late) must not
+        // make them wait behind older ones; when full, the oldest request is dropped
         this.prefetch = new java.util.concurrent.ThreadPoolExecutor(
                 1,
                 1,
                 0,
                 TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(PREFETCH_QUEUE),
+                new NewestFirst(PREFETCH_QUEUE),
                 Thread.ofPlatform().name("face-crop-prefetch").daemon(true).factory(),
-                new java.util.concurrent.ThreadPoolExecutor.DiscardOldestPolicy());
+                (task, pool) -> {
+                    if (!pool.isShutdown()) {
+                        ((NewestFirst) pool.getQueue()).pollLast();
+                        pool.getQueue().offer(task);
+                    }
+                });
         this.sweeper = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("face-crop-sweeper").daemon(true).factory());
         sweeper.scheduleWithFixedDelay(this::sweep, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
@@ -199,6 +229,11 @@ public final class FaceCrops implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for a face reader", e);
         }
+    }
+
+    /** Whether the crop of {@code faceRef} is in memory now. */
+    public boolean isCached(String faceRef) {
+        return cached(faceRef) != null;
     }
 
     /** Crops served from memory and crops read from the topic, since start (for the metrics and the tests). */
