@@ -87,7 +87,7 @@ class OperatorPageInBrowserTest {
         Files.createDirectories(shots);
 
         String run = UUID.randomUUID().toString().substring(0, 8);
-        String gallery = "watchlist";
+        String gallery = "watchlist-" + run; // its own: the gallery topic is shared by every test on the broker
         List<String> cameras = List.of("lobby-" + run, "door-" + run, "garage-" + run);
         try (Admin admin = KafkaClients.admin(bootstrap)) {
             new TopicCreator(admin, (short) 1).ensure(TopicCatalog.defaults());
