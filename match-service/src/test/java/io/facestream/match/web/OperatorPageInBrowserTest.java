@@ -137,6 +137,9 @@ class OperatorPageInBrowserTest {
             List<String> serious = new ArrayList<>();
             try {
                 WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+                // the wall redraws a tile's buttons when the camera's state changes: an element found just before
+                // that is stale, and is looked up again on the next try
+                wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
                 browser.manage().window().setSize(new Dimension(1366, 768));
                 browser.get(base + "/");
                 wait.until(b -> b.findElement(By.id("login")).isDisplayed());
@@ -441,6 +444,11 @@ class OperatorPageInBrowserTest {
 
                 // gallery: thumbnails, one row per subject however many refreshes overlap, the search box, delete
                 tab(browser, "gallery");
+                // other tests' galleries on a shared broker may come first in the list: this test's is chosen
+                wait.until(b -> b.findElements(By.cssSelector("#gallery-select option[value='" + gallery + "']"))
+                                .size()
+                        == 1);
+                new Select(browser.findElement(By.id("gallery-select"))).selectByValue(gallery);
                 wait.until(b ->
                         b.findElements(By.cssSelector("#subjects tr.subject")).size() == 2);
                 // the reported double listing: a tab click while another reload was in flight appended the rows
