@@ -34,6 +34,30 @@ public final class TopicFollower implements AutoCloseable {
         void accept(ConsumerRecords<String, byte[]> records) throws Exception;
     }
 
+    /** As {@link Handler}, for {@link #replay}: with what was already in the topic when following started. */
+    @FunctionalInterface
+    public interface ReplayHandler {
+        void accept(ConsumerRecords<String, byte[]> records, Replay replay) throws Exception;
+    }
+
+    /**
+     * Where each partition ended when following started (for a read-committed reader: its last stable offset), and
+     * whether this follower has read that far in every partition. A record below its partition's end is a replayed one;
+     * one at or past it was written after the start. Read after each poll from the consumer's positions, not from the
+     * last record's offset: a transactional topic ends with a commit marker that no record carries.
+     */
+    public record Replay(Map<Integer, Long> endAtStart, boolean caughtUp) {
+        public Replay {
+            endAtStart = Map.copyOf(endAtStart);
+        }
+
+        /** Whether {@code r} was already in the topic when following started. */
+        public boolean replayed(org.apache.kafka.clients.consumer.ConsumerRecord<?, ?> r) {
+            Long end = endAtStart.get(r.partition());
+            return end != null && r.offset() < end;
+        }
+    }
+
     private final String topic;
     private final KafkaConsumer<String, byte[]> consumer;
     private final Duration pollTimeout;
@@ -42,6 +66,11 @@ public final class TopicFollower implements AutoCloseable {
     private final AutoCloseable meters;
     private volatile boolean running = true;
     private volatile Exception failure;
+    /** For {@link #replay}: each partition's end at the start, and the handler told about it; null otherwise. */
+    private Map<Integer, Long> endAtStart;
+
+    private ReplayHandler replayHandler;
+    private volatile boolean caughtUp;
 
     private TopicFollower(
             KafkaConsumer<String, byte[]> consumer,
@@ -91,6 +120,32 @@ public final class TopicFollower implements AutoCloseable {
     }
 
     /**
+     * Starts reading {@code topic} from its beginning and tells the handler, with each poll, which records were already
+     * there when following started (a window rebuilt at start, then live listeners) and whether it has read that far.
+     */
+    public static TopicFollower replay(
+            KafkaConnection kafka, String topic, String threadName, Duration pollTimeout, ReplayHandler handler) {
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaClients.consumer(kafka, null));
+        Map<Integer, Long> end = new java.util.HashMap<>();
+        try {
+            List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            consumer.endOffsets(parts, Duration.ofSeconds(30)).forEach((tp, e) -> end.put(tp.partition(), e));
+            parts.forEach(consumer::position);
+        } catch (RuntimeException e) {
+            consumer.close(Duration.ofSeconds(2));
+            throw new IllegalStateException("cannot follow topic " + topic + " at " + kafka + ": " + e.getMessage(), e);
+        }
+        TopicFollower f = new TopicFollower(consumer, topic, threadName, pollTimeout, records -> {});
+        f.endAtStart = Map.copyOf(end); // set before the thread starts, which publishes them to it
+        f.replayHandler = handler;
+        return started(f);
+    }
+
+    /**
      * Starts reading {@code topic} as a member of consumer group {@code groupId} instead: the broker shares the
      * topic's partitions among the members, and {@code listener} hears which ones this member holds. Nothing is
      * committed. Closing leaves the group (the listener hears the partitions go).
@@ -120,7 +175,15 @@ public final class TopicFollower implements AutoCloseable {
     private void run() {
         try {
             while (running) {
-                handler.accept(consumer.poll(pollTimeout));
+                ConsumerRecords<String, byte[]> records = consumer.poll(pollTimeout);
+                if (replayHandler == null) {
+                    handler.accept(records);
+                } else {
+                    if (!caughtUp) {
+                        caughtUp = reachedStartEnd();
+                    }
+                    replayHandler.accept(records, new Replay(endAtStart, caughtUp));
+                }
             }
         } catch (WakeupException e) {
             // closing
@@ -138,6 +201,21 @@ public final class TopicFollower implements AutoCloseable {
     /** What stopped the follower, or null while it runs (or after a plain close). */
     public Exception failure() {
         return failure;
+    }
+
+    /** For {@link #replay}: every partition read up to where it ended at the start (false for other followers). */
+    public boolean caughtUp() {
+        return caughtUp;
+    }
+
+    private boolean reachedStartEnd() {
+        for (TopicPartition tp : consumer.assignment()) {
+            Long end = endAtStart.get(tp.partition());
+            if (end != null && consumer.position(tp) < end) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public boolean isAlive() {

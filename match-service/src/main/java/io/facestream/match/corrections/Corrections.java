@@ -42,38 +42,13 @@ public final class Corrections implements AutoCloseable {
     private final Map<String, Rejection> rejected = new HashMap<>(); // match id -> rejected score
     private final Map<String, List<Negative>> bySubject = new HashMap<>(); // gallery/subject/model -> negatives
     private TopicFollower follower;
-    /** partition -> end offset when following started; caught up once every one was read (follower thread) */
-    private final Map<Integer, Long> startEnd = new HashMap<>();
-
     private final java.util.concurrent.CountDownLatch caughtUp = new java.util.concurrent.CountDownLatch(1);
 
     /** Follows {@code facestream.feedback} from its beginning. */
     public static Corrections follow(KafkaConnection kafka) {
         Corrections c = new Corrections();
-        try (org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]> probe =
-                new org.apache.kafka.clients.consumer.KafkaConsumer<>(
-                        io.facestream.core.kafka.KafkaClients.consumer(kafka, null))) {
-            List<org.apache.kafka.common.TopicPartition> parts =
-                    probe.partitionsFor(TopicCatalog.FEEDBACK, Duration.ofSeconds(30)).stream()
-                            .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition()))
-                            .toList();
-            probe.beginningOffsets(parts, Duration.ofSeconds(30)).forEach((tp, begin) -> {
-                long end = probe.endOffsets(List.of(tp), Duration.ofSeconds(30)).get(tp);
-                if (end > begin) {
-                    c.startEnd.put(tp.partition(), end);
-                }
-            });
-        }
-        if (c.startEnd.isEmpty()) {
-            c.caughtUp.countDown();
-        }
-        c.follower = TopicFollower.start(
-                kafka,
-                TopicCatalog.FEEDBACK,
-                TopicFollower.Start.BEGINNING,
-                "feedback-corrections",
-                Duration.ofMillis(500),
-                c::accept);
+        c.follower = TopicFollower.replay(
+                kafka, TopicCatalog.FEEDBACK, "feedback-corrections", Duration.ofMillis(500), c::accept);
         return c;
     }
 
@@ -82,15 +57,8 @@ public final class Corrections implements AutoCloseable {
         return new Corrections();
     }
 
-    private void accept(ConsumerRecords<String, byte[]> records) {
+    private void accept(ConsumerRecords<String, byte[]> records, TopicFollower.Replay replay) {
         for (ConsumerRecord<String, byte[]> r : records) {
-            Long end = startEnd.get(r.partition());
-            if (end != null && r.offset() >= end - 1) {
-                startEnd.remove(r.partition());
-                if (startEnd.isEmpty()) {
-                    caughtUp.countDown();
-                }
-            }
             if (r.key() == null || SegmentRoll.KEY.equals(r.key())) {
                 continue;
             }
@@ -104,6 +72,9 @@ public final class Corrections implements AutoCloseable {
                 LOG.warn(
                         "unreadable feedback {}-{}@{}: not used as a correction", r.topic(), r.partition(), r.offset());
             }
+        }
+        if (replay.caughtUp()) {
+            caughtUp.countDown();
         }
     }
 

@@ -174,16 +174,12 @@ public final class MatchService implements AutoCloseable {
                     (g, s) -> deletedSubject(replica, g, s),
                     unknownRetention,
                     Clock.systemUTC()));
-            feed.listen(reid::offer);
+            feed.listenAll(reid::offer); // past tracks are seen elsewhere too
         }
         if (config.getBoolean("api.crops.prefetch")) {
             // live decisions only (the review shows all their best faces): the replay of the topic at start would
             // queue a read for each of the newest 10,000 decisions' faces, most of which nobody looks at again
-            feed.listen(m -> {
-                if (feed.caughtUp()) {
-                    m.bestFaces().forEach(faceCrops::prefetch);
-                }
-            });
+            feed.listen(m -> m.bestFaces().forEach(faceCrops::prefetch));
         }
         Producer<String, byte[]> feedback =
                 own(new KafkaProducer<>(KafkaClients.producer(kafka, "facestream-match-feedback")));

@@ -48,7 +48,11 @@ public final class MatchFeed implements AutoCloseable {
     /** best_faces references of the matches in the window, with how many matches name each. */
     private final Map<String, Integer> bestFaces = new java.util.HashMap<>();
 
+    /** Hear every decision, replayed ones included. */
     private final List<Consumer<Match>> listeners = new CopyOnWriteArrayList<>();
+    /** Hear the decisions written after the feed started only. */
+    private final List<Consumer<Match>> liveListeners = new CopyOnWriteArrayList<>();
+
     private volatile boolean caughtUp;
     private long unreadable;
     private final long unknownRetentionUs;
@@ -82,17 +86,12 @@ public final class MatchFeed implements AutoCloseable {
     }
 
     public MatchFeed start() {
-        follower = TopicFollower.start(
-                kafka,
-                TopicCatalog.MATCHES,
-                TopicFollower.Start.BEGINNING,
-                "match-feed",
-                Duration.ofMillis(200),
-                this::accept);
+        follower =
+                TopicFollower.replay(kafka, TopicCatalog.MATCHES, "match-feed", Duration.ofMillis(200), this::accept);
         return this;
     }
 
-    private void accept(ConsumerRecords<String, byte[]> records) {
+    private void accept(ConsumerRecords<String, byte[]> records, TopicFollower.Replay replay) {
         for (ConsumerRecord<String, byte[]> r : records) {
             Match m;
             try {
@@ -110,15 +109,14 @@ public final class MatchFeed implements AutoCloseable {
                 continue;
             }
             if (m != null) {
-                add(m);
+                add(m, !replay.replayed(r));
             }
         }
-        if (records.isEmpty()) {
-            caughtUp = true;
-        }
+        caughtUp = replay.caughtUp();
     }
 
-    private void add(Match received) {
+    /** @param live written after this feed started (a replayed decision is not news to a live stream) */
+    private void add(Match received, boolean live) {
         Match m;
         synchronized (this) {
             m = namesErased(received) ? received.withoutBestFace() : received;
@@ -152,7 +150,7 @@ public final class MatchFeed implements AutoCloseable {
                             Math.max(c == null ? 0 : c.lastTsUs(), m.endTsUs()),
                             m.matchId()));
         }
-        for (Consumer<Match> l : listeners) {
+        for (Consumer<Match> l : live ? liveAndAll() : listeners) {
             try {
                 l.accept(m);
             } catch (RuntimeException e) {
@@ -295,13 +293,30 @@ public final class MatchFeed implements AutoCloseable {
         return s;
     }
 
+    /** Whether the feed has read every decision that was in the topic when it started. */
     public boolean caughtUp() {
         return caughtUp;
     }
 
+    /**
+     * Hears each decision written after this feed started (live streams: a client that connects during the replay of
+     * the topic is not sent thousands of old decisions as news).
+     */
     public Runnable listen(Consumer<Match> listener) {
+        liveListeners.add(listener);
+        return () -> liveListeners.remove(listener);
+    }
+
+    /** Hears every decision, those replayed from the topic at start too (state rebuilt from history). */
+    public Runnable listenAll(Consumer<Match> listener) {
         listeners.add(listener);
         return () -> listeners.remove(listener);
+    }
+
+    private List<Consumer<Match>> liveAndAll() {
+        List<Consumer<Match>> all = new ArrayList<>(listeners);
+        all.addAll(liveListeners);
+        return all;
     }
 
     @Override
