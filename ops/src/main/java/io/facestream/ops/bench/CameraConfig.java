@@ -41,6 +41,22 @@ public record CameraConfig(String name, Map<String, Object> overrides) {
                             384,
                             "face.blazeface.tile-overlap",
                             0.25)),
+            // the tiled full-range model only where the picture moved or faces were (the whole frame every 10th)
+            new CameraConfig(
+                    "blazeface-full-tiled-motion-tracks",
+                    Map.of(
+                            "face.detector",
+                            "blazeface-full",
+                            "face.blazeface.min-score",
+                            0.6,
+                            "face.blazeface.tile",
+                            384,
+                            "face.blazeface.tile-overlap",
+                            0.25,
+                            "face.gating.mode",
+                            "motion+tracks",
+                            "face.gating.full-every",
+                            10)),
             // MTCNN's execution A/B: the original path (fresh heap arrays, copied by ONNX Runtime on every call) ...
             new CameraConfig("mtcnn-heap", Map.of("face.detector", "mtcnn", "face.mtcnn.reuse-buffers", false)),
             // ... and the pyramid built level from level instead of from the full frame
