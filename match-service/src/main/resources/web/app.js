@@ -303,17 +303,31 @@ function addMatch(m) {
   while (rows.children.length > 200) rows.lastChild.remove();
 }
 
+// The stream is opened before the recent decisions are read, and what it sends meanwhile waits until they are drawn:
+// a decision made between the two reads is in one of them (a row for the same decision replaces its twin).
 async function startLive() {
   if (live) live.close();
   const t = ticket('live');
+  const early = [];
+  let drawn = false;
+  const stream = new EventSource('/api/live');
+  live = stream;
+  stream.addEventListener('match', (e) => {
+    const m = JSON.parse(e.data);
+    if (drawn) addMatch(m); else early.push(m);
+  });
+  stream.onerror = () => { $('live-state').textContent = '(reconnecting)'; };
+  await new Promise((resolve) => {
+    stream.onopen = () => { $('live-state').textContent = '(connected)'; resolve(); };
+    setTimeout(resolve, 5000); // a stream that cannot open (reconnecting) does not hold the table back
+  });
+  stream.onopen = () => { $('live-state').textContent = '(connected)'; };
   const recent = await api('/api/matches?limit=50');
-  if (stale('live', t)) return;
+  if (stale('live', t)) { stream.close(); return; }
   $('matches').textContent = '';
   recent.matches.slice().reverse().forEach(addMatch);
-  live = new EventSource('/api/live');
-  live.addEventListener('match', (e) => addMatch(JSON.parse(e.data)));
-  live.onopen = () => { $('live-state').textContent = '(connected)'; };
-  live.onerror = () => { $('live-state').textContent = '(reconnecting)'; };
+  early.forEach(addMatch);
+  drawn = true;
 }
 
 // keyboard: j/k move the selection in the shown table of decisions, c confirms, r rejects

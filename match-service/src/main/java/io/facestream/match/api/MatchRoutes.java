@@ -280,9 +280,10 @@ public final class MatchRoutes {
                     .putHeader("Content-Type", "text/event-stream")
                     .putHeader("Cache-Control", "no-cache")
                     .putHeader("X-Accel-Buffering", "no");
-            res.write(": facestream live matches\n\n");
             AtomicLong sent = new AtomicLong();
             long opened = System.nanoTime();
+            // listening before the first byte goes out: a client that reads /api/matches once the stream is open
+            // misses no decision made in between
             Runnable stop = feed.listen(m -> {
                 if (filter.matches(m)) {
                     ctx.vertx().runOnContext(v -> {
@@ -293,6 +294,7 @@ public final class MatchRoutes {
                     });
                 }
             });
+            res.write(": facestream live matches\n\n");
             long ping = ctx.vertx().setPeriodic(15_000, id -> {
                 if (!res.closed() && !res.ended()) {
                     res.write(": ping\n\n");

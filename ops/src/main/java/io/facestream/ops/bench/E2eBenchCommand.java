@@ -102,6 +102,15 @@ public final class E2eBenchCommand implements Callable<Integer> {
     List<String> gatings;
 
     @Option(
+            names = "--detector",
+            defaultValue = "mtcnn",
+            paramLabel = "CONFIG",
+            description = "The detector configuration, as a row of bench cameras: a preset (mtcnn, "
+                    + "blazeface-full-tiled, ...) or DETECTOR[+KEY=VALUE...]; --gating sets the gating mode "
+                    + "(default ${DEFAULT-VALUE})")
+    String detector;
+
+    @Option(
             names = "--detect-threads",
             defaultValue = "0",
             description = "embed.service.detect-threads (0 = one per core; default ${DEFAULT-VALUE})")
@@ -167,14 +176,15 @@ public final class E2eBenchCommand implements Callable<Integer> {
         flags.put("match.provisional.min-faces", 1);
         flags.put("match.track.close-after", Math.max(1, Math.round(500 / fps)) + "ms");
         flags.put("match.track.reorder-window", "1ms");
-        FacestreamConfig config = options.load(flags);
+        CameraConfig detection = CameraConfig.parse(detector);
+        FacestreamConfig config = options.load(flags).with(detection.overrides());
         FacestreamPaths paths = FacestreamPaths.of(config);
         System.err.println("bench e2e: preparing the " + clipFrames + "-frame clip in " + paths.cache("bench"));
         PipelineFootage clip = PipelineFootage.cached(paths.cache(), clipFrames, paths.sharedOrNull());
         ModelManifest embedder = ModelZoo.resolve(
                         ModelZoo.store(config), FaceSettings.from(config).embedder())
                 .manifest();
-        ModelZoo.ensure(ModelZoo.store(config), "mtcnn");
+        ModelZoo.ensure(ModelZoo.store(config), config.getString("face.detector"));
         ModelVersion model = new ModelVersion(embedder.name(), embedder.version());
         String watchlist = config.getString("match.gallery");
 
@@ -255,7 +265,8 @@ public final class E2eBenchCommand implements Callable<Integer> {
                         "frames",
                         "the rendered corridor clip (" + clip.frames().size() + " frames 640x480, "
                                 + Math.round(clip.facesPerFrame() * 10) / 10.0
-                                + " faces a frame), each camera from its own point; MTCNN + " + model + " on "
+                                + " faces a frame), each camera from its own point; " + detection.describe() + " + "
+                                + model + " on "
                                 + config.getString("face.device"))
                 .note("gallery", gallery + " random unit vectors + the clip's people, one template each")
                 .note("detect threads", detectThreads == 0 ? "one per core" : Integer.toString(detectThreads))
