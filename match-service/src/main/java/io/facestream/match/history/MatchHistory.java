@@ -15,10 +15,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiPredicate;
@@ -66,7 +64,9 @@ public final class MatchHistory implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
     private final Producer<byte[], byte[]> deadLetters;
     private final AutoCloseable consumerMeters;
-    private final BiPredicate<String, String> deletedBefore;
+    /** Subjects and galleries erased while this history ran, and subjects deleted before. */
+    private final io.facestream.match.erasure.ErasedSubjects erased;
+
     private final Clock clock;
     private final DecisionCheck check = new DecisionCheck();
     private final Thread thread;
@@ -74,8 +74,6 @@ public final class MatchHistory implements AutoCloseable {
     private final Counter stored = Metrics.registry().counter("facestream.match.history.decisions");
     private final AtomicLong recordsRead = new AtomicLong();
     private final Map<Integer, Long> resumedAt;
-    /** Subjects ({@code gallery/subject}) and galleries ({@code gallery/}) erased while this history ran. */
-    private final Set<String> erased = new HashSet<>();
 
     // guarded by lock
     private final Map<Integer, Long> applied = new TreeMap<>();
@@ -89,7 +87,7 @@ public final class MatchHistory implements AutoCloseable {
     private MatchHistory(
             HistorySettings settings, KafkaConnection kafka, BiPredicate<String, String> deletedBefore, Clock clock) {
         this.settings = settings;
-        this.deletedBefore = deletedBefore;
+        this.erased = new io.facestream.match.erasure.ErasedSubjects(deletedBefore);
         this.clock = clock;
         this.index = new HistoryIndex(settings.dir());
         KafkaConsumer<String, byte[]> c = null;
@@ -284,16 +282,7 @@ public final class MatchHistory implements AutoCloseable {
     }
 
     private boolean namesErased(Match m) {
-        String g = m.gallery() == null ? "" : m.gallery();
-        if (erased.contains(g + "/")) {
-            return true;
-        }
-        for (Match.Candidate c : m.candidates()) {
-            if (erased.contains(g + "/" + c.subjectId()) || deletedBefore.test(g, c.subjectId())) {
-                return true;
-            }
-        }
-        return false;
+        return erased.names(m);
     }
 
     private void sweep() throws IOException {
@@ -334,7 +323,7 @@ public final class MatchHistory implements AutoCloseable {
      */
     public int erase(String gallery, String subjectId) {
         synchronized (lock) {
-            erased.add(gallery + "/" + (subjectId == null ? "" : subjectId));
+            erased.erase(gallery, subjectId);
             try {
                 int n = index.erase(gallery, subjectId);
                 commit();

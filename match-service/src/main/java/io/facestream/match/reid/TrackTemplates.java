@@ -61,11 +61,10 @@ public final class TrackTemplates implements AutoCloseable {
 
     private final Settings settings;
     private final Function<String, Optional<FaceObservation>> faces;
-    private final BiPredicate<String, String> deletedSubject;
     private final Duration unknownRetention;
     private final Clock clock;
     private final Deque<Entry> entries = new ArrayDeque<>(); // newest first (by arrival)
-    private final java.util.Set<String> erased = new java.util.HashSet<>(); // gallery/subject erased while running
+    private final io.facestream.match.erasure.ErasedSubjects erased; // erased while running, or deleted before
     private final ExecutorService builder;
     private final AtomicLong unreadable = new AtomicLong();
 
@@ -81,7 +80,7 @@ public final class TrackTemplates implements AutoCloseable {
             Clock clock) {
         this.settings = settings;
         this.faces = faces;
-        this.deletedSubject = deletedSubject;
+        this.erased = new io.facestream.match.erasure.ErasedSubjects(deletedSubject);
         this.unknownRetention = unknownRetention;
         this.clock = clock;
         // one thread, bounded: a burst of closing tracks faster than their faces can be read drops the oldest
@@ -207,21 +206,17 @@ public final class TrackTemplates implements AutoCloseable {
         return unreadable.get();
     }
 
-    /** Erasure: every track whose decision names the subject leaves the gallery, and is not added again. */
+    /**
+     * Erasure: every track whose decision names the subject ({@code subject} null: any subject of the gallery) leaves,
+     * and is not added again.
+     */
     public synchronized void erase(String gallery, String subject) {
-        erased.add(gallery + "/" + subject);
+        erased.erase(gallery, subject);
         entries.removeIf(e -> namesErased(e.decision()));
     }
 
-    private synchronized boolean namesErased(Match m) {
-        String g = m.gallery() == null ? "" : m.gallery();
-        for (Match.Candidate c : m.candidates()) {
-            if (c.subjectId() != null
-                    && (erased.contains(g + "/" + c.subjectId()) || deletedSubject.test(g, c.subjectId()))) {
-                return true;
-            }
-        }
-        return false;
+    private boolean namesErased(Match m) {
+        return erased.names(m);
     }
 
     private boolean expired(Match m, long nowUs) {

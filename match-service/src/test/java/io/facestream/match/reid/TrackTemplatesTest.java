@@ -154,6 +154,10 @@ class TrackTemplatesTest {
             assertEquals(1, t.size(), "and not taken in again");
             t.erase("other-gallery", "bob");
             assertEquals(1, t.size(), "erasure is per gallery");
+            t.erase("watch", null);
+            assertEquals(0, t.size(), "a deleted gallery takes every track naming one of its subjects");
+            t.add(decision("yard", "4", Match.Decision.HIT, "carol", face("faces/0/4", 0, 3, "mobilefacenet"), T0));
+            assertEquals(0, t.size(), "and none is taken in again");
         }
     }
 

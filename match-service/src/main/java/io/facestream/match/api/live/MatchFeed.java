@@ -58,10 +58,8 @@ public final class MatchFeed implements AutoCloseable {
     private final long unknownRetentionUs;
     private final Clock clock;
     private long unknownCropsDropped;
-    /** Subjects deleted while this feed ran ({@code gallery/subject}), and deleted galleries ({@code gallery/}). */
-    private final java.util.Set<String> erased = new java.util.HashSet<>();
-    /** Whether a candidate's subject was deleted before this feed started (the gallery knows it, the subject is gone). */
-    private java.util.function.BiPredicate<String, String> deletedBefore = (g, s) -> false;
+    /** Subjects and galleries whose face data is gone. */
+    private io.facestream.match.erasure.ErasedSubjects erased = io.facestream.match.erasure.ErasedSubjects.none();
 
     /** With the built-in {@code privacy.unknown-retention} of 24 hours. */
     public MatchFeed(KafkaConnection kafka, int capacity) {
@@ -81,7 +79,7 @@ public final class MatchFeed implements AutoCloseable {
      * the match service asks its gallery replica (the gallery exists, the subject is not enrolled).
      */
     public MatchFeed withDeletedSubjects(java.util.function.BiPredicate<String, String> deleted) {
-        this.deletedBefore = deleted;
+        this.erased = new io.facestream.match.erasure.ErasedSubjects(deleted);
         return this;
     }
 
@@ -202,7 +200,7 @@ public final class MatchFeed implements AutoCloseable {
      * @return how many decisions in the window lost their face data
      */
     public synchronized int erase(String gallery, String subjectId) {
-        erased.add(gallery + "/" + (subjectId == null ? "" : subjectId));
+        erased.erase(gallery, subjectId);
         int stripped = 0;
         List<Match> kept = new ArrayList<>(recent.size());
         for (Match m : recent) {
@@ -220,17 +218,7 @@ public final class MatchFeed implements AutoCloseable {
     }
 
     private boolean namesErased(Match m) {
-        String g = m.gallery() == null ? "" : m.gallery();
-        if (erased.contains(g + "/")) {
-            return true;
-        }
-        for (Match.Candidate c : m.candidates()) {
-            if (c.subjectId() != null
-                    && (erased.contains(g + "/" + c.subjectId()) || deletedBefore.test(g, c.subjectId()))) {
-                return true;
-            }
-        }
-        return false;
+        return erased.names(m);
     }
 
     private void forget(Match m) {
