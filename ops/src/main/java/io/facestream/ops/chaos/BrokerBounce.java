@@ -5,10 +5,10 @@ import java.util.Random;
 
 /**
  * The broker stopped and started again at once during the services' transactions: a clean stop (SIGTERM, the broker
- * shuts down in order) on even runs, SIGKILL on odd ones (its log is recovered at start). Open transactions either
+ * shuts down in order) or SIGKILL (its log is recovered at start), as {@link BrokerStop} says. Open transactions either
  * commit or abort as a whole; the services retry and go on.
  */
-record BrokerBounce() implements Fault {
+record BrokerBounce(BrokerStop stop) implements Fault {
     static final String NAME = "broker-bounce";
 
     @Override
@@ -18,7 +18,7 @@ record BrokerBounce() implements Fault {
 
     @Override
     public Outcome inject(Rig rig, Random random, int run) throws InterruptedException {
-        boolean clean = run % 2 == 0;
+        boolean clean = stop.clean(run);
         long at = System.currentTimeMillis();
         if (clean) {
             rig.broker.stop(Duration.ofSeconds(60));

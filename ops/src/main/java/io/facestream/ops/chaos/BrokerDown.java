@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * The broker away for a while (SIGKILL on odd runs, a clean stop on even ones): every service's readiness
+ * The broker away for a while (SIGKILL or a clean stop, as {@link BrokerStop} says): every service's readiness
  * ({@code GET /health/ready}) must turn false while it is away, and processing must resume within 60 s of its return.
  */
-record BrokerDown(Duration down) implements Fault {
+record BrokerDown(Duration down, BrokerStop stop) implements Fault {
     static final String NAME = "broker-down";
     /** The longest a service may take to process again after the broker is back. */
     static final Duration RESUME_LIMIT = Duration.ofSeconds(60);
@@ -21,7 +21,7 @@ record BrokerDown(Duration down) implements Fault {
 
     @Override
     public Outcome inject(Rig rig, Random random, int run) throws InterruptedException {
-        boolean clean = run % 2 == 0;
+        boolean clean = stop.clean(run);
         long at = System.currentTimeMillis();
         if (clean) {
             rig.broker.stop(Duration.ofSeconds(60));

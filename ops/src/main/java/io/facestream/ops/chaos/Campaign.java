@@ -33,12 +33,14 @@ public final class Campaign {
             Duration brokerDown,
             Duration sessionTimeout,
             Duration drainTimeout,
-            Path dir) {
+            Path dir,
+            BrokerStop brokerStop) {
         public Settings {
             if (runs < 1) {
                 throw new IllegalArgumentException("--kills must be at least 1, got " + runs);
             }
-            faults.forEach(f -> Fault.named(f, brokerDown)); // unknown names fail here, before anything starts
+            faults.forEach(
+                    f -> Fault.named(f, brokerDown, brokerStop)); // unknown names fail here, before anything starts
         }
     }
 
@@ -77,7 +79,7 @@ public final class Campaign {
             rig.start();
             try (Ledger ledger = new Ledger(rig.bootstrap())) {
                 for (String name : settings.faults()) {
-                    Fault fault = Fault.named(name, settings.brokerDown());
+                    Fault fault = Fault.named(name, settings.brokerDown(), settings.brokerStop());
                     for (int i = 1; i <= settings.runs(); i++) {
                         Run r = runOnce(rig, ledger, fault, i, random);
                         runs.add(r);

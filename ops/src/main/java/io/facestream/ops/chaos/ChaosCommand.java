@@ -63,6 +63,14 @@ public final class ChaosCommand implements Callable<Integer> {
     String drainTimeout = "120s";
 
     @Option(
+            names = "--broker-stop",
+            paramLabel = "MODE",
+            description =
+                    "how broker-bounce and broker-down stop the broker: alternate (SIGKILL on odd runs, SIGTERM on "
+                            + "even ones), clean (SIGTERM) or kill (SIGKILL) (default: alternate)")
+    String brokerStop = "alternate";
+
+    @Option(
             names = "--work",
             paramLabel = "DIR",
             description = "work directory: broker data, service state, logs (default: a new "
@@ -78,8 +86,9 @@ public final class ChaosCommand implements Callable<Integer> {
         Duration down = duration(brokerDown, "--broker-down");
         Duration session = duration(sessionTimeout, "--session-timeout");
         Duration drain = duration(drainTimeout, "--drain-timeout");
+        BrokerStop stop = BrokerStop.parse(brokerStop);
         new Campaign.Settings(
-                faults, kills, s, down, session, drain, Path.of(".")); // bad options fail before anything is made
+                faults, kills, s, down, session, drain, Path.of("."), stop); // bad options fail before anything is made
         Path dir = work;
         if (dir == null) {
             dir = Files.createTempDirectory("facestream-chaos-");
@@ -87,9 +96,10 @@ public final class ChaosCommand implements Callable<Integer> {
             Files.createDirectories(dir);
         }
         Campaign.Settings settings =
-                new Campaign.Settings(faults, kills, s, down, session, drain, dir.toAbsolutePath());
+                new Campaign.Settings(faults, kills, s, down, session, drain, dir.toAbsolutePath(), stop);
         String command = "facestream chaos --kills " + kills + " --faults " + String.join(",", faults) + " --seed " + s
-                + " --broker-down " + brokerDown + " --session-timeout " + sessionTimeout;
+                + " --broker-down " + brokerDown + " --session-timeout " + sessionTimeout + " --broker-stop "
+                + stop.name().toLowerCase(java.util.Locale.ROOT);
         List<Campaign.Run> runs = new Campaign(settings, line -> {
                     System.out.println(line);
                     System.out.flush();

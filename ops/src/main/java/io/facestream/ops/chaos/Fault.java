@@ -30,12 +30,12 @@ sealed interface Fault permits EmbedKill, MatchKill, BrokerBounce, BrokerDown, E
      */
     record Outcome(String what, long faultAtMs, long recoverFromMs, String problem) {}
 
-    static Fault named(String name, Duration brokerDown) {
+    static Fault named(String name, Duration brokerDown, BrokerStop brokerStop) {
         return switch (name) {
             case EmbedKill.NAME -> new EmbedKill();
             case MatchKill.NAME -> new MatchKill();
-            case BrokerBounce.NAME -> new BrokerBounce();
-            case BrokerDown.NAME -> new BrokerDown(brokerDown);
+            case BrokerBounce.NAME -> new BrokerBounce(brokerStop);
+            case BrokerDown.NAME -> new BrokerDown(brokerDown, brokerStop);
             case EmbedPause.NAME -> new EmbedPause();
             case DiskFull.NAME -> new DiskFull();
             default ->

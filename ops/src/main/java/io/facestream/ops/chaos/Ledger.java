@@ -39,6 +39,12 @@ final class Ledger implements AutoCloseable {
     private final Map<Key, Long> faceArrivals = new HashMap<>();
 
     private final Map<String, Long> finalArrivals = new HashMap<>();
+    /**
+     * The frame records (partition, offset) each observation was embedded from: one for an observation committed twice
+     * means the pipeline committed a frame's faces twice; two means the frame itself was on facestream.frames twice.
+     */
+    private final Map<Key, Set<Long>> sourceFrames = new HashMap<>();
+
     private volatile Throwable failure;
 
     /** Frames per camera on facestream.frames (only when counted): records and the highest seq. */
@@ -110,6 +116,9 @@ final class Ledger implements AutoCloseable {
                                 facesPerCamera.merge(camera, 1, Integer::sum);
                             }
                             faceArrivals.putIfAbsent(k, now);
+                            sourceFrames
+                                    .computeIfAbsent(k, x -> new java.util.HashSet<>())
+                                    .add(((long) o.getFramePartition() << 48) | o.getFrameOffset());
                         }
                     } else {
                         Match m = matches.deserialize(r.topic(), r.value());
@@ -159,6 +168,12 @@ final class Ledger implements AutoCloseable {
         return out;
     }
 
+    /** How many distinct frame records the committed records of observation {@code k} were embedded from. */
+    synchronized int frameRecords(Key k) {
+        Set<Long> s = sourceFrames.get(k);
+        return s == null ? 0 : s.size();
+    }
+
     /** Distinct observations of these cameras committed so far. */
     synchronized int faceCount(Set<String> cameras) {
         int n = 0;
@@ -196,7 +211,8 @@ final class Ledger implements AutoCloseable {
             lost += n == 0 ? 1 : 0;
             duplicated += Math.max(0, n - 1);
             if (n != 1 && examples.size() < 8) {
-                examples.add(k.camera() + "/" + k.seq() + "/" + k.face() + " x" + n);
+                examples.add(k.camera() + "/" + k.seq() + "/" + k.face() + " x" + n
+                        + (n > 1 ? " (from " + frameRecords(k) + " frame record(s))" : ""));
             }
         }
         for (Map.Entry<Key, Integer> e : faces.entrySet()) {
