@@ -19,6 +19,22 @@ public record CameraConfig(String name, Map<String, Object> overrides) {
     public static final CameraConfig REFERENCE =
             new CameraConfig("mtcnn", Map.of("face.detector", "mtcnn", "face.gating.mode", "off"));
 
+    /**
+     * MediaPipe's full-range model also on overlapping 384 px tiles, so a 1080p frame is seen at 2× instead of 10×
+     * shrink; score threshold 0.6, not the short-range models' 0.75: measured, it finds many more of the small faces.
+     */
+    private static final CameraConfig BLAZEFACE_FULL_TILED = new CameraConfig(
+            "blazeface-full-tiled",
+            Map.of(
+                    "face.detector",
+                    "blazeface-full",
+                    "face.blazeface.min-score",
+                    0.6,
+                    "face.blazeface.tile",
+                    384,
+                    "face.blazeface.tile-overlap",
+                    0.25));
+
     /** The named configurations, in their default row order. */
     public static final List<CameraConfig> PRESETS = List.of(
             REFERENCE,
@@ -28,35 +44,10 @@ public record CameraConfig(String name, Map<String, Object> overrides) {
             // MediaPipe's full-range model (192×192 input, made for small faces) on the letterboxed frame ...
             new CameraConfig(
                     "blazeface-full", Map.of("face.detector", "blazeface-full", "face.blazeface.min-score", 0.6)),
-            // ... and also on overlapping 384 px tiles, so a 1080p frame is seen at 2× instead of 10× shrink; score
-            // threshold 0.6, not the short-range models' 0.75: measured, it finds many more of the small faces
-            new CameraConfig(
-                    "blazeface-full-tiled",
-                    Map.of(
-                            "face.detector",
-                            "blazeface-full",
-                            "face.blazeface.min-score",
-                            0.6,
-                            "face.blazeface.tile",
-                            384,
-                            "face.blazeface.tile-overlap",
-                            0.25)),
+            // ... and also on tiles
+            BLAZEFACE_FULL_TILED,
             // the tiled full-range model only where the picture moved or faces were (the whole frame every 10th)
-            new CameraConfig(
-                    "blazeface-full-tiled-motion-tracks",
-                    Map.of(
-                            "face.detector",
-                            "blazeface-full",
-                            "face.blazeface.min-score",
-                            0.6,
-                            "face.blazeface.tile",
-                            384,
-                            "face.blazeface.tile-overlap",
-                            0.25,
-                            "face.gating.mode",
-                            "motion+tracks",
-                            "face.gating.full-every",
-                            10)),
+            BLAZEFACE_FULL_TILED.gated("blazeface-full-tiled-motion-tracks", "motion+tracks", 10),
             // MTCNN's execution A/B: the original path (fresh heap arrays, copied by ONNX Runtime on every call) ...
             new CameraConfig("mtcnn-heap", Map.of("face.detector", "mtcnn", "face.mtcnn.reuse-buffers", false)),
             // ... and the pyramid built level from level instead of from the full frame
@@ -78,13 +69,19 @@ public record CameraConfig(String name, Map<String, Object> overrides) {
         if (minFace > 0) {
             o.put("face.mtcnn.min-face-size", minFace);
         }
-        o.put("face.gating.mode", mode);
-        o.put("face.gating.full-every", fullEvery);
-        return new CameraConfig(name, o);
+        return new CameraConfig(name, o).gated(name, mode, fullEvery);
     }
 
     public CameraConfig {
         overrides = Map.copyOf(overrides);
+    }
+
+    /** This configuration gated by {@code mode}, the whole frame every {@code fullEvery} frames, named {@code name}. */
+    private CameraConfig gated(String name, String mode, int fullEvery) {
+        Map<String, Object> o = new LinkedHashMap<>(overrides);
+        o.put("face.gating.mode", mode);
+        o.put("face.gating.full-every", fullEvery);
+        return new CameraConfig(name, o);
     }
 
     /** A preset name, or {@code DETECTOR[+KEY=VALUE...]} with a model-store detector name. */
