@@ -62,10 +62,18 @@ public final class EmbedCommand implements Runnable {
         String address = BrokerAddress.of(config);
         EmbedService service = EmbedService.start(config, address);
         BrokerProbe broker = BrokerProbe.start(config, KafkaConnection.fromConfig(config, address));
-        HealthRegistry health = new HealthRegistry().register("broker", broker).register("embed", service::health);
+        io.facestream.core.health.OpenTransactions transactions = io.facestream.core.health.OpenTransactions.start(
+                config,
+                KafkaConnection.fromConfig(config, address),
+                java.util.List.of(io.facestream.core.topics.TopicCatalog.FRAMES));
+        HealthRegistry health = new HealthRegistry()
+                .register("broker", broker)
+                .register("transactions", transactions)
+                .register("embed", service::health);
         ServiceRunner.run(
                 config,
                 () -> {
+                    transactions.close();
                     broker.close();
                     service.close();
                 },

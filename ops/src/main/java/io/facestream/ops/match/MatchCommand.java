@@ -30,11 +30,19 @@ public final class MatchCommand implements Runnable {
         String address = BrokerAddress.of(config);
         MatchService service = MatchService.start(config, address);
         BrokerProbe broker = BrokerProbe.start(config, KafkaConnection.fromConfig(config, address));
-        HealthRegistry health = new HealthRegistry().register("broker", broker);
+        io.facestream.core.health.OpenTransactions transactions = io.facestream.core.health.OpenTransactions.start(
+                config,
+                KafkaConnection.fromConfig(config, address),
+                java.util.List.of(
+                        io.facestream.core.topics.TopicCatalog.FACES,
+                        io.facestream.core.topics.TopicCatalog.MATCHES,
+                        io.facestream.core.topics.TopicCatalog.GALLERY));
+        HealthRegistry health = new HealthRegistry().register("broker", broker).register("transactions", transactions);
         service.registerHealth(health, "match.");
         ServiceRunner.run(
                 config,
                 () -> {
+                    transactions.close();
                     broker.close();
                     service.close();
                 },

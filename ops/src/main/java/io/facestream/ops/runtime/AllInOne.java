@@ -61,6 +61,7 @@ public final class AllInOne implements AutoCloseable {
         }
         try {
             all.add(all.brokerProbe(config));
+            all.add(all.openTransactions(config));
             try (Admin admin = KafkaClients.admin(all.connection("admin"))) {
                 new TopicCreator(admin, (short) config.getInt("kafka.replication-factor"))
                         .ensure(TopicCatalog.fromConfig(config));
@@ -77,6 +78,20 @@ public final class AllInOne implements AutoCloseable {
         BrokerProbe probe = BrokerProbe.start(config, connection("admin"));
         health.register("broker", probe);
         return probe;
+    }
+
+    /** The topics the services read committed: a transaction the broker never ended there holds them back. */
+    private io.facestream.core.health.OpenTransactions openTransactions(FacestreamConfig config) {
+        io.facestream.core.health.OpenTransactions t = io.facestream.core.health.OpenTransactions.start(
+                config,
+                connection("admin"),
+                java.util.List.of(
+                        io.facestream.core.topics.TopicCatalog.FRAMES,
+                        io.facestream.core.topics.TopicCatalog.FACES,
+                        io.facestream.core.topics.TopicCatalog.MATCHES,
+                        io.facestream.core.topics.TopicCatalog.GALLERY));
+        health.register("transactions", t);
+        return t;
     }
 
     /** Starts the services in data-flow order: ingest (when cameras are configured), embed, match. */
