@@ -99,7 +99,8 @@ class IngestCommandTest {
             }
             var report = all.health().report();
             assertEquals(
-                    List.of("broker", "ingest"), List.copyOf(report.components().keySet()));
+                    List.of("broker", "transactions", "ingest"),
+                    List.copyOf(report.components().keySet()));
             assertTrue(report.ready(), report.toString());
         }
         // no cameras configured: nothing to ingest, up still starts
