@@ -8,10 +8,7 @@ import io.facestream.core.topics.TopicCatalog;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +40,24 @@ public final class MatchFeed implements AutoCloseable {
     private TopicFollower follower;
     private final Deserializer<Match> values = JsonSerde.match().deserializer();
     private final int capacity;
-    private final Deque<Match> recent = new ArrayDeque<>();
+    /**
+     * The window, newest first by the decision's end time (then by arrival): after a restart the topic's partitions
+     * are replayed interleaved, so arrival order is not time order, and "the newest N" must be by time.
+     */
+    private final java.util.TreeMap<Slot, Match> recent = new java.util.TreeMap<>();
+
+    private final Map<String, Slot> slots = new java.util.HashMap<>();
+    private long arrivals;
+
+    /** A decision's place in the window: later end time first, then later arrival first. */
+    private record Slot(long endTsUs, long arrival) implements Comparable<Slot> {
+        @Override
+        public int compareTo(Slot o) {
+            int c = Long.compare(o.endTsUs, endTsUs);
+            return c != 0 ? c : Long.compare(o.arrival, arrival);
+        }
+    }
+
     private final Map<String, CameraStatus> cameras = new TreeMap<>();
     /** best_faces references of the matches in the window, with how many matches name each. */
     private final Map<String, Integer> bestFaces = new java.util.HashMap<>();
@@ -119,22 +133,23 @@ public final class MatchFeed implements AutoCloseable {
         synchronized (this) {
             m = namesErased(received) ? received.withoutBestFace() : received;
             // A FINAL replaces nothing: PROVISIONAL and FINAL are two decisions; a replayed id replaces its twin.
-            for (Iterator<Match> it = recent.iterator(); it.hasNext(); ) {
-                Match x = it.next();
-                if (x.matchId().equals(m.matchId())) {
-                    it.remove();
-                    forget(x);
-                }
+            Slot twin = slots.remove(m.matchId());
+            if (twin != null) {
+                forget(recent.remove(twin));
             }
             if (expired(m, nowUs())) {
                 m = m.withoutBestFace(); // replayed from the topic after its unknown retention
             }
-            recent.addFirst(m);
+            Slot slot = new Slot(m.endTsUs(), arrivals++);
+            recent.put(slot, m);
+            slots.put(m.matchId(), slot);
             for (String face : m.bestFaces()) { // the best face first, then the track's next best
                 bestFaces.merge(face, 1, Integer::sum);
             }
             while (recent.size() > capacity) {
-                forget(recent.removeLast());
+                Match oldest = recent.pollLastEntry().getValue();
+                slots.remove(oldest.matchId());
+                forget(oldest);
             }
             CameraStatus c = cameras.get(m.cameraId());
             long n = c == null ? 0 : c.matches();
@@ -169,27 +184,14 @@ public final class MatchFeed implements AutoCloseable {
     /** Drops the best face of every unknown decision past its retention; called before each read of the window. */
     private void dropExpiredUnknownCrops() {
         long now = nowUs();
-        boolean any = false;
-        for (Match m : recent) {
-            if (expired(m, now)) {
-                any = true;
-                break;
-            }
-        }
-        if (!any) {
-            return;
-        }
-        Deque<Match> kept = new ArrayDeque<>(recent.size());
-        for (Match m : recent) {
+        for (Map.Entry<Slot, Match> e : recent.entrySet()) {
+            Match m = e.getValue();
             if (expired(m, now)) {
                 forget(m);
                 unknownCropsDropped++;
-                m = m.withoutBestFace();
+                e.setValue(m.withoutBestFace());
             }
-            kept.addLast(m);
         }
-        recent.clear();
-        recent.addAll(kept);
     }
 
     /**
@@ -202,18 +204,14 @@ public final class MatchFeed implements AutoCloseable {
     public synchronized int erase(String gallery, String subjectId) {
         erased.erase(gallery, subjectId);
         int stripped = 0;
-        List<Match> kept = new ArrayList<>(recent.size());
-        for (Match m : recent) {
+        for (Map.Entry<Slot, Match> e : recent.entrySet()) {
+            Match m = e.getValue();
             if (m.bestFace() != null && namesErased(m)) {
                 forget(m);
-                kept.add(m.withoutBestFace());
+                e.setValue(m.withoutBestFace());
                 stripped++;
-            } else {
-                kept.add(m);
             }
         }
-        recent.clear();
-        recent.addAll(kept);
         return stripped;
     }
 
@@ -247,8 +245,7 @@ public final class MatchFeed implements AutoCloseable {
         List<Match> out = new ArrayList<>();
         int seen = 0;
         int total = 0;
-        for (Iterator<Match> it = recent.iterator(); it.hasNext(); ) {
-            Match m = it.next();
+        for (Match m : recent.values()) {
             if (!q.matches(m)) {
                 continue;
             }
@@ -264,7 +261,8 @@ public final class MatchFeed implements AutoCloseable {
 
     public synchronized java.util.Optional<Match> find(String matchId) {
         dropExpiredUnknownCrops();
-        return recent.stream().filter(m -> m.matchId().equals(matchId)).findFirst();
+        Slot slot = slots.get(matchId);
+        return slot == null ? java.util.Optional.empty() : java.util.Optional.of(recent.get(slot));
     }
 
     public synchronized List<CameraStatus> cameras() {
