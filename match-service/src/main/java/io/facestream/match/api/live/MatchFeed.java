@@ -41,10 +41,14 @@ public final class MatchFeed implements AutoCloseable {
     private final Deserializer<Match> values = JsonSerde.match().deserializer();
     private final int capacity;
     /**
-     * The window, newest first by the decision's end time (then by arrival): after a restart the topic's partitions
-     * are replayed interleaved, so arrival order is not time order, and "the newest N" must be by time.
+     * The window by match id, in the order the decisions arrived (listed newest arrival first). Which decisions it
+     * keeps is decided by their end time ({@link #byTime}): after a restart the topic's partitions are replayed
+     * interleaved, so arrival order is not time order, and "the newest N" must be by time.
      */
-    private final java.util.TreeMap<Slot, Match> recent = new java.util.TreeMap<>();
+    private final java.util.LinkedHashMap<String, Match> recent = new java.util.LinkedHashMap<>();
+
+    /** The window's match ids, newest end time first (then newest arrival); the last one is evicted first. */
+    private final java.util.TreeMap<Slot, String> byTime = new java.util.TreeMap<>();
 
     private final Map<String, Slot> slots = new java.util.HashMap<>();
     private long arrivals;
@@ -135,21 +139,23 @@ public final class MatchFeed implements AutoCloseable {
             // A FINAL replaces nothing: PROVISIONAL and FINAL are two decisions; a replayed id replaces its twin.
             Slot twin = slots.remove(m.matchId());
             if (twin != null) {
-                forget(recent.remove(twin));
+                byTime.remove(twin);
+                forget(recent.remove(m.matchId()));
             }
             if (expired(m, nowUs())) {
                 m = m.withoutBestFace(); // replayed from the topic after its unknown retention
             }
             Slot slot = new Slot(m.endTsUs(), arrivals++);
-            recent.put(slot, m);
+            recent.put(m.matchId(), m);
+            byTime.put(slot, m.matchId());
             slots.put(m.matchId(), slot);
             for (String face : m.bestFaces()) { // the best face first, then the track's next best
                 bestFaces.merge(face, 1, Integer::sum);
             }
             while (recent.size() > capacity) {
-                Match oldest = recent.pollLastEntry().getValue();
-                slots.remove(oldest.matchId());
-                forget(oldest);
+                String oldest = byTime.pollLastEntry().getValue();
+                slots.remove(oldest);
+                forget(recent.remove(oldest));
             }
             CameraStatus c = cameras.get(m.cameraId());
             long n = c == null ? 0 : c.matches();
@@ -184,7 +190,7 @@ public final class MatchFeed implements AutoCloseable {
     /** Drops the best face of every unknown decision past its retention; called before each read of the window. */
     private void dropExpiredUnknownCrops() {
         long now = nowUs();
-        for (Map.Entry<Slot, Match> e : recent.entrySet()) {
+        for (Map.Entry<String, Match> e : recent.entrySet()) {
             Match m = e.getValue();
             if (expired(m, now)) {
                 forget(m);
@@ -204,7 +210,7 @@ public final class MatchFeed implements AutoCloseable {
     public synchronized int erase(String gallery, String subjectId) {
         erased.erase(gallery, subjectId);
         int stripped = 0;
-        for (Map.Entry<Slot, Match> e : recent.entrySet()) {
+        for (Map.Entry<String, Match> e : recent.entrySet()) {
             Match m = e.getValue();
             if (m.bestFace() != null && namesErased(m)) {
                 forget(m);
@@ -245,7 +251,7 @@ public final class MatchFeed implements AutoCloseable {
         List<Match> out = new ArrayList<>();
         int seen = 0;
         int total = 0;
-        for (Match m : recent.values()) {
+        for (Match m : recent.reversed().values()) { // newest arrival first
             if (!q.matches(m)) {
                 continue;
             }
@@ -261,8 +267,7 @@ public final class MatchFeed implements AutoCloseable {
 
     public synchronized java.util.Optional<Match> find(String matchId) {
         dropExpiredUnknownCrops();
-        Slot slot = slots.get(matchId);
-        return slot == null ? java.util.Optional.empty() : java.util.Optional.of(recent.get(slot));
+        return java.util.Optional.ofNullable(recent.get(matchId));
     }
 
     public synchronized List<CameraStatus> cameras() {
