@@ -101,6 +101,16 @@ public final class TopicFollower implements AutoCloseable {
             Duration pollTimeout,
             Handler handler) {
         KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaClients.consumer(kafka, null));
+        assign(consumer, kafka, topic, start);
+        return started(new TopicFollower(consumer, topic, threadName, pollTimeout, handler));
+    }
+
+    /**
+     * Assigns every partition of {@code topic} to {@code consumer} and resolves its start position now (seeks are
+     * lazy); returns the partitions. On failure the consumer is closed.
+     */
+    private static List<TopicPartition> assign(
+            KafkaConsumer<String, byte[]> consumer, KafkaConnection kafka, String topic, Start start) {
         try {
             List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                     .map(p -> new TopicPartition(topic, p.partition()))
@@ -111,12 +121,12 @@ public final class TopicFollower implements AutoCloseable {
             } else {
                 consumer.seekToEnd(parts);
             }
-            parts.forEach(consumer::position); // resolve the position now: seeks are lazy
+            parts.forEach(consumer::position);
+            return parts;
         } catch (RuntimeException e) {
             consumer.close(Duration.ofSeconds(2));
             throw new IllegalStateException("cannot follow topic " + topic + " at " + kafka + ": " + e.getMessage(), e);
         }
-        return started(new TopicFollower(consumer, topic, threadName, pollTimeout, handler));
     }
 
     /**
@@ -126,15 +136,10 @@ public final class TopicFollower implements AutoCloseable {
     public static TopicFollower replay(
             KafkaConnection kafka, String topic, String threadName, Duration pollTimeout, ReplayHandler handler) {
         KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaClients.consumer(kafka, null));
+        List<TopicPartition> parts = assign(consumer, kafka, topic, Start.BEGINNING);
         Map<Integer, Long> end = new java.util.HashMap<>();
         try {
-            List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition()))
-                    .toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
             consumer.endOffsets(parts, Duration.ofSeconds(30)).forEach((tp, e) -> end.put(tp.partition(), e));
-            parts.forEach(consumer::position);
         } catch (RuntimeException e) {
             consumer.close(Duration.ofSeconds(2));
             throw new IllegalStateException("cannot follow topic " + topic + " at " + kafka + ": " + e.getMessage(), e);
