@@ -6,6 +6,7 @@ import io.facestream.ingest.camera.FrameSampler;
 import io.facestream.ingest.metrics.CameraMetrics;
 import io.facestream.ingest.publish.EncodeQueue;
 import io.facestream.ingest.publish.FramePublisher;
+import io.facestream.ingest.publish.JpegEncoder;
 import io.facestream.ingest.source.FrameSink;
 import io.facestream.ingest.source.Picture;
 import io.facestream.ingest.source.SourceException;
@@ -43,12 +44,13 @@ final class CameraRun implements FrameSink, Runnable {
             FramePublisher publisher,
             CameraMetrics metrics,
             ExecutorService encoders,
+            JpegEncoder jpeg,
             int encodeDepth) {
         this.spec = spec;
         this.publisher = publisher;
         this.metrics = metrics;
         this.sampler = new FrameSampler(spec.options().fps());
-        this.encodeQueue = new EncodeQueue(encoders, spec.options(), encodeDepth, this::send);
+        this.encodeQueue = new EncodeQueue(encoders, jpeg, spec.options(), encodeDepth, this::send);
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.facestream.ingest.camera.CameraSpec;
 import io.facestream.ingest.metrics.CameraMetrics;
 import io.facestream.ingest.metrics.MetricsLog;
 import io.facestream.ingest.publish.FramePublisher;
+import io.facestream.ingest.publish.JpegEncoder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -37,6 +38,7 @@ public final class IngestService implements AutoCloseable {
     private final List<CameraStatus> invalid = new ArrayList<>();
     private final MetricsLog metricsLog;
     private final ExecutorService encoders;
+    private final JpegEncoder jpeg;
     private final int encodeDepth;
     /** Config cameras by id, so a topic camera that overrode one and is removed again gives it back. */
     private final Map<String, CameraRequest> configured = new LinkedHashMap<>();
@@ -51,8 +53,15 @@ public final class IngestService implements AutoCloseable {
     private CameraFollower follower;
     private boolean closed;
 
-    private IngestService(FramePublisher publisher, Duration logInterval, int encoderThreads) {
+    private IngestService(FramePublisher publisher, Duration logInterval, Encoding encoding) {
         this.publisher = publisher;
+        this.jpeg = JpegEncoder.of(encoding.jpeg());
+        if (encoding.jpeg() == JpegEncoder.Kind.AUTO && jpeg == JpegEncoder.OPENCV) {
+            LOG.info(
+                    "JPEG through OpenCV (BGR first): {}. TurboJPEG encodes video frames from their planes, faster",
+                    JpegEncoder.unavailableReason());
+        }
+        int encoderThreads = encoding.threads();
         this.metricsLog = new MetricsLog(logInterval, () -> List.copyOf(metrics));
         int threads = encoderThreads > 0
                 ? encoderThreads
@@ -79,7 +88,7 @@ public final class IngestService implements AutoCloseable {
                 CameraRequest.fromConfigSection(config.section("cameras")),
                 CameraOptions.fromConfig(config),
                 config.getDuration("metrics.log-interval"),
-                config.getInt("ingest.encoder-threads"));
+                Encoding.fromConfig(config));
         if (!config.getBoolean("ingest.follow-cameras")) {
             return service;
         }
@@ -116,31 +125,48 @@ public final class IngestService implements AutoCloseable {
         return this;
     }
 
-    /** Like {@link #start(KafkaConnection, List, CameraOptions, Duration, int)} with one encoder thread per two cores. */
+    /**
+     * How kept frames become JPEG, process-wide: {@code ingest.encoder-threads} threads shared by all cameras (0 = one per
+     * two cores) and the {@code ingest.jpeg-encoder} route.
+     */
+    public record Encoding(int threads, JpegEncoder.Kind jpeg) {
+        /** One thread per two cores, TurboJPEG when installed. */
+        public static final Encoding DEFAULT = new Encoding(0, JpegEncoder.Kind.AUTO);
+
+        public static Encoding fromConfig(FacestreamConfig config) {
+            return new Encoding(
+                    config.getInt("ingest.encoder-threads"),
+                    JpegEncoder.Kind.parse(config.getString("ingest.jpeg-encoder")));
+        }
+    }
+
+    /** Like {@link #start(KafkaConnection, List, CameraOptions, Duration, Encoding)} with {@link Encoding#DEFAULT}. */
     public static IngestService start(
             KafkaConnection kafka, List<CameraRequest> cameras, CameraOptions defaults, Duration logInterval) {
-        return start(kafka, cameras, defaults, logInterval, 0);
+        return start(kafka, cameras, defaults, logInterval, Encoding.DEFAULT);
     }
 
     /** The same with Kafka's default client settings (PLAINTEXT). */
     public static IngestService start(
             String bootstrap, List<CameraRequest> cameras, CameraOptions defaults, Duration logInterval) {
-        return start(KafkaConnection.of(bootstrap), cameras, defaults, logInterval, 0);
+        return start(KafkaConnection.of(bootstrap), cameras, defaults, logInterval, Encoding.DEFAULT);
     }
 
     /**
      * Starts every valid camera; invalid ones are logged once and reported by {@link #statuses()} as failed.
      *
-     * @param encoderThreads JPEG encoder threads shared by all cameras; 0 = one per two cores
+     * @param encoding the JPEG encoder threads and route
+     * @throws IllegalStateException when {@code encoding} asks for TurboJPEG and it is not installed
      */
     public static IngestService start(
             KafkaConnection kafka,
             List<CameraRequest> cameras,
             CameraOptions defaults,
             Duration logInterval,
-            int encoderThreads) {
+            Encoding encoding) {
+        JpegEncoder.of(encoding.jpeg()); // before connecting: a missing library fails the start, nothing to close
         IngestService service =
-                new IngestService(FramePublisher.connect(kafka, "facestream-ingest"), logInterval, encoderThreads);
+                new IngestService(FramePublisher.connect(kafka, "facestream-ingest"), logInterval, encoding);
         service.defaults = defaults;
         Set<String> ids = new HashSet<>();
         for (CameraRequest request : cameras) {
@@ -292,7 +318,7 @@ public final class IngestService implements AutoCloseable {
     private synchronized void launch(CameraSpec spec) {
         CameraMetrics m = new CameraMetrics(spec.id());
         metrics.add(m);
-        CameraRun run = new CameraRun(spec, publisher, m, encoders, encodeDepth);
+        CameraRun run = new CameraRun(spec, publisher, m, encoders, jpeg, encodeDepth);
         Thread t = new Thread(run, "ingest-" + spec.id().value());
         t.setDaemon(true);
         runs.put(spec.id().value(), run);
@@ -315,7 +341,8 @@ public final class IngestService implements AutoCloseable {
         long running = all.stream()
                 .filter(c -> c.state() == CameraStatus.State.RUNNING)
                 .count();
-        return io.facestream.core.health.Health.up(running + " of " + all.size() + " camera(s) running");
+        return io.facestream.core.health.Health.up(
+                running + " of " + all.size() + " camera(s) running, JPEG through " + jpeg.name());
     }
 
     public synchronized List<CameraStatus> statuses() {

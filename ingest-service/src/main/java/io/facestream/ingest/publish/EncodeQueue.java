@@ -27,13 +27,15 @@ public final class EncodeQueue {
     private record Pending(long seq, long captureMicros, CompletableFuture<byte[]> jpeg) {}
 
     private final ExecutorService encoders;
+    private final JpegEncoder jpeg;
     private final CameraOptions options;
     private final int depth;
     private final Consumer next;
     private final Deque<Pending> pending = new ArrayDeque<>();
 
-    public EncodeQueue(ExecutorService encoders, CameraOptions options, int depth, Consumer next) {
+    public EncodeQueue(ExecutorService encoders, JpegEncoder jpeg, CameraOptions options, int depth, Consumer next) {
         this.encoders = encoders;
+        this.jpeg = jpeg;
         this.options = options;
         this.depth = Math.max(1, depth);
         this.next = next;
@@ -42,14 +44,15 @@ public final class EncodeQueue {
     /** Queues a frame; the pixels are copied, so the caller may reuse its buffer right away. */
     public void submit(long seq, long captureMicros, Picture picture) {
         Picture copy = picture.copy();
-        CompletableFuture<byte[]> jpeg = CompletableFuture.supplyAsync(
+        CompletableFuture<byte[]> encoded = CompletableFuture.supplyAsync(
                 () -> {
+                    // the copy is the task's own: the encoder may change it in place
                     try (Mat pixels = copy.mat()) {
-                        return JpegEncoder.encode(copy, options);
+                        return jpeg.encode(copy, options);
                     }
                 },
                 encoders);
-        pending.add(new Pending(seq, captureMicros, jpeg));
+        pending.add(new Pending(seq, captureMicros, encoded));
         handOn(false);
         while (pending.size() >= depth) {
             handOnHead();

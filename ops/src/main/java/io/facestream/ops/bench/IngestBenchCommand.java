@@ -14,6 +14,7 @@ import io.facestream.ingest.camera.CameraOptions;
 import io.facestream.ingest.camera.CameraRequest;
 import io.facestream.ingest.camera.Reconnect;
 import io.facestream.ingest.camera.Replay;
+import io.facestream.ingest.publish.JpegEncoder;
 import io.facestream.ops.cli.CommandFailed;
 import io.facestream.ops.report.Table;
 import java.io.IOException;
@@ -84,6 +85,15 @@ public final class IngestBenchCommand implements Callable<Integer> {
     int ffmpegQscale = 0;
 
     @Option(
+            names = "--jpeg-encoder",
+            split = ",",
+            paramLabel = "ROUTE",
+            description =
+                    "ingest.jpeg-encoder routes to measure, each as its own ingest rows (default: turbojpeg,opencv"
+                            + " when TurboJPEG is installed, else opencv); the first is the one compared with FFmpeg")
+    List<String> jpegEncoders;
+
+    @Option(
             names = "--bootstrap",
             paramLabel = "HOST:PORT",
             description = "Kafka to deliver to (default: an embedded broker)")
@@ -120,7 +130,16 @@ public final class IngestBenchCommand implements Callable<Integer> {
         }
         Path bundled = bundledFfmpeg();
         int qscale = ffmpegQscale > 0 ? ffmpegQscale : ffmpegQscale(jpegQuality);
-        List<String> order = List.of("ffmpeg-decode", "ffmpeg-ingest", "decode", "ingest-5fps", "ingest-full");
+        List<JpegEncoder.Kind> routes = jpegEncoders == null
+                ? (JpegEncoder.unavailableReason().isEmpty()
+                        ? List.of(JpegEncoder.Kind.TURBOJPEG, JpegEncoder.Kind.OPENCV)
+                        : List.of(JpegEncoder.Kind.OPENCV))
+                : jpegEncoders.stream().map(JpegEncoder.Kind::parse).distinct().toList();
+        routes.forEach(JpegEncoder::of); // a route that cannot run fails here, before any measuring
+        List<String> order = new java.util.ArrayList<>(List.of("ffmpeg-decode", "ffmpeg-ingest", "decode"));
+        routes.forEach(r -> order.add("ingest-5fps-" + r));
+        routes.forEach(r -> order.add("ingest-full-" + r));
+        String headline = "ingest-5fps-" + routes.get(0);
         java.util.Map<String, List<Measurement>> samples = new java.util.LinkedHashMap<>();
         order.forEach(k -> samples.put(k, new java.util.ArrayList<>()));
         String ffmpegNote = null;
@@ -142,9 +161,17 @@ public final class IngestBenchCommand implements Callable<Integer> {
                         }
                         case "ffmpeg-ingest" -> ffmpegIngest(bundled, clip, qscale);
                         case "decode" -> decodeOnly(clip);
-                        case "ingest-5fps" ->
-                            ingest(connection, clip, SAMPLED_FPS, "bench-5fps-" + run + "-" + System.nanoTime());
-                        default -> ingest(connection, clip, 0, "bench-full-" + run + "-" + System.nanoTime());
+                        default -> {
+                            boolean sampled = what.startsWith("ingest-5fps-");
+                            JpegEncoder.Kind route =
+                                    JpegEncoder.Kind.valueOf(what.substring(what.lastIndexOf('-') + 1));
+                            yield ingest(
+                                    connection,
+                                    clip,
+                                    sampled ? SAMPLED_FPS : 0,
+                                    route,
+                                    "bench-" + (sampled ? "5fps-" : "full-") + run + "-" + System.nanoTime());
+                        }
                     };
                     if (m != null && run >= 1) {
                         samples.get(what).add(m);
@@ -220,14 +247,15 @@ public final class IngestBenchCommand implements Callable<Integer> {
                     ms.size());
         }
         t.note("file", clip.toAbsolutePath().toString());
-        Rounds.Summary sameWork = ratio(peer, samples.get("ingest-5fps"));
+        Rounds.Summary sameWork = ratio(peer, samples.get(headline));
         t.note(
                 "ratio ingest(5 fps)/ffmpeg(same work)",
                 String.format(
                         java.util.Locale.ROOT,
-                        "%.2f (min-max %s, per round: decoded fps of the ingest / of FFmpeg decode+fps=%s+MJPEG)",
+                        "%.2f (min-max %s, per round: decoded fps of the ingest with %s / of FFmpeg decode+fps=%s+MJPEG)",
                         sameWork.median(),
                         sameWork.range(2),
+                        routes.get(0).name().toLowerCase(java.util.Locale.ROOT),
                         fmt(SAMPLED_FPS)));
         t.note(
                 "ratio ingest(5 fps)/ffmpeg decode",
@@ -236,7 +264,7 @@ public final class IngestBenchCommand implements Callable<Integer> {
                         : String.format(
                                 java.util.Locale.ROOT,
                                 "%.2f (goal >= 0.9)",
-                                ratio(cli, samples.get("ingest-5fps")).median()));
+                                ratio(cli, samples.get(headline)).median()));
         if (ffmpegNote != null) {
             t.note("ffmpeg", ffmpegNote);
         }
@@ -439,7 +467,7 @@ public final class IngestBenchCommand implements Callable<Integer> {
     }
 
     /** The real ingest service, fast replay, one camera; timed from start until every frame is acknowledged. */
-    private Measurement ingest(KafkaConnection connection, Path clip, double fps, String camera)
+    private Measurement ingest(KafkaConnection connection, Path clip, double fps, JpegEncoder.Kind route, String camera)
             throws InterruptedException {
         CameraOptions options = new CameraOptions(
                 fps,
@@ -455,7 +483,11 @@ public final class IngestBenchCommand implements Callable<Integer> {
         long start = System.nanoTime();
         CameraStatus status;
         try (IngestService service = IngestService.start(
-                connection, List.of(CameraRequest.parse(camera + "=" + clip)), options, Duration.ofMinutes(10))) {
+                connection,
+                List.of(CameraRequest.parse(camera + "=" + clip)),
+                options,
+                Duration.ofMinutes(10),
+                new IngestService.Encoding(0, route))) {
             if (!service.awaitEnd(Duration.ofMinutes(10))) {
                 throw new CommandFailed("ingest of " + clip + " did not finish within 10 minutes");
             }
@@ -465,8 +497,9 @@ public final class IngestBenchCommand implements Callable<Integer> {
         if (status.state() != CameraStatus.State.FINISHED) {
             throw new CommandFailed("ingest of " + clip + " failed: " + status.error());
         }
+        String jpeg = "JPEG via " + route.name().toLowerCase(java.util.Locale.ROOT);
         return new Measurement(
-                fps > 0 ? "ingest (decode, sample, JPEG, Kafka)" : "ingest (decode, JPEG, Kafka)",
+                fps > 0 ? "ingest (decode, sample, " + jpeg + ", Kafka)" : "ingest (decode, " + jpeg + ", Kafka)",
                 fps > 0 ? fmt(fps) + " fps" : "every frame",
                 status.counts().read(),
                 status.counts().sent(),

@@ -189,7 +189,11 @@ public final class DemoCommand implements Callable<Integer> {
         }
         System.out.println("demo: ingesting " + cameras.size() + " videos at " + fps + " frames/s each (" + pace + ")");
         try (IngestService ingest = IngestService.start(
-                kafka, cameras, CameraOptions.fromConfig(config), config.getDuration("metrics.log-interval"))) {
+                kafka,
+                cameras,
+                CameraOptions.fromConfig(config),
+                config.getDuration("metrics.log-interval"),
+                IngestService.Encoding.fromConfig(config))) {
             while (!ingest.awaitEnd(Duration.ofSeconds(1))) {
                 // recorded input: every camera stops at its end
             }

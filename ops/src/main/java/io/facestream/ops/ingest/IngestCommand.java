@@ -94,8 +94,12 @@ public final class IngestCommand implements Callable<Integer> {
                     + "(`facestream topics` as the admin user creates them)");
         }
         CameraOptions defaults = CameraOptions.fromConfig(config);
-        IngestService service =
-                IngestService.start(kafka, requests, defaults, config.getDuration("metrics.log-interval"));
+        IngestService service = IngestService.start(
+                kafka,
+                requests,
+                defaults,
+                config.getDuration("metrics.log-interval"),
+                IngestService.Encoding.fromConfig(config));
         Thread hook = new Thread(service::close, "ingest-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try (BrokerProbe broker = BrokerProbe.start(config, kafka);
