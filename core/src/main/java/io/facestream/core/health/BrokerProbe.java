@@ -1,14 +1,11 @@
 package io.facestream.core.health;
 
 import io.facestream.core.config.FacestreamConfig;
-import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.kafka.KafkaConnection;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 
 /**
@@ -16,20 +13,15 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
  * UP while the last answer is younger than three intervals; DOWN (with the last error) otherwise.
  */
 public final class BrokerProbe implements Supplier<Health>, AutoCloseable {
-    private final KafkaConnection kafka;
     private final String bootstrap;
     private final Duration interval;
-    private final Thread thread;
-    private volatile boolean running = true;
     private volatile long lastOkNanos;
     private volatile String lastDetail = "not asked yet";
+    private AdminProbe probe;
 
     private BrokerProbe(KafkaConnection kafka, Duration interval) {
-        this.kafka = kafka;
         this.bootstrap = kafka.bootstrap();
         this.interval = interval;
-        this.thread = new Thread(this::loop, "facestream-broker-probe");
-        this.thread.setDaemon(true);
     }
 
     /** Asks the cluster of {@code kafka} every {@code management.broker-check-interval}. */
@@ -45,38 +37,20 @@ public final class BrokerProbe implements Supplier<Health>, AutoCloseable {
     /** Probes the cluster of {@code kafka}, with its client properties (security, credentials). */
     public static BrokerProbe start(KafkaConnection kafka, Duration interval) {
         BrokerProbe p = new BrokerProbe(kafka, interval);
-        p.thread.start();
+        p.probe = AdminProbe.start(
+                "facestream-broker-probe", kafka, interval, (int) Math.max(1000, interval.toMillis()), p::ask, e -> {
+                    p.lastDetail = "no answer from " + p.bootstrap + ": " + (e.getCause() != null ? e.getCause() : e);
+                });
         return p;
     }
 
-    private void loop() {
-        long timeoutMs = Math.max(1000, interval.toMillis());
-        Map<String, Object> quick = Map.of(
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeoutMs,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeoutMs,
-                AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000);
-        try (Admin admin = Admin.create(KafkaClients.with(KafkaClients.adminConfig(kafka), quick))) {
-            while (running) {
-                try {
-                    int nodes = admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) timeoutMs))
-                            .nodes()
-                            .get(timeoutMs + 500, TimeUnit.MILLISECONDS)
-                            .size();
-                    lastOkNanos = System.nanoTime();
-                    lastDetail = nodes + " broker(s) at " + bootstrap;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                } catch (Exception e) {
-                    lastDetail = "no answer from " + bootstrap + ": " + (e.getCause() != null ? e.getCause() : e);
-                }
-                try {
-                    Thread.sleep(interval.toMillis());
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }
+    private void ask(Admin admin, int timeoutMs) throws Exception {
+        int nodes = admin.describeCluster(new DescribeClusterOptions().timeoutMs(timeoutMs))
+                .nodes()
+                .get(timeoutMs + 500, TimeUnit.MILLISECONDS)
+                .size();
+        lastOkNanos = System.nanoTime();
+        lastDetail = nodes + " broker(s) at " + bootstrap;
     }
 
     @Override
@@ -90,7 +64,6 @@ public final class BrokerProbe implements Supplier<Health>, AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        thread.interrupt();
+        probe.close();
     }
 }

@@ -1,7 +1,6 @@
 package io.facestream.core.health;
 
 import io.facestream.core.config.FacestreamConfig;
-import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.kafka.KafkaConnection;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,7 +11,6 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.IsolationLevel;
@@ -33,22 +31,17 @@ import org.apache.kafka.common.TopicPartition;
 public final class OpenTransactions implements Supplier<Health>, AutoCloseable {
     private final KafkaConnection kafka;
     private final List<String> topics;
-    private final Duration interval;
     private final Duration after;
-    private final Thread thread;
-    private volatile boolean running = true;
+    private AdminProbe probe;
     /** partition -> {LSO, since (nanos) it has been at that value below the end}, on the probe thread */
     private final Map<TopicPartition, long[]> stable = new HashMap<>();
 
     private volatile Health state = Health.up("not asked yet");
 
-    private OpenTransactions(KafkaConnection kafka, List<String> topics, Duration interval, Duration after) {
+    private OpenTransactions(KafkaConnection kafka, List<String> topics, Duration after) {
         this.kafka = kafka;
         this.topics = List.copyOf(topics);
-        this.interval = interval;
         this.after = after;
-        this.thread = new Thread(this::loop, "facestream-open-transactions");
-        this.thread.setDaemon(true);
     }
 
     /**
@@ -66,34 +59,16 @@ public final class OpenTransactions implements Supplier<Health>, AutoCloseable {
 
     public static OpenTransactions start(
             KafkaConnection kafka, List<String> topics, Duration interval, Duration after) {
-        OpenTransactions t = new OpenTransactions(kafka, topics, interval, after);
-        t.thread.start();
+        OpenTransactions t = new OpenTransactions(kafka, topics, after);
+        t.probe = AdminProbe.start(
+                "facestream-open-transactions",
+                kafka,
+                interval,
+                (int) Math.max(1000, Math.min(30_000, interval.toMillis() * 3)),
+                (admin, timeoutMs) -> t.state = t.check(admin, timeoutMs),
+                // the broker away or a topic not there yet: BrokerProbe says so; the last verdict stands
+                e -> {});
         return t;
-    }
-
-    private void loop() {
-        int timeoutMs = (int) Math.max(1000, Math.min(30_000, interval.toMillis() * 3));
-        Map<String, Object> quick = Map.of(
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs,
-                AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000);
-        try (Admin admin = Admin.create(KafkaClients.with(KafkaClients.adminConfig(kafka), quick))) {
-            while (running) {
-                try {
-                    state = check(admin, timeoutMs);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                } catch (Exception e) {
-                    // the broker away or a topic not there yet: BrokerProbe says so; keep the last verdict
-                }
-                try {
-                    Thread.sleep(interval.toMillis());
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }
     }
 
     private Health check(Admin admin, int timeoutMs) throws Exception {
@@ -149,7 +124,6 @@ public final class OpenTransactions implements Supplier<Health>, AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        thread.interrupt();
+        probe.close();
     }
 }
