@@ -34,6 +34,7 @@ import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.Sort;
 import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.util.BytesRef;
 
@@ -44,7 +45,8 @@ import org.apache.lucene.util.BytesRef;
  * covers (the consumed offsets), so the index and its position in the topic are committed together.
  *
  * <p>Thread-safe: writes go through Lucene's writer, reads through a {@link SearcherManager}; {@link #refresh()}
- * makes written decisions visible.
+ * makes written decisions visible. Writes come from one thread (the history's), which is also the only one to
+ * {@link #reopen()}; a read that meets the closed searchers of the index being reopened takes the new ones.
  */
 final class HistoryIndex implements AutoCloseable {
     static final String MATCH_ID = "match_id";
@@ -67,26 +69,33 @@ final class HistoryIndex implements AutoCloseable {
     private static final Sort NEWEST_FIRST = new Sort(
             new SortField(END, SortField.Type.LONG, true), new SortField(MATCH_ID, SortField.Type.STRING, true));
 
-    private final FSDirectory directory;
-    private final IndexWriter writer;
-    private final SearcherManager searchers;
+    /** The directory, writer and searchers of one opening of the index, replaced as a whole by {@link #reopen()}. */
+    private record Open(Directory directory, IndexWriter writer, SearcherManager searchers) {}
+
+    private final Path dir;
+    private final DirectoryOpener opener;
+    private volatile Open open;
     private final Serializer<Match> json = JsonSerde.match().serializer();
     private final Deserializer<Match> fromJson = JsonSerde.match().deserializer();
 
     /** A page of decisions, newest first; {@code next} is null on the last page. */
     record Page(List<Match> matches, long total, HistoryQuery.Cursor next) {}
 
+    /** How the index's directory is opened: {@link FSDirectory#open}, or a wrapper in a test that fails its writes. */
+    interface DirectoryOpener {
+        Directory open(Path dir) throws IOException;
+    }
+
     HistoryIndex(Path dir) {
+        this(dir, FSDirectory::open);
+    }
+
+    HistoryIndex(Path dir, DirectoryOpener opener) {
+        this.dir = dir;
+        this.opener = opener;
         try {
             Files.createDirectories(dir);
-            directory = FSDirectory.open(dir);
-            writer = new IndexWriter(
-                    directory,
-                    new IndexWriterConfig()
-                            .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
-                            // only an explicit commit says which offsets the documents cover
-                            .setCommitOnClose(false));
-            searchers = new SearcherManager(writer, null);
+            open = openAt(dir, opener);
         } catch (org.apache.lucene.store.LockObtainFailedException e) {
             throw new IllegalStateException(
                     "the match history index in " + dir + " is in use by another match"
@@ -97,10 +106,77 @@ final class HistoryIndex implements AutoCloseable {
         }
     }
 
+    private static Open openAt(Path dir, DirectoryOpener opener) throws IOException {
+        Directory directory = opener.open(dir);
+        try {
+            IndexWriter writer = new IndexWriter(
+                    directory,
+                    new IndexWriterConfig()
+                            .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
+                            // only an explicit commit says which offsets the documents cover
+                            .setCommitOnClose(false));
+            return new Open(directory, writer, new SearcherManager(writer, null));
+        } catch (IOException | RuntimeException e) {
+            directory.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Drops everything written since the last commit and opens the index again at that commit. After an IO error (a
+     * full disk) Lucene's writer may have closed itself, or hold documents whose commit failed; the caller reads the
+     * topic again from the commit's offsets. Fails, leaving the index closed for writing, while the error persists:
+     * call again.
+     */
+    void reopen() throws IOException {
+        Open old = open;
+        try {
+            old.writer().rollback();
+        } catch (IOException | RuntimeException e) {
+            // a writer closed by the error rolls back nothing; its lock is released either way
+        }
+        open = openAt(dir, opener);
+        try {
+            old.searchers().close();
+        } catch (IOException | RuntimeException e) {
+            // searchers of a writer that is gone: nothing to keep
+        }
+        old.directory().close();
+    }
+
+    /** A search on a searcher of the current opening, released after; retried once on the new one during a reopen. */
+    private <T> T withSearcher(Search<T> search) throws IOException {
+        while (true) {
+            Open o = open;
+            IndexSearcher s;
+            try {
+                s = o.searchers().acquire();
+            } catch (org.apache.lucene.store.AlreadyClosedException e) {
+                if (o == open) {
+                    throw e;
+                }
+                continue;
+            }
+            try {
+                return search.on(s);
+            } finally {
+                o.searchers().release(s);
+            }
+        }
+    }
+
+    private interface Search<T> {
+        T on(IndexSearcher s) throws IOException;
+    }
+
+    private IndexWriter writer() {
+        return open.writer();
+    }
+
     /** The user data of the last commit (empty for a new index). */
     Map<String, String> committedData() {
         Map<String, String> out = new HashMap<>();
-        Iterable<Map.Entry<String, String>> data = writer.getLiveCommitData();
+        Iterable<Map.Entry<String, String>> data = writer().getLiveCommitData();
         if (data != null) {
             data.forEach(e -> out.put(e.getKey(), e.getValue()));
         }
@@ -108,7 +184,7 @@ final class HistoryIndex implements AutoCloseable {
     }
 
     void put(Match m) throws IOException {
-        writer.updateDocument(new Term(MATCH_ID, m.matchId()), document(m));
+        writer().updateDocument(new Term(MATCH_ID, m.matchId()), document(m));
     }
 
     private Document document(Match m) {
@@ -145,27 +221,27 @@ final class HistoryIndex implements AutoCloseable {
 
     /** Commits everything written so far with {@code data} as the commit's user data. */
     void commit(Map<String, String> data) throws IOException {
-        writer.setLiveCommitData(Map.copyOf(data).entrySet());
-        writer.commit();
+        IndexWriter w = writer();
+        w.setLiveCommitData(Map.copyOf(data).entrySet());
+        w.commit();
     }
 
     /** Rewrites deleted documents out of the segment files (an erasure's bytes leave the disk at the next commit). */
     void forceMergeDeletes() throws IOException {
-        writer.forceMergeDeletes(true);
+        writer().forceMergeDeletes(true);
     }
 
     void refresh() throws IOException {
-        searchers.maybeRefreshBlocking();
+        open.searchers().maybeRefreshBlocking();
     }
 
     void deleteAll() throws IOException {
-        writer.deleteAll();
+        writer().deleteAll();
     }
 
     Page query(HistoryQuery q) throws IOException {
         Query query = filter(q);
-        IndexSearcher s = searchers.acquire();
-        try {
+        return withSearcher(s -> {
             long total = s.count(query);
             org.apache.lucene.search.TopDocs top = q.after() == null
                     ? s.search(query, q.limit() + 1, NEWEST_FIRST)
@@ -188,9 +264,7 @@ final class HistoryIndex implements AutoCloseable {
                 next = new HistoryQuery.Cursor(last.endTsUs(), last.matchId());
             }
             return new Page(out, total, next);
-        } finally {
-            searchers.release(s);
-        }
+        });
     }
 
     private Match read(IndexSearcher s, ScoreDoc sd) throws IOException {
@@ -249,16 +323,14 @@ final class HistoryIndex implements AutoCloseable {
                 .add(which, BooleanClause.Occur.FILTER)
                 .add(new TermQuery(new Term(HAS_FACE, "true")), BooleanClause.Occur.FILTER)
                 .build();
-        IndexSearcher s = searchers.acquire();
-        int n = 0;
-        try {
+        int n = withSearcher(s -> {
+            int stripped = 0;
             for (ScoreDoc sd : s.search(q, Integer.MAX_VALUE).scoreDocs) {
                 put(read(s, sd).withoutBestFace());
-                n++;
+                stripped++;
             }
-        } finally {
-            searchers.release(s);
-        }
+            return stripped;
+        });
         if (n > 0) {
             refresh();
         }
@@ -268,15 +340,9 @@ final class HistoryIndex implements AutoCloseable {
     /** Deletes every decision whose track's last face is older than {@code cutoffUs} (capture time). */
     long deleteOlderThan(long cutoffUs) throws IOException {
         Query old = LongPoint.newRangeQuery(END, Long.MIN_VALUE, cutoffUs - 1);
-        IndexSearcher s = searchers.acquire();
-        long n;
-        try {
-            n = s.count(old);
-        } finally {
-            searchers.release(s);
-        }
+        long n = withSearcher(s -> (long) s.count(old));
         if (n > 0) {
-            writer.deleteDocuments(old);
+            writer().deleteDocuments(old);
             refresh();
         }
         return n;
@@ -304,33 +370,24 @@ final class HistoryIndex implements AutoCloseable {
                 .add(LongPoint.newRangeQuery(END, unknownCutoffUs, Long.MAX_VALUE), BooleanClause.Occur.SHOULD)
                 .setMinimumNumberShouldMatch(1)
                 .build();
-        IndexSearcher s = searchers.acquire();
-        try {
-            return s.count(shown) > 0;
-        } finally {
-            searchers.release(s);
-        }
+        return withSearcher(s -> s.count(shown) > 0);
     }
 
     /** Decisions in the history (as of the last refresh). */
     int size() throws IOException {
-        IndexSearcher s = searchers.acquire();
-        try {
-            return s.getIndexReader().numDocs();
-        } finally {
-            searchers.release(s);
-        }
+        return withSearcher(s -> s.getIndexReader().numDocs());
     }
 
     @Override
     public void close() throws IOException {
+        Open o = open;
         try {
-            searchers.close();
+            o.searchers().close();
         } finally {
             try {
-                writer.close();
+                o.writer().close();
             } finally {
-                directory.close();
+                o.directory().close();
             }
         }
     }

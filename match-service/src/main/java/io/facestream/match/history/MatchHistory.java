@@ -50,6 +50,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A record that is no valid decision ({@link DecisionCheck}) goes to {@code facestream.dlq} with its reason (stage
  * {@value #STAGE}) and the rest keep flowing.
+ *
+ * <p>An IO error (a full disk) does not stop it: {@link #health()} is DOWN while it retries with backoff (0.5 s
+ * doubling to 30 s), each time reopening the index at its last commit and reading the topic again from that commit's
+ * offsets, so nothing is skipped and nothing kept twice; UP again after the first commit that succeeds. Only what a
+ * retry cannot fix (a bug, a dead letter that cannot be written) is FAILED.
  */
 public final class MatchHistory implements AutoCloseable {
     /** {@code fs.dlq.stage} of the history's dead letters. */
@@ -84,12 +89,23 @@ public final class MatchHistory implements AutoCloseable {
     private volatile boolean caughtUp;
     private volatile Throwable failure;
 
+    // IO errors: written by the history's thread, retrying also read by health()
+    private static final long RETRY_MIN_MS = 500;
+    private static final long RETRY_MAX_MS = 30_000;
+    private volatile String retrying;
+    private int attempts;
+    private boolean needReopen;
+
     private MatchHistory(
-            HistorySettings settings, KafkaConnection kafka, BiPredicate<String, String> deletedBefore, Clock clock) {
+            HistorySettings settings,
+            KafkaConnection kafka,
+            BiPredicate<String, String> deletedBefore,
+            Clock clock,
+            HistoryIndex.DirectoryOpener opener) {
         this.settings = settings;
         this.erased = new io.facestream.match.erasure.ErasedSubjects(deletedBefore);
         this.clock = clock;
-        this.index = new HistoryIndex(settings.dir());
+        this.index = new HistoryIndex(settings.dir(), opener);
         KafkaConsumer<String, byte[]> c = null;
         Producer<byte[], byte[]> p = null;
         try {
@@ -137,7 +153,17 @@ public final class MatchHistory implements AutoCloseable {
      */
     public static MatchHistory start(
             HistorySettings settings, KafkaConnection kafka, BiPredicate<String, String> deletedBefore, Clock clock) {
-        MatchHistory h = new MatchHistory(settings, kafka, deletedBefore, clock);
+        return start(settings, kafka, deletedBefore, clock, org.apache.lucene.store.FSDirectory::open);
+    }
+
+    /** The same on a directory of the caller's: a test's that fails its writes like a full disk. */
+    static MatchHistory start(
+            HistorySettings settings,
+            KafkaConnection kafka,
+            BiPredicate<String, String> deletedBefore,
+            Clock clock,
+            HistoryIndex.DirectoryOpener opener) {
+        MatchHistory h = new MatchHistory(settings, kafka, deletedBefore, clock, opener);
         h.thread.start();
         return h;
     }
@@ -199,6 +225,7 @@ public final class MatchHistory implements AutoCloseable {
             consumer.seek(tp, at.get(tp.partition()));
         }
         synchronized (lock) {
+            applied.clear();
             applied.putAll(at);
         }
         LOG.info("match history in {} resumes {} at {}", settings.dir(), TopicCatalog.MATCHES, at);
@@ -210,6 +237,16 @@ public final class MatchHistory implements AutoCloseable {
         long lastSweep = System.nanoTime() - settings.sweepInterval().toNanos(); // sweep once at start
         while (running) {
             try {
+                if (needReopen) {
+                    synchronized (lock) {
+                        index.reopen();
+                        position();
+                        // a real write (a new commit point, the same offsets) before saying the disk takes writes again
+                        commit();
+                    }
+                    needReopen = false;
+                    recovered();
+                }
                 ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
                 synchronized (lock) {
                     for (ConsumerRecord<String, byte[]> r : records) {
@@ -241,11 +278,61 @@ public final class MatchHistory implements AutoCloseable {
                 if (!running) {
                     break;
                 }
+                if (ioError(t)) {
+                    retryLater(t);
+                    continue;
+                }
                 failure = t;
                 LOG.error("match history stopped: {}", t.toString(), t);
                 return;
             }
         }
+    }
+
+    /**
+     * A full disk, a file that cannot be written, Lucene's writer closed by one, or a Kafka error that is retriable by
+     * definition (the broker away while the history repositions): what a retry may get past.
+     */
+    private static boolean ioError(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof IOException
+                    || c instanceof java.io.IOError
+                    || c instanceof org.apache.lucene.store.AlreadyClosedException
+                    || c instanceof org.apache.kafka.common.errors.RetriableException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void retryLater(Throwable t) {
+        attempts++;
+        needReopen = true;
+        long backoff = Math.min(RETRY_MAX_MS, RETRY_MIN_MS << Math.min(attempts - 1, 20));
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        retrying = "the match history cannot write (" + root + "); retrying from its last commit, attempt " + attempts
+                + ", next in " + backoff + " ms";
+        if (attempts == 1 || Long.bitCount(attempts) == 1) {
+            LOG.warn("{}", retrying, attempts == 1 ? t : null);
+        }
+        long until = System.nanoTime() + backoff * 1_000_000;
+        while (running && System.nanoTime() < until) {
+            try {
+                Thread.sleep(Math.min(100, backoff));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void recovered() {
+        LOG.info("match history: writing again after {} attempt(s)", attempts);
+        retrying = null;
+        attempts = 0;
     }
 
     private void apply(ConsumerRecord<String, byte[]> r) throws Exception {
@@ -399,12 +486,17 @@ public final class MatchHistory implements AutoCloseable {
 
     /**
      * UP while following the topic (catching up after a start too: the API answers meanwhile, from what is read so far,
-     * so a long topic does not hold the service unready), FAILED once stopped on an error.
+     * so a long topic does not hold the service unready), DOWN while retrying after an IO error, FAILED once stopped on
+     * an error a retry cannot fix.
      */
     public Health health() {
         Throwable f = failure;
         if (f != null) {
             return Health.failed("the match history stopped: " + f);
+        }
+        String r = retrying;
+        if (r != null) {
+            return Health.down(r);
         }
         if (!caughtUp) {
             return Health.up("catching up with " + TopicCatalog.MATCHES + ": " + recordsRead.get() + " records read");
