@@ -36,6 +36,11 @@ public final class FaceRecords implements AutoCloseable {
             throw ApiError.notFound("facestream.faces has no partition " + partition);
         }
         consumer.assign(List.of(tp));
+        // past the end (a reference from another topic's life, or made up): no record will come, so no 3 s wait for it
+        Long end = consumer.endOffsets(List.of(tp), Duration.ofSeconds(3)).get(tp);
+        if (end != null && offset >= end) {
+            return Optional.empty();
+        }
         consumer.seek(tp, offset);
         long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
         while (System.nanoTime() < deadline) {
