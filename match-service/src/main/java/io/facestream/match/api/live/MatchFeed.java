@@ -131,8 +131,12 @@ public final class MatchFeed implements AutoCloseable {
         caughtUp = replay.caughtUp();
     }
 
-    /** @param live written after this feed started (a replayed decision is not news to a live stream) */
-    private void add(Match received, boolean live) {
+    /**
+     * One decision from the follower (package-private: the window's unit test adds decisions without a broker).
+     *
+     * @param live written after this feed started (a replayed decision is not news to a live stream)
+     */
+    void add(Match received, boolean live) {
         Match m;
         synchronized (this) {
             m = namesErased(received) ? received.withoutBestFace() : received;
