@@ -70,147 +70,86 @@ public record CameraOptions(
     /** A copy with one per-camera option changed; the key is the name used in config and on the command line. */
     public CameraOptions with(String key, String value) {
         String v = value.trim();
+        Copy c = new Copy(this);
         try {
-            return switch (key.trim().toLowerCase(Locale.ROOT)) {
-                case "fps" ->
-                    new CameraOptions(
-                            Double.parseDouble(v),
-                            maxWidth,
-                            maxHeight,
-                            jpegQuality,
-                            replay,
-                            atEnd,
-                            imageFps,
-                            readTimeout,
-                            reconnect,
-                            format);
-                case "max-width" ->
-                    new CameraOptions(
-                            fps,
-                            Integer.parseInt(v),
-                            maxHeight,
-                            jpegQuality,
-                            replay,
-                            atEnd,
-                            imageFps,
-                            readTimeout,
-                            reconnect,
-                            format);
-                case "max-height" ->
-                    new CameraOptions(
-                            fps,
-                            maxWidth,
-                            Integer.parseInt(v),
-                            jpegQuality,
-                            replay,
-                            atEnd,
-                            imageFps,
-                            readTimeout,
-                            reconnect,
-                            format);
-                case "jpeg-quality" ->
-                    new CameraOptions(
-                            fps,
-                            maxWidth,
-                            maxHeight,
-                            Integer.parseInt(v),
-                            replay,
-                            atEnd,
-                            imageFps,
-                            readTimeout,
-                            reconnect,
-                            format);
-                case "replay" ->
-                    new CameraOptions(
-                            fps,
-                            maxWidth,
-                            maxHeight,
-                            jpegQuality,
-                            Replay.parse(v),
-                            atEnd,
-                            imageFps,
-                            readTimeout,
-                            reconnect,
-                            format);
-                case "at-end" ->
-                    new CameraOptions(
-                            fps,
-                            maxWidth,
-                            maxHeight,
-                            jpegQuality,
-                            replay,
-                            AtEnd.parse(v),
-                            imageFps,
-                            readTimeout,
-                            reconnect,
-                            format);
-                case "image-fps" ->
-                    new CameraOptions(
-                            fps,
-                            maxWidth,
-                            maxHeight,
-                            jpegQuality,
-                            replay,
-                            atEnd,
-                            Double.parseDouble(v),
-                            readTimeout,
-                            reconnect,
-                            format);
-                case "read-timeout" ->
-                    new CameraOptions(
-                            fps,
-                            maxWidth,
-                            maxHeight,
-                            jpegQuality,
-                            replay,
-                            atEnd,
-                            imageFps,
-                            FacestreamConfig.parseDuration(v),
-                            reconnect,
-                            format);
+            switch (key.trim().toLowerCase(Locale.ROOT)) {
+                case "fps" -> c.fps = Double.parseDouble(v);
+                case "max-width" -> c.maxWidth = Integer.parseInt(v);
+                case "max-height" -> c.maxHeight = Integer.parseInt(v);
+                case "jpeg-quality" -> c.jpegQuality = Integer.parseInt(v);
+                case "replay" -> c.replay = Replay.parse(v);
+                case "at-end" -> c.atEnd = AtEnd.parse(v);
+                case "image-fps" -> c.imageFps = Double.parseDouble(v);
+                case "read-timeout" -> c.readTimeout = FacestreamConfig.parseDuration(v);
                 case "reconnect-attempts" ->
-                    new CameraOptions(
-                            fps,
-                            maxWidth,
-                            maxHeight,
-                            jpegQuality,
-                            replay,
-                            atEnd,
-                            imageFps,
-                            readTimeout,
-                            new Reconnect(Integer.parseInt(v), reconnect.initialBackoff(), reconnect.maxBackoff()),
-                            format);
-                case "format" ->
-                    new CameraOptions(
-                            fps, maxWidth, maxHeight, jpegQuality, replay, atEnd, imageFps, readTimeout, reconnect, v);
+                    c.reconnect =
+                            new Reconnect(Integer.parseInt(v), reconnect.initialBackoff(), reconnect.maxBackoff());
+                case "format" -> c.format = v;
                 default ->
                     throw new IllegalArgumentException(
                             "unknown camera option '" + key + "' (known: fps, max-width, max-height, "
                                     + "jpeg-quality, replay, at-end, image-fps, read-timeout, reconnect-attempts, format)");
-            };
+            }
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("camera option " + key + "='" + value + "' is not a number");
         }
+        return c.options(); // validated by the constructor, as every CameraOptions is
     }
 
     public CameraOptions withReplay(Replay r) {
-        return new CameraOptions(
-                fps, maxWidth, maxHeight, jpegQuality, r, atEnd, imageFps, readTimeout, reconnect, format);
+        Copy c = new Copy(this);
+        c.replay = r;
+        return c.options();
     }
 
     public CameraOptions withAtEnd(AtEnd a) {
-        return new CameraOptions(
-                fps, maxWidth, maxHeight, jpegQuality, replay, a, imageFps, readTimeout, reconnect, format);
+        Copy c = new Copy(this);
+        c.atEnd = a;
+        return c.options();
     }
 
     public CameraOptions withFps(double f) {
-        return new CameraOptions(
-                f, maxWidth, maxHeight, jpegQuality, replay, atEnd, imageFps, readTimeout, reconnect, format);
+        Copy c = new Copy(this);
+        c.fps = f;
+        return c.options();
     }
 
     public CameraOptions withReconnect(Reconnect r) {
-        return new CameraOptions(
-                fps, maxWidth, maxHeight, jpegQuality, replay, atEnd, imageFps, readTimeout, r, format);
+        Copy c = new Copy(this);
+        c.reconnect = r;
+        return c.options();
+    }
+
+    /** The fields of a CameraOptions, to change one and build a new (validated) record: one place lists them all. */
+    private static final class Copy {
+        double fps;
+        int maxWidth;
+        int maxHeight;
+        int jpegQuality;
+        Replay replay;
+        AtEnd atEnd;
+        double imageFps;
+        Duration readTimeout;
+        Reconnect reconnect;
+        String format;
+
+        Copy(CameraOptions o) {
+            fps = o.fps;
+            maxWidth = o.maxWidth;
+            maxHeight = o.maxHeight;
+            jpegQuality = o.jpegQuality;
+            replay = o.replay;
+            atEnd = o.atEnd;
+            imageFps = o.imageFps;
+            readTimeout = o.readTimeout;
+            reconnect = o.reconnect;
+            format = o.format;
+        }
+
+        CameraOptions options() {
+            return new CameraOptions(
+                    fps, maxWidth, maxHeight, jpegQuality, replay, atEnd, imageFps, readTimeout, reconnect, format);
+        }
     }
 
     /** The size a {@code width x height} frame is published at: within the limits, aspect kept, even dimensions. */
