@@ -31,13 +31,18 @@ import org.apache.lucene.search.ScoreDoc;
  * its subject. Input is validated completely before the first record is published.
  */
 public final class GalleryAdmin {
+    /** A holder of face data or decisions about a subject that an erasure must reach; {@code subjectId} null: a gallery. */
+    @FunctionalInterface
+    public interface Eraser {
+        void erase(String gallery, String subjectId);
+    }
+
     private final Gallery writes;
     private final IndexedGallery gallery;
-    private FeedbackEraser feedback;
-    private io.facestream.match.api.live.MatchFeed feed;
-    private io.facestream.match.history.MatchHistory history;
-    private io.facestream.match.reid.TrackTemplates reid;
-    private io.facestream.match.corrections.Corrections corrections;
+    /** Run before the gallery's tombstones, in order; a failure stops the delete, which can then be retried. */
+    private final List<Eraser> first = new java.util.ArrayList<>();
+    /** Run after the tombstones are published, each even when the publish or an eraser before it failed. */
+    private final List<Eraser> after = new java.util.ArrayList<>();
 
     /**
      * @param writes  publishes to the gallery topic and waits for this process's replica
@@ -49,30 +54,20 @@ public final class GalleryAdmin {
     }
 
     /**
-     * What else a delete erases besides the gallery records: the operator feedback about the subject (tombstoned on
-     * {@code facestream.feedback}) and the face data of the decisions naming it in the API's match history.
+     * Something a delete erases before the gallery records: the operator feedback about the subject (tombstoned on
+     * {@code facestream.feedback}), the corrections' negative exemplars. A failure leaves the subject in place.
      */
-    public GalleryAdmin withErasure(FeedbackEraser feedback, io.facestream.match.api.live.MatchFeed feed) {
-        this.feedback = feedback;
-        this.feed = feed;
+    public GalleryAdmin erasingFirst(Eraser eraser) {
+        first.add(eraser);
         return this;
     }
 
-    /** The rolling gallery of track templates ("seen elsewhere"), whose tracks naming a deleted subject leave it. */
-    public GalleryAdmin withReid(io.facestream.match.reid.TrackTemplates reid) {
-        this.reid = reid;
-        return this;
-    }
-
-    /** The match history, whose decisions naming a deleted subject lose their face data too. */
-    public GalleryAdmin withHistory(io.facestream.match.history.MatchHistory history) {
-        this.history = history;
-        return this;
-    }
-
-    /** Operators' corrections: erasing a subject forgets its negative exemplars here at once. */
-    public GalleryAdmin withCorrections(io.facestream.match.corrections.Corrections corrections) {
-        this.corrections = corrections;
+    /**
+     * Something a delete erases once the gallery records are tombstoned: the face data of the decisions naming the
+     * subject in the recent matches and the match history, the "seen elsewhere" tracks naming it.
+     */
+    public GalleryAdmin erasingAfter(Eraser eraser) {
+        after.add(eraser);
         return this;
     }
 
@@ -287,29 +282,32 @@ public final class GalleryAdmin {
             throw ApiError.notFound(e.getMessage());
         }
         beforePublish.run();
-        // feedback first: a failure here leaves the subject in place, so the same delete can be retried
-        if (feedback != null) {
-            feedback.erase(galleryName, subjectId);
+        for (Eraser e : first) {
+            e.erase(galleryName, subjectId);
         }
-        if (corrections != null) {
-            // the tombstones reach every instance's follower; this one need not wait for them
-            corrections.forget(galleryName, subjectId);
-        }
+        RuntimeException failure = null;
         try {
             writes.publishAll(tombstones);
         } catch (TimeoutException e) {
-            throw new ApiError(
+            failure = new ApiError(
                     503, "the change was published but this replica did not apply it within " + writes.applyTimeout());
-        } finally {
-            if (feed != null) {
-                feed.erase(galleryName, subjectId);
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        // the tombstones may be out even when the wait failed: every holder erases, and one failing stops no other
+        for (Eraser e : after) {
+            try {
+                e.erase(galleryName, subjectId);
+            } catch (RuntimeException x) {
+                if (failure == null) {
+                    failure = x;
+                } else {
+                    failure.addSuppressed(x);
+                }
             }
-            if (history != null) {
-                history.erase(galleryName, subjectId);
-            }
-            if (reid != null) {
-                reid.erase(galleryName, subjectId);
-            }
+        }
+        if (failure != null) {
+            throw failure;
         }
     }
 

@@ -190,10 +190,17 @@ public final class MatchService implements AutoCloseable {
         ApiServer.Tls tls = ApiServer.Tls.from(config);
         audit = own(new AuditLog(config.getPath("api.audit-log")));
         GalleryAdmin admin = new GalleryAdmin(replica, gallery)
-                .withErasure(new io.facestream.match.api.FeedbackEraser(kafka, feedback, replica.segmentRoll()), feed)
-                .withHistory(history)
-                .withReid(reid)
-                .withCorrections(corrections);
+                // feedback first: a failure there leaves the subject in place, so the same delete can be retried
+                .erasingFirst(new io.facestream.match.api.FeedbackEraser(kafka, feedback, replica.segmentRoll())::erase)
+                // the tombstones reach every instance's corrections follower; this one need not wait for them
+                .erasingFirst(corrections::forget)
+                .erasingAfter(feed::erase);
+        if (history != null) {
+            admin.erasingAfter(history::erase);
+        }
+        if (reid != null) {
+            admin.erasingAfter(reid::erase);
+        }
         own(GalleryMeters.start(replica.index()));
         // the API's HTTP server meters (vertx_http_server_*) go to the process's one registry; the JVM's are bound
         // there already
