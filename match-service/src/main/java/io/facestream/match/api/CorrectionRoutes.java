@@ -12,6 +12,7 @@ import io.facestream.match.api.auth.Role;
 import io.facestream.match.api.auth.RouteClass;
 import io.facestream.match.api.faces.FaceCrops;
 import io.facestream.match.api.faces.ReadFace;
+import io.facestream.match.api.faces.TrackFaces;
 import io.facestream.match.api.live.MatchFeed;
 import io.facestream.match.api.live.MatchQuery;
 import io.facestream.match.corrections.CorrectionSettings;
@@ -118,16 +119,15 @@ final class CorrectionRoutes {
      * (highest norm first).
      */
     private List<ReadFace> trackFaces(Match m) {
-        List<ReadFace> out = new ArrayList<>();
-        String model =
-                m.model() == null ? null : m.model().name() + ":" + m.model().version();
-        for (String ref : m.bestFaces()) {
-            face(ref)
-                    .flatMap(CorrectionRoutes::readFace)
-                    .filter(f -> model == null || f.model().equals(model))
-                    .ifPresent(out::add);
-        }
-        return out;
+        return TrackFaces.of(m, this::face).stream()
+                .filter(o -> !o.getAlignedCropJpeg().isEmpty()) // training data and booking media need the crop
+                .map(o -> new ReadFace(
+                        TrackFaces.model(o),
+                        TrackFaces.raw(o),
+                        o.getAlignedCropJpeg().toByteArray(),
+                        o.getQuality(),
+                        1))
+                .toList();
     }
 
     /**
@@ -230,22 +230,6 @@ final class CorrectionRoutes {
                 fused(faces),
                 faces.stream().map(ReadFace::cropJpeg).toList(),
                 () -> {});
-    }
-
-    private static Optional<ReadFace> readFace(FaceObservation o) {
-        if (o.getAlignedCropJpeg().isEmpty() || o.getEmbeddingCount() == 0) {
-            return Optional.empty();
-        }
-        float[] raw = new float[o.getEmbeddingCount()];
-        for (int i = 0; i < raw.length; i++) {
-            raw[i] = o.getEmbedding(i);
-        }
-        return Optional.of(new ReadFace(
-                o.getModel().getName() + ":" + o.getModel().getVersion(),
-                raw,
-                o.getAlignedCropJpeg().toByteArray(),
-                o.getQuality(),
-                1));
     }
 
     /** {@code faces/<partition>/<offset>} read from the faces topic. */

@@ -126,19 +126,9 @@ public final class TrackTemplates implements AutoCloseable {
             return;
         }
         String model = m.model().name() + ":" + m.model().version();
-        List<float[]> raw = new ArrayList<>();
-        for (String ref : bestFaces(m)) {
-            faces.apply(ref)
-                    .filter(o -> (o.getModel().getName() + ":" + o.getModel().getVersion()).equals(model))
-                    .filter(o -> o.getEmbeddingCount() > 0)
-                    .ifPresent(o -> {
-                        float[] v = new float[o.getEmbeddingCount()];
-                        for (int i = 0; i < v.length; i++) {
-                            v[i] = o.getEmbedding(i);
-                        }
-                        raw.add(v);
-                    });
-        }
+        List<float[]> raw = io.facestream.match.api.faces.TrackFaces.of(m, faces).stream()
+                .map(io.facestream.match.api.faces.TrackFaces::raw)
+                .toList();
         if (raw.isEmpty()) {
             unreadable.incrementAndGet();
             return;
@@ -152,11 +142,6 @@ public final class TrackTemplates implements AutoCloseable {
             entries.addFirst(new Entry(m, model, unit, raw.size()));
             prune(nowUs());
         }
-    }
-
-    /** The faces a template is fused from: the decision's best faces (the few highest-norm ones of the track). */
-    private static List<String> bestFaces(Match m) {
-        return m.bestFaces();
     }
 
     /**
