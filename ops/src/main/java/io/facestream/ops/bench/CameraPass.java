@@ -1,6 +1,7 @@
 package io.facestream.ops.bench;
 
 import io.facestream.embed.align.FaceAligner;
+import io.facestream.embed.detect.Box;
 import io.facestream.embed.detect.DetectedFace;
 import io.facestream.embed.detect.gating.GatedDetector;
 import io.facestream.embed.embedding.Embedding;
@@ -44,8 +45,17 @@ final class CameraPass {
      * @param detections detections that count for precision (matched to a graded face, or to none)
      * @param falsePos   detections that matched no face
      * @param faces      features of the matched faces, named as the ground-truth face
+     * @param boxes      every detection's box, per frame in decoding order (to compare engines frame by frame)
      */
-    record Result(long frames, Stages cpu, long graded, long found, long detections, long falsePos, List<Face> faces) {
+    record Result(
+            long frames,
+            Stages cpu,
+            long graded,
+            long found,
+            long detections,
+            long falsePos,
+            List<Face> faces,
+            List<List<Box>> boxes) {
         double msPerFrame() {
             return cpu.total() / 1e6 / frames;
         }
@@ -83,16 +93,15 @@ final class CameraPass {
         long[] ns = new long[4];
         long frames = 0, graded = 0, found = 0, detections = 0, falsePos = 0;
         List<Face> faces = new ArrayList<>();
+        List<List<Box>> boxes = new ArrayList<>();
         for (GroundTruth.MediaFaces m : truth.media()) {
             if (!(m.media() instanceof Media.Video)) {
                 continue;
             }
             Path file = data.resolve(m.file());
             String stream = file.toString();
-            try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(file.toFile());
+            try (FFmpegFrameGrabber grabber = grabber(file);
                     OpenCVFrameConverter.ToMat convert = new OpenCVFrameConverter.ToMat()) {
-                // one decoder thread: the decode time is then all on this thread's CPU clock
-                grabber.setVideoOption("threads", "1");
                 grabber.start();
                 for (int index = 0; ; index++) {
                     long t0 = THREADS.getCurrentThreadCpuTime();
@@ -124,8 +133,11 @@ final class CameraPass {
                     frames++;
 
                     List<GroundTruthFace> truthFaces = m.byFrame().getOrDefault(index, List.of());
+                    List<Box> frameBoxes =
+                            detected.stream().map(DetectedFace::box).toList();
+                    boxes.add(frameBoxes);
                     DetectionMatch match = DetectionMatch.of(
-                            detected.stream().map(DetectedFace::box).toList(),
+                            frameBoxes,
                             truthFaces.stream().map(GroundTruthFace::box).toList(),
                             gradedSide);
                     graded += match.graded();
@@ -152,6 +164,17 @@ final class CameraPass {
         if (frames == 0) {
             throw new IllegalArgumentException(data + " has no video frames to measure (" + truth.file() + ")");
         }
-        return new Result(frames, new Stages(ns[0], ns[1], ns[2], ns[3]), graded, found, detections, falsePos, faces);
+        return new Result(
+                frames, new Stages(ns[0], ns[1], ns[2], ns[3]), graded, found, detections, falsePos, faces, boxes);
+    }
+
+    /**
+     * A decoder for one video as every pass opens it: one decoder thread, so the decode time is all on the calling
+     * thread's CPU clock (and the frames any engine is given are decoded the same way). Not started.
+     */
+    static FFmpegFrameGrabber grabber(Path file) {
+        FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(file.toFile());
+        grabber.setVideoOption("threads", "1");
+        return grabber;
     }
 }

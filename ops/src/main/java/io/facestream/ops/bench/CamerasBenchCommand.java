@@ -1,13 +1,17 @@
 package io.facestream.ops.bench;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.config.FacestreamPaths;
 import io.facestream.core.json.Json;
+import io.facestream.embed.detect.Box;
+import io.facestream.embed.detect.blazeface.BlazeFaceDetector;
 import io.facestream.embed.detect.gating.GatedDetector;
 import io.facestream.embed.detect.gating.GatingSettings;
 import io.facestream.embed.embedding.FaceEmbedder;
 import io.facestream.embed.model.ModelStore;
 import io.facestream.embed.model.zoo.ModelZoo;
+import io.facestream.embed.onnx.Device;
 import io.facestream.embed.onnx.OnnxSessions;
 import io.facestream.embed.pipeline.FaceSettings;
 import io.facestream.embed.pipeline.ModelRouter;
@@ -52,6 +56,12 @@ import picocli.CommandLine.Option;
  * drift in machine load falls on all of them alike), each measurement preceded by the same warm-up pass on a separate
  * warm-up clip; times are the median of the rounds with their min–max, the ratio to the reference is taken within each
  * round; load average and commit are recorded.
+ *
+ * <p>Peer ({@code --peers opencv}): each BlazeFace row without gating is followed by the same detector in OpenCV's DNN
+ * module ({@link OpenCvDetectPeer}: same ONNX file, same pre- and post-processing, same decoded frames, same warm-up,
+ * same thread count), interleaved with the other rows and scored against the same ground truth; it runs detection
+ * only, so its decode, align and embed times are those of its ONNX Runtime row in the same round, and it has no
+ * rank-1.
  */
 @Command(
         name = "cameras",
@@ -111,6 +121,23 @@ public final class CamerasBenchCommand implements Callable<Integer> {
             description = "Also write the table as JSON ({\"title\", \"rows\", \"notes\"})")
     Path json;
 
+    @Option(
+            names = "--peers",
+            split = ",",
+            paramLabel = "ENGINE,...",
+            description = "Peer engines measured beside ONNX Runtime on every BlazeFace row without gating: opencv "
+                    + "(OpenCV DNN via python3-opencv: the same ONNX file, pre- and post-processing, frames, warm-up "
+                    + "and thread count, detection only), or none (default: opencv; CPU only; when python3 cannot "
+                    + "import cv2 the default skips the peer with a note, an explicit --peers opencv fails)")
+    List<String> peers;
+
+    @Option(
+            names = "--python",
+            paramLabel = "EXE",
+            description =
+                    "Python with OpenCV for the opencv peer (default: python3 if it imports cv2, else /usr/bin/python3)")
+    String python;
+
     @Mixin
     ConfigOptions options;
 
@@ -131,12 +158,34 @@ public final class CamerasBenchCommand implements Callable<Integer> {
     /** One measured pass of one configuration in one round. */
     private record Sample(CameraPass.Result pass, double rank1, int matedProbes, int emptyProbes) {}
 
+    /** One measurement of a round: configuration {@code config} on ONNX Runtime, or on the peer. */
+    private record Entry(int config, boolean peer) {}
+
+    /** The row label of a configuration's peer row. */
+    static String peerName(String config) {
+        return config + " (OpenCV DNN peer)";
+    }
+
+    /** The peer and what it runs for each configuration (null where it runs nothing), or none at all. */
+    private record Peer(OpenCvDetectPeer engine, List<OpenCvDetectPeer.Spec> specs) {
+        boolean runs(int config) {
+            return engine != null && specs.get(config) != null;
+        }
+    }
+
     @Override
     public Integer call() {
         if (rounds < 1 || subjects < 2 || videos < 1 || framesPerVideo < 2 || warmupFrames < 2) {
             throw new IllegalArgumentException("--rounds must be >= 1, --subjects >= 2, --videos >= 1, "
                     + "--frames-per-video and --warmup-frames >= 2");
         }
+        List<String> engines = peers == null ? List.of("opencv") : peers;
+        for (String p : engines) {
+            if (!p.equals("opencv") && !p.equals("none")) {
+                throw new IllegalArgumentException("unknown peer '" + p + "': use opencv or none");
+            }
+        }
+        boolean openCvWanted = engines.contains("opencv");
         List<int[]> sizes = resolutions.stream().map(CamerasBenchCommand::size).toList();
         List<CameraConfig> configs = new ArrayList<>();
         configs.add(CameraConfig.REFERENCE);
@@ -156,6 +205,7 @@ public final class CamerasBenchCommand implements Callable<Integer> {
                         + "surveillance footage (faces " + MIN_FACE + "-" + MAX_FACE + " px)",
                 "resolution",
                 "config",
+                "engine",
                 "decode_ms",
                 "detect_ms",
                 "align_ms",
@@ -173,30 +223,83 @@ public final class CamerasBenchCommand implements Callable<Integer> {
                 "detections_graded",
                 "probes_mated",
                 "probes_without_face",
-                "rounds");
+                "rounds",
+                "x_onnxruntime_detect",
+                "x_onnxruntime_detect_min_max");
         List<GatedDetector> detectorsOpen = new ArrayList<>();
         previousCvThreads = -1;
         FaceSettings faceSettings = FaceSettings.from(CameraConfig.REFERENCE.apply(base));
         EmbedBenchCommand.requireDevice(faceSettings.device());
+        boolean cpu = faceSettings.device().type() == Device.Type.CPU;
         ModelStore store = ModelZoo.store(base);
+        String peerNote = null;
+        OpenCvDetectPeer openCv = null;
         try (FaceEmbedder embedder = new ModelRouter(new OnnxSessions(faceSettings.device(), 1), faceSettings)
                 .embedder(ModelZoo.resolve(store, faceSettings.embedder()))) {
             List<CameraPass> passes = new ArrayList<>();
+            List<OpenCvDetectPeer.Spec> specs = new ArrayList<>();
+            List<String> gatedBlazeFace = new ArrayList<>();
             for (CameraConfig c : configs) {
                 FaceSettings s = FaceSettings.from(c.apply(base));
                 GatingSettings gating = GatingSettings.from(c.apply(base));
+                ModelStore.InstalledModel model = ModelZoo.ensure(store, ModelZoo.nameOf(s.detector()));
                 GatedDetector d = GatedDetector.of(
-                        new ModelRouter(new OnnxSessions(s.device(), s.intraOpThreads()), s)
-                                .detector(ModelZoo.ensure(store, ModelZoo.nameOf(s.detector()))),
-                        gating);
+                        new ModelRouter(new OnnxSessions(s.device(), s.intraOpThreads()), s).detector(model), gating);
                 detectorsOpen.add(d);
                 passes.add(new CameraPass(d, embedder, GRADED_SIDE));
+                // the peer ports BlazeFace's pre- and post-processing, not MTCNN's cascade nor the gating's state
+                boolean blazeFace = d.detector() instanceof BlazeFaceDetector;
+                specs.add(
+                        blazeFace && gating.mode() == GatingSettings.Mode.OFF
+                                ? OpenCvDetectPeer.Spec.of(model, (BlazeFaceDetector) d.detector(), s)
+                                : null);
+                if (blazeFace && gating.mode() != GatingSettings.Mode.OFF) {
+                    gatedBlazeFace.add(c.name());
+                }
             }
+            boolean anyPeerRow = specs.stream().anyMatch(java.util.Objects::nonNull);
+            if (openCvWanted && !gatedBlazeFace.isEmpty()) {
+                t.note(
+                        "opencv peer, gated rows",
+                        "no peer row for " + gatedBlazeFace + ": the peer does not port the gating");
+            }
+            if (!openCvWanted) {
+                // --peers none: nothing to say
+            } else if (!cpu) {
+                peerNote = "not measured: the OpenCV DNN peer runs on the CPU only, this run is on "
+                        + faceSettings.device();
+            } else if (!anyPeerRow) {
+                peerNote = "not measured: the peer runs BlazeFace rows without gating, and there is none among "
+                        + configs.stream().map(CameraConfig::name).toList();
+            } else {
+                try {
+                    openCv = OpenCvDetectPeer.start(python != null ? python : OpenCvEmbedPeer.python());
+                    peerNote = "OpenCV " + openCv.version() + " DNN (Python), DNN_BACKEND_OPENCV on the CPU, "
+                            + "cv2.setNumThreads = the row's face.intra-op-threads ("
+                            + specs.stream()
+                                    .filter(java.util.Objects::nonNull)
+                                    .map(OpenCvDetectPeer.Spec::threads)
+                                    .distinct()
+                                    .toList()
+                            + ")";
+                } catch (CommandFailed e) {
+                    if (peers != null) {
+                        throw e;
+                    }
+                    // the default asked for a peer nobody installed: the benchmark still measures our rows
+                    peerNote = "not measured: " + e.getMessage();
+                    System.err.println("bench cameras: OpenCV DNN peer " + peerNote);
+                }
+            }
+            Peer peer = new Peer(openCv, specs);
             for (int[] wh : sizes) {
-                measure(t, paths, wh, configs, passes, embedder);
+                measure(t, paths, wh, configs, passes, embedder, peer);
             }
         } finally {
             detectorsOpen.forEach(GatedDetector::close);
+            if (openCv != null) {
+                openCv.close();
+            }
             if (previousCvThreads >= 0) {
                 opencv_core.setNumThreads(previousCvThreads);
             }
@@ -239,7 +342,10 @@ public final class CamerasBenchCommand implements Callable<Integer> {
                                 + "faces this configuration found, each aligned with its detected landmarks; gallery stills "
                                 + "aligned with their ground truth; a probe whose faces were all missed (probes_without_face, of all probes) is "
                                 + "a zero template scoring 0 against every gallery template, so its rank is decided by the tie order")
-                .note("rounds", rounds + " interleaved rounds: the configurations in order, reversed every other round")
+                .note(
+                        "rounds",
+                        rounds + " interleaved rounds: the configurations in order (a peer right after its row), "
+                                + "reversed every other round")
                 .note(
                         "warm-up",
                         "before every measurement the configuration runs the same " + warmupFrames
@@ -250,7 +356,32 @@ public final class CamerasBenchCommand implements Callable<Integer> {
                                 + " frames per resolution (synth ijbs, seed 1, faces " + MIN_FACE + "-" + MAX_FACE
                                 + " px), cached in "
                                 + paths.cache("bench"))
-                .note("load average at start", loadStart)
+                .note(
+                        "engine",
+                        "onnxruntime: our detector (ONNX Runtime, in this JVM); opencv-dnn: the OpenCV DNN peer of the "
+                                + "row above it (--peers)");
+        if (openCvWanted) {
+            t.note("opencv peer", peerNote);
+        }
+        if (openCv != null) {
+            t.note(
+                            "peer rows",
+                            "the same BlazeFace ONNX file run by OpenCV's DNN module in a Python process "
+                                    + "(opencv_detect.py): the same decoded frames (handed over as raw BGR), letterbox, tiles, "
+                                    + "resize, normalisation, anchor decoding, score threshold and weighted NMS as the "
+                                    + "ONNX Runtime row; the same warm-up clip before every measurement; interleaved with "
+                                    + "the other rows. detect_ms = CPU time of the peer's thread per frame, timed inside "
+                                    + "Python around the detection of a frame already in memory. The peer runs detection "
+                                    + "only: its decode_ms, align_ms and embed_ms are COPIED from its ONNX Runtime row of "
+                                    + "the same round (not measured for the peer), ms_per_frame and cameras_per_core are "
+                                    + "what a frame costs with the peer's detection in place of ours; rank1, probes_mated "
+                                    + "and probes_without_face: n/a (the peer's faces are not embedded)")
+                    .note(
+                            "x_onnxruntime_detect",
+                            "peer rows: the peer's detect_ms / its ONNX Runtime row's detect_ms, per round (median, "
+                                    + "min-max); empty on ONNX Runtime rows");
+        }
+        t.note("load average at start", loadStart)
                 .note("load average at end", loadEnd)
                 .note("cpu cores", Runtime.getRuntime().availableProcessors())
                 .note("commit", commit);
@@ -260,7 +391,13 @@ public final class CamerasBenchCommand implements Callable<Integer> {
                 if (json.getParent() != null) {
                     Files.createDirectories(json.getParent());
                 }
-                Json.mapper().writerWithDefaultPrettyPrinter().writeValue(json.toFile(), t.toJson());
+                // every row has every column, an undefined cell (a peer's rank1, precision without detections) as
+                // null, so that readers of the rows find the same keys in each
+                Json.mapper()
+                        .copy()
+                        .setSerializationInclusion(JsonInclude.Include.ALWAYS)
+                        .writerWithDefaultPrettyPrinter()
+                        .writeValue(json.toFile(), t.toJson());
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write " + json, e);
             }
@@ -274,7 +411,8 @@ public final class CamerasBenchCommand implements Callable<Integer> {
             int[] wh,
             List<CameraConfig> configs,
             List<CameraPass> passes,
-            FaceEmbedder embedder) {
+            FaceEmbedder embedder,
+            Peer peer) {
         String resolution = wh[0] + "x" + wh[1];
         Path set = footage(
                 paths,
@@ -296,96 +434,294 @@ public final class CamerasBenchCommand implements Callable<Integer> {
             opencv_core.setNumThreads(1);
         }
 
-        List<List<Sample>> samples = new ArrayList<>();
-        configs.forEach(c -> samples.add(new ArrayList<>()));
-        List<GatedDetector.Counters> gateBefore =
-                passes.stream().map(p -> p.detector().counters()).toList();
-        for (int r = 0; r < rounds; r++) {
-            for (int k = 0; k < configs.size(); k++) {
-                int i = r % 2 == 0 ? k : configs.size() - 1 - k;
-                passes.get(i).run(warm, warmTruth);
-                CameraPass.Result pass = passes.get(i).run(set, truth);
-                ProtocolOutcome outcome = rank1(
-                        protocol,
-                        stills,
-                        pass.faces(),
-                        embedder.manifest().embedding().size());
-                Sample s = new Sample(
-                        pass, outcome.result().rank(1), outcome.result().matedProbes(), outcome.emptyProbeTemplates());
-                samples.get(i).add(s);
-                System.err.printf(
-                        Locale.ROOT,
-                        "bench cameras: %s %s round %d/%d: %.1f ms/frame, recall %.3f, rank-1 %.3f%n",
-                        resolution,
-                        configs.get(i).name(),
-                        r + 1,
-                        rounds,
-                        pass.msPerFrame(),
-                        pass.recall(),
-                        s.rank1());
+        List<Entry> entries = new ArrayList<>();
+        for (int i = 0; i < configs.size(); i++) {
+            entries.add(new Entry(i, false));
+            if (peer.runs(i)) {
+                entries.add(new Entry(i, true));
             }
         }
-        double[] reference =
-                samples.get(0).stream().mapToDouble(s -> s.pass().msPerFrame()).toArray();
-        for (int i = 0; i < configs.size(); i++) {
-            List<Sample> ss = samples.get(i);
-            double[] ms = ss.stream().mapToDouble(s -> s.pass().msPerFrame()).toArray();
-            double[] ratio = new double[ms.length];
-            for (int r = 0; r < ms.length; r++) {
-                ratio[r] = ms[r] / reference[r];
+        boolean withPeer = entries.stream().anyMatch(Entry::peer);
+        // the peer is handed the frames our passes decode, decoded once per resolution the same way
+        try (PeerFrames peerSet = withPeer ? PeerFrames.write(set, truth) : null;
+                PeerFrames peerWarm = withPeer ? PeerFrames.write(warm, warmTruth) : null) {
+            List<List<Sample>> samples = new ArrayList<>();
+            List<List<OpenCvDetectPeer.Result>> peerSamples = new ArrayList<>();
+            configs.forEach(c -> {
+                samples.add(new ArrayList<>());
+                peerSamples.add(new ArrayList<>());
+            });
+            List<GatedDetector.Counters> gateBefore =
+                    passes.stream().map(p -> p.detector().counters()).toList();
+            for (int r = 0; r < rounds; r++) {
+                for (Entry e : Rounds.order(entries, r)) {
+                    int i = e.config();
+                    if (e.peer()) {
+                        OpenCvDetectPeer.Spec spec = peer.specs().get(i);
+                        peer.engine().detect(spec, peerWarm);
+                        OpenCvDetectPeer.Result res = peer.engine().detect(spec, peerSet);
+                        peerSamples.get(i).add(res);
+                        PassScore score = PassScore.of(res.boxes(), peerSet.truth());
+                        System.err.printf(
+                                Locale.ROOT,
+                                "bench cameras: %s %s round %d/%d: detect %.1f ms/frame, recall %.3f%n",
+                                resolution,
+                                peerName(configs.get(i).name()),
+                                r + 1,
+                                rounds,
+                                res.cpuNanos() / 1e6 / peerSet.count(),
+                                score.recall());
+                        continue;
+                    }
+                    passes.get(i).run(warm, warmTruth);
+                    CameraPass.Result pass = passes.get(i).run(set, truth);
+                    ProtocolOutcome outcome = rank1(
+                            protocol,
+                            stills,
+                            pass.faces(),
+                            embedder.manifest().embedding().size());
+                    Sample s = new Sample(
+                            pass,
+                            outcome.result().rank(1),
+                            outcome.result().matedProbes(),
+                            outcome.emptyProbeTemplates());
+                    samples.get(i).add(s);
+                    System.err.printf(
+                            Locale.ROOT,
+                            "bench cameras: %s %s round %d/%d: %.1f ms/frame, recall %.3f, rank-1 %.3f%n",
+                            resolution,
+                            configs.get(i).name(),
+                            r + 1,
+                            rounds,
+                            pass.msPerFrame(),
+                            pass.recall(),
+                            s.rank1());
+                }
             }
-            Sample first = ss.get(0);
-            boolean stable = ss.stream()
-                    .allMatch(s -> s.pass().found() == first.pass().found()
-                            && s.pass().detections() == first.pass().detections()
-                            && s.rank1() == first.rank1());
-            if (!stable) {
-                // detection is deterministic; a difference between rounds means a nondeterministic model or decoder
-                t.note(
-                        "unstable " + resolution + " " + configs.get(i).name(),
-                        "detections or rank-1 differ between rounds: "
-                                + ss.stream()
-                                        .map(s -> s.pass().found() + "/"
-                                                + s.pass().detections() + "/" + round(s.rank1(), 4))
-                                        .toList());
+            double[] reference = samples.get(0).stream()
+                    .mapToDouble(s -> s.pass().msPerFrame())
+                    .toArray();
+            for (int i = 0; i < configs.size(); i++) {
+                List<Sample> ss = samples.get(i);
+                double[] ms =
+                        ss.stream().mapToDouble(s -> s.pass().msPerFrame()).toArray();
+                double[] ratio = new double[ms.length];
+                for (int r = 0; r < ms.length; r++) {
+                    ratio[r] = ms[r] / reference[r];
+                }
+                Sample first = ss.get(0);
+                boolean stable = ss.stream()
+                        .allMatch(s -> s.pass().found() == first.pass().found()
+                                && s.pass().detections() == first.pass().detections()
+                                && s.rank1() == first.rank1());
+                if (!stable) {
+                    // detection is deterministic; a difference between rounds means a nondeterministic model or
+                    // decoder
+                    t.note(
+                            "unstable " + resolution + " " + configs.get(i).name(),
+                            "detections or rank-1 differ between rounds: "
+                                    + ss.stream()
+                                            .map(s -> s.pass().found() + "/"
+                                                    + s.pass().detections() + "/" + round(s.rank1(), 4))
+                                            .toList());
+                }
+                GatedDetector gate = passes.get(i).detector();
+                if (gate.settings().mode() != GatingSettings.Mode.OFF) {
+                    GatedDetector.Counters before = gateBefore.get(i);
+                    GatedDetector.Counters after = gate.counters();
+                    long seen = after.frames() - before.frames();
+                    double share = seen == 0
+                            ? 0
+                            : (after.searchedShare() * after.frames() - before.searchedShare() * before.frames())
+                                    / seen;
+                    t.note(
+                            "gating " + resolution + " " + configs.get(i).name(),
+                            (after.fullFrames() - before.fullFrames()) + " of " + seen
+                                    + " frames searched whole (warm-up included); mean share of the frame searched "
+                                    + round(share, 3));
+                }
+                long frames = first.pass().frames();
+                double msMedian = Rounds.median(ms);
+                t.row(
+                        resolution,
+                        configs.get(i).name(),
+                        "onnxruntime",
+                        round(Rounds.median(stage(ss, CameraPass.Stages::decode, frames)), 2),
+                        round(Rounds.median(stage(ss, CameraPass.Stages::detect, frames)), 2),
+                        round(Rounds.median(stage(ss, CameraPass.Stages::align, frames)), 2),
+                        round(Rounds.median(stage(ss, CameraPass.Stages::embed, frames)), 2),
+                        round(msMedian, 2),
+                        range(ms, 1),
+                        round(Rounds.median(ratio), 3),
+                        range(ratio, 3),
+                        round(1000 / (FPS * msMedian), 2),
+                        round(first.pass().recall(), 4),
+                        round(first.pass().precision(), 4),
+                        round(first.rank1(), 4),
+                        frames,
+                        first.pass().graded(),
+                        first.pass().detections(),
+                        first.matedProbes(),
+                        first.emptyProbes(),
+                        ss.size(),
+                        null,
+                        null);
+                if (!peerSamples.get(i).isEmpty()) {
+                    peerRow(t, resolution, configs.get(i).name(), ss, peerSamples.get(i), reference, peerSet);
+                }
             }
-            GatedDetector gate = passes.get(i).detector();
-            if (gate.settings().mode() != GatingSettings.Mode.OFF) {
-                GatedDetector.Counters before = gateBefore.get(i);
-                GatedDetector.Counters after = gate.counters();
-                long seen = after.frames() - before.frames();
-                double share = seen == 0
-                        ? 0
-                        : (after.searchedShare() * after.frames() - before.searchedShare() * before.frames()) / seen;
-                t.note(
-                        "gating " + resolution + " " + configs.get(i).name(),
-                        (after.fullFrames() - before.fullFrames()) + " of " + seen
-                                + " frames searched whole (warm-up included); mean share of the frame searched "
-                                + round(share, 3));
+        }
+    }
+
+    /**
+     * The peer's row of one configuration: its detection per round put in place of ours in the same round's frame
+     * (decode, align and embed are ours, as the table notes say), scored against the same ground truth.
+     */
+    private void peerRow(
+            Table t,
+            String resolution,
+            String config,
+            List<Sample> ours,
+            List<OpenCvDetectPeer.Result> theirs,
+            double[] reference,
+            PeerFrames frames) {
+        String name = peerName(config);
+        long n = frames.count();
+        if (ours.get(0).pass().frames() != n) {
+            throw new IllegalStateException("the peer was given " + n + " frames, the ONNX Runtime pass decoded "
+                    + ours.get(0).pass().frames() + ": PeerFrames and CameraPass must decode alike");
+        }
+        int rs = theirs.size();
+        double[] detect = new double[rs];
+        double[] wall = new double[rs];
+        double[] forward = new double[rs];
+        double[] ms = new double[rs];
+        double[] xReference = new double[rs];
+        double[] xDetect = new double[rs];
+        double[] decode = new double[rs];
+        double[] align = new double[rs];
+        double[] embed = new double[rs];
+        for (int r = 0; r < rs; r++) {
+            CameraPass.Stages s = ours.get(r).pass().cpu();
+            detect[r] = theirs.get(r).cpuNanos() / 1e6 / n;
+            wall[r] = theirs.get(r).wallNanos() / 1e6 / n;
+            forward[r] = theirs.get(r).forwardNanos() / 1e6 / n;
+            decode[r] = s.decode() / 1e6 / n;
+            align[r] = s.align() / 1e6 / n;
+            embed[r] = s.embed() / 1e6 / n;
+            ms[r] = decode[r] + detect[r] + align[r] + embed[r];
+            xReference[r] = ms[r] / reference[r];
+            xDetect[r] = detect[r] / (s.detect() / 1e6 / n);
+        }
+        PassScore score = PassScore.of(theirs.get(0).boxes(), frames.truth());
+        boolean stable = theirs.stream()
+                .allMatch(res -> PassScore.of(res.boxes(), frames.truth()).equals(score));
+        if (!stable) {
+            t.note(
+                    "unstable " + resolution + " " + name,
+                    "the peer's detections differ between rounds: "
+                            + theirs.stream()
+                                    .map(res -> PassScore.of(res.boxes(), frames.truth()))
+                                    .map(p -> p.found() + "/" + p.detections())
+                                    .toList());
+        }
+        Agreement a = Agreement.of(ours.get(0).pass().boxes(), theirs.get(0).boxes());
+        t.note(
+                "peer agreement " + resolution + " " + config,
+                a.matched() + " of " + a.ours() + " ONNX Runtime detections and of the peer's " + a.theirs()
+                        + " matched one-to-one at IoU >= " + DetectionMatch.IOU + " (mean IoU "
+                        + round(a.meanIou(), 4) + "); first round of each");
+        t.note(
+                "peer time " + resolution + " " + config,
+                "the peer's detect ms per frame, median of the rounds: CPU " + round(Rounds.median(detect), 2)
+                        + ", of which net.forward " + round(Rounds.median(forward), 2) + " (the rest: numpy letterbox, "
+                        + "normalisation, decoding and NMS); wall clock " + round(Rounds.median(wall), 2)
+                        + " (about the CPU time when all the peer's work ran on its timed thread)");
+        double msMedian = Rounds.median(ms);
+        t.row(
+                resolution,
+                name,
+                "opencv-dnn",
+                round(Rounds.median(decode), 2),
+                round(Rounds.median(detect), 2),
+                round(Rounds.median(align), 2),
+                round(Rounds.median(embed), 2),
+                round(msMedian, 2),
+                range(ms, 1),
+                round(Rounds.median(xReference), 3),
+                range(xReference, 3),
+                round(1000 / (FPS * msMedian), 2),
+                round(score.recall(), 4),
+                round(score.precision(), 4),
+                null,
+                n,
+                score.graded(),
+                score.detections(),
+                null,
+                null,
+                rs,
+                round(Rounds.median(xDetect), 3),
+                range(xDetect, 3));
+    }
+
+    /** Detections of a whole pass scored against the ground truth, as {@link CameraPass} scores its own. */
+    record PassScore(long graded, long found, long detections, long falsePos) {
+        static PassScore of(List<List<Box>> detections, List<List<Box>> truth) {
+            if (detections.size() != truth.size()) {
+                throw new IllegalArgumentException(
+                        detections.size() + " frames of detections for " + truth.size() + " frames of ground truth");
             }
-            long frames = first.pass().frames();
-            double msMedian = Rounds.median(ms);
-            t.row(
-                    resolution,
-                    configs.get(i).name(),
-                    round(Rounds.median(stage(ss, CameraPass.Stages::decode, frames)), 2),
-                    round(Rounds.median(stage(ss, CameraPass.Stages::detect, frames)), 2),
-                    round(Rounds.median(stage(ss, CameraPass.Stages::align, frames)), 2),
-                    round(Rounds.median(stage(ss, CameraPass.Stages::embed, frames)), 2),
-                    round(msMedian, 2),
-                    range(ms, 1),
-                    round(Rounds.median(ratio), 3),
-                    range(ratio, 3),
-                    round(1000 / (FPS * msMedian), 2),
-                    round(first.pass().recall(), 4),
-                    round(first.pass().precision(), 4),
-                    round(first.rank1(), 4),
-                    frames,
-                    first.pass().graded(),
-                    first.pass().detections(),
-                    first.matedProbes(),
-                    first.emptyProbes(),
-                    ss.size());
+            long graded = 0, found = 0, counted = 0, falsePos = 0;
+            for (int f = 0; f < truth.size(); f++) {
+                DetectionMatch m = DetectionMatch.of(detections.get(f), truth.get(f), GRADED_SIDE);
+                graded += m.graded();
+                found += m.found();
+                counted += m.gradedDetections();
+                falsePos += m.falsePositive();
+            }
+            return new PassScore(graded, found, counted, falsePos);
+        }
+
+        double recall() {
+            return graded == 0 ? Double.NaN : found / (double) graded;
+        }
+
+        double precision() {
+            return detections == 0 ? Double.NaN : (detections - falsePos) / (double) detections;
+        }
+    }
+
+    /**
+     * Two engines' detections of the same frames matched one-to-one at IoU ≥ {@link DetectionMatch#IOU}, frame by
+     * frame ({@link DetectionMatch}, every box graded).
+     *
+     * @param ours    our detections
+     * @param theirs  the peer's detections
+     * @param matched pairs matched (one-to-one, so as many of ours as of theirs)
+     * @param meanIou mean IoU of the matched pairs
+     */
+    record Agreement(long ours, long theirs, long matched, double meanIou) {
+        static Agreement of(List<List<Box>> ours, List<List<Box>> theirs) {
+            if (ours.size() != theirs.size()) {
+                throw new IllegalArgumentException(ours.size() + " frames against " + theirs.size());
+            }
+            long nOurs = 0, nTheirs = 0, matched = 0;
+            double iou = 0;
+            for (int f = 0; f < ours.size(); f++) {
+                List<Box> o = ours.get(f);
+                List<Box> th = theirs.get(f);
+                DetectionMatch m = DetectionMatch.of(th, o, 0);
+                nOurs += o.size();
+                nTheirs += th.size();
+                for (int d = 0; d < th.size(); d++) {
+                    int k = m.truthFor()[d];
+                    if (k >= 0) {
+                        matched++;
+                        iou += DetectionMatch.iou(th.get(d), o.get(k));
+                    }
+                }
+            }
+            return new Agreement(nOurs, nTheirs, matched, matched == 0 ? Double.NaN : iou / matched);
         }
     }
 
@@ -430,8 +766,7 @@ public final class CamerasBenchCommand implements Callable<Integer> {
     }
 
     /** A synthetic data set, rendered once per parameters into the facestream cache. */
-    private static Path footage(
-            FacestreamPaths paths, String name, int[] wh, int subjects, int videos, int frames, long seed) {
+    static Path footage(FacestreamPaths paths, String name, int[] wh, int subjects, int videos, int frames, long seed) {
         Path dir = paths.cache("bench").resolve(name);
         if (!Files.isRegularFile(dir.resolve("synth.json"))) {
             System.err.println("bench cameras: rendering " + dir);

@@ -116,6 +116,9 @@ class CamerasBenchCommandTest {
                 "4",
                 "--warmup-frames",
                 "2",
+                // the OpenCV DNN peer of the blazeface row has its own test (OpenCvDetectPeerTest)
+                "--peers",
+                "none",
                 "--json",
                 json.toString(),
                 "--set",

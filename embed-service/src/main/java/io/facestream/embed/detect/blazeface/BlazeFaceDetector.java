@@ -141,6 +141,19 @@ public final class BlazeFaceDetector implements FaceDetector {
         return layout.name();
     }
 
+    /**
+     * The anchor grid this detector decodes against, in output order: {cells per side, anchors per cell} per feature
+     * map (a copy). For a peer implementation that must decode the same heads the same way (bench cameras' OpenCV
+     * DNN peer).
+     */
+    public int[][] anchorGrid() {
+        int[][] out = new int[layout.layerCount()][];
+        for (int l = 0; l < out.length; l++) {
+            out[l] = layout.layers()[l].clone();
+        }
+        return out;
+    }
+
     @Override
     public String id() {
         return manifest.id();
