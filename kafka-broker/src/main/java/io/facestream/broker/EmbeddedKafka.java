@@ -94,8 +94,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         if (security == null && !acls.isEmpty()) {
             throw new IllegalArgumentException("ACLs need a secure broker");
         }
-        int brokerPort = port > 0 ? port : freePort();
-        int controllerPort = freePort();
+        // every port this broker needs, picked at once: ports picked one after the other could be the same one twice
+        int[] free = freePorts(3);
+        int brokerPort = port > 0 ? port : free[0];
+        int controllerPort = free[1] != port ? free[1] : free[0];
+        int internalPort = free[2] != port ? free[2] : free[0];
         this.bootstrap = "127.0.0.1:" + brokerPort;
         try {
             Files.createDirectories(dataDir);
@@ -112,7 +115,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             p.put("advertised.listeners", "PLAINTEXT://" + bootstrap);
         } else {
             // clients: SASL_SSL with SCRAM; the broker's own traffic (inter-broker, controller): mutual TLS
-            String internal = "127.0.0.1:" + freePort();
+            String internal = "127.0.0.1:" + internalPort;
             this.superUser = KafkaConnection.of(internal, security.superUserProperties());
             p.put(
                     "listeners",
@@ -338,12 +341,31 @@ public final class EmbeddedKafka implements AutoCloseable {
         LOG.info("embedded Kafka on {} stopped", bootstrap);
     }
 
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
+    /**
+     * {@code n} distinct free ports on loopback: all sockets are held open until every port is known, because the
+     * system may hand out a port it just released again (seen: a secure broker's client and internal listeners on the
+     * same port).
+     */
+    private static int[] freePorts(int n) {
+        List<ServerSocket> held = new java.util.ArrayList<>();
+        try {
+            int[] ports = new int[n];
+            for (int i = 0; i < n; i++) {
+                ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                held.add(s);
+                ports[i] = s.getLocalPort();
+            }
+            return ports;
         } catch (IOException e) {
             throw new UncheckedIOException("no free port on loopback", e);
+        } finally {
+            for (ServerSocket s : held) {
+                try {
+                    s.close();
+                } catch (IOException e) {
+                    // closing a listening socket that accepted nothing
+                }
+            }
         }
     }
 
