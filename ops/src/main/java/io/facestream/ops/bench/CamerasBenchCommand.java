@@ -273,7 +273,7 @@ public final class CamerasBenchCommand implements Callable<Integer> {
                         + configs.stream().map(CameraConfig::name).toList();
             } else {
                 try {
-                    openCv = OpenCvDetectPeer.start(python != null ? python : OpenCvEmbedPeer.python());
+                    openCv = OpenCvDetectPeer.start(python != null ? python : PythonPeer.python());
                     peerNote = "OpenCV " + openCv.version() + " DNN (Python), DNN_BACKEND_OPENCV on the CPU, "
                             + "cv2.setNumThreads = the row's face.intra-op-threads ("
                             + specs.stream()

@@ -245,7 +245,7 @@ public final class EmbedBenchCommand implements Callable<Integer> {
                     input = Files.createTempFile("facestream-embed-peer", ".f32");
                     OpenCvEmbedPeer.writeInput(input, packed);
                     peer = OpenCvEmbedPeer.start(
-                            python != null ? python : OpenCvEmbedPeer.python(),
+                            python != null ? python : PythonPeer.python(),
                             model.path("main"),
                             input,
                             layout.shape(max, h, w));

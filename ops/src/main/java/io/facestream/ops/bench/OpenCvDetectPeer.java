@@ -1,29 +1,17 @@
 package io.facestream.ops.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.facestream.core.json.Json;
 import io.facestream.embed.detect.Box;
 import io.facestream.embed.detect.blazeface.BlazeFaceDetector;
 import io.facestream.embed.model.ModelManifest;
 import io.facestream.embed.model.ModelStore;
 import io.facestream.embed.pipeline.FaceSettings;
 import io.facestream.ops.cli.CommandFailed;
-import java.io.BufferedReader;
-import java.io.BufferedWriter;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The OpenCV DNN peer of {@code bench cameras}: a Python process ({@code opencv_detect.py}, shipped in this package)
@@ -31,19 +19,15 @@ import java.util.concurrent.TimeUnit;
  * letterboxing, tiling, normalisation, anchor decoding, threshold and weighted NMS, on the same decoded frames
  * ({@link PeerFrames}), and times each frame's detection itself (CPU time of its thread and wall clock), so neither
  * Python's start-up nor this pipe is counted. It stays up for the whole benchmark and is asked for one pass at a time,
- * which lets its rows interleave with ONNX Runtime's. Protocol: the script's docstring. The process plumbing follows
- * {@link OpenCvEmbedPeer}, whose interpreter lookup it shares.
+ * which lets its rows interleave with ONNX Runtime's. Protocol: the script's docstring. The process is a {@link PythonPeer},
+ * as {@link OpenCvEmbedPeer}'s is.
  */
 final class OpenCvDetectPeer implements AutoCloseable {
     static final String SCRIPT = "opencv_detect.py";
 
-    private static final ObjectMapper JSON = Json.mapper();
+    private static final String NAME = "OpenCV DNN peer";
 
-    private final Process process;
-    private final BufferedReader out;
-    private final BufferedWriter in;
-    private final Path script;
-    private final String version;
+    private final PythonPeer peer;
 
     /**
      * What the peer must do to detect as a row's detector does: its model file and input, its anchor grid and its
@@ -95,13 +79,8 @@ final class OpenCvDetectPeer implements AutoCloseable {
         }
     }
 
-    private OpenCvDetectPeer(Process process, Path script) throws IOException {
-        this.process = process;
-        this.script = script;
-        this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        this.in = new BufferedWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8));
-        JsonNode ready = read();
-        this.version = ready.path("version").asText("?");
+    private OpenCvDetectPeer(PythonPeer peer) {
+        this.peer = peer;
     }
 
     /**
@@ -109,30 +88,11 @@ final class OpenCvDetectPeer implements AutoCloseable {
      * missing, and with what to install when {@code python} cannot be started.
      */
     static OpenCvDetectPeer start(String python) {
-        Path script = extractScript();
-        Process p;
-        try {
-            p = new ProcessBuilder(python, script.toString())
-                    .redirectError(ProcessBuilder.Redirect.INHERIT)
-                    .start();
-        } catch (IOException e) {
-            deleteQuietly(script);
-            throw new CommandFailed(
-                    "cannot start " + python + " for the OpenCV DNN peer (install python3 and python3-opencv, or pass "
-                            + "--peers none): " + e.getMessage(),
-                    e);
-        }
-        try {
-            return new OpenCvDetectPeer(p, script);
-        } catch (IOException | RuntimeException e) {
-            p.destroyForcibly();
-            deleteQuietly(script);
-            throw e instanceof CommandFailed c ? c : new CommandFailed("OpenCV DNN peer: " + e.getMessage(), e);
-        }
+        return new OpenCvDetectPeer(PythonPeer.start(NAME, python, SCRIPT, List.of()));
     }
 
     String version() {
-        return version;
+        return peer.version();
     }
 
     /** Detects every frame of {@code frames} as {@code spec} says; the detection of each frame timed by the peer. */
@@ -163,41 +123,34 @@ final class OpenCvDetectPeer implements AutoCloseable {
         req.put("max_faces", b.maxFaces());
         req.put("tile", b.tile());
         req.put("tile_overlap", b.tileOverlap());
-        try {
-            in.write(JSON.writeValueAsString(req));
-            in.newLine();
-            in.flush();
-            JsonNode r = read();
-            if (r.path("count").asInt() != frames.count()) {
-                throw new CommandFailed("OpenCV DNN peer answered for " + r.path("count") + " frames, " + frames.count()
-                        + " were asked");
-            }
-            double[] cpu = doubles(r.path("cpu_s"), frames.count(), "cpu_s");
-            double[] wall = doubles(r.path("wall_s"), frames.count(), "wall_s");
-            double[] forward = doubles(r.path("forward_cpu_s"), frames.count(), "forward_cpu_s");
-            JsonNode perFrame = r.path("faces");
-            if (perFrame.size() != frames.count()) {
-                throw new CommandFailed(
-                        "OpenCV DNN peer gave faces for " + perFrame.size() + " of " + frames.count() + " frames");
-            }
-            List<List<Detection>> faces = new ArrayList<>(frames.count());
-            for (JsonNode frame : perFrame) {
-                List<Detection> ds = new ArrayList<>(frame.size());
-                for (JsonNode d : frame) {
-                    ds.add(new Detection(
-                            Box.fromCorners(
-                                    (float) d.get(0).asDouble(),
-                                    (float) d.get(1).asDouble(),
-                                    (float) d.get(2).asDouble(),
-                                    (float) d.get(3).asDouble()),
-                            (float) d.get(4).asDouble()));
-                }
-                faces.add(ds);
-            }
-            return new Result(faces, cpu, wall, forward);
-        } catch (IOException e) {
-            throw new CommandFailed("OpenCV DNN peer: " + e.getMessage(), e);
+        JsonNode r = peer.ask(req);
+        if (r.path("count").asInt() != frames.count()) {
+            throw new CommandFailed(
+                    "OpenCV DNN peer answered for " + r.path("count") + " frames, " + frames.count() + " were asked");
         }
+        double[] cpu = doubles(r.path("cpu_s"), frames.count(), "cpu_s");
+        double[] wall = doubles(r.path("wall_s"), frames.count(), "wall_s");
+        double[] forward = doubles(r.path("forward_cpu_s"), frames.count(), "forward_cpu_s");
+        JsonNode perFrame = r.path("faces");
+        if (perFrame.size() != frames.count()) {
+            throw new CommandFailed(
+                    "OpenCV DNN peer gave faces for " + perFrame.size() + " of " + frames.count() + " frames");
+        }
+        List<List<Detection>> faces = new ArrayList<>(frames.count());
+        for (JsonNode frame : perFrame) {
+            List<Detection> ds = new ArrayList<>(frame.size());
+            for (JsonNode d : frame) {
+                ds.add(new Detection(
+                        Box.fromCorners(
+                                (float) d.get(0).asDouble(),
+                                (float) d.get(1).asDouble(),
+                                (float) d.get(2).asDouble(),
+                                (float) d.get(3).asDouble()),
+                        (float) d.get(4).asDouble()));
+            }
+            faces.add(ds);
+        }
+        return new Result(faces, cpu, wall, forward);
     }
 
     private static double[] doubles(JsonNode array, int n, String field) {
@@ -212,63 +165,8 @@ final class OpenCvDetectPeer implements AutoCloseable {
         return v;
     }
 
-    private JsonNode read() throws IOException {
-        String line = out.readLine();
-        if (line == null) {
-            throw new CommandFailed("the OpenCV DNN peer exited without answering (exit status " + exitStatus()
-                    + "; its stderr is above)");
-        }
-        JsonNode n = JSON.readTree(line);
-        if (n.has("error")) {
-            throw new CommandFailed("OpenCV DNN peer: " + n.get("error").asText());
-        }
-        return n;
-    }
-
-    private String exitStatus() {
-        try {
-            return process.waitFor(5, TimeUnit.SECONDS) ? Integer.toString(process.exitValue()) : "still running";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "unknown";
-        }
-    }
-
     @Override
     public void close() {
-        try {
-            in.close();
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        } catch (IOException e) {
-            process.destroyForcibly();
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        } finally {
-            deleteQuietly(script);
-        }
-    }
-
-    private static Path extractScript() {
-        try (InputStream s = OpenCvDetectPeer.class.getResourceAsStream(SCRIPT)) {
-            if (s == null) {
-                throw new IllegalStateException(SCRIPT + " is missing from the ops jar: rebuild the ops module");
-            }
-            Path p = Files.createTempFile("facestream-opencv-detect", ".py");
-            Files.write(p, s.readAllBytes());
-            return p;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot extract " + SCRIPT, e);
-        }
-    }
-
-    private static void deleteQuietly(Path p) {
-        try {
-            Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-            // a temp file left behind is harmless
-        }
+        peer.close();
     }
 }

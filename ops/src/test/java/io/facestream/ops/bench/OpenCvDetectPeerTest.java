@@ -293,7 +293,7 @@ class OpenCvDetectPeerTest {
 
     /** The Python the peer would use, when it imports cv2; the test is skipped otherwise. */
     private static String pythonWithOpenCv() throws Exception {
-        String python = OpenCvEmbedPeer.python();
+        String python = PythonPeer.python();
         boolean ok;
         try {
             Process p = new ProcessBuilder(python, "-c", "import cv2, numpy")

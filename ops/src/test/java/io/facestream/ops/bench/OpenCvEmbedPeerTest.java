@@ -29,7 +29,7 @@ class OpenCvEmbedPeerTest {
         Path input = dir.resolve("faces.f32");
         OpenCvEmbedPeer.writeInput(input, faces);
         assertEquals(faces.length * 4L, Files.size(input), "raw float32, nothing else");
-        try (OpenCvEmbedPeer peer = OpenCvEmbedPeer.start(OpenCvEmbedPeer.python(), model, input, SHAPE)) {
+        try (OpenCvEmbedPeer peer = OpenCvEmbedPeer.start(PythonPeer.python(), model, input, SHAPE)) {
             assertTrue(peer.version().matches("\\d+\\.\\d+.*"), peer.version());
             for (int[] batchThreads : new int[][] {{2, 1}, {3, 2}, {1, 1}}) {
                 OpenCvEmbedPeer.Result r = peer.measure(batchThreads[0], batchThreads[1], 1, 4);
@@ -52,7 +52,7 @@ class OpenCvEmbedPeerTest {
         Path input = dir.resolve("short.f32");
         OpenCvEmbedPeer.writeInput(input, new float[5]);
         CommandFailed e = assertThrows(
-                CommandFailed.class, () -> OpenCvEmbedPeer.start(OpenCvEmbedPeer.python(), model, input, SHAPE));
+                CommandFailed.class, () -> OpenCvEmbedPeer.start(PythonPeer.python(), model, input, SHAPE));
         assertTrue(e.getMessage().contains("holds 5 floats") && e.getMessage().contains("needs 18"), e.getMessage());
     }
 
