@@ -40,32 +40,13 @@ final class CameraPass {
 
     /**
      * @param frames     frames decoded (every frame of every video, with or without faces)
-     * @param graded     ground-truth faces of at least the graded size
-     * @param found      of those, matched by a detection
-     * @param detections detections that count for precision (matched to a graded face, or to none)
-     * @param falsePos   detections that matched no face
+     * @param score      the detections against the ground truth
      * @param faces      features of the matched faces, named as the ground-truth face
      * @param boxes      every detection's box, per frame in decoding order (to compare engines frame by frame)
      */
-    record Result(
-            long frames,
-            Stages cpu,
-            long graded,
-            long found,
-            long detections,
-            long falsePos,
-            List<Face> faces,
-            List<List<Box>> boxes) {
+    record Result(long frames, Stages cpu, PassScore score, List<Face> faces, List<List<Box>> boxes) {
         double msPerFrame() {
             return cpu.total() / 1e6 / frames;
-        }
-
-        double recall() {
-            return graded == 0 ? Double.NaN : found / (double) graded;
-        }
-
-        double precision() {
-            return detections == 0 ? Double.NaN : (detections - falsePos) / (double) detections;
         }
     }
 
@@ -91,7 +72,8 @@ final class CameraPass {
 
     Result run(Path data, GroundTruth truth) {
         long[] ns = new long[4];
-        long frames = 0, graded = 0, found = 0, detections = 0, falsePos = 0;
+        long frames = 0;
+        PassScore score = PassScore.NONE;
         List<Face> faces = new ArrayList<>();
         List<List<Box>> boxes = new ArrayList<>();
         for (GroundTruth.MediaFaces m : truth.media()) {
@@ -140,10 +122,7 @@ final class CameraPass {
                             frameBoxes,
                             truthFaces.stream().map(GroundTruthFace::box).toList(),
                             gradedSide);
-                    graded += match.graded();
-                    found += match.found();
-                    detections += match.gradedDetections();
-                    falsePos += match.falsePositive();
+                    score = score.plus(match);
                     for (int d = 0; d < detected.size(); d++) {
                         int t = match.truthFor()[d];
                         if (t >= 0) {
@@ -164,8 +143,7 @@ final class CameraPass {
         if (frames == 0) {
             throw new IllegalArgumentException(data + " has no video frames to measure (" + truth.file() + ")");
         }
-        return new Result(
-                frames, new Stages(ns[0], ns[1], ns[2], ns[3]), graded, found, detections, falsePos, faces, boxes);
+        return new Result(frames, new Stages(ns[0], ns[1], ns[2], ns[3]), score, faces, boxes);
     }
 
     /**

@@ -494,7 +494,7 @@ public final class CamerasBenchCommand implements Callable<Integer> {
                             r + 1,
                             rounds,
                             pass.msPerFrame(),
-                            pass.recall(),
+                            pass.score().recall(),
                             s.rank1());
                 }
             }
@@ -511,9 +511,11 @@ public final class CamerasBenchCommand implements Callable<Integer> {
                 }
                 Sample first = ss.get(0);
                 boolean stable = ss.stream()
-                        .allMatch(s -> s.pass().found() == first.pass().found()
-                                && s.pass().detections() == first.pass().detections()
-                                && s.rank1() == first.rank1());
+                        .allMatch(s ->
+                                s.pass().score().found() == first.pass().score().found()
+                                        && s.pass().score().detections()
+                                                == first.pass().score().detections()
+                                        && s.rank1() == first.rank1());
                 if (!stable) {
                     // detection is deterministic; a difference between rounds means a nondeterministic model or
                     // decoder
@@ -521,8 +523,8 @@ public final class CamerasBenchCommand implements Callable<Integer> {
                             "unstable " + resolution + " " + configs.get(i).name(),
                             "detections or rank-1 differ between rounds: "
                                     + ss.stream()
-                                            .map(s -> s.pass().found() + "/"
-                                                    + s.pass().detections() + "/" + round(s.rank1(), 4))
+                                            .map(s -> s.pass().score().found() + "/"
+                                                    + s.pass().score().detections() + "/" + round(s.rank1(), 4))
                                             .toList());
                 }
                 GatedDetector gate = passes.get(i).detector();
@@ -555,12 +557,12 @@ public final class CamerasBenchCommand implements Callable<Integer> {
                         round(Rounds.median(ratio), 3),
                         range(ratio, 3),
                         round(1000 / (FPS * msMedian), 2),
-                        round(first.pass().recall(), 4),
-                        round(first.pass().precision(), 4),
+                        round(first.pass().score().recall(), 4),
+                        round(first.pass().score().precision(), 4),
                         round(first.rank1(), 4),
                         frames,
-                        first.pass().graded(),
-                        first.pass().detections(),
+                        first.pass().score().graded(),
+                        first.pass().score().detections(),
                         first.matedProbes(),
                         first.emptyProbes(),
                         ss.size(),
@@ -662,33 +664,6 @@ public final class CamerasBenchCommand implements Callable<Integer> {
                 rs,
                 round(Rounds.median(xDetect), 3),
                 range(xDetect, 3));
-    }
-
-    /** Detections of a whole pass scored against the ground truth, as {@link CameraPass} scores its own. */
-    record PassScore(long graded, long found, long detections, long falsePos) {
-        static PassScore of(List<List<Box>> detections, List<List<Box>> truth) {
-            if (detections.size() != truth.size()) {
-                throw new IllegalArgumentException(
-                        detections.size() + " frames of detections for " + truth.size() + " frames of ground truth");
-            }
-            long graded = 0, found = 0, counted = 0, falsePos = 0;
-            for (int f = 0; f < truth.size(); f++) {
-                DetectionMatch m = DetectionMatch.of(detections.get(f), truth.get(f), GRADED_SIDE);
-                graded += m.graded();
-                found += m.found();
-                counted += m.gradedDetections();
-                falsePos += m.falsePositive();
-            }
-            return new PassScore(graded, found, counted, falsePos);
-        }
-
-        double recall() {
-            return graded == 0 ? Double.NaN : found / (double) graded;
-        }
-
-        double precision() {
-            return detections == 0 ? Double.NaN : (detections - falsePos) / (double) detections;
-        }
     }
 
     /**

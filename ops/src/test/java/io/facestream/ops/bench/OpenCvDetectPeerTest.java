@@ -76,8 +76,8 @@ class OpenCvDetectPeerTest {
             assertTrue(c.matched() >= 0.95 * c.ours() && c.matched() >= 0.95 * c.theirs(), c.toString());
             assertTrue(c.meanIou() >= 0.98, "the same boxes, not merely overlapping ones: " + c);
             assertTrue(c.maxScoreDiff() <= 0.02, "the same scores: " + c);
-            CamerasBenchCommand.PassScore mine = CamerasBenchCommand.PassScore.of(boxes(ours), frames.truth());
-            CamerasBenchCommand.PassScore peers = CamerasBenchCommand.PassScore.of(theirs.boxes(), frames.truth());
+            PassScore mine = PassScore.of(boxes(ours), frames.truth());
+            PassScore peers = PassScore.of(theirs.boxes(), frames.truth());
             assertTrue(mine.graded() > 0 && mine.recall() > 0.3, "our detector finds faces here: " + mine);
             assertEquals(mine.recall(), peers.recall(), 0.03, mine + " vs " + peers);
             assertEquals(mine.precision(), peers.precision(), 0.03, mine + " vs " + peers);
