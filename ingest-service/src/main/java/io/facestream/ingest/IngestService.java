@@ -53,15 +53,9 @@ public final class IngestService implements AutoCloseable {
     private CameraFollower follower;
     private boolean closed;
 
-    private IngestService(FramePublisher publisher, Duration logInterval, Encoding encoding) {
+    private IngestService(FramePublisher publisher, Duration logInterval, int encoderThreads, JpegEncoder jpeg) {
         this.publisher = publisher;
-        this.jpeg = JpegEncoder.of(encoding.jpeg());
-        if (encoding.jpeg() == JpegEncoder.Kind.AUTO && jpeg == JpegEncoder.OPENCV) {
-            LOG.info(
-                    "JPEG through OpenCV (BGR first): {}. TurboJPEG encodes video frames from their planes, faster",
-                    JpegEncoder.unavailableReason());
-        }
-        int encoderThreads = encoding.threads();
+        this.jpeg = jpeg;
         this.metricsLog = new MetricsLog(logInterval, () -> List.copyOf(metrics));
         int threads = encoderThreads > 0
                 ? encoderThreads
@@ -164,9 +158,15 @@ public final class IngestService implements AutoCloseable {
             CameraOptions defaults,
             Duration logInterval,
             Encoding encoding) {
-        JpegEncoder.of(encoding.jpeg()); // before connecting: a missing library fails the start, nothing to close
-        IngestService service =
-                new IngestService(FramePublisher.connect(kafka, "facestream-ingest"), logInterval, encoding);
+        // before connecting: a missing library fails the start, with nothing to close
+        JpegEncoder jpeg = JpegEncoder.of(encoding.jpeg());
+        if (encoding.jpeg() == JpegEncoder.Kind.AUTO && jpeg == JpegEncoder.OPENCV) {
+            LOG.info(
+                    "JPEG through OpenCV (BGR first): {}. TurboJPEG encodes video frames from their planes, faster",
+                    JpegEncoder.unavailableReason());
+        }
+        IngestService service = new IngestService(
+                FramePublisher.connect(kafka, "facestream-ingest"), logInterval, encoding.threads(), jpeg);
         service.defaults = defaults;
         Set<String> ids = new HashSet<>();
         for (CameraRequest request : cameras) {
