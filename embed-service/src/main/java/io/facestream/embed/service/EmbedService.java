@@ -6,6 +6,7 @@ import io.facestream.core.events.FaceObservation;
 import io.facestream.core.events.Frame;
 import io.facestream.core.events.FrameReader;
 import io.facestream.core.events.InvalidFrameException;
+import io.facestream.core.health.Backoff;
 import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.logging.LogContext;
@@ -87,6 +88,8 @@ import org.slf4j.LoggerFactory;
 public final class EmbedService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbedService.class);
     static final String STAGE = "embed";
+    /** After a failed transaction: 100 ms, doubling to 5 s, so a broker that is away is not asked at full speed. */
+    private static final Backoff TRANSACTION_RETRY = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
     /** {@code fs.dlq.stage} of a model release this service refused. */
     public static final String RELEASE_STAGE = "embed.model-release";
 
@@ -872,9 +875,8 @@ public final class EmbedService implements AutoCloseable {
 
     /** 100 ms after the first failure, doubling to 5 s: a broker that is away is not asked again at full speed. */
     private void backOff() {
-        long ms = Math.min(5_000, 100L << Math.min(6, failedTransactions - 1));
         try {
-            Thread.sleep(ms);
+            Thread.sleep(TRANSACTION_RETRY.delay(failedTransactions).toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -2,6 +2,7 @@ package io.facestream.gallery.replication;
 
 import io.facestream.core.events.GalleryEntry;
 import io.facestream.core.events.ProtobufSerde;
+import io.facestream.core.health.Backoff;
 import io.facestream.core.health.Health;
 import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.kafka.KafkaConnection;
@@ -553,8 +554,9 @@ public final class GalleryReplica implements AutoCloseable {
         }
         attempts++;
         ioRetries.increment();
-        long min = settings.retryBackoffMin().toMillis();
-        long backoff = Math.min(settings.retryBackoffMax().toMillis(), min << Math.min(attempts - 1, 20));
+        long backoff = new Backoff(settings.retryBackoffMin(), settings.retryBackoffMax())
+                .delay(attempts)
+                .toMillis();
         boolean reopen = !index.writerUsable();
         if (reopen) {
             needReopen = true;
@@ -562,7 +564,7 @@ public final class GalleryReplica implements AutoCloseable {
         String what = rootMessage(t);
         retrying = "retrying after IO error: " + what + " (attempt " + attempts + ", next in " + backoff + " ms"
                 + (reopen ? ", the index will be reopened at its last commit" : "") + ")";
-        if (attempts == 1 || Long.bitCount(attempts) == 1) {
+        if (Backoff.worthLogging(attempts)) {
             log.warn(
                     "gallery replica of {}: {}; {}",
                     settings.topic(),

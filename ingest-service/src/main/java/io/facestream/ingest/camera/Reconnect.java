@@ -1,5 +1,6 @@
 package io.facestream.ingest.camera;
 
+import io.facestream.core.health.Backoff;
 import java.time.Duration;
 
 /**
@@ -19,10 +20,6 @@ public record Reconnect(int maxAttempts, Duration initialBackoff, Duration maxBa
 
     /** The wait before try number {@code attempt} (1-based). */
     public Duration backoff(int attempt) {
-        long ms = initialBackoff.toMillis();
-        for (int i = 1; i < attempt && ms < maxBackoff.toMillis(); i++) {
-            ms *= 2;
-        }
-        return Duration.ofMillis(Math.min(ms, maxBackoff.toMillis()));
+        return new Backoff(initialBackoff, maxBackoff).delay(attempt);
     }
 }

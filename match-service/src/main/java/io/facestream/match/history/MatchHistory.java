@@ -2,6 +2,7 @@ package io.facestream.match.history;
 
 import io.facestream.core.events.DeadLetter;
 import io.facestream.core.events.Match;
+import io.facestream.core.health.Backoff;
 import io.facestream.core.health.Health;
 import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.kafka.KafkaConnection;
@@ -90,8 +91,7 @@ public final class MatchHistory implements AutoCloseable {
     private volatile Throwable failure;
 
     // IO errors: written by the history's thread, retrying also read by health()
-    private static final long RETRY_MIN_MS = 500;
-    private static final long RETRY_MAX_MS = 30_000;
+    private static final Backoff RETRY = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
     private volatile String retrying;
     private int attempts;
     private boolean needReopen;
@@ -308,14 +308,14 @@ public final class MatchHistory implements AutoCloseable {
     private void retryLater(Throwable t) {
         attempts++;
         needReopen = true;
-        long backoff = Math.min(RETRY_MAX_MS, RETRY_MIN_MS << Math.min(attempts - 1, 20));
+        long backoff = RETRY.delay(attempts).toMillis();
         Throwable root = t;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
         retrying = "the match history cannot write (" + root + "); retrying from its last commit, attempt " + attempts
                 + ", next in " + backoff + " ms";
-        if (attempts == 1 || Long.bitCount(attempts) == 1) {
+        if (Backoff.worthLogging(attempts)) {
             LOG.warn("{}", retrying, attempts == 1 ? t : null);
         }
         long until = System.nanoTime() + backoff * 1_000_000;
