@@ -72,16 +72,90 @@ final class CameraPass {
 
     Result run(Path data, GroundTruth truth) {
         long[] ns = new long[4];
-        long frames = 0;
-        PassScore score = PassScore.NONE;
+        long[] frames = {0};
+        PassScore[] score = {PassScore.NONE};
         List<Face> faces = new ArrayList<>();
         List<List<Box>> boxes = new ArrayList<>();
+        decode(data, truth, new Frames() {
+            @Override
+            public void frame(GroundTruth.MediaFaces m, String stream, int index, Mat bgr, long decodeNs) {
+                long t1 = THREADS.getCurrentThreadCpuTime();
+                List<DetectedFace> detected = detector.detect(stream, index, bgr);
+                long t2 = THREADS.getCurrentThreadCpuTime();
+                List<Mat> crops = new ArrayList<>(detected.size());
+                for (DetectedFace d : detected) {
+                    crops.add(aligner.align(bgr, d));
+                }
+                long t3 = THREADS.getCurrentThreadCpuTime();
+                List<Embedding> embeddings = new ArrayList<>(crops.size());
+                for (int i = 0; i < crops.size(); i += embedder.maxBatch()) {
+                    embeddings.addAll(
+                            embedder.embed(crops.subList(i, Math.min(crops.size(), i + embedder.maxBatch()))));
+                }
+                long t4 = THREADS.getCurrentThreadCpuTime();
+                crops.forEach(Mat::close);
+                ns[0] += decodeNs;
+                ns[1] += t2 - t1;
+                ns[2] += t3 - t2;
+                ns[3] += t4 - t3;
+                frames[0]++;
+
+                List<GroundTruthFace> truthFaces = m.byFrame().getOrDefault(index, List.of());
+                List<Box> frameBoxes = detected.stream().map(DetectedFace::box).toList();
+                boxes.add(frameBoxes);
+                DetectionMatch match = DetectionMatch.of(
+                        frameBoxes,
+                        truthFaces.stream().map(GroundTruthFace::box).toList(),
+                        gradedSide);
+                score[0] = score[0].plus(match);
+                for (int d = 0; d < detected.size(); d++) {
+                    int t = match.truthFor()[d];
+                    if (t >= 0) {
+                        GroundTruthFace g = truthFaces.get(t);
+                        faces.add(new Face(g.path(), embeddings.get(d).raw(), g.side()));
+                    }
+                }
+            }
+
+            @Override
+            public void end(String stream, long decodeNs) {
+                ns[0] += decodeNs;
+                detector.reset(stream);
+            }
+        });
+        if (frames[0] == 0) {
+            throw new IllegalArgumentException(data + " has no video frames to measure (" + truth.file() + ")");
+        }
+        return new Result(frames[0], new Stages(ns[0], ns[1], ns[2], ns[3]), score[0], faces, boxes);
+    }
+
+    /** What is done with each decoded frame of a data set ({@link #decode}). */
+    interface Frames {
+        /**
+         * @param video    the video and its ground truth
+         * @param stream   the video's name for the detector (its gating state is per stream)
+         * @param index    the frame's index in its video
+         * @param bgr      the frame, valid until this returns
+         * @param decodeNs CPU time of the calling thread spent grabbing and converting this frame
+         */
+        void frame(GroundTruth.MediaFaces video, String stream, int index, Mat bgr, long decodeNs);
+
+        /** After a video's last frame, or its failure: {@code decodeNs} of the grab that found its end. */
+        default void end(String stream, long decodeNs) {}
+    }
+
+    /**
+     * Every video frame of {@code data}, videos in ground-truth order, decoded to BGR as every engine's frames are
+     * ({@link #grabber}): our passes and the frames handed to a peer ({@link PeerFrames}) come from this one loop.
+     */
+    static void decode(Path data, GroundTruth truth, Frames sink) {
         for (GroundTruth.MediaFaces m : truth.media()) {
             if (!(m.media() instanceof Media.Video)) {
                 continue;
             }
             Path file = data.resolve(m.file());
             String stream = file.toString();
+            long endNs = 0;
             try (FFmpegFrameGrabber grabber = grabber(file);
                     OpenCVFrameConverter.ToMat convert = new OpenCVFrameConverter.ToMat()) {
                 grabber.start();
@@ -89,47 +163,11 @@ final class CameraPass {
                     long t0 = THREADS.getCurrentThreadCpuTime();
                     Frame f = grabber.grabImage();
                     if (f == null) {
-                        ns[0] += THREADS.getCurrentThreadCpuTime() - t0;
+                        endNs = THREADS.getCurrentThreadCpuTime() - t0;
                         break;
                     }
                     Mat bgr = convert.convert(f);
-                    long t1 = THREADS.getCurrentThreadCpuTime();
-                    List<DetectedFace> detected = detector.detect(stream, index, bgr);
-                    long t2 = THREADS.getCurrentThreadCpuTime();
-                    List<Mat> crops = new ArrayList<>(detected.size());
-                    for (DetectedFace d : detected) {
-                        crops.add(aligner.align(bgr, d));
-                    }
-                    long t3 = THREADS.getCurrentThreadCpuTime();
-                    List<Embedding> embeddings = new ArrayList<>(crops.size());
-                    for (int i = 0; i < crops.size(); i += embedder.maxBatch()) {
-                        embeddings.addAll(
-                                embedder.embed(crops.subList(i, Math.min(crops.size(), i + embedder.maxBatch()))));
-                    }
-                    long t4 = THREADS.getCurrentThreadCpuTime();
-                    crops.forEach(Mat::close);
-                    ns[0] += t1 - t0;
-                    ns[1] += t2 - t1;
-                    ns[2] += t3 - t2;
-                    ns[3] += t4 - t3;
-                    frames++;
-
-                    List<GroundTruthFace> truthFaces = m.byFrame().getOrDefault(index, List.of());
-                    List<Box> frameBoxes =
-                            detected.stream().map(DetectedFace::box).toList();
-                    boxes.add(frameBoxes);
-                    DetectionMatch match = DetectionMatch.of(
-                            frameBoxes,
-                            truthFaces.stream().map(GroundTruthFace::box).toList(),
-                            gradedSide);
-                    score = score.plus(match);
-                    for (int d = 0; d < detected.size(); d++) {
-                        int t = match.truthFor()[d];
-                        if (t >= 0) {
-                            GroundTruthFace g = truthFaces.get(t);
-                            faces.add(new Face(g.path(), embeddings.get(d).raw(), g.side()));
-                        }
-                    }
+                    sink.frame(m, stream, index, bgr, THREADS.getCurrentThreadCpuTime() - t0);
                 }
                 grabber.stop();
             } catch (FrameGrabber.Exception e) {
@@ -137,13 +175,9 @@ final class CameraPass {
                         file + ": cannot decode: " + e.getMessage() + "; delete the data set folder to render it again",
                         e);
             } finally {
-                detector.reset(stream);
+                sink.end(stream, endNs);
             }
         }
-        if (frames == 0) {
-            throw new IllegalArgumentException(data + " has no video frames to measure (" + truth.file() + ")");
-        }
-        return new Result(frames, new Stages(ns[0], ns[1], ns[2], ns[3]), score, faces, boxes);
     }
 
     /**

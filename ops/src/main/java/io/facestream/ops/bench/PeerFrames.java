@@ -3,7 +3,6 @@ package io.facestream.ops.bench;
 import io.facestream.embed.detect.Box;
 import io.facestream.eval.footage.GroundTruth;
 import io.facestream.eval.footage.GroundTruthFace;
-import io.facestream.eval.ijbs.protocol.Media;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -13,10 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import org.bytedeco.javacv.FFmpegFrameGrabber;
-import org.bytedeco.javacv.Frame;
-import org.bytedeco.javacv.FrameGrabber;
-import org.bytedeco.javacv.OpenCVFrameConverter;
 import org.bytedeco.opencv.opencv_core.Mat;
 
 /**
@@ -48,74 +43,57 @@ record PeerFrames(Path file, int width, int height, List<List<Box>> truth) imple
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the peer's frame file in " + tmp(), e);
         }
-        int width = -1, height = -1;
+        int[] size = {-1, -1};
         List<List<Box>> boxes = new ArrayList<>();
         boolean done = false;
         try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            byte[] px = null;
-            for (GroundTruth.MediaFaces m : truth.media()) {
-                if (!(m.media() instanceof Media.Video)) {
-                    continue;
+            byte[][] px = {null};
+            CameraPass.decode(data, truth, (m, stream, index, bgr, decodeNs) -> {
+                if (size[0] < 0) {
+                    size[0] = bgr.cols();
+                    size[1] = bgr.rows();
+                    px[0] = new byte[size[0] * size[1] * 3];
                 }
-                Path video = data.resolve(m.file());
-                try (FFmpegFrameGrabber grabber = CameraPass.grabber(video);
-                        OpenCVFrameConverter.ToMat convert = new OpenCVFrameConverter.ToMat()) {
-                    grabber.start();
-                    for (int index = 0; ; index++) {
-                        Frame f = grabber.grabImage();
-                        if (f == null) {
-                            break;
-                        }
-                        Mat bgr = convert.convert(f);
-                        if (width < 0) {
-                            width = bgr.cols();
-                            height = bgr.rows();
-                            px = new byte[width * height * 3];
-                        }
-                        if (bgr.cols() != width || bgr.rows() != height || bgr.channels() != 3) {
-                            throw new IllegalArgumentException(video + " frame " + index + " is " + bgr.cols() + "x"
-                                    + bgr.rows() + "x" + bgr.channels() + ", the set's first frame " + width + "x"
-                                    + height + "x3: render the data set again (delete its folder)");
-                        }
-                        if (bgr.isContinuous()) {
-                            bgr.data().get(px);
-                        } else {
-                            try (Mat copy = bgr.clone()) {
-                                copy.data().get(px);
-                            }
-                        }
-                        ByteBuffer b = ByteBuffer.wrap(px);
-                        while (b.hasRemaining()) {
-                            out.write(b);
-                        }
-                        boxes.add(m.byFrame().getOrDefault(index, List.of()).stream()
-                                .map(GroundTruthFace::box)
-                                .toList());
+                if (bgr.cols() != size[0] || bgr.rows() != size[1] || bgr.channels() != 3) {
+                    throw new IllegalArgumentException(stream + " frame " + index + " is " + bgr.cols() + "x"
+                            + bgr.rows() + "x" + bgr.channels() + ", the set's first frame " + size[0] + "x"
+                            + size[1] + "x3: render the data set again (delete its folder)");
+                }
+                if (bgr.isContinuous()) {
+                    bgr.data().get(px[0]);
+                } else {
+                    try (Mat copy = bgr.clone()) {
+                        copy.data().get(px[0]);
                     }
-                    grabber.stop();
-                } catch (FrameGrabber.Exception e) {
-                    throw new IllegalArgumentException(
-                            video + ": cannot decode: " + e.getMessage()
-                                    + "; delete the data set folder to render it again",
-                            e);
                 }
-            }
+                try {
+                    ByteBuffer b = ByteBuffer.wrap(px[0]);
+                    while (b.hasRemaining()) {
+                        out.write(b);
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                boxes.add(m.byFrame().getOrDefault(index, List.of()).stream()
+                        .map(GroundTruthFace::box)
+                        .toList());
+            });
             if (boxes.isEmpty()) {
                 throw new IllegalArgumentException(
                         data + " has no video frames to hand the peer (" + truth.file() + ")");
             }
             done = true;
-        } catch (IOException e) {
+        } catch (IOException | UncheckedIOException e) {
             throw new UncheckedIOException(
                     "cannot write the peer's frame file " + file + " (free space in " + tmp()
                             + "? a 1920x1080 frame is 6 MB)",
-                    e);
+                    e instanceof UncheckedIOException u ? u.getCause() : (IOException) e);
         } finally {
             if (!done) {
                 deleteQuietly(file);
             }
         }
-        return new PeerFrames(file, width, height, boxes);
+        return new PeerFrames(file, size[0], size[1], boxes);
     }
 
     @Override
