@@ -34,7 +34,10 @@ public record GallerySettings(
                                 c.getDuration("gallery.replica.commit-interval"),
                                 c.getInt("gallery.replica.commit-max-records"),
                                 Duration.ofMillis(100))
-                        .withMergeDeletesAfter(c.getDuration("gallery.replica.merge-deletes-after")),
+                        .withMergeDeletesAfter(c.getDuration("gallery.replica.merge-deletes-after"))
+                        .withIdleMerge(new ReplicaSettings.IdleMerge(
+                                c.getDuration("gallery.replica.idle-merge.after"),
+                                c.getInt("gallery.replica.idle-merge.max-segments"))),
                 c.getDuration("gallery.replica.apply-timeout"));
     }
 

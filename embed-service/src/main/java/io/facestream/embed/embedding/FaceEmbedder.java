@@ -20,7 +20,8 @@ import org.bytedeco.opencv.opencv_core.Mat;
  * Runs an embedding model on aligned face crops. Everything about the input (size, axis order, RGB/BGR, mean/std) and
  * the output (tensor name, dimension) comes from the manifest. Crops are batched up to {@code maxBatch}; a model whose
  * batch axis is fixed is fed batches of exactly that size (the tail padded with the last crop and dropped again).
- * One instance serialises its calls; use several for parallelism.
+ * Calls may run concurrently on one instance (ONNX Runtime allows concurrent runs of a session; nothing here is
+ * mutable), each on its calling thread when the session has one intra-op thread.
  */
 public final class FaceEmbedder implements AutoCloseable {
     private final ModelManifest manifest;
@@ -98,7 +99,7 @@ public final class FaceEmbedder implements AutoCloseable {
     }
 
     /** Embeds crops of the manifest's input size (8-bit BGR); result i belongs to crop i. */
-    public synchronized List<Embedding> embed(List<Mat> crops) {
+    public List<Embedding> embed(List<Mat> crops) {
         List<Embedding> out = new ArrayList<>(crops.size());
         for (int start = 0; start < crops.size(); start += maxBatch) {
             out.addAll(run(crops.subList(start, Math.min(crops.size(), start + maxBatch))));

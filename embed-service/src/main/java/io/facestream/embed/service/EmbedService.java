@@ -95,6 +95,7 @@ public final class EmbedService implements AutoCloseable {
 
     private final EmbedSettings settings;
     private final DetectWorkers frames;
+    private final EmbedThreads embedding;
     private final ObservationFactory observations;
     private final ModelReleaseWatcher watcher;
     private final EmbedMetrics metrics;
@@ -134,12 +135,14 @@ public final class EmbedService implements AutoCloseable {
             KafkaConnection kafka,
             EmbedSettings settings,
             DetectWorkers frames,
+            EmbedThreads embedding,
             ActiveModel model,
             ModelReleaseWatcher watcher,
             AutoCloseable identity) {
         this.identity = identity;
         this.settings = settings;
         this.frames = frames;
+        this.embedding = embedding;
         this.model = model;
         this.watcher = watcher;
         this.observations = new ObservationFactory(
@@ -240,7 +243,14 @@ public final class EmbedService implements AutoCloseable {
             frames.close();
             throw e;
         }
-        EmbedService service = new EmbedService(kafka, settings, frames, model, watcher, identity);
+        EmbedService service = new EmbedService(
+                kafka,
+                settings,
+                frames,
+                new EmbedThreads(EmbedThreads.resolve(settings.embedThreads(), face.device())),
+                model,
+                watcher,
+                identity);
         service.thread.start();
         return service;
     }
@@ -312,9 +322,11 @@ public final class EmbedService implements AutoCloseable {
                 });
             }
             LOG.info(
-                    "embed service {} running: model {}, detector {} (gating {}) on {} thread(s), mode {}, batch {} / {} ms",
+                    "embed service {} running: model {} on {} thread(s), detector {} (gating {}) on {} thread(s), mode {},"
+                            + " batch {} / {} ms",
                     settings.instanceId(),
                     model.id(),
+                    embedding.size(),
                     frames.detectorId(),
                     frames.gating(),
                     frames.size(),
@@ -666,7 +678,8 @@ public final class EmbedService implements AutoCloseable {
         long t0 = System.nanoTime();
         List<Embedding> embeddings = crops.isEmpty()
                 ? List.of()
-                : model.embedder().embed(crops.stream().map(FaceCrop::aligned).toList());
+                : embedding.embed(
+                        model.embedder(), crops.stream().map(FaceCrop::aligned).toList());
         if (!crops.isEmpty()) {
             metrics.batch(crops.size(), settings.maxBatch(), Duration.ofNanos(System.nanoTime() - t0));
             slowDown(t0);
@@ -1029,6 +1042,7 @@ public final class EmbedService implements AutoCloseable {
         if (watcher != null) {
             watcher.close();
         }
+        embedding.close();
         model.close();
         frames.close();
         if (identity != null) {

@@ -26,6 +26,7 @@ import java.time.Duration;
  * @param progress        the camera progress records written between the faces ({@code embed.service.progress.*})
  * @param catchUp         the catch-up pass over frames the live path skipped as late ({@code embed.service.catch-up.*})
  * @param detectThreads   decode + detect + align workers, each with its own detector; 0 = one per core
+ * @param embedThreads    threads a batch is embedded on ({@link EmbedThreads}); 0 = one per core on a CPU, one on a GPU
  * @param slowdown        testing knob: the service's frame and batch work is followed by a sleep of
  *                        {@code (slowdown − 1)} times its duration, so it runs at 1/slowdown of its speed (1 = off)
  */
@@ -47,12 +48,17 @@ public record EmbedSettings(
         Progress progress,
         CatchUp catchUp,
         int detectThreads,
+        int embedThreads,
         double slowdown) {
 
     public EmbedSettings {
         if (detectThreads < 0) {
             throw new IllegalArgumentException(
                     "embed.service.detect-threads must be 0 (one per core) or more, got " + detectThreads);
+        }
+        if (embedThreads < 0) {
+            throw new IllegalArgumentException("embed.service.embed-threads must be 0 (one per core on a CPU, one on a"
+                    + " GPU) or more, got " + embedThreads);
         }
         if (!(slowdown >= 1) || Double.isInfinite(slowdown)) {
             throw new IllegalArgumentException(
@@ -183,6 +189,7 @@ public record EmbedSettings(
                 Progress.from(c),
                 CatchUp.from(c),
                 c.getInt("embed.service.detect-threads"),
+                c.getInt("embed.service.embed-threads"),
                 c.getDouble("embed.service.slowdown"));
     }
 
@@ -205,6 +212,7 @@ public record EmbedSettings(
                 progress,
                 catchUp,
                 detectThreads,
+                embedThreads,
                 slowdown);
     }
 

@@ -465,6 +465,37 @@ public final class GalleryIndex implements Closeable {
         }
     }
 
+    /** Segments of the index as searched now (each has its own HNSW graph). */
+    public int segments() {
+        return withSearcher(s -> s.getIndexReader().leaves().size());
+    }
+
+    /**
+     * Starts merging the index down to {@code maxSegments} on Lucene's merge threads and returns at once; writes and
+     * searches go on meanwhile. {@link #merging} says when it is done; {@link #refresh} then shows the merged segment.
+     */
+    public void mergeInBackground(int maxSegments) {
+        try {
+            writer.forceMerge(maxSegments, false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot merge gallery index " + dir, e);
+        }
+    }
+
+    /** Whether a merge is running or waiting to run. */
+    public boolean merging() {
+        return writer.hasPendingMerges() || !writer.getMergingSegments().isEmpty();
+    }
+
+    /** Lets searches see what the writer has now (merged segments included). */
+    public void refresh() {
+        try {
+            searchers.maybeRefreshBlocking();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot refresh gallery index searchers " + dir, e);
+        }
+    }
+
     /** Runs a read on the newest searcher; never blocks the writer. */
     public <T> T withSearcher(Function<IndexSearcher, T> read) {
         try {
@@ -566,7 +597,13 @@ public final class GalleryIndex implements Closeable {
         }
         return withSearcher(s -> {
             try {
-                for (ScoreDoc sd : s.search(layout.galleries(), Integer.MAX_VALUE).scoreDocs) {
+                // the gallery's own record by its key: the match service asks for every decision (its threshold), and
+                // asking for all definitions with a top-n of "everything" made Lucene size its queue by the whole index
+                for (ScoreDoc sd : s.search(
+                                new org.apache.lucene.search.TermQuery(
+                                        layout.record(new GalleryKey.OfGallery(gallery))),
+                                1)
+                        .scoreDocs) {
                     GalleryDefinition g = layout.readGallery(s.storedFields().document(sd.doc));
                     if (g.name().equals(gallery)) {
                         return Optional.of(g);

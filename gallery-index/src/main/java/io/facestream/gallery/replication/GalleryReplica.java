@@ -91,6 +91,12 @@ public final class GalleryReplica implements AutoCloseable {
     private final Counter mergedDeletes = Metrics.registry().counter("facestream.gallery.deletes.merged");
     /** When the first delete not yet merged away was applied (System.nanoTime), or -1. */
     private long deletesSinceNanos = -1;
+    /** When the replica last applied a record (System.nanoTime): the idle merge waits for a quiet index. */
+    private long lastAppliedNanos = System.nanoTime();
+    /** An idle merge was started in the background and has not been taken up by the searchers yet. */
+    private boolean idleMerging;
+
+    private final Counter idleMerges = Metrics.registry().counter("facestream.gallery.idle_merges");
 
     private final Counter ioRetries = Metrics.registry().counter("facestream.gallery.io_retries");
     private final Counter rebuildCount = Metrics.registry().counter("facestream.gallery.rebuilds");
@@ -254,6 +260,48 @@ public final class GalleryReplica implements AutoCloseable {
 
     // ---- the apply loop ----
 
+    /** Commits at {@code next} after a merge: the commit is what lets the merged-away files go. */
+    private void commitAfterMerge(long next) {
+        index.commit(next, commitData());
+        committedNextOffset = next;
+        committedCaughtUpAtMs = caughtUpAtMs;
+    }
+
+    /**
+     * The idle merge ({@link ReplicaSettings.IdleMerge}): once nothing has been applied for its time and the index has
+     * more segments than it allows, starts merging them in the background (the replica goes on applying records
+     * meanwhile); when that merge is done, lets the searchers see the merged segment and commits.
+     *
+     * @return whether it committed
+     */
+    private boolean mergeWhenIdle(long next) {
+        ReplicaSettings.IdleMerge merge = settings.idleMerge();
+        if (idleMerging) {
+            if (index.merging()) {
+                return false;
+            }
+            idleMerging = false;
+            index.refresh();
+            commitAfterMerge(next);
+            idleMerges.increment();
+            log.info("gallery index merged to {} segment(s) while idle", index.segments());
+            return true;
+        }
+        if (merge.enabled()
+                && System.nanoTime() - lastAppliedNanos >= merge.after().toNanos()
+                && !index.merging()
+                && index.segments() > merge.maxSegments()) {
+            log.info(
+                    "gallery index idle for {}: merging its {} segments down to {} in the background",
+                    merge.after(),
+                    index.segments(),
+                    merge.maxSegments());
+            index.mergeInBackground(merge.maxSegments());
+            idleMerging = true;
+        }
+        return false;
+    }
+
     private void run() {
         List<ConsumerRecord<String, byte[]>> batch = List.of();
         int cursor = 0;
@@ -294,6 +342,7 @@ public final class GalleryReplica implements AutoCloseable {
                     cursor++;
                     sinceCommit++;
                     appliedSinceBatchEnd = true;
+                    lastAppliedNanos = System.nanoTime();
                 }
                 long next = consumer.position(partition);
                 if (appliedSinceBatchEnd || next != appliedNextOffset) {
@@ -332,14 +381,16 @@ public final class GalleryReplica implements AutoCloseable {
                                 >= settings.mergeDeletesAfter().toNanos()) {
                     // erasure: deleted documents leave the segment files, and the commit releases the old files
                     index.forceMergeDeletes();
-                    index.commit(next, commitData());
-                    committedNextOffset = next;
-                    committedCaughtUpAtMs = caughtUpAtMs;
+                    commitAfterMerge(next);
                     sinceCommit = 0;
                     lastCommitNanos = System.nanoTime();
                     deletesSinceNanos = -1;
                     mergedDeletes.increment();
                     log.debug("gallery index: deleted documents merged away, committed at next offset {}", next);
+                }
+                if (mergeWhenIdle(next)) {
+                    sinceCommit = 0;
+                    lastCommitNanos = System.nanoTime();
                 }
                 recovered(next);
             } catch (WakeupException e) {

@@ -13,6 +13,10 @@ import java.time.Duration;
  * <p>Erasure: Lucene only marks deleted documents; their stored fields and terms stay in the segment files until a
  * merge rewrites them. At most {@code mergeDeletesAfter} after it applied a delete, the replica merges away every
  * deleted document ({@code forceMergeDeletes}) and commits, so a deleted person's vectors leave the disk too.
+ *
+ * <p>Search speed: every segment has its own HNSW graph and a search walks each of them, so an index that a bulk
+ * enrolment left in several segments is searched several times over. Once the replica has applied nothing for
+ * {@link IdleMerge#after()}, it merges the index down to {@link IdleMerge#maxSegments()} in the background.
  */
 public record ReplicaSettings(
         String topic,
@@ -22,8 +26,34 @@ public record ReplicaSettings(
         Duration retryBackoffMin,
         Duration retryBackoffMax,
         Duration topicCheckInterval,
-        Duration mergeDeletesAfter) {
+        Duration mergeDeletesAfter,
+        IdleMerge idleMerge) {
     public static final Duration MERGE_DELETES_AFTER = Duration.ofMinutes(1);
+    /** Off: see docs/gallery.md, "Merged down when quiet". */
+    public static final IdleMerge IDLE_MERGE = new IdleMerge(Duration.ZERO, 1);
+
+    /**
+     * Merging a quiet index down to few segments (searches walk one HNSW graph per segment).
+     *
+     * @param after       how long the replica must have applied nothing; 0 = never merge on idle
+     * @param maxSegments the segments left by such a merge, at least 1
+     */
+    public record IdleMerge(Duration after, int maxSegments) {
+        public IdleMerge {
+            if (after.isNegative()) {
+                throw new IllegalArgumentException("gallery.replica.idle-merge.after must be >= 0, got " + after);
+            }
+            if (maxSegments < 1) {
+                throw new IllegalArgumentException(
+                        "gallery.replica.idle-merge.max-segments must be >= 1, got " + maxSegments);
+            }
+        }
+
+        public boolean enabled() {
+            return !after.isZero();
+        }
+    }
+
     public static final Duration RETRY_BACKOFF_MIN = Duration.ofMillis(100);
     public static final Duration RETRY_BACKOFF_MAX = Duration.ofSeconds(10);
     public static final Duration TOPIC_CHECK_INTERVAL = Duration.ofSeconds(30);
@@ -56,7 +86,8 @@ public record ReplicaSettings(
                 RETRY_BACKOFF_MIN,
                 RETRY_BACKOFF_MAX,
                 TOPIC_CHECK_INTERVAL,
-                MERGE_DELETES_AFTER);
+                MERGE_DELETES_AFTER,
+                IDLE_MERGE);
     }
 
     public static ReplicaSettings defaults() {
@@ -66,7 +97,15 @@ public record ReplicaSettings(
 
     public ReplicaSettings withRetryBackoff(Duration min, Duration max) {
         return new ReplicaSettings(
-                topic, commitInterval, commitMaxRecords, pollTimeout, min, max, topicCheckInterval, mergeDeletesAfter);
+                topic,
+                commitInterval,
+                commitMaxRecords,
+                pollTimeout,
+                min,
+                max,
+                topicCheckInterval,
+                mergeDeletesAfter,
+                idleMerge);
     }
 
     public ReplicaSettings withTopicCheckInterval(Duration interval) {
@@ -78,7 +117,8 @@ public record ReplicaSettings(
                 retryBackoffMin,
                 retryBackoffMax,
                 interval,
-                mergeDeletesAfter);
+                mergeDeletesAfter,
+                idleMerge);
     }
 
     public ReplicaSettings withMergeDeletesAfter(Duration after) {
@@ -90,6 +130,20 @@ public record ReplicaSettings(
                 retryBackoffMin,
                 retryBackoffMax,
                 topicCheckInterval,
-                after);
+                after,
+                idleMerge);
+    }
+
+    public ReplicaSettings withIdleMerge(IdleMerge merge) {
+        return new ReplicaSettings(
+                topic,
+                commitInterval,
+                commitMaxRecords,
+                pollTimeout,
+                retryBackoffMin,
+                retryBackoffMax,
+                topicCheckInterval,
+                mergeDeletesAfter,
+                merge);
     }
 }

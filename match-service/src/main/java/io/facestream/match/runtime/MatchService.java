@@ -315,6 +315,11 @@ public final class MatchService implements AutoCloseable {
     }
 
     /** The gallery replica this service searches (see {@code Gallery.replicationHealth}). */
+    /** This process's gallery replica's index (tools and benchmarks: its segments, its merges). */
+    public io.facestream.gallery.index.GalleryIndex galleryIndex() {
+        return replica.index();
+    }
+
     public io.facestream.core.health.Health galleryHealth() {
         return replica.replicationHealth();
     }

@@ -117,6 +117,29 @@ public final class E2eBenchCommand implements Callable<Integer> {
     int detectThreads;
 
     @Option(
+            names = "--embed-threads",
+            split = ",",
+            defaultValue = "0",
+            description = "embed.service.embed-threads of each row (0 = one per core on a CPU; several values: a row"
+                    + " each, interleaved; default ${DEFAULT-VALUE})")
+    List<Integer> embedThreads;
+
+    @Option(
+            names = "--warmup-seconds",
+            defaultValue = "10",
+            description = "Load before each row's measurement, at the row's camera count, so models are loaded and"
+                    + " the JIT has compiled what the row runs (default ${DEFAULT-VALUE})")
+    int warmupSeconds;
+
+    @Option(
+            names = "--settle-seconds",
+            defaultValue = "90",
+            description = "Load once before the first round, at the largest camera count: the JVM compiles the"
+                    + " broker's, the services' and the libraries' code for minutes after start, and the rows measure"
+                    + " the running system, not that (0 = none; default ${DEFAULT-VALUE})")
+    int settleSeconds;
+
+    @Option(
             names = "--rounds",
             defaultValue = "1",
             description = "Rounds; each runs every row once, in turn (default ${DEFAULT-VALUE})")
@@ -135,11 +158,33 @@ public final class E2eBenchCommand implements Callable<Integer> {
     private record Row(
             int cameras,
             String gating,
+            int embedThreads,
             int framesSent,
             int facesSent,
             EmbedMetrics.Totals embed,
             List<Long> latencies,
+            Stages stages,
             int hits) {}
+
+    /**
+     * The latency of each decision in two parts, in ms: frame captured → its faces visible on {@code facestream.faces}
+     * (the embed service: queue, detect, align, embed, its transaction) and faces visible → decision visible on
+     * {@code facestream.matches} (the match service: poll, track, search, its transaction). Both are read by
+     * {@code read_committed} consumers in this process, as a downstream application would.
+     */
+    private record Stages(List<Long> embed, List<Long> match) {
+        Stages() {
+            this(new ArrayList<>(), new ArrayList<>());
+        }
+
+        void addAll(Stages other) {
+            embed.addAll(other.embed);
+            match.addAll(other.match);
+        }
+    }
+
+    /** A decision read back: its camera, the capture time of its face (µs) and when it was read (ms). */
+    private record Decided(String camera, long captureUs, long readMillis) {}
 
     @Override
     public Integer call() throws Exception {
@@ -148,11 +193,15 @@ public final class E2eBenchCommand implements Callable<Integer> {
                 || gallery < 0
                 || rounds < 1
                 || clipFrames < 2
+                || warmupSeconds < 1
+                || settleSeconds < 0
                 || detectThreads < 0
-                || cameraCounts.stream().anyMatch(c -> c < 1)) {
+                || cameraCounts.stream().anyMatch(c -> c < 1)
+                || embedThreads.stream().anyMatch(t -> t < 0)) {
             throw new IllegalArgumentException(
-                    "--fps, --seconds, --rounds and every --cameras count must be positive, --clip-frames at least 2,"
-                            + " --gallery and --detect-threads at least 0");
+                    "--fps, --seconds, --warmup-seconds, --rounds and every --cameras count must be positive,"
+                            + " --clip-frames at least 2,"
+                            + " --gallery, --settle-seconds, --detect-threads and --embed-threads at least 0");
         }
         double loadAtStart = loadAverage();
         Path work = Files.createTempDirectory("facestream-bench-e2e-");
@@ -202,14 +251,26 @@ public final class E2eBenchCommand implements Callable<Integer> {
                     "bench e2e: %d random templates (%d-d) and %d people published in %.0f s%n",
                     gallery, dim, people.size(), (System.nanoTime() - t0) / 1e9);
             awaitGallery(kafka, bootstrap, config, clip, "ready-" + run);
+            awaitMerged(all.service(MatchService.class).orElseThrow(), config);
+            settle(kafka, bootstrap, config, clip, "settle-" + run);
             for (int round = 0; round < rounds; round++) {
                 for (int n : cameraCounts) {
                     for (String gating : gatings) {
-                        Row r = row(kafka, bootstrap, config, clip, n, gating, "e2e-" + run + "-" + round + "-" + n);
-                        rows.add(r);
-                        System.err.printf(
-                                "bench e2e: round %d, %d camera(s), gating %s: %d decisions%n",
-                                round + 1, n, gating, r.latencies().size());
+                        for (int threads : embedThreads) {
+                            Row r = row(
+                                    kafka,
+                                    bootstrap,
+                                    config,
+                                    clip,
+                                    n,
+                                    gating,
+                                    threads,
+                                    "e2e-" + run + "-" + round + "-" + n + "-" + rows.size());
+                            rows.add(r);
+                            System.err.printf(
+                                    "bench e2e: round %d, %d camera(s), gating %s, embed threads %d: %d decisions%n",
+                                    round + 1, n, gating, threads, r.latencies().size());
+                        }
                     }
                 }
             }
@@ -218,6 +279,7 @@ public final class E2eBenchCommand implements Callable<Integer> {
                 "end-to-end latency, real detection: frame in -> match out (PROVISIONAL decision of each face)",
                 "cameras",
                 "gating",
+                "embed threads",
                 "offered frames/s",
                 "frames offered",
                 "frames embedded",
@@ -228,37 +290,47 @@ public final class E2eBenchCommand implements Callable<Integer> {
                 "p50 ms",
                 "p95 ms",
                 "p99 ms",
-                "max ms");
+                "max ms",
+                "frame -> faces p50 / p99 ms",
+                "faces -> decision p50 / p99 ms");
         for (int n : cameraCounts) {
             for (String gating : gatings) {
-                List<Row> mine = rows.stream()
-                        .filter(r -> r.cameras() == n && r.gating().equals(gating))
-                        .toList();
-                long[] l = mine.stream()
-                        .flatMap(r -> r.latencies().stream())
-                        .mapToLong(Long::longValue)
-                        .sorted()
-                        .toArray();
-                long skipped =
-                        mine.stream().mapToLong(r -> r.embed().skippedLate()).sum();
-                long embedded = mine.stream()
-                        .mapToLong(r -> r.embed().frames() - r.embed().skippedLate())
-                        .sum();
-                int hits = mine.stream().mapToInt(Row::hits).sum();
-                table.row(
-                        n,
-                        gating,
-                        n * fps,
-                        mine.stream().mapToInt(Row::framesSent).sum(),
-                        embedded,
-                        skipped,
-                        mine.stream().mapToInt(Row::facesSent).sum(),
-                        l.length,
-                        l.length == 0 ? "-" : Math.round(1000.0 * hits / l.length) / 10.0,
-                        ms(percentile(l, 0.5)),
-                        ms(percentile(l, 0.95)),
-                        ms(percentile(l, 0.99)),
-                        ms(l.length == 0 ? -1 : l[l.length - 1]));
+                for (int threads : embedThreads) {
+                    List<Row> mine = rows.stream()
+                            .filter(r -> r.cameras() == n && r.gating().equals(gating) && r.embedThreads() == threads)
+                            .toList();
+                    long[] l = mine.stream()
+                            .flatMap(r -> r.latencies().stream())
+                            .mapToLong(Long::longValue)
+                            .sorted()
+                            .toArray();
+                    long skipped = mine.stream()
+                            .mapToLong(r -> r.embed().skippedLate())
+                            .sum();
+                    long embedded = mine.stream()
+                            .mapToLong(r -> r.embed().frames() - r.embed().skippedLate())
+                            .sum();
+                    int hits = mine.stream().mapToInt(Row::hits).sum();
+                    Stages stages = new Stages();
+                    mine.forEach(r -> stages.addAll(r.stages()));
+                    table.row(
+                            n,
+                            gating,
+                            threads == 0 ? "auto" : threads,
+                            n * fps,
+                            mine.stream().mapToInt(Row::framesSent).sum(),
+                            embedded,
+                            skipped,
+                            mine.stream().mapToInt(Row::facesSent).sum(),
+                            l.length,
+                            l.length == 0 ? "-" : Math.round(1000.0 * hits / l.length) / 10.0,
+                            ms(percentile(l, 0.5)),
+                            ms(percentile(l, 0.95)),
+                            ms(percentile(l, 0.99)),
+                            ms(l.length == 0 ? -1 : l[l.length - 1]),
+                            split(stages.embed()),
+                            split(stages.match()));
+                }
             }
         }
         table.note(
@@ -273,7 +345,16 @@ public final class E2eBenchCommand implements Callable<Integer> {
                 .note("cores", Runtime.getRuntime().availableProcessors())
                 .note("load average (1 min) at the start / at the end", loadAtStart + " / " + loadAverage())
                 .note("commit", BenchMachine.commit())
+                .note(
+                        "frame -> faces, faces -> decision",
+                        "each decision's latency in two: until its frame's faces were visible on facestream.faces, then"
+                                + " until the decision was visible on facestream.matches (read_committed consumers in"
+                                + " this process; n = decisions whose faces were seen)")
                 .note("seconds per row", seconds)
+                .note("warm-up per row", warmupSeconds + " s at the row's camera count, not measured")
+                .note(
+                        "settling before the first round",
+                        settleSeconds + " s of load at the largest camera count, not measured (the JVM's compiler)")
                 .note("rounds", rounds);
         table.print(System.out);
         Table.writeJson(json, List.of(table));
@@ -388,7 +469,7 @@ public final class E2eBenchCommand implements Callable<Integer> {
             while (System.nanoTime() < until) {
                 List<Long> latencies = new ArrayList<>();
                 int[] hits = new int[1];
-                load(kafka, clip, prefix + "-" + (System.nanoTime() - t0), 1, 2, latencies, hits);
+                load(kafka, clip, prefix + "-" + (System.nanoTime() - t0), 1, 2, latencies, new Stages(), hits);
                 if (hits[0] > 0) {
                     System.err.printf(
                             "bench e2e: gallery searchable (the clip's people are HITs) after %.0f s%n",
@@ -401,6 +482,45 @@ public final class E2eBenchCommand implements Callable<Integer> {
                 + " the gallery, or the enrolled templates do not match the detected faces; see the log above");
     }
 
+    /**
+     * Waits until the gallery replica's merges after the bulk load are over (and, with {@code
+     * gallery.replica.idle-merge} on, until it has merged the index down): a gallery that has been quiet for a while,
+     * and no merge competing with the rows for the cores.
+     */
+    private static void awaitMerged(MatchService match, FacestreamConfig config) throws InterruptedException {
+        Duration after = config.getDuration("gallery.replica.idle-merge.after");
+        int max = after.isZero() ? Integer.MAX_VALUE : config.getInt("gallery.replica.idle-merge.max-segments");
+        var index = match.galleryIndex();
+        long t0 = System.nanoTime();
+        long until = t0 + after.plus(Duration.ofMinutes(10)).toNanos();
+        while ((index.segments() > max || index.merging()) && System.nanoTime() < until) {
+            Thread.sleep(500);
+        }
+        System.err.printf(
+                "bench e2e: gallery index in %d segment(s), no merge running, after %.0f s (idle merge: %s)%n",
+                index.segments(), (System.nanoTime() - t0) / 1e9, after.isZero() ? "off" : "after " + after);
+    }
+
+    /** The one-time load before the rounds ({@code --settle-seconds}), with the first row's settings. */
+    private void settle(
+            KafkaConnection kafka, String bootstrap, FacestreamConfig config, PipelineFootage clip, String prefix)
+            throws Exception {
+        if (settleSeconds == 0) {
+            return;
+        }
+        int n = cameraCounts.stream().mapToInt(Integer::intValue).max().orElseThrow();
+        System.err.printf("bench e2e: settling: %d s of load at %d camera(s), not measured%n", settleSeconds, n);
+        try (EmbedService embed = EmbedService.start(
+                config.with(Map.of(
+                        "face.gating.mode",
+                        gatings.getFirst(),
+                        "embed.service.embed-threads",
+                        embedThreads.getFirst())),
+                bootstrap)) {
+            load(kafka, clip, prefix, n, settleSeconds, new ArrayList<>(), new Stages(), new int[1]);
+        }
+    }
+
     /** One row: a fresh embed service with the row's gating, the same warm-up, then the load. */
     private Row row(
             KafkaConnection kafka,
@@ -409,14 +529,17 @@ public final class E2eBenchCommand implements Callable<Integer> {
             PipelineFootage clip,
             int n,
             String gating,
+            int threads,
             String prefix)
             throws Exception {
-        try (EmbedService embed = EmbedService.start(config.with(Map.of("face.gating.mode", gating)), bootstrap)) {
-            load(kafka, clip, prefix + "-warm", 1, 3, new ArrayList<>(), new int[1]); // models loaded, JIT warm
+        try (EmbedService embed = EmbedService.start(
+                config.with(Map.of("face.gating.mode", gating, "embed.service.embed-threads", threads)), bootstrap)) {
+            load(kafka, clip, prefix + "-warm", n, warmupSeconds, new ArrayList<>(), new Stages(), new int[1]);
             EmbedMetrics.Totals before = embed.totals();
             List<Long> latencies = new ArrayList<>();
+            Stages stages = new Stages();
             int[] hits = new int[1];
-            int[] sent = load(kafka, clip, prefix, n, seconds, latencies, hits);
+            int[] sent = load(kafka, clip, prefix, n, seconds, latencies, stages, hits);
             EmbedMetrics.Totals after = embed.totals();
             EmbedMetrics.Totals delta = new EmbedMetrics.Totals(
                     after.frames() - before.frames(),
@@ -428,13 +551,13 @@ public final class E2eBenchCommand implements Callable<Integer> {
                     after.inferenceNanos() - before.inferenceNanos(),
                     after.caughtUp() - before.caughtUp(),
                     after.catchUpExpired() - before.catchUpExpired());
-            return new Row(n, gating, sent[0], sent[1], delta, latencies, hits[0]);
+            return new Row(n, gating, threads, sent[0], sent[1], delta, latencies, stages, hits[0]);
         }
     }
 
     /**
      * Sends {@code fps} frames/s on each of n cameras for the given seconds; collects the PROVISIONAL decisions'
-     * latencies (µs) and HITs; returns the frames and ground-truth faces sent.
+     * latencies (µs), their two parts ({@link Stages}) and HITs; returns the frames and ground-truth faces sent.
      */
     private int[] load(
             KafkaConnection kafka,
@@ -443,9 +566,12 @@ public final class E2eBenchCommand implements Callable<Integer> {
             int n,
             int secs,
             List<Long> latencies,
+            Stages stages,
             int[] hits)
             throws Exception {
-        try (KafkaConsumer<String, byte[]> matches = fromNow(kafka, TopicCatalog.MATCHES);
+        List<Decided> decided = new ArrayList<>();
+        try (ObservationLatency faces = new ObservationLatency(kafka, prefix + "-");
+                KafkaConsumer<String, byte[]> matches = fromNow(kafka, TopicCatalog.MATCHES);
                 KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaClients.producer(kafka, prefix))) {
             var values = JsonSerde.match().deserializer();
             long periodNanos = (long) (1e9 / fps);
@@ -453,7 +579,7 @@ public final class E2eBenchCommand implements Callable<Integer> {
             int frames = (int) Math.round(secs * fps);
             int size = clip.frames().size();
             int sent = 0;
-            int faces = 0;
+            int facesSent = 0;
             for (int k = 0; k < frames; k++) {
                 long due = start + k * periodNanos;
                 while (System.nanoTime() < due) {
@@ -462,6 +588,7 @@ public final class E2eBenchCommand implements Callable<Integer> {
                             values,
                             prefix,
                             latencies,
+                            decided,
                             hits,
                             Duration.ofMillis(Math.max(1, (due - System.nanoTime()) / 1_000_000)));
                 }
@@ -469,7 +596,7 @@ public final class E2eBenchCommand implements Callable<Integer> {
                     PipelineFootage.ClipFrame f = clip.frames().get((k + c * size / n) % size);
                     producer.send(frame(prefix + "-" + c, k, f.jpeg()));
                     sent++;
-                    faces += f.faces().size();
+                    facesSent += f.faces().size();
                 }
                 producer.flush();
             }
@@ -479,12 +606,21 @@ public final class E2eBenchCommand implements Callable<Integer> {
             while (System.nanoTime() < until
                     && System.nanoTime() - quietSince < Duration.ofSeconds(3).toNanos()) {
                 int before = latencies.size();
-                drain(matches, values, prefix, latencies, hits, Duration.ofMillis(200));
+                drain(matches, values, prefix, latencies, decided, hits, Duration.ofMillis(200));
                 if (latencies.size() > before) {
                     quietSince = System.nanoTime();
                 }
             }
-            return new int[] {sent, faces};
+            for (Decided d : decided) {
+                // the faces probe reads on its own thread: by now it has seen every face a decision was made on
+                Long visible = faces.visibleAt(d.camera(), d.captureUs());
+                if (visible != null) {
+                    long embedPart = visible - d.captureUs() / 1000;
+                    stages.embed().add(embedPart);
+                    stages.match().add(Math.max(0, d.readMillis() - visible));
+                }
+            }
+            return new int[] {sent, facesSent};
         }
     }
 
@@ -493,14 +629,17 @@ public final class E2eBenchCommand implements Callable<Integer> {
             org.apache.kafka.common.serialization.Deserializer<Match> values,
             String prefix,
             List<Long> latencies,
+            List<Decided> decided,
             int[] hits,
             Duration wait) {
         for (ConsumerRecord<String, byte[]> r : matches.poll(wait)) {
-            long nowUs = System.currentTimeMillis() * 1000;
+            long nowMs = System.currentTimeMillis();
+            long nowUs = nowMs * 1000;
             if (r.key() != null && r.key().startsWith(prefix + "-")) {
                 Match m = values.deserialize(r.topic(), r.value());
                 if (m.stage() == Match.Stage.PROVISIONAL) {
                     latencies.add(nowUs - m.endTsUs());
+                    decided.add(new Decided(m.cameraId(), m.endTsUs(), nowMs));
                     if (m.decision() == Match.Decision.HIT) {
                         hits[0]++;
                     }
@@ -536,6 +675,12 @@ public final class E2eBenchCommand implements Callable<Integer> {
 
     private static long percentile(long[] sorted, double q) {
         return sorted.length == 0 ? -1 : sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
+    }
+
+    /** "p50 / p99" of the ms values, or "-" when there are none. */
+    private static String split(List<Long> millis) {
+        long[] sorted = millis.stream().mapToLong(Long::longValue).sorted().toArray();
+        return sorted.length == 0 ? "-" : percentile(sorted, 0.5) + " / " + percentile(sorted, 0.99);
     }
 
     private static Object ms(long micros) {

@@ -25,6 +25,9 @@ final class ObservationLatency implements AutoCloseable {
     private final TopicFollower follower;
     private final String cameraPrefix;
     private final Set<String> seen = new HashSet<>();
+    /** When each frame's faces became visible (ms), by camera and capture time (µs): see {@link #visibleAt}. */
+    private final java.util.Map<String, Long> visible = new java.util.HashMap<>();
+
     private final List<Sample> samples = new ArrayList<>();
 
     /** Starts reading at the current end of the topic, so only frames produced from now on count. */
@@ -53,6 +56,7 @@ final class ObservationLatency implements AutoCloseable {
                 if (seen.add(o.getCameraId() + "/" + o.getFrameSeq())) {
                     long capture = o.getCaptureTsUs() / 1000;
                     samples.add(new Sample(capture, now - capture));
+                    visible.put(o.getCameraId() + "@" + o.getCaptureTsUs(), now);
                 }
             }
         }
@@ -62,6 +66,14 @@ final class ObservationLatency implements AutoCloseable {
     synchronized int frames() {
         check();
         return samples.size();
+    }
+
+    /**
+     * When the faces of the camera's frame captured at {@code captureUs} became visible downstream (epoch ms), or null
+     * when none of its faces has been seen (yet).
+     */
+    synchronized Long visibleAt(String camera, long captureUs) {
+        return visible.get(camera + "@" + captureUs);
     }
 
     /** Latencies, in ms and ascending, of the frames captured in {@code [fromMillis, toMillis)}. */

@@ -34,6 +34,10 @@ class E2eBenchCommandTest {
                 "300",
                 "--gating",
                 "off",
+                "--settle-seconds",
+                "0",
+                "--warmup-seconds",
+                "2",
                 "--json",
                 json.toString(),
                 "--set",
@@ -53,5 +57,17 @@ class E2eBenchCommandTest {
                 row.get("p99 ms").asDouble() >= row.get("p50 ms").asDouble()
                         && row.get("p50 ms").asDouble() > 0,
                 "percentiles: " + row);
+        // the latency in its two parts: until the faces were visible, then until the decision was
+        for (String part : new String[] {"frame -> faces p50 / p99 ms", "faces -> decision p50 / p99 ms"}) {
+            String[] p50p99 = row.get(part).asText().split(" / ");
+            assertEquals(2, p50p99.length, part + ": " + row);
+            assertTrue(
+                    Long.parseLong(p50p99[0]) >= 0 && Long.parseLong(p50p99[1]) >= Long.parseLong(p50p99[0]),
+                    part + ": " + row);
+        }
+        assertTrue(
+                Long.parseLong(row.get("frame -> faces p50 / p99 ms").asText().split(" / ")[0])
+                        <= row.get("p50 ms").asDouble(),
+                "the first part is part of the whole: " + row);
     }
 }
