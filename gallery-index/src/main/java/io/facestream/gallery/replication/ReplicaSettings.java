@@ -122,19 +122,14 @@ public record ReplicaSettings(
     }
 
     public ReplicaSettings withMergeDeletesAfter(Duration after) {
-        return new ReplicaSettings(
-                topic,
-                commitInterval,
-                commitMaxRecords,
-                pollTimeout,
-                retryBackoffMin,
-                retryBackoffMax,
-                topicCheckInterval,
-                after,
-                idleMerge);
+        return withMerges(after, idleMerge);
     }
 
     public ReplicaSettings withIdleMerge(IdleMerge merge) {
+        return withMerges(mergeDeletesAfter, merge);
+    }
+
+    private ReplicaSettings withMerges(Duration deletesAfter, IdleMerge idle) {
         return new ReplicaSettings(
                 topic,
                 commitInterval,
@@ -143,7 +138,7 @@ public record ReplicaSettings(
                 retryBackoffMin,
                 retryBackoffMax,
                 topicCheckInterval,
-                mergeDeletesAfter,
-                merge);
+                deletesAfter,
+                idle);
     }
 }

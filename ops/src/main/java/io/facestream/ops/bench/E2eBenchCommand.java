@@ -291,6 +291,7 @@ public final class E2eBenchCommand implements Callable<Integer> {
                 "p95 ms",
                 "p99 ms",
                 "max ms",
+                "p99 ms per round",
                 "frame -> faces p50 / p99 ms",
                 "faces -> decision p50 / p99 ms");
         for (int n : cameraCounts) {
@@ -328,6 +329,7 @@ public final class E2eBenchCommand implements Callable<Integer> {
                             ms(percentile(l, 0.95)),
                             ms(percentile(l, 0.99)),
                             ms(l.length == 0 ? -1 : l[l.length - 1]),
+                            perRound(mine),
                             split(stages.embed()),
                             split(stages.match()));
                 }
@@ -350,6 +352,10 @@ public final class E2eBenchCommand implements Callable<Integer> {
                         "each decision's latency in two: until its frame's faces were visible on facestream.faces, then"
                                 + " until the decision was visible on facestream.matches (read_committed consumers in"
                                 + " this process; n = decisions whose faces were seen)")
+                .note(
+                        "p50, p95, p99, max",
+                        "over every round's decisions together; p99 ms per round: each round's own, n per round ="
+                                + " decisions n / rounds")
                 .note("seconds per row", seconds)
                 .note("warm-up per row", warmupSeconds + " s at the row's camera count, not measured")
                 .note(
@@ -675,6 +681,21 @@ public final class E2eBenchCommand implements Callable<Integer> {
 
     private static long percentile(long[] sorted, double q) {
         return sorted.length == 0 ? -1 : sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
+    }
+
+    /** Each round's own p99 (ms), in round order: the spread the pooled percentiles hide. */
+    private static String perRound(List<Row> rounds) {
+        return String.join(
+                ", ",
+                rounds.stream()
+                        .map(r -> {
+                            long[] l = r.latencies().stream()
+                                    .mapToLong(Long::longValue)
+                                    .sorted()
+                                    .toArray();
+                            return String.valueOf(ms(percentile(l, 0.99)));
+                        })
+                        .toList());
     }
 
     /** "p50 / p99" of the ms values, or "-" when there are none. */
