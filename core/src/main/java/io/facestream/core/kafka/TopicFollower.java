@@ -132,6 +132,8 @@ public final class TopicFollower implements AutoCloseable {
     /**
      * Starts reading {@code topic} from its beginning and tells the handler, with each poll, which records were already
      * there when following started (a window rebuilt at start, then live listeners) and whether it has read that far.
+     * "Already there" is what a {@code read_committed} reader could see then (below each partition's last stable
+     * offset): a transaction committed a moment before whose markers had not reached a partition yet counts as new.
      */
     public static TopicFollower replay(
             KafkaConnection kafka, String topic, String threadName, Duration pollTimeout, ReplayHandler handler) {

@@ -8,15 +8,20 @@ import io.facestream.core.testing.KafkaBroker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,6 +50,10 @@ class TopicFollowerReplayTest {
                 }
                 producer.commitTransaction();
             }
+            // "already there" is what a read_committed reader can see: commitTransaction returns once the transaction
+            // is committed, but its markers reach the partitions a moment later, and until then the records lie past
+            // the last stable offset (they would rightly count as new). Wait until every partition shows them.
+            awaitMarkers(bootstrap, topic);
 
             ConcurrentHashMap<String, Boolean> seen = new ConcurrentHashMap<>(); // key -> replayed
             List<Boolean> caughtUpBeforeLastOld = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -81,6 +90,32 @@ class TopicFollowerReplayTest {
                     assertFalse(seen.get("new-" + i), "written after the start: not replayed");
                 }
                 assertEquals(null, follower.failure());
+            }
+        }
+    }
+
+    /** Until each partition's last stable offset (read_committed end) is its log end: no transaction marker pending. */
+    private static void awaitMarkers(String bootstrap, String topic) throws Exception {
+        Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+        for (int p = 0; p < 3; p++) {
+            latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        try (Admin admin = KafkaClients.admin(bootstrap)) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (true) {
+                var stable = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+                        .all()
+                        .get(30, TimeUnit.SECONDS);
+                var end = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED))
+                        .all()
+                        .get(30, TimeUnit.SECONDS);
+                boolean done = latest.keySet().stream()
+                        .allMatch(tp -> stable.get(tp).offset() == end.get(tp).offset());
+                if (done) {
+                    return;
+                }
+                assertTrue(System.nanoTime() < deadline, "transaction markers written within 30 s");
+                Thread.sleep(10);
             }
         }
     }
