@@ -24,6 +24,7 @@ public final class TorchRuntime {
                     setIfAbsent("ai.djl.offline", "true");
                     setIfAbsent("DJL_CACHE_DIR", cache.toString());
                     setIfAbsent("ENGINE_CACHE_DIR", cache.toString());
+                    capOneDnnIsa();
                     engine = Engine.getEngine("PyTorch");
                 }
                 e = engine;
@@ -74,6 +75,40 @@ public final class TorchRuntime {
     public static void seed(long seed) {
         engine().setRandomSeed((int) seed);
     }
+
+    /**
+     * The vector instructions PyTorch's bundled oneDNN may use, unless the environment already says
+     * ({@code DNNL_MAX_CPU_ISA}): AVX2. On an AMD EPYC host with AVX-512 the imported MobileFaceNet's forward at two
+     * intra-op threads came out wrong by up to 1.2 (one thread, and ONNX Runtime, agree to 1e-5), the same at
+     * {@code AVX512_CORE} and {@code AVX512_CORE_VNNI}, right at {@code AVX2} ({@code OnnxRoundTripTest}). oneDNN reads
+     * the variable when it first picks its kernels, so it is set in this process's environment (libc {@code setenv},
+     * without overwriting) before the engine loads.
+     */
+    private static void capOneDnnIsa() {
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            java.lang.foreign.Linker linker = java.lang.foreign.Linker.nativeLinker();
+            java.lang.invoke.MethodHandle setenv = linker.downcallHandle(
+                    linker.defaultLookup().find("setenv").orElseThrow(),
+                    java.lang.foreign.FunctionDescriptor.of(
+                            java.lang.foreign.ValueLayout.JAVA_INT,
+                            java.lang.foreign.ValueLayout.ADDRESS,
+                            java.lang.foreign.ValueLayout.ADDRESS,
+                            java.lang.foreign.ValueLayout.JAVA_INT));
+            int rc = (int)
+                    setenv.invokeExact(arena.allocateFrom(ONEDNN_ISA_VARIABLE), arena.allocateFrom(ONEDNN_ISA), 0);
+            if (rc != 0) {
+                throw new IllegalStateException("setenv(" + ONEDNN_ISA_VARIABLE + ") returned " + rc);
+            }
+        } catch (Throwable e) {
+            throw new IllegalStateException(
+                    "cannot set " + ONEDNN_ISA_VARIABLE + " for PyTorch; set " + ONEDNN_ISA_VARIABLE + "=" + ONEDNN_ISA
+                            + " in the environment before starting: " + e,
+                    e);
+        }
+    }
+
+    static final String ONEDNN_ISA_VARIABLE = "DNNL_MAX_CPU_ISA";
+    static final String ONEDNN_ISA = "AVX2";
 
     private static void setIfAbsent(String key, String value) {
         if (System.getProperty(key) == null) {

@@ -105,7 +105,7 @@ class OnnxRoundTripTest extends WithTorchManager {
                 e.getMessage());
     }
 
-    /** Three SGD steps on a random batch, export, and ONNX Runtime vs DJL (inference mode) within 1e-4. */
+    /** Three SGD steps on a random batch, export, and ONNX Runtime vs DJL (inference mode) to float rounding. */
     private static OnnxGraphBlock trainExportAndCompare(OnnxGraphBlock block) throws Exception {
         Shape shape = block.inputShape(3);
         float[] input = randomInput((int) shape.size(), 11);
@@ -242,10 +242,19 @@ class OnnxRoundTripTest extends WithTorchManager {
     private static void assertClose(float[] djl, float[] ort, String what) {
         assertEquals(djl.length, ort.length);
         double maxDiff = 0;
+        double maxAbs = 0;
         for (int i = 0; i < djl.length; i++) {
             maxDiff = Math.max(maxDiff, Math.abs(djl[i] - ort[i]));
+            maxAbs = Math.max(maxAbs, Math.abs(ort[i]));
         }
-        assertTrue(maxDiff < 1e-4, what + ": ONNX Runtime vs DJL max |Δ| = " + maxDiff);
+        // float32 rounding grows with the values: two engines summing in other orders and vector widths differ by a few
+        // parts in a million of the largest value (1.07e-4 at values up to 113 with PyTorch's oneDNN capped at AVX2,
+        // TorchRuntime), while a wrong kernel is off by whole units (1.2 on MobileFaceNet, the case this test caught)
+        double tolerance = 1e-4 + 2e-6 * maxAbs;
+        assertTrue(
+                maxDiff < tolerance,
+                what + ": ONNX Runtime vs DJL max |Δ| = " + maxDiff + " (max |value| " + maxAbs + ", tolerance "
+                        + tolerance + ")");
     }
 
     private static float[] runOrt(ModelProto model, OnnxGraphBlock block, float[] input, Shape shape) throws Exception {
