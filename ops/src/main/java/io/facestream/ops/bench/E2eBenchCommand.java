@@ -507,6 +507,11 @@ public final class E2eBenchCommand implements Callable<Integer> {
                 index.segments(), (System.nanoTime() - t0) / 1e9, after.isZero() ? "off" : "after " + after);
     }
 
+    /** A row's embed service: its gating mode and embedding threads. */
+    private static FacestreamConfig embedConfig(FacestreamConfig config, String gating, int threads) {
+        return config.with(Map.of("face.gating.mode", gating, "embed.service.embed-threads", threads));
+    }
+
     /** The one-time load before the rounds ({@code --settle-seconds}), with the first row's settings. */
     private void settle(
             KafkaConnection kafka, String bootstrap, FacestreamConfig config, PipelineFootage clip, String prefix)
@@ -516,13 +521,8 @@ public final class E2eBenchCommand implements Callable<Integer> {
         }
         int n = cameraCounts.stream().mapToInt(Integer::intValue).max().orElseThrow();
         System.err.printf("bench e2e: settling: %d s of load at %d camera(s), not measured%n", settleSeconds, n);
-        try (EmbedService embed = EmbedService.start(
-                config.with(Map.of(
-                        "face.gating.mode",
-                        gatings.getFirst(),
-                        "embed.service.embed-threads",
-                        embedThreads.getFirst())),
-                bootstrap)) {
+        try (EmbedService embed =
+                EmbedService.start(embedConfig(config, gatings.getFirst(), embedThreads.getFirst()), bootstrap)) {
             load(kafka, clip, prefix, n, settleSeconds, new ArrayList<>(), new Stages(), new int[1]);
         }
     }
@@ -538,8 +538,7 @@ public final class E2eBenchCommand implements Callable<Integer> {
             int threads,
             String prefix)
             throws Exception {
-        try (EmbedService embed = EmbedService.start(
-                config.with(Map.of("face.gating.mode", gating, "embed.service.embed-threads", threads)), bootstrap)) {
+        try (EmbedService embed = EmbedService.start(embedConfig(config, gating, threads), bootstrap)) {
             load(kafka, clip, prefix + "-warm", n, warmupSeconds, new ArrayList<>(), new Stages(), new int[1]);
             EmbedMetrics.Totals before = embed.totals();
             List<Long> latencies = new ArrayList<>();
