@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Opens ONNX Runtime sessions on a device with a fixed number of intra-op threads. Asking for CUDA where the CUDA
  * execution provider is missing (the CPU {@code onnxruntime} jar, or no usable driver) runs on CPU and says so once,
- * loudly, per process: a silent 20× slowdown is the failure mode this guards against.
+ * loudly, per process: a silent 20× slowdown is the failure mode this guards against. On the CPU a model's PRelu
+ * nodes are rewritten into vectorised ops first ({@link PreluRewrite}).
  */
 public final class OnnxSessions {
     private static final Logger LOG = LoggerFactory.getLogger(OnnxSessions.class);
@@ -71,7 +72,16 @@ public final class OnnxSessions {
                             env.getAvailableProviders());
                 }
             }
+            if (effective().type() == Device.Type.CPU) {
+                PreluRewrite.Result r = PreluRewrite.apply(java.nio.file.Files.readAllBytes(model));
+                if (r.rewritten() > 0) {
+                    LOG.debug("{}: {} PRelu node(s) rewritten as Min, Mul, Add for the CPU", model, r.rewritten());
+                    return env.createSession(r.model(), options);
+                }
+            }
             return env.createSession(model.toString(), options);
+        } catch (java.io.IOException e) {
+            throw new ModelException("cannot read ONNX model " + model + ": " + e.getMessage(), e);
         } catch (OrtException e) {
             throw new ModelException("cannot open ONNX model " + model + " on " + requested + ": " + e.getMessage(), e);
         }

@@ -154,6 +154,15 @@ public final class E2eBenchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Write the table as JSON")
     Path json;
 
+    @Option(
+            names = "--trace",
+            paramLabel = "FILE",
+            description = "Write every measured decision as a CSV line (row, camera, capture time in the row, latency"
+                    + " and its two parts in ms): where in time the slow ones are")
+    Path trace;
+
+    private final List<String> traceLines = new ArrayList<>();
+
     /** One row's measurements. */
     private record Row(
             int cameras,
@@ -172,14 +181,33 @@ public final class E2eBenchCommand implements Callable<Integer> {
      * {@code facestream.matches} (the match service: poll, track, search, its transaction). Both are read by
      * {@code read_committed} consumers in this process, as a downstream application would.
      */
-    private record Stages(List<Long> embed, List<Long> match) {
+    private record Stages(List<Long> embed, List<Long> match, List<Decided> decided) {
         Stages() {
-            this(new ArrayList<>(), new ArrayList<>());
+            this(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         }
 
         void addAll(Stages other) {
             embed.addAll(other.embed);
             match.addAll(other.match);
+            decided.addAll(other.decided);
+        }
+
+        /** {@code --trace} lines: row, camera, capture ms since the row's first, latency, its two parts (ms). */
+        List<String> trace(String row) {
+            long first = decided.stream().mapToLong(Decided::captureUs).min().orElse(0);
+            List<String> lines = new ArrayList<>();
+            for (int i = 0; i < decided.size(); i++) {
+                Decided d = decided.get(i);
+                lines.add(String.join(
+                        ",",
+                        row,
+                        d.camera(),
+                        Long.toString((d.captureUs() - first) / 1000),
+                        Long.toString(embed.get(i) + match.get(i)),
+                        Long.toString(embed.get(i)),
+                        Long.toString(match.get(i))));
+            }
+            return lines;
         }
     }
 
@@ -364,6 +392,12 @@ public final class E2eBenchCommand implements Callable<Integer> {
                 .note("rounds", rounds);
         table.print(System.out);
         Table.writeJson(json, List.of(table));
+        if (trace != null) {
+            List<String> csv = new ArrayList<>();
+            csv.add("row,camera,capture_ms,latency_ms,frame_to_faces_ms,faces_to_decision_ms");
+            csv.addAll(traceLines);
+            Files.write(trace, csv);
+        }
         return 0;
     }
 
@@ -545,6 +579,7 @@ public final class E2eBenchCommand implements Callable<Integer> {
             Stages stages = new Stages();
             int[] hits = new int[1];
             int[] sent = load(kafka, clip, prefix, n, seconds, latencies, stages, hits);
+            traceLines.addAll(stages.trace(prefix));
             EmbedMetrics.Totals after = embed.totals();
             EmbedMetrics.Totals delta = new EmbedMetrics.Totals(
                     after.frames() - before.frames(),
@@ -623,6 +658,7 @@ public final class E2eBenchCommand implements Callable<Integer> {
                     long embedPart = visible - d.captureUs() / 1000;
                     stages.embed().add(embedPart);
                     stages.match().add(Math.max(0, d.readMillis() - visible));
+                    stages.decided().add(d);
                 }
             }
             return new int[] {sent, facesSent};

@@ -43,19 +43,29 @@ class GoldenParityTest {
     @ParameterizedTest(name = "{0} fused")
     @MethodSource("folders")
     void fusedConversionMatchesGolden(String folder) throws Exception {
-        assertGolden(folder, true);
+        assertGolden(folder, true, false);
     }
 
     @ParameterizedTest(name = "{0} literal")
     @MethodSource("folders")
     void literalConversionMatchesGolden(String folder) throws Exception {
-        assertGolden(folder, false);
+        assertGolden(folder, false, false);
     }
 
-    private static void assertGolden(String folder, boolean fused) throws Exception {
+    /** As a CPU session opens it: PRelu rewritten into Min, Mul, Add ({@code PreluRewrite}). */
+    @ParameterizedTest(name = "{0} PRelu rewritten")
+    @MethodSource("folders")
+    void rewrittenConversionMatchesGolden(String folder) throws Exception {
+        assertGolden(folder, true, true);
+    }
+
+    private static void assertGolden(String folder, boolean fused, boolean rewritten) throws Exception {
         GoldenModels.Golden g = GoldenModels.golden(folder);
         ConvertedModel model = converted(g.model(), fused);
-        try (OrtRunner ort = new OrtRunner(model.onnx())) {
+        byte[] onnx = rewritten
+                ? io.facestream.embed.onnx.PreluRewrite.apply(model.onnx()).model()
+                : model.onnx();
+        try (OrtRunner ort = new OrtRunner(onnx)) {
             Map<String, float[]> actual = ort.run(g.inputName(), g.input(), g.inputShape());
             for (Map.Entry<String, float[]> e : g.outputs().entrySet()) {
                 float[] got = actual.get(e.getKey());
@@ -67,7 +77,7 @@ class GoldenParityTest {
                 double err = maxRelativeError(got, e.getValue());
                 System.out.printf(
                         "parity %-28s %-8s %-26s max rel err %.2e%n",
-                        folder, fused ? "fused" : "literal", e.getKey(), err);
+                        folder, rewritten ? "rewritten" : fused ? "fused" : "literal", e.getKey(), err);
                 assertTrue(err <= TOLERANCE, folder + " " + e.getKey() + ": max relative error " + err);
             }
         }
