@@ -18,9 +18,10 @@ import java.util.Set;
  * before a CPU session opens the model. The two are the same function (for x ≥ 0 the second term is 0, for x < 0 it is
  * (slope − 1)·x), equal up to one float rounding. Why: ONNX Runtime's CPU {@code PRelu} kernel broadcasts a
  * per-channel slope element by element with a branch on each sign, and on real activations (signs mixed) it took
- * more time than all the convolutions of MobileFaceNet together: the model ran 1.9× faster rewritten (12.2 → 6.3 ms a
- * face, batch 8, one thread; docs/embed-service.md), while Min, Mul and Add are vectorised. MTCNN's three networks use
- * PRelu too.
+ * more time than all the convolutions of MobileFaceNet together (ONNX Runtime's profiler, batch 8, one thread), while
+ * Min, Mul and Add are vectorised: rewritten, MobileFaceNet ran 1.9× faster (12.2 → 6.3 ms a face), and against
+ * OpenCV DNN on the same file {@code bench embed} went from on par to 1.6–2.2× faster (docs/face-pipeline.md,
+ * "PRelu on the CPU"). MTCNN's three networks use PRelu too.
  *
  * <p>Left alone: a slope that is not a float initializer (computed in the graph), a model before opset 8 (no
  * broadcasting {@code Min}), and a model with external data (its tensors live beside the file, which a session opened
