@@ -496,6 +496,15 @@ public final class GalleryIndex implements Closeable {
         }
     }
 
+    /**
+     * A token for the index content searches see now: the same object as long as no refresh (and no reopen) has made
+     * new content visible, another one after. Two equal tokens mean a search in between saw the same segments, so the
+     * same query found the same hits (HNSW searches are deterministic on the same segments).
+     */
+    public Object searchedContent() {
+        return withSearcher(s -> s.getIndexReader().getReaderCacheHelper().getKey());
+    }
+
     /** Runs a read on the newest searcher; never blocks the writer. */
     public <T> T withSearcher(Function<IndexSearcher, T> read) {
         try {

@@ -1,6 +1,7 @@
 package io.facestream.match.gallery;
 
 import io.facestream.core.events.Match;
+import io.facestream.core.metrics.Metrics;
 import io.facestream.gallery.index.GalleryIndex;
 import io.facestream.gallery.model.GalleryDefinition;
 import io.facestream.gallery.model.ModelVersion;
@@ -10,6 +11,7 @@ import io.facestream.gallery.search.SearchRequest;
 import io.facestream.gallery.search.SearchTuning;
 import io.facestream.match.decide.GallerySearch;
 import io.facestream.match.decide.OpenSetThreshold;
+import io.micrometer.core.instrument.Counter;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -25,11 +27,28 @@ public final class IndexedGallery implements GallerySearch {
     private final GallerySearcher searcher;
     private final double defaultThreshold;
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
+    private final RecentSearches recent;
+    private final java.util.concurrent.atomic.AtomicLong repeated = new java.util.concurrent.atomic.AtomicLong();
+    private final Counter repeats = Counter.builder("facestream.match.searches.repeated")
+            .description("gallery searches answered from an identical search on the same index content (the FINAL of"
+                    + " a track whose template has not changed since its PROVISIONAL)")
+            .register(Metrics.registry());
 
     public IndexedGallery(GalleryIndex index, SearchTuning tuning, double defaultThreshold) {
+        this(index, tuning, defaultThreshold, RecentSearches.SIZE);
+    }
+
+    /** @param recentSearches searches remembered for a repeat ({@link RecentSearches}); 0 = none */
+    IndexedGallery(GalleryIndex index, SearchTuning tuning, double defaultThreshold, int recentSearches) {
+        this.recent = new RecentSearches(recentSearches);
         this.index = index;
         this.searcher = new GallerySearcher(index, tuning);
         this.defaultThreshold = defaultThreshold;
+    }
+
+    /** Searches answered from an identical one on the same index content, since this instance started. */
+    public long repeatedSearches() {
+        return repeated.get();
     }
 
     public GalleryIndex index() {
@@ -46,9 +65,20 @@ public final class IndexedGallery implements GallerySearch {
                 || index.dimension(mv).getAsInt() != unitQuery.length) {
             return List.of();
         }
-        return searcher.search(SearchRequest.of(gallery, mv, unitQuery, k)).hits().stream()
+        Object content = index.searchedContent();
+        List<Match.Candidate> known = recent.find(content, gallery, model, unitQuery, k);
+        if (known != null) {
+            repeats.increment();
+            repeated.incrementAndGet();
+            return known;
+        }
+        List<Match.Candidate> found = searcher.search(SearchRequest.of(gallery, mv, unitQuery, k)).hits().stream()
                 .map(IndexedGallery::candidate)
                 .toList();
+        if (index.searchedContent() == content) { // no refresh in between: the search saw exactly that content
+            recent.add(content, gallery, model, unitQuery, k, found);
+        }
+        return found;
     }
 
     @Override
