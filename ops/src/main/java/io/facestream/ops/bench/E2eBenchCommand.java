@@ -541,6 +541,59 @@ public final class E2eBenchCommand implements Callable<Integer> {
                 index.segments(), (System.nanoTime() - t0) / 1e9, after.isZero() ? "off" : "after " + after);
     }
 
+    /**
+     * Waits until the embed service's group has read every frame and the match service every face, so that a row starts
+     * on an idle system and not on the backlog of the row before it (an overloaded 8-camera row leaves seconds of
+     * faces for the match service, which the next row would otherwise measure). One offset per partition is allowed
+     * for the marker that ends a transaction on {@code facestream.faces}.
+     */
+    private static void awaitDrained(KafkaConnection kafka, FacestreamConfig config) throws Exception {
+        Map<String, String> groups = Map.of(
+                config.getString("embed.service.group-id"), TopicCatalog.FRAMES,
+                config.getString("match.application-id"), TopicCatalog.FACES);
+        long t0 = System.nanoTime();
+        long until = t0 + Duration.ofMinutes(3).toNanos();
+        long behind;
+        try (org.apache.kafka.clients.admin.Admin admin = KafkaClients.admin(kafka)) {
+            do {
+                behind = 0;
+                for (Map.Entry<String, String> g : groups.entrySet()) {
+                    var committed = admin.listConsumerGroupOffsets(g.getKey())
+                            .partitionsToOffsetAndMetadata()
+                            .get();
+                    Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new LinkedHashMap<>();
+                    admin.describeTopics(List.of(g.getValue()))
+                            .allTopicNames()
+                            .get()
+                            .get(g.getValue())
+                            .partitions()
+                            .forEach(p -> latest.put(
+                                    new TopicPartition(g.getValue(), p.partition()),
+                                    org.apache.kafka.clients.admin.OffsetSpec.latest()));
+                    var ends = admin.listOffsets(
+                                    latest,
+                                    new org.apache.kafka.clients.admin.ListOffsetsOptions(
+                                            org.apache.kafka.common.IsolationLevel.READ_COMMITTED))
+                            .all()
+                            .get();
+                    for (TopicPartition tp : latest.keySet()) {
+                        var c = committed.get(tp);
+                        long lag = ends.get(tp).offset() - (c == null ? 0 : c.offset());
+                        behind += lag > 1 ? lag : 0;
+                    }
+                }
+                if (behind > 0) {
+                    Thread.sleep(250);
+                }
+            } while (behind > 0 && System.nanoTime() < until);
+        }
+        if (behind > 0) {
+            throw new CommandFailed("the embed and match services still had " + behind + " records to read after 3"
+                    + " minutes without load; see their log above");
+        }
+        System.err.printf("bench e2e: drained in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+    }
+
     /** A row's embed service: its gating mode and embedding threads. */
     private static FacestreamConfig embedConfig(FacestreamConfig config, String gating, int threads) {
         return config.with(Map.of("face.gating.mode", gating, "embed.service.embed-threads", threads));
@@ -573,6 +626,7 @@ public final class E2eBenchCommand implements Callable<Integer> {
             String prefix)
             throws Exception {
         try (EmbedService embed = EmbedService.start(embedConfig(config, gating, threads), bootstrap)) {
+            awaitDrained(kafka, config);
             load(kafka, clip, prefix + "-warm", n, warmupSeconds, new ArrayList<>(), new Stages(), new int[1]);
             EmbedMetrics.Totals before = embed.totals();
             List<Long> latencies = new ArrayList<>();
