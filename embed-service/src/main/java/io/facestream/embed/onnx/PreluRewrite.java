@@ -1,11 +1,8 @@
 package io.facestream.embed.onnx;
 
-import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.facestream.embed.model.convert.onnx.FloatTensors;
 import io.facestream.embed.model.convert.onnx.Onnx;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -75,15 +72,18 @@ public final class PreluRewrite {
             }
             if (zero == null) {
                 zero = unique(ZERO, names);
-                out.addInitializer(floats(zero, List.of(), new float[] {0f}));
+                out.addInitializer(FloatTensors.of(zero, new long[0], new float[] {0f}));
             }
             String m1 = slopeMinusOne.computeIfAbsent(slope.getName(), s -> {
-                float[] values = values(slope);
+                float[] values = FloatTensors.read(slope);
                 for (int i = 0; i < values.length; i++) {
                     values[i] -= 1f;
                 }
                 String name = unique(s + "/minus-one", names);
-                out.addInitializer(floats(name, slope.getDimsList(), values));
+                out.addInitializer(FloatTensors.of(
+                        name,
+                        slope.getDimsList().stream().mapToLong(Long::longValue).toArray(),
+                        values));
                 return name;
             });
             String x = n.getInput(0);
@@ -117,34 +117,5 @@ public final class PreluRewrite {
                 .addAllInput(inputs)
                 .addOutput(output)
                 .build();
-    }
-
-    private static Onnx.TensorProto floats(String name, List<Long> dims, float[] values) {
-        ByteBuffer raw = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        raw.asFloatBuffer().put(values);
-        return Onnx.TensorProto.newBuilder()
-                .setName(name)
-                .setDataType(Onnx.TensorProto.DataType.FLOAT_VALUE)
-                .addAllDims(dims)
-                .setRawData(ByteString.copyFrom(raw.array()))
-                .build();
-    }
-
-    /** A float initializer's values, whether stored as raw little-endian bytes or in {@code float_data}. */
-    private static float[] values(Onnx.TensorProto t) {
-        if (!t.getRawData().isEmpty()) {
-            FloatBuffer fb = t.getRawData()
-                    .asReadOnlyByteBuffer()
-                    .order(ByteOrder.LITTLE_ENDIAN)
-                    .asFloatBuffer();
-            float[] out = new float[fb.remaining()];
-            fb.get(out);
-            return out;
-        }
-        float[] out = new float[t.getFloatDataCount()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = t.getFloatData(i);
-        }
-        return out;
     }
 }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.google.protobuf.ByteString;
+import io.facestream.embed.model.convert.onnx.FloatTensors;
 import io.facestream.embed.model.convert.onnx.Onnx.TensorProto;
 import io.facestream.trainer.torch.Owned;
 import java.nio.ByteBuffer;
@@ -27,21 +28,7 @@ public final class OnnxTensors {
     }
 
     public static float[] floats(TensorProto t) {
-        if (!isFloat(t)) {
-            throw new IllegalArgumentException(
-                    "initializer '" + t.getName() + "' has ONNX data type " + t.getDataType() + ", expected FLOAT (1)");
-        }
-        if (t.hasRawData()) {
-            ByteBuffer b = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-            float[] out = new float[b.remaining() / 4];
-            b.asFloatBuffer().get(out);
-            return out;
-        }
-        float[] out = new float[t.getFloatDataCount()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = t.getFloatData(i);
-        }
-        return out;
+        return FloatTensors.read(t);
     }
 
     public static long[] longs(TensorProto t) {
@@ -91,14 +78,7 @@ public final class OnnxTensors {
     }
 
     public static TensorProto floatTensor(String name, Shape shape, float[] values) {
-        ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        b.asFloatBuffer().put(values);
-        return TensorProto.newBuilder()
-                .setName(name)
-                .setDataType(TensorProto.DataType.FLOAT_VALUE)
-                .addAllDims(java.util.Arrays.stream(shape.getShape()).boxed().toList())
-                .setRawData(ByteString.copyFrom(b.array()))
-                .build();
+        return FloatTensors.of(name, shape.getShape(), values);
     }
 
     public static TensorProto longTensor(String name, long... values) {
@@ -119,11 +99,9 @@ public final class OnnxTensors {
             throw new IllegalArgumentException(
                     "initializer '" + original.getName() + "' holds " + expected + " values, got " + values.length);
         }
-        ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        b.asFloatBuffer().put(values);
         return original.toBuilder()
                 .clearFloatData()
-                .setRawData(ByteString.copyFrom(b.array()))
+                .setRawData(FloatTensors.raw(values))
                 .build();
     }
 }

@@ -1,8 +1,6 @@
 package io.facestream.embed.model.convert.onnx;
 
 import com.google.protobuf.ByteString;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,13 +37,7 @@ public final class OnnxGraphBuilder {
 
     public String floatInitializer(String baseName, long[] dims, float[] values) {
         String name = unique(baseName);
-        ByteBuffer raw = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        raw.asFloatBuffer().put(values);
-        graph.addInitializer(Onnx.TensorProto.newBuilder()
-                .setName(name)
-                .setDataType(Onnx.TensorProto.DataType.FLOAT_VALUE)
-                .addAllDims(boxed(dims))
-                .setRawData(ByteString.copyFrom(raw.array())));
+        graph.addInitializer(FloatTensors.of(name, dims, values));
         return name;
     }
 
