@@ -6,6 +6,7 @@ import io.facestream.core.events.FaceObservation;
 import io.facestream.core.events.FrameHeaders;
 import io.facestream.core.events.JsonSerde;
 import io.facestream.core.events.Match;
+import io.facestream.core.kafka.GroupLag;
 import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.topics.TopicCatalog;
@@ -558,27 +559,12 @@ public final class E2eBenchCommand implements Callable<Integer> {
             do {
                 behind = 0;
                 for (Map.Entry<String, String> g : groups.entrySet()) {
-                    var committed = admin.listConsumerGroupOffsets(g.getKey())
-                            .partitionsToOffsetAndMetadata()
-                            .get();
-                    Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new LinkedHashMap<>();
-                    admin.describeTopics(List.of(g.getValue()))
-                            .allTopicNames()
-                            .get()
-                            .get(g.getValue())
-                            .partitions()
-                            .forEach(p -> latest.put(
-                                    new TopicPartition(g.getValue(), p.partition()),
-                                    org.apache.kafka.clients.admin.OffsetSpec.latest()));
-                    var ends = admin.listOffsets(
-                                    latest,
-                                    new org.apache.kafka.clients.admin.ListOffsetsOptions(
-                                            org.apache.kafka.common.IsolationLevel.READ_COMMITTED))
-                            .all()
-                            .get();
-                    for (TopicPartition tp : latest.keySet()) {
-                        var c = committed.get(tp);
-                        long lag = ends.get(tp).offset() - (c == null ? 0 : c.offset());
+                    for (long lag : GroupLag.of(
+                                    admin,
+                                    g.getKey(),
+                                    g.getValue(),
+                                    org.apache.kafka.common.IsolationLevel.READ_COMMITTED)
+                            .values()) {
                         behind += lag > 1 ? lag : 0;
                     }
                 }

@@ -2,6 +2,7 @@ package io.facestream.ops.demo;
 
 import io.facestream.core.config.FacestreamConfig;
 import io.facestream.core.config.FacestreamPaths;
+import io.facestream.core.kafka.GroupLag;
 import io.facestream.core.kafka.KafkaClients;
 import io.facestream.core.kafka.KafkaConnection;
 import io.facestream.core.topics.TopicCatalog;
@@ -26,9 +27,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -248,21 +246,10 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     static long framesLag(Admin admin, String group) throws Exception {
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-                .partitionsToOffsetAndMetadata()
-                .get();
-        Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
-        admin.describeTopics(List.of(TopicCatalog.FRAMES))
-                .allTopicNames()
-                .get()
-                .get(TopicCatalog.FRAMES)
-                .partitions()
-                .forEach(p -> latest.put(new TopicPartition(TopicCatalog.FRAMES, p.partition()), OffsetSpec.latest()));
-        long lag = 0;
-        for (var e : admin.listOffsets(latest).all().get().entrySet()) {
-            OffsetAndMetadata c = committed.get(e.getKey());
-            lag += Math.max(0, e.getValue().offset() - (c == null ? 0 : c.offset()));
-        }
-        return lag;
+        return GroupLag.of(admin, group, TopicCatalog.FRAMES, org.apache.kafka.common.IsolationLevel.READ_UNCOMMITTED)
+                .values()
+                .stream()
+                .mapToLong(Long::longValue)
+                .sum();
     }
 }
